@@ -1,0 +1,53 @@
+// Installs what the two README commands need, using only Node built-ins
+// (this file runs before node_modules exists).
+import { existsSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+  if (r.error) throw r.error;
+  return r.status ?? 1;
+}
+
+function mustRun(cmd, args, opts) {
+  const status = run(cmd, args, opts);
+  if (status !== 0) {
+    console.error(`algobox: '${cmd} ${args.join(' ')}' failed with exit code ${status}`);
+    process.exit(status);
+  }
+}
+
+/** npm packages: `npm ci` when node_modules is missing or older than package-lock.json. */
+export function ensureNodeModules() {
+  const lock = join(root, 'package-lock.json');
+  const marker = join(root, 'node_modules', '.package-lock.json');
+  const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000);
+  if (!stale) return;
+  console.log('algobox: installing npm packages…');
+  mustRun('npm', existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']);
+}
+
+/** Debian's Chromium for Playwright; never a browser download. */
+export function ensureChromium() {
+  if (existsSync('/usr/bin/chromium')) return;
+  console.log('algobox: /usr/bin/chromium is missing; installing Debian\'s chromium package…');
+  const sudo = process.getuid && process.getuid() === 0 ? [] : ['sudo'];
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const apt = (args) => (sudo.length ? run('sudo', ['apt-get', ...args], { env }) : run('apt-get', args, { env }));
+  if (apt(['install', '-y', 'chromium']) !== 0) {
+    if (apt(['update']) !== 0 || apt(['install', '-y', 'chromium']) !== 0) {
+      console.error('algobox: could not install chromium with apt-get (run as root or with sudo).');
+      process.exit(1);
+    }
+  }
+}
+
+/** Model files and other generated assets that the build copies from node_modules. */
+export function prepareAssets() {
+  const script = join(root, 'scripts', 'prepare-assets.mjs');
+  if (existsSync(script)) mustRun(process.execPath, [script]);
+}

@@ -1,0 +1,46 @@
+// `npm test`: install what is missing (npm packages, Debian's Chromium), then typecheck, lint,
+// unit tests (Vitest), build, end-to-end tests (Playwright). Prints one closing summary line.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureChromium, ensureNodeModules, prepareAssets, root, run } from './ensure.mjs';
+
+ensureNodeModules();
+ensureChromium();
+prepareAssets();
+
+const steps = [];
+const step = (name, cmd, args, env) => {
+  console.log(`\n── ${name} ──`);
+  const status = run(cmd, args, { env: { ...process.env, ...env } });
+  steps.push({ name, ok: status === 0 });
+  return status === 0;
+};
+
+const results = join(root, 'test-results');
+rmSync(results, { recursive: true, force: true });
+
+step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+step('lint', 'npx', ['oxlint', '--deny-warnings', 'src', 'workers', 'tests', 'scripts', 'bench']);
+step('unit tests (vitest)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'unit.json')}`]);
+const built = step('build', 'npx', ['vite', 'build']);
+if (built) step('end-to-end tests (playwright)', 'npx', ['playwright', 'test'], { CI: '1' });
+
+let passed = 0;
+let failed = 0;
+const unitFile = join(results, 'unit.json');
+if (existsSync(unitFile)) {
+  const u = JSON.parse(readFileSync(unitFile, 'utf8'));
+  passed += u.numPassedTests ?? 0;
+  failed += u.numFailedTests ?? 0;
+}
+const e2eFile = join(results, 'e2e.json');
+if (existsSync(e2eFile)) {
+  const e = JSON.parse(readFileSync(e2eFile, 'utf8'));
+  passed += e.stats?.expected ?? 0;
+  failed += (e.stats?.unexpected ?? 0) + (e.stats?.flaky ?? 0);
+}
+const badSteps = steps.filter((s) => !s.ok).map((s) => s.name);
+if (badSteps.length) console.log(`\nfailed steps: ${badSteps.join(', ')}`);
+if (badSteps.length && failed === 0) failed = badSteps.length; // a failed typecheck/lint/build counts
+console.log(`\ntests: ${passed} passed, ${failed} failed`);
+process.exit(badSteps.length ? 1 : 0);

@@ -1,0 +1,156 @@
+// The shapes of everything the engine stores and returns: datasets, algorithms, executions,
+// sessions. Pure types plus a few constants; the store (src/store) persists them, the API returns them.
+import type { DType, NDArray } from './ndarray';
+
+// ───────────────────────────── datasets ─────────────────────────────
+
+/**
+ * How a schema value is kept in a dataset field (the reference keeps one HDF5 dataset per field):
+ * - `array`: one NDArray;
+ * - `arrayList`: a list of NDArrays of one shape and dtype, stored stacked along a new axis 0
+ *   (an empty list is a float64 array of shape [0]);
+ * - `numbers`: a tuple or list of numbers, stored as a 1-D float64 array;
+ * - `string`: a UTF-8 string, stored as a 1-D uint8 array of its bytes.
+ */
+export type FieldKind = 'array' | 'arrayList' | 'numbers' | 'string';
+
+/** What a schema item's field becomes before it is written: the array plus how to read it back. */
+export interface StoredField {
+  kind: FieldKind;
+  array: NDArray;
+}
+
+/** Per-key metadata kept in the dataset record; the bytes live in the blob store under `blob`. */
+export interface FieldMeta {
+  kind: FieldKind;
+  dtype: DType;
+  shape: number[];
+  /** Content address (SHA-256 hex) of the field's bytes in the blob store. */
+  blob: string;
+  byteLength: number;
+}
+
+export interface DatasetMeta {
+  id: string;
+  name: string;
+  /** ISO 8601 time of creation. */
+  created: string;
+  /** Where it came from: 'upload' (API put / file import), 'execution:<id>', 'sample', … */
+  source: string;
+  /** Data schema the item was validated against when it was written (Image, Segmentation, …), if any. */
+  schema: string | null;
+  keys: Record<string, FieldMeta>;
+  /** Total bytes of all fields. */
+  byteLength: number;
+  /** Free-form, JSON-serialisable extras (e.g. the file name and page of an imported TIFF). */
+  extra: Record<string, unknown>;
+}
+
+/** `datasets.get` result: a field requested but absent is null. `string` fields come back as strings. */
+export interface DatasetRecord {
+  id: string;
+  meta: DatasetMeta;
+  fields: Record<string, NDArray | string | null>;
+}
+
+// ───────────────────────────── algorithms ─────────────────────────────
+
+export type Device = 'cpu' | 'gpu' | 'mps';
+
+/** Public algorithm record (the API's shape). */
+export interface AlgorithmInfo {
+  id: string;
+  name: string;
+  version: string;
+  algorithmType: string;
+  tags: string[];
+  description: string;
+  supportedDevices: Device[];
+  defaultDevice: Device | '';
+  additionalParameters: import('./manifest').ParameterDeclaration[];
+  warnings: string[];
+}
+
+/** What the store keeps for an installed algorithm. */
+export interface AlgorithmRecord extends AlgorithmInfo {
+  /** Lower-cased name for case-insensitive lookup. */
+  nameLower: string;
+  /** [major, minor, patch] for ordering versions numerically. */
+  versionKey: [number, number, number];
+  /** Bundle-relative path → blob key, for code files (Runner.js and its submodules). */
+  module: Record<string, string>;
+  /** Bundle-relative path → blob key, for every other file (pyproject.toml, files/…, README…). */
+  assets: Record<string, string>;
+  /** Where it was installed from. */
+  origin: { kind: 'builtin' | 'url' | 'zip' | 'files'; url?: string };
+  /** SHA-256 of the whole bundle (sorted `path\0sha256\n` lines), the identity used for trust decisions. */
+  bundleHash: string;
+  byteLength: number;
+  installed: string;
+  manifest: import('./manifest').Manifest;
+}
+
+// ───────────────────────────── executions ─────────────────────────────
+
+export const EXECUTION_STATUSES = ['PENDING', 'STARTED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+export const TERMINAL_STATUSES: readonly ExecutionStatus[] = ['COMPLETED', 'FAILED', 'CANCELLED'];
+
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface LogLine {
+  /** ISO 8601 time. */
+  time: string;
+  level: LogLevel;
+  message: string;
+}
+
+export interface ExecutionTimings {
+  /** Milliseconds spent starting the worker, loading the module and running loadAssets (0 on a warm cache). */
+  load?: number;
+  preprocess?: number;
+  inference?: number;
+  postprocess?: number;
+  total?: number;
+}
+
+export interface ExecutionRecord {
+  id: string;
+  algorithmId: string;
+  /** Name and version at the time of the run (the algorithm may be removed later). */
+  algorithmName: string;
+  algorithmVersion: string;
+  inputDatasetIds: string[];
+  status: ExecutionStatus;
+  progress: number;
+  log: LogLine[];
+  outputDatasetIds: string[];
+  args: Record<string, unknown>;
+  /** The device asked for (per-run override), or null to use the algorithm's default. */
+  requestedDevice: string | null;
+  /** The device the run actually used, once resolved. */
+  device: Device | null;
+  timings: ExecutionTimings;
+  error: { message: string; stack: string } | null;
+  sessionToken: string;
+  timeoutMs: number | null;
+  timeCreated: string;
+  timeStarted: string | null;
+  timeCompleted: string | null;
+  /** The engine instance (browser tab) running it; used to detect runs interrupted by a reload. */
+  engineId: string;
+}
+
+// ───────────────────────────── sessions ─────────────────────────────
+
+export interface SessionRecord {
+  token: string;
+  /** ISO time the session first stored an item. */
+  timeCreated: string;
+  /** Keys in least- to most-recently-used order. */
+  order: string[];
+  values: Record<string, unknown>;
+  /** Keys evicted because the cache was full, so a later load can say why it is gone. */
+  evictedBySize: string[];
+}

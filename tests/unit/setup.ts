@@ -1,0 +1,2 @@
+// Vitest setup: an in-memory IndexedDB for the store tests (Node has none).
+import 'fake-indexeddb/auto';
