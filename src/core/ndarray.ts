@@ -74,7 +74,7 @@ export function typedArrayCtor(dtype: DType): Ctor {
     if (!Float16Ctor) throw new Error('dtype float16 needs Float16Array, which this JavaScript engine does not have.');
     return Float16Ctor as unknown as Ctor;
   }
-  const c = CTORS[dtype];
+  const c = Object.hasOwn(CTORS, dtype) ? CTORS[dtype] : undefined;
   if (!c) throw new Error(`Unknown dtype '${String(dtype)}'; expected one of ${DTYPES.join(', ')}.`);
   return c;
 }
@@ -111,7 +111,7 @@ export function sizeOf(shape: readonly number[]): number {
 
 /** Row-major strides in elements. */
 export function stridesOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
+  const s = shape.map(() => 0);
   let acc = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
     s[i] = acc;
@@ -209,8 +209,13 @@ export function reshape<D extends DType>(a: NDArray<D>, shape: readonly number[]
   const s = [...shape];
   const unknown = s.indexOf(-1);
   if (unknown >= 0) {
+    if (s.indexOf(-1, unknown + 1) >= 0) throw new Error(`reshape: only one dimension may be -1, got [${shape.join(', ')}].`);
     const rest = sizeOf(s.filter((_, i) => i !== unknown));
-    s[unknown] = rest === 0 ? 0 : a.data.length / rest;
+    const k = rest === 0 ? 0 : a.data.length / rest;
+    if (!Number.isInteger(k)) {
+      throw new Error(`reshape: cannot reshape [${a.shape.join(', ')}] (${a.data.length} elements) to [${shape.join(', ')}].`);
+    }
+    s[unknown] = k;
   }
   checkShape(s, 'reshape');
   if (sizeOf(s) !== a.data.length) {

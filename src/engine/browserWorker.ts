@@ -1,0 +1,45 @@
+// Runner workers in the browser: module Web Workers built by Vite from workers/runner.worker.ts.
+import type { WorkerFactory, WorkerLike } from './workerHandle';
+
+export const browserWorkerFactory: WorkerFactory = (label) => {
+  const worker = new Worker(new URL('../../workers/runner.worker.ts', import.meta.url), { type: 'module', name: `runner ${label}` });
+  const deathCallbacks: ((reason: string) => void)[] = [];
+  const die = (reason: string) => deathCallbacks.splice(0).forEach((cb) => cb(reason));
+  worker.addEventListener('error', (e: ErrorEvent) => {
+    e.preventDefault();
+    die(`The worker crashed: ${e.message || 'uncaught error (no message)'}`);
+  });
+  worker.addEventListener('messageerror', () => die('The worker sent a message that could not be read.'));
+  const like: WorkerLike = {
+    endpoint: worker,
+    terminate: () => worker.terminate(),
+    onDeath: (cb) => void deathCallbacks.push(cb),
+  };
+  return like;
+};
+
+/** Is there a WebGPU adapter here? (Probed once per engine.) */
+export async function probeWebGpu(): Promise<{ available: boolean; reason?: string }> {
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  if (!gpu) return { available: false, reason: 'this browser has no WebGPU (navigator.gpu is undefined)' };
+  try {
+    const adapter = await gpu.requestAdapter();
+    return adapter ? { available: true } : { available: false, reason: 'no WebGPU adapter is available' };
+  } catch (e) {
+    return { available: false, reason: `requesting a WebGPU adapter failed: ${(e as Error).message}` };
+  }
+}
+
+/**
+ * Liveness of other tabs' engines through the Web Locks API: every engine holds the lock
+ * `algobox-engine:<id>` for its lifetime; a record whose engine holds no lock was interrupted.
+ */
+export function holdEngineLock(engineId: string): void {
+  navigator.locks?.request(`algobox-engine:${engineId}`, () => new Promise<void>(() => {}));
+}
+
+export async function isEngineAlive(engineId: string): Promise<boolean> {
+  if (!navigator.locks) return false;
+  const { held = [] } = await navigator.locks.query();
+  return held.some((l) => l.name === `algobox-engine:${engineId}`);
+}

@@ -1,0 +1,98 @@
+// Turning bundle files into an algorithm record plus the blobs to store: validate the manifest,
+// find the entry module, check that the modules link (imports resolve) before anything is stored,
+// hash every file, and key blobs by content (hash_module / hash_assets) or uniquely.
+import { bundleHash, sha256Hex } from '../core/hash';
+import { parseManifest } from '../core/manifest';
+import type { AlgorithmRecord } from '../core/records';
+import { linkBundle, BundleLinkError } from '../sdk/moduleLoader';
+import { BundleSourceError, type BundleFiles } from './bundleSource';
+
+export const CODE_FILE = /\.m?js$/;
+/** Specifiers the runner host provides to bundles. */
+export const BUILTIN_SPECIFIERS = ['algobox'];
+
+export class InstallError extends Error {}
+
+export interface PreparedInstall {
+  record: AlgorithmRecord;
+  /** blob key → bytes, for every key in record.module and record.assets. */
+  blobs: Map<string, Uint8Array>;
+  fileHashes: Record<string, string>;
+}
+
+export async function prepareInstall(files: BundleFiles, origin: AlgorithmRecord['origin']): Promise<PreparedInstall> {
+  const tomlBytes = files.get('pyproject.toml');
+  if (!tomlBytes) {
+    const list = [...files.keys()].slice(0, 10).join(', ') || 'none';
+    throw new InstallError(`The bundle has no pyproject.toml at its root (files: ${list}).`);
+  }
+  const { manifest, warnings } = parseManifest(new TextDecoder().decode(tomlBytes));
+  const entry = manifest.entry;
+  if (!files.has(entry)) {
+    const ts = entry.replace(/\.m?js$/, '.ts');
+    if (files.has(ts)) {
+      throw new InstallError(`The bundle has ${ts} but no ${entry}: pack TypeScript runners into one ES module with \`npm run pack\`.`);
+    }
+    throw new InstallError(`The bundle has no ${entry} at its root; it must define \`export class Runner\`.`);
+  }
+
+  const modules: Record<string, string> = {};
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  for (const [p, bytes] of files) {
+    if (!CODE_FILE.test(p)) continue;
+    try {
+      modules[p] = decoder.decode(bytes);
+    } catch {
+      throw new InstallError(`${p} is not valid UTF-8 text.`);
+    }
+  }
+  // Link without running anything: every import must resolve to a bundle file or a built-in.
+  let n = 0;
+  try {
+    await linkBundle(modules, entry, Object.fromEntries(BUILTIN_SPECIFIERS.map((s) => [s, {}])), () => `about:module-${n++}`);
+  } catch (e) {
+    if (e instanceof BundleLinkError) throw new InstallError(e.message);
+    throw e;
+  }
+
+  const fileHashes: Record<string, string> = {};
+  const blobs = new Map<string, Uint8Array>();
+  const module: Record<string, string> = {};
+  const assets: Record<string, string> = {};
+  let byteLength = 0;
+  for (const [p, bytes] of files) {
+    const h = await sha256Hex(bytes);
+    fileHashes[p] = h;
+    byteLength += bytes.byteLength;
+    const isCode = CODE_FILE.test(p);
+    const dedupe = isCode ? manifest.hashModule : manifest.hashAssets;
+    const key = dedupe ? h : `${h}~${crypto.randomUUID()}`;
+    blobs.set(key, bytes);
+    (isCode ? module : assets)[p] = key;
+  }
+
+  const record: AlgorithmRecord = {
+    id: crypto.randomUUID(),
+    name: manifest.name,
+    nameLower: manifest.name.toLowerCase(),
+    version: manifest.version,
+    versionKey: manifest.versionKey,
+    algorithmType: manifest.algorithmType,
+    tags: manifest.tags,
+    description: manifest.description,
+    supportedDevices: manifest.supportedDevices,
+    defaultDevice: manifest.defaultDevice,
+    additionalParameters: manifest.additionalParameters,
+    warnings,
+    module,
+    assets,
+    origin,
+    bundleHash: await bundleHash(fileHashes),
+    byteLength,
+    installed: new Date().toISOString(),
+    manifest,
+  };
+  return { record, blobs, fileHashes };
+}
+
+export { BundleSourceError };

@@ -1,0 +1,161 @@
+// The runner cache: workers keyed by (algorithm id, device), each keeping its linked module and the
+// assets loadAssets loaded. A worker runs one execution at a time, so cancelling one run never
+// touches another; idle workers are reused (warm), least-recently-used ones are terminated when
+// more than `maxWorkers` would exist, and requests wait when every worker is busy.
+import { WorkerHandle, type WorkerFactory } from './workerHandle';
+import type { BundleCode } from '../core/protocol';
+
+interface Entry {
+  key: string;
+  algorithmId: string;
+  handle: WorkerHandle;
+  busy: boolean;
+  lastUsed: number;
+  /** Set when the algorithm was removed or replaced: terminate instead of returning to the pool. */
+  stale: boolean;
+}
+
+export interface Lease {
+  handle: WorkerHandle;
+  /** True when the worker was reused from the cache. */
+  warm: boolean;
+  /** Return the worker to the pool (warm for the next execution). */
+  release(): void;
+  /** Terminate the worker (cancel, timeout, crash, failed load). */
+  discard(reason: string): void;
+}
+
+interface Waiter {
+  key: string;
+  algorithmId: string;
+  load: () => Promise<BundleCode>;
+  resolve: (l: Lease) => void;
+  reject: (e: Error) => void;
+}
+
+export class RunnerPool {
+  private entries: Entry[] = [];
+  private waiting: Waiter[] = [];
+  private clock = 0;
+
+  constructor(
+    private readonly factory: WorkerFactory,
+    public maxWorkers = 4,
+  ) {}
+
+  /** Workers alive now (for tests and the UI). */
+  get size(): number {
+    return this.entries.length;
+  }
+
+  describe(): { key: string; busy: boolean }[] {
+    return this.entries.map((e) => ({ key: e.key, busy: e.busy }));
+  }
+
+  /** A worker for (algorithmId, device), initialised with the bundle `load` returns. */
+  acquire(algorithmId: string, device: string, load: () => Promise<BundleCode>): Promise<Lease> {
+    const key = `${algorithmId}|${device}`;
+    return new Promise<Lease>((resolve, reject) => {
+      this.waiting.push({ key, algorithmId, load, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Withdraw a request still waiting for a worker (a cancelled PENDING run). */
+  cancelWaiting(predicate: (key: string) => boolean, reason: string): void {
+    const keep: Waiter[] = [];
+    for (const w of this.waiting) {
+      if (predicate(w.key)) w.reject(new Error(reason));
+      else keep.push(w);
+    }
+    this.waiting = keep;
+  }
+
+  /** Drop cached workers of an algorithm (removed or re-installed); busy ones go when released. */
+  evictAlgorithm(algorithmId: string): void {
+    for (const e of [...this.entries]) {
+      if (e.algorithmId !== algorithmId) continue;
+      e.stale = true;
+      if (!e.busy) this.remove(e, 'The algorithm was removed or replaced.');
+    }
+  }
+
+  /** Terminate every worker (page unload, tests). */
+  shutdown(reason = 'The engine was shut down.'): void {
+    for (const e of [...this.entries]) this.remove(e, reason);
+    this.cancelWaiting(() => true, reason);
+  }
+
+  private remove(e: Entry, reason: string): void {
+    this.entries = this.entries.filter((x) => x !== e);
+    e.handle.kill(reason);
+  }
+
+  private lease(e: Entry, warm: boolean): Lease {
+    let done = false;
+    return {
+      handle: e.handle,
+      warm,
+      release: () => {
+        if (done) return;
+        done = true;
+        e.busy = false;
+        e.lastUsed = ++this.clock;
+        if (e.stale || e.handle.dead) this.remove(e, 'The algorithm was removed or replaced.');
+        this.pump();
+      },
+      discard: (reason: string) => {
+        if (done) return;
+        done = true;
+        this.remove(e, reason);
+        this.pump();
+      },
+    };
+  }
+
+  private pump(): void {
+    // Drop workers that died on their own.
+    for (const e of [...this.entries]) if (e.handle.dead && !e.busy) this.remove(e, 'worker died');
+    let progressed = true;
+    while (progressed && this.waiting.length) {
+      progressed = false;
+      for (let i = 0; i < this.waiting.length; i++) {
+        const w = this.waiting[i]!;
+        const idle = this.entries.find((e) => e.key === w.key && !e.busy && !e.stale && !e.handle.dead);
+        if (idle) {
+          idle.busy = true;
+          idle.lastUsed = ++this.clock;
+          this.waiting.splice(i, 1);
+          w.resolve(this.lease(idle, true));
+          progressed = true;
+          break;
+        }
+        if (this.entries.length >= this.maxWorkers) {
+          const victim = this.entries.filter((e) => !e.busy).sort((a, b) => a.lastUsed - b.lastUsed)[0];
+          if (!victim) continue; // all busy: wait for a release
+          this.remove(victim, 'Evicted from the runner cache (least recently used).');
+        }
+        this.waiting.splice(i, 1);
+        this.start(w);
+        progressed = true;
+        break;
+      }
+    }
+  }
+
+  private start(w: Waiter): void {
+    const handle = new WorkerHandle(this.factory(w.key));
+    const e: Entry = { key: w.key, algorithmId: w.algorithmId, handle, busy: true, lastUsed: ++this.clock, stale: false };
+    this.entries.push(e);
+    w.load()
+      .then((bundle) => handle.call((r) => r.init(bundle)))
+      .then(
+        () => w.resolve(this.lease(e, false)),
+        (err: Error) => {
+          this.remove(e, `Worker start failed: ${err.message}`);
+          w.reject(err);
+          this.pump();
+        },
+      );
+  }
+}

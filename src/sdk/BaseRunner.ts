@@ -1,0 +1,153 @@
+// BaseRunner: what every bundle's Runner extends (directly or through a typed runner).
+// preprocess → inference → postprocess, with data, assets, logging, progress and the session cache
+// reached only through the engine (HostApi). See docs/bundle-format.md.
+import type { z } from 'zod';
+import { DATA_SCHEMAS, schemaNameOf, validateItem, type DataSchemaName } from '../core/dataSchemas';
+import { decodeFields, encodeItem } from '../core/datasetCodec';
+import { LOG_LEVELS, type LogLevel } from '../core/records';
+import type { HostApi } from '../core/protocol';
+import { adoptRunner, internalsOf } from './runnerState';
+
+/** A data schema: a built-in name ("Image", "Segmentation", …), a built-in schema object, or any zod object schema. */
+export type SchemaLike = DataSchemaName | (string & {}) | z.ZodType;
+
+/** What preprocess receives, as in the reference (`input_data["input_dataset_ids"]`), in TS casing plus the original key. */
+export interface InputData {
+  inputDatasetIds: string[];
+  /** Same list under the reference's name, for code ported from Python. */
+  input_dataset_ids: string[];
+}
+
+export type Args = Record<string, unknown>;
+
+function resolveSchema(schema: unknown, where: string): { zod: z.ZodType; name: DataSchemaName | null } {
+  if (typeof schema === 'string') {
+    const s = (DATA_SCHEMAS as Record<string, z.ZodType>)[schema];
+    if (!s) throw new Error(`${where}: unknown schema '${schema}'; built-in schemas are ${Object.keys(DATA_SCHEMAS).join(', ')}.`);
+    return { zod: s, name: schema as DataSchemaName };
+  }
+  if (schema && typeof schema === 'object' && typeof (schema as z.ZodType).safeParse === 'function') {
+    return { zod: schema as z.ZodType, name: schemaNameOf(schema as z.ZodType) };
+  }
+  throw new Error(`${where}: expected a data schema (e.g. ImageSchema or "Image"), got ${schema === null ? 'null' : typeof schema}.`);
+}
+
+function noHost(): never {
+  throw new Error('This runner is not attached to an algobox engine (it was constructed outside an execution).');
+}
+
+export class BaseRunner {
+  /** The reference's algorithm type of this runner class. */
+  static algorithmType = 'Generic';
+
+  constructor() {
+    // Returning the proxy makes subclass constructors and class fields go through the attribute rules.
+    return adoptRunner(this) as BaseRunner;
+  }
+
+  /** The device this runner runs on: "cpu" or "gpu" (WebGPU). Read-only. */
+  get device(): 'cpu' | 'gpu' {
+    return internalsOf(this).device;
+  }
+
+  /** Id of the execution this instance serves (null inside loadAssets). */
+  get executionId(): string | null {
+    return internalsOf(this).executionId;
+  }
+
+  protected get host(): HostApi {
+    return internalsOf(this).host ?? noHost();
+  }
+
+  // ── the pipeline (override these) ──
+
+  async preprocess(_inputData: InputData, _args: Args): Promise<unknown> {
+    throw new Error('The preprocess method is not implemented. Please implement the preprocess method in the algorithm Runner class.');
+  }
+
+  async inference(_data: unknown, _args: Args): Promise<unknown> {
+    throw new Error('The inference method is not implemented. Please implement the inference method in the algorithm Runner class.');
+  }
+
+  async postprocess(_data: unknown, _args: Args): Promise<string[]> {
+    throw new Error('The postprocess method is not implemented. Please implement the postprocess method in the algorithm Runner class.');
+  }
+
+  /** Load models and other assets once per cached runner; attributes assigned here are shared and locked. */
+  async loadAssets(): Promise<void> {}
+
+  // ── data ──
+
+  /**
+   * Fetch datasets and validate each against `schema`. With keys, only those fields are read
+   * (a key the dataset lacks is null); without, every field. Typed runners bind the schema:
+   * there it is `fetchData(ids, ...keys)`; `fetchDataAs` takes an explicit schema in every runner.
+   */
+  async fetchData(ids: string[], schema: SchemaLike, ...keys: string[]): Promise<Record<string, unknown>[]> {
+    return this.fetchDataAs(ids, schema, ...keys);
+  }
+
+  /** Validate items against `schema`, store each as a new dataset and return their ids in order. */
+  async postData(items: Record<string, unknown>[], schema: SchemaLike): Promise<string[]> {
+    return this.postDataAs(items, schema);
+  }
+
+  async fetchDataAs(ids: string[], schema: SchemaLike, ...keys: string[]): Promise<Record<string, unknown>[]> {
+    if (!Array.isArray(ids) || ids.some((x) => typeof x !== 'string')) {
+      throw new Error(`fetchData: ids must be an array of dataset id strings, got ${JSON.stringify(ids)?.slice(0, 80)}.`);
+    }
+    for (const k of keys) if (typeof k !== 'string') throw new Error(`fetchData: keys must be strings, got ${typeof k}.`);
+    const { zod } = resolveSchema(schema, 'fetchData');
+    const raw = await this.host.fetchData(ids, keys.length ? keys : null);
+    return raw.map((fields, i) => validateItem(zod, decodeFields(fields), i));
+  }
+
+  async postDataAs(items: Record<string, unknown>[], schema: SchemaLike): Promise<string[]> {
+    if (!Array.isArray(items)) {
+      throw new Error(`postData: expected a list of items (one object per dataset), got ${items === null ? 'null' : typeof items}.`);
+    }
+    const { zod, name } = resolveSchema(schema, 'postData');
+    const encoded = items.map((item, i) => encodeItem(validateItem(zod, item, i)));
+    return this.host.postData(encoded, name);
+  }
+
+  /** Bytes of a bundle file other than code, by its bundle-relative path (e.g. "files/model.onnx"). */
+  async fetchAsset(path: string): Promise<Uint8Array> {
+    if (typeof path !== 'string' || !path) throw new Error(`fetchAsset: path must be a non-empty string, got ${JSON.stringify(path)}.`);
+    return this.host.fetchAsset(path);
+  }
+
+  // ── reporting ──
+
+  /**
+   * Log to the execution record. Level is exactly one of INFO, WARNING, ERROR, DEBUG. Validation
+   * throws at once (so a forgotten `await` cannot hide a bad level); awaiting is optional.
+   */
+  logMessage(message: unknown, loggingLevel: LogLevel = 'INFO'): Promise<void> {
+    if (!(LOG_LEVELS as readonly string[]).includes(loggingLevel as string)) {
+      throw new Error(`Invalid logging level provided. Expected one of ${LOG_LEVELS.join(', ')}; got ${JSON.stringify(loggingLevel)}.`);
+    }
+    return this.host.log(loggingLevel, typeof message === 'string' ? message : String(message));
+  }
+
+  /** Report progress in [0, 1] (throws at once otherwise). The record's progress never goes down and is 1 at the end. */
+  setProgress(progress: number): Promise<void> {
+    if (typeof progress !== 'number') throw new Error(`Progress must be a number (got ${typeof progress}).`);
+    if (!(progress >= 0 && progress <= 1)) throw new Error('Progress must be between 0 and 1.');
+    return this.host.progress(progress);
+  }
+
+  // ── session cache (survives between executions that share a session token) ──
+
+  async saveItemToSession(obj: unknown, key: string): Promise<void> {
+    await this.host.sessionSave(key, obj);
+  }
+
+  async loadItemFromSession(key: string): Promise<unknown> {
+    return this.host.sessionLoad(key);
+  }
+
+  async removeItemFromSession(key: string): Promise<void> {
+    await this.host.sessionRemove(key);
+  }
+}

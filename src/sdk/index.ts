@@ -1,0 +1,36 @@
+// What bundles import as "algobox": runners, data schemas, NDArray helpers and zod.
+export { BaseRunner, type Args, type InputData, type SchemaLike } from './BaseRunner';
+export { Image2ImageRunner } from './Image2ImageRunner';
+export { Image2SegmentationRunner } from './Image2SegmentationRunner';
+export { Image2EmbeddingRunner } from './Image2EmbeddingRunner';
+export { Image2AlignmentRunner } from './Image2AlignmentRunner';
+export { Segmentation2SegmentationRunner } from './Segmentation2SegmentationRunner';
+export {
+  ImageSchema,
+  SegmentationSchema,
+  AlignmentSchema,
+  EmbeddingSchema,
+  GenericSchema,
+  VolumeSchema,
+  MeshSchema,
+  DATA_SCHEMAS,
+} from '../core/dataSchemas';
+export {
+  ndarray,
+  zeros,
+  reshape,
+  sliceAt,
+  sliceRange,
+  stack,
+  unstack,
+  cast,
+  copy,
+  stats,
+  sizeOf,
+  stridesOf,
+  isNDArray,
+  DTYPES,
+  type NDArray,
+  type DType,
+} from '../core/ndarray';
+export { z } from 'zod';

@@ -1,0 +1,150 @@
+// The one typed IndexedDB schema of algobox (through idb), opening/upgrading it, and the
+// transaction helper every logical write goes through.
+import { deleteDB, openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import type { AlgorithmRecord, DatasetMeta, ExecutionRecord, SessionRecord } from '../core/records';
+
+export const DEFAULT_DB_NAME = 'algobox';
+export const DB_VERSION = 1;
+
+/**
+ * One stored byte string. Content-addressed: `key` is the SHA-256 hex of `data` (algorithm files
+ * installed without deduplication use `${sha256}~${uuid}` so they are never shared). `refs` counts the
+ * dataset fields and algorithm files that point at it; a blob whose count drops to 0 is deleted in
+ * the same transaction.
+ */
+export interface BlobRecord {
+  key: string;
+  data: ArrayBuffer;
+  byteLength: number;
+  refs: number;
+}
+
+export interface AlgoboxDB extends DBSchema {
+  blobs: {
+    key: string;
+    value: BlobRecord;
+    /** Lets `usage()` total the bytes with a key cursor, without reading any blob's data. */
+    indexes: { byteLength: number };
+  };
+  datasets: {
+    key: string;
+    value: DatasetMeta;
+    indexes: { created: string };
+  };
+  algorithms: {
+    key: string;
+    value: AlgorithmRecord;
+    indexes: { nameLower: string };
+  };
+  executions: {
+    key: string;
+    value: ExecutionRecord;
+    indexes: { status: string; timeCreated: string };
+  };
+  sessions: {
+    key: string;
+    value: SessionRecord;
+    /** Lets `listSessions()` walk tokens by a key cursor, without reading any session's values. */
+    indexes: { timeCreated: string };
+  };
+}
+
+export type StoreName = StoreNames<AlgoboxDB>;
+export type Database = IDBPDatabase<AlgoboxDB>;
+export type ReadTx = IDBPTransaction<AlgoboxDB, StoreName[], 'readonly' | 'readwrite'>;
+export type WriteTx = IDBPTransaction<AlgoboxDB, StoreName[], 'readwrite'>;
+
+/** Observation and fault-injection points (tests use them; the app passes none). */
+export interface StoreHooks {
+  /** Called once for every blob whose bytes are read (dataset reads, `readBlob`). */
+  onBlobRead?(key: string): void;
+  /**
+   * Called synchronously after a write transaction has made all its requests and just before it
+   * commits, with the operation's name ('putDatasets', 'putAlgorithm', …). Throwing aborts the
+   * transaction: nothing of that write is kept, and the error is rethrown to the caller.
+   */
+  beforeCommit?(operation: string): void;
+}
+
+/** What the per-concept modules (datasets.ts, algorithms.ts, …) are given. */
+export interface StoreContext {
+  readonly name: string;
+  readonly hooks: StoreHooks;
+  /** The open connection; throws once the store is closed. */
+  db(): Database;
+}
+
+/** Open (creating or upgrading) the database. */
+export function openDatabase(name: string = DEFAULT_DB_NAME, onBlocking?: () => void): Promise<Database> {
+  return openDB<AlgoboxDB>(name, DB_VERSION, {
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) {
+        const blobs = db.createObjectStore('blobs', { keyPath: 'key' });
+        blobs.createIndex('byteLength', 'byteLength');
+        const datasets = db.createObjectStore('datasets', { keyPath: 'id' });
+        datasets.createIndex('created', 'created');
+        const algorithms = db.createObjectStore('algorithms', { keyPath: 'id' });
+        algorithms.createIndex('nameLower', 'nameLower', { unique: false });
+        const executions = db.createObjectStore('executions', { keyPath: 'id' });
+        executions.createIndex('status', 'status');
+        executions.createIndex('timeCreated', 'timeCreated');
+        const sessions = db.createObjectStore('sessions', { keyPath: 'token' });
+        sessions.createIndex('timeCreated', 'timeCreated');
+      }
+    },
+    // Another connection wants a newer version or to delete the database: step aside.
+    blocking() {
+      onBlocking?.();
+    },
+  });
+}
+
+export function deleteDatabase(name: string): Promise<void> {
+  return deleteDB(name);
+}
+
+const noop = (): void => {};
+
+/**
+ * Keep a request's promise for a later `Promise.all`, marking it handled now so that a request
+ * failing because the transaction aborted never shows up as an unhandled rejection.
+ */
+export function track<T>(requests: Promise<unknown>[], p: Promise<T>): Promise<T> {
+  p.catch(noop);
+  requests.push(p);
+  return p;
+}
+
+/**
+ * Run one logical write as ONE readwrite transaction over `stores`. `fn` may await only requests of
+ * `tx` (anything else lets the transaction auto-commit early): compute hashes and validate before.
+ * If `fn` throws, a request fails, or the `beforeCommit` hook throws, the transaction is aborted and
+ * nothing is written.
+ */
+export async function writeTx<T>(
+  ctx: StoreContext,
+  operation: string,
+  stores: StoreName[],
+  fn: (tx: WriteTx) => Promise<T>,
+): Promise<T> {
+  const tx = ctx.db().transaction(stores, 'readwrite');
+  tx.done.catch(noop); // awaited below; this only keeps an abort from being reported as unhandled
+  try {
+    const result = await fn(tx);
+    ctx.hooks.beforeCommit?.(operation);
+    await tx.done;
+    return result;
+  } catch (err) {
+    try {
+      tx.abort();
+    } catch {
+      // already aborted (a failed request aborts it) or finished
+    }
+    throw err;
+  }
+}
+
+/** A readonly transaction over `stores`. */
+export function readTx(ctx: StoreContext, stores: StoreName[]): ReadTx {
+  return ctx.db().transaction(stores, 'readonly');
+}

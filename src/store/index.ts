@@ -1,0 +1,205 @@
+// The store: algobox's IndexedDB, one typed schema (see db.ts), one object with every operation.
+import type { AlgorithmRecord, DatasetMeta, DatasetRecord, ExecutionRecord, SessionRecord, StoredField } from '../core/records';
+import * as algorithms from './algorithms';
+import { blobBytes, readBlob } from './blobs';
+import { DEFAULT_DB_NAME, deleteDatabase, openDatabase, type Database, type StoreContext, type StoreHooks } from './db';
+import * as datasets from './datasets';
+import type { DatasetPatch, NewDataset } from './datasets';
+import * as executions from './executions';
+import * as sessions from './sessions';
+
+export type { NewDataset, DatasetPatch } from './datasets';
+export type { BlobRecord, StoreHooks } from './db';
+export { DEFAULT_DB_NAME, DB_VERSION } from './db';
+export { compareVersionKeys } from './algorithms';
+export { fieldKeyProblem } from './datasets';
+
+export interface StoreOptions {
+  /** Observation and fault-injection points, for tests. */
+  hooks?: StoreHooks;
+}
+
+export interface Usage {
+  datasets: number;
+  /** Sum of the datasets' byteLength (what they hold, before deduplication). */
+  datasetBytes: number;
+  algorithms: number;
+  /** Bytes actually kept in the blob store (deduplicated; datasets and algorithm files together). */
+  blobBytes: number;
+}
+
+export interface Store {
+  readonly name: string;
+  close(): void;
+  // datasets
+  /** Ids in input order; one transaction for the whole batch. */
+  putDatasets(items: NewDataset[]): Promise<string[]>;
+  /** Reads only the blobs of `keys` (all keys when omitted); a requested key the dataset lacks is null. */
+  getDataset(id: string, keys?: string[]): Promise<DatasetRecord | null>;
+  /** As getDataset, but every field as raw {kind, array} (strings stay uint8 arrays). */
+  getDatasetFields(id: string, keys?: string[]): Promise<{ meta: DatasetMeta; fields: Record<string, StoredField | null> } | null>;
+  getDatasetMeta(id: string): Promise<DatasetMeta | null>;
+  /** Oldest first. */
+  listDatasets(): Promise<DatasetMeta[]>;
+  /** The ids that do not exist, in input order, deduplicated. */
+  missingDatasets(ids: string[]): Promise<string[]>;
+  /** One transaction; an unknown id throws "Dataset '<id>' not found." and nothing is deleted. */
+  deleteDatasets(ids: string[]): Promise<void>;
+  updateDataset(id: string, patch: DatasetPatch): Promise<DatasetMeta>;
+  // blobs
+  readBlob(key: string): Promise<Uint8Array | null>;
+  // algorithms
+  /** `files` maps every blob key of record.module and record.assets to its bytes. */
+  putAlgorithm(record: AlgorithmRecord, files: Map<string, Uint8Array>): Promise<{ replaced: string[] }>;
+  getAlgorithm(id: string): Promise<AlgorithmRecord | null>;
+  /** Sorted by name, then version (numerically). */
+  listAlgorithms(): Promise<AlgorithmRecord[]>;
+  /** Case-insensitive name, highest version first. */
+  findAlgorithms(name: string): Promise<AlgorithmRecord[]>;
+  /** Unknown id throws "Algorithm '<id>' not found."; blobs still used elsewhere survive. */
+  removeAlgorithm(id: string): Promise<void>;
+  // executions
+  putExecution(rec: ExecutionRecord): Promise<void>;
+  getExecution(id: string): Promise<ExecutionRecord | null>;
+  /** Newest first. */
+  listExecutions(): Promise<ExecutionRecord[]>;
+  executionsWithStatus(statuses: string[]): Promise<ExecutionRecord[]>;
+  deleteExecution(id: string): Promise<void>;
+  // sessions
+  getSession(token: string): Promise<SessionRecord | null>;
+  putSession(rec: SessionRecord): Promise<void>;
+  /** Oldest first. */
+  listSessions(): Promise<Pick<SessionRecord, 'token' | 'timeCreated'>[]>;
+  deleteSessions(tokens: string[]): Promise<void>;
+  // housekeeping
+  usage(): Promise<Usage>;
+}
+
+class IdbStore implements Store {
+  private closed = false;
+  private readonly ctx: StoreContext;
+
+  constructor(
+    readonly name: string,
+    private readonly database: Database,
+    hooks: StoreHooks,
+  ) {
+    this.ctx = { name, hooks, db: () => this.db() };
+  }
+
+  private db(): Database {
+    if (this.closed) throw new Error(`Store '${this.name}' is closed.`);
+    return this.database;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.database.close();
+  }
+
+  putDatasets(items: NewDataset[]) {
+    return datasets.putDatasets(this.ctx, items);
+  }
+  getDataset(id: string, keys?: string[]) {
+    return datasets.getDataset(this.ctx, id, keys);
+  }
+  getDatasetFields(id: string, keys?: string[]) {
+    return datasets.getDatasetFields(this.ctx, id, keys);
+  }
+  getDatasetMeta(id: string) {
+    return datasets.getDatasetMeta(this.ctx, id);
+  }
+  listDatasets() {
+    return datasets.listDatasets(this.ctx);
+  }
+  missingDatasets(ids: string[]) {
+    return datasets.missingDatasets(this.ctx, ids);
+  }
+  deleteDatasets(ids: string[]) {
+    return datasets.deleteDatasets(this.ctx, ids);
+  }
+  updateDataset(id: string, patch: DatasetPatch) {
+    return datasets.updateDataset(this.ctx, id, patch);
+  }
+
+  readBlob(key: string) {
+    return readBlob(this.ctx, key);
+  }
+
+  putAlgorithm(record: AlgorithmRecord, files: Map<string, Uint8Array>) {
+    return algorithms.putAlgorithm(this.ctx, record, files);
+  }
+  getAlgorithm(id: string) {
+    return algorithms.getAlgorithm(this.ctx, id);
+  }
+  listAlgorithms() {
+    return algorithms.listAlgorithms(this.ctx);
+  }
+  findAlgorithms(name: string) {
+    return algorithms.findAlgorithms(this.ctx, name);
+  }
+  removeAlgorithm(id: string) {
+    return algorithms.removeAlgorithm(this.ctx, id);
+  }
+
+  putExecution(rec: ExecutionRecord) {
+    return executions.putExecution(this.ctx, rec);
+  }
+  getExecution(id: string) {
+    return executions.getExecution(this.ctx, id);
+  }
+  listExecutions() {
+    return executions.listExecutions(this.ctx);
+  }
+  executionsWithStatus(statuses: string[]) {
+    return executions.executionsWithStatus(this.ctx, statuses);
+  }
+  deleteExecution(id: string) {
+    return executions.deleteExecution(this.ctx, id);
+  }
+
+  getSession(token: string) {
+    return sessions.getSession(this.ctx, token);
+  }
+  putSession(rec: SessionRecord) {
+    return sessions.putSession(this.ctx, rec);
+  }
+  listSessions() {
+    return sessions.listSessions(this.ctx);
+  }
+  deleteSessions(tokens: string[]) {
+    return sessions.deleteSessions(this.ctx, tokens);
+  }
+
+  async usage(): Promise<Usage> {
+    const db = this.db();
+    const [metas, algorithmCount, bytes] = await Promise.all([
+      db.getAll('datasets'),
+      db.count('algorithms'),
+      blobBytes(this.ctx),
+    ]);
+    return {
+      datasets: metas.length,
+      datasetBytes: metas.reduce((s, m) => s + m.byteLength, 0),
+      algorithms: algorithmCount,
+      blobBytes: bytes,
+    };
+  }
+}
+
+/**
+ * Open the store (creating the database on first use). When another connection needs the database
+ * (a newer version elsewhere, or `deleteStore`), this one closes itself and later calls throw.
+ */
+export async function openStore(name: string = DEFAULT_DB_NAME, options: StoreOptions = {}): Promise<Store> {
+  let store: IdbStore | undefined;
+  const db = await openDatabase(name, () => store?.close());
+  store = new IdbStore(name, db, options.hooks ?? {});
+  return store;
+}
+
+/** Delete the whole database. Connections this page holds close themselves (see openStore). */
+export function deleteStore(name: string): Promise<void> {
+  return deleteDatabase(name);
+}

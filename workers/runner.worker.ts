@@ -1,0 +1,5 @@
+// Worker entry: one bundle per worker, exposed to the engine over Comlink.
+import * as Comlink from 'comlink';
+import { createRunnerHostApi } from './runnerHostApi';
+
+Comlink.expose(createRunnerHostApi());

@@ -1,0 +1,113 @@
+// The runner host: what runs inside a bundle's worker. It links the bundle's modules, keeps one
+// Runner class and the assets loadAssets produced (the cached runner), and runs each execution on
+// a fresh instance. It has no access to the store: everything goes through the HostApi the engine
+// passes with each execution. Importable in Node (tests run it in-process over a MessageChannel).
+import * as Comlink from 'comlink';
+import * as sdk from '../src/sdk/index';
+import { BaseRunner } from '../src/sdk/BaseRunner';
+import { linkBundle, revokeBundle, type LinkedBundle, type ModuleUrlFactory } from '../src/sdk/moduleLoader';
+import { SharedAssets, constructRunner, loadSharedAssets } from '../src/sdk/runnerState';
+import { runPipeline } from '../src/sdk/pipeline';
+import type { BundleCode, ExecuteRequest, ExecuteResult, HostApi, RunnerHostApi } from '../src/core/protocol';
+
+export interface RunnerHostOptions {
+  urlFactory?: ModuleUrlFactory;
+  /** Extra built-in modules (e.g. "algobox/image") besides "algobox". */
+  builtins?: Record<string, Record<string, unknown>>;
+}
+
+type RunnerClass = new () => BaseRunner;
+
+const PIPELINE_METHODS = ['preprocess', 'inference', 'postprocess'] as const;
+
+/** Methods a Runner class leaves at BaseRunner's default (the reference's abstract methods). */
+export function missingMethods(C: RunnerClass): string[] {
+  return PIPELINE_METHODS.filter((m) => C.prototype[m] === BaseRunner.prototype[m]);
+}
+
+export function createRunnerHostApi(opts: RunnerHostOptions = {}): RunnerHostApi & { dispose(): void } {
+  const builtins = { algobox: sdk as unknown as Record<string, unknown>, ...(opts.builtins ?? {}) };
+  let bundle: BundleCode | null = null;
+  let linked: LinkedBundle | null = null;
+  let runnerClass: Promise<RunnerClass> | null = null;
+  let shared = new SharedAssets();
+  const counters = { loadAssetsCalls: 0, executions: 0, moduleLoads: 0 };
+
+  async function loadClass(b: BundleCode): Promise<RunnerClass> {
+    counters.moduleLoads++;
+    linked = await linkBundle(b.modules, b.entry, builtins, opts.urlFactory);
+    let mod: Record<string, unknown>;
+    try {
+      mod = (await import(/* @vite-ignore */ linked.entryUrl)) as Record<string, unknown>;
+    } catch (e) {
+      const err = e as Error;
+      throw new Error(`Loading ${b.entry} failed: ${err?.message ?? String(e)}`, { cause: e });
+    }
+    const C = mod.Runner;
+    if (typeof C !== 'function') {
+      throw new Error(`${b.entry} must export a class named Runner (export class Runner extends Image2ImageRunner { … }); it exports ${Object.keys(mod).join(', ') || 'nothing'}.`);
+    }
+    if (!(C.prototype instanceof BaseRunner)) {
+      throw new Error('Runner must extend BaseRunner or a typed runner (Image2ImageRunner, …) imported from "algobox".');
+    }
+    const missing = missingMethods(C as RunnerClass);
+    if (missing.length) {
+      throw new Error(`Can't instantiate the Runner: it does not implement ${missing.join(', ')}. Please implement the ${missing.join(', ')} method${missing.length > 1 ? 's' : ''} in the algorithm Runner class.`);
+    }
+    return C as RunnerClass;
+  }
+
+  return {
+    async init(b: BundleCode) {
+      if (bundle && (bundle.algorithmId !== b.algorithmId || bundle.device !== b.device)) {
+        throw new Error('This runner host already holds another algorithm.');
+      }
+      bundle = b;
+    },
+
+    async execute(req: ExecuteRequest, host: HostApi): Promise<ExecuteResult> {
+      if (!bundle) throw new Error('Runner host was not initialised with a bundle.');
+      const b = bundle;
+      counters.executions++;
+      let loadMs = 0;
+      if (!shared.loading) {
+        const t0 = performance.now();
+        const mine = shared;
+        mine.loading = (async () => {
+          runnerClass ??= loadClass(b);
+          const C = await runnerClass;
+          counters.loadAssetsCalls++;
+          await loadSharedAssets(C, { shared: mine, device: b.device, host, executionId: null });
+        })();
+        try {
+          await mine.loading;
+        } catch (e) {
+          // A failed load leaves nothing cached: the next execution starts over.
+          shared = new SharedAssets();
+          runnerClass = null;
+          throw e;
+        }
+        loadMs = performance.now() - t0;
+      } else {
+        await shared.loading;
+      }
+      const C = await runnerClass!;
+      const runner = constructRunner(C, { shared, device: b.device, host, executionId: req.executionId });
+      try {
+        const outputDatasetIds = await runPipeline(runner, req.inputDatasetIds, req.args, host);
+        return { outputDatasetIds, loadMs };
+      } finally {
+        // Free the MessageChannel of this execution's host proxy (a no-op for in-process hosts).
+        (host as { [Comlink.releaseProxy]?: () => void })[Comlink.releaseProxy]?.();
+      }
+    },
+
+    async stats() {
+      return { ...counters };
+    },
+
+    dispose() {
+      if (linked) revokeBundle(linked);
+    },
+  };
+}
