@@ -26,7 +26,7 @@ export function missingMethods(C: RunnerClass): string[] {
 }
 
 export function createRunnerHostApi(opts: RunnerHostOptions = {}): RunnerHostApi & { dispose(): void } {
-  const builtins = { algobox: sdk as unknown as Record<string, unknown>, ...(opts.builtins ?? {}) };
+  const builtins = { algobox: sdk as unknown as Record<string, unknown>, ...opts.builtins };
   let bundle: BundleCode | null = null;
   let linked: LinkedBundle | null = null;
   let runnerClass: Promise<RunnerClass> | null = null;

@@ -335,5 +335,10 @@ export function validateItem(schema: DataSchemaName | z.ZodType, item: unknown, 
   if (result.success) return result.data as Record<string, unknown>;
   const issues = result.error.issues;
   const first = issues[0]?.path[0];
-  throw new SchemaError(prefix + issues.map(issueText).join('; '), name, first === undefined ? null : String(first));
+  throw new SchemaError(prefix + joinSentences(issues.map(issueText)), name, first === undefined ? null : String(first));
+}
+
+/** Join messages: sentences that end in a full stop are separated by a space, others by "; ". */
+function joinSentences(parts: string[]): string {
+  return parts.reduce((acc, p, i) => (i === 0 ? p : acc + (/[.!?]$/.test(acc) ? ' ' : '; ') + p), '');
 }

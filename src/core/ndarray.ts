@@ -156,6 +156,9 @@ export function describe(x: unknown): string {
   if (x === null) return 'null';
   if (x === undefined) return 'undefined';
   if (Array.isArray(x)) return `array(${x.length})`;
+  if (typeof x === 'object' && isDType((x as NDArray).dtype) && Array.isArray((x as NDArray).shape) && ArrayBuffer.isView((x as NDArray).data)) {
+    return `NDArray ${(x as NDArray).dtype} [${(x as NDArray).shape.join(', ')}]`;
+  }
   if (ArrayBuffer.isView(x)) return `${(x as object).constructor.name}(${(x as unknown as { length?: number }).length ?? (x as ArrayBufferView).byteLength})`;
   if (x instanceof ArrayBuffer) return `ArrayBuffer(${x.byteLength})`;
   if (typeof x === 'object') {

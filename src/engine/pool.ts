@@ -73,7 +73,7 @@ export class RunnerPool {
 
   /** Drop cached workers of an algorithm (removed or re-installed); busy ones go when released. */
   evictAlgorithm(algorithmId: string): void {
-    for (const e of [...this.entries]) {
+    for (const e of this.entries) {
       if (e.algorithmId !== algorithmId) continue;
       e.stale = true;
       if (!e.busy) this.remove(e, 'The algorithm was removed or replaced.');
@@ -82,7 +82,7 @@ export class RunnerPool {
 
   /** Terminate every worker (page unload, tests). */
   shutdown(reason = 'The engine was shut down.'): void {
-    for (const e of [...this.entries]) this.remove(e, reason);
+    for (const e of this.entries) this.remove(e, reason);
     this.cancelWaiting(() => true, reason);
   }
 
@@ -115,7 +115,7 @@ export class RunnerPool {
 
   private pump(): void {
     // Drop workers that died on their own.
-    for (const e of [...this.entries]) if (e.handle.dead && !e.busy) this.remove(e, 'worker died');
+    for (const e of this.entries) if (e.handle.dead && !e.busy) this.remove(e, 'worker died');
     let progressed = true;
     while (progressed && this.waiting.length) {
       progressed = false;

@@ -28,12 +28,12 @@ export class Image2AlignmentRunner extends BaseRunner {
 
   override async postprocess(data: unknown, _args: Args): Promise<string[]> {
     if (!Array.isArray(data)) {
-      throw new Error(`The data returned from the inference should be a list of 3×3 NDArrays, but the data is of type ${describe(data)}.`);
+      throw new Error(`The data returned from the inference should be a list of 3×3 NDArrays, but got ${describe(data)}.`);
     }
     data.forEach((m, i) => {
       if (!isNDArray(m)) {
         throw new Error(
-          `The data returned from the inference should be a list of 3×3 NDArrays, but the element on position ${i} of the list is a ${describe(m)}.`,
+          `The data returned from the inference should be a list of 3×3 NDArrays, but the element on position ${i} of the list is not an NDArray (got ${describe(m)}).`,
         );
       }
     });

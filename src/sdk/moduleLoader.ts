@@ -7,11 +7,17 @@ import { init, parse } from 'es-module-lexer';
 
 export type ModuleUrlFactory = (source: string) => string;
 
-/** blob: URLs in browsers and workers; data: URLs in Node, whose import() cannot load blob: URLs. */
+let dataUrlSeq = 0;
+
+/**
+ * blob: URLs in browsers and workers; data: URLs in Node, whose import() cannot load blob: URLs.
+ * Node caches modules by URL, so each data: URL gets a unique trailing comment: like a blob: URL,
+ * every link makes new module instances (fresh module state, current built-in namespaces).
+ */
 export const defaultUrlFactory: ModuleUrlFactory = (source) => {
   const isNode = !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
   if (!isNode) return URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-  return `data:text/javascript;base64,${base64(source)}`;
+  return `data:text/javascript;base64,${base64(`${source}\n// algobox link ${++dataUrlSeq}`)}`;
 };
 
 function base64(text: string): string {
@@ -86,7 +92,7 @@ export async function linkBundle(
 ): Promise<LinkedBundle> {
   await init;
   const g = globalThis as unknown as Record<symbol, Record<string, unknown>>;
-  g[MODULES_KEY] = { ...(g[MODULES_KEY] ?? {}), ...builtins };
+  g[MODULES_KEY] = { ...g[MODULES_KEY], ...builtins };
 
   const entryPath = normalizePath(entry);
   if (!(entryPath in modules)) throw new BundleLinkError(`The bundle has no entry module ${entryPath}.`);
@@ -124,7 +130,8 @@ export async function linkBundle(
     for (const im of imports) {
       if (im.type === 'import-meta') continue;
       const spec = im.specifier;
-      if (spec === undefined || spec === null) {
+      // A template literal with ${…} is computed too (the lexer reports it as a glob like "./lib/*.js").
+      if (spec === undefined || spec === null || (im.type === 'dynamic' && im.glob)) {
         throw new BundleLinkError(
           `${path} uses import() with a computed specifier; bundle code may only import its own files and "algobox" by literal name.`,
         );

@@ -81,7 +81,8 @@ const handler: ProxyHandler<object> = {
   },
   deleteProperty(target, prop) {
     const st = INTERNALS.get(target);
-    if (st && (st.shared.locked.has(prop) || READ_ONLY.has(prop))) throw lockedError(prop);
+    if (st && READ_ONLY.has(prop)) throw readOnlyError(prop);
+    if (st && st.shared.locked.has(prop)) throw lockedError(prop);
     return Reflect.deleteProperty(target, prop);
   },
 };

@@ -19,11 +19,16 @@ export async function fetchStacked(runner: BaseRunner, ids: string[], schema: Da
     if (!isNDArray(a)) throw new Error(`Input dataset ${ids[i]} has no '${key}' array.`);
     return a;
   });
-  try {
-    return stack(arrays);
-  } catch (e) {
-    throw new Error(`Cannot stack the ${key}s of the ${ids.length} input datasets: ${(e as Error).message.replace(/^stack: /, '')}`);
+  const first = arrays[0]!;
+  const odd = arrays.findIndex((a) => a.dtype !== first.dtype || a.shape.length !== first.shape.length || a.shape.some((d, j) => d !== first.shape[j]));
+  if (odd > 0) {
+    const a = arrays[odd]!;
+    throw new Error(
+      `All input ${key}s must have the same shape and dtype to be stacked: dataset ${ids[0]} is ${first.dtype} [${first.shape.join(', ')}] ` +
+        `but dataset ${ids[odd]} is ${a.dtype} [${a.shape.join(', ')}].`,
+    );
   }
+  return stack(arrays);
 }
 
 export function requireNDArray(data: unknown): NDArray {

@@ -103,12 +103,12 @@ describe('ImageSchema', () => {
     );
   });
 
-  it('reports every problem joined by "; "', () => {
+  it('reports every problem joined into sentences', () => {
     const e = schemaError(() => validateItem('Image', { image: zeros('int32', [5]), mask: 'm', points: [1] }));
     expect(e.message).toBe(
-      'Image: Image must be 2D (got 1 dimensions), grayscale or RGB (got 5 channels).; ' +
-        'Image must be uint8, uint16, float64, float32 or float16 (got int32).; ' +
-        'Field \'mask\': expected an NDArray {dtype, shape, data}, got string "m".; ' +
+      'Image: Image must be 2D (got 1 dimensions), grayscale or RGB (got 5 channels). ' +
+        'Image must be uint8, uint16, float64, float32 or float16 (got int32). ' +
+        'Field \'mask\': expected an NDArray {dtype, shape, data}, got string "m". ' +
         "Field 'points[0]': expected an NDArray {dtype, shape, data}, got number 1.",
     );
     expect(e.field).toBe('image');
@@ -137,7 +137,7 @@ describe('ImageSchema', () => {
     expect(out.points).toEqual(points);
     expect(validateItem('Image', { image: zeros('uint8', [2, 2]), mask: null, points: null })).toMatchObject({ mask: null, points: null });
     expect(schemaError(() => validateItem('Image', { image: zeros('uint8', [2, 2]), points: zeros('uint8', [2]) })).message).toBe(
-      "Image: Field 'points': expected a list of NDArrays, got object.",
+      "Image: Field 'points': expected a list of NDArrays, got NDArray uint8 [2].",
     );
   });
 });
@@ -218,13 +218,13 @@ describe('EmbeddingSchema', () => {
   });
   it('requires all three fields', () => {
     expect(schemaError(() => validateItem('Embedding', { features: zeros('float32', [2]) })).message).toBe(
-      "Embedding: Field 'input_size' is required.; Field 'original_size' is required.",
+      "Embedding: Field 'input_size' is required. Field 'original_size' is required.",
     );
   });
   it('sizes must be lists of non-negative integers', () => {
     const features = zeros('float32', [2]);
     expect(schemaError(() => validateItem('Embedding', { features, input_size: [2, -1], original_size: [1.5] })).message).toBe(
-      "Embedding: Field 'input_size[1]': expected a non-negative integer, got number -1.; " +
+      "Embedding: Field 'input_size[1]': expected a non-negative integer, got number -1. " +
         "Field 'original_size[0]': expected a non-negative integer, got number 1.5.",
     );
     expect(schemaError(() => validateItem('Embedding', { features, input_size: '2x2', original_size: [] })).message).toBe(
@@ -312,7 +312,7 @@ describe('custom zod schemas', () => {
     expect(validateItem(Points, { label: 'a', xs: [1], junk: 2 })).toEqual({ label: 'a', xs: [1] });
     const e = schemaError(() => validateItem(Points, { xs: [1, 'x'] }, 0));
     expect(e.message).toBe(
-      "Points item 0: Field 'label' is required.; Field 'xs[1]': Invalid input: expected number, received string",
+      "Points item 0: Field 'label' is required. Field 'xs[1]': Invalid input: expected number, received string",
     );
     expect(e.schema).toBe('Points');
     expect(e.field).toBe('label');

@@ -21,7 +21,7 @@ export function inProcessWorkerFactory(): WorkerFactory & { created: number; ter
       },
       onDeath: (cb: (r: string) => void) => void deaths.push(cb),
     };
-  }) as WorkerFactory & { created: number; terminated: number };
+  }) as unknown as WorkerFactory & { created: number; terminated: number };
   f.created = 0;
   f.terminated = 0;
   return f;

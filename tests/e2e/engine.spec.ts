@@ -1,0 +1,211 @@
+// The engine in the built app, driven only through window.algobox.
+import { expect, test, type Page } from '@playwright/test';
+import { zipSync, strToU8 } from 'fflate';
+
+const manifest = (name: string, type: string, extra = '') => `[project]
+name = "${name}"
+version = "1.0.0"
+
+[tool.compox]
+algorithm_type = "${type}"
+tags = ["e2e"]
+description = "e2e bundle"
+supported_devices = ["cpu", "gpu"]
+default_device = "cpu"
+${extra}
+`;
+
+const invertBundle: Record<string, string> = {
+  'pyproject.toml': manifest(
+    'invert',
+    'Image2Image',
+    `additional_parameters = [{name = "maximum", description = "value to subtract from", config = {type = "int_range", default = 255, min = 1, max = 65535, step = 1, adjustable = true}}]
+
+[tool.algobox]
+files = ["files/note.txt"]`,
+  ),
+  'Runner.js': `import { Image2ImageRunner } from "algobox";
+import { invert } from "./lib/invert.js";
+export class Runner extends Image2ImageRunner {
+  async loadAssets() { this.note = new TextDecoder().decode(await this.fetchAsset("files/note.txt")); }
+  async inference(data, args) {
+    this.logMessage("note: " + this.note);
+    this.logMessage("debug detail", "DEBUG");
+    for (let i = 0; i < data.shape[0]; i++) await this.setProgress((i + 1) / data.shape[0]);
+    return invert(data, args.maximum);
+  }
+}`,
+  'lib/invert.js': `import { ndarray } from "algobox";
+export function invert(a, m) { const o = new Uint16Array(a.data.length); for (let i = 0; i < o.length; i++) o[i] = m - a.data[i]; return ndarray("uint16", a.shape, o); }`,
+  'files/note.txt': 'hello from an asset',
+};
+
+async function openApp(page: Page) {
+  const problems: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto('/');
+  await page.waitForFunction(() => (window as unknown as { algobox?: unknown }).algobox !== undefined);
+  await page.evaluate(() => window.algobox.ready);
+  return problems;
+}
+
+test('the app is cross-origin isolated and the engine starts', async ({ page }) => {
+  const problems = await openApp(page);
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  await expect(page.getByTestId('engine-ready')).toBeVisible();
+  expect(problems).toEqual([]);
+});
+
+test('install from files, put datasets, execute, wait, read outputs', async ({ page }) => {
+  const problems = await openApp(page);
+  const result = await page.evaluate(async (files) => {
+    const api = window.algobox;
+    const alg = await api.algorithms.install(files);
+    const mk = (vals: number[]) => ({ dtype: 'uint8' as const, shape: [2, 3], data: new Uint8Array(vals) });
+    const a = await api.datasets.put({ image: mk([0, 1, 2, 3, 4, 5]) }, { name: 'a' });
+    const b = await api.datasets.put({ image: mk([10, 20, 30, 40, 50, 60]) }, { name: 'b' });
+    const id = await api.execute({ algorithmId: alg.id, inputDatasetIds: [a, b], args: { maximum: 1000 } });
+    const progress: number[] = [];
+    api.executions.subscribe(id, (r) => progress.push(r.progress));
+    const rec = await api.executions.wait(id);
+    const outs = await Promise.all(rec.outputDatasetIds.map((o) => api.datasets.get(o)));
+    return {
+      alg,
+      rec,
+      progress,
+      outs: outs.map((o) => {
+        const im = o.fields.image as { dtype: string; shape: number[]; data: Uint16Array };
+        return { dtype: im.dtype, shape: im.shape, data: Array.from(im.data), isU16: im.data instanceof Uint16Array };
+      }),
+    };
+  }, invertBundle);
+  expect(result.alg).toMatchObject({ name: 'invert', version: '1.0.0', algorithmType: 'Image2Image', defaultDevice: 'cpu', warnings: [] });
+  expect(result.alg.additionalParameters[0]).toMatchObject({ name: 'maximum', config: { type: 'int_range', default: 255, min: 1, max: 65535 } });
+  expect(result.rec.status).toBe('COMPLETED');
+  expect(result.rec.progress).toBe(1);
+  expect(result.rec.device).toBe('cpu');
+  expect(result.outs).toEqual([
+    { dtype: 'uint16', shape: [2, 3], data: [1000, 999, 998, 997, 996, 995], isU16: true },
+    { dtype: 'uint16', shape: [2, 3], data: [990, 980, 970, 960, 950, 940], isU16: true },
+  ]);
+  const messages = result.rec.log.map((l: { message: string }) => l.message);
+  expect(messages).toContain('note: hello from an asset');
+  expect(result.rec.log).toContainEqual(expect.objectContaining({ level: 'DEBUG', message: 'debug detail' }));
+  expect(result.progress).toEqual([...result.progress].sort((x, y) => x - y));
+  expect(problems).toEqual([]);
+});
+
+test('install from a zip File and from URLs of a zip and of a folder', async ({ page }) => {
+  const zipped = zipSync(Object.fromEntries(Object.entries(invertBundle).map(([p, c]) => [`invert/${p}`, strToU8(c)])));
+  await page.route('**/remote/invert.zip', (route) => route.fulfill({ status: 200, contentType: 'application/zip', body: Buffer.from(zipped), headers: { 'Cross-Origin-Resource-Policy': 'same-origin' } }));
+  await page.route('**/remote/folder/**', (route) => {
+    const path = new URL(route.request().url()).pathname.replace(/^.*\/remote\/folder\//, '');
+    const body = invertBundle[path];
+    return body === undefined ? route.fulfill({ status: 404, body: 'no' }) : route.fulfill({ status: 200, body, contentType: 'text/plain' });
+  });
+  const problems = await openApp(page);
+  const r = await page.evaluate(async (bytes) => {
+    const api = window.algobox;
+    const fromZip = await api.algorithms.install(new File([new Uint8Array(bytes)], 'invert.zip', { type: 'application/zip' }));
+    const fromZipUrl = await api.algorithms.install('/remote/invert.zip');
+    const fromFolder = await api.algorithms.install('/remote/folder/');
+    const a = await api.datasets.put({ image: { dtype: 'uint8', shape: [1, 2], data: new Uint8Array([5, 6]) } });
+    const rec = await api.executions.wait(await api.execute({ algorithmId: fromFolder.id, inputDatasetIds: [a] }));
+    const out = await api.datasets.get(rec.outputDatasetIds[0]!);
+    let bad = '';
+    try {
+      await api.algorithms.install('/remote/missing.zip');
+    } catch (e) {
+      bad = (e as Error).message;
+    }
+    return { names: [fromZip.name, fromZipUrl.name, fromFolder.name], all: (await api.algorithms.list()).length, status: rec.status, out: Array.from((out.fields.image as { data: Uint16Array }).data), bad };
+  }, Array.from(zipped));
+  expect(r.names).toEqual(['invert', 'invert', 'invert']);
+  expect(r.all).toBe(1); // same name+version replaces
+  expect(r.status).toBe('COMPLETED');
+  expect(r.out).toEqual([250, 249]);
+  expect(r.bad).toMatch(/Could not fetch .*missing\.zip: HTTP 404/);
+  expect(problems).toEqual([]);
+});
+
+test('a failing runner gives FAILED with its message; a crashing worker does not take the app down', async ({ page }) => {
+  const problems = await openApp(page);
+  const r = await page.evaluate(async (mf) => {
+    const api = window.algobox;
+    const failing = await api.algorithms.install({
+      'pyproject.toml': mf.fail,
+      'Runner.js': `import { Image2ImageRunner } from "algobox";
+        export class Runner extends Image2ImageRunner { async inference() { throw new Error("segmentation model exploded"); } }`,
+    });
+    const crashing = await api.algorithms.install({
+      'pyproject.toml': mf.crash,
+      'Runner.js': `import { Image2ImageRunner } from "algobox";
+        export class Runner extends Image2ImageRunner { async inference() { setTimeout(() => { throw new Error("uncaught in a timer"); }); await new Promise(() => {}); } }`,
+    });
+    const a = await api.datasets.put({ image: { dtype: 'uint8', shape: [1, 1], data: new Uint8Array([1]) } });
+    const f = await api.executions.wait(await api.execute({ algorithmId: failing.id, inputDatasetIds: [a] }));
+    const c = await api.executions.wait(await api.execute({ algorithmId: crashing.id, inputDatasetIds: [a] }));
+    const still = await api.datasets.get(a);
+    return { f, c, ok: (still.fields.image as { data: Uint8Array }).data[0] };
+  }, { fail: manifest('failing', 'Image2Image'), crash: manifest('crashing', 'Image2Image') });
+  expect(r.f.status).toBe('FAILED');
+  expect(r.f.error?.message).toBe('segmentation model exploded');
+  expect(r.f.error?.stack).toContain('bundle/Runner.js');
+  expect(r.c.status).toBe('FAILED');
+  expect(r.c.error?.message).toMatch(/The runner worker stopped: The worker crashed: .*uncaught in a timer/);
+  expect(r.ok).toBe(1);
+  expect(problems).toEqual([]);
+});
+
+test('cancel terminates a busy worker; a time limit stops a runaway loop; the app stays responsive', async ({ page }) => {
+  const problems = await openApp(page);
+  const r = await page.evaluate(async (mf) => {
+    const api = window.algobox;
+    const spin = await api.algorithms.install({
+      'pyproject.toml': mf,
+      'Runner.js': `import { Image2ImageRunner } from "algobox";
+        export class Runner extends Image2ImageRunner { async inference() { await this.setProgress(0.25); for (;;) {} } }`,
+    });
+    const a = await api.datasets.put({ image: { dtype: 'uint8', shape: [1, 1], data: new Uint8Array([1]) } });
+    const id = await api.execute({ algorithmId: spin.id, inputDatasetIds: [a] });
+    for (let i = 0; i < 100 && (await api.executions.get(id)).progress < 0.25; i++) await new Promise((res) => setTimeout(res, 50));
+    const t0 = performance.now();
+    const cancelled = await api.executions.cancel(id);
+    const cancelMs = performance.now() - t0;
+    const timed = await api.executions.wait(await api.execute({ algorithmId: spin.id, inputDatasetIds: [a], timeoutMs: 300 }));
+    return { cancelled, cancelMs, timed, workers: (await api.engine()).pool.size };
+  }, manifest('spin', 'Image2Image'));
+  expect(r.cancelled.status).toBe('CANCELLED');
+  expect(r.cancelled.error?.message).toBe('Execution was cancelled.');
+  expect(r.cancelMs).toBeLessThan(5000);
+  expect(r.timed.status).toBe('FAILED');
+  expect(r.timed.error?.message).toBe('Execution exceeded its time limit of 300 ms and was stopped.');
+  expect(r.workers).toBe(0);
+  expect(problems).toEqual([]);
+});
+
+test('a reload during a run leaves the record FAILED (interrupted), never RUNNING', async ({ page }) => {
+  await openApp(page);
+  const id = await page.evaluate(async (mf) => {
+    const api = window.algobox;
+    const slow = await api.algorithms.install({
+      'pyproject.toml': mf,
+      'Runner.js': `import { Image2ImageRunner } from "algobox";
+        export class Runner extends Image2ImageRunner { async inference() { await this.setProgress(0.5); await new Promise(() => {}); } }`,
+    });
+    const a = await api.datasets.put({ image: { dtype: 'uint8', shape: [1, 1], data: new Uint8Array([1]) } });
+    const id = await api.execute({ algorithmId: slow.id, inputDatasetIds: [a] });
+    for (let i = 0; i < 100 && (await api.executions.get(id)).status !== 'RUNNING'; i++) await new Promise((res) => setTimeout(res, 50));
+    return id;
+  }, manifest('slow', 'Image2Image'));
+  await page.reload();
+  await page.waitForFunction(() => (window as unknown as { algobox?: unknown }).algobox !== undefined);
+  const rec = await page.evaluate(async (execId) => {
+    await window.algobox.ready;
+    return window.algobox.executions.get(execId);
+  }, id);
+  expect(rec.status).toBe('FAILED');
+  expect(rec.error?.message).toMatch(/interrupted/);
+  expect(rec.progress).toBe(1);
+});
