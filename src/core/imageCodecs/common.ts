@@ -1,0 +1,89 @@
+// What every codec here shares: the decoded-image record, the two error classes and a few
+// sample-level helpers (bit unpacking, half floats). Pure TypeScript, no DOM.
+import type { NDArray } from '../ndarray';
+
+/**
+ * One image decoded from a file. `image` is H×W (grayscale) or 3×H×W (RGB, channel-first, as the
+ * Image schema wants), with a dtype the Image schema accepts (uint8, uint16, float32, float64).
+ * `page` is 0-based; `pages` is how many images the file gave (TIFF pages, NPY slices; 1 otherwise).
+ */
+export interface DecodedImage {
+  image: NDArray;
+  page: number;
+  pages: number;
+}
+
+/** A file that cannot be read as an image. The message names the file and the reason. */
+export class ImageDecodeError extends Error {
+  readonly fileName: string;
+  constructor(fileName: string, reason: string) {
+    super(`${fileName}: ${reason}`);
+    this.name = 'ImageDecodeError';
+    this.fileName = fileName;
+  }
+}
+
+/** An array that cannot be written in the asked format (wrong shape or dtype). */
+export class ImageEncodeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImageEncodeError';
+  }
+}
+
+export function errorText(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+export const shapeText = (shape: readonly number[]): string => `(${shape.join(', ')})`;
+
+/**
+ * Unpack rows of 1/2/4-bit samples (MSB first, each row padded to a whole byte) into one byte per
+ * sample. `samplesPerRow` counts samples, not pixels. With `scale`, values are stretched to 0..255
+ * (×255, ×85, ×17: exact bit replication, as the PNG spec recommends).
+ */
+export function unpackBits(
+  packed: ArrayLike<number>,
+  bits: 1 | 2 | 4,
+  samplesPerRow: number,
+  rows: number,
+  scale: boolean,
+): Uint8Array {
+  const out = new Uint8Array(samplesPerRow * rows);
+  const rowBytes = Math.ceil((samplesPerRow * bits) / 8);
+  const mask = (1 << bits) - 1;
+  const factor = scale ? 255 / mask : 1;
+  const perByte = 8 / bits;
+  for (let y = 0; y < rows; y++) {
+    const src = y * rowBytes;
+    const dst = y * samplesPerRow;
+    for (let x = 0; x < samplesPerRow; x++) {
+      const byte = packed[src + Math.floor(x / perByte)] ?? 0;
+      const shift = 8 - bits * ((x % perByte) + 1);
+      out[dst + x] = ((byte >> shift) & mask) * factor;
+    }
+  }
+  return out;
+}
+
+/** IEEE 754 half (binary16) bits → number. */
+export function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 0x1f) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/** True on little-endian hosts (every browser in practice); typed arrays use host order. */
+export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The bytes as an ArrayBuffer of exactly their length (no copy when they already are one). */
+export function exactBuffer(bytes: Uint8Array): ArrayBuffer {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) {
+    return bytes.buffer;
+  }
+  return bytes.slice().buffer;
+}

@@ -1,0 +1,126 @@
+// PNG through fast-png (decode and encode, 1–16 bit, every colour type, Adam7). This file only maps
+// fast-png's interleaved H×W×C samples to and from the channel-first NDArrays the Image schema wants.
+import { decode as pngDecode, encode as pngEncode, type DecodedPng } from 'fast-png';
+import type { NDArray } from '../ndarray';
+import { type DecodedImage, ImageDecodeError, ImageEncodeError, errorText, shapeText, unpackBits } from './common';
+
+const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+export function hasPngMagic(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && PNG_MAGIC.every((b, i) => bytes[i] === b);
+}
+
+/**
+ * Decode a PNG into one image.
+ * - gray → H×W; gray+alpha → H×W (alpha dropped); RGB → 3×H×W; RGBA → 3×H×W (alpha dropped);
+ * - 16-bit → uint16; 8-bit → uint8; 1/2/4-bit gray → uint8 stretched to 0..255 (×255, ×85, ×17, the
+ *   PNG spec's exact bit replication), so a 1-bit mask reads as 0/255;
+ * - palette → 3×H×W uint8 RGB through the palette, or H×W uint8 when every palette entry is gray
+ *   (palette transparency is dropped). An APNG gives its default image only.
+ * An RGB PNG whose pixels happen to be gray stays 3×H×W.
+ */
+export function decodePng(bytes: Uint8Array, name: string): DecodedImage[] {
+  if (!hasPngMagic(bytes)) throw new ImageDecodeError(name, 'not a PNG file (bad signature).');
+  let png: DecodedPng;
+  try {
+    png = pngDecode(bytes, { checkCrc: true });
+  } catch (e) {
+    throw new ImageDecodeError(name, `cannot read this PNG file (${errorText(e)}).`);
+  }
+  const { width: w, height: h, depth, channels } = png;
+  const data = png.data as ArrayLike<number>;
+  let image: NDArray;
+  if (png.palette) {
+    image = fromPalette(name, png, w, h);
+  } else if (depth < 8) {
+    if (channels !== 1) throw new ImageDecodeError(name, `unsupported PNG: ${depth}-bit samples with ${channels} channels.`);
+    image = { dtype: 'uint8', shape: [h, w], data: unpackBits(data, depth as 1 | 2 | 4, w, h, true) };
+  } else {
+    const dtype = depth === 16 ? 'uint16' : 'uint8';
+    image = planar(data, w, h, channels, dtype);
+  }
+  return [{ image, page: 0, pages: 1 }];
+}
+
+/** Interleaved H×W×C samples → H×W (C = 1, 2) or 3×H×W (C = 3, 4); alpha dropped. */
+function planar(data: ArrayLike<number>, w: number, h: number, channels: number, dtype: 'uint8' | 'uint16'): NDArray {
+  const C = dtype === 'uint16' ? Uint16Array : Uint8Array;
+  const m = w * h;
+  if (channels === 1) {
+    const out = new C(m);
+    out.set(data);
+    return { dtype, shape: [h, w], data: out };
+  }
+  if (channels === 2) {
+    const out = new C(m);
+    for (let i = 0; i < m; i++) out[i] = data[i * 2]!;
+    return { dtype, shape: [h, w], data: out };
+  }
+  const out = new C(3 * m);
+  for (let i = 0; i < m; i++) {
+    const s = i * channels;
+    out[i] = data[s]!;
+    out[m + i] = data[s + 1]!;
+    out[2 * m + i] = data[s + 2]!;
+  }
+  return { dtype, shape: [3, h, w], data: out };
+}
+
+function fromPalette(name: string, png: DecodedPng, w: number, h: number): NDArray {
+  const palette = png.palette!;
+  const depth = png.depth;
+  const indices = depth < 8 ? unpackBits(png.data as Uint8Array, depth as 1 | 2 | 4, w, h, false) : (png.data as Uint8Array);
+  const m = w * h;
+  const gray = palette.every((c) => c[0] === c[1] && c[1] === c[2]);
+  const out = new Uint8Array(gray ? m : 3 * m);
+  for (let i = 0; i < m; i++) {
+    const c = palette[indices[i]!];
+    if (!c) throw new ImageDecodeError(name, `corrupt PNG: palette index ${indices[i]} but the palette has ${palette.length} colours.`);
+    if (gray) {
+      out[i] = c[0]!;
+    } else {
+      out[i] = c[0]!;
+      out[m + i] = c[1]!;
+      out[2 * m + i] = c[2]!;
+    }
+  }
+  return gray ? { dtype: 'uint8', shape: [h, w], data: out } : { dtype: 'uint8', shape: [3, h, w], data: out };
+}
+
+/**
+ * Encode an H×W (gray) or 3×H×W (RGB) array as PNG. uint8 → 8-bit, uint16 → 16-bit, bool → 8-bit
+ * 0/255. Any other dtype is an error: window or scale it to uint8/uint16 first.
+ */
+export function encodePng(a: NDArray): Uint8Array<ArrayBuffer> {
+  const rgb = a.shape.length === 3 && a.shape[0] === 3;
+  if (!(a.shape.length === 2 || rgb)) {
+    throw new ImageEncodeError(`PNG export needs an H×W or 3×H×W array, got shape ${shapeText(a.shape)}.`);
+  }
+  if (a.dtype !== 'uint8' && a.dtype !== 'uint16' && a.dtype !== 'bool') {
+    throw new ImageEncodeError(
+      `PNG export supports uint8, uint16 and bool arrays, got ${a.dtype}; convert it first (window or scale floats to uint8/uint16).`,
+    );
+  }
+  const h = a.shape[rgb ? 1 : 0]!;
+  const w = a.shape[rgb ? 2 : 1]!;
+  if (w === 0 || h === 0) throw new ImageEncodeError(`PNG export needs a non-empty image, got shape ${shapeText(a.shape)}.`);
+  const m = w * h;
+  const src = a.data as ArrayLike<number>;
+  let data: Uint8Array | Uint16Array;
+  if (a.dtype === 'bool') {
+    data = new Uint8Array(rgb ? 3 * m : m);
+    if (rgb) for (let i = 0; i < m; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = src[c * m + i] ? 255 : 0;
+    else for (let i = 0; i < m; i++) data[i] = src[i] ? 255 : 0;
+  } else if (rgb) {
+    data = a.dtype === 'uint16' ? new Uint16Array(3 * m) : new Uint8Array(3 * m);
+    for (let i = 0; i < m; i++) {
+      data[i * 3] = src[i]!;
+      data[i * 3 + 1] = src[m + i]!;
+      data[i * 3 + 2] = src[2 * m + i]!;
+    }
+  } else {
+    data = a.data as Uint8Array | Uint16Array;
+  }
+  // fast-png returns a view on its own fresh ArrayBuffer.
+  return pngEncode({ width: w, height: h, data, depth: a.dtype === 'uint16' ? 16 : 8, channels: rgb ? 3 : 1 }) as Uint8Array<ArrayBuffer>;
+}

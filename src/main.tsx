@@ -1,0 +1,27 @@
+// App entry: create the engine (store, runner workers, WebGPU probe), expose it as window.algobox,
+// install built-in bundles, then render the React app.
+import { createRoot } from 'react-dom/client';
+import { createAlgobox } from './api';
+import { browserWorkerFactory, holdEngineLock, isEngineAlive, probeWebGpu } from './engine/browserWorker';
+import { decodeImageFile } from './engine/decodeImage';
+import { installBuiltins } from './app/builtins';
+import { App } from './app/App';
+import './app/global.d.ts';
+
+const engineId = crypto.randomUUID();
+holdEngineLock(engineId);
+
+const algobox = createAlgobox({
+  engineId,
+  workerFactory: browserWorkerFactory,
+  gpu: probeWebGpu,
+  isEngineAlive,
+  decodeImageFile,
+  maxWorkers: Math.max(2, Math.min(8, navigator.hardwareConcurrency || 4)),
+  onReady: async (api) => {
+    await installBuiltins(api);
+  },
+});
+window.algobox = algobox;
+
+createRoot(document.getElementById('root')!).render(<App api={algobox} />);
