@@ -96,6 +96,10 @@ async function toBytes(c: BundleFileContent, path: string): Promise<Uint8Array> 
 }
 
 async function fetchBytes(url: string, fetchFn: typeof fetch): Promise<Uint8Array> {
+  return (await fetchResponse(url, fetchFn)).bytes;
+}
+
+async function fetchResponse(url: string, fetchFn: typeof fetch): Promise<{ bytes: Uint8Array; contentType: string }> {
   let res: Response;
   try {
     res = await fetchFn(url);
@@ -103,7 +107,7 @@ async function fetchBytes(url: string, fetchFn: typeof fetch): Promise<Uint8Arra
     throw new BundleSourceError(`Could not fetch ${url}: ${(e as Error).message}`);
   }
   if (!res.ok) throw new BundleSourceError(`Could not fetch ${url}: HTTP ${res.status} ${res.statusText}`.trim());
-  return new Uint8Array(await res.arrayBuffer());
+  return { bytes: new Uint8Array(await res.arrayBuffer()), contentType: res.headers.get('content-type') ?? 'unknown type' };
 }
 
 /** Relative imports of a module (for crawling a folder URL). */
@@ -159,8 +163,8 @@ export async function readBundleSource(source: BundleSource, fetchFn: typeof fet
     }
     const href = url.href;
     if (/\.zip($|[?#])/i.test(url.pathname + url.search)) {
-      const bytes = await fetchBytes(href, fetchFn);
-      if (!isZip(bytes)) throw new BundleSourceError(`${href} did not return a zip file.`);
+      const { bytes, contentType } = await fetchResponse(href, fetchFn);
+      if (!isZip(bytes)) throw new BundleSourceError(`${href} did not return a zip file (got ${contentType}, ${bytes.byteLength} bytes).`);
       return { files: unzipBundle(bytes), origin: { kind: 'url', url: href }, zipBytes: bytes };
     }
     const folder = url.pathname.endsWith('/pyproject.toml')
