@@ -21,14 +21,19 @@ function mustRun(cmd, args, opts) {
   }
 }
 
-/** npm packages: `npm ci` when node_modules is missing or older than package-lock.json. */
+/**
+ * npm packages, when node_modules is missing or older than package-lock.json. `npm install` (which
+ * keeps the locked versions) rather than `npm ci`: the registry this project installs from lacks
+ * some optional platform packages (e.g. oxlint's non-Linux bindings), and `npm ci` refuses a lock
+ * that does not list them.
+ */
 export function ensureNodeModules() {
   const lock = join(root, 'package-lock.json');
   const marker = join(root, 'node_modules', '.package-lock.json');
   const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000);
   if (!stale) return;
   console.log('algobox: installing npm packages…');
-  mustRun('npm', existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']);
+  mustRun('npm', ['install', '--no-audit', '--no-fund']);
 }
 
 /** Debian's Chromium for Playwright; never a browser download. */
