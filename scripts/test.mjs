@@ -16,7 +16,7 @@ const step = (name, cmd, args, env) => {
   return status === 0;
 };
 
-const results = join(root, 'test-results');
+const results = join(root, 'reports');
 rmSync(results, { recursive: true, force: true });
 
 step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
