@@ -209,3 +209,42 @@ test('a reload during a run leaves the record FAILED (interrupted), never RUNNIN
   expect(rec.error?.message).toMatch(/interrupted/);
   expect(rec.progress).toBe(1);
 });
+
+test('datasets.importFiles decodes PNG, 16-bit PNG and multi-page TIFF into Image datasets', async ({ page }) => {
+  const { encodePng, encodeTiff } = await import('../../src/core/imageCodecs/index');
+  const gray = encodePng({ dtype: 'uint8', shape: [2, 3], data: new Uint8Array([0, 10, 20, 30, 40, 50]) });
+  const deep = encodePng({ dtype: 'uint16', shape: [1, 2], data: new Uint16Array([1000, 65535]) });
+  const rgb = encodePng({ dtype: 'uint8', shape: [3, 1, 2], data: new Uint8Array([255, 0, 0, 128, 0, 7]) });
+  const stack = encodeTiff([0, 1, 2].map((k) => ({ dtype: 'float32' as const, shape: [2, 2], data: new Float32Array([k, k + 0.5, k + 1, k + 1.5]) })));
+  const problems = await openApp(page);
+  const r = await page.evaluate(
+    async (files) => {
+      const api = window.algobox;
+      const list = files.map((f) => new File([new Uint8Array(f.bytes)], f.name));
+      const res = await api.datasets.importFilesDetailed(list);
+      const got = await Promise.all(res.ids.map((id) => api.datasets.get(id)));
+      return {
+        errors: res.errors,
+        items: got.map((d) => {
+          const im = d.fields.image as { dtype: string; shape: number[]; data: ArrayLike<number> };
+          return { name: d.meta.name, dtype: im.dtype, shape: im.shape, data: Array.from(im.data) };
+        }),
+      };
+    },
+    [
+      { name: 'b10.png', bytes: Array.from(gray) },
+      { name: 'b2.png', bytes: Array.from(deep) },
+      { name: 'rgb.png', bytes: Array.from(rgb) },
+      { name: 'stack.tif', bytes: Array.from(stack) },
+      { name: 'broken.png', bytes: [1, 2, 3] },
+    ],
+  );
+  expect(r.errors).toHaveLength(1);
+  expect(r.errors[0]!.file).toBe('broken.png');
+  expect(r.items.map((i) => i.name)).toEqual(['b2.png', 'b10.png', 'rgb.png', 'stack.tif [1/3]', 'stack.tif [2/3]', 'stack.tif [3/3]']);
+  expect(r.items[0]).toMatchObject({ dtype: 'uint16', shape: [1, 2], data: [1000, 65535] });
+  expect(r.items[1]).toMatchObject({ dtype: 'uint8', shape: [2, 3], data: [0, 10, 20, 30, 40, 50] });
+  expect(r.items[2]).toMatchObject({ dtype: 'uint8', shape: [3, 1, 2], data: [255, 0, 0, 128, 0, 7] });
+  expect(r.items[4]).toMatchObject({ dtype: 'float32', shape: [2, 2], data: [1, 1.5, 2, 2.5] });
+  expect(problems).toEqual([]);
+});
