@@ -4,10 +4,13 @@
 import { encodeItem } from './core/datasetCodec';
 import { DATA_SCHEMAS, validateItem, type DataSchemaName } from './core/dataSchemas';
 import type { AlgorithmFilter } from './core/algorithmQuery';
+import type { NDArray } from './core/ndarray';
 import type { AlgorithmInfo, DatasetMeta, DatasetRecord, ExecutionRecord } from './core/records';
+import { makeSamples } from './core/sampleData';
+import { naturalCompare, type StackRecord } from './core/stacks';
 import { Engine, type EngineOptions, type ExecuteRequest, type ExecutionListener } from './engine/engine';
 import type { BundleSource } from './engine/bundleSource';
-import { openStore, type Store } from './store/index';
+import { openStore, type NewDataset, type Store } from './store/index';
 
 export interface PutMeta {
   name?: string;
@@ -17,20 +20,67 @@ export interface PutMeta {
   extra?: Record<string, unknown>;
 }
 
+/** A named file (a `File`), or a file with its path relative to a dropped folder's root ("cells/img_02.png"). */
+export type ImportEntry = (Blob & { name?: string; webkitRelativePath?: string }) | { file: Blob & { name?: string }; path: string };
+
+export interface ImportOptions {
+  /** Called before each file is read (`done` files finished so far, `currentName` its path) and once at the end (done = total, name ''). */
+  onProgress?(done: number, total: number, currentName: string): void;
+  /** Ask for persistent storage (`navigator.storage.persist()`) when the files total more bytes than this (default 50 MB). */
+  persistThresholdBytes?: number;
+}
+
 export interface ImportResult {
+  /** Every dataset made, in natural path order. */
   ids: string[];
-  /** Files that could not be read, each with the reason; the rest were imported. */
+  /** Files that could not be read or stored, each with the reason; the rest were imported. */
   errors: { file: string; message: string }[];
+  /** Stacks made: one per multi-page file, one per folder holding 2+ single-image files. */
+  stacks: StackRecord[];
+  /** The answer of `navigator.storage.persist()` when this import was large enough to ask; null when not asked or unavailable. */
+  persisted: boolean | null;
 }
 
 /** Decodes one image file into 2-D images (one per page). Injected by the app (needs a browser for JPEG). */
-export type ImageFileDecoder = (file: Blob & { name?: string }) => Promise<{ image: import('./core/ndarray').NDArray; page: number; pages: number }[]>;
+export type ImageFileDecoder = (file: Blob & { name?: string }) => Promise<{ image: NDArray; page: number; pages: number }[]>;
+
+/** The parts of the browser's StorageManager (`navigator.storage`) the API uses. */
+export interface StorageManagerLike {
+  estimate?(): Promise<{ usage?: number; quota?: number }>;
+  persist?(): Promise<boolean>;
+  persisted?(): Promise<boolean>;
+}
+
+export interface StorageEstimate {
+  /** Bytes this origin uses, as the browser reports it (null where unavailable). */
+  usage: number | null;
+  /** Bytes this origin may use (null where unavailable). */
+  quota: number | null;
+  /** Whether storage is persistent (not evicted under pressure); null where unavailable. */
+  persisted: boolean | null;
+  datasets: number;
+  datasetBytes: number;
+  algorithms: number;
+  /** Bytes in the blob store (deduplicated). */
+  blobBytes: number;
+}
+
+export interface SamplesResult {
+  ids: string[];
+  stacks: StackRecord[];
+}
+
+/** The setting that records that the sample data was created once. */
+export const SAMPLES_FLAG = 'samplesCreated';
+export const DEFAULT_PERSIST_THRESHOLD_BYTES = 50 * 1024 * 1024;
 
 export interface AlgoboxOptions extends Omit<EngineOptions, 'store'> {
   /** IndexedDB database name (default "algobox"). */
   dbName?: string;
   store?: Store;
   decodeImageFile?: ImageFileDecoder;
+  /** Storage quota and persistence (default `navigator.storage`; null: none). */
+  storageManager?: StorageManagerLike | null;
   /** Called once the store is open and interrupted runs are recovered (e.g. install built-ins). */
   onReady?: (api: Algobox) => Promise<void>;
 }
@@ -44,11 +94,30 @@ export interface Algobox {
     list(): Promise<DatasetMeta[]>;
     delete(id: string | string[]): Promise<void>;
     rename(id: string, name: string): Promise<DatasetMeta>;
-    importFiles(files: Iterable<Blob & { name?: string }> | ArrayLike<Blob & { name?: string }>): Promise<string[]>;
-    importFilesDetailed(
-      files: Iterable<Blob & { name?: string }> | ArrayLike<Blob & { name?: string }>,
-      onProgress?: (done: number, total: number) => void,
-    ): Promise<ImportResult>;
+    importFiles(files: Iterable<ImportEntry> | ArrayLike<ImportEntry>): Promise<string[]>;
+    importFilesDetailed(files: Iterable<ImportEntry> | ArrayLike<ImportEntry>, opts?: ImportOptions | ((done: number, total: number) => void)): Promise<ImportResult>;
+  };
+  stacks: {
+    /** Oldest first. */
+    list(): Promise<StackRecord[]>;
+    get(id: string): Promise<StackRecord>;
+    /** A stack of existing datasets, in the order given (source 'user' unless said). */
+    create(stack: { name: string; datasetIds: string[]; extra?: Record<string, unknown>; source?: string }): Promise<StackRecord>;
+    update(id: string, patch: { name?: string; datasetIds?: string[] }): Promise<StackRecord>;
+    rename(id: string, name: string): Promise<StackRecord>;
+    /** With `withDatasets`, its datasets are deleted too (one transaction). */
+    delete(id: string, opts?: { withDatasets?: boolean }): Promise<void>;
+  };
+  storage: {
+    estimate(): Promise<StorageEstimate>;
+    /** Ask the browser to keep this origin's data (navigator.storage.persist()); false where unavailable. */
+    persist(): Promise<boolean>;
+  };
+  samples: {
+    /** Write the sample datasets and stacks (source 'sample'), in one transaction. */
+    create(): Promise<SamplesResult>;
+    /** Create them only if they were never created in this database (null when they were, even if since deleted). */
+    ensure(): Promise<SamplesResult | null>;
   };
   algorithms: {
     install(source: BundleSource, opts?: { builtin?: boolean }): Promise<AlgorithmInfo>;
@@ -69,8 +138,37 @@ export interface Algobox {
   engine(): Promise<Engine>;
 }
 
-function naturalCompare(a: string, b: string): number {
-  return a.localeCompare(b, undefined, { numeric: true, sensitivity: 'base' });
+interface Entry {
+  blob: Blob & { name?: string };
+  /** Normalised relative path ("cells/img_02.png", or just the name). */
+  path: string;
+  name: string;
+  folder: string;
+}
+
+function normalisePath(p: string): string {
+  return p.replace(/\\/g, '/').replace(/\/{2,}/g, '/').replace(/^(\.\/|\/)+/, '');
+}
+
+function entryOf(x: ImportEntry, i: number): Entry | { error: { file: string; message: string } } {
+  let blob: unknown;
+  let path: string;
+  if (typeof x === 'object' && x !== null && !(x instanceof Blob) && 'file' in x) {
+    blob = x.file;
+    path = typeof x.path === 'string' && x.path.trim() ? x.path : ((x.file as { name?: string } | null)?.name ?? '');
+  } else {
+    blob = x;
+    const f = x as { name?: string; webkitRelativePath?: string } | null;
+    path = f?.webkitRelativePath || f?.name || '';
+  }
+  path = normalisePath(path) || `file ${i + 1}`;
+  if (!(blob instanceof Blob)) return { error: { file: path, message: 'not a file (expected a File or Blob).' } };
+  const slash = path.lastIndexOf('/');
+  const name = path.slice(slash + 1);
+  const named = blob as Blob & { name?: string };
+  // The decoder sniffs the format by magic bytes, then by the name's extension: give it a name.
+  const file = named.name ? named : typeof File === 'function' ? new File([blob], name, { type: blob.type }) : Object.assign(blob, { name });
+  return { blob: file, path, name, folder: slash < 0 ? '' : path.slice(0, slash) };
 }
 
 export function createAlgobox(opts: AlgoboxOptions): Algobox {
@@ -85,38 +183,123 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
 
   const e = () => engineP;
 
+  const storageManager = (): StorageManagerLike | null =>
+    opts.storageManager !== undefined ? opts.storageManager : ((globalThis as { navigator?: { storage?: StorageManagerLike } }).navigator?.storage ?? null);
+
+  async function persist(): Promise<boolean | null> {
+    const sm = storageManager();
+    if (!sm?.persist) return null;
+    try {
+      return await sm.persist();
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Files in natural path order; a multi-page file becomes a stack named after the file; 2+
+   * single-image files of one folder a stack named after the folder; each stack is written with its
+   * datasets in one transaction. Files at the root (no folder) are single datasets.
+   */
   async function importFilesDetailed(
-    files: Iterable<Blob & { name?: string }> | ArrayLike<Blob & { name?: string }>,
-    onProgress?: (done: number, total: number) => void,
+    files: Iterable<ImportEntry> | ArrayLike<ImportEntry>,
+    options: ImportOptions | ((done: number, total: number) => void) = {},
   ): Promise<ImportResult> {
+    const o: ImportOptions = typeof options === 'function' ? { onProgress: (d, t) => options(d, t) } : (options ?? {});
     const decode = opts.decodeImageFile;
     if (!decode) throw new Error('importFiles needs an image decoder (available in the browser app).');
-    const list = Array.from(files as ArrayLike<Blob & { name?: string }>).sort((a, b) => naturalCompare(a.name ?? '', b.name ?? ''));
-    const engine = await e();
-    const ids: string[] = [];
+    const made = new Map<Entry, string[]>();
     const errors: ImportResult['errors'] = [];
-    let done = 0;
-    for (const f of list) {
-      const name = f.name ?? 'file';
-      try {
-        const pages = await decode(f);
-        const items = pages.map((p) => {
-          validateItem(DATA_SCHEMAS.Image, { image: p.image });
-          return {
-            fields: encodeItem({ image: p.image }),
-            name: p.pages > 1 ? `${name} [${p.page + 1}/${p.pages}]` : name,
-            source: 'upload',
-            schema: 'Image',
-            extra: { file: name, page: p.page, pages: p.pages, stack: p.pages > 1 ? name : null },
-          };
-        });
-        ids.push(...(await engine.store.putDatasets(items)));
-      } catch (err) {
-        errors.push({ file: name, message: (err as Error).message });
-      }
-      onProgress?.(++done, list.length);
+    const stacks: StackRecord[] = [];
+    const entries: Entry[] = [];
+    Array.from(files as ArrayLike<ImportEntry>).forEach((x, i) => {
+      const en = entryOf(x, i);
+      if ('error' in en) errors.push(en.error);
+      else entries.push(en);
+    });
+    entries.sort((a, b) => naturalCompare(a.path, b.path) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const engine = await e();
+    const total = entries.length;
+    const bytes = entries.reduce((s, en) => s + en.blob.size, 0);
+    let persisted: boolean | null = null;
+    if (bytes > (o.persistThresholdBytes ?? DEFAULT_PERSIST_THRESHOLD_BYTES)) persisted = await persist();
+
+    const groups = new Map<string, Entry[]>();
+    for (const en of entries) {
+      const g = groups.get(en.folder);
+      if (g) g.push(en);
+      else groups.set(en.folder, [en]);
     }
-    return { ids, errors };
+    let done = 0;
+    for (const [folder, group] of groups) {
+      const singles: { en: Entry; item: NewDataset }[] = [];
+      for (const en of group) {
+        o.onProgress?.(done, total, en.path);
+        try {
+          const pages = await decode(en.blob);
+          if (pages.length === 0) throw new Error('the file holds no image.');
+          const items: NewDataset[] = pages.map((p) => {
+            validateItem(DATA_SCHEMAS.Image, { image: p.image });
+            return {
+              fields: encodeItem({ image: p.image }),
+              name: p.pages > 1 ? `${en.name} [${p.page + 1}/${p.pages}]` : en.name,
+              source: 'upload',
+              schema: 'Image',
+              extra: { file: en.name, path: en.path, page: p.page, pages: p.pages },
+            };
+          });
+          if (items.length > 1) {
+            const r = await engine.store.putDatasetsAsStack(items, { name: en.name, source: 'import', extra: { file: en.path, pages: items.length } });
+            made.set(en, r.ids);
+            stacks.push(r.stack);
+          } else {
+            singles.push({ en, item: items[0]! });
+          }
+        } catch (err) {
+          errors.push({ file: en.path, message: (err as Error).message });
+        }
+        done++;
+      }
+      if (folder !== '' && singles.length >= 2) {
+        try {
+          const name = folder.slice(folder.lastIndexOf('/') + 1);
+          const r = await engine.store.putDatasetsAsStack(
+            singles.map((s) => s.item),
+            { name, source: 'import', extra: { folder } },
+          );
+          singles.forEach((s, i) => made.set(s.en, [r.ids[i]!]));
+          stacks.push(r.stack);
+        } catch (err) {
+          for (const s of singles) errors.push({ file: s.en.path, message: (err as Error).message });
+        }
+      } else {
+        for (const s of singles) {
+          try {
+            made.set(s.en, await engine.store.putDatasets([s.item]));
+          } catch (err) {
+            errors.push({ file: s.en.path, message: (err as Error).message });
+          }
+        }
+      }
+    }
+    o.onProgress?.(total, total, '');
+    errors.sort((x, y) => naturalCompare(x.file, y.file));
+    return { ids: entries.flatMap((en) => made.get(en) ?? []), errors, stacks, persisted };
+  }
+
+  /** The sample set as store items (validated against their schemas) and stacks of them. */
+  function sampleItems() {
+    const s = makeSamples();
+    const index = new Map(s.datasets.map((d, i) => [d.name, i]));
+    const items: NewDataset[] = s.datasets.map((d) => ({
+      fields: encodeItem(validateItem(d.schema, d.fields)),
+      name: d.name,
+      source: 'sample',
+      schema: d.schema,
+      extra: d.extra,
+    }));
+    const stacks = s.stacks.map((st) => ({ name: st.name, source: 'sample', extra: st.extra, items: st.datasetNames.map((n) => index.get(n)!) }));
+    return { items, stacks };
   }
 
   const api: Algobox = {
@@ -164,6 +347,58 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
       importFilesDetailed,
     },
 
+    stacks: {
+      list: async () => (await e()).store.listStacks(),
+      async get(id) {
+        const rec = await (await e()).store.getStack(id);
+        if (!rec) throw new Error(`Stack not found: '${id}'.`);
+        return rec;
+      },
+      async create(stack) {
+        if (typeof stack !== 'object' || stack === null) throw new Error('stacks.create: expected {name, datasetIds, extra?}.');
+        return (await e()).store.putStack({
+          name: stack.name,
+          datasetIds: stack.datasetIds,
+          source: stack.source ?? 'user',
+          ...(stack.extra !== undefined ? { extra: stack.extra } : {}),
+        });
+      },
+      update: async (id, patch) => (await e()).store.updateStack(id, patch),
+      rename: async (id, name) => (await e()).store.updateStack(id, { name }),
+      delete: async (id, o) => (await e()).store.deleteStack(id, o),
+    },
+
+    storage: {
+      async estimate() {
+        const sm = storageManager();
+        const [est, persisted, usage] = await Promise.all([
+          sm?.estimate ? sm.estimate().catch(() => null) : Promise.resolve(null),
+          sm?.persisted ? sm.persisted().catch(() => null) : Promise.resolve(null),
+          e().then((en) => en.store.usage()),
+        ]);
+        return {
+          usage: typeof est?.usage === 'number' ? est.usage : null,
+          quota: typeof est?.quota === 'number' ? est.quota : null,
+          persisted: typeof persisted === 'boolean' ? persisted : null,
+          ...usage,
+        };
+      },
+      persist: async () => (await persist()) ?? false,
+    },
+
+    samples: {
+      async create() {
+        const { items, stacks } = sampleItems();
+        return (await (await e()).store.putDatasetsWithStacks(items, stacks, { flag: SAMPLES_FLAG }))!;
+      },
+      async ensure() {
+        const engine = await e();
+        if (await engine.store.getSetting(SAMPLES_FLAG)) return null;
+        const { items, stacks } = sampleItems();
+        return engine.store.putDatasetsWithStacks(items, stacks, { flag: SAMPLES_FLAG, onlyIfUnset: true });
+      },
+    },
+
     algorithms: {
       install: async (source, o) => (await e()).install(source, o),
       list: async (filter) => (await e()).listAlgorithms(filter),
@@ -198,6 +433,6 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
   return api;
 }
 
-export type { ExecuteRequest, AlgorithmFilter, BundleSource };
+export type { ExecuteRequest, AlgorithmFilter, BundleSource, StackRecord };
 export { Engine };
 export const SCHEMA_NAMES = Object.keys(DATA_SCHEMAS) as DataSchemaName[];

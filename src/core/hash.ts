@@ -13,7 +13,7 @@ export function toHex(bytes: ArrayBuffer | Uint8Array): string {
 export async function sha256Hex(bytes: ArrayBuffer | ArrayBufferView): Promise<string> {
   const view = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // SubtleCrypto rejects views on SharedArrayBuffer; copy in that (rare) case.
-  const input = view.buffer instanceof ArrayBuffer ? view : view.slice();
+  const input = view.buffer instanceof ArrayBuffer ? view : new Uint8Array(view);
   const digest = await globalThis.crypto.subtle.digest('SHA-256', input as Uint8Array<ArrayBuffer>);
   return toHex(digest);
 }

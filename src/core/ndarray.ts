@@ -336,7 +336,10 @@ export function cast<D extends DType>(a: NDArray, dtype: D, opts: CastOptions = 
 
 /** Deep copy (new buffer). */
 export function copy<D extends DType>(a: NDArray<D>): NDArray<D> {
-  return { dtype: a.dtype, shape: [...a.shape], data: a.data.slice() as DTypeMap[D] };
+  const C = typedArrayCtor(a.dtype);
+  const data = new C(a.data.length);
+  (data as Float64Array).set(a.data as unknown as ArrayLike<number>);
+  return { dtype: a.dtype, shape: [...a.shape], data: data as DTypeMap[D] };
 }
 
 export interface Stats {
@@ -399,7 +402,8 @@ export function fromBytes<D extends DType>(dtype: D, shape: readonly number[], b
   if (u8.byteLength !== n * size) {
     throw new Error(`fromBytes: ${u8.byteLength} bytes cannot hold shape [${shape.join(', ')}] of ${dtype} (needs ${n * size}).`);
   }
-  const aligned = u8.byteOffset % size === 0 ? u8 : u8.slice();
+  // new Uint8Array(view) always copies (Buffer.slice() would not).
+  const aligned = u8.byteOffset % size === 0 ? u8 : new Uint8Array(u8);
   const data = new C(aligned.buffer, aligned.byteOffset, n);
   return { dtype, shape: [...shape], data: data as DTypeMap[D] };
 }

@@ -44,6 +44,19 @@ export interface DatasetMeta {
   byteLength: number;
   /** Free-form, JSON-serialisable extras (e.g. the file name and page of an imported TIFF). */
   extra: Record<string, unknown>;
+  /**
+   * A small 8-bit preview made when the dataset was written (src/core/thumbnail.ts): null when no
+   * field can be shown as an image; absent on datasets written before thumbnails existed.
+   */
+  thumbnail?: Thumbnail | null;
+}
+
+/** A preview image: `width × height` pixels, row-major, `channels` bytes per pixel (gray, or interleaved RGB). */
+export interface Thumbnail {
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  data: Uint8Array;
 }
 
 /** `datasets.get` result: a field requested but absent is null. `string` fields come back as strings. */
@@ -69,6 +82,12 @@ export interface AlgorithmInfo {
   defaultDevice: Device | '';
   additionalParameters: import('./manifest').ParameterDeclaration[];
   warnings: string[];
+  /** Where it was installed from ('builtin' bundles are first-party); `url` for URL installs (for "Copy link"). */
+  origin: { kind: 'builtin' | 'url' | 'zip' | 'files'; url?: string };
+  /** SHA-256 identity of the bundle's files. */
+  bundleHash: string;
+  /** ISO time of installation. */
+  installed: string;
 }
 
 /** What the store keeps for an installed algorithm. */
@@ -81,12 +100,7 @@ export interface AlgorithmRecord extends AlgorithmInfo {
   module: Record<string, string>;
   /** Bundle-relative path → blob key, for every other file (pyproject.toml, files/…, README…). */
   assets: Record<string, string>;
-  /** Where it was installed from. */
-  origin: { kind: 'builtin' | 'url' | 'zip' | 'files'; url?: string };
-  /** SHA-256 of the whole bundle (sorted `path\0sha256\n` lines), the identity used for trust decisions. */
-  bundleHash: string;
   byteLength: number;
-  installed: string;
   manifest: import('./manifest').Manifest;
 }
 

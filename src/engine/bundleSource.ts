@@ -112,7 +112,7 @@ async function fetchResponse(url: string, fetchFn: typeof fetch): Promise<{ byte
 
 /** Relative imports of a module (for crawling a folder URL). */
 async function relativeImports(source: string, path: string): Promise<string[]> {
-  await lexerInit;
+  await lexerInit();
   let imports: ReturnType<typeof parseImports>[0];
   try {
     [imports] = parseImports(source, path);

@@ -99,6 +99,9 @@ function publicAlgorithm(r: AlgorithmRecord): AlgorithmInfo {
     defaultDevice: r.defaultDevice,
     additionalParameters: clone(r.additionalParameters),
     warnings: [...r.warnings],
+    origin: { ...r.origin },
+    bundleHash: r.bundleHash,
+    installed: r.installed,
   };
 }
 

@@ -90,7 +90,7 @@ export async function linkBundle(
   builtins: Record<string, Record<string, unknown>>,
   urlFactory: ModuleUrlFactory = defaultUrlFactory,
 ): Promise<LinkedBundle> {
-  await init;
+  await init();
   const g = globalThis as unknown as Record<symbol, Record<string, unknown>>;
   g[MODULES_KEY] = { ...g[MODULES_KEY], ...builtins };
 

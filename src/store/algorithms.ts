@@ -55,7 +55,8 @@ async function prepare(record: AlgorithmRecord, files: Map<string, Uint8Array>) 
   const sources = new Map<string, ArrayBuffer>();
   await Promise.all(
     [...files].map(async ([key, bytes]) => {
-      const copy = bytes.slice();
+      // A real copy: Node's Buffer.slice() is a view into a shared pool.
+      const copy = new Uint8Array(bytes);
       const hash = await sha256Hex(copy);
       if (key.split('~')[0] !== hash) {
         throw new Error(`Algorithm '${record.id}': blob key '${key}' does not match the SHA-256 of its bytes (${hash}).`);

@@ -3,8 +3,9 @@
 import { sha256Hex } from '../core/hash';
 import { bytesOf, fromBytes, ndarrayProblem, type NDArray } from '../core/ndarray';
 import type { DatasetMeta, DatasetRecord, FieldKind, FieldMeta, StoredField } from '../core/records';
+import { makeThumbnail } from '../core/thumbnail';
 import { addRef, applyRefDeltas, readBlobIn } from './blobs';
-import { readTx, track, writeTx, type StoreContext } from './db';
+import { readTx, track, writeTx, type StoreContext, type WriteTx } from './db';
 
 export interface NewDataset {
   fields: Record<string, StoredField>;
@@ -59,15 +60,15 @@ function checkExtra(extra: unknown): Record<string, unknown> {
   return extra as Record<string, unknown>;
 }
 
-interface Prepared {
+export interface PreparedDatasets {
   metas: DatasetMeta[];
   /** Blob key → exact bytes, for blobs that may be new. */
   sources: Map<string, ArrayBuffer>;
   deltas: Map<string, number>;
 }
 
-/** Validate, copy and hash everything before the write transaction opens. */
-async function prepare(items: NewDataset[]): Promise<Prepared> {
+/** Validate, copy, hash and make thumbnails of everything before the write transaction opens. */
+export async function prepareDatasets(items: NewDataset[]): Promise<PreparedDatasets> {
   const sources = new Map<string, ArrayBuffer>();
   const deltas = new Map<string, number>();
   const created = new Date().toISOString();
@@ -109,21 +110,25 @@ async function prepare(items: NewDataset[]): Promise<Prepared> {
       keys: ordered,
       byteLength,
       extra: checkExtra(item.extra),
+      thumbnail: makeThumbnail(fields),
     });
   }
   return { metas, sources, deltas };
 }
 
+/** Write prepared datasets (metadata and blob references) inside `tx` (over 'datasets' and 'blobs'). */
+export async function writeDatasetsIn(tx: WriteTx, prepared: PreparedDatasets): Promise<void> {
+  await applyRefDeltas(tx, prepared.deltas, prepared.sources);
+  const writes: Promise<unknown>[] = [];
+  for (const meta of prepared.metas) track(writes, tx.objectStore('datasets').add(meta));
+  await Promise.all(writes);
+}
+
 export async function putDatasets(ctx: StoreContext, items: NewDataset[]): Promise<string[]> {
   if (items.length === 0) return [];
-  const { metas, sources, deltas } = await prepare(items);
-  await writeTx(ctx, 'putDatasets', ['datasets', 'blobs'], async (tx) => {
-    await applyRefDeltas(tx, deltas, sources);
-    const writes: Promise<unknown>[] = [];
-    for (const meta of metas) track(writes, tx.objectStore('datasets').add(meta));
-    await Promise.all(writes);
-  });
-  return metas.map((m) => m.id);
+  const prepared = await prepareDatasets(items);
+  await writeTx(ctx, 'putDatasets', ['datasets', 'blobs'], (tx) => writeDatasetsIn(tx, prepared));
+  return prepared.metas.map((m) => m.id);
 }
 
 export async function getDatasetFields(
@@ -193,25 +198,66 @@ export async function missingDatasets(ctx: StoreContext, ids: string[]): Promise
   return unique.filter((_, i) => found[i] === undefined);
 }
 
-/** Delete all of `ids` in one transaction; an unknown id fails the whole call and deletes nothing. */
-export async function deleteDatasets(ctx: StoreContext, ids: string[]): Promise<void> {
+/**
+ * Delete datasets inside `tx` (over 'datasets', 'blobs' and 'stacks'): their blob references are
+ * released, and they are taken out of every stack that lists them (a stack left empty is deleted).
+ * An unknown id throws "Dataset '<id>' not found." unless `ignoreMissing`. Returns the ids deleted
+ * and the ids of the stacks deleted for being empty.
+ */
+export async function deleteDatasetsIn(
+  tx: WriteTx,
+  ids: readonly string[],
+  opts: { ignoreMissing?: boolean } = {},
+): Promise<{ deleted: string[]; emptiedStacks: string[] }> {
   const unique = [...new Set(ids)];
-  if (unique.length === 0) return;
-  await writeTx(ctx, 'deleteDatasets', ['datasets', 'blobs'], async (tx) => {
-    const store = tx.objectStore('datasets');
-    const reads: Promise<unknown>[] = [];
-    const metas = await Promise.all(unique.map((id) => track(reads, store.get(id))));
-    const deltas = new Map<string, number>();
-    unique.forEach((id, i) => {
-      const meta = metas[i];
-      if (!meta) throw new Error(`Dataset '${id}' not found.`);
-      for (const fm of Object.values(meta.keys)) addRef(deltas, fm.blob, -1);
-    });
-    await applyRefDeltas(tx, deltas, new Map());
-    const writes: Promise<unknown>[] = [];
-    for (const id of unique) track(writes, store.delete(id));
-    await Promise.all(writes);
+  if (unique.length === 0) return { deleted: [], emptiedStacks: [] };
+  const store = tx.objectStore('datasets');
+  const stacks = tx.objectStore('stacks');
+  const reads: Promise<unknown>[] = [];
+  const metaReads = unique.map((id) => track(reads, store.get(id)));
+  const stackKeyReads = unique.map((id) => track(reads, stacks.index('datasetIds').getAllKeys(id)));
+  const metas = await Promise.all(metaReads);
+  const stackKeys = await Promise.all(stackKeyReads);
+  const deltas = new Map<string, number>();
+  const deleted: string[] = [];
+  unique.forEach((id, i) => {
+    const meta = metas[i];
+    if (!meta) {
+      if (opts.ignoreMissing) return;
+      throw new Error(`Dataset '${id}' not found.`);
+    }
+    deleted.push(id);
+    for (const fm of Object.values(meta.keys)) addRef(deltas, fm.blob, -1);
   });
+  const gone = new Set(deleted);
+  const touched = [...new Set(stackKeys.flat())];
+  const stackRecs = await Promise.all(touched.map((key) => track(reads, stacks.get(key))));
+  await applyRefDeltas(tx, deltas, new Map());
+  const writes: Promise<unknown>[] = [];
+  const emptiedStacks: string[] = [];
+  for (const rec of stackRecs) {
+    if (!rec) continue;
+    const left = rec.datasetIds.filter((d) => !gone.has(d));
+    if (left.length === rec.datasetIds.length) continue;
+    if (left.length === 0) {
+      emptiedStacks.push(rec.id);
+      track(writes, stacks.delete(rec.id));
+    } else {
+      track(writes, stacks.put({ ...rec, datasetIds: left }));
+    }
+  }
+  for (const id of deleted) track(writes, store.delete(id));
+  await Promise.all(writes);
+  return { deleted, emptiedStacks };
+}
+
+/**
+ * Delete all of `ids` in one transaction, taking them out of every stack (stacks left empty are
+ * deleted); an unknown id fails the whole call and deletes nothing.
+ */
+export async function deleteDatasets(ctx: StoreContext, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await writeTx(ctx, 'deleteDatasets', ['datasets', 'blobs', 'stacks'], (tx) => deleteDatasetsIn(tx, ids));
 }
 
 /** Rename and/or replace the extras (the whole `extra` object is replaced, not merged). */

@@ -2,9 +2,11 @@
 // transaction helper every logical write goes through.
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { AlgorithmRecord, DatasetMeta, ExecutionRecord, SessionRecord } from '../core/records';
+import type { StackRecord } from '../core/stacks';
 
 export const DEFAULT_DB_NAME = 'algobox';
-export const DB_VERSION = 1;
+/** 1: blobs, datasets, algorithms, executions, sessions. 2: + stacks, settings. */
+export const DB_VERSION = 2;
 
 /**
  * One stored byte string. Content-addressed: `key` is the SHA-256 hex of `data` (algorithm files
@@ -17,6 +19,12 @@ export interface BlobRecord {
   data: ArrayBuffer;
   byteLength: number;
   refs: number;
+}
+
+/** One app-wide setting (e.g. `samplesCreated`). */
+export interface SettingRecord {
+  key: string;
+  value: unknown;
 }
 
 export interface AlgoboxDB extends DBSchema {
@@ -46,6 +54,16 @@ export interface AlgoboxDB extends DBSchema {
     value: SessionRecord;
     /** Lets `listSessions()` walk tokens by a key cursor, without reading any session's values. */
     indexes: { timeCreated: string };
+  };
+  stacks: {
+    key: string;
+    value: StackRecord;
+    /** `datasetIds` is multi-entry: finds the stacks holding a dataset without reading them all. */
+    indexes: { created: string; datasetIds: string };
+  };
+  settings: {
+    key: string;
+    value: SettingRecord;
   };
 }
 
@@ -90,6 +108,12 @@ export function openDatabase(name: string = DEFAULT_DB_NAME, onBlocking?: () => 
         executions.createIndex('timeCreated', 'timeCreated');
         const sessions = db.createObjectStore('sessions', { keyPath: 'token' });
         sessions.createIndex('timeCreated', 'timeCreated');
+      }
+      if (oldVersion < 2) {
+        const stacks = db.createObjectStore('stacks', { keyPath: 'id' });
+        stacks.createIndex('created', 'created');
+        stacks.createIndex('datasetIds', 'datasetIds', { multiEntry: true });
+        db.createObjectStore('settings', { keyPath: 'key' });
       }
     },
     // Another connection wants a newer version or to delete the database: step aside.

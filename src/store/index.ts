@@ -1,5 +1,6 @@
 // The store: algobox's IndexedDB, one typed schema (see db.ts), one object with every operation.
 import type { AlgorithmRecord, DatasetMeta, DatasetRecord, ExecutionRecord, SessionRecord, StoredField } from '../core/records';
+import type { StackRecord } from '../core/stacks';
 import * as algorithms from './algorithms';
 import { blobBytes, readBlob } from './blobs';
 import { DEFAULT_DB_NAME, deleteDatabase, openDatabase, type Database, type StoreContext, type StoreHooks } from './db';
@@ -7,9 +8,12 @@ import * as datasets from './datasets';
 import type { DatasetPatch, NewDataset } from './datasets';
 import * as executions from './executions';
 import * as sessions from './sessions';
+import * as stacks from './stacks';
+import type { NewStack, PutWithStacksOptions, StackOfNew, StackPatch } from './stacks';
 
 export type { NewDataset, DatasetPatch } from './datasets';
-export type { BlobRecord, StoreHooks } from './db';
+export type { NewStack, StackPatch, StackOfNew, PutWithStacksOptions } from './stacks';
+export type { BlobRecord, SettingRecord, StoreHooks } from './db';
 export { DEFAULT_DB_NAME, DB_VERSION } from './db';
 export { compareVersionKeys } from './algorithms';
 export { fieldKeyProblem } from './datasets';
@@ -43,9 +47,37 @@ export interface Store {
   listDatasets(): Promise<DatasetMeta[]>;
   /** The ids that do not exist, in input order, deduplicated. */
   missingDatasets(ids: string[]): Promise<string[]>;
-  /** One transaction; an unknown id throws "Dataset '<id>' not found." and nothing is deleted. */
+  /**
+   * One transaction; an unknown id throws "Dataset '<id>' not found." and nothing is deleted. The
+   * datasets are also taken out of every stack (a stack left empty is deleted).
+   */
   deleteDatasets(ids: string[]): Promise<void>;
   updateDataset(id: string, patch: DatasetPatch): Promise<DatasetMeta>;
+  // stacks
+  /**
+   * Create (or replace, for an existing id) a stack of existing datasets: a non-empty name, at least
+   * one dataset, no id twice; unknown ids throw "Datasets not found: a, b" (all of them).
+   */
+  putStack(rec: NewStack): Promise<StackRecord>;
+  getStack(id: string): Promise<StackRecord | null>;
+  /** Oldest first. */
+  listStacks(): Promise<StackRecord[]>;
+  /** The stacks listing a dataset. */
+  stacksOf(datasetId: string): Promise<StackRecord[]>;
+  /** Same checks as putStack; unknown id throws "Stack '<id>' not found.". */
+  updateStack(id: string, patch: StackPatch): Promise<StackRecord>;
+  /** With `withDatasets`, its datasets go too (refcounts released; removed from other stacks), one transaction. */
+  deleteStack(id: string, opts?: { withDatasets?: boolean }): Promise<void>;
+  /** New datasets and one stack of all of them (in input order), in one transaction. */
+  putDatasetsAsStack(items: NewDataset[], stack: { name: string; source: string; extra?: Record<string, unknown> }): Promise<{ ids: string[]; stack: StackRecord }>;
+  /**
+   * New datasets and any number of stacks of them, in one transaction; optionally sets a flag
+   * setting in the same transaction (null: `onlyIfUnset` and the flag was already set, nothing written).
+   */
+  putDatasetsWithStacks(items: NewDataset[], stacks: StackOfNew[], opts?: PutWithStacksOptions): Promise<{ ids: string[]; stacks: StackRecord[] } | null>;
+  // settings
+  getSetting(key: string): Promise<unknown>;
+  setSetting(key: string, value: unknown): Promise<void>;
   // blobs
   readBlob(key: string): Promise<Uint8Array | null>;
   // algorithms
@@ -121,6 +153,37 @@ class IdbStore implements Store {
   }
   updateDataset(id: string, patch: DatasetPatch) {
     return datasets.updateDataset(this.ctx, id, patch);
+  }
+
+  putStack(rec: NewStack) {
+    return stacks.putStack(this.ctx, rec);
+  }
+  getStack(id: string) {
+    return stacks.getStack(this.ctx, id);
+  }
+  listStacks() {
+    return stacks.listStacks(this.ctx);
+  }
+  stacksOf(datasetId: string) {
+    return stacks.stacksOf(this.ctx, datasetId);
+  }
+  updateStack(id: string, patch: StackPatch) {
+    return stacks.updateStack(this.ctx, id, patch);
+  }
+  deleteStack(id: string, opts?: { withDatasets?: boolean }) {
+    return stacks.deleteStack(this.ctx, id, opts);
+  }
+  putDatasetsAsStack(items: NewDataset[], stack: { name: string; source: string; extra?: Record<string, unknown> }) {
+    return stacks.putDatasetsAsStack(this.ctx, items, stack);
+  }
+  putDatasetsWithStacks(items: NewDataset[], list: StackOfNew[], opts?: PutWithStacksOptions) {
+    return stacks.putDatasetsWithStacks(this.ctx, items, list, opts);
+  }
+  getSetting(key: string) {
+    return stacks.getSetting(this.ctx, key);
+  }
+  setSetting(key: string, value: unknown) {
+    return stacks.setSetting(this.ctx, key, value);
   }
 
   readBlob(key: string) {

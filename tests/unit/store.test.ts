@@ -212,6 +212,22 @@ describe('store: datasets', () => {
     expect(await store.getDatasetMeta('nope')).toBeNull();
   });
 
+  it('stores a thumbnail in the metadata when a field can be shown, null otherwise', async () => {
+    const store = await fresh();
+    const img = new Float32Array(200 * 100);
+    for (let i = 0; i < img.length; i++) img[i] = i % 100;
+    const [withImage, without] = await store.putDatasets([
+      { fields: { image: arr(ndarray('float32', [200, 100], img)) }, source: 'upload', schema: 'Image' },
+      { fields: { a: u8([1, 2, 3]) }, source: 'upload', schema: null },
+    ]);
+    const thumb = (await store.getDatasetMeta(withImage!))!.thumbnail!;
+    expect(thumb).toMatchObject({ width: 48, height: 96, channels: 1 });
+    expect(thumb.data).toBeInstanceOf(Uint8Array);
+    expect(thumb.data.length).toBe(48 * 96);
+    expect((await store.listDatasets()).find((m) => m.id === withImage)!.thumbnail).toEqual(thumb);
+    expect((await store.getDatasetMeta(without!))!.thumbnail).toBeNull();
+  });
+
   it('stores exactly the bytes of a view (no offset or neighbouring bytes)', async () => {
     const store = await fresh();
     const big = new Float32Array([9, 9, 1, 2, 3, 4, 9, 9]);
