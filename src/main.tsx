@@ -19,7 +19,9 @@ const algobox = createAlgobox({
   decodeImageFile,
   maxWorkers: Math.max(2, Math.min(8, navigator.hardwareConcurrency || 4)),
   onReady: async (api) => {
+    // First start: built-in bundles and the synthetic sample data (no download).
     await installBuiltins(api);
+    await api.samples.ensure();
   },
 });
 window.algobox = algobox;

@@ -4,6 +4,7 @@
 // passes with each execution. Importable in Node (tests run it in-process over a MessageChannel).
 import * as Comlink from 'comlink';
 import * as sdk from '../src/sdk/index';
+import * as image from '../src/sdk/image/index';
 import { BaseRunner } from '../src/sdk/BaseRunner';
 import { linkBundle, revokeBundle, type LinkedBundle, type ModuleUrlFactory } from '../src/sdk/moduleLoader';
 import { SharedAssets, constructRunner, loadSharedAssets } from '../src/sdk/runnerState';
@@ -26,7 +27,11 @@ export function missingMethods(C: RunnerClass): string[] {
 }
 
 export function createRunnerHostApi(opts: RunnerHostOptions = {}): RunnerHostApi & { dispose(): void } {
-  const builtins = { algobox: sdk as unknown as Record<string, unknown>, ...opts.builtins };
+  const builtins = {
+    algobox: sdk as unknown as Record<string, unknown>,
+    'algobox/image': image as unknown as Record<string, unknown>,
+    ...opts.builtins,
+  };
   let bundle: BundleCode | null = null;
   let linked: LinkedBundle | null = null;
   let runnerClass: Promise<RunnerClass> | null = null;

@@ -1,37 +1,87 @@
-// The React app. Reads the store only through the API, with TanStack Query.
-import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query';
+// The React app: a workbench at 1280×800 — datasets on the left, the viewer in the middle,
+// algorithms and run controls on the right, runs and their logs at the bottom. Drops anywhere.
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { Algobox } from '../api';
-import { ApiProvider, useApi } from './apiContext';
+import { ApiProvider } from './apiContext';
+import { SelectionProvider } from './state/selection';
+import { useReady } from './state/queries';
+import { DatasetsPanel } from './datasets/DatasetsPanel';
+import { GlobalDropZone } from './datasets/GlobalDropZone';
+import { ImportButton } from './datasets/ImportButton';
+import { StorageMeter } from './datasets/StorageMeter';
+import { AlgorithmPanel } from './algorithms/AlgorithmPanel';
+import { InstallBundleButton } from './algorithms/InstallBundleButton';
+import { BundleUrlPrompt } from './algorithms/BundleUrlPrompt';
+import { RunsPanel } from './runs/RunsPanel';
+import { ViewerPanel } from './viewers/ViewerPanel';
+import { ErrorBoundary } from './ErrorBoundary';
+import './styles.css';
+import './layout.css';
 
 export function App({ api }: { api: Algobox }) {
-  const [client] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 1000, retry: false } } }));
+  const [client] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 2000, retry: false, refetchOnWindowFocus: false } } }));
   return (
     <QueryClientProvider client={client}>
       <ApiProvider api={api}>
-        <Shell />
+        <SelectionProvider>
+          <Shell />
+        </SelectionProvider>
       </ApiProvider>
     </QueryClientProvider>
   );
 }
 
 function Shell() {
-  const api = useApi();
-  const ready = useQuery({ queryKey: ['ready'], queryFn: async () => (await api.ready, true) });
-  const algorithms = useQuery({ queryKey: ['algorithms'], queryFn: () => api.algorithms.list(), enabled: ready.isSuccess });
-  const datasets = useQuery({ queryKey: ['datasets'], queryFn: () => api.datasets.list(), enabled: ready.isSuccess });
+  const ready = useReady();
   return (
-    <main style={{ fontFamily: 'system-ui, sans-serif', padding: 24 }}>
-      <h1>algobox</h1>
+    <div className="app">
+      <header className="topbar">
+        <h1 className="brand">algobox</h1>
+        <ImportButton />
+        <InstallBundleButton />
+        <div className="grow" />
+        <StorageMeter />
+        {ready.isSuccess && <span className="muted" data-testid="engine-ready">ready</span>}
+      </header>
       {ready.isError ? (
-        <p role="alert">The engine could not start: {(ready.error as Error).message}</p>
+        <div className="startup-error" role="alert">
+          <h3>The engine could not start</h3>
+          <p>{(ready.error as Error).message}</p>
+          <p className="muted">Storage may be blocked (private window, full disk) — reload to try again.</p>
+        </div>
       ) : !ready.isSuccess ? (
-        <p>Starting the engine…</p>
+        <div className="empty" role="status">Starting the engine…</div>
       ) : (
-        <p data-testid="engine-ready">
-          Engine ready: {algorithms.data?.length ?? 0} algorithms, {datasets.data?.length ?? 0} datasets.
-        </p>
+        <div className="workbench">
+          <aside className="left" aria-label="Datasets">
+            <ErrorBoundary name="Datasets">
+              <DatasetsPanel />
+            </ErrorBoundary>
+          </aside>
+          <main className="center" aria-label="Viewer">
+            <ErrorBoundary name="Viewer">
+              <ViewerPanel />
+            </ErrorBoundary>
+          </main>
+          <aside className="right" aria-label="Algorithms">
+            <ErrorBoundary name="Algorithms">
+              <AlgorithmPanel />
+            </ErrorBoundary>
+          </aside>
+          <section className="bottom" aria-label="Runs">
+            <ErrorBoundary name="Runs">
+              <RunsPanel />
+            </ErrorBoundary>
+          </section>
+        </div>
       )}
-    </main>
+      {ready.isSuccess && (
+        <>
+          <GlobalDropZone />
+          <BundleUrlPrompt />
+        </>
+      )}
+    </div>
   );
 }

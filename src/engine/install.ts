@@ -9,7 +9,7 @@ import { BundleSourceError, type BundleFiles } from './bundleSource';
 
 export const CODE_FILE = /\.m?js$/;
 /** Specifiers the runner host provides to bundles. */
-export const BUILTIN_SPECIFIERS = ['algobox'];
+export const BUILTIN_SPECIFIERS = ['algobox', 'algobox/image'];
 
 export class InstallError extends Error {}
 

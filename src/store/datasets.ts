@@ -71,7 +71,8 @@ export interface PreparedDatasets {
 export async function prepareDatasets(items: NewDataset[]): Promise<PreparedDatasets> {
   const sources = new Map<string, ArrayBuffer>();
   const deltas = new Map<string, number>();
-  const created = new Date().toISOString();
+  // Items of one batch get increasing times (1 ms apart) so "oldest first" keeps their order.
+  const t0 = Date.now();
   const metas: DatasetMeta[] = [];
   for (const item of items) {
     const fields = item?.fields;
@@ -104,7 +105,7 @@ export async function prepareDatasets(items: NewDataset[]): Promise<PreparedData
     metas.push({
       id,
       name,
-      created,
+      created: new Date(t0 + metas.length).toISOString(),
       source: item.source,
       schema: item.schema ?? null,
       keys: ordered,
@@ -184,7 +185,7 @@ export async function getDatasetMeta(ctx: StoreContext, id: string): Promise<Dat
   return (await ctx.db().get('datasets', id)) ?? null;
 }
 
-/** Oldest first (datasets created in one batch share a time and then follow id order). */
+/** Oldest first (items of one batch are 1 ms apart, so they keep their order). */
 export async function listDatasets(ctx: StoreContext): Promise<DatasetMeta[]> {
   return ctx.db().getAllFromIndex('datasets', 'created');
 }

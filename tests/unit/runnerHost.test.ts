@@ -265,7 +265,7 @@ describe('runner host: Runner class checks', () => {
   it('module evaluation and link errors are reported, and the next execution tries again', async () => {
     expect(await loadError(`throw new Error("boom at top level");`)).toBe('Loading Runner.js failed: boom at top level');
     expect(await loadError(`import _ from "lodash";`)).toBe(
-      `Runner.js imports 'lodash', which is not available to bundles. Bundles can import "algobox" and their own files (./…); bundle other dependencies into Runner.js (npm run pack).`,
+      `Runner.js imports 'lodash', which is not available to bundles. Bundles can import "algobox", "algobox/image" and their own files (./…); bundle other dependencies into Runner.js (npm run pack).`,
     );
     const api = createRunnerHostApi();
     await api.init(bundle({ 'Runner.js': `export const nothing = 1;` }));

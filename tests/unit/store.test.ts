@@ -634,3 +634,18 @@ describe('store: usage and lifecycle', () => {
     await deleteStore(name);
   });
 });
+
+describe('dataset order', () => {
+  it('keeps the order of one batch in listDatasets', async () => {
+    const store = await openStore(`order-${crypto.randomUUID()}`);
+    const items = Array.from({ length: 30 }, (_, i) => ({
+      fields: { image: { kind: 'array' as const, array: ndarray('uint8', [1], [i]) } },
+      name: `n${i}`,
+      source: 'upload',
+      schema: null,
+    }));
+    await store.putDatasets(items);
+    expect((await store.listDatasets()).map((m) => m.name)).toEqual(items.map((i) => i.name));
+    store.close();
+  });
+});

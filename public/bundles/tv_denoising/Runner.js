@@ -1,0 +1,41 @@
+import { Image2ImageRunner, ndarray, sliceAt } from "algobox";
+import { denoiseImage } from "./image_denoising/denoising_utils.js";
+
+function minMax(data) {
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
+/** The runner class for the denoiser algorithm. */
+export class Runner extends Image2ImageRunner {
+  async inference(data, args) {
+    this.logMessage("Starting inference.");
+    // Min-max normalise the whole stack to [0, 1].
+    const [lo, hi] = minMax(data.data);
+    const range = hi - lo || 1;
+    const images = ndarray("float64", data.shape);
+    for (let i = 0; i < data.data.length; i++) images.data[i] = (data.data[i] - lo) / range;
+
+    const weight = args.denoising_weight ?? 0.1;
+    const n = images.shape[0];
+    this.logMessage(`Starting denoising of ${n} images with weight ${weight}.`);
+    const out = new Float64Array(images.data.length);
+    const size = out.length / n;
+    for (let i = 0; i < n; i++) {
+      const den = denoiseImage(sliceAt(images, i), weight);
+      out.set(den.data, i * size);
+      await this.setProgress((i + 1) / n);
+    }
+    // Normalise the output and return float32, as the template does.
+    const [olo, ohi] = minMax(out);
+    const orange = ohi - olo || 1;
+    const result = new Float32Array(out.length);
+    for (let i = 0; i < out.length; i++) result[i] = (out[i] - olo) / orange;
+    return ndarray("float32", data.shape, result);
+  }
+}

@@ -1,0 +1,39 @@
+// The selected algorithm: description, type, devices, tags, origin, manifest warnings, and its
+// parameter form.
+import type { AlgorithmInfo } from '../../core/records';
+import { originLabel } from './Catalog';
+import { ParamForm, type ParamFormProps } from './ParamForm';
+
+export function AlgorithmDetails({ alg, form }: { alg: AlgorithmInfo; form: ParamFormProps }) {
+  const devices = alg.supportedDevices.length
+    ? alg.supportedDevices.map((d) => (d === alg.defaultDevice ? `${d} (default)` : d)).join(', ')
+    : 'none declared';
+  return (
+    <section className="alg-details" aria-label={`${alg.name} ${alg.version}`} data-testid="alg-details">
+      <h3>
+        {alg.name} <span className="alg-version mono">{alg.version}</span>
+      </h3>
+      {alg.description ? <p className="alg-details-desc">{alg.description}</p> : <p className="muted">No description.</p>}
+      <p className="alg-facts">
+        <span title="Algorithm type">{alg.algorithmType}</span> · <span title="Supported devices">{devices}</span> ·{' '}
+        <span className="alg-origin-text" title={alg.origin.url ?? 'Installed from'}>
+          {originLabel(alg.origin)}
+          {alg.origin.url && alg.origin.kind === 'url' ? ` ${alg.origin.url}` : ''}
+        </span>
+      </p>
+      {alg.warnings.length > 0 && (
+        <details className="alg-details-warnings">
+          <summary className="warn-text">
+            ⚠ {alg.warnings.length} manifest {alg.warnings.length === 1 ? 'warning' : 'warnings'}
+          </summary>
+          <ul className="alg-warnings">
+            {alg.warnings.map((w, i) => (
+              <li key={i}>{w}</li>
+            ))}
+          </ul>
+        </details>
+      )}
+      <ParamForm {...form} />
+    </section>
+  );
+}

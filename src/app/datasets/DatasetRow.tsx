@@ -1,0 +1,106 @@
+// One dataset in the list: thumbnail, name, dims · dtype · size, a "use as run input" checkbox with
+// the input's order number, and an actions menu. The row is focusable (one tab stop for the list,
+// arrows move); Enter opens it in the viewer, Space toggles it as an input, Delete deletes (undo),
+// F2 renames.
+import { memo, type KeyboardEvent } from 'react';
+import type { DatasetMeta } from '../../core/records';
+import { EXPORT_FORMATS, exportSupport, type ExportFormat } from './exportDataset';
+import { describeDataset, mainField } from './format';
+import { RenameField } from './RenameField';
+import { RowMenu, type MenuItem } from './RowMenu';
+import { Thumbnail } from './Thumbnail';
+
+export interface DatasetRowProps {
+  meta: DatasetMeta;
+  /** 1-based position among the run inputs, or 0 when not an input. */
+  inputOrder: number;
+  viewed: boolean;
+  /** The list's current tab stop (roving tabindex). */
+  active: boolean;
+  renaming: boolean;
+  onOpen(id: string): void;
+  onToggleInput(id: string): void;
+  onDelete(id: string): void;
+  onStartRename(id: string): void;
+  onRename(id: string, name: string): Promise<void>;
+  onEndRename(): void;
+  onExport(id: string, format: ExportFormat): void;
+  onFocusRow(id: string): void;
+  onNavKey(e: KeyboardEvent, id: string): void;
+}
+
+export const DatasetRow = memo(function DatasetRow(p: DatasetRowProps) {
+  const { meta, inputOrder, viewed, active, renaming } = p;
+  const d = describeDataset(meta);
+  const field = mainField(meta);
+  const inner = active ? 0 : -1;
+
+  const items: MenuItem[] = [
+    { label: 'Open in viewer', hint: 'Enter', onSelect: () => p.onOpen(meta.id) },
+    { label: 'Rename', hint: 'F2', onSelect: () => p.onStartRename(meta.id) },
+    ...EXPORT_FORMATS.map(({ format, label }) => {
+      const s = exportSupport(field, format);
+      return { label: `Export ${label}`, disabled: !s.ok, title: s.note, testId: `export-${format}`, onSelect: () => p.onExport(meta.id, format) };
+    }),
+    { label: 'Delete', hint: 'Del', danger: true, onSelect: () => p.onDelete(meta.id) },
+  ];
+
+  const onKeyDown = (e: KeyboardEvent<HTMLLIElement>) => {
+    if (renaming) return;
+    const onRow = e.target === e.currentTarget;
+    if (onRow && e.key === 'Enter') p.onOpen(meta.id);
+    else if (onRow && e.key === ' ') p.onToggleInput(meta.id);
+    else if (onRow && (e.key === 'Delete' || e.key === 'Backspace')) p.onDelete(meta.id);
+    else if (e.key === 'F2') p.onStartRename(meta.id);
+    else {
+      p.onNavKey(e, meta.id);
+      return;
+    }
+    e.preventDefault();
+  };
+
+  const label = `${meta.name}, ${d.dims}${d.dtype ? `, ${d.dtype}` : ''}, ${d.size}${inputOrder ? `, run input ${inputOrder}` : ''}`;
+  return (
+    <li
+      className={`ds-row ${viewed ? 'is-viewed' : ''} ${inputOrder ? 'is-input' : ''}`}
+      tabIndex={active ? 0 : -1}
+      data-row-id={meta.id}
+      data-testid="dataset-row"
+      aria-label={label}
+      aria-current={viewed ? 'true' : undefined}
+      onClick={() => !renaming && p.onOpen(meta.id)}
+      onFocus={(e) => e.target === e.currentTarget && p.onFocusRow(meta.id)}
+      onKeyDown={onKeyDown}
+    >
+      <label className="ds-input-toggle" title="Use as run input (Space)" onClick={(e) => e.stopPropagation()}>
+        <input
+          type="checkbox"
+          checked={inputOrder > 0}
+          tabIndex={inner}
+          aria-label={`Use ${meta.name} as run input`}
+          onChange={() => p.onToggleInput(meta.id)}
+          onFocus={() => p.onFocusRow(meta.id)}
+        />
+        <span className="ds-order" aria-hidden="true">
+          {inputOrder || ''}
+        </span>
+      </label>
+      <Thumbnail thumb={meta.thumbnail} label={`Preview of ${meta.name}`} />
+      <div className="ds-row-text">
+        {renaming ? (
+          <RenameField initial={meta.name} label={`New name for ${meta.name}`} onSave={(n) => p.onRename(meta.id, n)} onCancel={p.onEndRename} />
+        ) : (
+          <span className="ds-name" title={meta.name}>
+            {meta.name}
+          </span>
+        )}
+        <span className="ds-meta muted">
+          <span className="mono">{d.dims}</span>
+          {d.dtype && <span className="mono">{d.dtype}</span>}
+          <span>{d.size}</span>
+        </span>
+      </div>
+      <RowMenu label={`Actions for ${meta.name}`} items={items} tabIndex={inner} />
+    </li>
+  );
+});

@@ -1,0 +1,167 @@
+// The one import path of the app: drops (GlobalDropZone) and pickers (ImportButton) both end here.
+// Images go to api.datasets.importFilesDetailed with folder-relative paths, bundles to the algorithms
+// panel's installer. Progress and reports are "jobs" kept in the TanStack query cache (the app's one
+// shared client), so the top-bar button and the window drop zone share them without a module singleton
+// or a provider; ImportStatus shows them.
+import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useCallback } from 'react';
+import type { StorageEstimate } from '../../api';
+import { useApi } from '../apiContext';
+import { useInstallBundle } from '../algorithms/useInstallBundle';
+import { invalidateData, keys } from '../state/queries';
+import { useSelection } from '../state/selection';
+import { classifyDrop, type BundleDrop, type DropItem, type WalkProblem } from './dropEntries';
+import { errorLine, formatBytes, importSummary, isLargeImport, persistNote, PROGRESS_MIN_FILES } from './format';
+
+export interface Job {
+  id: string;
+  kind: 'import' | 'bundle';
+  state: 'running' | 'done' | 'error';
+  /** Headline: "Importing 25 files…", "Imported 12 images (1 stack).", "Could not install …". */
+  title: string;
+  /** While running, for imports of more than a few files. */
+  progress: { done: number; total: number; current: string } | null;
+  /** Files that could not be read, one line each ("notes.txt — unrecognised file format …"). */
+  failures: string[];
+  /** Extra lines (persistent storage outcome). */
+  notes: string[];
+}
+
+const JOBS_KEY = ['datasets-ui', 'jobs'] as const;
+const PERSIST_ASKED_KEY = ['datasets-ui', 'persist-asked'] as const;
+
+/** The current import/install jobs (running and finished ones not yet dismissed). */
+export function useJobs(): Job[] {
+  const qc = useQueryClient();
+  const { data } = useQuery({
+    queryKey: JOBS_KEY,
+    // Never fetched for real: a refetch (e.g. a global invalidate) keeps what is there.
+    queryFn: () => qc.getQueryData<Job[]>(JOBS_KEY) ?? [],
+    initialData: [] as Job[],
+    staleTime: Infinity,
+    gcTime: Infinity,
+  });
+  return data;
+}
+
+function updateJobs(qc: QueryClient, fn: (jobs: Job[]) => Job[]): void {
+  qc.setQueryData<Job[]>(JOBS_KEY, (cur) => fn(cur ?? []));
+}
+
+function patchJob(qc: QueryClient, id: string, patch: Partial<Job>): void {
+  updateJobs(qc, (jobs) => jobs.map((j) => (j.id === id ? { ...j, ...patch } : j)));
+}
+
+export function dismissJob(qc: QueryClient, id: string): void {
+  updateJobs(qc, (jobs) => jobs.filter((j) => j.id !== id));
+}
+
+function startJob(qc: QueryClient, job: Omit<Job, 'id' | 'failures' | 'notes' | 'progress'> & Partial<Job>): string {
+  const id = crypto.randomUUID();
+  updateJobs(qc, (jobs) => [...jobs, { id, failures: [], notes: [], progress: null, ...job }]);
+  return id;
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e)) || 'unknown error';
+
+export interface ImportActions {
+  /** Import image files (picker or drop), reporting progress and failures. */
+  importItems(items: DropItem[], problems?: WalkProblem[]): Promise<void>;
+  /** A drop: bundles are installed, the rest imported as images. */
+  handleDrop(items: DropItem[], problems?: WalkProblem[]): Promise<void>;
+}
+
+export function useImportActions(): ImportActions {
+  const api = useApi();
+  const qc = useQueryClient();
+  const { setView } = useSelection();
+  const installBundle = useInstallBundle();
+
+  const importItems = useCallback(
+    async (items: DropItem[], problems: WalkProblem[] = []) => {
+      const failures = problems.map(errorLine);
+      if (!items.length) {
+        startJob(qc, {
+          kind: 'import',
+          state: 'error',
+          title: problems.length ? 'Nothing was imported.' : 'There were no files to import (empty folder?).',
+          failures,
+        });
+        return;
+      }
+      const bytes = items.reduce((s, it) => s + it.file.size, 0);
+      const showProgress = items.length > PROGRESS_MIN_FILES;
+      const id = startJob(qc, {
+        kind: 'import',
+        state: 'running',
+        title: `Importing ${items.length === 1 ? items[0]!.path : `${items.length} files`} (${formatBytes(bytes)})…`,
+        progress: showProgress ? { done: 0, total: items.length, current: '' } : null,
+      });
+      // The first large import of the session asks the browser to keep the data (the API does the asking).
+      const large = isLargeImport(items.length, bytes);
+      const alreadyPersisted = qc.getQueryData<StorageEstimate>(keys.storage)?.persisted === true;
+      const ask = large && !alreadyPersisted && !qc.getQueryData<boolean>(PERSIST_ASKED_KEY);
+      let last = 0;
+      try {
+        const r = await api.datasets.importFilesDetailed(
+          items.map((it) => ({ file: it.file, path: it.path })),
+          {
+            onProgress: (done, total, name) => {
+              const now = performance.now();
+              // Repaint at most ~20 times a second on big drops.
+              if (!showProgress || (now - last < 50 && done < total)) return;
+              last = now;
+              patchJob(qc, id, { progress: { done, total, current: name ?? '' } });
+            },
+            persistThresholdBytes: ask ? 0 : Infinity,
+          },
+        );
+        if (ask) qc.setQueryData(PERSIST_ASKED_KEY, true);
+        const notes = large ? [persistNote(ask, alreadyPersisted, r.persisted)] : [];
+        await invalidateData(qc);
+        const firstStack = r.stacks[0];
+        if (firstStack) setView({ kind: 'stack', id: firstStack.id });
+        else if (r.ids[0]) setView({ kind: 'dataset', id: r.ids[0] });
+        const all = [...problems, ...r.errors];
+        patchJob(qc, id, {
+          state: all.length ? 'error' : 'done',
+          title: importSummary({ ids: r.ids, errors: all, stacks: r.stacks }),
+          progress: null,
+          failures: all.map(errorLine),
+          notes,
+        });
+      } catch (e) {
+        await invalidateData(qc);
+        patchJob(qc, id, { state: 'error', title: `The import failed: ${message(e)}`, progress: null, failures });
+      }
+    },
+    [api, qc, setView],
+  );
+
+  // The installer announces the outcome (installed, or the manifest error) in the app's install
+  // toast, as for every other install; this card only says that an install is under way.
+  const installOne = useCallback(
+    async (b: BundleDrop) => {
+      const id = startJob(qc, { kind: 'bundle', state: 'running', title: `Installing the algorithm bundle “${b.name}”…` });
+      try {
+        await installBundle(b.kind === 'zip' ? b.file : b.files);
+      } catch {
+        // Shown by the installer's toast.
+      } finally {
+        dismissJob(qc, id);
+      }
+    },
+    [qc, installBundle],
+  );
+
+  const handleDrop = useCallback(
+    async (items: DropItem[], problems: WalkProblem[] = []) => {
+      const { bundles, images } = classifyDrop(items);
+      for (const b of bundles) await installOne(b);
+      if (images.length || problems.length || !bundles.length) await importItems(images, problems);
+    },
+    [installOne, importItems],
+  );
+
+  return { importItems, handleDrop };
+}

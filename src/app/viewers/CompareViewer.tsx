@@ -1,0 +1,159 @@
+// Before/after comparison (Image2Image): a split view (left of the split = before, right = after)
+// or a toggle between the two (key T), with one contrast window for both, computed from the input
+// ("Link windows" off gives the output its own window; it starts off when the output is on another
+// scale than the input, e.g. a 0…1 float result of a 16-bit image).
+import { useId, useMemo, useState, type KeyboardEvent } from 'react';
+import type { NDArray } from '../../core/ndarray';
+import { ContrastControls } from './ContrastControls';
+import { ImageCanvas } from './ImageCanvas';
+import { RangeField, SliceSlider, ViewerMessage, type SliceNav } from './controls';
+import { useContrast, usePixels, usePlanes, useWindow, type ContrastState } from './contrast';
+import { valueText } from './ImageViewer';
+import { formatValue } from './render/format';
+import { differentScales, splitComposite } from './render/compare';
+
+export interface CompareViewerProps {
+  before: NDArray | null | undefined;
+  after: NDArray | null | undefined;
+  beforeError?: string | null;
+  afterError?: string | null;
+  loading?: boolean;
+  nav?: SliceNav;
+}
+
+type Mode = 'split' | 'toggle';
+
+const AUTO: ContrastState = { mode: 'auto', min: 0, max: 1, colormap: 'gray' };
+
+export function CompareViewer({ before, after, beforeError, afterError, loading, nav }: CompareViewerProps) {
+  const [contrast, setContrast] = useContrast();
+  // null: automatic — linked unless the output is on another scale than the input.
+  const [linkChoice, setLink] = useState<boolean | null>(null);
+  const [mode, setMode] = useState<Mode>('split');
+  const [showAfter, setShowAfter] = useState(true);
+  const [split, setSplit] = useState(0.5);
+  const linkId = useId();
+  const modeName = useId();
+
+  const bp = usePlanes(before);
+  const ap = usePlanes(after);
+  const winB = useWindow(contrast, bp.planes);
+  // Unlinked, the output gets its own window (its own auto window when the input's is manual).
+  const winOwn = useWindow(contrast.mode === 'manual' ? { ...contrast, mode: 'auto' } : contrast, ap.planes);
+  const autoB = useWindow(AUTO, bp.planes);
+  const autoA = useWindow(AUTO, ap.planes);
+  const mismatch = !!(bp.planes && ap.planes && differentScales(autoB, autoA));
+  const link = linkChoice ?? !mismatch;
+  const winA = link ? winB : winOwn;
+  const rgb = (bp.planes ?? ap.planes)?.channels === 3;
+  const cm = rgb ? 'gray' : contrast.colormap;
+  const pixB = usePixels(bp.planes, winB, cm);
+  const pixA = usePixels(ap.planes, winA, cm);
+  const sameSize = !!(pixB && pixA && pixB.width === pixA.width && pixB.height === pixA.height);
+  const effectiveMode: Mode = sameSize ? mode : 'toggle';
+  const afterShown = effectiveMode === 'toggle' ? (pixA && pixB ? showAfter : !!pixA) : true;
+
+  const pixels = useMemo(() => {
+    if (effectiveMode === 'split' && pixB && pixA) return splitComposite(pixB, pixA, split * pixB.width);
+    return afterShown ? pixA : pixB;
+  }, [effectiveMode, pixA, pixB, split, afterShown]);
+
+  const toggle = () => {
+    if (effectiveMode === 'split') {
+      setMode('toggle');
+      setShowAfter(false);
+    } else setShowAfter((v) => !v);
+  };
+  const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    const t = e.target as HTMLElement;
+    if (t.closest('input[type="text"], input:not([type]), textarea, select')) return;
+    if ((e.key === 't' || e.key === 'T') && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault();
+      toggle();
+    }
+  };
+
+  const problem = beforeError && afterError ? `${beforeError} ${afterError}` : (bp.error ?? ap.error);
+  const notes = [
+    beforeError && !afterError ? `The input cannot be shown: ${beforeError}` : null,
+    afterError && !beforeError ? `The output cannot be shown: ${afterError}` : null,
+    mismatch && linkChoice === null
+      ? `The output (${formatValue(autoA.min)}…${formatValue(autoA.max)}) is on another scale than the input (${formatValue(autoB.min)}…${formatValue(autoB.max)}): each has its own window. Tick “Link windows” to share the input's.`
+      : null,
+    pixA && pixB && !sameSize ? `Input (${pixB.width}×${pixB.height}) and output (${pixA.width}×${pixA.height}) differ in size: toggle between them.` : null,
+  ].filter(Boolean);
+
+  return (
+    <div className="viewer compare-viewer" data-testid="compare-viewer" onKeyDown={onKey}>
+      <div className="viewer-toolbar">
+        <ContrastControls state={contrast} onChange={setContrast} window={winB} rgb={rgb} />
+        <div className="row wrap">
+          <span className="field">
+            <input id={linkId} type="checkbox" checked={link} onChange={(e) => setLink(e.target.checked)} data-testid="compare-link" />
+            <label htmlFor={linkId} title="Use the input's window for the output too">
+              Link windows
+            </label>
+          </span>
+          <span className="segmented" role="radiogroup" aria-label="Comparison">
+            {(['split', 'toggle'] as const).map((m) => (
+              <label key={m} className={effectiveMode === m ? 'on' : undefined}>
+                <input type="radio" name={modeName} value={m} checked={effectiveMode === m} disabled={m === 'split' && !sameSize} onChange={() => setMode(m)} data-testid={`compare-mode-${m}`} />
+                {m === 'split' ? 'Split' : 'Toggle'}
+              </label>
+            ))}
+          </span>
+          {effectiveMode === 'split' ? (
+            <RangeField label="Split" testId="split-slider" value={split} min={0} max={1} step={0.01} onChange={setSplit} format={(v) => `${Math.round(v * 100)}%`} />
+          ) : (
+            <button type="button" className="small" aria-pressed={afterShown} onClick={toggle} data-testid="compare-toggle" title="Switch between before and after (T)">
+              Showing {afterShown ? 'after' : 'before'} · T
+            </button>
+          )}
+          {loading && (
+            <span className="muted" role="status">
+              Loading…
+            </span>
+          )}
+        </div>
+      </div>
+      {notes.map((n) => (
+        <p key={n} className="viewer-note warn-text">
+          {n}
+        </p>
+      ))}
+      {problem ? (
+        <ViewerMessage kind="error">{problem}</ViewerMessage>
+      ) : !pixels ? (
+        <ViewerMessage kind="loading">Loading images…</ViewerMessage>
+      ) : (
+        <ImageCanvas
+          pixels={pixels}
+          label={effectiveMode === 'split' ? 'Before and after, split' : afterShown ? 'After' : 'Before'}
+          readout={(x, y) => {
+            const b = valueText(bp.planes, x, y);
+            const a = valueText(ap.planes, x, y);
+            return effectiveMode === 'split' ? `before ${b} · after ${a}` : afterShown ? `after ${a}` : `before ${b}`;
+          }}
+          overlay={(t, size) =>
+            effectiveMode === 'split' && pixB ? (
+              <>
+                <div className="split-line" style={{ left: Math.max(0, Math.min(size.width, t.tx + Math.round(split * pixB.width) * t.zoom)) }} aria-hidden="true" />
+                <span className="corner-tag left" aria-hidden="true">
+                  before
+                </span>
+                <span className="corner-tag right" aria-hidden="true">
+                  after
+                </span>
+              </>
+            ) : (
+              <span className="corner-tag left" aria-hidden="true">
+                {afterShown ? 'after' : 'before'}
+              </span>
+            )
+          }
+        />
+      )}
+      {nav && <SliceSlider nav={nav} />}
+    </div>
+  );
+}

@@ -1,0 +1,163 @@
+// One dataset in the viewer: its header and the viewer its keys call for (data.ts datasetKind).
+import type { DatasetMeta } from '../../core/records';
+import { useDataset } from '../state/queries';
+import { useSelection } from '../state/selection';
+import { AlignmentViewer } from './AlignmentViewer';
+import { EmbeddingViewer } from './EmbeddingViewer';
+import { GenericViewer } from './GenericViewer';
+import { ImageViewer } from './ImageViewer';
+import { SegmentationViewer } from './SegmentationViewer';
+import { ViewerMessage, errorText } from './controls';
+import { arrayField, datasetKind, provenance, useExecutionRecord } from './data';
+import { formatShape } from './render/format';
+
+function DatasetHeader({ meta }: { meta: DatasetMeta }) {
+  const { setView } = useSelection();
+  const { execution } = provenance(meta);
+  const keys = Object.entries(meta.keys);
+  return (
+    <header className="viewer-header">
+      <h3 className="ellipsis" title={meta.name} data-testid="viewer-title">
+        {meta.name}
+      </h3>
+      {meta.schema && <span className="chip">{meta.schema}</span>}
+      <span className="muted ellipsis mono small-text" title={keys.map(([k, f]) => `${k}: ${f.dtype} ${formatShape(f.shape)}`).join('\n')}>
+        {keys.map(([k, f]) => `${k} ${f.dtype} ${formatShape(f.shape)}`).join(' · ')}
+      </span>
+      <span className="grow" />
+      {execution && (
+        <button type="button" className="small" onClick={() => setView({ kind: 'execution', id: execution })} title="Show the run that made this dataset">
+          Open run
+        </button>
+      )}
+    </header>
+  );
+}
+
+/** Index of this output among its execution's outputs → the input ids it came from. */
+function useSourceIds(meta: DatasetMeta, count: 1 | 2): { ids: string[] | null; loading: boolean } {
+  const { execution, inputs } = provenance(meta);
+  const needRecord = !!execution && inputs.length > count;
+  const rec = useExecutionRecord(needRecord ? execution : null);
+  if (!inputs.length) return { ids: null, loading: false };
+  if (!needRecord) return { ids: inputs.length >= count ? inputs.slice(0, count) : null, loading: false };
+  if (rec.isLoading) return { ids: null, loading: true };
+  const i = rec.data ? rec.data.outputDatasetIds.indexOf(meta.id) : -1;
+  if (i < 0 || i + count > inputs.length) return { ids: null, loading: false };
+  return { ids: inputs.slice(i, i + count), loading: false };
+}
+
+function ImageDataset({ id }: { id: string }) {
+  const q = useDataset(id, ['image']);
+  return <ImageViewer image={arrayField(q.data, 'image')} error={q.isError ? errorText(q.error) : null} label="Image" />;
+}
+
+function ImageMaskDataset({ id }: { id: string }) {
+  const q = useDataset(id, ['image', 'mask']);
+  return <SegmentationViewer image={arrayField(q.data, 'image')} mask={arrayField(q.data, 'mask')} error={q.isError ? errorText(q.error) : null} label="Image with its mask" />;
+}
+
+function MaskDataset({ meta }: { meta: DatasetMeta }) {
+  const mask = useDataset(meta.id, ['mask']);
+  const src = useSourceIds(meta, 1);
+  const source = useDataset(src.ids?.[0] ?? null, ['image', 'mask']);
+  const image = arrayField(source.data, 'image');
+  const inputMask = image ? null : arrayField(source.data, 'mask');
+  const recorded = provenance(meta).inputs.length > 0;
+  const note = source.isError
+    ? `The source image is not available (${errorText(source.error)}): showing the labels alone.`
+    : recorded && !src.ids && !src.loading
+      ? 'The source image of this mask is not known: showing the labels alone.'
+      : null;
+  return (
+    <SegmentationViewer
+      image={image}
+      mask={arrayField(mask.data, 'mask')}
+      inputMask={inputMask}
+      loading={src.loading || source.isLoading}
+      error={mask.isError ? errorText(mask.error) : null}
+      note={note}
+      label="Mask"
+    />
+  );
+}
+
+function AlignmentDataset({ meta }: { meta: DatasetMeta }) {
+  const q = useDataset(meta.id, ['transform_matrix', 'translation_matrix', 'confidence', 'points1', 'points2']);
+  const src = useSourceIds(meta, 2);
+  const fixed = useDataset(src.ids?.[0] ?? null, ['image']);
+  const moving = useDataset(src.ids?.[1] ?? null, ['image']);
+  const facts = alignmentFacts(q.data?.fields);
+  const imagesNote = fixed.isError || moving.isError ? `The images are not available: ${errorText(fixed.error ?? moving.error)}` : src.ids ? null : 'The images this matrix relates are not known: showing the matrix only.';
+  return (
+    <AlignmentViewer
+      matrix={arrayField(q.data, 'transform_matrix')}
+      translationMatrix={arrayField(q.data, 'translation_matrix')}
+      fixed={fixed.isError || moving.isError ? null : arrayField(fixed.data, 'image')}
+      moving={fixed.isError || moving.isError ? null : arrayField(moving.data, 'image')}
+      imagesNote={imagesNote}
+      loading={src.loading || fixed.isLoading || moving.isLoading}
+      error={q.isError ? errorText(q.error) : null}
+      facts={facts}
+    />
+  );
+}
+
+/** Confidence and point counts of an Alignment item, for the side panel. */
+export function alignmentFacts(fields: Record<string, unknown> | undefined): [string, string][] {
+  if (!fields) return [];
+  const out: [string, string][] = [];
+  const conf = fields.confidence as { data?: ArrayLike<number> } | null | undefined;
+  if (conf?.data && conf.data.length) {
+    const vals = Array.from(conf.data);
+    out.push(['confidence', vals.length === 1 ? vals[0]!.toFixed(4) : `${vals.length} values, mean ${(vals.reduce((a, b) => a + b, 0) / vals.length).toFixed(4)}`]);
+  }
+  for (const k of ['points1', 'points2']) {
+    const p = fields[k] as { shape?: number[] } | null | undefined;
+    if (p?.shape && p.shape.length && p.shape[0]) out.push([k, formatShape(p.shape)]);
+  }
+  return out;
+}
+
+function EmbeddingDataset({ id }: { id: string }) {
+  const q = useDataset(id, ['features', 'input_size', 'original_size']);
+  return (
+    <EmbeddingViewer
+      features={arrayField(q.data, 'features')}
+      inputSize={arrayField(q.data, 'input_size')}
+      originalSize={arrayField(q.data, 'original_size')}
+      error={q.isError ? errorText(q.error) : null}
+    />
+  );
+}
+
+function GenericDataset({ id }: { id: string }) {
+  const q = useDataset(id);
+  return <GenericViewer fields={q.data?.fields} error={q.isError ? errorText(q.error) : null} />;
+}
+
+export function DatasetView({ id }: { id: string }) {
+  const q = useDataset(id, []);
+  if (q.isError) return <ViewerMessage kind="error">{errorText(q.error)}</ViewerMessage>;
+  if (!q.data) return <ViewerMessage kind="loading">Loading dataset…</ViewerMessage>;
+  const meta = q.data.meta;
+  const kind = datasetKind(meta);
+  return (
+    <div className="viewer-view" data-testid="dataset-view" data-kind={kind}>
+      <DatasetHeader meta={meta} />
+      {kind === 'image' ? (
+        <ImageDataset id={id} />
+      ) : kind === 'image+mask' ? (
+        <ImageMaskDataset id={id} />
+      ) : kind === 'mask' ? (
+        <MaskDataset meta={meta} />
+      ) : kind === 'alignment' ? (
+        <AlignmentDataset meta={meta} />
+      ) : kind === 'embedding' ? (
+        <EmbeddingDataset id={id} />
+      ) : (
+        <GenericDataset id={id} />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,303 @@
+// The shared zoom/pan canvas. One <canvas> holds the rendered image at native resolution (canvas
+// pixel (x, y) is image pixel (x, y), always: tests read it with getImageData); zoom and pan are a CSS
+// transform of that canvas (nearest-neighbour when magnified: `image-rendering: pixelated`).
+// Drawing is synchronous (useLayoutEffect) whenever the pixels change.
+//
+// Mouse: wheel zooms about the cursor, drag pans, double-click fits. Keyboard (viewport focused):
+// + / − zoom, arrows pan (Shift: faster), 0 fits, 1 shows 1:1. The status line shows the zoom, the
+// image coordinates under the cursor (or under the viewport centre while the keyboard is used)
+// and what `readout(x, y)` says about that pixel.
+import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react';
+
+export interface Pixels {
+  width: number;
+  height: number;
+  /** width·height·4 RGBA bytes. */
+  data: Uint8ClampedArray;
+}
+
+export interface ViewTransform {
+  zoom: number;
+  tx: number;
+  ty: number;
+}
+
+interface State extends ViewTransform {
+  /** Follow the viewport size (fit) until the user zooms or pans. */
+  fit: boolean;
+}
+
+export interface ImageCanvasProps {
+  pixels: Pixels | null;
+  /** Accessible name of the viewport, e.g. "Image slice 3 of 10". */
+  label: string;
+  testId?: string;
+  /** Text about image pixel (x, y) for the status line. */
+  readout?: (x: number, y: number) => ReactNode;
+  /** Drawn over the viewport (viewport coordinates; use the transform to place things on the image). */
+  overlay?: (t: ViewTransform, size: { width: number; height: number }) => ReactNode;
+  /** Extra keys (called first; call preventDefault to claim one). */
+  onKeyDown?: (e: KeyboardEvent<HTMLDivElement>) => void;
+  /** Extra controls at the right of the status line. */
+  tools?: ReactNode;
+}
+
+const ZOOM_STEP = 1.25;
+const PAN_STEP = 40;
+
+/** Client coordinates of the viewport's padding box (where the canvas is positioned). */
+function origin(el: HTMLElement): { left: number; top: number } {
+  const r = el.getBoundingClientRect();
+  return { left: r.left + el.clientLeft, top: r.top + el.clientTop };
+}
+
+function fitState(vw: number, vh: number, w: number, h: number): State {
+  if (!w || !h || !vw || !vh) return { zoom: 1, tx: 0, ty: 0, fit: true };
+  const zoom = Math.min(vw / w, vh / h);
+  return { zoom, tx: (vw - w * zoom) / 2, ty: (vh - h * zoom) / 2, fit: true };
+}
+
+export function ImageCanvas({ pixels, label, testId = 'viewer-canvas', readout, overlay, onKeyDown, tools }: ImageCanvasProps) {
+  const viewportRef = useRef<HTMLDivElement>(null);
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const [size, setSize] = useState({ width: 0, height: 0 });
+  const [t, setT] = useState<State>({ zoom: 1, tx: 0, ty: 0, fit: true });
+  const [hover, setHover] = useState<{ x: number; y: number } | null>(null);
+  const [keyboard, setKeyboard] = useState(false);
+  const drag = useRef<{ x: number; y: number; tx: number; ty: number; id: number } | null>(null);
+  const helpId = useId();
+  const w = pixels?.width ?? 0;
+  const h = pixels?.height ?? 0;
+  const version = useRef(0);
+
+  // Draw at native resolution, synchronously after the pixels change.
+  useLayoutEffect(() => {
+    const c = canvasRef.current;
+    if (!c || !pixels) return;
+    if (c.width !== pixels.width) c.width = pixels.width;
+    if (c.height !== pixels.height) c.height = pixels.height;
+    const ctx = c.getContext('2d');
+    if (!ctx || !pixels.width || !pixels.height) return;
+    ctx.putImageData(new ImageData(pixels.data as Uint8ClampedArray<ArrayBuffer>, pixels.width, pixels.height), 0, 0);
+    version.current += 1;
+    c.dataset.version = String(version.current);
+  }, [pixels]);
+
+  // Track the viewport size.
+  useLayoutEffect(() => {
+    const el = viewportRef.current;
+    if (!el) return;
+    const measure = () => setSize((s) => (s.width === el.clientWidth && s.height === el.clientHeight ? s : { width: el.clientWidth, height: el.clientHeight }));
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  // Fit when the image size changes, and follow the viewport while in fit mode.
+  const lastDims = useRef('');
+  useLayoutEffect(() => {
+    const dims = `${w}x${h}`;
+    const changed = dims !== lastDims.current;
+    lastDims.current = dims;
+    setT((cur) => (changed || cur.fit ? fitState(size.width, size.height, w, h) : cur));
+  }, [w, h, size.width, size.height]);
+
+  const limits = useCallback(() => {
+    const fz = fitState(size.width, size.height, w, h).zoom;
+    return [Math.min(fz, 1) / 4, Math.max(64, fz * 4)] as const;
+  }, [size.width, size.height, w, h]);
+
+  /** Zoom by `factor` keeping viewport point (cx, cy) fixed. */
+  const zoomAt = useCallback(
+    (factor: number, cx: number, cy: number) => {
+      const [lo, hi] = limits();
+      setT((cur) => {
+        const zoom = Math.max(lo, Math.min(hi, cur.zoom * factor));
+        const k = zoom / cur.zoom;
+        return { zoom, tx: cx - (cx - cur.tx) * k, ty: cy - (cy - cur.ty) * k, fit: false };
+      });
+    },
+    [limits],
+  );
+
+  const fit = useCallback(() => setT(fitState(size.width, size.height, w, h)), [size.width, size.height, w, h]);
+  const oneToOne = useCallback(() => {
+    setT((cur) => {
+      const cx = size.width / 2;
+      const cy = size.height / 2;
+      const k = 1 / cur.zoom;
+      return { zoom: 1, tx: cx - (cx - cur.tx) * k, ty: cy - (cy - cur.ty) * k, fit: false };
+    });
+  }, [size.width, size.height]);
+
+  // Wheel: a non-passive native listener so the page does not scroll.
+  useEffect(() => {
+    const el = viewportRef.current;
+    if (!el) return;
+    const onWheel = (e: WheelEvent) => {
+      e.preventDefault();
+      const o = origin(el);
+      const dy = e.deltaMode === 1 ? e.deltaY * 16 : e.deltaY;
+      zoomAt(Math.exp(-dy * 0.0015), e.clientX - o.left, e.clientY - o.top);
+    };
+    el.addEventListener('wheel', onWheel, { passive: false });
+    return () => el.removeEventListener('wheel', onWheel);
+  }, [zoomAt]);
+
+  /** Image pixel under a client point, or null outside the image. */
+  const imageAt = useCallback(
+    (clientX: number, clientY: number) => {
+      const el = viewportRef.current;
+      if (!el || !w || !h) return null;
+      const o = origin(el);
+      const x = Math.floor((clientX - o.left - t.tx) / t.zoom);
+      const y = Math.floor((clientY - o.top - t.ty) / t.zoom);
+      return x >= 0 && y >= 0 && x < w && y < h ? { x, y } : null;
+    },
+    [t, w, h],
+  );
+
+  const onPointerDown = (e: PointerEvent<HTMLDivElement>) => {
+    if (e.button !== 0) return;
+    e.currentTarget.setPointerCapture(e.pointerId);
+    drag.current = { x: e.clientX, y: e.clientY, tx: t.tx, ty: t.ty, id: e.pointerId };
+  };
+  const onPointerMove = (e: PointerEvent<HTMLDivElement>) => {
+    setKeyboard(false);
+    const d = drag.current;
+    if (d && d.id === e.pointerId) {
+      const dx = e.clientX - d.x;
+      const dy = e.clientY - d.y;
+      if (dx || dy) setT((cur) => ({ ...cur, tx: d.tx + dx, ty: d.ty + dy, fit: false }));
+    }
+    setHover(imageAt(e.clientX, e.clientY));
+  };
+  const endDrag = (e: PointerEvent<HTMLDivElement>) => {
+    if (drag.current?.id === e.pointerId) drag.current = null;
+  };
+
+  const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    onKeyDown?.(e);
+    if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+    const step = e.shiftKey ? PAN_STEP * 5 : PAN_STEP;
+    const cx = size.width / 2;
+    const cy = size.height / 2;
+    let handled = true;
+    switch (e.key) {
+      case '+':
+      case '=':
+        zoomAt(ZOOM_STEP, cx, cy);
+        break;
+      case '-':
+      case '_':
+        zoomAt(1 / ZOOM_STEP, cx, cy);
+        break;
+      case '0':
+        fit();
+        break;
+      case '1':
+        oneToOne();
+        break;
+      case 'ArrowLeft':
+        setT((c) => ({ ...c, tx: c.tx + step, fit: false }));
+        break;
+      case 'ArrowRight':
+        setT((c) => ({ ...c, tx: c.tx - step, fit: false }));
+        break;
+      case 'ArrowUp':
+        setT((c) => ({ ...c, ty: c.ty + step, fit: false }));
+        break;
+      case 'ArrowDown':
+        setT((c) => ({ ...c, ty: c.ty - step, fit: false }));
+        break;
+      default:
+        handled = false;
+    }
+    if (handled) {
+      e.preventDefault();
+      setKeyboard(true);
+    }
+  };
+
+  // While the keyboard drives, read out the pixel at the viewport centre.
+  let probe = hover;
+  if (keyboard && w && h) {
+    const x = Math.floor((size.width / 2 - t.tx) / t.zoom);
+    const y = Math.floor((size.height / 2 - t.ty) / t.zoom);
+    probe = x >= 0 && y >= 0 && x < w && y < h ? { x, y } : null;
+  }
+  const probeInside = probe && probe.x < w && probe.y < h ? probe : null;
+
+  return (
+    <div className="image-canvas">
+      <div
+        ref={viewportRef}
+        className="image-viewport"
+        data-testid={`${testId}-viewport`}
+        data-zoom={t.zoom}
+        data-tx={t.tx}
+        data-ty={t.ty}
+        tabIndex={0}
+        role="application"
+        aria-roledescription="image viewer"
+        aria-label={label}
+        aria-describedby={helpId}
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={endDrag}
+        onPointerCancel={endDrag}
+        onPointerLeave={() => setHover(null)}
+        onDoubleClick={fit}
+        onKeyDown={onKey}
+      >
+        <canvas
+          ref={canvasRef}
+          data-testid={testId}
+          data-width={w}
+          data-height={h}
+          className={t.zoom >= 1 ? 'pixelated' : undefined}
+          style={{ transform: `translate(${t.tx}px, ${t.ty}px) scale(${t.zoom})` }}
+          aria-hidden="true"
+        />
+        {overlay?.(t, size)}
+      </div>
+      <div className="viewer-status" data-testid="viewer-status">
+        <span className="mono" title="Zoom">
+          {Math.round(t.zoom * 100)}%
+        </span>
+        {probeInside ? (
+          <>
+            <span className="mono" data-testid="viewer-coords">
+              x {probeInside.x}, y {probeInside.y}
+            </span>
+            <span className="mono readout" data-testid="viewer-readout">
+              {readout?.(probeInside.x, probeInside.y)}
+            </span>
+          </>
+        ) : (
+          <span className="muted">
+            {w}×{h} px
+          </span>
+        )}
+        <span className="grow" />
+        <span id={helpId} className="sr-only">
+          Wheel or plus and minus keys zoom, drag or arrow keys pan, double-click or 0 fits, 1 shows actual pixels.
+        </span>
+        {tools}
+        <button type="button" className="small" onClick={() => zoomAt(1 / ZOOM_STEP, size.width / 2, size.height / 2)} aria-label="Zoom out" title="Zoom out (−)">
+          −
+        </button>
+        <button type="button" className="small" onClick={() => zoomAt(ZOOM_STEP, size.width / 2, size.height / 2)} aria-label="Zoom in" title="Zoom in (+)">
+          +
+        </button>
+        <button type="button" className="small" onClick={oneToOne} title="Actual pixels (1)">
+          1:1
+        </button>
+        <button type="button" className="small" onClick={fit} data-testid="viewer-fit" title="Fit (0 or double-click)">
+          Fit
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,62 @@
+// A single image (gray or RGB, any dtype) with contrast controls, zoom/pan and an optional slice slider.
+import type { NDArray } from '../../core/ndarray';
+import { ContrastControls } from './ContrastControls';
+import { ImageCanvas } from './ImageCanvas';
+import { SliceSlider, ViewerMessage, type SliceNav } from './controls';
+import { useContrast, usePixels, usePlanes, useWindow, type ContrastState } from './contrast';
+import { formatValue } from './render/format';
+import type { ImagePlanes } from './render/window';
+
+/** The raw value(s) of planes at (x, y): "1234", or "R 1 G 2 B 3". */
+export function valueText(p: ImagePlanes | null, x: number, y: number): string {
+  if (!p || x < 0 || y < 0 || x >= p.width || y >= p.height) return '';
+  const i = y * p.width + x;
+  if (p.channels === 1) return formatValue(p.data[i]!);
+  const n = p.width * p.height;
+  return `R ${formatValue(p.data[i]!)} G ${formatValue(p.data[n + i]!)} B ${formatValue(p.data[2 * n + i]!)}`;
+}
+
+export interface ImageViewerProps {
+  image: NDArray | null | undefined;
+  /** The next slice is loading (the previous one stays shown). */
+  loading?: boolean;
+  error?: string | null;
+  nav?: SliceNav;
+  /** Accessible name of the canvas. */
+  label?: string;
+  /** Controlled contrast (e.g. kept across keys); internal state otherwise. */
+  contrast?: [ContrastState, (s: ContrastState) => void];
+}
+
+export function ImageViewer({ image, loading, error, nav, label = 'Image', contrast }: ImageViewerProps) {
+  const own = useContrast();
+  const [state, setState] = contrast ?? own;
+  const { planes, error: shapeError } = usePlanes(image);
+  const win = useWindow(state, planes);
+  const pixels = usePixels(planes, win, planes?.channels === 3 ? 'gray' : state.colormap);
+  const problem = error ?? shapeError;
+  return (
+    <div className="viewer image-viewer" data-testid="image-viewer">
+      <div className="viewer-toolbar">
+        <ContrastControls state={state} onChange={setState} window={win} rgb={planes?.channels === 3} />
+        {loading && (
+          <span className="muted" role="status">
+            Loading…
+          </span>
+        )}
+      </div>
+      {problem ? (
+        <ViewerMessage kind="error">{problem}</ViewerMessage>
+      ) : !planes ? (
+        <ViewerMessage kind="loading">Loading image…</ViewerMessage>
+      ) : (
+        <ImageCanvas
+          pixels={pixels}
+          label={nav && nav.count > 1 ? `${label}, ${(nav.label ?? 'slice').toLowerCase()} ${nav.index + 1} of ${nav.count}` : label}
+          readout={(x, y) => valueText(planes, x, y)}
+        />
+      )}
+      {nav && <SliceSlider nav={nav} />}
+    </div>
+  );
+}

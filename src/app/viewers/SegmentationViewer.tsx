@@ -1,0 +1,175 @@
+// Segmentation: mask labels over the source image (or over black when there is none), with opacity,
+// outline mode and a label legend (colour, pixel count). Label 0 is transparent.
+import { useId, useMemo, useState, type KeyboardEvent } from 'react';
+import type { NDArray } from '../../core/ndarray';
+import { ContrastControls } from './ContrastControls';
+import { ImageCanvas } from './ImageCanvas';
+import { RangeField, SliceSlider, ViewerMessage, type SliceNav } from './controls';
+import { useContrast, usePixels, usePlanes, useWindow } from './contrast';
+import { valueText } from './ImageViewer';
+import { labelColor, rgbCss } from './render/colormaps';
+import { formatShape, formatValue } from './render/format';
+import { blackRGBA, labelCounts, overlayLabels } from './render/overlay';
+
+export interface MaskPlane {
+  width: number;
+  height: number;
+  data: ArrayLike<number>;
+  /** Set when only the first plane of a 3-D mask is shown. */
+  note: string | null;
+}
+
+/** A mask as one H×W plane: leading size-1 axes dropped; of a 3-D mask, the first plane (with a note). */
+export function maskPlane(mask: NDArray): MaskPlane {
+  let s = [...mask.shape];
+  while (s.length > 2 && s[0] === 1) s = s.slice(1);
+  const data = mask.data as unknown as ArrayLike<number>;
+  if (s.length === 2) return { width: s[1]!, height: s[0]!, data, note: null };
+  if (s.length === 3) {
+    const n = s[1]! * s[2]!;
+    return {
+      width: s[2]!,
+      height: s[1]!,
+      data: (mask.data as unknown as { subarray(a: number, b: number): ArrayLike<number> }).subarray(0, n),
+      note: `The mask has shape ${formatShape(mask.shape)}; showing its first plane.`,
+    };
+  }
+  throw new Error(`Cannot show a mask of shape [${mask.shape.join(', ')}]: expected H×W labels.`);
+}
+
+const MAX_LEGEND = 64;
+
+export interface SegmentationViewerProps {
+  /** The source image (optional: without it the labels are drawn over black). */
+  image?: NDArray | null;
+  mask: NDArray | null | undefined;
+  /** Segmentation2Segmentation: the input mask, to toggle against. */
+  inputMask?: NDArray | null;
+  loading?: boolean;
+  error?: string | null;
+  /** Shown above the canvas (e.g. why there is no source image). */
+  note?: string | null;
+  nav?: SliceNav;
+  label?: string;
+}
+
+export function SegmentationViewer({ image, mask, inputMask, loading, error, note, nav, label = 'Segmentation' }: SegmentationViewerProps) {
+  const [contrast, setContrast] = useContrast();
+  // null: the default, 50 % over an image, opaque over black.
+  const [chosenOpacity, setOpacity] = useState<number | null>(null);
+  const [outline, setOutline] = useState(false);
+  const [showInput, setShowInput] = useState(false);
+  const outlineId = useId();
+  const shownMask = showInput && inputMask ? inputMask : mask;
+
+  const plane = useMemo(() => {
+    if (!shownMask) return { plane: null, error: null };
+    try {
+      return { plane: maskPlane(shownMask), error: null };
+    } catch (e) {
+      return { plane: null, error: (e as Error).message };
+    }
+  }, [shownMask]);
+  const { planes: rawPlanes, error: imageError } = usePlanes(image);
+  const m = plane.plane;
+  const sizeMismatch = !!(rawPlanes && m && (rawPlanes.width !== m.width || rawPlanes.height !== m.height));
+  const planes = sizeMismatch ? null : rawPlanes;
+  const opacity = chosenOpacity ?? (planes ? 0.5 : 1);
+  const win = useWindow(contrast, planes);
+  const base = usePixels(planes, win, planes?.channels === 3 ? 'gray' : contrast.colormap);
+  const pixels = useMemo(() => {
+    if (!m) return null;
+    const under = base ? base.data : blackRGBA(m.width, m.height);
+    return { width: m.width, height: m.height, data: overlayLabels(under, m.data, m.width, m.height, { opacity, outline }) };
+  }, [m, base, opacity, outline]);
+  const counts = useMemo(() => (m ? labelCounts(m.data) : []), [m]);
+
+  const problem = error ?? plane.error;
+  const notes = [
+    note,
+    m?.note,
+    imageError ? `The source image cannot be shown: ${imageError}` : null,
+    sizeMismatch && rawPlanes && m
+      ? `The source image is ${rawPlanes.width}×${rawPlanes.height} but the mask is ${m.width}×${m.height}; showing the labels alone.`
+      : null,
+  ].filter(Boolean);
+
+  const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    if ((e.key === 't' || e.key === 'T') && inputMask) {
+      e.preventDefault();
+      setShowInput((v) => !v);
+    }
+  };
+
+  const labels = counts.filter((c) => c.label !== 0);
+  const background = counts.find((c) => c.label === 0)?.count ?? 0;
+
+  return (
+    <div className="viewer segmentation-viewer" data-testid="segmentation-viewer">
+      <div className="viewer-toolbar">
+        {planes && <ContrastControls state={contrast} onChange={setContrast} window={win} rgb={planes.channels === 3} />}
+        <div className="row wrap">
+          <RangeField label="Opacity" testId="overlay-opacity" value={opacity} min={0} max={1} step={0.05} onChange={setOpacity} format={(v) => `${Math.round(v * 100)}%`} />
+          <span className="field">
+            <input id={outlineId} type="checkbox" checked={outline} onChange={(e) => setOutline(e.target.checked)} data-testid="overlay-outline" />
+            <label htmlFor={outlineId}>Outline</label>
+          </span>
+          {inputMask && (
+            <button type="button" className="small" aria-pressed={showInput} data-testid="mask-toggle" onClick={() => setShowInput((v) => !v)} title="Switch between the input and the output mask (T)">
+              {showInput ? 'Showing input mask' : 'Showing output mask'} · T
+            </button>
+          )}
+          {loading && (
+            <span className="muted" role="status">
+              Loading…
+            </span>
+          )}
+        </div>
+      </div>
+      {notes.map((n) => (
+        <p key={n} className="viewer-note warn-text">
+          {n}
+        </p>
+      ))}
+      {problem ? (
+        <ViewerMessage kind="error">{problem}</ViewerMessage>
+      ) : !m ? (
+        <ViewerMessage kind="loading">Loading mask…</ViewerMessage>
+      ) : (
+        <div className="viewer-split">
+          <ImageCanvas
+            pixels={pixels}
+            label={`${label}${showInput ? ' (input mask)' : ''}`}
+            onKeyDown={onKey}
+            readout={(x, y) => {
+              const l = m.data[y * m.width + x]!;
+              const v = planes ? `${valueText(planes, x, y)} · ` : '';
+              return `${v}label ${formatValue(l)}`;
+            }}
+          />
+          <aside className="viewer-side legend" aria-label="Labels" data-testid="label-legend">
+            <h3>Labels</h3>
+            {labels.length === 0 ? (
+              <p className="muted">No labelled pixels (all 0).</p>
+            ) : (
+              <ul>
+                {labels.slice(0, MAX_LEGEND).map((c) => (
+                  <li key={c.label}>
+                    <span className="swatch" style={{ background: rgbCss(labelColor(c.label) ?? [0, 0, 0]) }} aria-hidden="true" />
+                    <span className="mono">{formatValue(c.label)}</span>
+                    <span className="muted mono grow align-right">{c.count.toLocaleString()} px</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+            {labels.length > MAX_LEGEND && <p className="muted">… and {labels.length - MAX_LEGEND} more labels</p>}
+            <p className="muted small-text">
+              Background (0): {background.toLocaleString()} px, transparent
+            </p>
+          </aside>
+        </div>
+      )}
+      {nav && <SliceSlider nav={nav} />}
+    </div>
+  );
+}

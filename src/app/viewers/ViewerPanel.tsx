@@ -1,0 +1,37 @@
+// The centre panel: shows what `selection.view` points at — a dataset (viewer chosen by its keys), a
+// stack (slices), or a run's results (viewer chosen by the algorithm type) — or an empty state.
+// `?view=dataset:<id>` (stack:, execution:) deep-links to an item (deepLink.ts).
+import { useSelection } from '../state/selection';
+import { DatasetView } from './DatasetView';
+import { ExecutionView } from './ExecutionView';
+import { StackView } from './StackView';
+import { useViewDeepLink } from './deepLink';
+import './viewers.css';
+
+export function ViewerPanel() {
+  const { view, setView } = useSelection();
+  useViewDeepLink(view, setView);
+  return (
+    <section className="panel viewer-panel" data-testid="viewer-panel" aria-label="Viewer">
+      {view === null ? (
+        <div className="viewer-empty" data-testid="viewer-empty">
+          <p>Select a dataset, a stack or a run's results</p>
+          <p className="muted small-text">Images, masks, alignments and embeddings open here with zoom, contrast and overlays.</p>
+        </div>
+      ) : (
+        <>
+          <button type="button" className="small viewer-close" onClick={() => setView(null)} aria-label="Close the viewer" title="Close">
+            ×
+          </button>
+          {view.kind === 'dataset' ? (
+            <DatasetView key={`d:${view.id}`} id={view.id} />
+          ) : view.kind === 'stack' ? (
+            <StackView key={`s:${view.id}`} id={view.id} />
+          ) : (
+            <ExecutionView key={`e:${view.id}`} id={view.id} />
+          )}
+        </>
+      )}
+    </section>
+  );
+}

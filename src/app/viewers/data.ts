@@ -1,0 +1,74 @@
+// How the viewers read the store: through the shared query hooks (src/app/state/queries.ts) plus a
+// few helpers: the array of a field, keep-the-last-value while the next slice loads, an execution
+// record by id, and which viewer a dataset's keys call for.
+import { useQuery } from '@tanstack/react-query';
+import { useRef } from 'react';
+import type { NDArray } from '../../core/ndarray';
+import type { DatasetMeta, DatasetRecord } from '../../core/records';
+import { useApi } from '../apiContext';
+import { isImageShape } from './render/window';
+
+/** A field as an NDArray (null when absent or a string). */
+export function arrayField(rec: DatasetRecord | undefined | null, key: string): NDArray | null {
+  const f = rec?.fields[key];
+  return f && typeof f === 'object' ? f : null;
+}
+
+/** The last defined value (so a viewer keeps showing slice i while slice i+1 loads). */
+export function useKeep<T>(value: T | undefined | null): T | undefined {
+  const last = useRef<T | undefined>(undefined);
+  if (value !== undefined && value !== null) last.current = value;
+  return value ?? last.current;
+}
+
+/** One execution record (not live; see useExecution for that). */
+export function useExecutionRecord(id: string | null | undefined) {
+  const api = useApi();
+  return useQuery({ queryKey: ['execution', id ?? '-'], queryFn: () => api.executions.get(id!), enabled: !!id });
+}
+
+/** One algorithm record (fails when it was removed). */
+export function useAlgorithm(id: string | null | undefined) {
+  const api = useApi();
+  return useQuery({ queryKey: ['algorithm', id ?? '-'], queryFn: () => api.algorithms.get(id!), enabled: !!id, staleTime: Infinity });
+}
+
+export type DatasetKind = 'image' | 'image+mask' | 'mask' | 'alignment' | 'embedding' | 'generic';
+
+/** Which viewer a dataset gets, from its keys (and schema). */
+export function datasetKind(meta: DatasetMeta): DatasetKind {
+  const k = meta.keys;
+  if (k.image && isImageShape(k.image.shape)) {
+    const img = k.image.shape;
+    const hw = img.slice(-2).join('x');
+    return k.mask && k.mask.shape.slice(-2).join('x') === hw ? 'image+mask' : 'image';
+  }
+  if (k.mask) return 'mask';
+  if (k.transform_matrix) return 'alignment';
+  if (k.features) return 'embedding';
+  return 'generic';
+}
+
+/** The execution and input ids an output dataset records in `extra` (set by the engine). */
+export function provenance(meta: DatasetMeta): { execution: string | null; inputs: string[] } {
+  const x = meta.extra ?? {};
+  const execution = typeof x.execution === 'string' ? x.execution : null;
+  const inputs = Array.isArray(x.inputs) ? x.inputs.filter((v): v is string => typeof v === 'string') : [];
+  return { execution, inputs };
+}
+
+/** The algorithm type a run's outputs imply when the algorithm record is gone. */
+export function typeFromSchemas(outputSchema: string | null | undefined, inputSchema: string | null | undefined): string {
+  switch (outputSchema) {
+    case 'Image':
+      return 'Image2Image';
+    case 'Segmentation':
+      return inputSchema === 'Segmentation' ? 'Segmentation2Segmentation' : 'Image2Segmentation';
+    case 'Alignment':
+      return 'Image2Alignment';
+    case 'Embedding':
+      return 'Image2Embedding';
+    default:
+      return 'Generic';
+  }
+}

@@ -1,0 +1,682 @@
+// skimage-compatible image histogram (skimage.exposure.histogram, scikit-image 0.19.3, with
+// source_range='image'), plus the numpy-compatible numerics the threshold kernels need to reproduce
+// skimage's results to the last bit: numpy's pairwise (and 8192-element buffered) summation, argmax
+// tie rules, correctly rounded float64 exp/log (what glibc's libm returns, which numpy uses for
+// float64 on x86-64 without AVX-512) and numpy's AVX2/FMA3 float32 log.
+//
+// Histogram rules (read from skimage/exposure/exposure.py and numpy/lib/histograms.py):
+// - integer images: one bin per integer value from the image minimum to the maximum
+//   (`_bincount_histogram`); the bin centres are those integers.
+// - float images: `np.histogram(image, bins=nbins, range=None)`: `nbins` equal bins over
+//   [min, max] (widened to [v - 0.5, v + 0.5] for a constant image). The bin edges are
+//   `np.linspace(min, max, nbins + 1)` computed in float64 and cast to the image's float type; the bin
+//   of a value is computed the way numpy's equal-bin fast path does it (scaled offset in the image's
+//   float type, then corrected by at most one bin against the edges). Bin centres are
+//   `(edges[:-1] + edges[1:]) / 2` in the image's float type. NaN or ±Infinity raise, as numpy does.
+
+import type { NDArray } from '../../core/ndarray';
+
+type Num = ArrayLike<number>;
+
+// ---------------------------------------------------------------------------------------------
+// numpy-compatible numerics
+// ---------------------------------------------------------------------------------------------
+
+const fround = Math.fround;
+
+/**
+ * numpy's pairwise summation (`@TYPE@_pairwise_sum` in loops_utils.h) of d[off .. off+n), in float64
+ * or, with `f32`, in float32 (every addition rounded to float32, as numpy's FLOAT_add reduce does).
+ */
+export function pairwiseSum(d: Num, off: number, n: number, f32 = false): number {
+  if (f32) return pairwiseSum32(d, off, n);
+  if (n < 8) {
+    let res = 0;
+    for (let i = 0; i < n; i++) res += d[off + i]!;
+    return res;
+  }
+  if (n <= 128) {
+    let r0 = d[off]!;
+    let r1 = d[off + 1]!;
+    let r2 = d[off + 2]!;
+    let r3 = d[off + 3]!;
+    let r4 = d[off + 4]!;
+    let r5 = d[off + 5]!;
+    let r6 = d[off + 6]!;
+    let r7 = d[off + 7]!;
+    const m = n - (n % 8);
+    let i = 8;
+    for (; i < m; i += 8) {
+      const p = off + i;
+      r0 += d[p]!;
+      r1 += d[p + 1]!;
+      r2 += d[p + 2]!;
+      r3 += d[p + 3]!;
+      r4 += d[p + 4]!;
+      r5 += d[p + 5]!;
+      r6 += d[p + 6]!;
+      r7 += d[p + 7]!;
+    }
+    let res = r0 + r1 + (r2 + r3) + (r4 + r5 + (r6 + r7));
+    for (; i < n; i++) res += d[off + i]!;
+    return res;
+  }
+  let n2 = Math.floor(n / 2);
+  n2 -= n2 % 8;
+  return pairwiseSum(d, off, n2) + pairwiseSum(d, off + n2, n - n2);
+}
+
+function pairwiseSum32(d: Num, off: number, n: number): number {
+  if (n < 8) {
+    let res = 0;
+    for (let i = 0; i < n; i++) res = fround(res + d[off + i]!);
+    return res;
+  }
+  if (n <= 128) {
+    let r0 = fround(d[off]!);
+    let r1 = fround(d[off + 1]!);
+    let r2 = fround(d[off + 2]!);
+    let r3 = fround(d[off + 3]!);
+    let r4 = fround(d[off + 4]!);
+    let r5 = fround(d[off + 5]!);
+    let r6 = fround(d[off + 6]!);
+    let r7 = fround(d[off + 7]!);
+    const m = n - (n % 8);
+    let i = 8;
+    for (; i < m; i += 8) {
+      const p = off + i;
+      r0 = fround(r0 + d[p]!);
+      r1 = fround(r1 + d[p + 1]!);
+      r2 = fround(r2 + d[p + 2]!);
+      r3 = fround(r3 + d[p + 3]!);
+      r4 = fround(r4 + d[p + 4]!);
+      r5 = fround(r5 + d[p + 5]!);
+      r6 = fround(r6 + d[p + 6]!);
+      r7 = fround(r7 + d[p + 7]!);
+    }
+    let res = fround(fround(fround(r0 + r1) + fround(r2 + r3)) + fround(fround(r4 + r5) + fround(r6 + r7)));
+    for (; i < n; i++) res = fround(res + d[off + i]!);
+    return res;
+  }
+  let n2 = Math.floor(n / 2);
+  n2 -= n2 % 8;
+  return fround(pairwiseSum32(d, off, n2) + pairwiseSum32(d, off + n2, n - n2));
+}
+
+/** numpy's reduction buffer size (np.getbufsize()): a sum is pairwise within 8192-element chunks. */
+const NP_BUFSIZE = 8192;
+
+/**
+ * `np.sum` / `np.add.reduce` over d[off .. off+n) as numpy computes it for a contiguous array:
+ * pairwise within each 8192-element buffer chunk, chunks accumulated in order.
+ */
+export function npSum(d: Num, off = 0, n: number = d.length - off, f32 = false): number {
+  let acc = 0;
+  for (let s = 0; s < n; s += NP_BUFSIZE) {
+    const part = pairwiseSum(d, off + s, Math.min(NP_BUFSIZE, n - s), f32);
+    acc = f32 ? fround(acc + part) : acc + part;
+  }
+  return acc;
+}
+
+/** Exact sum of bytes, four at a time through a 32-bit view (two 16-bit lanes per word). */
+export function sumU8(d: Uint8Array): number {
+  const n = d.length;
+  let i = 0;
+  let total = 0;
+  while (i < n && (d.byteOffset + i) % 4 !== 0) total += d[i++]!;
+  const words = (n - i) >> 2;
+  const w = new Uint32Array(d.buffer, d.byteOffset + i, words);
+  // Each lane gains at most 2 * 255 per word: flush before 65535 / 510 = 128 words.
+  for (let j = 0; j < words; ) {
+    const end = Math.min(words, j + 128);
+    let acc = 0;
+    for (; j < end; j++) {
+      const x = w[j]!;
+      acc += (x & 0x00ff00ff) + ((x >>> 8) & 0x00ff00ff);
+    }
+    total += (acc & 0xffff) + (acc >>> 16);
+  }
+  for (i += words * 4; i < n; i++) total += d[i]!;
+  return total;
+}
+
+/** Exact sum of uint16 values, two at a time through a 32-bit view. */
+export function sumU16(d: Uint16Array): number {
+  const n = d.length;
+  let i = 0;
+  let total = 0;
+  if (d.byteOffset % 4 !== 0 && n > 0) total += d[i++]!;
+  const words = (n - i) >> 1;
+  const w = new Uint32Array(d.buffer, d.byteOffset + 2 * i, words);
+  for (let j = 0; j < words; ) {
+    const end = Math.min(words, j + 65536);
+    let lo = 0;
+    let hi = 0;
+    for (; j < end; j++) {
+      const x = w[j]!;
+      lo += x & 0xffff;
+      hi += x >>> 16;
+    }
+    total += lo + hi;
+  }
+  for (i += words * 2; i < n; i++) total += d[i]!;
+  return total;
+}
+
+/**
+ * `np.mean` of a contiguous array: float32 data is summed in float32 and the result rounded to
+ * float32 (`ret.dtype.type(ret / n)`); everything else (integers included) is summed in float64.
+ * Integer data whose sum is exactly representable takes a plain-loop fast path (same value).
+ */
+export function npMean(d: Num, f32: boolean, integer = false, maxAbs = Infinity): number {
+  const n = d.length;
+  if (integer && n * maxAbs < 2 ** 53) {
+    if (d instanceof Uint8Array) return sumU8(d) / n;
+    if (d instanceof Uint16Array) return sumU16(d) / n;
+    let s = 0;
+    for (let i = 0; i < n; i++) s += d[i]!;
+    return s / n;
+  }
+  const s = npSum(d, 0, n, f32);
+  return f32 ? fround(s / n) : s / n;
+}
+
+/** `np.argmax` of v[start .. end): index of the first maximum, or of the first NaN if there is one. */
+export function argmaxNp(v: Num, start = 0, end: number = v.length): number {
+  if (end <= start) throw new Error('attempt to get argmax of an empty sequence');
+  let best = start;
+  let bv = v[start]!;
+  if (bv !== bv) return 0;
+  for (let i = start + 1; i < end; i++) {
+    const x = v[i]!;
+    if (x > bv) {
+      bv = x;
+      best = i;
+    } else if (x !== x) return i - start;
+  }
+  return best - start;
+}
+
+/** `np.argmin` of v[start .. end): index of the first minimum, or of the first NaN. */
+export function argminNp(v: Num, start = 0, end: number = v.length): number {
+  if (end <= start) throw new Error('attempt to get argmin of an empty sequence');
+  let best = start;
+  let bv = v[start]!;
+  if (bv !== bv) return 0;
+  for (let i = start + 1; i < end; i++) {
+    const x = v[i]!;
+    if (x < bv) {
+      bv = x;
+      best = i;
+    } else if (x !== x) return i - start;
+  }
+  return best - start;
+}
+
+// --- double-double helpers (for correctly rounded exp/log) ---------------------------------------
+
+type DD = [number, number];
+
+function twoSum(a: number, b: number): DD {
+  const s = a + b;
+  const bb = s - a;
+  return [s, a - (s - bb) + (b - bb)];
+}
+
+function quickTwoSum(a: number, b: number): DD {
+  const s = a + b;
+  return [s, b - (s - a)];
+}
+
+const SPLITTER = 134217729; // 2^27 + 1
+
+function twoProd(a: number, b: number): DD {
+  const p = a * b;
+  let c = SPLITTER * a;
+  const ah = c - (c - a);
+  const al = a - ah;
+  c = SPLITTER * b;
+  const bh = c - (c - b);
+  const bl = b - bh;
+  return [p, ah * bh - p + ah * bl + al * bh + al * bl];
+}
+
+function ddAdd(ah: number, al: number, bh: number, bl: number): DD {
+  const [s, e0] = twoSum(ah, bh);
+  const [t, f] = twoSum(al, bl);
+  const [s1, e1] = quickTwoSum(s, e0 + t);
+  return quickTwoSum(s1, e1 + f);
+}
+
+function ddMul(ah: number, al: number, bh: number, bl: number): DD {
+  const [p, e] = twoProd(ah, bh);
+  return quickTwoSum(p, e + (ah * bl + al * bh));
+}
+
+function ddDiv(ah: number, al: number, bh: number, bl: number): DD {
+  const q1 = ah / bh;
+  let [ph, pl] = ddMul(bh, bl, q1, 0);
+  let [rh, rl] = ddAdd(ah, al, -ph, -pl);
+  const q2 = rh / bh;
+  [ph, pl] = ddMul(bh, bl, q2, 0);
+  [rh, rl] = ddAdd(rh, rl, -ph, -pl);
+  const q3 = rh / bh;
+  const [qh, ql] = quickTwoSum(q1, q2);
+  return ddAdd(qh, ql, q3, 0);
+}
+
+const LN2_HI = 0.6931471805599453;
+const LN2_LO = 2.3190468138462996e-17;
+const LN2_LO2 = 5.707708438416212e-34;
+
+/** k * ln 2 as a double-double (k an integer of at most ~11 bits). */
+function kLn2(k: number): DD {
+  const [a, b] = twoProd(k, LN2_HI);
+  const [c, d] = twoProd(k, LN2_LO);
+  return ddAdd(a, b, c, d + k * LN2_LO2);
+}
+
+const INV_FACT: DD[] = [];
+{
+  let f = 1;
+  for (let n = 0; n <= 12; n++) {
+    if (n > 0) f *= n;
+    INV_FACT.push(ddDiv(1, 0, f, 0));
+  }
+}
+
+const INV_ODD: DD[] = [];
+for (let j = 0; j <= 24; j++) INV_ODD.push(ddDiv(1, 0, 2 * j + 1, 0));
+
+/**
+ * exp(x) correctly rounded to float64 (double-double evaluation). This is what glibc's exp returns
+ * (numpy's float64 np.exp on x86-64 without AVX-512 calls libm); V8's Math.exp differs in the last
+ * bit for ~10% of arguments, which would change Gaussian weights and so masks on flat regions.
+ */
+export function exp64(x: number): number {
+  if (x !== x) return NaN;
+  if (x === 0) return 1;
+  if (x > 709.782712893384) return Infinity;
+  if (x < -708) return Math.exp(x); // subnormal results: not needed by the kernels here
+  const k = Math.round(x / LN2_HI);
+  const [kh, kl] = kLn2(k);
+  let [rh, rl] = ddAdd(x, 0, -kh, -kl);
+  // exp(r) = (1 + expm1(r / 2^10)) ^ (2^10), expm1 by Taylor series in double-double.
+  rh /= 1024;
+  rl /= 1024;
+  let [ph, pl] = INV_FACT[12]!;
+  for (let n = 11; n >= 1; n--) {
+    [ph, pl] = ddMul(ph, pl, rh, rl);
+    const c = INV_FACT[n]!;
+    [ph, pl] = ddAdd(ph, pl, c[0], c[1]);
+  }
+  let [mh, ml] = ddMul(ph, pl, rh, rl); // expm1(t)
+  for (let i = 0; i < 10; i++) {
+    // expm1(2t) = expm1(t) * (expm1(t) + 2)
+    const [ah, al] = ddAdd(mh, ml, 2, 0);
+    [mh, ml] = ddMul(mh, ml, ah, al);
+  }
+  const [yh] = ddAdd(1, 0, mh, ml);
+  return yh * 2 ** k;
+}
+
+const F64 = new Float64Array(1);
+const F64_U32 = new Uint32Array(F64.buffer);
+
+/** log(x) correctly rounded to float64 (what glibc's log returns; see exp64). */
+export function log64(x: number): number {
+  if (x !== x || x < 0) return NaN;
+  if (x === 0) return -Infinity;
+  if (x === Infinity) return Infinity;
+  if (x === 1) return 0;
+  let e = 0;
+  let v = x;
+  if (v < 2.2250738585072014e-308) {
+    v *= 2 ** 54;
+    e -= 54;
+  }
+  F64[0] = v;
+  const hiWord = F64_U32[1]!;
+  e += ((hiWord >>> 20) & 0x7ff) - 1023;
+  F64_U32[1] = (hiWord & 0x800fffff) | (1023 << 20);
+  let m = F64[0]!; // [1, 2)
+  if (m > Math.SQRT2) {
+    m /= 2;
+    e += 1;
+  }
+  // log(m) = 2 atanh(s), s = (m - 1) / (m + 1)
+  const [dh, dl] = twoSum(m, 1);
+  const [sh, sl] = ddDiv(m - 1, 0, dh, dl);
+  const [s2h, s2l] = ddMul(sh, sl, sh, sl);
+  let [ph, pl] = INV_ODD[24]!;
+  for (let j = 23; j >= 0; j--) {
+    [ph, pl] = ddMul(ph, pl, s2h, s2l);
+    const c = INV_ODD[j]!;
+    [ph, pl] = ddAdd(ph, pl, c[0], c[1]);
+  }
+  let [lh, ll] = ddMul(sh, sl, ph, pl);
+  lh *= 2;
+  ll *= 2;
+  if (e !== 0) {
+    const [kh, kl] = kLn2(e);
+    [lh, ll] = ddAdd(kh, kl, lh, ll);
+  }
+  return lh + ll;
+}
+
+// --- numpy's float32 log (AVX2/FMA3 SIMD kernel, loops_exponent_log.dispatch.c.src) -------------
+
+const F32 = new Float32Array(1);
+const F32_U32 = new Uint32Array(F32.buffer);
+
+function nextAway32(r: number, up: boolean): number {
+  if (r === 0) return up ? 1.401298464324817e-45 : -1.401298464324817e-45;
+  F32[0] = r;
+  F32_U32[0] = (r > 0) === up ? F32_U32[0]! + 1 : F32_U32[0]! - 1;
+  return F32[0]!;
+}
+
+/** Fused multiply-add a*b + c of float32 values with a single rounding to float32 (vfmadd*ps). */
+export function fma32(a: number, b: number, c: number): number {
+  const p = a * b; // exact: two 24-bit significands
+  const s = p + c;
+  const bb = s - p;
+  const err = p - (s - bb) + (c - bb);
+  const r = fround(s);
+  if (err === 0 || r === s) return r;
+  // Double rounding can only go wrong when s is exactly halfway between two float32 values.
+  const r2 = nextAway32(r, s > r);
+  if ((r + r2) / 2 !== s) return r;
+  return err > 0 === r2 > r ? r2 : r;
+}
+
+// numpy's NPY_COEFF_{P,Q}{0..5}_LOGf, NPY_LOGE2f and NPY_SQRT1_2f as the float32 values they become.
+const LOG_P = [0, 1, 2.112677574157715, 1.480000615119934, 0.3808837831020355, 0.025899792090058327] as const;
+const LOG_Q = [1, 2.612677574157715, 2.4530060291290283, 0.9864943027496338, 0.15464763343334198, 0.005875095259398222] as const;
+const LOGE2F = 0.6931471824645996;
+const SQRT1_2F = 0.7071067690849304;
+const FLT_MIN = 1.1754943508222875e-38;
+
+/**
+ * `np.log` of a float32 value as numpy computes it on x86-64 with AVX2+FMA3 (its SIMD kernel, a
+ * rational approximation that is not correctly rounded: ~4% of results differ by an ulp from the
+ * correctly rounded log). Used where skimage takes logs of float32 values (threshold_yen, and
+ * threshold_li on float32 images), so that argmax ties and iterations come out identical.
+ */
+export function logF32(xin: number): number {
+  if (xin !== xin) return NaN;
+  if (xin < 0) return NaN;
+  if (xin === 0) return -Infinity;
+  if (xin === Infinity) return Infinity;
+  let x = fround(xin);
+  const denorm = x < FLT_MIN;
+  if (denorm) x = fround(x * 2 ** 100);
+  F32[0] = x;
+  const bits = F32_U32[0]!;
+  let exponent = (bits >>> 23) - 126;
+  if (denorm) exponent -= 100;
+  F32_U32[0] = (bits & 0x7fffff) | (126 << 23);
+  let m = F32[0]!;
+  if (m <= SQRT1_2F) {
+    m = m + m;
+    exponent -= 1;
+  }
+  m = fround(m - 1);
+  let num = fma32(LOG_P[5], m, LOG_P[4]);
+  num = fma32(num, m, LOG_P[3]);
+  num = fma32(num, m, LOG_P[2]);
+  num = fma32(num, m, LOG_P[1]);
+  num = fma32(num, m, LOG_P[0]);
+  let den = fma32(LOG_Q[5], m, LOG_Q[4]);
+  den = fma32(den, m, LOG_Q[3]);
+  den = fma32(den, m, LOG_Q[2]);
+  den = fma32(den, m, LOG_Q[1]);
+  den = fma32(den, m, LOG_Q[0]);
+  const poly = fround(num / den);
+  return fma32(exponent, LOGE2F, poly);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Histogram
+// ---------------------------------------------------------------------------------------------
+
+/** How the bin centres of a histogram are typed in skimage (drives float32 emulation). */
+export type CenterKind = 'int' | 'float32' | 'float64';
+
+export interface Histogram {
+  /** Count per bin (float64, as skimage's `counts.astype(float)`). */
+  counts: Float64Array;
+  /** Bin centres: integers for integer images, float32-rounded values for float32 images. */
+  binCenters: Float64Array;
+  kind: CenterKind;
+  /** Image minimum and maximum (over all elements). */
+  min: number;
+  max: number;
+}
+
+export interface ImageRange {
+  min: number;
+  max: number;
+  hasNaN: boolean;
+}
+
+const INT_DTYPES = new Set(['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32']);
+
+export function isIntegerImage(a: NDArray): boolean {
+  return INT_DTYPES.has(a.dtype);
+}
+
+function checkSupported(a: NDArray, where: string): void {
+  if (a.dtype === 'bool' || a.dtype === 'float16') {
+    throw new Error(`${where}: dtype ${a.dtype} is not supported (use uint8, uint16, float32 or float64).`);
+  }
+  if (a.data.length === 0) throw new Error(`${where}: the image is empty.`);
+}
+
+/** Minimum, maximum and whether there is a NaN, in one pass (NaNs are skipped for min/max). */
+export function imageRange(a: NDArray): ImageRange {
+  const d = a.data as unknown as Num;
+  const n = d.length;
+  // Branch-free min/max; `v - v` is NaN exactly for NaN and ±Infinity, so one sum flags both.
+  let mn = Infinity;
+  let mx = -Infinity;
+  let flag = 0;
+  for (let i = 0; i < n; i++) {
+    const v = d[i]!;
+    mn = v < mn ? v : mn;
+    mx = v > mx ? v : mx;
+    flag += v - v;
+  }
+  if (flag === 0) return { min: mn, max: mx, hasNaN: false };
+  // Some NaN or infinite values: a careful pass.
+  let hasNaN = false;
+  mn = Infinity;
+  mx = -Infinity;
+  let seen = false;
+  for (let i = 0; i < n; i++) {
+    const v = d[i]!;
+    if (v !== v) {
+      hasNaN = true;
+      continue;
+    }
+    seen = true;
+    if (v < mn) mn = v;
+    if (v > mx) mx = v;
+  }
+  if (!seen) return { min: NaN, max: NaN, hasNaN };
+  return { min: mn, max: mx, hasNaN };
+}
+
+const MAX_INT_BINS = 1 << 26;
+
+function intHistogram(a: NDArray): Histogram {
+  const d = a.data as unknown as Num;
+  const n = d.length;
+  let counts: Uint32Array;
+  let offset: number;
+  if (a.dtype === 'uint8' || a.dtype === 'int8') {
+    offset = a.dtype === 'int8' ? 128 : 0;
+    // Four interleaved tables: repeated values do not serialise on one counter.
+    const c0 = new Uint32Array(256);
+    const c1 = new Uint32Array(256);
+    const c2 = new Uint32Array(256);
+    const c3 = new Uint32Array(256);
+    const u = a.dtype === 'int8' ? new Uint8Array((a.data as Int8Array).buffer, (a.data as Int8Array).byteOffset, n) : (a.data as Uint8Array);
+    const x = offset; // int8 viewed as uint8: v + 128 = (u ^ 0x80)
+    const m = n - (n % 4);
+    let i = 0;
+    if (x === 0) {
+      for (; i < m; i += 4) {
+        c0[u[i]!]!++;
+        c1[u[i + 1]!]!++;
+        c2[u[i + 2]!]!++;
+        c3[u[i + 3]!]!++;
+      }
+      for (; i < n; i++) c0[u[i]!]!++;
+    } else {
+      for (; i < n; i++) c0[u[i]! ^ 0x80]!++;
+    }
+    counts = c0;
+    for (let k = 0; k < 256; k++) counts[k] = c0[k]! + c1[k]! + c2[k]! + c3[k]!;
+  } else if (a.dtype === 'uint16' || a.dtype === 'int16') {
+    offset = a.dtype === 'int16' ? 32768 : 0;
+    counts = new Uint32Array(65536);
+    if (offset === 0) {
+      const u = a.data as Uint16Array;
+      for (let i = 0; i < n; i++) counts[u[i]!]!++;
+    } else {
+      for (let i = 0; i < n; i++) counts[d[i]! + 32768]!++;
+    }
+  } else {
+    const r = imageRange(a);
+    const span = r.max - r.min + 1;
+    if (span > MAX_INT_BINS) {
+      throw new Error(`histogram: integer image range [${r.min}, ${r.max}] needs ${span} bins (more than ${MAX_INT_BINS}).`);
+    }
+    offset = -r.min;
+    counts = new Uint32Array(span);
+    for (let i = 0; i < n; i++) counts[d[i]! + offset]!++;
+  }
+  let lo = 0;
+  while (counts[lo] === 0) lo++;
+  let hi = counts.length - 1;
+  while (counts[hi] === 0) hi--;
+  const nb = hi - lo + 1;
+  const c = new Float64Array(nb);
+  const centers = new Float64Array(nb);
+  for (let k = 0; k < nb; k++) {
+    c[k] = counts[lo + k]!;
+    centers[k] = lo + k - offset;
+  }
+  return { counts: c, binCenters: centers, kind: 'int', min: lo - offset, max: hi - offset };
+}
+
+/**
+ * Bin edges as numpy computes them: `np.linspace(first, last, nbins + 1)` in float64 (arange * step
+ * + start, last edge set to stop), then cast to the image's float type.
+ */
+function linspaceEdges(first: number, last: number, nbins: number, f32: boolean): Float64Array {
+  const e = new Float64Array(nbins + 1);
+  const delta = last - first;
+  const step = delta / nbins;
+  for (let i = 0; i <= nbins; i++) {
+    const y = step === 0 ? (i / nbins) * delta + first : i * step + first;
+    e[i] = f32 ? fround(y) : y;
+  }
+  e[nbins] = f32 ? fround(last) : last;
+  return e;
+}
+
+/**
+ * numpy's equal-bin histogram loop: index estimate `(v - first) * norm`, clamped to the last bin,
+ * then one step down if v < edges[k] or up if v >= edges[k + 1] (not past the last, closed, bin).
+ * Counts go to four interleaved tables so runs of equal bins do not serialise on one counter.
+ */
+function binFast(d: Float32Array | Float64Array, first: number, norm: number, edges: Float64Array, nbins: number, out: Uint32Array): void {
+  const n = d.length;
+  const top = nbins - 1;
+  const c = new Uint32Array(nbins * 4);
+  const bin = (v: number): number => {
+    let k = ((v - first) * norm) | 0;
+    if (k > top) k = top;
+    if (v < edges[k]!) k--;
+    else if (k < top && v >= edges[k + 1]!) k++;
+    return k << 2;
+  };
+  const m = n - (n & 3);
+  let i = 0;
+  for (; i < m; i += 4) {
+    c[bin(d[i]!)]!++;
+    c[bin(d[i + 1]!) | 1]!++;
+    c[bin(d[i + 2]!) | 2]!++;
+    c[bin(d[i + 3]!) | 3]!++;
+  }
+  for (; i < n; i++) c[bin(d[i]!)]!++;
+  for (let k = 0; k < nbins; k++) out[k] = c[4 * k]! + c[4 * k + 1]! + c[4 * k + 2]! + c[4 * k + 3]!;
+}
+
+function floatHistogram(a: NDArray, nbins: number, range: ImageRange | undefined): Histogram {
+  if (!Number.isInteger(nbins) || nbins < 1) throw new Error(`histogram: nbins must be a positive integer, got ${nbins}.`);
+  const r = range ?? imageRange(a);
+  if (r.hasNaN || !Number.isFinite(r.min) || !Number.isFinite(r.max)) {
+    const mn = r.hasNaN ? NaN : r.min;
+    const mx = r.hasNaN ? NaN : r.max;
+    throw new Error(`histogram: autodetected range of [${mn}, ${mx}] is not finite (the image has NaN or infinite values).`);
+  }
+  const f32 = a.dtype === 'float32';
+  const d = a.data as unknown as Num;
+  const n = d.length;
+  let first = r.min;
+  let last = r.max;
+  let norm: number;
+  if (first === last) {
+    // numpy: first_edge - 0.5 / last_edge + 0.5 as float64 scalars; their difference in float64.
+    first -= 0.5;
+    last += 0.5;
+    norm = nbins / (last - first);
+  } else {
+    // float32 scalars subtract in float32; nbins / np.float32 is float64.
+    norm = nbins / (f32 ? fround(last - first) : last - first);
+  }
+  const edges = linspaceEdges(first, last, nbins, f32);
+  const counts = new Float64Array(nbins);
+  const cnt = new Uint32Array(nbins);
+  const scale = Math.max(Math.abs(first), Math.abs(last));
+  if (!f32 || (r.min !== r.max && (last - first) / nbins > scale * 2 ** -19)) {
+    // float64 images: this is numpy's computation. float32 images whose bins span at least 16
+    // float32 ulps: numpy's float32 estimate and this float64 one both land within one bin of the
+    // edge-defined bin, and the same edge corrections then give the same bin.
+    binFast(d as Float32Array | Float64Array, first, norm, edges, nbins, cnt);
+  } else {
+    // Exact emulation of numpy's float32 arithmetic (bins narrower than the float32 spacing).
+    const firstS = fround(first);
+    const normS = fround(norm);
+    const top = nbins - 1;
+    for (let i = 0; i < n; i++) {
+      const v = d[i]!;
+      let k = Math.trunc(fround(fround(v - firstS) * normS));
+      if (k === nbins) k--;
+      if (v < edges[k]!) k--;
+      if (k !== top && v >= edges[k + 1]!) k++;
+      cnt[k]!++;
+    }
+  }
+  const centers = new Float64Array(nbins);
+  for (let k = 0; k < nbins; k++) {
+    counts[k] = cnt[k]!;
+    centers[k] = f32 ? fround(edges[k]! + edges[k + 1]!) / 2 : (edges[k]! + edges[k + 1]!) / 2;
+  }
+  return { counts, binCenters: centers, kind: f32 ? 'float32' : 'float64', min: r.min, max: r.max };
+}
+
+/**
+ * `skimage.exposure.histogram(image.ravel(), nbins, source_range='image')`. `nbins` is ignored for
+ * integer images (one bin per value). `range` may pass a precomputed `imageRange(a)` (float images)
+ * to save a pass.
+ */
+export function histogram(a: NDArray, nbins = 256, range?: ImageRange): Histogram {
+  checkSupported(a, 'histogram');
+  if (isIntegerImage(a)) return intHistogram(a);
+  return floatHistogram(a, nbins, range);
+}

@@ -1,0 +1,165 @@
+// The built-in bundles (public/bundles/*), installed from their folders and run through the engine.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { createAlgobox, type Algobox } from '../../src/api';
+import { ndarray, type NDArray } from '../../src/core/ndarray';
+import * as filters from '../../src/sdk/image/filters';
+import { inProcessWorkerFactory } from './helpers/inProcessWorkers';
+import { SAMPLE_TRUE_SHIFT } from '../../src/core/sampleData';
+
+const ROOT = join(import.meta.dirname, '..', '..', 'public', 'bundles');
+
+function folder(name: string): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = {};
+  const walk = (dir: string) => {
+    for (const f of readdirSync(dir)) {
+      const p = join(dir, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[relative(join(ROOT, name), p).replace(/\\/g, '/')] = readFileSync(p);
+    }
+  };
+  walk(join(ROOT, name));
+  return out;
+}
+
+let api: Algobox;
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  api = createAlgobox({ dbName: `builtins-${crypto.randomUUID()}`, workerFactory: inProcessWorkerFactory(), persistIntervalMs: 5 });
+  const index = JSON.parse(readFileSync(join(ROOT, 'index.json'), 'utf8')) as { path: string; name: string }[];
+  for (const e of index) ids[e.name] = (await api.algorithms.install(folder(e.path), { builtin: true })).id;
+});
+afterAll(async () => (await api.engine()).shutdown());
+
+async function run(name: string, inputs: string[], args: Record<string, unknown> = {}) {
+  const rec = await api.executions.wait(await api.execute({ algorithmId: ids[name]!, inputDatasetIds: inputs, args }));
+  if (rec.status !== 'COMPLETED') throw new Error(`${name} ${rec.status}: ${rec.error?.message}`);
+  return rec;
+}
+
+async function out(id: string, key: string): Promise<NDArray> {
+  return (await api.datasets.get(id, [key])).fields[key] as NDArray;
+}
+
+function blobs(n: number, seed: number): Float32Array {
+  let s = seed;
+  const r = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const a = new Float32Array(n * n);
+  const centres = Array.from({ length: 6 }, () => [r() * n, r() * n, 3 + r() * 4]);
+  for (let y = 0; y < n; y++)
+    for (let x = 0; x < n; x++) {
+      let v = 0.1 + 0.1 * r();
+      for (const [cx, cy, rad] of centres) if ((x - cx!) ** 2 + (y - cy!) ** 2 < rad! ** 2) v += 0.7;
+      a[y * n + x] = v;
+    }
+  return a;
+}
+
+describe('built-in bundles', () => {
+  it('installs all four with their manifests and no warnings', async () => {
+    const list = await api.algorithms.list();
+    expect(list.map((a) => [a.name, a.algorithmType]).sort()).toEqual([
+      ['mask_cleanup', 'Segmentation2Segmentation'],
+      ['registration', 'Image2Alignment'],
+      ['threshold_segmentation', 'Image2Segmentation'],
+      ['tv_denoising', 'Image2Image'],
+    ]);
+    for (const a of list) expect(a.warnings).toEqual([]);
+  });
+
+  it('threshold_segmentation thresholds the whole stack with every method, masks uint8 0/1', async () => {
+    const imgs = [blobs(32, 1), blobs(32, 2)];
+    const dsIds = await Promise.all(imgs.map((d) => api.datasets.put({ image: ndarray('float32', [32, 32], d) })));
+    const stackArr = ndarray('float32', [2, 32, 32], Float32Array.from([...imgs[0]!, ...imgs[1]!]));
+    for (const method of filters.THRESHOLD_METHODS) {
+      const rec = await run('threshold_segmentation', dsIds, { thresholding_algorithm: method });
+      expect(rec.outputDatasetIds).toHaveLength(2);
+      const expected = filters.threshold(stackArr, method).mask;
+      for (let i = 0; i < 2; i++) {
+        const m = await out(rec.outputDatasetIds[i]!, 'mask');
+        expect(m.dtype).toBe('uint8');
+        expect(m.shape).toEqual([32, 32]);
+        expect(Array.from(m.data)).toEqual(Array.from(expected.data.subarray(i * 1024, (i + 1) * 1024)));
+      }
+    }
+  });
+
+  it('tv_denoising normalises, denoises per image and returns float32 in [0, 1]', async () => {
+    const a = await api.datasets.put({ image: ndarray('uint16', [16, 16], Uint16Array.from(blobs(16, 3), (v) => v * 1000)) });
+    const b = await api.datasets.put({ image: ndarray('uint16', [16, 16], Uint16Array.from(blobs(16, 4), (v) => v * 1000)) });
+    const rec = await run('tv_denoising', [a, b], { denoising_weight: 0.3 });
+    const o = await out(rec.outputDatasetIds[0]!, 'image');
+    expect(o.dtype).toBe('float32');
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of o.data) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    expect(lo).toBeGreaterThanOrEqual(0);
+    expect(hi).toBeLessThanOrEqual(1);
+    expect(rec.progress).toBe(1);
+  });
+
+  it('registration recovers a known sub-pixel shift within 0.5 px; N images give N−1 matrices', async () => {
+    const n = 64;
+    const waves = [
+      [3, 1, 0.5, 0.3],
+      [1, 4, 0.4, 1.1],
+      [5, 2, 0.3, 2.0],
+      [2, 6, 0.25, 0.7],
+      [7, 3, 0.2, 1.9],
+    ];
+    const tex = (dx: number, dy: number) => {
+      const a = new Float32Array(n * n);
+      for (let y = 0; y < n; y++)
+        for (let x = 0; x < n; x++) {
+          let v = 0;
+          for (const [u, w, amp, ph] of waves) v += amp! * Math.cos((2 * Math.PI * (u! * (x - dx) + w! * (y - dy))) / n + ph!);
+          a[y * n + x] = v;
+        }
+      return ndarray('float32', [n, n], a);
+    };
+    // Image k is the texture moved by (dx, dy) = k·(2.4, −1.3): its content at (x, y) is the first's at (x − dx, y − dy).
+    const dsIds = await Promise.all([0, 1, 2].map((k) => api.datasets.put({ image: tex(2.4 * k, -1.3 * k) })));
+    const rec = await run('registration', dsIds, { max_translation: 0.25 });
+    expect(rec.outputDatasetIds).toHaveLength(2);
+    for (const id of rec.outputDatasetIds) {
+      const m = await out(id, 'transform_matrix');
+      expect(m.shape).toEqual([3, 3]);
+      // Matrix i maps coordinates of image i+1 to image i: a point moved by (+dx, +dy) maps back by (−dx, −dy).
+      expect(Math.abs(m.data[2]! - -2.4)).toBeLessThan(0.5);
+      expect(Math.abs(m.data[5]! - 1.3)).toBeLessThan(0.5);
+      expect([m.data[0], m.data[1], m.data[3], m.data[4], m.data[6], m.data[7], m.data[8]]).toEqual([1, 0, 0, 1, 0, 0, 1]);
+    }
+  });
+
+  it('registration recovers the sample data shifted pair (as stored by samples.create)', async () => {
+    const { stacks } = await api.samples.create();
+    const pair = stacks.find((s) => s.name === 'shifted pair')!;
+    expect(pair.datasetIds).toHaveLength(2);
+    const rec = await run('registration', pair.datasetIds, {});
+    const m = await out(rec.outputDatasetIds[0]!, 'transform_matrix');
+    expect(Math.abs(m.data[2]! + SAMPLE_TRUE_SHIFT.dx)).toBeLessThan(0.5);
+    expect(Math.abs(m.data[5]! + SAMPLE_TRUE_SHIFT.dy)).toBeLessThan(0.5);
+  });
+
+  it('mask_cleanup removes small objects and fills holes', async () => {
+    const n = 20;
+    const m = new Uint8Array(n * n);
+    for (let y = 2; y < 12; y++) for (let x = 2; x < 12; x++) m[y * n + x] = 1; // 10×10 square…
+    m[6 * n + 6] = 0; // …with a hole
+    m[16 * n + 16] = 1; // a 1-pixel speck
+    const id = await api.datasets.put({ mask: ndarray('uint8', [n, n], m) });
+    const rec = await run('mask_cleanup', [id], { min_size: 5, fill_holes: true });
+    const o = await out(rec.outputDatasetIds[0]!, 'mask');
+    expect(o.data[6 * n + 6]).toBe(1);
+    expect(o.data[16 * n + 16]).toBe(0);
+    expect(Array.from(o.data).reduce((s, v) => s + v, 0)).toBe(100);
+    const keep = await run('mask_cleanup', [id], { min_size: 0, fill_holes: false });
+    const k = await out(keep.outputDatasetIds[0]!, 'mask');
+    expect(Array.from(k.data)).toEqual(Array.from(m));
+  });
+});
