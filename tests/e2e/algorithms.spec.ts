@@ -3,6 +3,7 @@
 // with live progress and logs, cancel, concurrent runs, history across reloads.
 import { expect, test, type Page } from '@playwright/test';
 import { strToU8, zipSync } from 'fflate';
+import { shot } from './shot';
 
 type Files = Record<string, string>;
 
@@ -520,7 +521,7 @@ test('a run shows live progress, stage timings and the log (DEBUG hidden until a
   await log.getByTestId('log-level-DEBUG').check();
   await expect(log.locator('[data-level="DEBUG"]')).toHaveCount(6);
   await expect(log.locator('[data-level="DEBUG"]').first()).toHaveText(/\d\d:\d\d:\d\d\.\d{3}\s*DEBUG\s*step 1 detail/);
-  await page.screenshot({ path: 'docs/screenshots/runs.png' });
+  await shot(page, 'docs/screenshots/runs.png');
   await log.getByTestId('log-level-DEBUG').uncheck();
   await log.getByTestId('log-level-INFO').uncheck();
   await expect(log.locator('[data-level="INFO"]')).toHaveCount(0);
@@ -629,6 +630,6 @@ test('screenshot: the algorithms column at 1280×800', async ({ page }) => {
   await addInput(page, 'img-1.png');
   await addInput(page, 'img-2.png');
   await page.getByLabel('count', { exact: true }).fill('4.5');
-  await page.screenshot({ path: 'docs/screenshots/algorithms.png' });
+  await shot(page, 'docs/screenshots/algorithms.png');
   expect(problems).toEqual([]);
 });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeNpyArray, decodePng, decodeTiff, encodePng, encodeTiff } from '../../src/core/imageCodecs';
 import type { NDArray } from '../../src/core/ndarray';
+import { shot } from './shot';
 
 const SHOTS = 'docs/screenshots';
 mkdirSync(SHOTS, { recursive: true });
@@ -72,7 +73,7 @@ async function dropFiles(page: Page, files: { path: string; bytes: Uint8Array }[
   if (opts.checkOverlay) {
     await expect(page.getByTestId('drop-overlay')).toBeVisible();
     await expect(page.getByTestId('drop-overlay')).toContainText('Drop images, folders or algorithm bundles');
-    await page.screenshot({ path: `${SHOTS}/datasets-drop-overlay.png` });
+    await shot(page, `${SHOTS}/datasets-drop-overlay.png`);
   }
   await page.evaluate(() => {
     const dt = (window as unknown as { __dt: DataTransfer }).__dt;
@@ -106,7 +107,7 @@ test('empty state explains how to import, and sample data can be added', async (
   const empty = page.getByTestId('datasets-empty');
   await expect(empty).toContainText('Drop images or folders anywhere, or use Import');
   await expect(page.getByRole('button', { name: 'Import files…' })).toBeVisible();
-  await page.screenshot({ path: `${SHOTS}/datasets-empty.png` });
+  await shot(page, `${SHOTS}/datasets-empty.png`);
   await empty.getByRole('button', { name: 'Add sample data' }).click();
   await expect(page.getByTestId('dataset-row').first()).toBeVisible();
   expect(await page.getByTestId('dataset-row').count()).toBeGreaterThan(0);
@@ -137,7 +138,7 @@ test('a folder drop becomes one stack in natural order, with progress, failures 
   await expect(report.getByRole('list', { name: 'Files that could not be read' }).getByRole('listitem')).toHaveText([/^scan\/notes\.txt — .*unrecognised file format/]);
   await expect(report).toContainText(/Persistent storage (granted|was not granted)|does not offer persistent storage/);
   expect(await page.evaluate(() => (window as unknown as { __sawProgress: boolean }).__sawProgress)).toBe(true);
-  await page.screenshot({ path: `${SHOTS}/datasets-import-report.png` });
+  await shot(page, `${SHOTS}/datasets-import-report.png`);
 
   const stack = stackRow(page, 'scan');
   await expect(stack).toContainText('21 slices');
@@ -249,7 +250,7 @@ test('delete hides at once with Undo, and really deletes after the undo window',
   await expect(row(page, 'doomed.png')).toHaveCount(0);
   const toast = page.getByTestId('undo-toast');
   await expect(toast).toContainText('Deleted “doomed.png”.');
-  await page.screenshot({ path: `${SHOTS}/datasets-undo.png` });
+  await shot(page, `${SHOTS}/datasets-undo.png`);
   await toast.getByRole('button', { name: 'Undo' }).click();
   await expect(row(page, 'doomed.png')).toBeVisible();
   await expect(toast).toHaveCount(0);
@@ -308,7 +309,7 @@ test('export PNG, TIFF and NPY: the downloaded bytes decode back to the data', a
   expect(menuBox.x).toBeGreaterThanOrEqual(0);
   expect(menuBox.x + menuBox.width).toBeCloseTo(btnBox.x + btnBox.width, 0);
   expect(menuBox.y).toBeCloseTo(btnBox.y + btnBox.height + 2, 0);
-  await page.screenshot({ path: `${SHOTS}/datasets-menu.png` });
+  await shot(page, `${SHOTS}/datasets-menu.png`);
   await page.keyboard.press('Escape');
   const fpng = await download('floaty', 'export-png');
   const fimg = decodePng(fpng.bytes, fpng.file)[0]!.image;
@@ -418,7 +419,7 @@ test('stacks: rename, export as multi-page TIFF, delete keeping or removing the 
   await page.keyboard.press('Delete');
   const dialog = page.getByTestId('delete-stack-dialog');
   await expect(dialog).toContainText('Delete the stack “volume”?');
-  await page.screenshot({ path: `${SHOTS}/datasets-delete-stack.png` });
+  await shot(page, `${SHOTS}/datasets-delete-stack.png`);
   await dialog.getByRole('button', { name: 'Delete stack' }).click();
   await expect(stackRow(page, 'volume')).toHaveCount(0);
   await expect(page.getByTestId('dataset-row')).toHaveCount(before);
@@ -450,7 +451,7 @@ test('a large drop shows progress, and more than 200 datasets are paged', async 
   await expect(bar).toBeVisible();
   await expect(bar).toHaveAttribute('aria-valuemax', '230');
   await expect(page.getByTestId('import-report')).toContainText(/\d+\/230/);
-  await page.screenshot({ path: `${SHOTS}/datasets-progress.png` });
+  await shot(page, `${SHOTS}/datasets-progress.png`);
   await expect(page.getByTestId('import-report')).toContainText('Imported 230 images (1 stack).', { timeout: 60_000 });
   await expect(bar).toHaveCount(0);
 
@@ -571,6 +572,6 @@ test('screenshot: the workbench with stacks and datasets at 1280×800', async ({
   await row(page, 'color_sample.png').getByRole('checkbox').check();
   await row(page, 't_2.png').getByRole('checkbox').check();
   await row(page, 'color_sample.png').click();
-  await page.screenshot({ path: `${SHOTS}/datasets.png` });
+  await shot(page, `${SHOTS}/datasets.png`);
   expect(problems).toEqual([]);
 });

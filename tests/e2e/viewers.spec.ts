@@ -3,6 +3,7 @@
 // history + popstate). Canvas `viewer-canvas` holds the rendered image at native resolution:
 // canvas pixel (x, y) is image pixel (x, y), read with getImageData.
 import { expect, test, type Page } from '@playwright/test';
+import { shot } from './shot';
 
 const manifest = (name: string, type: string) => `[project]
 name = "${name}"
@@ -172,7 +173,7 @@ test('image viewer: uint16 contrast, colormap, readout, zoom and pan', async ({ 
   await hoverPixel(page, 21, 10, W);
   await expect(page.getByTestId('viewer-coords')).toHaveText('x 21, y 10');
   await expect(page.getByTestId('viewer-readout')).toHaveText('21000');
-  await page.screenshot({ path: 'docs/screenshots/viewer-image.png' });
+  await shot(page, 'docs/screenshots/viewer-image.png');
 
   // Zoom and pan: keyboard, wheel, drag, fit.
   const vp = page.getByTestId('viewer-canvas-viewport');
@@ -276,7 +277,7 @@ test('segmentation: mask colour at a masked pixel, image unchanged at label 0', 
   await expect(page.getByTestId('label-legend')).toContainText('100 px');
   await hoverPixel(page, 15, 15, 40);
   await expect(page.getByTestId('viewer-readout')).toHaveText('250 · label 1');
-  await page.screenshot({ path: 'docs/screenshots/viewer-segmentation.png' });
+  await shot(page, 'docs/screenshots/viewer-segmentation.png');
   await page.getByTestId('overlay-opacity').fill('1');
   await expect.poll(() => pixel(page, 15, 15)).toEqual([255, 127, 14, 255]);
   expect(await pixel(page, 30, 5)).toEqual([120, 120, 120, 255]);
@@ -314,7 +315,7 @@ test('compare: split shows before left and after right, T toggles', async ({ pag
   expect(await pixel(page, 50, 5)).toEqual([55, 55, 55, 255]);
   await hoverPixel(page, 50, 5, 64);
   await expect(page.getByTestId('viewer-readout')).toHaveText('before 200 · after 55');
-  await page.screenshot({ path: 'docs/screenshots/viewer-compare.png' });
+  await shot(page, 'docs/screenshots/viewer-compare.png');
   await page.getByTestId('split-slider').fill('0.9');
   await expect.poll(() => pixel(page, 50, 5)).toEqual([200, 200, 200, 255]);
   // T switches to whole images: before, then after.
@@ -358,7 +359,7 @@ test('alignment: matrix, decomposition, checkerboard alternates fixed and warped
   expect(await pixel(page, 12, 12)).toEqual([100, 100, 100, 255]);
   expect(await pixel(page, 4, 12)).toEqual([moving(4, 12), moving(4, 12), moving(4, 12), 255]);
   expect(await pixel(page, 1, 12)).toEqual([0, 0, 0, 255]); // moving has no pixel there (x − 3 < 0)
-  await page.screenshot({ path: 'docs/screenshots/viewer-alignment.png' });
+  await shot(page, 'docs/screenshots/viewer-alignment.png');
   await page.getByTestId('align-mode-difference').check();
   await expect.poll(() => pixel(page, 12, 4)).toEqual([100 - moving(12, 4), 100 - moving(12, 4), 100 - moving(12, 4), 255]);
   await page.getByTestId('align-mode-blend').check();
@@ -405,7 +406,7 @@ test('embedding: stats and a non-blank PCA preview', async ({ page }) => {
   expect(stats.colours).toBeGreaterThan(20);
   expect(stats.bright).toBeGreaterThan(64);
   expect(stats.opaque).toBe(255);
-  await page.screenshot({ path: 'docs/screenshots/viewer-embedding.png' });
+  await shot(page, 'docs/screenshots/viewer-embedding.png');
   expect(problems).toEqual([]);
 });
 
