@@ -11,18 +11,8 @@ import * as filters from '../src/sdk/image/filters';
 import * as restoration from '../src/sdk/image/restoration';
 import * as registration from '../src/sdk/image/registration';
 import * as morphology from '../src/sdk/image/morphology';
+import { mulberry32 as rng } from '../src/core/sampleData';
 import { machine, timeMs, writeSection } from './report';
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Blobs on a background plus noise, in [0, 1]. */
 function scene(n: number, seed: number, shift: [number, number] = [0, 0]): Float64Array {

@@ -9,19 +9,9 @@ import * as filters from '../../src/sdk/image/filters';
 import * as morphology from '../../src/sdk/image/morphology';
 import * as restoration from '../../src/sdk/image/restoration';
 import { shot } from './shot';
+import { openApp } from './util';
 
 type Plain = { dtype: string; shape: number[]; data: number[] };
-
-async function openApp(page: Page) {
-  const problems: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-  page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto('/');
-  await page.waitForFunction(() => (window as unknown as { algobox?: unknown }).algobox !== undefined);
-  await page.evaluate(() => window.algobox.ready);
-  await expect(page.getByTestId('engine-ready')).toBeVisible();
-  return problems;
-}
 
 /** Drop files as the browser does for a dropped folder (each file with its folder-relative path). */
 async function dropFiles(page: Page, files: { path: string; bytes: Uint8Array }[]) {

@@ -1,6 +1,7 @@
 // The engine in the built app, driven only through window.algobox.
 import { expect, test, type Page } from '@playwright/test';
 import { zipSync, strToU8 } from 'fflate';
+import { openApp } from './util';
 
 const manifest = (name: string, type: string, extra = '') => `[project]
 name = "${name}"
@@ -39,16 +40,6 @@ export class Runner extends Image2ImageRunner {
 export function invert(a, m) { const o = new Uint16Array(a.data.length); for (let i = 0; i < o.length; i++) o[i] = m - a.data[i]; return ndarray("uint16", a.shape, o); }`,
   'files/note.txt': 'hello from an asset',
 };
-
-async function openApp(page: Page) {
-  const problems: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-  page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto('/');
-  await page.waitForFunction(() => (window as unknown as { algobox?: unknown }).algobox !== undefined);
-  await page.evaluate(() => window.algobox.ready);
-  return problems;
-}
 
 test('the app is cross-origin isolated and the engine starts', async ({ page }) => {
   const problems = await openApp(page);
