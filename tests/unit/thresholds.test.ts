@@ -20,7 +20,7 @@ import {
   thresholdTriangle,
   thresholdYen,
 } from '../../src/sdk/image/filters';
-import { exp64, histogram, log64, logF32, npSum, pairwiseSum } from '../../src/sdk/image/histogram';
+import { exp64, histogram, log64, logF32, npSum, pairwiseSum, sumU16, sumU8 } from '../../src/sdk/image/histogram';
 import { gaussianKernel1d, mapIndex, uniformFilter } from '../../src/sdk/image/ndimage';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -375,6 +375,48 @@ describe('numerics', () => {
     // chunking at 8192 elements: sum of the chunks' pairwise sums
     const chunks = Math.fround(Math.fround(pairwiseSum(d, 0, 8192, true) + pairwiseSum(d, 8192, 8192, true)) + pairwiseSum(d, 16384, 3616, true));
     expect(npSum(d, 0, d.length, true)).toBe(chunks);
+  });
+  it('byte/word sums are exact for any alignment and length', () => {
+    const buf = new ArrayBuffer(70011);
+    const all = new Uint8Array(buf);
+    for (let i = 0; i < all.length; i++) all[i] = (i * 2654435761) >>> 24;
+    for (const [off, len] of [[0, 70011], [1, 70000], [3, 5], [2, 257], [5, 0]] as const) {
+      const v = new Uint8Array(buf, off, len);
+      expect(sumU8(v)).toBe(v.reduce((x, y) => x + y, 0));
+    }
+    for (const [off, len] of [[0, 35005], [2, 35000], [6, 3], [2, 1]] as const) {
+      const v = new Uint16Array(buf, off, len);
+      expect(sumU16(v)).toBe(v.reduce((x, y) => x + y, 0));
+    }
+  });
+  it('integer histograms: one bin per value from min to max, any alignment, signed types too', () => {
+    const buf = new ArrayBuffer(40006);
+    const bytes = new Uint8Array(buf);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 2654435761) >>> 24; // 0..255: negatives as int8/int16
+    const naive = (v: ArrayLike<number>): [number, number[]] => {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = 0; i < v.length; i++) {
+        lo = Math.min(lo, v[i]!);
+        hi = Math.max(hi, v[i]!);
+      }
+      const c = Array.from({ length: hi - lo + 1 }, () => 0);
+      for (let i = 0; i < v.length; i++) c[v[i]! - lo]!++;
+      return [lo, c];
+    };
+    const cases: NDArray[] = [
+      { dtype: 'uint8', shape: [40001], data: new Uint8Array(buf, 3, 40001) },
+      { dtype: 'int8', shape: [39999], data: new Int8Array(buf, 1, 39999) },
+      { dtype: 'uint16', shape: [20001], data: new Uint16Array(buf, 2, 20001) },
+      { dtype: 'int16', shape: [20000], data: new Int16Array(buf, 4, 20000) },
+    ];
+    for (const a of cases) {
+      const h = histogram(a);
+      const [lo, c] = naive(a.data as unknown as ArrayLike<number>);
+      expect(h.min).toBe(lo);
+      expect(h.binCenters[0]).toBe(lo);
+      expect(Array.from(h.counts)).toEqual(c);
+    }
   });
   it('exp64/log64 are correctly rounded where Math.exp/Math.log are not', () => {
     // exp(-4.5) is the block_size=3 Gaussian weight; values checked against mpmath-style references.

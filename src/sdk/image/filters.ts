@@ -10,6 +10,7 @@
 
 import type { NDArray } from '../../core/ndarray';
 import {
+  CHUNK,
   argmaxNp,
   argminNp,
   histogram,
@@ -473,24 +474,15 @@ function checkGuess(t: number, imageMin: number, imageMaxShifted: number, guess:
 
 function liInteger(a: NDArray, d: Num, opts: LiOptions): number {
   const n = d.length;
-  let mn = d[0]!;
-  let mx = mn;
-  for (let i = 1; i < n; i++) {
-    const v = d[i]!;
-    if (v < mn) mn = v;
-    else if (v > mx) mx = v;
-  }
-  if (mn === mx) return mn;
+  // The histogram of the min-shifted image is the image histogram with centres 0 .. span.
+  const h = histogram(a);
+  const mn = h.min;
+  const hist = h.counts;
+  const span = hist.length - 1;
+  if (span === 0) return mn;
   const tol = opts.tolerance || 0.5;
-  const span = mx - mn;
-  // Histogram of the min-shifted image: bins 0 .. span.
-  const hist = new Float64Array(span + 1);
   let sum = 0;
-  for (let i = 0; i < n; i++) {
-    const v = d[i]! - mn;
-    hist[v]!++;
-    sum += v;
-  }
+  for (let k = 1; k <= span; k++) sum += k * hist[k]!;
   let tNext: number;
   const g = opts.initialGuess;
   if (g === undefined) tNext = sum / n;
@@ -711,6 +703,10 @@ export function thresholdLocal(a: NDArray, blockSize: number | readonly number[]
 // Masks and dispatch
 // ---------------------------------------------------------------------------------------------
 
+function gtChunk(d: Num, start: number, end: number, t: number, out: Uint8Array): void {
+  for (let i = start; i < end; i++) out[i] = d[i]! > t ? 1 : 0;
+}
+
 /**
  * `image > t` as a uint8 mask (1 where greater, else 0), with numpy's comparison rules: a scalar t
  * against a float32 image compares in float32 (numpy casts the scalar to the array's float type);
@@ -728,7 +724,7 @@ export function applyThreshold(a: NDArray, t: number | NDArray): NDArray<'uint8'
       if (Number.isFinite(f) || !Number.isFinite(t)) tt = f;
     }
     if (tt !== tt) return { dtype: 'uint8', shape: [...a.shape], data: out };
-    for (let i = 0; i < n; i++) out[i] = d[i]! > tt ? 1 : 0;
+    for (let s = 0; s < n; s += CHUNK) gtChunk(d, s, Math.min(n, s + CHUNK), tt, out);
   } else {
     if (t.shape.length !== a.shape.length || t.shape.some((s, i) => s !== a.shape[i])) {
       throw new Error(`applyThreshold: threshold array shape [${t.shape.join(', ')}] does not match image shape [${a.shape.join(', ')}].`);

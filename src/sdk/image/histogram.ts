@@ -24,6 +24,11 @@ type Num = ArrayLike<number>;
 
 const fround = Math.fround;
 
+/** Hot loops run over chunks of this many elements: many calls of a small function get it
+ * optimised as a whole (rather than through on-stack replacement of one long loop). */
+export const CHUNK = 1 << 16;
+
+
 /**
  * numpy's pairwise summation (`@TYPE@_pairwise_sum` in loops_utils.h) of d[off .. off+n), in float64
  * or, with `f32`, in float32 (every addition rounded to float32, as numpy's FLOAT_add reduce does).
@@ -126,19 +131,36 @@ export function sumU8(d: Uint8Array): number {
   let total = 0;
   while (i < n && (d.byteOffset + i) % 4 !== 0) total += d[i++]!;
   const words = (n - i) >> 2;
-  const w = new Uint32Array(d.buffer, d.byteOffset + i, words);
-  // Each lane gains at most 2 * 255 per word: flush before 65535 / 510 = 128 words.
-  for (let j = 0; j < words; ) {
-    const end = Math.min(words, j + 128);
+  const w = words > 0 ? new Uint32Array(d.buffer, d.byteOffset + i, words) : new Uint32Array(0);
+  for (let j = 0; j < words; j += CHUNK) total += sumU8Words(w, j, Math.min(words, j + CHUNK));
+  for (i += words * 4; i < n; i++) total += d[i]!;
+  return total;
+}
+
+function sumU8Words(w: Uint32Array, start: number, end: number): number {
+  let total = 0;
+  // Each 16-bit lane gains at most 2 * 255 per word: flush every 128 words.
+  for (let j = start; j < end; ) {
+    const stop = Math.min(end, j + 128);
     let acc = 0;
-    for (; j < end; j++) {
+    for (; j < stop; j++) {
       const x = w[j]!;
       acc += (x & 0x00ff00ff) + ((x >>> 8) & 0x00ff00ff);
     }
     total += (acc & 0xffff) + (acc >>> 16);
   }
-  for (i += words * 4; i < n; i++) total += d[i]!;
   return total;
+}
+
+function sumU16Words(w: Uint32Array, start: number, end: number): number {
+  let lo = 0;
+  let hi = 0;
+  for (let j = start; j < end; j++) {
+    const x = w[j]!;
+    lo += x & 0xffff;
+    hi += x >>> 16;
+  }
+  return lo + hi;
 }
 
 /** Exact sum of uint16 values, two at a time through a 32-bit view. */
@@ -148,18 +170,8 @@ export function sumU16(d: Uint16Array): number {
   let total = 0;
   if (d.byteOffset % 4 !== 0 && n > 0) total += d[i++]!;
   const words = (n - i) >> 1;
-  const w = new Uint32Array(d.buffer, d.byteOffset + 2 * i, words);
-  for (let j = 0; j < words; ) {
-    const end = Math.min(words, j + 65536);
-    let lo = 0;
-    let hi = 0;
-    for (; j < end; j++) {
-      const x = w[j]!;
-      lo += x & 0xffff;
-      hi += x >>> 16;
-    }
-    total += lo + hi;
-  }
+  const w = words > 0 ? new Uint32Array(d.buffer, d.byteOffset + 2 * i, words) : new Uint32Array(0);
+  for (let j = 0; j < words; j += CHUNK) total += sumU16Words(w, j, Math.min(words, j + CHUNK));
   for (i += words * 2; i < n; i++) total += d[i]!;
   return total;
 }
@@ -475,26 +487,56 @@ function checkSupported(a: NDArray, where: string): void {
 }
 
 /** Minimum, maximum and whether there is a NaN, in one pass (NaNs are skipped for min/max). */
-export function imageRange(a: NDArray): ImageRange {
-  const d = a.data as unknown as Num;
-  const n = d.length;
-  // Branch-free min/max; `v - v` is NaN exactly for NaN and ±Infinity, so one sum flags both.
-  let mn = Infinity;
-  let mx = -Infinity;
-  let flag = 0;
-  for (let i = 0; i < n; i++) {
+/**
+ * Branch-free min/max of d[start .. end) in two lanes, folded into acc = [min, max, flag]; `v - v`
+ * is NaN exactly for NaN and ±Infinity, so the flag sum catches both.
+ */
+function rangeChunk(d: Num, start: number, end: number, acc: Float64Array): void {
+  let mn = acc[0]!;
+  let mx = acc[1]!;
+  let flag = acc[2]!;
+  let mn1 = mn;
+  let mx1 = mx;
+  let flag1 = 0;
+  const m = end - ((end - start) & 1);
+  let i = start;
+  for (; i < m; i += 2) {
+    const v = d[i]!;
+    const w = d[i + 1]!;
+    mn = v < mn ? v : mn;
+    mx = v > mx ? v : mx;
+    flag += v - v;
+    mn1 = w < mn1 ? w : mn1;
+    mx1 = w > mx1 ? w : mx1;
+    flag1 += w - w;
+  }
+  if (i < end) {
     const v = d[i]!;
     mn = v < mn ? v : mn;
     mx = v > mx ? v : mx;
     flag += v - v;
   }
+  acc[0] = mn1 < mn ? mn1 : mn;
+  acc[1] = mx1 > mx ? mx1 : mx;
+  acc[2] = flag + flag1;
+}
+
+export function imageRange(a: NDArray): ImageRange {
+  const d = a.data as unknown as Num;
+  const n = d.length;
+  const acc = new Float64Array([Infinity, -Infinity, 0]);
+  for (let s = 0; s < n; s += CHUNK) rangeChunk(d, s, Math.min(n, s + CHUNK), acc);
+  let mn = acc[0]!;
+  let mx = acc[1]!;
+  const flag = acc[2]!;
+  let i = 0;
   if (flag === 0) return { min: mn, max: mx, hasNaN: false };
   // Some NaN or infinite values: a careful pass.
   let hasNaN = false;
   mn = Infinity;
   mx = -Infinity;
   let seen = false;
-  for (let i = 0; i < n; i++) {
+  for (i = 0; i < n; i++) {
     const v = d[i]!;
     if (v !== v) {
       hasNaN = true;
@@ -510,6 +552,26 @@ export function imageRange(a: NDArray): ImageRange {
 
 const MAX_INT_BINS = 1 << 26;
 
+/** Count the four bytes of each word w[start .. end) (xor flipW) into one table per byte lane. */
+function countWords8(w: Uint32Array, start: number, end: number, flipW: number, c0: Uint32Array, c1: Uint32Array, c2: Uint32Array, c3: Uint32Array): void {
+  for (let i = start; i < end; i++) {
+    const x = w[i]! ^ flipW;
+    c0[x & 0xff]!++;
+    c1[(x >>> 8) & 0xff]!++;
+    c2[(x >>> 16) & 0xff]!++;
+    c3[x >>> 24]!++;
+  }
+}
+
+/** Count the two 16-bit halves of each word w[start .. end) (xor flipW) into one table per lane. */
+function countWords16(w: Uint32Array, start: number, end: number, flipW: number, c0: Uint32Array, c1: Uint32Array): void {
+  for (let i = start; i < end; i++) {
+    const x = w[i]! ^ flipW;
+    c0[x & 0xffff]!++;
+    c1[x >>> 16]!++;
+  }
+}
+
 function intHistogram(a: NDArray): Histogram {
   const d = a.data as unknown as Num;
   const n = d.length;
@@ -523,31 +585,35 @@ function intHistogram(a: NDArray): Histogram {
     const c2 = new Uint32Array(256);
     const c3 = new Uint32Array(256);
     const u = a.dtype === 'int8' ? new Uint8Array((a.data as Int8Array).buffer, (a.data as Int8Array).byteOffset, n) : (a.data as Uint8Array);
-    const x = offset; // int8 viewed as uint8: v + 128 = (u ^ 0x80)
-    const m = n - (n % 4);
+    const flip = offset === 0 ? 0 : 0x80; // int8 viewed as uint8: v + 128 = u ^ 0x80
+    // Head bytes up to 4-byte alignment, then whole 32-bit words (four bytes per load), then the tail.
     let i = 0;
-    if (x === 0) {
-      for (; i < m; i += 4) {
-        c0[u[i]!]!++;
-        c1[u[i + 1]!]!++;
-        c2[u[i + 2]!]!++;
-        c3[u[i + 3]!]!++;
-      }
-      for (; i < n; i++) c0[u[i]!]!++;
-    } else {
-      for (; i < n; i++) c0[u[i]! ^ 0x80]!++;
+    while (i < n && (u.byteOffset + i) % 4 !== 0) c0[u[i++]! ^ flip]!++;
+    const words = (n - i) >> 2;
+    if (words > 0) {
+      const w = new Uint32Array(u.buffer, u.byteOffset + i, words);
+      const flipW = flip * 0x01010101;
+      for (let s = 0; s < words; s += CHUNK) countWords8(w, s, Math.min(words, s + CHUNK), flipW, c0, c1, c2, c3);
     }
+    for (i += 4 * words; i < n; i++) c0[u[i]! ^ flip]!++;
     counts = c0;
     for (let k = 0; k < 256; k++) counts[k] = c0[k]! + c1[k]! + c2[k]! + c3[k]!;
   } else if (a.dtype === 'uint16' || a.dtype === 'int16') {
     offset = a.dtype === 'int16' ? 32768 : 0;
     counts = new Uint32Array(65536);
-    if (offset === 0) {
-      const u = a.data as Uint16Array;
-      for (let i = 0; i < n; i++) counts[u[i]!]!++;
-    } else {
-      for (let i = 0; i < n; i++) counts[d[i]! + 32768]!++;
+    const u = a.dtype === 'int16' ? new Uint16Array((a.data as Int16Array).buffer, (a.data as Int16Array).byteOffset, n) : (a.data as Uint16Array);
+    const flip = offset === 0 ? 0 : 0x8000; // int16 viewed as uint16: v + 32768 = u ^ 0x8000
+    const c1 = new Uint32Array(65536);
+    let i = 0;
+    if (u.byteOffset % 4 !== 0 && n > 0) counts[u[i++]! ^ flip]!++;
+    const words = (n - i) >> 1;
+    if (words > 0) {
+      const w = new Uint32Array(u.buffer, u.byteOffset + 2 * i, words);
+      const flipW = flip * 0x00010001;
+      for (let s = 0; s < words; s += CHUNK) countWords16(w, s, Math.min(words, s + CHUNK), flipW, counts, c1);
     }
+    for (i += 2 * words; i < n; i++) counts[u[i]! ^ flip]!++;
+    for (let k = 0; k < 65536; k++) counts[k] = counts[k]! + c1[k]!;
   } else {
     const r = imageRange(a);
     const span = r.max - r.min + 1;
@@ -589,31 +655,60 @@ function linspaceEdges(first: number, last: number, nbins: number, f32: boolean)
 }
 
 /**
- * numpy's equal-bin histogram loop: index estimate `(v - first) * norm`, clamped to the last bin,
- * then one step down if v < edges[k] or up if v >= edges[k + 1] (not past the last, closed, bin).
- * Counts go to four interleaved tables so runs of equal bins do not serialise on one counter.
+ * The bin of every value as numpy's equal-bin histogram assigns it (the bin whose edges bracket
+ * it, the last bin closed), for bins at least 16 ulps wide. The edge table is padded with
+ * +Infinity so that the last bin never steps up, and counts go to four tables so that runs of one
+ * bin do not serialise on one counter.
  */
 function binFast(d: Float32Array | Float64Array, first: number, norm: number, edges: Float64Array, nbins: number, out: Uint32Array): void {
   const n = d.length;
-  const top = nbins - 1;
-  const c = new Uint32Array(nbins * 4);
-  const bin = (v: number): number => {
-    let k = ((v - first) * norm) | 0;
-    if (k > top) k = top;
-    if (v < edges[k]!) k--;
-    else if (k < top && v >= edges[k + 1]!) k++;
-    return k << 2;
-  };
-  const m = n - (n & 3);
-  let i = 0;
+  const e = new Float64Array(nbins + 2);
+  e.set(edges.subarray(0, nbins));
+  e[nbins] = Infinity;
+  e[nbins + 1] = Infinity;
+  const c = new Uint32Array(4 * (nbins + 1));
+  const c0 = c.subarray(0, nbins + 1);
+  const c1 = c.subarray(nbins + 1, 2 * (nbins + 1));
+  const c2 = c.subarray(2 * (nbins + 1), 3 * (nbins + 1));
+  const c3 = c.subarray(3 * (nbins + 1));
+  for (let s = 0; s < n; s += CHUNK) binChunk(d, s, Math.min(n, s + CHUNK), first, norm, e, c0, c1, c2, c3);
+  for (let k = 0; k < nbins; k++) out[k] = c0[k]! + c1[k]! + c2[k]! + c3[k]!;
+}
+
+function binChunk(d: Float32Array | Float64Array, start: number, end: number, first: number, norm: number, e: Float64Array, c0: Uint32Array, c1: Uint32Array, c2: Uint32Array, c3: Uint32Array): void {
+  // Estimate (within one bin of the edge-defined bin), then one correction step against the
+  // edges, as numpy does; the estimate nbins (v == last) meets e[nbins] = +Infinity and steps down.
+  const m = end - ((end - start) & 3);
+  let i = start;
   for (; i < m; i += 4) {
-    c[bin(d[i]!)]!++;
-    c[bin(d[i + 1]!) | 1]!++;
-    c[bin(d[i + 2]!) | 2]!++;
-    c[bin(d[i + 3]!) | 3]!++;
+    let v = d[i]!;
+    let k = ((v - first) * norm) | 0;
+    if (v < e[k]!) k--;
+    else if (v >= e[k + 1]!) k++;
+    c0[k]!++;
+    v = d[i + 1]!;
+    k = ((v - first) * norm) | 0;
+    if (v < e[k]!) k--;
+    else if (v >= e[k + 1]!) k++;
+    c1[k]!++;
+    v = d[i + 2]!;
+    k = ((v - first) * norm) | 0;
+    if (v < e[k]!) k--;
+    else if (v >= e[k + 1]!) k++;
+    c2[k]!++;
+    v = d[i + 3]!;
+    k = ((v - first) * norm) | 0;
+    if (v < e[k]!) k--;
+    else if (v >= e[k + 1]!) k++;
+    c3[k]!++;
   }
-  for (; i < n; i++) c[bin(d[i]!)]!++;
-  for (let k = 0; k < nbins; k++) out[k] = c[4 * k]! + c[4 * k + 1]! + c[4 * k + 2]! + c[4 * k + 3]!;
+  for (; i < end; i++) {
+    const v = d[i]!;
+    let k = ((v - first) * norm) | 0;
+    if (v < e[k]!) k--;
+    else if (v >= e[k + 1]!) k++;
+    c0[k]!++;
+  }
 }
 
 function floatHistogram(a: NDArray, nbins: number, range: ImageRange | undefined): Histogram {
@@ -643,19 +738,20 @@ function floatHistogram(a: NDArray, nbins: number, range: ImageRange | undefined
   const counts = new Float64Array(nbins);
   const cnt = new Uint32Array(nbins);
   const scale = Math.max(Math.abs(first), Math.abs(last));
-  if (!f32 || (r.min !== r.max && (last - first) / nbins > scale * 2 ** -19)) {
-    // float64 images: this is numpy's computation. float32 images whose bins span at least 16
-    // float32 ulps: numpy's float32 estimate and this float64 one both land within one bin of the
-    // edge-defined bin, and the same edge corrections then give the same bin.
+  if (r.min !== r.max && (last - first) / nbins > scale * (f32 ? 2 ** -19 : 2 ** -48)) {
+    // Bins at least 16 ulps wide: numpy's estimate (float32 arithmetic for float32 images) and
+    // this float64 one both land within one bin of the bin defined by the edges, and one
+    // correction step against the edges then gives that same bin.
     binFast(d as Float32Array | Float64Array, first, norm, edges, nbins, cnt);
   } else {
-    // Exact emulation of numpy's float32 arithmetic (bins narrower than the float32 spacing).
-    const firstS = fround(first);
-    const normS = fround(norm);
+    // Constant image or bins narrower than the float spacing: numpy's arithmetic step by step.
+    const r32 = f32 ? fround : (x: number): number => x;
+    const firstS = r32(first);
+    const normS = r32(norm);
     const top = nbins - 1;
     for (let i = 0; i < n; i++) {
       const v = d[i]!;
-      let k = Math.trunc(fround(fround(v - firstS) * normS));
+      let k = Math.trunc(r32(r32(v - firstS) * normS));
       if (k === nbins) k--;
       if (v < edges[k]!) k--;
       if (k !== top && v >= edges[k + 1]!) k++;
