@@ -1,5 +1,5 @@
 // The engine in the built app, driven only through window.algobox.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { zipSync, strToU8 } from 'fflate';
 import { openApp } from './util';
 
