@@ -33,14 +33,14 @@ def main():
         k = case["kernel"]
         r = case["repeats"]
         a = arrays[0]
-        if k.startswith("threshold_"):
+        if k == "threshold_local":
+            ms = timed(lambda: a > filters.threshold_local(a, 35), r)
+        elif k.startswith("threshold_"):
             method = k[len("threshold_"):]
             fn = {"otsu": filters.threshold_otsu, "yen": filters.threshold_yen, "li": filters.threshold_li,
                   "minimum": filters.threshold_minimum, "mean": filters.threshold_mean,
                   "triangle": filters.threshold_triangle, "isodata": filters.threshold_isodata}[method]
             ms = timed(lambda: a > fn(a), r)
-        elif k == "threshold_local":
-            ms = timed(lambda: a > filters.threshold_local(a, 35), r)
         elif k == "denoise_tv_chambolle":
             ms = timed(lambda: restoration.denoise_tv_chambolle(a, weight=0.1), r)
         elif k.startswith("phase_cross_correlation"):

@@ -400,7 +400,7 @@ export class Engine {
       this.throwIfStopped(run);
 
       await this.pruneSessions(rec.sessionToken);
-      const lease = await this.pool.acquire(alg.id, decision.device, () => this.bundleCode(alg, decision.device));
+      const lease = await this.pool.acquire(alg.id, decision.device, () => this.bundleCode(alg, decision.device), rec.id);
       run.lease = lease;
       this.throwIfStopped(run);
       rec.timeStarted = nowIso();
@@ -460,7 +460,7 @@ export class Engine {
       run.lease.discard(message);
     } else {
       // Still waiting for a worker: withdraw the request.
-      this.pool.cancelWaiting((key) => key.startsWith(`${run.alg.id}|`) && !run.lease, message);
+      this.pool.cancelWaiting((owner) => owner === run.rec.id, message);
     }
   }
 

@@ -26,6 +26,8 @@ export interface Lease {
 }
 
 interface Waiter {
+  /** Who asked (an execution id), so exactly that request can be withdrawn. */
+  owner: string;
   key: string;
   algorithmId: string;
   load: () => Promise<BundleCode>;
@@ -53,19 +55,19 @@ export class RunnerPool {
   }
 
   /** A worker for (algorithmId, device), initialised with the bundle `load` returns. */
-  acquire(algorithmId: string, device: string, load: () => Promise<BundleCode>): Promise<Lease> {
+  acquire(algorithmId: string, device: string, load: () => Promise<BundleCode>, owner = ''): Promise<Lease> {
     const key = `${algorithmId}|${device}`;
     return new Promise<Lease>((resolve, reject) => {
-      this.waiting.push({ key, algorithmId, load, resolve, reject });
+      this.waiting.push({ owner, key, algorithmId, load, resolve, reject });
       this.pump();
     });
   }
 
-  /** Withdraw a request still waiting for a worker (a cancelled PENDING run). */
-  cancelWaiting(predicate: (key: string) => boolean, reason: string): void {
+  /** Withdraw requests still waiting for a worker (a cancelled PENDING run: its owner id). */
+  cancelWaiting(predicate: (owner: string) => boolean, reason: string): void {
     const keep: Waiter[] = [];
     for (const w of this.waiting) {
-      if (predicate(w.key)) w.reject(new Error(reason));
+      if (predicate(w.owner)) w.reject(new Error(reason));
       else keep.push(w);
     }
     this.waiting = keep;

@@ -329,3 +329,25 @@ describe('engine: installing and finding algorithms', () => {
     expect(alg.algorithmType).toBe('Undefined');
   });
 });
+
+describe('engine: a full runner cache', () => {
+  it('queues runs when every worker is busy, and cancelling a queued run leaves the others', async () => {
+    const { api } = makeApi({ maxWorkers: 1 });
+    const alg = await api.algorithms.install({
+      'pyproject.toml': manifest('gate', 'Image2Image', `additional_parameters = [{name = "ms", description = "sleep", config = {type = "int", default = 50, adjustable = true}}]`),
+      'Runner.js': `import { Image2ImageRunner } from "algobox";
+        export class Runner extends Image2ImageRunner { async inference(d, a) { await new Promise((r) => setTimeout(r, a.ms)); return d; } }`,
+    });
+    const a = await api.datasets.put({ image: img([1, 2, 3, 4]) });
+    const first = await api.execute({ algorithmId: alg.id, inputDatasetIds: [a], args: { ms: 300 } });
+    const second = await api.execute({ algorithmId: alg.id, inputDatasetIds: [a], args: { ms: 10 } });
+    const third = await api.execute({ algorithmId: alg.id, inputDatasetIds: [a], args: { ms: 10 } });
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await api.executions.get(second)).status).toBe('PENDING');
+    const c = await api.executions.cancel(second);
+    expect(c.status).toBe('CANCELLED');
+    expect((await api.executions.wait(first)).status).toBe('COMPLETED');
+    expect((await api.executions.wait(third)).status).toBe('COMPLETED');
+    expect((await api.engine()).pool.size).toBe(1);
+  });
+});
