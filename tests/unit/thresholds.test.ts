@@ -22,6 +22,7 @@ import {
 } from '../../src/sdk/image/filters';
 import { exp64, histogram, log64, logF32, npSum, pairwiseSum, sumU16, sumU8 } from '../../src/sdk/image/histogram';
 import { gaussianKernel1d, mapIndex, uniformFilter } from '../../src/sdk/image/ndimage';
+import { _setSimdDisabled, simdBackend } from '../../src/sdk/image/simd';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FIXTURE = join(here, '..', 'fixtures', 'parity', 'thresholds.json');
@@ -442,5 +443,71 @@ describe('numerics', () => {
     expect([-1, 3].map((p) => mapIndex(p, 3, 'constant'))).toEqual([-1, -1]);
     const u = uniformFilter(u8([1, 3], [3, 6, 9]), 3);
     expect(Array.from(u.data)).toEqual([4, 6, 8]);
+  });
+});
+
+describe('applyThreshold WebAssembly SIMD kernels', () => {
+  afterAll(() => _setSimdDisabled(false));
+  // Deterministic PRNG (mulberry32).
+  let seed = 12345;
+  const rnd = (): number => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+  const specials = [NaN, 0, -0, Infinity, -Infinity, 0.5, 1, -1, 1.00000001, 3.4028234663852886e38, 1e-45, -1e-45];
+  const make = (dtype: 'uint8' | 'uint16' | 'float32' | 'float64', n: number): NDArray => {
+    const data =
+      dtype === 'uint8' ? new Uint8Array(n) : dtype === 'uint16' ? new Uint16Array(n) : dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const r = rnd();
+      if (dtype === 'uint8') data[i] = Math.floor(r * 256);
+      else if (dtype === 'uint16') data[i] = Math.floor(r * 65536);
+      else data[i] = r < 0.15 ? specials[Math.floor(rnd() * specials.length)]! : (rnd() - 0.5) * 4;
+    }
+    return { dtype, shape: [n], data } as NDArray;
+  };
+  const thresholds: Record<string, number[]> = {
+    uint8: [-Infinity, -1, -0.5, -0, 0, 0.5, 1, 127, 127.5, 127.97, 254, 254.5, 255, 255.5, 1e9, Infinity, NaN],
+    uint16: [-Infinity, -3, -0, 0, 0.25, 255, 30000.5, 65534, 65534.9, 65535, 70000, Infinity, NaN],
+    float32: [-Infinity, -1, -0, 0, 1e-45, 0.1, 0.5, 1.00000001, 1.5, 3.4028234663852886e38, 1e39, -1e39, Infinity, NaN],
+    float64: [-Infinity, -1, -0, 0, 5e-324, 0.1, 0.5, 1.00000001, 1.5, 1e300, Infinity, NaN],
+  };
+  it('uses WebAssembly SIMD in Node', () => {
+    expect(simdBackend()).toBe('wasm');
+  });
+  for (const dtype of ['uint8', 'uint16', 'float32', 'float64'] as const) {
+    it(`SIMD and JavaScript masks agree for ${dtype} (tails, NaN, ±0, ±Infinity)`, () => {
+      for (const n of [1, 7, 15, 16, 17, 31, 33, 100, 65536 + 15, 65536 * 2 + 49]) {
+        const img = make(dtype, n);
+        const d = img.data as unknown as ArrayLike<number>;
+        // Thresholds also taken from the data itself (ties must compare as not greater).
+        const ts = [...thresholds[dtype]!, d[0]!, d[n >> 1]!, d[n - 1]!];
+        for (const t of ts) {
+          _setSimdDisabled(false);
+          const simd = applyThreshold(img, t);
+          _setSimdDisabled(true);
+          const js = applyThreshold(img, t);
+          _setSimdDisabled(false);
+          expect(simd.shape).toEqual([n]);
+          expect(simd.data.length).toBe(n);
+          // Direct reference (numpy casting: float32 image vs scalar compares in float32 unless
+          // the cast overflows).
+          let tt = t;
+          if (dtype === 'float32' && (Number.isFinite(Math.fround(t)) || !Number.isFinite(t))) tt = Math.fround(t);
+          for (let i = 0; i < n; i++) {
+            if (simd.data[i] !== (d[i]! > tt ? 1 : 0) || js.data[i] !== simd.data[i]) throw new Error(`${dtype} n=${n} t=${t} i=${i}: ${d[i]} gives ${simd.data[i]}`);
+          }
+        }
+      }
+    });
+  }
+  it('handles subarray views with a byte offset', () => {
+    const base = new Float32Array(1000);
+    for (let i = 0; i < base.length; i++) base[i] = rnd();
+    const view = base.subarray(3, 3 + 517);
+    const mask = applyThreshold({ dtype: 'float32', shape: [517], data: view } as NDArray, 0.5);
+    expect(Array.from(mask.data)).toEqual(Array.from(view, (v) => (v > Math.fround(0.5) ? 1 : 0)));
   });
 });

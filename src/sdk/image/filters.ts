@@ -22,6 +22,7 @@ import {
   npSum,
   type Histogram,
 } from './histogram';
+import { simdGtMask } from './simd';
 import { type ExtendMode, gaussianFilter, genericFilter, medianFilter, perAxis, uniformFilter } from './ndimage';
 
 type Num = ArrayLike<number>;
@@ -724,7 +725,7 @@ export function applyThreshold(a: NDArray, t: number | NDArray): NDArray<'uint8'
       if (Number.isFinite(f) || !Number.isFinite(t)) tt = f;
     }
     if (tt !== tt) return { dtype: 'uint8', shape: [...a.shape], data: out };
-    for (let s = 0; s < n; s += CHUNK) gtChunk(d, s, Math.min(n, s + CHUNK), tt, out);
+    if (!simdGtMask(d, tt, out)) for (let s = 0; s < n; s += CHUNK) gtChunk(d, s, Math.min(n, s + CHUNK), tt, out);
   } else {
     if (t.shape.length !== a.shape.length || t.shape.some((s, i) => s !== a.shape[i])) {
       throw new Error(`applyThreshold: threshold array shape [${t.shape.join(', ')}] does not match image shape [${a.shape.join(', ')}].`);
