@@ -1,5 +1,5 @@
 import { describe as suite, expect, it } from 'vitest';
-import { FFTPlan, fft1d, fftfreq, fftn, fftnInPlace, ifftn, type ComplexArray } from '../../src/sdk/image/fft';
+import { FFTPlan, fft1d, fftfreq, fftn, fftnInPlace, ifftn, irfftn, type ComplexArray } from '../../src/sdk/image/fft';
 
 /** Deterministic pseudo-random numbers in [-0.5, 0.5) (mulberry32). */
 function rng(seed: number): () => number {
@@ -184,5 +184,36 @@ suite('n-D FFT', () => {
     expect(() => new FFTPlan(0)).toThrow(/positive integer/);
     expect(() => fftnInPlace({ shape: [2, 2], re: new Float64Array(3), im: new Float64Array(4) })).toThrow(/does not match/);
     expect(() => fftnInPlace({ shape: [2, 2], re: new Float64Array(4), im: new Float64Array(4) }, false, [2])).toThrow(/out of range/);
+  });
+});
+
+suite('irfftn', () => {
+  it('inverts the half spectrum of real data (even and odd last axis, with and without overwrite)', () => {
+    let seed = 3;
+    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) - 0.5;
+    for (const shape of [[8], [7], [4, 6], [5, 7], [3, 4, 5], [2, 3, 6]]) {
+      const total = shape.reduce((a, b) => a * b, 1);
+      const x = Float64Array.from({ length: total }, rnd);
+      const X = fftn({ shape, data: x });
+      const n = shape[shape.length - 1]!;
+      const mh = Math.floor(n / 2) + 1;
+      const rows = total / n;
+      const hre = new Float64Array(rows * mh);
+      const him = new Float64Array(rows * mh);
+      for (let r = 0; r < rows; r++) {
+        hre.set(X.re.subarray(r * n, r * n + mh), r * mh);
+        him.set(X.im.subarray(r * n, r * n + mh), r * mh);
+      }
+      const half = { shape: [...shape.slice(0, -1), mh], re: hre, im: him };
+      const keep = Float64Array.from(hre);
+      const y = irfftn(half, n);
+      expect(hre).toEqual(keep);
+      const z = irfftn(half, n, true);
+      expect(y.shape).toEqual(shape);
+      for (let i = 0; i < total; i++) {
+        expect(Math.abs(y.data[i]! - x[i]!)).toBeLessThan(1e-12);
+        expect(z.data[i]).toBe(y.data[i]);
+      }
+    }
   });
 });

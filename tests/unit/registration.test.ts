@@ -76,6 +76,26 @@ suite('phaseCrossCorrelation behaviour', () => {
     expect(b.phasediff).toBeCloseTo(a.phasediff, 9);
   });
 
+  it('the half-spectrum real path matches the full-spectrum fourier path for odd, even, 1-D and 3-D shapes', () => {
+    let seed = 7;
+    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    for (const shape of [[10], [9], [7, 9], [6, 5], [8, 8], [3, 4, 5], [4, 5, 6]]) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const a = { dtype: 'float64', shape, data: Float64Array.from({ length: n }, rnd) } as NDArray;
+      const b = { dtype: 'float32', shape, data: Float32Array.from({ length: n }, rnd) } as NDArray;
+      const b64 = { dtype: 'float64', shape, data: Float64Array.from(b.data as Float32Array) } as NDArray;
+      for (const upsampleFactor of [1, 4]) {
+        for (const normalization of ['phase', null] as const) {
+          const r = phaseCrossCorrelation(a, b, { upsampleFactor, normalization });
+          const f = phaseCrossCorrelation(fftn(a), fftn(b64), { upsampleFactor, normalization, space: 'fourier' });
+          r.shift.forEach((v, i) => expect(v).toBeCloseTo(f.shift[i]!, 9));
+          expect(r.error).toBeCloseTo(f.error, 9);
+          expect(r.phasediff).toBeCloseTo(f.phasediff, 9);
+        }
+      }
+    }
+  });
+
   it('identical images give a zero shift', () => {
     const r = phaseCrossCorrelation(ref, ref, { upsampleFactor: 10 });
     r.shift.forEach((s) => expect(s).toBe(0));

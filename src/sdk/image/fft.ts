@@ -9,7 +9,7 @@
 //
 // Batched layout: `batch` interleaved transforms where element e of transform c lives at
 // offset + e·stride + c. Contiguous lines (last axis) use unit-stride scalar kernels; a strided
-// axis is processed in strips of 16 neighbouring lines with batched kernels whose inner loops run
+// axis is processed in strips of 8 neighbouring lines with batched kernels whose inner loops run
 // over the strip, the first pass reading and the last pass writing the array in place, so there
 // is no transposition and every pass of a strip stays in cache.
 
@@ -773,7 +773,7 @@ function radix5(
 const plans = new Map<number, FFTPlan>();
 
 /** Lines transformed together (one batched call) along a strided axis. */
-const STRIP = 16;
+const STRIP = 8;
 
 /** A cached plan for length n (plans hold their own scratch buffers; not re-entrant across workers' shared memory). */
 export function getPlan(n: number): FFTPlan {
@@ -806,6 +806,12 @@ function scale(re: Float64Array, im: Float64Array, s: number): void {
  * is scaled by 1/(product of transformed lengths), as numpy.fft.ifftn / scipy.fft.ifftn.
  */
 export function fftnInPlace(a: ComplexArray, inverse = false, axes?: readonly number[]): void {
+  const norm = fftnUnscaled(a, inverse, axes);
+  if (inverse && norm !== 1) scale(a.re, a.im, 1 / norm);
+}
+
+/** fftnInPlace without the inverse 1/N scaling; returns N (product of the transformed lengths). */
+function fftnUnscaled(a: ComplexArray, inverse: boolean, axes?: readonly number[]): number {
   const shape = a.shape;
   const nd = shape.length;
   let total = 1;
@@ -813,7 +819,7 @@ export function fftnInPlace(a: ComplexArray, inverse = false, axes?: readonly nu
   if (a.re.length !== total || a.im.length !== total) {
     throw new Error(`fftn: data length ${a.re.length}/${a.im.length} does not match shape [${shape.join(', ')}].`);
   }
-  if (total === 0) return;
+  if (total === 0) return 1;
   const ax = axes ? axes.map((x) => (x < 0 ? x + nd : x)) : shape.map((_, i) => i);
   let norm = 1;
   for (const axis of ax) {
@@ -838,7 +844,7 @@ export function fftnInPlace(a: ComplexArray, inverse = false, axes?: readonly nu
       }
     }
   }
-  if (inverse && norm !== 1) scale(a.re, a.im, 1 / norm);
+  return norm;
 }
 
 /** n-D DFT of a real or split-complex input, returning a new split-complex array. */
@@ -878,9 +884,10 @@ export function fftfreq(n: number, d = 1): Float64Array {
  * Real inverse n-D DFT (numpy.fft.irfftn): `half` holds the non-negative frequencies of the last
  * axis (numpy's rfftn layout, last dimension ⌊n/2⌋ + 1) and `n` is the output length of the last
  * axis. The spectrum is assumed Hermitian. Returns the real result (row-major, 1/N scaled).
- * Even n uses one complex FFT of length n/2 per row; odd n rebuilds the full row.
+ * Even n uses one complex FFT of length n/2 per row; odd n rebuilds the full row. With
+ * `overwrite`, `half` is used as the work buffer (its contents are destroyed) instead of copied.
  */
-export function irfftn(half: ComplexArray, n: number): { shape: number[]; data: Float64Array } {
+export function irfftn(half: ComplexArray, n: number, overwrite = false): { shape: number[]; data: Float64Array } {
   const hshape = half.shape;
   const nd = hshape.length;
   if (nd === 0) throw new Error('irfftn: need at least one axis.');
@@ -888,8 +895,11 @@ export function irfftn(half: ComplexArray, n: number): { shape: number[]; data: 
   if (!Number.isInteger(n) || n < 1 || Math.floor(n / 2) + 1 !== mh) {
     throw new Error(`irfftn: last axis has ${mh} frequencies, which does not fit an output length of ${n}.`);
   }
-  const work: ComplexArray = { shape: [...hshape], re: Float64Array.from(half.re), im: Float64Array.from(half.im) };
-  if (nd > 1) fftnInPlace(work, true, hshape.slice(0, -1).map((_, i) => i));
+  const work: ComplexArray = overwrite
+    ? { shape: [...hshape], re: half.re, im: half.im }
+    : { shape: [...hshape], re: Float64Array.from(half.re), im: Float64Array.from(half.im) };
+  // The leading axes' 1/N is folded into the per-row scaling below (one pass less over the data).
+  const leadNorm = nd > 1 ? fftnUnscaled(work, true, hshape.slice(0, -1).map((_, i) => i)) : 1;
   const rows = work.re.length / mh;
   const shape = [...hshape.slice(0, -1), n];
   const out = new Float64Array(rows * n);
@@ -907,7 +917,7 @@ export function irfftn(half: ComplexArray, n: number): { shape: number[]; data: 
       twr[k] = c;
       twi[k] = -s;
     }
-    const scale = 0.5 / m;
+    const scale = 0.5 / m / leadNorm;
     for (let r = 0; r < rows; r++) {
       const b = r * mh;
       for (let k = 0; k < m; k++) {
@@ -949,7 +959,8 @@ export function irfftn(half: ComplexArray, n: number): { shape: number[]; data: 
       }
       plan.transform(zr, zi, 0, 1, true);
       const o = r * n;
-      for (let j = 0; j < n; j++) out[o + j] = zr[j]! / n;
+      const sc = 1 / (n * leadNorm);
+      for (let j = 0; j < n; j++) out[o + j] = zr[j]! * sc;
     }
   }
   return { shape, data: out };

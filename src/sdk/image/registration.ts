@@ -3,10 +3,12 @@
 // matrix-multiply DFT refinement (`_upsampled_dft`) of Guizar-Sicairos et al. (2008).
 //
 // Works for n-D arrays of any size (the FFT in ./fft handles every length). Inputs are used with
-// their raw values, as skimage does (no img_as_float). Both real images are transformed with one
-// complex FFT (reference in the real part, moving image in the imaginary part) and separated by
-// Hermitian symmetry; the cross-power spectrum is then Hermitian, so the correlation comes from an
-// inverse real FFT and the upsampled DFT computes only half of its first contraction. Arithmetic is
+// their raw values, as skimage does (no img_as_float). Real-input transform: each reference row
+// and moving row go through one complex FFT along the last axis (real and imaginary part) and are
+// separated by Hermitian symmetry into their ⌊n/2⌋ + 1 non-negative frequencies; the leading axes
+// are transformed on those half spectra only. The cross-power spectrum is Hermitian, so it is built,
+// normalised and inverted (inverse real FFT) on the half spectrum, and the upsampled DFT computes
+// only half of its first contraction. Arithmetic is
 // float64 throughout; for float32 input skimage works in complex64, so its error/phasediff differ
 // from ours in the float32 digits, and the "phase" normalisation floor uses float32's eps as
 // skimage does.
@@ -16,7 +18,7 @@
 // so the returned shift can exceed maxShift by at most 0.75 px along an axis.
 
 import { assertNDArray, sizeOf, stridesOf, type NDArray } from '../../core/ndarray';
-import { fftfreq, fftnInPlace, irfftn, type ComplexArray } from './fft';
+import { fftfreq, fftnInPlace, getPlan, irfftn, type ComplexArray } from './fft';
 
 export type { ComplexArray } from './fft';
 
@@ -319,6 +321,91 @@ function unravel(k: number, shape: readonly number[]): number[] {
   return out;
 }
 
+/** Half spectra along the last axis of rows of `a` (real part) and `b` (imaginary part) through one complex FFT per row pair, stored per row as [A (mh) | B (mh)]. */
+function halfRowSpectra(a: NDArray['data'], b: NDArray['data'], rows: number, n: number, Hre: Float64Array, Him: Float64Array): void {
+  const mh = Math.floor(n / 2) + 1;
+  const w = 2 * mh;
+  const plan = getPlan(n);
+  const zr = new Float64Array(n);
+  const zi = new Float64Array(n);
+  for (let r = 0; r < rows; r++) {
+    const ib = r * n;
+    copyRow(a, ib, n, zr);
+    copyRow(b, ib, n, zi);
+    plan.transform(zr, zi, 0, 1, false);
+    // A[k] = (Z[k] + conj Z[−k]) / 2, B[k] = (Z[k] − conj Z[−k]) / 2i.
+    const ob = r * w;
+    for (let k = 0; k < mh; k++) {
+      const q = k === 0 ? 0 : n - k;
+      const ar = zr[k]!;
+      const ai = zi[k]!;
+      const br = zr[q]!;
+      const bi = zi[q]!;
+      Hre[ob + k] = 0.5 * (ar + br);
+      Him[ob + k] = 0.5 * (ai - bi);
+      Hre[ob + mh + k] = 0.5 * (ai + bi);
+      Him[ob + mh + k] = 0.5 * (br - ar);
+    }
+  }
+}
+
+/** dst[0, n) = src[off, off + n), converted to float64 (native typed-array copy when possible). */
+function copyRow(src: NDArray['data'], off: number, n: number, dst: Float64Array): void {
+  if (ArrayBuffer.isView(src)) {
+    dst.set((src as Float64Array).subarray(off, off + n));
+    return;
+  }
+  const a = src as unknown as ArrayLike<number>;
+  for (let j = 0; j < n; j++) dst[j] = a[off + j]!;
+}
+
+/**
+ * P = A · conj(B) on the half spectrum ([A | B] rows → hr/hi, which may be the front of Hre/Him);
+ * returns the full-spectrum energies of A and B.
+ */
+function halfCrossPower(Hre: Float64Array, Him: Float64Array, rows: number, n: number, hr: Float64Array, hi: Float64Array): [number, number] {
+  const mh = Math.floor(n / 2) + 1;
+  const w = 2 * mh;
+  let sa = 0;
+  let sb = 0;
+  for (let r = 0; r < rows; r++) {
+    const ib = r * w;
+    const ob = r * mh;
+    for (let k = 0; k < mh; k++) {
+      const ar = Hre[ib + k]!;
+      const ai = Him[ib + k]!;
+      const br = Hre[ib + mh + k]!;
+      const bi = Him[ib + mh + k]!;
+      hr[ob + k] = ar * br + ai * bi;
+      hi[ob + k] = ai * br - ar * bi;
+      // Column k stands for itself and (when distinct) its mirror n − k, which has the same energy.
+      const wgt = k === 0 || 2 * k === n ? 1 : 2;
+      sa += wgt * (ar * ar + ai * ai);
+      sb += wgt * (br * br + bi * bi);
+    }
+  }
+  return [sa, sb];
+}
+
+/** Full Hermitian spectrum from its half: P[r, k] = conj P[mirror(r), n − k] for k ≥ mh. */
+function expandHalf(hr: Float64Array, hi: Float64Array, mirror: Int32Array, n: number, Pre: Float64Array, Pim: Float64Array): void {
+  const mh = Math.floor(n / 2) + 1;
+  const rows = mirror.length;
+  for (let r = 0; r < rows; r++) {
+    const ob = r * n;
+    const ib = r * mh;
+    const mb = mirror[r]! * mh;
+    for (let k = 0; k < mh; k++) {
+      Pre[ob + k] = hr[ib + k]!;
+      Pim[ob + k] = hi[ib + k]!;
+    }
+    for (let k = mh; k < n; k++) {
+      Pre[ob + k] = hr[mb + n - k]!;
+      Pim[ob + k] = -hi[mb + n - k]!;
+    }
+  }
+}
+
 /**
  * Sub-pixel translation between two images by phase cross-correlation (skimage 0.19.3
  * phase_cross_correlation without masks). `shift` is the translation that registers `moving`
@@ -375,46 +462,76 @@ export function phaseCrossCorrelation(
     maxShift = m;
   }
 
-  // Cross-power spectrum P = F(ref) · conj(F(moving)) in Z, and the spectral energies.
-  const Zre = new Float64Array(N);
-  const Zim = new Float64Array(N);
+  // "phase": P /= max(|P|, 100·eps) (or the regularised floor).
+  const phase = normalization === 'phase';
+  const reg = opts.regularization ?? 0;
+  if (!(reg >= 0 && reg < 1)) throw new Error(`phaseCrossCorrelation: regularization must be in [0, 1), got ${reg}.`);
+  const normalize = (re: Float64Array, im: Float64Array): void => {
+    let floor = 100 * eps;
+    if (reg > 0) {
+      let m2 = 0;
+      for (let k = 0; k < re.length; k++) {
+        const q = re[k]! * re[k]! + im[k]! * im[k]!;
+        if (q > m2) m2 = q;
+      }
+      floor = Math.max(floor, reg * Math.sqrt(m2));
+    }
+    for (let k = 0; k < re.length; k++) {
+      const r = re[k]!;
+      const i = im[k]!;
+      // numpy uses hypot; sqrt(r² + i²) differs by at most an ulp and cannot overflow here.
+      let a = Math.sqrt(r * r + i * i);
+      if (!(a >= floor)) a = a !== a ? a : floor;
+      re[k] = r / a;
+      im[k] = i / a;
+    }
+  };
+
+  // Cross-power spectrum P = F(ref) · conj(F(moving)), and the spectral energies.
+  let P: ComplexArray | null = null;
   let srcAmp = 0;
   let targetAmp = 0;
+  let cc: { shape: number[]; re: Float64Array; im: Float64Array | null };
   if (space === 'real') {
-    Zre.set((reference as NDArray).data as unknown as ArrayLike<number>);
-    Zim.set((moving as NDArray).data as unknown as ArrayLike<number>);
-    fftnInPlace({ shape, re: Zre, im: Zim });
-    // Separate the two spectra: A[k] = (Z[k] + conj Z[-k]) / 2, B[k] = (Z[k] − conj Z[-k]) / 2i.
-    const mirror = mirrorIndex(shape);
-    for (let k = 0; k < N; k++) {
-      const q = mirror[k]!;
-      if (q < k) continue;
-      const zr = Zre[k]!;
-      const zi = Zim[k]!;
-      const wr = Zre[q]!;
-      const wi = Zim[q]!;
-      const ar = 0.5 * (zr + wr);
-      const ai = 0.5 * (zi - wi);
-      const br = 0.5 * (zi + wi);
-      const bi = 0.5 * (wr - zr);
-      // P[k] = A[k] conj(B[k]); A[q] = conj A[k], B[q] = conj B[k] ⇒ P[q] = conj P[k].
-      const pr = ar * br + ai * bi;
-      const pi = ai * br - ar * bi;
-      const sa = ar * ar + ai * ai;
-      const sb = br * br + bi * bi;
-      Zre[k] = pr;
-      Zim[k] = pi;
-      if (q !== k) {
-        Zre[q] = pr;
-        Zim[q] = -pi;
-        srcAmp += 2 * sa;
-        targetAmp += 2 * sb;
-      } else {
-        srcAmp += sa;
-        targetAmp += sb;
-      }
+    // Real-input transform: each pair of rows (reference row in the real part, moving row in the
+    // imaginary part) goes through one complex FFT along the last axis, and the two row spectra
+    // are separated by Hermitian symmetry, keeping only the mh = ⌊n/2⌋ + 1 non-negative
+    // frequencies. The leading axes are then transformed on those half spectra only (stored side
+    // by side, [A | B] per row), so P, its normalisation and the inverse real FFT all work on the
+    // half spectrum; P is Hermitian, so the correlation is real.
+    const n = shape[nd - 1]!;
+    const mh = Math.floor(n / 2) + 1;
+    const rows = N / n;
+    const w = 2 * mh;
+    const Hre = new Float64Array(rows * w);
+    const Him = new Float64Array(rows * w);
+    halfRowSpectra((reference as NDArray).data, (moving as NDArray).data, rows, n, Hre, Him);
+    const lead = shape.slice(0, -1);
+    if (nd > 1) fftnInPlace({ shape: [...lead, w], re: Hre, im: Him }, false, lead.map((_, i) => i));
+    // Without upsampling, P is compacted in place into the front of the [A | B] buffers (row r's
+    // P lands at r·mh ≤ r·2mh, never over values still to be read); otherwise those buffers are
+    // kept for the full spectrum below.
+    const up = upsampleFactor !== 1;
+    const hr = up ? new Float64Array(rows * mh) : Hre.subarray(0, rows * mh);
+    const hi = up ? new Float64Array(rows * mh) : Him.subarray(0, rows * mh);
+    const amps = halfCrossPower(Hre, Him, rows, n, hr, hi);
+    srcAmp = amps[0];
+    targetAmp = amps[1];
+    if (phase) normalize(hr, hi);
+    if (up) {
+      // The upsampled DFT needs the full spectrum: P[r, k] = conj P[−r, n − k] for k ≥ mh.
+      const mirror = nd > 1 ? mirrorIndex(lead) : Int32Array.of(0);
+      // [A | B] rows are no longer needed and hold ≥ N values (2·mh ≥ n): reuse them for P.
+      const Pre = Hre.subarray(0, N);
+      const Pim = Him.subarray(0, N);
+      expandHalf(hr, hi, mirror, n, Pre, Pim);
+      P = { shape, re: Pre, im: Pim };
     }
+    const real = irfftn({ shape: [...lead, mh], re: hr, im: hi }, n, true);
+    cc = { shape, re: real.data, im: null };
   } else {
+    const Zre = new Float64Array(N);
+    const Zim = new Float64Array(N);
     const spec = (x: NDArray | ComplexArray): ComplexArray =>
       isComplexArray(x) ? x : { shape, re: toFloat64(x), im: new Float64Array(N) };
     const A = spec(reference);
@@ -429,51 +546,8 @@ export function phaseCrossCorrelation(
       srcAmp += ar * ar + ai * ai;
       targetAmp += br * br + bi * bi;
     }
-  }
-  // "phase": P /= max(|P|, 100·eps). Only the half spectrum is needed when nothing else uses P.
-  const phase = normalization === 'phase';
-  const reg = opts.regularization ?? 0;
-  if (!(reg >= 0 && reg < 1)) throw new Error(`phaseCrossCorrelation: regularization must be in [0, 1), got ${reg}.`);
-  let floor = 100 * eps;
-  if (phase && reg > 0) {
-    let m2 = 0;
-    for (let k = 0; k < Zre.length; k++) {
-      const q = Zre[k]! * Zre[k]! + Zim[k]! * Zim[k]!;
-      if (q > m2) m2 = q;
-    }
-    floor = Math.max(floor, reg * Math.sqrt(m2));
-  }
-  const normalize = (re: Float64Array, im: Float64Array): void => {
-    for (let k = 0; k < re.length; k++) {
-      const r = re[k]!;
-      const i = im[k]!;
-      // numpy uses hypot; sqrt(r² + i²) differs by at most an ulp and cannot overflow here.
-      let a = Math.sqrt(r * r + i * i);
-      if (!(a >= floor)) a = a !== a ? a : floor;
-      re[k] = r / a;
-      im[k] = i / a;
-    }
-  };
-  const halfOnly = space === 'real' && upsampleFactor === 1;
-  if (phase && !halfOnly) normalize(Zre, Zim);
-  const P: ComplexArray = { shape, re: Zre, im: Zim };
-  let cc: { shape: number[]; re: Float64Array; im: Float64Array | null };
-  if (space === 'real') {
-    // P is Hermitian (real images), so the cross-correlation is real: inverse real FFT of the
-    // non-negative frequencies of the last axis (half the work of a complex inverse FFT).
-    const n = shape[nd - 1]!;
-    const mh = Math.floor(n / 2) + 1;
-    const rows = N / n;
-    const hr = new Float64Array(rows * mh);
-    const hi = new Float64Array(rows * mh);
-    for (let r = 0; r < rows; r++) {
-      hr.set(Zre.subarray(r * n, r * n + mh), r * mh);
-      hi.set(Zim.subarray(r * n, r * n + mh), r * mh);
-    }
-    if (phase && halfOnly) normalize(hr, hi);
-    const real = irfftn({ shape: [...shape.slice(0, -1), mh], re: hr, im: hi }, n);
-    cc = { shape, re: real.data, im: null };
-  } else {
+    if (phase) normalize(Zre, Zim);
+    P = { shape, re: Zre, im: Zim };
     const c: ComplexArray = { shape, re: Zre.slice(), im: Zim.slice() };
     fftnInPlace(c, true);
     cc = c;
@@ -507,7 +581,7 @@ export function phaseCrossCorrelation(
     const region = Math.ceil(up * 1.5);
     const dftshift = Math.trunc(region / 2);
     const offsets = shifts.map((s) => dftshift - s * up);
-    const ccUp = upsampledCrossCorrelation(P, region, up, offsets, space === 'real');
+    const ccUp = upsampledCrossCorrelation(P!, region, up, offsets, space === 'real');
     const k2 = argmaxAbs(ccUp);
     ccMaxRe = ccUp.re[k2]!;
     ccMaxIm = ccUp.im[k2]!;
