@@ -478,10 +478,9 @@ export class Engine {
       // Outputs of a run that did not complete are removed so nothing half-done remains.
       if (run.posted.length) {
         try {
-          const present = run.posted.filter((id) => id);
-          const missing = await this.store.missingDatasets(present);
-          await this.store.deleteDatasets(present.filter((id) => !missing.includes(id)));
-          this.log(run, 'INFO', `Removed ${present.length} dataset(s) this execution had posted.`);
+          const missing = await this.store.missingDatasets(run.posted);
+          await this.store.deleteDatasets(run.posted.filter((id) => !missing.includes(id)));
+          this.log(run, 'INFO', `Removed ${run.posted.length} dataset(s) this execution had posted.`);
         } catch (e) {
           this.log(run, 'WARNING', `Could not remove the datasets this execution posted: ${(e as Error).message}`);
         }

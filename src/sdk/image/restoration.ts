@@ -19,6 +19,7 @@
 // pass-per-operation path.
 
 import { assertNDArray, sizeOf, stridesOf, type NDArray } from '../../core/ndarray';
+import { Asm, encodeModule, F32, F64, I32, uleb, V128 } from './simd';
 
 export interface DenoiseTvChambolleOptions {
   /** Denoising weight (larger = smoother, less fidelity to the input). Default 0.1. */
@@ -539,87 +540,6 @@ export const _tvNdForTests = tvNd;
 //   sT (ptr, n): numpy's pairwise sum of n values (8 accumulators in blocks of ≤ 128).
 // If WebAssembly (or SIMD) is unavailable, the JavaScript kernels above are used.
 
-const I32 = 0x7f;
-const F32 = 0x7d;
-const F64 = 0x7c;
-const V128 = 0x7b;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-/** Minimal function-body assembler with named locals. */
-class Asm {
-  readonly code: number[] = [];
-  private readonly names = new Map<string, number>();
-  private readonly extra: number[] = [];
-  constructor(readonly params: [string, number][], readonly results: number[]) {
-    params.forEach(([n], i) => this.names.set(n, i));
-  }
-  local(name: string, type: number): void {
-    this.names.set(name, this.params.length + this.extra.length);
-    this.extra.push(type);
-  }
-  private idx(name: string): number {
-    const i = this.names.get(name);
-    if (i === undefined) throw new Error(`wasm assembler: unknown local ${name}`);
-    return i;
-  }
-  op(...bytes: number[]): this {
-    for (const b of bytes) this.code.push(b);
-    return this;
-  }
-  get(name: string): this {
-    return this.op(0x20, ...uleb(this.idx(name)));
-  }
-  set(name: string): this {
-    return this.op(0x21, ...uleb(this.idx(name)));
-  }
-  i32(v: number): this {
-    return this.op(0x41, ...sleb(v));
-  }
-  simd(code: number, ...imm: number[]): this {
-    return this.op(0xfd, ...uleb(code), ...imm);
-  }
-  /** Address get(base) + get(off) on the stack. */
-  addr(base: string, off: string, minus = 0): this {
-    this.get(base).get(off).op(0x6a);
-    if (minus) this.i32(minus).op(0x6b);
-    return this;
-  }
-  body(): number[] {
-    // Locals are declared as runs of equal types: (count, type) pairs.
-    const runs: [number, number][] = [];
-    for (const t of this.extra) {
-      const last = runs[runs.length - 1];
-      if (last && last[1] === t) last[0]++;
-      else runs.push([1, t]);
-    }
-    const b = [...uleb(runs.length), ...runs.flatMap(([c, t]) => [...uleb(c), t]), ...this.code, 0x0b];
-    return [...uleb(b.length), ...b];
-  }
-}
-
 interface Prec {
   t: number; // scalar value type
   bytes: number;
@@ -914,19 +834,7 @@ function buildModule(): Uint8Array {
     fns.push({ name: `u${tag}3`, asm: genU(p, true) });
     fns.push({ name: `s${tag}`, asm: genSum(p, fns.length) });
   }
-  const section = (id: number, payload: number[]): number[] => [id, ...uleb(payload.length), ...payload];
-  const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-  const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
-  const types = fns.map(({ asm }) => [0x60, ...uleb(asm.params.length), ...asm.params.map(([, t]) => t), ...uleb(asm.results.length), ...asm.results]);
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec(types)),
-    ...section(3, vec(fns.map((_, i) => uleb(i)))),
-    ...section(5, vec([[0x00, 1]])),
-    ...section(7, vec([...fns.map(({ name }, i) => [...str(name), 0x00, ...uleb(i)]), [...str('mem'), 0x02, 0]])),
-    ...section(10, vec(fns.map(({ asm }) => asm.body()))),
-  ];
-  return new Uint8Array(bytes);
+  return encodeModule(fns, 1);
 }
 
 type DFn = (img: number, pz: number, py: number, px: number, pzp: number, pyp: number, out: number, sq: number, X: number) => void;

@@ -72,6 +72,12 @@ export class Asm {
   simd(code: number, ...imm: number[]): this {
     return this.op(0xfd, ...uleb(code), ...imm);
   }
+  /** Address get(base) + get(off) (− minus) on the stack. */
+  addr(base: string, off: string, minus = 0): this {
+    this.get(base).get(off).op(0x6a);
+    if (minus) this.i32(minus).op(0x6b);
+    return this;
+  }
   /** v128.load from get(base) + byte offset. */
   load(base: string, offset = 0): this {
     return this.get(base).simd(0x00, 0, ...uleb(offset));
