@@ -1,6 +1,7 @@
 // The public API: the one door for the UI, scripts and tests; also `window.algobox` in the app.
 // Shapes are plain data: NDArrays cross as {dtype, shape, data} with a typed array; failures reject
 // with an Error whose message is the human-readable reason. See docs/api.md.
+import type { SelfTestReport, SelfTestResults } from './engine/selfTest';
 import { encodeItem } from './core/datasetCodec';
 import { DATA_SCHEMAS, validateItem, type DataSchemaName } from './core/dataSchemas';
 import type { AlgorithmFilter } from './core/algorithmQuery';
@@ -10,6 +11,7 @@ import { makeSamples } from './core/sampleData';
 import { naturalCompare, type StackRecord } from './core/stacks';
 import { Engine, type EngineOptions, type ExecuteRequest, type ExecutionListener } from './engine/engine';
 import type { BundleSource } from './engine/bundleSource';
+import type { PromptInput, PromptSession, SaveMaskRequest } from './engine/prompts';
 import { openStore, type NewDataset, type Store } from './store/index';
 
 export interface PutMeta {
@@ -125,6 +127,10 @@ export interface Algobox {
     get(nameOrId: string, version?: string): Promise<AlgorithmInfo>;
     remove(id: string): Promise<void>;
     readFile(id: string, path: string): Promise<Uint8Array>;
+    /** Run the bundle's self-tests on a device: pass/fail per output with the worst element. */
+    selfTest(id: string, device: 'cpu' | 'gpu'): Promise<SelfTestReport>;
+    /** The last self-test report per device (for the installed bundle hash). */
+    selfTestResults(id: string): Promise<SelfTestResults>;
   };
   execute(req: ExecuteRequest): Promise<string>;
   executions: {
@@ -133,6 +139,17 @@ export interface Algobox {
     wait(id: string): Promise<ExecutionRecord>;
     cancel(id: string): Promise<ExecutionRecord>;
     subscribe(id: string, cb: ExecutionListener): () => void;
+  };
+  /** Click-to-segment on stored SAM embeddings (see docs/api.md, "Prompts"). */
+  prompts: {
+    /** One mask (uint8 [H, W] of the original image, 1 = object) for points [[x, y, label], …] (label 1 object, 0 background) and/or a box [x0, y0, x1, y1]. Always computed. */
+    segment(req: { embeddingDatasetId: string } & PromptInput): Promise<NDArray<'uint8'>>;
+    /** A latest-wins session on one embedding (for live interaction): superseded requests resolve `{ superseded: true }`. */
+    open(embeddingDatasetId: string): Promise<PromptSession>;
+    /** Embedding dataset ids computed from an image by an algorithm that declares a prompt decoder, newest first. */
+    embeddingsFor(imageDatasetId: string): Promise<string[]>;
+    /** Store a mask as a Segmentation dataset (one transaction); `meta.extra` records the image, the embedding and the prompts. Returns its id. */
+    save(req: SaveMaskRequest): Promise<string>;
   };
   /** Low-level access for the app and tests (the engine and its store). */
   engine(): Promise<Engine>;
@@ -405,6 +422,8 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
       get: async (nameOrId, version) => (await e()).getAlgorithm(nameOrId, version),
       remove: async (id) => (await e()).removeAlgorithm(id),
       readFile: async (id, path) => (await e()).readAlgorithmFile(id, path),
+      selfTest: async (id, device) => (await e()).selfTest(id, device),
+      selfTestResults: async (id) => (await e()).selfTestResults(id),
     },
 
     execute: async (req) => (await e()).execute(req),
@@ -428,11 +447,23 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
       },
     },
 
+    prompts: {
+      async segment(req) {
+        if (!req || typeof req !== 'object') throw new Error('prompts.segment: expected { embeddingDatasetId, points: [[x, y, label], …], box? }.');
+        const { embeddingDatasetId, ...prompts } = req;
+        return (await (await e()).prompts.segment(embeddingDatasetId, prompts)).mask;
+      },
+      open: async (id) => (await e()).prompts.open(id),
+      embeddingsFor: async (id) => (await e()).prompts.embeddingsFor(id),
+      save: async (req) => (await e()).prompts.save(req),
+    },
+
     engine: e,
   };
   return api;
 }
 
 export type { ExecuteRequest, AlgorithmFilter, BundleSource, StackRecord };
+export type { PromptInput, PromptResult, PromptSession, SaveMaskRequest } from './engine/prompts';
 export { Engine };
 export const SCHEMA_NAMES = Object.keys(DATA_SCHEMAS) as DataSchemaName[];

@@ -2,7 +2,7 @@
 // install built-in bundles, then render the React app.
 import { createRoot } from 'react-dom/client';
 import { createAlgobox } from './api';
-import { browserWorkerFactory, holdEngineLock, isEngineAlive, probeWebGpu } from './engine/browserWorker';
+import { browserPromptWorkerFactory, browserWorkerFactory, holdEngineLock, isEngineAlive, probeWebGpu } from './engine/browserWorker';
 import { decodeImageFile } from './engine/decodeImage';
 import { installBuiltins } from './app/builtins';
 import { App } from './app/App';
@@ -14,6 +14,7 @@ holdEngineLock(engineId);
 const algobox = createAlgobox({
   engineId,
   workerFactory: browserWorkerFactory,
+  promptWorkerFactory: browserPromptWorkerFactory,
   gpu: probeWebGpu,
   isEngineAlive,
   decodeImageFile,

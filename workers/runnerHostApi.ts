@@ -9,6 +9,7 @@ import { BaseRunner } from '../src/sdk/BaseRunner';
 import { linkBundle, revokeBundle, type LinkedBundle, type ModuleUrlFactory } from '../src/sdk/moduleLoader';
 import { SharedAssets, constructRunner, loadSharedAssets } from '../src/sdk/runnerState';
 import { runPipeline } from '../src/sdk/pipeline';
+import { onnxStats, releaseAllSessions } from '../src/sdk/onnxRuntime';
 import type { BundleCode, ExecuteRequest, ExecuteResult, HostApi, RunnerHostApi } from '../src/core/protocol';
 
 export interface RunnerHostOptions {
@@ -108,7 +109,11 @@ export function createRunnerHostApi(opts: RunnerHostOptions = {}): RunnerHostApi
     },
 
     async stats() {
-      return { ...counters };
+      return { ...counters, modelLoads: onnxStats.sessionsCreated, modelsReleased: onnxStats.sessionsReleased, modelBytes: onnxStats.bytesLoaded };
+    },
+
+    async release() {
+      await releaseAllSessions();
     },
 
     dispose() {

@@ -5,6 +5,7 @@
 // TOML integers must stay distinguishable from floats (`1` vs `1.0`): the document is parsed with
 // `integersAsBigInt`, so here an integer is a `bigint` and a float a `number`. The resulting Manifest holds
 // plain JS numbers.
+import { validateAlgobox, type AssetDeclaration, type PromptDeclaration, type SelfTestDeclaration } from './manifestAlgobox';
 import { parse, TomlError } from 'smol-toml';
 
 export const ALGORITHM_TYPES = [
@@ -76,6 +77,12 @@ export interface Manifest {
    */
   files: string[];
   entry: string;
+  /** [tool.algobox.assets]: declared SHA-256 (and provenance) of asset files, checked on install. */
+  assets: Record<string, AssetDeclaration>;
+  /** [tool.algobox.prompt]: this algorithm's embeddings can be decoded interactively (click-to-segment). */
+  prompt: PromptDeclaration | null;
+  /** [[tool.algobox.tests]]: self-tests with expected outputs and tolerances per device. */
+  tests: SelfTestDeclaration[];
 }
 
 export interface ManifestResult {
@@ -109,7 +116,6 @@ export const COMPOX_KEYS = [
 ] as const;
 export const PARAMETER_KEYS = ['name', 'description', 'config'] as const;
 export const CONFIG_KEYS = ['type', 'default', 'adjustable', 'options', 'min', 'max', 'step'] as const;
-export const ALGOBOX_KEYS = ['files', 'entry'] as const;
 
 /**
  * The reference's warning for a missing [tool.compox] section. Its text is kept, except that the missing
@@ -177,9 +183,9 @@ function validateDocument(doc: unknown, warnings: string[]): Manifest {
     config = validateCompox(compox, warnings);
   }
 
-  const { files, entry } = validateAlgobox(tool?.['algobox'], warnings);
+  const algobox = validateAlgobox(tool?.['algobox'], warnings);
 
-  return { name, version, versionKey, ...config, files, entry };
+  return { name, version, versionKey, ...config, ...algobox };
 }
 
 // ───────────────────────────── [project] ─────────────────────────────
@@ -698,46 +704,6 @@ function toParamValue(v: unknown): ParamValue {
 
 // ───────────────────────────── [tool.algobox] ─────────────────────────────
 
-function validateAlgobox(raw: unknown, warnings: string[]): { files: string[]; entry: string } {
-  if (raw === undefined) return { files: [], entry: 'Runner.js' };
-  if (!isTable(raw)) {
-    throw new ManifestError(`pyproject.toml: [tool.algobox] must be a table; got ${describe(raw)}.`, 'tool.algobox');
-  }
-  for (const key of Object.keys(raw)) {
-    if (!(ALGOBOX_KEYS as readonly string[]).includes(key)) {
-      warnings.push(`Unknown key '${key}' in [tool.algobox] (ignored). Known keys are: ${ALGOBOX_KEYS.join(', ')}.`);
-    }
-  }
-  const pathRule = 'a relative path inside the bundle ("/" as separator, no leading "/", no "." or ".." segments)';
-  const files = raw['files'] ?? [];
-  if (!Array.isArray(files)) {
-    throw new ManifestError(
-      `pyproject.toml: [tool.algobox] field 'files' must be a list of bundle paths; got ${describe(files)}.`,
-      'tool.algobox.files',
-    );
-  }
-  files.forEach((f, i) => {
-    if (typeof f !== 'string' || !isBundlePath(f)) {
-      throw new ManifestError(
-        `pyproject.toml: [tool.algobox] field 'files' element ${i} must be ${pathRule}; got ${describe(f)}.`,
-        `tool.algobox.files[${i}]`,
-      );
-    }
-  });
-  const entry = raw['entry'] ?? 'Runner.js';
-  if (typeof entry !== 'string' || !isBundlePath(entry)) {
-    throw new ManifestError(
-      `pyproject.toml: [tool.algobox] field 'entry' must be ${pathRule}; got ${describe(entry)}.`,
-      'tool.algobox.entry',
-    );
-  }
-  return { files: [...(files as string[])], entry };
-}
-
-function isBundlePath(p: string): boolean {
-  if (p.length === 0 || p.startsWith('/') || p.includes('\\')) return false;
-  return p.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..');
-}
 
 // ───────────────────────────── value helpers ─────────────────────────────
 
@@ -856,3 +822,5 @@ export function pyFloatRepr(n: number): string {
   }
   return `${sign}${lead}${rest ? `.${rest}` : ''}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
 }
+
+export { ALGOBOX_KEYS, isBundlePath } from './manifestAlgobox';

@@ -46,6 +46,16 @@ export interface ExecuteResult {
   loadMs: number;
 }
 
+export interface RunnerHostStats {
+  loadAssetsCalls: number;
+  executions: number;
+  moduleLoads: number;
+  /** ONNX sessions created / released in this worker, and the model bytes loaded. */
+  modelLoads: number;
+  modelsReleased: number;
+  modelBytes: number;
+}
+
 /** What the engine may ask of a runner host. */
 export interface RunnerHostApi {
   /** Give the host its bundle. Idempotent for the same algorithm id. */
@@ -53,5 +63,7 @@ export interface RunnerHostApi {
   /** Run one execution; loads the module and runs loadAssets on first use. */
   execute(req: ExecuteRequest, host: HostApi): Promise<ExecuteResult>;
   /** Counters for tests and diagnostics. */
-  stats(): Promise<{ loadAssetsCalls: number; executions: number; moduleLoads: number }>;
+  stats(): Promise<RunnerHostStats>;
+  /** Release what the cached runner holds (model sessions) before the worker is terminated. */
+  release(): Promise<void>;
 }

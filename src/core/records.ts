@@ -86,6 +86,8 @@ export interface AlgorithmInfo {
   origin: { kind: 'builtin' | 'url' | 'zip' | 'files'; url?: string };
   /** SHA-256 identity of the bundle's files. */
   bundleHash: string;
+  /** Names of the bundle's self-tests ([[tool.algobox.tests]]); empty when it declares none. */
+  selfTests: string[];
   /** ISO time of installation. */
   installed: string;
 }

@@ -264,7 +264,7 @@ export function makeSpheres(seed: number, depth = 16, size = 128): { slices: NDA
 // ───────────────────────────── RGB shapes ─────────────────────────────
 
 /**
- * A 3×size×size uint8 RGB image: a red disk and a blue square on a noisy, textured greenish-grey
+ * A 3×size×size uint8 RGB image: a red disk and a yellow square on a noisy, textured greenish-grey
  * background (a salient-object test input), and its ground truth (uint8 0/1: 1 on either shape).
  */
 export function makeRgbShapes(seed: number, size = 256): { image: NDArray<'uint8'>; mask: NDArray<'uint8'> } {
@@ -276,7 +276,7 @@ export function makeRgbShapes(seed: number, size = 256): { image: NDArray<'uint8
   const square = { x0: Math.round(0.58 * N), y0: Math.round(0.55 * N), side: Math.round(0.27 * N) };
   const base = [95, 112, 84];
   const diskColour = [215, 55, 45];
-  const squareColour = [45, 85, 215];
+  const squareColour = [235, 205, 60];
   const phases = Array.from({ length: 6 }, () => rand() * 2 * Math.PI);
   const img = new Uint8Array(3 * m);
   const mask = new Uint8Array(m);

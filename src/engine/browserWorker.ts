@@ -1,8 +1,15 @@
-// Runner workers in the browser: module Web Workers built by Vite from workers/runner.worker.ts.
+// Workers in the browser: module Web Workers built by Vite from workers/runner.worker.ts (runners)
+// and workers/prompt.worker.ts (the prompt decoder).
 import type { WorkerFactory, WorkerLike } from './workerHandle';
 
-export const browserWorkerFactory: WorkerFactory = (label) => {
-  const worker = new Worker(new URL('../../workers/runner.worker.ts', import.meta.url), { type: 'module', name: `runner ${label}` });
+export const browserWorkerFactory: WorkerFactory = (label) =>
+  workerLike(new Worker(new URL('../../workers/runner.worker.ts', import.meta.url), { type: 'module', name: `runner ${label}` }));
+
+/** The prompt worker (SAM decoder for click-to-segment), built from workers/prompt.worker.ts. */
+export const browserPromptWorkerFactory: WorkerFactory = (label) =>
+  workerLike(new Worker(new URL('../../workers/prompt.worker.ts', import.meta.url), { type: 'module', name: `prompt ${label}` }));
+
+function workerLike(worker: Worker): WorkerLike {
   const deathCallbacks: ((reason: string) => void)[] = [];
   const die = (reason: string) => deathCallbacks.splice(0).forEach((cb) => cb(reason));
   worker.addEventListener('error', (e: ErrorEvent) => {
@@ -16,7 +23,7 @@ export const browserWorkerFactory: WorkerFactory = (label) => {
     onDeath: (cb) => void deathCallbacks.push(cb),
   };
   return like;
-};
+}
 
 /** Is there a WebGPU adapter here? (Probed once per engine.) */
 export async function probeWebGpu(): Promise<{ available: boolean; reason?: string }> {

@@ -28,6 +28,8 @@ import { RunnerPool, type Lease } from './pool';
 import { WorkerDiedError, type WorkerFactory } from './workerHandle';
 import { readBundleSource, type BundleSource } from './bundleSource';
 import { prepareInstall } from './install';
+import { PromptService } from './prompts';
+import { preferredDevice, runSelfTest, storedSelfTests, type SelfTestReport, type SelfTestResults } from './selfTest';
 
 export interface GpuInfo {
   available: boolean;
@@ -52,6 +54,10 @@ export interface EngineOptions {
   /** Most bytes one execution may post (all postData calls together). */
   maxPostBytes?: number;
   maxLogLines?: number;
+  /** Creates the prompt worker (click-to-segment; see prompts.ts). Without one, prompts report they are unavailable. */
+  promptWorkerFactory?: WorkerFactory;
+  /** A prompt worker call taking longer is treated as a hang (worker stopped, recreated on the next request). */
+  promptTimeoutMs?: number;
 }
 
 export interface ExecuteRequest {
@@ -101,6 +107,7 @@ function publicAlgorithm(r: AlgorithmRecord): AlgorithmInfo {
     warnings: [...r.warnings],
     origin: { ...r.origin },
     bundleHash: r.bundleHash,
+    selfTests: (r.manifest?.tests ?? []).map((t) => t.name),
     installed: r.installed,
   };
 }
@@ -114,6 +121,8 @@ const FIELD_KINDS: readonly FieldKind[] = ['array', 'arrayList', 'numbers', 'str
 export class Engine {
   readonly store: Store;
   readonly pool: RunnerPool;
+  /** Click-to-segment on stored embeddings (one lazily created prompt worker). */
+  readonly prompts: PromptService;
   readonly engineId: string;
   private readonly opts: EngineOptions;
   private readonly live = new Map<string, LiveRun>();
@@ -126,6 +135,11 @@ export class Engine {
     this.store = opts.store;
     this.engineId = opts.engineId ?? crypto.randomUUID();
     this.pool = new RunnerPool(opts.workerFactory, opts.maxWorkers ?? 4);
+    this.prompts = new PromptService({
+      store: opts.store,
+      workerFactory: opts.promptWorkerFactory ?? null,
+      ...(opts.promptTimeoutMs ? { callTimeoutMs: opts.promptTimeoutMs } : {}),
+    });
   }
 
   /** Mark runs left unfinished by a closed or reloaded page as FAILED ("interrupted"). */
@@ -155,8 +169,32 @@ export class Engine {
     return this.gpuInfo;
   }
 
+  /**
+   * Run the algorithm's self-tests ([[tool.algobox.tests]]) on a device and report pass/fail with
+   * the worst element per output; the result is remembered (see storedSelfTests/preferredDevice).
+   */
+  selfTest(algorithmId: string, device: 'cpu' | 'gpu'): Promise<SelfTestReport> {
+    return runSelfTest(
+      {
+        store: this.store,
+        algorithmRecord: (id) => this.algorithmRecord(id),
+        readAlgorithmFile: (id, path) => this.readAlgorithmFile(id, path),
+        execute: (req) => this.execute(req),
+        wait: (id) => this.wait(id),
+      },
+      algorithmId,
+      device,
+    );
+  }
+
+  /** The last self-test report per device for the algorithm's installed version. */
+  async selfTestResults(algorithmId: string): Promise<SelfTestResults> {
+    return storedSelfTests(this.store, await this.algorithmRecord(algorithmId));
+  }
+
   shutdown(): void {
     this.pool.shutdown();
+    this.prompts.shutdown();
   }
 
   // ───────────────────────────── algorithms ─────────────────────────────
@@ -395,12 +433,18 @@ export class Engine {
         gpuAvailable: gpu.available,
         ...(gpu.reason ? { gpuUnavailableReason: gpu.reason } : {}),
       });
-      rec.device = decision.device;
       for (const l of decision.log) this.log(run, l.level, l.message);
+      let device = decision.device;
+      if (device === 'gpu' && alg.manifest.tests?.length) {
+        const pref = preferredDevice(device, await storedSelfTests(this.store, alg));
+        if (pref.warning) this.log(run, 'WARNING', pref.warning);
+        device = pref.device;
+      }
+      rec.device = device;
       this.throwIfStopped(run);
 
       await this.pruneSessions(rec.sessionToken);
-      const lease = await this.pool.acquire(alg.id, decision.device, () => this.bundleCode(alg, decision.device), rec.id);
+      const lease = await this.pool.acquire(alg.id, device, () => this.bundleCode(alg, device), rec.id);
       run.lease = lease;
       this.throwIfStopped(run);
       rec.timeStarted = nowIso();

@@ -2,7 +2,7 @@
 // find the entry module, check that the modules link (imports resolve) before anything is stored,
 // hash every file, and key blobs by content (hash_module / hash_assets) or uniquely.
 import { bundleHash, sha256Hex } from '../core/hash';
-import { parseManifest } from '../core/manifest';
+import { parseManifest, type Manifest } from '../core/manifest';
 import type { AlgorithmRecord } from '../core/records';
 import { linkBundle, BundleLinkError } from '../sdk/moduleLoader';
 import { BundleSourceError, type BundleFiles } from './bundleSource';
@@ -71,6 +71,8 @@ export async function prepareInstall(files: BundleFiles, origin: AlgorithmRecord
     (isCode ? module : assets)[p] = key;
   }
 
+  checkDeclaredFiles(manifest, files, fileHashes);
+
   const record: AlgorithmRecord = {
     id: crypto.randomUUID(),
     name: manifest.name,
@@ -88,11 +90,37 @@ export async function prepareInstall(files: BundleFiles, origin: AlgorithmRecord
     assets,
     origin,
     bundleHash: await bundleHash(fileHashes),
+    selfTests: manifest.tests.map((t) => t.name),
     byteLength,
     installed: new Date().toISOString(),
     manifest,
   };
   return { record, blobs, fileHashes };
+}
+
+/**
+ * Files the manifest's [tool.algobox] refers to must be in the bundle, and declared SHA-256s must
+ * match: a model that is not the one the author pinned is refused before anything is stored.
+ */
+function checkDeclaredFiles(manifest: Manifest, files: BundleFiles, fileHashes: Record<string, string>): void {
+  for (const [path, decl] of Object.entries(manifest.assets)) {
+    const got = fileHashes[path];
+    if (got === undefined) {
+      throw new InstallError(`[tool.algobox.assets] declares ${path}, but the bundle has no such file.${decl.source ? ` (Built-in bundles get it from node_modules/${decl.source} through scripts/prepare-assets.mjs.)` : ''}`);
+    }
+    if (got !== decl.sha256) {
+      throw new InstallError(`${path} has SHA-256 ${got}, but [tool.algobox.assets] declares ${decl.sha256}: the file is not the one the bundle pins.`);
+    }
+  }
+  const need: [string, string][] = [];
+  if (manifest.prompt) need.push([manifest.prompt.decoder, '[tool.algobox.prompt] decoder']);
+  manifest.tests.forEach((t, i) => {
+    t.inputs.forEach((p) => need.push([p, `self-test ${i + 1} (${t.name}) input`]));
+    t.outputs.forEach((o) => need.push([o.expected, `self-test ${i + 1} (${t.name}) expected output`]));
+  });
+  for (const [p, what] of need) {
+    if (!files.has(p)) throw new InstallError(`The ${what} ${p} is not in the bundle.`);
+  }
 }
 
 export { BundleSourceError };

@@ -3,7 +3,10 @@
 // touches another; idle workers are reused (warm), least-recently-used ones are terminated when
 // more than `maxWorkers` would exist, and requests wait when every worker is busy.
 import { WorkerHandle, type WorkerFactory } from './workerHandle';
-import type { BundleCode } from '../core/protocol';
+import type { BundleCode, RunnerHostStats } from '../core/protocol';
+
+/** How long an evicted worker gets to release its model sessions before it is terminated. */
+export const RELEASE_GRACE_MS = 2000;
 
 interface Entry {
   key: string;
@@ -54,6 +57,17 @@ export class RunnerPool {
     return this.entries.map((e) => ({ key: e.key, busy: e.busy }));
   }
 
+  /** Each live worker's counters (module loads, loadAssets calls, model sessions): for tests and diagnostics. */
+  async stats(): Promise<{ key: string; busy: boolean; stats: RunnerHostStats | null }[]> {
+    return Promise.all(
+      this.entries.map(async (e) => ({
+        key: e.key,
+        busy: e.busy,
+        stats: await e.handle.call((r) => r.stats()).catch(() => null),
+      })),
+    );
+  }
+
   /** A worker for (algorithmId, device), initialised with the bundle `load` returns. */
   acquire(algorithmId: string, device: string, load: () => Promise<BundleCode>, owner = ''): Promise<Lease> {
     const key = `${algorithmId}|${device}`;
@@ -78,7 +92,7 @@ export class RunnerPool {
     for (const e of this.entries) {
       if (e.algorithmId !== algorithmId) continue;
       e.stale = true;
-      if (!e.busy) this.remove(e, 'The algorithm was removed or replaced.');
+      if (!e.busy) this.retire(e, 'The algorithm was removed or replaced.');
     }
   }
 
@@ -93,6 +107,17 @@ export class RunnerPool {
     e.handle.kill(reason);
   }
 
+  /**
+   * Retire an idle worker: it leaves the cache at once, is asked to release what its runner holds
+   * (model sessions: WASM heap, GPU buffers), then is terminated (after at most `RELEASE_GRACE_MS`).
+   */
+  private retire(e: Entry, reason: string): void {
+    this.entries = this.entries.filter((x) => x !== e);
+    if (e.handle.dead) return;
+    const timer = new Promise<void>((r) => setTimeout(r, RELEASE_GRACE_MS));
+    void Promise.race([e.handle.call((r) => r.release()).catch(() => undefined), timer]).finally(() => e.handle.kill(reason));
+  }
+
   private lease(e: Entry, warm: boolean): Lease {
     let done = false;
     return {
@@ -103,7 +128,8 @@ export class RunnerPool {
         done = true;
         e.busy = false;
         e.lastUsed = ++this.clock;
-        if (e.stale || e.handle.dead) this.remove(e, 'The algorithm was removed or replaced.');
+        if (e.handle.dead) this.remove(e, 'worker died');
+        else if (e.stale) this.retire(e, 'The algorithm was removed or replaced.');
         this.pump();
       },
       discard: (reason: string) => {
@@ -135,7 +161,7 @@ export class RunnerPool {
         if (this.entries.length >= this.maxWorkers) {
           const victim = this.entries.filter((e) => !e.busy).sort((a, b) => a.lastUsed - b.lastUsed)[0];
           if (!victim) continue; // all busy: wait for a release
-          this.remove(victim, 'Evicted from the runner cache (least recently used).');
+          this.retire(victim, 'Evicted from the runner cache (least recently used).');
         }
         this.waiting.splice(i, 1);
         this.start(w);

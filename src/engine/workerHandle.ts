@@ -15,14 +15,15 @@ export type WorkerFactory = (label: string) => WorkerLike;
 
 export class WorkerDiedError extends Error {}
 
-export class WorkerHandle {
-  readonly remote: Comlink.Remote<RunnerHostApi>;
+/** `T` is the API the worker exposes (a runner host by default; the prompt host for the prompt worker). */
+export class WorkerHandle<T = RunnerHostApi> {
+  readonly remote: Comlink.Remote<T>;
   private deathReason: string | null = null;
   private rejectDeath!: (e: Error) => void;
   private readonly death: Promise<never>;
 
   constructor(private readonly worker: WorkerLike) {
-    this.remote = Comlink.wrap<RunnerHostApi>(worker.endpoint);
+    this.remote = Comlink.wrap<T>(worker.endpoint);
     this.death = new Promise<never>((_, reject) => (this.rejectDeath = reject));
     this.death.catch(() => {}); // observed through call(); never an unhandled rejection
     worker.onDeath((reason) => this.kill(reason));
@@ -33,7 +34,7 @@ export class WorkerHandle {
   }
 
   /** Run a remote call; rejects at once if the worker is (or becomes) dead. */
-  call<T>(fn: (remote: Comlink.Remote<RunnerHostApi>) => Promise<T>): Promise<T> {
+  call<R>(fn: (remote: Comlink.Remote<T>) => Promise<R>): Promise<R> {
     if (this.deathReason !== null) return Promise.reject(new WorkerDiedError(this.deathReason));
     return Promise.race([fn(this.remote), this.death]);
   }

@@ -7,6 +7,8 @@ import { decodeFields, encodeItem } from '../core/datasetCodec';
 import { LOG_LEVELS, type LogLevel } from '../core/records';
 import type { HostApi } from '../core/protocol';
 import { adoptRunner, internalsOf } from './runnerState';
+import type { OnnxSession } from './OnnxSession';
+import type { OnnxModelOptions } from './onnxRuntime';
 
 /** A data schema: a built-in name ("Image", "Segmentation", …), a built-in schema object, or any zod object schema. */
 export type SchemaLike = DataSchemaName | (string & {}) | z.ZodType;
@@ -115,6 +117,23 @@ export class BaseRunner {
   async fetchAsset(path: string): Promise<Uint8Array> {
     if (typeof path !== 'string' || !path) throw new Error(`fetchAsset: path must be a non-empty string, got ${JSON.stringify(path)}.`);
     return this.host.fetchAsset(path);
+  }
+
+  /**
+   * Load an ONNX model shipped with the bundle (e.g. "files/model.onnx") into an onnxruntime-web
+   * session on this runner's device: WebGPU for "gpu" when the worker has an adapter, otherwise
+   * WASM (SIMD, one thread per core when cross-origin isolated); a fallback logs a WARNING. Call
+   * it in loadAssets so the session is kept with the cached runner (and released when it is evicted).
+   */
+  async loadOnnxModel(path: string, options?: OnnxModelOptions): Promise<OnnxSession> {
+    const bytes = await this.fetchAsset(path);
+    const { createOnnxSession } = await import('./onnxRuntime');
+    return createOnnxSession(bytes, {
+      name: path,
+      device: this.device,
+      options,
+      log: (level, message) => this.host.log(level, message),
+    });
   }
 
   // ── reporting ──

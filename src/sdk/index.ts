@@ -33,4 +33,6 @@ export {
   type NDArray,
   type DType,
 } from '../core/ndarray';
+export { OnnxSession, type OnnxInputInfo, type Int64Feed } from './OnnxSession';
+export type { OnnxModelOptions } from './onnxRuntime';
 export { z } from 'zod';

@@ -58,11 +58,13 @@ function blobs(n: number, seed: number): Float32Array {
 }
 
 describe('built-in bundles', () => {
-  it('installs all four with their manifests and no warnings', async () => {
+  it('installs all six with their manifests and no warnings', async () => {
     const list = await api.algorithms.list();
     expect(list.map((a) => [a.name, a.algorithmType]).sort()).toEqual([
       ['mask_cleanup', 'Segmentation2Segmentation'],
       ['registration', 'Image2Alignment'],
+      ['salient_segmentation', 'Image2Segmentation'],
+      ['sam_embedding', 'Image2Embedding'],
       ['threshold_segmentation', 'Image2Segmentation'],
       ['tv_denoising', 'Image2Image'],
     ]);

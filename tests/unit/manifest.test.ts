@@ -204,6 +204,9 @@ hash_assets = false
       hashAssets: false,
       files: [],
       entry: 'Runner.js',
+      assets: {},
+      prompt: null,
+      tests: [],
     });
   });
 
@@ -814,7 +817,7 @@ describe('[tool.algobox]', () => {
 
   it('warns on unknown keys', () => {
     const { warnings } = parseManifest(`${compox()}\n[tool.algobox]\nfile = ["x"]\n`);
-    expect(warnings).toEqual(["Unknown key 'file' in [tool.algobox] (ignored). Known keys are: files, entry."]);
+    expect(warnings).toEqual(["Unknown key 'file' in [tool.algobox] (ignored). Known keys are: files, entry, assets, prompt, tests."]);
   });
 
   it.each(['/abs/x', '../x', 'a/../b', 'a\\\\b', '', 'a//b', './x'])('rejects the bundle path "%s"', (f) => {

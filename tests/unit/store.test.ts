@@ -68,6 +68,7 @@ function algorithmRecord(name: string, version: string, module: Record<string, s
     assets,
     origin: { kind: 'files' },
     bundleHash: 'x',
+    selfTests: [],
     byteLength: 0,
     installed: new Date().toISOString(),
     manifest: {} as AlgorithmRecord['manifest'],

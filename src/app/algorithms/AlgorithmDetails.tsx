@@ -3,6 +3,7 @@
 import type { AlgorithmInfo } from '../../core/records';
 import { originLabel } from './Catalog';
 import { ParamForm, type ParamFormProps } from './ParamForm';
+import { SelfTestPanel } from './SelfTestPanel';
 
 export function AlgorithmDetails({ alg, form }: { alg: AlgorithmInfo; form: ParamFormProps }) {
   const devices = alg.supportedDevices.length
@@ -33,6 +34,7 @@ export function AlgorithmDetails({ alg, form }: { alg: AlgorithmInfo; form: Para
           </ul>
         </details>
       )}
+      <SelfTestPanel alg={alg} />
       <ParamForm {...form} />
     </section>
   );

@@ -9,6 +9,7 @@ import { ImageViewer } from './ImageViewer';
 import { SegmentationViewer } from './SegmentationViewer';
 import { ViewerMessage, errorText } from './controls';
 import { arrayField, datasetKind, provenance, useExecutionRecord } from './data';
+import { PromptableEmbedding, PromptableImage, isPromptableEmbedding } from './PromptMode';
 import { formatShape } from './render/format';
 
 function DatasetHeader({ meta }: { meta: DatasetMeta }) {
@@ -146,13 +147,19 @@ export function DatasetView({ id }: { id: string }) {
     <div className="viewer-view" data-testid="dataset-view" data-kind={kind}>
       <DatasetHeader meta={meta} />
       {kind === 'image' ? (
-        <ImageDataset id={id} />
+        <PromptableImage imageId={id}>
+          <ImageDataset id={id} />
+        </PromptableImage>
       ) : kind === 'image+mask' ? (
         <ImageMaskDataset id={id} />
       ) : kind === 'mask' ? (
         <MaskDataset meta={meta} />
       ) : kind === 'alignment' ? (
         <AlignmentDataset meta={meta} />
+      ) : kind === 'embedding' && isPromptableEmbedding(meta) ? (
+        <PromptableEmbedding embeddingId={id}>
+          <EmbeddingDataset id={id} />
+        </PromptableEmbedding>
       ) : kind === 'embedding' ? (
         <EmbeddingDataset id={id} />
       ) : (

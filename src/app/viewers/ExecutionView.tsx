@@ -12,6 +12,7 @@ import { SegmentationViewer } from './SegmentationViewer';
 import { ViewerMessage, errorText, type SliceNav } from './controls';
 import { arrayField, typeFromSchemas, useAlgorithm, useExecutionRecord, useKeep } from './data';
 import { alignmentFacts } from './DatasetView';
+import { PromptableEmbedding, isPromptableEmbedding } from './PromptMode';
 
 function useNav(count: number, label: string, describe?: (i: number) => string): [number, SliceNav] {
   const [index, setIndex] = useState(0);
@@ -87,7 +88,7 @@ function AlignmentRun({ rec }: { rec: ExecutionRecord }) {
 function EmbeddingRun({ rec }: { rec: ExecutionRecord }) {
   const [i, nav] = useNav(rec.outputDatasetIds.length, 'Image');
   const q = useDataset(rec.outputDatasetIds[i], ['features', 'input_size', 'original_size']);
-  return (
+  const viewer = (
     <EmbeddingViewer
       features={useKeep(arrayField(q.data, 'features'))}
       inputSize={arrayField(q.data, 'input_size')}
@@ -96,6 +97,16 @@ function EmbeddingRun({ rec }: { rec: ExecutionRecord }) {
       error={q.isError ? errorText(q.error) : null}
       nav={nav}
     />
+  );
+  // SAM embeddings can also be segmented with clicks (the mode persists across outputs).
+  const id = rec.outputDatasetIds[i];
+  const meta = useKeep(q.data?.meta);
+  return id && isPromptableEmbedding(meta) ? (
+    <PromptableEmbedding embeddingId={id} nav={nav}>
+      {viewer}
+    </PromptableEmbedding>
+  ) : (
+    viewer
   );
 }
 

@@ -3,7 +3,9 @@
 // transform of that canvas (nearest-neighbour when magnified: `image-rendering: pixelated`).
 // Drawing is synchronous (useLayoutEffect) whenever the pixels change.
 //
-// Mouse: wheel zooms about the cursor, drag pans, double-click fits. Keyboard (viewport focused):
+// Mouse: wheel zooms about the cursor, drag pans, double-click fits. With a `tool` (e.g. click-to-
+// segment), left/right presses and drags go to the tool in image coordinates and the middle button
+// pans (double-click does not fit). Keyboard (viewport focused):
 // + / − zoom, arrows pan (Shift: faster), 0 fits, 1 shows 1:1. The status line shows the zoom, the
 // image coordinates under the cursor (or under the viewport centre while the keyboard is used)
 // and what `readout(x, y)` says about that pixel.
@@ -27,6 +29,28 @@ interface State extends ViewTransform {
   fit: boolean;
 }
 
+/** A point in image coordinates (continuous: pixel (i, j) covers [i, i + 1) × [j, j + 1)), at any zoom. */
+export interface ImagePoint {
+  x: number;
+  y: number;
+}
+
+/** Pointer input in image coordinates: given, it takes the left and right buttons (the middle button pans). */
+export interface ImageTool {
+  onDown(p: ImagePoint, e: PointerEvent<HTMLDivElement>): void;
+  /** While a button is held. */
+  onMove?(p: ImagePoint, e: PointerEvent<HTMLDivElement>): void;
+  onUp?(p: ImagePoint, e: PointerEvent<HTMLDivElement>): void;
+  onCancel?(): void;
+  /** CSS cursor over the image (default crosshair). */
+  cursor?: string;
+}
+
+/** Image coordinates of a viewport point (relative to the viewport's padding box) under transform `t`. */
+export function viewportToImage(vx: number, vy: number, t: ViewTransform): ImagePoint {
+  return { x: (vx - t.tx) / t.zoom, y: (vy - t.ty) / t.zoom };
+}
+
 export interface ImageCanvasProps {
   pixels: Pixels | null;
   /** Accessible name of the viewport, e.g. "Image slice 3 of 10". */
@@ -40,6 +64,8 @@ export interface ImageCanvasProps {
   onKeyDown?: (e: KeyboardEvent<HTMLDivElement>) => void;
   /** Extra controls at the right of the status line. */
   tools?: ReactNode;
+  /** Pointer tool (click-to-segment): takes the left and right buttons; the middle button pans. */
+  tool?: ImageTool;
 }
 
 const ZOOM_STEP = 1.25;
@@ -57,7 +83,7 @@ function fitState(vw: number, vh: number, w: number, h: number): State {
   return { zoom, tx: (vw - w * zoom) / 2, ty: (vh - h * zoom) / 2, fit: true };
 }
 
-export function ImageCanvas({ pixels, label, testId = 'viewer-canvas', readout, overlay, onKeyDown, tools }: ImageCanvasProps) {
+export function ImageCanvas({ pixels, label, testId = 'viewer-canvas', readout, overlay, onKeyDown, tools, tool }: ImageCanvasProps) {
   const viewportRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [size, setSize] = useState({ width: 0, height: 0 });
@@ -65,6 +91,7 @@ export function ImageCanvas({ pixels, label, testId = 'viewer-canvas', readout, 
   const [hover, setHover] = useState<{ x: number; y: number } | null>(null);
   const [keyboard, setKeyboard] = useState(false);
   const drag = useRef<{ x: number; y: number; tx: number; ty: number; id: number } | null>(null);
+  const toolPointer = useRef<number | null>(null);
   const helpId = useId();
   const w = pixels?.width ?? 0;
   const h = pixels?.height ?? 0;
@@ -158,13 +185,27 @@ export function ImageCanvas({ pixels, label, testId = 'viewer-canvas', readout, 
     [t, w, h],
   );
 
+  /** Continuous image coordinates of a client point. */
+  const imagePoint = (e: PointerEvent<HTMLDivElement>): ImagePoint => {
+    const o = origin(e.currentTarget);
+    return viewportToImage(e.clientX - o.left, e.clientY - o.top, t);
+  };
+
   const onPointerDown = (e: PointerEvent<HTMLDivElement>) => {
-    if (e.button !== 0) return;
+    if (tool && (e.button === 0 || e.button === 2) && toolPointer.current === null) {
+      e.currentTarget.setPointerCapture(e.pointerId);
+      toolPointer.current = e.pointerId;
+      tool.onDown(imagePoint(e), e);
+      return;
+    }
+    if (e.button !== (tool ? 1 : 0)) return;
+    if (tool) e.preventDefault(); // no autoscroll on middle-drag
     e.currentTarget.setPointerCapture(e.pointerId);
     drag.current = { x: e.clientX, y: e.clientY, tx: t.tx, ty: t.ty, id: e.pointerId };
   };
   const onPointerMove = (e: PointerEvent<HTMLDivElement>) => {
     setKeyboard(false);
+    if (tool && toolPointer.current === e.pointerId) tool.onMove?.(imagePoint(e), e);
     const d = drag.current;
     if (d && d.id === e.pointerId) {
       const dx = e.clientX - d.x;
@@ -175,6 +216,11 @@ export function ImageCanvas({ pixels, label, testId = 'viewer-canvas', readout, 
   };
   const endDrag = (e: PointerEvent<HTMLDivElement>) => {
     if (drag.current?.id === e.pointerId) drag.current = null;
+    if (toolPointer.current === e.pointerId) {
+      toolPointer.current = null;
+      if (e.type === 'pointerup') tool?.onUp?.(imagePoint(e), e);
+      else tool?.onCancel?.();
+    }
   };
 
   const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
@@ -248,7 +294,10 @@ export function ImageCanvas({ pixels, label, testId = 'viewer-canvas', readout, 
         onPointerUp={endDrag}
         onPointerCancel={endDrag}
         onPointerLeave={() => setHover(null)}
-        onDoubleClick={fit}
+        onDoubleClick={tool ? undefined : fit}
+        onContextMenu={tool ? (e) => e.preventDefault() : undefined}
+        data-tool={tool ? 'on' : undefined}
+        style={tool ? { cursor: tool.cursor ?? 'crosshair' } : undefined}
         onKeyDown={onKey}
       >
         <canvas

@@ -5,3 +5,4 @@ export * as restoration from './restoration';
 export * as registration from './registration';
 export * as morphology from './morphology';
 export * as fft from './fft';
+export * as transform from './transform';

@@ -1,0 +1,289 @@
+// Click to segment: the source image with the live mask of a stored embedding's prompt decoder.
+// Left click = object point, Shift-click or right click = background point, drag = box (one; a new
+// one replaces it); middle-drag pans, the wheel zooms. Undo / Clear edit the prompt list; the mask
+// follows through a latest-wins session (only the newest pending prompts are decoded). "Save as
+// segmentation" stores the mask as a Segmentation dataset and offers to open it.
+import { useQueryClient } from '@tanstack/react-query';
+import { useId, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { useApi } from '../apiContext';
+import { useDataset, invalidateData } from '../state/queries';
+import { useSelection } from '../state/selection';
+import { ContrastControls } from './ContrastControls';
+import { ImageCanvas, type ImagePoint, type ImageTool, type ViewTransform } from './ImageCanvas';
+import { valueText } from './ImageViewer';
+import { RangeField, ViewerMessage, errorText, type SliceNav, SliceSlider } from './controls';
+import { useContrast, usePixels, usePlanes, useWindow } from './contrast';
+import { arrayField } from './data';
+import { DRAG_THRESHOLD_PX, boxBetween, describeEdit, pixelAt, promptsOf, type PromptEdit } from './promptEdits';
+import { blackRGBA, overlayLabels } from './render/overlay';
+import { usePromptSession } from './usePromptSession';
+
+type Box = [number, number, number, number];
+
+interface Press {
+  start: ImagePoint;
+  screen: { x: number; y: number };
+  negative: boolean;
+  dragging: boolean;
+}
+
+const sameBox = (a: Box | null, b: Box | null) => a === b || (!!a && !!b && a.every((v, i) => v === b[i]));
+
+/** The mask's colour (label 1): a cyan that stands out on most images; its outline is drawn opaque. */
+const MASK_RGB = [0, 200, 255] as const;
+const MASK_PALETTE = (() => {
+  const lut = new Uint8Array(768);
+  lut.set(MASK_RGB, 3);
+  return lut;
+})();
+
+export function PromptSegmenter({ embeddingId, nav }: { embeddingId: string; nav?: SliceNav }) {
+  const api = useApi();
+  const qc = useQueryClient();
+  const { setView } = useSelection();
+  const [edits, setEdits] = useState<PromptEdit[]>([]);
+  const [dragBox, setDragBox] = useState<Box | null>(null);
+  const press = useRef<Press | null>(null);
+  const prompts = useMemo(() => promptsOf(edits, dragBox), [edits, dragBox]);
+  const live = usePromptSession(embeddingId, prompts);
+  const { session } = live;
+  const imageQ = useDataset(session?.imageDatasetId ?? null, ['image']);
+  const image = arrayField(imageQ.data, 'image');
+  const [contrast, setContrast] = useContrast();
+  const [opacity, setOpacity] = useState(0.5);
+  const [saved, setSaved] = useState<{ id: string; name: string } | null>(null);
+  const [saveError, setSaveError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const helpId = useId();
+
+  const { planes: rawPlanes, error: imageError } = usePlanes(image);
+  const width = session?.width ?? 0;
+  const height = session?.height ?? 0;
+  const sizeMismatch = !!(rawPlanes && session && (rawPlanes.width !== width || rawPlanes.height !== height));
+  const planes = sizeMismatch ? null : rawPlanes;
+  const win = useWindow(contrast, planes);
+  const base = usePixels(planes, win, planes?.channels === 3 ? 'gray' : contrast.colormap);
+  const mask = live.result?.mask ?? null;
+  const maskArea = useMemo(() => (mask ? (mask.data as Uint8Array).reduce((a, v) => a + (v ? 1 : 0), 0) : 0), [mask]);
+  const pixels = useMemo(() => {
+    if (!width || !height) return null;
+    const under = base ? base.data : blackRGBA(width, height);
+    if (!mask || mask.shape[0] !== height || mask.shape[1] !== width) return { width, height, data: under };
+    const filled = overlayLabels(under, mask.data, width, height, { opacity, palette: MASK_PALETTE });
+    return { width, height, data: overlayLabels(filled, mask.data, width, height, { opacity: 1, outline: true, palette: MASK_PALETTE }) };
+  }, [base, mask, width, height, opacity]);
+
+  const addEdit = (e: PromptEdit) => {
+    setSaved(null);
+    setEdits((cur) => [...cur, e]);
+  };
+  const undo = () => {
+    setSaved(null);
+    setEdits((cur) => cur.slice(0, -1));
+  };
+  const clear = () => {
+    setSaved(null);
+    setEdits([]);
+    setDragBox(null);
+  };
+
+  const tool: ImageTool = {
+    onDown(p, e: PointerEvent<HTMLDivElement>) {
+      press.current = { start: p, screen: { x: e.clientX, y: e.clientY }, negative: e.button === 2 || e.shiftKey, dragging: false };
+    },
+    onMove(p, e) {
+      const pr = press.current;
+      if (!pr || pr.negative) return;
+      if (!pr.dragging && Math.hypot(e.clientX - pr.screen.x, e.clientY - pr.screen.y) < DRAG_THRESHOLD_PX) return;
+      pr.dragging = true;
+      const b = boxBetween(pr.start, p, width, height);
+      setDragBox((cur) => (sameBox(cur, b) ? cur : b));
+    },
+    onUp(p) {
+      const pr = press.current;
+      press.current = null;
+      if (!pr) return;
+      if (pr.dragging) {
+        const b = boxBetween(pr.start, p, width, height);
+        setDragBox(null);
+        if (b) addEdit({ kind: 'box', box: b });
+        return;
+      }
+      const px = pixelAt(pr.start, width, height);
+      if (px) addEdit({ kind: 'point', x: px.x, y: px.y, label: pr.negative ? 0 : 1 });
+    },
+    onCancel() {
+      press.current = null;
+      setDragBox(null);
+    },
+  };
+
+  const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    if ((e.ctrlKey || e.metaKey) && (e.key === 'z' || e.key === 'Z')) {
+      e.preventDefault();
+      undo();
+    } else if (e.key === 'Escape' && edits.length) {
+      e.preventDefault();
+      clear();
+    }
+  };
+
+  const save = async () => {
+    const r = live.result;
+    if (!r) return;
+    setSaving(true);
+    setSaveError(null);
+    try {
+      const id = await api.prompts.save({ embeddingDatasetId: embeddingId, mask: r.mask, prompts: { points: r.prompts.points, ...(r.prompts.box ? { box: r.prompts.box } : {}) } });
+      const meta = (await api.datasets.get(id, [])).meta;
+      setSaved({ id, name: meta.name });
+      await invalidateData(qc);
+    } catch (e) {
+      setSaveError(errorText(e));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const marks = (t: ViewTransform) => {
+    const boxes = edits.filter((e): e is Extract<PromptEdit, { kind: 'box' }> => e.kind === 'box');
+    const box = dragBox ?? boxes[boxes.length - 1]?.box ?? null;
+    const r = Math.max(4, Math.min(9, t.zoom * 0.5 + 4));
+    return (
+      <svg className="prompt-marks" aria-hidden="true">
+        {box && (
+          <rect
+            x={box[0] * t.zoom + t.tx}
+            y={box[1] * t.zoom + t.ty}
+            width={(box[2] - box[0]) * t.zoom}
+            height={(box[3] - box[1]) * t.zoom}
+            className={dragBox ? 'prompt-box dragging' : 'prompt-box'}
+          />
+        )}
+        {edits.map((e, i) =>
+          e.kind === 'point' ? (
+            <g key={i} transform={`translate(${(e.x + 0.5) * t.zoom + t.tx}, ${(e.y + 0.5) * t.zoom + t.ty})`} className={e.label ? 'prompt-point positive' : 'prompt-point negative'}>
+              <circle r={r} />
+              <path d={e.label ? `M ${-r / 2} 0 H ${r / 2} M 0 ${-r / 2} V ${r / 2}` : `M ${-r / 2} 0 H ${r / 2}`} />
+            </g>
+          ) : null,
+        )}
+      </svg>
+    );
+  };
+
+  if (live.openError) return <ViewerMessage kind="error">{live.openError}</ViewerMessage>;
+  if (!session) return <ViewerMessage kind="loading">Opening the prompt decoder…</ViewerMessage>;
+
+  const notes = [
+    !session.imageDatasetId ? 'The image this embedding was computed from is not known: the mask is shown over black.' : null,
+    imageQ.isError ? `The source image is not available (${errorText(imageQ.error)}): the mask is shown over black.` : null,
+    imageError ? `The source image cannot be shown: ${imageError}` : null,
+    sizeMismatch && rawPlanes ? `The source image is ${rawPlanes.width}×${rawPlanes.height} but the embedding is of a ${width}×${height} image; the mask is shown over black.` : null,
+  ].filter((n): n is string => !!n);
+  const st = live.stats;
+  const result = live.result;
+
+  return (
+    <div
+      className="viewer prompt-segmenter"
+      data-testid="prompt-segmenter"
+      data-embedding={embeddingId}
+      data-image={session.imageDatasetId ?? ''}
+      data-prompts={JSON.stringify(prompts ?? { points: [] })}
+      data-mask-area={maskArea}
+      data-mask-prompts={result ? JSON.stringify(result.prompts) : ''}
+      data-busy={live.busy ? 'true' : 'false'}
+      data-decodes={st?.decoded ?? 0}
+      data-ms={result ? result.ms.toFixed(1) : ''}
+    >
+      <div className="viewer-toolbar">
+        {planes && <ContrastControls state={contrast} onChange={setContrast} window={win} rgb={planes.channels === 3} />}
+        <div className="row wrap">
+          <RangeField label="Mask opacity" testId="prompt-opacity" value={opacity} min={0} max={1} step={0.05} onChange={setOpacity} format={(v) => `${Math.round(v * 100)}%`} />
+          <span id={helpId} className="muted small-text">
+            Click: object · Shift-click or right-click: background · Drag: box · Middle-drag: pan · Wheel: zoom
+          </span>
+        </div>
+      </div>
+      {notes.map((n) => (
+        <p key={n} className="viewer-note warn-text">
+          {n}
+        </p>
+      ))}
+      <div className="viewer-split">
+        <ImageCanvas
+          pixels={pixels}
+          label="Click to segment: click the object, shift-click the background, drag a box"
+          tool={tool}
+          overlay={marks}
+          onKeyDown={onKey}
+          readout={(x, y) => {
+            const v = planes ? `${valueText(planes, x, y)} · ` : '';
+            const m = mask && mask.shape[1] === width ? (mask.data[y * width + x] ? 'mask' : 'background') : '';
+            return `${v}${m}`;
+          }}
+        />
+        <aside className="viewer-side prompt-side" aria-label="Prompts" aria-describedby={helpId}>
+          <h3>Prompts</h3>
+          {edits.length === 0 ? (
+            <p className="muted">Click the object to segment.</p>
+          ) : (
+            <ol className="prompt-list" data-testid="prompt-list">
+              {edits.map((e, i) => (
+                <li key={i} className={e.kind === 'point' ? (e.label ? 'positive' : 'negative') : 'box'}>
+                  {describeEdit(e)}
+                </li>
+              ))}
+            </ol>
+          )}
+          <div className="row wrap">
+            <button type="button" className="small" onClick={undo} disabled={!edits.length} data-testid="prompt-undo" title="Remove the last prompt (Ctrl+Z)">
+              Undo
+            </button>
+            <button type="button" className="small" onClick={clear} disabled={!edits.length} data-testid="prompt-clear" title="Remove every prompt (Esc)">
+              Clear
+            </button>
+          </div>
+          <h3>Mask</h3>
+          <p className="small-text" role="status" data-testid="prompt-status">
+            {live.error ? (
+              <span className="error-text">{live.error}</span>
+            ) : result ? (
+              <>
+                {maskArea.toLocaleString()} px · predicted IoU {result.iou.toFixed(3)} · {Math.round(result.ms)} ms
+                {live.busy && <span className="muted"> · updating…</span>}
+              </>
+            ) : live.busy ? (
+              <span className="muted">Decoding…</span>
+            ) : (
+              <span className="muted">No mask yet.</span>
+            )}
+          </p>
+          {st && st.requests > 0 && (
+            <p className="muted small-text" data-testid="prompt-stats">
+              {st.decoded} decoded{st.superseded ? `, ${st.superseded} skipped (newer prompts came first)` : ''}
+            </p>
+          )}
+          <button type="button" className="primary" onClick={() => void save()} disabled={!result || saving || live.busy} data-testid="prompt-save">
+            {saving ? 'Saving…' : 'Save as segmentation'}
+          </button>
+          {saved && (
+            <p className="small-text ok-text" data-testid="prompt-saved" data-id={saved.id}>
+              Saved as{' '}
+              <button type="button" className="link" onClick={() => setView({ kind: 'dataset', id: saved.id })} data-testid="prompt-saved-open" title="Open the new Segmentation dataset">
+                {saved.name}
+              </button>{' '}
+              (Segmentation, in Datasets).
+            </p>
+          )}
+          {saveError && <p className="small-text error-text">{saveError}</p>}
+          <p className="muted small-text">
+            Decoder: {session.algorithm.name} {session.algorithm.version}
+          </p>
+        </aside>
+      </div>
+      {nav && <SliceSlider nav={nav} />}
+    </div>
+  );
+}
