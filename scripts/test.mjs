@@ -20,7 +20,7 @@ const results = join(root, 'reports');
 rmSync(results, { recursive: true, force: true });
 
 step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
-step('lint', 'npx', ['oxlint', '--deny-warnings', 'src', 'workers', 'tests', 'scripts', 'bench']);
+step('lint', 'npx', ['oxlint', '--deny-warnings', 'src', 'workers', 'tests', 'scripts', 'bench', 'tools']);
 step('unit tests (vitest)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'unit.json')}`]);
 const built = step('build', 'npx', ['vite', 'build']);
 if (built) step('end-to-end tests (playwright)', 'npx', ['playwright', 'test'], { CI: '1' });

@@ -2,6 +2,7 @@
 // find the entry module, check that the modules link (imports resolve) before anything is stored,
 // hash every file, and key blobs by content (hash_module / hash_assets) or uniquely.
 import { bundleHash, sha256Hex } from '../core/hash';
+import { BUNDLE_LOCK_FILE, BundleLockError, parseBundleLock, verifyBundleLock, withoutLock, type BundleLock } from '../core/bundleLock';
 import { parseManifest, type Manifest } from '../core/manifest';
 import type { AlgorithmRecord } from '../core/records';
 import { linkBundle, BundleLinkError } from '../sdk/moduleLoader';
@@ -26,7 +27,14 @@ export async function prepareInstall(files: BundleFiles, origin: AlgorithmRecord
     const list = [...files.keys()].slice(0, 10).join(', ') || 'none';
     throw new InstallError(`The bundle has no pyproject.toml at its root (files: ${list}).`);
   }
+  // Hash every file first: a bundle.lock.json (written by `npm run pack`) is checked before anything is read.
+  const fileHashes: Record<string, string> = {};
+  for (const [p, bytes] of files) fileHashes[p] = await sha256Hex(bytes);
+  const lock = await checkBundleLock(files, fileHashes);
   const { manifest, warnings } = parseManifest(new TextDecoder().decode(tomlBytes));
+  if (lock && (lock.name !== manifest.name || lock.version !== manifest.version)) {
+    throw new InstallError(`${BUNDLE_LOCK_FILE} is for ${lock.name} ${lock.version}, but pyproject.toml declares ${manifest.name} ${manifest.version}.`);
+  }
   const entry = manifest.entry;
   if (!files.has(entry)) {
     const ts = entry.replace(/\.m?js$/, '.ts');
@@ -55,14 +63,12 @@ export async function prepareInstall(files: BundleFiles, origin: AlgorithmRecord
     throw e;
   }
 
-  const fileHashes: Record<string, string> = {};
   const blobs = new Map<string, Uint8Array>();
   const module: Record<string, string> = {};
   const assets: Record<string, string> = {};
   let byteLength = 0;
   for (const [p, bytes] of files) {
-    const h = await sha256Hex(bytes);
-    fileHashes[p] = h;
+    const h = fileHashes[p]!;
     byteLength += bytes.byteLength;
     const isCode = CODE_FILE.test(p);
     const dedupe = isCode ? manifest.hashModule : manifest.hashAssets;
@@ -89,13 +95,28 @@ export async function prepareInstall(files: BundleFiles, origin: AlgorithmRecord
     module,
     assets,
     origin,
-    bundleHash: await bundleHash(fileHashes),
+    // The lock is not part of the bundle's identity: this equals the lock's `bundle`.
+    bundleHash: await bundleHash(withoutLock(fileHashes)),
     selfTests: manifest.tests.map((t) => t.name),
     byteLength,
     installed: new Date().toISOString(),
     manifest,
   };
   return { record, blobs, fileHashes };
+}
+
+/** A present bundle.lock.json must match the files exactly (see src/core/bundleLock.ts). */
+async function checkBundleLock(files: BundleFiles, fileHashes: Record<string, string>): Promise<BundleLock | null> {
+  const bytes = files.get(BUNDLE_LOCK_FILE);
+  if (!bytes) return null;
+  try {
+    const lock = parseBundleLock(bytes);
+    await verifyBundleLock(lock, fileHashes);
+    return lock;
+  } catch (e) {
+    if (e instanceof BundleLockError) throw new InstallError(e.message);
+    throw e;
+  }
 }
 
 /**

@@ -106,7 +106,9 @@ test('salient_segmentation from the UI segments the sample RGB scene (IoU ≥ 0.
 
   // Second run of the cached runner: no second model load (counted in the worker).
   await page.getByTestId('run-button').click();
-  await expect.poll(async () => page.evaluate(async () => (await window.algobox.executions.list()).filter((r) => r.status === 'COMPLETED').length)).toBe(2);
+  await expect
+    .poll(async () => page.evaluate(async () => (await window.algobox.executions.list()).filter((r) => r.status === 'COMPLETED').length), { timeout: 90_000 })
+    .toBe(2);
   const second = await page.evaluate(async () => (await window.algobox.executions.list())[0]!);
   expect(second.log.some((l) => l.message.startsWith('Loaded model'))).toBe(false);
   expect(second.timings.load).toBe(0);
