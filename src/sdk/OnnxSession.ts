@@ -47,8 +47,8 @@ const FROM_ORT: Record<string, DType> = Object.fromEntries(Object.entries(TO_ORT
 
 export class OnnxSession {
   readonly name: string;
-  readonly provider: 'webgpu' | 'wasm';
-  readonly threads: number;
+  private _provider: 'webgpu' | 'wasm';
+  private _threads: number;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   /** Runs so far (for diagnostics). */
@@ -58,15 +58,28 @@ export class OnnxSession {
 
   constructor(
     private readonly ort: typeof Ort,
-    private readonly session: Ort.InferenceSession,
+    private session: Ort.InferenceSession,
     info: OnnxSessionInfo,
     private readonly onRelease: () => void,
+    /** For a WebGPU session: builds the same model on WASM, used once if WebGPU fails at run time. */
+    private readonly wasmFallback: (() => Promise<{ session: Ort.InferenceSession; threads: number }>) | null = null,
+    private readonly log: OnnxLog = () => undefined,
   ) {
     this.name = info.name;
-    this.provider = info.provider;
-    this.threads = info.threads;
+    this._provider = info.provider;
+    this._threads = info.threads;
     this.inputNames = Object.freeze([...session.inputNames]);
     this.outputNames = Object.freeze([...session.outputNames]);
+  }
+
+  /** Where the model runs: "webgpu" or "wasm" (it changes to "wasm" if WebGPU fails at run time). */
+  get provider(): 'webgpu' | 'wasm' {
+    return this._provider;
+  }
+
+  /** WASM threads (0 on WebGPU). */
+  get threads(): number {
+    return this._threads;
   }
 
   /** The model's declared inputs. */
@@ -133,7 +146,23 @@ export class OnnxSession {
     if (outputs) {
       for (const o of outputs) if (!this.outputNames.includes(o)) throw new Error(`run(${this.name}): the model has no output '${o}'; its outputs are ${this.outputNames.join(', ')}.`);
     }
-    const result = outputs ? await this.session.run(tensors, [...outputs]) : await this.session.run(tensors);
+    const runOn = (session: Ort.InferenceSession) => (outputs ? session.run(tensors, [...outputs]) : session.run(tensors));
+    let result: Ort.InferenceSession.ReturnType;
+    try {
+      result = await runOn(this.session);
+    } catch (e) {
+      // WebGPU lacks some kernels (e.g. MaxPool with ceil_mode) and only says so at run time: move
+      // the model to WASM once, say why, and run again.
+      if (this._provider !== 'webgpu' || !this.wasmFallback) throw e;
+      await this.log('WARNING', `WebGPU could not run ${this.name} (${(e as Error).message}); running it on WASM from now on.`);
+      const next = await this.wasmFallback();
+      const old = this.session;
+      this.session = next.session;
+      this._provider = 'wasm';
+      this._threads = next.threads;
+      await old.release().catch(() => undefined);
+      result = await runOn(this.session);
+    }
     this.runs++;
     const out: Record<string, NDArray> = {};
     for (const [k, t] of Object.entries(result)) {

@@ -5,11 +5,24 @@
 // - device "cpu": WASM with SIMD and one thread per core when the context is cross-origin isolated
 //   (SharedArrayBuffer), one thread otherwise, with a WARNING.
 // One ORT instance per worker; every session this module creates is tracked so a runner host can
-// release them all when its cached runner is evicted.
+// release them all when its cached runner is evicted. Where ORT cannot be imported from a URL (the
+// opaque-origin sandbox of third-party bundles), the worker's runtime installs a loader under
+// ORT_LOADER on globalThis that returns the module (see workers/sandboxRuntime.ts).
 import type * as Ort from 'onnxruntime-web';
 import { OnnxSession, type OnnxLog } from './OnnxSession';
 
 export type OrtModule = typeof Ort;
+
+/** globalThis key of an injected ORT loader; when set, loadOrt uses it instead of importing onnxruntime-web. */
+export const ORT_LOADER = Symbol.for('algobox.ortLoader');
+
+/** Returns the ORT module to use for a flavour (it may return the WASM build for "webgpu"). */
+export type OrtLoader = (flavour: 'wasm' | 'webgpu') => Promise<OrtModule>;
+
+function injectedLoader(): OrtLoader | null {
+  const l = (globalThis as unknown as Record<symbol, unknown>)[ORT_LOADER];
+  return typeof l === 'function' ? (l as OrtLoader) : null;
+}
 
 export interface OnnxModelOptions {
   /** ORT graph optimisation level (default "all"). */
@@ -61,7 +74,10 @@ export function wasmThreads(): { threads: number; note: string | null } {
 /** Load onnxruntime-web once per worker. "webgpu" loads the JSEP build (WebGPU + WASM), "wasm" the smaller CPU-only build. */
 export function loadOrt(flavour: 'wasm' | 'webgpu'): Promise<{ ort: OrtModule; threads: number; threadNote: string | null; flavour: 'wasm' | 'webgpu' }> {
   ortPromise ??= (async () => {
-    const ort = (flavour === 'webgpu' ? await import('onnxruntime-web') : await import('onnxruntime-web/wasm')) as OrtModule;
+    const injected = injectedLoader();
+    const ort = injected
+      ? await injected(flavour)
+      : ((flavour === 'webgpu' ? await import('onnxruntime-web') : await import('onnxruntime-web/wasm')) as OrtModule);
     const { threads, note } = wasmThreads();
     ort.env.wasm.numThreads = threads;
     ort.env.logLevel = 'error';
@@ -149,10 +165,21 @@ export async function createOnnxSession(bytes: Uint8Array, opts: CreateSessionOp
   onnxStats.bytesLoaded += bytes.byteLength;
   const where = provider === 'webgpu' ? 'WebGPU' : `WASM (SIMD, ${rt.threads} thread${rt.threads > 1 ? 's' : ''})`;
   await opts.log('INFO', `Loaded model ${opts.name} (${mb(bytes.byteLength)}) on ${where} in ${Math.round(ms)} ms.`);
-  const s = new OnnxSession(rt.ort, session, { name: opts.name, provider, threads: provider === 'wasm' ? rt.threads : 0 }, () => {
-    live.delete(s);
-    onnxStats.sessionsReleased++;
-  });
+  const wasmFallback =
+    provider === 'webgpu'
+      ? async () => ({ session: await rt.ort.InferenceSession.create(bytes, { ...base, executionProviders: ['wasm'] }), threads: rt.threads })
+      : null;
+  const s = new OnnxSession(
+    rt.ort,
+    session,
+    { name: opts.name, provider, threads: provider === 'wasm' ? rt.threads : 0 },
+    () => {
+      live.delete(s);
+      onnxStats.sessionsReleased++;
+    },
+    wasmFallback,
+    opts.log,
+  );
   live.add(s);
   return s;
 }

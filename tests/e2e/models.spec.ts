@@ -195,3 +195,31 @@ export class Runner extends Image2ImageRunner {
   expect(reports.gpu.tests[0]!.outputs[0]!.maxAbsoluteDifference).toBeLessThan(1e-4);
   expect(problems).toEqual([]);
 });
+
+test('device gpu: WebGPU cannot run U²-Net-p (MaxPool ceil_mode), so the run moves the model to WASM with a WARNING and gives the cpu mask', async ({ page }) => {
+  test.setTimeout(240_000);
+  const problems = await openApp(page);
+  const gpu = await page.evaluate(async () => (await window.algobox.engine()).gpu());
+  test.skip(!gpu.available, `No WebGPU adapter in this browser (${gpu.reason}).`);
+  const out = await page.evaluate(async () => {
+    const data = new Uint8Array(3 * 96 * 96);
+    for (let y = 0; y < 96; y++)
+      for (let x = 0; x < 96; x++) {
+        const inside = (x - 40) ** 2 + (y - 50) ** 2 < 22 ** 2;
+        for (let c = 0; c < 3; c++) data[c * 96 * 96 + y * 96 + x] = inside ? [220, 50, 40][c]! : 90 + ((x * 7 + y * 13 + c * 5) % 30);
+      }
+    const id = await window.algobox.datasets.put({ image: { dtype: 'uint8', shape: [3, 96, 96], data } }, { schema: 'Image', name: 'disk' });
+    const a = await window.algobox.algorithms.get('salient_segmentation');
+    const run = async (device: string) => window.algobox.executions.wait(await window.algobox.execute({ algorithmId: a.id, inputDatasetIds: [id], device }));
+    const g = await run('gpu');
+    const c = await run('cpu');
+    const read = async (r: typeof g) => Array.from(((await window.algobox.datasets.get(r.outputDatasetIds[0]!, ['mask'])).fields['mask'] as { data: ArrayLike<number> }).data);
+    return { g: { status: g.status, device: g.device, log: g.log.map((l) => `${l.level} ${l.message}`) }, same: (await read(g)).join() === (await read(c)).join() };
+  });
+  expect(out.g.status).toBe('COMPLETED');
+  expect(out.g.device).toBe('gpu');
+  expect(out.g.log.some((l) => l.startsWith('INFO Loaded model files/u2netp.onnx (4.6 MB) on WebGPU in '))).toBe(true);
+  expect(out.g.log.some((l) => l.startsWith('WARNING WebGPU could not run files/u2netp.onnx (') && l.includes('ceil_mode') && l.endsWith('); running it on WASM from now on.'))).toBe(true);
+  expect(out.same).toBe(true);
+  expect(problems).toEqual([]);
+});
