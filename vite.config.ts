@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { sandboxRuntimePlugin } from './scripts/sandboxRuntimePlugin.mjs';
 
 // Cross-origin isolation (COOP/COEP) gives SharedArrayBuffer and multi-threaded WASM
 // in the page and in workers, in dev, preview and `npm start` alike.
@@ -9,7 +10,8 @@ const isolationHeaders = {
 };
 
 export default defineConfig({
-  plugins: [react()],
+  // sandboxRuntimePlugin: the third-party bundle sandbox's worker script and ORT files (virtual:algobox-sandbox).
+  plugins: [react(), sandboxRuntimePlugin()],
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   worker: { format: 'es' },

@@ -9,7 +9,8 @@ import type { NDArray } from './core/ndarray';
 import type { AlgorithmInfo, DatasetMeta, DatasetRecord, ExecutionRecord } from './core/records';
 import { makeSamples } from './core/sampleData';
 import { naturalCompare, type StackRecord } from './core/stacks';
-import { Engine, type EngineOptions, type ExecuteRequest, type ExecutionListener } from './engine/engine';
+import { Engine, type EngineOptions, type ExecuteRequest, type ExecutionListener, type InstallOptions } from './engine/engine';
+import type { BundleFileInfo, BundleInspection } from './core/pinning';
 import type { BundleSource } from './engine/bundleSource';
 import type { PromptInput, PromptSession, SaveMaskRequest } from './engine/prompts';
 import { openStore, type NewDataset, type Store } from './store/index';
@@ -122,7 +123,18 @@ export interface Algobox {
     ensure(): Promise<SamplesResult | null>;
   };
   algorithms: {
-    install(source: BundleSource, opts?: { builtin?: boolean }): Promise<AlgorithmInfo>;
+    /** `opts.sha256`: the bundle hash it must have (else refused, nothing stored); `opts.builtin`: first-party. */
+    install(source: BundleSource, opts?: InstallOptions): Promise<AlgorithmInfo>;
+    /** Read and check a bundle as install would (name, version, bundle hash, files) without storing it. */
+    inspect(source: BundleSource): Promise<BundleInspection>;
+    /** The stored files of an algorithm: [{ path, size, sha256 }], by path. */
+    files(id: string): Promise<BundleFileInfo[]>;
+    /** Remember that the user trusts this algorithm's bundle (per bundle hash). Not enforced for API calls. */
+    trust(id: string): Promise<void>;
+    /** Built-ins: true; otherwise whether its bundle hash was trusted. */
+    isTrusted(id: string): Promise<boolean>;
+    /** A zip of the stored files (`<name>-<version>.zip` in the app) that installs with the same bundle hash. */
+    exportZip(id: string): Promise<Uint8Array<ArrayBuffer>>;
     list(filter?: AlgorithmFilter): Promise<AlgorithmInfo[]>;
     get(nameOrId: string, version?: string): Promise<AlgorithmInfo>;
     remove(id: string): Promise<void>;
@@ -418,6 +430,11 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
 
     algorithms: {
       install: async (source, o) => (await e()).install(source, o),
+      inspect: async (source) => (await e()).inspectBundle(source),
+      files: async (id) => (await e()).algorithmFiles(id),
+      trust: async (id) => (await e()).trust(id),
+      isTrusted: async (id) => (await e()).isTrusted(id),
+      exportZip: async (id) => (await e()).exportBundle(id),
       list: async (filter) => (await e()).listAlgorithms(filter),
       get: async (nameOrId, version) => (await e()).getAlgorithm(nameOrId, version),
       remove: async (id) => (await e()).removeAlgorithm(id),
@@ -463,7 +480,7 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
   return api;
 }
 
-export type { ExecuteRequest, AlgorithmFilter, BundleSource, StackRecord };
+export type { ExecuteRequest, AlgorithmFilter, BundleSource, StackRecord, InstallOptions, BundleFileInfo, BundleInspection };
 export type { PromptInput, PromptResult, PromptSession, SaveMaskRequest } from './engine/prompts';
 export { Engine };
 export const SCHEMA_NAMES = Object.keys(DATA_SCHEMAS) as DataSchemaName[];

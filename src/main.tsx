@@ -1,9 +1,11 @@
-// App entry: create the engine (store, runner workers, WebGPU probe), expose it as window.algobox,
-// install built-in bundles, then render the React app.
+// App entry: create the engine (store, runner workers, the sandbox for third-party bundles, WebGPU
+// probe), expose it as window.algobox, install built-in bundles, then render the React app.
 import { createRoot } from 'react-dom/client';
 import { createAlgobox } from './api';
 import { browserPromptWorkerFactory, browserWorkerFactory, holdEngineLock, isEngineAlive, probeWebGpu } from './engine/browserWorker';
 import { decodeImageFile } from './engine/decodeImage';
+import { createSandboxWorkerFactory } from './engine/sandbox';
+import sandboxAssets from 'virtual:algobox-sandbox';
 import { installBuiltins } from './app/builtins';
 import { App } from './app/App';
 import './app/global.d.ts';
@@ -14,6 +16,8 @@ holdEngineLock(engineId);
 const algobox = createAlgobox({
   engineId,
   workerFactory: browserWorkerFactory,
+  // Third-party bundles: classic workers in opaque-origin sandboxed iframes (docs/security.md).
+  sandboxWorkerFactory: createSandboxWorkerFactory({ assets: sandboxAssets }),
   promptWorkerFactory: browserPromptWorkerFactory,
   gpu: probeWebGpu,
   isEngineAlive,

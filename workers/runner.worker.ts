@@ -1,5 +1,6 @@
-// Worker entry: one bundle per worker, exposed to the engine over Comlink.
+// Worker entry (built-in bundles): one bundle per worker, exposed to the engine over Comlink. Third-party
+// bundles run the same host inside the sandbox (sandboxRuntime.ts).
 import * as Comlink from 'comlink';
-import { createRunnerHostApi } from './runnerHostApi';
+import { createRunnerHostApi, runnerWorkerApi } from './runnerHostApi';
 
-Comlink.expose(createRunnerHostApi());
+Comlink.expose(runnerWorkerApi(createRunnerHostApi()));

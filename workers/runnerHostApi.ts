@@ -10,7 +10,7 @@ import { linkBundle, revokeBundle, type LinkedBundle, type ModuleUrlFactory } fr
 import { SharedAssets, constructRunner, loadSharedAssets } from '../src/sdk/runnerState';
 import { runPipeline } from '../src/sdk/pipeline';
 import { onnxStats, releaseAllSessions } from '../src/sdk/onnxRuntime';
-import type { BundleCode, ExecuteRequest, ExecuteResult, HostApi, RunnerHostApi } from '../src/core/protocol';
+import type { BundleCode, ExecuteRequest, ExecuteResult, HostApi, RunnerHostApi, RunnerWorkerApi } from '../src/core/protocol';
 
 export interface RunnerHostOptions {
   urlFactory?: ModuleUrlFactory;
@@ -119,5 +119,23 @@ export function createRunnerHostApi(opts: RunnerHostOptions = {}): RunnerHostApi
     dispose() {
       if (linked) revokeBundle(linked);
     },
+  };
+}
+
+/**
+ * The runner host as a worker exposes it: `execute` gets the MessagePort on which the engine serves
+ * this execution's HostApi and calls it over Comlink (released when the execution ends).
+ */
+export function runnerWorkerApi(api: RunnerHostApi): RunnerWorkerApi {
+  return {
+    init: (b) => api.init(b),
+    execute: (req, hostPort) => {
+      if (typeof MessagePort !== 'undefined' && !(hostPort instanceof MessagePort)) {
+        return Promise.reject(new Error('execute: the host port is missing.'));
+      }
+      return api.execute(req, Comlink.wrap<HostApi>(hostPort) as unknown as HostApi);
+    },
+    stats: () => api.stats(),
+    release: () => api.release(),
   };
 }

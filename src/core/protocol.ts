@@ -1,7 +1,10 @@
 // The message boundary between the engine (page) and a runner host (worker). Everything bundle code
 // can reach goes through HostApi; the engine validates every value that arrives through it.
-// Both interfaces are used over Comlink today and keep to structured-cloneable values so the
-// transport can move into a sandboxed iframe's worker without changing shape.
+// Both interfaces keep to structured-cloneable values: the same code runs in a same-origin module
+// worker (built-in bundles) and in a classic worker inside an opaque-origin sandboxed iframe
+// (third-party bundles; see docs/security.md). The engine calls a worker over Comlink; the worker
+// calls the engine's HostApi over a MessagePort the engine serves with a strict dispatcher
+// (engine/hostRpc.ts), never with Comlink's expose.
 import type { StoredField, FieldKind, LogLevel } from './records';
 import type { NDArray } from './ndarray';
 
@@ -56,6 +59,14 @@ export interface RunnerHostStats {
   modelBytes: number;
 }
 
+/**
+ * What a runner worker exposes to the engine (over Comlink): the runner host, with `execute` taking
+ * the MessagePort on which the engine serves this execution's HostApi.
+ */
+export interface RunnerWorkerApi extends Omit<RunnerHostApi, 'execute'> {
+  execute(req: ExecuteRequest, hostPort: MessagePort): Promise<ExecuteResult>;
+}
+
 /** What the engine may ask of a runner host. */
 export interface RunnerHostApi {
   /** Give the host its bundle. Idempotent for the same algorithm id. */
@@ -66,4 +77,20 @@ export interface RunnerHostApi {
   stats(): Promise<RunnerHostStats>;
   /** Release what the cached runner holds (model sessions) before the worker is terminated. */
   release(): Promise<void>;
+}
+
+/** onnxruntime-web's CPU build as the sandbox worker receives it (bytes from the app's own build). */
+export interface SandboxOrtFiles {
+  /** ort.wasm.min.mjs */
+  ortMjs: ArrayBuffer;
+  /** ort-wasm-simd-threaded.mjs (the emscripten glue; also what its pthread workers import). */
+  wasmMjs: ArrayBuffer;
+  /** ort-wasm-simd-threaded.wasm, given to ORT as wasmBinary. */
+  wasm: ArrayBuffer;
+}
+
+/** What a sandboxed runner worker may ask of the engine besides the HostApi of an execution. */
+export interface SandboxServices {
+  /** The ORT files, once per worker. */
+  ortFiles(): Promise<SandboxOrtFiles>;
 }

@@ -1,5 +1,6 @@
-// Workers in the browser: module Web Workers built by Vite from workers/runner.worker.ts (runners)
-// and workers/prompt.worker.ts (the prompt decoder).
+// Workers in the browser: module Web Workers built by Vite from workers/runner.worker.ts (runners of
+// built-in bundles; third-party bundles run in sandbox.ts's frames) and workers/prompt.worker.ts (the
+// prompt decoder).
 import type { WorkerFactory, WorkerLike } from './workerHandle';
 
 export const browserWorkerFactory: WorkerFactory = (label) =>

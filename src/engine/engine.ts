@@ -3,6 +3,7 @@
 // a runner worker makes (HostApi) after validating it, and never lets a failing or hanging bundle
 // take anything else down.
 import * as Comlink from 'comlink';
+import { zipSync, type Zippable } from 'fflate';
 import { DATA_SCHEMAS, validateItem, type DataSchemaName } from '../core/dataSchemas';
 import { decodeFields } from '../core/datasetCodec';
 import { resolveDevice } from '../core/devices';
@@ -22,12 +23,15 @@ import {
 } from '../core/records';
 import type { BundleCode, HostApi, RawFields } from '../core/protocol';
 import { DEFAULT_SESSION_LIMITS, sessionLoad, sessionRemove, sessionSave, sessionsToPrune, type SessionLimits } from '../core/sessionCache';
+import { parseSha256, pinMismatchMessage, trustKey, type BundleFileInfo, type BundleInspection, type TrustDecision } from '../core/pinning';
 import { normalizePath } from '../sdk/moduleLoader';
 import type { Store } from '../store/index';
 import { RunnerPool, type Lease } from './pool';
 import { WorkerDiedError, type WorkerFactory } from './workerHandle';
+import { serveRpc, transferred } from './hostRpc';
+import { SANDBOX_DEAD } from './sandbox';
 import { readBundleSource, type BundleSource } from './bundleSource';
-import { prepareInstall } from './install';
+import { InstallError, prepareInstall } from './install';
 import { PromptService } from './prompts';
 import { preferredDevice, runSelfTest, storedSelfTests, type SelfTestReport, type SelfTestResults } from './selfTest';
 
@@ -38,7 +42,15 @@ export interface GpuInfo {
 
 export interface EngineOptions {
   store: Store;
+  /** Workers for built-in (first-party) bundles: same-origin module workers in the browser. */
   workerFactory: WorkerFactory;
+  /**
+   * Workers for third-party bundles (origin other than "builtin"): opaque-origin sandboxed iframes
+   * (engine/sandbox.ts). Without one, third-party bundles run in `workerFactory`'s workers (Node tests).
+   */
+  sandboxWorkerFactory?: WorkerFactory;
+  /** Wall-clock limit of a third-party run unless the request gives `timeoutMs` (default 10 minutes). */
+  thirdPartyTimeoutMs?: number;
   /** Most runner workers alive at once (the runner cache size). */
   maxWorkers?: number;
   /** WebGPU availability, probed once. */
@@ -51,8 +63,10 @@ export interface EngineOptions {
   fetch?: typeof fetch;
   /** How often progress/log changes are written to the store while a run is live (ms). */
   persistIntervalMs?: number;
-  /** Most bytes one execution may post (all postData calls together). */
+  /** Most bytes one execution may post (all postData calls together); a request may set a lower `maxPostBytes`. */
   maxPostBytes?: number;
+  /** Most HostApi calls of one execution answered at once (more are refused). */
+  maxHostCallsInFlight?: number;
   maxLogLines?: number;
   /** Creates the prompt worker (click-to-segment; see prompts.ts). Without one, prompts report they are unavailable. */
   promptWorkerFactory?: WorkerFactory;
@@ -66,10 +80,25 @@ export interface ExecuteRequest {
   args?: Record<string, unknown>;
   device?: string | null;
   sessionToken?: string | null;
+  /** Wall-clock limit in ms; null: none for built-in bundles, `thirdPartyTimeoutMs` (10 min) for third-party ones. */
   timeoutMs?: number | null;
+  /** Most bytes this execution may post (at most the engine's limit). */
+  maxPostBytes?: number | null;
 }
 
 export type ExecutionListener = (rec: ExecutionRecord) => void;
+
+export interface InstallOptions {
+  /** Mark it first-party (origin kind 'builtin': never asks for trust). For the app's own bundles. */
+  builtin?: boolean;
+  /** The bundle hash it must have (64 hex digits); otherwise the install is refused before anything is stored. */
+  sha256?: string;
+}
+
+/** Files larger than this are stored uncompressed in a downloaded bundle zip (models barely compress). */
+const ZIP_STORE_ABOVE = 4 * 1024 * 1024;
+/** A fixed time stamp, so the same files always give the same zip bytes. */
+const ZIP_MTIME = new Date(1980, 0, 1);
 
 interface LiveRun {
   rec: ExecutionRecord;
@@ -85,10 +114,44 @@ interface LiveRun {
   persistTimer: ReturnType<typeof setTimeout> | null;
   persistChain: Promise<void>;
   postedBytes: number;
+  maxPostBytes: number;
+  /** Runs in the opaque-origin sandbox (a third-party bundle with a sandbox configured). */
+  sandboxed: boolean;
   stats: { fetched: number; fetchMs: number; posted: number; postMs: number };
 }
 
 export const INTERRUPTED_MESSAGE = 'Execution was interrupted: the page was closed or reloaded while it ran.';
+
+/** Default wall-clock limit of a third-party run (overridable per run with `timeoutMs`). */
+export const DEFAULT_THIRD_PARTY_TIMEOUT_MS = 10 * 60 * 1000;
+
+/** Why a sandboxed run never gets WebGPU (logged as the reason of the gpu → cpu WARNING). */
+export const SANDBOX_NO_GPU_REASON =
+  'third-party bundles run in the opaque-origin sandbox, whose workers are not secure contexts and have no WebGPU; see docs/security.md';
+
+/** Is this bundle third-party (anything not shipped with the app)? */
+export const isThirdParty = (alg: Pick<AlgorithmRecord, 'origin'>): boolean => alg.origin?.kind !== 'builtin';
+
+/** Field names a worker may not use (they would change an object's prototype when assigned). */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const MAX_IDS = 10_000;
+const MAX_ID_LENGTH = 256;
+const MAX_MESSAGE_CHARS = 1_000_000;
+
+function checkIdList(x: unknown, what: string): string[] {
+  if (!isStringArray(x)) throw new Error(`${what} must be a list of strings, got ${describeValue(x)}.`);
+  if (x.length > MAX_IDS) throw new Error(`${what} has ${x.length} entries; at most ${MAX_IDS} are allowed.`);
+  const bad = x.find((s) => !s || s.length > MAX_ID_LENGTH);
+  if (bad !== undefined) throw new Error(`${what} holds an empty or over-long (${bad.length} characters) string.`);
+  return [...x];
+}
+
+/** Every string in the run's arguments (a bundle may read a dataset whose id it was given as an argument). */
+function stringsIn(x: unknown, out: Set<string>, depth = 0): Set<string> {
+  if (typeof x === 'string') out.add(x);
+  else if (depth < 4 && x && typeof x === 'object') for (const v of Object.values(x)) stringsIn(v, out, depth + 1);
+  return out;
+}
 
 const nowIso = () => new Date().toISOString();
 const clone = <T>(x: T): T => structuredClone(x);
@@ -134,7 +197,7 @@ export class Engine {
     this.opts = opts;
     this.store = opts.store;
     this.engineId = opts.engineId ?? crypto.randomUUID();
-    this.pool = new RunnerPool(opts.workerFactory, opts.maxWorkers ?? 4);
+    this.pool = new RunnerPool(opts.workerFactory, opts.maxWorkers ?? 4, opts.sandboxWorkerFactory ?? null);
     this.prompts = new PromptService({
       store: opts.store,
       workerFactory: opts.promptWorkerFactory ?? null,
@@ -199,13 +262,88 @@ export class Engine {
 
   // ───────────────────────────── algorithms ─────────────────────────────
 
-  async install(source: BundleSource, opts: { builtin?: boolean } = {}): Promise<AlgorithmInfo> {
+  /**
+   * Read, check and store a bundle. With `sha256`, the bundle hash of what was read must equal it:
+   * otherwise nothing is stored and the error gives both hashes.
+   */
+  async install(source: BundleSource, opts: InstallOptions = {}): Promise<AlgorithmInfo> {
+    if (opts === null || typeof opts !== 'object') throw new Error(`install: options must be an object such as { sha256 }, got ${opts === null ? 'null' : typeof opts}.`);
+    const expected = opts.sha256 === undefined ? null : parseSha256(opts.sha256, 'install: sha256');
     const read = await readBundleSource(source, this.opts.fetch);
     const origin: AlgorithmRecord['origin'] = opts.builtin ? { kind: 'builtin', ...(read.origin.url ? { url: read.origin.url } : {}) } : read.origin;
     const { record, blobs } = await prepareInstall(read.files, origin);
+    if (expected !== null && record.bundleHash !== expected) throw new InstallError(pinMismatchMessage(record.bundleHash, expected));
     const { replaced } = await this.store.putAlgorithm(record, blobs);
     for (const id of replaced) this.pool.evictAlgorithm(id);
     return publicAlgorithm(record);
+  }
+
+  /** Read and check a bundle as `install` would, and report what it is (name, version, bundle hash, files) without storing anything. */
+  async inspectBundle(source: BundleSource): Promise<BundleInspection> {
+    const read = await readBundleSource(source, this.opts.fetch);
+    const { record, fileHashes } = await prepareInstall(read.files, read.origin);
+    const files = [...read.files.entries()]
+      .map(([path, bytes]) => ({ path, size: bytes.byteLength, sha256: fileHashes[path]! }))
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return {
+      name: record.name,
+      version: record.version,
+      algorithmType: record.algorithmType,
+      description: record.description,
+      warnings: [...record.warnings],
+      origin: { ...read.origin },
+      bundleHash: record.bundleHash,
+      byteLength: record.byteLength,
+      files,
+    };
+  }
+
+  /** Every stored file of an algorithm, by path: size and SHA-256 (no file is read). */
+  async algorithmFiles(id: string): Promise<BundleFileInfo[]> {
+    const alg = await this.algorithmRecord(id);
+    const entries = [...Object.entries(alg.module), ...Object.entries(alg.assets)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const sizes = await this.store.blobSizes(entries.map(([, key]) => key));
+    return entries.map(([path, key]) => {
+      const size = sizes.get(key);
+      if (size === undefined) throw new Error(`The stored bytes of ${path} are missing; re-install ${alg.name} ${alg.version}.`);
+      // Blob keys are the file's SHA-256, or `<sha256>~<uuid>` when not deduplicated.
+      return { path, size, sha256: key.split('~')[0]! };
+    });
+  }
+
+  /**
+   * Remember that the user trusts this bundle (per bundle hash, one settings write): a bundle with
+   * the same hash is trusted wherever it is installed from; a changed bundle is not. Built-ins need none.
+   * The engine itself does not enforce trust (the app asks before the first run).
+   */
+  async trust(id: string): Promise<void> {
+    const alg = await this.algorithmRecord(id);
+    if (alg.origin.kind === 'builtin') return;
+    const decision: TrustDecision = { trusted: true, time: nowIso(), name: alg.name, version: alg.version, origin: { ...alg.origin } };
+    await this.store.setSetting(trustKey(alg.bundleHash), decision);
+  }
+
+  /** Built-ins: true; otherwise whether `trust` was given for this bundle hash. */
+  async isTrusted(id: string): Promise<boolean> {
+    const alg = await this.algorithmRecord(id);
+    if (alg.origin.kind === 'builtin') return true;
+    const v = (await this.store.getSetting(trustKey(alg.bundleHash))) as Partial<TrustDecision> | undefined;
+    return v?.trusted === true;
+  }
+
+  /**
+   * A zip of the algorithm's stored files (each at its bundle path, read through readAlgorithmFile),
+   * which installs again with the same bundle hash. A stored bundle.lock.json is kept; none is added.
+   */
+  async exportBundle(id: string): Promise<Uint8Array<ArrayBuffer>> {
+    const alg = await this.algorithmRecord(id);
+    const paths = [...Object.keys(alg.module), ...Object.keys(alg.assets)].sort();
+    const entries: Zippable = {};
+    for (const p of paths) {
+      const bytes = await this.readAlgorithmFile(alg.id, p);
+      entries[p] = [bytes, { level: bytes.byteLength > ZIP_STORE_ABOVE ? 0 : 6 }];
+    }
+    return zipSync(entries, { mtime: ZIP_MTIME }) as Uint8Array<ArrayBuffer>;
   }
 
   async listAlgorithms(filter?: AlgorithmFilter): Promise<AlgorithmInfo[]> {
@@ -267,9 +405,16 @@ export class Engine {
     if (req.device !== undefined && req.device !== null && typeof req.device !== 'string') {
       throw new Error(`execute: device must be "cpu", "gpu" or null, got ${JSON.stringify(req.device)}.`);
     }
-    const timeoutMs = req.timeoutMs ?? null;
-    if (timeoutMs !== null && !(typeof timeoutMs === 'number' && timeoutMs > 0 && Number.isFinite(timeoutMs))) {
-      throw new Error(`execute: timeoutMs must be a positive number of milliseconds or null, got ${JSON.stringify(timeoutMs)}.`);
+    const asked = req.timeoutMs ?? null;
+    if (asked !== null && !(typeof asked === 'number' && asked > 0 && Number.isFinite(asked))) {
+      throw new Error(`execute: timeoutMs must be a positive number of milliseconds or null, got ${JSON.stringify(asked)}.`);
+    }
+    // Third-party code never runs unbounded: a runaway loop is stopped by the default limit.
+    const timeoutMs = asked ?? (isThirdParty(alg) ? (this.opts.thirdPartyTimeoutMs ?? DEFAULT_THIRD_PARTY_TIMEOUT_MS) : null);
+    const engineMaxPost = this.opts.maxPostBytes ?? 4 * 1024 ** 3;
+    const askedMaxPost = req.maxPostBytes ?? null;
+    if (askedMaxPost !== null && !(typeof askedMaxPost === 'number' && askedMaxPost >= 0 && Number.isFinite(askedMaxPost))) {
+      throw new Error(`execute: maxPostBytes must be a non-negative number of bytes or null, got ${JSON.stringify(askedMaxPost)}.`);
     }
     if (req.sessionToken != null && (typeof req.sessionToken !== 'string' || !req.sessionToken)) {
       throw new Error('execute: sessionToken must be a non-empty string or null.');
@@ -314,6 +459,8 @@ export class Engine {
       persistTimer: null,
       persistChain: Promise.resolve(),
       postedBytes: 0,
+      maxPostBytes: askedMaxPost === null ? engineMaxPost : Math.min(askedMaxPost, engineMaxPost),
+      sandboxed: isThirdParty(alg) && this.pool.sandboxing,
       stats: { fetched: 0, fetchMs: 0, posted: 0, postMs: 0 },
     };
     this.live.set(rec.id, run);
@@ -425,7 +572,11 @@ export class Engine {
   private async runExecution(run: LiveRun): Promise<void> {
     const { rec, alg } = run;
     try {
-      const gpu = await this.gpu();
+      if (run.sandboxed) {
+        this.log(run, 'INFO', 'Third-party bundle: it runs in an opaque-origin sandbox (no storage, no network; data only through the engine).');
+      }
+      // WebGPU does not exist in the sandbox: a third-party bundle that asks for gpu runs on cpu, with the reason.
+      const gpu = run.sandboxed ? { available: false, reason: SANDBOX_NO_GPU_REASON } : await this.gpu();
       const decision = resolveDevice({
         defaultDevice: alg.defaultDevice,
         supportedDevices: alg.supportedDevices,
@@ -444,22 +595,33 @@ export class Engine {
       this.throwIfStopped(run);
 
       await this.pruneSessions(rec.sessionToken);
-      const lease = await this.pool.acquire(alg.id, device, () => this.bundleCode(alg, device), rec.id);
+      const lease = await this.pool.acquire(alg.id, device, () => this.bundleCode(alg, device), rec.id, run.sandboxed);
       run.lease = lease;
       this.throwIfStopped(run);
       rec.timeStarted = nowIso();
       this.log(run, 'INFO', `Fetching algorithm ${alg.name} ${alg.version} (${lease.warm ? 'cached runner' : 'new runner'}).`);
       await this.setStatus(run, 'STARTED');
 
-      const host = this.hostFor(run);
-      const result = await lease.handle.call((r) =>
-        r.execute({ executionId: rec.id, inputDatasetIds: rec.inputDatasetIds, args: rec.args }, Comlink.proxy(host)),
-      );
-      rec.timings.load = Math.round(result.loadMs * 10) / 10;
-      const ids = result.outputDatasetIds;
+      // The run's HostApi is served on its own port by the strict dispatcher (never Comlink.expose).
+      const channel = new MessageChannel();
+      const stopHost = serveRpc(channel.port1, this.hostFor(run) as unknown as Parameters<typeof serveRpc>[1], {
+        maxInFlight: this.opts.maxHostCallsInFlight ?? 64,
+      });
+      let result: unknown;
+      try {
+        result = await lease.handle.call((r) =>
+          r.execute({ executionId: rec.id, inputDatasetIds: rec.inputDatasetIds, args: rec.args }, Comlink.transfer(channel.port2, [channel.port2])),
+        );
+      } finally {
+        stopHost();
+      }
+      if (!result || typeof result !== 'object' || Array.isArray(result)) throw new Error(`The runner returned ${describeValue(result)} instead of its result.`);
+      const { loadMs, outputDatasetIds: ids } = result as { loadMs?: unknown; outputDatasetIds?: unknown };
+      if (typeof loadMs === 'number' && Number.isFinite(loadMs) && loadMs >= 0) rec.timings.load = Math.round(loadMs * 10) / 10;
       if (!isStringArray(ids)) {
         throw new Error(`postprocess must return the list of dataset ids that postData gave; it returned ${describeValue(ids)}.`);
       }
+      checkIdList(ids, 'postprocess: the returned dataset ids');
       const unknown = ids.filter((id) => !run.posted.includes(id));
       if (unknown.length) {
         const stillMissing = await this.store.missingDatasets(unknown);
@@ -475,7 +637,8 @@ export class Engine {
     } catch (e) {
       const stop = run.stopReason;
       const died = e instanceof WorkerDiedError;
-      const err = (e ?? {}) as { message?: string; stack?: string };
+      const raw = (e ?? {}) as { message?: unknown; stack?: unknown };
+      const err = { message: typeof raw.message === 'string' ? raw.message : String(e), stack: typeof raw.stack === 'string' ? raw.stack : '' };
       if (run.lease) {
         // A crashed, cancelled or timed-out worker is gone; one that failed to load is not reused.
         if (stop || died || /^Loading |Can't instantiate|must export a class|must extend BaseRunner/.test(err?.message ?? '')) {
@@ -485,8 +648,8 @@ export class Engine {
       }
       if (stop) await this.finish(run, stop.status, { message: stop.message, stack: '' });
       else {
-        const message = died ? `The runner worker stopped: ${err.message}` : (err.message ?? String(e));
-        await this.finish(run, 'FAILED', { message, stack: typeof err?.stack === 'string' ? err.stack : '' });
+        const message = died ? (err.message.startsWith(SANDBOX_DEAD) ? err.message : `The runner worker stopped: ${err.message}`) : err.message;
+        await this.finish(run, 'FAILED', { message, stack: err.stack });
       }
     }
   }
@@ -574,18 +737,32 @@ export class Engine {
       if (run.finished || run.stopReason) throw new Error('This execution is over.');
     };
     const limits = this.opts.sessionLimits ?? DEFAULT_SESSION_LIMITS;
-    const maxPost = this.opts.maxPostBytes ?? 4 * 1024 ** 3;
+    const maxPost = run.maxPostBytes;
+    // A third-party bundle reads only what it was given: its inputs, ids among its arguments, its own outputs.
+    const readable = isThirdParty(alg) ? stringsIn(rec.args, new Set(rec.inputDatasetIds)) : null;
+    const sessionKey = (key: unknown, what: string): string => {
+      if (typeof key !== 'string' || !key || key.length > MAX_ID_LENGTH || FORBIDDEN_KEYS.has(key)) {
+        throw new Error(`${what}: the key must be a non-empty string of at most ${MAX_ID_LENGTH} characters other than __proto__, constructor and prototype, got ${describeValue(key)}.`);
+      }
+      return key;
+    };
 
     return {
       fetchData: async (ids, keys) => {
         alive();
-        if (!isStringArray(ids)) throw new Error('fetchData: ids must be a list of dataset id strings.');
-        if (keys !== null && !isStringArray(keys)) throw new Error('fetchData: keys must be a list of strings.');
+        const idList = checkIdList(ids, 'fetchData: ids');
+        const keyList = keys === null ? null : checkIdList(keys, 'fetchData: keys');
+        if (readable) {
+          const denied = idList.filter((id) => !readable.has(id) && !run.posted.includes(id));
+          if (denied.length) {
+            throw new Error(`fetchData: ${denied.map((d) => `'${d.slice(0, 80)}'`).join(', ')} ${denied.length > 1 ? 'are' : 'is'} not an input of this execution; a third-party bundle may read only its inputs, datasets named in its arguments and datasets it posted.`);
+          }
+        }
         const t = performance.now();
         const out: RawFields[] = [];
         const transfer: ArrayBuffer[] = [];
-        for (const id of ids) {
-          const got = await this.store.getDatasetFields(id, keys ?? undefined);
+        for (const id of idList) {
+          const got = await this.store.getDatasetFields(id, keyList ?? undefined);
           if (!got) throw new Error(`fetchData: dataset '${id}' not found.`);
           const fields: RawFields = {};
           for (const [k, f] of Object.entries(got.fields)) {
@@ -594,38 +771,45 @@ export class Engine {
           }
           out.push(fields);
         }
-        run.stats.fetched += ids.length;
+        run.stats.fetched += idList.length;
         run.stats.fetchMs += performance.now() - t;
-        return Comlink.transfer(out, transfer);
+        return transferred(out, transfer);
       },
 
       postData: async (items, schemaName) => {
         alive();
-        if (!Array.isArray(items)) throw new Error('postData: expected a list of items.');
-        if (schemaName !== null && !(typeof schemaName === 'string' && schemaName in DATA_SCHEMAS)) {
-          throw new Error(`postData: unknown schema ${JSON.stringify(schemaName)}.`);
+        if (!Array.isArray(items)) throw new Error(`postData: expected a list of items, got ${describeValue(items)}.`);
+        if (items.length > MAX_IDS) throw new Error(`postData: ${items.length} items in one call; at most ${MAX_IDS} are allowed.`);
+        if (schemaName !== null && !(typeof schemaName === 'string' && Object.hasOwn(DATA_SCHEMAS, schemaName))) {
+          throw new Error(`postData: unknown schema ${JSON.stringify(typeof schemaName === 'string' ? schemaName.slice(0, 80) : describeValue(schemaName))}.`);
         }
         const t = performance.now();
         let bytes = 0;
-        const checked = items.map((item, i) => {
-          if (!item || typeof item !== 'object' || Array.isArray(item)) throw new Error(`postData: item ${i} must be an object of fields.`);
+        const checked = items.map((item: unknown, i) => {
+          if (!isPlainRecord(item)) throw new Error(`postData: item ${i} must be an object of fields, got ${describeValue(item)}.`);
+          // Rebuilt from checked parts only: nothing else the worker sent (extra keys, __proto__) reaches the store.
           const fields: Record<string, StoredField> = {};
-          for (const [k, f] of Object.entries(item as Record<string, unknown>)) {
-            if (!k || k.includes('/')) throw new Error(`postData: item ${i} has an invalid field name ${JSON.stringify(k)}.`);
-            const sf = f as StoredField;
-            if (!sf || typeof sf !== 'object' || !FIELD_KINDS.includes(sf.kind)) throw new Error(`postData: item ${i} field '${k}' is malformed.`);
+          for (const k of Object.keys(item)) {
+            if (!k || k.includes('/') || k.length > MAX_ID_LENGTH || FORBIDDEN_KEYS.has(k)) {
+              throw new Error(`postData: item ${i} has an invalid field name ${JSON.stringify(k.slice(0, 80))}.`);
+            }
+            const sf = item[k] as { kind?: unknown; array?: unknown } | null;
+            if (!isPlainRecord(sf) || !FIELD_KINDS.includes(sf.kind as FieldKind)) {
+              throw new Error(`postData: item ${i} field '${k}' is malformed (expected {kind, array} with kind one of ${FIELD_KINDS.join(', ')}).`);
+            }
             const p = ndarrayProblem(sf.array, `postData: item ${i} field '${k}'`);
             if (p) throw new Error(p);
-            bytes += sf.array.data.byteLength;
-            fields[k] = { kind: sf.kind, array: sf.array as NDArray };
+            const a = sf.array as NDArray;
+            bytes += a.data.byteLength;
+            if (run.postedBytes + bytes > maxPost) {
+              throw new Error(`postData: item ${i} field '${k}' (${a.data.byteLength} bytes) would bring this execution's posted bytes to ${run.postedBytes + bytes}, more than its limit of ${maxPost}.`);
+            }
+            fields[k] = { kind: sf.kind as FieldKind, array: { dtype: a.dtype, shape: [...a.shape], data: a.data } as NDArray };
           }
           // Re-validate on the trusted side against the named schema.
           if (schemaName) validateItem(DATA_SCHEMAS[schemaName as DataSchemaName], decodeFields(fields), i);
           return fields;
         });
-        if (run.postedBytes + bytes > maxPost) {
-          throw new Error(`postData: this execution would post ${run.postedBytes + bytes} bytes, more than the limit of ${maxPost}.`);
-        }
         const short = rec.id.slice(0, 8);
         const ids = await this.store.putDatasets(
           checked.map((fields, i) => ({
@@ -646,14 +830,14 @@ export class Engine {
 
       fetchAsset: async (path) => {
         alive();
-        if (typeof path !== 'string' || !path) throw new Error('fetchAsset: path must be a non-empty string.');
+        if (typeof path !== 'string' || !path || path.length > 4096) throw new Error(`fetchAsset: path must be a non-empty string, got ${describeValue(path)}.`);
         let p: string;
         try {
           p = normalizePath(path);
         } catch {
           throw new Error(`fetchAsset: '${path}' points outside the bundle.`);
         }
-        const key = alg.assets[p];
+        const key = Object.hasOwn(alg.assets, p) ? alg.assets[p] : undefined;
         if (!key) {
           const files = Object.keys(alg.assets);
           throw new Error(`fetchAsset: the bundle has no asset '${p}'. Its assets are: ${files.join(', ') || 'none'}.`);
@@ -661,13 +845,16 @@ export class Engine {
         const bytes = await this.store.readBlob(key);
         if (!bytes) throw new Error(`fetchAsset: the stored bytes of '${p}' are missing; re-install the algorithm.`);
         this.log(run, 'DEBUG', `Fetched asset ${p} (${bytes.byteLength} bytes).`);
-        return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
+        return transferred(bytes, [bytes.buffer as ArrayBuffer]);
       },
 
       log: async (level, message) => {
         if (run.finished) return;
-        if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new Error(`Invalid logging level provided: ${JSON.stringify(level)}.`);
-        this.log(run, level, typeof message === 'string' ? message : String(message));
+        if (typeof level !== 'string' || !(LOG_LEVELS as readonly string[]).includes(level)) {
+          throw new Error(`Invalid logging level provided: ${JSON.stringify(typeof level === 'string' ? level.slice(0, 40) : describeValue(level))}.`);
+        }
+        if (typeof message === 'string' && message.length > MAX_MESSAGE_CHARS) throw new Error(`log: a message of ${message.length} characters; at most ${MAX_MESSAGE_CHARS} are accepted.`);
+        this.log(run, level, typeof message === 'string' ? message : describeValue(message));
       },
 
       progress: async (p) => {
@@ -694,6 +881,12 @@ export class Engine {
       sessionSave: (key, value) =>
         this.withSession(rec.sessionToken, async () => {
           alive();
+          sessionKey(key, 'sessionSave');
+          const size = approxBytes(value);
+          if (run.postedBytes + size > maxPost) {
+            throw new Error(`sessionSave: the value of '${key}' (about ${size} bytes) would bring this execution's stored bytes over its limit of ${maxPost}.`);
+          }
+          run.postedBytes += size;
           const cur = await this.store.getSession(rec.sessionToken);
           const next = sessionSave(cur, rec.sessionToken, key, value, new Date(), limits);
           await this.store.putSession(next);
@@ -703,6 +896,7 @@ export class Engine {
       sessionLoad: (key) =>
         this.withSession(rec.sessionToken, async () => {
           alive();
+          sessionKey(key, 'sessionLoad');
           const cur = await this.store.getSession(rec.sessionToken);
           const { value, record } = sessionLoad(cur, rec.sessionToken, key);
           await this.store.putSession(record);
@@ -713,6 +907,7 @@ export class Engine {
       sessionRemove: (key) =>
         this.withSession(rec.sessionToken, async () => {
           alive();
+          sessionKey(key, 'sessionRemove');
           const cur = await this.store.getSession(rec.sessionToken);
           const next = sessionRemove(cur, rec.sessionToken, key);
           if (next) await this.store.putSession(next);
@@ -725,6 +920,30 @@ export class Engine {
 
 function describeValue(x: unknown): string {
   if (x === null || x === undefined) return String(x);
-  if (Array.isArray(x)) return `a list containing ${x.map((v) => typeof v).join(', ') || 'nothing'}`;
+  if (Array.isArray(x)) {
+    const kinds = x.slice(0, 10).map((v) => typeof v);
+    return `a list containing ${kinds.join(', ') || 'nothing'}${x.length > 10 ? `, … (${x.length} entries)` : ''}`;
+  }
   return typeof x;
+}
+
+/** A plain object (not an array, typed array, Map, …): what a worker's item or field must be. */
+function isPlainRecord(x: unknown): x is Record<string, unknown> {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+  const proto = Object.getPrototypeOf(x) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Rough size of a structured-cloneable value (typed arrays by bytes, strings by 2 bytes a character). */
+function approxBytes(x: unknown, depth = 0): number {
+  if (typeof x === 'string') return x.length * 2;
+  if (x === null || typeof x !== 'object') return 8;
+  if (ArrayBuffer.isView(x)) return x.byteLength;
+  if (x instanceof ArrayBuffer) return x.byteLength;
+  if (depth > 32) return 0;
+  let n = 16;
+  if (x instanceof Map) for (const [k, v] of x) n += approxBytes(k, depth + 1) + approxBytes(v, depth + 1);
+  else if (x instanceof Set) for (const v of x) n += approxBytes(v, depth + 1);
+  else for (const v of Object.values(x)) n += approxBytes(v, depth + 1);
+  return n;
 }

@@ -1,7 +1,9 @@
 // The runner cache: workers keyed by (algorithm id, device), each keeping its linked module and the
 // assets loadAssets loaded. A worker runs one execution at a time, so cancelling one run never
 // touches another; idle workers are reused (warm), least-recently-used ones are terminated when
-// more than `maxWorkers` would exist, and requests wait when every worker is busy.
+// more than `maxWorkers` would exist, and requests wait when every worker is busy. A sandboxed
+// request (a third-party bundle) gets a worker from the sandbox factory (engine/sandbox.ts) and never
+// shares a worker with an unsandboxed one.
 import { WorkerHandle, type WorkerFactory } from './workerHandle';
 import type { BundleCode, RunnerHostStats } from '../core/protocol';
 
@@ -32,6 +34,7 @@ interface Waiter {
   /** Who asked (an execution id), so exactly that request can be withdrawn. */
   owner: string;
   key: string;
+  sandboxed: boolean;
   algorithmId: string;
   load: () => Promise<BundleCode>;
   resolve: (l: Lease) => void;
@@ -46,7 +49,14 @@ export class RunnerPool {
   constructor(
     private readonly factory: WorkerFactory,
     public maxWorkers = 4,
+    /** Workers for sandboxed requests (null: sandboxed requests are refused). */
+    private readonly sandboxFactory: WorkerFactory | null = null,
   ) {}
+
+  /** Can this pool start sandboxed workers? */
+  get sandboxing(): boolean {
+    return this.sandboxFactory !== null;
+  }
 
   /** Workers alive now (for tests and the UI). */
   get size(): number {
@@ -68,11 +78,12 @@ export class RunnerPool {
     );
   }
 
-  /** A worker for (algorithmId, device), initialised with the bundle `load` returns. */
-  acquire(algorithmId: string, device: string, load: () => Promise<BundleCode>, owner = ''): Promise<Lease> {
-    const key = `${algorithmId}|${device}`;
+  /** A worker for (algorithmId, device), initialised with the bundle `load` returns; `sandboxed`: from the sandbox factory. */
+  acquire(algorithmId: string, device: string, load: () => Promise<BundleCode>, owner = '', sandboxed = false): Promise<Lease> {
+    if (sandboxed && !this.sandboxFactory) return Promise.reject(new Error('This engine has no sandbox for third-party bundles.'));
+    const key = `${algorithmId}|${device}${sandboxed ? '|sandbox' : ''}`;
     return new Promise<Lease>((resolve, reject) => {
-      this.waiting.push({ owner, key, algorithmId, load, resolve, reject });
+      this.waiting.push({ owner, key, sandboxed, algorithmId, load, resolve, reject });
       this.pump();
     });
   }
@@ -172,7 +183,7 @@ export class RunnerPool {
   }
 
   private start(w: Waiter): void {
-    const handle = new WorkerHandle(this.factory(w.key));
+    const handle = new WorkerHandle((w.sandboxed ? this.sandboxFactory! : this.factory)(w.key));
     const e: Entry = { key: w.key, algorithmId: w.algorithmId, handle, busy: true, lastUsed: ++this.clock, stale: false };
     this.entries.push(e);
     w.load()

@@ -1,7 +1,7 @@
 // One runner worker seen from the engine: a Comlink remote whose pending calls all reject when the
 // worker dies or is terminated (Comlink alone would leave them pending forever).
 import * as Comlink from 'comlink';
-import type { RunnerHostApi } from '../core/protocol';
+import type { RunnerWorkerApi } from '../core/protocol';
 
 /** A worker, or anything that behaves like one (an in-process host on a MessageChannel in Node tests). */
 export interface WorkerLike {
@@ -16,7 +16,7 @@ export type WorkerFactory = (label: string) => WorkerLike;
 export class WorkerDiedError extends Error {}
 
 /** `T` is the API the worker exposes (a runner host by default; the prompt host for the prompt worker). */
-export class WorkerHandle<T = RunnerHostApi> {
+export class WorkerHandle<T = RunnerWorkerApi> {
   readonly remote: Comlink.Remote<T>;
   private deathReason: string | null = null;
   private rejectDeath!: (e: Error) => void;

@@ -57,6 +57,20 @@ export async function readBlob(ctx: StoreContext, key: string): Promise<Uint8Arr
   return data ? new Uint8Array(data) : null;
 }
 
+/** The byteLength of each of `keys` that exists, from the byteLength index (no blob data is read). */
+export async function blobSizes(ctx: StoreContext, keys: readonly string[]): Promise<Map<string, number>> {
+  const want = new Set(keys);
+  const out = new Map<string, number>();
+  if (want.size === 0) return out;
+  let cursor = await ctx.db().transaction('blobs').store.index('byteLength').openKeyCursor();
+  while (cursor && out.size < want.size) {
+    const key = cursor.primaryKey;
+    if (want.has(key)) out.set(key, cursor.key);
+    cursor = await cursor.continue();
+  }
+  return out;
+}
+
 /** Total bytes held in the blob store, summed from the byteLength index (no blob data is read). */
 export async function blobBytes(ctx: StoreContext): Promise<number> {
   let total = 0;

@@ -2,7 +2,7 @@
 import type { AlgorithmRecord, DatasetMeta, DatasetRecord, ExecutionRecord, SessionRecord, StoredField } from '../core/records';
 import type { StackRecord } from '../core/stacks';
 import * as algorithms from './algorithms';
-import { blobBytes, readBlob } from './blobs';
+import { blobBytes, blobSizes, readBlob } from './blobs';
 import { DEFAULT_DB_NAME, deleteDatabase, openDatabase, type Database, type StoreContext, type StoreHooks } from './db';
 import * as datasets from './datasets';
 import type { DatasetPatch, NewDataset } from './datasets';
@@ -80,6 +80,8 @@ export interface Store {
   setSetting(key: string, value: unknown): Promise<void>;
   // blobs
   readBlob(key: string): Promise<Uint8Array | null>;
+  /** Sizes of the blobs among `keys` that exist (read from an index: no blob data is read). */
+  blobSizes(keys: readonly string[]): Promise<Map<string, number>>;
   // algorithms
   /** `files` maps every blob key of record.module and record.assets to its bytes. */
   putAlgorithm(record: AlgorithmRecord, files: Map<string, Uint8Array>): Promise<{ replaced: string[] }>;
@@ -188,6 +190,9 @@ class IdbStore implements Store {
 
   readBlob(key: string) {
     return readBlob(this.ctx, key);
+  }
+  blobSizes(keys: readonly string[]) {
+    return blobSizes(this.ctx, keys);
   }
 
   putAlgorithm(record: AlgorithmRecord, files: Map<string, Uint8Array>) {

@@ -111,12 +111,15 @@ async function openApp(page: Page, path = '/') {
   return problems;
 }
 
-/** Install bundles and put images through the API, then reload so the app lists them. */
+/**
+ * Install bundles (trusted, so Run does not ask first: the trust dialog is tested in trust.spec.ts)
+ * and put images through the API, then reload so the app lists them.
+ */
 async function seed(page: Page, bundles: Files[], images = 2): Promise<string[]> {
   const ids = await page.evaluate(
     async ({ bundles, images }) => {
       const api = window.algobox;
-      for (const b of bundles) await api.algorithms.install(b);
+      for (const b of bundles) await api.algorithms.trust((await api.algorithms.install(b)).id);
       const ids: string[] = [];
       for (let i = 0; i < images; i++) {
         const data = new Uint8Array(16).map((_, j) => (j * 13 + i * 40) % 256);
@@ -259,12 +262,19 @@ test('install through the dialog (zip file, bad manifest, URL), catalog cards, f
   await tagsToggle.click();
   await expect(page.locator('[data-testid^="alg-card-"]')).toHaveCount(total);
 
-  // Copy link (URL installs only) puts the ?bundle= link on the clipboard.
+  // Copy link (URL installs only) puts the pinned ?bundle=…&sha256=<bundle hash> link on the clipboard;
+  // local installs offer Download bundle instead.
   await expect(z.getByRole('button', { name: 'Copy link' })).toHaveCount(0);
+  await expect(z.getByRole('button', { name: 'Download bundle' })).toBeVisible();
   await s.getByTestId('alg-select').click();
+  await expect(s.getByRole('button', { name: 'Download bundle' })).toHaveCount(0);
   await s.getByRole('button', { name: 'Copy link' }).click();
   await expect(s.getByText('Link copied to the clipboard.')).toBeVisible();
-  const expected = await page.evaluate(() => `${location.origin}${location.pathname}?bundle=${encodeURIComponent(new URL('/remote/stepper.zip', location.href).href)}`);
+  const expected = await page.evaluate(async () => {
+    const hash = (await window.algobox.algorithms.get('stepper')).bundleHash;
+    return `${location.origin}${location.pathname}?bundle=${encodeURIComponent(new URL('/remote/stepper.zip', location.href).href)}&sha256=${hash}`;
+  });
+  expect(expected).toMatch(/&sha256=[0-9a-f]{64}$/);
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(expected);
 
   // Remove asks first.
@@ -280,7 +290,7 @@ test('install through the dialog (zip file, bad manifest, URL), catalog cards, f
   expect(problems).toEqual([]);
 });
 
-test('?bundle= asks first, installs and selects; copy link falls back to a text field without a clipboard', async ({ page }) => {
+test('?bundle= fetches and hashes, asks (showing the SHA-256), installs and selects; copy link falls back to a text field without a clipboard', async ({ page }) => {
   await page.route('**/remote/stepper.zip', (route) =>
     route.fulfill({ status: 200, contentType: 'application/zip', body: zip(stepper), headers: { 'Cross-Origin-Resource-Policy': 'same-origin' } }),
   );
@@ -292,6 +302,10 @@ test('?bundle= asks first, installs and selects; copy link falls back to a text 
   const prompt = page.getByTestId('bundle-url-prompt');
   await expect(prompt).toBeVisible();
   await expect(prompt).toContainText('Install the algorithm bundle from /remote/stepper.zip?');
+  // Without &sha256= the bundle is fetched and hashed first, and the hash is shown.
+  await expect(prompt.getByTestId('bundle-url-hash')).toHaveText(/^[0-9a-f]{64}$/);
+  await expect(prompt.getByTestId('bundle-url-check')).toContainText('It is stepper 1.0.0');
+  await expect(prompt.getByRole('button', { name: 'Cancel' })).toBeFocused();
   // Cancel: nothing installed, the parameter is dropped.
   await prompt.getByRole('button', { name: 'Cancel' }).click();
   await expect(prompt).toBeHidden();
@@ -311,13 +325,15 @@ test('?bundle= asks first, installs and selects; copy link falls back to a text 
   await card.getByRole('button', { name: 'Copy link' }).click();
   const field = card.getByTestId('copy-link-fallback');
   await expect(field).toBeVisible();
-  await expect(field).toHaveValue(/\?bundle=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fremote%2Fstepper\.zip$/);
+  await expect(field).toHaveValue(/\?bundle=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fremote%2Fstepper\.zip&sha256=[0-9a-f]{64}$/);
 
-  // A link to something that is not a bundle shows the error in the prompt.
+  // A link to something that is not a bundle shows the error in the prompt (checked before asking).
   await page.route('**/remote/nothing-here.zip', (route) => route.fulfill({ status: 404, body: 'no' }));
   await page.goto(`/?bundle=${encodeURIComponent('/remote/nothing-here.zip')}`);
   await expect(prompt).toBeVisible();
-  await prompt.getByRole('button', { name: 'Install' }).click();
+  await expect(page.getByTestId('bundle-url-error')).toContainText('HTTP 404');
+  await expect(prompt.getByRole('button', { name: 'Install' })).toHaveCount(0);
+  await prompt.getByRole('button', { name: 'Try again' }).click();
   await expect(page.getByTestId('bundle-url-error')).toContainText('HTTP 404');
   await prompt.getByRole('button', { name: 'Cancel' }).click();
   expect(problems.filter((p) => !/status of 404/.test(p))).toEqual([]);
@@ -603,20 +619,18 @@ test('two runs in flight at once; Cancel stops a long run (CANCELLED); the gpu r
   await expect(details.getByTestId('run-error-message')).toHaveText('Execution exceeded its time limit of 400 ms and was stopped.');
   await expect(page.getByTestId('run-row').first()).toHaveAttribute('data-status', 'FAILED');
 
-  // The gpu radio: enabled when the browser has a WebGPU adapter (the config launches Chromium with
-  // --enable-unsafe-webgpu), otherwise disabled with the reason.
+  // The gpu radio of a third-party bundle ('zipped' was installed through the API): disabled with the
+  // reason, since third-party bundles run in the sandbox, which has no WebGPU (docs/security.md).
   await selectAlgorithm(page, 'zipped');
+  await expect(page.getByTestId('device-gpu')).toBeDisabled();
+  await expect(page.getByTestId('gpu-reason')).toContainText('third-party bundles run in a sandbox that has no WebGPU');
+  // A built-in bundle's gpu radio: enabled when the browser has a WebGPU adapter (the config launches
+  // Chromium with --enable-unsafe-webgpu), otherwise disabled with the reason.
+  await selectAlgorithm(page, 'salient_segmentation');
   const gpu = await page.evaluate(async () => (await window.algobox.engine()).gpu());
   const radio = page.getByTestId('device-gpu');
-  if (gpu.available) {
-    await expect(radio).toBeEnabled();
-    await radio.check();
-    await page.getByTestId('run-button').click();
-    await expect(page.getByTestId('run-row')).toHaveCount(4);
-    const rec = await page.evaluate(async () => window.algobox.executions.wait((await window.algobox.executions.list())[0]!.id));
-    expect(rec.requestedDevice).toBe('gpu');
-    expect(rec.device).toBe('gpu');
-  } else {
+  if (gpu.available) await expect(radio).toBeEnabled();
+  else {
     await expect(radio).toBeDisabled();
     await expect(page.getByTestId('gpu-reason')).toContainText(gpu.reason ?? 'no WebGPU');
   }

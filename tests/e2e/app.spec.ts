@@ -243,7 +243,8 @@ test('registration of the sample pair recovers the known shift; the alignment ch
 test('cancel a run from the runs panel; after a reload the history is there and reopens results', async ({ page }) => {
   const problems = await openApp(page);
   await page.evaluate(async () => {
-    await window.algobox.algorithms.install({
+    // Trusted up front: the trust dialog before a first run is tested in trust.spec.ts.
+    const alg = await window.algobox.algorithms.install({
       'pyproject.toml': `[project]\nname = "slow_copy"\nversion = "1.0.0"\n[tool.compox]\nalgorithm_type = "Image2Image"\ntags = ["test"]\ndescription = "Copies images slowly."\nsupported_devices = ["cpu"]\ndefault_device = "cpu"\nadditional_parameters = [{name = "seconds", description = "how long", config = {type = "float_range", default = 30.0, min = 0.0, max = 60.0, step = 0.5, adjustable = true}}]\n`,
       'Runner.js': `import { Image2ImageRunner } from "algobox";
         export class Runner extends Image2ImageRunner {
@@ -254,6 +255,7 @@ test('cancel a run from the runs panel; after a reload the history is there and 
           }
         }`,
     });
+    await window.algobox.algorithms.trust(alg.id);
   });
   await page.reload();
   await page.evaluate(() => window.algobox.ready);

@@ -181,7 +181,8 @@ export class Runner extends Image2ImageRunner {
   };
   const reports = await page.evaluate(async (f) => {
     const src = Object.fromEntries(Object.entries(f).map(([k, v]) => [k, typeof v === 'string' ? v : new Uint8Array(v)]));
-    const alg = await window.algobox.algorithms.install(src);
+    // First-party (builtin): third-party bundles run in the sandbox, which has no WebGPU (docs/security.md).
+    const alg = await window.algobox.algorithms.install(src, { builtin: true });
     const cpu = await window.algobox.algorithms.selfTest(alg.id, 'cpu');
     const gpu = await window.algobox.algorithms.selfTest(alg.id, 'gpu');
     const logs = async (id: string | null) => (await window.algobox.executions.get(id!)).log.map((l) => l.message);

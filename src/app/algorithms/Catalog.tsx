@@ -1,10 +1,13 @@
 // The catalog of installed algorithms: one card each with name, version, origin, type, devices,
-// tags, short description and the manifest warnings (expandable); select, copy link (URL installs),
-// remove (with confirmation).
+// tags, short description and the manifest warnings (expandable); select, copy link (URL installs:
+// the pinned `?bundle=<url>&sha256=<bundle hash>`), download bundle (local installs: a zip of the
+// stored files, which installs with the same hash), remove (with confirmation).
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
+import { bundleZipName, pinnedLink } from '../../core/pinning';
 import type { AlgorithmInfo } from '../../core/records';
 import { useApi } from '../apiContext';
+import { downloadBytes } from '../datasets/exportDataset';
 import { keys } from '../state/queries';
 import { useSelection } from '../state/selection';
 
@@ -21,9 +24,9 @@ export function originLabel(o: AlgorithmInfo['origin']): string {
   }
 }
 
-/** The app link that installs a bundle installed from `url` (`?bundle=`). */
-export function bundleLink(url: string): string {
-  return `${location.origin}${location.pathname}?bundle=${encodeURIComponent(url)}`;
+/** The app link that installs the bundle at `url` only if its bundle hash is `hash` (`?bundle=…&sha256=…`). */
+export function bundleLink(url: string, hash?: string): string {
+  return pinnedLink(location.href, url, hash);
 }
 
 export function Catalog({ algorithms }: { algorithms: AlgorithmInfo[] }) {
@@ -46,6 +49,7 @@ function CatalogCard({ alg, selected }: { alg: AlgorithmInfo; selected: boolean 
   const [removing, setRemoving] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [copy, setCopy] = useState<{ ok: true } | { ok: false; link: string } | null>(null);
+  const [downloading, setDownloading] = useState(false);
   const descId = useId();
   const warnId = useId();
   const fallbackRef = useRef<HTMLInputElement>(null);
@@ -64,13 +68,25 @@ function CatalogCard({ alg, selected }: { alg: AlgorithmInfo; selected: boolean 
   }, [copy]);
 
   const onCopy = async () => {
-    const link = bundleLink(alg.origin.url ?? '');
+    const link = bundleLink(alg.origin.url ?? '', alg.bundleHash);
     try {
       if (!navigator.clipboard?.writeText) throw new Error('no clipboard');
       await navigator.clipboard.writeText(link);
       setCopy({ ok: true });
     } catch {
       setCopy({ ok: false, link });
+    }
+  };
+
+  const onDownload = async () => {
+    setDownloading(true);
+    setError(null);
+    try {
+      downloadBytes(await api.algorithms.exportZip(alg.id), bundleZipName(alg), 'application/zip');
+    } catch (e) {
+      setError(`Could not make the zip: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      setDownloading(false);
     }
   };
 
@@ -131,8 +147,19 @@ function CatalogCard({ alg, selected }: { alg: AlgorithmInfo; selected: boolean 
           )}
           <div className="grow" />
           {alg.origin.kind === 'url' && alg.origin.url && (
-            <button className="small" onClick={() => void onCopy()}>
+            <button className="small" onClick={() => void onCopy()} title="A link that installs this exact bundle (pinned to its SHA-256)">
               Copy link
+            </button>
+          )}
+          {(alg.origin.kind === 'zip' || alg.origin.kind === 'files') && (
+            <button
+              className="small"
+              onClick={() => void onDownload()}
+              disabled={downloading}
+              title={`${bundleZipName(alg)}: host it anywhere and share it with a pinned link`}
+              data-testid="alg-download"
+            >
+              {downloading ? 'Zipping…' : 'Download bundle'}
             </button>
           )}
           {!confirming && (

@@ -1,6 +1,6 @@
 // The inputs of the next run (ordered datasets or one stack), the device, an optional time limit,
 // and Run → api.execute(...). Several runs can be in flight; each new one appears (selected) in the
-// runs panel.
+// runs panel. The first run of a third-party bundle asks first (TrustDialog, per bundle hash).
 import { useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import type { AlgorithmInfo } from '../../core/records';
@@ -10,6 +10,9 @@ import { keys, useDatasets, useGpu, useStacks } from '../state/queries';
 import { useSelection, type RunInputs } from '../state/selection';
 import { DeviceChooser, preferredDevice, runDevices, type RunDevice } from './DeviceChooser';
 import type { FormResult } from './paramValues';
+import { useTrustGate } from './TrustDialog';
+
+const SANDBOX_GPU = { available: false, reason: 'third-party bundles run in a sandbox that has no WebGPU, so they run on cpu' };
 
 /** The dataset ids a run gets (a stack's slices in order), or the reason there are none. */
 export function resolveInputs(inputs: RunInputs, stacks: StackRecord[] | undefined, stacksError?: Error | null): { ids: string[]; problem: string | null } {
@@ -27,12 +30,15 @@ export function RunControls({ alg, form }: { alg: AlgorithmInfo; form: FormResul
   const qc = useQueryClient();
   const { inputs } = useSelection();
   const stacks = useStacks();
-  const gpu = useGpu();
+  const probed = useGpu();
+  // Third-party bundles run in the opaque-origin sandbox, which has no WebGPU (docs/security.md).
+  const gpu = alg.origin.kind === 'builtin' ? probed : { data: SANDBOX_GPU };
   const [chosen, setChosen] = useState<RunDevice | null>(null);
   const [limit, setLimit] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [started, setStarted] = useState(0);
+  const { ensureTrusted, dialog } = useTrustGate(alg);
   const limitId = useId();
   const whyId = useId();
 
@@ -45,8 +51,14 @@ export function RunControls({ alg, form }: { alg: AlgorithmInfo; form: FormResul
   const why = resolved.problem ?? (nErrors ? `Fix the ${nErrors === 1 ? 'parameter error' : `${nErrors} parameter errors`} above.` : limitProblem);
 
   const onRun = async () => {
-    setBusy(true);
     setError(null);
+    try {
+      if (!(await ensureTrusted('Trust and run'))) return;
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+      return;
+    }
+    setBusy(true);
     try {
       await api.execute({
         algorithmId: alg.id,
@@ -66,6 +78,7 @@ export function RunControls({ alg, form }: { alg: AlgorithmInfo; form: FormResul
 
   return (
     <section className="run-controls" aria-label="Run">
+      {dialog}
       <InputsSummary />
       <div className="row run-options">
         <DeviceChooser supported={alg.supportedDevices} gpu={gpu.data} value={device} onChange={setChosen} />

@@ -6,6 +6,7 @@ import type { AlgorithmInfo } from '../../core/records';
 import type { SelfTestReport } from '../../engine/selfTest';
 import { useApi } from '../apiContext';
 import { invalidateData, keys, useGpu } from '../state/queries';
+import { useTrustGate } from './TrustDialog';
 
 const selfTestKey = (id: string) => ['selftest', id] as const;
 
@@ -36,12 +37,15 @@ export function SelfTestPanel({ alg }: { alg: AlgorithmInfo }) {
       await invalidateData(qc);
     },
   });
+  // A self-test runs the bundle's code: a third-party bundle asks first, as Run does.
+  const { ensureTrusted, dialog } = useTrustGate(alg);
   if (!alg.selfTests?.length) return null;
   const devices = (['cpu', 'gpu'] as const).filter((d) => alg.supportedDevices.includes(d));
   const r = results.data ?? {};
   const fallback = r.gpu && !r.gpu.passed && r.gpu.device === 'gpu' && r.cpu?.passed;
   return (
     <section className="alg-selftest" data-testid="selftest" aria-label="Self-test">
+      {dialog}
       <h4>
         Self-test <span className="muted">({alg.selfTests.length} declared: {alg.selfTests.join(', ')})</span>
       </h4>
@@ -55,7 +59,7 @@ export function SelfTestPanel({ alg }: { alg: AlgorithmInfo }) {
                 data-testid={`selftest-run-${d}`}
                 disabled={run.isPending}
                 title={noGpu ? `WebGPU is not available here (${gpu.data?.reason ?? 'no adapter'}): the test would run on cpu.` : `Run the self-tests on ${d}`}
-                onClick={() => run.mutate(d)}
+                onClick={() => void ensureTrusted('Trust and test').then((ok) => ok && run.mutate(d), () => undefined)}
               >
                 {run.isPending && run.variables === d ? `Testing on ${d}…` : `Test on ${d}`}
               </button>{' '}

@@ -43,20 +43,21 @@ export interface InstallOptions {
 }
 
 /**
- * `install(source)` → the installed algorithm. Refreshes the algorithms query, selects the new
- * algorithm, and (unless `notify: false`) announces success or the error; rejects with the API's
- * error (whose message names the offending manifest field).
+ * `install(source, { sha256? })` → the installed algorithm. Refreshes the algorithms query, selects
+ * the new algorithm, and (unless `notify: false`) announces success or the error; rejects with the
+ * API's error (whose message names the offending manifest field, or gives both hashes when the bundle
+ * is not the pinned one).
  */
-export function useInstallBundle(opts: InstallOptions = {}): (source: InstallSource) => Promise<AlgorithmInfo> {
+export function useInstallBundle(opts: InstallOptions = {}): (source: InstallSource, pin?: { sha256?: string }) => Promise<AlgorithmInfo> {
   const api = useApi();
   const qc = useQueryClient();
   const { setAlgorithmId } = useSelection();
   const notify = opts.notify ?? true;
   return useCallback(
-    async (source: InstallSource) => {
+    async (source: InstallSource, pin?: { sha256?: string }) => {
       let info: AlgorithmInfo;
       try {
-        info = await api.algorithms.install(source as BundleSource);
+        info = await api.algorithms.install(source as BundleSource, pin?.sha256 ? { sha256: pin.sha256 } : {});
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
         if (notify) announceInstall({ kind: 'error', source: describeSource(source), message });

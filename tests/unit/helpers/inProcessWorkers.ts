@@ -1,7 +1,7 @@
 // WorkerFactories for Node tests: the runner host (or the prompt host) runs in this thread behind a MessageChannel, so
 // everything crosses the same Comlink boundary (structured clone, transfers) as in the browser.
 import * as Comlink from 'comlink';
-import { createRunnerHostApi } from '../../../workers/runnerHostApi';
+import { createRunnerHostApi, runnerWorkerApi } from '../../../workers/runnerHostApi';
 import { createPromptHostApi } from '../../../workers/promptHostApi';
 import type { PromptHostApi } from '../../../src/core/promptProtocol';
 import type { WorkerFactory } from '../../../src/engine/workerHandle';
@@ -11,7 +11,7 @@ export function inProcessWorkerFactory(): WorkerFactory & { created: number; ter
     f.created++;
     const { port1, port2 } = new MessageChannel();
     const api = createRunnerHostApi();
-    Comlink.expose(api, port2 as unknown as Comlink.Endpoint);
+    Comlink.expose(runnerWorkerApi(api), port2 as unknown as Comlink.Endpoint);
     const deaths: ((r: string) => void)[] = [];
     return {
       endpoint: port1 as unknown as Comlink.Endpoint,
