@@ -12,3 +12,41 @@ export async function openApp(page: Page, path = '/'): Promise<string[]> {
   await expect(page.getByTestId('engine-ready')).toBeVisible();
   return problems;
 }
+
+/** SHA-256 of every dataset's fields (dtype, shape and bytes of arrays; strings; lists), by id. */
+export async function datasetHashes(page: Page): Promise<Record<string, string>> {
+  return page.evaluate(hashAllDatasets);
+}
+
+export async function hashAllDatasets(): Promise<Record<string, string>> {
+  const api = window.algobox;
+  const enc = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  const walk = (v: unknown): void => {
+    if (v && typeof v === 'object' && 'data' in v && ArrayBuffer.isView((v as { data: unknown }).data)) {
+      const a = v as { dtype: string; shape: number[]; data: ArrayBufferView };
+      parts.push(enc.encode(`${a.dtype}[${a.shape.join(',')}]`), new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength));
+    } else if (Array.isArray(v)) {
+      parts.push(enc.encode('['));
+      v.forEach(walk);
+      parts.push(enc.encode(']'));
+    } else parts.push(enc.encode(JSON.stringify(v) ?? 'undefined'));
+  };
+  const out: Record<string, string> = {};
+  for (const meta of await api.datasets.list()) {
+    const d = await api.datasets.get(meta.id);
+    parts.length = 0;
+    for (const k of Object.keys(d.fields).sort()) {
+      parts.push(enc.encode(`${k}=`));
+      walk(d.fields[k]);
+    }
+    const all = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+    let o = 0;
+    for (const p of parts) {
+      all.set(p, o);
+      o += p.byteLength;
+    }
+    out[meta.id] = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', all)), (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+  return out;
+}
