@@ -1,0 +1,13 @@
+// The BEAT block engine's pure core: data formats, declarations, parameters, inputs, outputs, data
+// loaders, the block executor and split runs. See README.md and docs/beat.md.
+
+export * from './errors';
+export * from './streams';
+export * from './dataFormats';
+export * from './parameters';
+export * from './declaration';
+export * from './inputs';
+export * from './outputs';
+export * from './dataLoaders';
+export * from './executeBlock';
+export * from './split';
