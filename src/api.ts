@@ -14,6 +14,9 @@ import type { BundleFileInfo, BundleInspection } from './core/pinning';
 import type { BundleSource } from './engine/bundleSource';
 import type { PromptInput, PromptSession, SaveMaskRequest } from './engine/prompts';
 import { openStore, type NewDataset, type Store } from './store/index';
+import { ToolchainService, type BlockInfo, type BlockInstallOptions, type ToolchainRunOptions } from './engine/toolchains';
+import type { WorkerFactory } from './engine/workerHandle';
+import type { BlockRunRecord, ToolchainRunRecord } from './core/toolchainRecords';
 
 export interface PutMeta {
   name?: string;
@@ -84,6 +87,10 @@ export interface AlgoboxOptions extends Omit<EngineOptions, 'store'> {
   decodeImageFile?: ImageFileDecoder;
   /** Storage quota and persistence (default `navigator.storage`; null: none). */
   storageManager?: StorageManagerLike | null;
+  /** Workers for BEAT blocks (toolchains): workers/block.worker.ts in the browser, in-process hosts in Node tests. */
+  blockWorkerFactory?: WorkerFactory;
+  /** Block workers alive at once; splittable blocks are split into this many parts (default navigator.hardwareConcurrency). */
+  blockPoolSize?: number;
   /** Called once the store is open and interrupted runs are recovered (e.g. install built-ins). */
   onReady?: (api: Algobox) => Promise<void>;
 }
@@ -163,6 +170,24 @@ export interface Algobox {
     /** Store a mask as a Segmentation dataset (one transaction); `meta.extra` records the image, the embedding and the prompts. Returns its id. */
     save(req: SaveMaskRequest): Promise<string>;
   };
+  /** BEAT blocks: a declaration JSON and the JS module text exporting the algorithm class (see docs/beat.md). */
+  blocks: {
+    install(declaration: unknown, moduleSource: string, opts?: BlockInstallOptions): Promise<BlockInfo>;
+    /** Sorted by id. */
+    list(): Promise<BlockInfo[]>;
+    get(id: string): Promise<BlockInfo>;
+  };
+  /** BEAT toolchains: sources → blocks → outputs (see docs/beat.md, "Toolchains"). */
+  toolchains: {
+    /** Check the toolchain (rejects naming every problem), read its sources, start it: the run id. */
+    run(toolchain: unknown, options?: ToolchainRunOptions): Promise<string>;
+    /** Per-block status, process() calls, outputs (stored streams) and analyzer results. */
+    get(runId: string): Promise<ToolchainRunRecord>;
+    /** Resolves when the run has finished (DONE or FAILED). */
+    wait(runId: string): Promise<ToolchainRunRecord>;
+    /** Newest first. */
+    list(): Promise<ToolchainRunRecord[]>;
+  };
   /** Low-level access for the app and tests (the engine and its store). */
   engine(): Promise<Engine>;
 }
@@ -211,6 +236,18 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
   })();
 
   const e = () => engineP;
+  const toolchainsP: Promise<ToolchainService> = engineP.then(async (en) => {
+    const service = new ToolchainService(en.store, {
+      workerFactory: opts.blockWorkerFactory ?? null,
+      poolSize: opts.blockPoolSize,
+      engineId: en.engineId,
+      isEngineAlive: opts.isEngineAlive,
+    });
+    en.onShutdown(() => service.shutdown());
+    await service.recoverInterrupted();
+    return service;
+  });
+  const tc = () => toolchainsP;
 
   const storageManager = (): StorageManagerLike | null =>
     opts.storageManager !== undefined ? opts.storageManager : ((globalThis as { navigator?: { storage?: StorageManagerLike } }).navigator?.storage ?? null);
@@ -332,7 +369,7 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
   }
 
   const api: Algobox = {
-    ready: engineP.then(async () => {
+    ready: toolchainsP.then(async () => {
       if (opts.onReady) await opts.onReady(api);
     }),
 
@@ -475,11 +512,25 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
       save: async (req) => (await e()).prompts.save(req),
     },
 
+    blocks: {
+      install: async (declaration, moduleSource, o) => (await tc()).installBlock(declaration, moduleSource, o),
+      list: async () => (await tc()).listBlocks(),
+      get: async (id) => (await tc()).getBlock(id),
+    },
+
+    toolchains: {
+      run: async (toolchain, o) => (await tc()).run(toolchain, o),
+      get: async (id) => (await tc()).get(id),
+      wait: async (id) => (await tc()).wait(id),
+      list: async () => (await tc()).list(),
+    },
+
     engine: e,
   };
   return api;
 }
 
+export type { BlockInfo, BlockInstallOptions, ToolchainRunOptions, ToolchainRunRecord, BlockRunRecord };
 export type { ExecuteRequest, AlgorithmFilter, BundleSource, StackRecord, InstallOptions, BundleFileInfo, BundleInspection };
 export type { PromptInput, PromptResult, PromptSession, SaveMaskRequest } from './engine/prompts';
 export { Engine };

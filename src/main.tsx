@@ -2,11 +2,12 @@
 // probe), expose it as window.algobox, install built-in bundles, then render the React app.
 import { createRoot } from 'react-dom/client';
 import { createAlgobox } from './api';
-import { browserPromptWorkerFactory, browserWorkerFactory, holdEngineLock, isEngineAlive, probeWebGpu } from './engine/browserWorker';
+import { browserBlockWorkerFactory, browserPromptWorkerFactory, browserWorkerFactory, holdEngineLock, isEngineAlive, probeWebGpu } from './engine/browserWorker';
 import { decodeImageFile } from './engine/decodeImage';
 import { createSandboxWorkerFactory } from './engine/sandbox';
 import sandboxAssets from 'virtual:algobox-sandbox';
 import { installBuiltins } from './app/builtins';
+import { installBuiltinBlocks } from './blocks';
 import { App } from './app/App';
 import './app/global.d.ts';
 
@@ -19,6 +20,9 @@ const algobox = createAlgobox({
   // Third-party bundles: classic workers in opaque-origin sandboxed iframes (docs/security.md).
   sandboxWorkerFactory: createSandboxWorkerFactory({ assets: sandboxAssets }),
   promptWorkerFactory: browserPromptWorkerFactory,
+  // BEAT blocks (toolchains): same-origin module workers for now (no sandbox yet; docs/beat.md).
+  blockWorkerFactory: browserBlockWorkerFactory,
+  blockPoolSize: navigator.hardwareConcurrency || 4,
   gpu: probeWebGpu,
   isEngineAlive,
   decodeImageFile,
@@ -26,6 +30,7 @@ const algobox = createAlgobox({
   onReady: async (api) => {
     // First start: built-in bundles and the synthetic sample data (no download).
     await installBuiltins(api);
+    await installBuiltinBlocks(api.blocks);
     await api.samples.ensure();
   },
 });

@@ -51,3 +51,7 @@ export async function isEngineAlive(engineId: string): Promise<boolean> {
   const { held = [] } = await navigator.locks.query();
   return held.some((l) => l.name === `algobox-engine:${engineId}`);
 }
+
+/** A BEAT block worker (workers/block.worker.ts): same-origin module worker (no sandbox yet). */
+export const browserBlockWorkerFactory: WorkerFactory = (label) =>
+  workerLike(new Worker(new URL('../../workers/block.worker.ts', import.meta.url), { type: 'module', name: `block ${label}` }));

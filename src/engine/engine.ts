@@ -258,6 +258,14 @@ export class Engine {
   shutdown(): void {
     this.pool.shutdown();
     this.prompts.shutdown();
+    for (const cb of this.shutdownHooks.splice(0)) cb();
+  }
+
+  private readonly shutdownHooks: (() => void)[] = [];
+
+  /** Run `cb` when the engine shuts down (services living beside it: the toolchain block workers). */
+  onShutdown(cb: () => void): void {
+    this.shutdownHooks.push(cb);
   }
 
   // ───────────────────────────── algorithms ─────────────────────────────

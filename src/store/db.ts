@@ -3,10 +3,11 @@
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { AlgorithmRecord, DatasetMeta, ExecutionRecord, SessionRecord } from '../core/records';
 import type { StackRecord } from '../core/stacks';
+import type { BlockRecord, ToolchainRunRecord } from '../core/toolchainRecords';
 
 export const DEFAULT_DB_NAME = 'algobox';
-/** 1: blobs, datasets, algorithms, executions, sessions. 2: + stacks, settings. */
-export const DB_VERSION = 2;
+/** 1: blobs, datasets, algorithms, executions, sessions. 2: + stacks, settings. 3: + blocks, toolchainRuns (BEAT). */
+export const DB_VERSION = 3;
 
 /**
  * One stored byte string. Content-addressed: `key` is the SHA-256 hex of `data` (algorithm files
@@ -65,6 +66,16 @@ export interface AlgoboxDB extends DBSchema {
     key: string;
     value: SettingRecord;
   };
+  /** Installed BEAT blocks (declaration + module text), by id. */
+  blocks: {
+    key: string;
+    value: BlockRecord;
+  };
+  /** Toolchain run records (block outputs are datasets; see docs/beat.md). */
+  toolchainRuns: {
+    key: string;
+    value: ToolchainRunRecord;
+  };
 }
 
 export type StoreName = StoreNames<AlgoboxDB>;
@@ -114,6 +125,10 @@ export function openDatabase(name: string = DEFAULT_DB_NAME, onBlocking?: () => 
         stacks.createIndex('created', 'created');
         stacks.createIndex('datasetIds', 'datasetIds', { multiEntry: true });
         db.createObjectStore('settings', { keyPath: 'key' });
+      }
+      if (oldVersion < 3) {
+        db.createObjectStore('blocks', { keyPath: 'id' });
+        db.createObjectStore('toolchainRuns', { keyPath: 'id' });
       }
     },
     // Another connection wants a newer version or to delete the database: step aside.

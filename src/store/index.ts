@@ -9,6 +9,8 @@ import type { DatasetPatch, NewDataset } from './datasets';
 import * as executions from './executions';
 import * as sessions from './sessions';
 import * as stacks from './stacks';
+import * as toolchains from './toolchains';
+import type { BlockRecord, ToolchainRunRecord } from '../core/toolchainRecords';
 import type { NewStack, PutWithStacksOptions, StackOfNew, StackPatch } from './stacks';
 
 export type { NewDataset, DatasetPatch } from './datasets';
@@ -105,6 +107,15 @@ export interface Store {
   /** Oldest first. */
   listSessions(): Promise<Pick<SessionRecord, 'token' | 'timeCreated'>[]>;
   deleteSessions(tokens: string[]): Promise<void>;
+  // BEAT blocks and toolchain runs
+  putBlock(rec: BlockRecord): Promise<void>;
+  getBlock(id: string): Promise<BlockRecord | null>;
+  /** Sorted by id. */
+  listBlocks(): Promise<BlockRecord[]>;
+  putToolchainRun(rec: ToolchainRunRecord): Promise<void>;
+  getToolchainRun(id: string): Promise<ToolchainRunRecord | null>;
+  /** Newest first. */
+  listToolchainRuns(): Promise<ToolchainRunRecord[]>;
   // housekeeping
   usage(): Promise<Usage>;
 }
@@ -238,6 +249,25 @@ class IdbStore implements Store {
   }
   deleteSessions(tokens: string[]) {
     return sessions.deleteSessions(this.ctx, tokens);
+  }
+
+  putBlock(rec: BlockRecord) {
+    return toolchains.putBlock(this.ctx, rec);
+  }
+  getBlock(id: string) {
+    return toolchains.getBlock(this.ctx, id);
+  }
+  listBlocks() {
+    return toolchains.listBlocks(this.ctx);
+  }
+  putToolchainRun(rec: ToolchainRunRecord) {
+    return toolchains.putToolchainRun(this.ctx, rec);
+  }
+  getToolchainRun(id: string) {
+    return toolchains.getToolchainRun(this.ctx, id);
+  }
+  listToolchainRuns() {
+    return toolchains.listToolchainRuns(this.ctx);
   }
 
   async usage(): Promise<Usage> {

@@ -255,9 +255,9 @@ describe('store: upgrade from version 1', () => {
     v1.close();
 
     const store = await fresh(undefined, name);
-    expect(DB_VERSION).toBe(2);
+    expect(DB_VERSION).toBe(3);
     const raw = await openDatabase(name);
-    expect([...raw.objectStoreNames].sort()).toEqual(['algorithms', 'blobs', 'datasets', 'executions', 'sessions', 'settings', 'stacks']);
+    expect([...raw.objectStoreNames].sort()).toEqual(['algorithms', 'blobs', 'blocks', 'datasets', 'executions', 'sessions', 'settings', 'stacks', 'toolchainRuns']);
     expect([...raw.transaction('stacks').store.indexNames].sort()).toEqual(['created', 'datasetIds']);
     raw.close();
     const got = await store.getDataset('old-1');
@@ -271,10 +271,12 @@ describe('store: upgrade from version 1', () => {
     expect(await allBlobs(store)).toEqual([]);
   });
 
-  it('creates every store on a fresh database (0 → 2)', async () => {
+  it('creates every store on a fresh database (0 → 3)', async () => {
     const store = await fresh();
     const raw = await openDatabase(store.name);
-    expect(raw.version).toBe(2);
+    expect(raw.version).toBe(3);
+    expect([...raw.objectStoreNames]).toContain('blocks');
+    expect([...raw.objectStoreNames]).toContain('toolchainRuns');
     expect([...raw.objectStoreNames]).toContain('stacks');
     expect([...raw.objectStoreNames]).toContain('settings');
     raw.close();

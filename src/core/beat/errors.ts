@@ -44,7 +44,9 @@ export type BeatErrorCode =
   /** An analyzer whose result does not start at index 0. */
   | 'E_RESULT'
   /** Anything the algorithm's own code threw. */
-  | 'E_USER';
+  | 'E_USER'
+  /** An invalid toolchain: schema, unknown block/source, connection format mismatch, ambiguous input naming, cycle. */
+  | 'E_TOOLCHAIN';
 
 export class BeatError extends Error {
   readonly code: BeatErrorCode;

@@ -11,3 +11,4 @@ export * from './outputs';
 export * from './dataLoaders';
 export * from './executeBlock';
 export * from './split';
+export * from './toolchain';

@@ -3,6 +3,7 @@
 import * as Comlink from 'comlink';
 import { createRunnerHostApi, runnerWorkerApi } from '../../../workers/runnerHostApi';
 import { createPromptHostApi } from '../../../workers/promptHostApi';
+import { createBlockHostApi } from '../../../workers/blockHostApi';
 import type { PromptHostApi } from '../../../src/core/promptProtocol';
 import type { WorkerFactory } from '../../../src/engine/workerHandle';
 
@@ -60,5 +61,28 @@ export function inProcessPromptWorkerFactory(makeHost: () => PromptHostApi & { d
   f.created = 0;
   f.terminated = 0;
   f.crash = (reason) => lastDeath.splice(0).forEach((cb) => cb(reason));
+  return f;
+}
+
+/** BEAT block workers for Node tests: the block host (workers/blockHostApi.ts) behind a MessageChannel. */
+export function inProcessBlockWorkerFactory(): WorkerFactory & { created: number; terminated: number } {
+  const f = (() => {
+    f.created++;
+    const { port1, port2 } = new MessageChannel();
+    const api = createBlockHostApi();
+    Comlink.expose(api, port2 as unknown as Comlink.Endpoint);
+    return {
+      endpoint: port1 as unknown as Comlink.Endpoint,
+      terminate: () => {
+        f.terminated++;
+        port1.close();
+        port2.close();
+        api.dispose();
+      },
+      onDeath: () => {},
+    };
+  }) as unknown as WorkerFactory & { created: number; terminated: number };
+  f.created = 0;
+  f.terminated = 0;
   return f;
 }

@@ -1,0 +1,37 @@
+// The app's built-in BEAT blocks and toolchains (issue 7): the seed's Fig. 3 blocks and the
+// segmentation evaluation (threshold block → Dice/IoU analyzer). Block code is plain JS module text
+// (the *.block.js files, imported as text), installed like any block with `algobox.blocks.install`.
+// The toolchains are built from the sample data (`algobox.samples.ensure()`), whose ids are only
+// known at run time.
+import thresholdSource from './threshold.block.js?raw';
+import thresholdDeclaration from './threshold.json';
+import segmentationEvalSource from './segmentationEval.block.js?raw';
+import segmentationEvalDeclaration from './segmentationEval.json';
+import fig3FeaturesSource from './fig3Features.block.js?raw';
+import fig3FeaturesDeclaration from './fig3Features.json';
+import fig3LabelsSource from './fig3Labels.block.js?raw';
+import fig3LabelsDeclaration from './fig3Labels.json';
+
+export interface BuiltinBlock {
+  name: string;
+  declaration: unknown;
+  source: string;
+}
+
+export const BUILTIN_BLOCKS: readonly BuiltinBlock[] = [
+  { name: 'builtin/threshold/1', declaration: thresholdDeclaration, source: thresholdSource },
+  { name: 'builtin/segmentation_eval/1', declaration: segmentationEvalDeclaration, source: segmentationEvalSource },
+  { name: 'builtin/fig3_features/1', declaration: fig3FeaturesDeclaration, source: fig3FeaturesSource },
+  { name: 'builtin/fig3_labels/1', declaration: fig3LabelsDeclaration, source: fig3LabelsSource },
+];
+
+/** What installs blocks (the API's `blocks`). */
+export interface BlockInstaller {
+  install(declaration: unknown, moduleSource: string, opts?: { name?: string; builtin?: boolean }): Promise<unknown>;
+}
+
+export async function installBuiltinBlocks(blocks: BlockInstaller): Promise<void> {
+  for (const b of BUILTIN_BLOCKS) await blocks.install(b.declaration, b.source, { name: b.name, builtin: true });
+}
+
+export { fig3Toolchain, segmentationEvalToolchain } from './toolchains';

@@ -1,0 +1,362 @@
+// Toolchains (issue 7): a JSON document naming data sources, blocks (algorithm + parameters) and
+// connections (source or block output → block input). This module validates the document, infers
+// missing connections by the seed's "Input naming" rule (name and data format), checks the data
+// format of every connection, orders the blocks topologically (cycles refused), and runs a plan over
+// in-memory streams with a pluggable block executor (in-process here; a worker pool in the engine).
+// A failing block stops its dependants (SKIPPED, naming the failed block). Pure TS.
+
+import { z } from 'zod';
+import { BeatError } from './errors';
+import { FORMAT_NAME_RE, type Data, type DataFormatRegistry } from './dataFormats';
+import { IO_NAME_RE, type AlgorithmDeclaration } from './declaration';
+import { executeBlock, type AlgorithmClass, type AnalyzerResult, type BlockRun, type BlockRunError } from './executeBlock';
+import { mergeSplitRuns, splitRange } from './split';
+import type { DataStream, DataUnit } from './streams';
+
+const NAME_MESSAGE = 'expected a name of letters, digits, _ and - (not starting with a digit or -)';
+const rangeSchema = z
+  .tuple([z.number().int().min(0), z.number().int().min(0)])
+  .refine(([s, e]) => s <= e, 'expected [start, end] with start ≤ end');
+
+export const toolchainSourceSchema = z
+  .strictObject({
+    name: z.string().regex(IO_NAME_RE, NAME_MESSAGE),
+    /** Stored datasets, one data unit each, in this order. */
+    datasetIds: z.array(z.string().min(1)).min(1).optional(),
+    /** A stored stack: its items, one data unit each, in stack order. */
+    stackId: z.string().min(1).optional(),
+    /** Inline data units (e.g. a few labels), one per item, each an object of the source's data format. */
+    values: z.array(z.unknown()).min(1).optional(),
+    /** Which part of a dataset feeds the stream (e.g. 'image', 'mask'); the engine's default otherwise. */
+    field: z.string().optional(),
+    /** The data format of the stream's units. */
+    format: z.string().regex(FORMAT_NAME_RE, 'expected a data format name <user>/<name>/<version>'),
+    /** [start, end] per item (default: item k covers [k, k]); e.g. [[0, 2], [3, 5]] makes one label span three images. */
+    ranges: z.array(rangeSchema).min(1).optional(),
+  })
+  .refine((s) => [s.datasetIds, s.stackId, s.values].filter((x) => x !== undefined).length === 1, {
+    message: 'expected exactly one of datasetIds, stackId and values',
+  });
+
+export const toolchainBlockSchema = z.strictObject({
+  name: z.string().regex(IO_NAME_RE, NAME_MESSAGE),
+  /** An installed block's id or name. */
+  algorithm: z.string().min(1),
+  parameters: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const toolchainConnectionSchema = z.strictObject({
+  /** A source name, or `block.output`. */
+  from: z.string().min(1),
+  /** `block.input`. */
+  to: z.string().regex(/^[^.]+\.[^.]+$/, 'expected <block>.<input>'),
+});
+
+export const toolchainSchema = z.strictObject({
+  name: z.string().optional(),
+  description: z.string().optional(),
+  sources: z.array(toolchainSourceSchema).min(1),
+  blocks: z.array(toolchainBlockSchema).min(1),
+  connections: z.array(toolchainConnectionSchema).optional(),
+});
+
+export type ToolchainJson = z.infer<typeof toolchainSchema>;
+export type ToolchainSource = z.infer<typeof toolchainSourceSchema>;
+
+export type Endpoint = { kind: 'source'; source: string; format: string } | { kind: 'block'; block: string; output: string; format: string };
+
+export interface PlannedBlock {
+  name: string;
+  algorithm: string;
+  declaration: AlgorithmDeclaration;
+  parameters: Record<string, unknown>;
+  /** Declared input name → where its data comes from. */
+  inputs: Record<string, Endpoint>;
+  /** Blocks whose outputs it reads. */
+  dependsOn: string[];
+  /** True when the connection was inferred by input naming (per input). */
+  inferred: Record<string, boolean>;
+}
+
+export interface ToolchainPlan {
+  toolchain: ToolchainJson;
+  /** Blocks in a topological order (each after every block it reads from). */
+  blocks: PlannedBlock[];
+}
+
+function zodPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out;
+}
+
+function fail(message: string, details: string[] = []): never {
+  throw new BeatError('E_TOOLCHAIN', details.length ? `${message}: ${details.join('; ')}` : message, details);
+}
+
+/** Validate the toolchain JSON (schema and unique names); throws E_TOOLCHAIN naming each field. */
+export function parseToolchain(json: unknown): ToolchainJson {
+  const parsed = toolchainSchema.safeParse(json);
+  if (!parsed.success) {
+    fail(
+      'invalid toolchain',
+      parsed.error.issues.map((i) => (i.path.length ? `${zodPath(i.path)}: ${i.message}` : i.message)),
+    );
+  }
+  const t = parsed.data;
+  const problems: string[] = [];
+  const seen = new Map<string, string>();
+  t.sources.forEach((s, k) => {
+    if (seen.has(s.name)) problems.push(`sources[${k}].name: '${s.name}' is already used by ${seen.get(s.name)!}`);
+    else seen.set(s.name, `sources[${k}]`);
+    if (s.ranges) {
+      s.ranges.forEach(([start], j) => {
+        const prev = s.ranges![j - 1];
+        if (prev && start <= prev[1]) problems.push(`sources[${k}].ranges[${j}]: starts at ${start}, not after the previous range's end ${prev[1]}`);
+      });
+      const items = s.datasetIds ?? s.values;
+      if (items && s.ranges.length !== items.length) {
+        problems.push(`sources[${k}].ranges: ${s.ranges.length} ranges for ${items.length} ${s.datasetIds ? 'datasets' : 'values'}`);
+      }
+    }
+  });
+  t.blocks.forEach((b, k) => {
+    if (seen.has(b.name)) problems.push(`blocks[${k}].name: '${b.name}' is already used by ${seen.get(b.name)!}`);
+    else seen.set(b.name, `blocks[${k}]`);
+  });
+  if (problems.length) fail('invalid toolchain', problems);
+  return t;
+}
+
+/** The stream of a source over its items (one data unit per item, indices from `ranges` or k → [k, k]). */
+export function sourceStream<T>(source: ToolchainSource, items: readonly T[]): DataUnit<T>[] {
+  if (source.ranges && source.ranges.length !== items.length) {
+    fail(`source '${source.name}': ${source.ranges.length} ranges for ${items.length} items`);
+  }
+  return items.map((data, k) => {
+    const [start, end] = source.ranges ? source.ranges[k]! : [k, k];
+    return { data, start, end };
+  });
+}
+
+function describe(e: Endpoint): string {
+  return e.kind === 'source' ? `source '${e.source}'` : `output '${e.block}.${e.output}'`;
+}
+
+/**
+ * Resolve a toolchain against the blocks' declarations: explicit connections first (checked by data
+ * format), then every unconnected input by the seed's Input naming rule: among the sources and the
+ * other blocks' outputs of the input's data format, the one of the same name, else the only one;
+ * several → an error asking to connect it by hand (naming the input and the candidates). Then a
+ * topological order (a cycle is refused, naming its blocks). Throws E_TOOLCHAIN listing every problem.
+ */
+export function planToolchain(json: unknown, declarationOf: (algorithm: string) => AlgorithmDeclaration | null): ToolchainPlan {
+  const t = parseToolchain(json);
+  const problems: string[] = [];
+  const declarations = new Map<string, AlgorithmDeclaration>();
+  t.blocks.forEach((b, k) => {
+    const d = declarationOf(b.algorithm);
+    if (!d) problems.push(`blocks[${k}].algorithm: no installed block '${b.algorithm}'`);
+    else declarations.set(b.name, d);
+  });
+  if (problems.length) fail('invalid toolchain', problems);
+
+  const endpoints: Endpoint[] = [
+    ...t.sources.map((s): Endpoint => ({ kind: 'source', source: s.name, format: s.format })),
+    ...t.blocks.flatMap((b) =>
+      Object.entries(declarations.get(b.name)!.outputMap).map(([output, format]): Endpoint => ({ kind: 'block', block: b.name, output, format })),
+    ),
+  ];
+  const planned = new Map<string, PlannedBlock>();
+  for (const b of t.blocks) {
+    planned.set(b.name, { name: b.name, algorithm: b.algorithm, declaration: declarations.get(b.name)!, parameters: { ...b.parameters }, inputs: {}, dependsOn: [], inferred: {} });
+  }
+
+  (t.connections ?? []).forEach((c, k) => {
+    const [blockName, inputName] = c.to.split('.') as [string, string];
+    const target = planned.get(blockName);
+    if (!target) return void problems.push(`connections[${k}].to: no block '${blockName}'`);
+    const inputFormat = target.declaration.inputMap[inputName];
+    if (inputFormat === undefined) {
+      return void problems.push(
+        `connections[${k}].to: block '${blockName}' has no input '${inputName}' (inputs: ${Object.keys(target.declaration.inputMap).join(', ') || 'none'})`,
+      );
+    }
+    if (target.inputs[inputName]) return void problems.push(`connections[${k}].to: input '${c.to}' is already connected`);
+    const from = c.from.includes('.')
+      ? endpoints.find((e) => e.kind === 'block' && `${e.block}.${e.output}` === c.from)
+      : endpoints.find((e) => e.kind === 'source' && e.source === c.from);
+    if (!from) return void problems.push(`connections[${k}].from: no source or block output '${c.from}'`);
+    if (from.kind === 'block' && from.block === blockName) return void problems.push(`connections[${k}]: block '${blockName}' cannot read its own output`);
+    if (from.format !== inputFormat) {
+      return void problems.push(`connections[${k}]: ${describe(from)} is ${from.format} but input '${c.to}' expects ${inputFormat}`);
+    }
+    target.inputs[inputName] = from;
+    target.inferred[inputName] = false;
+  });
+
+  for (const b of planned.values()) {
+    for (const [inputName, format] of Object.entries(b.declaration.inputMap)) {
+      if (b.inputs[inputName]) continue;
+      const candidates = endpoints.filter((e) => e.format === format && !(e.kind === 'block' && e.block === b.name));
+      const named = candidates.filter((e) => (e.kind === 'source' ? e.source : e.output) === inputName);
+      const pick = named.length === 1 ? named[0] : candidates.length === 1 ? candidates[0] : undefined;
+      if (pick) {
+        b.inputs[inputName] = pick;
+        b.inferred[inputName] = true;
+      } else if (candidates.length === 0) {
+        problems.push(`input '${b.name}.${inputName}' (${format}): no source or block output of this format; connect it by hand`);
+      } else {
+        problems.push(
+          `input '${b.name}.${inputName}' (${format}) is ambiguous between ${(named.length > 1 ? named : candidates).map(describe).join(', ')}; connect it by hand`,
+        );
+      }
+    }
+    b.dependsOn = [...new Set(Object.values(b.inputs).flatMap((e) => (e.kind === 'block' ? [e.block] : [])))];
+  }
+  if (problems.length) fail('invalid toolchain', problems);
+
+  // Kahn's algorithm, keeping the declared order among ready blocks.
+  const order: PlannedBlock[] = [];
+  const done = new Set<string>();
+  let remaining = [...planned.values()];
+  while (remaining.length) {
+    const ready = remaining.filter((b) => b.dependsOn.every((d) => done.has(d)));
+    if (!ready.length) fail(`invalid toolchain: the blocks ${remaining.map((b) => `'${b.name}'`).join(', ')} form a cycle`);
+    for (const b of ready) {
+      order.push(b);
+      done.add(b.name);
+    }
+    remaining = remaining.filter((b) => !done.has(b.name));
+  }
+  return { toolchain: t, blocks: order };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Running a plan over in-memory streams.
+
+export type BlockStatus = 'PENDING' | 'RUNNING' | 'DONE' | 'FAILED' | 'SKIPPED';
+
+export interface BlockJob {
+  block: string;
+  algorithm: string;
+  declaration: AlgorithmDeclaration;
+  parameters: Record<string, unknown>;
+  inputs: Record<string, DataStream>;
+  /** A part of a split run, or null. */
+  range: [number, number] | null;
+}
+
+/** Runs one block (or one part of a split block) — in process, or in a worker. */
+export type BlockExecutor = (job: BlockJob) => Promise<BlockRun>;
+
+export interface BlockReport {
+  status: BlockStatus;
+  processCalls: number;
+  outputs: Record<string, DataUnit<Data>[]>;
+  result: AnalyzerResult | null;
+  error: (BlockRunError & { block: string }) | { code: 'E_SKIPPED'; message: string; block: string } | null;
+  /** The ranges of a split run ([] when unsplit). */
+  ranges: [number, number][];
+  warnings: string[];
+}
+
+export interface ToolchainRunOptions {
+  /** One stream per source name. */
+  sources: Readonly<Record<string, DataStream>>;
+  execute: BlockExecutor;
+  /** Split splittable blocks into up to this many parts run concurrently (default 1: unsplit). */
+  parts?: number;
+  onProgress?: (block: string, report: BlockReport) => void;
+}
+
+export interface ToolchainRunResult {
+  status: 'DONE' | 'FAILED';
+  /** By block name, in topological order. */
+  blocks: Record<string, BlockReport>;
+}
+
+function emptyReport(status: BlockStatus): BlockReport {
+  return { status, processCalls: 0, outputs: {}, result: null, error: null, ranges: [], warnings: [] };
+}
+
+/** An executor running blocks in this thread with `executeBlock`, given the algorithm classes. */
+export function inProcessExecutor(classOf: (algorithm: string) => AlgorithmClass, dataFormats?: DataFormatRegistry): BlockExecutor {
+  return (job) =>
+    executeBlock({
+      dataFormats,
+      declaration: job.declaration,
+      algorithm: classOf(job.algorithm),
+      name: job.algorithm,
+      parameters: job.parameters,
+      inputs: job.inputs,
+      range: job.range,
+    });
+}
+
+/** Run one block: unsplit, or (splittable, parts > 1) on index ranges concurrently, merged in index order. */
+export async function runBlockJob(job: BlockJob, execute: BlockExecutor, parts: number): Promise<{ run: BlockRun; ranges: [number, number][] }> {
+  if (!job.declaration.splittable || parts <= 1) return { run: await execute(job), ranges: [] };
+  const ranges = splitRange(
+    job.declaration.groups[0]!.inputs.map((i) => job.inputs[i.name] ?? []),
+    parts,
+  );
+  if (ranges.length <= 1) return { run: await execute(job), ranges: [] };
+  const runs = await Promise.all(ranges.map((range) => execute({ ...job, range })));
+  return { run: mergeSplitRuns(runs), ranges };
+}
+
+/**
+ * Run the blocks of a plan in topological order (blocks whose inputs are ready run concurrently).
+ * A failing block stops its dependants (SKIPPED, with the failed block named). Never throws for a
+ * block's failure; the run's status is FAILED when any block failed or was skipped.
+ */
+export async function runToolchain(plan: ToolchainPlan, options: ToolchainRunOptions): Promise<ToolchainRunResult> {
+  const parts = options.parts ?? 1;
+  const blocks: Record<string, BlockReport> = {};
+  for (const b of plan.blocks) blocks[b.name] = emptyReport('PENDING');
+  const notify = (name: string): void => options.onProgress?.(name, blocks[name]!);
+  for (const s of plan.toolchain.sources) {
+    if (!options.sources[s.name]) fail(`no data for source '${s.name}'`);
+  }
+  const finished = new Map<string, Promise<void>>();
+  const runOne = async (b: PlannedBlock): Promise<void> => {
+    await Promise.all(b.dependsOn.map((d) => finished.get(d)));
+    const report = blocks[b.name]!;
+    const broken = b.dependsOn.map((d) => [d, blocks[d]!] as const).find(([, r]) => r.status !== 'DONE');
+    if (broken) {
+      const [d, r] = broken;
+      const root = r.status === 'SKIPPED' && r.error ? r.error.block : d;
+      report.status = 'SKIPPED';
+      report.error = { code: 'E_SKIPPED', block: root, message: `not run: block '${root}' failed${root !== d ? ` (via '${d}')` : ''}` };
+      notify(b.name);
+      return;
+    }
+    report.status = 'RUNNING';
+    notify(b.name);
+    const inputs: Record<string, DataStream> = {};
+    for (const [name, e] of Object.entries(b.inputs)) {
+      inputs[name] = e.kind === 'source' ? options.sources[e.source]! : (blocks[e.block]!.outputs[e.output] ?? []);
+    }
+    const job: BlockJob = { block: b.name, algorithm: b.algorithm, declaration: b.declaration, parameters: b.parameters, inputs, range: null };
+    try {
+      const { run, ranges } = await runBlockJob(job, options.execute, parts);
+      report.processCalls = run.processCalls;
+      report.outputs = run.outputs;
+      report.result = run.result;
+      report.warnings = run.warnings;
+      report.ranges = ranges;
+      report.status = run.ok ? 'DONE' : 'FAILED';
+      if (run.error) report.error = { ...run.error, block: b.name, message: `block '${b.name}' failed (${run.error.stage}): ${run.error.message}` };
+    } catch (e) {
+      report.status = 'FAILED';
+      const message = e instanceof Error ? e.message : String(e);
+      report.error = { code: e instanceof BeatError ? e.code : 'E_USER', stage: 'process', details: [], block: b.name, message: `block '${b.name}' failed: ${message}` };
+    }
+    notify(b.name);
+  };
+  for (const b of plan.blocks) finished.set(b.name, runOne(b));
+  await Promise.all(finished.values());
+  const ok = Object.values(blocks).every((r) => r.status === 'DONE');
+  return { status: ok ? 'DONE' : 'FAILED', blocks };
+}

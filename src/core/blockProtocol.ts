@@ -1,0 +1,21 @@
+// What the engine and a BEAT block worker (workers/blockHostApi.ts) say to each other. Pure types.
+import type { BlockRun, DataStream } from './beat';
+
+export interface BlockWorkerJob {
+  /** The installed block's id (used in messages and as the module cache key with the source). */
+  blockId: string;
+  moduleSource: string;
+  /** The declaration JSON. */
+  declaration: unknown;
+  parameters: Record<string, unknown>;
+  /** One stream per declared input (structured-cloned: the engine keeps its copy for other blocks). */
+  inputs: Record<string, DataStream>;
+  /** A part of a split run, or null. */
+  range: [number, number] | null;
+}
+
+export interface BlockWorkerApi {
+  /** Never rejects for the algorithm's own failures: they are in the run's `error`. Output buffers are transferred. */
+  run(job: BlockWorkerJob): Promise<BlockRun>;
+  stats(): Promise<{ jobs: number; linked: number }>;
+}

@@ -1,0 +1,221 @@
+// Toolchains through the API (src/engine/toolchains.ts): blocks installed as declaration + JS module
+// text, run in block workers (in-process hosts behind MessageChannels, as in the browser), outputs
+// stored as indexed streams, run records. Built-ins on the sample data: Fig. 3 and the segmentation
+// evaluation.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAlgobox, type Algobox } from '../../src/api';
+import { BUILTIN_BLOCKS, fig3Toolchain, installBuiltinBlocks, segmentationEvalToolchain } from '../../src/blocks';
+import { diceAndIou } from '../fixtures/beat/segmentation_eval/algorithm';
+import { ndarray, type NDArray } from '../../src/core/ndarray';
+import { inProcessBlockWorkerFactory, inProcessWorkerFactory } from './helpers/inProcessWorkers';
+import { unitFields } from '../../src/engine/toolchains';
+
+const apis: Algobox[] = [];
+afterEach(async () => {
+  for (const api of apis.splice(0)) (await api.engine()).shutdown();
+});
+
+let blockWorkers = inProcessBlockWorkerFactory();
+
+function makeApi(poolSize = 3): Algobox {
+  blockWorkers = inProcessBlockWorkerFactory();
+  const api = createAlgobox({
+    dbName: `toolchains-${crypto.randomUUID()}`,
+    workerFactory: inProcessWorkerFactory(),
+    blockWorkerFactory: blockWorkers,
+    blockPoolSize: poolSize,
+  });
+  apis.push(api);
+  return api;
+}
+
+const INT_DECL = (inputs: string[], outputs: string[], extra: Record<string, unknown> = {}) => ({
+  language: 'javascript',
+  groups: [
+    {
+      inputs: Object.fromEntries(inputs.map((n) => [n, { type: 'system/int32/1' }])),
+      outputs: Object.fromEntries(outputs.map((n) => [n, { type: 'system/int32/1' }])),
+    },
+  ],
+  ...extra,
+});
+
+describe('blocks', () => {
+  it('install validates the declaration and stores declaration + source', async () => {
+    const api = makeApi();
+    await expect(api.blocks.install({ language: 'javascript', groups: [] }, 'export class Algorithm {}')).rejects.toThrow(/Invalid block declaration: groups/);
+    await expect(api.blocks.install(INT_DECL(['x'], ['y']), '  ')).rejects.toThrow(/moduleSource/);
+    const info = await api.blocks.install(INT_DECL(['x'], ['y']), 'export class Algorithm { process() { return true; } }', { name: 'user/echo/1' });
+    expect(info).toMatchObject({ id: 'user/echo/1', origin: 'user', type: 'legacy', inputs: { x: 'system/int32/1' }, outputs: { y: 'system/int32/1' } });
+    const anon = await api.blocks.install(INT_DECL(['x'], ['y']), 'export default class { process() { return true; } }');
+    expect(anon.id).toMatch(/^block-[0-9a-f]{8}$/);
+    expect((await api.blocks.list()).map((b) => b.id).sort()).toEqual([anon.id, 'user/echo/1'].sort());
+    expect(await api.blocks.get('user/echo/1')).toEqual(info);
+    await expect(api.blocks.get('nope')).rejects.toThrow("Block 'nope' not found.");
+  });
+});
+
+describe('toolchains', () => {
+  it("the built-in Fig. 3 toolchain on the sample data: A's process runs 6 times, B's 2 times; outputs are stored streams", async () => {
+    const api = makeApi();
+    await api.samples.ensure();
+    await installBuiltinBlocks(api.blocks);
+    expect((await api.blocks.list()).map((b) => b.id).sort()).toEqual(BUILTIN_BLOCKS.map((b) => b.name).sort());
+    const t = fig3Toolchain(await api.stacks.list());
+    const runId = await api.toolchains.run(t, { parts: 1 });
+    const rec = await api.toolchains.wait(runId);
+    expect(rec.error).toBeNull();
+    expect(rec.status).toBe('DONE');
+    expect(rec.order).toEqual(['A', 'B']);
+    expect([rec.blocks.A!.processCalls, rec.blocks.B!.processCalls]).toEqual([6, 2]);
+    expect(rec.blocks.B!.outputs.count).toMatchObject({ stream: 'B.count', format: 'system/int32/1', indices: [[0, 2], [3, 5]] });
+    const [first, second] = rec.blocks.B!.outputs.count!.datasetIds;
+    const d = await api.datasets.get(second!);
+    expect(d.meta.extra).toMatchObject({ toolchainRun: runId, stream: 'B.count', start: 3, end: 5 });
+    expect(Array.from((d.fields.value as NDArray).data)).toEqual([200]);
+    expect(Array.from(((await api.datasets.get(first!)).fields.value as NDArray).data)).toEqual([100]);
+    // A's features: mean of each slice + 1000 × its label.
+    const stacks = await api.stacks.list();
+    const slices = stacks.find((s) => s.name === 'spheres 3-D (16 slices)')!.datasetIds.slice(0, 6);
+    const means = await Promise.all(
+      slices.map(async (id) => {
+        const img = (await api.datasets.get(id)).fields.image as NDArray;
+        return Array.from(img.data as Uint8Array).reduce((a, b) => a + b, 0) / img.data.length;
+      }),
+    );
+    const features = await Promise.all(rec.blocks.A!.outputs.features!.datasetIds.map(async (id) => ((await api.datasets.get(id)).fields.value as NDArray).data[0]));
+    expect(features).toEqual(means.map((m, k) => m + 1000 * (k < 3 ? 1 : 2)));
+    expect((await api.toolchains.get(runId)).status).toBe('DONE');
+    expect((await api.toolchains.list()).map((r) => r.id)).toEqual([runId]);
+    // Persisted: the stored record is the finished one.
+    const stored = await (await api.engine()).store.getToolchainRun(runId);
+    expect(stored).toMatchObject({ status: 'DONE', blocks: { A: { status: 'DONE', processCalls: 6 }, B: { status: 'DONE', processCalls: 2 } } });
+    expect(stored!.timeFinished).not.toBeNull();
+  });
+
+  it('the segmentation evaluation on the sample data: per-image Dice/IoU as computed directly, and their means', async () => {
+    const api = makeApi();
+    await api.samples.ensure();
+    await installBuiltinBlocks(api.blocks);
+    const t = segmentationEvalToolchain(await api.datasets.list(), await api.stacks.list());
+    const runId = await api.toolchains.run(t);
+    const rec = await api.toolchains.wait(runId);
+    expect(rec.status).toBe('DONE');
+    expect(rec.blocks.threshold!.processCalls).toBe(5);
+    expect(rec.blocks.threshold!.ranges).toEqual([
+      [0, 1],
+      [2, 2],
+      [3, 4],
+    ]); // split across the pool of 3 (splitRange's balancing)
+    expect(blockWorkers.created).toBe(3);
+    expect(rec.blocks.evaluation!.processCalls).toBe(5);
+    // Direct computation.
+    const images = t.sources[0]!.datasetIds!;
+    const truths = t.sources[1]!.datasetIds!;
+    const direct = await Promise.all(
+      images.map(async (id, k) => {
+        const img = (await api.datasets.get(id)).fields.image as NDArray;
+        const mask = ndarray('uint8', img.shape, Array.from(img.data as Uint16Array, (v) => (v > 700 ? 1 : 0)));
+        return diceAndIou(mask, (await api.datasets.get(truths[k]!)).fields.mask as NDArray);
+      }),
+    );
+    const result = rec.blocks.evaluation!.results!;
+    const series = (result.data.per_image as { data: { label: string; x: NDArray; y: NDArray }[] }).data;
+    expect(series.map((s) => s.label)).toEqual(['dice', 'iou']);
+    expect(Array.from(series[0]!.x.data)).toEqual([0, 1, 2, 3, 4]);
+    expect(Array.from(series[0]!.y.data)).toEqual(direct.map((r) => r.dice));
+    expect(Array.from(series[1]!.y.data)).toEqual(direct.map((r) => r.iou));
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(result.data.mean_dice).toBe(Math.fround(mean(direct.map((r) => r.dice))));
+    expect(result.data.mean_iou).toBe(Math.fround(mean(direct.map((r) => r.iou))));
+    expect(result.data.nb_images).toBe(5);
+    expect(result.display).toEqual({ per_image: false, mean_dice: true, mean_iou: true, nb_images: false });
+    expect(direct.every((r) => r.dice > 0.3)).toBe(true); // the threshold segments the cells
+
+    // The split threshold run equals the unsplit one (masks stored in index order).
+    const unsplit = await api.toolchains.wait(await api.toolchains.run(t, { parts: 1 }));
+    expect(unsplit.blocks.threshold!.ranges).toEqual([]);
+    const masks = async (ids: string[]) => Promise.all(ids.map(async (id) => Array.from(((await api.datasets.get(id)).fields.value as NDArray).data)));
+    expect(await masks(rec.blocks.threshold!.outputs.mask!.datasetIds)).toEqual(await masks(unsplit.blocks.threshold!.outputs.mask!.datasetIds));
+    expect(rec.blocks.threshold!.outputs.mask!.indices).toEqual([0, 1, 2, 3, 4].map((k) => [k, k]));
+    expect(unsplit.blocks.evaluation!.results).toEqual(result);
+  });
+
+  it('a failing block stops its dependants, naming it; an invalid toolchain is refused naming the problem', async () => {
+    const api = makeApi();
+    await api.blocks.install(INT_DECL(['x'], ['y']), "export class Algorithm { process() { throw new Error('kaput'); } }", { name: 'user/fails/1' });
+    await api.blocks.install(INT_DECL(['y'], ['z']), "export class Algorithm { process(i, o) { o.get('z').write({ value: 1 }); return true; } }", { name: 'user/next/1' });
+    const t = {
+      sources: [{ name: 'x', values: [{ value: 1 }, { value: 2 }], format: 'system/int32/1' }],
+      blocks: [
+        { name: 'F', algorithm: 'user/fails/1' },
+        { name: 'N', algorithm: 'user/next/1' },
+      ],
+    };
+    const rec = await api.toolchains.wait(await api.toolchains.run(t));
+    expect(rec.status).toBe('FAILED');
+    expect(rec.blocks.F!.timeFinished).not.toBeNull();
+    expect(rec.blocks.F).toMatchObject({ status: 'FAILED', error: { block: 'F', code: 'E_USER', message: "block 'F' failed (process): kaput" } });
+    expect(rec.blocks.N).toMatchObject({ status: 'SKIPPED', processCalls: 0, error: { block: 'F', message: "not run: block 'F' failed" } });
+
+    // Input naming: 'x' matches the source of its name; without one, two int32 sources are ambiguous.
+    const two = [
+      { ...t.sources[0]!, name: 'a' },
+      { ...t.sources[0]!, name: 'b' },
+    ];
+    await expect(api.toolchains.run({ ...t, sources: two, blocks: [t.blocks[0]!] })).rejects.toThrow(
+      "input 'F.x' (system/int32/1) is ambiguous between source 'a', source 'b'; connect it by hand",
+    );
+    const byHand = await api.toolchains.wait(await api.toolchains.run({ ...t, sources: two, connections: [{ from: 'b', to: 'F.x' }] }));
+    expect(byHand.blocks.F!.status).toBe('FAILED');
+    await expect(api.toolchains.run({ ...t, sources: [{ name: 'x', datasetIds: ['missing'], format: 'system/int32/1' }] })).rejects.toThrow(
+      "source 'x': dataset 'missing' not found.",
+    );
+    await expect(api.toolchains.run({ ...t, sources: [{ name: 'x', values: [{ value: 1.5 }], format: 'system/int32/1' }] })).rejects.toThrow(
+      /source 'x': values\[0\] is not system\/int32\/1/,
+    );
+    await expect(api.toolchains.get('nope')).rejects.toThrow("Toolchain run 'nope' not found.");
+
+    // A module without an algorithm class fails its block with a message saying what is expected.
+    await api.blocks.install(INT_DECL(['x'], ['y']), 'export const nothing = 1;', { name: 'user/empty/1' });
+    const empty = await api.toolchains.wait(await api.toolchains.run({ ...t, blocks: [{ name: 'E', algorithm: 'user/empty/1' }] }));
+    expect(empty.blocks.E!.error!.message).toMatch(/block 'E' failed \(setup\): block 'user\/empty\/1': its module exports no algorithm class/);
+  });
+
+  it('a run left RUNNING by a closed page is marked FAILED (interrupted) when the next engine starts', async () => {
+    const dbName = `toolchains-${crypto.randomUUID()}`;
+    const first = createAlgobox({ dbName, workerFactory: inProcessWorkerFactory(), blockWorkerFactory: inProcessBlockWorkerFactory() });
+    apis.push(first);
+    await first.ready;
+    const store = (await first.engine()).store;
+    const block = { status: 'RUNNING' as const, algorithm: 'x', processCalls: 0, outputs: {}, results: null, error: null, ranges: [], warnings: [], timeStarted: null, timeFinished: null };
+    await store.putToolchainRun({
+      id: 'old',
+      engineId: 'gone',
+      status: 'RUNNING',
+      toolchain: { sources: [], blocks: [] },
+      order: ['B'],
+      blocks: { B: block, C: { ...block, status: 'DONE' } },
+      error: null,
+      timeCreated: new Date().toISOString(),
+      timeFinished: null,
+    });
+    const second = createAlgobox({ dbName, workerFactory: inProcessWorkerFactory(), blockWorkerFactory: inProcessBlockWorkerFactory(), isEngineAlive: async () => false });
+    apis.push(second);
+    await second.ready;
+    const rec = await second.toolchains.get('old');
+    expect(rec).toMatchObject({ status: 'FAILED', error: expect.stringMatching(/interrupted/), blocks: { B: { status: 'FAILED' }, C: { status: 'DONE' } } });
+    expect(rec.timeFinished).not.toBeNull();
+  });
+
+  it('unit data become dataset fields', () => {
+    const f = unitFields({ value: 3, ok: true, text: 'hi', arr: ndarray('uint8', [2], [1, 2]), obj: { a: 1 }, none: null });
+    expect(Object.fromEntries(Object.entries(f).map(([k, v]) => [k, [v.kind, Array.from(v.array.data)]]))).toEqual({
+      value: ['numbers', [3]],
+      ok: ['numbers', [1]],
+      text: ['string', Array.from(new TextEncoder().encode('hi'))],
+      arr: ['array', [1, 2]],
+      obj: ['string', Array.from(new TextEncoder().encode('{"a":1}'))],
+    });
+  });
+});
