@@ -2,7 +2,6 @@
 // truth) of masks — non-zero = foreground — Dice = 2|P∩G| / (|P| + |G|) and IoU = |P∩G| / |P∪G| (both 1
 // when both masks are empty); on the last pair it writes the per-image values as a bar plot (series
 // 'dice' and 'iou', one bar per image at its data index), their means and the number of images.
-// Same computation as tests/fixtures/beat/segmentation_eval.
 export function diceAndIou(p, g) {
   let inter = 0;
   let sizeP = 0;

@@ -1,9 +1,9 @@
-// The segmentation evaluation analyzer (tests/fixtures/beat/segmentation_eval) on small masks.
+// The built-in segmentation evaluation analyzer (src/blocks/segmentationEval.block.js) on small masks.
 import { describe, expect, it } from 'vitest';
 import { executeBlock, type DataStream } from '../../src/core/beat';
 import { ndarray } from '../../src/core/ndarray';
-import declaration from '../fixtures/beat/segmentation_eval/declaration.json';
-import { Algorithm, diceAndIou } from '../fixtures/beat/segmentation_eval/algorithm';
+import declaration from '../../src/blocks/segmentationEval.json';
+import { Algorithm, diceAndIou } from '../../src/blocks/segmentationEval.block.js';
 
 const masks = (list: number[][]): DataStream =>
   list.map((px, i) => ({ data: { value: ndarray('uint8', [2, 2], px) }, start: i, end: i }));
@@ -25,7 +25,7 @@ const TRUTH = [
 
 describe('segmentation evaluation analyzer', () => {
   it('per-image Dice and IoU', () => {
-    const pairs = PREDICTION.map((p, i) => diceAndIou(ndarray('uint8', [2, 2], p), ndarray('uint8', [2, 2], TRUTH[i]!)));
+    const pairs = PREDICTION.map((p, i) => diceAndIou(ndarray('uint8', [2, 2], p).data, ndarray('uint8', [2, 2], TRUTH[i]!).data));
     expect(pairs).toEqual([
       { dice: 2 / 3, iou: 0.5 },
       { dice: 1, iou: 1 },

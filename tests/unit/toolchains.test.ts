@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAlgobox, type Algobox } from '../../src/api';
 import { BUILTIN_BLOCKS, fig3Toolchain, installBuiltinBlocks, segmentationEvalToolchain } from '../../src/blocks';
-import { diceAndIou } from '../fixtures/beat/segmentation_eval/algorithm';
+import { diceAndIou } from '../../src/blocks/segmentationEval.block.js';
 import { ndarray, type NDArray } from '../../src/core/ndarray';
 import { inProcessBlockWorkerFactory, inProcessWorkerFactory } from './helpers/inProcessWorkers';
 import { unitFields } from '../../src/engine/toolchains';
@@ -116,7 +116,7 @@ describe('toolchains', () => {
       images.map(async (id, k) => {
         const img = (await api.datasets.get(id)).fields.image as NDArray;
         const mask = ndarray('uint8', img.shape, Array.from(img.data as Uint16Array, (v) => (v > 700 ? 1 : 0)));
-        return diceAndIou(mask, (await api.datasets.get(truths[k]!)).fields.mask as NDArray);
+        return diceAndIou(mask.data, ((await api.datasets.get(truths[k]!)).fields.mask as NDArray).data);
       }),
     );
     const result = rec.blocks.evaluation!.results!;
