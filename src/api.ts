@@ -187,6 +187,10 @@ export interface Algobox {
     wait(runId: string): Promise<ToolchainRunRecord>;
     /** Newest first. */
     list(): Promise<ToolchainRunRecord[]>;
+    /** Cancel a running toolchain (its running blocks' workers are ended); resolves with the final record (CANCELLED). */
+    cancel(runId: string): Promise<ToolchainRunRecord>;
+    /** `cb` gets the record now and on every change (status, live process() counts, outputs) until the run ends. Returns the unsubscribe. */
+    subscribe(runId: string, cb: (rec: ToolchainRunRecord) => void): () => void;
   };
   /** Low-level access for the app and tests (the engine and its store). */
   engine(): Promise<Engine>;
@@ -523,6 +527,18 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
       get: async (id) => (await tc()).get(id),
       wait: async (id) => (await tc()).wait(id),
       list: async () => (await tc()).list(),
+      cancel: async (id) => (await tc()).cancel(id),
+      subscribe: (id, cb) => {
+        let off: (() => void) | null = null;
+        let stopped = false;
+        void tc().then((service) => {
+          if (!stopped) off = service.subscribe(id, cb);
+        });
+        return () => {
+          stopped = true;
+          off?.();
+        };
+      },
     },
 
     engine: e,

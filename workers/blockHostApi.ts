@@ -6,7 +6,7 @@
 // process behind a MessageChannel, the browser in workers/block.worker.ts.
 import * as Comlink from 'comlink';
 import { executeBlock, type AlgorithmClass, type BlockRun } from '../src/core/beat';
-import type { BlockWorkerApi, BlockWorkerJob } from '../src/core/blockProtocol';
+import { PROGRESS_INTERVAL_MS, type BlockProgressApi, type BlockWorkerApi, type BlockWorkerJob } from '../src/core/blockProtocol';
 import { linkBundle, revokeBundle, type LinkedBundle, type ModuleUrlFactory } from '../src/sdk/moduleLoader';
 
 /** Every distinct ArrayBuffer under `value` (NDArray data of the outputs), to transfer back. */
@@ -41,34 +41,57 @@ export function createBlockHostApi(opts: { urlFactory?: ModuleUrlFactory } = {})
     return cls as AlgorithmClass;
   }
 
-  return {
-    async run(job: BlockWorkerJob): Promise<BlockRun> {
-      jobs += 1;
-      let cls: AlgorithmClass;
-      try {
-        cls = await algorithmClass(job);
-      } catch (e) {
-        return {
-          ok: false,
-          error: { code: 'E_USER', message: (e as Error).message, stage: 'setup', details: [] },
-          outputs: {},
-          skipped: {},
-          result: null,
-          processCalls: 0,
-          warnings: [],
-          range: job.range,
-        };
-      }
-      const run = await executeBlock({
-        declaration: job.declaration,
-        algorithm: cls,
-        name: job.blockId,
-        parameters: job.parameters,
-        inputs: job.inputs,
+  async function runJob(job: BlockWorkerJob, onProcessCall?: (n: number) => void): Promise<BlockRun> {
+    let cls: AlgorithmClass;
+    try {
+      cls = await algorithmClass(job);
+    } catch (e) {
+      return {
+        ok: false,
+        error: { code: 'E_USER', message: (e as Error).message, stage: 'setup', details: [] },
+        outputs: {},
+        skipped: {},
+        result: null,
+        processCalls: 0,
+        warnings: [],
         range: job.range,
-      });
-      return Comlink.transfer(run, [...collectBuffers([run.outputs, run.result])]);
+      };
+    }
+    const run = await executeBlock({
+      declaration: job.declaration,
+      algorithm: cls,
+      name: job.blockId,
+      parameters: job.parameters,
+      inputs: job.inputs,
+      range: job.range,
+      onProcessCall,
+    });
+    return Comlink.transfer(run, [...collectBuffers([run.outputs, run.result])]);
+  }
+
+  return {
+    async run(job: BlockWorkerJob, progressPort?: MessagePort): Promise<BlockRun> {
+      jobs += 1;
+      const progress = progressPort ? Comlink.wrap<BlockProgressApi>(progressPort) : null;
+      let last = 0;
+      const onProcessCall = progress
+        ? (n: number): void => {
+            const t = Date.now();
+            if (t - last < PROGRESS_INTERVAL_MS) return;
+            last = t;
+            void Promise.resolve(progress.processCalls(n)).catch(() => undefined);
+          }
+        : undefined;
+      try {
+        return await runJob(job, onProcessCall);
+      } finally {
+        if (progress) {
+          (progress as { [Comlink.releaseProxy]?: () => void })[Comlink.releaseProxy]?.();
+          progressPort?.close();
+        }
+      }
     },
+
     stats() {
       return Promise.resolve({ jobs, linked: classes.size });
     },

@@ -14,8 +14,21 @@ export interface BlockWorkerJob {
   range: [number, number] | null;
 }
 
+/** What a block host may tell the engine while a job runs (served strictly on the job's progress port). */
+export interface BlockProgressApi {
+  /** process() calls made so far by this job. */
+  processCalls(count: number): void;
+}
+
 export interface BlockWorkerApi {
-  /** Never rejects for the algorithm's own failures: they are in the run's `error`. Output buffers are transferred. */
-  run(job: BlockWorkerJob): Promise<BlockRun>;
+  /**
+   * Never rejects for the algorithm's own failures: they are in the run's `error`. Output buffers are
+   * transferred. With `progressPort`, the host reports its process() count on it (BlockProgressApi, at
+   * most every PROGRESS_INTERVAL_MS).
+   */
+  run(job: BlockWorkerJob, progressPort?: MessagePort): Promise<BlockRun>;
   stats(): Promise<{ jobs: number; linked: number }>;
 }
+
+/** The least time between two progress reports of one job. */
+export const PROGRESS_INTERVAL_MS = 100;

@@ -16,7 +16,7 @@ export interface BlockRecord {
   installed: string;
 }
 
-export type ToolchainRunStatus = 'RUNNING' | 'DONE' | 'FAILED';
+export type ToolchainRunStatus = 'RUNNING' | 'DONE' | 'FAILED' | 'CANCELLED';
 
 /** One output of a block, stored as an indexed stream: one dataset per data unit, in index order. */
 export interface StoredStream {

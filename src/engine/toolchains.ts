@@ -5,13 +5,16 @@
 // per data unit with `extra: { stream, start, end, toolchainRun }`, one transaction per output — so
 // the viewers can open them. Run records live in memory (live) and in the store (persisted).
 import { checkDeclaration, convertData, DataFormatRegistry, parseDeclaration, planToolchain, runToolchain, sourceStream } from '../core/beat';
-import type { AlgorithmDeclaration, BlockReport, BlockRun, DataStream, ToolchainJson, ToolchainPlan } from '../core/beat';
-import type { BlockWorkerApi, BlockWorkerJob } from '../core/blockProtocol';
+import { TOOLCHAIN_CANCELLED_MESSAGE } from '../core/beat';
+import type { AlgorithmDeclaration, BlockExecutionContext, BlockReport, BlockRun, DataStream, ToolchainJson, ToolchainPlan } from '../core/beat';
+import type { BlockProgressApi, BlockWorkerApi, BlockWorkerJob } from '../core/blockProtocol';
 import { encodeValue } from '../core/datasetCodec';
 import { isNDArray } from '../core/ndarray';
 import type { StoredField } from '../core/records';
 import type { BlockRecord, BlockRunRecord, StoredStream, ToolchainRunRecord } from '../core/toolchainRecords';
 import type { NewDataset, Store } from '../store/index';
+import * as Comlink from 'comlink';
+import { serveRpc } from './hostRpc';
 import { WorkerHandle, type WorkerFactory } from './workerHandle';
 
 export interface BlockInfo {
@@ -84,11 +87,27 @@ export class BlockWorkerPool {
     else this.idle.push(h);
   }
 
-  async run(job: BlockWorkerJob): Promise<BlockRun> {
+  /** Run a job on an idle worker. Aborting `context.signal` ends that worker (the call rejects). */
+  async run(job: BlockWorkerJob, context: BlockExecutionContext = {}): Promise<BlockRun> {
+    const { signal, onProcessCalls } = context;
+    if (signal?.aborted) throw new Error(TOOLCHAIN_CANCELLED_MESSAGE);
     const h = await this.acquire();
+    const kill = (): void => h.kill(TOOLCHAIN_CANCELLED_MESSAGE);
+    signal?.addEventListener('abort', kill, { once: true });
+    // Progress comes back on the job's own port, served by the strict dispatcher (counts checked).
+    const channel = new MessageChannel();
+    const progress: BlockProgressApi = {
+      processCalls(count: unknown) {
+        if (typeof count === 'number' && Number.isSafeInteger(count) && count >= 0) onProcessCalls?.(count);
+      },
+    };
+    const stop = serveRpc(channel.port1, progress as unknown as Parameters<typeof serveRpc>[1], { maxInFlight: 8 });
     try {
-      return await h.call((r) => r.run(job));
+      if (signal?.aborted) throw new Error(TOOLCHAIN_CANCELLED_MESSAGE);
+      return await h.call((r) => r.run(job, Comlink.transfer(channel.port2, [channel.port2])));
     } finally {
+      stop();
+      signal?.removeEventListener('abort', kill);
       this.release(h);
     }
   }
@@ -160,6 +179,8 @@ export class ToolchainService {
   private readonly pool: BlockWorkerPool | null;
   private readonly live = new Map<string, ToolchainRunRecord>();
   private readonly done = new Map<string, Promise<ToolchainRunRecord>>();
+  private readonly controllers = new Map<string, AbortController>();
+  private readonly listeners = new Map<string, Set<(rec: ToolchainRunRecord) => void>>();
 
   private readonly engineId: string;
 
@@ -306,12 +327,23 @@ export class ToolchainService {
       timeFinished: null,
     };
     this.live.set(id, rec);
+    const controller = new AbortController();
+    this.controllers.set(id, controller);
     await this.store.putToolchainRun(rec);
     const prefix = options.name ?? plan.toolchain.name ?? 'toolchain';
+    // Every change reaches the subscribers at once; writes to the store are coalesced (one pending at a time).
     let persisting: Promise<void> = Promise.resolve();
+    let queued = false;
     const persist = (): void => {
-      const snapshot = structuredClone(rec);
-      persisting = persisting.then(() => this.store.putToolchainRun(snapshot)).catch(() => undefined);
+      this.emit(rec);
+      if (queued) return;
+      queued = true;
+      persisting = persisting
+        .then(() => {
+          queued = false;
+          return this.store.putToolchainRun(structuredClone(rec));
+        })
+        .catch(() => undefined);
     };
     const storing: Promise<void>[] = [];
     const storeOutputs = async (block: string, report: BlockReport): Promise<void> => {
@@ -335,9 +367,10 @@ export class ToolchainService {
         const result = await runToolchain(plan, {
           sources,
           parts: options.parts ?? pool.size,
-          execute: (j) => {
+          signal: controller.signal,
+          execute: (j, context) => {
             const b = blocks.get(j.algorithm)!;
-            return pool.run({ blockId: b.id, moduleSource: b.moduleSource, declaration: b.declaration, parameters: j.parameters, inputs: j.inputs, range: j.range });
+            return pool.run({ blockId: b.id, moduleSource: b.moduleSource, declaration: b.declaration, parameters: j.parameters, inputs: j.inputs, range: j.range }, context);
           },
           onProgress: (block, report) => {
             const r = rec.blocks[block]!;
@@ -347,7 +380,7 @@ export class ToolchainService {
             r.ranges = report.ranges;
             r.warnings = report.warnings;
             r.error = report.error ? { code: report.error.code, message: report.error.message, block: report.error.block } : null;
-            if (report.status === 'RUNNING') r.timeStarted = now();
+            if (report.status === 'RUNNING') r.timeStarted ??= now();
             else if (report.status !== 'PENDING') r.timeFinished = now();
             if (report.status === 'DONE') {
               storing.push(
@@ -361,7 +394,10 @@ export class ToolchainService {
           },
         });
         await Promise.all(storing);
-        rec.status = result.status === 'DONE' && Object.values(rec.blocks).every((b) => b.status === 'DONE') ? 'DONE' : 'FAILED';
+        if (result.status === 'CANCELLED') {
+          rec.status = 'CANCELLED';
+          rec.error = `The run was ${TOOLCHAIN_CANCELLED_MESSAGE}.`;
+        } else rec.status = result.status === 'DONE' && Object.values(rec.blocks).every((b) => b.status === 'DONE') ? 'DONE' : 'FAILED';
       } catch (e) {
         rec.status = 'FAILED';
         rec.error = (e as Error).message;
@@ -370,10 +406,67 @@ export class ToolchainService {
       persist();
       await persisting;
       this.live.delete(id);
+      this.controllers.delete(id);
+      this.emit(rec);
+      this.listeners.delete(id);
       return structuredClone(rec);
     };
     this.done.set(id, job());
     return id;
+  }
+
+  /**
+   * Cancel a running toolchain: blocks not yet started become CANCELLED, running ones have their
+   * workers ended (CANCELLED too); finished blocks keep their stored outputs. The run ends CANCELLED.
+   * Resolves with the final record. A finished run is left as it is.
+   */
+  async cancel(runId: string): Promise<ToolchainRunRecord> {
+    const c = this.controllers.get(runId);
+    if (!c) return this.get(runId);
+    c.abort();
+    return this.wait(runId);
+  }
+
+  /**
+   * Follow a run: `cb` gets a snapshot now and on every change (status, process() counts, outputs,
+   * results) until the run finishes (its final record is the last call). Returns the unsubscribe.
+   */
+  subscribe(runId: string, cb: (rec: ToolchainRunRecord) => void): () => void {
+    let active = true;
+    const live = this.live.get(runId);
+    if (live) {
+      let set = this.listeners.get(runId);
+      if (!set) this.listeners.set(runId, (set = new Set()));
+      const wrapped = (rec: ToolchainRunRecord): void => {
+        if (active) cb(rec);
+      };
+      set.add(wrapped);
+      cb(structuredClone(live));
+      return () => {
+        active = false;
+        set.delete(wrapped);
+      };
+    }
+    void this.get(runId).then(
+      (rec) => active && cb(rec),
+      () => undefined,
+    );
+    return () => {
+      active = false;
+    };
+  }
+
+  private emit(rec: ToolchainRunRecord): void {
+    const set = this.listeners.get(rec.id);
+    if (!set || set.size === 0) return;
+    const snapshot = structuredClone(rec);
+    for (const cb of set) {
+      try {
+        cb(snapshot);
+      } catch {
+        /* a listener's error is its own */
+      }
+    }
   }
 
   async get(runId: string): Promise<ToolchainRunRecord> {

@@ -244,7 +244,7 @@ describe('running', () => {
     const concurrent: BlockExecutor = async (job) => {
       calls.push(job.range);
       await new Promise((r) => setTimeout(r, job.range ? 30 - job.range[0] * 5 : 0));
-      return inner(job);
+      return inner(job, {});
     };
     const t = { ...FIG3, blocks: [{ name: 'S', algorithm: 's' }] };
     const plan = planToolchain(t, (n) => algorithms[n as 's']?.declaration ?? null);

@@ -182,6 +182,63 @@ describe('toolchains', () => {
     expect(empty.blocks.E!.error!.message).toMatch(/block 'E' failed \(setup\): block 'user\/empty\/1': its module exports no algorithm class/);
   });
 
+  it('subscribe sees live process() counts while a block runs, then the final record; cancel ends running blocks and skips the rest', async () => {
+    const api = makeApi();
+    // 40 units at 15 ms each: long enough to see several progress reports (at most one per 100 ms).
+    const slow = "export class Algorithm { async process(i, o) { await new Promise((r) => setTimeout(r, 15)); o.get('y').write({ value: i.get('x').data.value }); return true; } }";
+    await api.blocks.install(INT_DECL(['x'], ['y']), slow, { name: 'user/slow/1' });
+    await api.blocks.install(INT_DECL(['y'], ['z']), "export class Algorithm { process(i, o) { o.get('z').write({ value: 1 }); return true; } }", { name: 'user/after/1' });
+    const t = {
+      sources: [{ name: 'x', values: Array.from({ length: 40 }, (_, k) => ({ value: k })), format: 'system/int32/1' }],
+      blocks: [
+        { name: 'S', algorithm: 'user/slow/1' },
+        { name: 'N', algorithm: 'user/after/1' },
+      ],
+    };
+    const seen: { status: string; calls: number }[] = [];
+    const id = await api.toolchains.run(t);
+    const finished = new Promise<void>((resolve) => {
+      const off = api.toolchains.subscribe(id, (rec) => {
+        seen.push({ status: rec.status, calls: rec.blocks.S!.processCalls });
+        if (rec.status !== 'RUNNING') {
+          off();
+          resolve();
+        }
+      });
+    });
+    await finished;
+    const done = await api.toolchains.get(id);
+    expect(done.status).toBe('DONE');
+    expect(done.blocks.S!.processCalls).toBe(40);
+    const live = seen.filter((x) => x.status === 'RUNNING' && x.calls > 0 && x.calls < 40).map((x) => x.calls);
+    expect(live.length).toBeGreaterThanOrEqual(2);
+    expect(live).toEqual([...live].sort((a, b) => a - b));
+    expect(seen.at(-1)).toEqual({ status: 'DONE', calls: 40 });
+
+    // Cancel while S runs: S's worker is ended (CANCELLED), N never starts (CANCELLED), nothing of S is stored.
+    const id2 = await api.toolchains.run(t);
+    await new Promise<void>((resolve) => {
+      const off = api.toolchains.subscribe(id2, (rec) => {
+        if (rec.blocks.S!.processCalls > 0) {
+          off();
+          resolve();
+        }
+      });
+    });
+    const before = blockWorkers.terminated;
+    const cancelled = await api.toolchains.cancel(id2);
+    expect(cancelled.status).toBe('CANCELLED');
+    expect(cancelled.error).toBe('The run was cancelled by the user.');
+    expect(cancelled.blocks.S).toMatchObject({ status: 'CANCELLED', error: { code: 'E_CANCELLED', block: 'S' }, outputs: {} });
+    expect(cancelled.blocks.N).toMatchObject({ status: 'CANCELLED', processCalls: 0 });
+    expect(blockWorkers.terminated).toBe(before + 1);
+    expect((await api.toolchains.get(id2)).status).toBe('CANCELLED');
+    expect((await api.datasets.list()).filter((d) => d.source === `toolchain:${id2}`)).toEqual([]);
+    // A finished run is left as it is; the pool replaces the ended worker and runs on.
+    expect((await api.toolchains.cancel(id)).status).toBe('DONE');
+    expect((await api.toolchains.wait(await api.toolchains.run(t))).status).toBe('DONE');
+  });
+
   it('a run left RUNNING by a closed page is marked FAILED (interrupted) when the next engine starts', async () => {
     const dbName = `toolchains-${crypto.randomUUID()}`;
     const first = createAlgobox({ dbName, workerFactory: inProcessWorkerFactory(), blockWorkerFactory: inProcessBlockWorkerFactory() });

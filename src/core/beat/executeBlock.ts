@@ -66,6 +66,8 @@ export interface ExecuteBlockRequest {
   range?: IndexRange | null;
   /** Check (and copy) every input unit against its input's data format first. Default true. */
   checkInputs?: boolean;
+  /** Called with the count before each `process()` call (live progress). */
+  onProcessCall?: (processCalls: number) => void;
 }
 
 export type BlockStage = 'declaration' | 'inputs' | 'setup' | 'prepare' | 'process' | 'outputs';
@@ -250,6 +252,7 @@ export async function executeBlock(req: ExecuteBlockRequest): Promise<BlockRun> 
     const out = declaration.isAnalyzer ? outputs.get(0)! : outputs;
     if (declaration.isAutonomous) {
       run.processCalls = 1;
+      req.onProcessCall?.(1);
       if (!(await process(loaders, out))) throw new BeatError('E_PROCESS_FALSE', PROCESS_FALSE_MESSAGE);
     } else {
       if (declaration.isLegacy) run.warnings.push(`${name} is using LEGACY I/O API, please upgrade this algorithm as soon as possible`);
@@ -265,6 +268,7 @@ export async function executeBlock(req: ExecuteBlockRequest): Promise<BlockRun> 
           main.restrictedAccess = true;
         }
         run.processCalls += 1;
+        req.onProcessCall?.(run.processCalls);
         const ok = declaration.isLegacy ? await process(list, out) : await process(list, loaders, out);
         if (!ok) throw new BeatError('E_PROCESS_FALSE', PROCESS_FALSE_MESSAGE);
       }

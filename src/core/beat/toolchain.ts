@@ -235,7 +235,9 @@ export function planToolchain(json: unknown, declarationOf: (algorithm: string) 
 // ---------------------------------------------------------------------------------------------------
 // Running a plan over in-memory streams.
 
-export type BlockStatus = 'PENDING' | 'RUNNING' | 'DONE' | 'FAILED' | 'SKIPPED';
+export type BlockStatus = 'PENDING' | 'RUNNING' | 'DONE' | 'FAILED' | 'SKIPPED' | 'CANCELLED';
+
+export const TOOLCHAIN_CANCELLED_MESSAGE = 'cancelled by the user';
 
 export interface BlockJob {
   block: string;
@@ -247,15 +249,23 @@ export interface BlockJob {
   range: [number, number] | null;
 }
 
+/** What an executor gets besides the job: the run's cancel signal and a live process() counter. */
+export interface BlockExecutionContext {
+  /** Aborted when the run is cancelled: stop the block (e.g. end its worker) and reject. */
+  signal?: AbortSignal;
+  /** Report the number of process() calls made so far by this job (or this part of a split run). */
+  onProcessCalls?: (processCalls: number) => void;
+}
+
 /** Runs one block (or one part of a split block) — in process, or in a worker. */
-export type BlockExecutor = (job: BlockJob) => Promise<BlockRun>;
+export type BlockExecutor = (job: BlockJob, context: BlockExecutionContext) => Promise<BlockRun>;
 
 export interface BlockReport {
   status: BlockStatus;
   processCalls: number;
   outputs: Record<string, DataUnit<Data>[]>;
   result: AnalyzerResult | null;
-  error: (BlockRunError & { block: string }) | { code: 'E_SKIPPED'; message: string; block: string } | null;
+  error: (BlockRunError & { block: string }) | { code: 'E_SKIPPED' | 'E_CANCELLED'; message: string; block: string } | null;
   /** The ranges of a split run ([] when unsplit). */
   ranges: [number, number][];
   warnings: string[];
@@ -267,11 +277,14 @@ export interface ToolchainRunOptions {
   execute: BlockExecutor;
   /** Split splittable blocks into up to this many parts run concurrently (default 1: unsplit). */
   parts?: number;
+  /** Called on every status change, and while a block runs as its process() count grows. */
   onProgress?: (block: string, report: BlockReport) => void;
+  /** Cancels the run: blocks not yet started are CANCELLED; running ones are aborted through their executor. */
+  signal?: AbortSignal;
 }
 
 export interface ToolchainRunResult {
-  status: 'DONE' | 'FAILED';
+  status: 'DONE' | 'FAILED' | 'CANCELLED';
   /** By block name, in topological order. */
   blocks: Record<string, BlockReport>;
 }
@@ -282,7 +295,7 @@ function emptyReport(status: BlockStatus): BlockReport {
 
 /** An executor running blocks in this thread with `executeBlock`, given the algorithm classes. */
 export function inProcessExecutor(classOf: (algorithm: string) => AlgorithmClass, dataFormats?: DataFormatRegistry): BlockExecutor {
-  return (job) =>
+  return (job, context) =>
     executeBlock({
       dataFormats,
       declaration: job.declaration,
@@ -291,18 +304,39 @@ export function inProcessExecutor(classOf: (algorithm: string) => AlgorithmClass
       parameters: job.parameters,
       inputs: job.inputs,
       range: job.range,
+      onProcessCall: context.onProcessCalls,
     });
 }
 
 /** Run one block: unsplit, or (splittable, parts > 1) on index ranges concurrently, merged in index order. */
-export async function runBlockJob(job: BlockJob, execute: BlockExecutor, parts: number): Promise<{ run: BlockRun; ranges: [number, number][] }> {
-  if (!job.declaration.splittable || parts <= 1) return { run: await execute(job), ranges: [] };
+export async function runBlockJob(
+  job: BlockJob,
+  execute: BlockExecutor,
+  parts: number,
+  context: BlockExecutionContext = {},
+): Promise<{ run: BlockRun; ranges: [number, number][] }> {
+  if (!job.declaration.splittable || parts <= 1) return { run: await execute(job, context), ranges: [] };
   const ranges = splitRange(
     job.declaration.groups[0]!.inputs.map((i) => job.inputs[i.name] ?? []),
     parts,
   );
-  if (ranges.length <= 1) return { run: await execute(job), ranges: [] };
-  const runs = await Promise.all(ranges.map((range) => execute({ ...job, range })));
+  if (ranges.length <= 1) return { run: await execute(job, context), ranges: [] };
+  // Live progress of a split run: the sum over its parts.
+  const counts = ranges.map(() => 0);
+  const runs = await Promise.all(
+    ranges.map((range, k) =>
+      execute(
+        { ...job, range },
+        {
+          signal: context.signal,
+          onProcessCalls: (n) => {
+            counts[k] = n;
+            context.onProcessCalls?.(counts.reduce((a, b) => a + b, 0));
+          },
+        },
+      ),
+    ),
+  );
   return { run: mergeSplitRuns(runs), ranges };
 }
 
@@ -323,6 +357,12 @@ export async function runToolchain(plan: ToolchainPlan, options: ToolchainRunOpt
   const runOne = async (b: PlannedBlock): Promise<void> => {
     await Promise.all(b.dependsOn.map((d) => finished.get(d)));
     const report = blocks[b.name]!;
+    const cancel = (): void => {
+      report.status = 'CANCELLED';
+      report.error = { code: 'E_CANCELLED', block: b.name, message: `block '${b.name}': ${TOOLCHAIN_CANCELLED_MESSAGE}` };
+      notify(b.name);
+    };
+    if (options.signal?.aborted) return cancel();
     const broken = b.dependsOn.map((d) => [d, blocks[d]!] as const).find(([, r]) => r.status !== 'DONE');
     if (broken) {
       const [d, r] = broken;
@@ -340,7 +380,15 @@ export async function runToolchain(plan: ToolchainPlan, options: ToolchainRunOpt
     }
     const job: BlockJob = { block: b.name, algorithm: b.algorithm, declaration: b.declaration, parameters: b.parameters, inputs, range: null };
     try {
-      const { run, ranges } = await runBlockJob(job, options.execute, parts);
+      const { run, ranges } = await runBlockJob(job, options.execute, parts, {
+        signal: options.signal,
+        onProcessCalls: (n) => {
+          if (report.status !== 'RUNNING' || n === report.processCalls) return;
+          report.processCalls = n;
+          notify(b.name);
+        },
+      });
+      if (options.signal?.aborted) return cancel();
       report.processCalls = run.processCalls;
       report.outputs = run.outputs;
       report.result = run.result;
@@ -349,6 +397,7 @@ export async function runToolchain(plan: ToolchainPlan, options: ToolchainRunOpt
       report.status = run.ok ? 'DONE' : 'FAILED';
       if (run.error) report.error = { ...run.error, block: b.name, message: `block '${b.name}' failed (${run.error.stage}): ${run.error.message}` };
     } catch (e) {
+      if (options.signal?.aborted) return cancel();
       report.status = 'FAILED';
       const message = e instanceof Error ? e.message : String(e);
       report.error = { code: e instanceof BeatError ? e.code : 'E_USER', stage: 'process', details: [], block: b.name, message: `block '${b.name}' failed: ${message}` };
@@ -358,5 +407,5 @@ export async function runToolchain(plan: ToolchainPlan, options: ToolchainRunOpt
   for (const b of plan.blocks) finished.set(b.name, runOne(b));
   await Promise.all(finished.values());
   const ok = Object.values(blocks).every((r) => r.status === 'DONE');
-  return { status: ok ? 'DONE' : 'FAILED', blocks };
+  return { status: ok ? 'DONE' : options.signal?.aborted ? 'CANCELLED' : 'FAILED', blocks };
 }
