@@ -14,7 +14,9 @@ import type { BundleFileInfo, BundleInspection } from './core/pinning';
 import type { BundleSource } from './engine/bundleSource';
 import type { PromptInput, PromptSession, SaveMaskRequest } from './engine/prompts';
 import { openStore, type NewDataset, type Store } from './store/index';
-import { ToolchainService, type BlockInfo, type BlockInstallOptions, type ToolchainRunOptions } from './engine/toolchains';
+import { BUILTIN_TOOLCHAINS } from './blocks/builtinToolchains';
+import type { ToolchainJson } from './core/beat';
+import { ToolchainService, type ToolchainCheck, type BlockInfo, type BlockInstallOptions, type ToolchainRunOptions } from './engine/toolchains';
 import type { WorkerFactory } from './engine/workerHandle';
 import type { BlockRunRecord, ToolchainRunRecord } from './core/toolchainRecords';
 
@@ -89,6 +91,8 @@ export interface AlgoboxOptions extends Omit<EngineOptions, 'store'> {
   storageManager?: StorageManagerLike | null;
   /** Workers for BEAT blocks (toolchains): workers/block.worker.ts in the browser, in-process hosts in Node tests. */
   blockWorkerFactory?: WorkerFactory;
+  /** Workers for user BEAT blocks: the opaque-origin sandbox in the browser (docs/security.md). Default: `blockWorkerFactory`. */
+  sandboxBlockWorkerFactory?: WorkerFactory;
   /** Block workers alive at once; splittable blocks are split into this many parts (default navigator.hardwareConcurrency). */
   blockPoolSize?: number;
   /** Called once the store is open and interrupted runs are recovered (e.g. install built-ins). */
@@ -187,6 +191,10 @@ export interface Algobox {
     wait(runId: string): Promise<ToolchainRunRecord>;
     /** Newest first. */
     list(): Promise<ToolchainRunRecord[]>;
+    /** Check a toolchain without running it (connections given or inferred, parameters, depths); rejects naming every problem. */
+    check(toolchain: unknown): Promise<ToolchainCheck>;
+    /** The app's built-in toolchains, built from the sample data (`toolchain` null and `problem` set when the samples are missing). */
+    builtins(): Promise<BuiltinToolchainInfo[]>;
     /** Cancel a running toolchain (its running blocks' workers are ended); resolves with the final record (CANCELLED). */
     cancel(runId: string): Promise<ToolchainRunRecord>;
     /** `cb` gets the record now and on every change (status, live process() counts, outputs) until the run ends. Returns the unsubscribe. */
@@ -243,7 +251,9 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
   const toolchainsP: Promise<ToolchainService> = engineP.then(async (en) => {
     const service = new ToolchainService(en.store, {
       workerFactory: opts.blockWorkerFactory ?? null,
+      sandboxWorkerFactory: opts.sandboxBlockWorkerFactory ?? null,
       poolSize: opts.blockPoolSize,
+      runners: en,
       engineId: en.engineId,
       isEngineAlive: opts.isEngineAlive,
     });
@@ -528,6 +538,18 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
       wait: async (id) => (await tc()).wait(id),
       list: async () => (await tc()).list(),
       cancel: async (id) => (await tc()).cancel(id),
+      check: async (t) => (await tc()).check(t),
+      builtins: async () => {
+        const en = await e();
+        const [datasets, stacks] = await Promise.all([en.store.listDatasets(), en.store.listStacks()]);
+        return BUILTIN_TOOLCHAINS.map(({ id, name, description, build }): BuiltinToolchainInfo => {
+          try {
+            return { id, name, description, toolchain: build(datasets, stacks), problem: null };
+          } catch (err) {
+            return { id, name, description, toolchain: null, problem: (err as Error).message };
+          }
+        });
+      },
       subscribe: (id, cb) => {
         let off: (() => void) | null = null;
         let stopped = false;
@@ -546,7 +568,16 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
   return api;
 }
 
-export type { BlockInfo, BlockInstallOptions, ToolchainRunOptions, ToolchainRunRecord, BlockRunRecord };
+/** A built-in toolchain as the API lists it. */
+export interface BuiltinToolchainInfo {
+  id: string;
+  name: string;
+  description: string;
+  toolchain: ToolchainJson | null;
+  problem: string | null;
+}
+
+export type { ToolchainCheck, BlockInfo, BlockInstallOptions, ToolchainRunOptions, ToolchainRunRecord, BlockRunRecord };
 export type { ExecuteRequest, AlgorithmFilter, BundleSource, StackRecord, InstallOptions, BundleFileInfo, BundleInspection };
 export type { PromptInput, PromptResult, PromptSession, SaveMaskRequest } from './engine/prompts';
 export { Engine };

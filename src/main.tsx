@@ -20,8 +20,10 @@ const algobox = createAlgobox({
   // Third-party bundles: classic workers in opaque-origin sandboxed iframes (docs/security.md).
   sandboxWorkerFactory: createSandboxWorkerFactory({ assets: sandboxAssets }),
   promptWorkerFactory: browserPromptWorkerFactory,
-  // BEAT blocks (toolchains): same-origin module workers for now (no sandbox yet; docs/beat.md).
+  // BEAT blocks (toolchains): built-in blocks in same-origin module workers; user blocks in the
+  // opaque-origin sandbox, one frame per worker (docs/security.md, "BEAT blocks").
   blockWorkerFactory: browserBlockWorkerFactory,
+  sandboxBlockWorkerFactory: createSandboxWorkerFactory({ assets: sandboxAssets, kind: 'block' }),
   blockPoolSize: navigator.hardwareConcurrency || 4,
   gpu: probeWebGpu,
   isEngineAlive,

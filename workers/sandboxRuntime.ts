@@ -8,11 +8,15 @@
 // - an ORT loader (ORT_LOADER): the first model asks the engine, once, for the bytes of
 //   ort.wasm.min.mjs, ort-wasm-simd-threaded.mjs and its .wasm (from the app's own build), which
 //   are imported from blob: URLs created here, the wasm passed as wasmBinary (no fetch at all).
-// Then it waits for the one init message (from the iframe's bootstrap) carrying two ports: the
-// runner host is exposed on the first (the engine calls it over Comlink), the engine's services
-// (the ORT files) answer on the second. The worker gets nothing else.
+// Then it waits for the one init message (from the iframe's bootstrap) carrying its kind and two
+// ports: the host is exposed on the first (the engine calls it over Comlink), the engine's services
+// (the ORT files) answer on the second. The worker gets nothing else. Kind 'runner' (third-party
+// bundles) exposes the runner host; kind 'block' (user BEAT blocks) exposes the block host of
+// workers/blockHostApi.ts, which links the block's module text to blob: URLs made here too and
+// reports process() counts on the progress port each job brings.
 import * as Comlink from 'comlink';
 import { createRunnerHostApi, runnerWorkerApi } from './runnerHostApi';
+import { createBlockHostApi } from './blockHostApi';
 import { ORT_LOADER, type OrtLoader, type OrtModule } from '../src/sdk/onnxRuntime';
 import type { SandboxOrtFiles, SandboxServices } from '../src/core/protocol';
 
@@ -55,9 +59,14 @@ function installOrtLoader(services: Comlink.Remote<SandboxServices>): void {
 installModuleWorkerShim();
 
 function onInit(e: MessageEvent): void {
-  const m = e.data as { type?: unknown; port?: unknown; services?: unknown } | null;
+  const m = e.data as { type?: unknown; kind?: unknown; port?: unknown; services?: unknown } | null;
   if (!m || m.type !== INIT || !(m.port instanceof MessagePort) || !(m.services instanceof MessagePort)) return;
   self.removeEventListener('message', onInit);
+  if (m.kind === 'block') {
+    m.services.close(); // blocks get no services
+    Comlink.expose(createBlockHostApi(), m.port);
+    return;
+  }
   installOrtLoader(Comlink.wrap<SandboxServices>(m.services));
   Comlink.expose(runnerWorkerApi(createRunnerHostApi()), m.port);
 }

@@ -1,10 +1,10 @@
 // The React app: a workbench at 1280×800 — datasets on the left, the viewer in the middle,
 // algorithms and run controls on the right, runs and their logs at the bottom. Drops anywhere.
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Algobox } from '../api';
 import { ApiProvider } from './apiContext';
-import { SelectionProvider } from './state/selection';
+import { SelectionProvider, useSelection } from './state/selection';
 import { useReady } from './state/queries';
 import { DatasetsPanel } from './datasets/DatasetsPanel';
 import { GlobalDropZone } from './datasets/GlobalDropZone';
@@ -16,6 +16,8 @@ import { BundleUrlPrompt } from './algorithms/BundleUrlPrompt';
 import { RunsPanel } from './runs/RunsPanel';
 import { ViewerPanel } from './viewers/ViewerPanel';
 import { ErrorBoundary } from './ErrorBoundary';
+import { ToolchainsPage } from './toolchains/ToolchainsPage';
+import { writeToolchainParams } from './toolchains/runState';
 import './styles.css';
 import './layout.css';
 
@@ -34,10 +36,23 @@ export function App({ api }: { api: Algobox }) {
 
 function Shell() {
   const ready = useReady();
+  const { page, setPage } = useSelection();
+  // The toolchain page keeps its own address parameters; leaving it removes them.
+  useEffect(() => {
+    if (page === 'workbench') writeToolchainParams('workbench', null, null);
+  }, [page]);
   return (
     <div className="app">
       <header className="topbar">
         <h1 className="brand">algobox</h1>
+        <nav className="nav-tabs" aria-label="Pages">
+          <button type="button" aria-current={page === 'workbench' ? 'page' : undefined} onClick={() => setPage('workbench')}>
+            Workbench
+          </button>
+          <button type="button" aria-current={page === 'toolchains' ? 'page' : undefined} onClick={() => setPage('toolchains')} data-testid="nav-toolchains">
+            Toolchains
+          </button>
+        </nav>
         <ImportButton />
         <InstallBundleButton />
         <div className="grow" />
@@ -52,6 +67,10 @@ function Shell() {
         </div>
       ) : !ready.isSuccess ? (
         <div className="empty" role="status">Starting the engine…</div>
+      ) : page === 'toolchains' ? (
+        <ErrorBoundary name="Toolchains">
+          <ToolchainsPage />
+        </ErrorBoundary>
       ) : (
         <div className="workbench">
           <aside className="left" aria-label="Datasets">

@@ -1,5 +1,5 @@
-// The app's built-in BEAT blocks and toolchains (issue 7): the seed's Fig. 3 blocks and the
-// segmentation evaluation (threshold block → Dice/IoU analyzer). Block code is plain JS module text
+// The app's built-in BEAT blocks and toolchains (issue 7): the seed's Fig. 3 blocks, the
+// segmentation evaluation (threshold block → Dice/IoU analyzer) and the seed's PCA. Block code is plain JS module text
 // (the *.block.js files, imported as text), installed like any block with `algobox.blocks.install`.
 // The toolchains are built from the sample data (`algobox.samples.ensure()`), whose ids are only
 // known at run time.
@@ -11,6 +11,8 @@ import fig3FeaturesSource from './fig3Features.block.js?raw';
 import fig3FeaturesDeclaration from './fig3Features.json';
 import fig3LabelsSource from './fig3Labels.block.js?raw';
 import fig3LabelsDeclaration from './fig3Labels.json';
+import pcaSource from './pca.block.js?raw';
+import pcaDeclaration from './pca.json';
 
 export interface BuiltinBlock {
   name: string;
@@ -23,6 +25,7 @@ export const BUILTIN_BLOCKS: readonly BuiltinBlock[] = [
   { name: 'builtin/segmentation_eval/1', declaration: segmentationEvalDeclaration, source: segmentationEvalSource },
   { name: 'builtin/fig3_features/1', declaration: fig3FeaturesDeclaration, source: fig3FeaturesSource },
   { name: 'builtin/fig3_labels/1', declaration: fig3LabelsDeclaration, source: fig3LabelsSource },
+  { name: 'builtin/pca/1', declaration: pcaDeclaration, source: pcaSource },
 ];
 
 /** What installs blocks (the API's `blocks`). */
@@ -34,4 +37,4 @@ export async function installBuiltinBlocks(blocks: BlockInstaller): Promise<void
   for (const b of BUILTIN_BLOCKS) await blocks.install(b.declaration, b.source, { name: b.name, builtin: true });
 }
 
-export { fig3Toolchain, segmentationEvalToolchain } from './toolchains';
+export { fig3Toolchain, pcaToolchain, runnerEvalToolchain, segmentationEvalToolchain } from './toolchains';

@@ -36,6 +36,17 @@ export function fig3Toolchain(stacks: readonly StackRecord[]): ToolchainJson {
   };
 }
 
+/** The five cells images ("cells", "cells 2", the three of "cells (3 images)") and their ground-truth masks, in that order. */
+function cellsSamples(datasets: readonly DatasetMeta[], stacks: readonly StackRecord[]): { images: string[]; truths: string[] } {
+  const images = [datasetId(datasets, 'cells'), datasetId(datasets, 'cells 2'), ...stack(stacks, 'cells (3 images)').datasetIds];
+  const truths = [
+    datasetId(datasets, 'cells (ground truth)'),
+    datasetId(datasets, 'cells 2 (ground truth)'),
+    ...stack(stacks, 'cells ground truth (3 masks)').datasetIds,
+  ];
+  return { images, truths };
+}
+
 /**
  * Segmentation evaluation on the sample data: the cells images ("cells", "cells 2" and the three of
  * "cells (3 images)") → threshold block → the Dice/IoU analyzer against their ground-truth masks.
@@ -43,12 +54,7 @@ export function fig3Toolchain(stacks: readonly StackRecord[]): ToolchainJson {
  * ground truth is also a uint8 mask, so inferring it would be ambiguous).
  */
 export function segmentationEvalToolchain(datasets: readonly DatasetMeta[], stacks: readonly StackRecord[], threshold = 700): ToolchainJson {
-  const images = [datasetId(datasets, 'cells'), datasetId(datasets, 'cells 2'), ...stack(stacks, 'cells (3 images)').datasetIds];
-  const truths = [
-    datasetId(datasets, 'cells (ground truth)'),
-    datasetId(datasets, 'cells 2 (ground truth)'),
-    ...stack(stacks, 'cells ground truth (3 masks)').datasetIds,
-  ];
+  const { images, truths } = cellsSamples(datasets, stacks);
   return {
     name: 'segmentation evaluation',
     sources: [
@@ -60,5 +66,54 @@ export function segmentationEvalToolchain(datasets: readonly DatasetMeta[], stac
       { name: 'evaluation', algorithm: 'builtin/segmentation_eval/1' },
     ],
     connections: [{ from: 'threshold.mask', to: 'evaluation.prediction' }],
+  };
+}
+
+/**
+ * Segmentation evaluation with a Compox runner: the same cells images and ground truths as
+ * `segmentationEvalToolchain`, thresholded by the built-in bundle `threshold_segmentation` (one
+ * execution over the five images: its threshold — Otsu's by default — is computed over the whole
+ * stack) instead of the threshold block, feeding `builtin/segmentation_eval/1`. The runner reads the
+ * stored images by their ids (the source is read from their `image` field); its posted masks (one per
+ * image) are the units of `threshold.mask`. Both connections to the runner's input and to the
+ * analyzer's `prediction` are given by hand: images and ground truths are both image arrays, and
+ * the ground truth and the masks both uint8 masks.
+ */
+export function runnerEvalToolchain(datasets: readonly DatasetMeta[], stacks: readonly StackRecord[], method = 'otsu'): ToolchainJson {
+  const { images, truths } = cellsSamples(datasets, stacks);
+  return {
+    name: 'segmentation evaluation (Compox runner)',
+    sources: [
+      { name: 'images', datasetIds: images, field: 'image', format: 'system/array_2d_uint16/1' },
+      { name: 'ground_truth', datasetIds: truths, field: 'mask', format: 'system/array_2d_uint8/1' },
+    ],
+    blocks: [
+      {
+        name: 'threshold',
+        runner: 'threshold_segmentation',
+        parameters: { thresholding_algorithm: method },
+        device: 'cpu',
+        outputs: { mask: 'system/array_2d_uint8/1' },
+      },
+      { name: 'evaluation', algorithm: 'builtin/segmentation_eval/1' },
+    ],
+    connections: [
+      { from: 'images', to: 'threshold.input_dataset_ids' },
+      { from: 'threshold.mask', to: 'evaluation.prediction' },
+    ],
+  };
+}
+
+/**
+ * The seed's PCA on a real stack: the 16 slices of "spheres 3-D (16 slices)" (128×128 uint8) →
+ * `builtin/pca/1` with 5 components (16 images of 16384 pixels: the Gram-matrix method). Its one
+ * output unit, `pca.subspace` (a `tutorial/linear_machine/1` over [0, 15]), holds the mean image and
+ * the 16384×5 weights. The block's `image` input is connected by Input naming (the only uint8 image source).
+ */
+export function pcaToolchain(stacks: readonly StackRecord[], components = 5): ToolchainJson {
+  return {
+    name: 'PCA of the spheres stack',
+    sources: [{ name: 'images', stackId: stack(stacks, 'spheres 3-D (16 slices)').id, field: 'image', format: 'system/array_2d_uint8/1' }],
+    blocks: [{ name: 'pca', algorithm: 'builtin/pca/1', parameters: { 'number-of-components': components } }],
   };
 }

@@ -1,5 +1,6 @@
 // Stored records of BEAT blocks (installed algorithm modules) and toolchain runs (issue 7). Pure types.
 import type { AnalyzerResult, BlockStatus, ToolchainJson } from './beat';
+import type { ExecutionStatus } from './records';
 
 /** An installed BEAT block: its declaration JSON and its JS module text (exporting the algorithm class). */
 export interface BlockRecord {
@@ -43,6 +44,12 @@ export interface BlockRunRecord {
   warnings: string[];
   timeStarted: string | null;
   timeFinished: string | null;
+  /** A runner block: the Compox algorithm it executes (`algorithm` is then '<name> <version>'). */
+  runner?: { id: string; name: string; version: string; algorithmType: string };
+  /** A runner block: its execution (see `algobox.executions`), once started, with the execution's live status and progress (0…1). */
+  executionId?: string;
+  executionStatus?: ExecutionStatus;
+  executionProgress?: number;
 }
 
 export interface ToolchainRunRecord {

@@ -52,6 +52,6 @@ export async function isEngineAlive(engineId: string): Promise<boolean> {
   return held.some((l) => l.name === `algobox-engine:${engineId}`);
 }
 
-/** A BEAT block worker (workers/block.worker.ts): same-origin module worker (no sandbox yet). */
+/** A BEAT block worker (workers/block.worker.ts): same-origin module worker, for built-in blocks (user blocks run in sandbox.ts's frames). */
 export const browserBlockWorkerFactory: WorkerFactory = (label) =>
   workerLike(new Worker(new URL('../../workers/block.worker.ts', import.meta.url), { type: 'module', name: `block ${label}` }));

@@ -1,8 +1,8 @@
 // Runner workers for third-party bundles: each is a classic worker inside its own opaque-origin
 // sandboxed iframe (docs/security.md has the threat model and the measured cost). Per worker:
 //
-//   page ──MessageChannel──────────────────────────────────────────▶ worker (runner host, Comlink)
-//   page ──MessageChannel (ORT files, once)────────────────────────▶ worker
+//   page ──MessageChannel──────────────────────────────────────────▶ worker (runner or block host, Comlink)
+//   page ──MessageChannel (ORT files, once; runners only)──────────▶ worker
 //   page ◀─postMessage─▶ iframe bootstrap (ready, spawn, ping/pong, worker errors)
 //
 // - The iframe: sandbox="allow-scripts" (no allow-same-origin: its origin is opaque, so it has no
@@ -17,6 +17,8 @@
 //   shapes; it serves nothing but the ORT files on the services port (serveRpc, not Comlink.expose)
 //   and reads the runner's replies through guardedEndpoint.
 // - terminate() removes the iframe, which ends the worker and every worker it started.
+// - `kind` says which host the runtime exposes: 'runner' (third-party bundles: the runner host, with
+//   the ORT loader) or 'block' (user BEAT blocks: the block host of workers/blockHostApi.ts).
 import type { SandboxOrtFiles } from '../core/protocol';
 import { guardedEndpoint, serveRpc, transferred } from './hostRpc';
 import type { WorkerFactory, WorkerLike } from './workerHandle';
@@ -29,8 +31,13 @@ export interface SandboxAssetUrls {
   wasm: string;
 }
 
+/** Which host a sandboxed worker exposes: the runner host of bundles, or the BEAT block host. */
+export type SandboxKind = 'runner' | 'block';
+
 export interface SandboxOptions {
   assets: SandboxAssetUrls;
+  /** Default 'runner'. */
+  kind?: SandboxKind;
   /** How often the page pings each frame (ms). */
   pingMs?: number;
   /** A frame that answers no ping for this long (while the page itself is not stalled) is dead. */
@@ -62,7 +69,8 @@ export const SANDBOX_BOOTSTRAP = `(() => {
         send({ type: P + 'error', message: String(ev.message || '') });
       });
       worker.addEventListener('messageerror', () => send({ type: P + 'error', message: 'The worker sent a message that could not be read.' }));
-      worker.postMessage({ type: P + 'init', port: m.port, services: m.services }, [m.port, m.services]);
+      const kind = m.kind === 'block' ? 'block' : 'runner';
+      worker.postMessage({ type: P + 'init', kind, port: m.port, services: m.services }, [m.port, m.services]);
       send({ type: P + 'spawned' });
     } catch (err) {
       send({ type: P + 'error', message: 'The sandbox could not start its worker: ' + String(err && err.message || err) });
@@ -91,6 +99,8 @@ export async function sandboxSrcdoc(): Promise<string> {
 
 /** The message the page shows when a sandbox frame or its worker is gone without saying why. */
 export const SANDBOX_DEAD = 'The sandboxed runner stopped (out of memory or crashed)';
+/** The same for a sandboxed BEAT block worker. */
+export const SANDBOX_BLOCK_DEAD = 'The sandboxed block worker stopped (out of memory or crashed)';
 
 interface Shared {
   srcdoc: Promise<string> | null;
@@ -142,6 +152,8 @@ function startSandbox(
   opts: SandboxOptions,
   get: { runtime: () => Promise<string>; ort: () => Promise<SandboxOrtFiles>; srcdoc: () => Promise<string> },
 ): WorkerLike {
+  const kind: SandboxKind = opts.kind === 'block' ? 'block' : 'runner';
+  const deadMessage = kind === 'block' ? SANDBOX_BLOCK_DEAD : SANDBOX_DEAD;
   const pingMs = opts.pingMs ?? 1000;
   const deadAfterMs = opts.deadAfterMs ?? 10_000;
   const startTimeoutMs = opts.startTimeoutMs ?? 30_000;
@@ -157,16 +169,22 @@ function startSandbox(
   let lastAnswer = performance.now();
   let lastTick = performance.now();
 
-  const stopServices = serveRpc(services.port1, {
-    ortFiles: async () => {
-      if (ortServed) throw new Error('The ORT files are given once per worker.');
-      ortServed = true;
-      const f = await get.ort();
-      // Copies: the cached bytes stay with the page for the next worker.
-      const copy = { ortMjs: f.ortMjs.slice(0), wasmMjs: f.wasmMjs.slice(0), wasm: f.wasm.slice(0) };
-      return transferred(copy, [copy.ortMjs, copy.wasmMjs, copy.wasm]);
-    },
-  });
+  // Block workers get no services at all (the port is there because the bootstrap hands over two).
+  const stopServices = serveRpc(
+    services.port1,
+    kind === 'block'
+      ? {}
+      : {
+          ortFiles: async () => {
+            if (ortServed) throw new Error('The ORT files are given once per worker.');
+            ortServed = true;
+            const f = await get.ort();
+            // Copies: the cached bytes stay with the page for the next worker.
+            const copy = { ortMjs: f.ortMjs.slice(0), wasmMjs: f.wasmMjs.slice(0), wasm: f.wasm.slice(0) };
+            return transferred(copy, [copy.ortMjs, copy.wasmMjs, copy.wasm]);
+          },
+        },
+  );
 
   const cleanup = () => {
     clearInterval(pinger);
@@ -197,7 +215,7 @@ function startSandbox(
         get.runtime().then(
           (source) => {
             if (dead !== null || !iframe?.contentWindow) return;
-            iframe.contentWindow.postMessage({ type: `${P}spawn`, source, name: `algobox sandbox ${label}`, port: main.port2, services: services.port2 }, '*', [
+            iframe.contentWindow.postMessage({ type: `${P}spawn`, kind, source, name: `algobox sandbox ${label}`, port: main.port2, services: services.port2 }, '*', [
               main.port2,
               services.port2,
             ]);
@@ -230,7 +248,7 @@ function startSandbox(
     lastTick = now;
     if (stalled) lastAnswer = now;
     else if (started && now - lastAnswer > deadAfterMs) {
-      die(`${SANDBOX_DEAD}: its frame answered no message for ${Math.round((now - lastAnswer) / 1000)} s.`);
+      die(`${deadMessage}: its frame answered no message for ${Math.round((now - lastAnswer) / 1000)} s.`);
       return;
     }
     iframe?.contentWindow?.postMessage({ type: `${P}ping`, seq: ++seq }, '*');
@@ -240,7 +258,7 @@ function startSandbox(
   }, startTimeoutMs);
 
   // A closed port: the worker (or its whole frame process) is gone.
-  main.port1.addEventListener('close' as 'message', () => die(`${SANDBOX_DEAD}: its worker is gone.`));
+  main.port1.addEventListener('close' as 'message', () => die(`${deadMessage}: its worker is gone.`));
   window.addEventListener('message', onWindowMessage);
 
   get.srcdoc().then(
@@ -253,6 +271,7 @@ function startSandbox(
       f.tabIndex = -1;
       f.title = `sandbox ${label}`;
       f.dataset.algoboxSandbox = label;
+      f.dataset.algoboxSandboxKind = kind;
       // Laid out (1 px, off-screen) rather than display:none, which Chromium may treat as a hidden frame.
       f.style.cssText = 'position:fixed;left:-10px;top:-10px;width:1px;height:1px;border:0;opacity:0;pointer-events:none;';
       f.srcdoc = html;

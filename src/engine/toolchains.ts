@@ -6,7 +6,8 @@
 // the viewers can open them. Run records live in memory (live) and in the store (persisted).
 import { checkDeclaration, convertData, DataFormatRegistry, parseDeclaration, planToolchain, runToolchain, sourceStream } from '../core/beat';
 import { TOOLCHAIN_CANCELLED_MESSAGE } from '../core/beat';
-import type { AlgorithmDeclaration, BlockExecutionContext, BlockReport, BlockRun, DataStream, ToolchainJson, ToolchainPlan } from '../core/beat';
+import { validateBlockRun } from '../core/beat';
+import type { AlgorithmDeclaration, ParameterSpec, BlockExecutionContext, BlockReport, BlockRun, DataStream, ToolchainJson, ToolchainPlan } from '../core/beat';
 import type { BlockProgressApi, BlockWorkerApi, BlockWorkerJob } from '../core/blockProtocol';
 import { encodeValue } from '../core/datasetCodec';
 import { isNDArray } from '../core/ndarray';
@@ -16,6 +17,7 @@ import type { NewDataset, Store } from '../store/index';
 import * as Comlink from 'comlink';
 import { serveRpc } from './hostRpc';
 import { WorkerHandle, type WorkerFactory } from './workerHandle';
+import { resolveRunners, runnerBlockExecutor, type RunnerEngine, type StoredSource } from './runnerBlocks';
 
 export interface BlockInfo {
   id: string;
@@ -38,62 +40,162 @@ export interface BlockInstallOptions {
   builtin?: boolean;
 }
 
+/** What `check` tells of a toolchain (for the toolchain page's diagram and forms). */
+export interface ToolchainCheck {
+  name: string | null;
+  description: string | null;
+  sources: { name: string; format: string; kind: 'datasets' | 'stack' | 'values'; units: number | null; ranges: [number, number][] | null }[];
+  blocks: {
+    name: string;
+    algorithm: string;
+    /** 1 + the largest depth of the blocks it reads from (sources are depth 0). */
+    depth: number;
+    type: AlgorithmDeclaration['type'];
+    isAnalyzer: boolean;
+    splittable: boolean;
+    description: string | null;
+    inputs: { name: string; format: string; from: string; inferred: boolean }[];
+    outputs: { name: string; format: string }[];
+    results: { name: string; type: string; display: boolean; description: string | null }[];
+    parameters: ParameterSpec[];
+    /** The parameter values the toolchain gives (missing ones take their defaults); a runner block's execution arguments. */
+    values: Record<string, unknown>;
+    /** A Compox runner block: the algorithm it runs (its arguments are `values`, its parameters those of the bundle). */
+    runner: { id: string; name: string; version: string; algorithmType: string } | null;
+    dependsOn: string[];
+  }[];
+}
+
 export interface ToolchainRunOptions {
   /** Parts a splittable block is split into (default: the pool size). */
   parts?: number;
   /** Name prefix of the output datasets (default: the toolchain's name, or 'toolchain'). */
   name?: string;
+  /**
+   * Wall-clock limit (ms) of each job of a user block (a block, or one part of a split block), counted
+   * once it has a worker; when exceeded its worker is ended and the block FAILED. Default
+   * DEFAULT_USER_BLOCK_TIMEOUT_MS (10 minutes); null: none. Built-in blocks have no limit.
+   */
+  blockTimeoutMs?: number | null;
 }
+
+/** The default wall-clock limit of a user block's job: 10 minutes. */
+export const DEFAULT_USER_BLOCK_TIMEOUT_MS = 10 * 60 * 1000;
+
+function userBlockTimeout(value: number | null | undefined): number | null {
+  if (value === undefined) return DEFAULT_USER_BLOCK_TIMEOUT_MS;
+  if (value === null) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 2 ** 31 - 1) {
+    throw new Error(`toolchains.run: blockTimeoutMs must be a positive number of milliseconds (at most ${2 ** 31 - 1}) or null, got ${String(value)}.`);
+  }
+  return value;
+}
+
+/** How a pool hands out its workers. */
+export interface BlockPoolOptions {
+  /**
+   * Keep each worker to one block (id and module text): a worker that ran block X runs only X again;
+   * an idle worker of another block is ended to make room. For user blocks, so that two blocks never
+   * meet in one worker (or one sandbox frame). Default false: any idle worker takes any job.
+   */
+  dedicated?: boolean;
+}
+
+/** Limits of one job. */
+export interface BlockJobLimits {
+  /** Wall-clock limit (ms) from the moment the job has a worker; null or undefined: none. The worker is ended when it is exceeded. */
+  timeoutMs?: number | null;
+}
+
+type BlockHandle = WorkerHandle<BlockWorkerApi>;
 
 /** A small pool of block workers: at most `size` alive; jobs wait for an idle one. */
 export class BlockWorkerPool {
-  private idle: WorkerHandle<BlockWorkerApi>[] = [];
-  private readonly all = new Set<WorkerHandle<BlockWorkerApi>>();
+  private idle: BlockHandle[] = [];
+  private readonly all = new Set<BlockHandle>();
+  /** The block (id + module text) each worker of a dedicated pool belongs to. */
+  private readonly owner = new Map<BlockHandle, string>();
   private alive = 0;
-  private waiting: ((h: WorkerHandle<BlockWorkerApi>) => void)[] = [];
+  private waiting: { key: string; resolve: (h: BlockHandle) => void }[] = [];
   private created = 0;
 
   constructor(
     private readonly factory: WorkerFactory,
     readonly size: number,
+    private readonly options: BlockPoolOptions = {},
   ) {}
 
   get workersCreated(): number {
     return this.created;
   }
 
-  private acquire(): Promise<WorkerHandle<BlockWorkerApi>> {
-    const h = this.idle.pop();
-    if (h) return Promise.resolve(h);
-    if (this.alive < this.size) {
-      this.alive += 1;
-      this.created += 1;
-      const handle = new WorkerHandle<BlockWorkerApi>(this.factory(`block ${this.created}`));
-      this.all.add(handle);
-      return Promise.resolve(handle);
-    }
-    return new Promise((resolve) => this.waiting.push(resolve));
+  private spawn(key: string): BlockHandle {
+    this.alive += 1;
+    this.created += 1;
+    const handle = new WorkerHandle<BlockWorkerApi>(this.factory(`block ${this.created}`));
+    this.all.add(handle);
+    this.owner.set(handle, key);
+    return handle;
   }
 
-  private release(h: WorkerHandle<BlockWorkerApi>): void {
+  /** End an idle worker of a dedicated pool to make room for another block's. */
+  private retire(h: BlockHandle): void {
+    h.kill('The worker was ended to make room for another block.');
+    if (this.all.delete(h)) this.alive -= 1;
+    this.owner.delete(h);
+  }
+
+  private acquire(key: string): Promise<BlockHandle> {
+    const dedicated = this.options.dedicated ?? false;
+    const i = dedicated ? this.idle.findLastIndex((h) => this.owner.get(h) === key) : this.idle.length - 1;
+    if (i >= 0) return Promise.resolve(this.idle.splice(i, 1)[0]!);
+    if (this.alive < this.size) return Promise.resolve(this.spawn(key));
+    if (dedicated && this.idle.length > 0) {
+      this.retire(this.idle.shift()!);
+      return Promise.resolve(this.spawn(key));
+    }
+    return new Promise((resolve) => this.waiting.push({ key, resolve }));
+  }
+
+  private release(h: BlockHandle): void {
     if (h.dead) {
       if (this.all.delete(h)) this.alive -= 1;
+      this.owner.delete(h);
       const next = this.waiting.shift();
-      if (next) void this.acquire().then(next);
+      if (next) void this.acquire(next.key).then(next.resolve);
       return;
     }
-    const next = this.waiting.shift();
-    if (next) next(h);
-    else this.idle.push(h);
+    const dedicated = this.options.dedicated ?? false;
+    const i = dedicated ? this.waiting.findIndex((w) => w.key === this.owner.get(h)) : this.waiting.length > 0 ? 0 : -1;
+    if (i >= 0) {
+      this.waiting.splice(i, 1)[0]!.resolve(h);
+      return;
+    }
+    const other = this.waiting.shift();
+    if (other) {
+      // Only jobs of other blocks are waiting: this worker makes room for one of them.
+      this.retire(h);
+      other.resolve(this.spawn(other.key));
+      return;
+    }
+    this.idle.push(h);
   }
 
-  /** Run a job on an idle worker. Aborting `context.signal` ends that worker (the call rejects). */
-  async run(job: BlockWorkerJob, context: BlockExecutionContext = {}): Promise<BlockRun> {
+  /**
+   * Run a job on an idle worker. Aborting `context.signal` ends that worker (the call rejects); so does
+   * exceeding `limits.timeoutMs` (with a message naming the block and the limit).
+   */
+  async run(job: BlockWorkerJob, context: BlockExecutionContext = {}, limits: BlockJobLimits = {}): Promise<BlockRun> {
     const { signal, onProcessCalls } = context;
     if (signal?.aborted) throw new Error(TOOLCHAIN_CANCELLED_MESSAGE);
-    const h = await this.acquire();
+    const h = await this.acquire(`${job.blockId}\u0000${job.moduleSource}`);
     const kill = (): void => h.kill(TOOLCHAIN_CANCELLED_MESSAGE);
     signal?.addEventListener('abort', kill, { once: true });
+    const limit = limits.timeoutMs;
+    const timer =
+      limit !== null && limit !== undefined
+        ? setTimeout(() => h.kill(`the job of block '${job.blockId}' exceeded its time limit of ${limit} ms; its worker was stopped.`), limit)
+        : null;
     // Progress comes back on the job's own port, served by the strict dispatcher (counts checked).
     const channel = new MessageChannel();
     const progress: BlockProgressApi = {
@@ -106,6 +208,7 @@ export class BlockWorkerPool {
       if (signal?.aborted) throw new Error(TOOLCHAIN_CANCELLED_MESSAGE);
       return await h.call((r) => r.run(job, Comlink.transfer(channel.port2, [channel.port2])));
     } finally {
+      if (timer !== null) clearTimeout(timer);
       stop();
       signal?.removeEventListener('abort', kill);
       this.release(h);
@@ -116,6 +219,7 @@ export class BlockWorkerPool {
   shutdown(reason = 'The engine was shut down.'): void {
     for (const h of this.all) h.kill(reason);
     this.all.clear();
+    this.owner.clear();
     this.idle = [];
     this.alive = 0;
   }
@@ -167,8 +271,15 @@ export const TOOLCHAIN_INTERRUPTED_MESSAGE = 'Toolchain run was interrupted: the
 export interface ToolchainServiceOptions {
   /** Block workers (null: runs are refused). */
   workerFactory: WorkerFactory | null;
+  /**
+   * Workers for user blocks (origin 'user'): the opaque-origin sandbox in the browser
+   * (createSandboxWorkerFactory({ kind: 'block' })). Default: user blocks use `workerFactory`.
+   */
+  sandboxWorkerFactory?: WorkerFactory | null;
   /** Default navigator.hardwareConcurrency (4 where unknown). */
   poolSize?: number;
+  /** Runs Compox algorithms for runner blocks (`runner` entries; src/engine/runnerBlocks.ts): the Engine. Without it they are refused. */
+  runners?: RunnerEngine | null;
   /** This engine's id, recorded in the runs it starts. */
   engineId?: string;
   /** Is the engine that owns a record still alive (another tab)? Default: only this one is. */
@@ -177,6 +288,10 @@ export interface ToolchainServiceOptions {
 
 export class ToolchainService {
   private readonly pool: BlockWorkerPool | null;
+  /** User blocks: sandboxed workers, each kept to one block (null: they share `pool`). */
+  private readonly sandboxPool: BlockWorkerPool | null;
+  /** The data formats every run a worker returns is checked against. */
+  private readonly dataFormats = new DataFormatRegistry();
   private readonly live = new Map<string, ToolchainRunRecord>();
   private readonly done = new Map<string, Promise<ToolchainRunRecord>>();
   private readonly controllers = new Map<string, AbortController>();
@@ -190,6 +305,7 @@ export class ToolchainService {
   ) {
     const poolSize = opts.poolSize ?? (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 4;
     this.pool = opts.workerFactory ? new BlockWorkerPool(opts.workerFactory, Math.max(1, poolSize)) : null;
+    this.sandboxPool = opts.sandboxWorkerFactory ? new BlockWorkerPool(opts.sandboxWorkerFactory, Math.max(1, poolSize), { dedicated: true }) : null;
     this.engineId = opts.engineId ?? crypto.randomUUID();
   }
 
@@ -250,7 +366,8 @@ export class ToolchainService {
 
   // ------------------------------------------------------------------ runs
 
-  private async sourceStreams(t: ToolchainJson): Promise<Record<string, DataStream>> {
+  /** `stored` (when given) gets, per source read from stored datasets, their ids and fields (runner blocks pass them on). */
+  private async sourceStreams(t: ToolchainJson, stored?: Map<string, StoredSource>): Promise<Record<string, DataStream>> {
     const registry = new DataFormatRegistry();
     const out: Record<string, DataStream> = {};
     for (const s of t.sources) {
@@ -275,6 +392,7 @@ export class ToolchainService {
         ids = stack.datasetIds;
       } else ids = s.datasetIds!;
       const items: unknown[] = [];
+      const fields: string[] = [];
       for (const id of ids) {
         const rec = await this.store.getDataset(id, s.field ? [s.field] : undefined);
         if (!rec) throw new Error(`source '${s.name}': dataset '${id}' not found.`);
@@ -283,6 +401,7 @@ export class ToolchainService {
         if (key === undefined || rec.fields[key] === null || rec.fields[key] === undefined) {
           throw new Error(`source '${s.name}': dataset '${rec.meta.name}' has ${s.field ? `no field '${s.field}'` : `fields ${keys.join(', ')}; say which one with "field"`}.`);
         }
+        fields.push(key);
         try {
           items.push(convertData(format, { value: rec.fields[key] }));
         } catch (e) {
@@ -290,25 +409,81 @@ export class ToolchainService {
         }
       }
       out[s.name] = sourceStream(s, items);
+      stored?.set(s.name, { ids: [...ids], fields });
     }
     return out;
   }
 
   private async plan(toolchain: unknown): Promise<{ plan: ToolchainPlan; blocks: Map<string, BlockRecord> }> {
     const blocks = new Map((await this.store.listBlocks()).map((b) => [b.id, b]));
-    const plan = planToolchain(toolchain, (algorithm) => {
-      const rec = blocks.get(algorithm);
-      return rec ? parseDeclaration(rec.declaration) : null;
-    });
+    const runners = await resolveRunners(this.opts.runners ?? null, toolchain);
+    const plan = planToolchain(
+      toolchain,
+      (algorithm) => {
+        const rec = blocks.get(algorithm);
+        return rec ? parseDeclaration(rec.declaration) : null;
+      },
+      { runnerOf: (ref) => runners.get(ref) ?? null },
+    );
     return { plan, blocks };
+  }
+
+  /**
+   * Check a toolchain without running it: what the run would do — sources with their unit counts,
+   * blocks in order with every input's connection (given or inferred), outputs, parameters (with the
+   * values that would be used) and depth (for drawing). Rejects naming every problem, as `run` does.
+   */
+  async check(toolchain: unknown): Promise<ToolchainCheck> {
+    const { plan } = await this.plan(toolchain);
+    const depth = new Map<string, number>();
+    for (const b of plan.blocks) depth.set(b.name, 1 + Math.max(0, ...b.dependsOn.map((d) => depth.get(d) ?? 0)));
+    const stackSizes = new Map<string, number | null>();
+    for (const s of plan.toolchain.sources) {
+      if (s.stackId !== undefined) stackSizes.set(s.name, (await this.store.getStack(s.stackId))?.datasetIds.length ?? null);
+    }
+    return {
+      name: plan.toolchain.name ?? null,
+      description: plan.toolchain.description ?? null,
+      sources: plan.toolchain.sources.map((s) => ({
+        name: s.name,
+        format: s.format,
+        kind: s.values !== undefined ? 'values' : s.stackId !== undefined ? 'stack' : 'datasets',
+        units: s.values?.length ?? s.datasetIds?.length ?? stackSizes.get(s.name) ?? null,
+        ranges: s.ranges ?? null,
+      })),
+      blocks: plan.blocks.map((b) => ({
+        name: b.name,
+        algorithm: b.algorithm,
+        depth: depth.get(b.name)!,
+        type: b.declaration.type,
+        isAnalyzer: b.declaration.isAnalyzer,
+        splittable: b.declaration.splittable,
+        description: b.declaration.description,
+        inputs: Object.entries(b.inputs).map(([name, e]) => ({
+          name,
+          format: b.declaration.inputMap[name]!,
+          from: e.kind === 'source' ? e.source : `${e.block}.${e.output}`,
+          inferred: b.inferred[name] ?? false,
+        })),
+        outputs: Object.entries(b.declaration.outputMap).map(([name, format]) => ({ name, format })),
+        results: (b.declaration.results ?? []).map((r) => ({ name: r.name, type: r.type, display: r.display, description: r.description })),
+        parameters: b.declaration.parameters.map((p) => ({ ...p })),
+        values: { ...b.parameters },
+        runner: b.runner ? { id: b.runner.id, name: b.runner.name, version: b.runner.version, algorithmType: b.runner.algorithmType } : null,
+        dependsOn: [...b.dependsOn],
+      })),
+    };
   }
 
   /** Check the toolchain and read its sources, then start it; resolves with the run id. Invalid toolchains reject with every problem named. */
   async run(toolchain: unknown, options: ToolchainRunOptions = {}): Promise<string> {
     const pool = this.pool;
     if (!pool) throw new Error('toolchains.run: this engine has no block workers (blockWorkerFactory).');
+    const userPool = this.sandboxPool ?? pool;
+    const userTimeoutMs = userBlockTimeout(options.blockTimeoutMs);
     const { plan, blocks } = await this.plan(toolchain);
-    const sources = await this.sourceStreams(plan.toolchain);
+    const storedSources = new Map<string, StoredSource>();
+    const sources = await this.sourceStreams(plan.toolchain, storedSources);
     const id = crypto.randomUUID();
     const rec: ToolchainRunRecord = {
       id,
@@ -319,7 +494,19 @@ export class ToolchainService {
       blocks: Object.fromEntries(
         plan.blocks.map((b): [string, BlockRunRecord] => [
           b.name,
-          { status: 'PENDING', algorithm: b.algorithm, processCalls: 0, outputs: {}, results: null, error: null, ranges: [], warnings: [], timeStarted: null, timeFinished: null },
+          {
+            status: 'PENDING',
+            algorithm: b.algorithm,
+            processCalls: 0,
+            outputs: {},
+            results: null,
+            error: null,
+            ranges: [],
+            warnings: [],
+            timeStarted: null,
+            timeFinished: null,
+            ...(b.runner ? { runner: { id: b.runner.id, name: b.runner.name, version: b.runner.version, algorithmType: b.runner.algorithmType } } : {}),
+          },
         ]),
       ),
       error: null,
@@ -361,7 +548,24 @@ export class ToolchainService {
         const stored: StoredStream = { stream, format: planned.declaration.outputMap[output]!, datasetIds: ids, indices: units.map((u) => [u.start, u.end]) };
         rec.blocks[block]!.outputs[output] = stored;
       }
+      persist();
     };
+    // Runner blocks (Compox algorithms): one execution each, its id/status/progress shown live in the block's record.
+    const runners = this.opts.runners;
+    const runnerJob = runners
+      ? runnerBlockExecutor({
+          engine: runners,
+          store: this.store,
+          runId: id,
+          prefix,
+          plan,
+          storedSources,
+          onExecution: (block, e) => {
+            Object.assign(rec.blocks[block]!, { executionId: e.executionId, executionStatus: e.status, executionProgress: e.progress });
+            persist();
+          },
+        })
+      : null;
     const job = async (): Promise<ToolchainRunRecord> => {
       try {
         const result = await runToolchain(plan, {
@@ -369,8 +573,13 @@ export class ToolchainService {
           parts: options.parts ?? pool.size,
           signal: controller.signal,
           execute: (j, context) => {
+            if (j.runner && runnerJob) return runnerJob(j, context);
             const b = blocks.get(j.algorithm)!;
-            return pool.run({ blockId: b.id, moduleSource: b.moduleSource, declaration: b.declaration, parameters: j.parameters, inputs: j.inputs, range: j.range }, context);
+            // User blocks: the sandbox pool and the time limit. Every run a worker returns is checked here.
+            const user = b.origin !== 'builtin';
+            return (user ? userPool : pool)
+              .run({ blockId: b.id, moduleSource: b.moduleSource, declaration: b.declaration, parameters: j.parameters, inputs: j.inputs, range: j.range }, context, { timeoutMs: user ? userTimeoutMs : null })
+              .then((run) => validateBlockRun(run, { block: b.id, declaration: j.declaration, range: j.range, dataFormats: this.dataFormats }));
           },
           onProgress: (block, report) => {
             const r = rec.blocks[block]!;
@@ -403,7 +612,8 @@ export class ToolchainService {
         rec.error = (e as Error).message;
       }
       rec.timeFinished = now();
-      persist();
+      // The final record is stored before anyone hears of it (a listener may re-read the run list).
+      persisting = persisting.then(() => this.store.putToolchainRun(structuredClone(rec))).catch(() => undefined);
       await persisting;
       this.live.delete(id);
       this.controllers.delete(id);
@@ -489,5 +699,6 @@ export class ToolchainService {
 
   shutdown(): void {
     this.pool?.shutdown();
+    this.sandboxPool?.shutdown();
   }
 }

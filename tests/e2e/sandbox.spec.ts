@@ -6,10 +6,10 @@
 // on the app's own origin (/canary/**) nor a separate HTTP server this file starts on another port.
 // The positive test runs a third-party copy of salient_segmentation (U²-Net-p) in the sandbox with
 // threaded WASM and gets the built-in's mask.
-import { chromium, expect, test, type Page } from '@playwright/test';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { datasetHashes, hashAllDatasets, openApp } from './util';
+import { expect, test, type Page } from '@playwright/test';
+import { datasetHashes, openApp } from './util';
+import { useCanaries } from './canary';
+import { expectClean, expectNothingSent, expectResponsive, expectResponsiveOverCdp, openLowMemoryApp, PROBE } from './sandboxChecks';
 
 const manifest = (name: string, type = 'Image2Image', devices = '["cpu"]', dflt = 'cpu') => `[project]
 name = "${name}"
@@ -28,7 +28,7 @@ function attack(name: string, body: string, extra: Record<string, string> = {}, 
   return {
     'pyproject.toml': manifest(name),
     'Runner.js': `import { Image2ImageRunner } from "algobox";
-const C = ${JSON.stringify(canaryUrls())};
+const C = ${JSON.stringify(canary.urls())};
 export class Runner extends Image2ImageRunner {
   async preprocess(input) { return input.inputDatasetIds; }
   async inference(ids, args) { const host = this.host; ${body} }
@@ -40,48 +40,7 @@ export class Runner extends Image2ImageRunner {
 
 // ── canaries ──
 
-let canary: Server;
-let canaryPort = 0;
-const canaryHits: string[] = [];
-let routeHits: string[] = [];
-let appOrigin = '';
-
-function canaryUrls() {
-  return { node: `http://127.0.0.1:${canaryPort}/canary/x`, app: `${appOrigin}/canary/x`, ws: `ws://127.0.0.1:${canaryPort}/canary/ws` };
-}
-
-test.beforeAll(async () => {
-  canary = createServer((req, res) => {
-    canaryHits.push(`${req.method} ${req.url}`);
-    // As permissive as can be, so that whatever blocks a request is the sandbox, not CORS or CORP.
-    res.writeHead(200, {
-      'Access-Control-Allow-Origin': '*',
-      'Cross-Origin-Resource-Policy': 'cross-origin',
-      'Content-Type': req.url?.endsWith('.js') ? 'text/javascript' : 'text/plain',
-    });
-    res.end(req.url?.endsWith('.js') ? 'self.leaked = 1; export const x = 1;' : 'canary');
-  });
-  canary.on('upgrade', (req, socket) => {
-    canaryHits.push(`UPGRADE ${req.url}`);
-    socket.destroy();
-  });
-  await new Promise<void>((r) => canary.listen(0, '127.0.0.1', r));
-  canaryPort = (canary.address() as AddressInfo).port;
-});
-
-test.afterAll(async () => {
-  await new Promise<void>((r) => canary.close(() => r()));
-});
-
-test.beforeEach(async ({ page, baseURL }) => {
-  appOrigin = new URL(baseURL!).origin;
-  routeHits = [];
-  canaryHits.length = 0;
-  await page.route('**/canary/**', (route) => {
-    routeHits.push(route.request().url());
-    return route.fulfill({ status: 200, body: 'canary', headers: { 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' } });
-  });
-});
+const canary = useCanaries();
 
 // ── helpers ──
 
@@ -114,32 +73,6 @@ async function installAndRun(page: Page, files: Record<string, string>, opts: { 
   );
 }
 
-/** The app answers within a second, and a click in the UI works. */
-async function expectResponsive(page: Page): Promise<void> {
-  const t0 = Date.now();
-  expect(await page.evaluate(() => 1)).toBe(1);
-  expect(Date.now() - t0).toBeLessThan(1000);
-  await page.getByTestId('alg-card-threshold_segmentation').getByTestId('alg-select').click();
-  await expect(page.getByTestId('alg-details').getByRole('heading', { level: 3 })).toContainText('threshold_segmentation');
-}
-
-async function expectNothingSent(): Promise<void> {
-  // Late requests (a beacon, a retry) would land within this time.
-  await new Promise((r) => setTimeout(r, 500));
-  expect(canaryHits).toEqual([]);
-  expect(routeHits).toEqual([]);
-}
-
-async function expectClean(page: Page, before: Record<string, string>): Promise<void> {
-  expect(await datasetHashes(page)).toEqual(before);
-  expect(await page.evaluate(() => ({ o: ({} as Record<string, unknown>).polluted, f: (Function.prototype as unknown as Record<string, unknown>).polluted, a: ([] as unknown as Record<string, unknown>).polluted, leaked: (window as unknown as Record<string, unknown>).leaked }))).toEqual({
-    o: undefined,
-    f: undefined,
-    a: undefined,
-    leaked: undefined,
-  });
-  await expectNothingSent();
-}
 
 /** The summary a bundle reports by throwing Error("RESULT " + JSON): parsed. */
 function results(r: RunResult): Record<string, string> {
@@ -150,12 +83,6 @@ function results(r: RunResult): Record<string, string> {
   return JSON.parse(m![1]!) as Record<string, string>;
 }
 
-// A probe records each attempt's outcome: "ok: …" if it worked, otherwise the error.
-const PROBE = `
-const out = {};
-const probe = async (name, f) => { try { const v = await f(); out[name] = "ok: " + String(v).slice(0, 200); } catch (e) { out[name] = (e && e.name ? e.name + ": " : "") + String(e && e.message || e).slice(0, 300); } };
-const settle = (f, ms = 1500) => new Promise((res, rej) => { const t = setTimeout(() => res("no answer in " + ms + " ms"), ms); try { f((v) => { clearTimeout(t); res(v); }, (e) => { clearTimeout(t); rej(e); }); } catch (e) { clearTimeout(t); rej(e); } });
-`;
 
 // ── the positive test ──
 
@@ -223,9 +150,9 @@ test('a third-party copy of salient_segmentation runs in the sandbox: threaded W
   expect(r.frames[0]!.srcdoc).toMatch(/content="default-src 'none'; script-src 'sha256-[A-Za-z0-9+/]{43}=' blob: 'wasm-unsafe-eval'; worker-src blob:"/);
   // ORT came from the app's own build (and the sandbox fetched nothing itself).
   expect(requests.filter((u) => /ort\.wasm\.min-[\w-]+\.mjs$/.test(u))).toHaveLength(1);
-  expect(requests.every((u) => u.startsWith(appOrigin) || u.startsWith('blob:') || u.startsWith('data:') || u.startsWith('about:'))).toBe(true);
+  expect(requests.every((u) => u.startsWith(canary.appOrigin) || u.startsWith('blob:') || u.startsWith('data:') || u.startsWith('about:'))).toBe(true);
   expect(await datasetHashes(page)).toEqual(before);
-  await expectNothingSent();
+  await expectNothingSent(canary);
   expect(problems).toEqual([]);
 });
 
@@ -263,7 +190,7 @@ test('attack 1: IndexedDB, Cache Storage and other storage are out of reach', as
   expect(o.origin).toBe('Error: null secure=false');
   expect(await page.evaluate(() => (window as unknown as { heard: unknown[] }).heard)).toEqual([]);
   await expectResponsive(page);
-  await expectClean(page, before);
+  await expectClean(page, before, canary);
 });
 
 test('attack 2: fetch, XHR, WebSocket, EventSource and workers cannot reach a local server or the app origin', async ({ page }) => {
@@ -301,17 +228,17 @@ test('attack 2: fetch, XHR, WebSocket, EventSource and workers cannot reach a lo
   expect(o.sendBeacon).toBe('Error: sendBeacon is undefined');
   expect(o.RTCPeerConnection).toBe('Error: RTCPeerConnection is undefined');
   await expectResponsive(page);
-  await expectClean(page, before);
+  await expectClean(page, before, canary);
 });
 
 test('attack 3: code from the network: import() and static imports are refused at install, importScripts is blocked', async ({ page }) => {
   await openApp(page);
   const before = await datasetHashes(page);
-  const dynamic = await installAndRun(page, attack('net_import', `await import("${'http://127.0.0.1:PORT/canary/mod.js'.replace('PORT', String(canaryPort))}"); return [];`));
+  const dynamic = await installAndRun(page, attack('net_import', `await import("${'http://127.0.0.1:PORT/canary/mod.js'.replace('PORT', String(canary.port))}"); return [];`));
   expect(dynamic.installError).toMatch(/Runner\.js imports 'http:\/\/127\.0\.0\.1:\d+\/canary\/mod\.js'\. Bundle code may not load code from the network/);
   const staticImport = await installAndRun(page, {
     'pyproject.toml': manifest('net_static'),
-    'Runner.js': `import { x } from "${appOrigin}/canary/mod.js";\nimport { Image2ImageRunner } from "algobox";\nexport class Runner extends Image2ImageRunner { async inference(d) { return d; } }`,
+    'Runner.js': `import { x } from "${canary.appOrigin}/canary/mod.js";\nimport { Image2ImageRunner } from "algobox";\nexport class Runner extends Image2ImageRunner { async inference(d) { return d; } }`,
   });
   expect(staticImport.installError).toMatch(/Bundle code may not load code from the network/);
   const runtime = await installAndRun(
@@ -339,7 +266,7 @@ test('attack 3: code from the network: import() and static imports are refused a
   expect(o.Function).toMatch(/^EvalError: /);
   expect(o.leaked).toBe('Error: no');
   await expectResponsive(page);
-  await expectClean(page, before);
+  await expectClean(page, before, canary);
 });
 
 test('attack 4: forged messages: to the page, on the engine ports, and from other frames change nothing', async ({ page }) => {
@@ -410,7 +337,7 @@ test('attack 4: forged messages: to the page, on the engine ports, and from othe
   for (const v of Object.values(replies)) expect(v).toMatch(/^The engine refused a message from the runner: /);
   expect(await page.title()).not.toBe('owned');
   await expectResponsive(page);
-  await expectClean(page, before);
+  await expectClean(page, before, canary);
   // The CSP violations of the other frame's own attempts are its console's business; the app logged nothing.
   expect(problems.filter((p) => !/Content Security Policy|sandboxed/.test(p))).toEqual([]);
 });
@@ -459,7 +386,7 @@ test('attack 5: prototype pollution through posted items, ids, log messages, ses
   expect(o['fetchAsset __proto__']).toMatch(/^Error: fetchAsset: the bundle has no asset '__proto__'/);
   expect(r.log!.some((l) => l.message === 'object')).toBe(true);
   await expectResponsive(page);
-  await expectClean(page, before);
+  await expectClean(page, before, canary);
 });
 
 test('attack 6: an infinite loop is stopped by the time limit; the app stays responsive meanwhile', async ({ page }) => {
@@ -474,7 +401,7 @@ test('attack 6: an infinite loop is stopped by the time limit; the app stays res
   // The frame (and with it the spinning worker) is gone.
   expect(await page.evaluate(() => document.querySelectorAll('iframe[data-algobox-sandbox]').length)).toBe(0);
   await expectResponsive(page);
-  await expectClean(page, before);
+  await expectClean(page, before, canary);
 });
 
 test('attack 8: oversized and wrongly typed outputs fail with the field named', async ({ page }) => {
@@ -498,7 +425,7 @@ test('attack 8: oversized and wrongly typed outputs fail with the field named', 
   const log = await installAndRun(page, attack('huge_log', 'await host.log("INFO", "x".repeat(2_000_000)); return [];'));
   expect(log.error).toBe('log: a message of 2000000 characters; at most 1000000 are accepted.');
   await expectResponsive(page);
-  await expectClean(page, before);
+  await expectClean(page, before, canary);
 });
 
 // ── out of memory ──
@@ -508,22 +435,9 @@ test('attack 8: oversized and wrongly typed outputs fail with the field named', 
 // so for any out-of-process frame), so the test talks to the page over its own CDP session from then on.
 
 test('attack 7: allocating until the sandbox runs out of memory ends FAILED quickly; the app stays responsive', async ({ baseURL }) => {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--disable-quic', '--js-flags=--max-old-space-size=512'] });
+  const app = await openLowMemoryApp(baseURL, canary);
+  const { evaluate } = app;
   try {
-    const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    await page.route('**/canary/**', (route) => {
-      routeHits.push(route.request().url());
-      return route.fulfill({ status: 200, body: 'canary' });
-    });
-    await openApp(page);
-    const cdp = await context.newCDPSession(page);
-    const evaluate = async <T>(expression: string): Promise<T> => {
-      const r = (await cdp.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true })) as { result: { value: T }; exceptionDetails?: unknown };
-      if (r.exceptionDetails) throw new Error(JSON.stringify(r.exceptionDetails).slice(0, 400));
-      return r.result.value;
-    };
-    const before = await datasetHashes(page);
     const files = attack('hog', `const keep = []; for (let i = 0; ; i++) { keep.push(new Array(8 * 1024 * 1024).fill(i + 0.5)); if (i % 2 === 0) await host.log("INFO", "allocated " + (i + 1) * 64 + " MiB"); }`);
     const t0 = Date.now();
     const r = await evaluate<RunResult>(`(async () => {
@@ -539,19 +453,10 @@ test('attack 7: allocating until the sandbox runs out of memory ends FAILED quic
     expect(r.error).toMatch(/^The sandboxed runner stopped \(out of memory or crashed\): /);
     expect(r.log!.some((l) => /^allocated \d+ MiB$/.test(l.message))).toBe(true);
     expect(seconds).toBeLessThan(60);
-    // Responsive: an evaluate within a second, and a real click (CDP input events) selects an algorithm.
-    const t1 = Date.now();
-    expect(await evaluate<number>('1')).toBe(1);
-    expect(Date.now() - t1).toBeLessThan(1000);
-    const box = await evaluate<{ x: number; y: number }>(
-      `(() => { const b = document.querySelector('[data-testid="alg-card-mask_cleanup"] [data-testid="alg-select"]'); b.scrollIntoView(); const r = b.getBoundingClientRect(); return { x: r.x + r.width / 2, y: r.y + r.height / 2 }; })()`,
-    );
-    for (const type of ['mousePressed', 'mouseReleased'] as const) await cdp.send('Input.dispatchMouseEvent', { type, x: box.x, y: box.y, button: 'left', clickCount: 1 });
-    await expect.poll(() => evaluate<string>(`document.querySelector('[data-testid="alg-details"] h3')?.textContent ?? ''`)).toContain('mask_cleanup');
-    expect(await evaluate<Record<string, string>>(`(${hashAllDatasets.toString()})()`)).toEqual(before);
+    await expectResponsiveOverCdp(app);
     expect(await evaluate<number>('document.querySelectorAll("iframe[data-algobox-sandbox]").length')).toBe(0);
-    await expectNothingSent();
+    await expectNothingSent(canary);
   } finally {
-    await browser.close();
+    await app.browser.close();
   }
 });

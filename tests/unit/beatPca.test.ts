@@ -1,9 +1,13 @@
-// The seed's PCA block (tests/fixtures/beat/pca) run through the executor, against a known answer.
+// The built-in PCA block (src/blocks/pca.block.js, the seed's PCA) run through the executor, against a
+// known answer; its Gram-matrix method (fewer images than pixels) against the seed's covariance
+// method (tests/fixtures/beat/pca/algorithm.ts, the reference kept as a fixture).
 import { describe, expect, it } from 'vitest';
 import { executeBlock, type DataStream } from '../../src/core/beat';
 import { ndarray, type NDArray } from '../../src/core/ndarray';
-import declaration from '../fixtures/beat/pca/declaration.json';
-import { Algorithm, pca, symmetricEigen } from '../fixtures/beat/pca/algorithm';
+import declaration from '../../src/blocks/pca.json';
+import { Algorithm, pca, symmetricEigen } from '../../src/blocks/pca.block.js';
+import seedDeclaration from '../fixtures/beat/pca/declaration.json';
+import { Algorithm as SeedAlgorithm, pca as seedPca } from '../fixtures/beat/pca/algorithm';
 import { registry } from '../fixtures/beat/helpers';
 
 const dataFormats = registry();
@@ -105,5 +109,91 @@ describe('PCA block', () => {
     const mixed: DataStream = [...images.slice(0, 2), { data: { value: ndarray('uint8', [1, 4]) }, start: 2, end: 2 }];
     const run = await executeBlock({ declaration, algorithm: Algorithm, dataFormats, parameters: { 'number-of-components': 2 }, inputs: { image: mixed } });
     expect([run.error!.message, run.processCalls]).toEqual(['image at index 2 has shape [1, 4], expected [2, 2]', 3]);
+  });
+});
+
+/** N pseudo-random uint8 images of h×w pixels (a fixed LCG). */
+function randomImages(n: number, h: number, w: number, seed: number): number[][] {
+  let x = seed;
+  const next = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24;
+  return Array.from({ length: n }, () => Array.from({ length: h * w }, () => next()));
+}
+
+/** Column c of a row-major D×k matrix. */
+const column = (m: ArrayLike<number>, d: number, k: number, c: number): number[] => Array.from({ length: d }, (_, r) => m[r * k + c]!);
+
+/** Equal to 1e-9 up to sign. */
+function sameUpToSign(a: number[], b: number[]): void {
+  const sign = a.reduce((s, x, i) => s + x * b[i]!, 0) < 0 ? -1 : 1;
+  a.forEach((x, i) => expect(Math.abs(sign * x - b[i]!)).toBeLessThanOrEqual(1e-9));
+}
+
+describe('the shipped PCA block', () => {
+  it("keeps the seed's declaration", () => {
+    expect(declaration).toEqual(seedDeclaration);
+  });
+
+  it('fewer images than pixels: the Gram-matrix method gives the covariance method\'s subspace (to 1e-9, up to sign)', () => {
+    for (const [n, h, w, k, seed] of [
+      [6, 4, 5, 5, 1],
+      [3, 3, 3, 2, 7],
+      [10, 5, 5, 4, 42],
+    ] as const) {
+      const images = randomImages(n, h, w, seed);
+      const d = h * w;
+      const mine = pca(images, k);
+      const seedRun = seedPca(images, k);
+      expect(mine.method).toBe('gram');
+      expect(Array.from(mine.machine.input_subtract.data)).toEqual(seedRun.machine.input_subtract);
+      for (let c = 0; c < k; c++) {
+        sameUpToSign(
+          column(mine.machine.weights.data, d, k, c),
+          seedRun.machine.weights.map((row) => row[c]!),
+        );
+        const [a, b] = [mine.eigenvalues[c]!, seedRun.eigenvalues[c]!];
+        expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(b)));
+      }
+    }
+    // As many images as pixels: the covariance method, identical to the seed's.
+    const square = randomImages(9, 3, 3, 5);
+    const mine = pca(square, 3);
+    expect(mine.method).toBe('covariance');
+    expect(Array.from(mine.machine.weights.data)).toEqual(seedPca(square, 3).machine.weights.flat());
+  });
+
+  it('through the executor: the same output as the seed algorithm (Gram method, up to sign)', async () => {
+    const pixels = randomImages(5, 4, 4, 3);
+    const stream: DataStream = pixels.map((px, i) => ({ data: { value: ndarray('uint8', [4, 4], px) }, start: i, end: i }));
+    const run = async (algorithm: typeof Algorithm | typeof SeedAlgorithm) =>
+      (await executeBlock({ declaration, algorithm, dataFormats, parameters: { 'number-of-components': 3 }, inputs: { image: stream } })).outputs.subspace![0]!
+        .data as Record<string, NDArray>;
+    const [mine, seed] = [await run(Algorithm), await run(SeedAlgorithm)];
+    expect(mine.weights!.shape).toEqual([16, 3]);
+    expect(mine.input_subtract).toEqual(seed.input_subtract);
+    for (let c = 0; c < 3; c++) sameUpToSign(column(mine.weights!.data, 16, 3, c), column(seed.weights!.data, 16, 3, c));
+  });
+
+  it('components beyond the rank (N − 1) complete an orthonormal basis orthogonal to the data', () => {
+    const images = randomImages(4, 3, 4, 9); // rank 3, D = 12
+    const k = 6;
+    const { machine, eigenvalues } = pca(images, k);
+    const d = 12;
+    const cols = Array.from({ length: k }, (_, c) => column(machine.weights.data, d, k, c));
+    for (let a = 0; a < k; a++) {
+      for (let b = 0; b < k; b++) {
+        const dot = cols[a]!.reduce((s, x, i) => s + x * cols[b]![i]!, 0);
+        expect(Math.abs(dot - (a === b ? 1 : 0))).toBeLessThanOrEqual(1e-9);
+      }
+    }
+    expect(eigenvalues).toHaveLength(4);
+    expect(Math.abs(eigenvalues[3]!)).toBeLessThanOrEqual(1e-9 * eigenvalues[0]!);
+    // The completed axes see no variance: every centred image is orthogonal to them.
+    for (const img of images) {
+      const centred = img.map((x, i) => x - machine.input_subtract.data[i]!);
+      for (let c = 3; c < k; c++) expect(Math.abs(centred.reduce((s, x, i) => s + x * cols[c]![i]!, 0))).toBeLessThanOrEqual(1e-9);
+    }
+    // The first three match the seed's.
+    const seedRun = seedPca(images, 3);
+    for (let c = 0; c < 3; c++) sameUpToSign(cols[c]!, seedRun.machine.weights.map((row) => row[c]!));
   });
 });

@@ -1,27 +1,17 @@
 // The built-in bundles (public/bundles/*), installed from their folders and run through the engine.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createAlgobox, type Algobox } from '../../src/api';
 import { ndarray, type NDArray } from '../../src/core/ndarray';
 import * as filters from '../../src/sdk/image/filters';
 import { inProcessWorkerFactory } from './helpers/inProcessWorkers';
+import { builtinBundleFolder, BUNDLES_DIR } from './helpers/builtinFolder';
 import { SAMPLE_TRUE_SHIFT } from '../../src/core/sampleData';
 
-const ROOT = join(import.meta.dirname, '..', '..', 'public', 'bundles');
+const ROOT = BUNDLES_DIR;
 
-function folder(name: string): Record<string, Uint8Array> {
-  const out: Record<string, Uint8Array> = {};
-  const walk = (dir: string) => {
-    for (const f of readdirSync(dir)) {
-      const p = join(dir, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else out[relative(join(ROOT, name), p).replace(/\\/g, '/')] = readFileSync(p);
-    }
-  };
-  walk(join(ROOT, name));
-  return out;
-}
+const folder = builtinBundleFolder;
 
 let api: Algobox;
 const ids: Record<string, string> = {};

@@ -3,29 +3,19 @@
 // declared asset hashes and self-tests (including the gpu → cpu fallback after a failed gpu self-test).
 // Needs `node scripts/prepare-assets.mjs` (npm test runs it first).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { createAlgobox, type Algobox } from '../../src/api';
 import { ndarray, type NDArray } from '../../src/core/ndarray';
 import { encodeNpy, encodePng } from '../../src/core/imageCodecs/index';
 import { sha256Hex } from '../../src/core/hash';
 import { inProcessWorkerFactory } from './helpers/inProcessWorkers';
+import { builtinBundleFolder, BUNDLES_DIR } from './helpers/builtinFolder';
 import { manifest } from './helpers/bundles';
 
-const ROOT = join(import.meta.dirname, '..', '..', 'public', 'bundles');
+const ROOT = BUNDLES_DIR;
 
-function folder(name: string): Record<string, Uint8Array> {
-  const out: Record<string, Uint8Array> = {};
-  const walk = (dir: string) => {
-    for (const f of readdirSync(dir)) {
-      const p = join(dir, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else out[relative(join(ROOT, name), p).replace(/\\/g, '/')] = new Uint8Array(readFileSync(p));
-    }
-  };
-  walk(join(ROOT, name));
-  return out;
-}
+const folder = builtinBundleFolder;
 
 /** A disk (and a rectangle) on a textured background; `rgb` gives [3, H, W], else [H, W]. */
 function shapes(h: number, w: number, rgb: boolean): { image: NDArray; truth: Uint8Array } {

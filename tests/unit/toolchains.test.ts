@@ -239,6 +239,42 @@ describe('toolchains', () => {
     expect((await api.toolchains.wait(await api.toolchains.run(t))).status).toBe('DONE');
   });
 
+  it('builtins are built from the sample data (a problem named without it); check describes connections, depths and parameters without running', async () => {
+    const api = makeApi();
+    await installBuiltinBlocks(api.blocks);
+    const before = await api.toolchains.builtins();
+    expect(before.map((b) => [b.id, b.toolchain])).toEqual(expect.arrayContaining([['segmentation-eval', null], ['fig3', null]]));
+    expect(before.find((b) => b.id === 'segmentation-eval')!.problem).toBe("sample dataset 'cells' not found: create the sample data first (algobox.samples.ensure()).");
+    await api.samples.ensure();
+    const after = await api.toolchains.builtins();
+    expect(after.every((b) => b.toolchain !== null && b.problem === null)).toBe(true);
+    const check = await api.toolchains.check(after.find((b) => b.id === 'segmentation-eval')!.toolchain);
+    expect(check.sources.map((s) => [s.name, s.units])).toEqual([
+      ['images', 5],
+      ['ground_truth', 5],
+    ]);
+    expect(check.blocks.map((b) => [b.name, b.depth, b.isAnalyzer])).toEqual([
+      ['threshold', 1, false],
+      ['evaluation', 2, true],
+    ]);
+    expect(check.blocks[0]!.inputs).toEqual([{ name: 'image', format: 'system/array_2d_uint16/1', from: 'images', inferred: true }]);
+    expect(check.blocks[1]!.inputs).toEqual([
+      { name: 'prediction', format: 'system/array_2d_uint8/1', from: 'threshold.mask', inferred: false },
+      { name: 'ground_truth', format: 'system/array_2d_uint8/1', from: 'ground_truth', inferred: true },
+    ]);
+    expect(check.blocks[0]!.parameters).toEqual([{ name: 'threshold', type: 'float64', default: 700, range: null, choice: null, description: 'Pixels strictly above it are foreground' }]);
+    expect(check.blocks[0]!.values).toEqual({ threshold: 700 });
+    expect(check.blocks[1]!.results.map((r) => [r.name, r.display])).toEqual([
+      ['per_image', false],
+      ['mean_dice', true],
+      ['mean_iou', true],
+      ['nb_images', false],
+    ]);
+    // Nothing ran.
+    expect(await api.toolchains.list()).toEqual([]);
+    await expect(api.toolchains.check({ sources: [], blocks: [] })).rejects.toThrow(/invalid toolchain: sources: .*blocks: /);
+  });
+
   it('a run left RUNNING by a closed page is marked FAILED (interrupted) when the next engine starts', async () => {
     const dbName = `toolchains-${crypto.randomUUID()}`;
     const first = createAlgobox({ dbName, workerFactory: inProcessWorkerFactory(), blockWorkerFactory: inProcessBlockWorkerFactory() });

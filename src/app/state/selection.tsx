@@ -10,6 +10,9 @@ export type ViewTarget =
   | { kind: 'execution'; id: string }
   | null;
 
+/** The app's pages: the workbench (datasets, viewer, algorithms, runs) and the BEAT toolchains. */
+export type Page = 'workbench' | 'toolchains';
+
 /** The inputs of the next run: individual datasets in order, or one stack. */
 export type RunInputs = { kind: 'datasets'; ids: string[] } | { kind: 'stack'; id: string };
 
@@ -22,6 +25,8 @@ export interface Selection {
   toggleInput(id: string): void;
   algorithmId: string | null;
   setAlgorithmId(id: string | null): void;
+  page: Page;
+  setPage(p: Page): void;
 }
 
 const Ctx = createContext<Selection | null>(null);
@@ -30,6 +35,7 @@ export function SelectionProvider({ children }: { children: ReactNode }) {
   const [view, setView] = useState<ViewTarget>(null);
   const [inputs, setInputs] = useState<RunInputs>({ kind: 'datasets', ids: [] });
   const [algorithmId, setAlgorithmId] = useState<string | null>(null);
+  const [page, setPage] = useState<Page>(() => (typeof location !== 'undefined' && new URLSearchParams(location.search).get('page') === 'toolchains' ? 'toolchains' : 'workbench'));
   const value = useMemo<Selection>(
     () => ({
       view,
@@ -43,8 +49,10 @@ export function SelectionProvider({ children }: { children: ReactNode }) {
         }),
       algorithmId,
       setAlgorithmId,
+      page,
+      setPage,
     }),
-    [view, inputs, algorithmId],
+    [view, inputs, algorithmId, page],
   );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

@@ -163,6 +163,14 @@ function buildCatalogue(): Record<string, DataFormatDeclaration> {
     '#description': 'Scatter plot: a list of series, each a label and points (x[i], y[i]) (x and y of equal length)',
     data: [0, series],
   };
+  // The output of the built-in PCA block (builtin/pca/1, the seed's tutorial format).
+  c['tutorial/linear_machine/1'] = {
+    '#description': 'A linear machine: y = ((x - input_subtract) / input_divide) · weights + biases',
+    input_subtract: [0, 'float64'],
+    input_divide: [0, 'float64'],
+    weights: [0, 0, 'float64'],
+    biases: [0, 'float64'],
+  };
   return c;
 }
 
@@ -170,7 +178,9 @@ function buildCatalogue(): Record<string, DataFormatDeclaration> {
  * The platform-provided formats: `system/integer/1` (int32), `system/float/1` (float64),
  * `system/bool/1`, `system/text/1`, `system/<T>/1` for every numeric T, `system/array_<n>d_<T>/1`
  * for n = 1…4 and every numeric T (plus upstream's `system/array_<n>d_floats/1` = float64), all
- * with the single field `value`; `plot/bar/1` and `plot/scatter/1` = `{ data: [{ label, x, y }] }`.
+ * with the single field `value`; `plot/bar/1` and `plot/scatter/1` = `{ data: [{ label, x, y }] }`;
+ * and `tutorial/linear_machine/1` (the seed's PCA output: `input_subtract`, `input_divide`, `biases`
+ * 1-d and `weights` 2-d, all float64), so the built-in PCA block runs in every block worker.
  */
 export const BUILTIN_DATA_FORMATS: Readonly<Record<string, DataFormatDeclaration>> = Object.freeze(buildCatalogue());
 

@@ -46,7 +46,11 @@ export type BeatErrorCode =
   /** Anything the algorithm's own code threw. */
   | 'E_USER'
   /** An invalid toolchain: schema, unknown block/source, connection format mismatch, ambiguous input naming, cycle. */
-  | 'E_TOOLCHAIN';
+  | 'E_TOOLCHAIN'
+  /** A run returned by a block worker that does not match the block's declaration or the job (validateBlockRun). */
+  | 'E_INVALID_RUN'
+  /** A runner block (a Compox algorithm): its execution failed, or what it posted does not map onto its input units or formats. */
+  | 'E_RUNNER';
 
 export class BeatError extends Error {
   readonly code: BeatErrorCode;

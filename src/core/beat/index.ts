@@ -12,3 +12,4 @@ export * from './dataLoaders';
 export * from './executeBlock';
 export * from './split';
 export * from './toolchain';
+export * from './validateRun';

@@ -6,9 +6,11 @@
 // A failing block stops its dependants (SKIPPED, naming the failed block). Pure TS.
 
 import { z } from 'zod';
+import type { ParameterDeclaration } from '../manifest';
+import { validateArgs } from '../params';
 import { BeatError } from './errors';
-import { FORMAT_NAME_RE, type Data, type DataFormatRegistry } from './dataFormats';
-import { IO_NAME_RE, type AlgorithmDeclaration } from './declaration';
+import { DataFormatRegistry, FORMAT_NAME_RE, type Data, type DataFormat } from './dataFormats';
+import { IO_NAME_RE, parseDeclaration, type AlgorithmDeclaration } from './declaration';
 import { executeBlock, type AlgorithmClass, type AnalyzerResult, type BlockRun, type BlockRunError } from './executeBlock';
 import { mergeSplitRuns, splitRange } from './split';
 import type { DataStream, DataUnit } from './streams';
@@ -38,12 +40,41 @@ export const toolchainSourceSchema = z
     message: 'expected exactly one of datasetIds, stackId and values',
   });
 
-export const toolchainBlockSchema = z.strictObject({
-  name: z.string().regex(IO_NAME_RE, NAME_MESSAGE),
-  /** An installed block's id or name. */
-  algorithm: z.string().min(1),
-  parameters: z.record(z.string(), z.unknown()).optional(),
-});
+/** The one input of a runner block: the units it runs on, as the execution's `inputDatasetIds`. */
+export const RUNNER_INPUT = 'input_dataset_ids';
+
+export const toolchainBlockSchema = z
+  .strictObject({
+    name: z.string().regex(IO_NAME_RE, NAME_MESSAGE),
+    /** An installed BEAT block's id or name. */
+    algorithm: z.string().min(1).optional(),
+    /** Or: an installed Compox algorithm (a runner), by algorithm id or name. */
+    runner: z.string().min(1).optional(),
+    /** A BEAT block's parameters, or a runner's arguments (`args` of its execution). */
+    parameters: z.record(z.string(), z.unknown()).optional(),
+    /** Runner blocks: the execution's device (default: the algorithm's). */
+    device: z.enum(['cpu', 'gpu']).optional(),
+    /** Runner blocks: output name (= a field of the datasets it posts) → data format of `{ value: <that field> }`. */
+    outputs: z.record(z.string(), z.string().regex(FORMAT_NAME_RE, 'expected a data format name <user>/<name>/<version>')).optional(),
+  })
+  .superRefine((b, ctx) => {
+    if ((b.algorithm === undefined) === (b.runner === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: b.algorithm === undefined ? [] : ['runner'],
+        message: `expected exactly one of \`algorithm\` (an installed BEAT block) and \`runner\` (an installed Compox algorithm)${b.algorithm === undefined ? ', got neither' : ', got both'}`,
+      });
+    }
+    for (const name of Object.keys(b.outputs ?? {})) {
+      if (!IO_NAME_RE.test(name)) ctx.addIssue({ code: 'custom', path: ['outputs', name], message: `'${name}': ${NAME_MESSAGE}` });
+    }
+    if (b.algorithm !== undefined) {
+      if (b.device !== undefined) ctx.addIssue({ code: 'custom', path: ['device'], message: 'only a runner block has a device' });
+      if (b.outputs !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['outputs'], message: "only a runner block declares outputs (a BEAT block's are in its declaration)" });
+      }
+    }
+  });
 
 export const toolchainConnectionSchema = z.strictObject({
   /** A source name, or `block.output`. */
@@ -62,12 +93,90 @@ export const toolchainSchema = z.strictObject({
 
 export type ToolchainJson = z.infer<typeof toolchainSchema>;
 export type ToolchainSource = z.infer<typeof toolchainSourceSchema>;
+export type ToolchainBlock = z.infer<typeof toolchainBlockSchema>;
+
+// ---------------------------------------------------------------------------------------------------
+// Compox runners as blocks: one input (`input_dataset_ids`), the fields of the posted datasets out.
+
+/** What the planner needs to know of an installed Compox algorithm (the engine's `AlgorithmInfo` has it). */
+export interface RunnerDescription {
+  id: string;
+  name: string;
+  version: string;
+  algorithmType: string;
+  /** When given, the block's `parameters` are checked against them at planning (as `execute` would). */
+  additionalParameters?: ParameterDeclaration[];
+}
+
+/** A runner block as planned. */
+export interface PlannedRunner {
+  id: string;
+  name: string;
+  version: string;
+  algorithmType: string;
+  device: 'cpu' | 'gpu' | null;
+  /** The field of the input units that holds the image array. */
+  imageField: string;
+  /** What the runner reads of its input datasets: Image's `image`, or Segmentation's `mask` (Segmentation2Segmentation). */
+  reads: { schema: 'Image' | 'Segmentation'; key: 'image' | 'mask' };
+  /** Output name (= the field of the posted datasets) → data format of the unit `{ value: <field> }`. */
+  outputs: Record<string, string>;
+}
+
+/** Element types of the image array a runner input accepts (the Image schema's dtypes). */
+export const RUNNER_IMAGE_DTYPES: readonly string[] = ['uint8', 'uint16', 'float32', 'float64'];
+
+/** What a runner input accepts, in words (for messages). */
+export const RUNNER_INPUT_EXPECTS = 'a data format with one image array field (2-D or 3-D; uint8, uint16, float32 or float64)';
+
+/**
+ * The outputs of a runner block whose entry declares none, by algorithm type — only where the posted
+ * field and its format are well defined: masks (uint8 0/1 or labels < 256) and 3×3 matrices.
+ */
+export const RUNNER_DEFAULT_OUTPUTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  Image2Segmentation: { mask: 'system/array_2d_uint8/1' },
+  Segmentation2Segmentation: { mask: 'system/array_2d_uint8/1' },
+  Image2Alignment: { transform_matrix: 'system/array_2d_float64/1' },
+};
+
+/**
+ * The field of a data format that a runner block reads as the image: its only field that is an
+ * array of rank 2 or 3 of uint8, uint16, float32 or float64 (other fields are ignored). Null when the
+ * format has no such field, or several.
+ */
+export function runnerImageField(format: DataFormat): string | null {
+  const hits = format.root.fields.filter(
+    (f) => f.type.kind === 'array' && (f.type.shape.length === 2 || f.type.shape.length === 3) && f.type.element.kind === 'basic' && RUNNER_IMAGE_DTYPES.includes(f.type.element.type),
+  );
+  return hits.length === 1 ? hits[0]!.name : null;
+}
+
+/** The declaration a runner block is planned and checked with (never executed as a BEAT block). */
+export function runnerDeclaration(runner: Pick<PlannedRunner, 'name' | 'version' | 'algorithmType' | 'outputs'>, inputFormat: string): AlgorithmDeclaration {
+  return parseDeclaration({
+    language: 'javascript',
+    api_version: 2,
+    type: 'sequential',
+    splittable: false,
+    groups: [
+      {
+        name: 'main',
+        inputs: { [RUNNER_INPUT]: { type: inputFormat, description: 'The units the runner runs on, passed as its input datasets' } },
+        outputs: Object.fromEntries(Object.entries(runner.outputs).map(([name, type]) => [name, { type, description: `Field '${name}' of the datasets the runner posts` }])),
+      },
+    ],
+    description: `Compox runner ${runner.name} ${runner.version} (${runner.algorithmType})`,
+  });
+}
 
 export type Endpoint = { kind: 'source'; source: string; format: string } | { kind: 'block'; block: string; output: string; format: string };
 
 export interface PlannedBlock {
   name: string;
+  /** The BEAT block's id; for a runner block '<name> <version>' of the Compox algorithm. */
   algorithm: string;
+  /** A runner block (its declaration is synthesized: `runnerDeclaration`). */
+  runner?: PlannedRunner;
   declaration: AlgorithmDeclaration;
   parameters: Record<string, unknown>;
   /** Declared input name → where its data comes from. */
@@ -143,76 +252,164 @@ function describe(e: Endpoint): string {
   return e.kind === 'source' ? `source '${e.source}'` : `output '${e.block}.${e.output}'`;
 }
 
+/** What `planToolchain` needs besides the BEAT blocks' declarations. */
+export interface PlanOptions {
+  /** An installed Compox algorithm by the `runner` reference of a block (id or name); null when there is none. */
+  runnerOf?: (runner: string) => RunnerDescription | null;
+  /** Resolves data formats for runner blocks (their inputs and outputs); default: the built-in catalogue. */
+  dataFormats?: DataFormatRegistry;
+}
+
 /**
  * Resolve a toolchain against the blocks' declarations: explicit connections first (checked by data
  * format), then every unconnected input by the seed's Input naming rule: among the sources and the
  * other blocks' outputs of the input's data format, the one of the same name, else the only one;
  * several → an error asking to connect it by hand (naming the input and the candidates). Then a
  * topological order (a cycle is refused, naming its blocks). Throws E_TOOLCHAIN listing every problem.
+ *
+ * Runner blocks (`runner`: a Compox algorithm) have one input, `input_dataset_ids`, which accepts any
+ * format with one image array field (`runnerImageField`) — connected and inferred by the same rule
+ * over the accepted formats — and the outputs of their entry (or `RUNNER_DEFAULT_OUTPUTS` of their
+ * algorithm type), each a format with the single field `value`.
  */
-export function planToolchain(json: unknown, declarationOf: (algorithm: string) => AlgorithmDeclaration | null): ToolchainPlan {
+export function planToolchain(
+  json: unknown,
+  declarationOf: (algorithm: string) => AlgorithmDeclaration | null,
+  options: PlanOptions = {},
+): ToolchainPlan {
   const t = parseToolchain(json);
   const problems: string[] = [];
+  const registry = options.dataFormats ?? new DataFormatRegistry();
+  const imageFieldOf = (format: string): string | null => {
+    try {
+      return runnerImageField(registry.get(format));
+    } catch {
+      return null;
+    }
+  };
   const declarations = new Map<string, AlgorithmDeclaration>();
+  const runners = new Map<string, Omit<PlannedRunner, 'imageField'>>();
   t.blocks.forEach((b, k) => {
-    const d = declarationOf(b.algorithm);
+    if (b.runner !== undefined) {
+      const r = options.runnerOf?.(b.runner) ?? null;
+      if (!r) return void problems.push(`blocks[${k}].runner: no installed Compox algorithm '${b.runner}'`);
+      const outputs = b.outputs ?? RUNNER_DEFAULT_OUTPUTS[r.algorithmType];
+      if (!outputs) {
+        problems.push(
+          `blocks[${k}].outputs: runner '${r.name}' (${r.algorithmType}) has no default outputs; declare the fields of the datasets it posts with their data formats, e.g. "outputs": { "image": "system/array_2d_float32/1" }`,
+        );
+      } else if (Object.keys(outputs).length === 0) {
+        problems.push(`blocks[${k}].outputs: a runner block needs at least one output`);
+      } else {
+        for (const [name, format] of Object.entries(outputs)) {
+          let f: DataFormat;
+          try {
+            f = registry.get(format);
+          } catch (e) {
+            problems.push(`blocks[${k}].outputs.${name}: ${(e as Error).message}`);
+            continue;
+          }
+          if (f.root.fields.length !== 1 || f.root.fields[0]!.name !== 'value') {
+            problems.push(
+              `blocks[${k}].outputs.${name}: data format '${format}' must have the single field 'value' (a runner's output unit is { value: <the posted dataset's field '${name}'> }), it has ${f.root.fields.map((x) => `'${x.name}'`).join(', ') || 'none'}`,
+            );
+          }
+        }
+      }
+      if (r.additionalParameters) {
+        try {
+          validateArgs(r.additionalParameters, b.parameters ?? {});
+        } catch (e) {
+          problems.push(`blocks[${k}].parameters: ${(e as Error).message}`);
+        }
+      }
+      const reads = r.algorithmType === 'Segmentation2Segmentation' ? ({ schema: 'Segmentation', key: 'mask' } as const) : ({ schema: 'Image', key: 'image' } as const);
+      runners.set(b.name, { id: r.id, name: r.name, version: r.version, algorithmType: r.algorithmType, device: b.device ?? null, reads, outputs: { ...outputs } });
+      return;
+    }
+    const d = declarationOf(b.algorithm!);
     if (!d) problems.push(`blocks[${k}].algorithm: no installed block '${b.algorithm}'`);
     else declarations.set(b.name, d);
   });
   if (problems.length) fail('invalid toolchain', problems);
 
+  /** Declared input name → its format (null: a runner's input, any format with one image array). */
+  const inputsOf = (block: string): Record<string, string | null> =>
+    runners.has(block) ? { [RUNNER_INPUT]: null } : declarations.get(block)!.inputMap;
+  const accepts = (expected: string | null, format: string): boolean => (expected === null ? imageFieldOf(format) !== null : format === expected);
+  const expectation = (expected: string | null): string => expected ?? RUNNER_INPUT_EXPECTS;
+
   const endpoints: Endpoint[] = [
     ...t.sources.map((s): Endpoint => ({ kind: 'source', source: s.name, format: s.format })),
     ...t.blocks.flatMap((b) =>
-      Object.entries(declarations.get(b.name)!.outputMap).map(([output, format]): Endpoint => ({ kind: 'block', block: b.name, output, format })),
+      Object.entries(runners.get(b.name)?.outputs ?? declarations.get(b.name)!.outputMap).map(
+        ([output, format]): Endpoint => ({ kind: 'block', block: b.name, output, format }),
+      ),
     ),
   ];
   const planned = new Map<string, PlannedBlock>();
   for (const b of t.blocks) {
-    planned.set(b.name, { name: b.name, algorithm: b.algorithm, declaration: declarations.get(b.name)!, parameters: { ...b.parameters }, inputs: {}, dependsOn: [], inferred: {} });
+    const r = runners.get(b.name);
+    planned.set(b.name, {
+      name: b.name,
+      algorithm: r ? `${r.name} ${r.version}` : b.algorithm!,
+      // A runner's declaration is made once its input is connected (its format is the input's).
+      declaration: declarations.get(b.name) ?? (null as unknown as AlgorithmDeclaration),
+      parameters: { ...b.parameters },
+      inputs: {},
+      dependsOn: [],
+      inferred: {},
+    });
   }
 
   (t.connections ?? []).forEach((c, k) => {
     const [blockName, inputName] = c.to.split('.') as [string, string];
     const target = planned.get(blockName);
     if (!target) return void problems.push(`connections[${k}].to: no block '${blockName}'`);
-    const inputFormat = target.declaration.inputMap[inputName];
-    if (inputFormat === undefined) {
-      return void problems.push(
-        `connections[${k}].to: block '${blockName}' has no input '${inputName}' (inputs: ${Object.keys(target.declaration.inputMap).join(', ') || 'none'})`,
-      );
+    const inputs = inputsOf(blockName);
+    if (!Object.hasOwn(inputs, inputName)) {
+      return void problems.push(`connections[${k}].to: block '${blockName}' has no input '${inputName}' (inputs: ${Object.keys(inputs).join(', ') || 'none'})`);
     }
+    const inputFormat = inputs[inputName]!;
     if (target.inputs[inputName]) return void problems.push(`connections[${k}].to: input '${c.to}' is already connected`);
     const from = c.from.includes('.')
       ? endpoints.find((e) => e.kind === 'block' && `${e.block}.${e.output}` === c.from)
       : endpoints.find((e) => e.kind === 'source' && e.source === c.from);
     if (!from) return void problems.push(`connections[${k}].from: no source or block output '${c.from}'`);
     if (from.kind === 'block' && from.block === blockName) return void problems.push(`connections[${k}]: block '${blockName}' cannot read its own output`);
-    if (from.format !== inputFormat) {
-      return void problems.push(`connections[${k}]: ${describe(from)} is ${from.format} but input '${c.to}' expects ${inputFormat}`);
+    if (!accepts(inputFormat, from.format)) {
+      return void problems.push(`connections[${k}]: ${describe(from)} is ${from.format} but input '${c.to}' expects ${expectation(inputFormat)}`);
     }
     target.inputs[inputName] = from;
     target.inferred[inputName] = false;
   });
 
   for (const b of planned.values()) {
-    for (const [inputName, format] of Object.entries(b.declaration.inputMap)) {
+    for (const [inputName, format] of Object.entries(inputsOf(b.name))) {
       if (b.inputs[inputName]) continue;
-      const candidates = endpoints.filter((e) => e.format === format && !(e.kind === 'block' && e.block === b.name));
+      const candidates = endpoints.filter((e) => accepts(format, e.format) && !(e.kind === 'block' && e.block === b.name));
       const named = candidates.filter((e) => (e.kind === 'source' ? e.source : e.output) === inputName);
       const pick = named.length === 1 ? named[0] : candidates.length === 1 ? candidates[0] : undefined;
+      const what = format ?? `any format with one image array`;
       if (pick) {
         b.inputs[inputName] = pick;
         b.inferred[inputName] = true;
       } else if (candidates.length === 0) {
-        problems.push(`input '${b.name}.${inputName}' (${format}): no source or block output of this format; connect it by hand`);
+        problems.push(`input '${b.name}.${inputName}' (${what}): no source or block output of ${format === null ? 'such a format' : 'this format'}; connect it by hand`);
       } else {
         problems.push(
-          `input '${b.name}.${inputName}' (${format}) is ambiguous between ${(named.length > 1 ? named : candidates).map(describe).join(', ')}; connect it by hand`,
+          `input '${b.name}.${inputName}' (${what}) is ambiguous between ${(named.length > 1 ? named : candidates).map(describe).join(', ')}; connect it by hand`,
         );
       }
     }
     b.dependsOn = [...new Set(Object.values(b.inputs).flatMap((e) => (e.kind === 'block' ? [e.block] : [])))];
+    const r = runners.get(b.name);
+    const from = b.inputs[RUNNER_INPUT];
+    if (r && from) {
+      const runner: PlannedRunner = { ...r, imageField: imageFieldOf(from.format)! };
+      b.runner = runner;
+      b.declaration = runnerDeclaration(runner, from.format);
+    }
   }
   if (problems.length) fail('invalid toolchain', problems);
 
@@ -247,6 +444,8 @@ export interface BlockJob {
   inputs: Record<string, DataStream>;
   /** A part of a split run, or null. */
   range: [number, number] | null;
+  /** A runner block: the executor runs the Compox algorithm (one execution) instead of a BEAT block. */
+  runner?: PlannedRunner;
 }
 
 /** What an executor gets besides the job: the run's cancel signal and a live process() counter. */
@@ -378,7 +577,7 @@ export async function runToolchain(plan: ToolchainPlan, options: ToolchainRunOpt
     for (const [name, e] of Object.entries(b.inputs)) {
       inputs[name] = e.kind === 'source' ? options.sources[e.source]! : (blocks[e.block]!.outputs[e.output] ?? []);
     }
-    const job: BlockJob = { block: b.name, algorithm: b.algorithm, declaration: b.declaration, parameters: b.parameters, inputs, range: null };
+    const job: BlockJob = { block: b.name, algorithm: b.algorithm, declaration: b.declaration, parameters: b.parameters, inputs, range: null, ...(b.runner ? { runner: b.runner } : {}) };
     try {
       const { run, ranges } = await runBlockJob(job, options.execute, parts, {
         signal: options.signal,

@@ -1,0 +1,85 @@
+// The installed BEAT blocks (built-in and the user's), and installing one from its two files: the
+// declaration JSON and the JS module exporting the algorithm class (as `algobox.blocks.install`).
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useId, useState } from 'react';
+import { useApi } from '../apiContext';
+import { toolchainKeys } from './runState';
+
+export function BlocksList() {
+  const api = useApi();
+  const qc = useQueryClient();
+  const blocks = useQuery({ queryKey: toolchainKeys.blocks, queryFn: () => api.blocks.list() });
+  const [open, setOpen] = useState(false);
+  const [declaration, setDeclaration] = useState<File | null>(null);
+  const [module, setModule] = useState<File | null>(null);
+  const [name, setName] = useState('');
+  const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
+  const ids = { decl: useId(), mod: useId(), name: useId() };
+
+  const install = async () => {
+    setStatus(null);
+    try {
+      if (!declaration || !module) throw new Error('Choose both files: the declaration (.json) and the module (.js).');
+      let json: unknown;
+      try {
+        json = JSON.parse(await declaration.text());
+      } catch (e) {
+        throw new Error(`${declaration.name}: not JSON (${(e as Error).message})`, { cause: e });
+      }
+      const info = await api.blocks.install(json, await module.text(), name.trim() ? { name: name.trim() } : {});
+      setStatus({ ok: true, text: `Installed ${info.id}.` });
+      await qc.invalidateQueries({ queryKey: toolchainKeys.blocks });
+      await qc.invalidateQueries({ queryKey: ['toolchainCheck'] });
+    } catch (e) {
+      setStatus({ ok: false, text: (e as Error).message });
+    }
+  };
+
+  return (
+    <section className="tc-blocks-list" aria-label="Installed blocks">
+      <div className="row">
+        <h2>Blocks</h2>
+        <span className="grow" />
+        <button type="button" className="small" aria-expanded={open} onClick={() => setOpen(!open)}>
+          Install block…
+        </button>
+      </div>
+      {open && (
+        <form
+          className="tc-install"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void install();
+          }}
+        >
+          <label htmlFor={ids.decl}>Declaration (.json)</label>
+          <input id={ids.decl} type="file" accept=".json,application/json" onChange={(e) => setDeclaration(e.target.files?.[0] ?? null)} />
+          <label htmlFor={ids.mod}>Module (.js, exports the algorithm class)</label>
+          <input id={ids.mod} type="file" accept=".js,.mjs,text/javascript" onChange={(e) => setModule(e.target.files?.[0] ?? null)} />
+          <label htmlFor={ids.name}>Name (optional, e.g. user/my_block/1)</label>
+          <input id={ids.name} type="text" value={name} onChange={(e) => setName(e.target.value)} />
+          <button type="submit" className="primary small">
+            Install
+          </button>
+          {status && (
+            <p className={status.ok ? 'ok-text small-text' : 'error-text small-text'} role={status.ok ? 'status' : 'alert'}>
+              {status.text}
+            </p>
+          )}
+        </form>
+      )}
+      <ul className="tc-block-items">
+        {(blocks.data ?? []).map((b) => (
+          <li key={b.id} title={b.description ?? undefined}>
+            <span className="mono small-text">{b.id}</span>
+            <span className="muted small-text">
+              {' '}
+              {b.origin === 'builtin' ? 'built-in' : 'yours'} · {b.isAnalyzer ? 'analyzer' : b.type}
+              {b.splittable ? ' · splittable' : ''}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

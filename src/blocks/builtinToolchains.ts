@@ -1,0 +1,44 @@
+// The built-in toolchains the toolchain page offers, each built from the sample data at the time it
+// is asked for (sample ids are only known at run time). Plain TS (Node-importable).
+import type { ToolchainJson } from '../core/beat';
+import type { DatasetMeta } from '../core/records';
+import type { StackRecord } from '../core/stacks';
+import { fig3Toolchain, pcaToolchain, runnerEvalToolchain, segmentationEvalToolchain } from './toolchains';
+
+export interface BuiltinToolchain {
+  /** Stable id (used in URLs: `?page=toolchains&toolchain=<id>`). */
+  id: string;
+  name: string;
+  description: string;
+  build(datasets: readonly DatasetMeta[], stacks: readonly StackRecord[]): ToolchainJson;
+}
+
+export const BUILTIN_TOOLCHAINS: readonly BuiltinToolchain[] = [
+  {
+    id: 'segmentation-eval',
+    name: 'Segmentation evaluation',
+    description:
+      'The five cells images → threshold block → Dice/IoU analyzer against their ground-truth masks: per-image Dice and IoU (bar plot) and their means.',
+    build: (datasets, stacks) => segmentationEvalToolchain(datasets, stacks),
+  },
+  {
+    id: 'fig3',
+    name: 'Fig. 3 (block synchronization)',
+    description:
+      "The seed's Fig. 3: six images and two labels each spanning three images; block A reads images + labels (process runs 6 times), block B reads labels (2 times).",
+    build: (_datasets, stacks) => fig3Toolchain(stacks),
+  },
+  {
+    id: 'runner-eval',
+    name: 'Segmentation evaluation (Compox runner)',
+    description:
+      'The same evaluation with the Compox bundle threshold_segmentation as a block: one execution over the five images (Otsu over the whole stack), its posted masks feed the Dice/IoU analyzer.',
+    build: (datasets, stacks) => runnerEvalToolchain(datasets, stacks),
+  },
+  {
+    id: 'pca',
+    name: 'PCA (the seed’s declaration)',
+    description: 'The 16 slices of "spheres 3-D" → builtin/pca/1 with 5 components: the mean image and the principal subspace as a tutorial/linear_machine/1.',
+    build: (_datasets, stacks) => pcaToolchain(stacks),
+  },
+];
