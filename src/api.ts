@@ -197,6 +197,8 @@ export interface Algobox {
     builtins(): Promise<BuiltinToolchainInfo[]>;
     /** Cancel a running toolchain (its running blocks' workers are ended); resolves with the final record (CANCELLED). */
     cancel(runId: string): Promise<ToolchainRunRecord>;
+    /** Delete a finished run (a running one is refused) and, with `withDatasets`, every dataset it stored; one transaction. Resolves with the deleted dataset ids. */
+    delete(runId: string, opts?: { withDatasets?: boolean }): Promise<string[]>;
     /** `cb` gets the record now and on every change (status, live process() counts, outputs) until the run ends. Returns the unsubscribe. */
     subscribe(runId: string, cb: (rec: ToolchainRunRecord) => void): () => void;
   };
@@ -539,6 +541,7 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
       list: async () => (await tc()).list(),
       cancel: async (id) => (await tc()).cancel(id),
       check: async (t) => (await tc()).check(t),
+      delete: async (id, o) => (await tc()).delete(id, o),
       builtins: async () => {
         const en = await e();
         const [datasets, stacks] = await Promise.all([en.store.listDatasets(), en.store.listStacks()]);

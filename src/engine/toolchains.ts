@@ -638,6 +638,15 @@ export class ToolchainService {
   }
 
   /**
+   * Delete a finished run's record and, with `withDatasets`, every dataset it stored (one
+   * transaction). A running run is refused: cancel it first. Resolves with the deleted dataset ids.
+   */
+  async delete(runId: string, opts: { withDatasets?: boolean } = {}): Promise<string[]> {
+    if (this.live.has(runId)) throw new Error(`Toolchain run '${runId}' is still running: cancel it before deleting it.`);
+    return this.store.deleteToolchainRun(runId, opts);
+  }
+
+  /**
    * Follow a run: `cb` gets a snapshot now and on every change (status, process() counts, outputs,
    * results) until the run finishes (its final record is the last call). Returns the unsubscribe.
    */

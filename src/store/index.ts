@@ -116,6 +116,8 @@ export interface Store {
   getToolchainRun(id: string): Promise<ToolchainRunRecord | null>;
   /** Newest first. */
   listToolchainRuns(): Promise<ToolchainRunRecord[]>;
+  /** The record, and with `withDatasets` every dataset the run stored; one transaction. Returns the deleted dataset ids. */
+  deleteToolchainRun(id: string, opts?: { withDatasets?: boolean }): Promise<string[]>;
   // housekeeping
   usage(): Promise<Usage>;
 }
@@ -268,6 +270,9 @@ class IdbStore implements Store {
   }
   listToolchainRuns() {
     return toolchains.listToolchainRuns(this.ctx);
+  }
+  deleteToolchainRun(id: string, opts?: { withDatasets?: boolean }) {
+    return toolchains.deleteToolchainRun(this.ctx, id, opts);
   }
 
   async usage(): Promise<Usage> {

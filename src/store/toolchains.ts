@@ -1,6 +1,7 @@
 // Installed BEAT blocks and toolchain run records (issue 7); one transaction per write.
 import type { BlockRecord, ToolchainRunRecord } from '../core/toolchainRecords';
 import { writeTx, type StoreContext } from './db';
+import { deleteDatasetsIn } from './datasets';
 
 export async function putBlock(ctx: StoreContext, rec: BlockRecord): Promise<void> {
   await writeTx(ctx, 'putBlock', ['blocks'], (tx) => tx.objectStore('blocks').put(rec));
@@ -26,4 +27,21 @@ export async function getToolchainRun(ctx: StoreContext, id: string): Promise<To
 /** Newest first. */
 export async function listToolchainRuns(ctx: StoreContext): Promise<ToolchainRunRecord[]> {
   return (await ctx.db().getAll('toolchainRuns')).sort((a, b) => (a.timeCreated < b.timeCreated ? 1 : a.timeCreated > b.timeCreated ? -1 : a.id < b.id ? 1 : -1));
+}
+
+/**
+ * Delete a toolchain run record and, with `withDatasets`, every dataset the run stored (source
+ * `toolchain:<id>`: its output streams and the inputs stored for runner blocks), in ONE transaction.
+ * Returns the ids of the deleted datasets.
+ */
+export async function deleteToolchainRun(ctx: StoreContext, id: string, opts: { withDatasets?: boolean } = {}): Promise<string[]> {
+  return writeTx(ctx, 'deleteToolchainRun', ['toolchainRuns', 'datasets', 'blobs', 'stacks'], async (tx) => {
+    const runs = tx.objectStore('toolchainRuns');
+    if (!(await runs.get(id))) throw new Error(`Toolchain run '${id}' not found.`);
+    await runs.delete(id);
+    if (!opts.withDatasets) return [];
+    const source = `toolchain:${id}`;
+    const ids = (await tx.objectStore('datasets').getAll()).filter((m) => m.source === source).map((m) => m.id);
+    return (await deleteDatasetsIn(tx, ids, { ignoreMissing: true })).deleted;
+  });
 }

@@ -243,3 +243,66 @@ test('the Compox-runner evaluation and the PCA from the toolchain page', async (
   expect(subspace).toEqual([16384, 3]);
   expect(problems).toEqual([]);
 });
+
+test('a third-party runner block asks for trust first and takes its arguments from the bundle form; a run is deleted with its outputs', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const problems = await openApp(page, '/?page=toolchains&toolchain=runner-eval');
+  // A third-party copy of threshold_segmentation (another name: the same name and version would replace the built-in).
+  const third = await page.evaluate(async () => {
+    const base = 'bundles/threshold_segmentation/';
+    const files: Record<string, Uint8Array> = {};
+    for (const p of ['pyproject.toml', 'Runner.js', 'image_segmentation/segmentation_utils.js', 'README.md']) files[p] = new Uint8Array(await (await fetch(base + p)).arrayBuffer());
+    files['pyproject.toml'] = new TextEncoder().encode(new TextDecoder().decode(files['pyproject.toml']).replace('name = "threshold_segmentation"', 'name = "threshold_third_party"'));
+    return (await window.algobox.algorithms.install(files)).id;
+  });
+  await page.getByRole('button', { name: 'Edit as JSON' }).click();
+  const json = page.getByTestId('tc-json');
+  const t = JSON.parse(await json.inputValue()) as { blocks: { name: string; runner?: string; parameters?: Record<string, unknown> }[] };
+  t.blocks.find((b) => b.name === 'threshold')!.runner = third;
+  await json.fill(JSON.stringify(t));
+
+  // The bundle's own parameter form: the toolchain's "otsu", changed to "li".
+  const form = page.getByTestId('tc-params-threshold');
+  const method = form.getByLabel('thresholding_algorithm', { exact: true });
+  await expect(method).toBeVisible();
+  await expect(method.locator('option:checked')).toHaveText('otsu');
+  await method.selectOption({ label: 'li' });
+
+  // Run: the trust dialog first; Cancel runs nothing.
+  const runsBefore = (await page.evaluate(() => window.algobox.toolchains.list())).length;
+  await page.getByTestId('tc-run-button').click();
+  const dialog = page.getByTestId('trust-dialog');
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByTestId('trust-name')).toHaveText('threshold_third_party');
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  expect((await page.evaluate(() => window.algobox.toolchains.list())).length).toBe(runsBefore);
+  await expect(page.getByTestId('tc-run-button')).toBeEnabled();
+
+  await page.getByTestId('tc-run-button').click();
+  await dialog.getByRole('button', { name: 'Trust and run the toolchain' }).click();
+  await expect(page.getByTestId('tc-run-status')).toHaveText('done', { timeout: 120_000 });
+  const runId = (await page.getByTestId('tc-run').getAttribute('data-run-id'))!;
+  const rec = await page.evaluate((id) => window.algobox.toolchains.get(id), runId);
+  expect(rec.toolchain.blocks.find((b) => b.name === 'threshold')!.parameters).toEqual({ thresholding_algorithm: 'li' });
+  const execution = await page.evaluate((id) => window.algobox.executions.get(id), rec.blocks['threshold']!.executionId!);
+  expect(execution.args).toEqual({ thresholding_algorithm: 'li' });
+  // Trusted now: the next run does not ask.
+  await runFromPage(page);
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('tc-run-status')).toHaveText('done');
+
+  // Delete the shown run with its output datasets.
+  const shown = (await page.getByTestId('tc-run').getAttribute('data-run-id'))!;
+  const stored = await page.evaluate(async (id) => (await window.algobox.datasets.list()).filter((d) => d.source === `toolchain:${id}`).length, shown);
+  expect(stored).toBe(6); // the 5 masks of threshold.mask and the analyzer's result (the runner read the stored images themselves)
+  await page.getByRole('button', { name: 'Delete run…' }).click();
+  await page.getByRole('button', { name: 'Delete with its 6 output datasets' }).click();
+  await expect(page.getByTestId('tc-run')).toBeHidden();
+  await expect(page).not.toHaveURL(new RegExp(`run=${shown}`));
+  expect(await page.evaluate(async (id) => (await window.algobox.datasets.list()).filter((d) => d.source === `toolchain:${id}`).length, shown)).toBe(0);
+  await expect(page.evaluate((id) => window.algobox.toolchains.get(id), shown)).rejects.toThrow(/not found/);
+  await expect(page.getByRole('list', { name: 'Toolchain runs' }).getByRole('button')).toHaveCount(1);
+  expect(problems).toEqual([]);
+});

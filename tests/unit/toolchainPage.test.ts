@@ -89,3 +89,31 @@ describe('diagram layout', () => {
     ]);
   });
 });
+
+describe('runner block arguments', () => {
+  it("start from the toolchain's values over the bundle's defaults; problems name the block and the parameter", async () => {
+    const { parseManifest } = await import('../../src/core/manifest');
+    const { runnerArgs, runnerDrafts } = await import('../../src/app/toolchains/runnerArgs');
+    const m = parseManifest(`[project]
+name = "r"
+version = "1.0.0"
+[tool.compox]
+algorithm_type = "Image2Segmentation"
+tags = []
+description = "d"
+supported_devices = ["cpu"]
+default_device = "cpu"
+additional_parameters = [
+  {name = "method", description = "m", config = {type = "string_enum", default = "otsu", options = ["otsu", "li"], adjustable = true}},
+  {name = "size", description = "s", config = {type = "int_range", default = 3, min = 1, max = 9, step = 2, adjustable = true}},
+]
+`);
+    const params = m.manifest!.additionalParameters;
+    const drafts = runnerDrafts(params, { method: 'li' });
+    expect(runnerArgs('T', params, drafts)).toEqual({ args: { method: 'li', size: 3 }, errors: {}, problems: [] });
+    const bad = runnerArgs('T', params, { ...drafts, size: '12' });
+    expect(bad.problems).toHaveLength(1);
+    expect(bad.problems[0]).toMatch(/^block 'T', parameter 'size': /);
+    expect(bad.args).toEqual({ method: 'li' });
+  });
+});

@@ -275,6 +275,32 @@ describe('toolchains', () => {
     await expect(api.toolchains.check({ sources: [], blocks: [] })).rejects.toThrow(/invalid toolchain: sources: .*blocks: /);
   });
 
+  it('delete: a running run is refused; a finished one goes with or without the datasets it stored, in one transaction', async () => {
+    const api = makeApi();
+    await api.samples.ensure();
+    await installBuiltinBlocks(api.blocks);
+    await api.blocks.install(INT_DECL(['x'], ['y']), "export class Algorithm { async process(i, o) { await new Promise((r) => setTimeout(r, 20)); o.get('y').write({ value: 1 }); return true; } }", { name: 'user/slowish/1' });
+    const slow = await api.toolchains.run({ sources: [{ name: 'x', values: Array.from({ length: 20 }, (_, k) => ({ value: k })), format: 'system/int32/1' }], blocks: [{ name: 'S', algorithm: 'user/slowish/1' }] });
+    await expect(api.toolchains.delete(slow)).rejects.toThrow(`Toolchain run '${slow}' is still running: cancel it before deleting it.`);
+    await api.toolchains.wait(slow);
+    const fig3 = fig3Toolchain(await api.stacks.list());
+    const keep = await api.toolchains.wait(await api.toolchains.run(fig3));
+    const drop = await api.toolchains.wait(await api.toolchains.run(fig3));
+    const storedBy = async (id: string) => (await api.datasets.list()).filter((d) => d.source === `toolchain:${id}`).map((d) => d.id).sort();
+    const dropIds = await storedBy(drop.id);
+    expect(dropIds).toHaveLength(8); // A: 6 units, B: 2
+    const datasetsBefore = (await api.datasets.list()).length;
+    expect((await api.toolchains.delete(drop.id, { withDatasets: true })).sort()).toEqual(dropIds);
+    expect((await api.datasets.list()).length).toBe(datasetsBefore - 8);
+    await expect(api.toolchains.get(drop.id)).rejects.toThrow(`Toolchain run '${drop.id}' not found.`);
+    expect(await api.toolchains.delete(keep.id)).toEqual([]);
+    expect(await storedBy(keep.id)).toHaveLength(8);
+    expect((await api.toolchains.list()).map((r) => r.id)).toEqual([slow]);
+    // The sample data the runs read is untouched.
+    expect((await api.datasets.list()).filter((d) => d.source === 'sample').length).toBeGreaterThan(0);
+    await expect(api.toolchains.delete('nope')).rejects.toThrow("Toolchain run 'nope' not found.");
+  });
+
   it('a run left RUNNING by a closed page is marked FAILED (interrupted) when the next engine starts', async () => {
     const dbName = `toolchains-${crypto.randomUUID()}`;
     const first = createAlgobox({ dbName, workerFactory: inProcessWorkerFactory(), blockWorkerFactory: inProcessBlockWorkerFactory() });

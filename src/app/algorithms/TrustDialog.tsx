@@ -13,27 +13,27 @@ import { originLabel } from './Catalog';
 const filesKey = (id: string) => ['algorithm-files', id] as const;
 
 interface Asking {
+  alg: AlgorithmInfo;
   actionLabel: string;
   resolve: (ok: boolean) => void;
 }
 
 /**
- * `ensureTrusted(actionLabel?)` resolves true at once for built-ins and trusted bundles; otherwise it
- * opens the trust dialog (render `dialog`) and resolves with the user's answer (true after the
- * decision is stored).
+ * `ensureTrusted(alg, actionLabel?)` resolves true at once for built-ins and trusted bundles;
+ * otherwise it opens the trust dialog for `alg` (render `dialog`) and resolves with the user's answer
+ * (true after the decision is stored). For places that run several algorithms (toolchains).
  */
-export function useTrustGate(alg: AlgorithmInfo): { ensureTrusted: (actionLabel?: string) => Promise<boolean>; dialog: ReactNode } {
+export function useTrustPrompt(): { ensureTrusted: (alg: AlgorithmInfo, actionLabel?: string) => Promise<boolean>; dialog: ReactNode } {
   const api = useApi();
   const [asking, setAsking] = useState<Asking | null>(null);
-  const builtin = alg.origin.kind === 'builtin';
 
   const ensureTrusted = useCallback(
-    async (actionLabel = 'Trust and run') => {
-      if (builtin) return true;
+    async (alg: AlgorithmInfo, actionLabel = 'Trust and run') => {
+      if (alg.origin.kind === 'builtin') return true;
       if (await api.algorithms.isTrusted(alg.id)) return true;
-      return new Promise<boolean>((resolve) => setAsking({ actionLabel, resolve }));
+      return new Promise<boolean>((resolve) => setAsking({ alg, actionLabel, resolve }));
     },
-    [api, alg.id, builtin],
+    [api],
   );
 
   const settle = (ok: boolean) => {
@@ -43,16 +43,25 @@ export function useTrustGate(alg: AlgorithmInfo): { ensureTrusted: (actionLabel?
 
   const dialog = asking ? (
     <TrustDialog
-      alg={alg}
+      key={asking.alg.id}
+      alg={asking.alg}
       actionLabel={asking.actionLabel}
       onTrust={async () => {
-        await api.algorithms.trust(alg.id);
+        await api.algorithms.trust(asking.alg.id);
         settle(true);
       }}
       onCancel={() => settle(false)}
     />
   ) : null;
   return { ensureTrusted, dialog };
+}
+
+/** `useTrustPrompt` for one algorithm: `ensureTrusted(actionLabel?)`. */
+export function useTrustGate(alg: AlgorithmInfo): { ensureTrusted: (actionLabel?: string) => Promise<boolean>; dialog: ReactNode } {
+  const prompt = useTrustPrompt();
+  const { ensureTrusted: ask } = prompt;
+  const ensureTrusted = useCallback((actionLabel?: string) => ask(alg, actionLabel), [ask, alg]);
+  return { ensureTrusted, dialog: prompt.dialog };
 }
 
 function TrustDialog({ alg, actionLabel, onTrust, onCancel }: { alg: AlgorithmInfo; actionLabel: string; onTrust: () => Promise<void>; onCancel: () => void }) {

@@ -4,6 +4,7 @@
 // until they are fixed.
 import { useId } from 'react';
 import type { ToolchainCheck } from '../../api';
+import { ParamForm, type ParamFormProps } from '../algorithms/ParamForm';
 import { displayValue, isIntegerType, parseParameter } from './parameterInput';
 
 export type ParameterEdits = Record<string, Record<string, string | boolean>>;
@@ -90,21 +91,34 @@ function ParameterField({ block, spec, given, edit, onEdit }: { block: string; s
   );
 }
 
-export function BlockParameters({ blocks, edits, onChange, disabled }: { blocks: readonly CheckedBlock[]; edits: ParameterEdits; onChange: (e: ParameterEdits) => void; disabled: boolean }) {
+export function BlockParameters({
+  blocks,
+  edits,
+  onChange,
+  disabled,
+  runnerForms,
+}: {
+  blocks: readonly CheckedBlock[];
+  edits: ParameterEdits;
+  onChange: (e: ParameterEdits) => void;
+  disabled: boolean;
+  /** The parameter form of each runner block (by block name), once its algorithm is loaded. */
+  runnerForms: Record<string, ParamFormProps | undefined>;
+}) {
   const withParams = blocks.filter((b) => b.parameters.length > 0);
   const runners = blocks.filter((b) => b.runner);
   if (!withParams.length && !runners.length) return <p className="muted">No block of this toolchain has parameters.</p>;
   return (
     <div className="tc-params">
       {runners.map((b) => (
-        <fieldset key={b.name} disabled data-testid={`tc-params-${b.name}`}>
+        <fieldset key={b.name} disabled={disabled} data-testid={`tc-params-${b.name}`} className="tc-runner-params">
           <legend>
             {b.name} <span className="muted mono small-text">Compox runner {b.algorithm}</span>
           </legend>
           <p className="muted small-text">
-            Runs the bundle {b.runner!.name} ({b.runner!.algorithmType}) once over all its input units, with these arguments (edit them as JSON):
+            Runs the bundle {b.runner!.name} ({b.runner!.algorithmType}) once over all its input units.
           </p>
-          <pre className="mono small-text">{JSON.stringify(b.values, null, 1) === '{}' ? '(the bundle’s defaults)' : JSON.stringify(b.values, null, 1)}</pre>
+          {runnerForms[b.name] ? <ParamForm {...runnerForms[b.name]!} /> : <p className="muted small-text">Loading its parameters…</p>}
         </fieldset>
       ))}
       {withParams.map((b) => (

@@ -2,13 +2,14 @@
 // calls against the units it will see, time, split parts, the error or warnings), each analyzer's
 // results (table and plots), and each block output as a stored stream whose data units open in the
 // workbench viewer.
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { BlockRunRecord, ToolchainCheck, ToolchainRunRecord } from '../../api';
 import { useApi } from '../apiContext';
+import { invalidateData } from '../state/queries';
 import { useSelection } from '../state/selection';
 import { AnalyzerResults } from './AnalyzerResults';
-import { durationMs, formatMs, STATUS_CLASS } from './runState';
+import { durationMs, formatMs, STATUS_CLASS, toolchainKeys } from './runState';
 
 const MAX_UNIT_BUTTONS = 48;
 
@@ -129,7 +130,52 @@ function Outputs({ rec }: { rec: ToolchainRunRecord }) {
   );
 }
 
-export function RunView({ rec }: { rec: ToolchainRunRecord }) {
+/** Delete a finished run: its record only, or with every dataset it stored (asked first). */
+function DeleteRun({ rec, onDeleted }: { rec: ToolchainRunRecord; onDeleted: () => void }) {
+  const api = useApi();
+  const qc = useQueryClient();
+  const [asking, setAsking] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const stored = Object.values(rec.blocks).reduce((n, b) => n + Object.values(b.outputs).reduce((m, o) => m + o.datasetIds.length, 0), 0);
+  const remove = async (withDatasets: boolean) => {
+    setError(null);
+    try {
+      await api.toolchains.delete(rec.id, { withDatasets });
+      await qc.invalidateQueries({ queryKey: toolchainKeys.runs });
+      if (withDatasets) await invalidateData(qc);
+      onDeleted();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  if (!asking) {
+    return (
+      <button type="button" className="small" onClick={() => setAsking(true)}>
+        Delete run…
+      </button>
+    );
+  }
+  return (
+    <span className="row tc-delete" role="group" aria-label="Delete this run">
+      <button type="button" className="small danger" onClick={() => void remove(true)}>
+        Delete with its {stored} output dataset{stored === 1 ? '' : 's'}
+      </button>
+      <button type="button" className="small" onClick={() => void remove(false)}>
+        Delete the run, keep the datasets
+      </button>
+      <button type="button" className="small" onClick={() => setAsking(false)}>
+        Keep
+      </button>
+      {error && (
+        <span className="error-text small-text" role="alert">
+          {error}
+        </span>
+      )}
+    </span>
+  );
+}
+
+export function RunView({ rec, onDeleted }: { rec: ToolchainRunRecord; onDeleted: () => void }) {
   const api = useApi();
   const [cancelling, setCancelling] = useState(false);
   // The run's own toolchain, checked against the installed blocks (result types, unit counts).
@@ -152,6 +198,7 @@ export function RunView({ rec }: { rec: ToolchainRunRecord }) {
           {new Date(rec.timeCreated).toLocaleString()} · {formatMs(ms)}
         </span>
         <span className="grow" />
+        {rec.status !== 'RUNNING' && <DeleteRun key={rec.id} rec={rec} onDeleted={onDeleted} />}
         {rec.status === 'RUNNING' && (
           <button
             type="button"

@@ -9,7 +9,11 @@ import type { ToolchainJson } from '../../core/beat';
 import { useApi } from '../apiContext';
 import { invalidateData } from '../state/queries';
 import { useSelection } from '../state/selection';
+import { useTrustPrompt } from '../algorithms/TrustDialog';
+import type { Drafts } from '../algorithms/paramValues';
+import type { ParamFormProps } from '../algorithms/ParamForm';
 import { BlockParameters, resolveParameters, type ParameterEdits } from './BlockParameters';
+import { runnerArgs, runnerDrafts } from './runnerArgs';
 import { BlocksList } from './BlocksList';
 import { readToolchainParams, STATUS_CLASS, toolchainKeys, useToolchainRun, writeToolchainParams } from './runState';
 import { RunView } from './RunView';
@@ -49,6 +53,8 @@ export function ToolchainsPage() {
   const [runId, setRunId] = useState<string | null>(() => readToolchainParams().run);
   const [customText, setCustomText] = useState(EXAMPLE);
   const [edits, setEdits] = useState<ParameterEdits>({});
+  const [drafts, setDrafts] = useState<Record<string, Drafts>>({});
+  const trust = useTrustPrompt();
   const [starting, setStarting] = useState(false);
   const [runError, setRunError] = useState<string[] | null>(null);
 
@@ -69,13 +75,39 @@ export function ToolchainsPage() {
   }, [selected, builtin, customText]);
   const baseKey = base.toolchain ? JSON.stringify(base.toolchain) : '';
   const check = useQuery({ queryKey: toolchainKeys.check(baseKey), queryFn: () => api.toolchains.check(base.toolchain), enabled: !!base.toolchain, retry: false });
-  const params = check.data ? resolveParameters(check.data.blocks, edits) : { values: {}, errors: [] };
+  const beatParams = check.data ? resolveParameters(check.data.blocks, edits) : { values: {}, errors: [] };
+  // Runner blocks: their algorithms (for the parameter form and the trust question).
+  const runnerIds = [...new Set((check.data?.blocks ?? []).flatMap((b) => (b.runner ? [b.runner.id] : [])))].sort();
+  const runnerAlgs = useQuery({
+    queryKey: ['toolchainRunnerAlgs', ...runnerIds],
+    queryFn: () => Promise.all(runnerIds.map((id) => api.algorithms.get(id))),
+    enabled: runnerIds.length > 0,
+  });
+  const runnerForms: Record<string, ParamFormProps | undefined> = {};
+  const params = { values: { ...beatParams.values }, errors: [...beatParams.errors] };
+  for (const b of check.data?.blocks ?? []) {
+    const alg = b.runner ? runnerAlgs.data?.find((a) => a.id === b.runner!.id) : undefined;
+    if (!alg) continue;
+    const blockDrafts = drafts[b.name] ?? runnerDrafts(alg.additionalParameters, b.values);
+    const r = runnerArgs(b.name, alg.additionalParameters, blockDrafts);
+    params.values[b.name] = r.args;
+    params.errors.push(...r.problems);
+    runnerForms[b.name] = {
+      params: alg.additionalParameters,
+      drafts: blockDrafts,
+      errors: r.errors,
+      onChange: (name, draft) => setDrafts((cur) => ({ ...cur, [b.name]: { ...blockDrafts, [name]: draft } })),
+      onResetAll: () => setDrafts((cur) => ({ ...cur, [b.name]: runnerDrafts(alg.additionalParameters, {}) })),
+    };
+  }
+  const runnersReady = runnerIds.length === 0 || runnerAlgs.isSuccess;
   const { rec, error: runReadError } = useToolchainRun(runId);
   const running = rec?.status === 'RUNNING';
 
   const choose = (id: string) => {
     setSelected(id);
     setEdits({});
+    setDrafts({});
     setRunError(null);
     setRunId(null);
   };
@@ -85,6 +117,10 @@ export function ToolchainsPage() {
     setStarting(true);
     setRunError(null);
     try {
+      // A third-party bundle used as a runner block asks first, as a run from the algorithm panel does.
+      for (const alg of runnerAlgs.data ?? []) {
+        if (!(await trust.ensureTrusted(alg, 'Trust and run the toolchain'))) return;
+      }
       const toolchain = { ...base.toolchain, blocks: base.toolchain.blocks.map((b) => ({ ...b, parameters: params.values[b.name] ?? b.parameters ?? {} })) };
       const id = await api.toolchains.run(toolchain);
       setRunId(id);
@@ -157,7 +193,7 @@ export function ToolchainsPage() {
                 Edit as JSON
               </button>
             )}
-            <button type="button" className="primary" data-testid="tc-run-button" disabled={!check.data || params.errors.length > 0 || starting || running} onClick={() => void start()}>
+            <button type="button" className="primary" data-testid="tc-run-button" disabled={!check.data || !runnersReady || params.errors.length > 0 || starting || running} onClick={() => void start()}>
               {starting ? 'Starting…' : running ? 'Running…' : 'Run toolchain'}
             </button>
           </header>
@@ -190,7 +226,7 @@ export function ToolchainsPage() {
               {check.data.description && <p className="muted">{check.data.description}</p>}
               <ToolchainDiagram check={check.data} run={rec && sameBlocks(rec.order, check.data.blocks.map((b) => b.name)) ? rec : null} />
               <h4>Parameters</h4>
-              <BlockParameters blocks={check.data.blocks} edits={edits} onChange={setEdits} disabled={running} />
+              <BlockParameters blocks={check.data.blocks} edits={edits} onChange={setEdits} disabled={running} runnerForms={runnerForms} />
             </>
           )}
           {params.errors.length > 0 && <p className="error-text small-text">Fix the parameters above to run.</p>}
@@ -206,7 +242,13 @@ export function ToolchainsPage() {
               {runReadError}
             </p>
           )}
-          {rec && <RunView rec={rec} />}
+          {runnerAlgs.isError && (
+            <p role="alert" className="error-text">
+              {(runnerAlgs.error as Error).message}
+            </p>
+          )}
+          {rec && <RunView rec={rec} onDeleted={() => setRunId(null)} />}
+          {trust.dialog}
         </div>
       </main>
     </div>
