@@ -10,6 +10,7 @@ import { convRelu, convReluReference } from '../fixtures/onnx/makeModel';
 import { ndarray } from '../../src/core/ndarray';
 import { encodeNpy } from '../../src/core/imageCodecs/npy';
 import { SHOTS_DIR, shot } from './shot';
+import { maskIou as iou } from '../fixtures/maskIou';
 
 interface Arr {
   shape: number[];
@@ -28,18 +29,6 @@ async function field(page: Page, id: string, key: string): Promise<Arr> {
     },
     [id, key],
   );
-}
-
-function iou(a: Arr, b: Arr): number {
-  let inter = 0;
-  let uni = 0;
-  for (let i = 0; i < a.data.length; i++) {
-    const x = a.data[i]! > 0;
-    const y = b.data[i]! > 0;
-    if (x && y) inter++;
-    if (x || y) uni++;
-  }
-  return inter / uni;
 }
 
 async function selectAlgorithm(page: Page, name: string) {
@@ -98,7 +87,7 @@ test('salient_segmentation from the UI segments the sample RGB scene (IoU ≥ 0.
   const mask = await field(page, first.outputDatasetIds[0]!, 'mask');
   const truth = await field(page, await datasetId(page, 'rgb shapes (ground truth)'), 'mask');
   expect(mask.shape).toEqual([256, 256]);
-  expect(iou(mask, truth)).toBeGreaterThanOrEqual(0.9);
+  expect(iou(mask.data, truth.data)).toBeGreaterThanOrEqual(0.9);
 
   await details.getByTestId('run-open-results').click();
   await expect(page.getByTestId('segmentation-viewer')).toBeVisible();

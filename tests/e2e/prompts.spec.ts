@@ -8,22 +8,11 @@ import { expect, test, type Page } from '@playwright/test';
 import { SHOTS_DIR, shot } from './shot';
 import { openApp } from './util';
 import { DISK, W, makePromptScene } from '../fixtures/promptScene';
+import { maskIou as iou } from '../fixtures/maskIou';
 
 function makeScene() {
   const { data, disk, handle, square } = makePromptScene();
   return { image: Array.from(data), disk, handle, square };
-}
-
-function iou(mask: ArrayLike<number>, ...truths: Uint8Array[]): number {
-  let inter = 0;
-  let union = 0;
-  for (let i = 0; i < mask.length; i++) {
-    const t = truths.some((g) => g[i]);
-    const m = mask[i]! > 0;
-    if (m && t) inter++;
-    if (m || t) union++;
-  }
-  return union ? inter / union : 0;
 }
 
 /** Client coordinates of the centre of image pixel (x, y) on the (zoomed, panned) canvas. */

@@ -1,16 +1,11 @@
 import { describe as suite, expect, it } from 'vitest';
+import { mulberry32 } from '../../src/core/sampleData';
 import { FFTPlan, fft1d, fftfreq, fftn, fftnInPlace, ifftn, irfftn, type ComplexArray } from '../../src/sdk/image/fft';
 
 /** Deterministic pseudo-random numbers in [-0.5, 0.5) (mulberry32). */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
+  const next = mulberry32(seed);
+  return () => next() - 0.5;
 }
 
 /** Naive O(n²) DFT with exactly reduced twiddle angles. */

@@ -11,6 +11,7 @@ import { encodeNpy, encodePng } from '../../src/core/imageCodecs/index';
 import { sha256Hex } from '../../src/core/hash';
 import { inProcessWorkerFactory } from './helpers/inProcessWorkers';
 import { builtinBundleFolder, BUNDLES_DIR } from './helpers/builtinFolder';
+import { maskIou as iou } from '../fixtures/maskIou';
 import { manifest } from './helpers/bundles';
 
 const ROOT = BUNDLES_DIR;
@@ -38,18 +39,6 @@ function shapes(h: number, w: number, rgb: boolean): { image: NDArray; truth: Ui
     }
   }
   return { image: ndarray('uint8', rgb ? [3, h, w] : [h, w], data), truth };
-}
-
-function iou(mask: NDArray, truth: Uint8Array): number {
-  let inter = 0;
-  let uni = 0;
-  for (let i = 0; i < truth.length; i++) {
-    const a = (mask.data[i] as number) > 0;
-    const b = truth[i]! > 0;
-    if (a && b) inter++;
-    if (a || b) uni++;
-  }
-  return inter / uni;
 }
 
 const prepared = existsSync(join(ROOT, 'salient_segmentation', 'files', 'u2netp.onnx')) && existsSync(join(ROOT, 'sam_embedding', 'files', 'encoder.onnx'));
@@ -99,8 +88,8 @@ describe('salient_segmentation (U²-Net-p)', () => {
     expect(m1.shape).toEqual([200, 260]);
     expect(m1.dtype).toBe('uint8');
     expect(m2.shape).toEqual([150, 120]);
-    expect(iou(m1, rgb.truth)).toBeGreaterThanOrEqual(0.9);
-    expect(iou(m2, gray.truth)).toBeGreaterThanOrEqual(0.9);
+    expect(iou(m1.data as ArrayLike<number>, rgb.truth)).toBeGreaterThanOrEqual(0.9);
+    expect(iou(m2.data as ArrayLike<number>, gray.truth)).toBeGreaterThanOrEqual(0.9);
     expect(first.progress).toBe(1);
     const loads1 = first.log.filter((l) => l.message.startsWith('Loaded model files/u2netp.onnx (4.6 MB) on WASM (SIMD, 1 thread) in '));
     expect(loads1).toHaveLength(1);

@@ -14,6 +14,7 @@ import { createOnnxSession } from '../../src/sdk/onnxRuntime';
 import { resize } from '../../src/sdk/image/transform';
 import { inProcessPromptWorkerFactory, inProcessWorkerFactory } from './helpers/inProcessWorkers';
 import { DISK, H, W, makePromptScene } from '../fixtures/promptScene';
+import { maskIou as iou } from '../fixtures/maskIou';
 
 interface Scene {
   image: NDArray<'uint8'>;
@@ -43,18 +44,6 @@ function preprocess(image: NDArray): { input: NDArray<'float32'>; inputSize: [nu
     }
   }
   return { input: ndarray('float32', [1, 3, 1024, 1024], out), inputSize: [h2, w2] };
-}
-
-function iou(mask: ArrayLike<number>, ...truths: Uint8Array[]): number {
-  let inter = 0;
-  let union = 0;
-  for (let i = 0; i < mask.length; i++) {
-    const t = truths.some((g) => g[i]);
-    const m = mask[i]! > 0;
-    if (m && t) inter++;
-    if (m || t) union++;
-  }
-  return union ? inter / union : 0;
 }
 
 const area = (m: ArrayLike<number>) => Array.from(m).reduce((a, v) => a + (v ? 1 : 0), 0);

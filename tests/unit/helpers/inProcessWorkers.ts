@@ -7,44 +7,20 @@ import { createBlockHostApi } from '../../../workers/blockHostApi';
 import type { PromptHostApi } from '../../../src/core/promptProtocol';
 import type { WorkerFactory } from '../../../src/engine/workerHandle';
 
-export function inProcessWorkerFactory(): WorkerFactory & { created: number; terminated: number } {
-  const f = (() => {
-    f.created++;
-    const { port1, port2 } = new MessageChannel();
-    const api = createRunnerHostApi();
-    Comlink.expose(runnerWorkerApi(api), port2 as unknown as Comlink.Endpoint);
-    const deaths: ((r: string) => void)[] = [];
-    return {
-      endpoint: port1 as unknown as Comlink.Endpoint,
-      terminate: () => {
-        f.terminated++;
-        port1.close();
-        port2.close();
-        api.dispose();
-      },
-      onDeath: (cb: (r: string) => void) => void deaths.push(cb),
-    };
-  }) as unknown as WorkerFactory & { created: number; terminated: number };
-  f.created = 0;
-  f.terminated = 0;
-  return f;
-}
+/** Counts and a crash switch on a factory of in-process workers. */
+export type InProcessFactory = WorkerFactory & { created: number; terminated: number; crash(reason: string): void };
 
 /**
- * A prompt-worker factory for Node tests: `makeHost()` (default: the real prompt host) runs behind a
- * MessageChannel. `crash(reason)` makes the newest worker die as a crashed browser worker would.
+ * `makeHost()` exposed (Comlink) behind a MessageChannel per worker. `crash(reason)` makes the newest
+ * worker die as a crashed browser worker would.
  */
-export function inProcessPromptWorkerFactory(makeHost: () => PromptHostApi & { dispose?(): unknown } = createPromptHostApi): WorkerFactory & {
-  created: number;
-  terminated: number;
-  crash(reason: string): void;
-} {
+function inProcessFactory<H extends { dispose?(): unknown }>(makeHost: () => H, expose: (host: H) => unknown = (h) => h): InProcessFactory {
   let lastDeath: ((r: string) => void)[] = [];
   const f = (() => {
     f.created++;
     const { port1, port2 } = new MessageChannel();
-    const api = makeHost();
-    Comlink.expose(api, port2 as unknown as Comlink.Endpoint);
+    const host = makeHost();
+    Comlink.expose(expose(host), port2 as unknown as Comlink.Endpoint);
     const deaths: ((r: string) => void)[] = [];
     lastDeath = deaths;
     return {
@@ -53,36 +29,28 @@ export function inProcessPromptWorkerFactory(makeHost: () => PromptHostApi & { d
         f.terminated++;
         port1.close();
         port2.close();
-        void api.dispose?.();
+        void host.dispose?.();
       },
       onDeath: (cb: (r: string) => void) => void deaths.push(cb),
     };
-  }) as unknown as WorkerFactory & { created: number; terminated: number; crash(reason: string): void };
+  }) as unknown as InProcessFactory;
   f.created = 0;
   f.terminated = 0;
   f.crash = (reason) => lastDeath.splice(0).forEach((cb) => cb(reason));
   return f;
 }
 
-/** BEAT block workers for Node tests: the block host (workers/blockHostApi.ts) behind a MessageChannel. */
-export function inProcessBlockWorkerFactory(): WorkerFactory & { created: number; terminated: number } {
-  const f = (() => {
-    f.created++;
-    const { port1, port2 } = new MessageChannel();
-    const api = createBlockHostApi();
-    Comlink.expose(api, port2 as unknown as Comlink.Endpoint);
-    return {
-      endpoint: port1 as unknown as Comlink.Endpoint,
-      terminate: () => {
-        f.terminated++;
-        port1.close();
-        port2.close();
-        api.dispose();
-      },
-      onDeath: () => {},
-    };
-  }) as unknown as WorkerFactory & { created: number; terminated: number };
-  f.created = 0;
-  f.terminated = 0;
-  return f;
+/** Runner workers: the runner host (workers/runnerHostApi.ts). */
+export function inProcessWorkerFactory(): InProcessFactory {
+  return inProcessFactory(createRunnerHostApi, runnerWorkerApi);
+}
+
+/** Prompt workers: `makeHost()` (default: the real prompt host). */
+export function inProcessPromptWorkerFactory(makeHost: () => PromptHostApi & { dispose?(): unknown } = createPromptHostApi): InProcessFactory {
+  return inProcessFactory(makeHost);
+}
+
+/** BEAT block workers: the block host (workers/blockHostApi.ts). */
+export function inProcessBlockWorkerFactory(): InProcessFactory {
+  return inProcessFactory(createBlockHostApi);
 }
