@@ -36,6 +36,12 @@ export interface ImportOptions {
   onProgress?(done: number, total: number, currentName: string): void;
   /** Ask for persistent storage (`navigator.storage.persist()`) when the files total more bytes than this (default 50 MB). */
   persistThresholdBytes?: number;
+  /**
+   * Most bytes one decoded image (a page, a slice) may take; a file declaring a larger one fails
+   * with its name, page, dimensions and the bytes needed, before anything is allocated, and the
+   * other files still import. Default: the `maxImageBytes` given to createAlgobox, else 1 GiB.
+   */
+  maxImageBytes?: number;
 }
 
 export interface ImportResult {
@@ -50,7 +56,7 @@ export interface ImportResult {
 }
 
 /** Decodes one image file into 2-D images (one per page). Injected by the app (needs a browser for JPEG). */
-export type ImageFileDecoder = (file: Blob & { name?: string }) => Promise<{ image: NDArray; page: number; pages: number }[]>;
+export type ImageFileDecoder = (file: Blob & { name?: string }, limits?: { maxImageBytes?: number }) => Promise<{ image: NDArray; page: number; pages: number }[]>;
 
 /** The parts of the browser's StorageManager (`navigator.storage`) the API uses. */
 export interface StorageManagerLike {
@@ -87,6 +93,8 @@ export interface AlgoboxOptions extends Omit<EngineOptions, 'store'> {
   dbName?: string;
   store?: Store;
   decodeImageFile?: ImageFileDecoder;
+  /** Most bytes one decoded image may take on import (default 1 GiB; see ImportOptions.maxImageBytes). */
+  maxImageBytes?: number;
   /** Storage quota and persistence (default `navigator.storage`; null: none). */
   storageManager?: StorageManagerLike | null;
   /** Workers for BEAT blocks (toolchains): workers/block.worker.ts in the browser, in-process hosts in Node tests. */
@@ -318,7 +326,7 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
       for (const en of group) {
         o.onProgress?.(done, total, en.path);
         try {
-          const pages = await decode(en.blob);
+          const pages = await decode(en.blob, { maxImageBytes: o.maxImageBytes ?? opts.maxImageBytes });
           if (pages.length === 0) throw new Error('the file holds no image.');
           const items: NewDataset[] = pages.map((p) => {
             validateItem(DATA_SCHEMAS.Image, { image: p.image });

@@ -1,7 +1,7 @@
 // Image files → NDArrays in the browser. PNG, TIFF and NPY go through src/core/imageCodecs (exact
 // samples, 16-bit and float kept); JPEG, GIF, WebP and BMP through the browser's own decoders
 // (createImageBitmap + OffscreenCanvas), which always give 8-bit RGBA.
-import { ImageDecodeError, decodeImageBytes, sniffFormat, type DecodedImage } from '../core/imageCodecs';
+import { ImageDecodeError, checkDeclaredSize, decodeImageBytes, headerDims, sniffFormat, type DecodeLimits, type DecodedImage } from '../core/imageCodecs';
 
 const BROWSER_FORMATS = new Set(['jpeg', 'gif', 'webp', 'bmp']);
 const LABELS: Record<string, string> = { jpeg: 'JPEG', gif: 'GIF', webp: 'WebP', bmp: 'BMP' };
@@ -12,7 +12,7 @@ const LABELS: Record<string, string> = { jpeg: 'JPEG', gif: 'GIF', webp: 'WebP',
  * only; the result is 3×H×W uint8, or H×W uint8 when every pixel has R == G == B (browsers hand
  * grayscale JPEGs over as RGBA).
  */
-export async function decodeImageFile(file: Blob & { name?: string }): Promise<DecodedImage[]> {
+export async function decodeImageFile(file: Blob & { name?: string }, limits?: DecodeLimits): Promise<DecodedImage[]> {
   const name = file.name ?? 'image';
   let bytes: Uint8Array;
   try {
@@ -22,9 +22,13 @@ export async function decodeImageFile(file: Blob & { name?: string }): Promise<D
   }
   const format = sniffFormat(bytes, name);
   if (format && BROWSER_FORMATS.has(format)) {
-    return [{ image: await decodeWithBrowser(file, name, LABELS[format]!), page: 0, pages: 1 }];
+    const label = LABELS[format]!;
+    const dims = headerDims(bytes, format);
+    // The browser's decoder allocates the RGBA bitmap before anyone can look: check what the header declares first.
+    if (dims) checkDeclaredSize(name, { ...dims, samples: 4, bytesPerSample: 1, format: label }, limits);
+    return [{ image: await decodeWithBrowser(file, name, label), page: 0, pages: 1 }];
   }
-  return decodeImageBytes(bytes, name);
+  return decodeImageBytes(bytes, name, limits);
 }
 
 async function decodeWithBrowser(file: Blob, name: string, label: string): Promise<DecodedImage['image']> {

@@ -1,6 +1,7 @@
 // Image file codecs for import and export: PNG (fast-png), TIFF (utif2), NPY (npyjs). Pure TypeScript,
 // no DOM: formats only a browser decodes (JPEG, GIF, WebP, BMP) go through src/engine/decodeImage.ts.
 import { ImageDecodeError, type DecodedImage } from './common';
+import type { DecodeLimits } from './limits';
 import { decodeNpy, hasNpyMagic } from './npy';
 import { decodePng, hasPngMagic } from './png';
 import { decodeTiff, hasTiffMagic } from './tiff';
@@ -9,6 +10,8 @@ export { ImageDecodeError, ImageEncodeError, type DecodedImage } from './common'
 export { decodePng, encodePng } from './png';
 export { decodeTiff, encodeTiff } from './tiff';
 export { decodeNpy, decodeNpyArray, encodeNpy } from './npy';
+export { DEFAULT_MAX_IMAGE_BYTES, checkDeclaredSize, maxImageBytes, type DecodeLimits } from './limits';
+export { headerDims } from './headerDims';
 
 export type ImageFormat = 'png' | 'jpeg' | 'tiff' | 'npy' | 'gif' | 'webp' | 'bmp';
 
@@ -54,18 +57,19 @@ export function sniffFormat(bytes: Uint8Array, name?: string): ImageFormat | nul
 const BROWSER_ONLY: Partial<Record<ImageFormat, string>> = { jpeg: 'JPEG', gif: 'GIF', webp: 'WebP', bmp: 'BMP' };
 
 /**
- * Decode a PNG, TIFF or NPY file into images (format from sniffFormat). JPEG, GIF, WebP and BMP need
+ * Decode a PNG, TIFF or NPY file into images (format from sniffFormat). Every image's declared size
+ * is checked against `limits.maxImageBytes` (default 1 GiB) before its pixels are allocated. JPEG, GIF, WebP and BMP need
  * the browser's decoders (decodeImageFile in src/engine/decodeImage.ts) and are an error here.
  */
-export function decodeImageBytes(bytes: Uint8Array, name: string): DecodedImage[] {
+export function decodeImageBytes(bytes: Uint8Array, name: string, limits?: DecodeLimits): DecodedImage[] {
   const format = sniffFormat(bytes, name);
   switch (format) {
     case 'png':
-      return decodePng(bytes, name);
+      return decodePng(bytes, name, limits);
     case 'tiff':
-      return decodeTiff(bytes, name);
+      return decodeTiff(bytes, name, limits);
     case 'npy':
-      return decodeNpy(bytes, name);
+      return decodeNpy(bytes, name, limits);
     case null:
       throw new ImageDecodeError(name, 'unrecognised file format; expected PNG, TIFF, NPY, JPEG, GIF, WebP or BMP.');
     default:

@@ -4,6 +4,7 @@
 import { dump as npyDump, parse as npyParse, type DType as NpyDType, type NpyArray } from 'npyjs';
 import { hasFloat16, sizeOf, typedArrayCtor, type DType, type NDArray, type TypedArray } from '../ndarray';
 import { type DecodedImage, ImageDecodeError, errorText, exactBuffer, halfToFloat, shapeText } from './common';
+import { checkDeclaredSize, type DecodeLimits } from './limits';
 
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -51,7 +52,7 @@ const NPY_NAMES: Record<string, string> = {
  * structured dtypes are errors. Big-endian files are not supported by npyjs and are reported as such.
  * Bytes after the last element are ignored (as numpy does); too few bytes is an error.
  */
-export function decodeNpyArray(bytes: Uint8Array, name = 'array.npy'): NDArray {
+export function decodeNpyArray(bytes: Uint8Array, name = 'array.npy', limits?: DecodeLimits): NDArray {
   if (!hasNpyMagic(bytes)) throw new ImageDecodeError(name, 'not an NPY file (it does not start with \\x93NUMPY).');
   const buffer = exactBuffer(bytes);
   let parsed: NpyArray;
@@ -71,6 +72,7 @@ export function decodeNpyArray(bytes: Uint8Array, name = 'array.npy'): NDArray {
     );
   }
   const n = sizeOf(shape);
+  checkNpySize(name, shape, code, limits);
   const raw = parsed.data as unknown;
 
   if (code === 'b1') {
@@ -117,6 +119,23 @@ export function decodeNpyArray(bytes: Uint8Array, name = 'array.npy'): NDArray {
   }
   // A view on `buffer` (which is either the caller's own buffer or our private copy) trimmed to n.
   return { dtype, shape: [...shape], data: typed.subarray(0, n) } as NDArray;
+}
+
+/** Bytes per element once decoded (int64 → float64, float16 → float32 at most). */
+const NPY_OUT_BYTES: Record<string, number> = { b1: 1, u1: 1, i1: 4, u2: 2, i2: 4, f2: 4, u4: 8, i4: 8, f4: 4, f8: 8, i8: 8, u8: 8 };
+
+/** The declared shape against the limit, before anything the size of the data is allocated. */
+function checkNpySize(name: string, shape: readonly number[], code: string, limits?: DecodeLimits): void {
+  const bytesPerSample = NPY_OUT_BYTES[code] ?? 8;
+  if (shape.length === 3) {
+    const [z, h, w] = shape as [number, number, number];
+    // A stack: each slice is one image (every slice has the same size).
+    checkDeclaredSize(name, { width: w, height: h, samples: 1, bytesPerSample, where: `each of its ${z} slices is`, format: 'NPY' }, limits);
+    return;
+  }
+  const w = shape.length ? shape[shape.length - 1]! : 1;
+  const h = shape.length > 1 ? sizeOf(shape.slice(0, -1)) : 1;
+  checkDeclaredSize(name, { width: w, height: h, samples: 1, bytesPerSample, format: 'NPY' }, limits);
 }
 
 function checkLength(name: string, have: number, need: number, shape: readonly number[], code: string): void {
@@ -174,8 +193,8 @@ function toImageArray(a: NDArray): NDArray {
  * Dtypes map losslessly to Image dtypes: u1/u2/f4/f8 stay; bool → uint8 0/1; int8, int16, float16 →
  * float32; int32, uint32 (and int64/uint64 within ±2^53) → float64. Each slice owns its buffer.
  */
-export function decodeNpy(bytes: Uint8Array, name: string): DecodedImage[] {
-  const a = decodeNpyArray(bytes, name);
+export function decodeNpy(bytes: Uint8Array, name: string, limits?: DecodeLimits): DecodedImage[] {
+  const a = decodeNpyArray(bytes, name, limits);
   if (a.shape.length === 2) {
     return [{ image: toImageArray(ownCopy(a)), page: 0, pages: 1 }];
   }

@@ -3,6 +3,7 @@
 import { decode as pngDecode, encode as pngEncode, type DecodedPng } from 'fast-png';
 import type { NDArray } from '../ndarray';
 import { type DecodedImage, ImageDecodeError, ImageEncodeError, errorText, shapeText, unpackBits } from './common';
+import { checkDeclaredSize, type DecodeLimits } from './limits';
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -19,8 +20,9 @@ export function hasPngMagic(bytes: Uint8Array): boolean {
  *   (palette transparency is dropped). An APNG gives its default image only.
  * An RGB PNG whose pixels happen to be gray stays 3×H×W.
  */
-export function decodePng(bytes: Uint8Array, name: string): DecodedImage[] {
+export function decodePng(bytes: Uint8Array, name: string, limits?: DecodeLimits): DecodedImage[] {
   if (!hasPngMagic(bytes)) throw new ImageDecodeError(name, 'not a PNG file (bad signature).');
+  checkPngHeader(bytes, name, limits);
   let png: DecodedPng;
   try {
     png = pngDecode(bytes, { checkCrc: true });
@@ -40,6 +42,20 @@ export function decodePng(bytes: Uint8Array, name: string): DecodedImage[] {
     image = planar(data, w, h, channels, dtype);
   }
   return [{ image, page: 0, pages: 1 }];
+}
+
+/** Samples per pixel fast-png holds (and this file then keeps), by PNG colour type. */
+const PNG_SAMPLES: Record<number, number> = { 0: 1, 2: 3, 3: 3, 4: 2, 6: 4 };
+
+/** The IHDR chunk's size, checked against the limit before fast-png allocates the pixels. */
+function checkPngHeader(bytes: Uint8Array, name: string, limits?: DecodeLimits): void {
+  if (bytes.length < 26) throw new ImageDecodeError(name, 'corrupt PNG: the file ends inside its header.');
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const width = dv.getUint32(16);
+  const height = dv.getUint32(20);
+  const depth = bytes[24]!;
+  const samples = PNG_SAMPLES[bytes[25]!] ?? 4;
+  checkDeclaredSize(name, { width, height, samples, bytesPerSample: depth === 16 ? 2 : 1, format: 'PNG' }, limits);
 }
 
 /** Interleaved H×W×C samples → H×W (C = 1, 2) or 3×H×W (C = 3, 4); alpha dropped. */

@@ -4,6 +4,7 @@
 // utif2's IFD writer for the directory entries and lays out uncompressed little-endian strips.
 import * as UTIFModule from 'utif2';
 import type { NDArray } from '../ndarray';
+import { checkDeclaredSize, type DecodeLimits } from './limits';
 import { type DecodedImage, HOST_LITTLE_ENDIAN, ImageDecodeError, ImageEncodeError, errorText, exactBuffer, halfToFloat, shapeText, unpackBits } from './common';
 
 // ───────────────────────────── utif2 ─────────────────────────────
@@ -396,6 +397,14 @@ function decodePage(name: string, buffer: ArrayBuffer, littleEndian: boolean, if
   return { dtype, shape: [3, H, W], data: rgb } as NDArray;
 }
 
+/** A page's declared size (its decoded image: kept colours × the output type) against the limit, from its tags alone. */
+function checkPageSize(name: string, ifd: UtifIfd, page: number, pages: number, limits?: DecodeLimits): void {
+  const p = pageInfo(name, ifd, page);
+  const samples = p.photometric === 3 ? 3 : p.colors;
+  const bytesPerSample = OUT_CTORS[outDType(p)].BYTES_PER_ELEMENT;
+  checkDeclaredSize(name, { width: p.width, height: p.height, samples, bytesPerSample, page, pages, format: 'TIFF' }, limits);
+}
+
 function applyPalette(name: string, ifd: UtifIfd, p: PageInfo, index: Uint8Array | Uint16Array, page: number): NDArray {
   const entries = 2 ** p.bps;
   const map = tagValues(ifd, 320);
@@ -432,7 +441,7 @@ function applyPalette(name: string, ifd: UtifIfd, p: PageInfo, index: Uint8Array
  * Not supported (clear error): JPEG/CCITT/LZMA/Zstd/WebP/JPEG 2000 compression, CMYK/YCbCr/Lab,
  * complex samples, BigTIFF. The Orientation tag is ignored (pixels are returned as stored).
  */
-export function decodeTiff(bytes: Uint8Array, name: string): DecodedImage[] {
+export function decodeTiff(bytes: Uint8Array, name: string, limits?: DecodeLimits): DecodedImage[] {
   const { littleEndian, pages } = checkContainer(name, bytes);
   const buffer = exactBuffer(bytes);
   let ifds: UtifIfd[];
@@ -442,6 +451,8 @@ export function decodeTiff(bytes: Uint8Array, name: string): DecodedImage[] {
     throw new ImageDecodeError(name, `cannot read this TIFF (${errorText(e)}).`);
   }
   if (ifds.length !== pages) throw new ImageDecodeError(name, `corrupt TIFF: only ${ifds.length} of its ${pages} image directories could be read.`);
+  // Every page's declared size is checked before any page is decoded.
+  ifds.forEach((ifd, page) => checkPageSize(name, ifd, page, pages, limits));
   return ifds.map((ifd, page) => ({ image: decodePage(name, buffer, littleEndian, ifd, page), page, pages }));
 }
 
