@@ -10,6 +10,7 @@ import { linkBundle, revokeBundle, type LinkedBundle, type ModuleUrlFactory } fr
 import { SharedAssets, constructRunner, loadSharedAssets } from '../src/sdk/runnerState';
 import { runPipeline } from '../src/sdk/pipeline';
 import { onnxStats, releaseAllSessions } from '../src/sdk/onnxRuntime';
+import { thrownMessage } from '../src/core/describeValue';
 import type { BundleCode, ExecuteRequest, ExecuteResult, HostApi, RunnerHostApi, RunnerWorkerApi } from '../src/core/protocol';
 
 export interface RunnerHostOptions {
@@ -46,8 +47,7 @@ export function createRunnerHostApi(opts: RunnerHostOptions = {}): RunnerHostApi
     try {
       mod = (await import(/* @vite-ignore */ linked.entryUrl)) as Record<string, unknown>;
     } catch (e) {
-      const err = e as Error;
-      throw new Error(`Loading ${b.entry} failed: ${err?.message ?? String(e)}`, { cause: e });
+      throw new Error(`Loading ${b.entry} failed: ${thrownMessage(e)}`, { cause: e });
     }
     const C = mod.Runner;
     if (typeof C !== 'function') {

@@ -48,7 +48,8 @@ export function describeValue(x: unknown, max = MAX_PREVIEW_CHARS): string {
 
 /**
  * The message of anything thrown: an Error (or an error-like object with a string `message`) gives
- * its message; any other value is named with its contents: `throw 42` → "Uncaught number 42",
+ * its message; a string is the message ("Uncaught boom"); any other value is named with its
+ * contents: `throw 42` → "Uncaught number 42",
  * `throw {code: 7}` → "Uncaught object {\"code\":7}".
  */
 export function thrownMessage(e: unknown, max = MAX_PREVIEW_CHARS): string {
@@ -56,6 +57,8 @@ export function thrownMessage(e: unknown, max = MAX_PREVIEW_CHARS): string {
   if (e && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string' && (e as { message: string }).message) {
     return (e as { message: string }).message;
   }
+  // A thrown string is its own message, as a browser prints it ("Uncaught boom").
+  if (typeof e === 'string') return `Uncaught ${bounded(e, max)}`;
   return `Uncaught ${describeValue(e, max)}`;
 }
 

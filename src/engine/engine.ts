@@ -15,6 +15,7 @@ import {
   TERMINAL_STATUSES,
   type AlgorithmInfo,
   type AlgorithmRecord,
+  type DatasetMeta,
   type ExecutionRecord,
   type ExecutionStatus,
   type FieldKind,
@@ -24,6 +25,8 @@ import {
 import type { BundleCode, HostApi, RawFields } from '../core/protocol';
 import { DEFAULT_SESSION_LIMITS, sessionLoad, sessionRemove, sessionSave, sessionsToPrune, type SessionLimits } from '../core/sessionCache';
 import { parseSha256, pinMismatchMessage, trustKey, type BundleFileInfo, type BundleInspection, type TrustDecision } from '../core/pinning';
+import { thrownMessage, thrownStack } from '../core/describeValue';
+import { labelDatasetIds } from '../core/datasetLabel';
 import { normalizePath } from '../sdk/moduleLoader';
 import type { Store } from '../store/index';
 import { RunnerPool, type Lease } from './pool';
@@ -109,6 +112,8 @@ interface LiveRun {
   done: Promise<ExecutionRecord>;
   resolveDone: (r: ExecutionRecord) => void;
   posted: string[];
+  /** postData writes in flight (a run that stops waits for them before removing what it posted). */
+  writes: Set<Promise<unknown>>;
   stopReason: { status: 'CANCELLED' | 'FAILED'; message: string } | null;
   timer: ReturnType<typeof setTimeout> | null;
   persistTimer: ReturnType<typeof setTimeout> | null;
@@ -205,7 +210,10 @@ export class Engine {
     });
   }
 
-  /** Mark runs left unfinished by a closed or reloaded page as FAILED ("interrupted"). */
+  /**
+   * Mark runs left unfinished by a closed or reloaded page as FAILED ("interrupted") and delete the
+   * datasets they had posted, each run in one transaction (as a cancelled or failed run is cleaned).
+   */
   async recoverInterrupted(): Promise<string[]> {
     const open = await this.store.executionsWithStatus(['PENDING', 'STARTED', 'RUNNING']);
     const fixed: string[] = [];
@@ -219,7 +227,7 @@ export class Engine {
       rec.timeCompleted = t;
       rec.outputDatasetIds = [];
       rec.log.push({ time: t, level: 'ERROR', message: INTERRUPTED_MESSAGE });
-      await this.store.putExecution(rec);
+      await this.store.closeExecution(rec, { removeOutputs: true, beforeWrite: (r, removed) => withRemovedNote(r, removed, t) });
       fixed.push(rec.id);
     }
     return fixed;
@@ -462,6 +470,7 @@ export class Engine {
       done,
       resolveDone,
       posted: [],
+      writes: new Set(),
       stopReason: null,
       timer: null,
       persistTimer: null,
@@ -645,8 +654,7 @@ export class Engine {
     } catch (e) {
       const stop = run.stopReason;
       const died = e instanceof WorkerDiedError;
-      const raw = (e ?? {}) as { message?: unknown; stack?: unknown };
-      const err = { message: typeof raw.message === 'string' ? raw.message : String(e), stack: typeof raw.stack === 'string' ? raw.stack : '' };
+      const err = { message: thrownMessage(e), stack: thrownStack(e) };
       if (run.lease) {
         // A crashed, cancelled or timed-out worker is gone; one that failed to load is not reused.
         if (stop || died || /^Loading |Can't instantiate|must export a class|must extend BaseRunner/.test(err?.message ?? '')) {
@@ -687,27 +695,48 @@ export class Engine {
     const s = run.stats;
     this.log(run, 'INFO', `File fetching stats: ${s.fetched} datasets fetched in ${(s.fetchMs / 1000).toFixed(4)} seconds.`);
     this.log(run, 'INFO', `File posting stats: ${s.posted} datasets posted in ${(s.postMs / 1000).toFixed(4)} seconds.`);
-    if (status !== 'COMPLETED') {
+    const failed = status !== 'COMPLETED';
+    if (failed) {
       if (error) this.log(run, status === 'CANCELLED' ? 'WARNING' : 'ERROR', error.message);
       rec.outputDatasetIds = [];
-      // Outputs of a run that did not complete are removed so nothing half-done remains.
-      if (run.posted.length) {
-        try {
-          const missing = await this.store.missingDatasets(run.posted);
-          await this.store.deleteDatasets(run.posted.filter((id) => !missing.includes(id)));
-          this.log(run, 'INFO', `Removed ${run.posted.length} dataset(s) this execution had posted.`);
-        } catch (e) {
-          this.log(run, 'WARNING', `Could not remove the datasets this execution posted: ${(e as Error).message}`);
-        }
-      }
+      // Posts still being written land first, so the cleanup below finds them too.
+      await Promise.allSettled(run.writes);
     }
+    if (error) error = { ...error, message: await this.nameDatasets(error.message, [...rec.inputDatasetIds, ...run.posted]) };
     rec.error = error;
     rec.progress = 1;
     rec.timeCompleted = nowIso();
     if (rec.timeStarted) rec.timings.total = Math.round((Date.parse(rec.timeCompleted) - Date.parse(rec.timeStarted)) * 10) / 10;
-    await this.setStatus(run, status);
+    rec.status = status;
+    if (run.persistTimer) clearTimeout(run.persistTimer);
+    run.persistTimer = null;
+    await run.persistChain;
+    // The final record and, for a run that did not complete, the removal of everything it posted: one transaction.
+    try {
+      const t = nowIso();
+      await this.store.closeExecution(clone(rec), {
+        removeOutputs: failed,
+        beforeWrite: (r, removed) => {
+          const noted = withRemovedNote(r, removed, t);
+          rec.log = noted.log;
+          return noted;
+        },
+      });
+    } catch (e) {
+      this.log(run, 'WARNING', `Could not remove the datasets this execution posted: ${thrownMessage(e)}`);
+      await this.store.putExecution(clone(rec)).catch((err) => console.error('could not save execution record', err));
+    }
+    this.notify(run);
     this.live.delete(rec.id);
     run.resolveDone(clone(rec));
+  }
+
+  /** Dataset ids in an error message, named as people know them: 'name' (path, id …). */
+  private async nameDatasets(message: string, ids: string[]): Promise<string> {
+    const present = [...new Set(ids)].filter((id) => message.includes(id));
+    if (!present.length) return message;
+    const metas = await Promise.all(present.map((id) => this.store.getDatasetMeta(id).catch(() => null)));
+    return labelDatasetIds(message, metas.filter((m): m is DatasetMeta => !!m));
   }
 
   private async bundleCode(alg: AlgorithmRecord, device: 'cpu' | 'gpu'): Promise<BundleCode> {
@@ -819,7 +848,7 @@ export class Engine {
           return fields;
         });
         const short = rec.id.slice(0, 8);
-        const ids = await this.store.putDatasets(
+        const writing = this.store.putDatasets(
           checked.map((fields, i) => ({
             fields,
             name: `${alg.name} ${short} #${run.posted.length + i + 1}`,
@@ -828,6 +857,13 @@ export class Engine {
             extra: { algorithm: `${alg.name} ${alg.version}`, execution: rec.id, inputs: rec.inputDatasetIds },
           })),
         );
+        run.writes.add(writing);
+        let ids: string[];
+        try {
+          ids = await writing;
+        } finally {
+          run.writes.delete(writing);
+        }
         run.postedBytes += bytes;
         run.posted.push(...ids);
         run.stats.posted += ids.length;
@@ -924,6 +960,12 @@ export class Engine {
         }),
     };
   }
+}
+
+/** The record with a log line saying how many posted datasets were removed (none: unchanged). */
+function withRemovedNote(rec: ExecutionRecord, removed: string[], time: string): ExecutionRecord {
+  if (removed.length) rec.log.push({ time, level: 'INFO', message: `Removed ${removed.length} dataset(s) this execution had posted.` });
+  return rec;
 }
 
 function describeValue(x: unknown): string {

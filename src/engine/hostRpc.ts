@@ -6,6 +6,7 @@
 // RELEASE) and refuses everything else; `guardedEndpoint` filters the replies a worker sends to
 // the engine's Comlink remote down to plain values and plain errors.
 import type * as Comlink from 'comlink';
+import { thrownMessage } from '../core/describeValue';
 
 type Method = (...args: never[]) => unknown;
 
@@ -41,7 +42,7 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
 /** The error a caller sees, in Comlink's wire format (a plain {message, name, stack}). */
 function errorWire(e: unknown): { type: 'HANDLER'; name: 'throw'; value: { isError: true; value: { message: string; name: string; stack: string } } } {
   const err = e as { message?: unknown; name?: unknown; stack?: unknown } | null;
-  const message = typeof err?.message === 'string' ? err.message : String(e);
+  const message = thrownMessage(e);
   const name = typeof err?.name === 'string' ? err.name : 'Error';
   return { type: 'HANDLER', name: 'throw', value: { isError: true, value: { message, name, stack: '' } } };
 }
@@ -147,7 +148,7 @@ export function sanitizeReply(data: unknown): object | null {
     const s = data.value as { isError?: unknown; value?: unknown } | null;
     const v = (s && typeof s === 'object' ? s.value : undefined) as { message?: unknown; name?: unknown; stack?: unknown } | undefined;
     const isErr = !!s && typeof s === 'object' && s.isError === true && !!v && typeof v === 'object';
-    const message = isErr ? (typeof v.message === 'string' ? v.message : 'error without a message') : `Uncaught ${typeof v === 'string' ? v : typeof v}`;
+    const message = isErr ? (typeof v.message === 'string' ? v.message : 'error without a message') : thrownMessage(v);
     const name = isErr && typeof v.name === 'string' ? v.name : 'Error';
     const stack = isErr && typeof v.stack === 'string' ? v.stack : '';
     return { id, type: 'HANDLER', name: 'throw', value: { isError: true, value: { message, name, stack } } };

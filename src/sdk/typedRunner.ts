@@ -1,6 +1,6 @@
 // Shared default preprocess/postprocess of the typed runners (compox.md §2.2): fetch one key of every
 // input dataset, stack along a new axis 0; post one dataset per item of the output.
-import { isNDArray, stack, unstack, type NDArray } from '../core/ndarray';
+import { isNDArray, ndarrayProblem, stack, unstack, type NDArray } from '../core/ndarray';
 import type { DataSchemaName } from '../core/dataSchemas';
 import type { BaseRunner, InputData } from './BaseRunner';
 
@@ -31,11 +31,16 @@ export async function fetchStacked(runner: BaseRunner, ids: string[], schema: Da
   return stack(arrays);
 }
 
+/**
+ * The reference's sentence, then what exactly is wrong: the expected length against the actual one,
+ * the unknown dtype and the allowed ones, or the dtype against the array's type.
+ */
 export function requireNDArray(data: unknown): NDArray {
-  if (!isNDArray(data)) {
-    throw new Error('Data is not an NDArray, please make sure that the inference method returns an NDArray {dtype, shape, data}.');
+  const problem = ndarrayProblem(data, 'the inference output');
+  if (problem) {
+    throw new Error(`Data is not an NDArray, please make sure that the inference method returns an NDArray {dtype, shape, data}. ${problem}`);
   }
-  return data;
+  return data as NDArray;
 }
 
 /** The reference's count check (with the missing space of its message fixed). */

@@ -1,5 +1,6 @@
 // Datasets: metadata records in `datasets`, the bytes of every field in `blobs` (deduplicated by
 // SHA-256), so reading one key never reads another.
+import { datasetLabel } from '../core/datasetLabel';
 import { sha256Hex } from '../core/hash';
 import { bytesOf, fromBytes, ndarrayProblem, type NDArray } from '../core/ndarray';
 import type { DatasetMeta, DatasetRecord, FieldKind, FieldMeta, StoredField } from '../core/records';
@@ -159,7 +160,7 @@ export async function getDatasetFields(
     }
     let data = await reads.get(fm.blob)!;
     if (!data) {
-      throw new Error(`Dataset '${id}': the bytes of field '${key}' (blob ${fm.blob}) are missing from the store.`);
+      throw new Error(`Dataset ${datasetLabel(meta)}: the bytes of field '${key}' (blob ${fm.blob}) are missing from the store.`);
     }
     // Two keys with identical bytes share a blob: give each its own buffer.
     if (used.has(fm.blob)) data = data.slice(0);

@@ -1,6 +1,7 @@
 // Execution records (one per run), kept until deleted.
 import type { ExecutionRecord } from '../core/records';
-import { readTx, type StoreContext } from './db';
+import { readTx, writeTx, type StoreContext } from './db';
+import { deleteDatasetsIn } from './datasets';
 
 /** Newest first; ties by id, descending. */
 function newestFirst(a: ExecutionRecord, b: ExecutionRecord): number {
@@ -32,4 +33,31 @@ export async function executionsWithStatus(ctx: StoreContext, statuses: string[]
 /** Delete one execution record; an unknown id is a no-op. */
 export async function deleteExecution(ctx: StoreContext, id: string): Promise<void> {
   await ctx.db().delete('executions', id);
+}
+
+export interface CloseExecutionOptions {
+  removeOutputs: boolean;
+  /** Amend the record once the deleted ids are known (e.g. log how many), inside the transaction; must not await. */
+  beforeWrite?: (rec: ExecutionRecord, removed: string[]) => ExecutionRecord;
+}
+
+/**
+ * Write an execution's final record and, with `removeOutputs`, delete every dataset it posted (those
+ * whose source is `execution:<id>`, found by the record's source, so also the ones a reloaded page no
+ * longer knows of): one transaction, so a run is never left FAILED with orphans or gone with its
+ * record unchanged. Returns the ids of the datasets deleted.
+ */
+export async function closeExecution(ctx: StoreContext, rec: ExecutionRecord, opts: CloseExecutionOptions): Promise<string[]> {
+  return writeTx(ctx, 'closeExecution', ['executions', 'datasets', 'blobs', 'stacks'], async (tx) => {
+    let removed: string[] = [];
+    if (opts.removeOutputs) {
+      const source = `execution:${rec.id}`;
+      const ids: string[] = [];
+      for (let c = await tx.objectStore('datasets').openCursor(); c; c = await c.continue()) if (c.value.source === source) ids.push(c.value.id);
+      removed = (await deleteDatasetsIn(tx, ids, { ignoreMissing: true })).deleted;
+    }
+    const final = opts.beforeWrite ? opts.beforeWrite(structuredClone(rec), removed) : rec;
+    await tx.objectStore('executions').put(final);
+    return removed;
+  });
 }

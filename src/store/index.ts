@@ -7,6 +7,7 @@ import { DEFAULT_DB_NAME, deleteDatabase, openDatabase, type Database, type Stor
 import * as datasets from './datasets';
 import type { DatasetPatch, NewDataset } from './datasets';
 import * as executions from './executions';
+import type { CloseExecutionOptions } from './executions';
 import * as sessions from './sessions';
 import * as stacks from './stacks';
 import * as toolchains from './toolchains';
@@ -16,6 +17,7 @@ import type { NewStack, PutWithStacksOptions, StackOfNew, StackPatch } from './s
 export type { NewDataset, DatasetPatch } from './datasets';
 export type { NewStack, StackPatch, StackOfNew, PutWithStacksOptions } from './stacks';
 export type { BlobRecord, SettingRecord, StoreHooks } from './db';
+export type { CloseExecutionOptions } from './executions';
 export { DEFAULT_DB_NAME, DB_VERSION } from './db';
 export { compareVersionKeys } from './algorithms';
 export { fieldKeyProblem } from './datasets';
@@ -96,6 +98,8 @@ export interface Store {
   removeAlgorithm(id: string): Promise<void>;
   // executions
   putExecution(rec: ExecutionRecord): Promise<void>;
+  /** The final record and, with `removeOutputs`, every dataset whose source is `execution:<id>`; one transaction. Returns the deleted ids. */
+  closeExecution(rec: ExecutionRecord, opts: CloseExecutionOptions): Promise<string[]>;
   getExecution(id: string): Promise<ExecutionRecord | null>;
   /** Newest first. */
   listExecutions(): Promise<ExecutionRecord[]>;
@@ -235,6 +239,9 @@ class IdbStore implements Store {
   }
   executionsWithStatus(statuses: string[]) {
     return executions.executionsWithStatus(this.ctx, statuses);
+  }
+  closeExecution(rec: ExecutionRecord, opts: CloseExecutionOptions) {
+    return executions.closeExecution(this.ctx, rec, opts);
   }
   deleteExecution(id: string) {
     return executions.deleteExecution(this.ctx, id);

@@ -716,8 +716,17 @@ describe('typed runners: bad outputs of inference', () => {
     async (name) => {
       const { host, r } = await prepared(byName(name));
       for (const bad of [[[1, 2]], null, new Float32Array(12), { dtype: 'uint8', shape: [3, 2, 2], data: [1] }]) {
-        expect((await errorOf(r.postprocess(bad, {}))).message).toBe(notArray);
+        expect((await errorOf(r.postprocess(bad, {}))).message.startsWith(`${notArray} the inference output: `)).toBe(true);
       }
+      // The reference's sentence, then which of the three it is.
+      const said = async (bad: unknown) => (await errorOf(r.postprocess(bad, {}))).message.slice(notArray.length + 1);
+      expect(await said({ dtype: 'uint8', shape: [3, 2, 2], data: new Uint8Array(10) })).toBe('the inference output: data has 10 elements but shape [3, 2, 2] needs 12.');
+      expect(await said({ dtype: 'complex64', shape: [3, 2, 2], data: new Float32Array(24) })).toMatch(
+        /^the inference output: dtype must be one of uint8, int8, uint16, int16, uint32, int32, float16, float32, float64, bool, got string "complex64"\.$/,
+      );
+      expect(await said({ dtype: 'float32', shape: [3, 2, 2], data: new Float64Array(12) })).toBe(
+        'the inference output: data for dtype float32 must be a Float32Array, got Float64Array(12).',
+      );
       expect(host.postCalls).toEqual([]);
     },
   );
