@@ -402,7 +402,12 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
         if (!fields || typeof fields !== 'object' || Array.isArray(fields)) {
           throw new Error('datasets.put: fields must be an object of named NDArrays, e.g. {image: {dtype, shape, data}}.');
         }
-        const item = meta.schema ? validateItem(meta.schema, fields) : fields;
+        let item: Record<string, unknown> = fields;
+        try {
+          if (meta.schema) item = validateItem(meta.schema, fields);
+        } catch (err) {
+          throw new Error(`datasets.put${meta.name ? ` '${meta.name}'` : ''}: ${(err as Error).message}`, { cause: err });
+        }
         const engine = await e();
         const [id] = await engine.store.putDatasets([
           {

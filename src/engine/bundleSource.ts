@@ -21,6 +21,8 @@ export interface ReadBundle {
 /** Max total unpacked size (2 GiB) and file count, against zip bombs. */
 const MAX_TOTAL_BYTES = 2 * 1024 ** 3;
 const MAX_FILES = 10_000;
+/** URL schemes a bundle is fetched from (blob: for files the page made itself). */
+const URL_PROTOCOLS = ['http:', 'https:', 'blob:'];
 
 const JUNK = /(^|\/)(__MACOSX|__pycache__|\.git|node_modules)(\/|$)|(^|\/)(\.DS_Store|Thumbs\.db|\.gitignore)$/;
 
@@ -107,6 +109,10 @@ async function fetchResponse(url: string, fetchFn: typeof fetch): Promise<{ byte
     throw new BundleSourceError(`Could not fetch ${url}: ${(e as Error).message}`);
   }
   if (!res.ok) throw new BundleSourceError(`Could not fetch ${url}: HTTP ${res.status} ${res.statusText}`.trim());
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (declared > MAX_TOTAL_BYTES) {
+    throw new BundleSourceError(`Could not fetch ${url}: it is ${declared} bytes (Content-Length); a bundle may be at most ${MAX_TOTAL_BYTES} bytes.`);
+  }
   return { bytes: new Uint8Array(await res.arrayBuffer()), contentType: res.headers.get('content-type') ?? 'unknown type' };
 }
 
@@ -160,6 +166,9 @@ export async function readBundleSource(source: BundleSource, fetchFn: typeof fet
       url = new URL(String(source), baseHref);
     } catch {
       throw new BundleSourceError(`'${String(source)}' is not a valid URL.`);
+    }
+    if (!URL_PROTOCOLS.includes(url.protocol)) {
+      throw new BundleSourceError(`Bundle URL '${url.href.slice(0, 200)}': the scheme ${url.protocol} is not supported; expected an http: or https: URL of a .zip or a folder.`);
     }
     const href = url.href;
     if (/\.zip($|[?#])/i.test(url.pathname + url.search)) {

@@ -101,7 +101,16 @@ export class BaseRunner {
     for (const k of keys) if (typeof k !== 'string') throw new Error(`fetchData: keys must be strings, got ${typeof k}.`);
     const { zod } = resolveSchema(schema, 'fetchData');
     const raw = await this.host.fetchData(ids, keys.length ? keys : null);
-    return raw.map((fields, i) => validateItem(zod, decodeFields(fields), i));
+    return raw.map((fields, i) => {
+      try {
+        return validateItem(zod, decodeFields(fields), i);
+      } catch (e) {
+        // Name the dataset (the engine puts its name before the id) and what it lacks.
+        const missing = Object.keys(fields).filter((k) => fields[k] === null);
+        const lacks = missing.length ? ` has no field ${missing.map((k) => `'${k}'`).join(', ')}` : '';
+        throw new Error(`fetchData: input dataset ${ids[i]}${lacks}: ${(e as Error).message}`, { cause: e });
+      }
+    });
   }
 
   async postDataAs(items: Record<string, unknown>[], schema: SchemaLike): Promise<string[]> {

@@ -62,6 +62,7 @@ const BROWSER_ONLY: Partial<Record<ImageFormat, string>> = { jpeg: 'JPEG', gif: 
  * the browser's decoders (decodeImageFile in src/engine/decodeImage.ts) and are an error here.
  */
 export function decodeImageBytes(bytes: Uint8Array, name: string, limits?: DecodeLimits): DecodedImage[] {
+  if (bytes.length === 0) throw new ImageDecodeError(name, 'the file is empty (0 bytes).');
   const format = sniffFormat(bytes, name);
   switch (format) {
     case 'png':

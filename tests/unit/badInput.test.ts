@@ -1,0 +1,57 @@
+// Other entry points tried as a new user would: each bad input gets an error naming the dataset or
+// file, the field, the value and the expectation.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAlgobox, type Algobox } from '../../src/api';
+import { decodeImageBytes } from '../../src/core/imageCodecs';
+import { ndarray } from '../../src/core/ndarray';
+import { inProcessWorkerFactory } from './helpers/inProcessWorkers';
+import { scaleBundle } from './helpers/bundles';
+
+const apis: Algobox[] = [];
+afterEach(async () => {
+  for (const a of apis.splice(0)) (await a.engine()).shutdown();
+});
+function makeApi() {
+  const decodeImageFile = async (f: Blob & { name?: string }) => decodeImageBytes(new Uint8Array(await f.arrayBuffer()), f.name ?? 'file');
+  const api = createAlgobox({ dbName: `bad-${crypto.randomUUID()}`, workerFactory: inProcessWorkerFactory(), storageManager: null, decodeImageFile });
+  apis.push(api);
+  return api;
+}
+
+describe('bad input at the other entry points', () => {
+  it('a run over a dataset without the field its runner reads names the dataset and the missing field', async () => {
+    const api = makeApi();
+    const alg = await api.algorithms.install(scaleBundle);
+    const d = await api.datasets.put({ foo: ndarray('uint8', [2, 2]) }, { name: 'foo ds' });
+    const rec = await api.executions.wait(await api.execute({ algorithmId: alg.id, inputDatasetIds: [d] }));
+    expect(rec.error?.message).toBe(
+      `fetchData: input dataset 'foo ds' (id ${d}) has no field 'image': Image item 0: Field 'image': expected an NDArray {dtype, shape, data}, got null.`,
+    );
+  });
+
+  it('datasets.put with a schema names the dataset', async () => {
+    const api = makeApi();
+    await expect(api.datasets.put({ image: ndarray('uint8', [2, 2, 2, 2]) }, { schema: 'Image', name: 'cube' })).rejects.toThrow(
+      "datasets.put 'cube': Image: Image must be 2D (got 4 dimensions), grayscale or RGB (got 2 channels).",
+    );
+    expect(await api.datasets.list()).toEqual([]);
+  });
+
+  it('a bundle URL with another scheme is refused with the scheme and what is expected', async () => {
+    const api = makeApi();
+    await expect(api.algorithms.install('ftp://example.org/bundle.zip')).rejects.toThrow(
+      "Bundle URL 'ftp://example.org/bundle.zip': the scheme ftp: is not supported; expected an http: or https: URL of a .zip or a folder.",
+    );
+  });
+
+  it('an empty dropped file is named as empty, and the rest of the drop imports', async () => {
+    const api = makeApi();
+    const { encodePng } = await import('../../src/core/imageCodecs');
+    const r = await api.datasets.importFilesDetailed([
+      { file: new Blob([]), path: 'scan/empty.png' },
+      { file: new Blob([encodePng(ndarray('uint8', [2, 2]))]), path: 'scan/ok.png' },
+    ]);
+    expect(r.errors).toEqual([{ file: 'scan/empty.png', message: 'empty.png: the file is empty (0 bytes).' }]);
+    expect(r.ids).toHaveLength(1);
+  });
+});
