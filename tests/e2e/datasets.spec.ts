@@ -155,6 +155,28 @@ test('a folder drop becomes one stack in natural order, with progress, failures 
   expect(problems).toEqual([]);
 });
 
+test('a dropped image whose header claims 100000×100000 pixels is refused by name and size; the rest of the drop imports', async ({ page }) => {
+  const { problems } = await openApp(page);
+  const huge = encodePng(u8(2, 2, () => 7));
+  const dv = new DataView(huge.buffer, huge.byteOffset);
+  dv.setUint32(16, 100000);
+  dv.setUint32(20, 100000);
+  const files = [
+    { path: 'drop/a.png', bytes: encodePng(u8(8, 8, (y, x) => x + y)) },
+    { path: 'drop/huge.png', bytes: huge },
+    { path: 'drop/b.png', bytes: encodePng(u8(8, 8, (y, x) => x * y)) },
+  ];
+  await dropFiles(page, files);
+  const report = page.getByTestId('import-report');
+  await expect(report).toContainText('Imported 2 images (1 stack). 1 file could not be read:');
+  await expect(report.getByRole('list', { name: 'Files that could not be read' }).getByRole('listitem')).toHaveText([
+    /^drop\/huge\.png — PNG: the image is 100000×100000 pixels; decoding it needs 10000000000 bytes \(9\.3 GiB.*more than the limit of 1073741824 bytes/,
+  ]);
+  await shot(page, `${SHOTS}/datasets-import-too-large.png`);
+  await expect(page.getByTestId('dataset-row')).toHaveCount(2);
+  expect(problems).toEqual([]);
+});
+
 test('the file picker imports a multi-page TIFF as a stack, RGB as 3×H×W, and thumbnails show pixels', async ({ page }) => {
   const { problems } = await openApp(page);
   const pages = [0, 1, 2].map((k) => u16(48, 64, (y, x) => x * 500 + y * 100 + k * 7000));

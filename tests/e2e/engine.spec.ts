@@ -201,6 +201,45 @@ test('a reload during a run leaves the record FAILED (interrupted), never RUNNIN
   expect(rec.progress).toBe(1);
 });
 
+test('a reload after a run posted outputs deletes them with the FAILED record; other datasets stay', async ({ page }) => {
+  await openApp(page);
+  const { id, input } = await page.evaluate(async (mf) => {
+    const api = window.algobox;
+    const alg = await api.algorithms.install({
+      'pyproject.toml': mf,
+      'Runner.js': `import { BaseRunner, ndarray } from "algobox";
+        export class Runner extends BaseRunner {
+          preprocess() { return null; }
+          inference() { return null; }
+          async postprocess() {
+            for (let i = 0; i < 3; i++) await this.postData([{ image: ndarray("uint8", [2, 2], [i, i, i, i]) }], "Image");
+            await this.setProgress(0.9);
+            await new Promise(() => {});
+          }
+        }`,
+    });
+    const input = await api.datasets.put({ image: { dtype: 'uint8', shape: [1, 1], data: new Uint8Array([1]) } }, { name: 'input' });
+    const id = await api.execute({ algorithmId: alg.id, inputDatasetIds: [input] });
+    for (let i = 0; i < 200 && (await api.datasets.list()).filter((m) => m.source === `execution:${id}`).length < 3; i++) await new Promise((res) => setTimeout(res, 50));
+    return { id, input };
+  }, manifest('posts_then_hangs', 'Image2Image'));
+  const before = await page.evaluate(async (execId) => (await window.algobox.datasets.list()).filter((m) => m.source === `execution:${execId}`).length, id);
+  expect(before).toBe(3);
+  await page.reload();
+  await page.waitForFunction(() => (window as unknown as { algobox?: unknown }).algobox !== undefined);
+  const after = await page.evaluate(async (execId) => {
+    await window.algobox.ready;
+    const rec = await window.algobox.executions.get(execId);
+    const metas = await window.algobox.datasets.list();
+    return { rec, posted: metas.filter((m) => m.source === `execution:${execId}`).length, ids: metas.map((m) => m.id) };
+  }, id);
+  expect(after.rec.status).toBe('FAILED');
+  expect(after.rec.error?.message).toMatch(/interrupted/);
+  expect(after.rec.log.map((l) => l.message)).toContain('Removed 3 dataset(s) this execution had posted.');
+  expect(after.posted).toBe(0);
+  expect(after.ids).toContain(input);
+});
+
 test('datasets.importFiles decodes PNG, 16-bit PNG and multi-page TIFF into Image datasets', async ({ page }) => {
   const { encodePng, encodeTiff } = await import('../../src/core/imageCodecs/index');
   const gray = encodePng({ dtype: 'uint8', shape: [2, 3], data: new Uint8Array([0, 10, 20, 30, 40, 50]) });
