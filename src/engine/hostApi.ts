@@ -1,0 +1,91 @@
+// The engine's side of the message boundary for one run (HostApi): the data calls (hostData.ts),
+// the session cache (hostSessions.ts), and here fetchAsset, log, progress and stage. Every argument a
+// worker sends is checked.
+import type { HostApi } from '../core/protocol';
+import { LOG_LEVELS, type ExecutionStatus, type LogLevel } from '../core/records';
+import { normalizePath } from '../sdk/moduleLoader';
+import type { Store } from '../store/index';
+import { fetchDataCall, postDataCall } from './hostData';
+import { MAX_MESSAGE_CHARS, describeValue } from './hostChecks';
+import { transferred } from './hostRpc';
+import { sessionCalls } from './hostSessions';
+import { assertAlive, type LiveRun } from './liveRun';
+import type { SessionAccess } from './sessionAccess';
+
+/** What the host API needs of the executions that own the run. */
+export interface HostApiContext {
+  store: Store;
+  sessions: SessionAccess;
+  log(run: LiveRun, level: LogLevel, message: string): void;
+  /** Subscribers hear of a change now. */
+  notify(run: LiveRun): void;
+  /** Subscribers hear of a change now; the store soon (throttled). */
+  changed(run: LiveRun): void;
+  setStatus(run: LiveRun, status: ExecutionStatus): Promise<void>;
+}
+
+function fetchAssetCall(run: LiveRun, ctx: HostApiContext): HostApi['fetchAsset'] {
+  const { alg } = run;
+  return async (path) => {
+    assertAlive(run);
+    if (typeof path !== 'string' || !path || path.length > 4096) throw new Error(`fetchAsset: path must be a non-empty string, got ${describeValue(path)}.`);
+    let p: string;
+    try {
+      p = normalizePath(path);
+    } catch {
+      throw new Error(`fetchAsset: '${path}' points outside the bundle.`);
+    }
+    const key = Object.hasOwn(alg.assets, p) ? alg.assets[p] : undefined;
+    if (!key) {
+      const files = Object.keys(alg.assets);
+      throw new Error(`fetchAsset: the bundle has no asset '${p}'. Its assets are: ${files.join(', ') || 'none'}.`);
+    }
+    const bytes = await ctx.store.readBlob(key);
+    if (!bytes) throw new Error(`fetchAsset: the stored bytes of '${p}' are missing; re-install the algorithm.`);
+    ctx.log(run, 'DEBUG', `Fetched asset ${p} (${bytes.byteLength} bytes).`);
+    return transferred(bytes, [bytes.buffer as ArrayBuffer]);
+  };
+}
+
+function statusCalls(run: LiveRun, ctx: HostApiContext): Pick<HostApi, 'log' | 'progress' | 'stage'> {
+  return {
+    log: async (level, message) => {
+      if (run.finished) return;
+      if (typeof level !== 'string' || !(LOG_LEVELS as readonly string[]).includes(level)) {
+        throw new Error(`Invalid logging level provided: ${JSON.stringify(typeof level === 'string' ? level.slice(0, 40) : describeValue(level))}.`);
+      }
+      if (typeof message === 'string' && message.length > MAX_MESSAGE_CHARS) throw new Error(`log: a message of ${message.length} characters; at most ${MAX_MESSAGE_CHARS} are accepted.`);
+      ctx.log(run, level, typeof message === 'string' ? message : describeValue(message));
+    },
+
+    progress: async (p) => {
+      assertAlive(run);
+      if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error('Progress must be between 0 and 1.');
+      if (p > run.rec.progress) {
+        run.rec.progress = p;
+        ctx.changed(run);
+      }
+    },
+
+    stage: async (name, ms) => {
+      assertAlive(run);
+      if (name === 'running') {
+        await ctx.setStatus(run, 'RUNNING');
+        return;
+      }
+      if (name !== 'preprocess' && name !== 'inference' && name !== 'postprocess') throw new Error(`Unknown stage ${JSON.stringify(name)}.`);
+      if (typeof ms === 'number' && Number.isFinite(ms) && ms >= 0) run.rec.timings[name] = Math.round(ms * 10) / 10;
+      ctx.notify(run);
+    },
+  };
+}
+
+export function createHostApi(run: LiveRun, ctx: HostApiContext): HostApi {
+  return {
+    fetchData: fetchDataCall(run, ctx),
+    postData: postDataCall(run, ctx),
+    fetchAsset: fetchAssetCall(run, ctx),
+    ...statusCalls(run, ctx),
+    ...sessionCalls(run, ctx),
+  };
+}
