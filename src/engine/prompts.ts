@@ -3,6 +3,7 @@
 // worker (created lazily, recreated after a crash or a hang, terminated with the engine). The
 // service resolves embedding → run → algorithm → decoder file and the source image, validates
 // prompts, keeps worker calls one at a time, and offers latest-wins sessions for the viewer.
+import { datasetLabel } from '../core/datasetLabel';
 import * as Comlink from 'comlink';
 import { validateItem } from '../core/dataSchemas';
 import { encodeItem } from '../core/datasetCodec';
@@ -105,14 +106,14 @@ export class PromptService {
     if (!meta) throw new Error(`Dataset not found: '${embeddingId}'.`);
     if (!isEmbeddingMeta(meta)) {
       throw new Error(
-        `Dataset '${embeddingId}' is not an Embedding dataset (its schema is ${meta.schema ?? 'none'}); click-to-segment needs an embedding computed from an image, e.g. by sam_embedding.`,
+        `Dataset ${datasetLabel(meta)} is not an Embedding dataset (its schema is ${meta.schema ?? 'none'}); click-to-segment needs an embedding computed from an image, e.g. by sam_embedding.`,
       );
     }
     const got = await store.getDataset(embeddingId, ['original_size']);
     const os = got?.fields.original_size;
     const osValues = os && typeof os === 'object' ? Array.from(os.data as ArrayLike<number>) : null;
     const problem = samEmbeddingProblem(meta.keys.features ? { dtype: meta.keys.features.dtype, shape: meta.keys.features.shape } : null, osValues);
-    if (problem) throw new Error(`Embedding '${embeddingId}' cannot be decoded: ${problem}.`);
+    if (problem) throw new Error(`Embedding ${datasetLabel(meta)} cannot be decoded: ${problem}.`);
     const m = /^execution:(.+)$/.exec(meta.source);
     const execution = m ? await store.getExecution(m[1]!) : null;
     let imageDatasetId: string | null = null;
@@ -135,19 +136,20 @@ export class PromptService {
   async resolve(embeddingId: string): Promise<PromptTarget> {
     const d = await this.describe(embeddingId);
     const src = d.meta.source;
+    const label = datasetLabel(d.meta);
     if (!src.startsWith('execution:')) {
-      throw new Error(`Embedding '${embeddingId}' was not computed by an algorithm run (its source is '${src}'), so no prompt decoder is known for it.`);
+      throw new Error(`Embedding ${label} was not computed by an algorithm run (its source is '${src}'), so no prompt decoder is known for it.`);
     }
     const ex = d.execution;
-    if (!ex) throw new Error(`The run that computed embedding '${embeddingId}' (${src}) is no longer recorded, so its prompt decoder is unknown.`);
+    if (!ex) throw new Error(`The run that computed embedding ${label} (${src}) is no longer recorded, so its prompt decoder is unknown.`);
     const alg = await this.algorithmOf(ex);
     if (!alg) {
-      throw new Error(`The algorithm that computed embedding '${embeddingId}' (${ex.algorithmName} ${ex.algorithmVersion}) was removed; reinstall it to segment with this embedding.`);
+      throw new Error(`The algorithm that computed embedding ${label} (${ex.algorithmName} ${ex.algorithmVersion}) was removed; reinstall it to segment with this embedding.`);
     }
     const prompt = alg.manifest.prompt;
     if (!prompt) {
       throw new Error(
-        `Algorithm ${alg.name} ${alg.version} declares no prompt decoder ([tool.algobox.prompt] in its pyproject.toml), so embedding '${embeddingId}' cannot be segmented interactively.`,
+        `Algorithm ${alg.name} ${alg.version} declares no prompt decoder ([tool.algobox.prompt] in its pyproject.toml), so embedding ${label} cannot be segmented interactively.`,
       );
     }
     const decoderKey = alg.assets[prompt.decoder] ?? alg.module[prompt.decoder];

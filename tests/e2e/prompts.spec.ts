@@ -196,10 +196,12 @@ test('an image embedding opened from its run segments too; errors are readable',
     return [
       await msg(api.prompts.segment({ embeddingDatasetId: imageId, points: [[1, 1, 1]] })),
       await msg(api.prompts.segment({ embeddingDatasetId: embeddingId, points: [[300, 1, 1]] })),
+      (await api.datasets.get(imageId, [])).meta.name,
     ];
   }, { imageId, embeddingId });
+  const imageName = errors.pop();
   expect(errors).toEqual([
-    `Dataset '${imageId}' is not an Embedding dataset (its schema is Image); click-to-segment needs an embedding computed from an image, e.g. by sam_embedding.`,
+    `Dataset '${imageName}' (id ${imageId}) is not an Embedding dataset (its schema is Image); click-to-segment needs an embedding computed from an image, e.g. by sam_embedding.`,
     'prompts: point 0 (300, 1) is outside the 256×256 image (0 ≤ x < 256, 0 ≤ y < 256).',
   ]);
   expect(problems).toEqual([]);

@@ -1,6 +1,7 @@
 // Click-to-segment without the real model: the latest-wins rules, prompt validation and encoding,
 // and the engine's PromptService (resolution errors, sessions, save, crash and hang of the worker)
 // with a fake prompt host behind the same Comlink boundary.
+import { datasetLabel } from '../../src/core/datasetLabel';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAlgobox, type Algobox } from '../../src/api';
 import { LatestWins, SESSION_CLOSED_MESSAGE, isSuperseded } from '../../src/core/latestWins';
@@ -273,29 +274,32 @@ describe('PromptService (fake decoder)', () => {
 
   it('reports what is wrong with the dataset, naming it', async () => {
     const { api } = setup();
-    const img = await api.datasets.put({ image: gray(8, 8) }, { schema: 'Image' });
+    // Datasets are named by their names, the id after it.
+    const label = async (id: string) => datasetLabel((await api.datasets.get(id, [])).meta);
+    const img = await api.datasets.put({ image: gray(8, 8) }, { schema: 'Image', name: 'cells.png' });
+    expect(await label(img)).toBe(`'cells.png' (id ${img})`);
     const p = { points: [[1, 1, 1]] as [number, number, 0 | 1][] };
     await expect(api.prompts.segment({ embeddingDatasetId: 'nope', ...p })).rejects.toThrow("Dataset not found: 'nope'.");
-    await expect(api.prompts.segment({ embeddingDatasetId: img, ...p })).rejects.toThrow(
-      `Dataset '${img}' is not an Embedding dataset (its schema is Image); click-to-segment needs an embedding computed from an image, e.g. by sam_embedding.`,
-    );
+    const expected1 = `Dataset ${await label(img)} is not an Embedding dataset (its schema is Image); click-to-segment needs an embedding computed from an image, e.g. by sam_embedding.`;
+
+    await expect(api.prompts.segment({ embeddingDatasetId: img, ...p })).rejects.toThrow(expected1);
     const uploaded = await api.datasets.put(
       { features: ndarray('float32', [256, 64, 64], new Float32Array(256 * 64 * 64)), input_size: [8, 8], original_size: [8, 8] },
       { schema: 'Embedding' },
     );
-    await expect(api.prompts.segment({ embeddingDatasetId: uploaded, ...p })).rejects.toThrow(
-      `Embedding '${uploaded}' was not computed by an algorithm run (its source is 'upload'), so no prompt decoder is known for it.`,
-    );
+    const expected2 = `Embedding ${await label(uploaded)} was not computed by an algorithm run (its source is 'upload'), so no prompt decoder is known for it.`;
+
+    await expect(api.prompts.segment({ embeddingDatasetId: uploaded, ...p })).rejects.toThrow(expected2);
     const small = await api.datasets.put({ features: ndarray('float32', [4, 2, 2], new Float32Array(16)), input_size: [8, 8], original_size: [8, 8] }, { schema: 'Embedding' });
-    await expect(api.prompts.segment({ embeddingDatasetId: small, ...p })).rejects.toThrow(
-      `Embedding '${small}' cannot be decoded: its features are float32 [4, 2, 2]; the sam decoder needs float32 [256, 64, 64].`,
-    );
+    const expected3 = `Embedding ${await label(small)} cannot be decoded: its features are float32 [4, 2, 2]; the sam decoder needs float32 [256, 64, 64].`;
+
+    await expect(api.prompts.segment({ embeddingDatasetId: small, ...p })).rejects.toThrow(expected3);
 
     const plain = await api.algorithms.install(fakeSam('plain_embed', false));
     const [e0] = await embed(api, plain.id, [img]);
-    await expect(api.prompts.segment({ embeddingDatasetId: e0!, ...p })).rejects.toThrow(
-      `Algorithm plain_embed 1.0.0 declares no prompt decoder ([tool.algobox.prompt] in its pyproject.toml), so embedding '${e0}' cannot be segmented interactively.`,
-    );
+    const expected4 = `Algorithm plain_embed 1.0.0 declares no prompt decoder ([tool.algobox.prompt] in its pyproject.toml), so embedding ${await label(e0!)} cannot be segmented interactively.`;
+
+    await expect(api.prompts.segment({ embeddingDatasetId: e0!, ...p })).rejects.toThrow(expected4);
 
     const alg = await api.algorithms.install(fakeSam());
     const [e1] = await embed(api, alg.id, [img]);
@@ -304,9 +308,9 @@ describe('PromptService (fake decoder)', () => {
       'prompts: box must be [x0, y0, x1, y1] with 0 ≤ x0 < x1 ≤ 8 and 0 ≤ y0 < y1 ≤ 8; got [4,4,2,6].',
     );
     await api.algorithms.remove(alg.id);
-    await expect(api.prompts.segment({ embeddingDatasetId: e1!, ...p })).rejects.toThrow(
-      `The algorithm that computed embedding '${e1}' (fake_sam 1.0.0) was removed; reinstall it to segment with this embedding.`,
-    );
+    const expected5 = `The algorithm that computed embedding ${await label(e1!)} (fake_sam 1.0.0) was removed; reinstall it to segment with this embedding.`;
+
+    await expect(api.prompts.segment({ embeddingDatasetId: e1!, ...p })).rejects.toThrow(expected5);
     expect(await api.prompts.embeddingsFor(img)).toEqual([]);
     // Reinstalled (a new id, same name and version): found again.
     await api.algorithms.install(fakeSam());
