@@ -6,7 +6,10 @@
 // `integersAsBigInt`, so here an integer is a `bigint` and a float a `number`. The resulting Manifest holds
 // plain JS numbers.
 import { validateAlgobox, type AssetDeclaration, type PromptDeclaration, type SelfTestDeclaration } from './manifestAlgobox';
+import { ManifestError, type ParamValue } from './manifestError';
 import { parse, TomlError } from 'smol-toml';
+
+export { ManifestError };
 
 export const ALGORITHM_TYPES = [
   'Image2Alignment',
@@ -39,7 +42,7 @@ export type ParameterType = (typeof PARAMETER_TYPES)[number];
 export const DEVICES = ['cpu', 'gpu', 'mps'] as const;
 export type ManifestDevice = (typeof DEVICES)[number];
 
-export type ParamValue = string | number | boolean | string[] | number[] | boolean[];
+export type { ParamValue };
 
 export interface ParameterConfig {
   type: ParameterType;
@@ -88,18 +91,6 @@ export interface Manifest {
 export interface ManifestResult {
   manifest: Manifest;
   warnings: string[];
-}
-
-export class ManifestError extends Error {
-  /** Dotted path of the offending field, e.g. "tool.compox.additional_parameters[2].config.default" ('' = whole document). */
-  public field: string;
-  /** Warnings emitted before the error (e.g. "Default device is empty…" before the device error). */
-  public warnings: string[] = [];
-  constructor(message: string, field: string) {
-    super(message);
-    this.name = 'ManifestError';
-    this.field = field;
-  }
 }
 
 export const COMPOX_KEYS = [

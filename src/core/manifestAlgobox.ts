@@ -23,7 +23,7 @@
 //   field = "mask"
 //   expected = "tests/disk_mask.npy"
 //   tolerance = { cpu = { mismatched_elements_per_million = 1000 }, gpu = { absolute_tolerance = 1e-3 } }
-import { ManifestError, type ParamValue } from './manifest';
+import { ManifestError, type ParamValue } from './manifestError';
 
 export const ALGOBOX_KEYS = ['files', 'entry', 'assets', 'prompt', 'tests'] as const;
 export const ASSET_KEYS = ['sha256', 'source', 'license'] as const;
