@@ -814,4 +814,4 @@ export function pyFloatRepr(n: number): string {
   return `${sign}${lead}${rest ? `.${rest}` : ''}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
 }
 
-export { ALGOBOX_KEYS, isBundlePath } from './manifestAlgobox';
+export { isBundlePath } from './manifestAlgobox';

@@ -98,10 +98,6 @@ export function dtypeOfTypedArray(a: unknown): DType | null {
   return null;
 }
 
-export function isTypedArray(a: unknown): a is TypedArray {
-  return dtypeOfTypedArray(a) !== null;
-}
-
 /** Number of elements of a shape (1 for a scalar shape []). */
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;

@@ -39,11 +39,13 @@ export interface LegacyAnalyzer {
   setup?(parameters: Record<string, ParameterValue>): unknown;
   process(inputs: InputList, output: Output): unknown;
 }
+/** @public typing aid for block authors, like the other algorithm interfaces. */
 export interface SequentialAnalyzer {
   setup?(parameters: Record<string, ParameterValue>): unknown;
   prepare?(dataLoaders: DataLoaderList): unknown;
   process(inputs: InputList, dataLoaders: DataLoaderList, output: Output): unknown;
 }
+/** @public typing aid for block authors, like the other algorithm interfaces. */
 export interface AutonomousAnalyzer {
   setup?(parameters: Record<string, ParameterValue>): unknown;
   prepare?(dataLoaders: DataLoaderList): unknown;

@@ -93,7 +93,6 @@ export const toolchainSchema = z.strictObject({
 
 export type ToolchainJson = z.infer<typeof toolchainSchema>;
 export type ToolchainSource = z.infer<typeof toolchainSourceSchema>;
-export type ToolchainBlock = z.infer<typeof toolchainBlockSchema>;
 
 // ---------------------------------------------------------------------------------------------------
 // Compox runners as blocks: one input (`input_dataset_ids`), the fields of the posted datasets out.
