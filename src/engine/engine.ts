@@ -34,6 +34,7 @@ import { readBundleSource, type BundleSource } from './bundleSource';
 import { InstallError, prepareInstall } from './install';
 import { PromptService } from './prompts';
 import { preferredDevice, runSelfTest, storedSelfTests, type SelfTestReport, type SelfTestResults } from './selfTest';
+import { describeValue, thrownStack, TYPE_ONLY } from '../core/describeValue';
 
 export interface GpuInfo {
   available: boolean;
@@ -139,7 +140,7 @@ const MAX_ID_LENGTH = 256;
 const MAX_MESSAGE_CHARS = 1_000_000;
 
 function checkIdList(x: unknown, what: string): string[] {
-  if (!isStringArray(x)) throw new Error(`${what} must be a list of strings, got ${describeValue(x)}.`);
+  if (!isStringArray(x)) throw new Error(`${what} must be a list of strings, got ${describeValue(x, TYPE_ONLY)}.`);
   if (x.length > MAX_IDS) throw new Error(`${what} has ${x.length} entries; at most ${MAX_IDS} are allowed.`);
   const bad = x.find((s) => !s || s.length > MAX_ID_LENGTH);
   if (bad !== undefined) throw new Error(`${what} holds an empty or over-long (${bad.length} characters) string.`);
@@ -623,11 +624,11 @@ export class Engine {
       } finally {
         stopHost();
       }
-      if (!result || typeof result !== 'object' || Array.isArray(result)) throw new Error(`The runner returned ${describeValue(result)} instead of its result.`);
+      if (!result || typeof result !== 'object' || Array.isArray(result)) throw new Error(`The runner returned ${describeValue(result, TYPE_ONLY)} instead of its result.`);
       const { loadMs, outputDatasetIds: ids } = result as { loadMs?: unknown; outputDatasetIds?: unknown };
       if (typeof loadMs === 'number' && Number.isFinite(loadMs) && loadMs >= 0) rec.timings.load = Math.round(loadMs * 10) / 10;
       if (!isStringArray(ids)) {
-        throw new Error(`postprocess must return the list of dataset ids that postData gave; it returned ${describeValue(ids)}.`);
+        throw new Error(`postprocess must return the list of dataset ids that postData gave; it returned ${describeValue(ids, TYPE_ONLY)}.`);
       }
       checkIdList(ids, 'postprocess: the returned dataset ids');
       const unknown = ids.filter((id) => !run.posted.includes(id));
@@ -646,7 +647,7 @@ export class Engine {
       const stop = run.stopReason;
       const died = e instanceof WorkerDiedError;
       const raw = (e ?? {}) as { message?: unknown; stack?: unknown };
-      const err = { message: typeof raw.message === 'string' ? raw.message : String(e), stack: typeof raw.stack === 'string' ? raw.stack : '' };
+      const err = { message: typeof raw.message === 'string' ? raw.message : String(e), stack: thrownStack(e) };
       if (run.lease) {
         // A crashed, cancelled or timed-out worker is gone; one that failed to load is not reused.
         if (stop || died || /^Loading |Can't instantiate|must export a class|must extend BaseRunner/.test(err?.message ?? '')) {
@@ -750,7 +751,7 @@ export class Engine {
     const readable = isThirdParty(alg) ? stringsIn(rec.args, new Set(rec.inputDatasetIds)) : null;
     const sessionKey = (key: unknown, what: string): string => {
       if (typeof key !== 'string' || !key || key.length > MAX_ID_LENGTH || FORBIDDEN_KEYS.has(key)) {
-        throw new Error(`${what}: the key must be a non-empty string of at most ${MAX_ID_LENGTH} characters other than __proto__, constructor and prototype, got ${describeValue(key)}.`);
+        throw new Error(`${what}: the key must be a non-empty string of at most ${MAX_ID_LENGTH} characters other than __proto__, constructor and prototype, got ${describeValue(key, TYPE_ONLY)}.`);
       }
       return key;
     };
@@ -786,15 +787,15 @@ export class Engine {
 
       postData: async (items, schemaName) => {
         alive();
-        if (!Array.isArray(items)) throw new Error(`postData: expected a list of items, got ${describeValue(items)}.`);
+        if (!Array.isArray(items)) throw new Error(`postData: expected a list of items, got ${describeValue(items, TYPE_ONLY)}.`);
         if (items.length > MAX_IDS) throw new Error(`postData: ${items.length} items in one call; at most ${MAX_IDS} are allowed.`);
         if (schemaName !== null && !(typeof schemaName === 'string' && Object.hasOwn(DATA_SCHEMAS, schemaName))) {
-          throw new Error(`postData: unknown schema ${JSON.stringify(typeof schemaName === 'string' ? schemaName.slice(0, 80) : describeValue(schemaName))}.`);
+          throw new Error(`postData: unknown schema ${JSON.stringify(typeof schemaName === 'string' ? schemaName.slice(0, 80) : describeValue(schemaName, TYPE_ONLY))}.`);
         }
         const t = performance.now();
         let bytes = 0;
         const checked = items.map((item: unknown, i) => {
-          if (!isPlainRecord(item)) throw new Error(`postData: item ${i} must be an object of fields, got ${describeValue(item)}.`);
+          if (!isPlainRecord(item)) throw new Error(`postData: item ${i} must be an object of fields, got ${describeValue(item, TYPE_ONLY)}.`);
           // Rebuilt from checked parts only: nothing else the worker sent (extra keys, __proto__) reaches the store.
           const fields: Record<string, StoredField> = {};
           for (const k of Object.keys(item)) {
@@ -838,7 +839,7 @@ export class Engine {
 
       fetchAsset: async (path) => {
         alive();
-        if (typeof path !== 'string' || !path || path.length > 4096) throw new Error(`fetchAsset: path must be a non-empty string, got ${describeValue(path)}.`);
+        if (typeof path !== 'string' || !path || path.length > 4096) throw new Error(`fetchAsset: path must be a non-empty string, got ${describeValue(path, TYPE_ONLY)}.`);
         let p: string;
         try {
           p = normalizePath(path);
@@ -859,10 +860,10 @@ export class Engine {
       log: async (level, message) => {
         if (run.finished) return;
         if (typeof level !== 'string' || !(LOG_LEVELS as readonly string[]).includes(level)) {
-          throw new Error(`Invalid logging level provided: ${JSON.stringify(typeof level === 'string' ? level.slice(0, 40) : describeValue(level))}.`);
+          throw new Error(`Invalid logging level provided: ${JSON.stringify(typeof level === 'string' ? level.slice(0, 40) : describeValue(level, TYPE_ONLY))}.`);
         }
         if (typeof message === 'string' && message.length > MAX_MESSAGE_CHARS) throw new Error(`log: a message of ${message.length} characters; at most ${MAX_MESSAGE_CHARS} are accepted.`);
-        this.log(run, level, typeof message === 'string' ? message : describeValue(message));
+        this.log(run, level, typeof message === 'string' ? message : describeValue(message, TYPE_ONLY));
       },
 
       progress: async (p) => {
@@ -924,15 +925,6 @@ export class Engine {
         }),
     };
   }
-}
-
-function describeValue(x: unknown): string {
-  if (x === null || x === undefined) return String(x);
-  if (Array.isArray(x)) {
-    const kinds = x.slice(0, 10).map((v) => typeof v);
-    return `a list containing ${kinds.join(', ') || 'nothing'}${x.length > 10 ? `, … (${x.length} entries)` : ''}`;
-  }
-  return typeof x;
 }
 
 /** A plain object (not an array, typed array, Map, …): what a worker's item or field must be. */

@@ -31,10 +31,7 @@ export class ImageEncodeError extends Error {
   }
 }
 
-export function errorText(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  return String(e);
-}
+export { thrownMessage as errorText } from '../describeValue';
 
 export const shapeText = (shape: readonly number[]): string => `(${shape.join(', ')})`;
 
