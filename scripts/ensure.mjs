@@ -22,10 +22,11 @@ function mustRun(cmd, args, opts) {
 }
 
 /**
- * npm packages, when node_modules is missing or older than package-lock.json. `npm install` (which
- * keeps the locked versions) rather than `npm ci`: the registry this project installs from lacks
- * some optional platform packages (e.g. oxlint's non-Linux bindings), and `npm ci` refuses a lock
- * that does not list them.
+ * npm packages, when node_modules is missing or older than package-lock.json. The lock is complete
+ * (it lists every optional platform package, e.g. oxlint's and oxfmt's bindings for other systems),
+ * so `npm install` keeps the locked versions and leaves package-lock.json untouched, and `npm ci`
+ * works on a fresh clone too. `npm install` rather than `npm ci` here because `npm ci` first deletes
+ * node_modules, which would throw away a warm install each time the lock changes.
  */
 export function ensureNodeModules() {
   const lock = join(root, 'package-lock.json');

@@ -1,5 +1,6 @@
-// `npm test`: install what is missing (npm packages, Debian's Chromium), then typecheck, lint,
-// unit tests (Vitest), build, end-to-end tests (Playwright). Prints one closing summary line.
+// `npm test`: install what is missing (npm packages, Debian's Chromium), then typecheck, lint (with
+// import boundaries and cycles), unused exports, format check, unit and integration tests (Vitest),
+// build, end-to-end tests (Playwright). Prints one closing summary line.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureChromium, ensureNodeModules, prepareAssets, root, run } from './ensure.mjs';
@@ -20,8 +21,12 @@ const results = join(root, 'reports');
 rmSync(results, { recursive: true, force: true });
 
 step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+// .oxlintrc.json: unused locals, import cycles and each folder's import boundaries (its README).
 step('lint', 'npx', ['oxlint', '--deny-warnings', 'src', 'workers', 'tests', 'scripts', 'bench', 'tools']);
-step('unit tests (vitest)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'unit.json')}`]);
+step('unused exports and files (knip)', 'npx', ['knip', '--no-progress']);
+step('format check (oxfmt; `npm run format` applies it)', 'npx', ['oxfmt', '--check']);
+// Both Vitest projects (unit and integration, vitest.config.ts) in one run and one report.
+step('tests (vitest: unit, integration)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'unit.json')}`]);
 const built = step('build', 'npx', ['vite', 'build']);
 if (built) step('end-to-end tests (playwright)', 'npx', ['playwright', 'test'], { CI: '1' });
 

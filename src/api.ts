@@ -595,6 +595,7 @@ export interface BuiltinToolchainInfo {
 
 export type { ToolchainCheck, BlockInfo, BlockInstallOptions, ToolchainRunOptions, ToolchainRunRecord, BlockRunRecord };
 export type { ExecuteRequest, AlgorithmFilter, BundleSource, StackRecord, InstallOptions, BundleFileInfo, BundleInspection };
+export type { SelfTestReport, SelfTestResults };
 export type { PromptInput, PromptResult, PromptSession, SaveMaskRequest } from './engine/prompts';
 export { Engine };
 export const SCHEMA_NAMES = Object.keys(DATA_SCHEMAS) as DataSchemaName[];

@@ -7,7 +7,8 @@
 // fixes the "vertices" typo in the faces message. Other problems name the field:
 // "Field 'image': expected an NDArray {dtype, shape, data}, got array(3)." / "Field 'x' is required.".
 import { z } from 'zod';
-import { describe, hasFloat16, ndarrayProblem, type DType, type NDArray } from './ndarray';
+import { hasFloat16, ndarrayProblem, type DType, type NDArray } from './ndarray';
+import { BRIEF, describeValue } from './describeValue';
 
 // ───────────────────────────── field builders ─────────────────────────────
 
@@ -42,7 +43,7 @@ function ndarrayCheck(more?: (a: NDArray, label: string) => string | readonly st
 const ndarrayListCheck =
   (name: string): Check =>
   (value, label) => {
-    if (!Array.isArray(value)) return `${label}: expected a list of NDArrays, got ${describe(value)}.`;
+    if (!Array.isArray(value)) return `${label}: expected a list of NDArrays, got ${describeValue(value, BRIEF)}.`;
     const out: string[] = [];
     value.forEach((el, i) => {
       const p = ndarrayProblem(el, `Field '${name}[${i}]'`);
@@ -54,23 +55,23 @@ const ndarrayListCheck =
 const finiteNumbersCheck =
   (name: string): Check =>
   (value, label) => {
-    if (!Array.isArray(value)) return `${label}: expected a list of finite numbers, got ${describe(value)}.`;
+    if (!Array.isArray(value)) return `${label}: expected a list of finite numbers, got ${describeValue(value, BRIEF)}.`;
     const i = value.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
-    return i < 0 ? null : `Field '${name}[${i}]': expected a finite number, got ${describe(value[i])}.`;
+    return i < 0 ? null : `Field '${name}[${i}]': expected a finite number, got ${describeValue(value[i], BRIEF)}.`;
   };
 
 const sizeTupleCheck =
   (name: string): Check =>
   (value, label) => {
     if (!Array.isArray(value)) {
-      return `${label}: expected a list of non-negative integers (e.g. [height, width]), got ${describe(value)}.`;
+      return `${label}: expected a list of non-negative integers (e.g. [height, width]), got ${describeValue(value, BRIEF)}.`;
     }
     const i = value.findIndex((v) => typeof v !== 'number' || !Number.isInteger(v) || v < 0);
-    return i < 0 ? null : `Field '${name}[${i}]': expected a non-negative integer, got ${describe(value[i])}.`;
+    return i < 0 ? null : `Field '${name}[${i}]': expected a non-negative integer, got ${describeValue(value[i], BRIEF)}.`;
   };
 
 const stringOrNullCheck: Check = (value, label) =>
-  value === null || typeof value === 'string' ? null : `${label}: expected a string or null, got ${describe(value)}.`;
+  value === null || typeof value === 'string' ? null : `${label}: expected a string or null, got ${describeValue(value, BRIEF)}.`;
 
 /** A 3×3 matrix of a numeric (integer or float) dtype. */
 const matrix3x3Check = ndarrayCheck((a, label) => {
@@ -327,7 +328,7 @@ export function validateItem(schema: DataSchemaName | z.ZodType, item: unknown, 
   }
   const prefix = index === undefined ? `${name}: ` : `${name} item ${index}: `;
   if (!isItemObject(item)) {
-    throw new SchemaError(`${prefix}expected an item object {field: value, …}, got ${describe(item)}.`, name, null);
+    throw new SchemaError(`${prefix}expected an item object {field: value, …}, got ${describeValue(item, BRIEF)}.`, name, null);
   }
   const result = zs.safeParse(item, {
     error: (iss) => (iss.code === 'invalid_type' && iss.input === undefined ? REQUIRED_MARK : undefined),

@@ -3,7 +3,8 @@
 // values for every built-in data schema (null/absent optional fields come back absent; validating
 // again fills their defaults).
 import type { FieldKind, StoredField } from './records';
-import { describe, isNDArray, ndarray, ndarrayProblem, stack, unstack, type NDArray } from './ndarray';
+import { isNDArray, ndarray, ndarrayProblem, stack, unstack, type NDArray } from './ndarray';
+import { BRIEF, describeValue } from './describeValue';
 
 const FIELD_KINDS: readonly FieldKind[] = ['array', 'arrayList', 'numbers', 'string'];
 
@@ -39,7 +40,7 @@ function encodeList(key: string, list: readonly unknown[]): StoredField {
   const numbers = typeof list[0] === 'number';
   const i = list.findIndex((v) => (numbers ? typeof v !== 'number' : !isNDArray(v)));
   const el = list[i];
-  const why = !numbers && looksLikeNDArray(el) ? ndarrayProblem(el, `item ${i}`) : `item ${i} is ${describe(el)}.`;
+  const why = !numbers && looksLikeNDArray(el) ? ndarrayProblem(el, `item ${i}`) : `item ${i} is ${describeValue(el, BRIEF)}.`;
   throw new Error(
     `Field '${key}': a list must hold only numbers or only NDArrays; ${numbers ? `item 0 is a number but ` : ''}${why}`,
   );
@@ -56,7 +57,7 @@ export function encodeValue(key: string, value: unknown): StoredField {
   if (looksLikeNDArray(value)) throw new Error(`Field '${key}': ${ndarrayProblem(value, 'not a valid NDArray')}`);
   const hint = ArrayBuffer.isView(value) ? ' (wrap a typed array as an NDArray {dtype, shape, data})' : '';
   throw new Error(
-    `Field '${key}': cannot store ${describe(value)}${hint}; a dataset field must be an NDArray, a list of NDArrays, a list of numbers or a string.`,
+    `Field '${key}': cannot store ${describeValue(value, BRIEF)}${hint}; a dataset field must be an NDArray, a list of NDArrays, a list of numbers or a string.`,
   );
 }
 
@@ -69,7 +70,7 @@ export function encodeValue(key: string, value: unknown): StoredField {
  */
 export function encodeItem(item: Record<string, unknown>): Record<string, StoredField> {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-    throw new Error(`encodeItem: expected an item object {field: value, …}, got ${describe(item)}.`);
+    throw new Error(`encodeItem: expected an item object {field: value, …}, got ${describeValue(item, BRIEF)}.`);
   }
   const out: Record<string, StoredField> = {};
   for (const [key, value] of Object.entries(item)) {

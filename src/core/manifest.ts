@@ -6,7 +6,12 @@
 // `integersAsBigInt`, so here an integer is a `bigint` and a float a `number`. The resulting Manifest holds
 // plain JS numbers.
 import { validateAlgobox, type AssetDeclaration, type PromptDeclaration, type SelfTestDeclaration } from './manifestAlgobox';
+import { ManifestError, type ParamValue } from './manifestError';
+import { describeTomlValue as describe, isTable, pyFloatRepr, tomlRepr, type Table } from './tomlValues';
 import { parse, TomlError } from 'smol-toml';
+import { thrownMessage } from './describeValue';
+
+export { ManifestError };
 
 export const ALGORITHM_TYPES = [
   'Image2Alignment',
@@ -39,7 +44,7 @@ export type ParameterType = (typeof PARAMETER_TYPES)[number];
 export const DEVICES = ['cpu', 'gpu', 'mps'] as const;
 export type ManifestDevice = (typeof DEVICES)[number];
 
-export type ParamValue = string | number | boolean | string[] | number[] | boolean[];
+export type { ParamValue };
 
 export interface ParameterConfig {
   type: ParameterType;
@@ -90,18 +95,6 @@ export interface ManifestResult {
   warnings: string[];
 }
 
-export class ManifestError extends Error {
-  /** Dotted path of the offending field, e.g. "tool.compox.additional_parameters[2].config.default" ('' = whole document). */
-  public field: string;
-  /** Warnings emitted before the error (e.g. "Default device is empty…" before the device error). */
-  public warnings: string[] = [];
-  constructor(message: string, field: string) {
-    super(message);
-    this.name = 'ManifestError';
-    this.field = field;
-  }
-}
-
 export const COMPOX_KEYS = [
   'algorithm_type',
   'tags',
@@ -142,7 +135,7 @@ export function parseManifest(tomlText: string): ManifestResult {
         '',
       );
     }
-    throw new ManifestError(`pyproject.toml could not be parsed: ${e instanceof Error ? e.message : String(e)}`, '');
+    throw new ManifestError(`pyproject.toml could not be parsed: ${thrownMessage(e)}`, '');
   }
   return validateManifest(doc);
 }
@@ -707,12 +700,6 @@ function toParamValue(v: unknown): ParamValue {
 
 // ───────────────────────────── value helpers ─────────────────────────────
 
-type Table = Record<string, unknown>;
-
-function isTable(v: unknown): v is Table {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
-}
-
 function quoteList(values: readonly string[]): string {
   return values.map((v) => JSON.stringify(v)).join(', ');
 }
@@ -727,44 +714,6 @@ function pyTypeName(v: unknown): string {
   if (Array.isArray(v)) return 'list';
   if (v instanceof Date) return 'datetime';
   return 'dict';
-}
-
-/** "the string \"abc\"", "the integer 5", "the float 1.0", "a table {…}", … for error messages. */
-function describe(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (typeof v === 'string') return `the string ${truncate(tomlRepr(v))}`;
-  if (typeof v === 'bigint') return `the integer ${tomlRepr(v)}`;
-  if (typeof v === 'number') return `the float ${tomlRepr(v)}`;
-  if (typeof v === 'boolean') return `the boolean ${tomlRepr(v)}`;
-  if (Array.isArray(v)) return `the list ${truncate(tomlRepr(v))}`;
-  if (v instanceof Date) return `the date-time ${tomlRepr(v)}`;
-  if (isTable(v)) return `the table ${truncate(tomlRepr(v))}`;
-  return `a value of type ${typeof v}`;
-}
-
-function truncate(s: string, max = 120): string {
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-}
-
-/** A value written back as TOML (floats keep a decimal point so `1.0` is not mistaken for `1`). */
-function tomlRepr(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'bigint') return v.toString();
-  if (typeof v === 'number') {
-    if (Number.isNaN(v)) return 'nan';
-    if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-    return pyFloatRepr(v);
-  }
-  if (typeof v === 'boolean') return String(v);
-  if (Array.isArray(v)) return `[${v.map(tomlRepr).join(', ')}]`;
-  if (v instanceof Date) return v.toISOString();
-  if (isTable(v)) {
-    return `{${Object.entries(v)
-      .map(([k, x]) => `${/^[A-Za-z0-9_-]+$/.test(k) ? k : JSON.stringify(k)} = ${tomlRepr(x)}`)
-      .join(', ')}}`;
-  }
-  return String(v);
 }
 
 /** Python repr() of a TOML value (bigint = int, number = float). */
@@ -800,27 +749,6 @@ function pyStrRepr(s: string): string {
   return quote + out + quote;
 }
 
-/** Python repr() of a float: shortest round-trip digits, ".0" on integral values, exponent outside 1e-4..1e16. */
-export function pyFloatRepr(n: number): string {
-  if (Number.isNaN(n)) return 'nan';
-  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
-  if (n === 0) return Object.is(n, -0) ? '-0.0' : '0.0';
-  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(n.toExponential());
-  if (!m) return String(n);
-  const sign = m[1] ?? '';
-  const lead = m[2] ?? '0';
-  const rest = m[3] ?? '';
-  const exp = Number(m[4]);
-  const digits = lead + rest;
-  if (exp >= -4 && exp < 16) {
-    if (exp >= 0) {
-      const intPart = digits.slice(0, exp + 1).padEnd(exp + 1, '0');
-      const frac = digits.slice(exp + 1);
-      return `${sign}${intPart}.${frac || '0'}`;
-    }
-    return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
-  }
-  return `${sign}${lead}${rest ? `.${rest}` : ''}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-}
 
-export { ALGOBOX_KEYS, isBundlePath } from './manifestAlgobox';
+export { isBundlePath } from './manifestAlgobox';
+export { pyFloatRepr };

@@ -23,7 +23,8 @@
 //   field = "mask"
 //   expected = "tests/disk_mask.npy"
 //   tolerance = { cpu = { mismatched_elements_per_million = 1000 }, gpu = { absolute_tolerance = 1e-3 } }
-import { ManifestError, type ParamValue } from './manifest';
+import { ManifestError, type ParamValue } from './manifestError';
+import { describeTomlValue as show, isTable, type Table } from './tomlValues';
 
 export const ALGOBOX_KEYS = ['files', 'entry', 'assets', 'prompt', 'tests'] as const;
 export const ASSET_KEYS = ['sha256', 'source', 'license'] as const;
@@ -74,26 +75,11 @@ export interface AlgoboxConfig {
   tests: SelfTestDeclaration[];
 }
 
-type Table = Record<string, unknown>;
-const isTable = (v: unknown): v is Table => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
-
 const PATH_RULE = 'a relative path inside the bundle ("/" as separator, no leading "/", no "." or ".." segments)';
 
 export function isBundlePath(p: string): boolean {
   if (p.length === 0 || p.startsWith('/') || p.includes('\\')) return false;
   return p.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..');
-}
-
-function show(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (typeof v === 'bigint') return `the integer ${v}`;
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v)}`;
-  try {
-    const s = JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? Number(x) : x));
-    return `${Array.isArray(v) ? 'the list' : isTable(v) ? 'the table' : 'the value'} ${s && s.length > 80 ? `${s.slice(0, 77)}...` : s}`;
-  } catch {
-    return typeof v;
-  }
 }
 
 function fail(field: string, message: string): never {

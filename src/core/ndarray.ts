@@ -1,5 +1,6 @@
 // NDArray: the one array type that crosses every boundary (store, worker messages, SDK, API).
 // `{ dtype, shape, data }` with `data` a typed array in row-major (C) order. Pure TS, no DOM.
+import { BRIEF, describeValue } from './describeValue';
 
 export const DTYPES = [
   'uint8',
@@ -98,10 +99,6 @@ export function dtypeOfTypedArray(a: unknown): DType | null {
   return null;
 }
 
-export function isTypedArray(a: unknown): a is TypedArray {
-  return dtypeOfTypedArray(a) !== null;
-}
-
 /** Number of elements of a shape (1 for a scalar shape []). */
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
@@ -121,7 +118,7 @@ export function stridesOf(shape: readonly number[]): number[] {
 }
 
 function checkShape(shape: readonly number[], where: string): void {
-  if (!Array.isArray(shape)) throw new Error(`${where}: shape must be an array of non-negative integers, got ${describe(shape)}.`);
+  if (!Array.isArray(shape)) throw new Error(`${where}: shape must be an array of non-negative integers, got ${describeValue(shape, BRIEF)}.`);
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
       throw new Error(`${where}: shape must be an array of non-negative integers, got [${shape.join(', ')}].`);
@@ -151,45 +148,27 @@ export function zeros<D extends DType>(dtype: D, shape: readonly number[]): NDAr
   return ndarray(dtype, shape);
 }
 
-/** A short description of any value for error messages ("Float32Array(12)", "string", "null"). */
-export function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (x === undefined) return 'undefined';
-  if (Array.isArray(x)) return `array(${x.length})`;
-  if (typeof x === 'object' && isDType((x as NDArray).dtype) && Array.isArray((x as NDArray).shape) && ArrayBuffer.isView((x as NDArray).data)) {
-    return `NDArray ${(x as NDArray).dtype} [${(x as NDArray).shape.join(', ')}]`;
-  }
-  if (ArrayBuffer.isView(x)) return `${(x as object).constructor.name}(${(x as unknown as { length?: number }).length ?? (x as ArrayBufferView).byteLength})`;
-  if (x instanceof ArrayBuffer) return `ArrayBuffer(${x.byteLength})`;
-  if (typeof x === 'object') {
-    const name = (x as object).constructor?.name;
-    return name && name !== 'Object' ? name : 'object';
-  }
-  if (typeof x === 'string') return `string ${JSON.stringify(x.length > 40 ? x.slice(0, 40) + '…' : x)}`;
-  return `${typeof x} ${String(x)}`;
-}
-
 /**
  * Check that `x` is a well-formed NDArray: known dtype, integer shape, typed array of the dtype's
  * class whose length is the product of the shape. Returns a message naming `field`, or null.
  */
 export function ndarrayProblem(x: unknown, field = 'array'): string | null {
   if (typeof x !== 'object' || x === null || Array.isArray(x) || ArrayBuffer.isView(x)) {
-    return `${field}: expected an NDArray {dtype, shape, data}, got ${describe(x)}.`;
+    return `${field}: expected an NDArray {dtype, shape, data}, got ${describeValue(x, BRIEF)}.`;
   }
   const a = x as Partial<NDArray>;
   if (!isDType(a.dtype)) {
-    return `${field}: dtype must be one of ${DTYPES.join(', ')}, got ${describe(a.dtype)}.`;
+    return `${field}: dtype must be one of ${DTYPES.join(', ')}, got ${describeValue(a.dtype, BRIEF)}.`;
   }
   if (a.dtype === 'float16' && !hasFloat16()) {
     return `${field}: dtype float16 is not supported here (no Float16Array in this JavaScript engine).`;
   }
   if (!Array.isArray(a.shape) || a.shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    return `${field}: shape must be an array of non-negative integers, got ${Array.isArray(a.shape) ? `[${a.shape.join(', ')}]` : describe(a.shape)}.`;
+    return `${field}: shape must be an array of non-negative integers, got ${Array.isArray(a.shape) ? `[${a.shape.join(', ')}]` : describeValue(a.shape, BRIEF)}.`;
   }
   const C = typedArrayCtor(a.dtype);
   if (!(a.data instanceof C)) {
-    return `${field}: data for dtype ${a.dtype} must be a ${C.name}, got ${describe(a.data)}.`;
+    return `${field}: data for dtype ${a.dtype} must be a ${C.name}, got ${describeValue(a.data, BRIEF)}.`;
   }
   const n = sizeOf(a.shape);
   if (a.data.length !== n) {

@@ -2,22 +2,17 @@
 // bundle hash (`bundleHash` in core/hash.ts: SHA-256 over every file's path and SHA-256); trust in a
 // third-party bundle is remembered per bundle hash, so a changed bundle asks again. Pure; used by the
 // engine (install, trust) and the app (links, prompts).
+import { BRIEF, describeValue } from './describeValue';
 
 /** 64 hexadecimal digits (upper or lower case). */
 export const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
 
-function describeValue(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
-}
-
 /** Why a value is not a bundle hash (naming `field` and the value), or null when it is one. */
 export function sha256Problem(value: unknown, field = 'sha256'): string | null {
   if (typeof value === 'string' && SHA256_HEX.test(value)) return null;
-  const len = typeof value === 'string' ? ` (${value.length} characters)` : '';
-  return `${field} must be the bundle's SHA-256 as 64 hexadecimal digits; got ${describeValue(value)}${len}.`;
+  // A string is quoted as it is (the link's own text, cut at 80 characters), with its length.
+  const got = typeof value === 'string' ? `${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)} (${value.length} characters)` : describeValue(value, BRIEF);
+  return `${field} must be the bundle's SHA-256 as 64 hexadecimal digits; got ${got}.`;
 }
 
 /** The value as lower-case hex; throws `sha256Problem` when it is not 64 hexadecimal digits. */

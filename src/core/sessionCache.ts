@@ -13,7 +13,7 @@
 // - values must be structured-cloneable (they are persisted); the record keeps a clone, so later
 //   changes to the caller's object do not leak into the session.
 import type { SessionRecord } from './records';
-import { describe } from './ndarray';
+import { BRIEF, describeValue, thrownMessage } from './describeValue';
 
 export interface SessionLimits {
   /** Items per session (LRU beyond that). */
@@ -36,22 +36,22 @@ export class SessionKeyError extends Error {
 
 function resolveLimits(limits: Partial<SessionLimits> | undefined): SessionLimits {
   const l = { ...DEFAULT_SESSION_LIMITS, ...limits };
-  if (!Number.isInteger(l.maxItems) || l.maxItems < 1) throw new Error(`maxItems must be ≥ 1 (got ${describe(l.maxItems)}).`);
+  if (!Number.isInteger(l.maxItems) || l.maxItems < 1) throw new Error(`maxItems must be ≥ 1 (got ${describeValue(l.maxItems, BRIEF)}).`);
   if (!Number.isInteger(l.maxSessions) || l.maxSessions < 1) {
-    throw new Error(`maxSessions must be ≥ 1 (got ${describe(l.maxSessions)}).`);
+    throw new Error(`maxSessions must be ≥ 1 (got ${describeValue(l.maxSessions, BRIEF)}).`);
   }
   if (typeof l.expireHours !== 'number' || Number.isNaN(l.expireHours) || l.expireHours < 0) {
-    throw new Error(`expireHours must be ≥ 0 (got ${describe(l.expireHours)}).`);
+    throw new Error(`expireHours must be ≥ 0 (got ${describeValue(l.expireHours, BRIEF)}).`);
   }
   return l;
 }
 
 function checkKey(key: unknown): asserts key is string {
-  if (typeof key !== 'string' || key === '') throw new TypeError(`Session key must be a non-empty string, got ${describe(key)}.`);
+  if (typeof key !== 'string' || key === '') throw new TypeError(`Session key must be a non-empty string, got ${describeValue(key, BRIEF)}.`);
 }
 
 function checkToken(rec: SessionRecord | null, token: unknown): asserts token is string {
-  if (typeof token !== 'string' || token === '') throw new TypeError(`Session token must be a non-empty string, got ${describe(token)}.`);
+  if (typeof token !== 'string' || token === '') throw new TypeError(`Session token must be a non-empty string, got ${describeValue(token, BRIEF)}.`);
   if (rec && rec.token !== token) throw new Error(`Session record is for token ${rec.token}, not ${token}.`);
 }
 
@@ -80,7 +80,7 @@ export function sessionSave(
   try {
     stored = structuredClone(value);
   } catch (e) {
-    const reason = e instanceof Error ? e.message.replace(/\.$/, '') : String(e);
+    const reason = thrownMessage(e).replace(/\.$/, '');
     throw new Error(
       `Session value for key '${key}' cannot be stored: ${reason}. Store plain data, typed arrays or NDArrays.`,
       { cause: e },

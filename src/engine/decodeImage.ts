@@ -2,6 +2,7 @@
 // samples, 16-bit and float kept); JPEG, GIF, WebP and BMP through the browser's own decoders
 // (createImageBitmap + OffscreenCanvas), which always give 8-bit RGBA.
 import { ImageDecodeError, checkDeclaredSize, decodeImageBytes, headerDims, sniffFormat, type DecodeLimits, type DecodedImage } from '../core/imageCodecs';
+import { thrownMessage } from '../core/describeValue';
 
 const BROWSER_FORMATS = new Set(['jpeg', 'gif', 'webp', 'bmp']);
 const LABELS: Record<string, string> = { jpeg: 'JPEG', gif: 'GIF', webp: 'WebP', bmp: 'BMP' };
@@ -18,7 +19,7 @@ export async function decodeImageFile(file: Blob & { name?: string }, limits?: D
   try {
     bytes = new Uint8Array(await file.arrayBuffer());
   } catch (e) {
-    throw new ImageDecodeError(name, `cannot read the file (${e instanceof Error ? e.message : String(e)}).`);
+    throw new ImageDecodeError(name, `cannot read the file (${thrownMessage(e)}).`);
   }
   const format = sniffFormat(bytes, name);
   if (format && BROWSER_FORMATS.has(format)) {
@@ -36,7 +37,7 @@ async function decodeWithBrowser(file: Blob, name: string, label: string): Promi
   try {
     bitmap = await createImageBitmap(file, { colorSpaceConversion: 'none', premultiplyAlpha: 'none', imageOrientation: 'from-image' });
   } catch (e) {
-    throw new ImageDecodeError(name, `the browser could not decode this ${label} file (${e instanceof Error ? e.message : String(e)}).`);
+    throw new ImageDecodeError(name, `the browser could not decode this ${label} file (${thrownMessage(e)}).`);
   }
   try {
     const { width: w, height: h } = bitmap;
@@ -64,7 +65,7 @@ function readPixels(bitmap: ImageBitmap, name: string, label: string): Uint8Clam
     ctx.drawImage(bitmap, 0, 0);
     return ctx.getImageData(0, 0, w, h).data;
   } catch (e) {
-    throw new ImageDecodeError(name, `the browser could not read the pixels of this ${w}×${h} ${label} image (${e instanceof Error ? e.message : String(e)}).`);
+    throw new ImageDecodeError(name, `the browser could not read the pixels of this ${w}×${h} ${label} image (${thrownMessage(e)}).`);
   }
 }
 

@@ -17,14 +17,7 @@ import { runSelfTest, storedSelfTests, type SelfTestReport, type SelfTestResults
 
 export type { EngineOptions, GpuInfo } from './engineOptions';
 export type { InstallOptions } from './catalogue';
-export {
-  DEFAULT_THIRD_PARTY_TIMEOUT_MS,
-  INTERRUPTED_MESSAGE,
-  SANDBOX_NO_GPU_REASON,
-  isThirdParty,
-  type ExecuteRequest,
-  type ExecutionListener,
-} from './liveRun';
+export { DEFAULT_THIRD_PARTY_TIMEOUT_MS, INTERRUPTED_MESSAGE, type ExecuteRequest, type ExecutionListener } from './liveRun';
 
 export class Engine {
   readonly store: Store;

@@ -12,7 +12,8 @@ import type { BundleCode } from '../core/protocol';
 import { TERMINAL_STATUSES, type AlgorithmRecord, type DatasetMeta, type ExecutionRecord, type ExecutionStatus, type LogLevel } from '../core/records';
 import type { Store } from '../store/index';
 import type { EngineOptions, GpuInfo } from './engineOptions';
-import { createHostApi, type HostApiContext } from './hostApi';
+import { createHostApi } from './hostApi';
+import type { HostApiContext } from './hostContext';
 import { checkIdList, describeValue, isStringArray } from './hostChecks';
 import { serveRpc } from './hostRpc';
 import {

@@ -2,27 +2,14 @@
 // the session cache (hostSessions.ts), and here fetchAsset, log, progress and stage. Every argument a
 // worker sends is checked.
 import type { HostApi } from '../core/protocol';
-import { LOG_LEVELS, type ExecutionStatus, type LogLevel } from '../core/records';
+import { LOG_LEVELS } from '../core/records';
 import { normalizePath } from '../sdk/moduleLoader';
-import type { Store } from '../store/index';
 import { fetchDataCall, postDataCall } from './hostData';
 import { MAX_MESSAGE_CHARS, describeValue } from './hostChecks';
 import { transferred } from './hostRpc';
 import { sessionCalls } from './hostSessions';
 import { assertAlive, type LiveRun } from './liveRun';
-import type { SessionAccess } from './sessionAccess';
-
-/** What the host API needs of the executions that own the run. */
-export interface HostApiContext {
-  store: Store;
-  sessions: SessionAccess;
-  log(run: LiveRun, level: LogLevel, message: string): void;
-  /** Subscribers hear of a change now. */
-  notify(run: LiveRun): void;
-  /** Subscribers hear of a change now; the store soon (throttled). */
-  changed(run: LiveRun): void;
-  setStatus(run: LiveRun, status: ExecutionStatus): Promise<void>;
-}
+import type { HostApiContext } from './hostContext';
 
 function fetchAssetCall(run: LiveRun, ctx: HostApiContext): HostApi['fetchAsset'] {
   const { alg } = run;

@@ -1,5 +1,6 @@
 // The checks the engine applies to everything a runner worker sends (ids, items, fields, keys):
 // limits, plain objects only, no prototype keys, and short descriptions of bad values.
+import { TYPE_ONLY, describeValue as describeAny } from '../core/describeValue';
 import type { FieldKind } from '../core/records';
 
 /** Field names a worker may not use (they would change an object's prototype when assigned). */
@@ -30,14 +31,8 @@ export function isStringArray(x: unknown): x is string[] {
 
 export const FIELD_KINDS: readonly FieldKind[] = ['array', 'arrayList', 'numbers', 'string'];
 
-export function describeValue(x: unknown): string {
-  if (x === null || x === undefined) return String(x);
-  if (Array.isArray(x)) {
-    const kinds = x.slice(0, 10).map((v) => typeof v);
-    return `a list containing ${kinds.join(', ') || 'nothing'}${x.length > 10 ? `, … (${x.length} entries)` : ''}`;
-  }
-  return typeof x;
-}
+/** What a worker sent, by type only ("object", "a list containing number, string"). */
+export const describeValue = (x: unknown): string => describeAny(x, TYPE_ONLY);
 
 /** A plain object (not an array, typed array, Map, …): what a worker's item or field must be. */
 export function isPlainRecord(x: unknown): x is Record<string, unknown> {

@@ -7,7 +7,7 @@ import { decodeFields } from '../core/datasetCodec';
 import { ndarrayProblem, type NDArray } from '../core/ndarray';
 import type { HostApi, RawFields } from '../core/protocol';
 import type { FieldKind, StoredField } from '../core/records';
-import type { HostApiContext } from './hostApi';
+import type { HostApiContext } from './hostContext';
 import { FIELD_KINDS, FORBIDDEN_KEYS, MAX_IDS, MAX_ID_LENGTH, checkIdList, describeValue, isPlainRecord, stringsIn } from './hostChecks';
 import { transferred } from './hostRpc';
 import { assertAlive, isThirdParty, type LiveRun } from './liveRun';

@@ -2,7 +2,7 @@
 // operation serialised per session token, values counted against the run's byte limit.
 import { sessionLoad, sessionRemove, sessionSave } from '../core/sessionCache';
 import type { HostApi } from '../core/protocol';
-import type { HostApiContext } from './hostApi';
+import type { HostApiContext } from './hostContext';
 import { FORBIDDEN_KEYS, MAX_ID_LENGTH, approxBytes, describeValue } from './hostChecks';
 import { assertAlive, type LiveRun } from './liveRun';
 

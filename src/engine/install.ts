@@ -6,7 +6,7 @@ import { BUNDLE_LOCK_FILE, BundleLockError, parseBundleLock, verifyBundleLock, w
 import { parseManifest, type Manifest } from '../core/manifest';
 import type { AlgorithmRecord } from '../core/records';
 import { linkBundle, BundleLinkError } from '../sdk/moduleLoader';
-import { BundleSourceError, type BundleFiles } from './bundleSource';
+import type { BundleFiles } from './bundleSource';
 
 export const CODE_FILE = /\.m?js$/;
 /** Specifiers the runner host provides to bundles. */
@@ -143,5 +143,3 @@ function checkDeclaredFiles(manifest: Manifest, files: BundleFiles, fileHashes: 
     if (!files.has(p)) throw new InstallError(`The ${what} ${p} is not in the bundle.`);
   }
 }
-
-export { BundleSourceError };

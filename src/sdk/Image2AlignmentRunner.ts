@@ -1,6 +1,7 @@
 import { BaseRunner, type Args, type InputData } from './BaseRunner';
 import { fetchStacked, inputIds } from './typedRunner';
-import { describe, isNDArray, type NDArray } from '../core/ndarray';
+import { isNDArray, type NDArray } from '../core/ndarray';
+import { BRIEF, describeValue } from '../core/describeValue';
 
 /**
  * A sequence of N images in, N−1 3×3 matrices out (one per consecutive pair). inference has no
@@ -28,12 +29,12 @@ export class Image2AlignmentRunner extends BaseRunner {
 
   override async postprocess(data: unknown, _args: Args): Promise<string[]> {
     if (!Array.isArray(data)) {
-      throw new Error(`The data returned from the inference should be a list of 3×3 NDArrays, but got ${describe(data)}.`);
+      throw new Error(`The data returned from the inference should be a list of 3×3 NDArrays, but got ${describeValue(data, BRIEF)}.`);
     }
     data.forEach((m, i) => {
       if (!isNDArray(m)) {
         throw new Error(
-          `The data returned from the inference should be a list of 3×3 NDArrays, but the element on position ${i} of the list is not an NDArray (got ${describe(m)}).`,
+          `The data returned from the inference should be a list of 3×3 NDArrays, but the element on position ${i} of the list is not an NDArray (got ${describeValue(m, BRIEF)}).`,
         );
       }
     });

@@ -16,11 +16,7 @@ import type { NewStack, PutWithStacksOptions, StackOfNew, StackPatch } from './s
 
 export type { NewDataset, DatasetPatch } from './datasets';
 export type { NewStack, StackPatch, StackOfNew, PutWithStacksOptions } from './stacks';
-export type { BlobRecord, SettingRecord, StoreHooks } from './db';
-export type { CloseExecutionOptions } from './executions';
-export { DEFAULT_DB_NAME, DB_VERSION } from './db';
-export { compareVersionKeys } from './algorithms';
-export { fieldKeyProblem } from './datasets';
+export type { StoreHooks } from './db';
 
 export interface StoreOptions {
   /** Observation and fault-injection points, for tests. */

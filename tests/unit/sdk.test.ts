@@ -439,18 +439,18 @@ describe('BaseRunner.fetchData / postData through the HostApi', () => {
     putArrays(host, 'image', { ok: ndarray('uint8', [2, 2]), bad: ndarray('int32', [2, 2]), hwc: ndarray('uint8', [4, 4, 3]) });
     const r = constructRunner(Plain, ctxFor(host));
     expect((await errorOf(r.fetchData(['bad'], 'Image', 'image'))).message).toBe(
-      'Image item 0: Image must be uint8, uint16, float64, float32 or float16 (got int32).',
+      'fetchData: input dataset bad: Image item 0: Image must be uint8, uint16, float64, float32 or float16 (got int32).',
     );
     expect((await errorOf(r.fetchData(['ok', 'hwc'], 'Image', 'image'))).message).toBe(
-      'Image item 1: Image must be 2D (got 3 dimensions), grayscale or RGB (got 4 channels).',
+      'fetchData: input dataset hwc: Image item 1: Image must be 2D (got 3 dimensions), grayscale or RGB (got 4 channels).',
     );
     // A dataset without the requested key gives null, which Image validation refuses.
     putArrays(host, 'mask', { maskOnly: ndarray('uint8', [2, 2]) });
     expect((await errorOf(r.fetchData(['maskOnly'], 'Image', 'image', 'mask'))).message).toBe(
-      "Image item 0: Field 'image': expected an NDArray {dtype, shape, data}, got null.",
+      "fetchData: input dataset maskOnly has no field 'image': Image item 0: Field 'image': expected an NDArray {dtype, shape, data}, got null.",
     );
     // Not asking for a required key at all: it is absent, so "required".
-    expect((await errorOf(r.fetchData(['ok'], 'Image', 'mask'))).message).toBe("Image item 0: Field 'image' is required.");
+    expect((await errorOf(r.fetchData(['ok'], 'Image', 'mask'))).message).toBe("fetchData: input dataset ok has no field 'mask': Image item 0: Field 'image' is required.");
   });
 
   it('refuses bad ids, keys and schemas before asking the host', async () => {

@@ -20,7 +20,8 @@ import {
   thresholdTriangle,
   thresholdYen,
 } from '../../src/sdk/image/filters';
-import { exp64, histogram, log64, logF32, npSum, pairwiseSum, sumU16, sumU8 } from '../../src/sdk/image/histogram';
+import { exp64, histogram, log64, logF32, sumU16, sumU8 } from '../../src/sdk/image/histogram';
+import { npSum, pairwiseSum } from '../../src/sdk/image/numpySum';
 import { gaussianKernel1d, mapIndex, uniformFilter } from '../../src/sdk/image/ndimage';
 import { _setSimdDisabled, simdBackend } from '../../src/sdk/image/simd';
 

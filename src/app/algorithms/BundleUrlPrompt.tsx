@@ -14,6 +14,7 @@ import { useSelection } from '../state/selection';
 import { InstallNotices } from './InstallNotices';
 import { useInstallBundle } from './useInstallBundle';
 import './algorithms.css';
+import { thrownMessage } from '../../core/describeValue';
 
 interface BundleParams {
   url: string;
@@ -83,7 +84,7 @@ function Prompt({ url, sha256, onDone }: { url: string; sha256: string | null; o
     try {
       setCheck({ kind: 'done', info: await api.algorithms.inspect(url) });
     } catch (e) {
-      setCheck({ kind: 'error', message: e instanceof Error ? e.message : String(e) });
+      setCheck({ kind: 'error', message: thrownMessage(e) });
     }
   }, [api, url]);
   useEffect(() => {
@@ -116,7 +117,7 @@ function Prompt({ url, sha256, onDone }: { url: string; sha256: string | null; o
       await install(url, { sha256: pin ?? (check?.kind === 'done' ? check.info.bundleHash : undefined) });
       finish();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(thrownMessage(e));
       setBusy(false);
     }
   };

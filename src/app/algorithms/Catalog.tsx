@@ -10,6 +10,7 @@ import { useApi } from '../apiContext';
 import { downloadBytes } from '../datasets/exportDataset';
 import { keys } from '../state/queries';
 import { useSelection } from '../state/selection';
+import { thrownMessage } from '../../core/describeValue';
 
 export function originLabel(o: AlgorithmInfo['origin']): string {
   switch (o.kind) {
@@ -84,7 +85,7 @@ function CatalogCard({ alg, selected }: { alg: AlgorithmInfo; selected: boolean 
     try {
       downloadBytes(await api.algorithms.exportZip(alg.id), bundleZipName(alg), 'application/zip');
     } catch (e) {
-      setError(`Could not make the zip: ${e instanceof Error ? e.message : String(e)}`);
+      setError(`Could not make the zip: ${thrownMessage(e)}`);
     } finally {
       setDownloading(false);
     }
@@ -98,7 +99,7 @@ function CatalogCard({ alg, selected }: { alg: AlgorithmInfo; selected: boolean 
       if (algorithmId === alg.id) setAlgorithmId(null);
       await qc.invalidateQueries({ queryKey: keys.algorithms });
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(thrownMessage(e));
       setRemoving(false);
       setConfirming(false);
     }

@@ -5,6 +5,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { AlgorithmInfo } from '../../core/records';
 import { useInstallBundle, type InstallSource } from './useInstallBundle';
 import './algorithms.css';
+import { thrownMessage } from '../../core/describeValue';
 
 type Status = { kind: 'idle' } | { kind: 'busy'; what: string } | { kind: 'error'; what: string; message: string } | { kind: 'done'; info: AlgorithmInfo };
 
@@ -42,7 +43,7 @@ function InstallDialog({ onClose }: { onClose: () => void }) {
       const info = await install(source);
       setStatus({ kind: 'done', info });
     } catch (e) {
-      setStatus({ kind: 'error', what, message: e instanceof Error ? e.message : String(e) });
+      setStatus({ kind: 'error', what, message: thrownMessage(e) });
     }
   };
 

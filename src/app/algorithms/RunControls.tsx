@@ -11,6 +11,7 @@ import { useSelection, type RunInputs } from '../state/selection';
 import { DeviceChooser, preferredDevice, runDevices, type RunDevice } from './DeviceChooser';
 import type { FormResult } from './paramValues';
 import { useTrustGate } from './TrustDialog';
+import { thrownMessage } from '../../core/describeValue';
 
 const SANDBOX_GPU = { available: false, reason: 'third-party bundles run in a sandbox that has no WebGPU, so they run on cpu' };
 
@@ -55,7 +56,7 @@ export function RunControls({ alg, form }: { alg: AlgorithmInfo; form: FormResul
     try {
       if (!(await ensureTrusted('Trust and run'))) return;
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(thrownMessage(e));
       return;
     }
     setBusy(true);
@@ -70,7 +71,7 @@ export function RunControls({ alg, form }: { alg: AlgorithmInfo; form: FormResul
       setStarted((n) => n + 1);
       await qc.invalidateQueries({ queryKey: keys.executions });
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(thrownMessage(e));
     } finally {
       setBusy(false);
     }

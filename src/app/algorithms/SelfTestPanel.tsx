@@ -3,7 +3,7 @@
 // cpu because gpu failed while cpu passed.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { AlgorithmInfo } from '../../core/records';
-import type { SelfTestReport } from '../../engine/selfTest';
+import type { SelfTestReport } from '../../api';
 import { useApi } from '../apiContext';
 import { invalidateData, keys, useGpu } from '../state/queries';
 import { useTrustGate } from './TrustDialog';

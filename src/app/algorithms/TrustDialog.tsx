@@ -9,6 +9,7 @@ import type { AlgorithmInfo } from '../../core/records';
 import { useApi } from '../apiContext';
 import { formatBytes } from '../datasets/format';
 import { originLabel } from './Catalog';
+import { thrownMessage } from '../../core/describeValue';
 
 const filesKey = (id: string) => ['algorithm-files', id] as const;
 
@@ -96,7 +97,7 @@ function TrustDialog({ alg, actionLabel, onTrust, onCancel }: { alg: AlgorithmIn
       await onTrust();
     } catch (e) {
       decided.current = false;
-      setError(e instanceof Error ? e.message : String(e));
+      setError(thrownMessage(e));
       setSaving(false);
     }
   };

@@ -9,6 +9,7 @@ import type { AlgorithmInfo } from '../../core/records';
 import { useApi } from '../apiContext';
 import { keys } from '../state/queries';
 import { useSelection } from '../state/selection';
+import { thrownMessage } from '../../core/describeValue';
 
 export type InstallSource = File | File[] | string | Record<string, Blob | string>;
 
@@ -59,7 +60,7 @@ export function useInstallBundle(opts: InstallOptions = {}): (source: InstallSou
       try {
         info = await api.algorithms.install(source as BundleSource, pin?.sha256 ? { sha256: pin.sha256 } : {});
       } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
+        const message = thrownMessage(e);
         if (notify) announceInstall({ kind: 'error', source: describeSource(source), message });
         throw e instanceof Error ? e : new Error(message);
       }

@@ -17,6 +17,7 @@ import { filterByName, mainKey, nextName, paginate, PAGE_SIZE } from './format';
 import { NewStackForm } from './NewStackForm';
 import { StackRow } from './StackRow';
 import './datasets.css';
+import { thrownMessage } from '../../core/describeValue';
 
 /** How long a deleted dataset can be brought back. */
 export const UNDO_MS = 6000;
@@ -29,7 +30,6 @@ interface PendingDelete {
   wasViewed: boolean;
 }
 
-const errText = (e: unknown) => (e instanceof Error ? e.message : String(e)) || 'unknown error';
 
 /** A callback with a stable identity that always runs the latest closure (for memoised rows and timers). */
 function useStable<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
@@ -159,7 +159,7 @@ export function DatasetsPanel() {
           await api.datasets.delete(id);
         } catch (e) {
           // Already gone (another tab, a stack deleted with its datasets) is fine.
-          if (!/not found/i.test(errText(e))) failed.push(errText(e));
+          if (!/not found/i.test(thrownMessage(e))) failed.push(thrownMessage(e));
         }
       }
       if (failed.length) setNotice(`Could not delete “${p.label}”: ${failed[0]}`);
@@ -285,7 +285,7 @@ export function DatasetsPanel() {
       if (!a || typeof a === 'string') throw new Error(`the field '${key}' holds no array.`);
       downloadBytes(encodeExport([a], format), exportName(meta.name, format), mimeOf(format));
     } catch (e) {
-      setNotice(`Could not export “${meta.name}” as ${format.toUpperCase()}: ${errText(e)}`);
+      setNotice(`Could not export “${meta.name}” as ${format.toUpperCase()}: ${thrownMessage(e)}`);
     } finally {
       setBusy(null);
     }
@@ -331,7 +331,7 @@ export function DatasetsPanel() {
       }
       downloadBytes(encodeExport(arrays, 'tiff'), exportName(s.stack.name, 'tiff'), mimeOf('tiff'));
     } catch (e) {
-      setNotice(`Could not export the stack “${s.stack.name}”: ${errText(e)}`);
+      setNotice(`Could not export the stack “${s.stack.name}”: ${thrownMessage(e)}`);
     } finally {
       setBusy(null);
     }
@@ -370,7 +370,7 @@ export function DatasetsPanel() {
       if (first) setView({ kind: 'stack', id: first.id });
       else if (r.ids[0]) setView({ kind: 'dataset', id: r.ids[0] });
     } catch (e) {
-      setNotice(`Could not add the sample data: ${errText(e)}`);
+      setNotice(`Could not add the sample data: ${thrownMessage(e)}`);
     } finally {
       setBusy(null);
     }
@@ -381,7 +381,7 @@ export function DatasetsPanel() {
     return (
       <div className="ds-panel panel">
         <div className="ds-error" role="alert">
-          <strong>The datasets could not be listed.</strong> {errText(datasetsQ.error)}{' '}
+          <strong>The datasets could not be listed.</strong> {thrownMessage(datasetsQ.error)}{' '}
           <button className="small" onClick={() => void datasetsQ.refetch()}>
             Try again
           </button>
@@ -468,7 +468,7 @@ export function DatasetsPanel() {
             )}
             {stacksQ.isError ? (
               <div className="ds-error" role="alert">
-                The stacks could not be listed: {errText(stacksQ.error)}
+                The stacks could not be listed: {thrownMessage(stacksQ.error)}
               </div>
             ) : shownStacks.length === 0 ? (
               <p className="ds-hint muted">

@@ -2,6 +2,7 @@
 // box checked its datasets are deleted too. A modal <dialog>: Esc or Cancel closes it.
 import { useEffect, useId, useRef, useState } from 'react';
 import type { StackRecord } from '../../core/stacks';
+import { thrownMessage } from '../../core/describeValue';
 
 export function DeleteStackDialog({
   stack,
@@ -38,7 +39,7 @@ export function DeleteStackDialog({
       onClose();
     } catch (e) {
       setBusy(false);
-      setError(e instanceof Error ? e.message : String(e));
+      setError(thrownMessage(e));
     }
   };
 

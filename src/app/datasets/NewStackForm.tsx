@@ -2,6 +2,7 @@
 // ones checked as run inputs, in their input order.
 import { useEffect, useId, useRef, useState } from 'react';
 import { validateName } from './format';
+import { thrownMessage } from '../../core/describeValue';
 
 export function NewStackForm({
   count,
@@ -36,7 +37,7 @@ export function NewStackForm({
       await onCreate(name.trim());
     } catch (e) {
       setBusy(false);
-      setError(e instanceof Error ? e.message : String(e));
+      setError(thrownMessage(e));
     }
   };
 

@@ -2,6 +2,7 @@
 // An invalid name shows why under the field and is not saved.
 import { useEffect, useId, useRef, useState } from 'react';
 import { validateName } from './format';
+import { thrownMessage } from '../../core/describeValue';
 
 export function RenameField({
   initial,
@@ -50,7 +51,7 @@ export function RenameField({
       done.current = true;
     } catch (e) {
       setBusy(false);
-      setError(e instanceof Error ? e.message : String(e));
+      setError(thrownMessage(e));
       if (fromBlur) {
         done.current = true;
         onCancel();

@@ -2,6 +2,7 @@
 // and whether it is an algorithm bundle or images. Pure logic over small structural interfaces, so the
 // directory walk is unit-tested with fake entries (tests/unit/datasetsUi.test.ts); the browser's
 // FileSystemEntry objects satisfy them.
+import { thrownMessage } from '../../core/describeValue';
 
 /** A file with its path relative to the drop: "scan/slice_01.tif", or just its name at the top level. */
 export interface DropItem {
@@ -101,7 +102,6 @@ export async function readAllEntries(dir: DirectoryEntryLike): Promise<EntryLike
   }
 }
 
-const errText = (e: unknown) => (e instanceof Error ? e.message : String(e)) || 'unknown error';
 
 /**
  * Walk dropped entries: files as they are, folders recursively, each file with its path relative to
@@ -118,7 +118,7 @@ export async function walkEntries(entries: readonly EntryLike[]): Promise<{ item
       try {
         children = await readAllEntries(entry as DirectoryEntryLike);
       } catch (e) {
-        problems.push({ file: `${path}/`, message: `the folder could not be read (${errText(e)}).` });
+        problems.push({ file: `${path}/`, message: `the folder could not be read (${thrownMessage(e)}).` });
         return;
       }
       for (const c of children) await visit(c, path);
@@ -126,7 +126,7 @@ export async function walkEntries(entries: readonly EntryLike[]): Promise<{ item
       try {
         items.push({ file: await readFile(entry as FileEntryLike), path });
       } catch (e) {
-        problems.push({ file: path, message: `the file could not be read (${errText(e)}).` });
+        problems.push({ file: path, message: `the file could not be read (${thrownMessage(e)}).` });
       }
     }
   }

@@ -12,6 +12,7 @@ import { invalidateData, keys } from '../state/queries';
 import { useSelection } from '../state/selection';
 import { classifyDrop, type BundleDrop, type DropItem, type WalkProblem } from './dropEntries';
 import { errorLine, formatBytes, importSummary, isLargeImport, persistNote, PROGRESS_MIN_FILES } from './format';
+import { thrownMessage } from '../../core/describeValue';
 
 export interface Job {
   id: string;
@@ -62,7 +63,6 @@ function startJob(qc: QueryClient, job: Omit<Job, 'id' | 'failures' | 'notes' | 
   return id;
 }
 
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e)) || 'unknown error';
 
 export interface ImportActions {
   /** Import image files (picker or drop), reporting progress and failures. */
@@ -132,7 +132,7 @@ export function useImportActions(): ImportActions {
         });
       } catch (e) {
         await invalidateData(qc);
-        patchJob(qc, id, { state: 'error', title: `The import failed: ${message(e)}`, progress: null, failures });
+        patchJob(qc, id, { state: 'error', title: `The import failed: ${thrownMessage(e)}`, progress: null, failures });
       }
     },
     [api, qc, setView],

@@ -8,6 +8,7 @@ import { useDatasets, useExecution } from '../state/queries';
 import { useSelection } from '../state/selection';
 import { ProgressBar, StatusBadge, formatMs, isLive } from './format';
 import { LogView, type LevelFilter } from './LogView';
+import { thrownMessage } from '../../core/describeValue';
 
 const STAGES = ['load', 'preprocess', 'inference', 'postprocess', 'total'] as const;
 
@@ -31,7 +32,7 @@ export function RunDetails({ stored, levels, onLevels }: { stored: ExecutionReco
     try {
       await api.executions.cancel(rec.id);
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(thrownMessage(e));
     } finally {
       setCancelling(false);
     }

@@ -19,6 +19,7 @@ import { readToolchainParams, STATUS_CLASS, toolchainKeys, useToolchainRun, writ
 import { RunView } from './RunView';
 import { ToolchainDiagram } from './ToolchainDiagram';
 import './toolchains.css';
+import { thrownMessage } from '../../core/describeValue';
 
 const CUSTOM = 'custom';
 
@@ -39,7 +40,7 @@ function sameBlocks(a: readonly string[], b: readonly string[]): boolean {
 
 /** A rejected check or run: its problems one per line ("invalid toolchain: a; b" → a, b). */
 function problemsOf(e: unknown): string[] {
-  const m = e instanceof Error ? e.message : String(e);
+  const m = thrownMessage(e);
   const colon = m.indexOf(': ');
   if (colon > 0 && m.includes('; ')) return [m.slice(0, colon) + ':', ...m.slice(colon + 2).split('; ').map((p) => `• ${p}`)];
   return [m];

@@ -94,11 +94,8 @@ export function ViewerMessage({ kind = 'info', children, testId }: { kind?: 'inf
   );
 }
 
-/** The message of an unknown thrown value. */
-export function errorText(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  return String(e);
-}
+/** The message of an unknown thrown value (core/describeValue.ts's thrownMessage). */
+export { thrownMessage as errorText } from '../../core/describeValue';
 
 /** Shape, dtype and statistics of an array as a compact definition list. */
 export function ArrayStats({ array, testId, extra }: { array: NDArray; testId?: string; extra?: [string, ReactNode][] }) {

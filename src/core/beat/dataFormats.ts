@@ -14,7 +14,8 @@
 //   float32/float64 NDArrays with one trailing dimension of 2 (real, imaginary);
 // - arrays of strings or of objects are (nested, row-major) JS arrays.
 
-import { describe, dtypeOfTypedArray, ndarrayProblem, typedArrayCtor, zeros, type DType, type NDArray, type TypedArray } from '../ndarray';
+import { dtypeOfTypedArray, ndarrayProblem, typedArrayCtor, zeros, type DType, type NDArray, type TypedArray } from '../ndarray';
+import { BRIEF, describeValue } from '../describeValue';
 import { BeatError } from './errors';
 
 export const INTEGER_TYPES = ['int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64'] as const;
@@ -284,7 +285,7 @@ export class DataFormatRegistry {
         return { kind: 'array', shape: dims as number[], element };
       }
       if (isPlainObject(value)) return compileObject(value, path, null);
-      errors.push(`field '${path}': invalid type declaration ${describe(value)}`);
+      errors.push(`field '${path}': invalid type declaration ${describeValue(value, BRIEF)}`);
       return null;
     };
     const compileObject = (decl: Record<string, unknown>, path: string, formatName: string | null): ObjectFieldType => {
@@ -320,7 +321,7 @@ export class DataFormatRegistry {
     };
 
     if (!isPlainObject(declaration)) {
-      throw new BeatError('E_FORMAT_DECLARATION', `invalid data format '${name}': a declaration must be a JSON object, got ${describe(declaration)}`);
+      throw new BeatError('E_FORMAT_DECLARATION', `invalid data format '${name}': a declaration must be a JSON object, got ${describeValue(declaration, BRIEF)}`);
     }
     const root = compileObject(declaration, '', name);
     if (errors.length > 0) {
@@ -371,7 +372,7 @@ export function showValue(v: unknown): string {
   if (typeof v === 'bigint') return `${v}n`;
   if (typeof v === 'boolean') return `boolean ${v}`;
   if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
-  return describe(v);
+  return describeValue(v, BRIEF);
 }
 
 /** How a type is named in messages: `int32`, `data format 'user/x/1'`, `2-d array of uint8`. */

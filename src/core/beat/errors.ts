@@ -64,7 +64,3 @@ export class BeatError extends Error {
     this.details = details;
   }
 }
-
-export function isBeatError(e: unknown): e is BeatError {
-  return e instanceof BeatError;
-}

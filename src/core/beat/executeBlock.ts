@@ -10,6 +10,7 @@ import { Input, InputGroup, InputList, SynchronizationListener } from './inputs'
 import { MemorySink, Output, OutputList } from './outputs';
 import { DataLoader, DataLoaderList } from './dataLoaders';
 import { checkStream, restrictToRange, type DataStream, type DataUnit, type IndexRange } from './streams';
+import { thrownMessage } from '../describeValue';
 
 /** What an algorithm module exports: a class whose instances have these methods (each may be async). */
 export interface AlgorithmInstance {
@@ -39,11 +40,13 @@ export interface LegacyAnalyzer {
   setup?(parameters: Record<string, ParameterValue>): unknown;
   process(inputs: InputList, output: Output): unknown;
 }
+/** @public typing aid for block authors, like the other algorithm interfaces. */
 export interface SequentialAnalyzer {
   setup?(parameters: Record<string, ParameterValue>): unknown;
   prepare?(dataLoaders: DataLoaderList): unknown;
   process(inputs: InputList, dataLoaders: DataLoaderList, output: Output): unknown;
 }
+/** @public typing aid for block authors, like the other algorithm interfaces. */
 export interface AutonomousAnalyzer {
   setup?(parameters: Record<string, ParameterValue>): unknown;
   prepare?(dataLoaders: DataLoaderList): unknown;
@@ -125,7 +128,7 @@ export function emptyRun(range: IndexRange | null = null): BlockRun {
 
 export function runError(e: unknown, stage: BlockStage): BlockRunError {
   if (e instanceof BeatError) return { code: e.code, message: e.message, stage, details: [...e.details] };
-  return { code: 'E_USER', message: e instanceof Error ? e.message : String(e), stage, details: [] };
+  return { code: 'E_USER', message: thrownMessage(e), stage, details: [] };
 }
 
 function checkRange(range: IndexRange): void {

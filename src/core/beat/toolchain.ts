@@ -14,6 +14,7 @@ import { IO_NAME_RE, parseDeclaration, type AlgorithmDeclaration } from './decla
 import { executeBlock, type AlgorithmClass, type AnalyzerResult, type BlockRun, type BlockRunError } from './executeBlock';
 import { mergeSplitRuns, splitRange } from './split';
 import type { DataStream, DataUnit } from './streams';
+import { thrownMessage } from '../describeValue';
 
 const NAME_MESSAGE = 'expected a name of letters, digits, _ and - (not starting with a digit or -)';
 const rangeSchema = z
@@ -93,7 +94,6 @@ export const toolchainSchema = z.strictObject({
 
 export type ToolchainJson = z.infer<typeof toolchainSchema>;
 export type ToolchainSource = z.infer<typeof toolchainSourceSchema>;
-export type ToolchainBlock = z.infer<typeof toolchainBlockSchema>;
 
 // ---------------------------------------------------------------------------------------------------
 // Compox runners as blocks: one input (`input_dataset_ids`), the fields of the posted datasets out.
@@ -598,7 +598,7 @@ export async function runToolchain(plan: ToolchainPlan, options: ToolchainRunOpt
     } catch (e) {
       if (options.signal?.aborted) return cancel();
       report.status = 'FAILED';
-      const message = e instanceof Error ? e.message : String(e);
+      const message = thrownMessage(e);
       report.error = { code: e instanceof BeatError ? e.code : 'E_USER', stage: 'process', details: [], block: b.name, message: `block '${b.name}' failed: ${message}` };
     }
     notify(b.name);

@@ -13,6 +13,9 @@ export interface DecodedImage {
   pages: number;
 }
 
+/** The image formats a file is recognised as (by magic bytes, then extension). */
+export type ImageFormat = 'png' | 'jpeg' | 'tiff' | 'npy' | 'gif' | 'webp' | 'bmp';
+
 /** A file that cannot be read as an image. The message names the file and the reason. */
 export class ImageDecodeError extends Error {
   readonly fileName: string;
@@ -31,10 +34,7 @@ export class ImageEncodeError extends Error {
   }
 }
 
-export function errorText(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  return String(e);
-}
+export { thrownMessage as errorText } from '../describeValue';
 
 export const shapeText = (shape: readonly number[]): string => `(${shape.join(', ')})`;
 

@@ -1,6 +1,6 @@
 // The width and height that the header of a JPEG, GIF, WebP or BMP file declares, read without
 // decoding (the browser decodes these formats: its decoder allocates before anyone can check).
-import type { ImageFormat } from './index';
+import type { ImageFormat } from './common';
 
 export interface HeaderDims {
   width: number;

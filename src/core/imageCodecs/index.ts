@@ -1,19 +1,18 @@
 // Image file codecs for import and export: PNG (fast-png), TIFF (utif2), NPY (npyjs). Pure TypeScript,
 // no DOM: formats only a browser decodes (JPEG, GIF, WebP, BMP) go through src/engine/decodeImage.ts.
-import { ImageDecodeError, type DecodedImage } from './common';
+import { ImageDecodeError, type DecodedImage, type ImageFormat } from './common';
 import type { DecodeLimits } from './limits';
 import { decodeNpy, hasNpyMagic } from './npy';
 import { decodePng, hasPngMagic } from './png';
 import { decodeTiff, hasTiffMagic } from './tiff';
 
-export { ImageDecodeError, ImageEncodeError, type DecodedImage } from './common';
+export { ImageDecodeError, ImageEncodeError, type DecodedImage, type ImageFormat } from './common';
 export { decodePng, encodePng } from './png';
 export { decodeTiff, encodeTiff } from './tiff';
 export { decodeNpy, decodeNpyArray, encodeNpy } from './npy';
-export { DEFAULT_MAX_IMAGE_BYTES, checkDeclaredSize, maxImageBytes, type DecodeLimits } from './limits';
+export { DEFAULT_MAX_IMAGE_BYTES, checkDeclaredSize, type DecodeLimits } from './limits';
 export { headerDims } from './headerDims';
 
-export type ImageFormat = 'png' | 'jpeg' | 'tiff' | 'npy' | 'gif' | 'webp' | 'bmp';
 
 const EXTENSIONS: Record<string, ImageFormat> = {
   png: 'png',

@@ -19,9 +19,9 @@ import {
   log64,
   logF32,
   npMean,
-  npSum,
   type Histogram,
 } from './histogram';
+import { npSum } from './numpySum';
 import { simdGtMask } from './simd';
 import { type ExtendMode, gaussianFilter, genericFilter, medianFilter, perAxis, uniformFilter } from './ndimage';
 

@@ -1,8 +1,8 @@
 // skimage-compatible image histogram (skimage.exposure.histogram, scikit-image 0.19.3, with
 // source_range='image'), plus the numpy-compatible numerics the threshold kernels need to reproduce
-// skimage's results to the last bit: numpy's pairwise (and 8192-element buffered) summation, argmax
-// tie rules, correctly rounded float64 exp/log (what glibc's libm returns, which numpy uses for
-// float64 on x86-64 without AVX-512) and numpy's AVX2/FMA3 float32 log.
+// skimage's results to the last bit (numpy's pairwise, 8192-element buffered summation is in
+// ./numpySum.ts): argmax tie rules, correctly rounded float64 exp/log (what glibc's libm returns,
+// which numpy uses for float64 on x86-64 without AVX-512) and numpy's AVX2/FMA3 float32 log.
 //
 // Histogram rules (read from skimage/exposure/exposure.py and numpy/lib/histograms.py):
 // - integer images: one bin per integer value from the image minimum to the maximum
@@ -15,6 +15,7 @@
 //   `(edges[:-1] + edges[1:]) / 2` in the image's float type. NaN or ±Infinity raise, as numpy does.
 
 import type { NDArray } from '../../core/ndarray';
+import { npSum } from './numpySum';
 
 type Num = ArrayLike<number>;
 
@@ -28,101 +29,6 @@ const fround = Math.fround;
  * optimised as a whole (rather than through on-stack replacement of one long loop). */
 export const CHUNK = 1 << 16;
 
-
-/**
- * numpy's pairwise summation (`@TYPE@_pairwise_sum` in loops_utils.h) of d[off .. off+n), in float64
- * or, with `f32`, in float32 (every addition rounded to float32, as numpy's FLOAT_add reduce does).
- */
-export function pairwiseSum(d: Num, off: number, n: number, f32 = false): number {
-  if (f32) return pairwiseSum32(d, off, n);
-  if (n < 8) {
-    let res = 0;
-    for (let i = 0; i < n; i++) res += d[off + i]!;
-    return res;
-  }
-  if (n <= 128) {
-    let r0 = d[off]!;
-    let r1 = d[off + 1]!;
-    let r2 = d[off + 2]!;
-    let r3 = d[off + 3]!;
-    let r4 = d[off + 4]!;
-    let r5 = d[off + 5]!;
-    let r6 = d[off + 6]!;
-    let r7 = d[off + 7]!;
-    const m = n - (n % 8);
-    let i = 8;
-    for (; i < m; i += 8) {
-      const p = off + i;
-      r0 += d[p]!;
-      r1 += d[p + 1]!;
-      r2 += d[p + 2]!;
-      r3 += d[p + 3]!;
-      r4 += d[p + 4]!;
-      r5 += d[p + 5]!;
-      r6 += d[p + 6]!;
-      r7 += d[p + 7]!;
-    }
-    let res = r0 + r1 + (r2 + r3) + (r4 + r5 + (r6 + r7));
-    for (; i < n; i++) res += d[off + i]!;
-    return res;
-  }
-  let n2 = Math.floor(n / 2);
-  n2 -= n2 % 8;
-  return pairwiseSum(d, off, n2) + pairwiseSum(d, off + n2, n - n2);
-}
-
-function pairwiseSum32(d: Num, off: number, n: number): number {
-  if (n < 8) {
-    let res = 0;
-    for (let i = 0; i < n; i++) res = fround(res + d[off + i]!);
-    return res;
-  }
-  if (n <= 128) {
-    let r0 = fround(d[off]!);
-    let r1 = fround(d[off + 1]!);
-    let r2 = fround(d[off + 2]!);
-    let r3 = fround(d[off + 3]!);
-    let r4 = fround(d[off + 4]!);
-    let r5 = fround(d[off + 5]!);
-    let r6 = fround(d[off + 6]!);
-    let r7 = fround(d[off + 7]!);
-    const m = n - (n % 8);
-    let i = 8;
-    for (; i < m; i += 8) {
-      const p = off + i;
-      r0 = fround(r0 + d[p]!);
-      r1 = fround(r1 + d[p + 1]!);
-      r2 = fround(r2 + d[p + 2]!);
-      r3 = fround(r3 + d[p + 3]!);
-      r4 = fround(r4 + d[p + 4]!);
-      r5 = fround(r5 + d[p + 5]!);
-      r6 = fround(r6 + d[p + 6]!);
-      r7 = fround(r7 + d[p + 7]!);
-    }
-    let res = fround(fround(fround(r0 + r1) + fround(r2 + r3)) + fround(fround(r4 + r5) + fround(r6 + r7)));
-    for (; i < n; i++) res = fround(res + d[off + i]!);
-    return res;
-  }
-  let n2 = Math.floor(n / 2);
-  n2 -= n2 % 8;
-  return fround(pairwiseSum32(d, off, n2) + pairwiseSum32(d, off + n2, n - n2));
-}
-
-/** numpy's reduction buffer size (np.getbufsize()): a sum is pairwise within 8192-element chunks. */
-const NP_BUFSIZE = 8192;
-
-/**
- * `np.sum` / `np.add.reduce` over d[off .. off+n) as numpy computes it for a contiguous array:
- * pairwise within each 8192-element buffer chunk, chunks accumulated in order.
- */
-export function npSum(d: Num, off = 0, n: number = d.length - off, f32 = false): number {
-  let acc = 0;
-  for (let s = 0; s < n; s += NP_BUFSIZE) {
-    const part = pairwiseSum(d, off + s, Math.min(NP_BUFSIZE, n - s), f32);
-    acc = f32 ? fround(acc + part) : acc + part;
-  }
-  return acc;
-}
 
 /** Exact sum of bytes, four at a time through a 32-bit view (two 16-bit lanes per word). */
 export function sumU8(d: Uint8Array): number {

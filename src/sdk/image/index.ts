@@ -1,8 +1,55 @@
 // What bundles import as "algobox/image": scikit-image-compatible kernels, grouped as skimage's
-// modules are (filters, restoration, registration, morphology), plus the FFT they are built on.
-export * as filters from './filters';
-export * as restoration from './restoration';
-export * as registration from './registration';
-export * as morphology from './morphology';
-export * as fft from './fft';
-export * as transform from './transform';
+// modules are (filters, restoration, registration, morphology), plus the FFT they are built on and
+// transform. Every name is listed here: what the modules export for each other (numpy's sums,
+// histograms) or for tests (testHooks.ts) does not reach bundles.
+import {
+  THRESHOLD_METHODS,
+  applyThreshold,
+  isodataFromHistogram,
+  minimumFromHistogram,
+  otsuFromHistogram,
+  threshold,
+  thresholdIsodata,
+  thresholdIsodataAll,
+  thresholdLi,
+  thresholdLocal,
+  thresholdMean,
+  thresholdMinimum,
+  thresholdOtsu,
+  thresholdTriangle,
+  thresholdValue,
+  thresholdYen,
+  triangleFromHistogram,
+  yenFromHistogram,
+} from './filters';
+import { denoiseTvChambolle, tvBackend } from './restoration';
+import { phaseCrossCorrelation, upsampledCrossCorrelation } from './registration';
+import { binaryFillHoles, label, removeSmallObjects } from './morphology';
+import { fft1d, fftfreq, fftn, fftnInPlace, getPlan, ifftn, irfftn, toComplex } from './fft';
+import { resize } from './transform';
+
+export const filters = Object.freeze({
+  THRESHOLD_METHODS,
+  applyThreshold,
+  isodataFromHistogram,
+  minimumFromHistogram,
+  otsuFromHistogram,
+  threshold,
+  thresholdIsodata,
+  thresholdIsodataAll,
+  thresholdLi,
+  thresholdLocal,
+  thresholdMean,
+  thresholdMinimum,
+  thresholdOtsu,
+  thresholdTriangle,
+  thresholdValue,
+  thresholdYen,
+  triangleFromHistogram,
+  yenFromHistogram,
+});
+export const restoration = Object.freeze({ denoiseTvChambolle, tvBackend });
+export const registration = Object.freeze({ phaseCrossCorrelation, upsampledCrossCorrelation });
+export const morphology = Object.freeze({ binaryFillHoles, label, removeSmallObjects });
+export const fft = Object.freeze({ fft1d, fftfreq, fftn, fftnInPlace, getPlan, ifftn, irfftn, toComplex });
+export const transform = Object.freeze({ resize });

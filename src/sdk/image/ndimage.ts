@@ -17,7 +17,8 @@
 //   'mirror' (d c b | a b c d | c b a), 'nearest', 'wrap', 'constant' (cval).
 
 import type { NDArray } from '../../core/ndarray';
-import { exp64, pairwiseSum } from './histogram';
+import { exp64 } from './histogram';
+import { pairwiseSum } from './numpySum';
 
 export type ExtendMode = 'reflect' | 'mirror' | 'nearest' | 'wrap' | 'constant';
 

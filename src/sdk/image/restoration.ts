@@ -19,6 +19,7 @@
 // pass-per-operation path.
 
 import { assertNDArray, sizeOf, stridesOf, type NDArray } from '../../core/ndarray';
+import { NP_BUFSIZE, npSum } from './numpySum';
 import { Asm, encodeModule, F32, F64, I32, uleb, V128 } from './simd';
 
 export interface DenoiseTvChambolleOptions {
@@ -30,97 +31,9 @@ export interface DenoiseTvChambolleOptions {
   maxNumIter?: number;
 }
 
-const PW_BLOCK = 128;
-const NP_BUFSIZE = 8192;
-
-/** numpy's pairwise sum of a[lo, lo+n) in float64 (FLOAT64 pairwise_sum). */
-function pairwise64(a: Float64Array, lo: number, n: number): number {
-  if (n < 8) {
-    let res = 0;
-    for (let i = 0; i < n; i++) res += a[lo + i]!;
-    return res;
-  }
-  if (n <= PW_BLOCK) {
-    let r0 = a[lo]!;
-    let r1 = a[lo + 1]!;
-    let r2 = a[lo + 2]!;
-    let r3 = a[lo + 3]!;
-    let r4 = a[lo + 4]!;
-    let r5 = a[lo + 5]!;
-    let r6 = a[lo + 6]!;
-    let r7 = a[lo + 7]!;
-    const end = n - (n % 8);
-    let i = 8;
-    for (; i < end; i += 8) {
-      const j = lo + i;
-      r0 += a[j]!;
-      r1 += a[j + 1]!;
-      r2 += a[j + 2]!;
-      r3 += a[j + 3]!;
-      r4 += a[j + 4]!;
-      r5 += a[j + 5]!;
-      r6 += a[j + 6]!;
-      r7 += a[j + 7]!;
-    }
-    let res = r0 + r1 + (r2 + r3) + (r4 + r5 + (r6 + r7));
-    for (; i < n; i++) res += a[lo + i]!;
-    return res;
-  }
-  let n2 = Math.floor(n / 2);
-  n2 -= n2 % 8;
-  return pairwise64(a, lo, n2) + pairwise64(a, lo + n2, n - n2);
-}
-
-/** numpy's pairwise sum in float32 arithmetic (FLOAT pairwise_sum). */
-function pairwise32(a: Float32Array, lo: number, n: number): number {
-  const f = Math.fround;
-  if (n < 8) {
-    let res = 0;
-    for (let i = 0; i < n; i++) res = f(res + a[lo + i]!);
-    return res;
-  }
-  if (n <= PW_BLOCK) {
-    let r0 = a[lo]!;
-    let r1 = a[lo + 1]!;
-    let r2 = a[lo + 2]!;
-    let r3 = a[lo + 3]!;
-    let r4 = a[lo + 4]!;
-    let r5 = a[lo + 5]!;
-    let r6 = a[lo + 6]!;
-    let r7 = a[lo + 7]!;
-    const end = n - (n % 8);
-    let i = 8;
-    for (; i < end; i += 8) {
-      const j = lo + i;
-      r0 = f(r0 + a[j]!);
-      r1 = f(r1 + a[j + 1]!);
-      r2 = f(r2 + a[j + 2]!);
-      r3 = f(r3 + a[j + 3]!);
-      r4 = f(r4 + a[j + 4]!);
-      r5 = f(r5 + a[j + 5]!);
-      r6 = f(r6 + a[j + 6]!);
-      r7 = f(r7 + a[j + 7]!);
-    }
-    let res = f(f(f(r0 + r1) + f(r2 + r3)) + f(f(r4 + r5) + f(r6 + r7)));
-    for (; i < n; i++) res = f(res + a[lo + i]!);
-    return res;
-  }
-  let n2 = Math.floor(n / 2);
-  n2 -= n2 % 8;
-  return f(pairwise32(a, lo, n2) + pairwise32(a, lo + n2, n - n2));
-}
-
-/** `arr.sum()` of a contiguous numpy array: 0 + pairwise sums of 8192-element chunks. */
-export function numpySum(a: Float64Array | Float32Array): number {
-  const n = a.length;
-  if (a instanceof Float32Array) {
-    let res = 0;
-    for (let s = 0; s < n; s += NP_BUFSIZE) res = Math.fround(res + pairwise32(a, s, Math.min(NP_BUFSIZE, n - s)));
-    return res;
-  }
-  let res = 0;
-  for (let s = 0; s < n; s += NP_BUFSIZE) res += pairwise64(a, s, Math.min(NP_BUFSIZE, n - s));
-  return res;
+/** `arr.sum()` of a contiguous numpy array, in the array's precision (numpy's pairwise sum, ./numpySum.ts). */
+function arraySum(a: Float64Array | Float32Array): number {
+  return npSum(a, 0, a.length, a instanceof Float32Array);
 }
 
 /** skimage.util.img_as_float for non-float input (float64 result). */
@@ -237,7 +150,7 @@ function tv2d64(img: Float64Array, Y: number, X: number, weight: number, eps: nu
         px[u] = (px[u]! - tau * gx) / n;
       }
     }
-    const E = (numpySum(sq) + weight * numpySum(nrm)) / N;
+    const E = (arraySum(sq) + weight * arraySum(nrm)) / N;
     if (converged(i, E, st, eps)) break;
   }
   return out;
@@ -317,7 +230,7 @@ function tv2d32(img: Float32Array, Y: number, X: number, weight: number, eps: nu
         px[u] = f(px[u]! - f(tau * gx)) * r;
       }
     }
-    const E = (numpySum(sq) + weight * numpySum(nrm)) / N;
+    const E = (arraySum(sq) + weight * arraySum(nrm)) / N;
     if (converged(i, E, st, eps)) break;
   }
   return out;
@@ -384,7 +297,7 @@ function tv3d64(img: Float64Array, Z: number, Y: number, X: number, weight: numb
       if (r >= Y) update(r - Y);
     }
     for (let u = Math.max(0, R - Y); u < R; u++) update(u);
-    const E = (numpySum(sq) + weight * numpySum(nrm)) / N;
+    const E = (arraySum(sq) + weight * arraySum(nrm)) / N;
     if (converged(i, E, st, eps)) break;
   }
   return out;
@@ -448,7 +361,7 @@ function tv3d32(img: Float32Array, Z: number, Y: number, X: number, weight: numb
       if (r >= Y) update(r - Y);
     }
     for (let u = Math.max(0, R - Y); u < R; u++) update(u);
-    const E = (numpySum(sq) + weight * numpySum(nrm)) / N;
+    const E = (arraySum(sq) + weight * arraySum(nrm)) / N;
     if (converged(i, E, st, eps)) break;
   }
   return out;
@@ -511,7 +424,7 @@ function tvNd(
       }
       nrm[k] = round(Math.sqrt(acc));
     }
-    const E = (numpySum(sq) + weight * numpySum(nrm)) / N;
+    const E = (arraySum(sq) + weight * arraySum(nrm)) / N;
     for (let k = 0; k < N; k++) {
       const n = round(round(nrm[k]! * c) + 1);
       for (let ax = 0; ax < nd; ax++) {
@@ -524,8 +437,8 @@ function tvNd(
   return out;
 }
 
-/** Internal: force the generic n-D path (tests compare it with the fused kernels). */
-export const _tvNdForTests = tvNd;
+/** The generic n-D path, exported for testHooks.ts only (tests compare it with the fused kernels). */
+export { tvNd };
 
 // ---------------------------------------------------------------------------------------------
 // WebAssembly SIMD kernels (generated at runtime, no build step). WebAssembly float arithmetic is
@@ -898,8 +811,8 @@ let disableWasm = false;
 export function tvBackend(): 'wasm' | 'js' {
   return tvWasm() ? 'wasm' : 'js';
 }
-/** Tests / benchmarks: force the JavaScript kernels (true) or allow WebAssembly again (false). */
-export function _setTvWasmDisabled(disabled: boolean): void {
+/** For testHooks.ts only (tests, benchmarks): force the JavaScript kernels (true) or allow WebAssembly again (false). */
+export function setTvWasmDisabled(disabled: boolean): void {
   disableWasm = disabled;
   wasmModule = undefined;
   wasmShared = null;
