@@ -7,6 +7,7 @@
 import * as Comlink from 'comlink';
 import { executeBlock, type AlgorithmClass, type BlockRun } from '../src/core/beat';
 import { PROGRESS_INTERVAL_MS, type BlockProgressApi, type BlockWorkerApi, type BlockWorkerJob } from '../src/core/blockProtocol';
+import { thrownMessage } from '../src/core/describeValue';
 import { linkBundle, revokeBundle, type LinkedBundle, type ModuleUrlFactory } from '../src/sdk/moduleLoader';
 
 /** Every distinct ArrayBuffer under `value` (NDArray data of the outputs), to transfer back. */
@@ -48,7 +49,7 @@ export function createBlockHostApi(opts: { urlFactory?: ModuleUrlFactory } = {})
     } catch (e) {
       return {
         ok: false,
-        error: { code: 'E_USER', message: (e as Error).message, stage: 'setup', details: [] },
+        error: { code: 'E_USER', message: thrownMessage(e), stage: 'setup', details: [] },
         outputs: {},
         skipped: {},
         result: null,

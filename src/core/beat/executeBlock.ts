@@ -10,6 +10,7 @@ import { Input, InputGroup, InputList, SynchronizationListener } from './inputs'
 import { MemorySink, Output, OutputList } from './outputs';
 import { DataLoader, DataLoaderList } from './dataLoaders';
 import { checkStream, restrictToRange, type DataStream, type DataUnit, type IndexRange } from './streams';
+import { thrownMessage } from '../describeValue';
 
 /** What an algorithm module exports: a class whose instances have these methods (each may be async). */
 export interface AlgorithmInstance {
@@ -125,7 +126,8 @@ export function emptyRun(range: IndexRange | null = null): BlockRun {
 
 export function runError(e: unknown, stage: BlockStage): BlockRunError {
   if (e instanceof BeatError) return { code: e.code, message: e.message, stage, details: [...e.details] };
-  return { code: 'E_USER', message: e instanceof Error ? e.message : String(e), stage, details: [] };
+  // Anything thrown keeps its value: `throw 42` → "Uncaught number 42" (bounded).
+  return { code: 'E_USER', message: thrownMessage(e), stage, details: [] };
 }
 
 function checkRange(range: IndexRange): void {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { ParameterDeclaration } from '../manifest';
 import { validateArgs } from '../params';
 import { BeatError } from './errors';
+import { thrownMessage } from '../describeValue';
 import { DataFormatRegistry, FORMAT_NAME_RE, type Data, type DataFormat } from './dataFormats';
 import { IO_NAME_RE, parseDeclaration, type AlgorithmDeclaration } from './declaration';
 import { executeBlock, type AlgorithmClass, type AnalyzerResult, type BlockRun, type BlockRunError } from './executeBlock';
@@ -598,7 +599,7 @@ export async function runToolchain(plan: ToolchainPlan, options: ToolchainRunOpt
     } catch (e) {
       if (options.signal?.aborted) return cancel();
       report.status = 'FAILED';
-      const message = e instanceof Error ? e.message : String(e);
+      const message = thrownMessage(e);
       report.error = { code: e instanceof BeatError ? e.code : 'E_USER', stage: 'process', details: [], block: b.name, message: `block '${b.name}' failed: ${message}` };
     }
     notify(b.name);
