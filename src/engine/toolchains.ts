@@ -268,6 +268,19 @@ const now = (): string => new Date().toISOString();
 
 export const TOOLCHAIN_INTERRUPTED_MESSAGE = 'Toolchain run was interrupted: the page was closed or reloaded while it ran.';
 
+/** An interrupted run's record: FAILED, its pending and running blocks FAILED (E_INTERRUPTED). */
+export function markInterrupted(rec: ToolchainRunRecord): void {
+  rec.status = 'FAILED';
+  rec.error = TOOLCHAIN_INTERRUPTED_MESSAGE;
+  rec.timeFinished = now();
+  for (const b of Object.values(rec.blocks)) {
+    if (b.status === 'PENDING' || b.status === 'RUNNING') {
+      b.status = 'FAILED';
+      b.error = { code: 'E_INTERRUPTED', message: TOOLCHAIN_INTERRUPTED_MESSAGE, block: '' };
+    }
+  }
+}
+
 export interface ToolchainServiceOptions {
   /** Block workers (null: runs are refused). */
   workerFactory: WorkerFactory | null;
@@ -309,23 +322,18 @@ export class ToolchainService {
     this.engineId = opts.engineId ?? crypto.randomUUID();
   }
 
-  /** Mark stored RUNNING runs whose engine is gone (a closed or reloaded page) as FAILED ("interrupted"). */
+  /**
+   * Mark stored RUNNING runs whose engine is gone (a closed or reloaded page) as FAILED ("interrupted"),
+   * cleaned as a cancelled or failed run is: finished blocks keep their stored outputs, every other
+   * dataset the run had stored is deleted — with the record's update, in one transaction.
+   */
   async recoverInterrupted(): Promise<string[]> {
     const fixed: string[] = [];
     for (const rec of await this.store.listToolchainRuns()) {
       if (rec.status !== 'RUNNING' || this.live.has(rec.id)) continue;
       if (rec.engineId !== this.engineId && this.opts.isEngineAlive && (await this.opts.isEngineAlive(rec.engineId))) continue;
-      rec.status = 'FAILED';
-      rec.error = TOOLCHAIN_INTERRUPTED_MESSAGE;
-      rec.timeFinished = now();
-      for (const b of Object.values(rec.blocks)) {
-        if (b.status === 'PENDING' || b.status === 'RUNNING') {
-          b.status = 'FAILED';
-          b.error = { code: 'E_INTERRUPTED', message: TOOLCHAIN_INTERRUPTED_MESSAGE, block: '' };
-        }
-      }
-      await this.store.putToolchainRun(rec);
-      fixed.push(rec.id);
+      const deleted = await this.store.finishInterruptedToolchainRun(rec.id, markInterrupted);
+      if (deleted !== null) fixed.push(rec.id);
     }
     return fixed;
   }

@@ -118,6 +118,8 @@ export interface Store {
   listToolchainRuns(): Promise<ToolchainRunRecord[]>;
   /** The record, and with `withDatasets` every dataset the run stored; one transaction. Returns the deleted dataset ids. */
   deleteToolchainRun(id: string, opts?: { withDatasets?: boolean }): Promise<string[]>;
+  /** A RUNNING run left by a closed page: `finish` rewrites its record, and the datasets it stored beyond its finished blocks' outputs are deleted; one transaction. Null when it is no longer RUNNING. */
+  finishInterruptedToolchainRun(id: string, finish: (rec: ToolchainRunRecord) => void): Promise<string[] | null>;
   // housekeeping
   usage(): Promise<Usage>;
 }
@@ -273,6 +275,9 @@ class IdbStore implements Store {
   }
   deleteToolchainRun(id: string, opts?: { withDatasets?: boolean }) {
     return toolchains.deleteToolchainRun(this.ctx, id, opts);
+  }
+  finishInterruptedToolchainRun(id: string, finish: (rec: ToolchainRunRecord) => void) {
+    return toolchains.finishInterruptedToolchainRun(this.ctx, id, finish);
   }
 
   async usage(): Promise<Usage> {

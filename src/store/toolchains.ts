@@ -45,3 +45,37 @@ export async function deleteToolchainRun(ctx: StoreContext, id: string, opts: { 
     return (await deleteDatasetsIn(tx, ids, { ignoreMissing: true })).deleted;
   });
 }
+
+/** Dataset ids a run's record lists as the stored outputs of its finished (DONE) blocks. */
+export function keptDatasetIds(rec: ToolchainRunRecord): Set<string> {
+  return new Set(
+    Object.values(rec.blocks)
+      .filter((b) => b.status === 'DONE')
+      .flatMap((b) => Object.values(b.outputs).flatMap((s) => s.datasetIds)),
+  );
+}
+
+/**
+ * Finish a run that was interrupted (its page closed or reloaded while it ran), cleaned as a cancelled
+ * or failed run is: `finish` rewrites the stored record (FAILED), and every dataset the run stored
+ * (source `toolchain:<id>`) that is not a listed output of a finished block — a block interrupted while
+ * its outputs were being stored, a runner block's stored inputs — is deleted; all in ONE transaction.
+ * A record that is no longer RUNNING is left alone (null). Returns the deleted dataset ids.
+ */
+export async function finishInterruptedToolchainRun(
+  ctx: StoreContext,
+  id: string,
+  finish: (rec: ToolchainRunRecord) => void,
+): Promise<string[] | null> {
+  return writeTx(ctx, 'finishInterruptedToolchainRun', ['toolchainRuns', 'datasets', 'blobs', 'stacks'], async (tx) => {
+    const runs = tx.objectStore('toolchainRuns');
+    const rec = await runs.get(id);
+    if (!rec || rec.status !== 'RUNNING') return null;
+    finish(rec);
+    await runs.put(rec);
+    const kept = keptDatasetIds(rec);
+    const source = `toolchain:${id}`;
+    const ids = (await tx.objectStore('datasets').getAll()).filter((m) => m.source === source && !kept.has(m.id)).map((m) => m.id);
+    return (await deleteDatasetsIn(tx, ids, { ignoreMissing: true })).deleted;
+  });
+}
