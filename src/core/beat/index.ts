@@ -13,3 +13,7 @@ export * from './executeBlock';
 export * from './split';
 export * from './toolchain';
 export * from './validateRun';
+export * from './blockIo';
+export * from './loopChannel';
+export * from './loopEvaluator';
+export * from './loopPair';
