@@ -4,10 +4,10 @@
 // across the pool on index ranges, and stores each block output as an indexed stream — one dataset
 // per data unit with `extra: { stream, start, end, toolchainRun }`, one transaction per output — so
 // the viewers can open them. Run records live in memory (live) and in the store (persisted).
-import { checkDeclaration, convertData, DataFormatRegistry, parseDeclaration, planToolchain, runToolchain, sourceStream } from '../core/beat';
+import { checkDeclaration, convertData, DataFormatRegistry, loopDependencies, parseDeclaration, planToolchain, runToolchain, sourceStream } from '../core/beat';
 import { TOOLCHAIN_CANCELLED_MESSAGE } from '../core/beat';
 import { validateBlockRun } from '../core/beat';
-import type { AlgorithmDeclaration, ParameterSpec, BlockExecutionContext, BlockReport, BlockRun, DataStream, ToolchainJson, ToolchainPlan } from '../core/beat';
+import type { AlgorithmDeclaration, ParameterSpec, BlockExecutionContext, BlockJob, BlockReport, BlockRun, DataStream, ToolchainJson, ToolchainPlan } from '../core/beat';
 import type { BlockProgressApi, BlockWorkerApi, BlockWorkerJob } from '../core/blockProtocol';
 import { encodeValue } from '../core/datasetCodec';
 import { isNDArray } from '../core/ndarray';
@@ -17,6 +17,7 @@ import type { NewDataset, Store } from '../store/index';
 import * as Comlink from 'comlink';
 import { serveRpc } from './hostRpc';
 import { WorkerHandle, type WorkerFactory } from './workerHandle';
+import { runLoopPair } from './loopRelay';
 import { resolveRunners, runnerBlockExecutor, type RunnerEngine, type StoredSource } from './runnerBlocks';
 
 export interface BlockInfo {
@@ -62,6 +63,8 @@ export interface ToolchainCheck {
     values: Record<string, unknown>;
     /** A Compox runner block: the algorithm it runs (its arguments are `values`, its parameters those of the bundle). */
     runner: { id: string; name: string; version: string; algorithmType: string } | null;
+    /** A block of a loop: the loop, its side, the other block and the loop's request/answer formats. */
+    loop: { name: string; role: 'processor' | 'evaluator'; partner: string; request: string; answer: string } | null;
     dependsOn: string[];
   }[];
 }
@@ -105,6 +108,17 @@ export interface BlockPoolOptions {
 export interface BlockJobLimits {
   /** Wall-clock limit (ms) from the moment the job has a worker; null or undefined: none. The worker is ended when it is exceeded. */
   timeoutMs?: number | null;
+}
+
+/** How a job is placed. */
+export interface BlockJobPlacement {
+  /** The job's loop port (a block of a loop), transferred to its worker. */
+  loopPort?: MessagePort;
+  /**
+   * A worker of its own, made for this job and ended after it, beyond the pool's size: the two blocks
+   * of a loop need two workers at once, which a pool of one (or a busy pool) could never give.
+   */
+  ownWorker?: boolean;
 }
 
 type BlockHandle = WorkerHandle<BlockWorkerApi>;
@@ -185,10 +199,10 @@ export class BlockWorkerPool {
    * Run a job on an idle worker. Aborting `context.signal` ends that worker (the call rejects); so does
    * exceeding `limits.timeoutMs` (with a message naming the block and the limit).
    */
-  async run(job: BlockWorkerJob, context: BlockExecutionContext = {}, limits: BlockJobLimits = {}): Promise<BlockRun> {
+  async run(job: BlockWorkerJob, context: BlockExecutionContext = {}, limits: BlockJobLimits = {}, placement: BlockJobPlacement = {}): Promise<BlockRun> {
     const { signal, onProcessCalls } = context;
     if (signal?.aborted) throw new Error(TOOLCHAIN_CANCELLED_MESSAGE);
-    const h = await this.acquire(`${job.blockId}\u0000${job.moduleSource}`);
+    const h = placement.ownWorker ? this.spawnOwn() : await this.acquire(`${job.blockId}\u0000${job.moduleSource}`);
     const kill = (): void => h.kill(TOOLCHAIN_CANCELLED_MESSAGE);
     signal?.addEventListener('abort', kill, { once: true });
     const limit = limits.timeoutMs;
@@ -206,13 +220,29 @@ export class BlockWorkerPool {
     const stop = serveRpc(channel.port1, progress as unknown as Parameters<typeof serveRpc>[1], { maxInFlight: 8 });
     try {
       if (signal?.aborted) throw new Error(TOOLCHAIN_CANCELLED_MESSAGE);
-      return await h.call((r) => r.run(job, Comlink.transfer(channel.port2, [channel.port2])));
+      const loopPort = placement.loopPort;
+      return await h.call((r) =>
+        loopPort
+          ? r.run(job, Comlink.transfer(channel.port2, [channel.port2]), Comlink.transfer(loopPort, [loopPort]))
+          : r.run(job, Comlink.transfer(channel.port2, [channel.port2])),
+      );
     } finally {
       if (timer !== null) clearTimeout(timer);
       stop();
       signal?.removeEventListener('abort', kill);
-      this.release(h);
+      if (placement.ownWorker) {
+        h.kill('The job of this worker has finished.');
+        this.all.delete(h);
+      } else this.release(h);
     }
+  }
+
+  /** A worker for one job only (not counted in the pool's size; ended by `shutdown` too). */
+  private spawnOwn(): BlockHandle {
+    this.created += 1;
+    const handle = new WorkerHandle<BlockWorkerApi>(this.factory(`block ${this.created}`));
+    this.all.add(handle);
+    return handle;
   }
 
   /** Terminate every block worker; running jobs fail (their blocks are FAILED with the reason). */
@@ -444,7 +474,9 @@ export class ToolchainService {
   async check(toolchain: unknown): Promise<ToolchainCheck> {
     const { plan } = await this.plan(toolchain);
     const depth = new Map<string, number>();
-    for (const b of plan.blocks) depth.set(b.name, 1 + Math.max(0, ...b.dependsOn.map((d) => depth.get(d) ?? 0)));
+    // The two blocks of a loop share a column (they run together).
+    const byName = new Map(plan.blocks.map((b) => [b.name, b]));
+    for (const b of plan.blocks) depth.set(b.name, 1 + Math.max(0, ...loopDependencies(b, byName).map((d) => depth.get(d) ?? 0)));
     const stackSizes = new Map<string, number | null>();
     for (const s of plan.toolchain.sources) {
       if (s.stackId !== undefined) stackSizes.set(s.name, (await this.store.getStack(s.stackId))?.datasetIds.length ?? null);
@@ -478,6 +510,7 @@ export class ToolchainService {
         parameters: b.declaration.parameters.map((p) => ({ ...p })),
         values: { ...b.parameters },
         runner: b.runner ? { id: b.runner.id, name: b.runner.name, version: b.runner.version, algorithmType: b.runner.algorithmType } : null,
+        loop: b.loop ? { ...b.loop, request: b.declaration.loop!.request, answer: b.declaration.loop!.answer } : null,
         dependsOn: [...b.dependsOn],
       })),
     };
@@ -574,6 +607,23 @@ export class ToolchainService {
           },
         })
       : null;
+    // A BEAT block's job in a block worker. User blocks: the sandbox pool and the time limit. Every run a worker returns is checked here.
+    const runInWorker = (j: BlockJob, context: BlockExecutionContext, placement: BlockJobPlacement = {}): Promise<BlockRun> => {
+      const b = blocks.get(j.algorithm)!;
+      const user = b.origin !== 'builtin';
+      const job: BlockWorkerJob = {
+        blockId: b.id,
+        moduleSource: b.moduleSource,
+        declaration: b.declaration,
+        parameters: j.parameters,
+        inputs: j.inputs,
+        range: j.range,
+        ...(j.loop ? { loop: { role: j.loop.role } } : {}),
+      };
+      return (user ? userPool : pool)
+        .run(job, context, { timeoutMs: user ? userTimeoutMs : null }, placement)
+        .then((run) => validateBlockRun(run, { block: b.id, declaration: j.declaration, range: j.range, dataFormats: this.dataFormats }));
+    };
     const job = async (): Promise<ToolchainRunRecord> => {
       try {
         const result = await runToolchain(plan, {
@@ -582,13 +632,16 @@ export class ToolchainService {
           signal: controller.signal,
           execute: (j, context) => {
             if (j.runner && runnerJob) return runnerJob(j, context);
-            const b = blocks.get(j.algorithm)!;
-            // User blocks: the sandbox pool and the time limit. Every run a worker returns is checked here.
-            const user = b.origin !== 'builtin';
-            return (user ? userPool : pool)
-              .run({ blockId: b.id, moduleSource: b.moduleSource, declaration: b.declaration, parameters: j.parameters, inputs: j.inputs, range: j.range }, context, { timeoutMs: user ? userTimeoutMs : null })
-              .then((run) => validateBlockRun(run, { block: b.id, declaration: j.declaration, range: j.range, dataFormats: this.dataFormats }));
+            return runInWorker(j, context);
           },
+          // The two blocks of a loop: a worker each (of their own), the channel relayed by the engine.
+          executeLoop: (p, e, context) =>
+            runLoopPair(
+              { block: p.block, declaration: p.declaration, run: (loopPort, c) => runInWorker(p, c, { loopPort, ownWorker: true }) },
+              { block: e.block, declaration: e.declaration, run: (loopPort, c) => runInWorker(e, c, { loopPort, ownWorker: true }) },
+              this.dataFormats,
+              context,
+            ),
           onProgress: (block, report) => {
             const r = rec.blocks[block]!;
             r.status = report.status;

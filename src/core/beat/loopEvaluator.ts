@@ -90,7 +90,9 @@ export function startLoopEvaluator(req: LoopEvaluatorRequest): LoopEvaluatorSess
 
   // One call at a time, in the order they come.
   let queue: Promise<unknown> = Promise.resolve();
+  let active = 0;
   const serial = <T>(fn: (s: Started) => Promise<T>): Promise<T> => {
+    active += 1;
     const next = queue.then(async () => {
       if (closed) throw new BeatError('E_LOOP', `loop evaluator \`${name}' has already finished`);
       let s: Started;
@@ -102,7 +104,7 @@ export function startLoopEvaluator(req: LoopEvaluatorRequest): LoopEvaluatorSess
       if (run.error) throw new BeatError('E_LOOP', `the loop evaluator \`${name}' failed (${run.error.stage}): ${run.error.message}`);
       return fn(s).catch(fail);
     });
-    queue = next.catch(() => undefined);
+    queue = next.catch(() => undefined).finally(() => (active -= 1));
     return next;
   };
 
@@ -140,7 +142,11 @@ export function startLoopEvaluator(req: LoopEvaluatorRequest): LoopEvaluatorSess
         if (typeof s.instance.write === 'function') await s.instance.write(s.io.outputs, output, end);
       }),
     close: async () => {
-      await queue;
+      // A processor that stopped (failed, its worker ended) may leave a call unanswered: never wait for it.
+      if (active > 0 && !run.error) {
+        run.error = { code: 'E_LOOP', message: `loop evaluator \`${name}': its processor stopped while a request was being answered`, stage: 'process', details: [] };
+      }
+      if (active === 0) await queue;
       closed = true;
       if (!run.error) {
         try {
