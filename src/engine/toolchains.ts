@@ -4,7 +4,8 @@
 // across the pool on index ranges, and stores each block output as an indexed stream — one dataset
 // per data unit with `extra: { stream, start, end, toolchainRun }`, one transaction per output — so
 // the viewers can open them. Run records live in memory (live) and in the store (persisted).
-import { checkDeclaration, convertData, DataFormatRegistry, loopDependencies, parseDeclaration, planToolchain, runToolchain, sourceStream } from '../core/beat';
+import { checkDeclaration, checkUserFormats, convertData, DataFormatRegistry, declarationFormats, loopDependencies, mergeFormatSets, parseDeclaration, parseToolchain, planToolchain, runToolchain, sourceStream, fieldTypeLabel, userFormatClosure } from '../core/beat';
+import type { DataFormat, DataFormatDeclaration, FormatSet } from '../core/beat';
 import { TOOLCHAIN_CANCELLED_MESSAGE } from '../core/beat';
 import { validateBlockRun } from '../core/beat';
 import type { AlgorithmDeclaration, ParameterSpec, BlockExecutionContext, BlockJob, BlockReport, BlockRun, DataStream, ToolchainJson, ToolchainPlan } from '../core/beat';
@@ -34,7 +35,25 @@ export interface BlockInfo {
   description: string | null;
 }
 
+/** A user data format of the library (`algobox.blocks.formats.list()`). */
+export interface DataFormatInfo {
+  name: string;
+  declaration: DataFormatDeclaration;
+  description: string | null;
+  /** The format it `#extends`, if any. */
+  extends: string | null;
+  /** Its fields as compiled (inherited ones included), types in words (`int32`, `[0, 2] float64`, `user/point/1`). */
+  fields: { name: string; type: string }[];
+  /** Why it does not compile any more (a format it refers to was removed), else null. */
+  problem: string | null;
+  installed: string;
+  /** Installed blocks that carry it. */
+  usedBy: string[];
+}
+
 export interface BlockInstallOptions {
+  /** User data formats the block uses, installed into the library with it (`{ "<user>/<name>/<version>": declaration }`). */
+  formats?: Record<string, unknown>;
   /** Default: a name derived from a hash of the declaration and the source (`block-xxxxxxxx`). */
   name?: string;
   /** First-party block (the app's built-ins). */
@@ -334,7 +353,6 @@ export class ToolchainService {
   /** User blocks: sandboxed workers, each kept to one block (null: they share `pool`). */
   private readonly sandboxPool: BlockWorkerPool | null;
   /** The data formats every run a worker returns is checked against. */
-  private readonly dataFormats = new DataFormatRegistry();
   private readonly live = new Map<string, ToolchainRunRecord>();
   private readonly done = new Map<string, Promise<ToolchainRunRecord>>();
   private readonly controllers = new Map<string, AbortController>();
@@ -375,9 +393,18 @@ export class ToolchainService {
   // ------------------------------------------------------------------ blocks
 
   async installBlock(declaration: unknown, moduleSource: string, opts: BlockInstallOptions = {}): Promise<BlockInfo> {
-    const { declaration: d, errors } = checkDeclaration(declaration);
-    if (!d) throw new Error(`Invalid block declaration: ${errors.join('; ')}`);
+    const structure = checkDeclaration(declaration);
+    if (!structure.declaration) throw new Error(`Invalid block declaration: ${structure.errors.join('; ')}`);
     if (typeof moduleSource !== 'string' || !moduleSource.trim()) throw new Error('blocks.install: moduleSource must be the JS module text exporting the algorithm class.');
+    // Formats given with the block go to the library first; the block then carries what it uses.
+    if (opts.formats !== undefined) await this.installFormats(opts.formats);
+    const library = await this.formatLibrary();
+    const { declaration: d, errors } = checkDeclaration(declaration, { dataFormats: new DataFormatRegistry(library) });
+    if (!d) {
+      const hint = errors.some((e) => e.includes('unknown data format')) ? ' (install the data format first: algobox.blocks.formats.install, or give it with the block: { formats })' : '';
+      throw new Error(`Invalid block declaration: ${errors.join('; ')}${hint}`);
+    }
+    const carried = userFormatClosure(declarationFormats(d), library);
     const name = opts.name ?? `block-${fnv(JSON.stringify(declaration) + moduleSource)}`;
     if (!/^[\w./-]+$/.test(name)) throw new Error(`blocks.install: invalid block name '${name}' (letters, digits, _ . / -)`);
     const rec: BlockRecord = {
@@ -387,9 +414,64 @@ export class ToolchainService {
       moduleSource,
       origin: opts.builtin ? 'builtin' : 'user',
       installed: now(),
+      ...(Object.keys(carried).length ? { dataFormats: structuredClone(carried) } : {}),
     };
     await this.store.putBlock(rec);
     return blockInfo(rec);
+  }
+
+  // ------------------------------------------------------------------ user data formats
+
+  private async formatLibrary(): Promise<FormatSet> {
+    return Object.fromEntries((await this.store.listDataFormats()).map((r) => [r.name, r.declaration]));
+  }
+
+  /**
+   * Install user data formats (`{ "<user>/<name>/<version>": declaration, … }`) into the library, all or
+   * none: every problem is named (format, field, value, what was expected). Installing a name again
+   * replaces it in the library; blocks already installed keep their copies.
+   */
+  async installFormats(formats: unknown): Promise<DataFormatInfo[]> {
+    const library = await this.formatLibrary();
+    const problems = checkUserFormats(formats, library);
+    if (problems.length) throw new Error(`Invalid data formats: ${problems.join('; ')}`);
+    const t = now();
+    const names = Object.keys(formats as object);
+    await this.store.putDataFormats(names.map((name) => ({ name, declaration: structuredClone((formats as FormatSet)[name]!), installed: t })));
+    return (await this.listFormats()).filter((f) => names.includes(f.name));
+  }
+
+  /** The library's user formats, each with its fields (as compiled, inherited ones included) and the installed blocks carrying it. */
+  async listFormats(): Promise<DataFormatInfo[]> {
+    const recs = await this.store.listDataFormats();
+    const blocks = await this.store.listBlocks();
+    const registry = new DataFormatRegistry(Object.fromEntries(recs.map((r) => [r.name, r.declaration])));
+    return recs.map((r) => {
+      let fields: DataFormatInfo['fields'] = [];
+      let problem: string | null = null;
+      let format: DataFormat | null = null;
+      try {
+        format = registry.get(r.name);
+        fields = format.root.fields.map((f) => ({ name: f.name, type: fieldTypeLabel(f.type) }));
+      } catch (e) {
+        problem = (e as Error).message;
+      }
+      return {
+        name: r.name,
+        declaration: structuredClone(r.declaration),
+        description: format?.description ?? null,
+        extends: format?.extends ?? null,
+        fields,
+        problem,
+        installed: r.installed,
+        usedBy: blocks.filter((b) => b.dataFormats && Object.hasOwn(b.dataFormats, r.name)).map((b) => b.id),
+      };
+    });
+  }
+
+  /** Remove a format from the library (blocks that use it keep their copy and still run). */
+  async removeFormat(name: string): Promise<void> {
+    await this.store.deleteDataFormat(name);
   }
 
   async listBlocks(): Promise<BlockInfo[]> {
@@ -405,8 +487,7 @@ export class ToolchainService {
   // ------------------------------------------------------------------ runs
 
   /** `stored` (when given) gets, per source read from stored datasets, their ids and fields (runner blocks pass them on). */
-  private async sourceStreams(t: ToolchainJson, stored?: Map<string, StoredSource>): Promise<Record<string, DataStream>> {
-    const registry = new DataFormatRegistry();
+  private async sourceStreams(t: ToolchainJson, registry: DataFormatRegistry, stored?: Map<string, StoredSource>): Promise<Record<string, DataStream>> {
     const out: Record<string, DataStream> = {};
     for (const s of t.sources) {
       const format = registry.get(s.format);
@@ -452,8 +533,39 @@ export class ToolchainService {
     return out;
   }
 
-  private async plan(toolchain: unknown): Promise<{ plan: ToolchainPlan; blocks: Map<string, BlockRecord> }> {
+  /**
+   * The data formats of a toolchain: the built-in catalogue, the library (for sources) and the formats
+   * its blocks carry (they win over the library's: each block runs with the formats it was installed
+   * with). Two blocks carrying one format name declared differently are refused, naming both.
+   */
+  private async formatsOf(toolchain: unknown, blocks: ReadonlyMap<string, BlockRecord>): Promise<DataFormatRegistry> {
+    const refs = (toolchain as { blocks?: unknown } | null)?.blocks;
+    const used = Array.isArray(refs) ? refs.map((b) => (b as { algorithm?: unknown } | null)?.algorithm).filter((a): a is string => typeof a === 'string') : [];
+    const problems: string[] = [];
+    const carried = mergeFormatSets(
+      [...new Set(used)].flatMap((a) => {
+        const rec = blocks.get(a);
+        return rec?.dataFormats ? [[`block '${a}'`, rec.dataFormats] as const] : [];
+      }),
+      problems,
+    );
+    if (problems.length) throw new Error(`invalid toolchain: ${problems.join('; ')}`);
+    return new DataFormatRegistry({ ...(await this.formatLibrary()), ...carried });
+  }
+
+  private async plan(toolchain: unknown): Promise<{ plan: ToolchainPlan; blocks: Map<string, BlockRecord>; registry: DataFormatRegistry }> {
     const blocks = new Map((await this.store.listBlocks()).map((b) => [b.id, b]));
+    const registry = await this.formatsOf(toolchain, blocks);
+    // Sources first: their formats must resolve (a user format must be installed).
+    const problems: string[] = [];
+    parseToolchain(toolchain).sources.forEach((src, k) => {
+      try {
+        registry.get(src.format);
+      } catch (e) {
+        problems.push(`sources[${k}].format: ${(e as Error).message}${registry.has(src.format) ? '' : ' (install it: algobox.blocks.formats.install)'}`);
+      }
+    });
+    if (problems.length) throw new Error(`invalid toolchain: ${problems.join('; ')}`);
     const runners = await resolveRunners(this.opts.runners ?? null, toolchain);
     const plan = planToolchain(
       toolchain,
@@ -461,9 +573,9 @@ export class ToolchainService {
         const rec = blocks.get(algorithm);
         return rec ? parseDeclaration(rec.declaration) : null;
       },
-      { runnerOf: (ref) => runners.get(ref) ?? null },
+      { runnerOf: (ref) => runners.get(ref) ?? null, dataFormats: registry },
     );
-    return { plan, blocks };
+    return { plan, blocks, registry };
   }
 
   /**
@@ -522,9 +634,9 @@ export class ToolchainService {
     if (!pool) throw new Error('toolchains.run: this engine has no block workers (blockWorkerFactory).');
     const userPool = this.sandboxPool ?? pool;
     const userTimeoutMs = userBlockTimeout(options.blockTimeoutMs);
-    const { plan, blocks } = await this.plan(toolchain);
+    const { plan, blocks, registry } = await this.plan(toolchain);
     const storedSources = new Map<string, StoredSource>();
-    const sources = await this.sourceStreams(plan.toolchain, storedSources);
+    const sources = await this.sourceStreams(plan.toolchain, registry, storedSources);
     const id = crypto.randomUUID();
     const rec: ToolchainRunRecord = {
       id,
@@ -619,10 +731,11 @@ export class ToolchainService {
         inputs: j.inputs,
         range: j.range,
         ...(j.loop ? { loop: { role: j.loop.role } } : {}),
+        ...(b.dataFormats ? { dataFormats: b.dataFormats } : {}),
       };
       return (user ? userPool : pool)
         .run(job, context, { timeoutMs: user ? userTimeoutMs : null }, placement)
-        .then((run) => validateBlockRun(run, { block: b.id, declaration: j.declaration, range: j.range, dataFormats: this.dataFormats }));
+        .then((run) => validateBlockRun(run, { block: b.id, declaration: j.declaration, range: j.range, dataFormats: registry }));
     };
     const job = async (): Promise<ToolchainRunRecord> => {
       try {
@@ -639,7 +752,7 @@ export class ToolchainService {
             runLoopPair(
               { block: p.block, declaration: p.declaration, run: (loopPort, c) => runInWorker(p, c, { loopPort, ownWorker: true }) },
               { block: e.block, declaration: e.declaration, run: (loopPort, c) => runInWorker(e, c, { loopPort, ownWorker: true }) },
-              this.dataFormats,
+              registry,
               context,
             ),
           onProgress: (block, report) => {

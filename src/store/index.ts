@@ -10,7 +10,7 @@ import * as executions from './executions';
 import * as sessions from './sessions';
 import * as stacks from './stacks';
 import * as toolchains from './toolchains';
-import type { BlockRecord, ToolchainRunRecord } from '../core/toolchainRecords';
+import type { BlockRecord, DataFormatRecord, ToolchainRunRecord } from '../core/toolchainRecords';
 import type { NewStack, PutWithStacksOptions, StackOfNew, StackPatch } from './stacks';
 
 export type { NewDataset, DatasetPatch } from './datasets';
@@ -112,6 +112,11 @@ export interface Store {
   getBlock(id: string): Promise<BlockRecord | null>;
   /** Sorted by id. */
   listBlocks(): Promise<BlockRecord[]>;
+  /** User BEAT data formats (one transaction for all). */
+  putDataFormats(recs: readonly DataFormatRecord[]): Promise<void>;
+  /** Sorted by name. */
+  listDataFormats(): Promise<DataFormatRecord[]>;
+  deleteDataFormat(name: string): Promise<void>;
   putToolchainRun(rec: ToolchainRunRecord): Promise<void>;
   getToolchainRun(id: string): Promise<ToolchainRunRecord | null>;
   /** Newest first. */
@@ -263,6 +268,15 @@ class IdbStore implements Store {
   }
   listBlocks() {
     return toolchains.listBlocks(this.ctx);
+  }
+  putDataFormats(recs: readonly DataFormatRecord[]) {
+    return toolchains.putDataFormats(this.ctx, recs);
+  }
+  listDataFormats() {
+    return toolchains.listDataFormats(this.ctx);
+  }
+  deleteDataFormat(name: string) {
+    return toolchains.deleteDataFormat(this.ctx, name);
   }
   putToolchainRun(rec: ToolchainRunRecord) {
     return toolchains.putToolchainRun(this.ctx, rec);

@@ -1,5 +1,5 @@
 // Installed BEAT blocks and toolchain run records (issue 7); one transaction per write.
-import type { BlockRecord, ToolchainRunRecord } from '../core/toolchainRecords';
+import type { BlockRecord, DataFormatRecord, ToolchainRunRecord } from '../core/toolchainRecords';
 import { writeTx, type StoreContext } from './db';
 import { deleteDatasetsIn } from './datasets';
 
@@ -14,6 +14,28 @@ export async function getBlock(ctx: StoreContext, id: string): Promise<BlockReco
 /** Sorted by id. */
 export async function listBlocks(ctx: StoreContext): Promise<BlockRecord[]> {
   return (await ctx.db().getAll('blocks')).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Install (or replace) user data formats, all in one transaction. */
+export async function putDataFormats(ctx: StoreContext, recs: readonly DataFormatRecord[]): Promise<void> {
+  await writeTx(ctx, 'putDataFormats', ['dataFormats'], async (tx) => {
+    const store = tx.objectStore('dataFormats');
+    await Promise.all(recs.map((r) => store.put(r)));
+  });
+}
+
+/** Sorted by name. */
+export async function listDataFormats(ctx: StoreContext): Promise<DataFormatRecord[]> {
+  return (await ctx.db().getAll('dataFormats')).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Remove a user data format from the library (blocks keep their copies). */
+export async function deleteDataFormat(ctx: StoreContext, name: string): Promise<void> {
+  await writeTx(ctx, 'deleteDataFormat', ['dataFormats'], async (tx) => {
+    const store = tx.objectStore('dataFormats');
+    if (!(await store.get(name))) throw new Error(`Data format '${name}' not found.`);
+    await store.delete(name);
+  });
 }
 
 export async function putToolchainRun(ctx: StoreContext, rec: ToolchainRunRecord): Promise<void> {

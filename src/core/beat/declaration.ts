@@ -295,6 +295,14 @@ export function checkDeclaration(json: unknown, options: DeclarationOptions = {}
   return { declaration, errors: [] };
 }
 
+/** The data formats a declaration names: inputs, outputs, the loop's request and answer, `system/…`/`plot/…` results. */
+export function declarationFormats(d: AlgorithmDeclaration): string[] {
+  const names = new Set<string>([...Object.values(d.inputMap), ...Object.values(d.outputMap)]);
+  if (d.loop) names.add(d.loop.request).add(d.loop.answer);
+  for (const r of d.results ?? []) if (RESULT_FORMAT_RE.test(r.type)) names.add(r.type);
+  return [...names];
+}
+
 /** Validate a declaration; throws E_DECLARATION listing every problem in `details`. */
 export function parseDeclaration(json: unknown, options: DeclarationOptions = {}): AlgorithmDeclaration {
   const { declaration, errors } = checkDeclaration(json, options);

@@ -17,3 +17,4 @@ export * from './blockIo';
 export * from './loopChannel';
 export * from './loopEvaluator';
 export * from './loopPair';
+export * from './userFormats';
