@@ -29,6 +29,7 @@ export function BlocksList() {
       const info = await api.blocks.install(json, await module.text(), name.trim() ? { name: name.trim() } : {});
       setStatus({ ok: true, text: `Installed ${info.id}.` });
       await qc.invalidateQueries({ queryKey: toolchainKeys.blocks });
+      await qc.invalidateQueries({ queryKey: toolchainKeys.formats });
       await qc.invalidateQueries({ queryKey: ['toolchainCheck'] });
     } catch (e) {
       setStatus({ ok: false, text: (e as Error).message });

@@ -16,6 +16,8 @@ export function FormatsList() {
   const [files, setFiles] = useState<File[]>([]);
   const [text, setText] = useState('');
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
+  // Bumped after an install, to clear the file input.
+  const [formKey, setFormKey] = useState(0);
   const ids = { files: useId(), text: useId() };
 
   const refresh = async () => {
@@ -30,6 +32,7 @@ export function FormatsList() {
       setStatus({ ok: true, text: `Installed ${done.map((f) => f.name).join(', ')}.` });
       setFiles([]);
       setText('');
+      setFormKey((k) => k + 1);
       await refresh();
     } catch (e) {
       setStatus({ ok: false, text: (e as Error).message });
@@ -63,7 +66,7 @@ export function FormatsList() {
           }}
         >
           <label htmlFor={ids.files}>Format files (.json: {'{ "user/name/1": { "field": "type" } }'})</label>
-          <input id={ids.files} type="file" multiple accept=".json,application/json" onChange={(e) => setFiles([...(e.target.files ?? [])])} />
+          <input key={formKey} id={ids.files} type="file" multiple accept=".json,application/json" onChange={(e) => setFiles([...(e.target.files ?? [])])} />
           <label htmlFor={ids.text}>Or type them (JSON)</label>
           <textarea id={ids.text} rows={5} spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} placeholder={'{ "user/point/1": { "x": "float64", "y": "float64" } }'} />
           <button type="submit" className="primary small">

@@ -73,7 +73,7 @@ export function layoutDiagram(check: ToolchainCheck): { nodes: Node[]; edges: { 
       key: `block:${b.name}`,
       kind: 'block',
       title: b.name,
-      subtitle: `${b.algorithm}${b.isAnalyzer ? ' · analyzer' : ''}${b.loop ? ` · loop ${b.loop.role}` : ''}`,
+      subtitle: `${b.loop ? `loop ${b.loop.role} · ` : ''}${b.algorithm}${b.isAnalyzer ? ' · analyzer' : ''}`,
       h: HEAD_H + rows * PORT_H + 8,
       inputs: b.inputs.map((i) => ({ name: i.name, format: i.format })),
       outputs: b.isAnalyzer ? [{ name: 'results', format: 'analysis' }] : b.outputs,
@@ -117,7 +117,7 @@ export function ToolchainDiagram({ check, run }: { check: ToolchainCheck; run: T
             <path d={`M${l.from.x},${l.from.y + 2} L${l.to.x},${l.to.y - 2}`} markerStart="url(#tc-loop-arrow)" markerEnd="url(#tc-loop-arrow)">
               <title>{l.label}</title>
             </path>
-            <text x={l.from.x + 8} y={(l.from.y + l.to.y) / 2 + 4} className="tc-loop-label">
+            <text x={l.from.x + 12} y={(l.from.y + l.to.y) / 2 + 4} className="tc-loop-label">
               {l.label}
             </text>
           </g>
