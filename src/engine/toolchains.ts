@@ -28,6 +28,8 @@ export interface BlockInfo {
   installed: string;
   type: AlgorithmDeclaration['type'];
   isAnalyzer: boolean;
+  /** A loop algorithm: its role and declared type (e.g. `sequential_loop_processor`). */
+  loop: { role: 'processor' | 'evaluator'; declaredType: string } | null;
   splittable: boolean;
   inputs: Record<string, string>;
   outputs: Record<string, string>;
@@ -292,6 +294,7 @@ function blockInfo(rec: BlockRecord): BlockInfo {
     installed: rec.installed,
     type: d.type,
     isAnalyzer: d.isAnalyzer,
+    loop: d.loop ? { role: d.loop.role, declaredType: d.loop.declaredType } : null,
     splittable: d.splittable,
     inputs: { ...d.inputMap },
     outputs: { ...d.outputMap },

@@ -53,6 +53,9 @@ describe('loop toolchains', () => {
     const workers = inProcessBlockWorkerFactory();
     const api = makeApi(workers, undefined, 1);
     await api.ready;
+    expect((await api.blocks.get('builtin/loop_processor/1')).loop).toEqual({ role: 'processor', declaredType: 'sequential_loop_processor' });
+    expect((await api.blocks.get('builtin/loop_evaluator/1')).loop).toEqual({ role: 'evaluator', declaredType: 'sequential_loop_evaluator' });
+    expect((await api.blocks.get('builtin/sum/1')).loop).toBeNull();
     const builtin = (await api.toolchains.builtins()).find((b) => b.id === 'loop')!;
     expect(builtin.problem).toBeNull();
     const check = await api.toolchains.check(builtin.toolchain);

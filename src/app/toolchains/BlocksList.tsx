@@ -75,7 +75,7 @@ export function BlocksList() {
             <span className="mono small-text">{b.id}</span>
             <span className="muted small-text">
               {' '}
-              {b.origin === 'builtin' ? 'built-in' : 'yours'} · {b.isAnalyzer ? 'analyzer' : b.type}
+              {b.origin === 'builtin' ? 'built-in' : 'yours'} · {b.isAnalyzer ? 'analyzer' : b.loop ? `loop ${b.loop.role}` : b.type}
               {b.splittable ? ' · splittable' : ''}
             </span>
           </li>
