@@ -143,6 +143,19 @@ test('user data formats from the page: installed from a file, listed with their 
     { x: 1, y: 1, label: 'square:2x3' },
     { x: 2, y: 2, label: 'triangle:2x3' },
   ]);
+  // A block installed with its own format file: the format joins the library, carried by the block.
+  const areaDecl = { language: 'javascript', api_version: 2, groups: [{ inputs: { polygon: { type: 'user/polygon/1' } }, outputs: { area: { type: 'user/area/1' } } }] };
+  await blocks.getByLabel('Declaration (.json)').setInputFiles(json('area.json', areaDecl));
+  await blocks.getByLabel(/^Module/).setInputFiles({ name: 'area.js', mimeType: 'text/javascript', buffer: Buffer.from('export class Algorithm { process(i, l, o) { o.get("area").write({ value: 0 }); return true; } }') });
+  await blocks.getByLabel(/^Data formats it uses/).setInputFiles(json('area-formats.json', { 'user/area/1': { value: 'float64' } }));
+  await blocks.getByLabel(/^Name/).fill('user/area/1');
+  await blocks.getByRole('button', { name: 'Install', exact: true }).click();
+  await expect(blocks.getByRole('status')).toHaveText('Installed user/area/1.');
+  await expect(list.getByRole('listitem').nth(0)).toContainText('user/area/1');
+  await expect(list.getByRole('listitem').nth(0)).toContainText('value: float64');
+  await expect(list.getByRole('listitem').nth(0)).toContainText('used by user/area/1');
+  await expect(list.getByRole('listitem').nth(3)).toContainText('used by user/area/1, user/centroid/1');
+
   await page.screenshot({ path: '/tmp/beat-shots/toolchain-formats.png', fullPage: true });
   await formats.screenshot({ path: '/tmp/beat-shots/toolchain-formats-list.png' });
   await shot(page, `${SHOTS_DIR}/toolchain-formats.png`);
