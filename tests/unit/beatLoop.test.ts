@@ -234,6 +234,41 @@ describe('the request/answer cycle (executeLoopPair)', () => {
     expect(runs.processor.error!.message).toContain('Uncaught object {"code":7}');
   });
 
+  it("an autonomous evaluator (1.6's `loop`) gets every data loader in prepare, its main one included; an autonomous processor the secondaries", async () => {
+    const seen: Record<string, unknown> = {};
+    const E = class {
+      prepare(loaders: any) {
+        seen.evaluator = [loaders.length, loaders.mainLoader?.channel ?? null, loaders.loaderOf('in')?.count() ?? null];
+        return true;
+      }
+      validate(r: any) {
+        return [r.value > 0, { value: 0 }];
+      }
+    };
+    const P = class {
+      prepare(loaders: any) {
+        seen.processor = [loaders.length, loaders.mainLoader];
+        return true;
+      }
+      async process(loaders: any, outputs: any, loopChannel: any) {
+        const loader = loaders.loaderOf('in_loop');
+        for (let i = 0; i < loader.count(); i++) {
+          const [data, , end] = loader.get(i);
+          const [ok] = await loopChannel.validate({ value: data.in_loop.value });
+          outputs.get('out').write({ value: ok ? 1 : 0 }, end);
+        }
+        return true;
+      }
+    };
+    const runs = await executeLoopPair(
+      { declaration: { ...PROCESSOR, type: 'loop_user' }, algorithm: P as unknown as AlgorithmClass, name: 'user/proc/1', inputs: { in_loop: ints([0, 2]) } },
+      { declaration: { ...EVALUATOR, type: 'loop', groups: [{ name: 'main', inputs: { in: { type: INT } }, loop: loopEntry }] }, algorithm: E as unknown as LoopEvaluatorClass, name: 'user/eval/1', inputs: { in: ints([0, 2]) } },
+    );
+    expect(runs.processor.error).toBeNull();
+    expect(values(runs.processor.outputs.out)).toEqual([0, 1]);
+    expect(seen).toEqual({ evaluator: [1, 'main', 2], processor: [0, null] });
+  });
+
   it('an evaluator without validate() is refused', async () => {
     const runs = await pair(Processor, class {});
     expect(runs.evaluator.error).toMatchObject({ code: 'E_LOOP', message: "loop evaluator `user/eval/1' has no validate() method" });

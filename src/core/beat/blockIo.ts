@@ -80,10 +80,13 @@ export async function setupAlgorithm(instance: Pick<AlgorithmInstance, 'setup'>,
   if (!(await instance.setup(checked))) throw new BeatError('E_SETUP_FALSE', SETUP_FALSE_MESSAGE);
 }
 
-/** `prepare(dataLoaders)` for API v2 instances that have one (autonomous: the secondaries only). */
+/**
+ * `prepare(dataLoaders)` for API v2 instances that have one: autonomous blocks and processors get the
+ * secondaries only; evaluators, autonomous ones included, the full list (reference §8, backend 2.x).
+ */
 export async function prepareAlgorithm(instance: Pick<AlgorithmInstance, 'prepare'>, declaration: AlgorithmDeclaration, loaders: DataLoaderList | null): Promise<void> {
   if (declaration.apiVersion !== 2 || typeof instance.prepare !== 'function') return;
-  const arg = declaration.isAutonomous ? loaders!.secondaries() : loaders!;
+  const arg = declaration.isAutonomous && declaration.loop?.role !== 'evaluator' ? loaders!.secondaries() : loaders!;
   if (!(await instance.prepare(arg))) throw new BeatError('E_PREPARE_FALSE', PREPARE_FALSE_MESSAGE);
 }
 
