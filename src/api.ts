@@ -16,7 +16,7 @@ import type { PromptInput, PromptSession, SaveMaskRequest } from './engine/promp
 import { openStore, type NewDataset, type Store } from './store/index';
 import { BUILTIN_TOOLCHAINS } from './blocks/builtinToolchains';
 import type { ToolchainJson } from './core/beat';
-import { ToolchainService, type ToolchainCheck, type BlockInfo, type BlockInstallOptions, type ToolchainRunOptions } from './engine/toolchains';
+import { ToolchainService, type ToolchainCheck, type BlockInfo, type BlockInstallOptions, type DataFormatInfo, type ToolchainRunOptions } from './engine/toolchains';
 import type { WorkerFactory } from './engine/workerHandle';
 import type { BlockRunRecord, ToolchainRunRecord } from './core/toolchainRecords';
 
@@ -188,6 +188,19 @@ export interface Algobox {
     /** Sorted by id. */
     list(): Promise<BlockInfo[]>;
     get(id: string): Promise<BlockInfo>;
+    /**
+     * User data formats (docs/beat.md, "User data formats"): a library of `{ "<user>/<name>/<version>":
+     * declaration }` that blocks copy the formats they use from at install (`blocks.install(…, { formats })`
+     * installs them with the block).
+     */
+    formats: {
+      /** Install (or replace) formats, all or none; rejects naming every problem (format, field, value, expectation). */
+      install(formats: Record<string, unknown>): Promise<DataFormatInfo[]>;
+      /** Sorted by name, with their compiled fields and the blocks that carry them. */
+      list(): Promise<DataFormatInfo[]>;
+      /** Remove one from the library (blocks keep their copies). */
+      remove(name: string): Promise<void>;
+    };
   };
   /** BEAT toolchains: sources → blocks → outputs (see docs/beat.md, "Toolchains"). */
   toolchains: {
@@ -545,6 +558,11 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
       install: async (declaration, moduleSource, o) => (await tc()).installBlock(declaration, moduleSource, o),
       list: async () => (await tc()).listBlocks(),
       get: async (id) => (await tc()).getBlock(id),
+      formats: {
+        install: async (formats) => (await tc()).installFormats(formats),
+        list: async () => (await tc()).listFormats(),
+        remove: async (name) => (await tc()).removeFormat(name),
+      },
     },
 
     toolchains: {
@@ -593,7 +611,7 @@ export interface BuiltinToolchainInfo {
   problem: string | null;
 }
 
-export type { ToolchainCheck, BlockInfo, BlockInstallOptions, ToolchainRunOptions, ToolchainRunRecord, BlockRunRecord };
+export type { ToolchainCheck, BlockInfo, BlockInstallOptions, DataFormatInfo, ToolchainRunOptions, ToolchainRunRecord, BlockRunRecord };
 export type { ExecuteRequest, AlgorithmFilter, BundleSource, StackRecord, InstallOptions, BundleFileInfo, BundleInspection };
 export type { SelfTestReport, SelfTestResults };
 export type { PromptInput, PromptResult, PromptSession, SaveMaskRequest } from './engine/prompts';

@@ -5,8 +5,9 @@
 // URLs in Node) and kept per (block id, source) for later jobs. Node-importable: the tests run it in
 // process behind a MessageChannel, the browser in workers/block.worker.ts.
 import * as Comlink from 'comlink';
-import { executeBlock, type AlgorithmClass, type BlockRun } from '../src/core/beat';
-import { PROGRESS_INTERVAL_MS, type BlockProgressApi, type BlockWorkerApi, type BlockWorkerJob } from '../src/core/blockProtocol';
+import { DataFormatRegistry, executeBlock, startLoopEvaluator, type AlgorithmClass, type BlockRun, type LoopEvaluatorClass, type LoopTransport } from '../src/core/beat';
+import { PROGRESS_INTERVAL_MS, type BlockProgressApi, type BlockWorkerApi, type BlockWorkerJob, type LoopChannelHostApi, type LoopEvaluatorApi } from '../src/core/blockProtocol';
+import { thrownMessage } from '../src/core/describeValue';
 import { linkBundle, revokeBundle, type LinkedBundle, type ModuleUrlFactory } from '../src/sdk/moduleLoader';
 
 /** Every distinct ArrayBuffer under `value` (NDArray data of the outputs), to transfer back. */
@@ -41,21 +42,75 @@ export function createBlockHostApi(opts: { urlFactory?: ModuleUrlFactory } = {})
     return cls as AlgorithmClass;
   }
 
-  async function runJob(job: BlockWorkerJob, onProcessCall?: (n: number) => void): Promise<BlockRun> {
+  function failedRun(job: BlockWorkerJob, e: unknown): BlockRun {
+    return {
+      ok: false,
+      error: { code: 'E_USER', message: thrownMessage(e), stage: 'setup', details: [] },
+      outputs: {},
+      skipped: {},
+      result: null,
+      processCalls: 0,
+      warnings: [],
+      range: job.range,
+    };
+  }
+
+  /** The formats the engine resolved for this job (user formats), or the built-in catalogue. */
+  const registryOf = (job: BlockWorkerJob): DataFormatRegistry => new DataFormatRegistry(job.dataFormats ?? {});
+
+  /** A loop processor's way to its evaluator: the engine, on the job's loop port. */
+  function engineTransport(loopPort: MessagePort): LoopTransport {
+    const remote = Comlink.wrap<LoopChannelHostApi>(loopPort);
+    return {
+      validate: async (request) => (await remote.validate(request)) as [boolean, never],
+      read: async (start, end) => void (await remote.read(start, end)),
+      write: async (output, end) => void (await remote.write(output, end)),
+    };
+  }
+
+  /** A loop evaluator: answers the engine on the loop port until it is closed, then returns its run. */
+  async function runEvaluator(job: BlockWorkerJob, loopPort: MessagePort, onProcessCall?: (n: number) => void): Promise<BlockRun> {
+    let cls: LoopEvaluatorClass;
+    try {
+      cls = (await algorithmClass(job)) as unknown as LoopEvaluatorClass;
+    } catch (e) {
+      const failure = e;
+      // The session reports the failure (stage setup) to every request, and as the run.
+      cls = class {
+        constructor() {
+          throw failure;
+        }
+      } as unknown as LoopEvaluatorClass;
+    }
+    const session = startLoopEvaluator({ declaration: job.declaration, algorithm: cls, name: job.blockId, parameters: job.parameters, inputs: job.inputs, dataFormats: registryOf(job), onValidate: onProcessCall });
+    let closed!: () => void;
+    const closing = new Promise<void>((resolve) => (closed = resolve));
+    const api: LoopEvaluatorApi = {
+      validate: (request) => session.validate(request),
+      read: (start, end) => session.read(start, end),
+      write: (output, end) => session.write(output, end),
+      close: () => {
+        closed();
+        return Promise.resolve();
+      },
+    };
+    Comlink.expose(api, loopPort);
+    await closing;
+    const run = await session.close();
+    loopPort.close();
+    return Comlink.transfer(run, [...collectBuffers([run.outputs, run.result])]);
+  }
+
+  async function runJob(job: BlockWorkerJob, onProcessCall?: (n: number) => void, loopPort?: MessagePort): Promise<BlockRun> {
+    if (job.loop?.role === 'evaluator') {
+      if (!loopPort) return failedRun(job, new Error(`block '${job.blockId}' is a loop evaluator: its job needs a loop port`));
+      return runEvaluator(job, loopPort, onProcessCall);
+    }
     let cls: AlgorithmClass;
     try {
       cls = await algorithmClass(job);
     } catch (e) {
-      return {
-        ok: false,
-        error: { code: 'E_USER', message: (e as Error).message, stage: 'setup', details: [] },
-        outputs: {},
-        skipped: {},
-        result: null,
-        processCalls: 0,
-        warnings: [],
-        range: job.range,
-      };
+      return failedRun(job, e);
     }
     const run = await executeBlock({
       declaration: job.declaration,
@@ -64,13 +119,16 @@ export function createBlockHostApi(opts: { urlFactory?: ModuleUrlFactory } = {})
       parameters: job.parameters,
       inputs: job.inputs,
       range: job.range,
+      dataFormats: registryOf(job),
       onProcessCall,
+      ...(job.loop?.role === 'processor' && loopPort ? { loop: engineTransport(loopPort) } : {}),
     });
+    loopPort?.close();
     return Comlink.transfer(run, [...collectBuffers([run.outputs, run.result])]);
   }
 
   return {
-    async run(job: BlockWorkerJob, progressPort?: MessagePort): Promise<BlockRun> {
+    async run(job: BlockWorkerJob, progressPort?: MessagePort, loopPort?: MessagePort): Promise<BlockRun> {
       jobs += 1;
       const progress = progressPort ? Comlink.wrap<BlockProgressApi>(progressPort) : null;
       let last = 0;
@@ -83,7 +141,7 @@ export function createBlockHostApi(opts: { urlFactory?: ModuleUrlFactory } = {})
           }
         : undefined;
       try {
-        return await runJob(job, onProcessCall);
+        return await runJob(job, onProcessCall, loopPort);
       } finally {
         if (progress) {
           (progress as { [Comlink.releaseProxy]?: () => void })[Comlink.releaseProxy]?.();

@@ -3,7 +3,7 @@
 import type { ToolchainJson } from '../core/beat';
 import type { DatasetMeta } from '../core/records';
 import type { StackRecord } from '../core/stacks';
-import { fig3Toolchain, pcaToolchain, runnerEvalToolchain, segmentationEvalToolchain } from './toolchains';
+import { fig3Toolchain, loopToolchain, pcaToolchain, runnerEvalToolchain, segmentationEvalToolchain } from './toolchains';
 
 export interface BuiltinToolchain {
   /** Stable id (used in URLs: `?page=toolchains&toolchain=<id>`). */
@@ -40,5 +40,12 @@ export const BUILTIN_TOOLCHAINS: readonly BuiltinToolchain[] = [
     name: 'PCA (the seed’s declaration)',
     description: 'The 16 slices of "spheres 3-D" → builtin/pca/1 with 5 components: the mean image and the principal subspace as a tutorial/linear_machine/1.',
     build: (_datasets, stacks) => pcaToolchain(stacks),
+  },
+  {
+    id: 'loop',
+    name: 'Loop (processor ↔ evaluator)',
+    description:
+      'The integers 1…9 → a loop processor that asks its evaluator to validate hypotheses until one is accepted (threshold 50) and writes x + it → the sum analyzer: {sum: 504, nb: 9}; the evaluator writes how many requests each unit took.',
+    build: () => loopToolchain(),
   },
 ];

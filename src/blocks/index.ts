@@ -1,5 +1,6 @@
 // The app's built-in BEAT blocks and toolchains (issue 7): the seed's Fig. 3 blocks, the
-// segmentation evaluation (threshold block → Dice/IoU analyzer) and the seed's PCA. Block code is plain JS module text
+// segmentation evaluation (threshold block → Dice/IoU analyzer), the seed's PCA and a loop pair
+// (processor/evaluator, issue 12) with a sum analyzer. Block code is plain JS module text
 // (the *.block.js files, imported as text), installed like any block with `algobox.blocks.install`.
 // The toolchains are built from the sample data (`algobox.samples.ensure()`), whose ids are only
 // known at run time.
@@ -13,6 +14,12 @@ import fig3LabelsSource from './fig3Labels.block.js?raw';
 import fig3LabelsDeclaration from './fig3Labels.json';
 import pcaSource from './pca.block.js?raw';
 import pcaDeclaration from './pca.json';
+import loopProcessorSource from './loopProcessor.block.js?raw';
+import loopProcessorDeclaration from './loopProcessor.json';
+import loopEvaluatorSource from './loopEvaluator.block.js?raw';
+import loopEvaluatorDeclaration from './loopEvaluator.json';
+import sumSource from './sum.block.js?raw';
+import sumDeclaration from './sum.json';
 
 export interface BuiltinBlock {
   name: string;
@@ -26,6 +33,9 @@ export const BUILTIN_BLOCKS: readonly BuiltinBlock[] = [
   { name: 'builtin/fig3_features/1', declaration: fig3FeaturesDeclaration, source: fig3FeaturesSource },
   { name: 'builtin/fig3_labels/1', declaration: fig3LabelsDeclaration, source: fig3LabelsSource },
   { name: 'builtin/pca/1', declaration: pcaDeclaration, source: pcaSource },
+  { name: 'builtin/loop_processor/1', declaration: loopProcessorDeclaration, source: loopProcessorSource },
+  { name: 'builtin/loop_evaluator/1', declaration: loopEvaluatorDeclaration, source: loopEvaluatorSource },
+  { name: 'builtin/sum/1', declaration: sumDeclaration, source: sumSource },
 ];
 
 /** What installs blocks (the API's `blocks`). */

@@ -117,3 +117,31 @@ export function pcaToolchain(stacks: readonly StackRecord[], components = 5): To
     blocks: [{ name: 'pca', algorithm: 'builtin/pca/1', parameters: { 'number-of-components': components } }],
   };
 }
+
+/** The integers of the loop toolchain (upstream's loop/1 experiment reports {sum: 504, nb: 9} over nine of them). */
+export const LOOP_INTEGERS: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+
+/**
+ * "Loop": the integers 1…9 → `builtin/loop_processor/1` (searches, for each x, the smallest hypothesis
+ * its evaluator accepts and writes x + it) looped with `builtin/loop_evaluator/1` (threshold 50: every
+ * search ends at 51, after 9 requests per unit, which it writes as `requests`) → `builtin/sum/1`
+ * ({sum: 504, nb: 9}). Needs no sample data.
+ */
+export function loopToolchain(threshold = 50): ToolchainJson {
+  return {
+    name: 'loop',
+    description: 'A loop processor and its evaluator: the processor asks the evaluator to validate hypotheses until one is accepted.',
+    sources: [{ name: 'integers', format: 'system/int32/1', values: LOOP_INTEGERS.map((value) => ({ value })) }],
+    blocks: [
+      { name: 'processor', algorithm: 'builtin/loop_processor/1' },
+      { name: 'evaluator', algorithm: 'builtin/loop_evaluator/1', parameters: { threshold } },
+      { name: 'analysis', algorithm: 'builtin/sum/1' },
+    ],
+    connections: [
+      { from: 'integers', to: 'processor.in_loop' },
+      { from: 'integers', to: 'evaluator.in' },
+      { from: 'processor.out', to: 'analysis.in' },
+    ],
+    loops: [{ name: 'loop', processor: 'processor', evaluator: 'evaluator' }],
+  };
+}

@@ -1,5 +1,5 @@
 // What the engine and a BEAT block worker (workers/blockHostApi.ts) say to each other. Pure types.
-import type { BlockRun, DataStream } from './beat';
+import type { BlockRun, DataFormatDeclaration, DataStream } from './beat';
 
 export interface BlockWorkerJob {
   /** The installed block's id (used in messages and as the module cache key with the source). */
@@ -12,6 +12,29 @@ export interface BlockWorkerJob {
   inputs: Record<string, DataStream>;
   /** A part of a split run, or null. */
   range: [number, number] | null;
+  /** A block of a loop: its side (the job then gets a loop port, see LoopChannelHostApi / LoopEvaluatorApi). */
+  loop?: { role: 'processor' | 'evaluator' };
+  /** Data formats beyond the built-in catalogue that the declaration uses (name → declaration), resolved by the engine. */
+  dataFormats?: Record<string, DataFormatDeclaration>;
+}
+
+/**
+ * What a loop processor's host may call on its loop port (served strictly by the engine, which checks
+ * every request against the loop's request format and relays it to the evaluator's worker).
+ */
+export interface LoopChannelHostApi {
+  validate(request: unknown): [boolean, unknown];
+  read(start: number, end: number): void;
+  write(output: string, end: number): void;
+}
+
+/** What a loop evaluator's host answers on its loop port (the engine calls it; replies are filtered and checked). */
+export interface LoopEvaluatorApi {
+  validate(request: unknown): Promise<[boolean, unknown]>;
+  read(start: number, end: number): Promise<void>;
+  write(output: string, end: number): Promise<void>;
+  /** The processor has finished: the evaluator's run (the job's `run`) resolves. */
+  close(): Promise<void>;
 }
 
 /** What a block host may tell the engine while a job runs (served strictly on the job's progress port). */
@@ -26,7 +49,7 @@ export interface BlockWorkerApi {
    * transferred. With `progressPort`, the host reports its process() count on it (BlockProgressApi, at
    * most every PROGRESS_INTERVAL_MS).
    */
-  run(job: BlockWorkerJob, progressPort?: MessagePort): Promise<BlockRun>;
+  run(job: BlockWorkerJob, progressPort?: MessagePort, loopPort?: MessagePort): Promise<BlockRun>;
   stats(): Promise<{ jobs: number; linked: number }>;
 }
 

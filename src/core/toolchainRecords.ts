@@ -1,5 +1,5 @@
 // Stored records of BEAT blocks (installed algorithm modules) and toolchain runs (issue 7). Pure types.
-import type { AnalyzerResult, BlockStatus, ToolchainJson } from './beat';
+import type { AnalyzerResult, BlockStatus, DataFormatDeclaration, ToolchainJson } from './beat';
 import type { ExecutionStatus } from './records';
 
 /** An installed BEAT block: its declaration JSON and its JS module text (exporting the algorithm class). */
@@ -13,6 +13,21 @@ export interface BlockRecord {
   moduleSource: string;
   /** 'builtin' for the app's own blocks, 'user' otherwise. */
   origin: 'builtin' | 'user';
+  /** ISO time of installation. */
+  installed: string;
+  /**
+   * The user data formats its declaration uses (nested and `#extends` ones included), copied from the
+   * library at install: the block runs with these whatever becomes of the library. Absent: none.
+   */
+  dataFormats?: Record<string, DataFormatDeclaration>;
+}
+
+/** A user data format in the library (`algobox.blocks.formats`). */
+export interface DataFormatRecord {
+  /** `<user>/<name>/<version>` */
+  name: string;
+  /** The declaration JSON as given (checked at install). */
+  declaration: DataFormatDeclaration;
   /** ISO time of installation. */
   installed: string;
 }

@@ -4,10 +4,11 @@
 // across the pool on index ranges, and stores each block output as an indexed stream — one dataset
 // per data unit with `extra: { stream, start, end, toolchainRun }`, one transaction per output — so
 // the viewers can open them. Run records live in memory (live) and in the store (persisted).
-import { checkDeclaration, convertData, DataFormatRegistry, parseDeclaration, planToolchain, runToolchain, sourceStream } from '../core/beat';
+import { checkDeclaration, checkUserFormats, convertData, DataFormatRegistry, declarationFormats, loopDependencies, mergeFormatSets, parseDeclaration, parseToolchain, planToolchain, runToolchain, sourceStream, fieldTypeLabel, userFormatClosure } from '../core/beat';
+import type { DataFormat, DataFormatDeclaration, FormatSet } from '../core/beat';
 import { TOOLCHAIN_CANCELLED_MESSAGE } from '../core/beat';
 import { validateBlockRun } from '../core/beat';
-import type { AlgorithmDeclaration, ParameterSpec, BlockExecutionContext, BlockReport, BlockRun, DataStream, ToolchainJson, ToolchainPlan } from '../core/beat';
+import type { AlgorithmDeclaration, ParameterSpec, BlockExecutionContext, BlockJob, BlockReport, BlockRun, DataStream, ToolchainJson, ToolchainPlan } from '../core/beat';
 import type { BlockProgressApi, BlockWorkerApi, BlockWorkerJob } from '../core/blockProtocol';
 import { encodeValue } from '../core/datasetCodec';
 import { isNDArray } from '../core/ndarray';
@@ -17,6 +18,7 @@ import type { NewDataset, Store } from '../store/index';
 import * as Comlink from 'comlink';
 import { serveRpc } from './hostRpc';
 import { WorkerHandle, type WorkerFactory } from './workerHandle';
+import { runLoopPair } from './loopRelay';
 import { resolveRunners, runnerBlockExecutor, type RunnerEngine, type StoredSource } from './runnerBlocks';
 
 export interface BlockInfo {
@@ -26,6 +28,8 @@ export interface BlockInfo {
   installed: string;
   type: AlgorithmDeclaration['type'];
   isAnalyzer: boolean;
+  /** A loop algorithm: its role and declared type (e.g. `sequential_loop_processor`). */
+  loop: { role: 'processor' | 'evaluator'; declaredType: string } | null;
   splittable: boolean;
   inputs: Record<string, string>;
   outputs: Record<string, string>;
@@ -33,7 +37,25 @@ export interface BlockInfo {
   description: string | null;
 }
 
+/** A user data format of the library (`algobox.blocks.formats.list()`). */
+export interface DataFormatInfo {
+  name: string;
+  declaration: DataFormatDeclaration;
+  description: string | null;
+  /** The format it `#extends`, if any. */
+  extends: string | null;
+  /** Its fields as compiled (inherited ones included), types in words (`int32`, `[0, 2] float64`, `user/point/1`). */
+  fields: { name: string; type: string }[];
+  /** Why it does not compile any more (a format it refers to was removed), else null. */
+  problem: string | null;
+  installed: string;
+  /** Installed blocks that carry it. */
+  usedBy: string[];
+}
+
 export interface BlockInstallOptions {
+  /** User data formats the block uses, installed into the library with it (`{ "<user>/<name>/<version>": declaration }`). */
+  formats?: Record<string, unknown>;
   /** Default: a name derived from a hash of the declaration and the source (`block-xxxxxxxx`). */
   name?: string;
   /** First-party block (the app's built-ins). */
@@ -62,6 +84,8 @@ export interface ToolchainCheck {
     values: Record<string, unknown>;
     /** A Compox runner block: the algorithm it runs (its arguments are `values`, its parameters those of the bundle). */
     runner: { id: string; name: string; version: string; algorithmType: string } | null;
+    /** A block of a loop: the loop, its side, the other block and the loop's request/answer formats. */
+    loop: { name: string; role: 'processor' | 'evaluator'; partner: string; request: string; answer: string } | null;
     dependsOn: string[];
   }[];
 }
@@ -105,6 +129,17 @@ export interface BlockPoolOptions {
 export interface BlockJobLimits {
   /** Wall-clock limit (ms) from the moment the job has a worker; null or undefined: none. The worker is ended when it is exceeded. */
   timeoutMs?: number | null;
+}
+
+/** How a job is placed. */
+export interface BlockJobPlacement {
+  /** The job's loop port (a block of a loop), transferred to its worker. */
+  loopPort?: MessagePort;
+  /**
+   * A worker of its own, made for this job and ended after it, beyond the pool's size: the two blocks
+   * of a loop need two workers at once, which a pool of one (or a busy pool) could never give.
+   */
+  ownWorker?: boolean;
 }
 
 type BlockHandle = WorkerHandle<BlockWorkerApi>;
@@ -185,10 +220,10 @@ export class BlockWorkerPool {
    * Run a job on an idle worker. Aborting `context.signal` ends that worker (the call rejects); so does
    * exceeding `limits.timeoutMs` (with a message naming the block and the limit).
    */
-  async run(job: BlockWorkerJob, context: BlockExecutionContext = {}, limits: BlockJobLimits = {}): Promise<BlockRun> {
+  async run(job: BlockWorkerJob, context: BlockExecutionContext = {}, limits: BlockJobLimits = {}, placement: BlockJobPlacement = {}): Promise<BlockRun> {
     const { signal, onProcessCalls } = context;
     if (signal?.aborted) throw new Error(TOOLCHAIN_CANCELLED_MESSAGE);
-    const h = await this.acquire(`${job.blockId}\u0000${job.moduleSource}`);
+    const h = placement.ownWorker ? this.spawnOwn() : await this.acquire(`${job.blockId}\u0000${job.moduleSource}`);
     const kill = (): void => h.kill(TOOLCHAIN_CANCELLED_MESSAGE);
     signal?.addEventListener('abort', kill, { once: true });
     const limit = limits.timeoutMs;
@@ -206,13 +241,29 @@ export class BlockWorkerPool {
     const stop = serveRpc(channel.port1, progress as unknown as Parameters<typeof serveRpc>[1], { maxInFlight: 8 });
     try {
       if (signal?.aborted) throw new Error(TOOLCHAIN_CANCELLED_MESSAGE);
-      return await h.call((r) => r.run(job, Comlink.transfer(channel.port2, [channel.port2])));
+      const loopPort = placement.loopPort;
+      return await h.call((r) =>
+        loopPort
+          ? r.run(job, Comlink.transfer(channel.port2, [channel.port2]), Comlink.transfer(loopPort, [loopPort]))
+          : r.run(job, Comlink.transfer(channel.port2, [channel.port2])),
+      );
     } finally {
       if (timer !== null) clearTimeout(timer);
       stop();
       signal?.removeEventListener('abort', kill);
-      this.release(h);
+      if (placement.ownWorker) {
+        h.kill('The job of this worker has finished.');
+        this.all.delete(h);
+      } else this.release(h);
     }
+  }
+
+  /** A worker for one job only (not counted in the pool's size; ended by `shutdown` too). */
+  private spawnOwn(): BlockHandle {
+    this.created += 1;
+    const handle = new WorkerHandle<BlockWorkerApi>(this.factory(`block ${this.created}`));
+    this.all.add(handle);
+    return handle;
   }
 
   /** Terminate every block worker; running jobs fail (their blocks are FAILED with the reason). */
@@ -243,6 +294,7 @@ function blockInfo(rec: BlockRecord): BlockInfo {
     installed: rec.installed,
     type: d.type,
     isAnalyzer: d.isAnalyzer,
+    loop: d.loop ? { role: d.loop.role, declaredType: d.loop.declaredType } : null,
     splittable: d.splittable,
     inputs: { ...d.inputMap },
     outputs: { ...d.outputMap },
@@ -268,6 +320,19 @@ const now = (): string => new Date().toISOString();
 
 export const TOOLCHAIN_INTERRUPTED_MESSAGE = 'Toolchain run was interrupted: the page was closed or reloaded while it ran.';
 
+/** An interrupted run's record: FAILED, its pending and running blocks FAILED (E_INTERRUPTED). */
+export function markInterrupted(rec: ToolchainRunRecord): void {
+  rec.status = 'FAILED';
+  rec.error = TOOLCHAIN_INTERRUPTED_MESSAGE;
+  rec.timeFinished = now();
+  for (const b of Object.values(rec.blocks)) {
+    if (b.status === 'PENDING' || b.status === 'RUNNING') {
+      b.status = 'FAILED';
+      b.error = { code: 'E_INTERRUPTED', message: TOOLCHAIN_INTERRUPTED_MESSAGE, block: '' };
+    }
+  }
+}
+
 export interface ToolchainServiceOptions {
   /** Block workers (null: runs are refused). */
   workerFactory: WorkerFactory | null;
@@ -291,7 +356,6 @@ export class ToolchainService {
   /** User blocks: sandboxed workers, each kept to one block (null: they share `pool`). */
   private readonly sandboxPool: BlockWorkerPool | null;
   /** The data formats every run a worker returns is checked against. */
-  private readonly dataFormats = new DataFormatRegistry();
   private readonly live = new Map<string, ToolchainRunRecord>();
   private readonly done = new Map<string, Promise<ToolchainRunRecord>>();
   private readonly controllers = new Map<string, AbortController>();
@@ -309,23 +373,18 @@ export class ToolchainService {
     this.engineId = opts.engineId ?? crypto.randomUUID();
   }
 
-  /** Mark stored RUNNING runs whose engine is gone (a closed or reloaded page) as FAILED ("interrupted"). */
+  /**
+   * Mark stored RUNNING runs whose engine is gone (a closed or reloaded page) as FAILED ("interrupted"),
+   * cleaned as a cancelled or failed run is: finished blocks keep their stored outputs, every other
+   * dataset the run had stored is deleted — with the record's update, in one transaction.
+   */
   async recoverInterrupted(): Promise<string[]> {
     const fixed: string[] = [];
     for (const rec of await this.store.listToolchainRuns()) {
       if (rec.status !== 'RUNNING' || this.live.has(rec.id)) continue;
       if (rec.engineId !== this.engineId && this.opts.isEngineAlive && (await this.opts.isEngineAlive(rec.engineId))) continue;
-      rec.status = 'FAILED';
-      rec.error = TOOLCHAIN_INTERRUPTED_MESSAGE;
-      rec.timeFinished = now();
-      for (const b of Object.values(rec.blocks)) {
-        if (b.status === 'PENDING' || b.status === 'RUNNING') {
-          b.status = 'FAILED';
-          b.error = { code: 'E_INTERRUPTED', message: TOOLCHAIN_INTERRUPTED_MESSAGE, block: '' };
-        }
-      }
-      await this.store.putToolchainRun(rec);
-      fixed.push(rec.id);
+      const deleted = await this.store.finishInterruptedToolchainRun(rec.id, markInterrupted);
+      if (deleted !== null) fixed.push(rec.id);
     }
     return fixed;
   }
@@ -337,9 +396,18 @@ export class ToolchainService {
   // ------------------------------------------------------------------ blocks
 
   async installBlock(declaration: unknown, moduleSource: string, opts: BlockInstallOptions = {}): Promise<BlockInfo> {
-    const { declaration: d, errors } = checkDeclaration(declaration);
-    if (!d) throw new Error(`Invalid block declaration: ${errors.join('; ')}`);
+    const structure = checkDeclaration(declaration);
+    if (!structure.declaration) throw new Error(`Invalid block declaration: ${structure.errors.join('; ')}`);
     if (typeof moduleSource !== 'string' || !moduleSource.trim()) throw new Error('blocks.install: moduleSource must be the JS module text exporting the algorithm class.');
+    // Formats given with the block go to the library first; the block then carries what it uses.
+    if (opts.formats !== undefined) await this.installFormats(opts.formats);
+    const library = await this.formatLibrary();
+    const { declaration: d, errors } = checkDeclaration(declaration, { dataFormats: new DataFormatRegistry(library) });
+    if (!d) {
+      const hint = errors.some((e) => e.includes('unknown data format')) ? ' (install the data format first: algobox.blocks.formats.install, or give it with the block: { formats })' : '';
+      throw new Error(`Invalid block declaration: ${errors.join('; ')}${hint}`);
+    }
+    const carried = userFormatClosure(declarationFormats(d), library);
     const name = opts.name ?? `block-${fnv(JSON.stringify(declaration) + moduleSource)}`;
     if (!/^[\w./-]+$/.test(name)) throw new Error(`blocks.install: invalid block name '${name}' (letters, digits, _ . / -)`);
     const rec: BlockRecord = {
@@ -349,9 +417,64 @@ export class ToolchainService {
       moduleSource,
       origin: opts.builtin ? 'builtin' : 'user',
       installed: now(),
+      ...(Object.keys(carried).length ? { dataFormats: structuredClone(carried) } : {}),
     };
     await this.store.putBlock(rec);
     return blockInfo(rec);
+  }
+
+  // ------------------------------------------------------------------ user data formats
+
+  private async formatLibrary(): Promise<FormatSet> {
+    return Object.fromEntries((await this.store.listDataFormats()).map((r) => [r.name, r.declaration]));
+  }
+
+  /**
+   * Install user data formats (`{ "<user>/<name>/<version>": declaration, … }`) into the library, all or
+   * none: every problem is named (format, field, value, what was expected). Installing a name again
+   * replaces it in the library; blocks already installed keep their copies.
+   */
+  async installFormats(formats: unknown): Promise<DataFormatInfo[]> {
+    const library = await this.formatLibrary();
+    const problems = checkUserFormats(formats, library);
+    if (problems.length) throw new Error(`Invalid data formats: ${problems.join('; ')}`);
+    const t = now();
+    const names = Object.keys(formats as object);
+    await this.store.putDataFormats(names.map((name) => ({ name, declaration: structuredClone((formats as FormatSet)[name]!), installed: t })));
+    return (await this.listFormats()).filter((f) => names.includes(f.name));
+  }
+
+  /** The library's user formats, each with its fields (as compiled, inherited ones included) and the installed blocks carrying it. */
+  async listFormats(): Promise<DataFormatInfo[]> {
+    const recs = await this.store.listDataFormats();
+    const blocks = await this.store.listBlocks();
+    const registry = new DataFormatRegistry(Object.fromEntries(recs.map((r) => [r.name, r.declaration])));
+    return recs.map((r) => {
+      let fields: DataFormatInfo['fields'] = [];
+      let problem: string | null = null;
+      let format: DataFormat | null = null;
+      try {
+        format = registry.get(r.name);
+        fields = format.root.fields.map((f) => ({ name: f.name, type: fieldTypeLabel(f.type) }));
+      } catch (e) {
+        problem = (e as Error).message;
+      }
+      return {
+        name: r.name,
+        declaration: structuredClone(r.declaration),
+        description: format?.description ?? null,
+        extends: format?.extends ?? null,
+        fields,
+        problem,
+        installed: r.installed,
+        usedBy: blocks.filter((b) => b.dataFormats && Object.hasOwn(b.dataFormats, r.name)).map((b) => b.id),
+      };
+    });
+  }
+
+  /** Remove a format from the library (blocks that use it keep their copy and still run). */
+  async removeFormat(name: string): Promise<void> {
+    await this.store.deleteDataFormat(name);
   }
 
   async listBlocks(): Promise<BlockInfo[]> {
@@ -367,8 +490,7 @@ export class ToolchainService {
   // ------------------------------------------------------------------ runs
 
   /** `stored` (when given) gets, per source read from stored datasets, their ids and fields (runner blocks pass them on). */
-  private async sourceStreams(t: ToolchainJson, stored?: Map<string, StoredSource>): Promise<Record<string, DataStream>> {
-    const registry = new DataFormatRegistry();
+  private async sourceStreams(t: ToolchainJson, registry: DataFormatRegistry, stored?: Map<string, StoredSource>): Promise<Record<string, DataStream>> {
     const out: Record<string, DataStream> = {};
     for (const s of t.sources) {
       const format = registry.get(s.format);
@@ -414,8 +536,39 @@ export class ToolchainService {
     return out;
   }
 
-  private async plan(toolchain: unknown): Promise<{ plan: ToolchainPlan; blocks: Map<string, BlockRecord> }> {
+  /**
+   * The data formats of a toolchain: the built-in catalogue, the library (for sources) and the formats
+   * its blocks carry (they win over the library's: each block runs with the formats it was installed
+   * with). Two blocks carrying one format name declared differently are refused, naming both.
+   */
+  private async formatsOf(toolchain: unknown, blocks: ReadonlyMap<string, BlockRecord>): Promise<DataFormatRegistry> {
+    const refs = (toolchain as { blocks?: unknown } | null)?.blocks;
+    const used = Array.isArray(refs) ? refs.map((b) => (b as { algorithm?: unknown } | null)?.algorithm).filter((a): a is string => typeof a === 'string') : [];
+    const problems: string[] = [];
+    const carried = mergeFormatSets(
+      [...new Set(used)].flatMap((a) => {
+        const rec = blocks.get(a);
+        return rec?.dataFormats ? [[`block '${a}'`, rec.dataFormats] as const] : [];
+      }),
+      problems,
+    );
+    if (problems.length) throw new Error(`invalid toolchain: ${problems.join('; ')}`);
+    return new DataFormatRegistry({ ...(await this.formatLibrary()), ...carried });
+  }
+
+  private async plan(toolchain: unknown): Promise<{ plan: ToolchainPlan; blocks: Map<string, BlockRecord>; registry: DataFormatRegistry }> {
     const blocks = new Map((await this.store.listBlocks()).map((b) => [b.id, b]));
+    const registry = await this.formatsOf(toolchain, blocks);
+    // Sources first: their formats must resolve (a user format must be installed).
+    const problems: string[] = [];
+    parseToolchain(toolchain).sources.forEach((src, k) => {
+      try {
+        registry.get(src.format);
+      } catch (e) {
+        problems.push(`sources[${k}].format: ${(e as Error).message}${registry.has(src.format) ? '' : ' (install it: algobox.blocks.formats.install)'}`);
+      }
+    });
+    if (problems.length) throw new Error(`invalid toolchain: ${problems.join('; ')}`);
     const runners = await resolveRunners(this.opts.runners ?? null, toolchain);
     const plan = planToolchain(
       toolchain,
@@ -423,9 +576,9 @@ export class ToolchainService {
         const rec = blocks.get(algorithm);
         return rec ? parseDeclaration(rec.declaration) : null;
       },
-      { runnerOf: (ref) => runners.get(ref) ?? null },
+      { runnerOf: (ref) => runners.get(ref) ?? null, dataFormats: registry },
     );
-    return { plan, blocks };
+    return { plan, blocks, registry };
   }
 
   /**
@@ -436,7 +589,9 @@ export class ToolchainService {
   async check(toolchain: unknown): Promise<ToolchainCheck> {
     const { plan } = await this.plan(toolchain);
     const depth = new Map<string, number>();
-    for (const b of plan.blocks) depth.set(b.name, 1 + Math.max(0, ...b.dependsOn.map((d) => depth.get(d) ?? 0)));
+    // The two blocks of a loop share a column (they run together).
+    const byName = new Map(plan.blocks.map((b) => [b.name, b]));
+    for (const b of plan.blocks) depth.set(b.name, 1 + Math.max(0, ...loopDependencies(b, byName).map((d) => depth.get(d) ?? 0)));
     const stackSizes = new Map<string, number | null>();
     for (const s of plan.toolchain.sources) {
       if (s.stackId !== undefined) stackSizes.set(s.name, (await this.store.getStack(s.stackId))?.datasetIds.length ?? null);
@@ -470,6 +625,7 @@ export class ToolchainService {
         parameters: b.declaration.parameters.map((p) => ({ ...p })),
         values: { ...b.parameters },
         runner: b.runner ? { id: b.runner.id, name: b.runner.name, version: b.runner.version, algorithmType: b.runner.algorithmType } : null,
+        loop: b.loop ? { ...b.loop, request: b.declaration.loop!.request, answer: b.declaration.loop!.answer } : null,
         dependsOn: [...b.dependsOn],
       })),
     };
@@ -481,9 +637,9 @@ export class ToolchainService {
     if (!pool) throw new Error('toolchains.run: this engine has no block workers (blockWorkerFactory).');
     const userPool = this.sandboxPool ?? pool;
     const userTimeoutMs = userBlockTimeout(options.blockTimeoutMs);
-    const { plan, blocks } = await this.plan(toolchain);
+    const { plan, blocks, registry } = await this.plan(toolchain);
     const storedSources = new Map<string, StoredSource>();
-    const sources = await this.sourceStreams(plan.toolchain, storedSources);
+    const sources = await this.sourceStreams(plan.toolchain, registry, storedSources);
     const id = crypto.randomUUID();
     const rec: ToolchainRunRecord = {
       id,
@@ -566,6 +722,24 @@ export class ToolchainService {
           },
         })
       : null;
+    // A BEAT block's job in a block worker. User blocks: the sandbox pool and the time limit. Every run a worker returns is checked here.
+    const runInWorker = (j: BlockJob, context: BlockExecutionContext, placement: BlockJobPlacement = {}): Promise<BlockRun> => {
+      const b = blocks.get(j.algorithm)!;
+      const user = b.origin !== 'builtin';
+      const job: BlockWorkerJob = {
+        blockId: b.id,
+        moduleSource: b.moduleSource,
+        declaration: b.declaration,
+        parameters: j.parameters,
+        inputs: j.inputs,
+        range: j.range,
+        ...(j.loop ? { loop: { role: j.loop.role } } : {}),
+        ...(b.dataFormats ? { dataFormats: b.dataFormats } : {}),
+      };
+      return (user ? userPool : pool)
+        .run(job, context, { timeoutMs: user ? userTimeoutMs : null }, placement)
+        .then((run) => validateBlockRun(run, { block: b.id, declaration: j.declaration, range: j.range, dataFormats: registry }));
+    };
     const job = async (): Promise<ToolchainRunRecord> => {
       try {
         const result = await runToolchain(plan, {
@@ -574,13 +748,16 @@ export class ToolchainService {
           signal: controller.signal,
           execute: (j, context) => {
             if (j.runner && runnerJob) return runnerJob(j, context);
-            const b = blocks.get(j.algorithm)!;
-            // User blocks: the sandbox pool and the time limit. Every run a worker returns is checked here.
-            const user = b.origin !== 'builtin';
-            return (user ? userPool : pool)
-              .run({ blockId: b.id, moduleSource: b.moduleSource, declaration: b.declaration, parameters: j.parameters, inputs: j.inputs, range: j.range }, context, { timeoutMs: user ? userTimeoutMs : null })
-              .then((run) => validateBlockRun(run, { block: b.id, declaration: j.declaration, range: j.range, dataFormats: this.dataFormats }));
+            return runInWorker(j, context);
           },
+          // The two blocks of a loop: a worker each (of their own), the channel relayed by the engine.
+          executeLoop: (p, e, context) =>
+            runLoopPair(
+              { block: p.block, declaration: p.declaration, run: (loopPort, c) => runInWorker(p, c, { loopPort, ownWorker: true }) },
+              { block: e.block, declaration: e.declaration, run: (loopPort, c) => runInWorker(e, c, { loopPort, ownWorker: true }) },
+              registry,
+              context,
+            ),
           onProgress: (block, report) => {
             const r = rec.blocks[block]!;
             r.status = report.status;

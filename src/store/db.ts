@@ -3,11 +3,11 @@
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { AlgorithmRecord, DatasetMeta, ExecutionRecord, SessionRecord } from '../core/records';
 import type { StackRecord } from '../core/stacks';
-import type { BlockRecord, ToolchainRunRecord } from '../core/toolchainRecords';
+import type { BlockRecord, DataFormatRecord, ToolchainRunRecord } from '../core/toolchainRecords';
 
 export const DEFAULT_DB_NAME = 'algobox';
-/** 1: blobs, datasets, algorithms, executions, sessions. 2: + stacks, settings. 3: + blocks, toolchainRuns (BEAT). */
-export const DB_VERSION = 3;
+/** 1: blobs, datasets, algorithms, executions, sessions. 2: + stacks, settings. 3: + blocks, toolchainRuns (BEAT). 4: + dataFormats (user BEAT data formats). */
+export const DB_VERSION = 4;
 
 /**
  * One stored byte string. Content-addressed: `key` is the SHA-256 hex of `data` (algorithm files
@@ -76,6 +76,11 @@ export interface AlgoboxDB extends DBSchema {
     key: string;
     value: ToolchainRunRecord;
   };
+  /** User BEAT data formats (the library blocks copy theirs from), by name. */
+  dataFormats: {
+    key: string;
+    value: DataFormatRecord;
+  };
 }
 
 export type StoreName = StoreNames<AlgoboxDB>;
@@ -130,6 +135,8 @@ export function openDatabase(name: string = DEFAULT_DB_NAME, onBlocking?: () => 
         db.createObjectStore('blocks', { keyPath: 'id' });
         db.createObjectStore('toolchainRuns', { keyPath: 'id' });
       }
+      // 3 → 4 only adds a store: blocks installed before carry no formats (they could only use built-in ones).
+      if (oldVersion < 4) db.createObjectStore('dataFormats', { keyPath: 'name' });
     },
     // Another connection wants a newer version or to delete the database: step aside.
     blocking() {

@@ -11,7 +11,7 @@ import type { CloseExecutionOptions } from './executions';
 import * as sessions from './sessions';
 import * as stacks from './stacks';
 import * as toolchains from './toolchains';
-import type { BlockRecord, ToolchainRunRecord } from '../core/toolchainRecords';
+import type { BlockRecord, DataFormatRecord, ToolchainRunRecord } from '../core/toolchainRecords';
 import type { NewStack, PutWithStacksOptions, StackOfNew, StackPatch } from './stacks';
 
 export type { NewDataset, DatasetPatch } from './datasets';
@@ -112,12 +112,19 @@ export interface Store {
   getBlock(id: string): Promise<BlockRecord | null>;
   /** Sorted by id. */
   listBlocks(): Promise<BlockRecord[]>;
+  /** User BEAT data formats (one transaction for all). */
+  putDataFormats(recs: readonly DataFormatRecord[]): Promise<void>;
+  /** Sorted by name. */
+  listDataFormats(): Promise<DataFormatRecord[]>;
+  deleteDataFormat(name: string): Promise<void>;
   putToolchainRun(rec: ToolchainRunRecord): Promise<void>;
   getToolchainRun(id: string): Promise<ToolchainRunRecord | null>;
   /** Newest first. */
   listToolchainRuns(): Promise<ToolchainRunRecord[]>;
   /** The record, and with `withDatasets` every dataset the run stored; one transaction. Returns the deleted dataset ids. */
   deleteToolchainRun(id: string, opts?: { withDatasets?: boolean }): Promise<string[]>;
+  /** A RUNNING run left by a closed page: `finish` rewrites its record, and the datasets it stored beyond its finished blocks' outputs are deleted; one transaction. Null when it is no longer RUNNING. */
+  finishInterruptedToolchainRun(id: string, finish: (rec: ToolchainRunRecord) => void): Promise<string[] | null>;
   // housekeeping
   usage(): Promise<Usage>;
 }
@@ -265,6 +272,15 @@ class IdbStore implements Store {
   listBlocks() {
     return toolchains.listBlocks(this.ctx);
   }
+  putDataFormats(recs: readonly DataFormatRecord[]) {
+    return toolchains.putDataFormats(this.ctx, recs);
+  }
+  listDataFormats() {
+    return toolchains.listDataFormats(this.ctx);
+  }
+  deleteDataFormat(name: string) {
+    return toolchains.deleteDataFormat(this.ctx, name);
+  }
   putToolchainRun(rec: ToolchainRunRecord) {
     return toolchains.putToolchainRun(this.ctx, rec);
   }
@@ -276,6 +292,9 @@ class IdbStore implements Store {
   }
   deleteToolchainRun(id: string, opts?: { withDatasets?: boolean }) {
     return toolchains.deleteToolchainRun(this.ctx, id, opts);
+  }
+  finishInterruptedToolchainRun(id: string, finish: (rec: ToolchainRunRecord) => void) {
+    return toolchains.finishInterruptedToolchainRun(this.ctx, id, finish);
   }
 
   async usage(): Promise<Usage> {

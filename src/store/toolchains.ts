@@ -1,5 +1,5 @@
 // Installed BEAT blocks and toolchain run records (issue 7); one transaction per write.
-import type { BlockRecord, ToolchainRunRecord } from '../core/toolchainRecords';
+import type { BlockRecord, DataFormatRecord, ToolchainRunRecord } from '../core/toolchainRecords';
 import { writeTx, type StoreContext } from './db';
 import { deleteDatasetsIn } from './datasets';
 
@@ -14,6 +14,28 @@ export async function getBlock(ctx: StoreContext, id: string): Promise<BlockReco
 /** Sorted by id. */
 export async function listBlocks(ctx: StoreContext): Promise<BlockRecord[]> {
   return (await ctx.db().getAll('blocks')).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Install (or replace) user data formats, all in one transaction. */
+export async function putDataFormats(ctx: StoreContext, recs: readonly DataFormatRecord[]): Promise<void> {
+  await writeTx(ctx, 'putDataFormats', ['dataFormats'], async (tx) => {
+    const store = tx.objectStore('dataFormats');
+    await Promise.all(recs.map((r) => store.put(r)));
+  });
+}
+
+/** Sorted by name. */
+export async function listDataFormats(ctx: StoreContext): Promise<DataFormatRecord[]> {
+  return (await ctx.db().getAll('dataFormats')).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Remove a user data format from the library (blocks keep their copies). */
+export async function deleteDataFormat(ctx: StoreContext, name: string): Promise<void> {
+  await writeTx(ctx, 'deleteDataFormat', ['dataFormats'], async (tx) => {
+    const store = tx.objectStore('dataFormats');
+    if (!(await store.get(name))) throw new Error(`Data format '${name}' not found.`);
+    await store.delete(name);
+  });
 }
 
 export async function putToolchainRun(ctx: StoreContext, rec: ToolchainRunRecord): Promise<void> {
@@ -42,6 +64,40 @@ export async function deleteToolchainRun(ctx: StoreContext, id: string, opts: { 
     if (!opts.withDatasets) return [];
     const source = `toolchain:${id}`;
     const ids = (await tx.objectStore('datasets').getAll()).filter((m) => m.source === source).map((m) => m.id);
+    return (await deleteDatasetsIn(tx, ids, { ignoreMissing: true })).deleted;
+  });
+}
+
+/** Dataset ids a run's record lists as the stored outputs of its finished (DONE) blocks. */
+export function keptDatasetIds(rec: ToolchainRunRecord): Set<string> {
+  return new Set(
+    Object.values(rec.blocks)
+      .filter((b) => b.status === 'DONE')
+      .flatMap((b) => Object.values(b.outputs).flatMap((s) => s.datasetIds)),
+  );
+}
+
+/**
+ * Finish a run that was interrupted (its page closed or reloaded while it ran), cleaned as a cancelled
+ * or failed run is: `finish` rewrites the stored record (FAILED), and every dataset the run stored
+ * (source `toolchain:<id>`) that is not a listed output of a finished block — a block interrupted while
+ * its outputs were being stored, a runner block's stored inputs — is deleted; all in ONE transaction.
+ * A record that is no longer RUNNING is left alone (null). Returns the deleted dataset ids.
+ */
+export async function finishInterruptedToolchainRun(
+  ctx: StoreContext,
+  id: string,
+  finish: (rec: ToolchainRunRecord) => void,
+): Promise<string[] | null> {
+  return writeTx(ctx, 'finishInterruptedToolchainRun', ['toolchainRuns', 'datasets', 'blobs', 'stacks'], async (tx) => {
+    const runs = tx.objectStore('toolchainRuns');
+    const rec = await runs.get(id);
+    if (!rec || rec.status !== 'RUNNING') return null;
+    finish(rec);
+    await runs.put(rec);
+    const kept = keptDatasetIds(rec);
+    const source = `toolchain:${id}`;
+    const ids = (await tx.objectStore('datasets').getAll()).filter((m) => m.source === source && !kept.has(m.id)).map((m) => m.id);
     return (await deleteDatasetsIn(tx, ids, { ignoreMissing: true })).deleted;
   });
 }

@@ -120,7 +120,7 @@ describe('declarations', () => {
       }),
     ).toEqual([
       "language: only 'javascript' algorithms can run here, got 'python'",
-      "type: 'loop_user' (loop algorithms) is not supported yet",
+      'groups[0].loop: a loop_user algorithm declares its loop in the first group: { "request": { "type": … }, "answer": { "type": … } }',
       'uses: libraries are not supported yet',
       'groups[0].outputs: a block declares its outputs in the first group',
       'groups[1].outputs: outputs may only be declared in the first group',

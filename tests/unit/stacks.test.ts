@@ -255,9 +255,9 @@ describe('store: upgrade from version 1', () => {
     v1.close();
 
     const store = await fresh(undefined, name);
-    expect(DB_VERSION).toBe(3);
+    expect(DB_VERSION).toBe(4);
     const raw = await openDatabase(name);
-    expect([...raw.objectStoreNames].sort()).toEqual(['algorithms', 'blobs', 'blocks', 'datasets', 'executions', 'sessions', 'settings', 'stacks', 'toolchainRuns']);
+    expect([...raw.objectStoreNames].sort()).toEqual(['algorithms', 'blobs', 'blocks', 'dataFormats', 'datasets', 'executions', 'sessions', 'settings', 'stacks', 'toolchainRuns']);
     expect([...raw.transaction('stacks').store.indexNames].sort()).toEqual(['created', 'datasetIds']);
     raw.close();
     const got = await store.getDataset('old-1');
@@ -271,10 +271,11 @@ describe('store: upgrade from version 1', () => {
     expect(await allBlobs(store)).toEqual([]);
   });
 
-  it('creates every store on a fresh database (0 → 3)', async () => {
+  it('creates every store on a fresh database (0 → 4)', async () => {
     const store = await fresh();
     const raw = await openDatabase(store.name);
-    expect(raw.version).toBe(3);
+    expect(raw.version).toBe(4);
+    expect([...raw.objectStoreNames]).toContain('dataFormats');
     expect([...raw.objectStoreNames]).toContain('blocks');
     expect([...raw.objectStoreNames]).toContain('toolchainRuns');
     expect([...raw.objectStoreNames]).toContain('stacks');

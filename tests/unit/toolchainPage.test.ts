@@ -90,6 +90,37 @@ describe('diagram layout', () => {
   });
 });
 
+describe('diagram layout: loops', () => {
+  it('the two blocks of a loop share a column, joined by one loop link labelled with its formats', () => {
+    const loop = (role: string, partner: string) => ({ name: 'L', role, partner, request: 'system/int32/1', answer: 'system/float/1' });
+    const check = {
+      name: null,
+      description: null,
+      sources: [{ name: 's', format: 'system/int32/1', kind: 'values', units: 9, ranges: null }],
+      blocks: [
+        { name: 'P', algorithm: 'p', depth: 1, isAnalyzer: false, inputs: [{ name: 'x', format: 'f', from: 's', inferred: false }], outputs: [{ name: 'y', format: 'f' }], results: [], loop: loop('processor', 'E') },
+        { name: 'E', algorithm: 'e', depth: 1, isAnalyzer: false, inputs: [{ name: 'x', format: 'f', from: 's', inferred: false }], outputs: [], results: [], loop: loop('evaluator', 'P') },
+      ],
+    } as unknown as ToolchainCheck;
+    const { nodes, loops } = layoutDiagram(check);
+    const [p, e] = [nodes.find((n) => n.title === 'P')!, nodes.find((n) => n.title === 'E')!];
+    expect(p.x).toBe(e.x);
+    expect(p.subtitle).toBe('loop processor · p');
+    expect(loops).toEqual([{ key: 'loop:L', from: { x: p.x + 100, y: p.y + p.h }, to: { x: e.x + 100, y: e.y }, label: 'loop L: int32 ⇄ float' }]);
+  });
+});
+
+describe('format files', () => {
+  it('files and typed text merge into one set; problems name the file', async () => {
+    const { readFormatFiles } = await import('../../src/app/toolchains/formatFiles');
+    const file = (name: string, text: string) => ({ name, text: async () => text });
+    expect(await readFormatFiles([file('a.json', '{"user/a/1": {"x": "int8"}}')], '{"user/b/1": {"y": "bool"}}')).toEqual({ 'user/a/1': { x: 'int8' }, 'user/b/1': { y: 'bool' } });
+    await expect(readFormatFiles([file('bad.json', '{')], '')).rejects.toThrow(/^bad\.json: not JSON/);
+    await expect(readFormatFiles([file('list.json', '[]')], '')).rejects.toThrow('list.json: expected an object { "<user>/<name>/<version>": { "field": "type", … }, … }');
+    await expect(readFormatFiles([], ' ')).rejects.toThrow('Choose format files (.json) or type the formats.');
+  });
+});
+
 describe('runner block arguments', () => {
   it("start from the toolchain's values over the bundle's defaults; problems name the block and the parameter", async () => {
     const { parseManifest } = await import('../../src/core/manifest');

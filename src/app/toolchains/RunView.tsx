@@ -1,5 +1,5 @@
 // One toolchain run, live: its status (Cancel while it runs), a row per block (status, process()
-// calls against the units it will see, time, split parts, the error or warnings), each analyzer's
+// calls against the units it will see — a loop evaluator's answered requests —, time, split parts, the error or warnings), each analyzer's
 // results (table and plots), and each block output as a stored stream whose data units open in the
 // workbench viewer.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
@@ -13,10 +13,10 @@ import { durationMs, formatMs, STATUS_CLASS, toolchainKeys } from './runState';
 
 const MAX_UNIT_BUTTONS = 48;
 
-/** The process() calls a block will make, where known: 1 for autonomous blocks, else the most units among its inputs. */
+/** The process() calls a block will make, where known: 1 for autonomous blocks, else the most units among its inputs (unknown for a loop evaluator: it counts the requests it answers). */
 export function expectedCalls(check: ToolchainCheck | undefined, rec: ToolchainRunRecord, block: string): number | null {
   const b = check?.blocks.find((x) => x.name === block);
-  if (!b) return null;
+  if (!b || b.loop?.role === 'evaluator') return null;
   if (b.type === 'autonomous' || b.runner) return 1;
   let most: number | null = null;
   for (const i of b.inputs) {
@@ -32,7 +32,7 @@ export function expectedCalls(check: ToolchainCheck | undefined, rec: ToolchainR
   return most;
 }
 
-function BlockRow({ name, b, expected }: { name: string; b: BlockRunRecord; expected: number | null }) {
+function BlockRow({ name, b, expected, loopEvaluator }: { name: string; b: BlockRunRecord; expected: number | null; loopEvaluator: boolean }) {
   const sel = useSelection();
   const ms = durationMs(b.timeStarted, b.timeFinished);
   const pct = expected ? Math.min(100, (100 * b.processCalls) / expected) : b.status === 'DONE' ? 100 : 0;
@@ -48,6 +48,7 @@ function BlockRow({ name, b, expected }: { name: string; b: BlockRunRecord; expe
           {b.processCalls}
         </span>
         {expected !== null && <span className="muted"> / {expected}</span>}
+        {loopEvaluator && <span className="muted"> requests</span>}
         <div className="progress" aria-hidden="true">
           <div style={{ width: `${b.status === 'DONE' ? 100 : pct}%` }} />
         </div>
@@ -232,7 +233,7 @@ export function RunView({ rec, onDeleted }: { rec: ToolchainRunRecord; onDeleted
         </thead>
         <tbody>
           {rec.order.map((n) => (
-            <BlockRow key={n} name={n} b={rec.blocks[n]!} expected={expectedCalls(check.data, rec, n)} />
+            <BlockRow key={n} name={n} b={rec.blocks[n]!} expected={expectedCalls(check.data, rec, n)} loopEvaluator={(rec.toolchain.loops ?? []).some((l) => l.evaluator === n)} />
           ))}
         </tbody>
       </table>

@@ -1,7 +1,8 @@
 // The block diagram of a toolchain (SVG): sources in the first column, each block in the column of
 // its depth (1 + the deepest block it reads from); inputs on a block's left edge, outputs on its
 // right, one curve per connection (dashed when inferred by input naming). During and after a run
-// each block shows its status and process() count.
+// each block shows its status and process() count. The two blocks of a loop share a column, joined by
+// their loop channel (a double arrow labelled with the request and answer formats).
 import type { ToolchainCheck, ToolchainRunRecord } from '../../api';
 import { STATUS_CLASS } from './runState';
 
@@ -33,7 +34,14 @@ function shortFormat(f: string): string {
   return f.replace(/^system\//, '').replace(/\/1$/, '');
 }
 
-export function layoutDiagram(check: ToolchainCheck): { nodes: Node[]; edges: { from: Port; to: Port; inferred: boolean; key: string }[]; width: number; height: number } {
+export interface LoopLink {
+  key: string;
+  from: Port;
+  to: Port;
+  label: string;
+}
+
+export function layoutDiagram(check: ToolchainCheck): { nodes: Node[]; edges: { from: Port; to: Port; inferred: boolean; key: string }[]; loops: LoopLink[]; width: number; height: number } {
   const columns = new Map<number, Node[]>();
   const add = (depth: number, n: Omit<Node, 'x' | 'y'>) => {
     const col = columns.get(depth) ?? [];
@@ -65,7 +73,7 @@ export function layoutDiagram(check: ToolchainCheck): { nodes: Node[]; edges: { 
       key: `block:${b.name}`,
       kind: 'block',
       title: b.name,
-      subtitle: `${b.algorithm}${b.isAnalyzer ? ' · analyzer' : ''}`,
+      subtitle: `${b.loop ? `loop ${b.loop.role} · ` : ''}${b.algorithm}${b.isAnalyzer ? ' · analyzer' : ''}`,
       h: HEAD_H + rows * PORT_H + 8,
       inputs: b.inputs.map((i) => ({ name: i.name, format: i.format })),
       outputs: b.isAnalyzer ? [{ name: 'results', format: 'analysis' }] : b.outputs,
@@ -77,13 +85,22 @@ export function layoutDiagram(check: ToolchainCheck): { nodes: Node[]; edges: { 
   const edges = check.blocks.flatMap((b) =>
     b.inputs.map((i) => ({ key: `${i.from}->${b.name}.${i.name}`, from: outPort.get(i.from)!, to: inPort.get(`${b.name}.${i.name}`)!, inferred: i.inferred })).filter((e) => e.from && e.to),
   );
+  const nodeOf = new Map(nodes.map((n) => [n.key, n]));
+  const loops = check.blocks.flatMap((b): LoopLink[] => {
+    if (b.loop?.role !== 'processor') return [];
+    const p = nodeOf.get(`block:${b.name}`)!;
+    const e = nodeOf.get(`block:${b.loop.partner}`);
+    if (!e) return [];
+    const [top, bottom] = p.y <= e.y ? [p, e] : [e, p];
+    return [{ key: `loop:${b.loop.name}`, from: { x: top.x + NODE_W / 2, y: top.y + top.h }, to: { x: bottom.x + NODE_W / 2, y: bottom.y }, label: `loop ${b.loop.name}: ${shortFormat(b.loop.request)} ⇄ ${shortFormat(b.loop.answer)}` }];
+  });
   const width = Math.max(...nodes.map((n) => n.x + NODE_W)) + PAD;
   const height = Math.max(...nodes.map((n) => n.y + n.h)) + PAD;
-  return { nodes, edges, width, height };
+  return { nodes, edges, loops, width, height };
 }
 
 export function ToolchainDiagram({ check, run }: { check: ToolchainCheck; run: ToolchainRunRecord | null }) {
-  const { nodes, edges, width, height } = layoutDiagram(check);
+  const { nodes, edges, loops, width, height } = layoutDiagram(check);
   return (
     <figure className="tc-diagram" aria-label="Block diagram">
       <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`${check.sources.length} sources, ${check.blocks.length} blocks, ${edges.length} connections`} data-testid="tc-diagram">
@@ -91,7 +108,20 @@ export function ToolchainDiagram({ check, run }: { check: ToolchainCheck; run: T
           <marker id="tc-arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto">
             <path d="M0,0 L8,4 L0,8 z" className="tc-arrowhead" />
           </marker>
+          <marker id="tc-loop-arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+            <path d="M0,0 L8,4 L0,8 z" className="tc-loop-head" />
+          </marker>
         </defs>
+        {loops.map((l) => (
+          <g key={l.key} className="tc-loop" data-testid={`tc-${l.key.replace(':', '-')}`}>
+            <path d={`M${l.from.x},${l.from.y + 2} L${l.to.x},${l.to.y - 2}`} markerStart="url(#tc-loop-arrow)" markerEnd="url(#tc-loop-arrow)">
+              <title>{l.label}</title>
+            </path>
+            <text x={l.from.x + 12} y={(l.from.y + l.to.y) / 2 + 4} className="tc-loop-label">
+              {l.label}
+            </text>
+          </g>
+        ))}
         {edges.map((e) => {
           const dx = Math.max(30, (e.to.x - e.from.x) / 2);
           return (
@@ -144,7 +174,7 @@ export function ToolchainDiagram({ check, run }: { check: ToolchainCheck; run: T
           );
         })}
       </svg>
-      <figcaption className="muted small-text">Dashed connections were inferred by input naming (same name and data format); hover a port for its data format.</figcaption>
+      <figcaption className="muted small-text">Dashed connections were inferred by input naming (same name and data format); hover a port for its data format. A double arrow is a loop channel (requests ⇄ answers).</figcaption>
     </figure>
   );
 }

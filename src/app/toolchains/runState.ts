@@ -9,6 +9,7 @@ export const toolchainKeys = {
   runs: ['toolchainRuns'] as const,
   builtins: ['toolchainBuiltins'] as const,
   blocks: ['blocks'] as const,
+  formats: ['dataFormats'] as const,
   check: (json: string) => ['toolchainCheck', json] as const,
 };
 

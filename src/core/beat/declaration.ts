@@ -15,7 +15,7 @@ const RESULT_FORMAT_RE = /^(system|plot)\/[a-zA-Z0-9_-]+\/[0-9]+$/;
 
 export const ALGORITHM_TYPES = ['legacy', 'sequential', 'autonomous'] as const;
 export type AlgorithmType = (typeof ALGORITHM_TYPES)[number];
-const LOOP_TYPES = [
+export const LOOP_TYPES = [
   'loop_user',
   'loop',
   'sequential_loop_processor',
@@ -30,10 +30,13 @@ const ioEntrySchema = z.strictObject({
 });
 const NAME_MESSAGE = 'invalid name (expected letters, digits, _ and -, starting with a letter or _)';
 const ioMapSchema = z.record(z.string().regex(IO_NAME_RE, NAME_MESSAGE), ioEntrySchema);
+/** A loop algorithm's channel (group 0): the formats of what the processor sends and what it gets back. */
+const loopEntrySchema = z.strictObject({ request: ioEntrySchema, answer: ioEntrySchema });
 const groupSchema = z.strictObject({
   name: z.string().regex(IO_NAME_RE, NAME_MESSAGE).optional(),
   inputs: ioMapSchema,
   outputs: ioMapSchema.optional(),
+  loop: loopEntrySchema.optional(),
 });
 const parameterSchema = z.strictObject({
   type: z.enum(PARAMETER_TYPES),
@@ -78,6 +81,29 @@ export interface GroupSpec {
   outputs: IoSpec[];
 }
 
+/** The loop of a loop algorithm (reference §2.1 "loop groups", §8): its role and the two formats. */
+export interface LoopSpec {
+  /** `processor` (`loop_user`, `*_loop_processor`): calls `loopChannel.validate`; `evaluator` (`loop`, `*_loop_evaluator`): answers it. */
+  role: 'processor' | 'evaluator';
+  /** The type as declared (e.g. `sequential_loop_processor`). */
+  declaredType: LoopType;
+  /** Data format of a request (the processor's hypothesis). */
+  request: string;
+  /** Data format of an answer. */
+  answer: string;
+}
+export type LoopType = (typeof LOOP_TYPES)[number];
+
+/**
+ * A loop type's role and base runtime type. 1.6's `loop_user` and `loop` are autonomous (reference
+ * §2.2); backend 2.x names say it.
+ */
+export function loopRuntime(type: LoopType): { role: LoopSpec['role']; base: 'sequential' | 'autonomous' } {
+  if (type === 'loop_user') return { role: 'processor', base: 'autonomous' };
+  if (type === 'loop') return { role: 'evaluator', base: 'autonomous' };
+  return { role: type.endsWith('_processor') ? 'processor' : 'evaluator', base: type.startsWith('sequential') ? 'sequential' : 'autonomous' };
+}
+
 export interface ResultSpec {
   name: string;
   type: string;
@@ -99,6 +125,8 @@ export interface AlgorithmDeclaration {
   /** Analyzer results; null for a block. */
   results: ResultSpec[] | null;
   isAnalyzer: boolean;
+  /** A loop processor or evaluator (its runtime `type` is the base type: sequential or autonomous); null otherwise. */
+  loop: LoopSpec | null;
   isLegacy: boolean;
   isSequential: boolean;
   isAutonomous: boolean;
@@ -144,10 +172,24 @@ export function checkDeclaration(json: unknown, options: DeclarationOptions = {}
   if (d.language !== 'javascript') errors.push(`language: only 'javascript' algorithms can run here, got '${d.language}'`);
   const apiVersion = d.api_version ?? 1;
   const declaredType = d.type ?? 'sequential';
-  if (apiVersion === 2 && (LOOP_TYPES as readonly string[]).includes(declaredType)) {
-    errors.push(`type: '${declaredType}' (loop algorithms) is not supported yet`);
+  const isLoopType = apiVersion === 2 && (LOOP_TYPES as readonly string[]).includes(declaredType);
+  const loopRt = isLoopType ? loopRuntime(declaredType as LoopType) : null;
+  const type: AlgorithmType = apiVersion === 1 ? 'legacy' : loopRt ? loopRt.base : (declaredType as AlgorithmType);
+  const loopEntry = d.groups[0]!.loop;
+  let loop: LoopSpec | null = null;
+  if (loopRt) {
+    if (!loopEntry) errors.push(`groups[0].loop: a ${declaredType} algorithm declares its loop in the first group: { "request": { "type": … }, "answer": { "type": … } }`);
+    else loop = { role: loopRt.role, declaredType: declaredType as LoopType, request: loopEntry.request.type, answer: loopEntry.answer.type };
+    if (d.results !== undefined) errors.push('results: a loop algorithm cannot be an analyzer');
+    if (d.splittable === true) errors.push('splittable: a loop algorithm cannot be split (its pair exchanges requests over one whole run)');
+  } else if (loopEntry) {
+    errors.push(
+      `groups[0].loop: only loop algorithms (api_version 2, type ${LOOP_TYPES.join(', ')}) declare a loop, this one is ${apiVersion === 1 ? 'legacy (api_version 1)' : declaredType}`,
+    );
   }
-  const type: AlgorithmType = apiVersion === 1 ? 'legacy' : (declaredType as AlgorithmType);
+  d.groups.forEach((g, i) => {
+    if (i > 0 && g.loop !== undefined) errors.push(`groups[${i}].loop: the loop may only be declared in the first group`);
+  });
   if (d.uses && Object.keys(d.uses).length > 0) errors.push('uses: libraries are not supported yet');
 
   const isAnalyzer = d.results !== undefined;
@@ -157,7 +199,8 @@ export function checkDeclaration(json: unknown, options: DeclarationOptions = {}
       if (g.outputs !== undefined) errors.push(`groups[${i}].outputs: an analyzer has results, not outputs`);
     });
   } else {
-    if (d.groups[0]!.outputs === undefined) errors.push('groups[0].outputs: a block declares its outputs in the first group');
+    // A loop evaluator's outputs are optional (it writes them, if any, when the processor writes).
+    if (d.groups[0]!.outputs === undefined && loop?.role !== 'evaluator') errors.push('groups[0].outputs: a block declares its outputs in the first group');
     d.groups.forEach((g, i) => {
       if (i > 0 && g.outputs !== undefined) errors.push(`groups[${i}].outputs: outputs may only be declared in the first group`);
     });
@@ -222,6 +265,10 @@ export function checkDeclaration(json: unknown, options: DeclarationOptions = {}
       for (const o of g.outputs) check(`output '${o.name}'`, o.type);
     }
     for (const r of results ?? []) if (r.type.includes('/') && RESULT_FORMAT_RE.test(r.type)) check(`result '${r.name}'`, r.type);
+    if (loop) {
+      check('loop request', loop.request);
+      check('loop answer', loop.answer);
+    }
   }
 
   if (errors.length > 0) return { declaration: null, errors };
@@ -236,6 +283,7 @@ export function checkDeclaration(json: unknown, options: DeclarationOptions = {}
     parameters,
     results,
     isAnalyzer,
+    loop,
     isLegacy: type === 'legacy',
     isSequential: type === 'sequential',
     isAutonomous: type === 'autonomous',
@@ -245,6 +293,14 @@ export function checkDeclaration(json: unknown, options: DeclarationOptions = {}
   };
   PARSED.add(declaration);
   return { declaration, errors: [] };
+}
+
+/** The data formats a declaration names: inputs, outputs, the loop's request and answer, `system/…`/`plot/…` results. */
+export function declarationFormats(d: AlgorithmDeclaration): string[] {
+  const names = new Set<string>([...Object.values(d.inputMap), ...Object.values(d.outputMap)]);
+  if (d.loop) names.add(d.loop.request).add(d.loop.answer);
+  for (const r of d.results ?? []) if (RESULT_FORMAT_RE.test(r.type)) names.add(r.type);
+  return [...names];
 }
 
 /** Validate a declaration; throws E_DECLARATION listing every problem in `details`. */

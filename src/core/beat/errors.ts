@@ -49,6 +49,8 @@ export type BeatErrorCode =
   | 'E_TOOLCHAIN'
   /** A run returned by a block worker that does not match the block's declaration or the job (validateBlockRun). */
   | 'E_INVALID_RUN'
+  /** A loop pair: a request or answer of the wrong format or shape, a process signature that does not match the loop, an evaluator that failed or is missing. */
+  | 'E_LOOP'
   /** A runner block (a Compox algorithm): its execution failed, or what it posted does not map onto its input units or formats. */
   | 'E_RUNNER';
 

@@ -4,54 +4,13 @@
 
 import { BeatError, type BeatErrorCode } from './errors';
 import { convertData, DataFormatRegistry, type Data } from './dataFormats';
-import { isAlgorithmDeclaration, parseDeclaration, resultFormatDeclaration, type AlgorithmDeclaration } from './declaration';
-import { checkParameters, type ParameterValue } from './parameters';
-import { Input, InputGroup, InputList, SynchronizationListener } from './inputs';
-import { MemorySink, Output, OutputList } from './outputs';
-import { DataLoader, DataLoaderList } from './dataLoaders';
-import { checkStream, restrictToRange, type DataStream, type DataUnit, type IndexRange } from './streams';
+import { isAlgorithmDeclaration, parseDeclaration, type AlgorithmDeclaration } from './declaration';
+import { MemorySink, OutputList } from './outputs';
+import { checkStream, type DataStream, type DataUnit, type IndexRange } from './streams';
+import { buildBlockIo, closeOutputs, prepareAlgorithm, setupAlgorithm } from './blockIo';
+import { checkLoopSignature, LoopChannel, type LoopTransport } from './loopChannel';
 import { thrownMessage } from '../describeValue';
-
-/** What an algorithm module exports: a class whose instances have these methods (each may be async). */
-export interface AlgorithmInstance {
-  setup?(parameters: Record<string, ParameterValue>): unknown;
-  prepare?(dataLoaders: DataLoaderList): unknown;
-  /** Legacy: (inputs, outputs); sequential: (inputs, dataLoaders, outputs); autonomous: (dataLoaders, outputs). Analyzers get one `output` instead of `outputs`. */
-  process(...args: never[]): unknown;
-}
-export type AlgorithmClass = new () => AlgorithmInstance;
-
-/** Typing aids for algorithm authors. */
-export interface LegacyAlgorithm {
-  setup?(parameters: Record<string, ParameterValue>): unknown;
-  process(inputs: InputList, outputs: OutputList): unknown;
-}
-export interface SequentialAlgorithm {
-  setup?(parameters: Record<string, ParameterValue>): unknown;
-  prepare?(dataLoaders: DataLoaderList): unknown;
-  process(inputs: InputList, dataLoaders: DataLoaderList, outputs: OutputList): unknown;
-}
-export interface AutonomousAlgorithm {
-  setup?(parameters: Record<string, ParameterValue>): unknown;
-  prepare?(dataLoaders: DataLoaderList): unknown;
-  process(dataLoaders: DataLoaderList, outputs: OutputList): unknown;
-}
-export interface LegacyAnalyzer {
-  setup?(parameters: Record<string, ParameterValue>): unknown;
-  process(inputs: InputList, output: Output): unknown;
-}
-/** @public typing aid for block authors, like the other algorithm interfaces. */
-export interface SequentialAnalyzer {
-  setup?(parameters: Record<string, ParameterValue>): unknown;
-  prepare?(dataLoaders: DataLoaderList): unknown;
-  process(inputs: InputList, dataLoaders: DataLoaderList, output: Output): unknown;
-}
-/** @public typing aid for block authors, like the other algorithm interfaces. */
-export interface AutonomousAnalyzer {
-  setup?(parameters: Record<string, ParameterValue>): unknown;
-  prepare?(dataLoaders: DataLoaderList): unknown;
-  process(dataLoaders: DataLoaderList, output: Output): unknown;
-}
+import type { AlgorithmClass } from './algorithmApi';
 
 export interface ExecuteBlockRequest {
   /** The declaration JSON, or the result of `parseDeclaration`. */
@@ -71,6 +30,8 @@ export interface ExecuteBlockRequest {
   checkInputs?: boolean;
   /** Called with the count before each `process()` call (live progress). */
   onProcessCall?: (processCalls: number) => void;
+  /** A loop processor's way to its evaluator (required for loop processors, refused for any other block). */
+  loop?: LoopTransport;
 }
 
 export type BlockStage = 'declaration' | 'inputs' | 'setup' | 'prepare' | 'process' | 'outputs';
@@ -108,8 +69,6 @@ export interface BlockRun {
   range: [number, number] | null;
 }
 
-export const SETUP_FALSE_MESSAGE = 'Could not setup algorithm (returned False)';
-export const PREPARE_FALSE_MESSAGE = 'Could not prepare algorithm (returned False)';
 export const PROCESS_FALSE_MESSAGE = 'Could not run algorithm (returned False)';
 const DEFAULT_NAME = '__unnamed_algorithm__';
 
@@ -128,6 +87,7 @@ export function emptyRun(range: IndexRange | null = null): BlockRun {
 
 export function runError(e: unknown, stage: BlockStage): BlockRunError {
   if (e instanceof BeatError) return { code: e.code, message: e.message, stage, details: [...e.details] };
+  // Anything thrown keeps its value: `throw 42` → "Uncaught number 42" (bounded).
   return { code: 'E_USER', message: thrownMessage(e), stage, details: [] };
 }
 
@@ -139,7 +99,7 @@ function checkRange(range: IndexRange): void {
 }
 
 /** Check the streams against the declaration (and, with `check`, every unit against its data format). */
-function prepareStreams(
+export function prepareStreams(
   declaration: AlgorithmDeclaration,
   inputs: Readonly<Record<string, DataStream>>,
   registry: DataFormatRegistry,
@@ -173,6 +133,20 @@ function prepareStreams(
   return out;
 }
 
+/** A loop processor's channel over `transport`; null for other blocks. A transport given to a block that is no loop processor (or none to one) is an error. */
+function makeLoopChannel(declaration: AlgorithmDeclaration, registry: DataFormatRegistry, transport: LoopTransport | undefined, name: string): LoopChannel | null {
+  if (declaration.loop?.role === 'evaluator') {
+    throw new BeatError('E_LOOP', `algorithm \`${name}' is a loop evaluator (${declaration.loop.declaredType}): it runs only with its processor, answering its requests (a toolchain loop)`);
+  }
+  const processor = declaration.loop?.role === 'processor';
+  if (!processor && transport) {
+    throw new BeatError('E_LOOP', `algorithm \`${name}' was given a loop channel, but it is no loop processor (type ${declaration.loop?.declaredType ?? declaration.type})`);
+  }
+  if (!processor) return null;
+  if (!transport) throw new BeatError('E_LOOP', `algorithm \`${name}' is a loop processor (${declaration.loop!.declaredType}) but it has no loop channel: run it with its evaluator (a toolchain loop)`);
+  return new LoopChannel(registry.get(declaration.loop!.request), registry.get(declaration.loop!.answer), transport);
+}
+
 /**
  * Run one block (or analyzer) over in-memory input streams. Never throws: failures are reported in
  * `error` with the reference's messages (`ok` false; outputs then hold what was written so far).
@@ -192,71 +166,32 @@ export async function executeBlock(req: ExecuteBlockRequest): Promise<BlockRun> 
 
     stage = 'inputs';
     const streams = prepareStreams(declaration, req.inputs, registry, req.checkInputs ?? true);
-    const forceStartIndex = range ? range[0] : 0;
-
-    // Inputs (§3.4): legacy → every group; sequential → the synchronization group only.
-    let inputList: InputList | null = null;
-    if (declaration.isLegacy || declaration.isSequential) {
-      inputList = new InputList();
-      for (const g of declaration.groups) {
-        const isMain = g.index === 0;
-        if ((declaration.isSequential && !isMain) || g.inputs.length === 0) continue;
-        const group = new InputGroup(g.channel, { synchronizationListener: new SynchronizationListener(), restrictedAccess: isMain });
-        // Split runs restrict the synchronization channel; legacy secondary groups are read whole (§10).
-        for (const i of g.inputs) group.add(new Input(i.name, i.type, isMain ? restrictToRange(streams[i.name]!, range) : streams[i.name]!));
-        inputList.add(group);
-      }
-    }
-    // Data loaders (§9): sequential → secondary groups; autonomous → every group. Upstream restricts
-    // every loader's sources to the range of a split run.
-    let loaders: DataLoaderList | null = null;
-    if (!declaration.isLegacy) {
-      loaders = new DataLoaderList();
-      for (const g of declaration.groups) {
-        const isMain = g.index === 0;
-        if ((declaration.isSequential && isMain) || g.inputs.length === 0) continue;
-        const loader = new DataLoader(g.channel);
-        for (const i of g.inputs) loader.add(i.name, restrictToRange(streams[i.name]!, range));
-        loaders.add(loader, isMain);
-      }
-    }
-
-    // Outputs (§4): synchronized with the synchronization group's listener (none when autonomous).
-    const listener = inputList?.mainGroup?.synchronizationListener ?? null;
-    if (declaration.isAnalyzer) {
-      const format = registry.compile(`analysis:${name}`, resultFormatDeclaration(declaration));
-      outputs.add(new Output('result', format, { synchronizationListener: listener, forceStartIndex }));
-    } else {
-      for (const o of declaration.groups[0]!.outputs) {
-        outputs.add(new Output(o.name, registry.get(o.type), { synchronizationListener: listener, forceStartIndex }));
-      }
-    }
+    const loopChannel = makeLoopChannel(declaration, registry, req.loop, name);
+    const io = buildBlockIo(declaration, streams, registry, range, name);
+    for (const o of io.outputs) outputs.add(o);
+    const { inputList, loaders } = io;
 
     stage = 'setup';
     const instance = new req.algorithm();
     if (typeof instance?.process !== 'function') throw new BeatError('E_USER', `algorithm \`${name}' has no process() method`);
-    const hasSetup = typeof instance.setup === 'function';
-    const hasPrepare = typeof instance.prepare === 'function';
-    if (declaration.apiVersion === 1 && hasPrepare) run.warnings.push('Prepare is a reserved function name starting with API V2');
-    if (hasSetup) {
-      // Without a setup() method, parameters are not checked at all (as upstream).
-      const parameters = checkParameters(declaration.parameters, req.parameters, name);
-      if (!(await instance.setup!(parameters))) throw new BeatError('E_SETUP_FALSE', SETUP_FALSE_MESSAGE);
-    }
+    if (declaration.apiVersion === 1 && typeof instance.prepare === 'function') run.warnings.push('Prepare is a reserved function name starting with API V2');
+    const baseArgs = declaration.isAutonomous ? ['dataLoaders', 'outputs'] : declaration.isLegacy ? ['inputs', 'outputs'] : ['inputs', 'dataLoaders', 'outputs'];
+    checkLoopSignature(instance.process, baseArgs, loopChannel !== null, name);
+    await setupAlgorithm(instance, declaration, req.parameters, name);
 
     stage = 'prepare';
-    if (declaration.apiVersion === 2 && hasPrepare) {
-      const arg = declaration.isAutonomous ? loaders!.secondaries() : loaders!;
-      if (!(await instance.prepare!(arg))) throw new BeatError('E_PREPARE_FALSE', PREPARE_FALSE_MESSAGE);
-    }
+    await prepareAlgorithm(instance, declaration, loaders);
 
     stage = 'process';
     const process = instance.process.bind(instance) as (...args: unknown[]) => unknown;
     const out = declaration.isAnalyzer ? outputs.get(0)! : outputs;
+    const extra = loopChannel ? [loopChannel] : [];
     if (declaration.isAutonomous) {
       run.processCalls = 1;
       req.onProcessCall?.(1);
-      if (!(await process(loaders, out))) throw new BeatError('E_PROCESS_FALSE', PROCESS_FALSE_MESSAGE);
+      const ok = await process(loaders, out, ...extra);
+      await loopChannel?.reportWrites(outputs);
+      if (!ok) throw new BeatError('E_PROCESS_FALSE', PROCESS_FALSE_MESSAGE);
     } else {
       if (declaration.isLegacy) run.warnings.push(`${name} is using LEGACY I/O API, please upgrade this algorithm as soon as possible`);
       const list = inputList!;
@@ -272,20 +207,15 @@ export async function executeBlock(req: ExecuteBlockRequest): Promise<BlockRun> 
         }
         run.processCalls += 1;
         req.onProcessCall?.(run.processCalls);
-        const ok = declaration.isLegacy ? await process(list, out) : await process(list, loaders, out);
+        await loopChannel?.read(main.firstDataIndex, main.lastDataIndex);
+        const ok = declaration.isLegacy ? await process(list, out) : await process(list, loaders, out, ...extra);
+        await loopChannel?.reportWrites(outputs);
         if (!ok) throw new BeatError('E_PROCESS_FALSE', PROCESS_FALSE_MESSAGE);
       }
     }
 
     stage = 'outputs';
-    for (const o of outputs) o.close();
-    const mainLoader = loaders?.mainLoader ?? null;
-    const missing = [...outputs].filter((o) =>
-      declaration.isAutonomous ? mainLoader !== null && o.lastWrittenDataIndex !== mainLoader.dataIndexEnd : o.isDataMissing(),
-    );
-    if (missing.length > 0) {
-      throw new BeatError('E_MISSING_DATA', `Missing data on the following output(s): ${missing.map((o) => o.name).join(', ')}`);
-    }
+    closeOutputs(io, declaration);
     if (declaration.isAnalyzer) {
       const first = (outputs.get(0)!.sink as MemorySink).units[0];
       if (first) {

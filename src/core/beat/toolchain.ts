@@ -9,12 +9,15 @@ import { z } from 'zod';
 import type { ParameterDeclaration } from '../manifest';
 import { validateArgs } from '../params';
 import { BeatError } from './errors';
+import { thrownMessage } from '../describeValue';
 import { DataFormatRegistry, FORMAT_NAME_RE, type Data, type DataFormat } from './dataFormats';
 import { IO_NAME_RE, parseDeclaration, type AlgorithmDeclaration } from './declaration';
-import { executeBlock, type AlgorithmClass, type AnalyzerResult, type BlockRun, type BlockRunError } from './executeBlock';
+import { executeBlock, type AnalyzerResult, type BlockRun, type BlockRunError } from './executeBlock';
+import type { AlgorithmClass } from './algorithmApi';
 import { mergeSplitRuns, splitRange } from './split';
+import { executeLoopPair } from './loopPair';
+import type { LoopEvaluatorClass } from './loopEvaluator';
 import type { DataStream, DataUnit } from './streams';
-import { thrownMessage } from '../describeValue';
 
 const NAME_MESSAGE = 'expected a name of letters, digits, _ and - (not starting with a digit or -)';
 const rangeSchema = z
@@ -84,12 +87,25 @@ export const toolchainConnectionSchema = z.strictObject({
   to: z.string().regex(/^[^.]+\.[^.]+$/, 'expected <block>.<input>'),
 });
 
+/**
+ * A loop: a loop processor block and its evaluator block, connected by their loop channel (upstream
+ * toolchains' `loops` entries name the two sides; here they name the two blocks). Both run together.
+ */
+export const toolchainLoopSchema = z.strictObject({
+  name: z.string().regex(IO_NAME_RE, NAME_MESSAGE).optional(),
+  /** The block whose algorithm is a loop processor (`loop_user`, `*_loop_processor`). */
+  processor: z.string().min(1),
+  /** The block whose algorithm is a loop evaluator (`loop`, `*_loop_evaluator`). */
+  evaluator: z.string().min(1),
+});
+
 export const toolchainSchema = z.strictObject({
   name: z.string().optional(),
   description: z.string().optional(),
   sources: z.array(toolchainSourceSchema).min(1),
   blocks: z.array(toolchainBlockSchema).min(1),
   connections: z.array(toolchainConnectionSchema).optional(),
+  loops: z.array(toolchainLoopSchema).optional(),
 });
 
 export type ToolchainJson = z.infer<typeof toolchainSchema>;
@@ -185,6 +201,14 @@ export interface PlannedBlock {
   dependsOn: string[];
   /** True when the connection was inferred by input naming (per input). */
   inferred: Record<string, boolean>;
+  /** A block of a loop: the loop's name, its side and the other block. */
+  loop?: PlannedLoopSide;
+}
+
+export interface PlannedLoopSide {
+  name: string;
+  role: 'processor' | 'evaluator';
+  partner: string;
 }
 
 export interface ToolchainPlan {
@@ -412,13 +436,15 @@ export function planToolchain(
     }
   }
   if (problems.length) fail('invalid toolchain', problems);
+  planLoops(t, planned, problems);
+  if (problems.length) fail('invalid toolchain', problems);
 
-  // Kahn's algorithm, keeping the declared order among ready blocks.
+  // Kahn's algorithm, keeping the declared order among ready blocks (the two blocks of a loop wait for each other's inputs).
   const order: PlannedBlock[] = [];
   const done = new Set<string>();
   let remaining = [...planned.values()];
   while (remaining.length) {
-    const ready = remaining.filter((b) => b.dependsOn.every((d) => done.has(d)));
+    const ready = remaining.filter((b) => loopDependencies(b, planned).every((d) => done.has(d)));
     if (!ready.length) fail(`invalid toolchain: the blocks ${remaining.map((b) => `'${b.name}'`).join(', ')} form a cycle`);
     for (const b of ready) {
       order.push(b);
@@ -427,6 +453,84 @@ export function planToolchain(
     remaining = remaining.filter((b) => !done.has(b.name));
   }
   return { toolchain: t, blocks: order };
+}
+
+/** What a block waits for: its own inputs' blocks, and those of its loop partner. */
+export function loopDependencies(b: PlannedBlock, blocks: ReadonlyMap<string, PlannedBlock>): string[] {
+  if (!b.loop) return b.dependsOn;
+  return [...new Set([...b.dependsOn, ...blocks.get(b.loop.partner)!.dependsOn])].filter((d) => d !== b.name && d !== b.loop!.partner);
+}
+
+/** Every block that `name` reads from, directly or not. */
+function upstreamOf(name: string, planned: ReadonlyMap<string, PlannedBlock>, seen = new Set<string>()): Set<string> {
+  for (const d of planned.get(name)?.dependsOn ?? []) {
+    if (seen.has(d)) continue;
+    seen.add(d);
+    upstreamOf(d, planned, seen);
+  }
+  return seen;
+}
+
+/**
+ * Check the toolchain's loops and mark their blocks: a loop names a loop processor block and a loop
+ * evaluator block whose request and answer formats agree, neither reading the other's outputs
+ * (directly or not: they run together); every loop block is in exactly one loop.
+ */
+function planLoops(t: ToolchainJson, planned: Map<string, PlannedBlock>, problems: string[]): void {
+  const used = new Map<string, string>();
+  (t.loops ?? []).forEach((l, k) => {
+    const name = l.name ?? `loop${k}`;
+    const at = `loops[${k}]`;
+    const sides: [PlannedLoopSide['role'], string][] = [
+      ['processor', l.processor],
+      ['evaluator', l.evaluator],
+    ];
+    let ok = true;
+    for (const [role, blockName] of sides) {
+      const b = planned.get(blockName);
+      if (!b) {
+        problems.push(`${at}.${role}: no block '${blockName}'`);
+        ok = false;
+        continue;
+      }
+      const loop = b.runner ? null : b.declaration.loop;
+      if (loop?.role !== role) {
+        problems.push(`${at}.${role}: block '${blockName}' (${b.algorithm}) is not a loop ${role} (its type is ${loop?.declaredType ?? b.declaration.type})`);
+        ok = false;
+      }
+      if (used.has(blockName)) {
+        problems.push(`${at}.${role}: block '${blockName}' is already in ${used.get(blockName)!}`);
+        ok = false;
+      } else used.set(blockName, at);
+    }
+    if (!ok) return;
+    const p = planned.get(l.processor)!;
+    const e = planned.get(l.evaluator)!;
+    for (const what of ['request', 'answer'] as const) {
+      if (p.declaration.loop![what] !== e.declaration.loop![what]) {
+        problems.push(`${at}: the processor '${p.name}' sends ${what}s of ${p.declaration.loop![what]} but the evaluator '${e.name}' expects ${e.declaration.loop![what]}`);
+        ok = false;
+      }
+    }
+    for (const [a, b] of [
+      [p, e],
+      [e, p],
+    ] as const) {
+      if (upstreamOf(a.name, planned).has(b.name)) {
+        problems.push(`${at}: block '${a.name}' reads the outputs of its loop partner '${b.name}'${a.dependsOn.includes(b.name) ? '' : ' (through other blocks)'}; the two blocks of a loop run together`);
+        ok = false;
+      }
+    }
+    if (!ok) return;
+    p.loop = { name, role: 'processor', partner: e.name };
+    e.loop = { name, role: 'evaluator', partner: p.name };
+  });
+  for (const b of planned.values()) {
+    const role = b.runner ? undefined : b.declaration.loop?.role;
+    if (role && !used.has(b.name)) {
+      problems.push(`block '${b.name}' (${b.algorithm}) is a loop ${role}: connect it to its ${role === 'processor' ? 'evaluator' : 'processor'} with a "loops" entry ({ "processor": …, "evaluator": … })`);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -446,6 +550,8 @@ export interface BlockJob {
   range: [number, number] | null;
   /** A runner block: the executor runs the Compox algorithm (one execution) instead of a BEAT block. */
   runner?: PlannedRunner;
+  /** A block of a loop (run with its partner by a LoopExecutor). */
+  loop?: PlannedLoopSide;
 }
 
 /** What an executor gets besides the job: the run's cancel signal and a live process() counter. */
@@ -458,6 +564,13 @@ export interface BlockExecutionContext {
 
 /** Runs one block (or one part of a split block) — in process, or in a worker. */
 export type BlockExecutor = (job: BlockJob, context: BlockExecutionContext) => Promise<BlockRun>;
+
+/** Runs the two blocks of a loop together (each context reports its own block's process()/validate() count). */
+export type LoopExecutor = (
+  processor: BlockJob,
+  evaluator: BlockJob,
+  context: { signal?: AbortSignal; processor: BlockExecutionContext; evaluator: BlockExecutionContext },
+) => Promise<{ processor: BlockRun; evaluator: BlockRun }>;
 
 export interface BlockReport {
   status: BlockStatus;
@@ -474,6 +587,8 @@ export interface ToolchainRunOptions {
   /** One stream per source name. */
   sources: Readonly<Record<string, DataStream>>;
   execute: BlockExecutor;
+  /** Runs loop pairs (required when the plan has loops). */
+  executeLoop?: LoopExecutor;
   /** Split splittable blocks into up to this many parts run concurrently (default 1: unsplit). */
   parts?: number;
   /** Called on every status change, and while a block runs as its process() count grows. */
@@ -490,6 +605,15 @@ export interface ToolchainRunResult {
 
 function emptyReport(status: BlockStatus): BlockReport {
   return { status, processCalls: 0, outputs: {}, result: null, error: null, ranges: [], warnings: [] };
+}
+
+/** A loop executor running both blocks in this thread (`executeLoopPair`), given the algorithm classes. */
+export function inProcessLoopExecutor(classOf: (algorithm: string) => AlgorithmClass | LoopEvaluatorClass, dataFormats?: DataFormatRegistry): LoopExecutor {
+  return (p, e, context) =>
+    executeLoopPair(
+      { dataFormats, declaration: p.declaration, algorithm: classOf(p.algorithm) as AlgorithmClass, name: p.algorithm, parameters: p.parameters, inputs: p.inputs, onProcessCall: context.processor.onProcessCalls },
+      { dataFormats, declaration: e.declaration, algorithm: classOf(e.algorithm) as LoopEvaluatorClass, name: e.algorithm, parameters: e.parameters, inputs: e.inputs, onValidate: context.evaluator.onProcessCalls },
+    );
 }
 
 /** An executor running blocks in this thread with `executeBlock`, given the algorithm classes. */
@@ -553,8 +677,46 @@ export async function runToolchain(plan: ToolchainPlan, options: ToolchainRunOpt
     if (!options.sources[s.name]) fail(`no data for source '${s.name}'`);
   }
   const finished = new Map<string, Promise<void>>();
+  const byName = new Map(plan.blocks.map((b) => [b.name, b]));
+  const jobOf = (b: PlannedBlock): BlockJob => {
+    const inputs: Record<string, DataStream> = {};
+    for (const [name, e] of Object.entries(b.inputs)) {
+      inputs[name] = e.kind === 'source' ? options.sources[e.source]! : (blocks[e.block]!.outputs[e.output] ?? []);
+    }
+    return { block: b.name, algorithm: b.algorithm, declaration: b.declaration, parameters: b.parameters, inputs, range: null, ...(b.runner ? { runner: b.runner } : {}), ...(b.loop ? { loop: b.loop } : {}) };
+  };
+  const progressOf = (b: PlannedBlock): BlockExecutionContext => {
+    const report = blocks[b.name]!;
+    return {
+      signal: options.signal,
+      onProcessCalls: (n) => {
+        if (report.status !== 'RUNNING' || n === report.processCalls) return;
+        report.processCalls = n;
+        notify(b.name);
+      },
+    };
+  };
+  // The two blocks of a loop run as one call; each side takes its own run.
+  const loopRuns = new Map<string, Promise<{ processor: BlockRun; evaluator: BlockRun }>>();
+  const runLoop = (b: PlannedBlock): Promise<{ processor: BlockRun; evaluator: BlockRun }> => {
+    const loop = b.loop!;
+    let pending = loopRuns.get(loop.name);
+    if (!pending) {
+      if (!options.executeLoop) fail(`no loop executor to run loop '${loop.name}'`);
+      const [p, e] = loop.role === 'processor' ? [b, byName.get(loop.partner)!] : [byName.get(loop.partner)!, b];
+      pending = options.executeLoop(jobOf(p), jobOf(e), { signal: options.signal, processor: progressOf(p), evaluator: progressOf(e) });
+      loopRuns.set(loop.name, pending);
+    }
+    return pending;
+  };
+  const execute = async (b: PlannedBlock): Promise<{ run: BlockRun; ranges: [number, number][] }> => {
+    if (!b.loop) return runBlockJob(jobOf(b), options.execute, parts, progressOf(b));
+    const runs = await runLoop(b);
+    return { run: b.loop.role === 'processor' ? runs.processor : runs.evaluator, ranges: [] };
+  };
   const runOne = async (b: PlannedBlock): Promise<void> => {
-    await Promise.all(b.dependsOn.map((d) => finished.get(d)));
+    const deps = loopDependencies(b, byName);
+    await Promise.all(deps.map((d) => finished.get(d)));
     const report = blocks[b.name]!;
     const cancel = (): void => {
       report.status = 'CANCELLED';
@@ -562,7 +724,7 @@ export async function runToolchain(plan: ToolchainPlan, options: ToolchainRunOpt
       notify(b.name);
     };
     if (options.signal?.aborted) return cancel();
-    const broken = b.dependsOn.map((d) => [d, blocks[d]!] as const).find(([, r]) => r.status !== 'DONE');
+    const broken = deps.map((d) => [d, blocks[d]!] as const).find(([, r]) => r.status !== 'DONE');
     if (broken) {
       const [d, r] = broken;
       const root = r.status === 'SKIPPED' && r.error ? r.error.block : d;
@@ -573,20 +735,8 @@ export async function runToolchain(plan: ToolchainPlan, options: ToolchainRunOpt
     }
     report.status = 'RUNNING';
     notify(b.name);
-    const inputs: Record<string, DataStream> = {};
-    for (const [name, e] of Object.entries(b.inputs)) {
-      inputs[name] = e.kind === 'source' ? options.sources[e.source]! : (blocks[e.block]!.outputs[e.output] ?? []);
-    }
-    const job: BlockJob = { block: b.name, algorithm: b.algorithm, declaration: b.declaration, parameters: b.parameters, inputs, range: null, ...(b.runner ? { runner: b.runner } : {}) };
     try {
-      const { run, ranges } = await runBlockJob(job, options.execute, parts, {
-        signal: options.signal,
-        onProcessCalls: (n) => {
-          if (report.status !== 'RUNNING' || n === report.processCalls) return;
-          report.processCalls = n;
-          notify(b.name);
-        },
-      });
+      const { run, ranges } = await execute(b);
       if (options.signal?.aborted) return cancel();
       report.processCalls = run.processCalls;
       report.outputs = run.outputs;
