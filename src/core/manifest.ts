@@ -5,21 +5,14 @@
 // TOML integers must stay distinguishable from floats (`1` vs `1.0`): the document is parsed with
 // `integersAsBigInt`, so here an integer is a `bigint` and a float a `number`. The resulting Manifest holds
 // plain JS numbers.
+import { ALGORITHM_TYPES, isAlgorithmType, type AlgorithmType } from './algorithmTypes';
 import { validateAlgobox, type AssetDeclaration, type PromptDeclaration, type SelfTestDeclaration } from './manifestAlgobox';
 import { parse, TomlError } from 'smol-toml';
 import { validateParameter } from './manifestParameters';
 import { describe, isTable, pyRepr, quoteList, type Table } from './manifestValues';
 
-export const ALGORITHM_TYPES = [
-  'Image2Alignment',
-  'Image2Image',
-  'Image2Segmentation',
-  'Image2Embedding',
-  'Segmentation2Segmentation',
-  'Undefined',
-  'Generic',
-] as const;
-export type AlgorithmType = (typeof ALGORITHM_TYPES)[number];
+// The algorithm types and what each means: core/algorithmTypes.ts.
+export { ALGORITHM_TYPES, type AlgorithmType } from './algorithmTypes';
 
 export const PARAMETER_TYPES = [
   'string',
@@ -268,7 +261,7 @@ function validateCompox(t: Table, warnings: string[]): CompoxConfig {
 
   // Field-level (pydantic) validation, in field order.
   const rawType = t['algorithm_type'] ?? 'Undefined';
-  if (typeof rawType !== 'string' || !(ALGORITHM_TYPES as readonly string[]).includes(rawType)) {
+  if (!isAlgorithmType(rawType)) {
     compoxError('algorithm_type', `one of ${quoteList(ALGORITHM_TYPES)}`, rawType);
   }
   const algorithmType = rawType as AlgorithmType;
