@@ -19,8 +19,9 @@ function Results({ rec }: { rec: ExecutionRecord }) {
     type = typeFromSchemas(firstOut.data?.meta.schema, firstIn.data?.meta.schema);
   }
   if (!type) return <ViewerMessage kind="loading">Loading results…</ViewerMessage>;
-  const Viewer = RUN_VIEWERS[algorithmTypeInfo(type)?.viewer ?? 'generic'];
-  return <Viewer rec={rec} />;
+  const kind = algorithmTypeInfo(type)?.viewer ?? 'generic';
+  const Viewer = RUN_VIEWERS[kind];
+  return <Viewer rec={rec} kind={kind} />;
 }
 
 export function ExecutionView({ id }: { id: string }) {

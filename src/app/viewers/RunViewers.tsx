@@ -14,6 +14,11 @@ import { arrayField, useKeep } from './data';
 import { alignmentFacts } from './DatasetView';
 import { PromptableEmbedding, isPromptableEmbedding } from './PromptMode';
 
+export interface RunViewerProps {
+  rec: ExecutionRecord;
+  kind: ViewerKind;
+}
+
 function useNav(count: number, label: string, describe?: (i: number) => string): [number, SliceNav] {
   const [index, setIndex] = useState(0);
   const i = Math.max(0, Math.min(count - 1, index));
@@ -39,7 +44,8 @@ function CompareRun({ rec }: { rec: ExecutionRecord }) {
   );
 }
 
-function SegmentationRun({ rec, seg2seg }: { rec: ExecutionRecord; seg2seg: boolean }) {
+function SegmentationRun({ rec, kind }: RunViewerProps) {
+  const seg2seg = kind === 'seg2seg';
   const n = rec.outputDatasetIds.length;
   const [i, nav] = useNav(n, 'Image');
   const out = useDataset(rec.outputDatasetIds[i], ['mask']);
@@ -116,13 +122,11 @@ function GenericRun({ rec }: { rec: ExecutionRecord }) {
   return <GenericViewer key={i} fields={useKeep(q.data?.fields)} loading={q.isFetching} error={q.isError ? errorText(q.error) : null} nav={nav} />;
 }
 
-type RunViewer = ComponentType<{ rec: ExecutionRecord }>;
-
 /** Viewer kind (core/algorithmTypes.ts) → the component that shows a run's results. */
-export const RUN_VIEWERS: Readonly<Record<ViewerKind, RunViewer>> = {
+export const RUN_VIEWERS: Readonly<Record<ViewerKind, ComponentType<RunViewerProps>>> = {
   compare: CompareRun,
-  segmentation: ({ rec }) => <SegmentationRun rec={rec} seg2seg={false} />,
-  seg2seg: ({ rec }) => <SegmentationRun rec={rec} seg2seg />,
+  segmentation: SegmentationRun,
+  seg2seg: SegmentationRun,
   alignment: AlignmentRun,
   embedding: EmbeddingRun,
   generic: GenericRun,
