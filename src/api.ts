@@ -8,11 +8,12 @@ import type { AlgorithmFilter } from './core/algorithmQuery';
 import type { NDArray } from './core/ndarray';
 import type { AlgorithmInfo, DatasetMeta, DatasetRecord, ExecutionRecord } from './core/records';
 import { makeSamples } from './core/sampleData';
-import { naturalCompare, type StackRecord } from './core/stacks';
+import type { StackRecord } from './core/stacks';
 import { Engine, type EngineOptions, type ExecuteRequest, type ExecutionListener, type InstallOptions } from './engine/engine';
 import type { BundleFileInfo, BundleInspection } from './core/pinning';
 import type { BundleSource } from './engine/bundleSource';
 import type { PromptInput, PromptSession, SaveMaskRequest } from './engine/prompts';
+import { importFiles, type ImageFileDecoder, type ImportEntry, type ImportOptions, type ImportResult } from './engine/importFiles';
 import { openStore, type NewDataset, type Store } from './store/index';
 import { BUILTIN_TOOLCHAINS } from './blocks/builtinToolchains';
 import type { ToolchainJson } from './core/beat';
@@ -27,36 +28,6 @@ export interface PutMeta {
   schema?: DataSchemaName;
   extra?: Record<string, unknown>;
 }
-
-/** A named file (a `File`), or a file with its path relative to a dropped folder's root ("cells/img_02.png"). */
-export type ImportEntry = (Blob & { name?: string; webkitRelativePath?: string }) | { file: Blob & { name?: string }; path: string };
-
-export interface ImportOptions {
-  /** Called before each file is read (`done` files finished so far, `currentName` its path) and once at the end (done = total, name ''). */
-  onProgress?(done: number, total: number, currentName: string): void;
-  /** Ask for persistent storage (`navigator.storage.persist()`) when the files total more bytes than this (default 50 MB). */
-  persistThresholdBytes?: number;
-  /**
-   * Most bytes one decoded image (a page, a slice) may take; a file declaring a larger one fails
-   * with its name, page, dimensions and the bytes needed, before anything is allocated, and the
-   * other files still import. Default: the `maxImageBytes` given to createAlgobox, else 1 GiB.
-   */
-  maxImageBytes?: number;
-}
-
-export interface ImportResult {
-  /** Every dataset made, in natural path order. */
-  ids: string[];
-  /** Files that could not be read or stored, each with the reason; the rest were imported. */
-  errors: { file: string; message: string }[];
-  /** Stacks made: one per multi-page file, one per folder holding 2+ single-image files. */
-  stacks: StackRecord[];
-  /** The answer of `navigator.storage.persist()` when this import was large enough to ask; null when not asked or unavailable. */
-  persisted: boolean | null;
-}
-
-/** Decodes one image file into 2-D images (one per page). Injected by the app (needs a browser for JPEG). */
-export type ImageFileDecoder = (file: Blob & { name?: string }, limits?: { maxImageBytes?: number }) => Promise<{ image: NDArray; page: number; pages: number }[]>;
 
 /** The parts of the browser's StorageManager (`navigator.storage`) the API uses. */
 export interface StorageManagerLike {
@@ -86,7 +57,6 @@ export interface SamplesResult {
 
 /** The setting that records that the sample data was created once. */
 export const SAMPLES_FLAG = 'samplesCreated';
-export const DEFAULT_PERSIST_THRESHOLD_BYTES = 50 * 1024 * 1024;
 
 export interface AlgoboxOptions extends Omit<EngineOptions, 'store'> {
   /** IndexedDB database name (default "algobox"). */
@@ -227,39 +197,6 @@ export interface Algobox {
   engine(): Promise<Engine>;
 }
 
-interface Entry {
-  blob: Blob & { name?: string };
-  /** Normalised relative path ("cells/img_02.png", or just the name). */
-  path: string;
-  name: string;
-  folder: string;
-}
-
-function normalisePath(p: string): string {
-  return p.replace(/\\/g, '/').replace(/\/{2,}/g, '/').replace(/^(\.\/|\/)+/, '');
-}
-
-function entryOf(x: ImportEntry, i: number): Entry | { error: { file: string; message: string } } {
-  let blob: unknown;
-  let path: string;
-  if (typeof x === 'object' && x !== null && !(x instanceof Blob) && 'file' in x) {
-    blob = x.file;
-    path = typeof x.path === 'string' && x.path.trim() ? x.path : ((x.file as { name?: string } | null)?.name ?? '');
-  } else {
-    blob = x;
-    const f = x as { name?: string; webkitRelativePath?: string } | null;
-    path = f?.webkitRelativePath || f?.name || '';
-  }
-  path = normalisePath(path) || `file ${i + 1}`;
-  if (!(blob instanceof Blob)) return { error: { file: path, message: 'not a file (expected a File or Blob).' } };
-  const slash = path.lastIndexOf('/');
-  const name = path.slice(slash + 1);
-  const named = blob as Blob & { name?: string };
-  // The decoder sniffs the format by magic bytes, then by the name's extension: give it a name.
-  const file = named.name ? named : typeof File === 'function' ? new File([blob], name, { type: blob.type }) : Object.assign(blob, { name });
-  return { blob: file, path, name, folder: slash < 0 ? '' : path.slice(0, slash) };
-}
-
 export function createAlgobox(opts: AlgoboxOptions): Algobox {
   let engineRef: Engine | null = null;
   const engineP: Promise<Engine> = (async () => {
@@ -299,96 +236,8 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
     }
   }
 
-  /**
-   * Files in natural path order; a multi-page file becomes a stack named after the file; 2+
-   * single-image files of one folder a stack named after the folder; each stack is written with its
-   * datasets in one transaction. Files at the root (no folder) are single datasets.
-   */
-  async function importFilesDetailed(
-    files: Iterable<ImportEntry> | ArrayLike<ImportEntry>,
-    options: ImportOptions | ((done: number, total: number) => void) = {},
-  ): Promise<ImportResult> {
-    const o: ImportOptions = typeof options === 'function' ? { onProgress: (d, t) => options(d, t) } : (options ?? {});
-    const decode = opts.decodeImageFile;
-    if (!decode) throw new Error('importFiles needs an image decoder (available in the browser app).');
-    const made = new Map<Entry, string[]>();
-    const errors: ImportResult['errors'] = [];
-    const stacks: StackRecord[] = [];
-    const entries: Entry[] = [];
-    Array.from(files as ArrayLike<ImportEntry>).forEach((x, i) => {
-      const en = entryOf(x, i);
-      if ('error' in en) errors.push(en.error);
-      else entries.push(en);
-    });
-    entries.sort((a, b) => naturalCompare(a.path, b.path) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    const engine = await e();
-    const total = entries.length;
-    const bytes = entries.reduce((s, en) => s + en.blob.size, 0);
-    let persisted: boolean | null = null;
-    if (bytes > (o.persistThresholdBytes ?? DEFAULT_PERSIST_THRESHOLD_BYTES)) persisted = await persist();
-
-    const groups = new Map<string, Entry[]>();
-    for (const en of entries) {
-      const g = groups.get(en.folder);
-      if (g) g.push(en);
-      else groups.set(en.folder, [en]);
-    }
-    let done = 0;
-    for (const [folder, group] of groups) {
-      const singles: { en: Entry; item: NewDataset }[] = [];
-      for (const en of group) {
-        o.onProgress?.(done, total, en.path);
-        try {
-          const pages = await decode(en.blob, { maxImageBytes: o.maxImageBytes ?? opts.maxImageBytes });
-          if (pages.length === 0) throw new Error('the file holds no image.');
-          const items: NewDataset[] = pages.map((p) => {
-            validateItem(DATA_SCHEMAS.Image, { image: p.image });
-            return {
-              fields: encodeItem({ image: p.image }),
-              name: p.pages > 1 ? `${en.name} [${p.page + 1}/${p.pages}]` : en.name,
-              source: 'upload',
-              schema: 'Image',
-              extra: { file: en.name, path: en.path, page: p.page, pages: p.pages },
-            };
-          });
-          if (items.length > 1) {
-            const r = await engine.store.putDatasetsAsStack(items, { name: en.name, source: 'import', extra: { file: en.path, pages: items.length } });
-            made.set(en, r.ids);
-            stacks.push(r.stack);
-          } else {
-            singles.push({ en, item: items[0]! });
-          }
-        } catch (err) {
-          errors.push({ file: en.path, message: (err as Error).message });
-        }
-        done++;
-      }
-      if (folder !== '' && singles.length >= 2) {
-        try {
-          const name = folder.slice(folder.lastIndexOf('/') + 1);
-          const r = await engine.store.putDatasetsAsStack(
-            singles.map((s) => s.item),
-            { name, source: 'import', extra: { folder } },
-          );
-          singles.forEach((s, i) => made.set(s.en, [r.ids[i]!]));
-          stacks.push(r.stack);
-        } catch (err) {
-          for (const s of singles) errors.push({ file: s.en.path, message: (err as Error).message });
-        }
-      } else {
-        for (const s of singles) {
-          try {
-            made.set(s.en, await engine.store.putDatasets([s.item]));
-          } catch (err) {
-            errors.push({ file: s.en.path, message: (err as Error).message });
-          }
-        }
-      }
-    }
-    o.onProgress?.(total, total, '');
-    errors.sort((x, y) => naturalCompare(x.file, y.file));
-    return { ids: entries.flatMap((en) => made.get(en) ?? []), errors, stacks, persisted };
-  }
+  const importFilesDetailed: Algobox['datasets']['importFilesDetailed'] = (files, options) =>
+    importFiles({ decode: opts.decodeImageFile, maxImageBytes: opts.maxImageBytes, store: async () => (await e()).store, persist }, files, options);
 
   /** The sample set as store items (validated against their schemas) and stacks of them. */
   function sampleItems() {
@@ -615,5 +464,7 @@ export type { ToolchainCheck, BlockInfo, BlockInstallOptions, DataFormatInfo, To
 export type { ExecuteRequest, AlgorithmFilter, BundleSource, StackRecord, InstallOptions, BundleFileInfo, BundleInspection };
 export type { SelfTestReport, SelfTestResults };
 export type { PromptInput, PromptResult, PromptSession, SaveMaskRequest } from './engine/prompts';
+export type { ImageFileDecoder, ImportEntry, ImportError, ImportOptions, ImportResult } from './engine/importFiles';
+export { DEFAULT_PERSIST_THRESHOLD_BYTES } from './engine/importFiles';
 export { Engine };
 export const SCHEMA_NAMES = Object.keys(DATA_SCHEMAS) as DataSchemaName[];

@@ -24,9 +24,9 @@
 //   expected = "tests/disk_mask.npy"
 //   tolerance = { cpu = { mismatched_elements_per_million = 1000 }, gpu = { absolute_tolerance = 1e-3 } }
 import { ManifestError, type ParamValue } from './manifestError';
-import { describeTomlValue as show, isTable, type Table } from './tomlValues';
+import { describe as show, isTable, type Table } from './manifestValues';
 
-export const ALGOBOX_KEYS = ['files', 'entry', 'assets', 'prompt', 'tests'] as const;
+const ALGOBOX_KEYS = ['files', 'entry', 'assets', 'prompt', 'tests'] as const;
 export const ASSET_KEYS = ['sha256', 'source', 'license'] as const;
 export const PROMPT_KINDS = ['sam'] as const;
 export const TOLERANCE_KEYS = ['relative_tolerance', 'absolute_tolerance', 'mismatched_elements_per_million'] as const;

@@ -1,7 +1,11 @@
+import { ALGORITHM_TYPE_TABLE } from '../core/algorithmTypes';
 import { BaseRunner, type Args, type InputData } from './BaseRunner';
 import { fetchStacked, inputIds } from './typedRunner';
 import { isNDArray, type NDArray } from '../core/ndarray';
 import { BRIEF, describeValue } from '../core/describeValue';
+
+/** Schemas, input field and class name: core/algorithmTypes.ts. */
+const TYPE = ALGORITHM_TYPE_TABLE.Image2Alignment;
 
 /**
  * A sequence of N images in, N−1 3×3 matrices out (one per consecutive pair). inference has no
@@ -13,16 +17,16 @@ export class Image2AlignmentRunner extends BaseRunner {
   protected inputImagesCount = 0;
 
   override fetchData(ids: string[], ...keys: string[]): Promise<Record<string, unknown>[]> {
-    return this.fetchDataAs(ids, 'Image', ...keys);
+    return this.fetchDataAs(ids, TYPE.input.schema, ...keys);
   }
 
   override postData(items: Record<string, unknown>[]): Promise<string[]> {
-    return this.postDataAs(items, 'Alignment');
+    return this.postDataAs(items, TYPE.output);
   }
 
   override async preprocess(inputData: InputData, _args: Args): Promise<NDArray> {
-    const ids = inputIds(inputData, 'Image2AlignmentRunner');
-    const data = await fetchStacked(this, ids, 'Image', 'image');
+    const ids = inputIds(inputData, TYPE.runnerClass);
+    const data = await fetchStacked(this, ids, TYPE.input.schema, TYPE.input.key);
     this.inputImagesCount = ids.length;
     return data;
   }
@@ -53,7 +57,7 @@ export class Image2AlignmentRunner extends BaseRunner {
         transform_matrix: m,
         translation_matrix: m,
       })),
-      'Alignment',
+      TYPE.output,
     );
   }
 }

@@ -1,6 +1,10 @@
+import { ALGORITHM_TYPE_TABLE } from '../core/algorithmTypes';
 import { BaseRunner, type Args, type InputData } from './BaseRunner';
 import { countMismatch, fetchStacked, inputIds, requireNDArray } from './typedRunner';
 import { unstack, type NDArray } from '../core/ndarray';
+
+/** Schemas, input field and class name: core/algorithmTypes.ts. */
+const TYPE = ALGORITHM_TYPE_TABLE.Image2Embedding;
 
 /**
  * Images in, one embedding per image out. The default postprocess posts `features[i]` with
@@ -15,16 +19,16 @@ export class Image2EmbeddingRunner extends BaseRunner {
   protected inputSizes: [number, number][] | null = null;
 
   override fetchData(ids: string[], ...keys: string[]): Promise<Record<string, unknown>[]> {
-    return this.fetchDataAs(ids, 'Image', ...keys);
+    return this.fetchDataAs(ids, TYPE.input.schema, ...keys);
   }
 
   override postData(items: Record<string, unknown>[]): Promise<string[]> {
-    return this.postDataAs(items, 'Embedding');
+    return this.postDataAs(items, TYPE.output);
   }
 
   override async preprocess(inputData: InputData, _args: Args): Promise<NDArray> {
-    const ids = inputIds(inputData, 'Image2EmbeddingRunner');
-    const data = await fetchStacked(this, ids, 'Image', 'image');
+    const ids = inputIds(inputData, TYPE.runnerClass);
+    const data = await fetchStacked(this, ids, TYPE.input.schema, TYPE.input.key);
     this.inputImagesCount = ids.length;
     const h = data.shape[data.shape.length - 2]!;
     const w = data.shape[data.shape.length - 1]!;
@@ -42,7 +46,7 @@ export class Image2EmbeddingRunner extends BaseRunner {
         input_size: [...(sizes[i] ?? this.originalSizes[i]!)],
         original_size: [...this.originalSizes[i]!],
       })),
-      'Embedding',
+      TYPE.output,
     );
   }
 }

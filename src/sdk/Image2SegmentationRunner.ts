@@ -1,6 +1,10 @@
+import { ALGORITHM_TYPE_TABLE } from '../core/algorithmTypes';
 import { BaseRunner, type Args, type InputData } from './BaseRunner';
 import { fetchStacked, inputIds, postEach, requireNDArray } from './typedRunner';
 import type { NDArray } from '../core/ndarray';
+
+/** Schemas, input field and class name: core/algorithmTypes.ts. */
+const TYPE = ALGORITHM_TYPE_TABLE.Image2Segmentation;
 
 /** Images in, one mask per image out (mask shape[0] must equal the number of input images). */
 export class Image2SegmentationRunner extends BaseRunner {
@@ -8,16 +12,16 @@ export class Image2SegmentationRunner extends BaseRunner {
   protected inputImagesShape: number[] = [];
 
   override fetchData(ids: string[], ...keys: string[]): Promise<Record<string, unknown>[]> {
-    return this.fetchDataAs(ids, 'Image', ...keys);
+    return this.fetchDataAs(ids, TYPE.input.schema, ...keys);
   }
 
   override postData(items: Record<string, unknown>[]): Promise<string[]> {
-    return this.postDataAs(items, 'Segmentation');
+    return this.postDataAs(items, TYPE.output);
   }
 
   override async preprocess(inputData: InputData, _args: Args): Promise<NDArray> {
-    const ids = inputIds(inputData, 'Image2SegmentationRunner');
-    const data = await fetchStacked(this, ids, 'Image', 'image');
+    const ids = inputIds(inputData, TYPE.runnerClass);
+    const data = await fetchStacked(this, ids, TYPE.input.schema, TYPE.input.key);
     this.inputImagesShape = [...data.shape];
     return data;
   }
@@ -29,6 +33,6 @@ export class Image2SegmentationRunner extends BaseRunner {
         `Output masks shape [${out.shape.join(', ')}] does not correspond to the input images shape [${this.inputImagesShape.join(', ')}].`,
       );
     }
-    return postEach(this, out, 'mask', 'Segmentation');
+    return postEach(this, out, 'mask', TYPE.output);
   }
 }

@@ -6,12 +6,13 @@ import { useId, useMemo, useState } from 'react';
 import type { NDArray } from '../../core/ndarray';
 import { ContrastControls } from './ContrastControls';
 import { ImageCanvas } from './ImageCanvas';
-import { RangeField, SliceSlider, ViewerMessage, type SliceNav } from './controls';
+import { RangeField, ViewerMessage, type SliceNav } from './controls';
 import { useContrast, usePixels, usePlanes, useWindow } from './contrast';
 import { valueText } from './ImageViewer';
 import { decompose, type Decomposition } from './render/decompose';
 import { fixed as fx, formatValue } from './render/format';
 import { applyH, composite, invert3x3, warp, type CompositeMode } from './render/warp';
+import { ViewerFrame } from './ViewerFrame';
 
 /** The nine numbers of a 3×3 NDArray, or an error text. */
 export function matrixValues(m: NDArray | null | undefined): { values: number[] | null; error: string | null } {
@@ -138,11 +139,12 @@ export function AlignmentViewer({ matrix, translationMatrix, fixed, moving, imag
   );
 
   return (
-    <div className="viewer alignment-viewer" data-testid="alignment-viewer">
-      {haveImages && (
-        <div className="viewer-toolbar">
-          <ContrastControls state={contrast} onChange={setContrast} window={win} rgb={rgb} />
-          <div className="row wrap">
+    <ViewerFrame
+      name="alignment-viewer"
+      toolbar={haveImages ? <ContrastControls state={contrast} onChange={setContrast} window={win} rgb={rgb} /> : undefined}
+      controls={
+        haveImages ? (
+          <>
             <span className="segmented" role="radiogroup" aria-label="Display">
               {(['blend', 'checkerboard', 'difference'] as const).map((m) => (
                 <label key={m} className={mode === m ? 'on' : undefined}>
@@ -155,45 +157,39 @@ export function AlignmentViewer({ matrix, translationMatrix, fixed, moving, imag
               <RangeField label="Moving" testId="align-opacity" value={opacity} min={0} max={1} step={0.05} onChange={setOpacity} format={(v) => `${Math.round(v * 100)}%`} />
             )}
             {mode === 'checkerboard' && <RangeField label="Tile" testId="align-tile" value={tile} min={2} max={maxTile} step={1} onChange={setTile} format={(v) => `${v} px`} />}
-            {loading && (
-              <span className="muted" role="status">
-                Loading…
-              </span>
-            )}
-          </div>
-        </div>
-      )}
-      {problem ? (
-        <ViewerMessage kind="error">{problem}</ViewerMessage>
-      ) : !values ? (
-        <ViewerMessage kind="loading">Loading transform…</ViewerMessage>
-      ) : (
-        <div className="viewer-split">
-          {haveImages ? (
-            imageProblem ? (
-              <ViewerMessage kind="error">{imageProblem}</ViewerMessage>
-            ) : pixels ? (
-              <ImageCanvas
-                pixels={pixels}
-                label={`Moving image warped onto the fixed image, ${mode}`}
-                readout={(x, y) => {
-                  const f = valueText(fp.planes, x, y);
-                  if (!inverse) return `fixed ${f}`;
-                  const [u, v] = applyH(inverse, x, y);
-                  const mv = valueText(mp.planes, Math.round(u), Math.round(v));
-                  return `fixed ${f} · moving (${formatValue(u)}, ${formatValue(v)}) ${mv || 'outside'}`;
-                }}
-              />
-            ) : (
-              <ViewerMessage kind="loading">Loading images…</ViewerMessage>
-            )
+          </>
+        ) : undefined
+      }
+      loading={loading}
+      problem={problem}
+      waiting={values ? null : 'Loading transform…'}
+      nav={nav}
+      navTestId="pair-slider"
+    >
+      <div className="viewer-split">
+        {haveImages ? (
+          imageProblem ? (
+            <ViewerMessage kind="error">{imageProblem}</ViewerMessage>
+          ) : pixels ? (
+            <ImageCanvas
+              pixels={pixels}
+              label={`Moving image warped onto the fixed image, ${mode}`}
+              readout={(x, y) => {
+                const f = valueText(fp.planes, x, y);
+                if (!inverse) return `fixed ${f}`;
+                const [u, v] = applyH(inverse, x, y);
+                const mv = valueText(mp.planes, Math.round(u), Math.round(v));
+                return `fixed ${f} · moving (${formatValue(u)}, ${formatValue(v)}) ${mv || 'outside'}`;
+              }}
+            />
           ) : (
-            <ViewerMessage>{imagesNote ?? (loading ? 'Loading images…' : 'The images of this pair are not known: showing the matrix only.')}</ViewerMessage>
-          )}
-          {side}
-        </div>
-      )}
-      {nav && <SliceSlider nav={nav} testId="pair-slider" />}
-    </div>
+            <ViewerMessage kind="loading">Loading images…</ViewerMessage>
+          )
+        ) : (
+          <ViewerMessage>{imagesNote ?? (loading ? 'Loading images…' : 'The images of this pair are not known: showing the matrix only.')}</ViewerMessage>
+        )}
+        {side}
+      </div>
+    </ViewerFrame>
   );
 }

@@ -6,11 +6,12 @@ import { useId, useMemo, useState, type KeyboardEvent } from 'react';
 import type { NDArray } from '../../core/ndarray';
 import { ContrastControls } from './ContrastControls';
 import { ImageCanvas } from './ImageCanvas';
-import { RangeField, SliceSlider, ViewerMessage, type SliceNav } from './controls';
+import { RangeField, type SliceNav } from './controls';
 import { useContrast, usePixels, usePlanes, useWindow, type ContrastState } from './contrast';
 import { valueText } from './ImageViewer';
 import { formatValue } from './render/format';
 import { differentScales, splitComposite } from './render/compare';
+import { ViewerFrame } from './ViewerFrame';
 
 export interface CompareViewerProps {
   before: NDArray | null | undefined;
@@ -81,13 +82,15 @@ export function CompareViewer({ before, after, beforeError, afterError, loading,
       ? `The output (${formatValue(autoA.min)}…${formatValue(autoA.max)}) is on another scale than the input (${formatValue(autoB.min)}…${formatValue(autoB.max)}): each has its own window. Tick “Link windows” to share the input's.`
       : null,
     pixA && pixB && !sameSize ? `Input (${pixB.width}×${pixB.height}) and output (${pixA.width}×${pixA.height}) differ in size: toggle between them.` : null,
-  ].filter(Boolean);
+  ];
 
   return (
-    <div className="viewer compare-viewer" data-testid="compare-viewer" onKeyDown={onKey}>
-      <div className="viewer-toolbar">
-        <ContrastControls state={contrast} onChange={setContrast} window={winB} rgb={rgb} />
-        <div className="row wrap">
+    <ViewerFrame
+      name="compare-viewer"
+      onKeyDown={onKey}
+      toolbar={<ContrastControls state={contrast} onChange={setContrast} window={winB} rgb={rgb} />}
+      controls={
+        <>
           <span className="field">
             <input id={linkId} type="checkbox" checked={link} onChange={(e) => setLink(e.target.checked)} data-testid="compare-link" />
             <label htmlFor={linkId} title="Use the input's window for the output too">
@@ -109,51 +112,40 @@ export function CompareViewer({ before, after, beforeError, afterError, loading,
               Showing {afterShown ? 'after' : 'before'} · T
             </button>
           )}
-          {loading && (
-            <span className="muted" role="status">
-              Loading…
-            </span>
-          )}
-        </div>
-      </div>
-      {notes.map((n) => (
-        <p key={n} className="viewer-note warn-text">
-          {n}
-        </p>
-      ))}
-      {problem ? (
-        <ViewerMessage kind="error">{problem}</ViewerMessage>
-      ) : !pixels ? (
-        <ViewerMessage kind="loading">Loading images…</ViewerMessage>
-      ) : (
-        <ImageCanvas
-          pixels={pixels}
-          label={effectiveMode === 'split' ? 'Before and after, split' : afterShown ? 'After' : 'Before'}
-          readout={(x, y) => {
-            const b = valueText(bp.planes, x, y);
-            const a = valueText(ap.planes, x, y);
-            return effectiveMode === 'split' ? `before ${b} · after ${a}` : afterShown ? `after ${a}` : `before ${b}`;
-          }}
-          overlay={(t, size) =>
-            effectiveMode === 'split' && pixB ? (
-              <>
-                <div className="split-line" style={{ left: Math.max(0, Math.min(size.width, t.tx + Math.round(split * pixB.width) * t.zoom)) }} aria-hidden="true" />
-                <span className="corner-tag left" aria-hidden="true">
-                  before
-                </span>
-                <span className="corner-tag right" aria-hidden="true">
-                  after
-                </span>
-              </>
-            ) : (
+        </>
+      }
+      loading={loading}
+      notes={notes}
+      problem={problem}
+      waiting={pixels ? null : 'Loading images…'}
+      nav={nav}
+    >
+      <ImageCanvas
+        pixels={pixels}
+        label={effectiveMode === 'split' ? 'Before and after, split' : afterShown ? 'After' : 'Before'}
+        readout={(x, y) => {
+          const b = valueText(bp.planes, x, y);
+          const a = valueText(ap.planes, x, y);
+          return effectiveMode === 'split' ? `before ${b} · after ${a}` : afterShown ? `after ${a}` : `before ${b}`;
+        }}
+        overlay={(t, size) =>
+          effectiveMode === 'split' && pixB ? (
+            <>
+              <div className="split-line" style={{ left: Math.max(0, Math.min(size.width, t.tx + Math.round(split * pixB.width) * t.zoom)) }} aria-hidden="true" />
               <span className="corner-tag left" aria-hidden="true">
-                {afterShown ? 'after' : 'before'}
+                before
               </span>
-            )
-          }
-        />
-      )}
-      {nav && <SliceSlider nav={nav} />}
-    </div>
+              <span className="corner-tag right" aria-hidden="true">
+                after
+              </span>
+            </>
+          ) : (
+            <span className="corner-tag left" aria-hidden="true">
+              {afterShown ? 'after' : 'before'}
+            </span>
+          )
+        }
+      />
+    </ViewerFrame>
   );
 }

@@ -4,9 +4,10 @@
 import { useMemo } from 'react';
 import type { NDArray } from '../../core/ndarray';
 import { ImageCanvas } from './ImageCanvas';
-import { ArrayStats, SliceSlider, ViewerMessage, type SliceNav } from './controls';
+import { ArrayStats, ViewerMessage, type SliceNav } from './controls';
 import { formatValue } from './render/format';
 import { featureMap, pcaRGB, type FeatureMap } from './render/pca';
+import { ViewerFrame } from './ViewerFrame';
 
 /** "H × W" of a size field (an NDArray of numbers, a list, or absent). */
 export function sizeText(v: NDArray | readonly number[] | string | null | undefined): string {
@@ -41,12 +42,8 @@ export function EmbeddingViewer({ features, inputSize, originalSize, loading, er
   const map = pca.map;
 
   return (
-    <div className="viewer embedding-viewer" data-testid="embedding-viewer">
-      {error ? (
-        <ViewerMessage kind="error">{error}</ViewerMessage>
-      ) : !features ? (
-        <ViewerMessage kind="loading">Loading features…</ViewerMessage>
-      ) : (
+    <ViewerFrame name="embedding-viewer" problem={error} waiting={features ? null : 'Loading features…'} nav={nav}>
+      {features && (
         <div className="viewer-split">
           {pca.error ? (
             <ViewerMessage>{pca.error}</ViewerMessage>
@@ -98,7 +95,6 @@ export function EmbeddingViewer({ features, inputSize, originalSize, loading, er
           </aside>
         </div>
       )}
-      {nav && <SliceSlider nav={nav} />}
-    </div>
+    </ViewerFrame>
   );
 }

@@ -4,11 +4,12 @@ import { useId, useMemo, useState } from 'react';
 import { isIntegerDType, reshape, sliceAt, type NDArray } from '../../core/ndarray';
 import { HistogramPlot } from './HistogramPlot';
 import { ImageViewer } from './ImageViewer';
-import { ArrayStats, SliceSlider, ViewerMessage, type SliceNav } from './controls';
+import { ArrayStats, ViewerMessage, type SliceNav } from './controls';
 import { useContrast } from './contrast';
 import { formatValue } from './render/format';
 import { histogram } from './render/histogram';
 import { isImageShape } from './render/window';
+import { ViewerFrame } from './ViewerFrame';
 
 type Field = NDArray | string | null;
 
@@ -73,9 +74,10 @@ export function GenericViewer({ fields, initialKey, loading, error, nav }: Gener
   const pickId = useId();
   const value = key ? fields![key] : null;
   return (
-    <div className="viewer generic-viewer" data-testid="generic-viewer">
-      <div className="viewer-toolbar">
-        {keys.length > 0 && (
+    <ViewerFrame
+      name="generic-viewer"
+      toolbar={
+        keys.length > 0 && (
           <span className="field">
             <label htmlFor={pickId}>Field</label>
             <select id={pickId} data-testid="key-picker" value={key ?? ''} onChange={(e) => setChosen(e.target.value)} disabled={keys.length < 2}>
@@ -86,18 +88,15 @@ export function GenericViewer({ fields, initialKey, loading, error, nav }: Gener
               ))}
             </select>
           </span>
-        )}
-        {loading && (
-          <span className="muted" role="status">
-            Loading…
-          </span>
-        )}
-      </div>
-      {error ? (
-        <ViewerMessage kind="error">{error}</ViewerMessage>
-      ) : !fields ? (
-        <ViewerMessage kind="loading">Loading…</ViewerMessage>
-      ) : !key ? (
+        )
+      }
+      loading={loading}
+      problem={error}
+      waiting={fields ? null : 'Loading…'}
+      nav={nav}
+      navTestId="item-slider"
+    >
+      {!key ? (
         <ViewerMessage>This dataset has no fields.</ViewerMessage>
       ) : typeof value === 'string' ? (
         <pre className="text-field" data-testid="generic-text">
@@ -108,7 +107,6 @@ export function GenericViewer({ fields, initialKey, loading, error, nav }: Gener
           <ArrayView key={key} name={key} array={value} />
         </div>
       ) : null}
-      {nav && <SliceSlider nav={nav} testId="item-slider" />}
-    </div>
+    </ViewerFrame>
   );
 }

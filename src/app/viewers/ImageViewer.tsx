@@ -2,10 +2,11 @@
 import type { NDArray } from '../../core/ndarray';
 import { ContrastControls } from './ContrastControls';
 import { ImageCanvas } from './ImageCanvas';
-import { SliceSlider, ViewerMessage, type SliceNav } from './controls';
+import type { SliceNav } from './controls';
 import { useContrast, usePixels, usePlanes, useWindow, type ContrastState } from './contrast';
 import { formatValue } from './render/format';
 import type { ImagePlanes } from './render/window';
+import { ViewerFrame } from './ViewerFrame';
 
 /** The raw value(s) of planes at (x, y): "1234", or "R 1 G 2 B 3". */
 export function valueText(p: ImagePlanes | null, x: number, y: number): string {
@@ -36,27 +37,19 @@ export function ImageViewer({ image, loading, error, nav, label = 'Image', contr
   const pixels = usePixels(planes, win, planes?.channels === 3 ? 'gray' : state.colormap);
   const problem = error ?? shapeError;
   return (
-    <div className="viewer image-viewer" data-testid="image-viewer">
-      <div className="viewer-toolbar">
-        <ContrastControls state={state} onChange={setState} window={win} rgb={planes?.channels === 3} />
-        {loading && (
-          <span className="muted" role="status">
-            Loading…
-          </span>
-        )}
-      </div>
-      {problem ? (
-        <ViewerMessage kind="error">{problem}</ViewerMessage>
-      ) : !planes ? (
-        <ViewerMessage kind="loading">Loading image…</ViewerMessage>
-      ) : (
-        <ImageCanvas
-          pixels={pixels}
-          label={nav && nav.count > 1 ? `${label}, ${(nav.label ?? 'slice').toLowerCase()} ${nav.index + 1} of ${nav.count}` : label}
-          readout={(x, y) => valueText(planes, x, y)}
-        />
-      )}
-      {nav && <SliceSlider nav={nav} />}
-    </div>
+    <ViewerFrame
+      name="image-viewer"
+      toolbar={<ContrastControls state={state} onChange={setState} window={win} rgb={planes?.channels === 3} />}
+      loading={loading}
+      problem={problem}
+      waiting={planes ? null : 'Loading image…'}
+      nav={nav}
+    >
+      <ImageCanvas
+        pixels={pixels}
+        label={nav && nav.count > 1 ? `${label}, ${(nav.label ?? 'slice').toLowerCase()} ${nav.index + 1} of ${nav.count}` : label}
+        readout={(x, y) => valueText(planes, x, y)}
+      />
+    </ViewerFrame>
   );
 }

@@ -11,12 +11,13 @@ import { useSelection } from '../state/selection';
 import { ContrastControls } from './ContrastControls';
 import { ImageCanvas, type ImagePoint, type ImageTool, type ViewTransform } from './ImageCanvas';
 import { valueText } from './ImageViewer';
-import { RangeField, ViewerMessage, errorText, type SliceNav, SliceSlider } from './controls';
+import { RangeField, ViewerMessage, errorText, type SliceNav } from './controls';
 import { useContrast, usePixels, usePlanes, useWindow } from './contrast';
 import { arrayField } from './data';
 import { DRAG_THRESHOLD_PX, boxBetween, describeEdit, pixelAt, promptsOf, type PromptEdit } from './promptEdits';
 import { blackRGBA, overlayLabels } from './render/overlay';
 import { usePromptSession } from './usePromptSession';
+import { ViewerFrame } from './ViewerFrame';
 
 type Box = [number, number, number, number];
 
@@ -185,32 +186,30 @@ export function PromptSegmenter({ embeddingId, nav }: { embeddingId: string; nav
   const result = live.result;
 
   return (
-    <div
-      className="viewer prompt-segmenter"
-      data-testid="prompt-segmenter"
-      data-embedding={embeddingId}
-      data-image={session.imageDatasetId ?? ''}
-      data-prompts={JSON.stringify(prompts ?? { points: [] })}
-      data-mask-area={maskArea}
-      data-mask-prompts={result ? JSON.stringify(result.prompts) : ''}
-      data-busy={live.busy ? 'true' : 'false'}
-      data-decodes={st?.decoded ?? 0}
-      data-ms={result ? result.ms.toFixed(1) : ''}
-    >
-      <div className="viewer-toolbar">
-        {planes && <ContrastControls state={contrast} onChange={setContrast} window={win} rgb={planes.channels === 3} />}
-        <div className="row wrap">
+    <ViewerFrame
+      name="prompt-segmenter"
+      rootProps={{
+        'data-embedding': embeddingId,
+        'data-image': session.imageDatasetId ?? '',
+        'data-prompts': JSON.stringify(prompts ?? { points: [] }),
+        'data-mask-area': maskArea,
+        'data-mask-prompts': result ? JSON.stringify(result.prompts) : '',
+        'data-busy': live.busy ? 'true' : 'false',
+        'data-decodes': st?.decoded ?? 0,
+        'data-ms': result ? result.ms.toFixed(1) : '',
+      }}
+      toolbar={planes && <ContrastControls state={contrast} onChange={setContrast} window={win} rgb={planes.channels === 3} />}
+      controls={
+        <>
           <RangeField label="Mask opacity" testId="prompt-opacity" value={opacity} min={0} max={1} step={0.05} onChange={setOpacity} format={(v) => `${Math.round(v * 100)}%`} />
           <span id={helpId} className="muted small-text">
             Click: object · Shift-click or right-click: background · Drag: box · Middle-drag: pan · Wheel: zoom
           </span>
-        </div>
-      </div>
-      {notes.map((n) => (
-        <p key={n} className="viewer-note warn-text">
-          {n}
-        </p>
-      ))}
+        </>
+      }
+      notes={notes}
+      nav={nav}
+    >
       <div className="viewer-split">
         <ImageCanvas
           pixels={pixels}
@@ -283,7 +282,6 @@ export function PromptSegmenter({ embeddingId, nav }: { embeddingId: string; nav
           </p>
         </aside>
       </div>
-      {nav && <SliceSlider nav={nav} />}
-    </div>
+    </ViewerFrame>
   );
 }

@@ -4,12 +4,13 @@ import { useId, useMemo, useState, type KeyboardEvent } from 'react';
 import type { NDArray } from '../../core/ndarray';
 import { ContrastControls } from './ContrastControls';
 import { ImageCanvas } from './ImageCanvas';
-import { RangeField, SliceSlider, ViewerMessage, type SliceNav } from './controls';
+import { RangeField, type SliceNav } from './controls';
 import { useContrast, usePixels, usePlanes, useWindow } from './contrast';
 import { valueText } from './ImageViewer';
 import { labelColor, rgbCss } from './render/colormaps';
 import { formatShape, formatValue } from './render/format';
-import { blackRGBA, labelCounts, overlayLabels } from './render/overlay';
+import { blackRGBA, labelCounts, overlayLabels, type LabelCount } from './render/overlay';
+import { ViewerFrame } from './ViewerFrame';
 
 export interface MaskPlane {
   width: number;
@@ -38,6 +39,34 @@ export function maskPlane(mask: NDArray): MaskPlane {
 }
 
 const MAX_LEGEND = 64;
+
+/** Colour and pixel count of each label (the first 64), and the background's count. */
+function LabelLegend({ counts }: { counts: LabelCount[] }) {
+  const labels = counts.filter((c) => c.label !== 0);
+  const background = counts.find((c) => c.label === 0)?.count ?? 0;
+  return (
+    <aside className="viewer-side legend" aria-label="Labels" data-testid="label-legend">
+      <h3>Labels</h3>
+      {labels.length === 0 ? (
+        <p className="muted">No labelled pixels (all 0).</p>
+      ) : (
+        <ul>
+          {labels.slice(0, MAX_LEGEND).map((c) => (
+            <li key={c.label}>
+              <span className="swatch" style={{ background: rgbCss(labelColor(c.label) ?? [0, 0, 0]) }} aria-hidden="true" />
+              <span className="mono">{formatValue(c.label)}</span>
+              <span className="muted mono grow align-right">{c.count.toLocaleString()} px</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {labels.length > MAX_LEGEND && <p className="muted">… and {labels.length - MAX_LEGEND} more labels</p>}
+      <p className="muted small-text">
+        Background (0): {background.toLocaleString()} px, transparent
+      </p>
+    </aside>
+  );
+}
 
 export interface SegmentationViewerProps {
   /** The source image (optional: without it the labels are drawn over black). */
@@ -92,7 +121,7 @@ export function SegmentationViewer({ image, mask, inputMask, loading, error, not
     sizeMismatch && rawPlanes && m
       ? `The source image is ${rawPlanes.width}×${rawPlanes.height} but the mask is ${m.width}×${m.height}; showing the labels alone.`
       : null,
-  ].filter(Boolean);
+  ];
 
   const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
     if ((e.key === 't' || e.key === 'T') && inputMask) {
@@ -101,14 +130,12 @@ export function SegmentationViewer({ image, mask, inputMask, loading, error, not
     }
   };
 
-  const labels = counts.filter((c) => c.label !== 0);
-  const background = counts.find((c) => c.label === 0)?.count ?? 0;
-
   return (
-    <div className="viewer segmentation-viewer" data-testid="segmentation-viewer">
-      <div className="viewer-toolbar">
-        {planes && <ContrastControls state={contrast} onChange={setContrast} window={win} rgb={planes.channels === 3} />}
-        <div className="row wrap">
+    <ViewerFrame
+      name="segmentation-viewer"
+      toolbar={planes && <ContrastControls state={contrast} onChange={setContrast} window={win} rgb={planes.channels === 3} />}
+      controls={
+        <>
           <RangeField label="Opacity" testId="overlay-opacity" value={opacity} min={0} max={1} step={0.05} onChange={setOpacity} format={(v) => `${Math.round(v * 100)}%`} />
           <span className="field">
             <input id={outlineId} type="checkbox" checked={outline} onChange={(e) => setOutline(e.target.checked)} data-testid="overlay-outline" />
@@ -119,23 +146,15 @@ export function SegmentationViewer({ image, mask, inputMask, loading, error, not
               {showInput ? 'Showing input mask' : 'Showing output mask'} · T
             </button>
           )}
-          {loading && (
-            <span className="muted" role="status">
-              Loading…
-            </span>
-          )}
-        </div>
-      </div>
-      {notes.map((n) => (
-        <p key={n} className="viewer-note warn-text">
-          {n}
-        </p>
-      ))}
-      {problem ? (
-        <ViewerMessage kind="error">{problem}</ViewerMessage>
-      ) : !m ? (
-        <ViewerMessage kind="loading">Loading mask…</ViewerMessage>
-      ) : (
+        </>
+      }
+      loading={loading}
+      notes={notes}
+      problem={problem}
+      waiting={m ? null : 'Loading mask…'}
+      nav={nav}
+    >
+      {m && (
         <div className="viewer-split">
           <ImageCanvas
             pixels={pixels}
@@ -147,29 +166,9 @@ export function SegmentationViewer({ image, mask, inputMask, loading, error, not
               return `${v}label ${formatValue(l)}`;
             }}
           />
-          <aside className="viewer-side legend" aria-label="Labels" data-testid="label-legend">
-            <h3>Labels</h3>
-            {labels.length === 0 ? (
-              <p className="muted">No labelled pixels (all 0).</p>
-            ) : (
-              <ul>
-                {labels.slice(0, MAX_LEGEND).map((c) => (
-                  <li key={c.label}>
-                    <span className="swatch" style={{ background: rgbCss(labelColor(c.label) ?? [0, 0, 0]) }} aria-hidden="true" />
-                    <span className="mono">{formatValue(c.label)}</span>
-                    <span className="muted mono grow align-right">{c.count.toLocaleString()} px</span>
-                  </li>
-                ))}
-              </ul>
-            )}
-            {labels.length > MAX_LEGEND && <p className="muted">… and {labels.length - MAX_LEGEND} more labels</p>}
-            <p className="muted small-text">
-              Background (0): {background.toLocaleString()} px, transparent
-            </p>
-          </aside>
+          <LabelLegend counts={counts} />
         </div>
       )}
-      {nav && <SliceSlider nav={nav} />}
-    </div>
+    </ViewerFrame>
   );
 }

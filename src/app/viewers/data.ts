@@ -56,19 +56,3 @@ export function provenance(meta: DatasetMeta): { execution: string | null; input
   const inputs = Array.isArray(x.inputs) ? x.inputs.filter((v): v is string => typeof v === 'string') : [];
   return { execution, inputs };
 }
-
-/** The algorithm type a run's outputs imply when the algorithm record is gone. */
-export function typeFromSchemas(outputSchema: string | null | undefined, inputSchema: string | null | undefined): string {
-  switch (outputSchema) {
-    case 'Image':
-      return 'Image2Image';
-    case 'Segmentation':
-      return inputSchema === 'Segmentation' ? 'Segmentation2Segmentation' : 'Image2Segmentation';
-    case 'Alignment':
-      return 'Image2Alignment';
-    case 'Embedding':
-      return 'Image2Embedding';
-    default:
-      return 'Generic';
-  }
-}

@@ -6,6 +6,7 @@
 // A failing block stops its dependants (SKIPPED, naming the failed block). Pure TS.
 
 import { z } from 'zod';
+import { ALGORITHM_TYPES, ALGORITHM_TYPE_TABLE, runnerInput } from '../algorithmTypes';
 import type { ParameterDeclaration } from '../manifest';
 import { validateArgs } from '../params';
 import { BeatError } from './errors';
@@ -147,13 +148,15 @@ export const RUNNER_INPUT_EXPECTS = 'a data format with one image array field (2
 
 /**
  * The outputs of a runner block whose entry declares none, by algorithm type — only where the posted
- * field and its format are well defined: masks (uint8 0/1 or labels < 256) and 3×3 matrices.
+ * field and its format are well defined: masks (uint8 0/1 or labels < 256) and 3×3 matrices
+ * (`beatOutputs` of core/algorithmTypes.ts).
  */
-export const RUNNER_DEFAULT_OUTPUTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  Image2Segmentation: { mask: 'system/array_2d_uint8/1' },
-  Segmentation2Segmentation: { mask: 'system/array_2d_uint8/1' },
-  Image2Alignment: { transform_matrix: 'system/array_2d_float64/1' },
-};
+export const RUNNER_DEFAULT_OUTPUTS: Readonly<Record<string, Readonly<Record<string, string>>>> = Object.fromEntries(
+  ALGORITHM_TYPES.flatMap((t) => {
+    const outputs = ALGORITHM_TYPE_TABLE[t].beatOutputs;
+    return outputs ? [[t, outputs]] : [];
+  }),
+);
 
 /**
  * The field of a data format that a runner block reads as the image: its only field that is an
@@ -347,7 +350,7 @@ export function planToolchain(
           problems.push(`blocks[${k}].parameters: ${(e as Error).message}`);
         }
       }
-      const reads = r.algorithmType === 'Segmentation2Segmentation' ? ({ schema: 'Segmentation', key: 'mask' } as const) : ({ schema: 'Image', key: 'image' } as const);
+      const reads = runnerInput(r.algorithmType);
       runners.set(b.name, { id: r.id, name: r.name, version: r.version, algorithmType: r.algorithmType, device: b.device ?? null, reads, outputs: { ...outputs } });
       return;
     }

@@ -1,7 +1,5 @@
-// How manifest messages name TOML values: "the string \"abc\"", "the integer 5", "the float 1.0", "the
-// list [1, 2]", "the table {a = 1}", "nothing" — the one TOML describer, used by manifest.ts and
-// manifestAlgobox.ts (other messages use core/describeValue.ts). Its own module so the two need not
-// import each other.
+// Value helpers of the manifest's messages: TOML values (integers are bigints, floats numbers) named,
+// written back as TOML, or shown as Python shows them (the reference's messages are Python's).
 
 export type Table = Record<string, unknown>;
 
@@ -9,8 +7,24 @@ export function isTable(v: unknown): v is Table {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 }
 
+export function quoteList(values: readonly string[]): string {
+  return values.map((v) => JSON.stringify(v)).join(', ');
+}
+
+/** Python's type(x).__name__ for a TOML value. */
+export function pyTypeName(v: unknown): string {
+  if (v === null || v === undefined) return 'NoneType';
+  if (typeof v === 'string') return 'str';
+  if (typeof v === 'bigint') return 'int';
+  if (typeof v === 'number') return 'float';
+  if (typeof v === 'boolean') return 'bool';
+  if (Array.isArray(v)) return 'list';
+  if (v instanceof Date) return 'datetime';
+  return 'dict';
+}
+
 /** "the string \"abc\"", "the integer 5", "the float 1.0", "a table {…}", … for error messages. */
-export function describeTomlValue(v: unknown): string {
+export function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
   if (typeof v === 'string') return `the string ${truncate(tomlRepr(v))}`;
@@ -23,7 +37,7 @@ export function describeTomlValue(v: unknown): string {
   return `a value of type ${typeof v}`;
 }
 
-function truncate(s: string, max = 120): string {
+export function truncate(s: string, max = 120): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
@@ -45,6 +59,39 @@ export function tomlRepr(v: unknown): string {
       .join(', ')}}`;
   }
   return String(v);
+}
+
+/** Python repr() of a TOML value (bigint = int, number = float). */
+export function pyRepr(v: unknown): string {
+  if (v === null || v === undefined) return 'None';
+  if (typeof v === 'string') return pyStrRepr(v);
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'number') return pyFloatRepr(v);
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
+  if (v instanceof Date) return v.toISOString();
+  if (isTable(v)) return `{${Object.entries(v).map(([k, x]) => `${pyStrRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
+  return String(v);
+}
+
+/** Python str(): strings as they are, everything else as repr(). */
+export function pyStr(v: unknown): string {
+  return typeof v === 'string' ? v : pyRepr(v);
+}
+
+export function pyStrRepr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = '';
+  for (const ch of s) {
+    if (ch === '\\') out += '\\\\';
+    else if (ch === quote) out += `\\${quote}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (ch < ' ' || ch === '\x7f') out += `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return quote + out + quote;
 }
 
 /** Python repr() of a float: shortest round-trip digits, ".0" on integral values, exponent outside 1e-4..1e16. */

@@ -1,0 +1,55 @@
+// Export from the panel's ⋯ menus: a dataset's main array as PNG/TIFF/NPY, a stack as one multi-page
+// TIFF. Shows "Exporting …" while it works and a notice when it fails.
+import type { DatasetMeta } from '../../core/records';
+import type { NDArray } from '../../core/ndarray';
+import { useApi } from '../apiContext';
+import { errText } from './errText';
+import { downloadBytes, encodeExport, exportName, mimeOf, type ExportFormat } from './exportDataset';
+import { mainKey } from './format';
+import type { StackEntry } from './usePanelLists';
+import { useStable } from './useStable';
+
+export interface PanelFeedback {
+  setBusy(text: string | null): void;
+  setNotice(text: string | null): void;
+}
+
+export function usePanelExports(byId: ReadonlyMap<string, DatasetMeta>, stacks: readonly StackEntry[], { setBusy, setNotice }: PanelFeedback) {
+  const api = useApi();
+  const exportDataset = useStable(async (id: string, format: ExportFormat) => {
+    const meta = byId.get(id);
+    const key = meta && mainKey(meta);
+    if (!meta || !key) return;
+    setBusy(`Exporting ${meta.name}…`);
+    try {
+      const rec = await api.datasets.get(id, [key]);
+      const a = rec.fields[key];
+      if (!a || typeof a === 'string') throw new Error(`the field '${key}' holds no array.`);
+      downloadBytes(encodeExport([a], format), exportName(meta.name, format), mimeOf(format));
+    } catch (e) {
+      setNotice(`Could not export “${meta.name}” as ${format.toUpperCase()}: ${errText(e)}`);
+    } finally {
+      setBusy(null);
+    }
+  });
+  const exportStack = useStable(async (id: string) => {
+    const s = stacks.find((x) => x.stack.id === id);
+    if (!s) return;
+    setBusy(`Exporting ${s.stack.name}…`);
+    try {
+      const arrays: NDArray[] = [];
+      for (const m of s.slices) {
+        const key = mainKey(m);
+        const f = key ? (await api.datasets.get(m.id, [key])).fields[key] : null;
+        if (!f || typeof f === 'string') throw new Error(`slice “${m.name}” holds no array.`);
+        arrays.push(f);
+      }
+      downloadBytes(encodeExport(arrays, 'tiff'), exportName(s.stack.name, 'tiff'), mimeOf('tiff'));
+    } catch (e) {
+      setNotice(`Could not export the stack “${s.stack.name}”: ${errText(e)}`);
+    } finally {
+      setBusy(null);
+    }
+  });
+  return { exportDataset, exportStack };
+}
