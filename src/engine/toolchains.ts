@@ -4,6 +4,8 @@
 // across the pool on index ranges, and stores each block output as an indexed stream — one dataset
 // per data unit with `extra: { stream, start, end, toolchainRun }`, one transaction per output — so
 // the viewers can open them. Run records live in memory (live) and in the store (persisted).
+import { RunRegistry } from './runRegistry';
+import { thrownMessage } from '../core/describeValue';
 import { checkDeclaration, checkUserFormats, convertData, DataFormatRegistry, declarationFormats, loopDependencies, mergeFormatSets, parseDeclaration, parseToolchain, planToolchain, runToolchain, sourceStream, fieldTypeLabel, userFormatClosure } from '../core/beat';
 import type { DataFormat, DataFormatDeclaration, FormatSet } from '../core/beat';
 import { TOOLCHAIN_CANCELLED_MESSAGE } from '../core/beat';
@@ -356,10 +358,9 @@ export class ToolchainService {
   /** User blocks: sandboxed workers, each kept to one block (null: they share `pool`). */
   private readonly sandboxPool: BlockWorkerPool | null;
   /** The data formats every run a worker returns is checked against. */
-  private readonly live = new Map<string, ToolchainRunRecord>();
-  private readonly done = new Map<string, Promise<ToolchainRunRecord>>();
+  /** Live runs (their records, subscribers and waiters): the registry executions use too. */
+  private readonly registry: RunRegistry<ToolchainRunRecord>;
   private readonly controllers = new Map<string, AbortController>();
-  private readonly listeners = new Map<string, Set<(rec: ToolchainRunRecord) => void>>();
 
   private readonly engineId: string;
 
@@ -371,6 +372,10 @@ export class ToolchainService {
     this.pool = opts.workerFactory ? new BlockWorkerPool(opts.workerFactory, Math.max(1, poolSize)) : null;
     this.sandboxPool = opts.sandboxWorkerFactory ? new BlockWorkerPool(opts.sandboxWorkerFactory, Math.max(1, poolSize), { dedicated: true }) : null;
     this.engineId = opts.engineId ?? crypto.randomUUID();
+    this.registry = new RunRegistry<ToolchainRunRecord>({
+      load: (id) => store.getToolchainRun(id),
+      notFound: (id) => `Toolchain run '${id}' not found.`,
+    });
   }
 
   /**
@@ -380,9 +385,8 @@ export class ToolchainService {
    */
   async recoverInterrupted(): Promise<string[]> {
     const fixed: string[] = [];
-    for (const rec of await this.store.listToolchainRuns()) {
-      if (rec.status !== 'RUNNING' || this.live.has(rec.id)) continue;
-      if (rec.engineId !== this.engineId && this.opts.isEngineAlive && (await this.opts.isEngineAlive(rec.engineId))) continue;
+    const running = (await this.store.listToolchainRuns()).filter((r) => r.status === 'RUNNING');
+    for (const rec of await this.registry.interrupted(running, this.engineId, this.opts.isEngineAlive)) {
       const deleted = await this.store.finishInterruptedToolchainRun(rec.id, markInterrupted);
       if (deleted !== null) fixed.push(rec.id);
     }
@@ -669,7 +673,7 @@ export class ToolchainService {
       timeCreated: now(),
       timeFinished: null,
     };
-    this.live.set(id, rec);
+    this.registry.begin(rec);
     const controller = new AbortController();
     this.controllers.set(id, controller);
     await this.store.putToolchainRun(rec);
@@ -678,7 +682,7 @@ export class ToolchainService {
     let persisting: Promise<void> = Promise.resolve();
     let queued = false;
     const persist = (): void => {
-      this.emit(rec);
+      this.registry.notify(id);
       if (queued) return;
       queued = true;
       persisting = persisting
@@ -740,7 +744,7 @@ export class ToolchainService {
         .run(job, context, { timeoutMs: user ? userTimeoutMs : null }, placement)
         .then((run) => validateBlockRun(run, { block: b.id, declaration: j.declaration, range: j.range, dataFormats: registry }));
     };
-    const job = async (): Promise<ToolchainRunRecord> => {
+    const job = async (): Promise<void> => {
       try {
         const result = await runToolchain(plan, {
           sources,
@@ -786,19 +790,16 @@ export class ToolchainService {
         } else rec.status = result.status === 'DONE' && Object.values(rec.blocks).every((b) => b.status === 'DONE') ? 'DONE' : 'FAILED';
       } catch (e) {
         rec.status = 'FAILED';
-        rec.error = (e as Error).message;
+        rec.error = thrownMessage(e);
       }
       rec.timeFinished = now();
       // The final record is stored before anyone hears of it (a listener may re-read the run list).
       persisting = persisting.then(() => this.store.putToolchainRun(structuredClone(rec))).catch(() => undefined);
       await persisting;
-      this.live.delete(id);
       this.controllers.delete(id);
-      this.emit(rec);
-      this.listeners.delete(id);
-      return structuredClone(rec);
+      this.registry.end(id);
     };
-    this.done.set(id, job());
+    void job();
     return id;
   }
 
@@ -819,7 +820,7 @@ export class ToolchainService {
    * transaction). A running run is refused: cancel it first. Resolves with the deleted dataset ids.
    */
   async delete(runId: string, opts: { withDatasets?: boolean } = {}): Promise<string[]> {
-    if (this.live.has(runId)) throw new Error(`Toolchain run '${runId}' is still running: cancel it before deleting it.`);
+    if (this.registry.isLive(runId)) throw new Error(`Toolchain run '${runId}' is still running: cancel it before deleting it.`);
     return this.store.deleteToolchainRun(runId, opts);
   }
 
@@ -828,55 +829,15 @@ export class ToolchainService {
    * results) until the run finishes (its final record is the last call). Returns the unsubscribe.
    */
   subscribe(runId: string, cb: (rec: ToolchainRunRecord) => void): () => void {
-    let active = true;
-    const live = this.live.get(runId);
-    if (live) {
-      let set = this.listeners.get(runId);
-      if (!set) this.listeners.set(runId, (set = new Set()));
-      const wrapped = (rec: ToolchainRunRecord): void => {
-        if (active) cb(rec);
-      };
-      set.add(wrapped);
-      cb(structuredClone(live));
-      return () => {
-        active = false;
-        set.delete(wrapped);
-      };
-    }
-    void this.get(runId).then(
-      (rec) => active && cb(rec),
-      () => undefined,
-    );
-    return () => {
-      active = false;
-    };
+    return this.registry.subscribe(runId, cb);
   }
 
-  private emit(rec: ToolchainRunRecord): void {
-    const set = this.listeners.get(rec.id);
-    if (!set || set.size === 0) return;
-    const snapshot = structuredClone(rec);
-    for (const cb of set) {
-      try {
-        cb(snapshot);
-      } catch {
-        /* a listener's error is its own */
-      }
-    }
+  get(runId: string): Promise<ToolchainRunRecord> {
+    return this.registry.get(runId);
   }
 
-  async get(runId: string): Promise<ToolchainRunRecord> {
-    const live = this.live.get(runId);
-    if (live) return structuredClone(live);
-    const rec = await this.store.getToolchainRun(runId);
-    if (!rec) throw new Error(`Toolchain run '${runId}' not found.`);
-    return rec;
-  }
-
-  async wait(runId: string): Promise<ToolchainRunRecord> {
-    const p = this.done.get(runId);
-    if (p) return p;
-    return this.get(runId);
+  wait(runId: string): Promise<ToolchainRunRecord> {
+    return this.registry.wait(runId);
   }
 
   list(): Promise<ToolchainRunRecord[]> {
