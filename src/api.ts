@@ -9,7 +9,9 @@ import type { NDArray } from './core/ndarray';
 import type { AlgorithmInfo, DatasetMeta, DatasetRecord, ExecutionRecord } from './core/records';
 import { makeSamples } from './core/sampleData';
 import type { StackRecord } from './core/stacks';
-import { Engine, type EngineOptions, type ExecuteRequest, type ExecutionListener, type InstallOptions } from './engine/engine';
+import { Engine, type EngineOptions, type ExecuteRequest, type ExecutionListener, type GpuInfo, type InstallOptions } from './engine/engine';
+import type { RunnerPool } from './engine/pool';
+import type { PromptService } from './engine/prompts';
 import type { BundleFileInfo, BundleInspection } from './core/pinning';
 import type { BundleSource } from './engine/bundleSource';
 import type { PromptInput, PromptSession, SaveMaskRequest } from './engine/prompts';
@@ -193,8 +195,18 @@ export interface Algobox {
     /** `cb` gets the record now and on every change (status, live process() counts, outputs) until the run ends. Returns the unsubscribe. */
     subscribe(runId: string, cb: (rec: ToolchainRunRecord) => void): () => void;
   };
-  /** Low-level access for the app and tests (the engine and its store). */
-  engine(): Promise<Engine>;
+  /** WebGPU availability in this tab (probed once): `{ available, reason? }`. */
+  gpu(): Promise<GpuInfo>;
+  /** Diagnostics: every cached runner worker with its counters (module loads, loadAssets calls, model sessions), and the prompt worker's. */
+  stats(): Promise<AlgoboxStats>;
+  /** End every worker (runners, block workers, the prompt worker); later runs and prompts are refused. Stored data stays. */
+  close(): Promise<void>;
+}
+
+/** What `algobox.stats()` reports. */
+export interface AlgoboxStats {
+  runners: Awaited<ReturnType<RunnerPool['stats']>>;
+  prompts: Awaited<ReturnType<PromptService['stats']>>;
 }
 
 export function createAlgobox(opts: AlgoboxOptions): Algobox {
@@ -446,7 +458,17 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
       },
     },
 
-    engine: e,
+    gpu: async () => (await e()).gpu(),
+    stats: async () => {
+      const en = await e();
+      const [runners, prompts] = await Promise.all([en.pool.stats(), en.prompts.stats()]);
+      return { runners, prompts };
+    },
+    close: async () => {
+      const en = await e();
+      await toolchainsP.catch(() => undefined);
+      en.shutdown();
+    },
   };
   return api;
 }
@@ -466,5 +488,4 @@ export type { SelfTestReport, SelfTestResults };
 export type { PromptInput, PromptResult, PromptSession, SaveMaskRequest } from './engine/prompts';
 export type { ImageFileDecoder, ImportEntry, ImportError, ImportOptions, ImportResult } from './engine/importFiles';
 export { DEFAULT_PERSIST_THRESHOLD_BYTES } from './engine/importFiles';
-export { Engine };
 export const SCHEMA_NAMES = Object.keys(DATA_SCHEMAS) as DataSchemaName[];

@@ -627,7 +627,7 @@ test('two runs in flight at once; Cancel stops a long run (CANCELLED); the gpu r
   // A built-in bundle's gpu radio: enabled when the browser has a WebGPU adapter (the config launches
   // Chromium with --enable-unsafe-webgpu), otherwise disabled with the reason.
   await selectAlgorithm(page, 'salient_segmentation');
-  const gpu = await page.evaluate(async () => (await window.algobox.engine()).gpu());
+  const gpu = await page.evaluate(async () => window.algobox.gpu());
   const radio = page.getByTestId('device-gpu');
   if (gpu.available) await expect(radio).toBeEnabled();
   else {

@@ -165,7 +165,7 @@ test('cancel terminates a busy worker; a time limit stops a runaway loop; the ap
     const cancelled = await api.executions.cancel(id);
     const cancelMs = performance.now() - t0;
     const timed = await api.executions.wait(await api.execute({ algorithmId: spin.id, inputDatasetIds: [a], timeoutMs: 300 }));
-    return { cancelled, cancelMs, timed, workers: (await api.engine()).pool.size };
+    return { cancelled, cancelMs, timed, workers: (await api.stats()).runners.length };
   }, manifest('spin', 'Image2Image'));
   expect(r.cancelled.status).toBe('CANCELLED');
   expect(r.cancelled.error?.message).toBe('Execution was cancelled.');

@@ -102,7 +102,7 @@ test('salient_segmentation from the UI segments the sample RGB scene (IoU ≥ 0.
   expect(second.log.some((l) => l.message.startsWith('Loaded model'))).toBe(false);
   expect(second.timings.load).toBe(0);
   const stats = await page.evaluate(async (algId) => {
-    const w = await (await window.algobox.engine()).pool.stats();
+    const w = (await window.algobox.stats()).runners;
     return w.filter((x) => x.key.startsWith(`${algId}|`)).map((x) => x.stats);
   }, second.algorithmId);
   expect(stats).toHaveLength(1);
@@ -126,7 +126,7 @@ test('self-test from the algorithm panel: salient_segmentation passes on cpu aga
 test('WebGPU agrees with WASM within the declared tolerance (a conv model bundle, self-tests on gpu and cpu)', async ({ page }) => {
   test.setTimeout(300_000);
   const problems = await openApp(page);
-  const gpu = await page.evaluate(async () => (await window.algobox.engine()).gpu());
+  const gpu = await page.evaluate(async () => window.algobox.gpu());
   test.skip(!gpu.available, `No WebGPU adapter in this browser (${gpu.reason}).`);
   // A 64×64 input, its expected output from a JS reference, and the model, written here.
   const h = 64;
@@ -189,7 +189,7 @@ export class Runner extends Image2ImageRunner {
 test('device gpu: WebGPU cannot run U²-Net-p (MaxPool ceil_mode), so the run moves the model to WASM with a WARNING and gives the cpu mask', async ({ page }) => {
   test.setTimeout(240_000);
   const problems = await openApp(page);
-  const gpu = await page.evaluate(async () => (await window.algobox.engine()).gpu());
+  const gpu = await page.evaluate(async () => window.algobox.gpu());
   test.skip(!gpu.available, `No WebGPU adapter in this browser (${gpu.reason}).`);
   const out = await page.evaluate(async () => {
     const data = new Uint8Array(3 * 96 * 96);

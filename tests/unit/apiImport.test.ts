@@ -1,3 +1,4 @@
+import { openStore } from '../../src/store/index';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAlgobox, type Algobox, type AlgoboxOptions, type StorageManagerLike } from '../../src/api';
 import { decodeImageBytes, encodePng, encodeTiff } from '../../src/core/imageCodecs';
@@ -6,7 +7,7 @@ import { inProcessWorkerFactory } from './helpers/inProcessWorkers';
 
 const apis: Algobox[] = [];
 afterEach(async () => {
-  for (const a of apis.splice(0)) (await a.engine()).shutdown();
+  for (const a of apis.splice(0)) await a.close();
 });
 
 /** The Node decoder: PNG/TIFF/NPY through src/core/imageCodecs. */
@@ -139,10 +140,11 @@ describe('importFilesDetailed: grouping', () => {
   });
 
   it('a failing stack write reports every file of the group and leaves nothing half-written', async () => {
-    const api = makeApi();
-    const engine = await api.engine();
-    const orig = engine.store.putDatasetsAsStack.bind(engine.store);
-    engine.store.putDatasetsAsStack = async () => {
+    // A store whose stack writes fail (the test's own store, given to the API).
+    const store = await openStore(`import-${crypto.randomUUID()}`);
+    const api = makeApi({ store });
+    const orig = store.putDatasetsAsStack.bind(store);
+    store.putDatasetsAsStack = async () => {
       throw new Error('disk full');
     };
     try {
@@ -153,7 +155,7 @@ describe('importFilesDetailed: grouping', () => {
       ]);
       expect(await names(api, r.ids)).toEqual(['c.png']);
     } finally {
-      engine.store.putDatasetsAsStack = orig;
+      store.putDatasetsAsStack = orig;
     }
   });
 });

@@ -9,7 +9,7 @@ import { scaleBundle } from './helpers/bundles';
 
 const apis: Algobox[] = [];
 afterEach(async () => {
-  for (const a of apis.splice(0)) (await a.engine()).shutdown();
+  for (const a of apis.splice(0)) await a.close();
 });
 function makeApi() {
   const decodeImageFile = async (f: Blob & { name?: string }) => decodeImageBytes(new Uint8Array(await f.arrayBuffer()), f.name ?? 'file');

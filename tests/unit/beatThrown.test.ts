@@ -39,7 +39,7 @@ describe('executeBlock: thrown values', () => {
 
 const apis: Algobox[] = [];
 afterEach(async () => {
-  for (const api of apis.splice(0)) (await api.engine()).shutdown();
+  for (const api of apis.splice(0)) await api.close();
 });
 
 function makeApi(sandboxed: boolean): Algobox {

@@ -21,7 +21,7 @@ beforeAll(async () => {
   const index = JSON.parse(readFileSync(join(ROOT, 'index.json'), 'utf8')) as { path: string; name: string }[];
   for (const e of index) ids[e.name] = (await api.algorithms.install(folder(e.path), { builtin: true })).id;
 });
-afterAll(async () => (await api.engine()).shutdown());
+afterAll(async () => await api.close());
 
 async function run(name: string, inputs: string[], args: Record<string, unknown> = {}) {
   const rec = await api.executions.wait(await api.execute({ algorithmId: ids[name]!, inputDatasetIds: inputs, args }));

@@ -149,7 +149,7 @@ describe('declared image size is checked before decoding', () => {
 describe('importFiles with an oversized file', () => {
   const apis: Algobox[] = [];
   afterEach(async () => {
-    for (const a of apis.splice(0)) (await a.engine()).shutdown();
+    for (const a of apis.splice(0)) await a.close();
   });
 
   it('the other files of the same drop still import; the error names the file and what it would need', async () => {

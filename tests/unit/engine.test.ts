@@ -13,7 +13,7 @@ function makeApi(extra: Partial<Parameters<typeof createAlgobox>[0]> = {}) {
   return { api, workers };
 }
 afterEach(async () => {
-  for (const a of apis.splice(0)) (await a.engine()).shutdown();
+  for (const a of apis.splice(0)) await a.close();
 });
 
 const img = (vals: number[], h = 2, w = 2) => ndarray('uint8', [h, w], vals);
@@ -130,11 +130,10 @@ describe('engine: install, execute, read outputs', () => {
     expect(r2.status).toBe('COMPLETED');
     expect(r2.log.map((l) => l.message)).toContain('model weights-v1 loads=1');
     expect(workers.created).toBe(1);
-    const engine = await api.engine();
-    expect(engine.pool.size).toBe(1);
+    const { runners } = await api.stats();
+    expect(runners).toHaveLength(1);
     expect(r2.timings.load).toBe(0);
-    const stats = await (engine.pool as unknown as { entries: { handle: { call: (f: (r: { stats(): Promise<unknown> }) => Promise<unknown>) => Promise<unknown> } }[] }).entries[0]!.handle.call((r) => r.stats());
-    expect(stats).toMatchObject({ loadAssetsCalls: 1, executions: 2, moduleLoads: 1 });
+    expect(runners[0]!.stats).toMatchObject({ loadAssetsCalls: 1, executions: 2, moduleLoads: 1 });
   });
 
   it('fails an execution that assigns a locked attribute', async () => {
@@ -348,6 +347,6 @@ describe('engine: a full runner cache', () => {
     expect(c.status).toBe('CANCELLED');
     expect((await api.executions.wait(first)).status).toBe('COMPLETED');
     expect((await api.executions.wait(third)).status).toBe('COMPLETED');
-    expect((await api.engine()).pool.size).toBe(1);
+    expect((await api.stats()).runners).toHaveLength(1);
   });
 });

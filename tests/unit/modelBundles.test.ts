@@ -58,7 +58,7 @@ beforeAll(async () => {
   });
   for (const name of ['salient_segmentation', 'sam_embedding']) ids[name] = (await api.algorithms.install(folder(name), { builtin: true })).id;
 }, 120_000);
-afterAll(async () => (await api.engine()).shutdown());
+afterAll(async () => await api.close());
 
 async function run(name: string, inputs: string[], args: Record<string, unknown> = {}, device?: string) {
   const rec = await api.executions.wait(await api.execute({ algorithmId: ids[name] ?? name, inputDatasetIds: inputs, args, ...(device ? { device } : {}) }));
@@ -97,7 +97,7 @@ describe('salient_segmentation (U²-Net-p)', () => {
     const second = await run('salient_segmentation', [rgbId], { threshold: 0.9 });
     expect(second.log.some((l) => l.message.startsWith('Loaded model'))).toBe(false);
     expect(second.timings.load).toBe(0);
-    const workers = await (await api.engine()).pool.stats();
+    const workers = (await api.stats()).runners;
     const mine = workers.filter((w) => w.key.startsWith(`${ids['salient_segmentation']}|`));
     expect(mine).toHaveLength(1);
     expect(mine[0]!.stats).toMatchObject({ loadAssetsCalls: 1, executions: 2 });

@@ -28,7 +28,7 @@ beforeAll(() => {
 });
 afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
-  (await api.engine()).shutdown();
+  await api.close();
 });
 
 let seq = 0;

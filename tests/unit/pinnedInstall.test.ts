@@ -47,7 +47,7 @@ function makeApi(routes: Record<string, Uint8Array> = {}) {
   return { api, dbName, fetch };
 }
 afterEach(async () => {
-  for (const a of apis.splice(0)) (await a.engine()).shutdown();
+  for (const a of apis.splice(0)) await a.close();
 });
 
 /** What is stored: algorithms (name, version, hash) and the number of blobs and their bytes. */

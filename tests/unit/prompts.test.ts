@@ -190,7 +190,7 @@ const fakeSam = (name = 'fake_sam', withPrompt = true) => ({
 
 const apis: Algobox[] = [];
 afterEach(async () => {
-  for (const a of apis.splice(0)) (await a.engine()).shutdown();
+  for (const a of apis.splice(0)) await a.close();
 });
 
 function setup(opts: { promptTimeoutMs?: number } = {}) {
@@ -367,7 +367,7 @@ describe('PromptService (fake decoder)', () => {
     expect((await api.prompts.segment(p)).shape).toEqual([16, 16]);
     expect(prompts.created).toBe(3);
     // The worker ends with the engine.
-    (await api.engine()).shutdown();
+    await api.close();
     expect(prompts.terminated).toBe(3);
     await expect(api.prompts.segment(p)).rejects.toThrow('The engine was shut down; click-to-segment is no longer available.');
   });

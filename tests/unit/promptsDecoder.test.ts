@@ -3,6 +3,7 @@
 // once with onnxruntime-web (the SAM preprocessing: longest side to 1024, bilinear, normalised,
 // zero-padded, NCHW), stored as the Embedding output of a run of an installed bundle that declares
 // the decoder, then decoded through algobox.prompts and the real prompt host.
+import { openStore, type Store } from '../../src/store/index';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlgobox, type Algobox } from '../../src/api';
@@ -73,6 +74,7 @@ export class Runner extends Image2EmbeddingRunner {
 });
 
 let api: Algobox;
+let store: Store;
 let scene: Scene;
 let embeddingId: string;
 let imageId: string;
@@ -87,7 +89,9 @@ beforeAll(async () => {
   const features = out[encoder.outputNames[0]!]!;
   expect(features.shape).toEqual([1, 256, 64, 64]);
 
-  api = createAlgobox({ dbName: `prompts-real-${crypto.randomUUID()}`, workerFactory: inProcessWorkerFactory(), promptWorkerFactory: prompts });
+  // The test writes an execution record itself (the run that computed the embedding), so it opens the store.
+  store = await openStore(`prompts-real-${crypto.randomUUID()}`);
+  api = createAlgobox({ store, workerFactory: inProcessWorkerFactory(), promptWorkerFactory: prompts });
   const alg = await api.algorithms.install(samBundle());
   imageId = await api.datasets.put({ image: scene.image }, { name: 'scene', schema: 'Image' });
   const executionId = crypto.randomUUID();
@@ -118,11 +122,11 @@ beforeAll(async () => {
     timeCompleted: t,
     engineId: 'test',
   };
-  await (await api.engine()).store.putExecution(rec);
+  await store.putExecution(rec);
 }, 180_000);
 
 afterAll(async () => {
-  (await api?.engine())?.shutdown();
+  await api?.close();
 });
 
 describe('prompts with the real SAM decoder (Node, onnxruntime-web)', () => {
@@ -201,7 +205,7 @@ describe('prompts with the real SAM decoder (Node, onnxruntime-web)', () => {
     expect(saved.meta.extra).toMatchObject({ image: imageId, embedding: embeddingId, prompts: { points: [[69, 100, 1], [160, 100, 0]], box: null } });
     expect(iou((saved.fields.mask as NDArray).data, scene.disk)).toBeGreaterThanOrEqual(0.9);
     // One decoder load and one embedding transfer for everything above.
-    const stats = await (await api.engine()).prompts.stats();
+    const stats = (await api.stats()).prompts;
     expect(stats.workersCreated).toBe(1);
     expect(stats.worker).toMatchObject({ decoderLoads: 1, embeddingsSet: 1 });
   }, 60_000);

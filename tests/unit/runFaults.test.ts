@@ -13,7 +13,7 @@ import { manifest } from './helpers/bundles';
 
 const apis: Algobox[] = [];
 afterEach(async () => {
-  for (const a of apis.splice(0)) (await a.engine()).shutdown();
+  for (const a of apis.splice(0)) await a.close();
 });
 function makeApi(dbName = `faults-${crypto.randomUUID()}`, extra: Partial<Parameters<typeof createAlgobox>[0]> = {}) {
   const api = createAlgobox({ dbName, workerFactory: inProcessWorkerFactory(), persistIntervalMs: 5, storageManager: null, ...extra });

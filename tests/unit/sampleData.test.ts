@@ -7,7 +7,7 @@ import { inProcessWorkerFactory } from './helpers/inProcessWorkers';
 
 const apis: Algobox[] = [];
 afterEach(async () => {
-  for (const a of apis.splice(0)) (await a.engine()).shutdown();
+  for (const a of apis.splice(0)) await a.close();
 });
 
 function makeApi(): Algobox {

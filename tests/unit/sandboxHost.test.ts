@@ -21,7 +21,7 @@ function makeApi(extra: Partial<Parameters<typeof createAlgobox>[0]> = {}) {
   return { api, workers, sandbox };
 }
 afterEach(async () => {
-  for (const a of apis.splice(0)) (await a.engine()).shutdown();
+  for (const a of apis.splice(0)) await a.close();
   delete (Object.prototype as Record<string, unknown>).polluted;
 });
 
@@ -181,7 +181,7 @@ describe('engine: third-party bundles', () => {
 
     const o = await api.executions.wait(await api.execute({ algorithmId: third.id, inputDatasetIds: [a], timeoutMs: 5000 }));
     expect(o.timeoutMs).toBe(5000);
-    expect((await api.engine()).pool.describe().map((d) => d.key).sort()).toEqual([`${first.id}|gpu`, `${third.id}|cpu|sandbox`].sort());
+    expect((await api.stats()).runners.map((d) => d.key).sort()).toEqual([`${first.id}|gpu`, `${third.id}|cpu|sandbox`].sort());
   });
 
   it('without a sandbox factory third-party bundles use the ordinary workers (and keep the time limit)', async () => {

@@ -19,7 +19,7 @@ const loopEvaluatorSource = readFileSync(new URL('../../src/blocks/loopEvaluator
 
 const apis: Algobox[] = [];
 afterEach(async () => {
-  for (const api of apis.splice(0)) (await api.engine()).shutdown();
+  for (const api of apis.splice(0)) await api.close();
 });
 
 function makeApi(blockWorkerFactory: WorkerFactory = inProcessBlockWorkerFactory(), sandboxBlockWorkerFactory?: WorkerFactory, poolSize = 1): Algobox {

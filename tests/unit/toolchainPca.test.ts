@@ -12,7 +12,7 @@ import { inProcessBlockWorkerFactory, inProcessWorkerFactory } from './helpers/i
 
 const apis: Algobox[] = [];
 afterEach(async () => {
-  for (const api of apis.splice(0)) (await api.engine()).shutdown();
+  for (const api of apis.splice(0)) await api.close();
 });
 
 describe('the built-in PCA toolchain', () => {

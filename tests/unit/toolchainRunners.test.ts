@@ -93,7 +93,7 @@ const COUNT_SRC = `export class Algorithm {
 
 const apis: Algobox[] = [];
 afterEach(async () => {
-  for (const api of apis.splice(0)) (await api.engine()).shutdown();
+  for (const api of apis.splice(0)) await api.close();
 });
 
 interface Setup {

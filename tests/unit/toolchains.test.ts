@@ -2,6 +2,7 @@
 // text, run in block workers (in-process hosts behind MessageChannels, as in the browser), outputs
 // stored as indexed streams, run records. Built-ins on the sample data: Fig. 3 and the segmentation
 // evaluation.
+import { openStore } from '../../src/store/index';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAlgobox, type Algobox } from '../../src/api';
 import { BUILTIN_BLOCKS, fig3Toolchain, installBuiltinBlocks, segmentationEvalToolchain } from '../../src/blocks';
@@ -13,7 +14,7 @@ import { expectEvaluationResult } from './helpers/evaluationResult';
 
 const apis: Algobox[] = [];
 afterEach(async () => {
-  for (const api of apis.splice(0)) (await api.engine()).shutdown();
+  for (const api of apis.splice(0)) await api.close();
 });
 
 let blockWorkers = inProcessBlockWorkerFactory();
@@ -89,7 +90,7 @@ describe('toolchains', () => {
     expect((await api.toolchains.get(runId)).status).toBe('DONE');
     expect((await api.toolchains.list()).map((r) => r.id)).toEqual([runId]);
     // Persisted: the stored record is the finished one.
-    const stored = await (await api.engine()).store.getToolchainRun(runId);
+    const stored = await api.toolchains.get(runId);
     expect(stored).toMatchObject({ status: 'DONE', blocks: { A: { status: 'DONE', processCalls: 6 }, B: { status: 'DONE', processCalls: 2 } } });
     expect(stored!.timeFinished).not.toBeNull();
   });
@@ -297,10 +298,11 @@ describe('toolchains', () => {
 
   it('a run left RUNNING by a closed page is marked FAILED (interrupted) when the next engine starts', async () => {
     const dbName = `toolchains-${crypto.randomUUID()}`;
-    const first = createAlgobox({ dbName, workerFactory: inProcessWorkerFactory(), blockWorkerFactory: inProcessBlockWorkerFactory() });
+    // The test writes a run record itself (as a page that was closed mid-run left it), so it opens the store.
+    const store = await openStore(dbName);
+    const first = createAlgobox({ store, workerFactory: inProcessWorkerFactory(), blockWorkerFactory: inProcessBlockWorkerFactory() });
     apis.push(first);
     await first.ready;
-    const store = (await first.engine()).store;
     const block = { status: 'RUNNING' as const, algorithm: 'x', processCalls: 0, outputs: {}, results: null, error: null, ranges: [], warnings: [], timeStarted: null, timeFinished: null };
     await store.putToolchainRun({
       id: 'old',

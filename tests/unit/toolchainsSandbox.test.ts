@@ -16,7 +16,7 @@ import { inProcessBlockWorkerFactory, inProcessWorkerFactory } from './helpers/i
 
 const apis: Algobox[] = [];
 afterEach(async () => {
-  for (const api of apis.splice(0)) (await api.engine()).shutdown();
+  for (const api of apis.splice(0)) await api.close();
 });
 
 function makeApi(blockWorkerFactory: WorkerFactory, sandboxBlockWorkerFactory?: WorkerFactory, poolSize = 2): Algobox {

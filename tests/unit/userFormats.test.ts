@@ -42,7 +42,7 @@ describe('checkUserFormats', () => {
 
 const apis: Algobox[] = [];
 afterEach(async () => {
-  for (const api of apis.splice(0)) (await api.engine()).shutdown();
+  for (const api of apis.splice(0)) await api.close();
 });
 
 function makeApi(opts: { dbName?: string; sandboxed?: boolean } = {}): Algobox {

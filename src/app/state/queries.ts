@@ -74,7 +74,7 @@ export function useStorage() {
 
 export function useGpu() {
   const api = useApi();
-  return useQuery({ queryKey: keys.gpu, queryFn: async () => (await api.engine()).gpu(), staleTime: Infinity });
+  return useQuery({ queryKey: keys.gpu, queryFn: () => api.gpu(), staleTime: Infinity });
 }
 
 /**
