@@ -4,6 +4,7 @@
 // across the pool on index ranges, and stores each block output as an indexed stream — one dataset
 // per data unit with `extra: { stream, start, end, toolchainRun }`, one transaction per output — so
 // the viewers can open them. Run records live in memory (live) and in the store (persisted).
+import { blockModuleProblem } from './blockModuleCheck';
 import { RunRegistry } from './runRegistry';
 import { thrownMessage } from '../core/describeValue';
 import { checkDeclaration, checkUserFormats, convertData, DataFormatRegistry, declarationFormats, loopDependencies, mergeFormatSets, parseDeclaration, parseToolchain, planToolchain, runToolchain, sourceStream, fieldTypeLabel, userFormatClosure } from '../core/beat';
@@ -414,6 +415,8 @@ export class ToolchainService {
     const carried = userFormatClosure(declarationFormats(d), library);
     const name = opts.name ?? `block-${fnv(JSON.stringify(declaration) + moduleSource)}`;
     if (!/^[\w./-]+$/.test(name)) throw new Error(`blocks.install: invalid block name '${name}' (letters, digits, _ . / -)`);
+    const moduleProblem = await blockModuleProblem(moduleSource, name);
+    if (moduleProblem) throw new Error(`blocks.install: ${moduleProblem}.`);
     const rec: BlockRecord = {
       id: name,
       name,

@@ -55,3 +55,32 @@ describe('bad input at the other entry points', () => {
     expect(r.ids).toHaveLength(1);
   });
 });
+
+describe('BEAT entry points', () => {
+  const decl = { language: 'javascript', api_version: 2, type: 'sequential', groups: [{ inputs: { in: { type: 'system/integer/1' } }, outputs: { out: { type: 'system/integer/1' } } }] };
+
+  it('a block module that is not JavaScript, or exports no algorithm class, is refused at install', async () => {
+    const api = makeApi();
+    await expect(api.blocks.install(decl, 'export class Algorithm { f() { return `unterminated; } }', { name: 'me/bad/1' })).rejects.toThrow(
+      /^blocks\.install: block 'me\/bad\/1': its module is not a valid ES module \(/,
+    );
+    await expect(api.blocks.install(decl, 'this is not js', { name: 'me/bad/1' })).rejects.toThrow(
+      "blocks.install: block 'me/bad/1': its module must export the algorithm class as `export class Algorithm` or a default export; it exports nothing.",
+    );
+    await expect(api.blocks.install(decl, 'export const x = 1;', { name: 'me/bad/1' })).rejects.toThrow(
+      "blocks.install: block 'me/bad/1': its module must export the algorithm class as `export class Algorithm` or a default export; it exports 'x'.",
+    );
+    expect(await api.blocks.list()).toEqual([]);
+    const ok = await api.blocks.install(decl, 'export class Algorithm { process() { return true; } }', { name: 'me/good/1' });
+    expect(ok.id).toBe('me/good/1');
+  });
+
+  it('declaration and toolchain JSON errors name the field, the value and what is expected', async () => {
+    const api = makeApi();
+    const bad = { ...decl, groups: [{ inputs: { in: { type: 'nope/1' } }, outputs: { out: { type: 'system/integer/1' } } }] };
+    await expect(api.blocks.install(bad, 'export class Algorithm {}')).rejects.toThrow(
+      'Invalid block declaration: groups[0].inputs.in.type: expected a data format name <user>/<name>/<version>, got string "nope/1"',
+    );
+    await expect(api.toolchains.check({ sources: [], blocks: [] })).rejects.toThrow('invalid toolchain: sources: Too small: expected array to have >=1 items, got array(0) []');
+  });
+});

@@ -99,13 +99,13 @@ describe('declarations', () => {
   });
 
   it('lists every problem, structural or semantic', () => {
-    expect(errorsOf({ language: 'javascript', groups: [] })).toEqual(['groups: Too small: expected array to have >=1 items']);
-    expect(errorsOf({ ...block(), foo: 1, api_version: 3 })).toEqual(['api_version: expected 1 or 2', 'Unrecognized key: "foo"']);
+    expect(errorsOf({ language: 'javascript', groups: [] })).toEqual(['groups: Too small: expected array to have >=1 items, got array(0) []']);
+    expect(errorsOf({ ...block(), foo: 1, api_version: 3 })).toEqual(['api_version: expected 1 or 2, got number 3', 'Unrecognized key: "foo"']);
     expect(errorsOf({ ...block(), groups: [{ inputs: { 'a b': { type: 'user/single_integer/1' } }, outputs: {} }] })).toEqual([
       "groups[0].inputs.a b: invalid name (expected letters, digits, _ and -, starting with a letter or _)",
     ]);
     expect(errorsOf({ ...block(), groups: [{ inputs: { a: { type: 'int32' } }, outputs: {} }] })).toEqual([
-      'groups[0].inputs.a.type: expected a data format name <user>/<name>/<version>',
+      'groups[0].inputs.a.type: expected a data format name <user>/<name>/<version>, got string "int32"',
     ]);
     expect(
       errorsOf({

@@ -189,8 +189,8 @@ describe('runner blocks: schema and planning', () => {
       "blocks[0].outputs: only a runner block declares outputs (a BEAT block's are in its declaration)",
     ]);
     expect(problems({ sources: [images], blocks: [{ name: 'x', runner: 'seg', device: 'tpu', outputs: { ok: 'nope' } }] })).toEqual([
-      'blocks[0].device: Invalid option: expected one of "cpu"|"gpu"',
-      'blocks[0].outputs.ok: expected a data format name <user>/<name>/<version>',
+      'blocks[0].device: Invalid option: expected one of "cpu"|"gpu", got string "tpu"',
+      'blocks[0].outputs.ok: expected a data format name <user>/<name>/<version>, got string "nope"',
     ]);
     expect(problems({ sources: [images], blocks: [{ name: 'x', runner: 'seg', outputs: { 'bad name': U8 } }] })).toEqual([
       "blocks[0].outputs.bad name: 'bad name': expected a name of letters, digits, _ and - (not starting with a digit or -)",

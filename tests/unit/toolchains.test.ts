@@ -171,8 +171,11 @@ describe('toolchains', () => {
     );
     await expect(api.toolchains.get('nope')).rejects.toThrow("Toolchain run 'nope' not found.");
 
-    // A module without an algorithm class fails its block with a message saying what is expected.
-    await api.blocks.install(INT_DECL(['x'], ['y']), 'export const nothing = 1;', { name: 'user/empty/1' });
+    // A module exporting no algorithm class is refused at install; one whose `Algorithm` is not a class fails its block, saying what is expected.
+    await expect(api.blocks.install(INT_DECL(['x'], ['y']), 'export const nothing = 1;', { name: 'user/empty/1' })).rejects.toThrow(
+      "its module must export the algorithm class as `export class Algorithm` or a default export; it exports 'nothing'",
+    );
+    await api.blocks.install(INT_DECL(['x'], ['y']), 'export const Algorithm = 1;', { name: 'user/empty/1' });
     const empty = await api.toolchains.wait(await api.toolchains.run({ ...t, blocks: [{ name: 'E', algorithm: 'user/empty/1' }] }));
     expect(empty.blocks.E!.error!.message).toMatch(/block 'E' failed \(setup\): block 'user\/empty\/1': its module exports no algorithm class/);
   });

@@ -2,6 +2,7 @@
 // cannot express (outputs only in the first group, analyzers, unique names, parameters, results,
 // data formats), and the runtime classification (§2.2). Pure TS.
 
+import { issueText } from './issueText';
 import { z } from 'zod';
 import { BeatError } from './errors';
 import { FORMAT_NAME_RE, type DataFormatDeclaration, type DataFormatRegistry } from './dataFormats';
@@ -150,23 +151,10 @@ export function isAlgorithmDeclaration(x: unknown): x is AlgorithmDeclaration {
   return typeof x === 'object' && x !== null && PARSED.has(x);
 }
 
-function zodPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
-  return out;
-}
-
 /** Validate a declaration; every problem is listed (none → `declaration` is set). */
 export function checkDeclaration(json: unknown, options: DeclarationOptions = {}): { declaration: AlgorithmDeclaration | null; errors: string[] } {
-  const parsed = declarationSchema.safeParse(json);
-  if (!parsed.success) {
-    const message = (i: z.core.$ZodIssue): string =>
-      i.code === 'invalid_key' && i.issues.length > 0 ? i.issues[0]!.message : i.message;
-    return {
-      declaration: null,
-      errors: parsed.error.issues.map((i) => (i.path.length ? `${zodPath(i.path)}: ${message(i)}` : message(i))),
-    };
-  }
+  const parsed = declarationSchema.safeParse(json, { reportInput: true });
+  if (!parsed.success) return { declaration: null, errors: parsed.error.issues.map(issueText) };
   const d = parsed.data;
   const errors: string[] = [];
   if (d.language !== 'javascript') errors.push(`language: only 'javascript' algorithms can run here, got '${d.language}'`);

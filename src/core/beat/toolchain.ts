@@ -5,6 +5,7 @@
 // in-memory streams with a pluggable block executor (in-process here; a worker pool in the engine).
 // A failing block stops its dependants (SKIPPED, naming the failed block). Pure TS.
 
+import { issueText } from './issueText';
 import { z } from 'zod';
 import { ALGORITHM_TYPES, ALGORITHM_TYPE_TABLE, runnerInput } from '../algorithmTypes';
 import type { ParameterDeclaration } from '../manifest';
@@ -220,25 +221,14 @@ export interface ToolchainPlan {
   blocks: PlannedBlock[];
 }
 
-function zodPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
-  return out;
-}
-
 function fail(message: string, details: string[] = []): never {
   throw new BeatError('E_TOOLCHAIN', details.length ? `${message}: ${details.join('; ')}` : message, details);
 }
 
 /** Validate the toolchain JSON (schema and unique names); throws E_TOOLCHAIN naming each field. */
 export function parseToolchain(json: unknown): ToolchainJson {
-  const parsed = toolchainSchema.safeParse(json);
-  if (!parsed.success) {
-    fail(
-      'invalid toolchain',
-      parsed.error.issues.map((i) => (i.path.length ? `${zodPath(i.path)}: ${i.message}` : i.message)),
-    );
-  }
+  const parsed = toolchainSchema.safeParse(json, { reportInput: true });
+  if (!parsed.success) fail('invalid toolchain', parsed.error.issues.map(issueText));
   const t = parsed.data;
   const problems: string[] = [];
   const seen = new Map<string, string>();
