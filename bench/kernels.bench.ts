@@ -35,7 +35,11 @@ function scene(n: number, seed: number, shift: [number, number] = [0, 0]): Float
 
 function asDtype(f: Float64Array, n: number, dtype: 'uint8' | 'float32'): NDArray {
   if (dtype === 'float32') return ndarray('float32', [n, n], Float32Array.from(f));
-  return ndarray('uint8', [n, n], Uint8Array.from(f, (v) => Math.round(v * 255)));
+  return ndarray(
+    'uint8',
+    [n, n],
+    Uint8Array.from(f, (v) => Math.round(v * 255)),
+  );
 }
 
 interface Case {
@@ -67,43 +71,84 @@ it('kernels vs scikit-image', () => {
       const f = save(`img_${n}_${dtype}.npy`, img);
       for (const m of ['otsu', 'yen', 'li', 'minimum', 'mean', 'triangle', 'isodata'] as const) {
         cases.push({
-          id: `${m}_${n}_${dtype}`, kernel: `threshold_${m}`, label: `threshold_${m} + mask`, size: n, dtype, inputs: [f],
-          repeats: big ? 5 : 15, target: 0.5,
+          id: `${m}_${n}_${dtype}`,
+          kernel: `threshold_${m}`,
+          label: `threshold_${m} + mask`,
+          size: n,
+          dtype,
+          inputs: [f],
+          repeats: big ? 5 : 15,
+          target: 0.5,
           js: () => filters.threshold(img, m),
         });
       }
       cases.push({
-        id: `local_${n}_${dtype}`, kernel: 'threshold_local', label: 'threshold_local(block 35) + mask', size: n, dtype, inputs: [f],
-        repeats: big ? 2 : 5, target: 0.5,
+        id: `local_${n}_${dtype}`,
+        kernel: 'threshold_local',
+        label: 'threshold_local(block 35) + mask',
+        size: n,
+        dtype,
+        inputs: [f],
+        repeats: big ? 2 : 5,
+        target: 0.5,
         js: () => filters.threshold(img, 'local', { blockSize: 35 }),
       });
       const f64 = ndarray('float32', [n, n], Float32Array.from(base));
       if (dtype === 'float32') {
         cases.push({
-          id: `tv_${n}_float32`, kernel: 'denoise_tv_chambolle', label: 'denoise_tv_chambolle(weight 0.1)', size: n, dtype, inputs: [f],
-          repeats: big ? 2 : 5, target: 1.0,
+          id: `tv_${n}_float32`,
+          kernel: 'denoise_tv_chambolle',
+          label: 'denoise_tv_chambolle(weight 0.1)',
+          size: n,
+          dtype,
+          inputs: [f],
+          repeats: big ? 2 : 5,
+          target: 1.0,
           js: () => restoration.denoiseTvChambolle(f64, { weight: 0.1 }),
         });
         const mv = ndarray('float32', [n, n], Float32Array.from(moved));
         const g = save(`moved_${n}.npy`, mv);
         for (const up of [1, 20]) {
           cases.push({
-            id: `pcc${up}_${n}`, kernel: `phase_cross_correlation_${up}`, label: `phase_cross_correlation(upsample ${up})`, size: n, dtype, inputs: [f, g],
-            repeats: big ? 3 : 10, upsample: up, target: 1.0,
+            id: `pcc${up}_${n}`,
+            kernel: `phase_cross_correlation_${up}`,
+            label: `phase_cross_correlation(upsample ${up})`,
+            size: n,
+            dtype,
+            inputs: [f, g],
+            repeats: big ? 3 : 10,
+            upsample: up,
+            target: 1.0,
             js: () => registration.phaseCrossCorrelation(f64, mv, { upsampleFactor: up }),
           });
         }
       } else {
-        const mask = ndarray('uint8', [n, n], Uint8Array.from(img.data as Uint8Array, (v) => (v > 110 ? 1 : 0)));
+        const mask = ndarray(
+          'uint8',
+          [n, n],
+          Uint8Array.from(img.data as Uint8Array, (v) => (v > 110 ? 1 : 0)),
+        );
         const mf = save(`mask_${n}.npy`, mask);
         cases.push({
-          id: `rso_${n}`, kernel: 'remove_small_objects', label: 'remove_small_objects(64)', size: n, dtype: 'bool', inputs: [mf],
-          repeats: big ? 3 : 10, target: null,
+          id: `rso_${n}`,
+          kernel: 'remove_small_objects',
+          label: 'remove_small_objects(64)',
+          size: n,
+          dtype: 'bool',
+          inputs: [mf],
+          repeats: big ? 3 : 10,
+          target: null,
           js: () => morphology.removeSmallObjects(mask, 64),
         });
         cases.push({
-          id: `fill_${n}`, kernel: 'binary_fill_holes', label: 'binary_fill_holes', size: n, dtype: 'bool', inputs: [mf],
-          repeats: big ? 3 : 10, target: null,
+          id: `fill_${n}`,
+          kernel: 'binary_fill_holes',
+          label: 'binary_fill_holes',
+          size: n,
+          dtype: 'bool',
+          inputs: [mf],
+          repeats: big ? 3 : 10,
+          target: null,
           js: () => morphology.binaryFillHoles(mask),
         });
       }

@@ -40,7 +40,7 @@ export function ensureNodeModules() {
 /** Debian's Chromium for Playwright; never a browser download. */
 export function ensureChromium() {
   if (existsSync('/usr/bin/chromium')) return;
-  console.log('algobox: /usr/bin/chromium is missing; installing Debian\'s chromium package…');
+  console.log("algobox: /usr/bin/chromium is missing; installing Debian's chromium package…");
   const sudo = process.getuid && process.getuid() === 0 ? [] : ['sudo'];
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const apt = (args) => (sudo.length ? run('sudo', ['apt-get', ...args], { env }) : run('apt-get', args, { env }));

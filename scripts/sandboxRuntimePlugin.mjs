@@ -44,9 +44,7 @@ export async function buildSandboxRuntime() {
         enforce: 'pre',
         resolveId: (/** @type {string} */ id) => (id === 'onnxruntime-web' || id.startsWith('onnxruntime-web/') ? ORT_STUB : null),
         load: (/** @type {string} */ id) =>
-          id === ORT_STUB
-            ? 'throw new Error("onnxruntime-web is not bundled into the sandbox runtime; it is loaded through the sandbox ORT loader.");'
-            : null,
+          id === ORT_STUB ? 'throw new Error("onnxruntime-web is not bundled into the sandbox runtime; it is loaded through the sandbox ORT loader.");' : null,
       },
     ],
     build: {

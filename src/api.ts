@@ -19,7 +19,14 @@ import { importFiles, type ImageFileDecoder, type ImportEntry, type ImportOption
 import { openStore, type NewDataset, type Store } from './store/index';
 import { BUILTIN_TOOLCHAINS } from './blocks/builtinToolchains';
 import type { ToolchainJson } from './core/beat';
-import { ToolchainService, type ToolchainCheck, type BlockInfo, type BlockInstallOptions, type DataFormatInfo, type ToolchainRunOptions } from './engine/toolchains';
+import {
+  ToolchainService,
+  type ToolchainCheck,
+  type BlockInfo,
+  type BlockInstallOptions,
+  type DataFormatInfo,
+  type ToolchainRunOptions,
+} from './engine/toolchains';
 import type { WorkerFactory } from './engine/workerHandle';
 import type { BlockRunRecord, ToolchainRunRecord } from './core/toolchainRecords';
 
@@ -89,7 +96,10 @@ export interface Algobox {
     delete(id: string | string[]): Promise<void>;
     rename(id: string, name: string): Promise<DatasetMeta>;
     importFiles(files: Iterable<ImportEntry> | ArrayLike<ImportEntry>): Promise<string[]>;
-    importFilesDetailed(files: Iterable<ImportEntry> | ArrayLike<ImportEntry>, opts?: ImportOptions | ((done: number, total: number) => void)): Promise<ImportResult>;
+    importFilesDetailed(
+      files: Iterable<ImportEntry> | ArrayLike<ImportEntry>,
+      opts?: ImportOptions | ((done: number, total: number) => void),
+    ): Promise<ImportResult>;
   };
   stacks: {
     /** Oldest first. */

@@ -2,7 +2,14 @@
 // probe), expose it as window.algobox, install built-in bundles, then render the React app.
 import { createRoot } from 'react-dom/client';
 import { createAlgobox } from './api';
-import { browserBlockWorkerFactory, browserPromptWorkerFactory, browserWorkerFactory, holdEngineLock, isEngineAlive, probeWebGpu } from './engine/browserWorker';
+import {
+  browserBlockWorkerFactory,
+  browserPromptWorkerFactory,
+  browserWorkerFactory,
+  holdEngineLock,
+  isEngineAlive,
+  probeWebGpu,
+} from './engine/browserWorker';
 import { decodeImageFile } from './engine/decodeImage';
 import { createSandboxWorkerFactory } from './engine/sandbox';
 import sandboxAssets from 'virtual:algobox-sandbox';

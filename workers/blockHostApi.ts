@@ -5,8 +5,23 @@
 // URLs in Node) and kept per (block id, source) for later jobs. Node-importable: the tests run it in
 // process behind a MessageChannel, the browser in workers/block.worker.ts.
 import * as Comlink from 'comlink';
-import { DataFormatRegistry, executeBlock, startLoopEvaluator, type AlgorithmClass, type BlockRun, type LoopEvaluatorClass, type LoopTransport } from '../src/core/beat';
-import { PROGRESS_INTERVAL_MS, type BlockProgressApi, type BlockWorkerApi, type BlockWorkerJob, type LoopChannelHostApi, type LoopEvaluatorApi } from '../src/core/blockProtocol';
+import {
+  DataFormatRegistry,
+  executeBlock,
+  startLoopEvaluator,
+  type AlgorithmClass,
+  type BlockRun,
+  type LoopEvaluatorClass,
+  type LoopTransport,
+} from '../src/core/beat';
+import {
+  PROGRESS_INTERVAL_MS,
+  type BlockProgressApi,
+  type BlockWorkerApi,
+  type BlockWorkerJob,
+  type LoopChannelHostApi,
+  type LoopEvaluatorApi,
+} from '../src/core/blockProtocol';
 import { thrownMessage } from '../src/core/describeValue';
 import { linkBundle, revokeBundle, type LinkedBundle, type ModuleUrlFactory } from '../src/sdk/moduleLoader';
 
@@ -82,7 +97,15 @@ export function createBlockHostApi(opts: { urlFactory?: ModuleUrlFactory } = {})
         }
       } as unknown as LoopEvaluatorClass;
     }
-    const session = startLoopEvaluator({ declaration: job.declaration, algorithm: cls, name: job.blockId, parameters: job.parameters, inputs: job.inputs, dataFormats: registryOf(job), onValidate: onProcessCall });
+    const session = startLoopEvaluator({
+      declaration: job.declaration,
+      algorithm: cls,
+      name: job.blockId,
+      parameters: job.parameters,
+      inputs: job.inputs,
+      dataFormats: registryOf(job),
+      onValidate: onProcessCall,
+    });
     let closed!: () => void;
     const closing = new Promise<void>((resolve) => (closed = resolve));
     const api: LoopEvaluatorApi = {

@@ -77,7 +77,10 @@ export function createPromptHostApi(opts: PromptHostOptions = {}): PromptHostApi
       }
       counters.embeddingsSet++;
       embeddings.delete(id);
-      embeddings.set(id, { features: ndarray('float32', [1, ...SAM_EMBEDDING_SHAPE], features.data as Float32Array), size: [originalSize[0], originalSize[1]] });
+      embeddings.set(id, {
+        features: ndarray('float32', [1, ...SAM_EMBEDDING_SHAPE], features.data as Float32Array),
+        size: [originalSize[0], originalSize[1]],
+      });
       while (embeddings.size > maxEmbeddings) embeddings.delete(embeddings.keys().next().value!);
     },
 

@@ -51,14 +51,18 @@ export function createRunnerHostApi(opts: RunnerHostOptions = {}): RunnerHostApi
     }
     const C = mod.Runner;
     if (typeof C !== 'function') {
-      throw new Error(`${b.entry} must export a class named Runner (export class Runner extends Image2ImageRunner { … }); it exports ${Object.keys(mod).join(', ') || 'nothing'}.`);
+      throw new Error(
+        `${b.entry} must export a class named Runner (export class Runner extends Image2ImageRunner { … }); it exports ${Object.keys(mod).join(', ') || 'nothing'}.`,
+      );
     }
     if (!(C.prototype instanceof BaseRunner)) {
       throw new Error('Runner must extend BaseRunner or a typed runner (Image2ImageRunner, …) imported from "algobox".');
     }
     const missing = missingMethods(C as RunnerClass);
     if (missing.length) {
-      throw new Error(`Can't instantiate the Runner: it does not implement ${missing.join(', ')}. Please implement the ${missing.join(', ')} method${missing.length > 1 ? 's' : ''} in the algorithm Runner class.`);
+      throw new Error(
+        `Can't instantiate the Runner: it does not implement ${missing.join(', ')}. Please implement the ${missing.join(', ')} method${missing.length > 1 ? 's' : ''} in the algorithm Runner class.`,
+      );
     }
     return C as RunnerClass;
   }

@@ -14,8 +14,19 @@ import { build, preview, type PreviewServer } from 'vite';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { machine, writeSection } from '../report';
 import {
-  EMBEDDING_FILE, MODEL_FILES, MODEL_LABELS, decoderFeeds, encoderFeeds, fingerprint, maxAbsDiff, median, u2netpFeeds,
-  type BenchConfig, type BenchResult, type Feed, type ModelKey,
+  EMBEDDING_FILE,
+  MODEL_FILES,
+  MODEL_LABELS,
+  decoderFeeds,
+  encoderFeeds,
+  fingerprint,
+  maxAbsDiff,
+  median,
+  u2netpFeeds,
+  type BenchConfig,
+  type BenchResult,
+  type Feed,
+  type ModelKey,
 } from './shared';
 
 const here = import.meta.dirname;
@@ -119,7 +130,10 @@ async function openNative(model: ModelKey, threads: number, plan: Plan, embeddin
     result.reason = (e as Error).message;
   }
   return {
-    model, runtime: 'native', threads, result,
+    model,
+    runtime: 'native',
+    threads,
+    result,
     async run() {
       if (!session || !result.ok) return;
       try {
@@ -197,12 +211,18 @@ async function openBrowser(b: Browsing, runtime: 'wasm' | 'webgpu', cfg: BenchCo
   );
   result.runMs = [];
   return {
-    model: cfg.model, runtime, threads: result.threads ?? cfg.threads, result,
+    model: cfg.model,
+    runtime,
+    threads: result.threads ?? cfg.threads,
+    result,
     async run(timeoutMs: number) {
       if (!result.ok) return;
       const r = await guarded(
         b,
-        (p) => (p === page ? p.evaluate(([i, ms]) => (window as unknown as PageApi).benchRun(i, ms), [id, timeoutMs] as const) : Promise.resolve({ reason: 'page was replaced' })),
+        (p) =>
+          p === page
+            ? p.evaluate(([i, ms]) => (window as unknown as PageApi).benchRun(i, ms), [id, timeoutMs] as const)
+            : Promise.resolve({ reason: 'page was replaced' }),
         timeoutMs + 60_000,
         (reason) => ({ reason }),
       );
@@ -243,7 +263,9 @@ function ratioCell(num: BenchResult | undefined, den: BenchResult | undefined): 
 }
 
 it('ONNX models: browser (WASM, WebGPU) vs onnxruntime-node', async () => {
-  const only = process.env.ALGOBOX_ONNX_BENCH_MODELS?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = process.env.ALGOBOX_ONNX_BENCH_MODELS?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const models = (['u2netp', 'sam_decoder', 'sam_encoder'] as const).filter((m) => !only || only.includes(m));
   const inputs = mkdtempSync(join(tmpdir(), 'algobox-onnx-inputs-'));
   const outDir = mkdtempSync(join(tmpdir(), 'algobox-onnx-dist-'));
@@ -278,8 +300,7 @@ it('ONNX models: browser (WASM, WebGPU) vs onnxruntime-node', async () => {
       // Cold: one configuration at a time (native sessions, then a fresh worker per browser configuration).
       const lives: Live[] = [];
       for (const threads of [1, ALL]) lives.push(await openNative(model, threads, plan, embedding));
-      for (const threads of [1, 0])
-        lives.push(await openBrowser(b, 'wasm', { model, ep: 'wasm', threads, warmup: plan.warmup }, plan.openTimeoutS));
+      for (const threads of [1, 0]) lives.push(await openBrowser(b, 'wasm', { model, ep: 'wasm', threads, warmup: plan.warmup }, plan.openTimeoutS));
       lives.forEach(coldLog);
 
       // Warm: round-robin, one timed run per configuration per round (starting one further each round),
@@ -355,11 +376,11 @@ it('ONNX models: browser (WASM, WebGPU) vs onnxruntime-node', async () => {
     '`npm run bench:onnx` (bench/onnx: a Vite-built, cross-origin-isolated page driven by Playwright, and',
     'onnxruntime-node in the same process and run). Every browser row is a fresh module Web Worker, as the app',
     'runs models. **create** = `InferenceSession.create` from bytes already fetched (in the browser it includes',
-    'instantiating ORT\'s wasm), **first run** = the first `run()` after it, **warm** = median and min of the',
+    "instantiating ORT's wasm), **first run** = the first `run()` after it, **warm** = median and min of the",
     'timed runs after a warm-up. The timed runs of the four CPU configurations of a model are interleaved',
     'round-robin, so changes in the load of this shared machine hit them alike. WebGPU runs alone afterwards,',
     'with capped runs and a time budget. Same inputs everywhere: a synthetic bright disk on a textured',
-    'background (320² for U²-Net-p, 1024² for SAM). The SAM decoder gets that image\'s embedding, computed once',
+    "background (320² for U²-Net-p, 1024² for SAM). The SAM decoder gets that image's embedding, computed once",
     'natively, one click at the disk centre plus the padding point, and orig_im_size 1024×1024 (so it also',
     'upsamples the masks to 1024²). `max abs Δ` compares 2048 evenly spaced values of the first output with',
     'onnxruntime-node on all cores. `graphOptimizationLevel: "all"` everywhere.',

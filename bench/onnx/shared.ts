@@ -136,8 +136,7 @@ export function syntheticRgb(n: number): Uint8ClampedArray {
 function toNchw(img: Uint8ClampedArray, n: number, scale: number, mean: readonly number[], std: readonly number[]): Float32Array {
   const plane = n * n;
   const out = new Float32Array(3 * plane);
-  for (let p = 0; p < plane; p++)
-    for (let c = 0; c < 3; c++) out[c * plane + p] = (img[p * 3 + c]! * scale - mean[c]!) / std[c]!;
+  for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) out[c * plane + p] = (img[p * 3 + c]! * scale - mean[c]!) / std[c]!;
   return out;
 }
 

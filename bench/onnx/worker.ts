@@ -5,7 +5,19 @@
 // {type: 'error', message}. {type: 'progress', partial} after each step of 'open', so a
 // configuration that times out still reports what it measured.
 import type * as Ort from 'onnxruntime-web';
-import { EMBEDDING_URL, decoderFeeds, encoderFeeds, fingerprint, modelUrl, u2netpFeeds, type BenchConfig, type BenchResult, type Feed, type WorkerReply, type WorkerRequest } from './shared';
+import {
+  EMBEDDING_URL,
+  decoderFeeds,
+  encoderFeeds,
+  fingerprint,
+  modelUrl,
+  u2netpFeeds,
+  type BenchConfig,
+  type BenchResult,
+  type Feed,
+  type WorkerReply,
+  type WorkerRequest,
+} from './shared';
 
 const post = (m: WorkerReply): void => (globalThis as unknown as { postMessage(m: WorkerReply): void }).postMessage(m);
 

@@ -116,7 +116,13 @@ const fmt = (xs: number[]) => {
 it('sandbox vs first-party worker', async () => {
   const dist = mkdtempSync(join(tmpdir(), 'algobox-sandbox-bench-'));
   await build({ root: repo, configFile: join(repo, 'vite.config.ts'), logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
-  const server = await preview({ root: repo, configFile: join(repo, 'vite.config.ts'), logLevel: 'warn', build: { outDir: dist }, preview: { host: '127.0.0.1', port: PORT, strictPort: true } });
+  const server = await preview({
+    root: repo,
+    configFile: join(repo, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: dist },
+    preview: { host: '127.0.0.1', port: PORT, strictPort: true },
+  });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--disable-quic'] });
   const samples = new Map<string, Sample[]>(VARIANTS.map((v) => [v.label, []]));
   const load0 = loadavg()[0]!;

@@ -57,7 +57,11 @@ function Shell() {
         <InstallBundleButton />
         <div className="grow" />
         <StorageMeter />
-        {ready.isSuccess && <span className="muted" data-testid="engine-ready">ready</span>}
+        {ready.isSuccess && (
+          <span className="muted" data-testid="engine-ready">
+            ready
+          </span>
+        )}
       </header>
       {ready.isError ? (
         <div className="startup-error" role="alert">
@@ -66,7 +70,9 @@ function Shell() {
           <p className="muted">Storage may be blocked (private window, full disk) — reload to try again.</p>
         </div>
       ) : !ready.isSuccess ? (
-        <div className="empty" role="status">Starting the engine…</div>
+        <div className="empty" role="status">
+          Starting the engine…
+        </div>
       ) : page === 'toolchains' ? (
         <ErrorBoundary name="Toolchains">
           <ToolchainsPage />

@@ -14,10 +14,7 @@ export interface LinearMachine {
 }
 
 /** PCA of N flattened samples of D values: covariance method when N ≥ D, Gram-matrix ("snapshot") method when N < D. */
-export function pca(
-  samples: readonly ArrayLike<number>[],
-  k: number,
-): { machine: LinearMachine; eigenvalues: number[]; method: 'covariance' | 'gram' };
+export function pca(samples: readonly ArrayLike<number>[], k: number): { machine: LinearMachine; eigenvalues: number[]; method: 'covariance' | 'gram' };
 
 export class Algorithm {
   setup(parameters: Record<string, ParameterValue>): boolean;

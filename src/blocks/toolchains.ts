@@ -27,7 +27,15 @@ export function fig3Toolchain(stacks: readonly StackRecord[]): ToolchainJson {
     name: 'Fig. 3',
     sources: [
       { name: 'images', datasetIds: slices, format: 'system/array_2d_uint8/1' },
-      { name: 'labels', values: [{ value: 1 }, { value: 2 }], format: 'system/int32/1', ranges: [[0, 2], [3, 5]] },
+      {
+        name: 'labels',
+        values: [{ value: 1 }, { value: 2 }],
+        format: 'system/int32/1',
+        ranges: [
+          [0, 2],
+          [3, 5],
+        ],
+      },
     ],
     blocks: [
       { name: 'A', algorithm: 'builtin/fig3_features/1' },

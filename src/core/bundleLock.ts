@@ -83,7 +83,9 @@ export async function verifyBundleLock(lock: BundleLock, fileHashes: Record<stri
     const want = lock.files[p]!;
     const got = actual[p];
     if (got === undefined) {
-      throw new BundleLockError(`${BUNDLE_LOCK_FILE} lists ${p} (SHA-256 ${want}), but the bundle has no such file: the bundle was changed after it was packed.`);
+      throw new BundleLockError(
+        `${BUNDLE_LOCK_FILE} lists ${p} (SHA-256 ${want}), but the bundle has no such file: the bundle was changed after it was packed.`,
+      );
     }
     if (got !== want) {
       throw new BundleLockError(`${p} has SHA-256 ${got}, but ${BUNDLE_LOCK_FILE} records ${want}: the file was changed after the bundle was packed.`);

@@ -144,9 +144,7 @@ export const GenericSchema = z.object({
 export const VolumeSchema = z.object({
   volume: field<NDArray>(
     'volume',
-    ndarrayCheck((a) =>
-      a.shape.length === 3 ? null : `Volume must be a 3 dimensional array (got ${a.shape.length} dimensions).`,
-    ),
+    ndarrayCheck((a) => (a.shape.length === 3 ? null : `Volume must be a 3 dimensional array (got ${a.shape.length} dimensions).`)),
   ),
   mask: ndarrayOrNull('mask'),
   points: ndarrayListOrNull('points'),
@@ -163,11 +161,7 @@ export const MeshSchema = z
   .object({
     vertices: field<NDArray>(
       'vertices',
-      ndarrayCheck((a) =>
-        validVertices(a)
-          ? null
-          : `Mesh vertices must be an Nx3 array of floats (got shape ${shapeText(a.shape)}, dtype ${a.dtype}).`,
-      ),
+      ndarrayCheck((a) => (validVertices(a) ? null : `Mesh vertices must be an Nx3 array of floats (got shape ${shapeText(a.shape)}, dtype ${a.dtype}).`)),
     ),
     faces: field<NDArray>(
       'faces',

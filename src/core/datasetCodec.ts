@@ -41,9 +41,7 @@ function encodeList(key: string, list: readonly unknown[]): StoredField {
   const i = list.findIndex((v) => (numbers ? typeof v !== 'number' : !isNDArray(v)));
   const el = list[i];
   const why = !numbers && looksLikeNDArray(el) ? ndarrayProblem(el, `item ${i}`) : `item ${i} is ${describeValue(el, BRIEF)}.`;
-  throw new Error(
-    `Field '${key}': a list must hold only numbers or only NDArrays; ${numbers ? `item 0 is a number but ` : ''}${why}`,
-  );
+  throw new Error(`Field '${key}': a list must hold only numbers or only NDArrays; ${numbers ? `item 0 is a number but ` : ''}${why}`);
 }
 
 /** One field value → stored field (the value must not be null/undefined). */

@@ -17,7 +17,6 @@ import { describe, isTable, pyRepr, quoteList, type Table } from './manifestValu
 // The algorithm types and what each means: core/algorithmTypes.ts.
 export { ALGORITHM_TYPES, type AlgorithmType } from './algorithmTypes';
 
-
 export const DEVICES = ['cpu', 'gpu', 'mps'] as const;
 export type ManifestDevice = (typeof DEVICES)[number];
 
@@ -91,10 +90,7 @@ export function parseManifest(tomlText: string): ManifestResult {
   } catch (e) {
     if (e instanceof TomlError) {
       const reason = e.message.replace(/^Invalid TOML document: /, '').split('\n')[0] ?? e.message;
-      throw new ManifestError(
-        `pyproject.toml is not valid TOML: ${reason} (line ${e.line}, column ${e.column}).\n\n${e.codeblock}`,
-        '',
-      );
+      throw new ManifestError(`pyproject.toml is not valid TOML: ${reason} (line ${e.line}, column ${e.column}).\n\n${e.codeblock}`, '');
     }
     throw new ManifestError(`pyproject.toml could not be parsed: ${thrownMessage(e)}`, '');
   }
@@ -149,10 +145,7 @@ const VERSION_RE = /^(\d+)\.(\d+)\.(\d+)$/;
 function validateProject(doc: Table): { name: string; version: string; versionKey: [number, number, number] } {
   const project = doc['project'];
   if (project === undefined) {
-    throw new ManifestError(
-      "pyproject.toml: the required section [project] is missing; it must contain the fields 'name' and 'version'.",
-      'project',
-    );
+    throw new ManifestError("pyproject.toml: the required section [project] is missing; it must contain the fields 'name' and 'version'.", 'project');
   }
   if (!isTable(project)) {
     throw new ManifestError(`pyproject.toml: [project] must be a table; got ${describe(project)}.`, 'project');
@@ -162,10 +155,7 @@ function validateProject(doc: Table): { name: string; version: string; versionKe
     throw new ManifestError("pyproject.toml: [project] is missing the required field 'name'.", 'project.name');
   }
   if (typeof name !== 'string' || name.length === 0 || /\s/.test(name)) {
-    throw new ManifestError(
-      `pyproject.toml: [project] field 'name' must be a non-empty string without whitespace; got ${describe(name)}.`,
-      'project.name',
-    );
+    throw new ManifestError(`pyproject.toml: [project] field 'name' must be a non-empty string without whitespace; got ${describe(name)}.`, 'project.name');
   }
   const version = project['version'];
   if (version === undefined) {
@@ -212,9 +202,7 @@ function validateCompox(t: Table, warnings: string[]): CompoxConfig {
   // FIX: the reference silently ignores unknown keys; a typo (e.g. `default_devices`) deserves a warning.
   for (const key of Object.keys(t)) {
     if (!(COMPOX_KEYS as readonly string[]).includes(key)) {
-      warnings.push(
-        `Unknown key '${key}' in [tool.compox] (ignored). Known keys are: ${COMPOX_KEYS.join(', ')}.`,
-      );
+      warnings.push(`Unknown key '${key}' in [tool.compox] (ignored). Known keys are: ${COMPOX_KEYS.join(', ')}.`);
     }
   }
 
@@ -264,27 +252,19 @@ function validateCompox(t: Table, warnings: string[]): CompoxConfig {
 
   // Model validator (reference order): warnings 1–5, then the default-device error.
   if (algorithmType === 'Undefined') {
-    warnings.push(
-      "Algorithm type is set to 'Undefined'. Consider specifying a valid algorithm type. Use 'Generic' for generic algorithms.",
-    );
+    warnings.push("Algorithm type is set to 'Undefined'. Consider specifying a valid algorithm type. Use 'Generic' for generic algorithms.");
   }
   if (tags.length === 0) {
-    warnings.push(
-      'Tags are empty. Consider providing tags for better categorization. Tags are used to filter algorithms in the REST API.',
-    );
+    warnings.push('Tags are empty. Consider providing tags for better categorization. Tags are used to filter algorithms in the REST API.');
   }
   if (description === '') {
     warnings.push('Description is empty. Consider providing a description for better documentation.');
   }
   if (supportedDevices.length === 0) {
-    warnings.push(
-      "Supported devices are empty. Consider providing supported devices for better compatibility. You can use 'cpu', 'gpu', or both.",
-    );
+    warnings.push("Supported devices are empty. Consider providing supported devices for better compatibility. You can use 'cpu', 'gpu', or both.");
   }
   if (defaultDevice === '') {
-    warnings.push(
-      "Default device is empty. Consider providing a default device for better compatibility. You can use 'cpu', 'gpu'.",
-    );
+    warnings.push("Default device is empty. Consider providing a default device for better compatibility. You can use 'cpu', 'gpu'.");
   }
   if (!(supportedDevices as string[]).includes(defaultDevice)) {
     throw new ManifestError(
@@ -318,10 +298,7 @@ function stringList(v: unknown, key: string): string[] {
   if (!Array.isArray(v)) compoxError(key, 'a list of strings', v);
   v.forEach((s, i) => {
     if (typeof s !== 'string') {
-      throw new ManifestError(
-        `pyproject.toml: [tool.compox] field '${key}' element ${i} must be a string; got ${describe(s)}.`,
-        `tool.compox.${key}[${i}]`,
-      );
+      throw new ManifestError(`pyproject.toml: [tool.compox] field '${key}' element ${i} must be a string; got ${describe(s)}.`, `tool.compox.${key}[${i}]`);
     }
   });
   return [...(v as string[])];

@@ -133,7 +133,8 @@ function validateTests(raw: unknown, warnings: string[]): SelfTestDeclaration[] 
     const name = t['name'] ?? `test ${i + 1}`;
     if (typeof name !== 'string' || !name.trim()) fail(`${f}.name`, `field '${f}.name' must be a non-empty string; got ${show(name)}.`);
     const inputs = t['inputs'];
-    if (!Array.isArray(inputs) || inputs.length === 0) fail(`${f}.inputs`, `field '${f}.inputs' must be a non-empty list of bundle paths; got ${show(inputs)}.`);
+    if (!Array.isArray(inputs) || inputs.length === 0)
+      fail(`${f}.inputs`, `field '${f}.inputs' must be a non-empty list of bundle paths; got ${show(inputs)}.`);
     const params = t['parameters'] ?? {};
     if (!isTable(params)) fail(`${f}.parameters`, `field '${f}.parameters' must be a table of parameter name → value; got ${show(params)}.`);
     const outputs = t['outputs'];
@@ -166,9 +167,15 @@ function validateTests(raw: unknown, warnings: string[]): SelfTestDeclaration[] 
         } else {
           cpu = gpu = tolerance(tol, `${of}.tolerance`, warnings);
         }
-        for (const [d, x] of [['cpu', cpu], ['gpu', gpu]] as const) {
+        for (const [d, x] of [
+          ['cpu', cpu],
+          ['gpu', gpu],
+        ] as const) {
           if (x.mismatchedElementsPerMillion > 1e6) {
-            fail(`${of}.tolerance.${d}`, `field '${of}.tolerance.${d}.mismatched_elements_per_million' must be at most 1000000; got ${x.mismatchedElementsPerMillion}.`);
+            fail(
+              `${of}.tolerance.${d}`,
+              `field '${of}.tolerance.${d}.mismatched_elements_per_million' must be at most 1000000; got ${x.mismatchedElementsPerMillion}.`,
+            );
           }
         }
         return { index, field, expected: bundlePath(o['expected'], `${of}.expected`), tolerance: { cpu, gpu } };
@@ -199,7 +206,8 @@ export function validateAlgobox(raw: unknown, warnings: string[]): AlgoboxConfig
     if (!isTable(decl)) fail(f, `field '${f}' must be a table { sha256, source?, license? }; got ${show(decl)}.`);
     warnUnknown(decl, ASSET_KEYS, `[tool.algobox] ${f}`, warnings);
     const sha = decl['sha256'];
-    if (typeof sha !== 'string' || !/^[0-9a-fA-F]{64}$/.test(sha)) fail(`${f}.sha256`, `field '${f}.sha256' must be 64 hexadecimal digits (a SHA-256); got ${show(sha)}.`);
+    if (typeof sha !== 'string' || !/^[0-9a-fA-F]{64}$/.test(sha))
+      fail(`${f}.sha256`, `field '${f}.sha256' must be 64 hexadecimal digits (a SHA-256); got ${show(sha)}.`);
     const source = decl['source'] ?? null;
     if (source !== null && (typeof source !== 'string' || !isBundlePath(source))) {
       fail(`${f}.source`, `field '${f}.source' must be a path inside node_modules ("package/dir/file"); got ${show(source)}.`);

@@ -115,7 +115,9 @@ function checkList(p: RawParameter, dflt: unknown, { rule, fail, warnings }: Rul
     });
   }
   if (options.length === 0) {
-    warnings.push(`Options are empty for additional parameter ${p.name}. This may or may not be intentional. Consider providing options for list type '${p.type}'.`);
+    warnings.push(
+      `Options are empty for additional parameter ${p.name}. This may or may not be intentional. Consider providing options for list type '${p.type}'.`,
+    );
   }
   const badOpt = options.findIndex((o) => !Array.isArray(o));
   if (badOpt >= 0) {
@@ -328,7 +330,10 @@ function expectedConfigForm(type: unknown, dflt: unknown): string {
 function checkSafe(v: unknown, sub: string, fail: Fail): void {
   const check = (x: unknown): void => {
     if (typeof x === 'bigint' && (x > MAX_SAFE || x < -MAX_SAFE)) {
-      fail(`The integer ${x.toString()} in '${sub}' cannot be represented exactly; integers must be between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}.`, sub);
+      fail(
+        `The integer ${x.toString()} in '${sub}' cannot be represented exactly; integers must be between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}.`,
+        sub,
+      );
     }
   };
   if (Array.isArray(v)) v.forEach(check);

@@ -2,24 +2,14 @@
 // `{ dtype, shape, data }` with `data` a typed array in row-major (C) order. Pure TS, no DOM.
 import { BRIEF, describeValue } from './describeValue';
 
-export const DTYPES = [
-  'uint8',
-  'int8',
-  'uint16',
-  'int16',
-  'uint32',
-  'int32',
-  'float16',
-  'float32',
-  'float64',
-  'bool',
-] as const;
+export const DTYPES = ['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32', 'float16', 'float32', 'float64', 'bool'] as const;
 export type DType = (typeof DTYPES)[number];
 
 /** Float16Array exists in recent browsers (Chromium ≥ 135) but not in Node 20. */
 type Float16ArrayLike = Float32Array; // structural stand-in for typing; the runtime class is Float16Array
-const Float16Ctor: (new (n: number | ArrayBufferLike | ArrayLike<number>, o?: number, l?: number) => Float16ArrayLike) | undefined =
-  (globalThis as { Float16Array?: never }).Float16Array;
+const Float16Ctor: (new (n: number | ArrayBufferLike | ArrayLike<number>, o?: number, l?: number) => Float16ArrayLike) | undefined = (
+  globalThis as { Float16Array?: never }
+).Float16Array;
 
 export function hasFloat16(): boolean {
   return Float16Ctor !== undefined;
@@ -249,9 +239,7 @@ export function stack<D extends DType>(arrays: readonly NDArray<D>[]): NDArray<D
       throw new Error(`stack: all arrays must have the same dtype; array 0 is ${first.dtype} but array ${i} is ${a.dtype}.`);
     }
     if (a.shape.length !== first.shape.length || a.shape.some((d, j) => d !== first.shape[j])) {
-      throw new Error(
-        `stack: all arrays must have the same shape; array 0 is [${first.shape.join(', ')}] but array ${i} is [${a.shape.join(', ')}].`,
-      );
+      throw new Error(`stack: all arrays must have the same shape; array 0 is [${first.shape.join(', ')}] but array ${i} is [${a.shape.join(', ')}].`);
     }
   }
   const C = typedArrayCtor(first.dtype);

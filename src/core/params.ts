@@ -104,30 +104,28 @@ export function parameterValueSchema(p: ParameterDeclaration): z.ZodType<ParamVa
       const kind = LIST_ELEMENT[type] ?? 'string';
       const el = elementSchema(kind, () => '');
       const allowedLists = options.filter((o): o is string[] | number[] | boolean[] => Array.isArray(o));
-      return z
-        .array(z.unknown(), e(LIST_EXPECTED[kind]))
-        .superRefine((arr, ctx) => {
-          for (let i = 0; i < arr.length; i++) {
-            const v = arr[i];
-            if (!el.safeParse(v).success) {
-              const expected = kind === 'int' && isUnsafeInteger(v) ? SAFE_INT_TEXT : ELEMENT_EXPECTED[kind];
-              ctx.addIssue({
-                code: 'custom',
-                input: v,
-                path: [i],
-                message: `${head} element ${i} must be ${expected}; got ${formatValue(v)}.`,
-              });
-              return;
-            }
-          }
-          if (allowedLists.length > 0 && !allowedLists.some((o) => listEquals(o, arr))) {
+      return z.array(z.unknown(), e(LIST_EXPECTED[kind])).superRefine((arr, ctx) => {
+        for (let i = 0; i < arr.length; i++) {
+          const v = arr[i];
+          if (!el.safeParse(v).success) {
+            const expected = kind === 'int' && isUnsafeInteger(v) ? SAFE_INT_TEXT : ELEMENT_EXPECTED[kind];
             ctx.addIssue({
               code: 'custom',
-              input: arr,
-              message: `${head} must be one of the allowed lists ${allowedLists.map(formatValue).join(', ')}; got ${formatValue(arr)}.`,
+              input: v,
+              path: [i],
+              message: `${head} element ${i} must be ${expected}; got ${formatValue(v)}.`,
             });
+            return;
           }
-        }) as unknown as z.ZodType<ParamValue>;
+        }
+        if (allowedLists.length > 0 && !allowedLists.some((o) => listEquals(o, arr))) {
+          ctx.addIssue({
+            code: 'custom',
+            input: arr,
+            message: `${head} must be one of the allowed lists ${allowedLists.map(formatValue).join(', ')}; got ${formatValue(arr)}.`,
+          });
+        }
+      }) as unknown as z.ZodType<ParamValue>;
     }
   }
 }
@@ -150,12 +148,7 @@ function rangeText(min: number | null, max: number | null): string {
   return '';
 }
 
-function withBounds(
-  s: z.ZodType<Scalar>,
-  min: number | null,
-  max: number | null,
-  message: (input: unknown) => string,
-): z.ZodType<ParamValue> {
+function withBounds(s: z.ZodType<Scalar>, min: number | null, max: number | null, message: (input: unknown) => string): z.ZodType<ParamValue> {
   let out = s as z.ZodNumber;
   const e = { error: (iss: { input?: unknown }) => message(iss.input) };
   if (min !== null) out = out.min(min, e);

@@ -11,7 +11,10 @@ export const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
 export function sha256Problem(value: unknown, field = 'sha256'): string | null {
   if (typeof value === 'string' && SHA256_HEX.test(value)) return null;
   // A string is quoted as it is (the link's own text, cut at 80 characters), with its length.
-  const got = typeof value === 'string' ? `${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)} (${value.length} characters)` : describeValue(value, BRIEF);
+  const got =
+    typeof value === 'string'
+      ? `${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)} (${value.length} characters)`
+      : describeValue(value, BRIEF);
   return `${field} must be the bundle's SHA-256 as 64 hexadecimal digits; got ${got}.`;
 }
 

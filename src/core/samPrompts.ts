@@ -160,7 +160,14 @@ function axisPlan(nIn: number, nOut: number, scale: number): { i0: Int32Array; i
 }
 
 /** Resample a row-major h×w plane to outH×outW with per-axis plans (rows first, then columns). */
-function resample(src: Float32Array, w: number, outH: number, outW: number, rows: ReturnType<typeof axisPlan>, cols: ReturnType<typeof axisPlan>): Float32Array {
+function resample(
+  src: Float32Array,
+  w: number,
+  outH: number,
+  outW: number,
+  rows: ReturnType<typeof axisPlan>,
+  cols: ReturnType<typeof axisPlan>,
+): Float32Array {
   const tmp = new Float32Array(outH * w);
   for (let y = 0; y < outH; y++) {
     const a = rows.i0[y]! * w;

@@ -33,7 +33,7 @@ export interface Samples {
 export const SAMPLE_TRUE_SHIFT = { dx: 6.4, dy: -3.7 } as const;
 
 export const SHIFT_CONVENTION =
-  "second(x, y) = first(x - dx, y - dy); x = column, y = row (pixels); positive dx moves the content right, positive dy moves it down.";
+  'second(x, y) = first(x - dx, y - dy); x = column, y = row (pixels); positive dx moves the content right, positive dy moves it down.';
 
 // ───────────────────────────── random numbers ─────────────────────────────
 
@@ -328,7 +328,10 @@ export function makeSamples(): Samples {
     const c = makeCells(seed);
     const gt = `${name} (ground truth)`;
     datasets.push({ name, fields: { image: c.image }, schema: 'Image', extra: { sample: 'cells', seed, groundTruth: gt, ...extra } });
-    return { gt, dataset: { name: gt, fields: { mask: c.mask }, schema: 'Segmentation' as const, extra: { sample: 'cells', seed, groundTruthOf: name, ...extra } } };
+    return {
+      gt,
+      dataset: { name: gt, fields: { mask: c.mask }, schema: 'Segmentation' as const, extra: { sample: 'cells', seed, groundTruthOf: name, ...extra } },
+    };
   };
   datasets.push(cellsPair('cells', 1).dataset);
   datasets.push(cellsPair('cells 2', 2).dataset);
@@ -361,7 +364,17 @@ export function makeSamples(): Samples {
   stacks.push({ name: 'spheres 3-D (16 slices)', datasetNames: sliceNames, extra: { sample: 'spheres', spheres: vol.spheres } });
 
   const rgb = makeRgbShapes(3);
-  datasets.push({ name: 'rgb shapes', fields: { image: rgb.image }, schema: 'Image', extra: { sample: 'rgb shapes', groundTruth: 'rgb shapes (ground truth)' } });
-  datasets.push({ name: 'rgb shapes (ground truth)', fields: { mask: rgb.mask }, schema: 'Segmentation', extra: { sample: 'rgb shapes', groundTruthOf: 'rgb shapes' } });
+  datasets.push({
+    name: 'rgb shapes',
+    fields: { image: rgb.image },
+    schema: 'Image',
+    extra: { sample: 'rgb shapes', groundTruth: 'rgb shapes (ground truth)' },
+  });
+  datasets.push({
+    name: 'rgb shapes (ground truth)',
+    fields: { mask: rgb.mask },
+    schema: 'Segmentation',
+    extra: { sample: 'rgb shapes', groundTruthOf: 'rgb shapes' },
+  });
   return { datasets, stacks };
 }

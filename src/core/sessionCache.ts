@@ -55,8 +55,7 @@ function checkToken(rec: SessionRecord | null, token: unknown): asserts token is
   if (rec && rec.token !== token) throw new Error(`Session record is for token ${rec.token}, not ${token}.`);
 }
 
-const notFound = (key: string, token: string): SessionKeyError =>
-  new SessionKeyError(`Key ${key} not found in cache for session ${token}`);
+const notFound = (key: string, token: string): SessionKeyError => new SessionKeyError(`Key ${key} not found in cache for session ${token}`);
 
 const has = (rec: SessionRecord, key: string): boolean => Object.hasOwn(rec.values, key);
 
@@ -65,14 +64,7 @@ const has = (rec: SessionRecord, key: string): boolean => Object.hasOwn(rec.valu
  * `rec` is null. When the session is full, a new key evicts the least-recently-used one, which is
  * recorded in `evictedBySize`; overwriting an existing key only makes it most-recently-used.
  */
-export function sessionSave(
-  rec: SessionRecord | null,
-  token: string,
-  key: string,
-  value: unknown,
-  now: Date,
-  limits?: Partial<SessionLimits>,
-): SessionRecord {
+export function sessionSave(rec: SessionRecord | null, token: string, key: string, value: unknown, now: Date, limits?: Partial<SessionLimits>): SessionRecord {
   const { maxItems } = resolveLimits(limits);
   checkToken(rec, token);
   checkKey(key);
@@ -81,10 +73,7 @@ export function sessionSave(
     stored = structuredClone(value);
   } catch (e) {
     const reason = thrownMessage(e).replace(/\.$/, '');
-    throw new Error(
-      `Session value for key '${key}' cannot be stored: ${reason}. Store plain data, typed arrays or NDArrays.`,
-      { cause: e },
-    );
+    throw new Error(`Session value for key '${key}' cannot be stored: ${reason}. Store plain data, typed arrays or NDArrays.`, { cause: e });
   }
   const base: SessionRecord = rec ?? { token, timeCreated: now.toISOString(), order: [], values: {}, evictedBySize: [] };
   const order = base.order.filter((k) => k !== key);
@@ -108,9 +97,7 @@ export function sessionLoad(rec: SessionRecord | null, token: string, key: strin
   checkKey(key);
   if (!rec || !has(rec, key)) {
     if (rec?.evictedBySize.includes(key)) {
-      throw new SessionKeyError(
-        `Key ${key} was removed from the cache due to exceeding the maximum cache size. Consider increasing the cache size.`,
-      );
+      throw new SessionKeyError(`Key ${key} was removed from the cache due to exceeding the maximum cache size. Consider increasing the cache size.`);
     }
     throw notFound(key, token);
   }

@@ -166,10 +166,7 @@ export function thumbnailSize(height: number, width: number, maxSide: number): {
  * when the image is over 8× the output, with at least ~4×4 samples per output pixel; the value range
  * is taken over the same samples). Null when no field qualifies.
  */
-export function makeThumbnail(
-  fields: Record<string, { kind: string; array: NDArray } | null | undefined>,
-  maxSide = 96,
-): Thumbnail | null {
+export function makeThumbnail(fields: Record<string, { kind: string; array: NDArray } | null | undefined>, maxSide = 96): Thumbnail | null {
   if (!(maxSide >= 1)) throw new Error(`makeThumbnail: maxSide must be at least 1, got ${maxSide}.`);
   maxSide = Math.floor(maxSide);
   const p = pickPlane(fields);

@@ -89,7 +89,9 @@ export function compareWithTolerance(actual: NDArray, expected: NDArray, tol: To
           allowed: tol.absoluteTolerance + tol.relativeTolerance * Math.abs(Number(e[worstAt])),
         };
   const passed = mismatched <= allowedMismatches;
-  const where = worst ? ` worst element [${worst.index.join(', ')}]: ${fmt(worst.actual)} vs expected ${fmt(worst.expected)} (difference ${fmt(worst.difference)}, allowed ${fmt(worst.allowed)})` : '';
+  const where = worst
+    ? ` worst element [${worst.index.join(', ')}]: ${fmt(worst.actual)} vs expected ${fmt(worst.expected)} (difference ${fmt(worst.difference)}, allowed ${fmt(worst.allowed)})`
+    : '';
   const message = `${mismatched} of ${elements} elements mismatch (${((mismatched / Math.max(1, elements)) * 1e6).toFixed(1)} per million; at most ${allowedMismatches} allowed);${where}`;
   return { passed, elements, mismatched, allowedMismatches, maxAbsoluteDifference: maxAbs, worst, message };
 }

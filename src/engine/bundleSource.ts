@@ -168,7 +168,9 @@ export async function readBundleSource(source: BundleSource, fetchFn: typeof fet
       throw new BundleSourceError(`'${String(source)}' is not a valid URL.`);
     }
     if (!URL_PROTOCOLS.includes(url.protocol)) {
-      throw new BundleSourceError(`Bundle URL '${url.href.slice(0, 200)}': the scheme ${url.protocol} is not supported; expected an http: or https: URL of a .zip or a folder.`);
+      throw new BundleSourceError(
+        `Bundle URL '${url.href.slice(0, 200)}': the scheme ${url.protocol} is not supported; expected an http: or https: URL of a .zip or a folder.`,
+      );
     }
     const href = url.href;
     if (/\.zip($|[?#])/i.test(url.pathname + url.search)) {
@@ -176,11 +178,7 @@ export async function readBundleSource(source: BundleSource, fetchFn: typeof fet
       if (!isZip(bytes)) throw new BundleSourceError(`${href} did not return a zip file (got ${contentType}, ${bytes.byteLength} bytes).`);
       return { files: unzipBundle(bytes), origin: { kind: 'url', url: href }, zipBytes: bytes };
     }
-    const folder = url.pathname.endsWith('/pyproject.toml')
-      ? new URL('.', url).href
-      : url.pathname.endsWith('/')
-        ? href
-        : `${href}/`;
+    const folder = url.pathname.endsWith('/pyproject.toml') ? new URL('.', url).href : url.pathname.endsWith('/') ? href : `${href}/`;
     return { files: await readFolderUrl(folder, fetchFn), origin: { kind: 'url', url: href } };
   }
   if (typeof Blob !== 'undefined' && source instanceof Blob) {
@@ -204,5 +202,7 @@ export async function readBundleSource(source: BundleSource, fetchFn: typeof fet
     for (const [p, c] of Object.entries(source)) raw.set(p, await toBytes(c, p));
     return { files: normalizeFiles(raw), origin: { kind: 'files' } };
   }
-  throw new BundleSourceError(`Cannot install from ${source === null ? 'null' : typeof source}; give a zip File/Blob, a URL, a folder's files, or an object of paths to contents.`);
+  throw new BundleSourceError(
+    `Cannot install from ${source === null ? 'null' : typeof source}; give a zip File/Blob, a URL, a folder's files, or an object of paths to contents.`,
+  );
 }

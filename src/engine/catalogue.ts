@@ -44,7 +44,6 @@ export function publicAlgorithm(r: AlgorithmRecord): AlgorithmInfo {
   };
 }
 
-
 export class Catalogue {
   constructor(
     private readonly store: Store,
@@ -53,13 +52,13 @@ export class Catalogue {
     private readonly fetchFn?: typeof fetch,
   ) {}
 
-
   /**
    * Read, check and store a bundle. With `sha256`, the bundle hash of what was read must equal it:
    * otherwise nothing is stored and the error gives both hashes.
    */
   async install(source: BundleSource, opts: InstallOptions = {}): Promise<AlgorithmInfo> {
-    if (opts === null || typeof opts !== 'object') throw new Error(`install: options must be an object such as { sha256 }, got ${opts === null ? 'null' : typeof opts}.`);
+    if (opts === null || typeof opts !== 'object')
+      throw new Error(`install: options must be an object such as { sha256 }, got ${opts === null ? 'null' : typeof opts}.`);
     const expected = opts.sha256 === undefined ? null : parseSha256(opts.sha256, 'install: sha256');
     const read = await readBundleSource(source, this.fetchFn);
     const origin: AlgorithmRecord['origin'] = opts.builtin ? { kind: 'builtin', ...(read.origin.url ? { url: read.origin.url } : {}) } : read.origin;
@@ -177,5 +176,4 @@ export class Catalogue {
     if (!bytes) throw new Error(`The stored bytes of ${path} are missing.`);
     return bytes;
   }
-
 }

@@ -47,9 +47,10 @@ export class Engine {
 
   /** WebGPU availability, probed once. */
   gpu(): Promise<GpuInfo> {
-    this.gpuInfo ??= (this.opts.gpu?.() ?? Promise.resolve({ available: false, reason: 'no WebGPU probe configured' })).catch(
-      (e: Error) => ({ available: false, reason: e.message }),
-    );
+    this.gpuInfo ??= (this.opts.gpu?.() ?? Promise.resolve({ available: false, reason: 'no WebGPU probe configured' })).catch((e: Error) => ({
+      available: false,
+      reason: e.message,
+    }));
     return this.gpuInfo;
   }
 

@@ -42,4 +42,3 @@ export interface EngineOptions {
   /** A prompt worker call taking longer is treated as a hang (worker stopped, recreated on the next request). */
   promptTimeoutMs?: number;
 }
-

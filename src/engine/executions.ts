@@ -95,7 +95,8 @@ export class Executions {
   }
 
   async execute(req: ExecuteRequest): Promise<string> {
-    if (!req || typeof req !== 'object') throw new Error('execute: expected a request object {algorithmId, inputDatasetIds, args?, device?, sessionToken?, timeoutMs?}.');
+    if (!req || typeof req !== 'object')
+      throw new Error('execute: expected a request object {algorithmId, inputDatasetIds, args?, device?, sessionToken?, timeoutMs?}.');
     if (typeof req.algorithmId !== 'string' || !req.algorithmId) {
       throw new Error(`execute: algorithmId must be a non-empty string, got ${JSON.stringify(req.algorithmId)}.`);
     }
@@ -292,7 +293,8 @@ export class Executions {
       } finally {
         stopHost();
       }
-      if (!result || typeof result !== 'object' || Array.isArray(result)) throw new Error(`The runner returned ${describeValue(result)} instead of its result.`);
+      if (!result || typeof result !== 'object' || Array.isArray(result))
+        throw new Error(`The runner returned ${describeValue(result)} instead of its result.`);
       const { loadMs, outputDatasetIds: ids } = result as { loadMs?: unknown; outputDatasetIds?: unknown };
       if (typeof loadMs === 'number' && Number.isFinite(loadMs) && loadMs >= 0) rec.timings.load = Math.round(loadMs * 10) / 10;
       if (!isStringArray(ids)) {
@@ -303,7 +305,9 @@ export class Executions {
       if (unknown.length) {
         const stillMissing = await this.store.missingDatasets(unknown);
         if (stillMissing.length) {
-          throw new Error(`postprocess returned ${stillMissing.map((s) => JSON.stringify(s)).join(', ')}, which ${stillMissing.length > 1 ? 'are not dataset ids' : 'is not a dataset id'}; return the ids that postData gave.`);
+          throw new Error(
+            `postprocess returned ${stillMissing.map((s) => JSON.stringify(s)).join(', ')}, which ${stillMissing.length > 1 ? 'are not dataset ids' : 'is not a dataset id'}; return the ids that postData gave.`,
+          );
         }
       }
       this.throwIfStopped(run);
@@ -395,7 +399,10 @@ export class Executions {
     const present = [...new Set(ids)].filter((id) => message.includes(id));
     if (!present.length) return message;
     const metas = await Promise.all(present.map((id) => this.store.getDatasetMeta(id).catch(() => null)));
-    return labelDatasetIds(message, metas.filter((m): m is DatasetMeta => !!m));
+    return labelDatasetIds(
+      message,
+      metas.filter((m): m is DatasetMeta => !!m),
+    );
   }
 
   private async bundleCode(alg: AlgorithmRecord, device: 'cpu' | 'gpu'): Promise<BundleCode> {
@@ -407,5 +414,4 @@ export class Executions {
     }
     return { algorithmId: alg.id, name: alg.name, version: alg.version, entry: alg.manifest.entry, modules, device };
   }
-
 }

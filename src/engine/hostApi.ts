@@ -41,7 +41,8 @@ function statusCalls(run: LiveRun, ctx: HostApiContext): Pick<HostApi, 'log' | '
       if (typeof level !== 'string' || !(LOG_LEVELS as readonly string[]).includes(level)) {
         throw new Error(`Invalid logging level provided: ${JSON.stringify(typeof level === 'string' ? level.slice(0, 40) : describeValue(level))}.`);
       }
-      if (typeof message === 'string' && message.length > MAX_MESSAGE_CHARS) throw new Error(`log: a message of ${message.length} characters; at most ${MAX_MESSAGE_CHARS} are accepted.`);
+      if (typeof message === 'string' && message.length > MAX_MESSAGE_CHARS)
+        throw new Error(`log: a message of ${message.length} characters; at most ${MAX_MESSAGE_CHARS} are accepted.`);
       ctx.log(run, level, typeof message === 'string' ? message : describeValue(message));
     },
 

@@ -24,7 +24,6 @@ export function stringsIn(x: unknown, out: Set<string>, depth = 0): Set<string> 
   return out;
 }
 
-
 export function isStringArray(x: unknown): x is string[] {
   return Array.isArray(x) && x.every((s) => typeof s === 'string');
 }
@@ -54,4 +53,3 @@ export function approxBytes(x: unknown, depth = 0): number {
   else for (const v of Object.values(x)) n += approxBytes(v, depth + 1);
   return n;
 }
-

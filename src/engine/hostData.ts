@@ -23,7 +23,9 @@ export function fetchDataCall(run: LiveRun, ctx: HostApiContext): HostApi['fetch
     if (readable) {
       const denied = idList.filter((id) => !readable.has(id) && !run.posted.includes(id));
       if (denied.length) {
-        throw new Error(`fetchData: ${denied.map((d) => `'${d.slice(0, 80)}'`).join(', ')} ${denied.length > 1 ? 'are' : 'is'} not an input of this execution; a third-party bundle may read only its inputs, datasets named in its arguments and datasets it posted.`);
+        throw new Error(
+          `fetchData: ${denied.map((d) => `'${d.slice(0, 80)}'`).join(', ')} ${denied.length > 1 ? 'are' : 'is'} not an input of this execution; a third-party bundle may read only its inputs, datasets named in its arguments and datasets it posted.`,
+        );
       }
     }
     const t = performance.now();
@@ -74,7 +76,9 @@ export function postDataCall(run: LiveRun, ctx: HostApiContext): HostApi['postDa
         const a = sf.array as NDArray;
         bytes += a.data.byteLength;
         if (run.postedBytes + bytes > maxPost) {
-          throw new Error(`postData: item ${i} field '${k}' (${a.data.byteLength} bytes) would bring this execution's posted bytes to ${run.postedBytes + bytes}, more than its limit of ${maxPost}.`);
+          throw new Error(
+            `postData: item ${i} field '${k}' (${a.data.byteLength} bytes) would bring this execution's posted bytes to ${run.postedBytes + bytes}, more than its limit of ${maxPost}.`,
+          );
         }
         fields[k] = { kind: sf.kind as FieldKind, array: { dtype: a.dtype, shape: [...a.shape], data: a.data } as NDArray };
       }

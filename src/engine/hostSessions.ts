@@ -8,7 +8,9 @@ import { assertAlive, type LiveRun } from './liveRun';
 
 function sessionKey(key: unknown, what: string): string {
   if (typeof key !== 'string' || !key || key.length > MAX_ID_LENGTH || FORBIDDEN_KEYS.has(key)) {
-    throw new Error(`${what}: the key must be a non-empty string of at most ${MAX_ID_LENGTH} characters other than __proto__, constructor and prototype, got ${describeValue(key)}.`);
+    throw new Error(
+      `${what}: the key must be a non-empty string of at most ${MAX_ID_LENGTH} characters other than __proto__, constructor and prototype, got ${describeValue(key)}.`,
+    );
   }
   return key;
 }

@@ -42,7 +42,10 @@ export interface ImportError {
 }
 
 /** Decodes one image file into 2-D images (one per page). Injected by the app (needs a browser for JPEG). */
-export type ImageFileDecoder = (file: Blob & { name?: string }, limits?: { maxImageBytes?: number }) => Promise<{ image: NDArray; page: number; pages: number }[]>;
+export type ImageFileDecoder = (
+  file: Blob & { name?: string },
+  limits?: { maxImageBytes?: number },
+) => Promise<{ image: NDArray; page: number; pages: number }[]>;
 
 export const DEFAULT_PERSIST_THRESHOLD_BYTES = 50 * 1024 * 1024;
 
@@ -65,7 +68,10 @@ interface Entry {
 }
 
 function normalisePath(p: string): string {
-  return p.replace(/\\/g, '/').replace(/\/{2,}/g, '/').replace(/^(\.\/|\/)+/, '');
+  return p
+    .replace(/\\/g, '/')
+    .replace(/\/{2,}/g, '/')
+    .replace(/^(\.\/|\/)+/, '');
 }
 
 function entryOf(x: ImportEntry, i: number): Entry | { error: ImportError } {

@@ -127,7 +127,9 @@ function checkDeclaredFiles(manifest: Manifest, files: BundleFiles, fileHashes: 
   for (const [path, decl] of Object.entries(manifest.assets)) {
     const got = fileHashes[path];
     if (got === undefined) {
-      throw new InstallError(`[tool.algobox.assets] declares ${path}, but the bundle has no such file.${decl.source ? ` (Built-in bundles get it from node_modules/${decl.source} through scripts/prepare-assets.mjs.)` : ''}`);
+      throw new InstallError(
+        `[tool.algobox.assets] declares ${path}, but the bundle has no such file.${decl.source ? ` (Built-in bundles get it from node_modules/${decl.source} through scripts/prepare-assets.mjs.)` : ''}`,
+      );
     }
     if (got !== decl.sha256) {
       throw new InstallError(`${path} has SHA-256 ${got}, but [tool.algobox.assets] declares ${decl.sha256}: the file is not the one the bundle pins.`);

@@ -6,7 +6,16 @@
 // the evaluator's replies come through the reply filter (guardedEndpoint) and must be
 // [boolean, an object of the answer format]; `read`/`write` notifications are checked too.
 import * as Comlink from 'comlink';
-import { BeatError, checkLoopReply, convertData, emptyRun, type AlgorithmDeclaration, type BlockExecutionContext, type BlockRun, type DataFormatRegistry } from '../core/beat';
+import {
+  BeatError,
+  checkLoopReply,
+  convertData,
+  emptyRun,
+  type AlgorithmDeclaration,
+  type BlockExecutionContext,
+  type BlockRun,
+  type DataFormatRegistry,
+} from '../core/beat';
 import type { LoopChannelHostApi, LoopEvaluatorApi } from '../core/blockProtocol';
 import { thrownMessage } from '../core/describeValue';
 import { guardedEndpoint, serveRpc } from './hostRpc';
@@ -68,7 +77,8 @@ export async function runLoopPair(
       return checkLoopReply(await call(remote.validate(checked)), answerFormat, who);
     }) as unknown as LoopChannelHostApi['validate'],
     read: (async (start: unknown, end: unknown) => {
-      if (!isIndex(start) || !isIndex(end) || start > end) throw new BeatError('E_LOOP', `read: expected an interval of indices, got ${thrownMessage([start, end])}`);
+      if (!isIndex(start) || !isIndex(end) || start > end)
+        throw new BeatError('E_LOOP', `read: expected an interval of indices, got ${thrownMessage([start, end])}`);
       await call(remote.read(start, end));
     }) as unknown as LoopChannelHostApi['read'],
     write: (async (output: unknown, end: unknown) => {

@@ -99,7 +99,9 @@ export class PromptService {
   // ───────────────────────────── resolving ─────────────────────────────
 
   /** The embedding's metadata, original size, run and source image; checks that it is an Embedding. */
-  async describe(embeddingId: string): Promise<{ meta: DatasetMeta; originalSize: [number, number]; execution: ExecutionRecord | null; imageDatasetId: string | null }> {
+  async describe(
+    embeddingId: string,
+  ): Promise<{ meta: DatasetMeta; originalSize: [number, number]; execution: ExecutionRecord | null; imageDatasetId: string | null }> {
     checkId(embeddingId, 'embeddingDatasetId');
     const store = this.opts.store;
     const meta = await store.getDatasetMeta(embeddingId);
@@ -144,7 +146,9 @@ export class PromptService {
     if (!ex) throw new Error(`The run that computed embedding ${label} (${src}) is no longer recorded, so its prompt decoder is unknown.`);
     const alg = await this.algorithmOf(ex);
     if (!alg) {
-      throw new Error(`The algorithm that computed embedding ${label} (${ex.algorithmName} ${ex.algorithmVersion}) was removed; reinstall it to segment with this embedding.`);
+      throw new Error(
+        `The algorithm that computed embedding ${label} (${ex.algorithmName} ${ex.algorithmVersion}) was removed; reinstall it to segment with this embedding.`,
+      );
     }
     const prompt = alg.manifest.prompt;
     if (!prompt) {
@@ -233,14 +237,20 @@ export class PromptService {
     const [H, W] = d.originalSize;
     const m = req.mask as NDArray | undefined;
     if (!m || typeof m !== 'object' || !(m.dtype === 'uint8' || m.dtype === 'bool') || !Array.isArray(m.shape)) {
-      throw new Error(`prompts.save: mask must be a uint8 NDArray of shape [${H}, ${W}]; got ${m && typeof m === 'object' ? `${m.dtype} [${m.shape?.join?.(', ')}]` : JSON.stringify(m)}.`);
+      throw new Error(
+        `prompts.save: mask must be a uint8 NDArray of shape [${H}, ${W}]; got ${m && typeof m === 'object' ? `${m.dtype} [${m.shape?.join?.(', ')}]` : JSON.stringify(m)}.`,
+      );
     }
     if (m.shape.length !== 2 || m.shape[0] !== H || m.shape[1] !== W) {
       throw new Error(`prompts.save: mask must have the embedding's original size [${H}, ${W}]; got [${m.shape.join(', ')}].`);
     }
     if (req.name !== undefined && (typeof req.name !== 'string' || !req.name.trim())) throw new Error('prompts.save: name must be a non-empty string.');
     const prompts = req.prompts ? validatePrompts(req.prompts, d.originalSize) : null;
-    const mask: NDArray<'uint8'> = { dtype: 'uint8', shape: [H, W], data: m.dtype === 'uint8' ? (m.data as Uint8Array) : Uint8Array.from(m.data as ArrayLike<number>) };
+    const mask: NDArray<'uint8'> = {
+      dtype: 'uint8',
+      shape: [H, W],
+      data: m.dtype === 'uint8' ? (m.data as Uint8Array) : Uint8Array.from(m.data as ArrayLike<number>),
+    };
     const item = validateItem('Segmentation', { mask });
     const imageMeta = d.imageDatasetId ? await this.opts.store.getDatasetMeta(d.imageDatasetId) : null;
     const name = req.name?.trim() ?? `${imageMeta?.name ?? d.meta.name} (prompt mask)`;
@@ -310,7 +320,10 @@ export class PromptService {
       return await Promise.race([h.call(fn), limit]);
     } catch (e) {
       if (e instanceof WorkerDiedError) {
-        throw new Error(/will be restarted/.test(e.message) ? e.message : `The prompt worker stopped (${e.message}); it will be restarted on the next request.`, { cause: e });
+        throw new Error(
+          /will be restarted/.test(e.message) ? e.message : `The prompt worker stopped (${e.message}); it will be restarted on the next request.`,
+          { cause: e },
+        );
       }
       throw e;
     } finally {
@@ -324,7 +337,8 @@ export class PromptService {
     const callMs = this.opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     if (needs.includes('decoder')) {
       const bytes = await store.readBlob(target.decoderKey);
-      if (!bytes) throw new Error(`The stored bytes of ${target.algorithm.name}'s prompt decoder '${target.decoderPath}' are missing; reinstall the algorithm.`);
+      if (!bytes)
+        throw new Error(`The stored bytes of ${target.algorithm.name}'s prompt decoder '${target.decoderPath}' are missing; reinstall the algorithm.`);
       const name = `${target.algorithm.name} ${target.decoderPath}`;
       await this.call(h, `loading the decoder ${target.decoderPath}`, this.opts.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS, (w) =>
         w.loadDecoder(target.decoderKey, name, Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer])),
@@ -344,7 +358,9 @@ export class PromptService {
   private prepare(target: PromptTarget): Promise<void> {
     return this.exclusive(async () => {
       const h = this.worker();
-      const { needs } = await this.call(h, 'checking its models', this.opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, (w) => w.holds(target.decoderKey, target.embeddingDatasetId));
+      const { needs } = await this.call(h, 'checking its models', this.opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, (w) =>
+        w.holds(target.decoderKey, target.embeddingDatasetId),
+      );
       if (needs.length) await this.supply(h, target, needs);
     });
   }

@@ -126,7 +126,12 @@ export function runnerBlockExecutor(opts: RunnerBlockOptions): (job: BlockJob, c
     const run = emptyRunnerRun();
     if (units.length === 0) {
       // Nothing to run on: empty outputs, no execution.
-      return { ...run, ok: true, outputs: Object.fromEntries(Object.keys(runner.outputs).map((o) => [o, []])), warnings: ['no input units: the runner was not executed'] };
+      return {
+        ...run,
+        ok: true,
+        outputs: Object.fromEntries(Object.keys(runner.outputs).map((o) => [o, []])),
+        warnings: ['no input units: the runner was not executed'],
+      };
     }
     if (signal?.aborted) throw cancelled();
 
@@ -196,7 +201,10 @@ export function runnerBlockExecutor(opts: RunnerBlockOptions): (job: BlockJob, c
           if (!d) return { ...run, error: runnerError(`${where} ('${posted[k]}') was not found`) };
           const value = d.fields[output];
           if (value === null || value === undefined) {
-            return { ...run, error: runnerError(`${where} ('${d.meta.name}') has no field '${output}' (its fields: ${Object.keys(d.meta.keys).join(', ') || 'none'})`) };
+            return {
+              ...run,
+              error: runnerError(`${where} ('${d.meta.name}') has no field '${output}' (its fields: ${Object.keys(d.meta.keys).join(', ') || 'none'})`),
+            };
           }
           try {
             list.push({ data: convertData(format, { value }), start: indices[k]![0], end: indices[k]![1] });
@@ -204,7 +212,10 @@ export function runnerBlockExecutor(opts: RunnerBlockOptions): (job: BlockJob, c
             const code = e instanceof BeatError ? e.code : 'E_RUNNER';
             return {
               ...run,
-              error: runnerError(`${where} ('${d.meta.name}'), field '${output}' = ${showValue(value)}, is not ${formatName} ({ value: <field> }): ${(e as Error).message}`, code),
+              error: runnerError(
+                `${where} ('${d.meta.name}'), field '${output}' = ${showValue(value)}, is not ${formatName} ({ value: <field> }): ${(e as Error).message}`,
+                code,
+              ),
             };
           }
         }

@@ -215,10 +215,11 @@ function startSandbox(
         get.runtime().then(
           (source) => {
             if (dead !== null || !iframe?.contentWindow) return;
-            iframe.contentWindow.postMessage({ type: `${P}spawn`, kind, source, name: `algobox sandbox ${label}`, port: main.port2, services: services.port2 }, '*', [
-              main.port2,
-              services.port2,
-            ]);
+            iframe.contentWindow.postMessage(
+              { type: `${P}spawn`, kind, source, name: `algobox sandbox ${label}`, port: main.port2, services: services.port2 },
+              '*',
+              [main.port2, services.port2],
+            );
           },
           (err: Error) => die(`The sandbox could not start: ${err.message}`),
         );

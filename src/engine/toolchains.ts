@@ -7,11 +7,36 @@
 import { blockModuleProblem } from './blockModuleCheck';
 import { RunRegistry } from './runRegistry';
 import { thrownMessage } from '../core/describeValue';
-import { checkDeclaration, checkUserFormats, convertData, DataFormatRegistry, declarationFormats, loopDependencies, mergeFormatSets, parseDeclaration, parseToolchain, planToolchain, runToolchain, sourceStream, fieldTypeLabel, userFormatClosure } from '../core/beat';
+import {
+  checkDeclaration,
+  checkUserFormats,
+  convertData,
+  DataFormatRegistry,
+  declarationFormats,
+  loopDependencies,
+  mergeFormatSets,
+  parseDeclaration,
+  parseToolchain,
+  planToolchain,
+  runToolchain,
+  sourceStream,
+  fieldTypeLabel,
+  userFormatClosure,
+} from '../core/beat';
 import type { DataFormat, DataFormatDeclaration, FormatSet } from '../core/beat';
 import { TOOLCHAIN_CANCELLED_MESSAGE } from '../core/beat';
 import { validateBlockRun } from '../core/beat';
-import type { AlgorithmDeclaration, ParameterSpec, BlockExecutionContext, BlockJob, BlockReport, BlockRun, DataStream, ToolchainJson, ToolchainPlan } from '../core/beat';
+import type {
+  AlgorithmDeclaration,
+  ParameterSpec,
+  BlockExecutionContext,
+  BlockJob,
+  BlockReport,
+  BlockRun,
+  DataStream,
+  ToolchainJson,
+  ToolchainPlan,
+} from '../core/beat';
 import type { BlockProgressApi, BlockWorkerApi, BlockWorkerJob } from '../core/blockProtocol';
 import { encodeValue } from '../core/datasetCodec';
 import { isNDArray } from '../core/ndarray';
@@ -403,13 +428,16 @@ export class ToolchainService {
   async installBlock(declaration: unknown, moduleSource: string, opts: BlockInstallOptions = {}): Promise<BlockInfo> {
     const structure = checkDeclaration(declaration);
     if (!structure.declaration) throw new Error(`Invalid block declaration: ${structure.errors.join('; ')}`);
-    if (typeof moduleSource !== 'string' || !moduleSource.trim()) throw new Error('blocks.install: moduleSource must be the JS module text exporting the algorithm class.');
+    if (typeof moduleSource !== 'string' || !moduleSource.trim())
+      throw new Error('blocks.install: moduleSource must be the JS module text exporting the algorithm class.');
     // Formats given with the block go to the library first; the block then carries what it uses.
     if (opts.formats !== undefined) await this.installFormats(opts.formats);
     const library = await this.formatLibrary();
     const { declaration: d, errors } = checkDeclaration(declaration, { dataFormats: new DataFormatRegistry(library) });
     if (!d) {
-      const hint = errors.some((e) => e.includes('unknown data format')) ? ' (install the data format first: algobox.blocks.formats.install, or give it with the block: { formats })' : '';
+      const hint = errors.some((e) => e.includes('unknown data format'))
+        ? ' (install the data format first: algobox.blocks.formats.install, or give it with the block: { formats })'
+        : '';
       throw new Error(`Invalid block declaration: ${errors.join('; ')}${hint}`);
     }
     const carried = userFormatClosure(declarationFormats(d), library);
@@ -528,7 +556,9 @@ export class ToolchainService {
         const keys = Object.keys(rec.fields);
         const key = s.field ?? (keys.length === 1 ? keys[0]! : undefined);
         if (key === undefined || rec.fields[key] === null || rec.fields[key] === undefined) {
-          throw new Error(`source '${s.name}': dataset '${rec.meta.name}' has ${s.field ? `no field '${s.field}'` : `fields ${keys.join(', ')}; say which one with "field"`}.`);
+          throw new Error(
+            `source '${s.name}': dataset '${rec.meta.name}' has ${s.field ? `no field '${s.field}'` : `fields ${keys.join(', ')}; say which one with "field"`}.`,
+          );
         }
         fields.push(key);
         try {

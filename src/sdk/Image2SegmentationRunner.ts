@@ -29,9 +29,7 @@ export class Image2SegmentationRunner extends BaseRunner {
   override async postprocess(data: unknown, _args: Args): Promise<string[]> {
     const out = requireNDArray(data);
     if (out.shape[0] !== this.inputImagesShape[0]) {
-      throw new Error(
-        `Output masks shape [${out.shape.join(', ')}] does not correspond to the input images shape [${this.inputImagesShape.join(', ')}].`,
-      );
+      throw new Error(`Output masks shape [${out.shape.join(', ')}] does not correspond to the input images shape [${this.inputImagesShape.join(', ')}].`);
     }
     return postEach(this, out, 'mask', TYPE.output);
   }

@@ -144,7 +144,9 @@ export class OnnxSession {
       tensors[name] = new this.ort.Tensor(type as 'float32', data as Float32Array, dims);
     }
     if (outputs) {
-      for (const o of outputs) if (!this.outputNames.includes(o)) throw new Error(`run(${this.name}): the model has no output '${o}'; its outputs are ${this.outputNames.join(', ')}.`);
+      for (const o of outputs)
+        if (!this.outputNames.includes(o))
+          throw new Error(`run(${this.name}): the model has no output '${o}'; its outputs are ${this.outputNames.join(', ')}.`);
     }
     const runOn = (session: Ort.InferenceSession) => (outputs ? session.run(tensors, [...outputs]) : session.run(tensors));
     let result: Ort.InferenceSession.ReturnType;
@@ -169,7 +171,11 @@ export class OnnxSession {
       const dims = [...t.dims];
       if (t.type === 'int64' || t.type === 'uint64') {
         const src = (await t.getData()) as BigInt64Array | BigUint64Array;
-        out[k] = ndarray('float64', dims, Float64Array.from(src, (x) => Number(x)));
+        out[k] = ndarray(
+          'float64',
+          dims,
+          Float64Array.from(src, (x) => Number(x)),
+        );
       } else {
         const dtype = FROM_ORT[t.type];
         if (!dtype) throw new Error(`run(${this.name}): output '${k}' has type ${t.type}, which algobox cannot hold.`);

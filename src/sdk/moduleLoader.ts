@@ -132,9 +132,7 @@ export async function linkBundle(
       const spec = im.specifier;
       // A template literal with ${…} is computed too (the lexer reports it as a glob like "./lib/*.js").
       if (spec === undefined || spec === null || (im.type === 'dynamic' && im.glob)) {
-        throw new BundleLinkError(
-          `${path} uses import() with a computed specifier; bundle code may only import its own files and "algobox" by literal name.`,
-        );
+        throw new BundleLinkError(`${path} uses import() with a computed specifier; bundle code may only import its own files and "algobox" by literal name.`);
       }
       let url: string;
       if (spec.startsWith('./') || spec.startsWith('../')) url = visit(resolveRelative(path, spec, modules));

@@ -104,10 +104,12 @@ function validateOptions(options: unknown): OnnxModelOptions {
     const f = o.freeDimensionOverrides;
     if (!f || typeof f !== 'object' || Array.isArray(f)) throw new Error('loadOnnxModel: freeDimensionOverrides must be an object of dimension name → size.');
     for (const [k, v] of Object.entries(f)) {
-      if (!Number.isInteger(v) || (v as number) < 1) throw new Error(`loadOnnxModel: freeDimensionOverrides.${k} must be a positive integer, got ${JSON.stringify(v)}.`);
+      if (!Number.isInteger(v) || (v as number) < 1)
+        throw new Error(`loadOnnxModel: freeDimensionOverrides.${k} must be a positive integer, got ${JSON.stringify(v)}.`);
     }
   }
-  if (o.cpuOnly !== undefined && typeof o.cpuOnly !== 'boolean') throw new Error(`loadOnnxModel: cpuOnly must be true or false, got ${JSON.stringify(o.cpuOnly)}.`);
+  if (o.cpuOnly !== undefined && typeof o.cpuOnly !== 'boolean')
+    throw new Error(`loadOnnxModel: cpuOnly must be true or false, got ${JSON.stringify(o.cpuOnly)}.`);
   return o as OnnxModelOptions;
 }
 

@@ -108,10 +108,7 @@ export function internalsOf(runner: object): RunnerInternals {
 }
 
 /** Construct a runner for the engine: the instance shares `shared` and talks to `host`. */
-export function constructRunner<T extends object>(
-  RunnerClass: new () => T,
-  ctx: Omit<RunnerInternals, 'phase'>,
-): T {
+export function constructRunner<T extends object>(RunnerClass: new () => T, ctx: Omit<RunnerInternals, 'phase'>): T {
   constructing = ctx;
   let r: T;
   try {
@@ -126,10 +123,7 @@ export function constructRunner<T extends object>(
 }
 
 /** Run loadAssets on a fresh instance so everything it assigns is stored in `shared` and locked. */
-export async function loadSharedAssets(
-  RunnerClass: new () => object,
-  ctx: Omit<RunnerInternals, 'phase'>,
-): Promise<void> {
+export async function loadSharedAssets(RunnerClass: new () => object, ctx: Omit<RunnerInternals, 'phase'>): Promise<void> {
   const r = constructRunner(RunnerClass, ctx) as { loadAssets?: () => unknown };
   const st = internalsOf(r);
   st.phase = 'loadAssets';

@@ -75,11 +75,7 @@ async function prepare(record: AlgorithmRecord, files: Map<string, Uint8Array>) 
  * version — and one with the same id, if any — is removed (its blob references released), the new
  * blobs are added or their counts raised, and the record is written. Returns the removed ids.
  */
-export async function putAlgorithm(
-  ctx: StoreContext,
-  record: AlgorithmRecord,
-  files: Map<string, Uint8Array>,
-): Promise<{ replaced: string[] }> {
+export async function putAlgorithm(ctx: StoreContext, record: AlgorithmRecord, files: Map<string, Uint8Array>): Promise<{ replaced: string[] }> {
   const { stored, sources, deltas } = await prepare(record, files);
   return writeTx(ctx, 'putAlgorithm', ['algorithms', 'blobs'], async (tx) => {
     const store = tx.objectStore('algorithms');

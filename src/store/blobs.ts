@@ -11,11 +11,7 @@ export function addRef(deltas: Map<string, number>, key: string, delta: number):
  * `sources` (which must then hold its bytes), a blob whose count reaches 0 is deleted, and keys with
  * a net change of 0 are not touched at all (no rewrite of their bytes).
  */
-export async function applyRefDeltas(
-  tx: WriteTx,
-  deltas: ReadonlyMap<string, number>,
-  sources: ReadonlyMap<string, ArrayBuffer>,
-): Promise<void> {
+export async function applyRefDeltas(tx: WriteTx, deltas: ReadonlyMap<string, number>, sources: ReadonlyMap<string, ArrayBuffer>): Promise<void> {
   const store = tx.objectStore('blobs');
   const keys = [...deltas.keys()].filter((k) => deltas.get(k) !== 0);
   if (keys.length === 0) return;

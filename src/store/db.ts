@@ -167,12 +167,7 @@ export function track<T>(requests: Promise<unknown>[], p: Promise<T>): Promise<T
  * If `fn` throws, a request fails, or the `beforeCommit` hook throws, the transaction is aborted and
  * nothing is written.
  */
-export async function writeTx<T>(
-  ctx: StoreContext,
-  operation: string,
-  stores: StoreName[],
-  fn: (tx: WriteTx) => Promise<T>,
-): Promise<T> {
+export async function writeTx<T>(ctx: StoreContext, operation: string, stores: StoreName[], fn: (tx: WriteTx) => Promise<T>): Promise<T> {
   const tx = ctx.db().transaction(stores, 'readwrite');
   tx.done.catch(noop); // awaited below; this only keeps an abort from being reported as unhandled
   try {

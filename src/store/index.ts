@@ -69,7 +69,10 @@ export interface Store {
   /** With `withDatasets`, its datasets go too (refcounts released; removed from other stacks), one transaction. */
   deleteStack(id: string, opts?: { withDatasets?: boolean }): Promise<void>;
   /** New datasets and one stack of all of them (in input order), in one transaction. */
-  putDatasetsAsStack(items: NewDataset[], stack: { name: string; source: string; extra?: Record<string, unknown> }): Promise<{ ids: string[]; stack: StackRecord }>;
+  putDatasetsAsStack(
+    items: NewDataset[],
+    stack: { name: string; source: string; extra?: Record<string, unknown> },
+  ): Promise<{ ids: string[]; stack: StackRecord }>;
   /**
    * New datasets and any number of stacks of them, in one transaction; optionally sets a flag
    * setting in the same transaction (null: `onlyIfUnset` and the flag was already set, nothing written).
@@ -299,11 +302,7 @@ class IdbStore implements Store {
 
   async usage(): Promise<Usage> {
     const db = this.db();
-    const [metas, algorithmCount, bytes] = await Promise.all([
-      db.getAll('datasets'),
-      db.count('algorithms'),
-      blobBytes(this.ctx),
-    ]);
+    const [metas, algorithmCount, bytes] = await Promise.all([db.getAll('datasets'), db.count('algorithms'), blobBytes(this.ctx)]);
     return {
       datasets: metas.length,
       datasetBytes: metas.reduce((s, m) => s + m.byteLength, 0),

@@ -48,7 +48,9 @@ export async function getToolchainRun(ctx: StoreContext, id: string): Promise<To
 
 /** Newest first. */
 export async function listToolchainRuns(ctx: StoreContext): Promise<ToolchainRunRecord[]> {
-  return (await ctx.db().getAll('toolchainRuns')).sort((a, b) => (a.timeCreated < b.timeCreated ? 1 : a.timeCreated > b.timeCreated ? -1 : a.id < b.id ? 1 : -1));
+  return (await ctx.db().getAll('toolchainRuns')).sort((a, b) =>
+    a.timeCreated < b.timeCreated ? 1 : a.timeCreated > b.timeCreated ? -1 : a.id < b.id ? 1 : -1,
+  );
 }
 
 /**
@@ -84,11 +86,7 @@ export function keptDatasetIds(rec: ToolchainRunRecord): Set<string> {
  * its outputs were being stored, a runner block's stored inputs — is deleted; all in ONE transaction.
  * A record that is no longer RUNNING is left alone (null). Returns the deleted dataset ids.
  */
-export async function finishInterruptedToolchainRun(
-  ctx: StoreContext,
-  id: string,
-  finish: (rec: ToolchainRunRecord) => void,
-): Promise<string[] | null> {
+export async function finishInterruptedToolchainRun(ctx: StoreContext, id: string, finish: (rec: ToolchainRunRecord) => void): Promise<string[] | null> {
   return writeTx(ctx, 'finishInterruptedToolchainRun', ['toolchainRuns', 'datasets', 'blobs', 'stacks'], async (tx) => {
     const runs = tx.objectStore('toolchainRuns');
     const rec = await runs.get(id);

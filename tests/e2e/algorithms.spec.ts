@@ -7,7 +7,10 @@ import { shot } from './shot';
 
 type Files = Record<string, string>;
 
-const manifest = (name: string, opts: { type?: string; tags?: string[]; devices?: string[]; description?: string; params?: string; version?: string }) => `[project]
+const manifest = (
+  name: string,
+  opts: { type?: string; tags?: string[]; devices?: string[]; description?: string; params?: string; version?: string },
+) => `[project]
 name = "${name}"
 version = "${opts.version ?? '1.0.0'}"
 
@@ -290,7 +293,9 @@ test('install through the dialog (zip file, bad manifest, URL), catalog cards, f
   expect(problems).toEqual([]);
 });
 
-test('?bundle= fetches and hashes, asks (showing the SHA-256), installs and selects; copy link falls back to a text field without a clipboard', async ({ page }) => {
+test('?bundle= fetches and hashes, asks (showing the SHA-256), installs and selects; copy link falls back to a text field without a clipboard', async ({
+  page,
+}) => {
   await page.route('**/remote/stepper.zip', (route) =>
     route.fulfill({ status: 200, contentType: 'application/zip', body: zip(stepper), headers: { 'Cross-Origin-Resource-Policy': 'same-origin' } }),
   );
@@ -346,7 +351,8 @@ test('a bundle dropped on the app (global drop zone) installs through useInstall
       ({ name, bytes }) => {
         const dt = new DataTransfer();
         dt.items.add(new File([new Uint8Array(bytes)], name, { type: 'application/zip' }));
-        for (const type of ['dragenter', 'dragover', 'drop']) document.body.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+        for (const type of ['dragenter', 'dragover', 'drop'])
+          document.body.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
       },
       { name, bytes },
     );
@@ -417,7 +423,7 @@ test('the parameter form renders all 13 types, validates inline, resets, and sen
   await expect(page.getByTestId('run-why')).toHaveText('Fix the parameter error above.');
   await sigmas.fill('x');
   await sigmas.press('Enter');
-  await expect(page.getByTestId('param-sigmas-error')).toHaveText("Parameter 'sigmas' (int_list) element 4 must be an integer; got \"x\".");
+  await expect(page.getByTestId('param-sigmas-error')).toHaveText('Parameter \'sigmas\' (int_list) element 4 must be an integer; got "x".');
   await expect(page.getByTestId('run-why')).toHaveText('Fix the 2 parameter errors above.');
   await page.getByLabel('count', { exact: true }).fill('2.5');
   await expect(page.getByTestId('param-count-error')).toHaveText("Parameter 'count' (int) must be an integer; got 2.5.");

@@ -15,15 +15,19 @@ type Plain = { dtype: string; shape: number[]; data: number[] };
 
 /** Drop files as the browser does for a dropped folder (each file with its folder-relative path). */
 async function dropFiles(page: Page, files: { path: string; bytes: Uint8Array }[]) {
-  await page.evaluate((list) => {
-    const dt = new DataTransfer();
-    for (const f of list) {
-      const file = new File([new Uint8Array(f.bytes)], f.path.split('/').pop()!);
-      Object.defineProperty(file, 'webkitRelativePath', { value: f.path });
-      dt.items.add(file);
-    }
-    for (const type of ['dragenter', 'dragover', 'drop']) document.body.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, files.map((f) => ({ path: f.path, bytes: Array.from(f.bytes) })));
+  await page.evaluate(
+    (list) => {
+      const dt = new DataTransfer();
+      for (const f of list) {
+        const file = new File([new Uint8Array(f.bytes)], f.path.split('/').pop()!);
+        Object.defineProperty(file, 'webkitRelativePath', { value: f.path });
+        dt.items.add(file);
+      }
+      for (const type of ['dragenter', 'dragover', 'drop'])
+        document.body.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    },
+    files.map((f) => ({ path: f.path, bytes: Array.from(f.bytes) })),
+  );
 }
 
 const stackRow = (page: Page, name: string) => page.getByTestId('stack-row').filter({ has: page.locator('.ds-name', { hasText: name }) });
@@ -63,10 +67,13 @@ const toNd = (p: Plain): NDArray => ndarray(p.dtype as 'float32', p.shape, p.dat
 
 /** RGBA of canvas pixel (x, y) of the viewer (canvas pixel = image pixel). */
 async function pixel(page: Page, x: number, y: number): Promise<number[]> {
-  return page.evaluate(([x, y]) => {
-    const c = document.querySelector('canvas[data-testid="viewer-canvas"]') as HTMLCanvasElement;
-    return Array.from(c.getContext('2d')!.getImageData(x!, y!, 1, 1).data);
-  }, [x, y]);
+  return page.evaluate(
+    ([x, y]) => {
+      const c = document.querySelector('canvas[data-testid="viewer-canvas"]') as HTMLCanvasElement;
+      return Array.from(c.getContext('2d')!.getImageData(x!, y!, 1, 1).data);
+    },
+    [x, y],
+  );
 }
 
 async function canvasReady(page: Page, w: number, h: number) {
@@ -102,8 +109,15 @@ test('drop a folder and a multi-page TIFF; threshold (li) and mask cleanup from 
   await expect(stackRow(page, 'shifted pair')).toBeVisible(); // sample data on first start
 
   // A folder of three PNGs, dropped in scrambled order: one stack in natural name order.
-  const discs: [number, number, number][] = [[10, 10, 5], [30, 22, 6], [48, 40, 4]];
-  await dropFiles(page, [10, 1, 2].map((k) => ({ path: `series/img${k}.png`, bytes: encodePng(cellsImage(64, 48, discs, k)) })));
+  const discs: [number, number, number][] = [
+    [10, 10, 5],
+    [30, 22, 6],
+    [48, 40, 4],
+  ];
+  await dropFiles(
+    page,
+    [10, 1, 2].map((k) => ({ path: `series/img${k}.png`, bytes: encodePng(cellsImage(64, 48, discs, k)) })),
+  );
   await expect(stackRow(page, 'series')).toContainText('3 slices');
   const seriesNames = await page.evaluate(async () => {
     const s = (await window.algobox.stacks.list()).find((x) => x.name === 'series')!;
@@ -112,7 +126,14 @@ test('drop a folder and a multi-page TIFF; threshold (li) and mask cleanup from 
   expect(seriesNames).toEqual(['img1.png', 'img2.png', 'img10.png']);
 
   // A 3-page TIFF through the file picker: a stack of 2-D slices.
-  const pages = [3, 4, 5].map((k) => cellsImage(64, 48, discs.map(([x, y, r]) => [x + k, y, r + (k % 2)] as [number, number, number]), k));
+  const pages = [3, 4, 5].map((k) =>
+    cellsImage(
+      64,
+      48,
+      discs.map(([x, y, r]) => [x + k, y, r + (k % 2)] as [number, number, number]),
+      k,
+    ),
+  );
   await page.getByTestId('import-files-input').setInputFiles({ name: 'cells.tif', mimeType: 'image/tiff', buffer: Buffer.from(encodeTiff(pages)) });
   await expect(stackRow(page, 'cells.tif')).toContainText('3 slices');
 
@@ -144,7 +165,10 @@ test('drop a folder and a multi-page TIFF; threshold (li) and mask cleanup from 
 
   // mask_cleanup (Segmentation2Segmentation) on those masks: min_size 40, no hole filling.
   await selectAlgorithm(page, 'mask_cleanup');
-  const maskNames = await page.evaluate(async (ids) => Promise.all(ids.map(async (id) => (await window.algobox.datasets.get(id, [])).meta.name)), seg.outputDatasetIds);
+  const maskNames = await page.evaluate(
+    async (ids) => Promise.all(ids.map(async (id) => (await window.algobox.datasets.get(id, [])).meta.name)),
+    seg.outputDatasetIds,
+  );
   for (const name of maskNames) await page.getByTestId('run-add-input').selectOption({ label: name });
   await expect(page.getByTestId('run-input')).toHaveCount(3);
   await page.getByTestId('param-min_size').locator('input[type=number]').fill('40');
@@ -161,8 +185,14 @@ test('drop a folder and a multi-page TIFF; threshold (li) and mask cleanup from 
 
 test('tv_denoising on a dropped folder with a non-default weight; before/after comparison', async ({ page }) => {
   const problems = await openApp(page);
-  const discs: [number, number, number][] = [[12, 12, 6], [40, 30, 8]];
-  await dropFiles(page, [1, 2].map((k) => ({ path: `noisy/n${k}.png`, bytes: encodePng(cellsImage(48, 40, discs, 10 + k)) })));
+  const discs: [number, number, number][] = [
+    [12, 12, 6],
+    [40, 30, 8],
+  ];
+  await dropFiles(
+    page,
+    [1, 2].map((k) => ({ path: `noisy/n${k}.png`, bytes: encodePng(cellsImage(48, 40, discs, 10 + k)) })),
+  );
   await expect(stackRow(page, 'noisy')).toContainText('2 slices');
   await selectAlgorithm(page, 'tv_denoising');
   await stackRow(page, 'noisy').getByRole('button', { name: 'Use as input' }).click();
@@ -181,7 +211,9 @@ test('tv_denoising on a dropped folder with a non-default weight; before/after c
   let hi = -Infinity;
   for (const v of raw.data) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
   const norm = Float64Array.from(raw.data, (v) => (v - lo) / (hi - lo));
-  const den = [0, 1].flatMap((i) => Array.from(restoration.denoiseTvChambolle(ndarray('float64', [40, 48], norm.subarray(i * 1920, (i + 1) * 1920)), { weight: 0.3 }).data));
+  const den = [0, 1].flatMap((i) =>
+    Array.from(restoration.denoiseTvChambolle(ndarray('float64', [40, 48], norm.subarray(i * 1920, (i + 1) * 1920)), { weight: 0.3 }).data),
+  );
   const dlo = Math.min(...den);
   const dhi = Math.max(...den);
   const want = den.map((v) => (v - dlo) / (dhi - dlo));
@@ -193,7 +225,13 @@ test('tv_denoising on a dropped folder with a non-default weight; before/after c
   await expect(page.getByTestId('compare-viewer')).toBeVisible();
   await canvasReady(page, 48, 40);
   const values = new Set<number>();
-  for (const [x, y] of [[12, 12], [2, 2], [40, 30], [30, 5]]) values.add((await pixel(page, x!, y!))[0]!);
+  for (const [x, y] of [
+    [12, 12],
+    [2, 2],
+    [40, 30],
+    [30, 5],
+  ])
+    values.add((await pixel(page, x!, y!))[0]!);
   expect(values.size).toBeGreaterThan(1); // not blank
   await shot(page, 'docs/screenshots/app-compare.png');
   expect(problems).toEqual([]);

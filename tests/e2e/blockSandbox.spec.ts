@@ -52,12 +52,21 @@ interface BlockResult {
 }
 
 /** Install `source` as a user block named `name` and run it on the values `xs` (one unit each). */
-async function runBlock(page: Page, name: string, source: string, opts: { xs?: number[]; blockTimeoutMs?: number | null; builtin?: boolean } = {}): Promise<BlockResult> {
+async function runBlock(
+  page: Page,
+  name: string,
+  source: string,
+  opts: { xs?: number[]; blockTimeoutMs?: number | null; builtin?: boolean } = {},
+): Promise<BlockResult> {
   return page.evaluate(
     async ([decl, n, src, o]) => {
       const api = window.algobox;
       await api.blocks.install(decl, src, { name: n, builtin: o.builtin ?? false });
-      const t = { name: n, sources: [{ name: 'x', values: (o.xs ?? [5]).map((value) => ({ value })), format: 'system/int32/1' }], blocks: [{ name: 'S', algorithm: n }] };
+      const t = {
+        name: n,
+        sources: [{ name: 'x', values: (o.xs ?? [5]).map((value) => ({ value })), format: 'system/int32/1' }],
+        blocks: [{ name: 'S', algorithm: n }],
+      };
       const runId = await api.toolchains.run(t, o.blockTimeoutMs === undefined ? {} : { blockTimeoutMs: o.blockTimeoutMs });
       const rec = await api.toolchains.wait(runId);
       const b = rec.blocks.S!;
@@ -76,11 +85,9 @@ function results(r: BlockResult): Record<string, string> {
   return JSON.parse(m![1]!) as Record<string, string>;
 }
 
-
 const blockFrames = (page: Page) => page.evaluate(() => document.querySelectorAll('iframe[data-algobox-sandbox-kind="block"]').length);
 
 // ── checks ──
-
 
 // ── the positive test ──
 
@@ -94,7 +101,11 @@ test('a user block runs in the sandbox: the same outputs as the built-in copy, l
       const xs = Array.from({ length: 40 }, (_, k) => k);
       const run = async (name: string, builtin: boolean) => {
         await api.blocks.install(decl, src, { name, builtin });
-        const t = { name, sources: [{ name: 'x', values: xs.map((value) => ({ value })), format: 'system/int32/1' }], blocks: [{ name: 'S', algorithm: name }] };
+        const t = {
+          name,
+          sources: [{ name: 'x', values: xs.map((value) => ({ value })), format: 'system/int32/1' }],
+          blocks: [{ name: 'S', algorithm: name }],
+        };
         const id = await api.toolchains.run(t, { parts: 1 });
         const seen: { status: string; calls: number }[] = [];
         let frames: { sandbox: string | null; allow: string | null; srcdoc: string }[] = [];
@@ -118,7 +129,8 @@ test('a user block runs in the sandbox: the same outputs as the built-in copy, l
         const values: Record<string, number[][]> = {};
         for (const [output, stream] of Object.entries(rec.blocks.S!.outputs)) {
           values[output] = [];
-          for (const dsId of stream.datasetIds) values[output]!.push(Array.from(((await api.datasets.get(dsId)).fields.value as { data: ArrayLike<number> }).data));
+          for (const dsId of stream.datasetIds)
+            values[output]!.push(Array.from(((await api.datasets.get(dsId)).fields.value as { data: ArrayLike<number> }).data));
         }
         return { status: rec.status, calls: rec.blocks.S!.processCalls, indices: rec.blocks.S!.outputs.y!.indices, seen, frames, values };
       };
@@ -177,7 +189,9 @@ test('block attack 1: IndexedDB, Cache Storage, localStorage and other storage a
   await expectClean(page, before, canary);
 });
 
-test('block attack 2: fetch, XHR, WebSocket, EventSource, workers, importScripts and imports cannot reach a local server or the app origin', async ({ page }) => {
+test('block attack 2: fetch, XHR, WebSocket, EventSource, workers, importScripts and imports cannot reach a local server or the app origin', async ({
+  page,
+}) => {
   await openApp(page);
   const before = await datasetHashes(page);
   const r = await runBlock(
@@ -193,10 +207,14 @@ test('block attack 2: fetch, XHR, WebSocket, EventSource, workers, importScripts
   // Imports in the module itself are refused by the linker in the sandbox; the block fails at setup.
   const staticImport = await runBlock(page, 'user/net_static/1', block('', `import { x as y } from "${canary.urls().node}.js";`));
   expect(staticImport.block).toBe('FAILED');
-  expect(staticImport.error).toMatch(/^block 'S' failed \(setup\): block\.js imports 'http:\/\/127\.0\.0\.1:\d+\/canary\/x\.js'\. Bundle code may not load code from the network/);
+  expect(staticImport.error).toMatch(
+    /^block 'S' failed \(setup\): block\.js imports 'http:\/\/127\.0\.0\.1:\d+\/canary\/x\.js'\. Bundle code may not load code from the network/,
+  );
   const dynamicImport = await runBlock(page, 'user/net_dynamic/1', block(`await import("${canary.urls().app}.js");`));
   expect(dynamicImport.block).toBe('FAILED');
-  expect(dynamicImport.error).toMatch(/^block 'S' failed \(setup\): block\.js imports 'http:\/\/127\.0\.0\.1:\d+\/canary\/x\.js'\. Bundle code may not load code from the network/);
+  expect(dynamicImport.error).toMatch(
+    /^block 'S' failed \(setup\): block\.js imports 'http:\/\/127\.0\.0\.1:\d+\/canary\/x\.js'\. Bundle code may not load code from the network/,
+  );
   await expectResponsive(page);
   await expectClean(page, before, canary);
 });
@@ -220,8 +238,20 @@ test('block attack 3: an infinite loop is stopped by the time limit, or by cance
   // Cancelled while it spins (the default limit, 10 minutes, is far away).
   const runId = await page.evaluate(async (src) => {
     const api = window.algobox;
-    await api.blocks.install({ language: 'javascript', api_version: 2, type: 'sequential', groups: [{ inputs: { x: { type: 'system/int32/1' } }, outputs: { y: { type: 'system/int32/1' } } }] }, src, { name: 'user/spinner2/1' });
-    return api.toolchains.run({ sources: [{ name: 'x', values: [{ value: 1 }], format: 'system/int32/1' }], blocks: [{ name: 'S', algorithm: 'user/spinner2/1' }] });
+    await api.blocks.install(
+      {
+        language: 'javascript',
+        api_version: 2,
+        type: 'sequential',
+        groups: [{ inputs: { x: { type: 'system/int32/1' } }, outputs: { y: { type: 'system/int32/1' } } }],
+      },
+      src,
+      { name: 'user/spinner2/1' },
+    );
+    return api.toolchains.run({
+      sources: [{ name: 'x', values: [{ value: 1 }], format: 'system/int32/1' }],
+      blocks: [{ name: 'S', algorithm: 'user/spinner2/1' }],
+    });
   }, 'export class Algorithm { process() { for (;;) {} } }');
   await expect.poll(() => blockFrames(page)).toBe(1);
   await expect.poll(async () => page.evaluate(async (id) => (await window.algobox.toolchains.get(id)).blocks.S!.status, runId)).toBe('RUNNING');
@@ -238,7 +268,9 @@ test('block attack 3: an infinite loop is stopped by the time limit, or by cance
   await expectClean(page, before, canary);
 });
 
-test('block attack 4: forged runs (wrong dtype or shape, extra outputs, polluted objects, a proxy reply) fail their block, naming what is wrong', async ({ page }) => {
+test('block attack 4: forged runs (wrong dtype or shape, extra outputs, polluted objects, a proxy reply) fail their block, naming what is wrong', async ({
+  page,
+}) => {
   await openApp(page);
   const before = await datasetHashes(page);
   // The block rewrites the reply its host sends to the engine (the run of executeBlock) before it leaves the worker.
@@ -328,7 +360,9 @@ test('block attack 4: forged runs (wrong dtype or shape, extra outputs, polluted
 // driven over its own CDP session once the sandbox frame's process is gone (Playwright then marks the
 // page as crashed, as it does for any out-of-process frame).
 
-test('block attack 5: a block that allocates until its sandbox runs out of memory fails with a clear message; the app stays responsive', async ({ baseURL }) => {
+test('block attack 5: a block that allocates until its sandbox runs out of memory fails with a clear message; the app stays responsive', async ({
+  baseURL,
+}) => {
   const app = await openLowMemoryApp(baseURL, canary);
   const { evaluate } = app;
   try {
@@ -344,7 +378,9 @@ test('block attack 5: a block that allocates until its sandbox runs out of memor
     const seconds = (Date.now() - t0) / 1000;
     expect(r.status).toBe('FAILED');
     expect(r.block).toBe('FAILED');
-    expect(r.error).toMatch(/^block 'S' failed: The sandboxed block worker stopped \(out of memory or crashed\): (its frame answered no message for \d+ s|its worker is gone)\.$/);
+    expect(r.error).toMatch(
+      /^block 'S' failed: The sandboxed block worker stopped \(out of memory or crashed\): (its frame answered no message for \d+ s|its worker is gone)\.$/,
+    );
     expect(seconds).toBeLessThan(60);
     await expectResponsiveOverCdp(app);
     expect(await evaluate<number>('document.querySelectorAll(\'iframe[data-algobox-sandbox-kind="block"]\').length')).toBe(0);

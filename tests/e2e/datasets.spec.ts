@@ -84,22 +84,31 @@ async function dropFiles(page: Page, files: { path: string; bytes: Uint8Array }[
 
 /** Put datasets through the API and reload so the panel lists them. */
 async function putAndReload(page: Page, items: { name: string; array: NDArray }[]): Promise<string[]> {
-  const ids = await page.evaluate(async (list) => {
-    const out: string[] = [];
-    for (const it of list) {
-      const a = it.array as { dtype: string; shape: number[]; data: number[] };
-      const ctor = { uint8: Uint8Array, uint16: Uint16Array, float32: Float32Array, float64: Float64Array }[a.dtype as 'uint8']!;
-      out.push(await window.algobox.datasets.put({ image: { dtype: a.dtype as 'uint8', shape: a.shape, data: new ctor(a.data) } }, { name: it.name, schema: 'Image' }));
-    }
-    return out;
-  }, items.map((it) => ({ name: it.name, array: { ...it.array, data: Array.from(it.array.data as ArrayLike<number>) } })));
+  const ids = await page.evaluate(
+    async (list) => {
+      const out: string[] = [];
+      for (const it of list) {
+        const a = it.array as { dtype: string; shape: number[]; data: number[] };
+        const ctor = { uint8: Uint8Array, uint16: Uint16Array, float32: Float32Array, float64: Float64Array }[a.dtype as 'uint8']!;
+        out.push(
+          await window.algobox.datasets.put(
+            { image: { dtype: a.dtype as 'uint8', shape: a.shape, data: new ctor(a.data) } },
+            { name: it.name, schema: 'Image' },
+          ),
+        );
+      }
+      return out;
+    },
+    items.map((it) => ({ name: it.name, array: { ...it.array, data: Array.from(it.array.data as ArrayLike<number>) } })),
+  );
   await page.reload();
   await page.evaluate(() => window.algobox.ready);
   await expect(page.getByTestId('dataset-row')).toHaveCount(items.length);
   return ids;
 }
 
-const row = (page: Page, name: string) => page.getByTestId('dataset-row').filter({ has: page.locator('.ds-name', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
+const row = (page: Page, name: string) =>
+  page.getByTestId('dataset-row').filter({ has: page.locator('.ds-name', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
 const stackRow = (page: Page, name: string) => page.getByTestId('stack-row').filter({ has: page.locator('.ds-name', { hasText: name }) });
 
 test('empty state explains how to import, and sample data can be added', async ({ page }) => {
@@ -135,7 +144,9 @@ test('a folder drop becomes one stack in natural order, with progress, failures 
 
   const report = page.getByTestId('import-report');
   await expect(report).toContainText('Imported 21 images (1 stack). 1 file could not be read:');
-  await expect(report.getByRole('list', { name: 'Files that could not be read' }).getByRole('listitem')).toHaveText([/^scan\/notes\.txt — .*unrecognised file format/]);
+  await expect(report.getByRole('list', { name: 'Files that could not be read' }).getByRole('listitem')).toHaveText([
+    /^scan\/notes\.txt — .*unrecognised file format/,
+  ]);
   await expect(report).toContainText(/Persistent storage (granted|was not granted)|does not offer persistent storage/);
   expect(await page.evaluate(() => (window as unknown as { __sawProgress: boolean }).__sawProgress)).toBe(true);
   await shot(page, `${SHOTS}/datasets-import-report.png`);
@@ -564,7 +575,9 @@ description = "copy"
 export class Runner extends Image2ImageRunner { async inference(data) { return data; } }`),
   });
   await dropFiles(page, [{ path: 'dropped.zip', bytes: zip }]);
-  await expect.poll(async () => page.evaluate(async () => (await window.algobox.algorithms.list()).map((a) => a.name)), { timeout: 15_000 }).toContain('dropped');
+  await expect
+    .poll(async () => page.evaluate(async () => (await window.algobox.algorithms.list()).map((a) => a.name)), { timeout: 15_000 })
+    .toContain('dropped');
   await expect(page.getByTestId('dataset-row')).toHaveCount(0);
   expect(problems).toEqual([]);
 });
@@ -587,7 +600,11 @@ test('screenshot: the workbench with stacks and datasets at 1280×800', async ({
       rgb.data[6144 + y * 64 + x] = 255 - x * 4;
     }
   await page.getByTestId('import-files-input').setInputFiles([
-    { name: 'cells.tif', mimeType: 'image/tiff', buffer: Buffer.from(encodeTiff([0, 1, 2].map((k) => u16(40, 40, (y, x) => ((x - 20) ** 2 + (y - 20) ** 2 < 120 + k * 60 ? 40000 : 3000) + x * 50)))) },
+    {
+      name: 'cells.tif',
+      mimeType: 'image/tiff',
+      buffer: Buffer.from(encodeTiff([0, 1, 2].map((k) => u16(40, 40, (y, x) => ((x - 20) ** 2 + (y - 20) ** 2 < 120 + k * 60 ? 40000 : 3000) + x * 50)))),
+    },
     { name: 'color_sample.png', mimeType: 'image/png', buffer: Buffer.from(encodePng(rgb)) },
   ]);
   await expect(page.getByTestId('import-report').last()).toContainText('Imported 4 images (1 stack).');

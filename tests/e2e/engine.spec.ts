@@ -89,7 +89,9 @@ test('install from files, put datasets, execute, wait, read outputs', async ({ p
 
 test('install from a zip File and from URLs of a zip and of a folder', async ({ page }) => {
   const zipped = zipSync(Object.fromEntries(Object.entries(invertBundle).map(([p, c]) => [`invert/${p}`, strToU8(c)])));
-  await page.route('**/remote/invert.zip', (route) => route.fulfill({ status: 200, contentType: 'application/zip', body: Buffer.from(zipped), headers: { 'Cross-Origin-Resource-Policy': 'same-origin' } }));
+  await page.route('**/remote/invert.zip', (route) =>
+    route.fulfill({ status: 200, contentType: 'application/zip', body: Buffer.from(zipped), headers: { 'Cross-Origin-Resource-Policy': 'same-origin' } }),
+  );
   await page.route('**/remote/missing.zip', (route) => route.fulfill({ status: 404, body: 'not here' }));
   await page.route('**/remote/folder/**', (route) => {
     const path = new URL(route.request().url()).pathname.replace(/^.*\/remote\/folder\//, '');
@@ -105,10 +107,21 @@ test('install from a zip File and from URLs of a zip and of a folder', async ({ 
     const a = await api.datasets.put({ image: { dtype: 'uint8', shape: [1, 2], data: new Uint8Array([5, 6]) } });
     const rec = await api.executions.wait(await api.execute({ algorithmId: fromFolder.id, inputDatasetIds: [a] }));
     const out = await api.datasets.get(rec.outputDatasetIds[0]!);
-    const failure = async (src: string) => api.algorithms.install(src).then(() => '', (e: Error) => e.message);
+    const failure = async (src: string) =>
+      api.algorithms.install(src).then(
+        () => '',
+        (e: Error) => e.message,
+      );
     const bad = await failure('/remote/missing.zip');
     const html = await failure('/not-a-bundle.zip');
-    return { names: [fromZip.name, fromZipUrl.name, fromFolder.name], all: (await api.algorithms.list()).filter((a) => a.name === 'invert').length, status: rec.status, out: Array.from((out.fields.image as { data: Uint16Array }).data), bad, html };
+    return {
+      names: [fromZip.name, fromZipUrl.name, fromFolder.name],
+      all: (await api.algorithms.list()).filter((a) => a.name === 'invert').length,
+      status: rec.status,
+      out: Array.from((out.fields.image as { data: Uint16Array }).data),
+      bad,
+      html,
+    };
   }, Array.from(zipped));
   expect(r.names).toEqual(['invert', 'invert', 'invert']);
   expect(r.all).toBe(1); // same name+version replaces
@@ -122,24 +135,27 @@ test('install from a zip File and from URLs of a zip and of a folder', async ({ 
 
 test('a failing runner gives FAILED with its message; a crashing worker does not take the app down', async ({ page }) => {
   const problems = await openApp(page);
-  const r = await page.evaluate(async (mf) => {
-    const api = window.algobox;
-    const failing = await api.algorithms.install({
-      'pyproject.toml': mf.fail,
-      'Runner.js': `import { Image2ImageRunner } from "algobox";
+  const r = await page.evaluate(
+    async (mf) => {
+      const api = window.algobox;
+      const failing = await api.algorithms.install({
+        'pyproject.toml': mf.fail,
+        'Runner.js': `import { Image2ImageRunner } from "algobox";
         export class Runner extends Image2ImageRunner { async inference() { throw new Error("segmentation model exploded"); } }`,
-    });
-    const crashing = await api.algorithms.install({
-      'pyproject.toml': mf.crash,
-      'Runner.js': `import { Image2ImageRunner } from "algobox";
+      });
+      const crashing = await api.algorithms.install({
+        'pyproject.toml': mf.crash,
+        'Runner.js': `import { Image2ImageRunner } from "algobox";
         export class Runner extends Image2ImageRunner { async inference() { setTimeout(() => { throw new Error("uncaught in a timer"); }); await new Promise(() => {}); } }`,
-    });
-    const a = await api.datasets.put({ image: { dtype: 'uint8', shape: [1, 1], data: new Uint8Array([1]) } });
-    const f = await api.executions.wait(await api.execute({ algorithmId: failing.id, inputDatasetIds: [a] }));
-    const c = await api.executions.wait(await api.execute({ algorithmId: crashing.id, inputDatasetIds: [a] }));
-    const still = await api.datasets.get(a);
-    return { f, c, ok: (still.fields.image as { data: Uint8Array }).data[0] };
-  }, { fail: manifest('failing', 'Image2Image'), crash: manifest('crashing', 'Image2Image') });
+      });
+      const a = await api.datasets.put({ image: { dtype: 'uint8', shape: [1, 1], data: new Uint8Array([1]) } });
+      const f = await api.executions.wait(await api.execute({ algorithmId: failing.id, inputDatasetIds: [a] }));
+      const c = await api.executions.wait(await api.execute({ algorithmId: crashing.id, inputDatasetIds: [a] }));
+      const still = await api.datasets.get(a);
+      return { f, c, ok: (still.fields.image as { data: Uint8Array }).data[0] };
+    },
+    { fail: manifest('failing', 'Image2Image'), crash: manifest('crashing', 'Image2Image') },
+  );
   expect(r.f.status).toBe('FAILED');
   expect(r.f.error?.message).toBe('segmentation model exploded');
   expect(r.f.error?.stack).toContain('bundle/Runner.js');
@@ -151,22 +167,25 @@ test('a failing runner gives FAILED with its message; a crashing worker does not
 
 test('cancel terminates a busy worker; a time limit stops a runaway loop; the app stays responsive', async ({ page }) => {
   const problems = await openApp(page);
-  const r = await page.evaluate(async (mf) => {
-    const api = window.algobox;
-    const spin = await api.algorithms.install({
-      'pyproject.toml': mf,
-      'Runner.js': `import { Image2ImageRunner } from "algobox";
+  const r = await page.evaluate(
+    async (mf) => {
+      const api = window.algobox;
+      const spin = await api.algorithms.install({
+        'pyproject.toml': mf,
+        'Runner.js': `import { Image2ImageRunner } from "algobox";
         export class Runner extends Image2ImageRunner { async inference() { await this.setProgress(0.25); for (;;) {} } }`,
-    });
-    const a = await api.datasets.put({ image: { dtype: 'uint8', shape: [1, 1], data: new Uint8Array([1]) } });
-    const id = await api.execute({ algorithmId: spin.id, inputDatasetIds: [a] });
-    for (let i = 0; i < 100 && (await api.executions.get(id)).progress < 0.25; i++) await new Promise((res) => setTimeout(res, 50));
-    const t0 = performance.now();
-    const cancelled = await api.executions.cancel(id);
-    const cancelMs = performance.now() - t0;
-    const timed = await api.executions.wait(await api.execute({ algorithmId: spin.id, inputDatasetIds: [a], timeoutMs: 300 }));
-    return { cancelled, cancelMs, timed, workers: (await api.stats()).runners.length };
-  }, manifest('spin', 'Image2Image'));
+      });
+      const a = await api.datasets.put({ image: { dtype: 'uint8', shape: [1, 1], data: new Uint8Array([1]) } });
+      const id = await api.execute({ algorithmId: spin.id, inputDatasetIds: [a] });
+      for (let i = 0; i < 100 && (await api.executions.get(id)).progress < 0.25; i++) await new Promise((res) => setTimeout(res, 50));
+      const t0 = performance.now();
+      const cancelled = await api.executions.cancel(id);
+      const cancelMs = performance.now() - t0;
+      const timed = await api.executions.wait(await api.execute({ algorithmId: spin.id, inputDatasetIds: [a], timeoutMs: 300 }));
+      return { cancelled, cancelMs, timed, workers: (await api.stats()).runners.length };
+    },
+    manifest('spin', 'Image2Image'),
+  );
   expect(r.cancelled.status).toBe('CANCELLED');
   expect(r.cancelled.error?.message).toBe('Execution was cancelled.');
   expect(r.cancelMs).toBeLessThan(5000);
@@ -178,18 +197,21 @@ test('cancel terminates a busy worker; a time limit stops a runaway loop; the ap
 
 test('a reload during a run leaves the record FAILED (interrupted), never RUNNING', async ({ page }) => {
   await openApp(page);
-  const id = await page.evaluate(async (mf) => {
-    const api = window.algobox;
-    const slow = await api.algorithms.install({
-      'pyproject.toml': mf,
-      'Runner.js': `import { Image2ImageRunner } from "algobox";
+  const id = await page.evaluate(
+    async (mf) => {
+      const api = window.algobox;
+      const slow = await api.algorithms.install({
+        'pyproject.toml': mf,
+        'Runner.js': `import { Image2ImageRunner } from "algobox";
         export class Runner extends Image2ImageRunner { async inference() { await this.setProgress(0.5); await new Promise(() => {}); } }`,
-    });
-    const a = await api.datasets.put({ image: { dtype: 'uint8', shape: [1, 1], data: new Uint8Array([1]) } });
-    const id = await api.execute({ algorithmId: slow.id, inputDatasetIds: [a] });
-    for (let i = 0; i < 100 && (await api.executions.get(id)).status !== 'RUNNING'; i++) await new Promise((res) => setTimeout(res, 50));
-    return id;
-  }, manifest('slow', 'Image2Image'));
+      });
+      const a = await api.datasets.put({ image: { dtype: 'uint8', shape: [1, 1], data: new Uint8Array([1]) } });
+      const id = await api.execute({ algorithmId: slow.id, inputDatasetIds: [a] });
+      for (let i = 0; i < 100 && (await api.executions.get(id)).status !== 'RUNNING'; i++) await new Promise((res) => setTimeout(res, 50));
+      return id;
+    },
+    manifest('slow', 'Image2Image'),
+  );
   await page.reload();
   await page.waitForFunction(() => (window as unknown as { algobox?: unknown }).algobox !== undefined);
   const rec = await page.evaluate(async (execId) => {
@@ -203,11 +225,12 @@ test('a reload during a run leaves the record FAILED (interrupted), never RUNNIN
 
 test('a reload after a run posted outputs deletes them with the FAILED record; other datasets stay', async ({ page }) => {
   await openApp(page);
-  const { id, input } = await page.evaluate(async (mf) => {
-    const api = window.algobox;
-    const alg = await api.algorithms.install({
-      'pyproject.toml': mf,
-      'Runner.js': `import { BaseRunner, ndarray } from "algobox";
+  const { id, input } = await page.evaluate(
+    async (mf) => {
+      const api = window.algobox;
+      const alg = await api.algorithms.install({
+        'pyproject.toml': mf,
+        'Runner.js': `import { BaseRunner, ndarray } from "algobox";
         export class Runner extends BaseRunner {
           preprocess() { return null; }
           inference() { return null; }
@@ -217,12 +240,15 @@ test('a reload after a run posted outputs deletes them with the FAILED record; o
             await new Promise(() => {});
           }
         }`,
-    });
-    const input = await api.datasets.put({ image: { dtype: 'uint8', shape: [1, 1], data: new Uint8Array([1]) } }, { name: 'input' });
-    const id = await api.execute({ algorithmId: alg.id, inputDatasetIds: [input] });
-    for (let i = 0; i < 200 && (await api.datasets.list()).filter((m) => m.source === `execution:${id}`).length < 3; i++) await new Promise((res) => setTimeout(res, 50));
-    return { id, input };
-  }, manifest('posts_then_hangs', 'Image2Image'));
+      });
+      const input = await api.datasets.put({ image: { dtype: 'uint8', shape: [1, 1], data: new Uint8Array([1]) } }, { name: 'input' });
+      const id = await api.execute({ algorithmId: alg.id, inputDatasetIds: [input] });
+      for (let i = 0; i < 200 && (await api.datasets.list()).filter((m) => m.source === `execution:${id}`).length < 3; i++)
+        await new Promise((res) => setTimeout(res, 50));
+      return { id, input };
+    },
+    manifest('posts_then_hangs', 'Image2Image'),
+  );
   const before = await page.evaluate(async (execId) => (await window.algobox.datasets.list()).filter((m) => m.source === `execution:${execId}`).length, id);
   expect(before).toBe(3);
   await page.reload();

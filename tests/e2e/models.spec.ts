@@ -186,7 +186,9 @@ export class Runner extends Image2ImageRunner {
   expect(problems).toEqual([]);
 });
 
-test('device gpu: WebGPU cannot run U²-Net-p (MaxPool ceil_mode), so the run moves the model to WASM with a WARNING and gives the cpu mask', async ({ page }) => {
+test('device gpu: WebGPU cannot run U²-Net-p (MaxPool ceil_mode), so the run moves the model to WASM with a WARNING and gives the cpu mask', async ({
+  page,
+}) => {
   test.setTimeout(240_000);
   const problems = await openApp(page);
   const gpu = await page.evaluate(async () => window.algobox.gpu());
@@ -203,13 +205,21 @@ test('device gpu: WebGPU cannot run U²-Net-p (MaxPool ceil_mode), so the run mo
     const run = async (device: string) => window.algobox.executions.wait(await window.algobox.execute({ algorithmId: a.id, inputDatasetIds: [id], device }));
     const g = await run('gpu');
     const c = await run('cpu');
-    const read = async (r: typeof g) => Array.from(((await window.algobox.datasets.get(r.outputDatasetIds[0]!, ['mask'])).fields['mask'] as { data: ArrayLike<number> }).data);
-    return { g: { status: g.status, device: g.device, log: g.log.map((l) => `${l.level} ${l.message}`) }, same: (await read(g)).join() === (await read(c)).join() };
+    const read = async (r: typeof g) =>
+      Array.from(((await window.algobox.datasets.get(r.outputDatasetIds[0]!, ['mask'])).fields['mask'] as { data: ArrayLike<number> }).data);
+    return {
+      g: { status: g.status, device: g.device, log: g.log.map((l) => `${l.level} ${l.message}`) },
+      same: (await read(g)).join() === (await read(c)).join(),
+    };
   });
   expect(out.g.status).toBe('COMPLETED');
   expect(out.g.device).toBe('gpu');
   expect(out.g.log.some((l) => l.startsWith('INFO Loaded model files/u2netp.onnx (4.6 MB) on WebGPU in '))).toBe(true);
-  expect(out.g.log.some((l) => l.startsWith('WARNING WebGPU could not run files/u2netp.onnx (') && l.includes('ceil_mode') && l.endsWith('); running it on WASM from now on.'))).toBe(true);
+  expect(
+    out.g.log.some(
+      (l) => l.startsWith('WARNING WebGPU could not run files/u2netp.onnx (') && l.includes('ceil_mode') && l.endsWith('); running it on WASM from now on.'),
+    ),
+  ).toBe(true);
   expect(out.same).toBe(true);
   expect(problems).toEqual([]);
 });

@@ -35,7 +35,11 @@ async function maskFor(page: Page, points: number[][], box?: number[]): Promise<
 async function segment(page: Page, embeddingDatasetId: string, points: number[][], box?: number[]): Promise<number[]> {
   return page.evaluate(
     async ({ embeddingDatasetId, points, box }) => {
-      const m = await window.algobox.prompts.segment({ embeddingDatasetId, points: points as [number, number, 0 | 1][], ...(box ? { box: box as [number, number, number, number] } : {}) });
+      const m = await window.algobox.prompts.segment({
+        embeddingDatasetId,
+        points: points as [number, number, 0 | 1][],
+        ...(box ? { box: box as [number, number, number, number] } : {}),
+      });
       return Array.from(m.data);
     },
     { embeddingDatasetId, points, box },
@@ -49,7 +53,8 @@ test('click to segment: compute the embedding, click, shift-click, right-click, 
   const sam = await page.evaluate(() => window.algobox.algorithms.get('sam_embedding').then((a) => `${a.name} ${a.version}`));
   expect(sam).toBe('sam_embedding 1.0.0');
   const imageId = await page.evaluate(
-    (data) => window.algobox.datasets.put({ image: { dtype: 'uint8', shape: [3, 256, 256], data: Uint8Array.from(data) } }, { name: 'disk scene', schema: 'Image' }),
+    (data) =>
+      window.algobox.datasets.put({ image: { dtype: 'uint8', shape: [3, 256, 256], data: Uint8Array.from(data) } }, { name: 'disk scene', schema: 'Image' }),
     scene.image,
   );
   expect(await page.evaluate((id) => window.algobox.prompts.embeddingsFor(id), imageId)).toEqual([]);
@@ -85,7 +90,9 @@ test('click to segment: compute the embedding, click, shift-click, right-click, 
   expect(maskPos.reduce((a, v) => a + v, 0)).toBe(areaPos);
   expect(iou(maskPos, scene.disk, scene.handle)).toBeGreaterThanOrEqual(0.9);
   // The overlay is drawn: the disk centre is no longer the plain yellow of the image.
-  const centre = await page.getByTestId('viewer-canvas').evaluate((c: HTMLCanvasElement, [x, y]) => Array.from(c.getContext('2d')!.getImageData(x!, y!, 1, 1).data), [DISK.cx, DISK.cy]);
+  const centre = await page
+    .getByTestId('viewer-canvas')
+    .evaluate((c: HTMLCanvasElement, [x, y]) => Array.from(c.getContext('2d')!.getImageData(x!, y!, 1, 1).data), [DISK.cx, DISK.cy]);
   expect(centre.slice(0, 3)).not.toEqual([230, 210, 60]);
 
   // Shift-click on the handle: a background point; the mask shrinks to the disk.
@@ -159,7 +166,13 @@ test('click to segment: compute the embedding, click, shift-click, right-click, 
     }
     s.close();
     const med = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)]!;
-    return { roundTripMs: med(times.slice(1)), decoderMs: med(inWorker.slice(1)), firstMs: times[0]!, threads: navigator.hardwareConcurrency, isolated: crossOriginIsolated };
+    return {
+      roundTripMs: med(times.slice(1)),
+      decoderMs: med(inWorker.slice(1)),
+      firstMs: times[0]!,
+      threads: navigator.hardwareConcurrency,
+      isolated: crossOriginIsolated,
+    };
   }, embeddingId!);
   console.log(`prompt decode latency (browser): ${JSON.stringify(latency)}`);
   expect(latency.roundTripMs).toBeLessThan(5000);
@@ -172,7 +185,10 @@ test('an image embedding opened from its run segments too; errors are readable',
   const scene = makeScene();
   const { run, imageId } = await page.evaluate(async (data) => {
     const api = window.algobox;
-    const imageId = await api.datasets.put({ image: { dtype: 'uint8', shape: [3, 256, 256], data: Uint8Array.from(data) } }, { name: 'disk scene 2', schema: 'Image' });
+    const imageId = await api.datasets.put(
+      { image: { dtype: 'uint8', shape: [3, 256, 256], data: Uint8Array.from(data) } },
+      { name: 'disk scene 2', schema: 'Image' },
+    );
     const alg = await api.algorithms.get('sam_embedding');
     const run = await api.execute({ algorithmId: alg.id, inputDatasetIds: [imageId] });
     const rec = await api.executions.wait(run);
@@ -190,15 +206,22 @@ test('an image embedding opened from its run segments too; errors are readable',
   const embeddingId = (await seg.getAttribute('data-embedding'))!;
   expect(iou(await segment(page, embeddingId, [[195, 175, 1]]), scene.square)).toBeGreaterThanOrEqual(0.9);
 
-  const errors = await page.evaluate(async ({ imageId, embeddingId }) => {
-    const api = window.algobox;
-    const msg = (p: Promise<unknown>) => p.then(() => 'no error', (e: Error) => e.message);
-    return [
-      await msg(api.prompts.segment({ embeddingDatasetId: imageId, points: [[1, 1, 1]] })),
-      await msg(api.prompts.segment({ embeddingDatasetId: embeddingId, points: [[300, 1, 1]] })),
-      (await api.datasets.get(imageId, [])).meta.name,
-    ];
-  }, { imageId, embeddingId });
+  const errors = await page.evaluate(
+    async ({ imageId, embeddingId }) => {
+      const api = window.algobox;
+      const msg = (p: Promise<unknown>) =>
+        p.then(
+          () => 'no error',
+          (e: Error) => e.message,
+        );
+      return [
+        await msg(api.prompts.segment({ embeddingDatasetId: imageId, points: [[1, 1, 1]] })),
+        await msg(api.prompts.segment({ embeddingDatasetId: embeddingId, points: [[300, 1, 1]] })),
+        (await api.datasets.get(imageId, [])).meta.name,
+      ];
+    },
+    { imageId, embeddingId },
+  );
   const imageName = errors.pop();
   expect(errors).toEqual([
     `Dataset '${imageName}' (id ${imageId}) is not an Embedding dataset (its schema is Image); click-to-segment needs an embedding computed from an image, e.g. by sam_embedding.`,

@@ -45,7 +45,6 @@ const canary = useCanaries();
 
 // ── helpers ──
 
-
 interface RunResult {
   installError: string | null;
   status?: string;
@@ -55,7 +54,11 @@ interface RunResult {
 }
 
 /** Install the files as a (third-party) bundle and run it on one small image. */
-async function installAndRun(page: Page, files: Record<string, string>, opts: { timeoutMs?: number; maxPostBytes?: number; device?: string } = {}): Promise<RunResult> {
+async function installAndRun(
+  page: Page,
+  files: Record<string, string>,
+  opts: { timeoutMs?: number; maxPostBytes?: number; device?: string } = {},
+): Promise<RunResult> {
   return page.evaluate(
     async ([f, o]) => {
       const api = window.algobox;
@@ -68,12 +71,17 @@ async function installAndRun(page: Page, files: Record<string, string>, opts: { 
       const img = await api.datasets.put({ image: { dtype: 'uint8', shape: [4, 4], data: new Uint8Array(16).fill(7) } }, { name: 'attack input' });
       const rec = await api.executions.wait(await api.execute({ algorithmId: alg.id, inputDatasetIds: [img], ...o }));
       await api.datasets.delete(img);
-      return { installError: null, status: rec.status, error: rec.error?.message ?? null, log: rec.log.map((l) => ({ level: l.level, message: l.message })), device: rec.device };
+      return {
+        installError: null,
+        status: rec.status,
+        error: rec.error?.message ?? null,
+        log: rec.log.map((l) => ({ level: l.level, message: l.message })),
+        device: rec.device,
+      };
     },
     [files, opts] as const,
   );
 }
-
 
 /** The summary a bundle reports by throwing Error("RESULT " + JSON): parsed. */
 function results(r: RunResult): Record<string, string> {
@@ -83,7 +91,6 @@ function results(r: RunResult): Record<string, string> {
   expect(m, r.error ?? '').not.toBeNull();
   return JSON.parse(m![1]!) as Record<string, string>;
 }
-
 
 // ── the positive test ──
 
@@ -119,12 +126,26 @@ test('a third-party copy of salient_segmentation runs in the sandbox: threaded W
     const img = await api.datasets.put({ image: { dtype: 'uint8', shape: [3, n, n], data } }, { schema: 'Image', name: 'salient input' });
     const run = async (id: string, device: string) => api.executions.wait(await api.execute({ algorithmId: id, inputDatasetIds: [img], device }));
     const t = await run(third.id, 'gpu');
-    const frames = [...document.querySelectorAll('iframe[data-algobox-sandbox]')].map((f) => ({ sandbox: f.getAttribute('sandbox'), allow: f.getAttribute('allow'), srcdoc: (f as HTMLIFrameElement).srcdoc }));
+    const frames = [...document.querySelectorAll('iframe[data-algobox-sandbox]')].map((f) => ({
+      sandbox: f.getAttribute('sandbox'),
+      allow: f.getAttribute('allow'),
+      srcdoc: (f as HTMLIFrameElement).srcdoc,
+    }));
     const b = await run(builtin.id, 'cpu');
-    const mask = async (rec: { outputDatasetIds: string[] }) => Array.from(((await api.datasets.get(rec.outputDatasetIds[0]!)).fields.mask as { data: Uint8Array }).data);
+    const mask = async (rec: { outputDatasetIds: string[] }) =>
+      Array.from(((await api.datasets.get(rec.outputDatasetIds[0]!)).fields.mask as { data: Uint8Array }).data);
     const m3 = await mask(t);
     const m1 = await mask(b);
-    const out = { origin: third.origin.kind, t: { status: t.status, device: t.device, log: t.log }, b: { status: b.status, log: b.log }, frames, cores: navigator.hardwareConcurrency, same: m3.length === m1.length && m3.every((v, i) => v === m1[i]), fg: m3.filter((v) => v > 0).length, size: m3.length };
+    const out = {
+      origin: third.origin.kind,
+      t: { status: t.status, device: t.device, log: t.log },
+      b: { status: b.status, log: b.log },
+      frames,
+      cores: navigator.hardwareConcurrency,
+      same: m3.length === m1.length && m3.every((v, i) => v === m1[i]),
+      fg: m3.filter((v) => v > 0).length,
+      size: m3.length,
+    };
     await api.datasets.delete([img, ...t.outputDatasetIds, ...b.outputDatasetIds]);
     await api.algorithms.remove(third.id);
     return out;
@@ -136,7 +157,13 @@ test('a third-party copy of salient_segmentation runs in the sandbox: threaded W
   expect(messages).toContain('Third-party bundle: it runs in an opaque-origin sandbox (no storage, no network; data only through the engine).');
   // The GPU decision: WebGPU does not exist in the sandbox, so gpu falls back to cpu with the reason.
   expect(r.t.device).toBe('cpu');
-  expect(r.t.log).toContainEqual({ time: expect.any(String), level: 'WARNING', message: expect.stringMatching(/^Computing device override is set to GPU, however WebGPU is not available \(third-party bundles run in the opaque-origin sandbox, whose workers are not secure contexts and have no WebGPU; see docs\/security\.md\)\. Running on CPU\.$/) });
+  expect(r.t.log).toContainEqual({
+    time: expect.any(String),
+    level: 'WARNING',
+    message: expect.stringMatching(
+      /^Computing device override is set to GPU, however WebGPU is not available \(third-party bundles run in the opaque-origin sandbox, whose workers are not secure contexts and have no WebGPU; see docs\/security\.md\)\. Running on CPU\.$/,
+    ),
+  });
   // Multi-threaded WASM inside the sandbox: one thread per core.
   const threads = `WASM (SIMD, ${r.cores} thread${r.cores > 1 ? 's' : ''})`;
   expect(messages.some((m) => m.startsWith('Loaded model files/u2netp.onnx') && m.includes(threads))).toBe(true);
@@ -204,7 +231,10 @@ test('attack 2: fetch, XHR, WebSocket, EventSource and workers cannot reach a lo
 test('attack 3: code from the network: import() and static imports are refused at install, importScripts is blocked', async ({ page }) => {
   await openApp(page);
   const before = await datasetHashes(page);
-  const dynamic = await installAndRun(page, attack('net_import', `await import("${'http://127.0.0.1:PORT/canary/mod.js'.replace('PORT', String(canary.port))}"); return [];`));
+  const dynamic = await installAndRun(
+    page,
+    attack('net_import', `await import("${'http://127.0.0.1:PORT/canary/mod.js'.replace('PORT', String(canary.port))}"); return [];`),
+  );
   expect(dynamic.installError).toMatch(/Runner\.js imports 'http:\/\/127\.0\.0\.1:\d+\/canary\/mod\.js'\. Bundle code may not load code from the network/);
   const staticImport = await installAndRun(page, {
     'pyproject.toml': manifest('net_static'),
@@ -275,7 +305,8 @@ test('attack 4: forged messages: to the page, on the engine ports, and from othe
   // Meanwhile, forged sandbox messages from the page itself and from a sandboxed frame that is not the runner's.
   await page.waitForFunction(() => document.querySelector('iframe[data-algobox-sandbox]') !== null);
   await page.evaluate(() => {
-    for (const type of ['algobox-sandbox-error', 'algobox-sandbox-ready', 'algobox-sandbox-spawned']) window.postMessage({ type, message: 'forged by the page' }, '*');
+    for (const type of ['algobox-sandbox-error', 'algobox-sandbox-ready', 'algobox-sandbox-spawned'])
+      window.postMessage({ type, message: 'forged by the page' }, '*');
     const f = document.createElement('iframe');
     f.setAttribute('sandbox', 'allow-scripts');
     f.srcdoc = `<script>for (let i = 0; i < 20; i++) { parent.postMessage({ type: "algobox-sandbox-error", message: "forged by another frame" }, "*"); for (let k = 0; k < parent.frames.length; k++) parent.frames[k].postMessage({ type: "algobox-sandbox-spawn", source: "self.close()" }, "*"); }</script>`;
@@ -289,7 +320,16 @@ test('attack 4: forged messages: to the page, on the engine ports, and from othe
   const o = JSON.parse(line.slice(7)) as Record<string, string>;
   expect(o.parent).toBe('ok: undefined/undefined/undefined');
   const replies = JSON.parse(o.replies!) as Record<string, string>;
-  expect(Object.keys(replies).sort()).toEqual(['evil-construct', 'evil-endpoint', 'evil-fn', 'evil-get', 'evil-getter', 'evil-set', 'evil-set2', 'evil-unknown']);
+  expect(Object.keys(replies).sort()).toEqual([
+    'evil-construct',
+    'evil-endpoint',
+    'evil-fn',
+    'evil-get',
+    'evil-getter',
+    'evil-set',
+    'evil-set2',
+    'evil-unknown',
+  ]);
   for (const v of Object.values(replies)) expect(v).toMatch(/^The engine refused a message from the runner: /);
   expect(await page.title()).not.toBe('owned');
   await expectResponsive(page);
@@ -364,14 +404,32 @@ test('attack 8: oversized and wrongly typed outputs fail with the field named', 
   await openApp(page);
   const before = await datasetHashes(page);
   const post = (items: string, schema = 'null') => `await host.postData(${items}, ${schema}); return [];`;
-  const huge = await installAndRun(page, attack('huge', post('[{ mask: { kind: "array", array: { dtype: "uint8", shape: [4096, 4096], data: new Uint8Array(4096 * 4096) } } }]')), { maxPostBytes: 1024 * 1024 });
+  const huge = await installAndRun(
+    page,
+    attack('huge', post('[{ mask: { kind: "array", array: { dtype: "uint8", shape: [4096, 4096], data: new Uint8Array(4096 * 4096) } } }]')),
+    { maxPostBytes: 1024 * 1024 },
+  );
   expect(huge.status).toBe('FAILED');
-  expect(huge.error).toBe("postData: item 0 field 'mask' (16777216 bytes) would bring this execution's posted bytes to 16777216, more than its limit of 1048576.");
-  const dtype = await installAndRun(page, attack('wrong_dtype', post('[{ mask: { kind: "array", array: { dtype: "uint8", shape: [2, 2], data: new Float64Array(4) } } }]', '"Segmentation"')));
+  expect(huge.error).toBe(
+    "postData: item 0 field 'mask' (16777216 bytes) would bring this execution's posted bytes to 16777216, more than its limit of 1048576.",
+  );
+  const dtype = await installAndRun(
+    page,
+    attack('wrong_dtype', post('[{ mask: { kind: "array", array: { dtype: "uint8", shape: [2, 2], data: new Float64Array(4) } } }]', '"Segmentation"')),
+  );
   expect(dtype.error).toBe("postData: item 0 field 'mask': data for dtype uint8 must be a Uint8Array, got Float64Array(4).");
-  const shape = await installAndRun(page, attack('wrong_shape', post('[{ mask: { kind: "array", array: { dtype: "uint8", shape: [1000, 1000], data: new Uint8Array(4) } } }]')));
+  const shape = await installAndRun(
+    page,
+    attack('wrong_shape', post('[{ mask: { kind: "array", array: { dtype: "uint8", shape: [1000, 1000], data: new Uint8Array(4) } } }]')),
+  );
   expect(shape.error).toBe("postData: item 0 field 'mask': data has 4 elements but shape [1000, 1000] needs 1000000.");
-  const schema = await installAndRun(page, attack('wrong_schema', post('[{ transform_matrix: { kind: "array", array: { dtype: "float64", shape: [2, 2], data: new Float64Array(4) } } }]', '"Alignment"')));
+  const schema = await installAndRun(
+    page,
+    attack(
+      'wrong_schema',
+      post('[{ transform_matrix: { kind: "array", array: { dtype: "float64", shape: [2, 2], data: new Float64Array(4) } } }]', '"Alignment"'),
+    ),
+  );
   expect(schema.status).toBe('FAILED');
   expect(schema.error).toMatch(/transform_matrix/);
   const ids = await installAndRun(page, attack('wrong_ids', 'return [1, { id: "x" }];'));
@@ -394,7 +452,10 @@ test('attack 7: allocating until the sandbox runs out of memory ends FAILED quic
   const app = await openLowMemoryApp(baseURL, canary);
   const { evaluate } = app;
   try {
-    const files = attack('hog', `const keep = []; for (let i = 0; ; i++) { keep.push(new Array(8 * 1024 * 1024).fill(i + 0.5)); if (i % 2 === 0) await host.log("INFO", "allocated " + (i + 1) * 64 + " MiB"); }`);
+    const files = attack(
+      'hog',
+      `const keep = []; for (let i = 0; ; i++) { keep.push(new Array(8 * 1024 * 1024).fill(i + 0.5)); if (i % 2 === 0) await host.log("INFO", "allocated " + (i + 1) * 64 + " MiB"); }`,
+    );
     const t0 = Date.now();
     const r = await evaluate<RunResult>(`(async () => {
       const api = window.algobox;

@@ -59,7 +59,11 @@ export interface LowMemoryApp {
  * page is driven over its own CDP session. Close `browser` when done.
  */
 export async function openLowMemoryApp(baseURL: string | undefined, canary: Canaries): Promise<LowMemoryApp> {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--disable-quic', '--js-flags=--max-old-space-size=512'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--disable-quic', '--js-flags=--max-old-space-size=512'],
+  });
   const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   await page.route('**/canary/**', (route) => {
@@ -69,7 +73,10 @@ export async function openLowMemoryApp(baseURL: string | undefined, canary: Cana
   await openApp(page);
   const cdp = await context.newCDPSession(page);
   const evaluate = async <T>(expression: string): Promise<T> => {
-    const r = (await cdp.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true })) as { result: { value: T }; exceptionDetails?: unknown };
+    const r = (await cdp.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true })) as {
+      result: { value: T };
+      exceptionDetails?: unknown;
+    };
     if (r.exceptionDetails) throw new Error(JSON.stringify(r.exceptionDetails).slice(0, 400));
     return r.result.value;
   };
@@ -84,7 +91,8 @@ export async function expectResponsiveOverCdp(app: LowMemoryApp): Promise<void> 
   const box = await app.evaluate<{ x: number; y: number }>(
     `(() => { const b = document.querySelector('[data-testid="alg-card-mask_cleanup"] [data-testid="alg-select"]'); b.scrollIntoView(); const r = b.getBoundingClientRect(); return { x: r.x + r.width / 2, y: r.y + r.height / 2 }; })()`,
   );
-  for (const type of ['mousePressed', 'mouseReleased'] as const) await app.cdp.send('Input.dispatchMouseEvent', { type, x: box.x, y: box.y, button: 'left', clickCount: 1 });
+  for (const type of ['mousePressed', 'mouseReleased'] as const)
+    await app.cdp.send('Input.dispatchMouseEvent', { type, x: box.x, y: box.y, button: 'left', clickCount: 1 });
   await expect.poll(() => app.evaluate<string>(`document.querySelector('[data-testid="alg-details"] h3')?.textContent ?? ''`)).toContain('mask_cleanup');
   expect(await app.evaluate<Record<string, string>>(`(${hashAllDatasets.toString()})()`)).toEqual(app.before);
 }

@@ -72,7 +72,9 @@ const CENTROID = `export class Algorithm {
 }`;
 const json = (name: string, value: unknown) => ({ name, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(value)) });
 
-test('user data formats from the page: installed from a file, listed with their fields, used by a block installed from its files, run in a custom toolchain', async ({ page }) => {
+test('user data formats from the page: installed from a file, listed with their fields, used by a block installed from its files, run in a custom toolchain', async ({
+  page,
+}) => {
   await page.setViewportSize({ width: 1280, height: 1000 });
   const problems = await openApp(page);
   await page.getByTestId('nav-toolchains').click();
@@ -117,8 +119,31 @@ test('user data formats from the page: installed from a file, listed with their 
         name: 'polygon',
         format: 'user/polygon/1',
         values: [
-          { points: [{ x: 0, y: 0 }, { x: 2, y: 0 }, { x: 2, y: 2 }, { x: 0, y: 2 }], label: 'square', transform: [[1, 0, 0], [0, 1, 0]] },
-          { points: [{ x: 0, y: 0 }, { x: 6, y: 0 }, { x: 0, y: 6 }], label: 'triangle', transform: [[1, 0, 0], [0, 1, 0]] },
+          {
+            points: [
+              { x: 0, y: 0 },
+              { x: 2, y: 0 },
+              { x: 2, y: 2 },
+              { x: 0, y: 2 },
+            ],
+            label: 'square',
+            transform: [
+              [1, 0, 0],
+              [0, 1, 0],
+            ],
+          },
+          {
+            points: [
+              { x: 0, y: 0 },
+              { x: 6, y: 0 },
+              { x: 0, y: 6 },
+            ],
+            label: 'triangle',
+            transform: [
+              [1, 0, 0],
+              [0, 1, 0],
+            ],
+          },
         ],
       },
     ],
@@ -144,9 +169,17 @@ test('user data formats from the page: installed from a file, listed with their 
     { x: 2, y: 2, label: 'triangle:2x3' },
   ]);
   // A block installed with its own format file: the format joins the library, carried by the block.
-  const areaDecl = { language: 'javascript', api_version: 2, groups: [{ inputs: { polygon: { type: 'user/polygon/1' } }, outputs: { area: { type: 'user/area/1' } } }] };
+  const areaDecl = {
+    language: 'javascript',
+    api_version: 2,
+    groups: [{ inputs: { polygon: { type: 'user/polygon/1' } }, outputs: { area: { type: 'user/area/1' } } }],
+  };
   await blocks.getByLabel('Declaration (.json)').setInputFiles(json('area.json', areaDecl));
-  await blocks.getByLabel(/^Module/).setInputFiles({ name: 'area.js', mimeType: 'text/javascript', buffer: Buffer.from('export class Algorithm { process(i, l, o) { o.get("area").write({ value: 0 }); return true; } }') });
+  await blocks.getByLabel(/^Module/).setInputFiles({
+    name: 'area.js',
+    mimeType: 'text/javascript',
+    buffer: Buffer.from('export class Algorithm { process(i, l, o) { o.get("area").write({ value: 0 }); return true; } }'),
+  });
   await blocks.getByLabel(/^Data formats it uses/).setInputFiles(json('area-formats.json', { 'user/area/1': { value: 'float64' } }));
   await blocks.getByLabel(/^Name/).fill('user/area/1');
   await blocks.getByRole('button', { name: 'Install', exact: true }).click();
@@ -162,7 +195,9 @@ test('user data formats from the page: installed from a file, listed with their 
   expect(problems).toEqual([]);
 });
 
-test('a loop pair of user blocks runs in the browser sandbox (each block in its own opaque-origin frame), the engine relaying the channel: {sum: 504, nb: 9}', async ({ page }) => {
+test('a loop pair of user blocks runs in the browser sandbox (each block in its own opaque-origin frame), the engine relaying the channel: {sum: 504, nb: 9}', async ({
+  page,
+}) => {
   const { readFileSync } = await import('node:fs');
   const read = (f: string) => readFileSync(new URL(`../../src/blocks/${f}`, import.meta.url), 'utf8');
   const files = {
@@ -175,9 +210,18 @@ test('a loop pair of user blocks runs in the browser sandbox (each block in its 
     const p = await api.blocks.install(f.processor[0], f.processor[1] as string, { name: 'user/loop_processor/1' });
     const e = await api.blocks.install(f.evaluator[0], f.evaluator[1] as string, { name: 'user/loop_evaluator/1' });
     const builtin = (await api.toolchains.builtins()).find((b) => b.id === 'loop')!.toolchain!;
-    const toolchain = { ...builtin, blocks: builtin.blocks.map((b) => (b.name === 'processor' ? { ...b, algorithm: p.id } : b.name === 'evaluator' ? { ...b, algorithm: e.id } : b)) };
+    const toolchain = {
+      ...builtin,
+      blocks: builtin.blocks.map((b) => (b.name === 'processor' ? { ...b, algorithm: p.id } : b.name === 'evaluator' ? { ...b, algorithm: e.id } : b)),
+    };
     const rec = await api.toolchains.wait(await api.toolchains.run(toolchain));
-    return { origins: [p.origin, e.origin], status: rec.status, result: rec.blocks.analysis!.results?.data, calls: [rec.blocks.processor!.processCalls, rec.blocks.evaluator!.processCalls], errors: Object.values(rec.blocks).map((b) => b.error?.message ?? null) };
+    return {
+      origins: [p.origin, e.origin],
+      status: rec.status,
+      result: rec.blocks.analysis!.results?.data,
+      calls: [rec.blocks.processor!.processCalls, rec.blocks.evaluator!.processCalls],
+      errors: Object.values(rec.blocks).map((b) => b.error?.message ?? null),
+    };
   }, files);
   expect(out).toEqual({ origins: ['user', 'user'], status: 'DONE', result: { sum: 504, nb: 9 }, calls: [9, 81], errors: [null, null, null] });
   expect(problems).toEqual([]);

@@ -52,7 +52,9 @@ async function runFromPage(page: Page): Promise<string> {
   return (await run.getAttribute('data-run-id'))!;
 }
 
-test('segmentation evaluation from the toolchain page: diagram, parameters, progress, Dice/IoU table and bar plot, outputs open in the viewer', async ({ page }) => {
+test('segmentation evaluation from the toolchain page: diagram, parameters, progress, Dice/IoU table and bar plot, outputs open in the viewer', async ({
+  page,
+}) => {
   await page.setViewportSize({ width: 1280, height: 900 });
   const problems = await openApp(page);
   await page.getByTestId('nav-toolchains').click();
@@ -152,15 +154,30 @@ test('a custom JSON toolchain: problems are named, a slow run is followed live a
       language: 'javascript',
       groups: [{ inputs: { x: { type: 'system/int32/1' } }, outputs: { y: { type: 'system/int32/1' } } }],
     };
-    const slow = "export class Algorithm { async process(i, o) { await new Promise((r) => setTimeout(r, 60)); o.get('y').write({ value: i.get('x').data.value }); return true; } }";
+    const slow =
+      "export class Algorithm { async process(i, o) { await new Promise((r) => setTimeout(r, 60)); o.get('y').write({ value: i.get('x').data.value }); return true; } }";
     await window.algobox.blocks.install(decl, slow, { name: 'user/slow/1' });
   });
   await page.getByTestId('tc-choose-custom').click();
   const json = page.getByTestId('tc-json');
-  await json.fill(JSON.stringify({ sources: [{ name: 'x', values: [{ value: 1 }], format: 'system/int32/1' }], blocks: [{ name: 'S', algorithm: 'user/nope/1' }, { name: 'S', algorithm: 'user/slow/1' }] }));
+  await json.fill(
+    JSON.stringify({
+      sources: [{ name: 'x', values: [{ value: 1 }], format: 'system/int32/1' }],
+      blocks: [
+        { name: 'S', algorithm: 'user/nope/1' },
+        { name: 'S', algorithm: 'user/slow/1' },
+      ],
+    }),
+  );
   await expect(page.getByTestId('tc-problems')).toContainText("blocks[1].name: 'S' is already used by blocks[0]");
   await expect(page.getByTestId('tc-run-button')).toBeDisabled();
-  await json.fill(JSON.stringify({ name: 'slow', sources: [{ name: 'x', values: Array.from({ length: 200 }, (_, k) => ({ value: k })), format: 'system/int32/1' }], blocks: [{ name: 'S', algorithm: 'user/slow/1' }] }));
+  await json.fill(
+    JSON.stringify({
+      name: 'slow',
+      sources: [{ name: 'x', values: Array.from({ length: 200 }, (_, k) => ({ value: k })), format: 'system/int32/1' }],
+      blocks: [{ name: 'S', algorithm: 'user/slow/1' }],
+    }),
+  );
   await expect(page.getByTestId('tc-node-S')).toBeVisible();
   await page.getByTestId('tc-run-button').click();
   await expect(page.getByTestId('tc-run-status')).toHaveText('running');
@@ -173,7 +190,13 @@ test('a custom JSON toolchain: problems are named, a slow run is followed live a
   expect(calls).toBeGreaterThan(2);
   expect(calls).toBeLessThan(200);
   // The app still runs toolchains afterwards.
-  await json.fill(JSON.stringify({ name: 'quick', sources: [{ name: 'x', values: [{ value: 1 }, { value: 2 }], format: 'system/int32/1' }], blocks: [{ name: 'S', algorithm: 'user/slow/1' }] }));
+  await json.fill(
+    JSON.stringify({
+      name: 'quick',
+      sources: [{ name: 'x', values: [{ value: 1 }, { value: 2 }], format: 'system/int32/1' }],
+      blocks: [{ name: 'S', algorithm: 'user/slow/1' }],
+    }),
+  );
   await expect(page.getByTestId('tc-diagram')).toHaveAttribute('aria-label', '1 sources, 1 blocks, 1 connections');
   await runFromPage(page);
   await expect(page.getByTestId('tc-run-status')).toHaveText('done');
@@ -198,7 +221,13 @@ test('a custom JSON toolchain: problems are named, a slow run is followed live a
     }`;
     await window.algobox.blocks.install(decl, src, { name: 'user/squares/1' });
   });
-  await json.fill(JSON.stringify({ name: 'squares', sources: [{ name: 'x', values: [1, 2, 3, 4].map((value) => ({ value })), format: 'system/int32/1' }], blocks: [{ name: 'Q', algorithm: 'user/squares/1' }] }));
+  await json.fill(
+    JSON.stringify({
+      name: 'squares',
+      sources: [{ name: 'x', values: [1, 2, 3, 4].map((value) => ({ value })), format: 'system/int32/1' }],
+      blocks: [{ name: 'Q', algorithm: 'user/squares/1' }],
+    }),
+  );
   await expect(page.getByTestId('tc-node-Q')).toBeVisible();
   await runFromPage(page);
   await expect(page.getByTestId('tc-run-status')).toHaveText('done');
@@ -230,7 +259,10 @@ test('the Compox-runner evaluation and the PCA from the toolchain page', async (
 
   await page.getByTestId('tc-choose-pca').click();
   await expect(page.getByTestId('tc-params-pca').getByLabel(/number-of-components/)).toHaveValue('5');
-  await page.getByTestId('tc-params-pca').getByLabel(/number-of-components/).fill('3');
+  await page
+    .getByTestId('tc-params-pca')
+    .getByLabel(/number-of-components/)
+    .fill('3');
   await runFromPage(page);
   await expect(page.getByTestId('tc-run-status')).toHaveText('done');
   await expect(page.getByTestId('tc-block-pca')).toHaveAttribute('data-calls', '16');
@@ -251,8 +283,11 @@ test('a third-party runner block asks for trust first and takes its arguments fr
   const third = await page.evaluate(async () => {
     const base = 'bundles/threshold_segmentation/';
     const files: Record<string, Uint8Array> = {};
-    for (const p of ['pyproject.toml', 'Runner.js', 'image_segmentation/segmentation_utils.js', 'README.md']) files[p] = new Uint8Array(await (await fetch(base + p)).arrayBuffer());
-    files['pyproject.toml'] = new TextEncoder().encode(new TextDecoder().decode(files['pyproject.toml']).replace('name = "threshold_segmentation"', 'name = "threshold_third_party"'));
+    for (const p of ['pyproject.toml', 'Runner.js', 'image_segmentation/segmentation_utils.js', 'README.md'])
+      files[p] = new Uint8Array(await (await fetch(base + p)).arrayBuffer());
+    files['pyproject.toml'] = new TextEncoder().encode(
+      new TextDecoder().decode(files['pyproject.toml']).replace('name = "threshold_segmentation"', 'name = "threshold_third_party"'),
+    );
     return (await window.algobox.algorithms.install(files)).id;
   });
   await page.getByRole('button', { name: 'Edit as JSON' }).click();

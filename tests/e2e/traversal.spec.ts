@@ -71,7 +71,12 @@ test('path traversal in asset names, zip entries, files lists and imports is ref
   expect(zipError).toBe("Bundle file name '../evil.js' points outside the bundle ('..' is not allowed).");
 
   // 2. A declared asset whose name climbs out.
-  expect(await installError(page, { 'pyproject.toml': manifest('[tool.algobox.assets."../secret.onnx"]\nsha256 = "' + 'a'.repeat(64) + '"\n'), 'Runner.js': runner() })).toBe(
+  expect(
+    await installError(page, {
+      'pyproject.toml': manifest('[tool.algobox.assets."../secret.onnx"]\nsha256 = "' + 'a'.repeat(64) + '"\n'),
+      'Runner.js': runner(),
+    }),
+  ).toBe(
     `pyproject.toml: [tool.algobox] asset name '../secret.onnx' must be a relative path inside the bundle ("/" as separator, no leading "/", no "." or ".." segments).`,
   );
 

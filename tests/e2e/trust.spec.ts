@@ -127,7 +127,9 @@ test('a pinned link installs and selects the bundle; the first Run asks (origin,
   expect(await page.evaluate((id) => window.algobox.algorithms.isTrusted(id), alg.id)).toBe(false);
 
   // An input, then Run: the trust dialog, with everything about the bundle.
-  await page.evaluate(() => window.algobox.datasets.put({ image: { dtype: 'uint8', shape: [2, 2], data: new Uint8Array([1, 2, 3, 4]) } }, { name: 'trust-input.png', schema: 'Image' }));
+  await page.evaluate(() =>
+    window.algobox.datasets.put({ image: { dtype: 'uint8', shape: [2, 2], data: new Uint8Array([1, 2, 3, 4]) } }, { name: 'trust-input.png', schema: 'Image' }),
+  );
   await addInput(page, 'trust-input.png');
   const run = page.getByTestId('run-button');
   await run.click();
@@ -181,7 +183,12 @@ test('attack test 9: a link pinned to another hash is refused with both hashes; 
   expect(served).not.toBe(pinned);
   await serve(page, '/ext/demo.zip', zip(evil));
   const problems = await openApp(page);
-  await page.evaluate(() => window.algobox.datasets.put({ image: { dtype: 'uint16', shape: [3, 2], data: new Uint16Array([1, 200, 3000, 40000, 5, 6]) } }, { name: 'precious.png', schema: 'Image' }));
+  await page.evaluate(() =>
+    window.algobox.datasets.put(
+      { image: { dtype: 'uint16', shape: [3, 2], data: new Uint16Array([1, 200, 3000, 40000, 5, 6]) } },
+      { name: 'precious.png', schema: 'Image' },
+    ),
+  );
   const datasetsBefore = await datasetDigests(page);
   expect(Object.keys(datasetsBefore).length).toBeGreaterThan(1);
   const algorithmsBefore = await algorithmsNow(page);
@@ -212,12 +219,18 @@ test('attack test 9: a link pinned to another hash is refused with both hashes; 
     await first.getByTestId('alg-select').click();
     await expect(page.getByTestId('alg-details')).toBeVisible();
   }
-  const id = await page.evaluate(() => window.algobox.datasets.put({ image: { dtype: 'uint8', shape: [1, 1], data: new Uint8Array([7]) } }, { name: 'after.png' }));
+  const id = await page.evaluate(() =>
+    window.algobox.datasets.put({ image: { dtype: 'uint8', shape: [1, 1], data: new Uint8Array([7]) } }, { name: 'after.png' }),
+  );
   expect(await page.evaluate(async (i) => (await window.algobox.datasets.get(i)).meta.name, id)).toBe('after.png');
 
   // Reloading the link asks again and refuses again; an API install with the wrong pin is refused the same way.
   const viaApi = await page.evaluate(
-    async ({ pinned }) => window.algobox.algorithms.install('/ext/demo.zip', { sha256: pinned }).then(() => 'installed', (e: Error) => e.message),
+    async ({ pinned }) =>
+      window.algobox.algorithms.install('/ext/demo.zip', { sha256: pinned }).then(
+        () => 'installed',
+        (e: Error) => e.message,
+      ),
     { pinned },
   );
   expect(viaApi).toBe(`The bundle's SHA-256 is ${served}, but the link pins ${pinned}: refusing to install it.`);
@@ -231,7 +244,9 @@ test('attack test 9: a link pinned to another hash is refused with both hashes; 
   });
   await page.goto(link('/ext/other.zip', '1234'));
   await page.evaluate(() => window.algobox.ready);
-  await expect(prompt.getByTestId('bundle-url-error')).toContainText(`The link's sha256 must be the bundle's SHA-256 as 64 hexadecimal digits; got "1234" (4 characters).`);
+  await expect(prompt.getByTestId('bundle-url-error')).toContainText(
+    `The link's sha256 must be the bundle's SHA-256 as 64 hexadecimal digits; got "1234" (4 characters).`,
+  );
   await expect(prompt.getByRole('button', { name: 'Install' })).toBeDisabled();
   await prompt.getByRole('button', { name: 'Cancel' }).click();
   expect(fetched).toBe(0);

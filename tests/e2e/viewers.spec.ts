@@ -147,7 +147,11 @@ test('image viewer: uint16 contrast, colormap, readout, zoom and pan', async ({ 
   const H = 48;
   // value = 1000·x: auto window (0.35/99.65 % of 64 equally common values) is [0, 63000].
   const id = await page.evaluate(
-    ([W, H]) => window.algobox.datasets.put({ image: { dtype: 'uint16', shape: [H, W], data: new Uint16Array(W * H).map((_, i) => (i % W) * 1000) } }, { name: 'ramp16', schema: 'Image' }),
+    ([W, H]) =>
+      window.algobox.datasets.put(
+        { image: { dtype: 'uint16', shape: [H, W], data: new Uint16Array(W * H).map((_, i) => (i % W) * 1000) } },
+        { name: 'ramp16', schema: 'Image' },
+      ),
     [W, H] as const,
   );
   await show(page, `dataset:${id}`);

@@ -8,7 +8,15 @@ import * as sdk from '../../src/sdk/index';
 
 describe('the algorithm type table', () => {
   it('lists the Compox types in the reference order', () => {
-    expect(ALGORITHM_TYPES).toEqual(['Image2Alignment', 'Image2Image', 'Image2Segmentation', 'Image2Embedding', 'Segmentation2Segmentation', 'Undefined', 'Generic']);
+    expect(ALGORITHM_TYPES).toEqual([
+      'Image2Alignment',
+      'Image2Image',
+      'Image2Segmentation',
+      'Image2Embedding',
+      'Segmentation2Segmentation',
+      'Undefined',
+      'Generic',
+    ]);
   });
 
   it('names the SDK class of each type, which "algobox" exports and which declares that type', () => {
@@ -41,7 +49,15 @@ describe('the algorithm type table', () => {
   });
 
   it('picks the viewer of a run by type, generic for unknown names', () => {
-    expect(ALGORITHM_TYPES.map((t) => ALGORITHM_TYPE_TABLE[t].viewer)).toEqual(['alignment', 'compare', 'segmentation', 'embedding', 'seg2seg', 'generic', 'generic']);
+    expect(ALGORITHM_TYPES.map((t) => ALGORITHM_TYPE_TABLE[t].viewer)).toEqual([
+      'alignment',
+      'compare',
+      'segmentation',
+      'embedding',
+      'seg2seg',
+      'generic',
+      'generic',
+    ]);
     expect(algorithmTypeInfo('NoSuchType')).toBeNull();
     expect(algorithmTypeInfo('constructor')).toBeNull();
   });

@@ -57,7 +57,12 @@ describe('bad input at the other entry points', () => {
 });
 
 describe('BEAT entry points', () => {
-  const decl = { language: 'javascript', api_version: 2, type: 'sequential', groups: [{ inputs: { in: { type: 'system/integer/1' } }, outputs: { out: { type: 'system/integer/1' } } }] };
+  const decl = {
+    language: 'javascript',
+    api_version: 2,
+    type: 'sequential',
+    groups: [{ inputs: { in: { type: 'system/integer/1' } }, outputs: { out: { type: 'system/integer/1' } } }],
+  };
 
   it('a block module that is not JavaScript, or exports no algorithm class, is refused at install', async () => {
     const api = makeApi();
@@ -81,6 +86,8 @@ describe('BEAT entry points', () => {
     await expect(api.blocks.install(bad, 'export class Algorithm {}')).rejects.toThrow(
       'Invalid block declaration: groups[0].inputs.in.type: expected a data format name <user>/<name>/<version>, got string "nope/1"',
     );
-    await expect(api.toolchains.check({ sources: [], blocks: [] })).rejects.toThrow('invalid toolchain: sources: Too small: expected array to have >=1 items, got array(0) []');
+    await expect(api.toolchains.check({ sources: [], blocks: [] })).rejects.toThrow(
+      'invalid toolchain: sources: Too small: expected array to have >=1 items, got array(0) []',
+    );
   });
 });

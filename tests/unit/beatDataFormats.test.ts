@@ -1,15 +1,8 @@
 // Data formats (reference §7): grammar, catalogue, default instances and strict writes.
 import { describe, expect, it } from 'vitest';
-import {
-  BUILTIN_DATA_FORMATS,
-  convertData,
-  createData,
-  DataFormatRegistry,
-  type DataFormatDeclaration,
-} from '../../src/core/beat';
+import { BUILTIN_DATA_FORMATS, convertData, createData, DataFormatRegistry, type DataFormatDeclaration } from '../../src/core/beat';
 import { ndarray, type NDArray } from '../../src/core/ndarray';
 import { thrown } from '../fixtures/beat/helpers';
-
 
 const formats = new DataFormatRegistry({
   'user/point/1': { x: 'float64', y: 'float64' },
@@ -125,7 +118,7 @@ describe('declarations', () => {
     expect(e.details).toEqual([
       "field 'a': unknown type 'float16'",
       "field 'b': array dimensions must be non-negative integers (0 = variable), got [3,-1]",
-      "field 'c': an array is declared as [dim, …, element type], e.g. [0, \"float64\"]",
+      'field \'c\': an array is declared as [dim, …, element type], e.g. [0, "float64"]',
       "field 'd': the element type of an array cannot itself be an array",
       "invalid field name 'bad name'",
       "unknown reserved key '#unknown'",
@@ -226,15 +219,11 @@ describe('strict writes', () => {
     expect([e.code, e.message]).toEqual(['E_FORMAT_ATTRIBUTES', "fields 'z', 'y': not declared by data format 'user/all/1'"]);
     const shp = formats.get('user/shapes/1');
     expect(thrown(() => convertData(shp, { ...shapes(), inline: { a: 1 } })).message).toBe("field 'inline.b': missing");
-    expect(thrown(() => convertData(shp, { ...shapes(), inline: { a: 1, b: [], c: 0 } })).message).toBe(
-      "field 'inline.c': not declared by the data format",
-    );
+    expect(thrown(() => convertData(shp, { ...shapes(), inline: { a: 1, b: [], c: 0 } })).message).toBe("field 'inline.c': not declared by the data format");
     expect(thrown(() => convertData(shp, { ...shapes(), points: [{ x: 1, y: 2, z: 3 }] })).message).toBe(
       "field 'points[0].z': not declared by data format 'user/point/1'",
     );
-    expect(thrown(() => convertData(shp, { ...shapes(), points: [{ x: 1, y: 'a' }] })).message).toBe(
-      'field \'points[0].y\': expected float64, got string "a"',
-    );
+    expect(thrown(() => convertData(shp, { ...shapes(), points: [{ x: 1, y: 'a' }] })).message).toBe('field \'points[0].y\': expected float64, got string "a"');
   });
 
   it('arrays: NDArrays of the exact or a safely castable dtype are copied into the field dtype', () => {
@@ -260,7 +249,12 @@ describe('strict writes', () => {
     ['ids', () => ndarray('float64', [2], [1, 1.5]), 'E_FORMAT_CAST', "field 'ids': expected int64 elements, got 1.5 at flat index 1"],
     ['ids', () => ndarray('float64', [1], [2 ** 60]), 'E_FORMAT_CAST', "field 'ids': expected int64 elements, got 1152921504606847000 at flat index 0"],
     ['mask', () => ndarray('uint8', [1, 1]), 'E_FORMAT_CAST', "field 'mask': cannot safely cast an array of uint8 to bool"],
-    ['iq', () => ndarray('float64', [2]), 'E_FORMAT_SHAPE', "field 'iq': expected 1 dimension(s) plus a trailing dimension of 2 (real, imaginary), got shape [2]"],
+    [
+      'iq',
+      () => ndarray('float64', [2]),
+      'E_FORMAT_SHAPE',
+      "field 'iq': expected 1 dimension(s) plus a trailing dimension of 2 (real, imaginary), got shape [2]",
+    ],
     [
       'fixed',
       () => ({ dtype: 'uint8', shape: [2, 3], data: new Uint8Array(5) }),
@@ -291,8 +285,20 @@ describe('strict writes', () => {
     expect(out.iq).toEqual(ndarray('float64', [1, 2], [1, -1]));
     expect(convertData(shp, { ...shapes(), mixed: [] }).mixed).toEqual(ndarray('float32', [0, 3]));
     const cases: [unknown, string][] = [
-      [[[1, 2, 3], [4, 5, 256]], "field 'fixed[1][2]': expected uint8, got 256"],
-      [[[1, 2, 3], [4, 5]], "field 'fixed[1]': ragged array, expected length 3, got 2"],
+      [
+        [
+          [1, 2, 3],
+          [4, 5, 256],
+        ],
+        "field 'fixed[1][2]': expected uint8, got 256",
+      ],
+      [
+        [
+          [1, 2, 3],
+          [4, 5],
+        ],
+        "field 'fixed[1]': ragged array, expected length 3, got 2",
+      ],
       [[1, 2], "field 'fixed[0]': expected an array (dimension 1 of a 2-d array), got 1"],
     ];
     for (const [fixed, message] of cases) expect(thrown(() => convertData(shp, { ...shapes(), fixed })).message).toBe(message);

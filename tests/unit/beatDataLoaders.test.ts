@@ -16,8 +16,36 @@ function entry(e: LoaderEntry): unknown {
 
 describe('mixDataIndices', () => {
   it('mixes at the finest granularity (upstream docstring examples)', () => {
-    expect(mixDataIndices([[[0, 2], [3, 4]], [[0, 4]]])).toEqual([[0, 2], [3, 4]]);
-    expect(mixDataIndices([[[0, 2], [3, 4]], [[0, 1], [2, 3], [4, 4]]])).toEqual([[0, 1], [2, 2], [3, 3], [4, 4]]);
+    expect(
+      mixDataIndices([
+        [
+          [0, 2],
+          [3, 4],
+        ],
+        [[0, 4]],
+      ]),
+    ).toEqual([
+      [0, 2],
+      [3, 4],
+    ]);
+    expect(
+      mixDataIndices([
+        [
+          [0, 2],
+          [3, 4],
+        ],
+        [
+          [0, 1],
+          [2, 3],
+          [4, 4],
+        ],
+      ]),
+    ).toEqual([
+      [0, 1],
+      [2, 2],
+      [3, 3],
+      [4, 4],
+    ]);
     expect(mixDataIndices([[[0, 4]], []])).toEqual([]);
   });
 });
@@ -32,7 +60,17 @@ describe('DataLoader', () => {
 
   it('one input', () => {
     const loader = new DataLoader('channel1');
-    loader.add('input1', write([[0, 0], [1, 1], [2, 2]], 1000));
+    loader.add(
+      'input1',
+      write(
+        [
+          [0, 0],
+          [1, 1],
+          [2, 2],
+        ],
+        1000,
+      ),
+    );
     expect([loader.count(), loader.count('input1'), loader.count('unknown')]).toEqual([3, 3, 0]);
     expect([loader.dataIndexStart, loader.dataIndexEnd]).toEqual([0, 2]);
     expect([-1, 0, 1, 2, 3].map((i) => entry(loader.get(i)))).toEqual([
@@ -47,14 +85,38 @@ describe('DataLoader', () => {
     for (let i = 0; i < 3; i++) {
       const view = loader.view('input1', i)!;
       expect([view.count(), view.count('input1'), view.dataIndexStart, view.dataIndexEnd]).toEqual([1, 1, i, i]);
-      expect([entry(view.get(-1)), entry(view.get(0)), entry(view.get(1))]).toEqual([[null, null, null], [i, i, { input1: 1000 + i }], [null, null, null]]);
+      expect([entry(view.get(-1)), entry(view.get(0)), entry(view.get(1))]).toEqual([
+        [null, null, null],
+        [i, i, { input1: 1000 + i }],
+        [null, null, null],
+      ]);
     }
   });
 
   it('two synchronized inputs', () => {
     const loader = new DataLoader('channel1');
-    loader.add('input1', write([[0, 0], [1, 1], [2, 2], [3, 3]], 1000));
-    loader.add('input2', write([[0, 1], [2, 3]], 2000));
+    loader.add(
+      'input1',
+      write(
+        [
+          [0, 0],
+          [1, 1],
+          [2, 2],
+          [3, 3],
+        ],
+        1000,
+      ),
+    );
+    loader.add(
+      'input2',
+      write(
+        [
+          [0, 1],
+          [2, 3],
+        ],
+        2000,
+      ),
+    );
     expect([loader.count(), loader.count('input1'), loader.count('input2'), loader.dataIndexStart, loader.dataIndexEnd]).toEqual([4, 4, 2, 0, 3]);
     expect([0, 1, 2, 3, 4].map((i) => entry(loader.get(i)))).toEqual([
       [0, 0, { input1: 1000, input2: 2000 }],
@@ -88,8 +150,26 @@ describe('DataLoader', () => {
 
   it('two desynchronized inputs', () => {
     const loader = new DataLoader('channel1');
-    loader.add('input1', write([[0, 2], [3, 3]], 1000));
-    loader.add('input2', write([[0, 1], [2, 3]], 2000));
+    loader.add(
+      'input1',
+      write(
+        [
+          [0, 2],
+          [3, 3],
+        ],
+        1000,
+      ),
+    );
+    loader.add(
+      'input2',
+      write(
+        [
+          [0, 1],
+          [2, 3],
+        ],
+        2000,
+      ),
+    );
     expect([loader.count(), loader.count('input1'), loader.count('input2'), loader.dataIndexStart, loader.dataIndexEnd]).toEqual([3, 2, 2, 0, 3]);
     expect([-1, 0, 1, 2, 3].map((i) => entry(loader.get(i)))).toEqual([
       [null, null, null],
@@ -112,7 +192,10 @@ describe('DataLoader', () => {
     expect(loader.view('input1', 2)).toBeNull();
     const b0 = loader.view('input2', 0)!;
     expect([b0.count(), b0.count('input1'), b0.count('input2'), b0.dataIndexStart, b0.dataIndexEnd]).toEqual([1, 1, 1, 0, 1]);
-    expect([entry(b0.get(0)), entry(b0.get(1))]).toEqual([[0, 1, { input1: 1000, input2: 2000 }], [null, null, null]]);
+    expect([entry(b0.get(0)), entry(b0.get(1))]).toEqual([
+      [0, 1, { input1: 1000, input2: 2000 }],
+      [null, null, null],
+    ]);
     const b1 = loader.view('input2', 1)!;
     expect([b1.count(), b1.count('input1'), b1.count('input2'), b1.dataIndexStart, b1.dataIndexEnd]).toEqual([2, 2, 1, 2, 3]);
     expect([0, 1, 2].map((j) => entry(b1.get(j)))).toEqual([
@@ -132,10 +215,29 @@ describe('DataLoaderList', () => {
 
   it('two loaders, three inputs: main loader, lookup, loaderOf, secondaries', () => {
     const l1 = new DataLoader('channel1');
-    l1.add('input1', write([[0, 0], [1, 1], [2, 2]], 1000));
+    l1.add(
+      'input1',
+      write(
+        [
+          [0, 0],
+          [1, 1],
+          [2, 2],
+        ],
+        1000,
+      ),
+    );
     l1.add('input2', write([[0, 2]], 2000));
     const l2 = new DataLoader('channel2');
-    l2.add('input3', write([[0, 1], [2, 2]], 3000));
+    l2.add(
+      'input3',
+      write(
+        [
+          [0, 1],
+          [2, 2],
+        ],
+        3000,
+      ),
+    );
     const list = new DataLoaderList();
     list.add(l1);
     list.add(l2);

@@ -9,7 +9,6 @@ function errorsOf(json: unknown): string[] {
   return checkDeclaration(json, { dataFormats: registry() }).errors;
 }
 
-
 const block = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   language: 'javascript',
   splittable: false,
@@ -102,7 +101,7 @@ describe('declarations', () => {
     expect(errorsOf({ language: 'javascript', groups: [] })).toEqual(['groups: Too small: expected array to have >=1 items, got array(0) []']);
     expect(errorsOf({ ...block(), foo: 1, api_version: 3 })).toEqual(['api_version: expected 1 or 2, got number 3', 'Unrecognized key: "foo"']);
     expect(errorsOf({ ...block(), groups: [{ inputs: { 'a b': { type: 'user/single_integer/1' } }, outputs: {} }] })).toEqual([
-      "groups[0].inputs.a b: invalid name (expected letters, digits, _ and -, starting with a letter or _)",
+      'groups[0].inputs.a b: invalid name (expected letters, digits, _ and -, starting with a letter or _)',
     ]);
     expect(errorsOf({ ...block(), groups: [{ inputs: { a: { type: 'int32' } }, outputs: {} }] })).toEqual([
       'groups[0].inputs.a.type: expected a data format name <user>/<name>/<version>, got string "int32"',
@@ -195,27 +194,48 @@ describe('parameters', () => {
       { int8_value: -128, uint64_value: 2n ** 52n, float32_value: 0.25, bool_value: true, string_value: 'x', ranged: 1, chosen: 'c', required: -7 },
       A,
     );
-    expect([custom.int8_value, custom.uint64_value, custom.float32_value, custom.bool_value, custom.string_value, custom.ranged, custom.chosen, custom.required]).toEqual([
-      -128,
-      2 ** 52,
-      0.25,
-      true,
-      'x',
-      1,
-      'c',
-      -7,
-    ]);
+    expect([
+      custom.int8_value,
+      custom.uint64_value,
+      custom.float32_value,
+      custom.bool_value,
+      custom.string_value,
+      custom.ranged,
+      custom.chosen,
+      custom.required,
+    ]).toEqual([-128, 2 ** 52, 0.25, true, 'x', 1, 'c', -7]);
   });
 
   it.each([
-    [{ required: 0, ranged: 1.5 }, "parameter `ranged' cannot be safely cast to the declared type on algorithm `user/parametrized/1': value for `ranged' (1.5) must be picked within interval `[0.0, 1.0]'"],
-    [{ required: 0, chosen: 'z' }, "parameter `chosen' cannot be safely cast to the declared type on algorithm `user/parametrized/1': value for `chosen' ('z') must be one of `['a', 'b', 'c']'"],
+    [
+      { required: 0, ranged: 1.5 },
+      "parameter `ranged' cannot be safely cast to the declared type on algorithm `user/parametrized/1': value for `ranged' (1.5) must be picked within interval `[0.0, 1.0]'",
+    ],
+    [
+      { required: 0, chosen: 'z' },
+      "parameter `chosen' cannot be safely cast to the declared type on algorithm `user/parametrized/1': value for `chosen' ('z') must be one of `['a', 'b', 'c']'",
+    ],
     [{ required: 1.5 }, "parameter `required' cannot be safely cast to the declared type on algorithm `user/parametrized/1': expected an integer, got 1.5"],
-    [{ required: 0, int8_value: 200 }, "parameter `int8_value' cannot be safely cast to the declared type on algorithm `user/parametrized/1': 200 is out of range for int8 [-128, 127]"],
-    [{ required: 0, uint64_value: -1 }, "parameter `uint64_value' cannot be safely cast to the declared type on algorithm `user/parametrized/1': -1 is out of range for uint64 [0, 9007199254740991]"],
-    [{ required: 0, bool_value: 'False' }, "parameter `bool_value' cannot be safely cast to the declared type on algorithm `user/parametrized/1': expected a boolean, got string \"False\""],
-    [{ required: 0, string_value: 3 }, "parameter `string_value' cannot be safely cast to the declared type on algorithm `user/parametrized/1': expected a string, got 3"],
-    [{ required: 0, float32_value: 1e40 }, "parameter `float32_value' cannot be safely cast to the declared type on algorithm `user/parametrized/1': 1e+40 is out of range for float32"],
+    [
+      { required: 0, int8_value: 200 },
+      "parameter `int8_value' cannot be safely cast to the declared type on algorithm `user/parametrized/1': 200 is out of range for int8 [-128, 127]",
+    ],
+    [
+      { required: 0, uint64_value: -1 },
+      "parameter `uint64_value' cannot be safely cast to the declared type on algorithm `user/parametrized/1': -1 is out of range for uint64 [0, 9007199254740991]",
+    ],
+    [
+      { required: 0, bool_value: 'False' },
+      'parameter `bool_value\' cannot be safely cast to the declared type on algorithm `user/parametrized/1\': expected a boolean, got string "False"',
+    ],
+    [
+      { required: 0, string_value: 3 },
+      "parameter `string_value' cannot be safely cast to the declared type on algorithm `user/parametrized/1': expected a string, got 3",
+    ],
+    [
+      { required: 0, float32_value: 1e40 },
+      "parameter `float32_value' cannot be safely cast to the declared type on algorithm `user/parametrized/1': 1e+40 is out of range for float32",
+    ],
   ])('rejects %j', (given, message) => {
     const e = thrown(() => checkParameters(specs, given, A));
     expect([e.code, e.message]).toEqual(['E_PARAM_VALUE', message]);
@@ -254,7 +274,7 @@ describe('parameters', () => {
       "default for parameter `d' ('d') is not a valid choice `['a', 'b', 'c']'",
       "default for parameter `e' (2.0) is not within parameter range [0.0, 1.0]",
       "choice[1] for parameter `f' cannot be cast to type `int8': 1000 is out of range for int8 [-128, 127]",
-      "default for parameter `g' cannot be cast to type `bool': expected a boolean, got string \"yes\"",
+      'default for parameter `g\' cannot be cast to type `bool\': expected a boolean, got string "yes"',
     ]);
   });
 

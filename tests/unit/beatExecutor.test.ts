@@ -110,7 +110,11 @@ describe('echo, for each algorithm type (upstream test_executor)', () => {
     }
     const r = await run({ declaration: decl(), algorithm: AsyncEcho, inputs: { in: integers(singles(3), 1) } });
     expect([r.ok, r.processCalls]).toEqual([true, 3]);
-    expect(units(r, 'out')).toEqual([[2, 0, 0], [4, 1, 1], [6, 2, 2]]);
+    expect(units(r, 'out')).toEqual([
+      [2, 0, 0],
+      [4, 1, 1],
+      [6, 2, 2],
+    ]);
   });
 
   it('an empty synchronization channel: no process() call, no output, success', async () => {
@@ -136,10 +140,27 @@ describe('synchronization inside the block', () => {
     const r = await run({
       declaration: twoInputs,
       algorithm: Add,
-      inputs: { in1: integers(singles(6), 1), in2: integers([[0, 1], [2, 3], [4, 5]], 10) },
+      inputs: {
+        in1: integers(singles(6), 1),
+        in2: integers(
+          [
+            [0, 1],
+            [2, 3],
+            [4, 5],
+          ],
+          10,
+        ),
+      },
     });
     expect(r.processCalls).toBe(6);
-    expect(units(r, 'out')).toEqual([[11, 0, 0], [12, 1, 1], [14, 2, 2], [15, 3, 3], [17, 4, 4], [18, 5, 5]]);
+    expect(units(r, 'out')).toEqual([
+      [11, 0, 0],
+      [12, 1, 1],
+      [14, 2, 2],
+      [15, 3, 3],
+      [17, 4, 4],
+      [18, 5, 5],
+    ]);
     expect(trace).toEqual([
       [0, 0, true, false],
       [1, 1, false, true],
@@ -160,9 +181,24 @@ describe('synchronization inside the block', () => {
     const r = await run({
       declaration: twoInputs,
       algorithm: Interval,
-      inputs: { in1: integers([[0, 2], [3, 5], [6, 8]]), in2: integers([[0, 4], [5, 8]]) },
+      inputs: {
+        in1: integers([
+          [0, 2],
+          [3, 5],
+          [6, 8],
+        ]),
+        in2: integers([
+          [0, 4],
+          [5, 8],
+        ]),
+      },
     });
-    expect(units(r, 'out')).toEqual([[3, 0, 2], [2, 3, 4], [1, 5, 5], [3, 6, 8]]);
+    expect(units(r, 'out')).toEqual([
+      [3, 0, 2],
+      [2, 3, 4],
+      [1, 5, 5],
+      [3, 6, 8],
+    ]);
   });
 
   it('next() on an input of the synchronization group is refused: "Not authorized"', async () => {
@@ -205,7 +241,11 @@ describe('secondary channels', () => {
     }
     const r = await run({ declaration: decl({}, groups), algorithm: Add2, inputs: { in1: integers(singles(3), 1), in2: integers([[0, 0]], 100) } });
     expect([r.ok, r.processCalls]).toEqual([true, 3]);
-    expect(units(r, 'out')).toEqual([[101, 0, 0], [102, 1, 1], [103, 2, 2]]);
+    expect(units(r, 'out')).toEqual([
+      [101, 0, 0],
+      [102, 1, 1],
+      [103, 2, 2],
+    ]);
   });
 
   it('legacy desynchronization: per-input next() on a secondary input, the rest of its group untouched', async () => {
@@ -224,8 +264,19 @@ describe('secondary channels', () => {
       algorithm: Desync,
       inputs: { in1: integers(singles(3), 1), a: integers(singles(3), 10), b: [] },
     });
-    expect([r.ok, seen]).toEqual([true, [[1, 0], [2, 0], [3, 0]]]);
-    expect(units(r, 'out')).toEqual([[11, 0, 0], [13, 1, 1], [15, 2, 2]]);
+    expect([r.ok, seen]).toEqual([
+      true,
+      [
+        [1, 0],
+        [2, 0],
+        [3, 0],
+      ],
+    ]);
+    expect(units(r, 'out')).toEqual([
+      [11, 0, 0],
+      [13, 1, 1],
+      [15, 2, 2],
+    ]);
   });
 
   it('quirk (§8): unread secondary units keep the loop going past the synchronization channel → "no more data"', async () => {
@@ -244,7 +295,10 @@ describe('secondary channels', () => {
       message:
         "User algorithm asked for more data for channel `group0' on input `in1', but it is over (no more data). This normally indicates a programming error on the user side.",
     });
-    expect(units(r, 'out')).toEqual([[0, 0, 0], [1, 1, 1]]);
+    expect(units(r, 'out')).toEqual([
+      [0, 0, 0],
+      [1, 1, 1],
+    ]);
   });
 
   it('too many next() on a secondary group → "no more data" on that channel', async () => {
@@ -273,16 +327,27 @@ describe('secondary channels', () => {
         return true;
       }
     }
-    const r = await run({ declaration: decl({ api_version: 2 }, groups), algorithm: SeqAdd2, inputs: { in1: integers(singles(3), 1), in2: integers([[0, 2]], 100) } });
+    const r = await run({
+      declaration: decl({ api_version: 2 }, groups),
+      algorithm: SeqAdd2,
+      inputs: { in1: integers(singles(3), 1), in2: integers([[0, 2]], 100) },
+    });
     expect([r.ok, r.processCalls]).toEqual([true, 3]);
-    expect(units(r, 'out')).toEqual([[101, 0, 0], [102, 1, 1], [103, 2, 2]]);
+    expect(units(r, 'out')).toEqual([
+      [101, 0, 0],
+      [102, 1, 1],
+      [103, 2, 2],
+    ]);
   });
 
   it('autonomous add3: a loader indexed by a value of another; prepare() gets the secondaries only', async () => {
     const prepared: string[][] = [];
     class Add3 {
       prepare(loaders: DataLoaderList): boolean {
-        prepared.push([...loaders].map((l) => l.channel), [String(loaders.mainLoader)]);
+        prepared.push(
+          [...loaders].map((l) => l.channel),
+          [String(loaders.mainLoader)],
+        );
         return true;
       }
       process(loaders: DataLoaderList, outputs: OutputList): boolean {
@@ -311,7 +376,12 @@ describe('secondary channels', () => {
     });
     expect(r.error).toBeNull();
     expect(prepared).toEqual([['offsets'], ['null']]);
-    expect(units(r, 'out')).toEqual([[201, 0, 0], [102, 1, 1], [203, 2, 2], [104, 3, 3]]);
+    expect(units(r, 'out')).toEqual([
+      [201, 0, 0],
+      [102, 1, 1],
+      [203, 2, 2],
+      [104, 3, 3],
+    ]);
   });
 });
 
@@ -384,7 +454,10 @@ describe('lifecycle failures (reference messages)', () => {
         2,
         { code: 'E_PROCESS_FALSE', message: 'Could not run algorithm (returned False)', stage: 'process', details: [] },
       ]);
-      expect(units(r, 'out')).toEqual([[0, 0, 0], [1, 1, 1]]);
+      expect(units(r, 'out')).toEqual([
+        [0, 0, 0],
+        [1, 1, 1],
+      ]);
     }
     class AutonomousFalse {
       process(): boolean {
@@ -443,7 +516,16 @@ describe('lifecycle failures (reference messages)', () => {
     const cases: [Record<string, DataStream>, string, string][] = [
       [{}, 'E_INPUT_STREAM', "no data for input 'in'"],
       [{ in: [], other: [] }, 'E_INPUT_STREAM', "unknown input 'other' (declared inputs: in)"],
-      [{ in: integers([[0, 1], [1, 2]]) }, 'E_INPUT_STREAM', "input 'in': unit 1 [1, 2] overlaps or precedes the previous unit (which ends at 1)"],
+      [
+        {
+          in: integers([
+            [0, 1],
+            [1, 2],
+          ]),
+        },
+        'E_INPUT_STREAM',
+        "input 'in': unit 1 [1, 2] overlaps or precedes the previous unit (which ends at 1)",
+      ],
       [{ in: integers([[2, 1]]) }, 'E_INPUT_STREAM', "input 'in': unit 0 has invalid indices [2, 1] (expected integers 0 ≤ start ≤ end)"],
       [{ in: [{ data: { value: 0.5 }, start: 0, end: 0 }] }, 'E_FORMAT_CAST', "input 'in', unit [0, 0]: field 'value': expected int32, got 0.5"],
     ];
@@ -452,7 +534,12 @@ describe('lifecycle failures (reference messages)', () => {
       expect([r.error!.code, r.error!.message, r.error!.stage]).toEqual([code, message, 'inputs']);
     }
     // checkInputs: false passes units through as they are.
-    const unchecked = await run({ declaration: decl(), algorithm: LegacyEcho, inputs: { in: [{ data: { value: 3, extra: 1 }, start: 0, end: 0 }] }, checkInputs: false });
+    const unchecked = await run({
+      declaration: decl(),
+      algorithm: LegacyEcho,
+      inputs: { in: [{ data: { value: 3, extra: 1 }, start: 0, end: 0 }] },
+      checkInputs: false,
+    });
     expect(units(unchecked, 'out')).toEqual([[3, 0, 0]]);
     const range = await run({ declaration: decl(), algorithm: LegacyEcho, inputs: input, range: [3, 1] });
     expect([range.error!.code, range.error!.message]).toEqual(['E_RANGE', 'invalid range [3, 1]: expected integers 0 ≤ start ≤ end']);
@@ -482,9 +569,7 @@ describe('outputs at the end of a run', () => {
         return true;
       }
     }
-    expect((await run({ declaration: twoOutputs, algorithm: Nothing, inputs: input })).error!.message).toBe(
-      'Missing data on the following output(s): a, b',
-    );
+    expect((await run({ declaration: twoOutputs, algorithm: Nothing, inputs: input })).error!.message).toBe('Missing data on the following output(s): a, b');
   });
 
   it('explicit end indices: units shorter than the interval, the rest merged into the next write', async () => {
@@ -497,9 +582,27 @@ describe('outputs at the end of a run', () => {
         return true;
       }
     }
-    const r = await run({ declaration: twoOutputs, algorithm: Explicit, inputs: { in: integers([[0, 2], [3, 5], [6, 8]]) } });
-    expect(units(r, 'a')).toEqual([[0, 0, 1], [3, 2, 4], [6, 5, 7]]);
-    expect(units(r, 'b')).toEqual([[0, 0, 2], [3, 3, 5], [6, 6, 8]]);
+    const r = await run({
+      declaration: twoOutputs,
+      algorithm: Explicit,
+      inputs: {
+        in: integers([
+          [0, 2],
+          [3, 5],
+          [6, 8],
+        ]),
+      },
+    });
+    expect(units(r, 'a')).toEqual([
+      [0, 0, 1],
+      [3, 2, 4],
+      [6, 5, 7],
+    ]);
+    expect(units(r, 'b')).toEqual([
+      [0, 0, 2],
+      [3, 3, 5],
+      [6, 6, 8],
+    ]);
     expect(r.error!.message).toBe('Missing data on the following output(s): a');
   });
 
@@ -511,7 +614,11 @@ describe('outputs at the end of a run', () => {
       }
     }
     const r = await run({ declaration: decl({ api_version: 2, type: 'autonomous' }), algorithm: Partial, inputs: input });
-    expect(units(r, 'out')).toEqual([[0, 0, 0], [1, 1, 1], [2, 2, 2]]);
+    expect(units(r, 'out')).toEqual([
+      [0, 0, 0],
+      [1, 1, 1],
+      [2, 2, 2],
+    ]);
     expect(r.error!.message).toBe('Missing data on the following output(s): out');
   });
 });
@@ -599,7 +706,14 @@ describe('analyzers (§5)', () => {
 describe("the seed's figures", () => {
   const image = (k: number): NDArray<'uint8'> => ndarray('uint8', [2, 2], [k, k, k, k]);
   const images: DataStream = singles(6).map(([s, e], k) => ({ data: { value: image(k) }, start: s, end: e }));
-  const labels = integers([[0, 2], [3, 5]], 0, [7, 9]);
+  const labels = integers(
+    [
+      [0, 2],
+      [3, 5],
+    ],
+    0,
+    [7, 9],
+  );
 
   it('Fig. 3: block A (images + labels) runs 6 times, block B (labels) 2 times; their outputs feed block C', async () => {
     const aCalls: unknown[] = [];
@@ -642,7 +756,10 @@ describe("the seed's figures", () => {
     expect(a.outputs.features!.map((u) => [Array.from((u.data.value as NDArray).data), u.start, u.end])).toEqual(
       [7, 17, 27, 39, 49, 59].map((f, i) => [[f], i, i]),
     );
-    expect(units(b, 'count')).toEqual([[700, 0, 2], [900, 3, 5]]);
+    expect(units(b, 'count')).toEqual([
+      [700, 0, 2],
+      [900, 3, 5],
+    ]);
 
     // Chained by hand: C reads A's features (6 units) and B's counts (2 units) on one channel.
     class BlockC {
@@ -653,14 +770,19 @@ describe("the seed's figures", () => {
       }
     }
     const c = await run({
-      declaration: decl({}, [
-        { inputs: { features: { type: 'system/array_1d_floats/1' }, count: { type: INT } }, outputs: { sum: { type: INT } } },
-      ]),
+      declaration: decl({}, [{ inputs: { features: { type: 'system/array_1d_floats/1' }, count: { type: INT } }, outputs: { sum: { type: INT } } }]),
       algorithm: BlockC,
       inputs: { features: a.outputs.features!, count: b.outputs.count! },
     });
     expect(c.processCalls).toBe(6);
-    expect(units(c, 'sum')).toEqual([[707, 0, 0], [717, 1, 1], [727, 2, 2], [939, 3, 3], [949, 4, 4], [959, 5, 5]]);
+    expect(units(c, 'sum')).toEqual([
+      [707, 0, 0],
+      [717, 1, 1],
+      [727, 2, 2],
+      [939, 3, 3],
+      [949, 4, 4],
+      [959, 5, 5],
+    ]);
   });
 
   it('Fig. 6: write(null) for 2 of 6 images → 4 blocks out; downstream runs 4 times', async () => {
@@ -702,7 +824,12 @@ describe("the seed's figures", () => {
       inputs: { features: r.outputs.features! },
     });
     expect([d.ok, d.processCalls]).toEqual([true, 4]);
-    expect(units(d, 'out')).toEqual([[0, 0, 0], [2, 1, 2], [3, 3, 3], [5, 4, 5]]);
+    expect(units(d, 'out')).toEqual([
+      [0, 0, 0],
+      [2, 1, 2],
+      [3, 3, 3],
+      [5, 4, 5],
+    ]);
   });
 });
 
@@ -729,16 +856,48 @@ describe('split runs (§10)', () => {
   }
   const inputs = {
     images: integers(singles(12), 1),
-    labels: integers([[0, 2], [3, 5], [6, 8], [9, 11]], 0, [2, 3, 5, 7]),
+    labels: integers(
+      [
+        [0, 2],
+        [3, 5],
+        [6, 8],
+        [9, 11],
+      ],
+      0,
+      [2, 3, 5, 7],
+    ),
     offset: integers(singles(2), 0, [500, 1000]),
   };
 
   it('splitRange cuts only at ends common to every synchronization input, balanced by units', () => {
-    expect(splitRange([inputs.images, inputs.labels], 2)).toEqual([[0, 5], [6, 11]]);
-    expect(splitRange([inputs.images, inputs.labels], 3)).toEqual([[0, 2], [3, 8], [9, 11]]);
-    expect(splitRange([inputs.images, inputs.labels], 4)).toEqual([[0, 2], [3, 5], [6, 8], [9, 11]]);
-    expect(splitRange([inputs.images, inputs.labels], 10)).toEqual([[0, 2], [3, 5], [6, 8], [9, 11]]);
-    expect(splitRange([inputs.images], 5)).toEqual([[0, 1], [2, 4], [5, 6], [7, 9], [10, 11]]);
+    expect(splitRange([inputs.images, inputs.labels], 2)).toEqual([
+      [0, 5],
+      [6, 11],
+    ]);
+    expect(splitRange([inputs.images, inputs.labels], 3)).toEqual([
+      [0, 2],
+      [3, 8],
+      [9, 11],
+    ]);
+    expect(splitRange([inputs.images, inputs.labels], 4)).toEqual([
+      [0, 2],
+      [3, 5],
+      [6, 8],
+      [9, 11],
+    ]);
+    expect(splitRange([inputs.images, inputs.labels], 10)).toEqual([
+      [0, 2],
+      [3, 5],
+      [6, 8],
+      [9, 11],
+    ]);
+    expect(splitRange([inputs.images], 5)).toEqual([
+      [0, 1],
+      [2, 4],
+      [5, 6],
+      [7, 9],
+      [10, 11],
+    ]);
     expect(splitRange([inputs.images], 1)).toEqual([[0, 11]]);
     expect(splitRange([[]], 3)).toEqual([]);
     expect(() => splitRange([inputs.images], 0)).toThrow('cannot split into 0 parts (expected a positive integer)');
@@ -748,7 +907,12 @@ describe('split runs (§10)', () => {
     const whole = await run({ declaration, algorithm: Splittable, inputs });
     expect(whole.error).toBeNull();
     expect(whole.processCalls).toBe(12);
-    expect(units(whole, 'per_label')).toEqual([[0, 0, 2], [3, 3, 5], [6, 6, 8], [9, 9, 11]]);
+    expect(units(whole, 'per_label')).toEqual([
+      [0, 0, 2],
+      [3, 3, 5],
+      [6, 6, 8],
+      [9, 9, 11],
+    ]);
     expect(units(whole, 'out')).toHaveLength(9);
     for (const parts of [2, 3, 4]) {
       const split = await executeSplit({ declaration, algorithm: Splittable, inputs, dataFormats: formats }, parts);
@@ -764,14 +928,31 @@ describe('split runs (§10)', () => {
   });
 
   it('refuses algorithms that are not splittable; merges refuse overlapping parts', async () => {
-    const r = await executeSplit({ declaration: decl(), algorithm: LegacyEcho, inputs: { in: integers(singles(4)) }, name: 'user/echo/1', dataFormats: formats }, 2);
+    const r = await executeSplit(
+      { declaration: decl(), algorithm: LegacyEcho, inputs: { in: integers(singles(4)) }, name: 'user/echo/1', dataFormats: formats },
+      2,
+    );
     expect(r.error).toEqual({ code: 'E_NOT_SPLITTABLE', message: "algorithm `user/echo/1' is not splittable", stage: 'declaration', details: [] });
     const part = await run({ declaration: decl(), algorithm: LegacyEcho, inputs: { in: integers(singles(2)) } });
     expect(() => mergeSplitRuns([part, part])).toThrow("output 'out': a unit [0, 0] overlaps or precedes the previous part's unit [1, 1]");
   });
 
   it('a range run keeps only the synchronization units inside it; outputs start at the range start', async () => {
-    const r = await run({ declaration: decl({ splittable: true }), algorithm: LegacyEcho, inputs: { in: integers([[0, 1], [2, 3], [4, 5]], 10) }, range: [2, 4] });
+    const r = await run({
+      declaration: decl({ splittable: true }),
+      algorithm: LegacyEcho,
+      inputs: {
+        in: integers(
+          [
+            [0, 1],
+            [2, 3],
+            [4, 5],
+          ],
+          10,
+        ),
+      },
+      range: [2, 4],
+    });
     // [4, 5] is not inside [2, 4]: only [2, 3] remains.
     expect([r.ok, r.processCalls, r.range]).toEqual([true, 1, [2, 4]]);
     expect(units(r, 'out')).toEqual([[11, 2, 3]]);

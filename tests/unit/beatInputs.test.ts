@@ -8,7 +8,6 @@ import { integers, singles, thrown } from '../fixtures/beat/helpers';
 type V = { value: number };
 const value = (i: Input): number => (i.data as V).value;
 
-
 describe('Input', () => {
   it('starts with no data, indices -1, same-as-previous, nothing read', () => {
     const source: DataStream = [];
@@ -28,7 +27,18 @@ describe('Input', () => {
 
   it('retrieves one unit, then another', () => {
     const group = new InputGroup('channel1', { restrictedAccess: false });
-    const input = new Input('test', 'user/single_integer/1', integers([[0, 0], [1, 1]], 0, [10, 20]));
+    const input = new Input(
+      'test',
+      'user/single_integer/1',
+      integers(
+        [
+          [0, 0],
+          [1, 1],
+        ],
+        0,
+        [10, 20],
+      ),
+    );
     group.add(input);
     expect([input.hasMoreData(), input.hasDataChanged(), input.isDataUnitDone()]).toEqual([true, false, true]);
     input.next();
@@ -80,7 +90,16 @@ describe('InputGroup', () => {
     const group = new InputGroup('channel1', { synchronizationListener: listener, restrictedAccess: false });
     expect(group.synchronizationListener).toBe(listener);
     expect([listener.dataIndexStart, listener.dataIndexEnd]).toEqual([-1, -1]);
-    group.add(new Input('a', 'mock', integers([[0, 1], [2, 3]])));
+    group.add(
+      new Input(
+        'a',
+        'mock',
+        integers([
+          [0, 1],
+          [2, 3],
+        ]),
+      ),
+    );
     group.add(new Input('b', 'mock', integers(singles(4))));
     group.next();
     expect([listener.dataIndexStart, listener.dataIndexEnd]).toEqual([0, 0]);
@@ -110,7 +129,13 @@ describe('InputGroup', () => {
   });
 
   it('one input, units of different lengths', () => {
-    const indices: [number, number][] = [[0, 0], [1, 1], [2, 3], [4, 4], [5, 5]];
+    const indices: [number, number][] = [
+      [0, 0],
+      [1, 1],
+      [2, 3],
+      [4, 4],
+      [5, 5],
+    ];
     const input = new Input('input', 'mock', integers(indices));
     const group = new InputGroup('channel1', { restrictedAccess: false });
     group.add(input);
@@ -136,13 +161,7 @@ describe('InputGroup', () => {
       group.next();
       expect([group.dataIndex, group.dataIndexEnd, group.firstDataIndex, group.lastDataIndex]).toEqual([s, e, s, e]);
       inputs.forEach((input, k) => {
-        expect([value(input), input.dataIndex, input.dataIndexEnd, input.dataSameAsPrevious, input.nbDataBlocksRead]).toEqual([
-          i + 10 * k,
-          s,
-          e,
-          false,
-          i + 1,
-        ]);
+        expect([value(input), input.dataIndex, input.dataIndexEnd, input.dataSameAsPrevious, input.nbDataBlocksRead]).toEqual([i + 10 * k, s, e, false, i + 1]);
         expect([input.hasMoreData(), input.isDataUnitDone(), input.hasDataChanged()]).toEqual([i < 4, true, true]);
       });
       expect(group.hasMoreData()).toBe(i < 4);
@@ -151,7 +170,11 @@ describe('InputGroup', () => {
 
   it('three inputs at different rates (6, 3 and 1 units)', () => {
     const indices1 = singles(6);
-    const indices2: [number, number][] = [[0, 1], [2, 3], [4, 5]];
+    const indices2: [number, number][] = [
+      [0, 1],
+      [2, 3],
+      [4, 5],
+    ];
     const indices3: [number, number][] = [[0, 5]];
     const hasMoreData = [
       [true, true, true, true, true, false],
@@ -191,14 +214,61 @@ describe('InputGroup', () => {
   });
 
   it('two desynchronized inputs: the current interval is the gap between successive end indices', () => {
-    const indices1: [number, number][] = [[0, 2], [3, 5], [6, 8], [9, 11], [12, 14], [15, 17]];
-    const indices2: [number, number][] = [[0, 4], [5, 10], [11, 17]];
+    const indices1: [number, number][] = [
+      [0, 2],
+      [3, 5],
+      [6, 8],
+      [9, 11],
+      [12, 14],
+      [15, 17],
+    ];
+    const indices2: [number, number][] = [
+      [0, 4],
+      [5, 10],
+      [11, 17],
+    ];
     const values1 = [0, 1, 1, 2, 3, 3, 4, 5];
     const values2 = [0, 0, 1, 1, 1, 2, 2, 2];
-    const hull = [[0, 4], [0, 5], [3, 10], [5, 10], [5, 11], [9, 17], [11, 17], [11, 17]];
-    const interval = [[0, 2], [3, 4], [5, 5], [6, 8], [9, 10], [11, 11], [12, 14], [15, 17]];
-    const unit1 = [[0, 2], [3, 5], [3, 5], [6, 8], [9, 11], [9, 11], [12, 14], [15, 17]];
-    const unit2 = [[0, 4], [0, 4], [5, 10], [5, 10], [5, 10], [11, 17], [11, 17], [11, 17]];
+    const hull = [
+      [0, 4],
+      [0, 5],
+      [3, 10],
+      [5, 10],
+      [5, 11],
+      [9, 17],
+      [11, 17],
+      [11, 17],
+    ];
+    const interval = [
+      [0, 2],
+      [3, 4],
+      [5, 5],
+      [6, 8],
+      [9, 10],
+      [11, 11],
+      [12, 14],
+      [15, 17],
+    ];
+    const unit1 = [
+      [0, 2],
+      [3, 5],
+      [3, 5],
+      [6, 8],
+      [9, 11],
+      [9, 11],
+      [12, 14],
+      [15, 17],
+    ];
+    const unit2 = [
+      [0, 4],
+      [0, 4],
+      [5, 10],
+      [5, 10],
+      [5, 10],
+      [11, 17],
+      [11, 17],
+      [11, 17],
+    ];
     const more1 = [true, true, true, true, true, true, true, false];
     const more2 = [true, true, true, true, true, false, false, false];
     const done1 = [true, false, true, true, false, true, true, true];
@@ -224,7 +294,10 @@ describe('InputGroup', () => {
 
   it('two inputs, 8 units against 2', () => {
     const indices1 = singles(8);
-    const indices2: [number, number][] = [[0, 3], [4, 7]];
+    const indices2: [number, number][] = [
+      [0, 3],
+      [4, 7],
+    ];
     const done2 = [false, false, false, true, false, false, false, true];
     const changed2 = [true, false, false, false, true, false, false, false];
     const in1 = new Input('input1', 'mock', integers(indices1));

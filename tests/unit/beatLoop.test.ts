@@ -100,7 +100,11 @@ const pair = (p: unknown, e: unknown, extra: { processor?: object; evaluator?: o
 describe('loop declarations', () => {
   it('processor and evaluator: role, declared type, base runtime type, request and answer formats', () => {
     const p = parseDeclaration(PROCESSOR);
-    expect(p).toMatchObject({ type: 'sequential', isSequential: true, loop: { role: 'processor', declaredType: 'sequential_loop_processor', request: INT, answer: 'system/float/1' } });
+    expect(p).toMatchObject({
+      type: 'sequential',
+      isSequential: true,
+      loop: { role: 'processor', declaredType: 'sequential_loop_processor', request: INT, answer: 'system/float/1' },
+    });
     const e = parseDeclaration(EVALUATOR);
     expect(e.loop).toEqual({ role: 'evaluator', declaredType: 'sequential_loop_evaluator', request: INT, answer: 'system/float/1' });
     // 1.6's loop_user / loop are autonomous; an evaluator needs no outputs.
@@ -121,16 +125,31 @@ describe('loop declarations', () => {
       'groups[0].loop: only loop algorithms (api_version 2, type loop_user, loop, sequential_loop_processor, autonomous_loop_processor, sequential_loop_evaluator, autonomous_loop_evaluator) declare a loop, this one is sequential',
     ]);
     expect(errors({ ...PROCESSOR, api_version: 1 })[0]).toMatch(/this one is legacy \(api_version 1\)/);
-    expect(errors({ ...PROCESSOR, splittable: true })).toEqual(['splittable: a loop algorithm cannot be split (its pair exchanges requests over one whole run)']);
-    expect(errors({ ...EVALUATOR, groups: [...EVALUATOR.groups, { inputs: { b: { type: INT } }, loop: loopEntry }] })).toEqual(['groups[1].loop: the loop may only be declared in the first group']);
-    expect(errors({ ...EVALUATOR, results: { x: { type: 'int32' } }, groups: [{ inputs: { in: { type: INT } }, loop: loopEntry }] })).toContain('results: a loop algorithm cannot be an analyzer');
-    expect(errors({ ...PROCESSOR, groups: [{ ...PROCESSOR.groups[0], loop: { request: { type: 'user/hyp/1' }, answer: { type: 'system/float/1' } } }] }, { dataFormats: new (class {
-      get(name: string) {
-        if (name === 'user/hyp/1') throw new Error(`unknown data format '${name}'`);
-        return {};
-      }
-    })() as never })).toEqual(["loop request: unknown data format 'user/hyp/1'"]);
-    expect(errors({ ...PROCESSOR, groups: [{ ...PROCESSOR.groups[0], loop: { request: { type: INT } } }] })).toEqual(['groups[0].loop.answer: Invalid input: expected object, received undefined']);
+    expect(errors({ ...PROCESSOR, splittable: true })).toEqual([
+      'splittable: a loop algorithm cannot be split (its pair exchanges requests over one whole run)',
+    ]);
+    expect(errors({ ...EVALUATOR, groups: [...EVALUATOR.groups, { inputs: { b: { type: INT } }, loop: loopEntry }] })).toEqual([
+      'groups[1].loop: the loop may only be declared in the first group',
+    ]);
+    expect(errors({ ...EVALUATOR, results: { x: { type: 'int32' } }, groups: [{ inputs: { in: { type: INT } }, loop: loopEntry }] })).toContain(
+      'results: a loop algorithm cannot be an analyzer',
+    );
+    expect(
+      errors(
+        { ...PROCESSOR, groups: [{ ...PROCESSOR.groups[0], loop: { request: { type: 'user/hyp/1' }, answer: { type: 'system/float/1' } } }] },
+        {
+          dataFormats: new (class {
+            get(name: string) {
+              if (name === 'user/hyp/1') throw new Error(`unknown data format '${name}'`);
+              return {};
+            }
+          })() as never,
+        },
+      ),
+    ).toEqual(["loop request: unknown data format 'user/hyp/1'"]);
+    expect(errors({ ...PROCESSOR, groups: [{ ...PROCESSOR.groups[0], loop: { request: { type: INT } } }] })).toEqual([
+      'groups[0].loop.answer: Invalid input: expected object, received undefined',
+    ]);
   });
 });
 
@@ -184,14 +203,22 @@ describe('the request/answer cycle (executeLoopPair)', () => {
       }
     };
     const runs = await pair(P, Evaluator);
-    expect(runs.processor.error).toMatchObject({ code: 'E_FORMAT_CAST', stage: 'process', message: "loopChannel.validate(): the hypothesis is not system/int32/1: field 'value': expected int32, got 1.5" });
+    expect(runs.processor.error).toMatchObject({
+      code: 'E_FORMAT_CAST',
+      stage: 'process',
+      message: "loopChannel.validate(): the hypothesis is not system/int32/1: field 'value': expected int32, got 1.5",
+    });
     expect(runs.evaluator.processCalls).toBe(0);
   });
 
   it.each([
     ['true', true, 'validate() must return a pair [isValid (boolean), answer (an object of the answer format)], got boolean'],
-    ['[1, {…}]', [1, { value: 0 }], 'validate() must return a pair [isValid (boolean), answer (an object of the answer format)], got an array of 2 items whose first is number'],
-    ["[true, { value: 'x' }]", [true, { value: 'x' }], "the answer is not system/float/1: field 'value': expected float64, got string \"x\""],
+    [
+      '[1, {…}]',
+      [1, { value: 0 }],
+      'validate() must return a pair [isValid (boolean), answer (an object of the answer format)], got an array of 2 items whose first is number',
+    ],
+    ["[true, { value: 'x' }]", [true, { value: 'x' }], 'the answer is not system/float/1: field \'value\': expected float64, got string "x"'],
   ] as [string, unknown, string][])('an evaluator replying %s fails both sides with the reason', async (_label, reply, reason) => {
     const E = class {
       validate() {
@@ -262,7 +289,12 @@ describe('the request/answer cycle (executeLoopPair)', () => {
     };
     const runs = await executeLoopPair(
       { declaration: { ...PROCESSOR, type: 'loop_user' }, algorithm: P as unknown as AlgorithmClass, name: 'user/proc/1', inputs: { in_loop: ints([0, 2]) } },
-      { declaration: { ...EVALUATOR, type: 'loop', groups: [{ name: 'main', inputs: { in: { type: INT } }, loop: loopEntry }] }, algorithm: E as unknown as LoopEvaluatorClass, name: 'user/eval/1', inputs: { in: ints([0, 2]) } },
+      {
+        declaration: { ...EVALUATOR, type: 'loop', groups: [{ name: 'main', inputs: { in: { type: INT } }, loop: loopEntry }] },
+        algorithm: E as unknown as LoopEvaluatorClass,
+        name: 'user/eval/1',
+        inputs: { in: ints([0, 2]) },
+      },
     );
     expect(runs.processor.error).toBeNull();
     expect(values(runs.processor.outputs.out)).toEqual([0, 1]);
@@ -278,7 +310,11 @@ describe('the request/answer cycle (executeLoopPair)', () => {
 describe('process signatures and loop channels', () => {
   it('parameterNames reads a method, async or not, with defaults and rest', () => {
     expect(parameterNames(Processor.prototype.process)).toEqual(['inputs', '_dataLoaders', 'outputs', 'loopChannel']);
-    const o = { process(a = [1, 2], { b }: any = {}, ...rest: unknown[]) { return [a, b, rest]; } };
+    const o = {
+      process(a = [1, 2], { b }: any = {}, ...rest: unknown[]) {
+        return [a, b, rest];
+      },
+    };
     expect(parameterNames(o.process)).toEqual(['a', '{ b }', '...rest']);
   });
 
@@ -292,7 +328,8 @@ describe('process signatures and loop channels', () => {
     expect(runs.processor.error).toMatchObject({
       code: 'E_LOOP',
       stage: 'setup',
-      message: "algorithm `user/proc/1' is a loop processor: its process(inputs, dataLoaders, outputs) must take the loop channel, process(inputs, dataLoaders, outputs, loopChannel)",
+      message:
+        "algorithm `user/proc/1' is a loop processor: its process(inputs, dataLoaders, outputs) must take the loop channel, process(inputs, dataLoaders, outputs, loopChannel)",
     });
   });
 
@@ -304,14 +341,29 @@ describe('process signatures and loop channels', () => {
       }
     };
     const run = await executeBlock({ declaration: decl, algorithm: cls as unknown as AlgorithmClass, name: 'user/b/1', inputs: { x: ints([1]) } });
-    expect(run.error).toMatchObject({ code: 'E_LOOP', message: "algorithm `user/b/1': process(inputs, dataLoaders, outputs, loopChannel) takes a loop channel, but the algorithm is no loop processor (it has no loop channel)" });
+    expect(run.error).toMatchObject({
+      code: 'E_LOOP',
+      message:
+        "algorithm `user/b/1': process(inputs, dataLoaders, outputs, loopChannel) takes a loop channel, but the algorithm is no loop processor (it has no loop channel)",
+    });
   });
 
   it('a loop processor run without its evaluator, or an evaluator run as a block, is refused', async () => {
-    const p = await executeBlock({ declaration: PROCESSOR, algorithm: Processor as unknown as AlgorithmClass, name: 'user/proc/1', inputs: { in_loop: ints([1]) } });
-    expect(p.error).toMatchObject({ code: 'E_LOOP', message: expect.stringContaining("is a loop processor (sequential_loop_processor) but it has no loop channel") });
+    const p = await executeBlock({
+      declaration: PROCESSOR,
+      algorithm: Processor as unknown as AlgorithmClass,
+      name: 'user/proc/1',
+      inputs: { in_loop: ints([1]) },
+    });
+    expect(p.error).toMatchObject({
+      code: 'E_LOOP',
+      message: expect.stringContaining('is a loop processor (sequential_loop_processor) but it has no loop channel'),
+    });
     const e = await executeBlock({ declaration: EVALUATOR, algorithm: Evaluator as unknown as AlgorithmClass, name: 'user/eval/1', inputs: { in: ints([1]) } });
-    expect(e.error).toMatchObject({ code: 'E_LOOP', message: expect.stringContaining('is a loop evaluator (sequential_loop_evaluator): it runs only with its processor') });
+    expect(e.error).toMatchObject({
+      code: 'E_LOOP',
+      message: expect.stringContaining('is a loop evaluator (sequential_loop_evaluator): it runs only with its processor'),
+    });
   });
 });
 
@@ -372,7 +424,10 @@ describe('toolchain loops', () => {
       "loops[0].evaluator: no block 'nope'",
       `block 'processor' (user/proc/1) is a loop processor: connect it to its evaluator with a "loops" entry ({ "processor": …, "evaluator": … })`,
     ]);
-    declarations['user/eval2/1'] = { ...EVALUATOR, groups: [{ ...EVALUATOR.groups[0], inputs: { in: { type: INT }, o: { type: INT } }, loop: { request: { type: INT }, answer: { type: INT } } }] };
+    declarations['user/eval2/1'] = {
+      ...EVALUATOR,
+      groups: [{ ...EVALUATOR.groups[0], inputs: { in: { type: INT }, o: { type: INT } }, loop: { request: { type: INT }, answer: { type: INT } } }],
+    };
     expect(
       problems({
         ...LOOP_TOOLCHAIN,

@@ -7,7 +7,6 @@ import { registry, thrown } from '../fixtures/beat/helpers';
 const formats = registry();
 const integerFormat = formats.get('user/single_integer/1');
 
-
 function output(listener: SynchronizationListener | null = new SynchronizationListener(), forceStartIndex = 0): [Output, MemorySink] {
   const sink = new MemorySink();
   return [new Output('test', integerFormat, { synchronizationListener: listener, sink, forceStartIndex }), sink];
@@ -69,7 +68,13 @@ describe('Output', () => {
       o.write({ value: i * i });
       expect([o.lastWrittenDataIndex, o.nbDataBlocksWritten, o.isDataMissing()]).toEqual([i * 2 + 1, i + 1, false]);
     }
-    expect(sink.units.map((u) => [u.start, u.end])).toEqual([[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]]);
+    expect(sink.units.map((u) => [u.start, u.end])).toEqual([
+      [0, 1],
+      [2, 3],
+      [4, 5],
+      [6, 7],
+      [8, 9],
+    ]);
   });
 
   it('explicit end index: the start is always last + 1, data is missing until the interval end is reached', () => {
@@ -80,9 +85,7 @@ describe('Output', () => {
       o.write({ value: i * i }, i * 3 + 1);
       expect([o.lastWrittenDataIndex, o.nbDataBlocksWritten, o.isDataMissing()]).toEqual([i * 3 + 1, i + 1, true]);
     }
-    expect(sink.units.map((u) => [u.data, u.start, u.end])).toEqual(
-      [0, 1, 2, 3, 4].map((i) => [{ value: i * i }, Math.max(i * 3 - 1, 0), i * 3 + 1]),
-    );
+    expect(sink.units.map((u) => [u.data, u.start, u.end])).toEqual([0, 1, 2, 3, 4].map((i) => [{ value: i * i }, Math.max(i * 3 - 1, 0), i * 3 + 1]));
   });
 
   it('explicit end index too low or beyond the current interval: the upstream message', () => {
@@ -107,7 +110,11 @@ describe('Output', () => {
     o.write({ value: 1 });
     o.write({ value: 2 });
     o.write({ value: 3 }, 15);
-    expect(sink.units.map((u) => [u.start, u.end])).toEqual([[10, 10], [11, 11], [12, 15]]);
+    expect(sink.units.map((u) => [u.start, u.end])).toEqual([
+      [10, 10],
+      [11, 11],
+      [12, 15],
+    ]);
     expect(o.isDataMissing()).toBe(false);
     expect(thrown(() => o.write({ value: 4 }, 15)).message).toBe(END_INDEX_MESSAGE);
   });
@@ -140,7 +147,10 @@ describe('Output', () => {
       if (i % 2 === 1) o.write({ value: i });
       expect(o.isDataMissing()).toBe(i % 2 === 0);
     }
-    expect(sink.units.map((u) => [u.start, u.end])).toEqual([[0, 1], [2, 3]]);
+    expect(sink.units.map((u) => [u.start, u.end])).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
   });
 
   it('checks every write strictly against the format, naming the field', () => {

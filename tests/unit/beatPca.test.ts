@@ -49,8 +49,7 @@ describe('PCA block', () => {
     // Columns u and v, row-major [d][k].
     closeTo(m.weights!.data, [0.5, 0.5, 0.5, -0.5, 0.5, 0.5, 0.5, -0.5]);
     // Projections of the images: (±6, ±2).
-    const project = (px: number[]): number[] =>
-      [0, 1].map((k) => px.reduce((acc, x, d) => acc + ((x - 100) / 1) * m.weights!.data[d * 2 + k]!, 0));
+    const project = (px: number[]): number[] => [0, 1].map((k) => px.reduce((acc, x, d) => acc + ((x - 100) / 1) * m.weights!.data[d * 2 + k]!, 0));
     closeTo(IMAGES.flatMap(project), [6, 2, 6, -2, -6, 2, -6, -2]);
     closeTo(pca(IMAGES, 4).eigenvalues, [48, 16 / 3, 0, 0]);
   });
@@ -133,7 +132,7 @@ describe('the shipped PCA block', () => {
     expect(declaration).toEqual(seedDeclaration);
   });
 
-  it('fewer images than pixels: the Gram-matrix method gives the covariance method\'s subspace (to 1e-9, up to sign)', () => {
+  it("fewer images than pixels: the Gram-matrix method gives the covariance method's subspace (to 1e-9, up to sign)", () => {
     for (const [n, h, w, k, seed] of [
       [6, 4, 5, 5, 1],
       [3, 3, 3, 2, 7],
@@ -194,6 +193,10 @@ describe('the shipped PCA block', () => {
     }
     // The first three match the seed's.
     const seedRun = seedPca(images, 3);
-    for (let c = 0; c < 3; c++) sameUpToSign(cols[c]!, seedRun.machine.weights.map((row) => row[c]!));
+    for (let c = 0; c < 3; c++)
+      sameUpToSign(
+        cols[c]!,
+        seedRun.machine.weights.map((row) => row[c]!),
+      );
   });
 });

@@ -5,8 +5,7 @@ import { ndarray } from '../../src/core/ndarray';
 import declaration from '../../src/blocks/segmentationEval.json';
 import { Algorithm, diceAndIou } from '../../src/blocks/segmentationEval.block.js';
 
-const masks = (list: number[][]): DataStream =>
-  list.map((px, i) => ({ data: { value: ndarray('uint8', [2, 2], px) }, start: i, end: i }));
+const masks = (list: number[][]): DataStream => list.map((px, i) => ({ data: { value: ndarray('uint8', [2, 2], px) }, start: i, end: i }));
 
 // |P∩G|, |P|, |G| → Dice, IoU:
 //   0: 1, 2, 1 → 2/3, 1/2    1: both empty → 1, 1    2: 2, 4, 2 → 2/3, 1/2    3: 0, 1, 1 → 0, 0

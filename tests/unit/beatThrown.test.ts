@@ -17,20 +17,35 @@ const inputs = { x: [{ data: { value: 1 }, start: 0, end: 0 }] };
 
 describe('executeBlock: thrown values', () => {
   it('throw 42 in process names the number', async () => {
-    const cls = class { process() { throw 42; } } as unknown as AlgorithmClass;
+    const cls = class {
+      process() {
+        throw 42;
+      }
+    } as unknown as AlgorithmClass;
     const run = await executeBlock({ declaration: DECL, algorithm: cls, inputs });
     expect(run.ok).toBe(false);
     expect(run.error).toMatchObject({ code: 'E_USER', stage: 'process', message: 'Uncaught number 42' });
   });
 
   it('throw {code: 7} in setup names the object', async () => {
-    const cls = class { setup() { throw { code: 7 }; } process() { return true; } } as unknown as AlgorithmClass;
+    const cls = class {
+      setup() {
+        throw { code: 7 };
+      }
+      process() {
+        return true;
+      }
+    } as unknown as AlgorithmClass;
     const run = await executeBlock({ declaration: DECL, algorithm: cls, inputs });
     expect(run.error).toMatchObject({ code: 'E_USER', stage: 'setup', message: 'Uncaught object {"code":7}' });
   });
 
   it('a huge thrown string is bounded', async () => {
-    const cls = class { process() { throw 'x'.repeat(10_000); } } as unknown as AlgorithmClass;
+    const cls = class {
+      process() {
+        throw 'x'.repeat(10_000);
+      }
+    } as unknown as AlgorithmClass;
     const run = await executeBlock({ declaration: DECL, algorithm: cls, inputs });
     expect(run.error!.message.startsWith('Uncaught xxx')).toBe(true);
     expect(run.error!.message.length).toBeLessThan(MAX_PREVIEW_CHARS + 40);

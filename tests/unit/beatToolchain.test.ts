@@ -86,7 +86,15 @@ const FIG3: ToolchainJson & { sources: ToolchainJson['sources'] } = {
   name: 'Fig. 3',
   sources: [
     { name: 'images', datasetIds: ['i0', 'i1', 'i2', 'i3', 'i4', 'i5'], format: IMG },
-    { name: 'labels', datasetIds: ['l0', 'l1'], format: INT, ranges: [[0, 2], [3, 5]] },
+    {
+      name: 'labels',
+      datasetIds: ['l0', 'l1'],
+      format: INT,
+      ranges: [
+        [0, 2],
+        [3, 5],
+      ],
+    },
   ],
   blocks: [
     { name: 'A', algorithm: 'a' },
@@ -101,7 +109,10 @@ function fig3Sources(): Record<string, ReturnType<typeof sourceStream>> {
 describe('toolchain JSON', () => {
   it('names the field of every schema problem', () => {
     const e = thrownToolchain(() =>
-      planToolchain({ sources: [{ name: 'x', format: 'bad', datasetIds: [] }], blocks: [{ name: '1b', algorithm: 'a' }], connections: [{ from: 'x', to: 'nodot' }] }, declarationOf),
+      planToolchain(
+        { sources: [{ name: 'x', format: 'bad', datasetIds: [] }], blocks: [{ name: '1b', algorithm: 'a' }], connections: [{ from: 'x', to: 'nodot' }] },
+        declarationOf,
+      ),
     );
     expect(e.details.join('\n')).toMatch(/sources\[0\]\.format/);
     expect(e.details.join('\n')).toMatch(/sources\[0\]\.datasetIds/);
@@ -110,13 +121,23 @@ describe('toolchain JSON', () => {
   });
 
   it('refuses both or neither of datasetIds/stackId, duplicate names, overlapping ranges and unknown algorithms', () => {
-    expect(thrownToolchain(() => planToolchain({ sources: [{ name: 's', format: INT }], blocks: [{ name: 'B', algorithm: 'b' }] }, declarationOf)).message).toMatch(
-      /exactly one of datasetIds, stackId and values/,
-    );
+    expect(
+      thrownToolchain(() => planToolchain({ sources: [{ name: 's', format: INT }], blocks: [{ name: 'B', algorithm: 'b' }] }, declarationOf)).message,
+    ).toMatch(/exactly one of datasetIds, stackId and values/);
     const e = thrownToolchain(() =>
       planToolchain(
         {
-          sources: [{ name: 'labels', datasetIds: ['a', 'b'], format: INT, ranges: [[0, 2], [2, 4]] }],
+          sources: [
+            {
+              name: 'labels',
+              datasetIds: ['a', 'b'],
+              format: INT,
+              ranges: [
+                [0, 2],
+                [2, 4],
+              ],
+            },
+          ],
           blocks: [
             { name: 'labels', algorithm: 'b' },
             { name: 'C', algorithm: 'nope' },
@@ -157,11 +178,13 @@ describe('connections', () => {
   });
 
   it('ambiguity is an error asking to connect by hand, naming the input and the candidates', () => {
-    const t = { ...FIG3, sources: [FIG3.sources[0]!, { ...FIG3.sources[1]!, name: 'classes' }, { ...FIG3.sources[1]!, name: 'ids' }], blocks: [{ name: 'B', algorithm: 'b' }] };
+    const t = {
+      ...FIG3,
+      sources: [FIG3.sources[0]!, { ...FIG3.sources[1]!, name: 'classes' }, { ...FIG3.sources[1]!, name: 'ids' }],
+      blocks: [{ name: 'B', algorithm: 'b' }],
+    };
     const e = thrownToolchain(() => planToolchain(t, declarationOf));
-    expect(e.details).toEqual([
-      "input 'B.labels' (system/int32/1) is ambiguous between source 'classes', source 'ids'; connect it by hand",
-    ]);
+    expect(e.details).toEqual(["input 'B.labels' (system/int32/1) is ambiguous between source 'classes', source 'ids'; connect it by hand"]);
     const plan = planToolchain({ ...t, connections: [{ from: 'ids', to: 'B.labels' }] }, declarationOf);
     expect(plan.blocks[0]!.inputs.labels).toMatchObject({ kind: 'source', source: 'ids' });
     expect(plan.blocks[0]!.inferred).toEqual({ labels: false });
@@ -169,7 +192,17 @@ describe('connections', () => {
 
   it('a missing input and a format mismatch are errors naming the connection', () => {
     const e = thrownToolchain(() =>
-      planToolchain({ sources: [FIG3.sources[1]!], blocks: [{ name: 'A', algorithm: 'a' }], connections: [{ from: 'labels', to: 'A.images' }, { from: 'X.y', to: 'A.nope' }] }, declarationOf),
+      planToolchain(
+        {
+          sources: [FIG3.sources[1]!],
+          blocks: [{ name: 'A', algorithm: 'a' }],
+          connections: [
+            { from: 'labels', to: 'A.images' },
+            { from: 'X.y', to: 'A.nope' },
+          ],
+        },
+        declarationOf,
+      ),
     );
     expect(e.details).toEqual([
       "connections[0]: source 'labels' is system/int32/1 but input 'A.images' expects system/array_2d_uint8/1",

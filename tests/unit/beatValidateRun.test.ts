@@ -30,7 +30,7 @@ const ANALYZER = parseDeclaration({
   results: { total: { type: 'int32', display: true }, plot: { type: 'plot/bar/1' } },
 });
 
-const P = 'the run of block \'user/b/1\' is invalid: ';
+const P = "the run of block 'user/b/1' is invalid: ";
 
 // Forged runs are built by hand.
 type Forged = any;
@@ -117,7 +117,9 @@ describe('validateBlockRun', () => {
     expect(problem((r) => ({ ...r, outputs: { ...r.outputs, extra: [] } }))).toBe(`${P}outputs: 'extra' is not a declared output (declared: mask, n)`);
     expect(problem((r) => ({ ...r, outputs: { mask: r.outputs.mask } }))).toBe(`${P}outputs: a successful run has no units list for 'n'`);
     expect(problem((r) => ({ ...r, outputs: [] }))).toBe(`${P}outputs: expected an object of output name → data units, got an array of 0`);
-    expect(problem((r) => ((r.outputs.n = { length: 1 }), r))).toBe(`${P}output 'n': expected an array of data units {data, start, end}, got an object with 'length'`);
+    expect(problem((r) => ((r.outputs.n = { length: 1 }), r))).toBe(
+      `${P}output 'n': expected an array of data units {data, start, end}, got an object with 'length'`,
+    );
     // Wrong dtype, a typed array that does not match its dtype, a shape that does not match the data, a wrong rank.
     expect(problem((r) => ((r.outputs.mask[0].data.value = { dtype: 'float64', shape: [2, 2], data: new Float64Array(4) }), r))).toBe(
       `${P}output 'mask' unit 0 [0, 0] is not system/array_2d_uint8/1: field 'value': cannot safely cast an array of float64 to uint8`,
@@ -132,15 +134,23 @@ describe('validateBlockRun', () => {
       `${P}output 'mask' unit 0 [0, 0] is not system/array_2d_uint8/1: field 'value': expected 2 dimension(s), got 1 (shape [4])`,
     );
     // Scalars: lossy values, strings, missing and undeclared fields.
-    expect(problem((r) => ((r.outputs.n[1].data.value = 1.5), r))).toBe(`${P}output 'n' unit 1 [1, 2] is not system/int32/1: field 'value': expected int32, got 1.5`);
-    expect(problem((r) => ((r.outputs.n[1].data.value = 2 ** 40), r))).toBe(`${P}output 'n' unit 1 [1, 2] is not system/int32/1: field 'value': expected int32, got 1099511627776`);
+    expect(problem((r) => ((r.outputs.n[1].data.value = 1.5), r))).toBe(
+      `${P}output 'n' unit 1 [1, 2] is not system/int32/1: field 'value': expected int32, got 1.5`,
+    );
+    expect(problem((r) => ((r.outputs.n[1].data.value = 2 ** 40), r))).toBe(
+      `${P}output 'n' unit 1 [1, 2] is not system/int32/1: field 'value': expected int32, got 1099511627776`,
+    );
     expect(problem((r) => ((r.outputs.n[0].data = { value: 1, stolen: 'x' }), r))).toBe(
       `${P}output 'n' unit 0 [0, 0] is not system/int32/1: field 'stolen': not declared by data format 'system/int32/1'`,
     );
     expect(problem((r) => ((r.outputs.n[0].data = {}), r))).toBe(`${P}output 'n' unit 0 [0, 0] is not system/int32/1: field 'value': missing`);
-    expect(problem((r) => ((r.outputs.n[0].data = 'x'), r))).toBe(`${P}output 'n' unit 0 [0, 0] is not system/int32/1: expected an object of data format 'system/int32/1', got string "x"`);
+    expect(problem((r) => ((r.outputs.n[0].data = 'x'), r))).toBe(
+      `${P}output 'n' unit 0 [0, 0] is not system/int32/1: expected an object of data format 'system/int32/1', got string "x"`,
+    );
     // A unit that is not {data, start, end}.
-    expect(problem((r) => ((r.outputs.n[0].extra = 1), r))).toBe(`${P}output 'n' unit 0: unexpected property 'extra' (expected a data unit {data, start, end})`);
+    expect(problem((r) => ((r.outputs.n[0].extra = 1), r))).toBe(
+      `${P}output 'n' unit 0: unexpected property 'extra' (expected a data unit {data, start, end})`,
+    );
     expect(problem((r) => (delete r.outputs.n[0].end, r))).toBe(`${P}output 'n' unit 0: missing 'end' (expected a data unit {data, start, end})`);
   });
 
@@ -150,8 +160,12 @@ describe('validateBlockRun', () => {
     expect(problem((r) => ((r.outputs.n[0].end = 2 ** 53), r))).toBe(`${P}output 'n' unit 0.end: expected a safe non-negative integer, got 9007199254740992`);
     expect(problem((r) => ((r.outputs.n[0].start = '0'), r))).toBe(`${P}output 'n' unit 0.start: expected a safe non-negative integer, got string "0"`);
     expect(problem((r) => ((r.outputs.n[1].start = 3), r))).toBe(`${P}output 'n' unit 1: start 3 is after end 2`);
-    expect(problem((r) => (r.outputs.n.reverse(), r))).toBe(`${P}output 'n' unit 1 [0, 0]: it overlaps or precedes the previous unit, which ends at 2 (units must be in index order)`);
-    expect(problem((r) => ((r.outputs.n[1].start = 0), r))).toBe(`${P}output 'n' unit 1 [0, 2]: it overlaps or precedes the previous unit, which ends at 0 (units must be in index order)`);
+    expect(problem((r) => (r.outputs.n.reverse(), r))).toBe(
+      `${P}output 'n' unit 1 [0, 0]: it overlaps or precedes the previous unit, which ends at 2 (units must be in index order)`,
+    );
+    expect(problem((r) => ((r.outputs.n[1].start = 0), r))).toBe(
+      `${P}output 'n' unit 1 [0, 2]: it overlaps or precedes the previous unit, which ends at 0 (units must be in index order)`,
+    );
     expect(problem((r) => r, [0, 2])).toBe(`${P}range: expected [0, 2] (the job's range), got null`);
     expect(problem((r) => ({ ...r, range: [0, 3] }), [0, 2])).toBe(`${P}range: expected [0, 2] (the job's range), got [0, 3]`);
     expect(problem((r) => ({ ...r, range: [0, 2] }))).toBe(`${P}range: expected null (the job's range), got [0, 2]`);
@@ -168,12 +182,21 @@ describe('validateBlockRun', () => {
       result: { data: { total: 3, plot: { data: [] } }, start: 0, end: 2, display: { total: true, plot: false } },
     });
     const a = (f: (r: Forged) => unknown) => problem(() => f(analyzerRun()), null, ANALYZER);
-    expect(check(analyzerRun(), null, ANALYZER).result).toEqual({ data: { total: 3, plot: { data: [] } }, start: 0, end: 2, display: { total: true, plot: false } });
+    expect(check(analyzerRun(), null, ANALYZER).result).toEqual({
+      data: { total: 3, plot: { data: [] } },
+      start: 0,
+      end: 2,
+      display: { total: true, plot: false },
+    });
     expect(check({ ...analyzerRun(), result: null }, null, ANALYZER).result).toBeNull();
     expect(a((r) => ((r.result.data.total = 'three'), r))).toBe(`${P}result is not analysis:user/b/1: field 'total': expected int32, got string "three"`);
-    expect(a((r) => ((r.result.data.extra = 1), r))).toBe(`${P}result is not analysis:user/b/1: field 'extra': not declared by data format 'analysis:user/b/1'`);
+    expect(a((r) => ((r.result.data.extra = 1), r))).toBe(
+      `${P}result is not analysis:user/b/1: field 'extra': not declared by data format 'analysis:user/b/1'`,
+    );
     expect(a((r) => ((r.result.display.total = false), r))).toBe(`${P}result.display.total: expected boolean true (as declared), got boolean false`);
-    expect(a((r) => ((r.result.display.more = true), r))).toBe(`${P}result.display: unexpected property 'more' (expected the declared results' display flags {total, plot})`);
+    expect(a((r) => ((r.result.display.more = true), r))).toBe(
+      `${P}result.display: unexpected property 'more' (expected the declared results' display flags {total, plot})`,
+    );
     expect(a((r) => ((r.result.end = -2), r))).toBe(`${P}result.end: expected a safe non-negative integer, got -2`);
     expect(a((r) => ({ ...r, outputs: { mask: [] } }))).toBe(`${P}outputs: 'mask' is not a declared output (declared: result)`);
     expect(problem((r) => ({ ...r, result: { data: {}, start: 0, end: 0, display: {} } }))).toBe(
@@ -187,21 +210,29 @@ describe('validateBlockRun', () => {
     expect(problem((r) => ({ ...r, processCalls: NaN }))).toBe(`${P}processCalls: expected a safe non-negative integer, got NaN`);
     expect(problem((r) => ({ ...r, warnings: 'careful' }))).toBe(`${P}warnings: expected an array of strings, got string "careful"`);
     expect(problem((r) => ({ ...r, warnings: ['ok', 7] }))).toBe(`${P}warnings[1]: expected a string, got 7`);
-    expect(problem((r) => ({ ...r, warnings: Array.from({ length: MAX_RUN_WARNINGS + 1 }, () => 'w') }))).toBe(`${P}warnings: 101 entries, at most 100 are accepted`);
+    expect(problem((r) => ({ ...r, warnings: Array.from({ length: MAX_RUN_WARNINGS + 1 }, () => 'w') }))).toBe(
+      `${P}warnings: 101 entries, at most 100 are accepted`,
+    );
     expect(problem((r) => ({ ...r, warnings: ['x'.repeat(10_001)] }))).toBe(`${P}warnings[0]: a string of 10001 characters, at most 10000 are accepted`);
 
     const failed = (error: unknown): Forged => ({ ...good(), ok: false, error });
     const err = { code: 'E_USER', message: 'boom', stage: 'process', details: [] };
     expect(check(failed(err)).error).toEqual(err);
     expect(problem(() => failed(null))).toBe(`${P}error: a failed run (ok: false) must say why, got null`);
-    expect(problem((r) => ({ ...r, error: err }))).toBe(`${P}error: a successful run (ok: true) has no error, got an object with 'code', 'message', 'stage', 'details'`);
+    expect(problem((r) => ({ ...r, error: err }))).toBe(
+      `${P}error: a successful run (ok: true) has no error, got an object with 'code', 'message', 'stage', 'details'`,
+    );
     expect(problem((r) => ({ ...r, ok: 'yes' }))).toBe(`${P}ok: expected a boolean, got string "yes"`);
     expect(problem(() => failed('boom'))).toBe(`${P}error: expected null or an error {code, message, stage, details}, got string "boom"`);
     expect(problem(() => failed({ ...err, code: 'rm -rf' }))).toBe(`${P}error.code: expected an error code (E_ and capitals), got string "rm -rf"`);
     expect(problem(() => failed({ ...err, message: { toString: 1 } }))).toBe(`${P}error.message: expected a string, got an object with 'toString'`);
-    expect(problem(() => failed({ ...err, stage: 'nowhere' }))).toBe(`${P}error.stage: expected one of declaration, inputs, setup, prepare, process, outputs, got string "nowhere"`);
+    expect(problem(() => failed({ ...err, stage: 'nowhere' }))).toBe(
+      `${P}error.stage: expected one of declaration, inputs, setup, prepare, process, outputs, got string "nowhere"`,
+    );
     expect(problem(() => failed({ ...err, details: [{}] }))).toBe(`${P}error.details[0]: expected a string, got an empty object`);
-    expect(problem(() => failed({ ...err, stack: 'x' }))).toBe(`${P}error: unexpected property 'stack' (expected null or an error {code, message, stage, details})`);
+    expect(problem(() => failed({ ...err, stack: 'x' }))).toBe(
+      `${P}error: unexpected property 'stack' (expected null or an error {code, message, stage, details})`,
+    );
     // A long message (whatever the algorithm threw) is cut, not refused.
     const long = check(failed({ ...err, message: 'm'.repeat(MAX_ERROR_MESSAGE_LENGTH + 5) })).error!.message;
     expect(long).toBe(`${'m'.repeat(MAX_ERROR_MESSAGE_LENGTH)}…`);
@@ -215,10 +246,16 @@ describe('validateBlockRun', () => {
     // Own __proto__ keys (JSON.parse makes them, structured clone keeps them) anywhere: data, units, errors, outputs.
     const polluted = () => JSON.parse('{"__proto__": {"polluted": "yes"}, "value": 1}') as Forged;
     expect(problem((r) => ((r.outputs.n[0].data = polluted()), r))).toBe(`${P}run.outputs.n[0].data: the key '__proto__' is not allowed`);
-    expect(problem((r) => ({ ...r, outputs: { ...r.outputs, ...JSON.parse('{"__proto__": []}') } }))).toBe(`${P}run.outputs: the key '__proto__' is not allowed`);
-    expect(problem((r) => ({ ...r, ok: false, error: { code: 'E_USER', message: 'x', stage: 'process', details: [], constructor: { prototype: { polluted: 1 } } } }))).toBe(
-      `${P}run.error: the key 'constructor' is not allowed`,
+    expect(problem((r) => ({ ...r, outputs: { ...r.outputs, ...JSON.parse('{"__proto__": []}') } }))).toBe(
+      `${P}run.outputs: the key '__proto__' is not allowed`,
     );
+    expect(
+      problem((r) => ({
+        ...r,
+        ok: false,
+        error: { code: 'E_USER', message: 'x', stage: 'process', details: [], constructor: { prototype: { polluted: 1 } } },
+      })),
+    ).toBe(`${P}run.error: the key 'constructor' is not allowed`);
     expect(problem((r) => ((r.outputs.mask[0].data.value.prototype = {}), r))).toBe(`${P}run.outputs.mask[0].data.value: the key 'prototype' is not allowed`);
     const arr: Forged = [];
     arr.constructor = 1;
@@ -228,7 +265,9 @@ describe('validateBlockRun', () => {
     expect(problem((r) => ((r.outputs.n[0].data.self = r.outputs.n[0].data), r))).toBe(`${P}run.outputs.n[0].data.self: a value contains itself (cycle)`);
     let deep: Forged = 1;
     for (let i = 0; i < MAX_RUN_DEPTH; i++) deep = [deep];
-    expect(problem((r) => ({ ...r, warnings: deep }))).toMatch(new RegExp(`^${P.replace(/[()']/g, '.')}run\\.warnings(\\[0\\])+: nested deeper than 64 levels$`));
+    expect(problem((r) => ({ ...r, warnings: deep }))).toMatch(
+      new RegExp(`^${P.replace(/[()']/g, '.')}run\\.warnings(\\[0\\])+: nested deeper than 64 levels$`),
+    );
     // A value shared many times counts every time (the walk is bounded, whatever the sharing).
     let shared: Forged = ['w'];
     for (let i = 0; i < 30; i++) shared = [shared, shared];

@@ -35,7 +35,7 @@ async function out(id: string, key: string): Promise<NDArray> {
 
 function blobs(n: number, seed: number): Float32Array {
   let s = seed;
-  const r = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const r = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   const a = new Float32Array(n * n);
   const centres = Array.from({ length: 6 }, () => [r() * n, r() * n, 3 + r() * 4]);
   for (let y = 0; y < n; y++)
@@ -79,8 +79,20 @@ describe('built-in bundles', () => {
   });
 
   it('tv_denoising normalises, denoises per image and returns float32 in [0, 1]', async () => {
-    const a = await api.datasets.put({ image: ndarray('uint16', [16, 16], Uint16Array.from(blobs(16, 3), (v) => v * 1000)) });
-    const b = await api.datasets.put({ image: ndarray('uint16', [16, 16], Uint16Array.from(blobs(16, 4), (v) => v * 1000)) });
+    const a = await api.datasets.put({
+      image: ndarray(
+        'uint16',
+        [16, 16],
+        Uint16Array.from(blobs(16, 3), (v) => v * 1000),
+      ),
+    });
+    const b = await api.datasets.put({
+      image: ndarray(
+        'uint16',
+        [16, 16],
+        Uint16Array.from(blobs(16, 4), (v) => v * 1000),
+      ),
+    });
     const rec = await run('tv_denoising', [a, b], { denoising_weight: 0.3 });
     const o = await out(rec.outputDatasetIds[0]!, 'image');
     expect(o.dtype).toBe('float32');

@@ -29,7 +29,7 @@ async function locked(): Promise<Map<string, Uint8Array>> {
 const install = (files: Map<string, Uint8Array>) => prepareInstall(files, { kind: 'zip' });
 
 describe('bundle.lock.json', () => {
-  it('a matching lock installs, and the bundle hash is the lock\'s (the lock itself left out)', async () => {
+  it("a matching lock installs, and the bundle hash is the lock's (the lock itself left out)", async () => {
     const files = await locked();
     const lock = parseBundleLock(files.get(BUNDLE_LOCK_FILE)!);
     const { record, fileHashes } = await install(files);
@@ -50,7 +50,9 @@ describe('bundle.lock.json', () => {
     const after = await sha256Hex(files.get('lib/scale.js')!);
     const err = await install(files).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InstallError);
-    expect((err as Error).message).toBe(`lib/scale.js has SHA-256 ${after}, but bundle.lock.json records ${before}: the file was changed after the bundle was packed.`);
+    expect((err as Error).message).toBe(
+      `lib/scale.js has SHA-256 ${after}, but bundle.lock.json records ${before}: the file was changed after the bundle was packed.`,
+    );
   });
 
   it('refuses a changed pyproject.toml before reading it', async () => {
@@ -88,7 +90,9 @@ describe('bundle.lock.json', () => {
     await expect(install(notJson)).rejects.toThrow(/^bundle\.lock\.json is not valid JSON/);
 
     const badEntry = new Map(files).set(BUNDLE_LOCK_FILE, enc(JSON.stringify({ ...lock, files: { 'Runner.js': 'xyz' } })));
-    await expect(install(badEntry)).rejects.toThrow(`bundle.lock.json is not a valid lock file: 'files' entry "Runner.js" must be 64 lower-case hexadecimal digits.`);
+    await expect(install(badEntry)).rejects.toThrow(
+      `bundle.lock.json is not a valid lock file: 'files' entry "Runner.js" must be 64 lower-case hexadecimal digits.`,
+    );
   });
 
   it('verifyBundleLock ignores the lock among the hashes and accepts exact matches', async () => {

@@ -40,16 +40,12 @@ describe('registry', () => {
 
   it('rejects unknown schema names', () => {
     const e = schemaError(() => validateItem('Picture' as DataSchemaName, {}));
-    expect(e.message).toBe(
-      "Unknown data schema 'Picture'; expected one of Image, Segmentation, Alignment, Embedding, Generic, Volume, Mesh.",
-    );
+    expect(e.message).toBe("Unknown data schema 'Picture'; expected one of Image, Segmentation, Alignment, Embedding, Generic, Volume, Mesh.");
     expect(() => validateItem('toString' as DataSchemaName, {})).toThrow("Unknown data schema 'toString'");
   });
 
   it('rejects items that are not objects', () => {
-    expect(schemaError(() => validateItem('Image', [1, 2, 3])).message).toBe(
-      'Image: expected an item object {field: value, …}, got array(3).',
-    );
+    expect(schemaError(() => validateItem('Image', [1, 2, 3])).message).toBe('Image: expected an item object {field: value, …}, got array(3).');
     const e = schemaError(() => validateItem('Generic', null, 4));
     expect(e.message).toBe('Generic item 4: expected an item object {field: value, …}, got null.');
     expect(e.field).toBeNull();
@@ -118,9 +114,7 @@ describe('ImageSchema', () => {
     expect(schemaError(() => validateItem('Image', { image: [1, 2, 3] })).message).toBe(
       "Image: Field 'image': expected an NDArray {dtype, shape, data}, got array(3).",
     );
-    expect(schemaError(() => validateItem('Image', { image: null })).message).toBe(
-      "Image: Field 'image': expected an NDArray {dtype, shape, data}, got null.",
-    );
+    expect(schemaError(() => validateItem('Image', { image: null })).message).toBe("Image: Field 'image': expected an NDArray {dtype, shape, data}, got null.");
     const e = schemaError(() => validateItem('Image', { mask: zeros('bool', [2, 2]) }, 2));
     expect(e.message).toBe("Image item 2: Field 'image' is required.");
     expect(e.field).toBe('image');
@@ -187,18 +181,18 @@ describe('AlignmentSchema', () => {
     expect(schemaError(() => validateItem('Alignment', { transform_matrix: zeros('bool', [3, 3]) })).message).toBe(
       "Alignment: Field 'transform_matrix': expected an integer or float dtype, got bool.",
     );
-    expect(
-      schemaError(() => validateItem('Alignment', { transform_matrix: eye3(), translation_matrix: zeros('float32', [3, 4]) })).message,
-    ).toBe("Alignment: Field 'translation_matrix': expected a 3×3 matrix, got shape [3, 4].");
+    expect(schemaError(() => validateItem('Alignment', { transform_matrix: eye3(), translation_matrix: zeros('float32', [3, 4]) })).message).toBe(
+      "Alignment: Field 'translation_matrix': expected a 3×3 matrix, got shape [3, 4].",
+    );
   });
 
   it('checks lists and confidences', () => {
     expect(schemaError(() => validateItem('Alignment', { transform_matrix: eye3(), points1: null })).message).toBe(
       "Alignment: Field 'points1': expected a list of NDArrays, got null.",
     );
-    expect(
-      schemaError(() => validateItem('Alignment', { transform_matrix: eye3(), points2: [zeros('uint8', [1]), [1, 2]] })).message,
-    ).toBe("Alignment: Field 'points2[1]': expected an NDArray {dtype, shape, data}, got array(2).");
+    expect(schemaError(() => validateItem('Alignment', { transform_matrix: eye3(), points2: [zeros('uint8', [1]), [1, 2]] })).message).toBe(
+      "Alignment: Field 'points2[1]': expected an NDArray {dtype, shape, data}, got array(2).",
+    );
     expect(schemaError(() => validateItem('Alignment', { transform_matrix: eye3(), confidence: [1, NaN] })).message).toBe(
       "Alignment: Field 'confidence[1]': expected a finite number, got number NaN.",
     );
@@ -287,9 +281,7 @@ describe('MeshSchema', () => {
 
   it('face indices must point into the vertices', () => {
     const e = schemaError(() => validateItem('Mesh', { vertices, faces: ndarray('int32', [2, 3], [0, 1, 2, 2, 3, 0]) }));
-    expect(e.message).toBe(
-      'Mesh: Mesh faces must point into the vertices array: face 1 refers to vertex 3, but there are 3 vertices (valid indices 0 to 2).',
-    );
+    expect(e.message).toBe('Mesh: Mesh faces must point into the vertices array: face 1 refers to vertex 3, but there are 3 vertices (valid indices 0 to 2).');
     expect(e.field).toBe('faces');
     expect(schemaError(() => validateItem('Mesh', { vertices, faces: ndarray('int8', [1, 3], [0, -1, 1]) })).message).toBe(
       'Mesh: Mesh faces must point into the vertices array: face 0 refers to vertex -1, but there are 3 vertices (valid indices 0 to 2).',
@@ -311,9 +303,7 @@ describe('custom zod schemas', () => {
     const Points = z.object({ label: z.string(), xs: z.array(z.number()) }).describe('Points');
     expect(validateItem(Points, { label: 'a', xs: [1], junk: 2 })).toEqual({ label: 'a', xs: [1] });
     const e = schemaError(() => validateItem(Points, { xs: [1, 'x'] }, 0));
-    expect(e.message).toBe(
-      "Points item 0: Field 'label' is required. Field 'xs[1]': Invalid input: expected number, received string",
-    );
+    expect(e.message).toBe("Points item 0: Field 'label' is required. Field 'xs[1]': Invalid input: expected number, received string");
     expect(e.schema).toBe('Points');
     expect(e.field).toBe('label');
   });

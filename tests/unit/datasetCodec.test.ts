@@ -6,7 +6,11 @@ import type { StoredField } from '../../src/core/records';
 
 const ramp = (dtype: 'uint8' | 'float32' | 'float64' | 'int32' | 'uint16', shape: number[]): NDArray => {
   const n = shape.reduce((a, b) => a * b, 1);
-  return ndarray(dtype, shape, Array.from({ length: n }, (_, i) => i % 200));
+  return ndarray(
+    dtype,
+    shape,
+    Array.from({ length: n }, (_, i) => i % 200),
+  );
 };
 
 /** What the store gives back: a copy of every stored array (new buffers), as after a write and read. */
@@ -100,9 +104,7 @@ describe('encodeItem', () => {
     expect(() => encodeItem({ xs: [1, 'a'] })).toThrow(
       'Field \'xs\': a list must hold only numbers or only NDArrays; item 0 is a number but item 1 is string "a".',
     );
-    expect(() => encodeItem({ xs: [zeros('uint8', [1]), 2] })).toThrow(
-      "Field 'xs': a list must hold only numbers or only NDArrays; item 1 is number 2.",
-    );
+    expect(() => encodeItem({ xs: [zeros('uint8', [1]), 2] })).toThrow("Field 'xs': a list must hold only numbers or only NDArrays; item 1 is number 2.");
     expect(() => encodeItem({ xs: [zeros('uint8', [1]), { dtype: 'uint8', shape: [2], data: new Uint8Array(1) }] })).toThrow(
       "Field 'xs': a list must hold only numbers or only NDArrays; item 1: data has 1 elements but shape [2] needs 2.",
     );

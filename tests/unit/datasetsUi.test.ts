@@ -299,13 +299,24 @@ describe('classifying drops', () => {
   });
 
   it('leaves plain image drops as images', () => {
-    expect(classifyDrop([it_('a.png'), it_('dir/b.png')])).toEqual({ bundles: [], images: [it_('a.png'), it_('dir/b.png')].map((x) => expect.objectContaining({ path: x.path })) });
+    expect(classifyDrop([it_('a.png'), it_('dir/b.png')])).toEqual({
+      bundles: [],
+      images: [it_('a.png'), it_('dir/b.png')].map((x) => expect.objectContaining({ path: x.path })),
+    });
   });
 });
 
 describe('export', () => {
   const arr = <D extends NDArray['dtype']>(dtype: D, shape: number[], data: ArrayLike<number>): NDArray => {
-    const ctor = { uint8: Uint8Array, uint16: Uint16Array, int16: Int16Array, int32: Int32Array, float32: Float32Array, float64: Float64Array, bool: Uint8Array }[dtype as 'uint8'];
+    const ctor = {
+      uint8: Uint8Array,
+      uint16: Uint16Array,
+      int16: Int16Array,
+      int32: Int32Array,
+      float32: Float32Array,
+      float64: Float64Array,
+      bool: Uint8Array,
+    }[dtype as 'uint8'];
     return { dtype, shape, data: ctor.from(data) } as NDArray;
   };
 
@@ -360,7 +371,11 @@ describe('export', () => {
 
     // Z×H×W → Z pages; several arrays (a stack) → one page each.
     // (3×H×W is RGB by the Image convention, so the volume here has 4 slices.)
-    const vol = arr('uint8', [4, 2, 2], Array.from({ length: 16 }, (_, i) => i * 10));
+    const vol = arr(
+      'uint8',
+      [4, 2, 2],
+      Array.from({ length: 16 }, (_, i) => i * 10),
+    );
     expect(decodeTiff(encodeExport([vol], 'tiff'), 'v.tif').map((p) => Array.from(p.image.data))).toEqual([
       [0, 10, 20, 30],
       [40, 50, 60, 70],

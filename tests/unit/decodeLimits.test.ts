@@ -102,7 +102,9 @@ describe('declared image size is checked before decoding', () => {
     // A real small PNG passes under the default and fails under a tiny limit.
     const small = encodePng(ndarray('uint8', [64, 64]));
     expect(decodeImageBytes(small, 'small.png')[0]!.image.shape).toEqual([64, 64]);
-    expect(caught(() => decodeImageBytes(small, 'small.png', { maxImageBytes: 4095 })).message).toContain('small.png: PNG: the image is 64×64 pixels; decoding it needs 4096 bytes');
+    expect(caught(() => decodeImageBytes(small, 'small.png', { maxImageBytes: 4095 })).message).toContain(
+      'small.png: PNG: the image is 64×64 pixels; decoding it needs 4096 bytes',
+    );
   });
 
   it('TIFF: names the page of a multi-page file before any page is decoded', () => {
@@ -110,7 +112,11 @@ describe('declared image size is checked before decoding', () => {
     expect(e.message).toContain('stack.tif: TIFF: page 2 of 3 is 100000×100000 pixels; decoding it needs 10000000000 bytes (9.3 GiB');
     // The same file with sane pages decodes.
     const ok = decodeImageBytes(tiffClaiming(3, -1), 'ok.tif');
-    expect(ok.map((p) => p.image.shape)).toEqual([[2, 2], [2, 2], [2, 2]]);
+    expect(ok.map((p) => p.image.shape)).toEqual([
+      [2, 2],
+      [2, 2],
+      [2, 2],
+    ]);
     // A real 16-bit multi-page TIFF under a limit below its second page's size: bytes per sample counted.
     const real = encodeTiff([ndarray('uint16', [2, 3]), ndarray('uint16', [4, 5])]);
     expect(caught(() => decodeImageBytes(real, 'real.tif', { maxImageBytes: 39 })).message).toContain('page 2 of 2 is 5×4 pixels; decoding it needs 40 bytes');
@@ -172,11 +178,19 @@ describe('importFiles with an oversized file', () => {
   });
 
   it('maxImageBytes is configurable per import and per app', async () => {
-    const api = createAlgobox({ dbName: `limits-${crypto.randomUUID()}`, workerFactory: inProcessWorkerFactory(), decodeImageFile, storageManager: null, maxImageBytes: 100 });
+    const api = createAlgobox({
+      dbName: `limits-${crypto.randomUUID()}`,
+      workerFactory: inProcessWorkerFactory(),
+      decodeImageFile,
+      storageManager: null,
+      maxImageBytes: 100,
+    });
     apis.push(api);
     const img = new Blob([encodePng(ndarray('uint8', [10, 11]))]);
     const r1 = await api.datasets.importFilesDetailed([{ file: img, path: 'x.png' }]);
-    expect(r1.errors[0]!.message).toContain('x.png: PNG: the image is 11×10 pixels; decoding it needs 110 bytes (110 bytes: 11×10 pixels × 1 sample × 1 byte), more than the limit of 100 bytes');
+    expect(r1.errors[0]!.message).toContain(
+      'x.png: PNG: the image is 11×10 pixels; decoding it needs 110 bytes (110 bytes: 11×10 pixels × 1 sample × 1 byte), more than the limit of 100 bytes',
+    );
     const r2 = await api.datasets.importFilesDetailed([{ file: img, path: 'x.png' }], { maxImageBytes: 110 });
     expect(r2.errors).toEqual([]);
     expect(r2.ids).toHaveLength(1);

@@ -155,7 +155,11 @@ describe('engine: install, execute, read outputs', () => {
   it('shares session items between executions with the same token', async () => {
     const { api } = makeApi();
     const alg = await api.algorithms.install({
-      'pyproject.toml': manifest('sess', 'Image2Image', `additional_parameters = [{name = "mode", description = "save or load", config = {type = "string_enum", default = "save", options = ["save", "load"], adjustable = true}}]`),
+      'pyproject.toml': manifest(
+        'sess',
+        'Image2Image',
+        `additional_parameters = [{name = "mode", description = "save or load", config = {type = "string_enum", default = "save", options = ["save", "load"], adjustable = true}}]`,
+      ),
       'Runner.js': `import { Image2ImageRunner, ndarray } from "algobox";
         export class Runner extends Image2ImageRunner {
           async inference(data, args) {
@@ -333,7 +337,11 @@ describe('engine: a full runner cache', () => {
   it('queues runs when every worker is busy, and cancelling a queued run leaves the others', async () => {
     const { api } = makeApi({ maxWorkers: 1 });
     const alg = await api.algorithms.install({
-      'pyproject.toml': manifest('gate', 'Image2Image', `additional_parameters = [{name = "ms", description = "sleep", config = {type = "int", default = 50, adjustable = true}}]`),
+      'pyproject.toml': manifest(
+        'gate',
+        'Image2Image',
+        `additional_parameters = [{name = "ms", description = "sleep", config = {type = "int", default = 50, adjustable = true}}]`,
+      ),
       'Runner.js': `import { Image2ImageRunner } from "algobox";
         export class Runner extends Image2ImageRunner { async inference(d, a) { await new Promise((r) => setTimeout(r, a.ms)); return d; } }`,
     });

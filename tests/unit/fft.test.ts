@@ -54,8 +54,56 @@ function randomComplex(n: number, r: () => number): [Float64Array, Float64Array]
 suite('FFT (any length) against a naive DFT', () => {
   const r = rng(12345);
   // Powers of two, mixed radices (2/3/4/5/7/…), small and large primes (generic radix / Bluestein).
-  const sizes = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 25, 27, 30, 31, 32, 45, 49, 53, 59, 61, 64, 67, 97, 100,
-    101, 121, 127, 128, 143, 210, 251, 256, 360, 509, 512, 625, 997, 1000, 1021, 1024, 2 * 509, 3 * 257];
+  const sizes = [
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+    7,
+    8,
+    9,
+    10,
+    11,
+    12,
+    13,
+    15,
+    16,
+    17,
+    25,
+    27,
+    30,
+    31,
+    32,
+    45,
+    49,
+    53,
+    59,
+    61,
+    64,
+    67,
+    97,
+    100,
+    101,
+    121,
+    127,
+    128,
+    143,
+    210,
+    251,
+    256,
+    360,
+    509,
+    512,
+    625,
+    997,
+    1000,
+    1021,
+    1024,
+    2 * 509,
+    3 * 257,
+  ];
   const extra: number[] = [];
   for (let i = 0; i < 12; i++) extra.push(2 + Math.floor((r() + 0.5) * 700));
   for (const n of [...sizes, ...extra]) {
@@ -83,7 +131,12 @@ suite('FFT (any length) against a naive DFT', () => {
   });
 
   it('batched (interleaved) transforms equal one-by-one transforms', () => {
-    for (const [n, batch] of [[12, 5], [67, 3], [64, 7], [1000, 2]] as const) {
+    for (const [n, batch] of [
+      [12, 5],
+      [67, 3],
+      [64, 7],
+      [1000, 2],
+    ] as const) {
       const [re, im] = randomComplex(n * batch, r);
       const bRe = re.slice();
       const bIm = im.slice();
@@ -132,7 +185,18 @@ function naiveDftN(a: ComplexArray, inverse: boolean): ComplexArray {
 
 suite('n-D FFT', () => {
   const r = rng(777);
-  for (const shape of [[6, 7], [64, 48], [45, 61], [53, 37], [3, 5, 7], [8, 32, 32], [1, 17], [17, 1], [2, 3, 4, 5], [40, 33]]) {
+  for (const shape of [
+    [6, 7],
+    [64, 48],
+    [45, 61],
+    [53, 37],
+    [3, 5, 7],
+    [8, 32, 32],
+    [1, 17],
+    [17, 1],
+    [2, 3, 4, 5],
+    [40, 33],
+  ]) {
     it(`shape [${shape.join('×')}] matches the separable naive DFT (1e-9 relative) and round-trips`, () => {
       const n = shape.reduce((p, q) => p * q, 1);
       const [re, im] = randomComplex(n, r);
@@ -185,7 +249,7 @@ suite('n-D FFT', () => {
 suite('irfftn', () => {
   it('inverts the half spectrum of real data (even and odd last axis, with and without overwrite)', () => {
     let seed = 3;
-    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) - 0.5;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5;
     for (const shape of [[8], [7], [4, 6], [5, 7], [3, 4, 5], [2, 3, 6]]) {
       const total = shape.reduce((a, b) => a * b, 1);
       const x = Float64Array.from({ length: total }, rnd);

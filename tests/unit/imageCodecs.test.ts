@@ -151,7 +151,12 @@ suite('decodePng (files made with fast-png)', () => {
 
     const grayPalette = [0, 60, 120, 250].map((v) => [v, v, v]);
     const gpng = pngEncodeRaw({ width: W, height: H, data: Uint8Array.from(idx), depth: 8, channels: 1, palette: grayPalette });
-    expectImage(decodePng(gpng, 'gp.png')[0]!.image, 'uint8', [H, W], idx.map((k) => grayPalette[k]![0]!));
+    expectImage(
+      decodePng(gpng, 'gp.png')[0]!.image,
+      'uint8',
+      [H, W],
+      idx.map((k) => grayPalette[k]![0]!),
+    );
   });
 
   it('palette with transparency (tRNS) → RGB, alpha dropped', () => {
@@ -183,7 +188,12 @@ suite('decodePng (files made with fast-png)', () => {
     const h = 4;
     const bits = grid(w, h, (x, y) => ((x + y) % 3 === 0 ? 1 : 0));
     const png = pngEncodeRaw({ width: w, height: h, data: pack(bits, w, h, 1), depth: 1, channels: 1 });
-    expectImage(decodePng(png, 'mask.png')[0]!.image, 'uint8', [h, w], bits.map((b) => b * 255));
+    expectImage(
+      decodePng(png, 'mask.png')[0]!.image,
+      'uint8',
+      [h, w],
+      bits.map((b) => b * 255),
+    );
   });
 
   it('2- and 4-bit gray → uint8 stretched to 0..255', () => {
@@ -193,8 +203,18 @@ suite('decodePng (files made with fast-png)', () => {
     const v4 = grid(w, h, (x, y) => (x * 3 + y) % 16);
     const p2 = pngEncodeRaw({ width: w, height: h, data: pack(v2, w, h, 2), depth: 2, channels: 1 });
     const p4 = pngEncodeRaw({ width: w, height: h, data: pack(v4, w, h, 4), depth: 4, channels: 1 });
-    expectImage(decodePng(p2, 'g2.png')[0]!.image, 'uint8', [h, w], v2.map((v) => v * 85));
-    expectImage(decodePng(p4, 'g4.png')[0]!.image, 'uint8', [h, w], v4.map((v) => v * 17));
+    expectImage(
+      decodePng(p2, 'g2.png')[0]!.image,
+      'uint8',
+      [h, w],
+      v2.map((v) => v * 85),
+    );
+    expectImage(
+      decodePng(p4, 'g4.png')[0]!.image,
+      'uint8',
+      [h, w],
+      v4.map((v) => v * 17),
+    );
   });
 
   it('1-bit and 4-bit palette → RGB', () => {
@@ -218,7 +238,13 @@ suite('decodePng (files made with fast-png)', () => {
 
   it('rejects garbage, truncated and corrupted files with the file name in the message', () => {
     expectDecodeError(() => decodePng(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]), 'cells.png'), /^cells\.png: /, /not a PNG/);
-    const good = encodePng(ndarray('uint8', [8, 8], seq(64, (i) => i)));
+    const good = encodePng(
+      ndarray(
+        'uint8',
+        [8, 8],
+        seq(64, (i) => i),
+      ),
+    );
     expectDecodeError(() => decodePng(good.subarray(0, good.length - 30), 'cut.png'), /^cut\.png: /, /cannot read this PNG/);
     const bad = good.slice();
     bad[45] = bad[45]! ^ 0xff; // inside the IDAT data: its CRC no longer matches
@@ -229,10 +255,26 @@ suite('decodePng (files made with fast-png)', () => {
 suite('encodePng round trips', () => {
   it('uint8 and uint16 gray, uint8 and uint16 RGB come back exactly', () => {
     const cases = [
-      ndarray('uint8', [3, 4], seq(12, (i) => i * 21)),
-      ndarray('uint16', [3, 4], seq(12, (i) => (i === 11 ? 65535 : i * 5000))),
-      ndarray('uint8', [3, 2, 5], seq(30, (i) => (i * 37) % 256)),
-      ndarray('uint16', [3, 2, 5], seq(30, (i) => (i * 2111) % 65536)),
+      ndarray(
+        'uint8',
+        [3, 4],
+        seq(12, (i) => i * 21),
+      ),
+      ndarray(
+        'uint16',
+        [3, 4],
+        seq(12, (i) => (i === 11 ? 65535 : i * 5000)),
+      ),
+      ndarray(
+        'uint8',
+        [3, 2, 5],
+        seq(30, (i) => (i * 37) % 256),
+      ),
+      ndarray(
+        'uint16',
+        [3, 2, 5],
+        seq(30, (i) => (i * 2111) % 65536),
+      ),
       ndarray('uint8', [1, 1], [200]),
     ];
     for (const a of cases) {
@@ -266,15 +308,45 @@ suite('decodeTiff: sample formats (tifffile files)', () => {
   const m = W * H;
 
   it('int8 and int16 (big-endian) → float32; int32 and uint32 → float64, exactly', () => {
-    expectImage(decodeTiff(fixture('int8.tif'), 'int8.tif')[0]!.image, 'float32', [H, W], seq(m, (i) => i * 10 - 100));
-    expectImage(decodeTiff(fixture('int16_be.tif'), 'int16.tif')[0]!.image, 'float32', [H, W], seq(m, (i) => i * 1000 - 7000));
-    expectImage(decodeTiff(fixture('int32.tif'), 'int32.tif')[0]!.image, 'float64', [H, W], seq(m, (i) => i * 100000 - 1000000));
-    expectImage(decodeTiff(fixture('uint32.tif'), 'uint32.tif')[0]!.image, 'float64', [H, W], seq(m, (i) => 4000000000 + i));
+    expectImage(
+      decodeTiff(fixture('int8.tif'), 'int8.tif')[0]!.image,
+      'float32',
+      [H, W],
+      seq(m, (i) => i * 10 - 100),
+    );
+    expectImage(
+      decodeTiff(fixture('int16_be.tif'), 'int16.tif')[0]!.image,
+      'float32',
+      [H, W],
+      seq(m, (i) => i * 1000 - 7000),
+    );
+    expectImage(
+      decodeTiff(fixture('int32.tif'), 'int32.tif')[0]!.image,
+      'float64',
+      [H, W],
+      seq(m, (i) => i * 100000 - 1000000),
+    );
+    expectImage(
+      decodeTiff(fixture('uint32.tif'), 'uint32.tif')[0]!.image,
+      'float64',
+      [H, W],
+      seq(m, (i) => 4000000000 + i),
+    );
   });
 
   it('float64 stays float64; float16 → float32', () => {
-    expectImage(decodeTiff(fixture('float64.tif'), 'f64.tif')[0]!.image, 'float64', [H, W], seq(m, (i) => i / 3 - 2.5));
-    expectImage(decodeTiff(fixture('float16.tif'), 'f16.tif')[0]!.image, 'float32', [H, W], seq(m, (i) => i * 0.5 - 3));
+    expectImage(
+      decodeTiff(fixture('float64.tif'), 'f64.tif')[0]!.image,
+      'float64',
+      [H, W],
+      seq(m, (i) => i / 3 - 2.5),
+    );
+    expectImage(
+      decodeTiff(fixture('float16.tif'), 'f16.tif')[0]!.image,
+      'float32',
+      [H, W],
+      seq(m, (i) => i * 0.5 - 3),
+    );
   });
 
   it('planar (separate) 16-bit RGB → 3×H×W uint16', () => {
@@ -294,7 +366,14 @@ suite('decodeTiff: sample formats (tifffile files)', () => {
       [1, 3],
       [2, 3],
     ]);
-    pages.forEach((p, k) => expectImage(p.image, 'float32', [H, W], seq(m, (i) => k * 100 + i * 0.5)));
+    pages.forEach((p, k) =>
+      expectImage(
+        p.image,
+        'float32',
+        [H, W],
+        seq(m, (i) => k * 100 + i * 0.5),
+      ),
+    );
   });
 
   it('1-bit bilevel (Pillow, width 13) → uint8 0/255', () => {
@@ -312,7 +391,12 @@ suite('decodeTiff: sample formats (tifffile files)', () => {
     const idx = seq(m, (i) => i % 4);
     const expected = [0, 1, 2].flatMap((c) => idx.map((k) => palette[k]![c]!));
     expectImage(decodeTiff(fixture('palette.tif'), 'pal.tif')[0]!.image, 'uint8', [3, H, W], expected);
-    expectImage(decodeTiff(fixture('palette_gray.tif'), 'palg.tif')[0]!.image, 'uint8', [H, W], idx.map((k) => k * 40));
+    expectImage(
+      decodeTiff(fixture('palette_gray.tif'), 'palg.tif')[0]!.image,
+      'uint8',
+      [H, W],
+      idx.map((k) => k * 40),
+    );
   });
 });
 
@@ -335,15 +419,30 @@ suite('decodeTiff: compression, predictors, strips and tiles (libtiff tiffcp fil
   });
 
   it('Deflate with the floating-point predictor', () => {
-    expectImage(decodeTiff(fixture('deflate_pred3_f32.tif'), 'f.tif')[0]!.image, 'float32', [H, W], grid(W, H, (x, y) => x * 0.25 - y * 1.5));
+    expectImage(
+      decodeTiff(fixture('deflate_pred3_f32.tif'), 'f.tif')[0]!.image,
+      'float32',
+      [H, W],
+      grid(W, H, (x, y) => x * 0.25 - y * 1.5),
+    );
   });
 
   it('PackBits', () => {
-    expectImage(decodeTiff(fixture('packbits_u8.tif'), 'pb.tif')[0]!.image, 'uint8', [H, W], grid(W, H, (x, y) => (y < 10 ? 7 : (x * 5 + y) & 0xff)));
+    expectImage(
+      decodeTiff(fixture('packbits_u8.tif'), 'pb.tif')[0]!.image,
+      'uint8',
+      [H, W],
+      grid(W, H, (x, y) => (y < 10 ? 7 : (x * 5 + y) & 0xff)),
+    );
   });
 
   it('tiles (16×16, LZW) on a 40×37 image: partial edge tiles are clipped', () => {
-    expectImage(decodeTiff(fixture('tiled_lzw_u16.tif'), 't.tif')[0]!.image, 'uint16', [37, 40], grid(40, 37, (x, y) => x * 1000 + y));
+    expectImage(
+      decodeTiff(fixture('tiled_lzw_u16.tif'), 't.tif')[0]!.image,
+      'uint16',
+      [37, 40],
+      grid(40, 37, (x, y) => x * 1000 + y),
+    );
   });
 
   it('WhiteIsZero unsigned data is inverted', () => {
@@ -396,8 +495,16 @@ suite('decodeTiff: damaged files', () => {
 suite('encodeTiff round trips', () => {
   it('uint8, uint16, float32 and float64 gray pages come back exactly', () => {
     const cases = [
-      ndarray('uint8', [3, 4], seq(12, (i) => i * 21)),
-      ndarray('uint16', [3, 4], seq(12, (i) => (i === 0 ? 65535 : i * 3001))),
+      ndarray(
+        'uint8',
+        [3, 4],
+        seq(12, (i) => i * 21),
+      ),
+      ndarray(
+        'uint16',
+        [3, 4],
+        seq(12, (i) => (i === 0 ? 65535 : i * 3001)),
+      ),
       ndarray('float32', [3, 4], [NaN, Infinity, -Infinity, -0, 1.5, -2.25, 3.4e38, 1e-45, 0.1, 7, 8, 9]),
       ndarray('float64', [2, 3], [Math.PI, -1e300, 5e-324, NaN, 0, 1 / 3]),
     ];
@@ -410,16 +517,32 @@ suite('encodeTiff round trips', () => {
 
   it('RGB pages (uint8, uint16, float32) come back as 3×H×W', () => {
     for (const dtype of ['uint8', 'uint16', 'float32'] as const) {
-      const a = ndarray(dtype, [3, 5, 7], seq(105, (i) => (dtype === 'float32' ? i * 0.5 - 10 : i * 2)));
+      const a = ndarray(
+        dtype,
+        [3, 5, 7],
+        seq(105, (i) => (dtype === 'float32' ? i * 0.5 - 10 : i * 2)),
+      );
       expect(arraysEqual(decodeTiff(encodeTiff([a]), 'rgb.tif')[0]!.image, a)).toBe(true);
     }
   });
 
   it('multi-page stacks keep page order, and pages may differ in shape and dtype', () => {
     const pages = [
-      ndarray('uint16', [4, 6], seq(24, (i) => i)),
-      ndarray('uint16', [4, 6], seq(24, (i) => 1000 + i)),
-      ndarray('uint16', [4, 6], seq(24, (i) => 2000 + i)),
+      ndarray(
+        'uint16',
+        [4, 6],
+        seq(24, (i) => i),
+      ),
+      ndarray(
+        'uint16',
+        [4, 6],
+        seq(24, (i) => 1000 + i),
+      ),
+      ndarray(
+        'uint16',
+        [4, 6],
+        seq(24, (i) => 2000 + i),
+      ),
     ];
     const decoded = decodeTiff(encodeTiff(pages), 'stack.tif');
     expect(decoded.map((d) => [d.page, d.pages])).toEqual([
@@ -429,12 +552,24 @@ suite('encodeTiff round trips', () => {
     ]);
     decoded.forEach((d, k) => expect(arraysEqual(d.image, pages[k]!)).toBe(true));
 
-    const mixed = [ndarray('float32', [2, 3], [1, 2, 3, 4, 5, 6]), ndarray('uint8', [3, 4, 1], seq(12, (i) => i)), ndarray('float64', [1, 1], [0.1])];
+    const mixed = [
+      ndarray('float32', [2, 3], [1, 2, 3, 4, 5, 6]),
+      ndarray(
+        'uint8',
+        [3, 4, 1],
+        seq(12, (i) => i),
+      ),
+      ndarray('float64', [1, 1], [0.1]),
+    ];
     decodeTiff(encodeTiff(mixed), 'mixed.tif').forEach((d, k) => expect(arraysEqual(d.image, mixed[k]!)).toBe(true));
   });
 
   it('large pages are split into strips and still round-trip; many pages are fine', () => {
-    const big = ndarray('uint16', [301, 257], seq(301 * 257, (i) => (i * 7919) % 65536));
+    const big = ndarray(
+      'uint16',
+      [301, 257],
+      seq(301 * 257, (i) => (i * 7919) % 65536),
+    );
     const decoded = decodeTiff(encodeTiff([big]), 'big.tif');
     expect(arraysEqual(decoded[0]!.image, big)).toBe(true);
 
@@ -471,7 +606,12 @@ suite('NPY files written by numpy', () => {
     const d = decodeNpy(fixture('u2.npy'), 'u2.npy');
     expect(d).toHaveLength(1);
     expect([d[0]!.page, d[0]!.pages]).toEqual([0, 1]);
-    expectImage(d[0]!.image, 'uint16', [H, W], seq(m, (i) => i * 3000));
+    expectImage(
+      d[0]!.image,
+      'uint16',
+      [H, W],
+      seq(m, (i) => i * 3000),
+    );
   });
 
   it('3-D <f4 → one image per slice, in order', () => {
@@ -480,7 +620,14 @@ suite('NPY files written by numpy', () => {
       [0, 2],
       [1, 2],
     ]);
-    d.forEach((x, z) => expectImage(x.image, 'float32', [H, W], seq(m, (i) => (z * m + i) * 0.25 - 1)));
+    d.forEach((x, z) =>
+      expectImage(
+        x.image,
+        'float32',
+        [H, W],
+        seq(m, (i) => (z * m + i) * 0.25 - 1),
+      ),
+    );
     // Each slice owns its buffer (safe to post to a worker without dragging the whole stack).
     expect(d[0]!.image.data.buffer).not.toBe(d[1]!.image.data.buffer);
   });
@@ -489,11 +636,21 @@ suite('NPY files written by numpy', () => {
     const mask = seq(m, (i) => (i % 3 === 0 ? 1 : 0));
     expectImage(decodeNpy(fixture('b1.npy'), 'b.npy')[0]!.image, 'uint8', [H, W], mask);
     expectImage(decodeNpyArray(fixture('b1.npy')), 'bool', [H, W], mask);
-    expectImage(decodeNpyArray(fixture('i8.npy')), 'float64', [H, W], seq(m, (i) => i * 1000 - 5000));
+    expectImage(
+      decodeNpyArray(fixture('i8.npy')),
+      'float64',
+      [H, W],
+      seq(m, (i) => i * 1000 - 5000),
+    );
   });
 
   it('version 2.0 header', () => {
-    expectImage(decodeNpyArray(fixture('f8_v2.npy')), 'float64', [H, W], seq(m, (i) => i / 8));
+    expectImage(
+      decodeNpyArray(fixture('f8_v2.npy')),
+      'float64',
+      [H, W],
+      seq(m, (i) => i / 8),
+    );
   });
 
   it('Fortran order and big-endian data are refused with the file name', () => {
@@ -562,9 +719,25 @@ suite('NPY round trips and image mapping', () => {
   });
 
   it('a 3-D array with 3 slices is a stack of 3 gray images, not RGB', () => {
-    const d = decodeNpy(encodeNpy(ndarray('uint8', [3, 2, 2], seq(12, (i) => i))), 'three.npy');
+    const d = decodeNpy(
+      encodeNpy(
+        ndarray(
+          'uint8',
+          [3, 2, 2],
+          seq(12, (i) => i),
+        ),
+      ),
+      'three.npy',
+    );
     expect(d).toHaveLength(3);
-    d.forEach((x, z) => expectImage(x.image, 'uint8', [2, 2], seq(4, (i) => z * 4 + i)));
+    d.forEach((x, z) =>
+      expectImage(
+        x.image,
+        'uint8',
+        [2, 2],
+        seq(4, (i) => z * 4 + i),
+      ),
+    );
   });
 
   it('refuses other ranks, empty stacks, truncated data and garbage, naming the file', () => {
@@ -599,7 +772,11 @@ suite('decodeImageBytes and decodeImageFile', () => {
   });
 
   it('decodeImageFile reads a Blob (PNG/TIFF/NPY path needs no DOM)', async () => {
-    const a = ndarray('uint8', [3, 2, 2], seq(12, (i) => i * 20));
+    const a = ndarray(
+      'uint8',
+      [3, 2, 2],
+      seq(12, (i) => i * 20),
+    );
     const file = Object.assign(new Blob([encodeTiff([a, a])]), { name: 'two.tif' });
     const d = await decodeImageFile(file);
     expect(d.map((x) => [x.page, x.pages])).toEqual([

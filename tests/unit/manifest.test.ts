@@ -43,15 +43,11 @@ function paramError(config: string, name = 'p'): ManifestError {
 
 const P = 'Validation error in additional parameter p. ';
 
-const UNDEFINED_WARNING =
-  "Algorithm type is set to 'Undefined'. Consider specifying a valid algorithm type. Use 'Generic' for generic algorithms.";
-const TAGS_WARNING =
-  'Tags are empty. Consider providing tags for better categorization. Tags are used to filter algorithms in the REST API.';
+const UNDEFINED_WARNING = "Algorithm type is set to 'Undefined'. Consider specifying a valid algorithm type. Use 'Generic' for generic algorithms.";
+const TAGS_WARNING = 'Tags are empty. Consider providing tags for better categorization. Tags are used to filter algorithms in the REST API.';
 const DESCRIPTION_WARNING = 'Description is empty. Consider providing a description for better documentation.';
-const DEVICES_WARNING =
-  "Supported devices are empty. Consider providing supported devices for better compatibility. You can use 'cpu', 'gpu', or both.";
-const DEFAULT_DEVICE_WARNING =
-  "Default device is empty. Consider providing a default device for better compatibility. You can use 'cpu', 'gpu'.";
+const DEVICES_WARNING = "Supported devices are empty. Consider providing supported devices for better compatibility. You can use 'cpu', 'gpu', or both.";
+const DEFAULT_DEVICE_WARNING = "Default device is empty. Consider providing a default device for better compatibility. You can use 'cpu', 'gpu'.";
 const optionsEmpty = (name: string, type: string) =>
   `Options are empty for additional parameter ${name}. This may or may not be intentional. Consider providing options for list type '${type}'.`;
 
@@ -153,10 +149,22 @@ describe('parseManifest: valid manifests', () => {
     expect(byName['some_float_parameter']?.config.default).toBe(3.14);
     expect(byName['some_bool_parameter']?.config.default).toBe(true);
     expect(byName['some_int_range_parameter']?.config).toEqual({
-      type: 'int_range', default: 42, adjustable: true, options: [], min: 0, max: 100, step: 1,
+      type: 'int_range',
+      default: 42,
+      adjustable: true,
+      options: [],
+      min: 0,
+      max: 100,
+      step: 1,
     });
     expect(byName['some_float_range_parameter']?.config).toEqual({
-      type: 'float_range', default: 3.14, adjustable: true, options: [], min: 0, max: 10, step: 0.1,
+      type: 'float_range',
+      default: 3.14,
+      adjustable: true,
+      options: [],
+      min: 0,
+      max: 10,
+      step: 0.1,
     });
     expect(byName['some_string_enum_parameter']?.config.options).toEqual(['hello', 'world']);
     expect(byName['some_int_enum_parameter']?.config.options).toEqual([42, 43, 44]);
@@ -218,9 +226,7 @@ hash_assets = false
     expect(manifest.supportedDevices).toEqual(['cpu']);
     expect(manifest.defaultDevice).toBe('cpu');
     expect(manifest.additionalParameters).toEqual([]);
-    expect([manifest.checkImportable, manifest.obfuscate, manifest.hashModule, manifest.hashAssets]).toEqual([
-      false, true, true, true,
-    ]);
+    expect([manifest.checkImportable, manifest.obfuscate, manifest.hashModule, manifest.hashAssets]).toEqual([false, true, true, true]);
     expect(warnings).toEqual([UNDEFINED_WARNING, TAGS_WARNING, DESCRIPTION_WARNING]);
   });
 
@@ -250,7 +256,13 @@ hash_assets = false
 
   it('keeps the template parameters intact', () => {
     expect(parseManifest(DENOISING).manifest.additionalParameters[0]?.config).toEqual({
-      type: 'float_range', default: 0.1, adjustable: true, options: [], min: 0, max: 1, step: 0.05,
+      type: 'float_range',
+      default: 0.1,
+      adjustable: true,
+      options: [],
+      min: 0,
+      max: 1,
+      step: 0.05,
     });
     expect(parseManifest(SEGMENTATION).manifest.additionalParameters[0]?.config.options).toHaveLength(8);
   });
@@ -260,9 +272,7 @@ hash_assets = false
       const { manifest } = parseManifest(`${PROJECT}[tool.compox]\nalgorithm_type = "${t}"\ntags = ["x"]\ndescription = "d"\n`);
       expect(manifest.algorithmType).toBe(t);
     }
-    const { warnings } = parseManifest(
-      `${PROJECT}[tool.compox]\nalgorithm_type = "Segmentation2Segmentation"\ntags = ["x"]\ndescription = "d"\n`,
-    );
+    const { warnings } = parseManifest(`${PROJECT}[tool.compox]\nalgorithm_type = "Segmentation2Segmentation"\ntags = ["x"]\ndescription = "d"\n`);
     expect(warnings).toEqual([]);
   });
 
@@ -296,9 +306,7 @@ options = ["fast", "exact"]
           algorithm_type: 'Generic',
           tags: ['a'],
           description: 'd',
-          additional_parameters: [
-            { name: 'n', description: 'd', config: { type: 'int_range', default: 5n, min: 0n, max: 10n, step: 1n } },
-          ],
+          additional_parameters: [{ name: 'n', description: 'd', config: { type: 'int_range', default: 5n, min: 0n, max: 10n, step: 1n } }],
         },
       },
     });
@@ -320,9 +328,7 @@ options = ["fast", "exact"]
 describe('[project] (fix 4)', () => {
   it('requires the [project] section', () => {
     const e = fails('[tool.compox]\nalgorithm_type = "Generic"\n');
-    expect(e.message).toBe(
-      "pyproject.toml: the required section [project] is missing; it must contain the fields 'name' and 'version'.",
-    );
+    expect(e.message).toBe("pyproject.toml: the required section [project] is missing; it must contain the fields 'name' and 'version'.");
     expect(e.field).toBe('project');
   });
 
@@ -388,13 +394,9 @@ describe('TOML parsing', () => {
     const f = parseManifest(withParams(param('type = "float", default = 1')));
     expect(f.manifest.additionalParameters[0]?.config.default).toBe(1);
     // int rejects a float literal
-    expect(paramError('type = "int", default = 1.0').message).toBe(
-      `${P}Default value type mismatch: Expected int for type 'int', but got float.`,
-    );
+    expect(paramError('type = "int", default = 1.0').message).toBe(`${P}Default value type mismatch: Expected int for type 'int', but got float.`);
     // int rejects a boolean: in Python bool passes as int (bool ⊂ int); here it does not.
-    expect(paramError('type = "int", default = true').message).toBe(
-      `${P}Default value type mismatch: Expected int for type 'int', but got bool.`,
-    );
+    expect(paramError('type = "int", default = true').message).toBe(`${P}Default value type mismatch: Expected int for type 'int', but got bool.`);
     expect(paramError('type = "int_range", default = true, min = 0, max = 1, step = 1').message).toBe(
       `${P}Default value type mismatch: Expected int for type 'int_range', but got bool.`,
     );
@@ -425,12 +427,8 @@ describe('[tool.compox] warnings and errors (reference §1.4)', () => {
   });
 
   it('errors when the default device is not supported', () => {
-    expect(fails(compox('default_device = "gpu"')).message).toBe(
-      "Default device 'gpu' is not in the list of supported devices ['cpu'].",
-    );
-    expect(fails(compox('supported_devices = ["gpu", "mps"]')).message).toBe(
-      "Default device 'cpu' is not in the list of supported devices ['gpu', 'mps'].",
-    );
+    expect(fails(compox('default_device = "gpu"')).message).toBe("Default device 'gpu' is not in the list of supported devices ['cpu'].");
+    expect(fails(compox('supported_devices = ["gpu", "mps"]')).message).toBe("Default device 'cpu' is not in the list of supported devices ['gpu', 'mps'].");
   });
 
   it('warns on an empty default device and still errors (fix 10)', () => {
@@ -445,9 +443,7 @@ describe('[tool.compox] warnings and errors (reference §1.4)', () => {
   });
 
   it('emits parameter warnings before the algorithm-level ones (pydantic field validation comes first)', () => {
-    const { warnings } = parseManifest(
-      `${PROJECT}[tool.compox]\nadditional_parameters = [{name = "a", config = {type = "string", default = "x"}}]\n`,
-    );
+    const { warnings } = parseManifest(`${PROJECT}[tool.compox]\nadditional_parameters = [{name = "a", config = {type = "string", default = "x"}}]\n`);
     expect(warnings).toEqual([
       "Description is empty for additional parameter 'a'. Consider providing a description for better documentation.",
       UNDEFINED_WARNING,
@@ -460,15 +456,31 @@ describe('[tool.compox] warnings and errors (reference §1.4)', () => {
 describe('[tool.compox] type errors', () => {
   const T = 'pyproject.toml: [tool.compox] field';
   it.each([
-    ['algorithm_type = "Foo"', `${T} 'algorithm_type' must be one of "Image2Alignment", "Image2Image", "Image2Segmentation", "Image2Embedding", "Segmentation2Segmentation", "Undefined", "Generic"; got the string "Foo".`, 'tool.compox.algorithm_type'],
-    ['algorithm_type = 3', `${T} 'algorithm_type' must be one of "Image2Alignment", "Image2Image", "Image2Segmentation", "Image2Embedding", "Segmentation2Segmentation", "Undefined", "Generic"; got the integer 3.`, 'tool.compox.algorithm_type'],
+    [
+      'algorithm_type = "Foo"',
+      `${T} 'algorithm_type' must be one of "Image2Alignment", "Image2Image", "Image2Segmentation", "Image2Embedding", "Segmentation2Segmentation", "Undefined", "Generic"; got the string "Foo".`,
+      'tool.compox.algorithm_type',
+    ],
+    [
+      'algorithm_type = 3',
+      `${T} 'algorithm_type' must be one of "Image2Alignment", "Image2Image", "Image2Segmentation", "Image2Embedding", "Segmentation2Segmentation", "Undefined", "Generic"; got the integer 3.`,
+      'tool.compox.algorithm_type',
+    ],
     ['tags = "abc"', `${T} 'tags' must be a list of strings; got the string "abc".`, 'tool.compox.tags'],
     ['tags = ["a", 1]', `${T} 'tags' element 1 must be a string; got the integer 1.`, 'tool.compox.tags[1]'],
     ['description = 1.5', `${T} 'description' must be a string; got the float 1.5.`, 'tool.compox.description'],
     ['supported_devices = "cpu"', `${T} 'supported_devices' must be a list of "cpu", "gpu", "mps"; got the string "cpu".`, 'tool.compox.supported_devices'],
-    ['supported_devices = ["cuda"]', `${T} 'supported_devices' element 0 must be one of "cpu", "gpu", "mps"; got the string "cuda".`, 'tool.compox.supported_devices[0]'],
+    [
+      'supported_devices = ["cuda"]',
+      `${T} 'supported_devices' element 0 must be one of "cpu", "gpu", "mps"; got the string "cuda".`,
+      'tool.compox.supported_devices[0]',
+    ],
     ['default_device = "cuda"', `${T} 'default_device' must be one of "cpu", "gpu", "mps", ""; got the string "cuda".`, 'tool.compox.default_device'],
-    ['additional_parameters = {name = "x"}', `${T} 'additional_parameters' must be a list of parameter tables like {name = "...", description = "...", config = {type = "...", default = ..., adjustable = true}}; got the table {name = "x"}.`, 'tool.compox.additional_parameters'],
+    [
+      'additional_parameters = {name = "x"}',
+      `${T} 'additional_parameters' must be a list of parameter tables like {name = "...", description = "...", config = {type = "...", default = ..., adjustable = true}}; got the table {name = "x"}.`,
+      'tool.compox.additional_parameters',
+    ],
     ['check_importable = "yes"', `${T} 'check_importable' must be a boolean (true or false); got the string "yes".`, 'tool.compox.check_importable'],
     ['obfuscate = 1', `${T} 'obfuscate' must be a boolean (true or false); got the integer 1.`, 'tool.compox.obfuscate'],
     ['hash_module = "true"', `${T} 'hash_module' must be a boolean (true or false); got the string "true".`, 'tool.compox.hash_module'],
@@ -481,9 +493,7 @@ describe('[tool.compox] type errors', () => {
 
   it('rejects [tool] or [tool.compox] that are not tables', () => {
     expect(fails(`tool = 1\n${PROJECT}`).message).toBe('pyproject.toml: [tool] must be a table; got the integer 1.');
-    expect(fails(`${PROJECT}[tool]\ncompox = "x"\n`).message).toBe(
-      'pyproject.toml: [tool.compox] must be a table; got the string "x".',
-    );
+    expect(fails(`${PROJECT}[tool]\ncompox = "x"\n`).message).toBe('pyproject.toml: [tool.compox] must be a table; got the string "x".');
   });
 });
 
@@ -505,7 +515,13 @@ describe('unknown keys (fix 3)', () => {
       "Unknown key 'minimum' in the config of additional parameter 'p' (ignored). Known keys are: type, default, adjustable, options, min, max, step.",
     ]);
     expect(manifest.additionalParameters[0]?.config).toEqual({
-      type: 'string', default: 'x', adjustable: false, options: [], min: null, max: null, step: null,
+      type: 'string',
+      default: 'x',
+      adjustable: false,
+      options: [],
+      min: null,
+      max: null,
+      step: null,
     });
   });
 });
@@ -538,9 +554,7 @@ describe('additional parameters: warnings (reference §1.5)', () => {
   });
 
   it('warns (not errors) on a range default outside [min, max] (fix 7)', () => {
-    const { warnings, manifest } = parseManifest(
-      withParams(param('type = "int_range", default = 50, min = 0, max = 10, step = 1', 'x')),
-    );
+    const { warnings, manifest } = parseManifest(withParams(param('type = "int_range", default = 50, min = 0, max = 10, step = 1', 'x')));
     expect(warnings).toEqual(["Default value 50 is outside the range [0, 10] for parameter 'x'."]);
     expect(manifest.additionalParameters[0]?.config.default).toBe(50);
     const f = parseManifest(withParams(param('type = "float_range", default = -0.5, min = 0.0, max = 1.0, step = 0.1', 'y')));
@@ -626,7 +640,10 @@ describe('additional parameters: ranges', () => {
   });
 
   it('requires min < max', () => {
-    for (const [min, max] of [['10', '0'], ['5', '5']]) {
+    for (const [min, max] of [
+      ['10', '0'],
+      ['5', '5'],
+    ]) {
       expect(paramError(`type = "int_range", default = 5, min = ${min}, max = ${max}, step = 1`).message).toBe(
         `${P}Min value must be less than max value for range type 'int_range'.`,
       );
@@ -639,24 +656,16 @@ describe('additional parameters: ranges', () => {
 
 describe('additional parameters: enums', () => {
   it('requires options', () => {
-    expect(paramError('type = "string_enum", default = "a"').message).toBe(
-      `${P}Options must be provided for enum type 'string_enum'.`,
-    );
-    expect(paramError('type = "int_enum", default = 1, options = []').message).toBe(
-      `${P}Options must be provided for enum type 'int_enum'.`,
-    );
+    expect(paramError('type = "string_enum", default = "a"').message).toBe(`${P}Options must be provided for enum type 'string_enum'.`);
+    expect(paramError('type = "int_enum", default = 1, options = []').message).toBe(`${P}Options must be provided for enum type 'int_enum'.`);
   });
 
   it('requires options of the enum type', () => {
     const e = paramError('type = "string_enum", default = "a", options = ["a", 1]');
     expect(e.message).toBe(`${P}All options must be of type str for enum type 'string_enum'.`);
     expect(e.field).toBe('tool.compox.additional_parameters[0].config.options[1]');
-    expect(paramError('type = "int_enum", default = 1, options = [1, 2.5]').message).toBe(
-      `${P}All options must be of type int for enum type 'int_enum'.`,
-    );
-    expect(paramError('type = "int_enum", default = 1, options = [1, true]').message).toBe(
-      `${P}All options must be of type int for enum type 'int_enum'.`,
-    );
+    expect(paramError('type = "int_enum", default = 1, options = [1, 2.5]').message).toBe(`${P}All options must be of type int for enum type 'int_enum'.`);
+    expect(paramError('type = "int_enum", default = 1, options = [1, true]').message).toBe(`${P}All options must be of type int for enum type 'int_enum'.`);
     expect(paramError('type = "float_enum", default = 1.5, options = [1.5, "2"]').message).toBe(
       `${P}All options must be of type float for enum type 'float_enum'.`,
     );
@@ -747,9 +756,7 @@ describe('additional parameters: structure', () => {
 
   it('requires config', () => {
     const e = fails(withParams('{name = "p", description = "d"}'));
-    expect(e.message).toBe(
-      `${P}The field 'config' is required. Expected form: config = {type = "string", default = ..., adjustable = true}.`,
-    );
+    expect(e.message).toBe(`${P}The field 'config' is required. Expected form: config = {type = "string", default = ..., adjustable = true}.`);
     expect(fails(withParams('{name = "p", config = "string"}')).message).toBe(
       `${P}The field 'config' must be a table like config = {type = "string", default = ..., adjustable = true}; got the string "string".`,
     );
@@ -760,7 +767,7 @@ describe('additional parameters: structure', () => {
     expect(missing.message).toBe("Validation error in additional parameter additional_parameters[0]. The field 'name' is required.");
     expect(missing.field).toBe('tool.compox.additional_parameters[0].name');
     expect(fails(withParams('{name = "", config = {type = "string", default = "x"}}')).message).toBe(
-      "Validation error in additional parameter additional_parameters[0]. The field 'name' must be a non-empty string; got the string \"\".",
+      'Validation error in additional parameter additional_parameters[0]. The field \'name\' must be a non-empty string; got the string "".',
     );
     expect(fails(withParams('{name = 3, config = {type = "string", default = "x"}}')).message).toBe(
       "Validation error in additional parameter additional_parameters[0]. The field 'name' must be a non-empty string; got the integer 3.",
@@ -768,7 +775,9 @@ describe('additional parameters: structure', () => {
   });
 
   it('rejects duplicate names (fix 8)', () => {
-    const e = fails(withParams(param('type = "string", default = "a"', 'dup'), param('type = "int", default = 1', 'other'), param('type = "int", default = 1', 'dup')));
+    const e = fails(
+      withParams(param('type = "string", default = "a"', 'dup'), param('type = "int", default = 1', 'other'), param('type = "int", default = 1', 'dup')),
+    );
     expect(e.message).toBe(
       "Validation error in additional parameter dup. Duplicate parameter name 'dup' (already declared by additional_parameters[0]); parameter names must be unique.",
     );
@@ -788,9 +797,7 @@ describe('additional parameters: structure', () => {
     const adj = paramError('type = "string", default = "x", adjustable = "yes"');
     expect(adj.message).toBe(`${P}The field 'config.adjustable' must be a boolean (true or false); got the string "yes".`);
     expect(adj.field).toBe('tool.compox.additional_parameters[0].config.adjustable');
-    expect(paramError('type = "string_enum", default = "x", options = "x"').message).toBe(
-      `${P}The field 'config.options' must be a list; got the string "x".`,
-    );
+    expect(paramError('type = "string_enum", default = "x", options = "x"').message).toBe(`${P}The field 'config.options' must be a list; got the string "x".`);
   });
 
   it('adjustable defaults to false', () => {
@@ -822,9 +829,7 @@ describe('[tool.algobox]', () => {
 
   it.each(['/abs/x', '../x', 'a/../b', 'a\\\\b', '', 'a//b', './x'])('rejects the bundle path "%s"', (f) => {
     const e = fails(`${compox()}\n[tool.algobox]\nfiles = ["ok.txt", "${f}"]\n`);
-    expect(e.message).toMatch(
-      /^pyproject\.toml: \[tool\.algobox\] field 'files' element 1 must be a relative path inside the bundle/,
-    );
+    expect(e.message).toMatch(/^pyproject\.toml: \[tool\.algobox\] field 'files' element 1 must be a relative path inside the bundle/);
     expect(e.field).toBe('tool.algobox.files[1]');
   });
 
@@ -833,9 +838,7 @@ describe('[tool.algobox]', () => {
       `pyproject.toml: [tool.algobox] field 'files' must be a list of bundle paths; got the string "x".`,
     );
     expect(fails(`${compox()}\n[tool.algobox]\nentry = 1\n`).field).toBe('tool.algobox.entry');
-    expect(fails(`${compox()}\n[tool]\nalgobox = 1\n`).message).toBe(
-      'pyproject.toml: [tool.algobox] must be a table; got the integer 1.',
-    );
+    expect(fails(`${compox()}\n[tool]\nalgobox = 1\n`).message).toBe('pyproject.toml: [tool.algobox] must be a table; got the integer 1.');
   });
 });
 

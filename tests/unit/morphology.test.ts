@@ -102,8 +102,14 @@ suite('morphology behaviour', () => {
   });
 
   it('handles empty and full masks and does not modify the input', () => {
-    const empty = m([3, 3], Array.from({ length: 9 }, () => 0));
-    const full = m([3, 3], Array.from({ length: 9 }, () => 1));
+    const empty = m(
+      [3, 3],
+      Array.from({ length: 9 }, () => 0),
+    );
+    const full = m(
+      [3, 3],
+      Array.from({ length: 9 }, () => 1),
+    );
     expect(label(empty).count).toBe(0);
     expect(label(full).count).toBe(1);
     expect(Array.from(binaryFillHoles(empty).data)).toEqual(Array.from({ length: 9 }, () => 0));

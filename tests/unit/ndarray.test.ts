@@ -133,7 +133,12 @@ suite('describe', () => {
 });
 
 suite('views: reshape, sliceAt, sliceRange, unstack', () => {
-  const base = () => ndarray('int32', [3, 2, 2], Array.from({ length: 12 }, (_, i) => i));
+  const base = () =>
+    ndarray(
+      'int32',
+      [3, 2, 2],
+      Array.from({ length: 12 }, (_, i) => i),
+    );
 
   it('reshape shares the buffer and infers one -1', () => {
     const a = base();
@@ -214,12 +219,8 @@ suite('stack', () => {
   it('errors on empty input, and on dtype or shape mismatch naming the array', () => {
     expect(() => stack([])).toThrow('stack: need at least one array to stack.');
     const a = zeros('uint8', [2, 2]);
-    expect(() => stack([a, a, zeros('int8', [2, 2])])).toThrow(
-      'stack: all arrays must have the same dtype; array 0 is uint8 but array 2 is int8.',
-    );
-    expect(() => stack([a, zeros('uint8', [2, 3])])).toThrow(
-      'stack: all arrays must have the same shape; array 0 is [2, 2] but array 1 is [2, 3].',
-    );
+    expect(() => stack([a, a, zeros('int8', [2, 2])])).toThrow('stack: all arrays must have the same dtype; array 0 is uint8 but array 2 is int8.');
+    expect(() => stack([a, zeros('uint8', [2, 3])])).toThrow('stack: all arrays must have the same shape; array 0 is [2, 2] but array 1 is [2, 3].');
     expect(() => stack([a, zeros('uint8', [4])])).toThrow('array 0 is [2, 2] but array 1 is [4]');
   });
 });
@@ -327,9 +328,7 @@ suite('bytes', () => {
   });
 
   it('fromBytes checks the byte count', () => {
-    expect(() => fromBytes('float64', [2], new Uint8Array(15))).toThrow(
-      'fromBytes: 15 bytes cannot hold shape [2] of float64 (needs 16).',
-    );
+    expect(() => fromBytes('float64', [2], new Uint8Array(15))).toThrow('fromBytes: 15 bytes cannot hold shape [2] of float64 (needs 16).');
   });
 });
 
@@ -366,12 +365,8 @@ suite('ndarrayProblem / isNDArray / assertNDArray', () => {
     expect(ndarrayProblem({ dtype: 'float32', shape: [2], data: new Float64Array(2) }, 'x')).toBe(
       'x: data for dtype float32 must be a Float32Array, got Float64Array(2).',
     );
-    expect(ndarrayProblem({ dtype: 'float32', shape: [2], data: [1, 2] }, 'x')).toBe(
-      'x: data for dtype float32 must be a Float32Array, got array(2).',
-    );
-    expect(ndarrayProblem({ dtype: 'uint8', shape: [2, 2], data: new Uint8Array(3) }, 'x')).toBe(
-      'x: data has 3 elements but shape [2, 2] needs 4.',
-    );
+    expect(ndarrayProblem({ dtype: 'float32', shape: [2], data: [1, 2] }, 'x')).toBe('x: data for dtype float32 must be a Float32Array, got array(2).');
+    expect(ndarrayProblem({ dtype: 'uint8', shape: [2, 2], data: new Uint8Array(3) }, 'x')).toBe('x: data has 3 elements but shape [2, 2] needs 4.');
     if (!hasFloat16()) {
       expect(ndarrayProblem({ dtype: 'float16', shape: [1], data: new Uint16Array(1) }, 'x')).toBe(
         'x: dtype float16 is not supported here (no Float16Array in this JavaScript engine).',

@@ -32,7 +32,9 @@ describe('OnnxSession on a generated Conv+Relu model', () => {
     await expect(s.run({})).rejects.toThrow("run(m.onnx): input 'X' is missing; the model's inputs are X.");
     await expect(s.run({ X: x, Z: x })).rejects.toThrow("run(m.onnx): the model has no input 'Z'; its inputs are X.");
     await expect(s.run({ X: ndarray('float64', [1, 1, 4, 4], new Float64Array(16)) })).rejects.toThrow("run(m.onnx): input 'X' must be float32, got float64.");
-    await expect(s.run({ X: ndarray('float32', [1, 2, 4, 2], new Float32Array(16)) })).rejects.toThrow("run(m.onnx): input 'X' must have shape [1, 1, H, W], got [1, 2, 4, 2].");
+    await expect(s.run({ X: ndarray('float32', [1, 2, 4, 2], new Float32Array(16)) })).rejects.toThrow(
+      "run(m.onnx): input 'X' must have shape [1, 1, H, W], got [1, 2, 4, 2].",
+    );
     await expect(s.run({ X: ndarray('float32', [16], new Float32Array(16)) })).rejects.toThrow("input 'X' must have shape [1, 1, H, W], got [16]");
     await expect(s.run({ X: x }, ['nope'])).rejects.toThrow("run(m.onnx): the model has no output 'nope'; its outputs are Y.");
     await expect(s.run({ X: 5 as never })).rejects.toThrow("run(m.onnx): input 'X' must be an NDArray");

@@ -152,7 +152,7 @@ describe('pack: bundling and the zip', () => {
     expect((await packBundle(dir)).zip).toEqual(r.zip);
   });
 
-  it('installs in the app engine, runs, and has the lock\'s bundle hash', async () => {
+  it("installs in the app engine, runs, and has the lock's bundle hash", async () => {
     const { bundleHash: h, out, log } = await installAndRun(r, [1, 2, 3, 4]);
     expect(h).toBe(r.lock.bundle);
     expect(out).toEqual([3, 6, 9, 12]);
@@ -169,7 +169,9 @@ describe('pack: bundling and the zip', () => {
       `files/model.bin has SHA-256 ${after}, but bundle.lock.json records ${before}: the file was changed after the bundle was packed.`,
     );
     const added = zipSync({ ...unzipSync(r.zip), 'files/extra.txt': strToU8('x') });
-    await expect(api.algorithms.install(new Blob([added as Uint8Array<ArrayBuffer>]))).rejects.toThrow(/^files\/extra\.txt \(SHA-256 [0-9a-f]{64}\) is in the bundle but not in bundle\.lock\.json/);
+    await expect(api.algorithms.install(new Blob([added as Uint8Array<ArrayBuffer>]))).rejects.toThrow(
+      /^files\/extra\.txt \(SHA-256 [0-9a-f]{64}\) is in the bundle but not in bundle\.lock\.json/,
+    );
   });
 
   it('obfuscate = true minifies: smaller, local identifiers mangled, and it still runs', async () => {
@@ -217,7 +219,10 @@ export const addOne = (v: Numeric): Float32Array => Float32Array.from(v, (x) => 
 
   it('bundles npm packages installed in the folder; refuses one that is not installed, naming the import', async () => {
     const d = scaleFolder('', {
-      'Runner.js': SCALE_RUNNER.replace('import { scaleBy }', 'import triple from "tiny-triple";\nimport { scaleBy }').replace('this.factor)', 'triple(this.factor) / 3)'),
+      'Runner.js': SCALE_RUNNER.replace('import { scaleBy }', 'import triple from "tiny-triple";\nimport { scaleBy }').replace(
+        'this.factor)',
+        'triple(this.factor) / 3)',
+      ),
       'node_modules/tiny-triple/package.json': '{ "name": "tiny-triple", "version": "1.0.0", "main": "index.js" }',
       'node_modules/tiny-triple/index.js': 'module.exports = function triple(x) { return 3 * x; };',
     });
@@ -234,7 +239,9 @@ export const addOne = (v: Numeric): Float32Array => Float32Array.from(v, (x) => 
 
   it('refuses other "algobox/…" modules, URLs and Node built-ins', async () => {
     const imp = (line: string) => scaleFolder('', { 'Runner.js': `${line}\n${SCALE_RUNNER}` });
-    expect((await packError(imp('import "algobox/nope";'))).message).toContain(`cannot import 'algobox/nope': the app provides only "algobox" and "algobox/image".`);
+    expect((await packError(imp('import "algobox/nope";'))).message).toContain(
+      `cannot import 'algobox/nope': the app provides only "algobox" and "algobox/image".`,
+    );
     expect((await packError(imp('import "https://example.com/x.js";'))).message).toContain(`cannot import 'https://example.com/x.js'`);
     expect((await packError(imp('import "fs";'))).message).toContain(`cannot bundle 'fs': 'fs' is a Node built-in`);
   });
@@ -246,13 +253,19 @@ describe('pack: the import check (check_importable = true)', () => {
 
   it('passes a complete Runner', async () => {
     const r = await packBundle(
-      checked(`import { BaseRunner } from "algobox";\nimport { x } from "./lib/x.js";\nexport class Runner extends BaseRunner {\n  async preprocess(d) { return d; }\n  async inference(d) { return x; }\n  async postprocess(d) { return []; }\n}\n`),
+      checked(
+        `import { BaseRunner } from "algobox";\nimport { x } from "./lib/x.js";\nexport class Runner extends BaseRunner {\n  async preprocess(d) { return d; }\n  async inference(d) { return x; }\n  async postprocess(d) { return []; }\n}\n`,
+      ),
     );
     expect(r.importCheck).toBe('passed');
   });
 
-  it('refuses a Runner that does not implement inference, with the reference\'s wording', async () => {
-    const e = await packError(checked(`import { BaseRunner } from "algobox";\nexport class Runner extends BaseRunner {\n  async preprocess(d) { return d; }\n  async postprocess(d) { return []; }\n}\n`));
+  it("refuses a Runner that does not implement inference, with the reference's wording", async () => {
+    const e = await packError(
+      checked(
+        `import { BaseRunner } from "algobox";\nexport class Runner extends BaseRunner {\n  async preprocess(d) { return d; }\n  async postprocess(d) { return []; }\n}\n`,
+      ),
+    );
     expect(e.message).toBe(
       "Import check failed (check_importable = true): Can't instantiate the Runner: it does not implement inference. Please implement the inference method in the algorithm Runner class.",
     );
@@ -267,13 +280,15 @@ describe('pack: the import check (check_importable = true)', () => {
   });
 
   it('is not run when check_importable = false (the default)', async () => {
-    const r = await packBundle(folder({ 'pyproject.toml': manifest('unchecked', 'Generic'), 'Runner.js': 'throw new Error("never imported");\nexport class Runner {}\n' }));
+    const r = await packBundle(
+      folder({ 'pyproject.toml': manifest('unchecked', 'Generic'), 'Runner.js': 'throw new Error("never imported");\nexport class Runner {}\n' }),
+    );
     expect(r.importCheck).toBe('skipped');
   });
 });
 
 describe('pack: refusals', () => {
-  it('a manifest error refuses with install\'s message and names the field; warnings come along', async () => {
+  it("a manifest error refuses with install's message and names the field; warnings come along", async () => {
     const toml = manifest('bad', 'Image2Image')
       .replace('supported_devices = ["cpu", "gpu"]', 'supported_devices = ["cpu"]')
       .replace('default_device = "cpu"', 'default_device = "gpu"')
@@ -300,7 +315,9 @@ describe('pack: refusals', () => {
     writeFileSync(secret, 'secret');
     const linkDir = scaleFolder();
     symlinkSync(secret, join(linkDir, 'files', 'evil.txt'));
-    expect((await packError(linkDir)).message).toBe(`files/evil.txt is a symbolic link to ${secret}, outside the bundle folder: bundle files must stay inside it.`);
+    expect((await packError(linkDir)).message).toBe(
+      `files/evil.txt is a symbolic link to ${secret}, outside the bundle folder: bundle files must stay inside it.`,
+    );
 
     writeFileSync(join(tmp, 'outside.js'), 'export const o = 1;');
     const impDir = join(tmp, `b${++seq}`, 'inner');
@@ -310,7 +327,9 @@ describe('pack: refusals', () => {
     expect((await packError(impDir)).message).toContain(`Runner.js:1:19: cannot import '../../outside.js': it points outside the bundle folder`);
 
     const nameDir = scaleFolder('', { 'files/a\\b.bin': 'x' });
-    expect((await packError(nameDir)).message).toBe(`File name 'files/a\\b.bin' is not a bundle path (a relative path with "/" separators, no "\\", "." or ".." segments); rename it.`);
+    expect((await packError(nameDir)).message).toBe(
+      `File name 'files/a\\b.bin' is not a bundle path (a relative path with "/" separators, no "\\", "." or ".." segments); rename it.`,
+    );
   });
 
   it('refuses a folder without a Runner, with both Runner.js and Runner.ts, or a TypeScript entry', async () => {
@@ -318,13 +337,17 @@ describe('pack: refusals', () => {
       'The bundle has no Runner.js (nor Runner.ts) at its root; it must define `export class Runner`.',
     );
     expect((await packError(scaleFolder('', { 'Runner.ts': SCALE_RUNNER }))).message).toMatch(/^The folder has both Runner\.js and Runner\.ts/);
-    const e = await packError(folder({ 'pyproject.toml': `${manifest('tsentry', 'Generic')}\n[tool.algobox]\nentry = "Runner.ts"\n`, 'Runner.ts': SCALE_RUNNER }));
+    const e = await packError(
+      folder({ 'pyproject.toml': `${manifest('tsentry', 'Generic')}\n[tool.algobox]\nentry = "Runner.ts"\n`, 'Runner.ts': SCALE_RUNNER }),
+    );
     expect(e.field).toBe('tool.algobox.entry');
   });
 
   it('a declared asset SHA-256 that does not match refuses as install would', async () => {
     const d = scaleFolder(`\n[tool.algobox.assets."files/model.bin"]\nsha256 = "${'a'.repeat(64)}"\n`);
-    expect((await packError(d)).message).toMatch(/^The packed bundle would not install: files\/model\.bin has SHA-256 [0-9a-f]{64}, but \[tool\.algobox\.assets\] declares a{64}/);
+    expect((await packError(d)).message).toMatch(
+      /^The packed bundle would not install: files\/model\.bin has SHA-256 [0-9a-f]{64}, but \[tool\.algobox\.assets\] declares a{64}/,
+    );
   });
 });
 
@@ -361,7 +384,10 @@ describe('pack: the command line', () => {
 
   it('scripts/pack.mjs compiles tools/pack and packs a folder', () => {
     const outZip = join(tmp, 'cli.zip');
-    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'pack.mjs'), join(BUILTINS, 'threshold_segmentation'), '-o', outZip], { encoding: 'utf8', cwd: tmp });
+    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'pack.mjs'), join(BUILTINS, 'threshold_segmentation'), '-o', outZip], {
+      encoding: 'utf8',
+      cwd: tmp,
+    });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^Packing threshold_segmentation 1\.0\.0 from /);
@@ -373,12 +399,16 @@ describe('pack: the command line', () => {
 describe('pack: the built-in bundles', () => {
   // sam_embedding (45 MB of models) takes ~10 s to deflate; the others are packed and installed.
   const names = readdirSync(BUILTINS).filter((n) => existsSync(join(BUILTINS, n, 'pyproject.toml')) && n !== 'sam_embedding');
-  it.each(names)('%s packs into one module and installs with the lock\'s bundle hash', async (name) => {
-    const r = await packBundle(join(BUILTINS, name));
-    for (const s of await specifiers(text(r.files.get('Runner.js')!))) expect(['algobox', 'algobox/image']).toContain(s);
-    const alg = await api.algorithms.install(new Blob([r.zip as Uint8Array<ArrayBuffer>]));
-    expect(alg.name).toBe(name);
-    expect(alg.bundleHash).toBe(r.lock.bundle);
-    expect(alg.warnings).toEqual([]);
-  }, 60_000);
+  it.each(names)(
+    "%s packs into one module and installs with the lock's bundle hash",
+    async (name) => {
+      const r = await packBundle(join(BUILTINS, name));
+      for (const s of await specifiers(text(r.files.get('Runner.js')!))) expect(['algobox', 'algobox/image']).toContain(s);
+      const alg = await api.algorithms.install(new Blob([r.zip as Uint8Array<ArrayBuffer>]));
+      expect(alg.name).toBe(name);
+      expect(alg.bundleHash).toBe(r.lock.bundle);
+      expect(alg.warnings).toEqual([]);
+    },
+    60_000,
+  );
 });

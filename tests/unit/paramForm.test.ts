@@ -48,15 +48,38 @@ const ALL = [S, I, F, B, IR, FR, SE, IE, FE, SL, IL, FL, BL];
 describe('controls and initial drafts', () => {
   it('gives each of the 13 types its control', () => {
     expect(ALL.map((p) => controlKind(p.config.type))).toEqual([
-      'text', 'number', 'number', 'checkbox', 'range', 'range', 'select', 'select', 'select', 'chips', 'chips', 'chips', 'chips',
+      'text',
+      'number',
+      'number',
+      'checkbox',
+      'range',
+      'range',
+      'select',
+      'select',
+      'select',
+      'chips',
+      'chips',
+      'chips',
+      'chips',
     ]);
   });
 
   it('prefills the defaults and hides adjustable = false', () => {
     const d = initialDrafts([...ALL, HIDDEN]);
     expect(d).toEqual({
-      s: 'hello', i: '42', f: '3.14', b: true, r: '42', w: '0.1', algo: '0', ie: '1', fe: '1',
-      sl: ['hello', 'world'], il: ['1', '2', '3'], fl: ['0.5', '1.5'], bl: ['true', 'false'],
+      s: 'hello',
+      i: '42',
+      f: '3.14',
+      b: true,
+      r: '42',
+      w: '0.1',
+      algo: '0',
+      ie: '1',
+      fe: '1',
+      sl: ['hello', 'world'],
+      il: ['1', '2', '3'],
+      fl: ['0.5', '1.5'],
+      bl: ['true', 'false'],
     });
     expect(visibleParams([S, HIDDEN]).map((p) => p.name)).toEqual(['s']);
   });
@@ -146,7 +169,13 @@ describe('list chips', () => {
   });
 
   it('checks lists against the allowed lists', () => {
-    const p = decl('pair', 'int_list', { default: [1, 2], options: [[1, 2], [3, 4]] });
+    const p = decl('pair', 'int_list', {
+      default: [1, 2],
+      options: [
+        [1, 2],
+        [3, 4],
+      ],
+    });
     expect(validateDraft(p, ['3', '4'])).toBeNull();
     expect(validateDraft(p, ['1', '3'])).toBe(`Parameter 'pair' (int_list) must be one of the allowed lists [1, 2], [3, 4]; got [1, 3].`);
   });
@@ -222,7 +251,10 @@ describe('catalog filter and run display helpers', () => {
     s = toggleTag(s, 'a', true);
     expect([s.include, s.exclude]).toEqual([[], []]);
     expect(toAlgorithmFilter({ ...EMPTY_FILTER, include: ['x'], exclude: ['y'], type: 'Image2Image', device: 'gpu' })).toEqual({
-      positiveTags: ['x'], negativeTags: ['y'], algorithmType: 'Image2Image', supportedDevices: ['gpu'],
+      positiveTags: ['x'],
+      negativeTags: ['y'],
+      algorithmType: 'Image2Image',
+      supportedDevices: ['gpu'],
     });
     expect(toAlgorithmFilter(EMPTY_FILTER)).toEqual({});
   });

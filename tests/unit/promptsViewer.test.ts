@@ -11,7 +11,11 @@ describe('click-to-segment prompt edits', () => {
       { zoom: 2.5, tx: -100, ty: 30 },
       { zoom: 0.4, tx: 12, ty: 7 },
     ]) {
-      for (const [x, y] of [[0, 0], [90, 100], [255, 255]] as const) {
+      for (const [x, y] of [
+        [0, 0],
+        [90, 100],
+        [255, 255],
+      ] as const) {
         // The centre of pixel (x, y) on screen, back to the image.
         const p = viewportToImage(t.tx + (x + 0.5) * t.zoom, t.ty + (y + 0.5) * t.zoom, t);
         expect(p.x).toBeCloseTo(x + 0.5, 9);
@@ -37,8 +41,20 @@ describe('click-to-segment prompt edits', () => {
       { kind: 'box', box: [2, 3, 20, 30] },
     ];
     expect(promptsOf([])).toBeNull();
-    expect(promptsOf(edits)).toEqual({ points: [[5, 6, 1], [7, 8, 0]], box: [2, 3, 20, 30] });
-    expect(promptsOf(edits.slice(0, -1))).toEqual({ points: [[5, 6, 1], [7, 8, 0]], box: [1, 2, 30, 40] });
+    expect(promptsOf(edits)).toEqual({
+      points: [
+        [5, 6, 1],
+        [7, 8, 0],
+      ],
+      box: [2, 3, 20, 30],
+    });
+    expect(promptsOf(edits.slice(0, -1))).toEqual({
+      points: [
+        [5, 6, 1],
+        [7, 8, 0],
+      ],
+      box: [1, 2, 30, 40],
+    });
     expect(promptsOf(edits.slice(0, 1))).toEqual({ points: [[5, 6, 1]] });
     expect(promptsOf([], [0, 0, 4, 4])).toEqual({ points: [], box: [0, 0, 4, 4] });
     expect(edits.map(describeEdit)).toEqual(['+ object (5, 6)', 'box (1, 2)–(30, 40)', '− background (7, 8)', 'box (2, 3)–(20, 30)']);

@@ -78,7 +78,7 @@ suite('phaseCrossCorrelation behaviour', () => {
 
   it('the half-spectrum real path matches the full-spectrum fourier path for odd, even, 1-D and 3-D shapes', () => {
     let seed = 7;
-    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
     for (const shape of [[10], [9], [7, 9], [6, 5], [8, 8], [3, 4, 5], [4, 5, 6]]) {
       const n = shape.reduce((a, b) => a * b, 1);
       const a = { dtype: 'float64', shape, data: Float64Array.from({ length: n }, rnd) } as NDArray;
@@ -161,7 +161,12 @@ suite('phaseCrossCorrelation behaviour', () => {
   });
 
   it('the Hermitian shortcut of the upsampled DFT equals the direct contraction', () => {
-    for (const shape of [[6, 8], [5, 7], [4, 3, 6], [7, 5, 5]]) {
+    for (const shape of [
+      [6, 8],
+      [5, 7],
+      [4, 3, 6],
+      [7, 5, 5],
+    ]) {
       const n = shape.reduce((p, q) => p * q, 1);
       const P = fftn({ shape, data: Float64Array.from({ length: n }, (_, i) => Math.cos(i * 0.77) + ((i * 7) % 5)) });
       const off = shape.map((_, i) => 3.5 - i);

@@ -112,7 +112,8 @@ describe('non-Error throws keep their value', () => {
   });
 
   it('the sandbox reply filter keeps the value of a non-Error throw', () => {
-    const reply = (value: unknown) => sanitizeReply({ id: '1', type: 'HANDLER', name: 'throw', value: { isError: false, value } }) as { value: { value: { message: string } } };
+    const reply = (value: unknown) =>
+      sanitizeReply({ id: '1', type: 'HANDLER', name: 'throw', value: { isError: false, value } }) as { value: { value: { message: string } } };
     expect(reply(42).value.value.message).toBe('Uncaught number 42');
     expect(reply({ code: 7 }).value.value.message).toBe('Uncaught object {"code":7}');
   });
@@ -136,8 +137,11 @@ describe('datasets are named by their names', () => {
   });
 
   it('labelDatasetIds replaces quoted and bare ids once, and leaves labelled ones alone', () => {
-    const metas = [{ id: 'id-1', name: 'one.tif', extra: { path: 'dir/one.tif' } }, { id: 'id-2', name: 'two' }];
-    const once = labelDatasetIds("dataset 'id-1' and id-2 and \"id-2\"", metas);
+    const metas = [
+      { id: 'id-1', name: 'one.tif', extra: { path: 'dir/one.tif' } },
+      { id: 'id-2', name: 'two' },
+    ];
+    const once = labelDatasetIds('dataset \'id-1\' and id-2 and "id-2"', metas);
     expect(once).toBe("dataset 'one.tif' (dir/one.tif, id id-1) and 'two' (id id-2) and 'two' (id id-2)");
     expect(labelDatasetIds(once, metas)).toBe(once);
   });

@@ -208,9 +208,7 @@ export class Runner extends BaseRunner {
 }`,
       }),
     );
-    expect((await errorOf(api.execute(req('e1', [], { swap: true }), fakeHost()))).message).toBe(
-      "Attribute 'model' is locked and cannot be modified.",
-    );
+    expect((await errorOf(api.execute(req('e1', [], { swap: true }), fakeHost()))).message).toBe("Attribute 'model' is locked and cannot be modified.");
     expect((await api.execute(req('e2'), fakeHost())).outputDatasetIds).toEqual(['loaded']);
   });
 });
@@ -246,9 +244,7 @@ describe('runner host: Runner class checks', () => {
   });
 
   it('a BaseRunner subclass must implement the pipeline methods (the reference abstract methods)', async () => {
-    expect(
-      await loadError(`import { BaseRunner } from "algobox"; export class Runner extends BaseRunner { async preprocess() { return 1; } }`),
-    ).toBe(
+    expect(await loadError(`import { BaseRunner } from "algobox"; export class Runner extends BaseRunner { async preprocess() { return 1; } }`)).toBe(
       "Can't instantiate the Runner: it does not implement inference, postprocess. Please implement the inference, postprocess methods in the algorithm Runner class.",
     );
     expect(await loadError(`import { BaseRunner } from "algobox"; export class Runner extends BaseRunner {}`)).toBe(

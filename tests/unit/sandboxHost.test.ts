@@ -48,7 +48,7 @@ function rawClient(port: MessagePort) {
 }
 
 const raw = (value: unknown) => ({ type: 'RAW', value });
-const errorOf = (r: Record<string, unknown>) => ((r.value as { value: { message: string } }).value.message);
+const errorOf = (r: Record<string, unknown>) => (r.value as { value: { message: string } }).value.message;
 
 describe('the sandbox frame', () => {
   it('pins its only script by hash in a CSP that allows blob: scripts and WebAssembly and no network', async () => {
@@ -139,10 +139,19 @@ describe('serveRpc: the only way a worker calls the engine', () => {
 describe('sanitizeReply: what a worker may answer the engine', () => {
   it('passes plain values, flattens errors to strings, refuses proxies and drops non-replies', () => {
     expect(sanitizeReply({ id: '1', type: 'RAW', value: [1, 2] })).toEqual({ id: '1', type: 'RAW', value: [1, 2] });
-    const forged = JSON.parse('{"id":"2","type":"HANDLER","name":"throw","value":{"isError":true,"value":{"message":{"a":1},"stack":7,"__proto__":{"polluted":1}}}}');
-    expect(sanitizeReply(forged)).toEqual({ id: '2', type: 'HANDLER', name: 'throw', value: { isError: true, value: { message: 'error without a message', name: 'Error', stack: '' } } });
+    const forged = JSON.parse(
+      '{"id":"2","type":"HANDLER","name":"throw","value":{"isError":true,"value":{"message":{"a":1},"stack":7,"__proto__":{"polluted":1}}}}',
+    );
+    expect(sanitizeReply(forged)).toEqual({
+      id: '2',
+      type: 'HANDLER',
+      name: 'throw',
+      value: { isError: true, value: { message: 'error without a message', name: 'Error', stack: '' } },
+    });
     expect(sanitizeReply({ id: '3', type: 'HANDLER', name: 'proxy', value: null })).toMatchObject({ value: { value: { message: MALFORMED_REPLY } } });
-    expect(sanitizeReply({ id: '4', type: 'HANDLER', name: 'throw', value: { isError: false, value: 'raw string' } })).toMatchObject({ value: { value: { message: 'Uncaught raw string' } } });
+    expect(sanitizeReply({ id: '4', type: 'HANDLER', name: 'throw', value: { isError: false, value: 'raw string' } })).toMatchObject({
+      value: { value: { message: 'Uncaught raw string' } },
+    });
     expect(sanitizeReply(null)).toBeNull();
     expect(sanitizeReply({ type: 'RAW', value: 1 })).toBeNull();
     expect(sanitizeReply([1])).toBeNull();
@@ -167,8 +176,12 @@ describe('engine: third-party bundles', () => {
     expect(t.device).toBe('cpu');
     expect(t.timeoutMs).toBe(DEFAULT_THIRD_PARTY_TIMEOUT_MS);
     const warning = t.log.find((l) => l.level === 'WARNING')!;
-    expect(warning.message).toMatch(/^Algorithm is set to run on GPU but WebGPU is not available \(third-party bundles run in the opaque-origin sandbox.*\)\. Running on CPU\.$/);
-    expect(t.log.map((l) => l.message)).toContain('Third-party bundle: it runs in an opaque-origin sandbox (no storage, no network; data only through the engine).');
+    expect(warning.message).toMatch(
+      /^Algorithm is set to run on GPU but WebGPU is not available \(third-party bundles run in the opaque-origin sandbox.*\)\. Running on CPU\.$/,
+    );
+    expect(t.log.map((l) => l.message)).toContain(
+      'Third-party bundle: it runs in an opaque-origin sandbox (no storage, no network; data only through the engine).',
+    );
     expect(sandbox.created).toBe(1);
     expect(workers.created).toBe(0);
 
@@ -210,13 +223,22 @@ export class Runner extends Image2ImageRunner {
   };
 }
 
-async function runEvil(api: Algobox, body: string, opts: { postprocess?: string; maxPostBytes?: number; args?: Record<string, unknown>; inputs?: string[] } = {}) {
+async function runEvil(
+  api: Algobox,
+  body: string,
+  opts: { postprocess?: string; maxPostBytes?: number; args?: Record<string, unknown>; inputs?: string[] } = {},
+) {
   const alg = await api.algorithms.install(evil(`evil${Math.random().toString(36).slice(2, 8)}`, body, opts.postprocess));
   const a = opts.inputs ?? [await api.datasets.put({ image: ndarray('uint8', [1, 2], [1, 2]) })];
-  return api.executions.wait(await api.execute({ algorithmId: alg.id, inputDatasetIds: a, ...(opts.maxPostBytes !== undefined ? { maxPostBytes: opts.maxPostBytes } : {}) }));
+  return api.executions.wait(
+    await api.execute({ algorithmId: alg.id, inputDatasetIds: a, ...(opts.maxPostBytes !== undefined ? { maxPostBytes: opts.maxPostBytes } : {}) }),
+  );
 }
 
-const field = (dtype: string, shape: number[], data: ArrayLike<number>, Ctor: new (x: ArrayLike<number>) => unknown = Uint8Array) => ({ kind: 'array', array: { dtype, shape, data: new Ctor(data) } });
+const field = (dtype: string, shape: number[], data: ArrayLike<number>, Ctor: new (x: ArrayLike<number>) => unknown = Uint8Array) => ({
+  kind: 'array',
+  array: { dtype, shape, data: new Ctor(data) },
+});
 
 describe('HostApi against malicious values', () => {
   it('refuses prototype-polluting field names, schema names and session keys, and rebuilds what it stores', async () => {
@@ -265,8 +287,12 @@ describe('HostApi against malicious values', () => {
     expect(schema.error?.message).toMatch(/image/);
     const kind = await runEvil(api, post(`[{ mask: { kind: "evil", array: null } }]`));
     expect(kind.error?.message).toMatch(/^postData: item 0 field 'mask' is malformed/);
-    const big = await runEvil(api, post(`[{ mask: { kind: "array", array: { dtype: "uint8", shape: [4096], data: new Uint8Array(4096) } } }]`), { maxPostBytes: 1024 });
-    expect(big.error?.message).toBe("postData: item 0 field 'mask' (4096 bytes) would bring this execution's posted bytes to 4096, more than its limit of 1024.");
+    const big = await runEvil(api, post(`[{ mask: { kind: "array", array: { dtype: "uint8", shape: [4096], data: new Uint8Array(4096) } } }]`), {
+      maxPostBytes: 1024,
+    });
+    expect(big.error?.message).toBe(
+      "postData: item 0 field 'mask' (4096 bytes) would bring this execution's posted bytes to 4096, more than its limit of 1024.",
+    );
     expect(big.outputDatasetIds).toEqual([]);
     const ids = await runEvil(api, 'return [1, 2];');
     expect(ids.error?.message).toBe('postprocess must return the list of dataset ids that postData gave; it returned a list containing number, number.');
@@ -280,8 +306,13 @@ describe('HostApi against malicious values', () => {
     const secret = await api.datasets.put({ image: ndarray('uint8', [1, 1], [42]) }, { name: 'secret' });
     const rec = await runEvil(api, `await host.fetchData([${JSON.stringify(secret)}], null); return [];`);
     expect(rec.status).toBe('FAILED');
-    expect(rec.error?.message).toBe(`fetchData: '${secret}' is not an input of this execution; a third-party bundle may read only its inputs, datasets named in its arguments and datasets it posted.`);
-    const own = await runEvil(api, `const [id] = await host.postData([{ m: { kind: "array", array: { dtype: "uint8", shape: [1], data: new Uint8Array([5]) } } }], null); const [f] = await host.fetchData([id], null); return [id];`);
+    expect(rec.error?.message).toBe(
+      `fetchData: '${secret}' is not an input of this execution; a third-party bundle may read only its inputs, datasets named in its arguments and datasets it posted.`,
+    );
+    const own = await runEvil(
+      api,
+      `const [id] = await host.postData([{ m: { kind: "array", array: { dtype: "uint8", shape: [1], data: new Uint8Array([5]) } } }], null); const [f] = await host.fetchData([id], null); return [id];`,
+    );
     expect(own.status).toBe('COMPLETED');
     const input = await runEvil(api, `const [f] = await host.fetchData(ids, ["image"]); return [];`, { inputs: [secret] });
     expect(input.status).toBe('COMPLETED');

@@ -120,9 +120,7 @@ describe('runnerState: shared, locked assets (test_runner_asset_loading / _acces
     const r = loose(make());
     expect(syncErrorOf(() => (r.my_asset = [5])).message).toBe("Attribute 'my_asset' is locked and cannot be modified.");
     expect(syncErrorOf(() => (r.model = null)).message).toBe("Attribute 'model' is locked and cannot be modified.");
-    expect(syncErrorOf(() => Object.defineProperty(r, 'model', { value: 1 })).message).toBe(
-      "Attribute 'model' is locked and cannot be modified.",
-    );
+    expect(syncErrorOf(() => Object.defineProperty(r, 'model', { value: 1 })).message).toBe("Attribute 'model' is locked and cannot be modified.");
     expect(shared.values.get('my_asset')).toEqual([0]);
   });
 
@@ -292,15 +290,11 @@ describe('runnerState: device and other read-only attributes (test_device_access
 describe('runnerState: construction', () => {
   it('constructRunner refuses a class that does not extend BaseRunner', () => {
     class NotARunner {}
-    expect(syncErrorOf(() => constructRunner(NotARunner, ctxFor())).message).toBe(
-      'Runner must extend BaseRunner or a typed runner imported from "algobox".',
-    );
+    expect(syncErrorOf(() => constructRunner(NotARunner, ctxFor())).message).toBe('Runner must extend BaseRunner or a typed runner imported from "algobox".');
   });
 
   it('internalsOf refuses a plain object', () => {
-    expect(syncErrorOf(() => internalsOf({})).message).toBe(
-      'This object is not an algobox runner (construct it from a class that extends BaseRunner).',
-    );
+    expect(syncErrorOf(() => internalsOf({})).message).toBe('This object is not an algobox runner (construct it from a class that extends BaseRunner).');
   });
 
   it('a runner built with plain `new` works for pure methods and says clearly when it needs the engine', async () => {
@@ -450,15 +444,15 @@ describe('BaseRunner.fetchData / postData through the HostApi', () => {
       "fetchData: input dataset maskOnly has no field 'image': Image item 0: Field 'image': expected an NDArray {dtype, shape, data}, got null.",
     );
     // Not asking for a required key at all: it is absent, so "required".
-    expect((await errorOf(r.fetchData(['ok'], 'Image', 'mask'))).message).toBe("fetchData: input dataset ok has no field 'mask': Image item 0: Field 'image' is required.");
+    expect((await errorOf(r.fetchData(['ok'], 'Image', 'mask'))).message).toBe(
+      "fetchData: input dataset ok has no field 'mask': Image item 0: Field 'image' is required.",
+    );
   });
 
   it('refuses bad ids, keys and schemas before asking the host', async () => {
     const host = fakeHost();
     const r = constructRunner(Plain, ctxFor(host));
-    expect((await errorOf(r.fetchData('a' as unknown as string[], 'Image'))).message).toBe(
-      'fetchData: ids must be an array of dataset id strings, got "a".',
-    );
+    expect((await errorOf(r.fetchData('a' as unknown as string[], 'Image'))).message).toBe('fetchData: ids must be an array of dataset id strings, got "a".');
     expect((await errorOf(r.fetchData(['a'], 'Image', 3 as unknown as string))).message).toBe('fetchData: keys must be strings, got number.');
     expect((await errorOf(r.fetchData(['a'], 'Picture'))).message).toBe(
       "fetchData: unknown schema 'Picture'; built-in schemas are Image, Segmentation, Alignment, Embedding, Generic, Volume, Mesh.",
@@ -497,7 +491,13 @@ describe('BaseRunner.fetchData / postData through the HostApi', () => {
     const r = constructRunner(Plain, ctxFor(host));
     const a = ndarray('uint8', [2, 2], [1, 2, 3, 4]);
     const b = ndarray('float32', [3, 2, 2]);
-    const ids = await r.postData([{ image: a, extra: 'dropped' }, { image: b, mask: ndarray('uint8', [2, 2]) }], 'Image');
+    const ids = await r.postData(
+      [
+        { image: a, extra: 'dropped' },
+        { image: b, mask: ndarray('uint8', [2, 2]) },
+      ],
+      'Image',
+    );
     expect(ids).toEqual(['id1', 'id2']);
     expect(host.postCalls).toHaveLength(1);
     expect(host.postCalls[0]!.schemaName).toBe('Image');
@@ -540,9 +540,7 @@ describe('BaseRunner.fetchData / postData through the HostApi', () => {
     ]);
     const [id] = host.datasets.keys();
     expect(await r.fetchData([id!], Custom)).toEqual([{ data: ndarray('uint8', [2]), label: 'cat' }]);
-    expect((await errorOf(r.postData([{ data: ndarray('uint8', [2]), label: 5 }], Custom))).message).toMatch(
-      /^Schema item 0: Field 'label': /,
-    );
+    expect((await errorOf(r.postData([{ data: ndarray('uint8', [2]), label: 5 }], Custom))).message).toMatch(/^Schema item 0: Field 'label': /);
     expect((await errorOf(r.postData([{ data: 'x', label: 'a' }], Custom.describe('Labelled')))).message).toBe(
       "Labelled item 0: Field 'data': data must be an NDArray",
     );
@@ -588,11 +586,51 @@ function childHost(key: string) {
 }
 
 const CASES: TypedCase[] = [
-  { name: 'Image2ImageRunner', Runner: Image2ImageRunner, type: 'Image2Image', inKey: 'image', outKey: 'image', postSchema: 'Image', good: () => filled('float32', [3, 2, 2], 1) },
-  { name: 'Image2SegmentationRunner', Runner: Image2SegmentationRunner, type: 'Image2Segmentation', inKey: 'image', outKey: 'mask', postSchema: 'Segmentation', good: () => filled('uint8', [3, 2, 2], 1) },
-  { name: 'Segmentation2SegmentationRunner', Runner: Segmentation2SegmentationRunner, type: 'Segmentation2Segmentation', inKey: 'mask', outKey: 'mask', postSchema: 'Segmentation', good: () => filled('uint8', [3, 2, 2], 1) },
-  { name: 'Image2EmbeddingRunner', Runner: Image2EmbeddingRunner, type: 'Image2Embedding', inKey: 'image', outKey: 'features', postSchema: 'Embedding', good: () => filled('float32', [3, 4], 1) },
-  { name: 'Image2AlignmentRunner', Runner: Image2AlignmentRunner, type: 'Image2Alignment', inKey: 'image', outKey: 'transform_matrix', postSchema: 'Alignment', good: () => [eye3(), eye3()] },
+  {
+    name: 'Image2ImageRunner',
+    Runner: Image2ImageRunner,
+    type: 'Image2Image',
+    inKey: 'image',
+    outKey: 'image',
+    postSchema: 'Image',
+    good: () => filled('float32', [3, 2, 2], 1),
+  },
+  {
+    name: 'Image2SegmentationRunner',
+    Runner: Image2SegmentationRunner,
+    type: 'Image2Segmentation',
+    inKey: 'image',
+    outKey: 'mask',
+    postSchema: 'Segmentation',
+    good: () => filled('uint8', [3, 2, 2], 1),
+  },
+  {
+    name: 'Segmentation2SegmentationRunner',
+    Runner: Segmentation2SegmentationRunner,
+    type: 'Segmentation2Segmentation',
+    inKey: 'mask',
+    outKey: 'mask',
+    postSchema: 'Segmentation',
+    good: () => filled('uint8', [3, 2, 2], 1),
+  },
+  {
+    name: 'Image2EmbeddingRunner',
+    Runner: Image2EmbeddingRunner,
+    type: 'Image2Embedding',
+    inKey: 'image',
+    outKey: 'features',
+    postSchema: 'Embedding',
+    good: () => filled('float32', [3, 4], 1),
+  },
+  {
+    name: 'Image2AlignmentRunner',
+    Runner: Image2AlignmentRunner,
+    type: 'Image2Alignment',
+    inKey: 'image',
+    outKey: 'transform_matrix',
+    postSchema: 'Alignment',
+    good: () => [eye3(), eye3()],
+  },
 ];
 
 const fresh = (c: TypedCase, host: FakeHost) => constructRunner(c.Runner, ctxFor(host, new SharedAssets(), 'e1'));
@@ -625,9 +663,7 @@ describe.each(CASES)('$name', (c) => {
   it('default preprocess with zero inputs says so', async () => {
     const r = fresh(c, childHost(c.inKey));
     expect((await errorOf(r.preprocess(inputs([]), {}))).message).toBe(`${c.name} needs at least one input dataset; none were given.`);
-    expect((await errorOf(r.preprocess({} as InputData, {}))).message).toBe(
-      `${c.name}.preprocess: inputData.inputDatasetIds must be a list of dataset ids.`,
-    );
+    expect((await errorOf(r.preprocess({} as InputData, {}))).message).toBe(`${c.name}.preprocess: inputData.inputDatasetIds must be a list of dataset ids.`);
   });
 
   it('default preprocess names the arrays whose shapes differ', async () => {
@@ -720,7 +756,9 @@ describe('typed runners: bad outputs of inference', () => {
       }
       // The reference's sentence, then which of the three it is.
       const said = async (bad: unknown) => (await errorOf(r.postprocess(bad, {}))).message.slice(notArray.length + 1);
-      expect(await said({ dtype: 'uint8', shape: [3, 2, 2], data: new Uint8Array(10) })).toBe('the inference output: data has 10 elements but shape [3, 2, 2] needs 12.');
+      expect(await said({ dtype: 'uint8', shape: [3, 2, 2], data: new Uint8Array(10) })).toBe(
+        'the inference output: data has 10 elements but shape [3, 2, 2] needs 12.',
+      );
       expect(await said({ dtype: 'complex64', shape: [3, 2, 2], data: new Float32Array(24) })).toMatch(
         /^the inference output: dtype must be one of uint8, int8, uint16, int16, uint32, int32, float16, float32, float64, bool, got string "complex64"\.$/,
       );
@@ -943,7 +981,11 @@ describe('runPipeline (test_base_runner)', () => {
     class Invert extends Image2ImageRunner {
       override async inference(data: unknown) {
         const a = data as NDArray;
-        return ndarray('uint8', a.shape, Array.from(a.data, (v) => 255 - v));
+        return ndarray(
+          'uint8',
+          a.shape,
+          Array.from(a.data, (v) => 255 - v),
+        );
       }
     }
     const r = constructRunner(Invert, ctxFor(host, new SharedAssets(), 'e1'));

@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ndarray } from '../../src/core/ndarray';
 import type { SessionRecord } from '../../src/core/records';
-import {
-  DEFAULT_SESSION_LIMITS,
-  SessionKeyError,
-  sessionLoad,
-  sessionRemove,
-  sessionSave,
-  sessionsToPrune,
-} from '../../src/core/sessionCache';
+import { DEFAULT_SESSION_LIMITS, SessionKeyError, sessionLoad, sessionRemove, sessionSave, sessionsToPrune } from '../../src/core/sessionCache';
 
 const T = 'tok-1';
 const now = new Date('2026-03-01T12:00:00.000Z');

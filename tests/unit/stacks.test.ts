@@ -143,9 +143,7 @@ describe('store: datasets with stacks in one transaction', () => {
     await expect(store.putDatasetsWithStacks([item([9])], [{ name: 'T', source: 'x' }], { flag: 'f' })).rejects.toThrow('injected');
     fail = false;
     // An uncloneable extra fails the transaction itself.
-    await expect(
-      store.putDatasetsAsStack([item([10]), { ...item([11]), extra: { fn: () => 1 } }], { name: 'U', source: 'import' }),
-    ).rejects.toThrow();
+    await expect(store.putDatasetsAsStack([item([10]), { ...item([11]), extra: { fn: () => 1 } }], { name: 'U', source: 'import' })).rejects.toThrow();
     expect((await store.listDatasets()).map((d) => d.id)).toEqual([keep]);
     expect(await store.listStacks()).toEqual([]);
     expect(await store.getSetting('f')).toBeUndefined();
@@ -257,7 +255,18 @@ describe('store: upgrade from version 1', () => {
     const store = await fresh(undefined, name);
     expect(DB_VERSION).toBe(4);
     const raw = await openDatabase(name);
-    expect([...raw.objectStoreNames].sort()).toEqual(['algorithms', 'blobs', 'blocks', 'dataFormats', 'datasets', 'executions', 'sessions', 'settings', 'stacks', 'toolchainRuns']);
+    expect([...raw.objectStoreNames].sort()).toEqual([
+      'algorithms',
+      'blobs',
+      'blocks',
+      'dataFormats',
+      'datasets',
+      'executions',
+      'sessions',
+      'settings',
+      'stacks',
+      'toolchainRuns',
+    ]);
     expect([...raw.transaction('stacks').store.indexNames].sort()).toEqual(['created', 'datasetIds']);
     raw.close();
     const got = await store.getDataset('old-1');

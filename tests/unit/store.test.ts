@@ -160,7 +160,13 @@ describe('store: datasets', () => {
     const store = await fresh();
     const list = stack([ndarray('int16', [2, 2], [1, 2, 3, 4]), ndarray('int16', [2, 2], [5, 6, 7, 8])]);
     const fields: Record<string, StoredField> = {
-      image: arr(ndarray('float32', [2, 2, 3], Array.from({ length: 12 }, (_, i) => i / 2))),
+      image: arr(
+        ndarray(
+          'float32',
+          [2, 2, 3],
+          Array.from({ length: 12 }, (_, i) => i / 2),
+        ),
+      ),
       list: { kind: 'arrayList', array: list },
       emptyList: { kind: 'arrayList', array: ndarray('float64', [0]) },
       numbers: { kind: 'numbers', array: ndarray('float64', [3], [1.5, -2, 1e-9]) },
@@ -248,9 +254,7 @@ describe('store: datasets', () => {
   it('reads only the blobs of the requested keys; absent keys are null and read nothing', async () => {
     const reads: string[] = [];
     const store = await fresh({ onBlobRead: (key) => reads.push(key) });
-    const [id] = await store.putDatasets([
-      { fields: { image: u8([1, 2, 3, 4]), mask: u8([0, 1, 0, 1]), label: str('cell') }, source: 'upload', schema: null },
-    ]);
+    const [id] = await store.putDatasets([{ fields: { image: u8([1, 2, 3, 4]), mask: u8([0, 1, 0, 1]), label: str('cell') }, source: 'upload', schema: null }]);
     const meta = (await store.getDatasetMeta(id!))!;
     expect(reads).toEqual([]);
 

@@ -111,7 +111,8 @@ type GlobalMethod = keyof typeof GLOBAL;
 function expectedError(e: { type: string; message: string }): RegExp {
   if (e.message.includes('Unable to find two maxima')) return /^threshold_minimum: unable to find two maxima in the histogram$/;
   if (e.message.includes('Maximum iteration')) return /maximum iteration reached/;
-  if (e.message.includes('autodetected range')) return e.message.includes('nan') ? /autodetected range of \[NaN, NaN\] is not finite/ : /autodetected range of \[[-\d.e]+, Infinity\] is not finite/;
+  if (e.message.includes('autodetected range'))
+    return e.message.includes('nan') ? /autodetected range of \[NaN, NaN\] is not finite/ : /autodetected range of \[[-\d.e]+, Infinity\] is not finite/;
   if (e.message.includes('initial guess for threshold_li')) return /initial guess must be within the range of the image/;
   if (e.message.includes('argmax of an empty sequence')) return /argmax of an empty sequence/;
   if (e.type === 'IndexError') return /no threshold satisfies the isodata criterion/;
@@ -139,7 +140,15 @@ function recordError(key: string): void {
 }
 
 afterAll(() => {
-  const rows = [...stats.entries()].map(([k, s]) => ({ case: k, values: s.n, exact: s.exact, maxAbs: s.maxAbs, maxRel: s.maxRel, maskDiff: s.maskDiff, errorsMatched: s.errors }));
+  const rows = [...stats.entries()].map(([k, s]) => ({
+    case: k,
+    values: s.n,
+    exact: s.exact,
+    maxAbs: s.maxAbs,
+    maxRel: s.maxRel,
+    maskDiff: s.maskDiff,
+    errorsMatched: s.errors,
+  }));
   console.log(`skimage ${fx.meta.skimage}, numpy ${fx.meta.numpy}, scipy ${fx.meta.scipy}`);
   console.table(rows);
 });
@@ -190,10 +199,21 @@ describe('global thresholds match skimage', () => {
       for (const e of c.extra ?? []) {
         it(`${e.method} ${JSON.stringify(e.kwargs)}`, () => {
           const k = e.kwargs;
-          const o = { ...(k.nbins !== undefined ? { nbins: k.nbins } : {}), ...(k.tolerance !== undefined ? { tolerance: k.tolerance } : {}), ...(k.initial_guess !== undefined ? { initialGuess: num(k.initial_guess) } : {}) };
+          const o = {
+            ...(k.nbins !== undefined ? { nbins: k.nbins } : {}),
+            ...(k.tolerance !== undefined ? { tolerance: k.tolerance } : {}),
+            ...(k.initial_guess !== undefined ? { initialGuess: num(k.initial_guess) } : {}),
+          };
           const call = (): number | number[] => {
             if (e.method === 'isodata' && k.return_all) return thresholdIsodataAll(img, o);
-            const fns: Record<string, (a: NDArray, opts: typeof o) => number> = { otsu: thresholdOtsu, yen: thresholdYen, isodata: thresholdIsodata, minimum: thresholdMinimum, triangle: thresholdTriangle, li: thresholdLi };
+            const fns: Record<string, (a: NDArray, opts: typeof o) => number> = {
+              otsu: thresholdOtsu,
+              yen: thresholdYen,
+              isodata: thresholdIsodata,
+              minimum: thresholdMinimum,
+              triangle: thresholdTriangle,
+              li: thresholdLi,
+            };
             return fns[e.method]!(img, o);
           };
           if (e.error) {
@@ -272,8 +292,14 @@ function f32(shape: number[], values: number[]): NDArray<'float32'> {
 }
 
 describe('constant images (skimage behaviour per method)', () => {
-  const ci = u8([4, 4], Array.from({ length: 16 }, () => 9));
-  const cf = f32([2, 2, 2], Array.from({ length: 8 }, () => 0.3));
+  const ci = u8(
+    [4, 4],
+    Array.from({ length: 16 }, () => 9),
+  );
+  const cf = f32(
+    [2, 2, 2],
+    Array.from({ length: 8 }, () => 0.3),
+  );
   it('otsu, yen, li, mean and isodata return the value for an integer image', () => {
     expect(thresholdOtsu(ci)).toBe(9);
     expect(thresholdYen(ci)).toBe(9);
@@ -382,11 +408,22 @@ describe('numerics', () => {
     const buf = new ArrayBuffer(70011);
     const all = new Uint8Array(buf);
     for (let i = 0; i < all.length; i++) all[i] = (i * 2654435761) >>> 24;
-    for (const [off, len] of [[0, 70011], [1, 70000], [3, 5], [2, 257], [5, 0]] as const) {
+    for (const [off, len] of [
+      [0, 70011],
+      [1, 70000],
+      [3, 5],
+      [2, 257],
+      [5, 0],
+    ] as const) {
       const v = new Uint8Array(buf, off, len);
       expect(sumU8(v)).toBe(v.reduce((x, y) => x + y, 0));
     }
-    for (const [off, len] of [[0, 35005], [2, 35000], [6, 3], [2, 1]] as const) {
+    for (const [off, len] of [
+      [0, 35005],
+      [2, 35000],
+      [6, 3],
+      [2, 1],
+    ] as const) {
       const v = new Uint16Array(buf, off, len);
       expect(sumU16(v)).toBe(v.reduce((x, y) => x + y, 0));
     }
@@ -498,7 +535,8 @@ describe('applyThreshold WebAssembly SIMD kernels', () => {
           let tt = t;
           if (dtype === 'float32' && (Number.isFinite(Math.fround(t)) || !Number.isFinite(t))) tt = Math.fround(t);
           for (let i = 0; i < n; i++) {
-            if (simd.data[i] !== (d[i]! > tt ? 1 : 0) || js.data[i] !== simd.data[i]) throw new Error(`${dtype} n=${n} t=${t} i=${i}: ${d[i]} gives ${simd.data[i]}`);
+            if (simd.data[i] !== (d[i]! > tt ? 1 : 0) || js.data[i] !== simd.data[i])
+              throw new Error(`${dtype} n=${n} t=${t} i=${i}: ${d[i]} gives ${simd.data[i]}`);
           }
         }
       }

@@ -92,7 +92,15 @@ describe('makeThumbnail', () => {
     expect(t).toMatchObject({ width: 2, height: 2, channels: 1 });
     expect(Array.from(t.data)).toEqual([0, 85, 170, 255]);
     // 4-D features: index 0 along both leading axes.
-    const f = makeThumbnail({ features: arr(ndarray('float32', [2, 3, 2, 2], Array.from({ length: 24 }, (_, i) => i))) })!;
+    const f = makeThumbnail({
+      features: arr(
+        ndarray(
+          'float32',
+          [2, 3, 2, 2],
+          Array.from({ length: 24 }, (_, i) => i),
+        ),
+      ),
+    })!;
     expect(Array.from(f.data)).toEqual([0, 85, 170, 255]);
     // Preference order; strings, numbers and 1-D arrays are skipped.
     const both = makeThumbnail({

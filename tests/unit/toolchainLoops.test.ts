@@ -46,7 +46,9 @@ async function installUserPair(api: Algobox, evaluatorSource = loopEvaluatorSour
   const t = loopToolchain();
   return {
     ...t,
-    blocks: t.blocks.map((b) => (b.name === 'processor' ? { ...b, algorithm: 'user/loop_processor/1' } : b.name === 'evaluator' ? { ...b, algorithm: 'user/loop_evaluator/1' } : b)),
+    blocks: t.blocks.map((b) =>
+      b.name === 'processor' ? { ...b, algorithm: 'user/loop_processor/1' } : b.name === 'evaluator' ? { ...b, algorithm: 'user/loop_evaluator/1' } : b,
+    ),
   };
 }
 
@@ -135,16 +137,18 @@ describe('loop toolchains', () => {
     await api.ready;
     const rec = await api.toolchains.wait(await api.toolchains.run(await installUserPair(api)));
     expect(rec.blocks.processor!.status).toBe('FAILED');
-    expect(rec.blocks.processor!.error!.message).toContain("loop evaluator 'evaluator': the answer is not system/float/1: field 'extra': not declared by data format 'system/float/1'");
+    expect(rec.blocks.processor!.error!.message).toContain(
+      "loop evaluator 'evaluator': the answer is not system/float/1: field 'extra': not declared by data format 'system/float/1'",
+    );
     expect(rec.status).toBe('FAILED');
     expect(rec.blocks.analysis!.status).toBe('SKIPPED');
   });
 
-  it("a processor whose worker dies while its evaluator answers fails the pair with the reason", async () => {
+  it('a processor whose worker dies while its evaluator answers fails the pair with the reason', async () => {
     const sandbox = inProcessBlockWorkerFactory();
     const api = makeApi(inProcessBlockWorkerFactory(), sandbox);
     await api.ready;
-    const hang = "export class Algorithm { validate() { return new Promise(() => {}); } }";
+    const hang = 'export class Algorithm { validate() { return new Promise(() => {}); } }';
     const runId = await api.toolchains.run(await installUserPair(api, hang));
     await new Promise((r) => setTimeout(r, 100));
     // The newest worker is the processor's (the evaluator's is started first).
@@ -153,7 +157,7 @@ describe('loop toolchains', () => {
     expect(rec.blocks.processor!.status).toBe('FAILED');
     expect(rec.blocks.processor!.error!.message).toContain('the processor frame crashed');
     expect(rec.blocks.evaluator!.status).toBe('FAILED');
-    expect(rec.blocks.evaluator!.error!.message).toContain("its processor stopped while a request was being answered");
+    expect(rec.blocks.evaluator!.error!.message).toContain('its processor stopped while a request was being answered');
     expect(sandbox.terminated).toBe(2);
   });
 
@@ -161,7 +165,7 @@ describe('loop toolchains', () => {
     const sandbox = inProcessBlockWorkerFactory();
     const api = makeApi(inProcessBlockWorkerFactory(), sandbox);
     await api.ready;
-    const hang = "export class Algorithm { validate() { return new Promise(() => {}); } }";
+    const hang = 'export class Algorithm { validate() { return new Promise(() => {}); } }';
     const runId = await api.toolchains.run(await installUserPair(api, hang));
     await new Promise((r) => setTimeout(r, 100));
     const rec = await api.toolchains.cancel(runId);

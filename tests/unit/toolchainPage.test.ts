@@ -10,35 +10,60 @@ import { resolveParameters } from '../../src/app/toolchains/BlockParameters';
 import { layoutDiagram } from '../../src/app/toolchains/ToolchainDiagram';
 import type { ToolchainCheck } from '../../src/api';
 
-const spec = (over: Partial<ParameterSpec>): ParameterSpec => ({ name: 'p', type: 'float64', default: undefined, range: null, choice: null, description: null, ...over });
+const spec = (over: Partial<ParameterSpec>): ParameterSpec => ({
+  name: 'p',
+  type: 'float64',
+  default: undefined,
+  range: null,
+  choice: null,
+  description: null,
+  ...over,
+});
 
 describe('parameter values from the form', () => {
   it('numbers: integers by type and bounds, floats, ranges, choices', () => {
     expect(parseParameter('B', spec({ type: 'uint8' }), '12')).toEqual({ ok: true, value: 12 });
     expect(parseParameter('B', spec({ type: 'uint8' }), '256')).toEqual({ ok: false, error: "block 'B', parameter 'p': 256 is outside uint8 [0, 255]" });
-    expect(parseParameter('B', spec({ type: 'int32' }), '1.5')).toEqual({ ok: false, error: "block 'B', parameter 'p': 1.5 is not an integer (expected int32)" });
-    expect(parseParameter('B', spec({ type: 'float32' }), 'abc')).toEqual({ ok: false, error: "block 'B', parameter 'p': 'abc' is not a number (expected float32)" });
+    expect(parseParameter('B', spec({ type: 'int32' }), '1.5')).toEqual({
+      ok: false,
+      error: "block 'B', parameter 'p': 1.5 is not an integer (expected int32)",
+    });
+    expect(parseParameter('B', spec({ type: 'float32' }), 'abc')).toEqual({
+      ok: false,
+      error: "block 'B', parameter 'p': 'abc' is not a number (expected float32)",
+    });
     expect(parseParameter('B', spec({ type: 'float64' }), ' ')).toEqual({ ok: false, error: "block 'B', parameter 'p': a float64 value is required" });
     expect(parseParameter('B', spec({ type: 'float64' }), '-2.5e3')).toEqual({ ok: true, value: -2500 });
-    expect(parseParameter('B', spec({ type: 'float64', range: [0, 1] }), '1.5')).toEqual({ ok: false, error: "block 'B', parameter 'p': 1.5 is outside the range [0, 1]" });
+    expect(parseParameter('B', spec({ type: 'float64', range: [0, 1] }), '1.5')).toEqual({
+      ok: false,
+      error: "block 'B', parameter 'p': 1.5 is outside the range [0, 1]",
+    });
     expect(parseParameter('B', spec({ type: 'int32', choice: [1, 3] }), '2')).toEqual({ ok: false, error: "block 'B', parameter 'p': 2 is not one of 1, 3" });
     expect(parseParameter('B', spec({ type: 'int32', choice: [1, 3] }), '3')).toEqual({ ok: true, value: 3 });
   });
 
   it('bool and string', () => {
     expect(parseParameter('B', spec({ type: 'bool' }), true)).toEqual({ ok: true, value: true });
-    expect(parseParameter('B', spec({ type: 'bool' }), 'yes')).toEqual({ ok: false, error: 'block \'B\', parameter \'p\': expected true or false, got "yes"' });
-    expect(parseParameter('B', spec({ type: 'string', choice: ['a', 'b'] }), 'c')).toEqual({ ok: false, error: 'block \'B\', parameter \'p\': "c" is not one of "a", "b"' });
+    expect(parseParameter('B', spec({ type: 'bool' }), 'yes')).toEqual({ ok: false, error: "block 'B', parameter 'p': expected true or false, got \"yes\"" });
+    expect(parseParameter('B', spec({ type: 'string', choice: ['a', 'b'] }), 'c')).toEqual({
+      ok: false,
+      error: 'block \'B\', parameter \'p\': "c" is not one of "a", "b"',
+    });
     expect(displayValue(spec({ type: 'bool', default: true }), undefined)).toBe(true);
     expect(displayValue(spec({ type: 'uint32', default: 5 }), 7)).toBe('7');
     expect(displayValue(spec({ type: 'uint32' }), undefined)).toBe('');
   });
 
   it('edits apply over the toolchain values; invalid ones are listed and not applied', () => {
-    const blocks = [{ name: 'T', parameters: [spec({ name: 'threshold' }), spec({ name: 'n', type: 'uint32', default: 5 })], values: { threshold: 700 } }] as unknown as ToolchainCheck['blocks'];
+    const blocks = [
+      { name: 'T', parameters: [spec({ name: 'threshold' }), spec({ name: 'n', type: 'uint32', default: 5 })], values: { threshold: 700 } },
+    ] as unknown as ToolchainCheck['blocks'];
     expect(resolveParameters(blocks, {})).toEqual({ values: { T: { threshold: 700 } }, errors: [] });
     expect(resolveParameters(blocks, { T: { threshold: '400', n: '3' } })).toEqual({ values: { T: { threshold: 400, n: 3 } }, errors: [] });
-    expect(resolveParameters(blocks, { T: { n: '-1' } })).toEqual({ values: { T: { threshold: 700 } }, errors: ["block 'T', parameter 'n': -1 is outside uint32 [0, 4294967295]"] });
+    expect(resolveParameters(blocks, { T: { n: '-1' } })).toEqual({
+      values: { T: { threshold: 700 } },
+      errors: ["block 'T', parameter 'n': -1 is outside uint32 [0, 4294967295]"],
+    });
   });
 });
 
@@ -73,7 +98,15 @@ describe('diagram layout', () => {
       description: null,
       sources: [{ name: 's', format: 'system/int32/1', kind: 'values', units: 2, ranges: null }],
       blocks: [
-        { name: 'A', algorithm: 'a', depth: 1, isAnalyzer: false, inputs: [{ name: 'x', format: 'f', from: 's', inferred: true }], outputs: [{ name: 'y', format: 'f' }], results: [] },
+        {
+          name: 'A',
+          algorithm: 'a',
+          depth: 1,
+          isAnalyzer: false,
+          inputs: [{ name: 'x', format: 'f', from: 's', inferred: true }],
+          outputs: [{ name: 'y', format: 'f' }],
+          results: [],
+        },
         { name: 'B', algorithm: 'b', depth: 2, isAnalyzer: true, inputs: [{ name: 'y', format: 'f', from: 'A.y', inferred: false }], outputs: [], results: [] },
       ],
     } as unknown as ToolchainCheck;
@@ -98,8 +131,26 @@ describe('diagram layout: loops', () => {
       description: null,
       sources: [{ name: 's', format: 'system/int32/1', kind: 'values', units: 9, ranges: null }],
       blocks: [
-        { name: 'P', algorithm: 'p', depth: 1, isAnalyzer: false, inputs: [{ name: 'x', format: 'f', from: 's', inferred: false }], outputs: [{ name: 'y', format: 'f' }], results: [], loop: loop('processor', 'E') },
-        { name: 'E', algorithm: 'e', depth: 1, isAnalyzer: false, inputs: [{ name: 'x', format: 'f', from: 's', inferred: false }], outputs: [], results: [], loop: loop('evaluator', 'P') },
+        {
+          name: 'P',
+          algorithm: 'p',
+          depth: 1,
+          isAnalyzer: false,
+          inputs: [{ name: 'x', format: 'f', from: 's', inferred: false }],
+          outputs: [{ name: 'y', format: 'f' }],
+          results: [],
+          loop: loop('processor', 'E'),
+        },
+        {
+          name: 'E',
+          algorithm: 'e',
+          depth: 1,
+          isAnalyzer: false,
+          inputs: [{ name: 'x', format: 'f', from: 's', inferred: false }],
+          outputs: [],
+          results: [],
+          loop: loop('evaluator', 'P'),
+        },
       ],
     } as unknown as ToolchainCheck;
     const { nodes, loops } = layoutDiagram(check);
@@ -114,9 +165,14 @@ describe('format files', () => {
   it('files and typed text merge into one set; problems name the file', async () => {
     const { readFormatFiles } = await import('../../src/app/toolchains/formatFiles');
     const file = (name: string, text: string) => ({ name, text: async () => text });
-    expect(await readFormatFiles([file('a.json', '{"user/a/1": {"x": "int8"}}')], '{"user/b/1": {"y": "bool"}}')).toEqual({ 'user/a/1': { x: 'int8' }, 'user/b/1': { y: 'bool' } });
+    expect(await readFormatFiles([file('a.json', '{"user/a/1": {"x": "int8"}}')], '{"user/b/1": {"y": "bool"}}')).toEqual({
+      'user/a/1': { x: 'int8' },
+      'user/b/1': { y: 'bool' },
+    });
     await expect(readFormatFiles([file('bad.json', '{')], '')).rejects.toThrow(/^bad\.json: not JSON/);
-    await expect(readFormatFiles([file('list.json', '[]')], '')).rejects.toThrow('list.json: expected an object { "<user>/<name>/<version>": { "field": "type", … }, … }');
+    await expect(readFormatFiles([file('list.json', '[]')], '')).rejects.toThrow(
+      'list.json: expected an object { "<user>/<name>/<version>": { "field": "type", … }, … }',
+    );
     await expect(readFormatFiles([], ' ')).rejects.toThrow('Choose format files (.json) or type the formats.');
   });
 });

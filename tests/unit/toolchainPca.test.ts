@@ -17,7 +17,11 @@ afterEach(async () => {
 
 describe('the built-in PCA toolchain', () => {
   it('spheres 3-D → 5 principal axes: orthonormal, in decreasing eigenvalue order (the Gram eigenvalues)', async () => {
-    const api = createAlgobox({ dbName: `pca-${crypto.randomUUID()}`, workerFactory: inProcessWorkerFactory(), blockWorkerFactory: inProcessBlockWorkerFactory() });
+    const api = createAlgobox({
+      dbName: `pca-${crypto.randomUUID()}`,
+      workerFactory: inProcessWorkerFactory(),
+      blockWorkerFactory: inProcessBlockWorkerFactory(),
+    });
     apis.push(api);
     await api.ready;
     await api.samples.ensure();

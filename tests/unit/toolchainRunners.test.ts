@@ -16,7 +16,6 @@ import { inProcessBlockWorkerFactory, inProcessWorkerFactory } from './helpers/i
 import { builtinBundleFolder } from './helpers/builtinFolder';
 import { expectEvaluationResult } from './helpers/evaluationResult';
 
-
 const folder = builtinBundleFolder;
 
 /**
@@ -157,12 +156,24 @@ const RUNNERS: Record<string, RunnerDescription> = {
     name: 'args',
     version: '1.0.0',
     algorithmType: 'Image2Segmentation',
-    additionalParameters: [{ name: 'method', description: '', config: { type: 'string_enum', default: 'a', options: ['a', 'b'], adjustable: true, min: null, max: null, step: null } }],
+    additionalParameters: [
+      {
+        name: 'method',
+        description: '',
+        config: { type: 'string_enum', default: 'a', options: ['a', 'b'], adjustable: true, min: null, max: null, step: null },
+      },
+    ],
   },
 };
-const DECLS = { 'user/count/1': parseDeclaration(COUNT_DECL), 'user/invert/1': parseDeclaration(INVERT_DECL) } as Record<string, ReturnType<typeof parseDeclaration>>;
+const DECLS = { 'user/count/1': parseDeclaration(COUNT_DECL), 'user/invert/1': parseDeclaration(INVERT_DECL) } as Record<
+  string,
+  ReturnType<typeof parseDeclaration>
+>;
 const plan = (t: unknown, dataFormats?: DataFormatRegistry) =>
-  planToolchain(t, (a) => DECLS[a] ?? null, { runnerOf: (r) => RUNNERS[r] ?? Object.values(RUNNERS).find((x) => x.id === r) ?? null, ...(dataFormats ? { dataFormats } : {}) });
+  planToolchain(t, (a) => DECLS[a] ?? null, {
+    runnerOf: (r) => RUNNERS[r] ?? Object.values(RUNNERS).find((x) => x.id === r) ?? null,
+    ...(dataFormats ? { dataFormats } : {}),
+  });
 function problems(t: unknown, dataFormats?: DataFormatRegistry): string[] {
   try {
     plan(t, dataFormats);
@@ -220,7 +231,13 @@ describe('runner blocks: schema and planning', () => {
   });
 
   it('a runner block: one input, input_dataset_ids, inferred from the only image source; default outputs by type; a synthesized declaration', () => {
-    const p = plan({ sources: [images, labels], blocks: [{ name: 'seg', runner: 'seg', parameters: { x: 1 } }, { name: 'n', algorithm: 'user/count/1' }] });
+    const p = plan({
+      sources: [images, labels],
+      blocks: [
+        { name: 'seg', runner: 'seg', parameters: { x: 1 } },
+        { name: 'n', algorithm: 'user/count/1' },
+      ],
+    });
     const seg = p.blocks.find((b) => b.name === 'seg')!;
     expect(seg.inputs).toEqual({ [RUNNER_INPUT]: { kind: 'source', source: 'images', format: 'system/array_2d_uint16/1' } });
     expect(seg.inferred).toEqual({ [RUNNER_INPUT]: true });
@@ -235,14 +252,25 @@ describe('runner blocks: schema and planning', () => {
       reads: { schema: 'Image', key: 'image' },
       outputs: { mask: U8 },
     });
-    expect(seg.declaration).toMatchObject({ splittable: false, isAnalyzer: false, inputMap: { [RUNNER_INPUT]: 'system/array_2d_uint16/1' }, outputMap: { mask: U8 } });
+    expect(seg.declaration).toMatchObject({
+      splittable: false,
+      isAnalyzer: false,
+      inputMap: { [RUNNER_INPUT]: 'system/array_2d_uint16/1' },
+      outputMap: { mask: U8 },
+    });
     expect(seg.parameters).toEqual({ x: 1 }); // runner arguments (checked only when the algorithm declares its parameters)
     // The count block reads the runner's mask (the only uint8 2-D output) by Input naming.
     expect(p.blocks.find((b) => b.name === 'n')!.inputs.mask).toEqual({ kind: 'block', block: 'seg', output: 'mask', format: U8 });
     expect(p.blocks.map((b) => b.name)).toEqual(['seg', 'n']);
     // Found by id too; Segmentation2Segmentation reads masks; declared outputs replace the defaults.
-    const clean = plan({ sources: [images], blocks: [{ name: 'c', runner: 'id-clean', device: 'gpu', outputs: { mask: 'system/array_2d_uint16/1' } }] }).blocks[0]!;
-    expect(clean.runner).toMatchObject({ name: 'clean', device: 'gpu', reads: { schema: 'Segmentation', key: 'mask' }, outputs: { mask: 'system/array_2d_uint16/1' } });
+    const clean = plan({ sources: [images], blocks: [{ name: 'c', runner: 'id-clean', device: 'gpu', outputs: { mask: 'system/array_2d_uint16/1' } }] })
+      .blocks[0]!;
+    expect(clean.runner).toMatchObject({
+      name: 'clean',
+      device: 'gpu',
+      reads: { schema: 'Segmentation', key: 'mask' },
+      outputs: { mask: 'system/array_2d_uint16/1' },
+    });
   });
 
   it('the runner input accepts formats with one image array (2-D or 3-D, uint8/uint16/float32/float64); several candidates must be connected by hand', () => {
@@ -254,7 +282,9 @@ describe('runner blocks: schema and planning', () => {
     expect(byHand.blocks[0]!.inputs[RUNNER_INPUT]).toMatchObject({ source: 'truth' });
     expect(byHand.blocks[0]!.inferred[RUNNER_INPUT]).toBe(false);
     // A source named after the input wins.
-    expect(plan({ sources: [images, { ...truth, name: RUNNER_INPUT }], blocks: [{ name: 'seg', runner: 'seg' }] }).blocks[0]!.inputs[RUNNER_INPUT]).toMatchObject({
+    expect(
+      plan({ sources: [images, { ...truth, name: RUNNER_INPUT }], blocks: [{ name: 'seg', runner: 'seg' }] }).blocks[0]!.inputs[RUNNER_INPUT],
+    ).toMatchObject({
       source: RUNNER_INPUT,
     });
     // Not images: int32 values, 1-D arrays, int32 or bool arrays, 4-D arrays.
@@ -262,7 +292,13 @@ describe('runner blocks: schema and planning', () => {
       expect(problems({ sources: [{ ...labels, format }], blocks: [{ name: 'seg', runner: 'seg' }] })).toEqual([
         "input 'seg.input_dataset_ids' (any format with one image array): no source or block output of such a format; connect it by hand",
       ]);
-      expect(problems({ sources: [{ ...labels, format }], blocks: [{ name: 'seg', runner: 'seg' }], connections: [{ from: 'labels', to: 'seg.input_dataset_ids' }] })[0]).toBe(
+      expect(
+        problems({
+          sources: [{ ...labels, format }],
+          blocks: [{ name: 'seg', runner: 'seg' }],
+          connections: [{ from: 'labels', to: 'seg.input_dataset_ids' }],
+        })[0],
+      ).toBe(
         `connections[0]: source 'labels' is ${format} but input 'seg.input_dataset_ids' expects a data format with one image array field (2-D or 3-D; uint8, uint16, float32 or float64)`,
       );
     }
@@ -274,14 +310,25 @@ describe('runner blocks: schema and planning', () => {
       'user/labelled/1': { label: 'int32', picture: [0, 0, 'uint8'], notes: 'string' },
       'user/pair/1': { a: [0, 0, 'uint8'], b: [0, 0, 'uint8'] },
     });
-    expect(plan({ sources: [{ ...labels, format: 'user/labelled/1' }], blocks: [{ name: 'seg', runner: 'seg' }] }, formats).blocks[0]!.runner!.imageField).toBe('picture');
+    expect(plan({ sources: [{ ...labels, format: 'user/labelled/1' }], blocks: [{ name: 'seg', runner: 'seg' }] }, formats).blocks[0]!.runner!.imageField).toBe(
+      'picture',
+    );
     expect(problems({ sources: [{ ...labels, format: 'user/pair/1' }], blocks: [{ name: 'seg', runner: 'seg' }] }, formats)).toHaveLength(1);
     // The runner's outputs are checked like any other: a uint8 mask into a uint16 input is refused.
     const toInvert = [
       { from: 'images', to: 'seg.input_dataset_ids' },
       { from: 'seg.mask', to: 'inv.image' },
     ];
-    expect(plan({ sources: [images], blocks: [{ name: 'seg', runner: 'seg' }, { name: 'inv', algorithm: 'user/invert/1' }], connections: toInvert }).blocks[1]!.dependsOn).toEqual(['seg']);
+    expect(
+      plan({
+        sources: [images],
+        blocks: [
+          { name: 'seg', runner: 'seg' },
+          { name: 'inv', algorithm: 'user/invert/1' },
+        ],
+        connections: toInvert,
+      }).blocks[1]!.dependsOn,
+    ).toEqual(['seg']);
     expect(
       problems({
         sources: [images],
@@ -320,7 +367,19 @@ describe('runner blocks: running', () => {
     const ids = await putImages(api);
     const t = {
       name: 'probe run',
-      sources: [{ name: 'images', datasetIds: ids, field: 'image', format: U8, ranges: [[0, 1], [2, 4], [5, 5]] }],
+      sources: [
+        {
+          name: 'images',
+          datasetIds: ids,
+          field: 'image',
+          format: U8,
+          ranges: [
+            [0, 1],
+            [2, 4],
+            [5, 5],
+          ],
+        },
+      ],
       blocks: [
         { name: 'seg', runner: 'probe' },
         { name: 'n', algorithm: 'user/count/1' },
@@ -330,32 +389,69 @@ describe('runner blocks: running', () => {
     expect(rec.error).toBeNull();
     expect(rec.status).toBe('DONE');
     const seg = rec.blocks.seg!;
-    expect(seg).toMatchObject({ status: 'DONE', algorithm: 'probe 1.0.0', processCalls: 1, executionStatus: 'COMPLETED', executionProgress: 1, runner: { id: probe, name: 'probe', algorithmType: 'Image2Segmentation' } });
+    expect(seg).toMatchObject({
+      status: 'DONE',
+      algorithm: 'probe 1.0.0',
+      processCalls: 1,
+      executionStatus: 'COMPLETED',
+      executionProgress: 1,
+      runner: { id: probe, name: 'probe', algorithmType: 'Image2Segmentation' },
+    });
     const execution = await api.executions.get(seg.executionId!);
     expect(execution).toMatchObject({ status: 'COMPLETED', algorithmId: probe, inputDatasetIds: ids });
     expect((await api.executions.list()).length).toBe(1);
     // Nothing stored for the input: the datasets were passed as they are.
     expect((await api.datasets.list()).filter((d) => d.extra.stream === `seg.${RUNNER_INPUT}`)).toEqual([]);
-    expect(seg.outputs.mask).toMatchObject({ stream: 'seg.mask', format: U8, indices: [[0, 1], [2, 4], [5, 5]] });
+    expect(seg.outputs.mask).toMatchObject({
+      stream: 'seg.mask',
+      format: U8,
+      indices: [
+        [0, 1],
+        [2, 4],
+        [5, 5],
+      ],
+    });
     expect(await values(api, seg.outputs.mask!.datasetIds)).toEqual(IMAGES.map((px) => maskOf(px)));
     const stored = await api.datasets.get(seg.outputs.mask!.datasetIds[1]!);
     expect(stored.meta.extra).toMatchObject({ toolchainRun: rec.id, stream: 'seg.mask', start: 2, end: 4, format: U8 });
     // The dependant ran on the mapped units.
-    expect(rec.blocks.n!.outputs.count).toMatchObject({ indices: [[0, 1], [2, 4], [5, 5]] });
+    expect(rec.blocks.n!.outputs.count).toMatchObject({
+      indices: [
+        [0, 1],
+        [2, 4],
+        [5, 5],
+      ],
+    });
     expect(await values(api, rec.blocks.n!.outputs.count!.datasetIds)).toEqual([[2], [2], [2]]);
 
     // A stack source: its datasets, in stack order.
     const st = await api.stacks.create({ name: 'three', datasetIds: [ids[2]!, ids[0]!, ids[1]!] });
     const fromStack = await run(api, { ...t, sources: [{ name: 'images', stackId: st.id, field: 'image', format: U8 }] });
     expect((await api.executions.get(fromStack.blocks.seg!.executionId!)).inputDatasetIds).toEqual([ids[2], ids[0], ids[1]]);
-    expect(fromStack.blocks.seg!.outputs.mask!.indices).toEqual([[0, 0], [1, 1], [2, 2]]);
+    expect(fromStack.blocks.seg!.outputs.mask!.indices).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 2],
+    ]);
   });
 
   it('one posted dataset covers the whole input range', async () => {
     const { api } = await setup();
     const ids = await putImages(api);
     const rec = await run(api, {
-      sources: [{ name: 'images', datasetIds: ids, field: 'image', format: U8, ranges: [[2, 3], [4, 4], [5, 9]] }],
+      sources: [
+        {
+          name: 'images',
+          datasetIds: ids,
+          field: 'image',
+          format: U8,
+          ranges: [
+            [2, 3],
+            [4, 4],
+            [5, 9],
+          ],
+        },
+      ],
       blocks: [
         { name: 'seg', runner: 'probe', parameters: { mode: 'union' } },
         { name: 'n', algorithm: 'user/count/1' },
@@ -373,7 +469,18 @@ describe('runner blocks: running', () => {
     // Inline values, and a BEAT block's output (inverted images) feeding a runner.
     const t = {
       name: 'stored inputs',
-      sources: [{ name: 'pics', values: IMAGES.map((px) => ({ value: img(px) })), format: U8, ranges: [[0, 0], [1, 2], [3, 3]] }],
+      sources: [
+        {
+          name: 'pics',
+          values: IMAGES.map((px) => ({ value: img(px) })),
+          format: U8,
+          ranges: [
+            [0, 0],
+            [1, 2],
+            [3, 3],
+          ],
+        },
+      ],
       blocks: [
         { name: 'inv', algorithm: 'user/invert/1' },
         { name: 'direct', runner: 'probe' },
@@ -447,7 +554,10 @@ describe('runner blocks: running', () => {
   it('posted fields are converted strictly to the declared formats: errors name the block, the output, the dataset, the value and the format', async () => {
     const { api } = await setup();
     const ids = await putImages(api);
-    const t = (block: Record<string, unknown>) => ({ sources: [{ name: 'images', datasetIds: ids, field: 'image', format: U8 }], blocks: [{ name: 'seg', runner: 'probe', ...block }] });
+    const t = (block: Record<string, unknown>) => ({
+      sources: [{ name: 'images', datasetIds: ids, field: 'image', format: U8 }],
+      blocks: [{ name: 'seg', runner: 'probe', ...block }],
+    });
     const wide = await run(api, t({ parameters: { mode: 'uint16' } }));
     expect(wide.blocks.seg!.status).toBe('FAILED');
     expect(wide.blocks.seg!.error!.code).toBe('E_FORMAT_CAST');
@@ -460,9 +570,14 @@ describe('runner blocks: running', () => {
     expect(await values(api, ok.blocks.seg!.outputs.mask!.datasetIds)).toEqual(IMAGES.map((px) => maskOf(px).map((v) => v * 300)));
     // A declared output the posted datasets do not have; a rank the format does not have.
     const missing = await run(api, t({ outputs: { labels: U8 } }));
-    expect(missing.blocks.seg!.error!.message).toMatch(/^block 'seg' failed \(process\): output 'labels': posted dataset 1 of 3 \('probe [0-9a-f]{8} #1'\) has no field 'labels' \(its fields: mask\)$/);
+    expect(missing.blocks.seg!.error!.message).toMatch(
+      /^block 'seg' failed \(process\): output 'labels': posted dataset 1 of 3 \('probe [0-9a-f]{8} #1'\) has no field 'labels' \(its fields: mask\)$/,
+    );
     const rank = await run(api, t({ outputs: { mask: 'system/array_3d_uint8/1' } }));
-    expect(rank.blocks.seg!.error).toMatchObject({ code: 'E_FORMAT_SHAPE', message: expect.stringContaining("field 'mask' = NDArray uint8 [2, 2], is not system/array_3d_uint8/1") });
+    expect(rank.blocks.seg!.error).toMatchObject({
+      code: 'E_FORMAT_SHAPE',
+      message: expect.stringContaining("field 'mask' = NDArray uint8 [2, 2], is not system/array_3d_uint8/1"),
+    });
   });
 
   it("a failing runner fails its block with the execution's error; dependants are skipped; the inputs stored for it are removed", async () => {
@@ -482,7 +597,11 @@ describe('runner blocks: running', () => {
     expect(rec.status).toBe('FAILED');
     const id = rec.blocks.seg!.executionId!;
     expect(rec.blocks.seg).toMatchObject({ status: 'FAILED', processCalls: 1, executionStatus: 'FAILED' });
-    expect(rec.blocks.seg!.error).toEqual({ code: 'E_RUNNER', block: 'seg', message: `block 'seg' failed (process): execution ${id} of probe 1.0.0 FAILED: probe failed on purpose` });
+    expect(rec.blocks.seg!.error).toEqual({
+      code: 'E_RUNNER',
+      block: 'seg',
+      message: `block 'seg' failed (process): execution ${id} of probe 1.0.0 FAILED: probe failed on purpose`,
+    });
     for (const b of ['n', 'm']) expect(rec.blocks[b]).toMatchObject({ status: 'SKIPPED', processCalls: 0, error: { block: 'seg' } });
     expect((await api.executions.get(id)).status).toBe('FAILED');
     expect((await api.datasets.list()).filter((d) => d.source === `toolchain:${rec.id}`)).toEqual([]);
@@ -491,7 +610,9 @@ describe('runner blocks: running', () => {
       sources: [{ name: 'vol', values: [{ value: ndarray('uint8', [2, 2, 2]) }], format: 'system/array_3d_uint8/1' }],
       blocks: [{ name: 'seg', runner: 'probe' }],
     });
-    expect(bad.blocks.seg!.error!.message).toMatch(/^block 'seg' failed \(process\): input unit 1 of 1 \[0–0\] \(field 'value' = NDArray uint8 \[2, 2, 2\]\) cannot be given to the runner as a Image dataset: .*Image must be 2D/);
+    expect(bad.blocks.seg!.error!.message).toMatch(
+      /^block 'seg' failed \(process\): input unit 1 of 1 \[0–0\] \(field 'value' = NDArray uint8 \[2, 2, 2\]\) cannot be given to the runner as a Image dataset: .*Image must be 2D/,
+    );
     expect(bad.blocks.seg!.executionId).toBeUndefined();
     expect((await api.executions.list()).length).toBe(1);
   });
@@ -523,7 +644,13 @@ describe('runner blocks: running', () => {
     expect(seen.some((s) => s.status === 'RUNNING' && (s.progress ?? 0) > 0 && (s.progress ?? 0) < 1)).toBe(true);
     const cancelled = await api.toolchains.cancel(runId);
     expect(cancelled.status).toBe('CANCELLED');
-    expect(cancelled.blocks.seg).toMatchObject({ status: 'CANCELLED', executionId, executionStatus: 'CANCELLED', outputs: {}, error: { code: 'E_CANCELLED', block: 'seg' } });
+    expect(cancelled.blocks.seg).toMatchObject({
+      status: 'CANCELLED',
+      executionId,
+      executionStatus: 'CANCELLED',
+      outputs: {},
+      error: { code: 'E_CANCELLED', block: 'seg' },
+    });
     expect(cancelled.blocks.n).toMatchObject({ status: 'CANCELLED', processCalls: 0 });
     expect(await api.executions.get(executionId)).toMatchObject({ status: 'CANCELLED', outputDatasetIds: [] });
     // Nothing of the run remains: the stored inputs are removed, and the execution posted nothing.
@@ -554,7 +681,9 @@ describe('the built-in runner toolchain', () => {
     const direct = await Promise.all(
       truthIds.map(async (id, k) => diceAndIou(mask.data.subarray(k * size, (k + 1) * size), ((await api.datasets.get(id)).fields.mask as NDArray).data)),
     );
-    expect(await values(api, rec.blocks.threshold!.outputs.mask!.datasetIds)).toEqual(imgs.map((_, k) => Array.from(mask.data.subarray(k * size, (k + 1) * size))));
+    expect(await values(api, rec.blocks.threshold!.outputs.mask!.datasetIds)).toEqual(
+      imgs.map((_, k) => Array.from(mask.data.subarray(k * size, (k + 1) * size))),
+    );
     const result = rec.blocks.evaluation!.results!;
     expect(direct).toHaveLength(5);
     expectEvaluationResult(result, direct);

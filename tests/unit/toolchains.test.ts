@@ -70,7 +70,14 @@ describe('toolchains', () => {
     expect(rec.status).toBe('DONE');
     expect(rec.order).toEqual(['A', 'B']);
     expect([rec.blocks.A!.processCalls, rec.blocks.B!.processCalls]).toEqual([6, 2]);
-    expect(rec.blocks.B!.outputs.count).toMatchObject({ stream: 'B.count', format: 'system/int32/1', indices: [[0, 2], [3, 5]] });
+    expect(rec.blocks.B!.outputs.count).toMatchObject({
+      stream: 'B.count',
+      format: 'system/int32/1',
+      indices: [
+        [0, 2],
+        [3, 5],
+      ],
+    });
     const [first, second] = rec.blocks.B!.outputs.count!.datasetIds;
     const d = await api.datasets.get(second!);
     expect(d.meta.extra).toMatchObject({ toolchainRun: runId, stream: 'B.count', start: 3, end: 5 });
@@ -85,7 +92,9 @@ describe('toolchains', () => {
         return Array.from(img.data as Uint8Array).reduce((a, b) => a + b, 0) / img.data.length;
       }),
     );
-    const features = await Promise.all(rec.blocks.A!.outputs.features!.datasetIds.map(async (id) => ((await api.datasets.get(id)).fields.value as NDArray).data[0]));
+    const features = await Promise.all(
+      rec.blocks.A!.outputs.features!.datasetIds.map(async (id) => ((await api.datasets.get(id)).fields.value as NDArray).data[0]),
+    );
     expect(features).toEqual(means.map((m, k) => m + 1000 * (k < 3 ? 1 : 2)));
     expect((await api.toolchains.get(runId)).status).toBe('DONE');
     expect((await api.toolchains.list()).map((r) => r.id)).toEqual([runId]);
@@ -117,7 +126,11 @@ describe('toolchains', () => {
     const direct = await Promise.all(
       images.map(async (id, k) => {
         const img = (await api.datasets.get(id)).fields.image as NDArray;
-        const mask = ndarray('uint8', img.shape, Array.from(img.data as Uint16Array, (v) => (v > 700 ? 1 : 0)));
+        const mask = ndarray(
+          'uint8',
+          img.shape,
+          Array.from(img.data as Uint16Array, (v) => (v > 700 ? 1 : 0)),
+        );
         return diceAndIou(mask.data, ((await api.datasets.get(truths[k]!)).fields.mask as NDArray).data);
       }),
     );
@@ -139,7 +152,9 @@ describe('toolchains', () => {
   it('a failing block stops its dependants, naming it; an invalid toolchain is refused naming the problem', async () => {
     const api = makeApi();
     await api.blocks.install(INT_DECL(['x'], ['y']), "export class Algorithm { process() { throw new Error('kaput'); } }", { name: 'user/fails/1' });
-    await api.blocks.install(INT_DECL(['y'], ['z']), "export class Algorithm { process(i, o) { o.get('z').write({ value: 1 }); return true; } }", { name: 'user/next/1' });
+    await api.blocks.install(INT_DECL(['y'], ['z']), "export class Algorithm { process(i, o) { o.get('z').write({ value: 1 }); return true; } }", {
+      name: 'user/next/1',
+    });
     const t = {
       sources: [{ name: 'x', values: [{ value: 1 }, { value: 2 }], format: 'system/int32/1' }],
       blocks: [
@@ -183,9 +198,12 @@ describe('toolchains', () => {
   it('subscribe sees live process() counts while a block runs, then the final record; cancel ends running blocks and skips the rest', async () => {
     const api = makeApi();
     // 40 units at 15 ms each: long enough to see several progress reports (at most one per 100 ms).
-    const slow = "export class Algorithm { async process(i, o) { await new Promise((r) => setTimeout(r, 15)); o.get('y').write({ value: i.get('x').data.value }); return true; } }";
+    const slow =
+      "export class Algorithm { async process(i, o) { await new Promise((r) => setTimeout(r, 15)); o.get('y').write({ value: i.get('x').data.value }); return true; } }";
     await api.blocks.install(INT_DECL(['x'], ['y']), slow, { name: 'user/slow/1' });
-    await api.blocks.install(INT_DECL(['y'], ['z']), "export class Algorithm { process(i, o) { o.get('z').write({ value: 1 }); return true; } }", { name: 'user/after/1' });
+    await api.blocks.install(INT_DECL(['y'], ['z']), "export class Algorithm { process(i, o) { o.get('z').write({ value: 1 }); return true; } }", {
+      name: 'user/after/1',
+    });
     const t = {
       sources: [{ name: 'x', values: Array.from({ length: 40 }, (_, k) => ({ value: k })), format: 'system/int32/1' }],
       blocks: [
@@ -241,8 +259,15 @@ describe('toolchains', () => {
     const api = makeApi();
     await installBuiltinBlocks(api.blocks);
     const before = await api.toolchains.builtins();
-    expect(before.map((b) => [b.id, b.toolchain])).toEqual(expect.arrayContaining([['segmentation-eval', null], ['fig3', null]]));
-    expect(before.find((b) => b.id === 'segmentation-eval')!.problem).toBe("sample dataset 'cells' not found: create the sample data first (algobox.samples.ensure()).");
+    expect(before.map((b) => [b.id, b.toolchain])).toEqual(
+      expect.arrayContaining([
+        ['segmentation-eval', null],
+        ['fig3', null],
+      ]),
+    );
+    expect(before.find((b) => b.id === 'segmentation-eval')!.problem).toBe(
+      "sample dataset 'cells' not found: create the sample data first (algobox.samples.ensure()).",
+    );
     await api.samples.ensure();
     const after = await api.toolchains.builtins();
     expect(after.every((b) => b.toolchain !== null && b.problem === null)).toBe(true);
@@ -260,7 +285,9 @@ describe('toolchains', () => {
       { name: 'prediction', format: 'system/array_2d_uint8/1', from: 'threshold.mask', inferred: false },
       { name: 'ground_truth', format: 'system/array_2d_uint8/1', from: 'ground_truth', inferred: true },
     ]);
-    expect(check.blocks[0]!.parameters).toEqual([{ name: 'threshold', type: 'float64', default: 700, range: null, choice: null, description: 'Pixels strictly above it are foreground' }]);
+    expect(check.blocks[0]!.parameters).toEqual([
+      { name: 'threshold', type: 'float64', default: 700, range: null, choice: null, description: 'Pixels strictly above it are foreground' },
+    ]);
     expect(check.blocks[0]!.values).toEqual({ threshold: 700 });
     expect(check.blocks[1]!.results.map((r) => [r.name, r.display])).toEqual([
       ['per_image', false],
@@ -277,14 +304,25 @@ describe('toolchains', () => {
     const api = makeApi();
     await api.samples.ensure();
     await installBuiltinBlocks(api.blocks);
-    await api.blocks.install(INT_DECL(['x'], ['y']), "export class Algorithm { async process(i, o) { await new Promise((r) => setTimeout(r, 20)); o.get('y').write({ value: 1 }); return true; } }", { name: 'user/slowish/1' });
-    const slow = await api.toolchains.run({ sources: [{ name: 'x', values: Array.from({ length: 20 }, (_, k) => ({ value: k })), format: 'system/int32/1' }], blocks: [{ name: 'S', algorithm: 'user/slowish/1' }] });
+    await api.blocks.install(
+      INT_DECL(['x'], ['y']),
+      "export class Algorithm { async process(i, o) { await new Promise((r) => setTimeout(r, 20)); o.get('y').write({ value: 1 }); return true; } }",
+      { name: 'user/slowish/1' },
+    );
+    const slow = await api.toolchains.run({
+      sources: [{ name: 'x', values: Array.from({ length: 20 }, (_, k) => ({ value: k })), format: 'system/int32/1' }],
+      blocks: [{ name: 'S', algorithm: 'user/slowish/1' }],
+    });
     await expect(api.toolchains.delete(slow)).rejects.toThrow(`Toolchain run '${slow}' is still running: cancel it before deleting it.`);
     await api.toolchains.wait(slow);
     const fig3 = fig3Toolchain(await api.stacks.list());
     const keep = await api.toolchains.wait(await api.toolchains.run(fig3));
     const drop = await api.toolchains.wait(await api.toolchains.run(fig3));
-    const storedBy = async (id: string) => (await api.datasets.list()).filter((d) => d.source === `toolchain:${id}`).map((d) => d.id).sort();
+    const storedBy = async (id: string) =>
+      (await api.datasets.list())
+        .filter((d) => d.source === `toolchain:${id}`)
+        .map((d) => d.id)
+        .sort();
     const dropIds = await storedBy(drop.id);
     expect(dropIds).toHaveLength(8); // A: 6 units, B: 2
     const datasetsBefore = (await api.datasets.list()).length;
@@ -306,7 +344,18 @@ describe('toolchains', () => {
     const first = createAlgobox({ store, workerFactory: inProcessWorkerFactory(), blockWorkerFactory: inProcessBlockWorkerFactory() });
     apis.push(first);
     await first.ready;
-    const block = { status: 'RUNNING' as const, algorithm: 'x', processCalls: 0, outputs: {}, results: null, error: null, ranges: [], warnings: [], timeStarted: null, timeFinished: null };
+    const block = {
+      status: 'RUNNING' as const,
+      algorithm: 'x',
+      processCalls: 0,
+      outputs: {},
+      results: null,
+      error: null,
+      ranges: [],
+      warnings: [],
+      timeStarted: null,
+      timeFinished: null,
+    };
     await store.putToolchainRun({
       id: 'old',
       engineId: 'gone',
@@ -318,7 +367,12 @@ describe('toolchains', () => {
       timeCreated: new Date().toISOString(),
       timeFinished: null,
     });
-    const second = createAlgobox({ dbName, workerFactory: inProcessWorkerFactory(), blockWorkerFactory: inProcessBlockWorkerFactory(), isEngineAlive: async () => false });
+    const second = createAlgobox({
+      dbName,
+      workerFactory: inProcessWorkerFactory(),
+      blockWorkerFactory: inProcessBlockWorkerFactory(),
+      isEngineAlive: async () => false,
+    });
     apis.push(second);
     await second.ready;
     const rec = await second.toolchains.get('old');

@@ -15,13 +15,26 @@ afterEach(async () => {
 });
 
 const block = (status: BlockRunRecord['status'], outputs: BlockRunRecord['outputs'] = {}): BlockRunRecord => ({
-  status, algorithm: 'x', processCalls: 0, outputs, results: null, error: null, ranges: [], warnings: [], timeStarted: null, timeFinished: null,
+  status,
+  algorithm: 'x',
+  processCalls: 0,
+  outputs,
+  results: null,
+  error: null,
+  ranges: [],
+  warnings: [],
+  timeStarted: null,
+  timeFinished: null,
 });
 
 /** A RUNNING run of a gone engine: C finished (2 datasets listed), B was storing (1 dataset, not listed), a runner input (1). */
 async function leaveInterruptedRun(store: Store): Promise<{ kept: string[]; orphans: string[]; other: string }> {
   const item = (stream: string, k: number, source = 'toolchain:old') => ({
-    name: `${stream} ${k}`, source, schema: null, fields: { value: encodeValue('value', [k]) }, extra: { toolchainRun: 'old', stream, start: k, end: k },
+    name: `${stream} ${k}`,
+    source,
+    schema: null,
+    fields: { value: encodeValue('value', [k]) },
+    extra: { toolchainRun: 'old', stream, start: k, end: k },
   });
   const kept = await store.putDatasets([item('C.y', 0), item('C.y', 1)]);
   const orphans = await store.putDatasets([item('B.y', 0), item('R.input_dataset_ids', 0)]);
@@ -33,7 +46,17 @@ async function leaveInterruptedRun(store: Store): Promise<{ kept: string[]; orph
     toolchain: { sources: [], blocks: [] },
     order: ['C', 'B', 'D'],
     blocks: {
-      C: block('DONE', { y: { stream: 'C.y', format: 'system/int32/1', datasetIds: kept, indices: [[0, 0], [1, 1]] } }),
+      C: block('DONE', {
+        y: {
+          stream: 'C.y',
+          format: 'system/int32/1',
+          datasetIds: kept,
+          indices: [
+            [0, 0],
+            [1, 1],
+          ],
+        },
+      }),
       B: block('RUNNING'),
       D: block('PENDING'),
     },
@@ -45,7 +68,12 @@ async function leaveInterruptedRun(store: Store): Promise<{ kept: string[]; orph
 }
 
 function start(store: Store): Algobox {
-  const api = createAlgobox({ store, workerFactory: inProcessWorkerFactory(), blockWorkerFactory: inProcessBlockWorkerFactory(), isEngineAlive: async () => false });
+  const api = createAlgobox({
+    store,
+    workerFactory: inProcessWorkerFactory(),
+    blockWorkerFactory: inProcessBlockWorkerFactory(),
+    isEngineAlive: async () => false,
+  });
   apis.push(api);
   return api;
 }
@@ -57,7 +85,11 @@ describe('interrupted toolchain runs', () => {
     const api = start(await openStore(dbName));
     await api.ready;
     const rec = await api.toolchains.get('old');
-    expect(rec).toMatchObject({ status: 'FAILED', error: expect.stringMatching(/interrupted/), blocks: { C: { status: 'DONE' }, B: { status: 'FAILED' }, D: { status: 'FAILED' } } });
+    expect(rec).toMatchObject({
+      status: 'FAILED',
+      error: expect.stringMatching(/interrupted/),
+      blocks: { C: { status: 'DONE' }, B: { status: 'FAILED' }, D: { status: 'FAILED' } },
+    });
     expect(rec.blocks.B!.error).toMatchObject({ code: 'E_INTERRUPTED' });
     expect(rec.timeFinished).not.toBeNull();
     const ids = (await api.datasets.list()).map((d) => d.id).sort();

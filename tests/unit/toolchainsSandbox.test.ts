@@ -39,7 +39,8 @@ const DECL = {
 };
 const PLUS = (k: number) => `export class Algorithm { process(i, l, o) { o.get('y').write({ value: i.get('x').data.value + ${k} }); return true; } }`;
 const NEVER = 'export class Algorithm { async process() { await new Promise(() => {}); return true; } }';
-const SLEEP = (ms: number) => `export class Algorithm { async process(i, l, o) { await new Promise((r) => setTimeout(r, ${ms})); o.get('y').write({ value: 0 }); return true; } }`;
+const SLEEP = (ms: number) =>
+  `export class Algorithm { async process(i, l, o) { await new Promise((r) => setTimeout(r, ${ms})); o.get('y').write({ value: 0 }); return true; } }`;
 
 const toolchain = (...blocks: [string, string][]) => ({
   sources: [{ name: 'x', values: [{ value: 1 }, { value: 2 }, { value: 3 }], format: 'system/int32/1' }],
@@ -135,7 +136,17 @@ describe('user blocks and the block sandbox', () => {
     const api = makeApi(inProcessBlockWorkerFactory(), sandbox);
     await api.blocks.install(DECL, NEVER, { name: 'user/never/1' });
     await api.blocks.install(DECL, PLUS(1), { name: 'user/after/1' });
-    const t = { ...toolchain(['S', 'user/never/1']), blocks: [{ name: 'S', algorithm: 'user/never/1' }, { name: 'N', algorithm: 'user/after/1' }], connections: [{ from: 'x', to: 'S.x' }, { from: 'S.y', to: 'N.x' }] };
+    const t = {
+      ...toolchain(['S', 'user/never/1']),
+      blocks: [
+        { name: 'S', algorithm: 'user/never/1' },
+        { name: 'N', algorithm: 'user/after/1' },
+      ],
+      connections: [
+        { from: 'x', to: 'S.x' },
+        { from: 'S.y', to: 'N.x' },
+      ],
+    };
     const t0 = Date.now();
     const rec = await api.toolchains.wait(await api.toolchains.run(t, { blockTimeoutMs: 300 }));
     expect(Date.now() - t0).toBeLessThan(5000);
@@ -157,7 +168,9 @@ describe('user blocks and the block sandbox', () => {
     expect((await api.toolchains.wait(await api.toolchains.run(toolchain(['B', 'builtin/sleep/1']), { blockTimeoutMs: 100 }))).status).toBe('DONE');
     expect((await api.toolchains.wait(await api.toolchains.run(toolchain(['U', 'user/sleep/1']), { blockTimeoutMs: null }))).status).toBe('DONE');
     const limited = await api.toolchains.wait(await api.toolchains.run(toolchain(['U', 'user/sleep/1']), { blockTimeoutMs: 100 }));
-    expect(limited.blocks.U!.error!.message).toBe("block 'U' failed: the job of block 'user/sleep/1' exceeded its time limit of 100 ms; its worker was stopped.");
+    expect(limited.blocks.U!.error!.message).toBe(
+      "block 'U' failed: the job of block 'user/sleep/1' exceeded its time limit of 100 ms; its worker was stopped.",
+    );
     for (const bad of [0, -5, Infinity, 'soon']) {
       await expect(api.toolchains.run(toolchain(['U', 'user/sleep/1']), { blockTimeoutMs: bad as number })).rejects.toThrow(
         `toolchains.run: blockTimeoutMs must be a positive number of milliseconds (at most 2147483647) or null, got ${String(bad)}.`,
@@ -196,13 +209,18 @@ describe('user blocks and the block sandbox', () => {
       extra: (r) => ({ ...r, outputs: { ...r.outputs, stolen: [] } }),
       dtype: (r) => ({ ...r, outputs: { y: r.outputs.y!.map((u) => ({ ...u, data: { value: 'one' } })) } }),
       order: (r) => ({ ...r, outputs: { y: [...r.outputs.y!].reverse() } }),
-      polluted: (r) => ({ ...r, outputs: { y: r.outputs.y!.map((u) => ({ ...u, data: JSON.parse('{"__proto__": {"polluted": "yes"}, "value": 1}') as unknown })) } }),
+      polluted: (r) => ({
+        ...r,
+        outputs: { y: r.outputs.y!.map((u) => ({ ...u, data: JSON.parse('{"__proto__": {"polluted": "yes"}, "value": 1}') as unknown })) },
+      }),
       calls: (r) => ({ ...r, processCalls: -3 }),
     };
     const expected: Record<string, string> = {
       extra: "block 'F' failed: the run of block 'user/forged/1' is invalid: outputs: 'stolen' is not a declared output (declared: y)",
-      dtype: "block 'F' failed: the run of block 'user/forged/1' is invalid: output 'y' unit 0 [0, 0] is not system/int32/1: field 'value': expected int32, got string \"one\"",
-      order: "block 'F' failed: the run of block 'user/forged/1' is invalid: output 'y' unit 1 [1, 1]: it overlaps or precedes the previous unit, which ends at 2 (units must be in index order)",
+      dtype:
+        "block 'F' failed: the run of block 'user/forged/1' is invalid: output 'y' unit 0 [0, 0] is not system/int32/1: field 'value': expected int32, got string \"one\"",
+      order:
+        "block 'F' failed: the run of block 'user/forged/1' is invalid: output 'y' unit 1 [1, 1]: it overlaps or precedes the previous unit, which ends at 2 (units must be in index order)",
       polluted: "block 'F' failed: the run of block 'user/forged/1' is invalid: run.outputs.y[0].data: the key '__proto__' is not allowed",
       calls: "block 'F' failed: the run of block 'user/forged/1' is invalid: processCalls: expected a safe non-negative integer, got -3",
     };
@@ -210,12 +228,25 @@ describe('user blocks and the block sandbox', () => {
       const api = makeApi(inProcessBlockWorkerFactory(), customFactory(forgingHost(forge)));
       await api.blocks.install(DECL, PLUS(1), { name: 'user/forged/1' });
       await api.blocks.install(DECL, PLUS(1), { name: 'user/next/1' });
-      const t = { ...toolchain(), blocks: [{ name: 'F', algorithm: 'user/forged/1' }, { name: 'N', algorithm: 'user/next/1' }], connections: [{ from: 'x', to: 'F.x' }, { from: 'F.y', to: 'N.x' }] };
+      const t = {
+        ...toolchain(),
+        blocks: [
+          { name: 'F', algorithm: 'user/forged/1' },
+          { name: 'N', algorithm: 'user/next/1' },
+        ],
+        connections: [
+          { from: 'x', to: 'F.x' },
+          { from: 'F.y', to: 'N.x' },
+        ],
+      };
       const rec = await api.toolchains.wait(await api.toolchains.run(t));
       expect(rec.status, name).toBe('FAILED');
       expect(rec.blocks.F, name).toMatchObject({ status: 'FAILED', outputs: {}, error: { code: 'E_INVALID_RUN', block: 'F', message: expected[name] } });
       expect(rec.blocks.N!.status, name).toBe('SKIPPED');
-      expect((await api.datasets.list()).filter((d) => d.source === `toolchain:${rec.id}`), name).toEqual([]);
+      expect(
+        (await api.datasets.list()).filter((d) => d.source === `toolchain:${rec.id}`),
+        name,
+      ).toEqual([]);
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 
@@ -223,6 +254,8 @@ describe('user blocks and the block sandbox', () => {
     const api = makeApi(customFactory(forgingHost(forgeries.extra!)));
     await api.blocks.install(DECL, PLUS(1), { name: 'builtin/forged/1', builtin: true });
     const rec = await api.toolchains.wait(await api.toolchains.run(toolchain(['F', 'builtin/forged/1'])));
-    expect(rec.blocks.F!.error!.message).toBe("block 'F' failed: the run of block 'builtin/forged/1' is invalid: outputs: 'stolen' is not a declared output (declared: y)");
+    expect(rec.blocks.F!.error!.message).toBe(
+      "block 'F' failed: the run of block 'builtin/forged/1' is invalid: outputs: 'stolen' is not a declared output (declared: y)",
+    );
   });
 });

@@ -29,10 +29,16 @@ describe('checkUserFormats', () => {
       "invalid data format 'user/a/1': field 'm': array dimensions must be non-negative integers (0 = variable), got [-1]",
     ]);
     expect(checkUserFormats({ 'user/a/1': { p: 'user/nope/1' } })).toEqual(["invalid data format 'user/a/1': field 'p': unknown data format 'user/nope/1'"]);
-    expect(checkUserFormats({ 'user/a/1': { '#extends': 'user/nope/1' } })).toEqual(["invalid data format 'user/a/1': '#extends': unknown data format 'user/nope/1'"]);
-    expect(checkUserFormats({ 'user/a/1': { b: 'user/b/1' }, 'user/b/1': { a: 'user/a/1' } })[0]).toMatch(/circular data format reference: user\/a\/1 -> user\/b\/1 -> user\/a\/1/);
+    expect(checkUserFormats({ 'user/a/1': { '#extends': 'user/nope/1' } })).toEqual([
+      "invalid data format 'user/a/1': '#extends': unknown data format 'user/nope/1'",
+    ]);
+    expect(checkUserFormats({ 'user/a/1': { b: 'user/b/1' }, 'user/b/1': { a: 'user/a/1' } })[0]).toMatch(
+      /circular data format reference: user\/a\/1 -> user\/b\/1 -> user\/a\/1/,
+    );
     expect(checkUserFormats({ point: { x: 'float64' } })).toEqual(["data format 'point': invalid name (expected <user>/<name>/<version>, e.g. user/point/1)"]);
-    expect(checkUserFormats({ 'system/integer/1': { value: 'int64' } })[0]).toMatch(/^data format 'system\/integer\/1': the names system\/… and plot\/… belong to the built-in catalogue/);
+    expect(checkUserFormats({ 'system/integer/1': { value: 'int64' } })[0]).toMatch(
+      /^data format 'system\/integer\/1': the names system\/… and plot\/… belong to the built-in catalogue/,
+    );
     expect(checkUserFormats({ 'user/a/1': 7 })).toEqual(["invalid data format 'user/a/1': a declaration must be a JSON object, got number 7"]);
     expect(checkUserFormats([])).toEqual(['expected an object of data formats: { "<user>/<name>/<version>": { "field": "type", … }, … }']);
     // A format may refer to one already installed.
@@ -74,8 +80,31 @@ const CENTROID = `export class Algorithm {
   }
 }`;
 const polygons = [
-  { points: [{ x: 0, y: 0 }, { x: 2, y: 0 }, { x: 2, y: 2 }, { x: 0, y: 2 }], label: 'square', transform: [[1, 0, 0], [0, 1, 0]] },
-  { points: [{ x: 0, y: 0 }, { x: 3, y: 0 }, { x: 0, y: 3 }], label: 'triangle', transform: [[1, 0, 0], [0, 1, 0]] },
+  {
+    points: [
+      { x: 0, y: 0 },
+      { x: 2, y: 0 },
+      { x: 2, y: 2 },
+      { x: 0, y: 2 },
+    ],
+    label: 'square',
+    transform: [
+      [1, 0, 0],
+      [0, 1, 0],
+    ],
+  },
+  {
+    points: [
+      { x: 0, y: 0 },
+      { x: 3, y: 0 },
+      { x: 0, y: 3 },
+    ],
+    label: 'triangle',
+    transform: [
+      [1, 0, 0],
+      [0, 1, 0],
+    ],
+  },
 ];
 const toolchain = (algorithm: string) => ({
   sources: [{ name: 'polygon', format: 'user/polygon/1', values: polygons }],
@@ -101,9 +130,35 @@ describe('algobox.blocks.formats', () => {
     expect(installed.map((f) => f.name)).toEqual(['user/labelled_point/1', 'user/point/1', 'user/polygon/1']);
     const list = await api.blocks.formats.list();
     expect(list.map((f) => [f.name, f.fields, f.extends, f.description])).toEqual([
-      ['user/labelled_point/1', [{ name: 'x', type: 'float64' }, { name: 'label', type: 'string' }, { name: 'y', type: 'int32' }], 'user/point/1', null],
-      ['user/point/1', [{ name: 'x', type: 'float64' }, { name: 'y', type: 'float64' }], null, 'A 2-D point'],
-      ['user/polygon/1', [{ name: 'points', type: '[0, user/point/1]' }, { name: 'label', type: 'string' }, { name: 'transform', type: '[2, 3, float32]' }], null, null],
+      [
+        'user/labelled_point/1',
+        [
+          { name: 'x', type: 'float64' },
+          { name: 'label', type: 'string' },
+          { name: 'y', type: 'int32' },
+        ],
+        'user/point/1',
+        null,
+      ],
+      [
+        'user/point/1',
+        [
+          { name: 'x', type: 'float64' },
+          { name: 'y', type: 'float64' },
+        ],
+        null,
+        'A 2-D point',
+      ],
+      [
+        'user/polygon/1',
+        [
+          { name: 'points', type: '[0, user/point/1]' },
+          { name: 'label', type: 'string' },
+          { name: 'transform', type: '[2, 3, float32]' },
+        ],
+        null,
+        null,
+      ],
     ]);
     await api.blocks.install(CENTROID_DECL, CENTROID, { name: 'user/centroid/1' });
     expect((await api.blocks.formats.list()).map((f) => f.usedBy)).toEqual([['user/centroid/1'], ['user/centroid/1'], ['user/centroid/1']]);
@@ -157,7 +212,10 @@ describe('algobox.blocks.formats', () => {
     expect(rec.blocks.C!.error!.message).toBe("block 'C' failed (process): field 'y': expected int32, got 1.5");
     // A source value that is not of its user format.
     await expect(
-      api.toolchains.run({ ...toolchain('user/wrong/1'), sources: [{ name: 'polygon', format: 'user/polygon/1', values: [{ ...polygons[0], transform: [[1, 0, 0]] }] }] }),
+      api.toolchains.run({
+        ...toolchain('user/wrong/1'),
+        sources: [{ name: 'polygon', format: 'user/polygon/1', values: [{ ...polygons[0], transform: [[1, 0, 0]] }] }],
+      }),
     ).rejects.toThrow("source 'polygon': values[0] is not user/polygon/1: field 'transform': dimension 0 must be 2, got 1");
   });
 
@@ -166,7 +224,13 @@ describe('algobox.blocks.formats', () => {
     await api.blocks.install(CENTROID_DECL, CENTROID, { name: 'user/centroid/1', formats: FORMATS });
     await api.blocks.formats.install({ 'user/point/1': { x: 'float32', y: 'float32' } });
     await api.blocks.install(CENTROID_DECL, CENTROID, { name: 'user/centroid/2' });
-    const both = { ...toolchain('user/centroid/1'), blocks: [{ name: 'C', algorithm: 'user/centroid/1' }, { name: 'D', algorithm: 'user/centroid/2' }] };
+    const both = {
+      ...toolchain('user/centroid/1'),
+      blocks: [
+        { name: 'C', algorithm: 'user/centroid/1' },
+        { name: 'D', algorithm: 'user/centroid/2' },
+      ],
+    };
     await expect(api.toolchains.check(both)).rejects.toThrow(
       "invalid toolchain: data format 'user/point/1' is declared differently by block 'user/centroid/1' and block 'user/centroid/2'",
     );
@@ -181,7 +245,17 @@ describe('store: upgrade from version 3', () => {
     const dbName = `v3-${crypto.randomUUID()}`;
     const v3 = await openDB(dbName, 3, {
       upgrade(db) {
-        for (const [n, key] of [['blobs', 'key'], ['datasets', 'id'], ['algorithms', 'id'], ['executions', 'id'], ['sessions', 'token'], ['stacks', 'id'], ['settings', 'key'], ['blocks', 'id'], ['toolchainRuns', 'id']] as const) {
+        for (const [n, key] of [
+          ['blobs', 'key'],
+          ['datasets', 'id'],
+          ['algorithms', 'id'],
+          ['executions', 'id'],
+          ['sessions', 'token'],
+          ['stacks', 'id'],
+          ['settings', 'key'],
+          ['blocks', 'id'],
+          ['toolchainRuns', 'id'],
+        ] as const) {
           const s = db.createObjectStore(n, { keyPath: key });
           if (n === 'blobs') s.createIndex('byteLength', 'byteLength');
           if (n === 'datasets' || n === 'stacks') s.createIndex('created', 'created');
@@ -195,7 +269,14 @@ describe('store: upgrade from version 3', () => {
         }
       },
     });
-    await v3.put('blocks', { id: 'user/old/1', name: 'user/old/1', declaration: CENTROID_DECL, moduleSource: CENTROID, origin: 'user', installed: '2026-01-01T00:00:00.000Z' });
+    await v3.put('blocks', {
+      id: 'user/old/1',
+      name: 'user/old/1',
+      declaration: CENTROID_DECL,
+      moduleSource: CENTROID,
+      origin: 'user',
+      installed: '2026-01-01T00:00:00.000Z',
+    });
     v3.close();
     const store = await openStore(dbName);
     expect((await store.listBlocks()).map((b) => [b.id, b.dataFormats])).toEqual([['user/old/1', undefined]]);

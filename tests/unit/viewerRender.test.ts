@@ -72,7 +72,11 @@ describe('window', () => {
     expect(Array.from(windowToU8(data, w))).toEqual(Array.from({ length: 16 }, () => 128));
     expect(windowIndex(41, w)).toBe(0);
     expect(windowIndex(43, w)).toBe(255);
-    const u16 = renderRGBA(imagePlanes(ndarray('uint16', [4, 4], new Uint16Array(16).fill(7))), autoWindow(new Uint16Array(16).fill(7), 'percentile', { dtype: 'uint16' }), gray);
+    const u16 = renderRGBA(
+      imagePlanes(ndarray('uint16', [4, 4], new Uint16Array(16).fill(7))),
+      autoWindow(new Uint16Array(16).fill(7), 'percentile', { dtype: 'uint16' }),
+      gray,
+    );
     expect(px(u16, 5)).toEqual([128, 128, 128, 255]);
     expect(autoWindow(new Float32Array([NaN, NaN]))).toEqual({ min: 0, max: 1, empty: true });
   });

@@ -131,20 +131,40 @@ function bundleRules(root: string): Plugin {
         if (!args.importer || inNodeModules(args.importer) || !isInside(root, args.importer)) return undefined;
         const target = resolve(args.resolveDir, args.path);
         if (isInside(root, target)) return undefined;
-        return { errors: [{ text: `cannot import '${args.path}': it points outside the bundle folder (to ${target}); bundle code imports its own files (./…) and npm packages.` }] };
+        return {
+          errors: [
+            {
+              text: `cannot import '${args.path}': it points outside the bundle folder (to ${target}); bundle code imports its own files (./…) and npm packages.`,
+            },
+          ],
+        };
       });
       b.onResolve({ filter: /^\// }, (args) =>
-        args.kind === 'entry-point' ? undefined : { errors: [{ text: `cannot import '${args.path}': an absolute path; import the bundle's own files with ./ paths.` }] },
+        args.kind === 'entry-point'
+          ? undefined
+          : { errors: [{ text: `cannot import '${args.path}': an absolute path; import the bundle's own files with ./ paths.` }] },
       );
       b.onResolve({ filter: /^[a-z][a-z0-9+.-]*:/i }, (args) => ({
-        errors: [{ text: `cannot import '${args.path}': bundle code runs in a browser worker and may not load code by URL or from Node; import the bundle's own files (./…) or npm packages.` }],
+        errors: [
+          {
+            text: `cannot import '${args.path}': bundle code runs in a browser worker and may not load code by URL or from Node; import the bundle's own files (./…) or npm packages.`,
+          },
+        ],
       }));
       // npm packages: bundled in when they resolve from the importing file (the bundle folder upwards).
       b.onResolve({ filter: /^[^./]/ }, async (args): Promise<OnResolveResult | undefined> => {
         if (args.pluginData === RESOLVING) return undefined;
         const r = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: RESOLVING });
         if (r.errors.length === 0) {
-          return { path: r.path, external: r.external, namespace: r.namespace, sideEffects: r.sideEffects, suffix: r.suffix, pluginData: r.pluginData, warnings: r.warnings };
+          return {
+            path: r.path,
+            external: r.external,
+            namespace: r.namespace,
+            sideEffects: r.sideEffects,
+            suffix: r.suffix,
+            pluginData: r.pluginData,
+            warnings: r.warnings,
+          };
         }
         const name = packageName(args.path);
         const why = isBuiltin(args.path)
@@ -198,7 +218,9 @@ async function bundleEntry(root: string, source: string, entry: string, minify: 
   if (!out) throw new PackError(`Bundling ${source} produced no output.`);
   if (result.outputFiles.length > 1) {
     const extra = result.outputFiles.filter((f) => f !== out).map((f) => toBundlePath(root, f.path));
-    throw new PackError(`Bundling ${source} produced more than one file (${extra.join(', ')}); a bundle's code must be one ES module (CSS and other non-JS imports are not supported).`);
+    throw new PackError(
+      `Bundling ${source} produced more than one file (${extra.join(', ')}); a bundle's code must be one ES module (CSS and other non-JS imports are not supported).`,
+    );
   }
   const modules: string[] = [];
   const packages = new Set<string>();

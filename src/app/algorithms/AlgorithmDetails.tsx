@@ -6,9 +6,7 @@ import { ParamForm, type ParamFormProps } from './ParamForm';
 import { SelfTestPanel } from './SelfTestPanel';
 
 export function AlgorithmDetails({ alg, form }: { alg: AlgorithmInfo; form: ParamFormProps }) {
-  const devices = alg.supportedDevices.length
-    ? alg.supportedDevices.map((d) => (d === alg.defaultDevice ? `${d} (default)` : d)).join(', ')
-    : 'none declared';
+  const devices = alg.supportedDevices.length ? alg.supportedDevices.map((d) => (d === alg.defaultDevice ? `${d} (default)` : d)).join(', ') : 'none declared';
   return (
     <section className="alg-details" aria-label={`${alg.name} ${alg.version}`} data-testid="alg-details">
       <h3>

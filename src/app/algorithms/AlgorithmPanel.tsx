@@ -22,7 +22,9 @@ export function AlgorithmPanel() {
   const all = algorithms.data ?? [];
   const shown = useMemo(() => {
     const f = toAlgorithmFilter(filter);
-    return all.filter((a) => matchesFilter(a, f)).sort((a, b) => a.name.localeCompare(b.name) || b.version.localeCompare(a.version, undefined, { numeric: true }));
+    return all
+      .filter((a) => matchesFilter(a, f))
+      .sort((a, b) => a.name.localeCompare(b.name) || b.version.localeCompare(a.version, undefined, { numeric: true }));
   }, [all, filter]);
   const alg = all.find((a) => a.id === algorithmId) ?? null;
   const drafts = useMemo(() => (alg ? (draftsById[alg.id] ?? initialDrafts(alg.additionalParameters)) : {}), [alg, draftsById]);
@@ -87,7 +89,9 @@ export function AlgorithmPanel() {
           />
         ) : (
           <p className="empty">
-            {algorithmId && algorithms.isSuccess ? 'The selected algorithm is no longer installed.' : 'Select an algorithm in the catalog to set its parameters and run it.'}
+            {algorithmId && algorithms.isSuccess
+              ? 'The selected algorithm is no longer installed.'
+              : 'Select an algorithm in the catalog to set its parameters and run it.'}
           </p>
         )}
       </div>

@@ -141,8 +141,8 @@ function Prompt({ url, sha256, onDone }: { url: string; sha256: string | null; o
       </p>
       {pin && (
         <p data-testid="bundle-url-pin">
-          The link pins its SHA-256: <span className="mono alg-hash">{pin}</span>. The bundle is checked against it before anything is stored; a
-          different bundle is refused.
+          The link pins its SHA-256: <span className="mono alg-hash">{pin}</span>. The bundle is checked against it before anything is stored; a different
+          bundle is refused.
         </p>
       )}
       {pinProblem && (
@@ -164,7 +164,9 @@ function Prompt({ url, sha256, onDone }: { url: string; sha256: string | null; o
           <p className="muted">The link does not pin a hash: compare this one with the SHA-256 the bundle&apos;s author publishes before you install it.</p>
         </div>
       )}
-      <p className="muted">Its code runs in this browser, in an isolated worker. Install only bundles from sources you trust; you are asked again before its first run.</p>
+      <p className="muted">
+        Its code runs in this browser, in an isolated worker. Install only bundles from sources you trust; you are asked again before its first run.
+      </p>
       {already && (
         <p className="muted">
           {already.name} {already.version} is already installed {already === sameHash ? 'with this SHA-256' : 'from this link'}; installing again replaces it.

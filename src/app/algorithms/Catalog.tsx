@@ -142,7 +142,13 @@ function CatalogCard({ alg, selected }: { alg: AlgorithmInfo; selected: boolean 
       {selected && (
         <div className="row alg-card-actions">
           {nWarn > 0 && (
-            <button className="small alg-warn-badge" aria-expanded={showWarnings} aria-controls={warnId} onClick={() => setShowWarnings((v) => !v)} data-testid="alg-warnings-toggle">
+            <button
+              className="small alg-warn-badge"
+              aria-expanded={showWarnings}
+              aria-controls={warnId}
+              onClick={() => setShowWarnings((v) => !v)}
+              data-testid="alg-warnings-toggle"
+            >
               ⚠ {nWarn} {nWarn === 1 ? 'warning' : 'warnings'}
             </button>
           )}
@@ -188,7 +194,15 @@ function CatalogCard({ alg, selected }: { alg: AlgorithmInfo; selected: boolean 
             The clipboard is not available; copy this link:
           </label>
           <div className="row">
-            <input id={`${warnId}-link`} ref={fallbackRef} className="grow mono" readOnly value={copy.link} onFocus={(e) => e.target.select()} data-testid="copy-link-fallback" />
+            <input
+              id={`${warnId}-link`}
+              ref={fallbackRef}
+              className="grow mono"
+              readOnly
+              value={copy.link}
+              onFocus={(e) => e.target.select()}
+              data-testid="copy-link-fallback"
+            />
             <button className="small" onClick={() => setCopy(null)}>
               Done
             </button>

@@ -37,7 +37,15 @@ export function toggleTag(s: CatalogFilterState, tag: string, exclude: boolean):
   return { ...s, include: s.include.includes(tag) ? inc : [...inc, tag], exclude: exc };
 }
 
-export function CatalogFilters({ algorithms, value, onChange }: { algorithms: AlgorithmInfo[]; value: CatalogFilterState; onChange(v: CatalogFilterState): void }) {
+export function CatalogFilters({
+  algorithms,
+  value,
+  onChange,
+}: {
+  algorithms: AlgorithmInfo[];
+  value: CatalogFilterState;
+  onChange(v: CatalogFilterState): void;
+}) {
   const typeId = useId();
   const deviceId = useId();
   const hintId = useId();
@@ -69,7 +77,12 @@ export function CatalogFilters({ algorithms, value, onChange }: { algorithms: Al
         <label htmlFor={deviceId} className="sr-only">
           Device
         </label>
-        <select id={deviceId} value={value.device} onChange={(e) => onChange({ ...value, device: e.target.value as CatalogFilterState['device'] })} data-testid="filter-device">
+        <select
+          id={deviceId}
+          value={value.device}
+          onChange={(e) => onChange({ ...value, device: e.target.value as CatalogFilterState['device'] })}
+          data-testid="filter-device"
+        >
           <option value="">Any device</option>
           <option value="cpu">cpu</option>
           <option value="gpu">gpu</option>
@@ -110,7 +123,13 @@ export function CatalogFilters({ algorithms, value, onChange }: { algorithms: Al
                 aria-pressed={state !== 'off'}
                 data-state={state}
                 data-testid={`tag-filter-${t}`}
-                title={state === 'include' ? 'Required — click to clear' : state === 'exclude' ? 'Excluded — click to clear' : 'Click: require · Shift/Alt-click: exclude'}
+                title={
+                  state === 'include'
+                    ? 'Required — click to clear'
+                    : state === 'exclude'
+                      ? 'Excluded — click to clear'
+                      : 'Click: require · Shift/Alt-click: exclude'
+                }
                 onClick={(e) => {
                   const exclude = state === 'exclude' ? true : e.shiftKey || e.altKey || value.excludeMode;
                   onChange(toggleTag(value, t, exclude));

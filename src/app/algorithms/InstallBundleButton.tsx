@@ -75,8 +75,8 @@ function InstallDialog({ onClose }: { onClose: () => void }) {
     <dialog ref={ref} className="alg-dialog" aria-labelledby={titleId} onClose={onClose} data-testid="install-dialog">
       <h3 id={titleId}>Install an algorithm bundle</h3>
       <p className="muted">
-        A bundle is a folder with <span className="mono">pyproject.toml</span> and <span className="mono">Runner.js</span>, or a zip of it. You can
-        also drop a zip or a folder anywhere on the app.
+        A bundle is a folder with <span className="mono">pyproject.toml</span> and <span className="mono">Runner.js</span>, or a zip of it. You can also drop a
+        zip or a folder anywhere on the app.
       </p>
       <div className="alg-dialog-sources">
         <div className="alg-source">
@@ -84,10 +84,7 @@ function InstallDialog({ onClose }: { onClose: () => void }) {
             Choose a .zip file…
           </button>
           <input ref={zipRef} type="file" accept=".zip,application/zip" hidden onChange={onZip} data-testid="install-zip-input" aria-label="Bundle zip file" />
-          <button
-            onClick={() => folderRef.current?.click()}
-            disabled={busy}
-          >
+          <button onClick={() => folderRef.current?.click()} disabled={busy}>
             Choose a folder…
           </button>
           <input

@@ -32,7 +32,13 @@ export function ParamForm({ params, drafts, errors, onChange, onResetAll }: Para
         <p className="muted param-none">{params.length === 0 ? 'This algorithm has no parameters.' : 'No adjustable parameters.'}</p>
       ) : (
         shown.map((p) => (
-          <ParamField key={p.name} param={p} draft={drafts[p.name] ?? draftFromValue(p, p.config.default)} error={errors[p.name] ?? null} onChange={(d) => onChange(p.name, d)} />
+          <ParamField
+            key={p.name}
+            param={p}
+            draft={drafts[p.name] ?? draftFromValue(p, p.config.default)}
+            error={errors[p.name] ?? null}
+            onChange={(d) => onChange(p.name, d)}
+          />
         ))
       )}
       {hidden > 0 && (
@@ -93,7 +99,11 @@ function ParamField({ param, draft, error, onChange }: { param: ParameterDeclara
           </label>
         )}
         <span className="param-type mono">{param.config.type}</span>
-        {!isDefault && <span className="param-modified" title="Changed from the default">●</span>}
+        {!isDefault && (
+          <span className="param-modified" title="Changed from the default">
+            ●
+          </span>
+        )}
         <div className="grow" />
         <button
           type="button"
@@ -108,8 +118,7 @@ function ParamField({ param, draft, error, onChange }: { param: ParameterDeclara
       </div>
       {kind !== 'checkbox' && control}
       <p id={helpId} className="param-help">
-        {param.description || <span className="muted">No description.</span>}{' '}
-        <span className="muted">Default: {def === null ? 'none' : showValue(def)}.</span>
+        {param.description || <span className="muted">No description.</span>} <span className="muted">Default: {def === null ? 'none' : showValue(def)}.</span>
       </p>
       <p id={errId} className="param-error error-text" aria-live="polite" data-testid={`param-${param.name}-error`}>
         {error ?? ''}

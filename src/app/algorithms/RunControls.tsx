@@ -44,9 +44,13 @@ export function RunControls({ alg, form }: { alg: AlgorithmInfo; form: FormResul
   const whyId = useId();
 
   const devs = runDevices(alg.supportedDevices);
-  const device = chosen && devs.includes(chosen) && !(chosen === 'gpu' && !gpu.data?.available) ? chosen : preferredDevice(alg.supportedDevices, alg.defaultDevice, gpu.data);
+  const device =
+    chosen && devs.includes(chosen) && !(chosen === 'gpu' && !gpu.data?.available)
+      ? chosen
+      : preferredDevice(alg.supportedDevices, alg.defaultDevice, gpu.data);
   const limitSec = limit.trim() === '' ? null : Number(limit);
-  const limitProblem = limitSec !== null && !(Number.isFinite(limitSec) && limitSec > 0) ? 'The time limit must be a positive number of seconds (or empty for none).' : null;
+  const limitProblem =
+    limitSec !== null && !(Number.isFinite(limitSec) && limitSec > 0) ? 'The time limit must be a positive number of seconds (or empty for none).' : null;
   const resolved = resolveInputs(inputs, stacks.data, stacks.error as Error | null);
   const nErrors = Object.keys(form.errors).length;
   const why = resolved.problem ?? (nErrors ? `Fix the ${nErrors === 1 ? 'parameter error' : `${nErrors} parameter errors`} above.` : limitProblem);
@@ -102,7 +106,13 @@ export function RunControls({ alg, form }: { alg: AlgorithmInfo; form: FormResul
         />
         <span className="muted">s</span>
         <div className="grow" />
-        <button className="primary run-button" onClick={() => void onRun()} disabled={!!why || busy} aria-describedby={why ? whyId : undefined} data-testid="run-button">
+        <button
+          className="primary run-button"
+          onClick={() => void onRun()}
+          disabled={!!why || busy}
+          aria-describedby={why ? whyId : undefined}
+          data-testid="run-button"
+        >
           {busy ? 'Starting…' : `Run ${alg.name}`}
         </button>
       </div>
@@ -162,7 +172,8 @@ function InputsSummary() {
       </div>
       {inputs.kind === 'stack' ? (
         <p className="run-stack" data-testid="run-input-stack">
-          Stack <strong>{stack?.name ?? '(unknown stack)'}</strong> — {stack ? `${stack.datasetIds.length} ${stack.datasetIds.length === 1 ? 'slice' : 'slices'}` : 'not found'}
+          Stack <strong>{stack?.name ?? '(unknown stack)'}</strong> —{' '}
+          {stack ? `${stack.datasetIds.length} ${stack.datasetIds.length === 1 ? 'slice' : 'slices'}` : 'not found'}
         </p>
       ) : ids.length === 0 ? (
         <p className="muted run-empty">Select datasets (tick them) or a stack on the left.</p>
@@ -180,7 +191,11 @@ function InputsSummary() {
               <button className="small icon" onClick={() => move(i, 1)} disabled={i === ids.length - 1} aria-label={`Move ${names.get(id) ?? id} down`}>
                 ↓
               </button>
-              <button className="small icon" onClick={() => setInputs({ kind: 'datasets', ids: ids.filter((x) => x !== id) })} aria-label={`Remove ${names.get(id) ?? id} from the inputs`}>
+              <button
+                className="small icon"
+                onClick={() => setInputs({ kind: 'datasets', ids: ids.filter((x) => x !== id) })}
+                aria-label={`Remove ${names.get(id) ?? id} from the inputs`}
+              >
                 ×
               </button>
             </li>
@@ -206,7 +221,11 @@ function InputsSummary() {
         data-testid="run-add-input"
       >
         <option value="">
-          {addable.length || stackList.length ? '+ Add an input…' : (datasets.data?.length ?? 0) > 0 ? 'Every dataset is already an input' : 'No datasets yet — import some'}
+          {addable.length || stackList.length
+            ? '+ Add an input…'
+            : (datasets.data?.length ?? 0) > 0
+              ? 'Every dataset is already an input'
+              : 'No datasets yet — import some'}
         </option>
         {addable.length > 0 && (
           <optgroup label="Datasets">

@@ -47,7 +47,10 @@ export function SelfTestPanel({ alg }: { alg: AlgorithmInfo }) {
     <section className="alg-selftest" data-testid="selftest" aria-label="Self-test">
       {dialog}
       <h4>
-        Self-test <span className="muted">({alg.selfTests.length} declared: {alg.selfTests.join(', ')})</span>
+        Self-test{' '}
+        <span className="muted">
+          ({alg.selfTests.length} declared: {alg.selfTests.join(', ')})
+        </span>
       </h4>
       <ul className="plain">
         {devices.map((d) => {
@@ -59,7 +62,12 @@ export function SelfTestPanel({ alg }: { alg: AlgorithmInfo }) {
                 data-testid={`selftest-run-${d}`}
                 disabled={run.isPending}
                 title={noGpu ? `WebGPU is not available here (${gpu.data?.reason ?? 'no adapter'}): the test would run on cpu.` : `Run the self-tests on ${d}`}
-                onClick={() => void ensureTrusted('Trust and test').then((ok) => ok && run.mutate(d), () => undefined)}
+                onClick={() =>
+                  void ensureTrusted('Trust and test').then(
+                    (ok) => ok && run.mutate(d),
+                    () => undefined,
+                  )
+                }
               >
                 {run.isPending && run.variables === d ? `Testing on ${d}…` : `Test on ${d}`}
               </button>{' '}

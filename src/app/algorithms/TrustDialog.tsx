@@ -115,8 +115,8 @@ function TrustDialog({ alg, actionLabel, onTrust, onCancel }: { alg: AlgorithmIn
     >
       <h3 id={titleId}>Run a third-party bundle?</h3>
       <p>
-        <strong>{alg.name}</strong> {alg.version} is not a built-in bundle. Its code runs in this browser, on the inputs you give it. Run it only if you
-        trust where it comes from.
+        <strong>{alg.name}</strong> {alg.version} is not a built-in bundle. Its code runs in this browser, on the inputs you give it. Run it only if you trust
+        where it comes from.
       </p>
       <dl className="trust-facts">
         <dt>From</dt>

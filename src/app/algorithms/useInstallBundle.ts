@@ -13,9 +13,7 @@ import { thrownMessage } from '../../core/describeValue';
 
 export type InstallSource = File | File[] | string | Record<string, Blob | string>;
 
-export type InstallNotice =
-  | { kind: 'installed'; name: string; version: string; warnings: string[] }
-  | { kind: 'error'; source: string; message: string };
+export type InstallNotice = { kind: 'installed'; name: string; version: string; warnings: string[] } | { kind: 'error'; source: string; message: string };
 
 export const INSTALL_NOTICE_EVENT = 'algobox:install-notice';
 

@@ -64,11 +64,25 @@ export function DatasetsPanel() {
   const stActions = useStackActions({ stacks, st, endRename, askDelete: setConfirmStack, checkedIds, setCreating });
 
   const dsHandlers = useMemo<DatasetRowHandlers>(
-    () => ({ ...dsActions.handlers, onStartRename: startRename, onEndRename: endRename, onExport: exports.exportDataset, onFocusRow: ds.onFocusRow, onNavKey: ds.onNavKey }),
+    () => ({
+      ...dsActions.handlers,
+      onStartRename: startRename,
+      onEndRename: endRename,
+      onExport: exports.exportDataset,
+      onFocusRow: ds.onFocusRow,
+      onNavKey: ds.onNavKey,
+    }),
     [dsActions.handlers, startRename, endRename, exports.exportDataset, ds.onFocusRow, ds.onNavKey],
   );
   const stHandlers = useMemo<StackRowHandlers>(
-    () => ({ ...stActions.handlers, onStartRename: startRename, onEndRename: endRename, onExportTiff: exports.exportStack, onFocusRow: st.onFocusRow, onNavKey: st.onNavKey }),
+    () => ({
+      ...stActions.handlers,
+      onStartRename: startRename,
+      onEndRename: endRename,
+      onExportTiff: exports.exportStack,
+      onFocusRow: st.onFocusRow,
+      onNavKey: st.onNavKey,
+    }),
     [stActions.handlers, startRename, endRename, exports.exportStack, st.onFocusRow, st.onNavKey],
   );
 

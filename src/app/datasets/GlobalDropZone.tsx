@@ -88,7 +88,9 @@ export function GlobalDropZone() {
           <div className="ds-drop-card">
             <div className="ds-drop-icon">⬇</div>
             <div className="ds-drop-title">Drop images, folders or algorithm bundles</div>
-            <div className="muted">PNG, JPEG, TIFF (multi-page → stack), NPY · a folder becomes a stack · .zip or a folder with pyproject.toml installs an algorithm</div>
+            <div className="muted">
+              PNG, JPEG, TIFF (multi-page → stack), NPY · a folder becomes a stack · .zip or a folder with pyproject.toml installs an algorithm
+            </div>
           </div>
         </div>
       )}

@@ -56,7 +56,10 @@ export function StacksSection(p: StacksSectionProps) {
       {p.creating && (
         <NewStackForm
           count={checkedCount}
-          defaultName={nextName('Stack', p.stacks.map((s) => s.stack.name))}
+          defaultName={nextName(
+            'Stack',
+            p.stacks.map((s) => s.stack.name),
+          )}
           onCreate={p.onCreate}
           onCancel={() => p.setCreating(false)}
         />

@@ -102,7 +102,6 @@ export async function readAllEntries(dir: DirectoryEntryLike): Promise<EntryLike
   }
 }
 
-
 /**
  * Walk dropped entries: files as they are, folders recursively, each file with its path relative to
  * the drop ("scan/sub/a.tif"). Unreadable files or folders are reported, the rest returned.

@@ -72,6 +72,9 @@ export function useDatasetActions({ lists, soft, ds, renaming, setRenaming, endR
     await invalidateData(qc);
     endRename();
   });
-  const handlers = useMemo((): Pick<DatasetRowHandlers, 'onOpen' | 'onToggleInput' | 'onDelete' | 'onRename'> => ({ onOpen, onToggleInput, onDelete, onRename }), [onOpen, onToggleInput, onDelete, onRename]);
+  const handlers = useMemo(
+    (): Pick<DatasetRowHandlers, 'onOpen' | 'onToggleInput' | 'onDelete' | 'onRename'> => ({ onOpen, onToggleInput, onDelete, onRename }),
+    [onOpen, onToggleInput, onDelete, onRename],
+  );
   return { handlers, undo };
 }

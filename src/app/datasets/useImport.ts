@@ -63,7 +63,6 @@ function startJob(qc: QueryClient, job: Omit<Job, 'id' | 'failures' | 'notes' | 
   return id;
 }
 
-
 export interface ImportActions {
   /** Import image files (picker or drop), reporting progress and failures. */
   importItems(items: DropItem[], problems?: WalkProblem[]): Promise<void>;

@@ -26,9 +26,7 @@ export function usePanelLists({ datasets, stacks: storedStacks, gone, filter, pa
   // those by natural name: a TIFF's pages and a folder's slices keep their order.
   const all = useMemo(
     () =>
-      (datasets ?? [])
-        .filter((m) => !gone.has(m.id))
-        .sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : naturalCompare(a.name, b.name))),
+      (datasets ?? []).filter((m) => !gone.has(m.id)).sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : naturalCompare(a.name, b.name))),
     [datasets, gone],
   );
   const byId = useMemo(() => new Map(all.map((m) => [m.id, m])), [all]);
@@ -39,7 +37,12 @@ export function usePanelLists({ datasets, stacks: storedStacks, gone, filter, pa
       .filter((s) => !loaded || s.slices.length > 0);
   }, [storedStacks, byId, datasets]);
   const shownStacks = useMemo(() => {
-    const names = new Set(filterByName(stacks.map((s) => s.stack), filter).map((s) => s.id));
+    const names = new Set(
+      filterByName(
+        stacks.map((s) => s.stack),
+        filter,
+      ).map((s) => s.id),
+    );
     return stacks.filter((s) => names.has(s.stack.id));
   }, [stacks, filter]);
   const filtered = useMemo(() => filterByName(all, filter), [all, filter]);

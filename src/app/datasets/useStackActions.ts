@@ -43,7 +43,10 @@ export function useStackActions({ stacks, st, endRename, askDelete, checkedIds, 
     await invalidateData(qc);
     endRename();
   });
-  const handlers = useMemo((): Pick<StackRowHandlers, 'onOpen' | 'onUseAsInput' | 'onDelete' | 'onRename'> => ({ onOpen, onUseAsInput, onDelete, onRename }), [onOpen, onUseAsInput, onDelete, onRename]);
+  const handlers = useMemo(
+    (): Pick<StackRowHandlers, 'onOpen' | 'onUseAsInput' | 'onDelete' | 'onRename'> => ({ onOpen, onUseAsInput, onDelete, onRename }),
+    [onOpen, onUseAsInput, onDelete, onRename],
+  );
 
   const deleteStack = async (stack: StackRecord, withDatasets: boolean) => {
     const ids = withDatasets ? stack.datasetIds : [];

@@ -47,7 +47,9 @@ export function LogView({ lines, levels, onLevels }: { lines: LogLine[]; levels:
         }}
       >
         {shown.length === 0 ? (
-          <p className="muted run-log-empty">{lines.length === 0 ? 'No log lines yet.' : `${hidden} ${hidden === 1 ? 'line is' : 'lines are'} hidden by the level filter.`}</p>
+          <p className="muted run-log-empty">
+            {lines.length === 0 ? 'No log lines yet.' : `${hidden} ${hidden === 1 ? 'line is' : 'lines are'} hidden by the level filter.`}
+          </p>
         ) : (
           shown.map((l, i) => (
             <div key={i} className={`run-log-line lvl-${l.level}`} data-testid="log-line" data-level={l.level}>

@@ -62,7 +62,9 @@ export function RunDetails({ stored, levels, onLevels }: { stored: ExecutionReco
             onClick={() => setView({ kind: 'execution', id: rec.id })}
             disabled={!canOpen}
             aria-pressed={showing}
-            title={canOpen ? 'Show the outputs in the viewer' : rec.status === 'COMPLETED' ? 'This run produced no datasets' : 'Available when the run has completed'}
+            title={
+              canOpen ? 'Show the outputs in the viewer' : rec.status === 'COMPLETED' ? 'This run produced no datasets' : 'Available when the run has completed'
+            }
             data-testid="run-open-results"
           >
             {showing ? 'Showing results' : 'Open results'}

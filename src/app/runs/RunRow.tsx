@@ -10,7 +10,12 @@ export function RunRow({ rec: stored, selected, onSelect }: { rec: ExecutionReco
   const n = rec.inputDatasetIds.length;
   return (
     <li className={`run-row${selected ? ' selected' : ''}`} data-testid="run-row" data-id={rec.id} data-status={rec.status}>
-      <button className="run-row-main" aria-pressed={selected} onClick={onSelect} aria-label={`${rec.algorithmName} ${rec.algorithmVersion}, ${rec.status.toLowerCase()}, ${formatWhen(rec.timeCreated)}`}>
+      <button
+        className="run-row-main"
+        aria-pressed={selected}
+        onClick={onSelect}
+        aria-label={`${rec.algorithmName} ${rec.algorithmVersion}, ${rec.status.toLowerCase()}, ${formatWhen(rec.timeCreated)}`}
+      >
         <span className="run-row-top">
           <StatusBadge status={rec.status} />
           <span className="run-row-name">

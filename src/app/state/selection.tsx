@@ -35,7 +35,9 @@ export function SelectionProvider({ children }: { children: ReactNode }) {
   const [view, setView] = useState<ViewTarget>(null);
   const [inputs, setInputs] = useState<RunInputs>({ kind: 'datasets', ids: [] });
   const [algorithmId, setAlgorithmId] = useState<string | null>(null);
-  const [page, setPage] = useState<Page>(() => (typeof location !== 'undefined' && new URLSearchParams(location.search).get('page') === 'toolchains' ? 'toolchains' : 'workbench'));
+  const [page, setPage] = useState<Page>(() =>
+    typeof location !== 'undefined' && new URLSearchParams(location.search).get('page') === 'toolchains' ? 'toolchains' : 'workbench',
+  );
   const value = useMemo<Selection>(
     () => ({
       view,

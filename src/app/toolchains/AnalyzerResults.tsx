@@ -42,7 +42,12 @@ export function AnalyzerResults({ block, record, specs }: { block: string; recor
         </thead>
         <tbody>
           {ordered.map((n) => (
-            <tr key={n} className={result.display[n] ? 'display' : 'secondary'} data-testid={`tc-result-${block}-${n}`} data-value={typeof data[n] === 'number' ? String(data[n]) : undefined}>
+            <tr
+              key={n}
+              className={result.display[n] ? 'display' : 'secondary'}
+              data-testid={`tc-result-${block}-${n}`}
+              data-value={typeof data[n] === 'number' ? String(data[n]) : undefined}
+            >
               <th scope="row" title={descOf(n) ?? undefined}>
                 {n}
                 {result.display[n] && <span className="chip small-text">display</span>}

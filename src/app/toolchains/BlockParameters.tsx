@@ -12,7 +12,10 @@ export type ParameterEdits = Record<string, Record<string, string | boolean>>;
 type CheckedBlock = ToolchainCheck['blocks'][number];
 
 /** The parameters to run with (edits applied) and the problems with them. */
-export function resolveParameters(blocks: readonly CheckedBlock[], edits: ParameterEdits): { values: Record<string, Record<string, unknown>>; errors: string[] } {
+export function resolveParameters(
+  blocks: readonly CheckedBlock[],
+  edits: ParameterEdits,
+): { values: Record<string, Record<string, unknown>>; errors: string[] } {
   const values: Record<string, Record<string, unknown>> = {};
   const errors: string[] = [];
   for (const b of blocks) {
@@ -29,7 +32,19 @@ export function resolveParameters(blocks: readonly CheckedBlock[], edits: Parame
   return { values, errors };
 }
 
-function ParameterField({ block, spec, given, edit, onEdit }: { block: string; spec: CheckedBlock['parameters'][number]; given: unknown; edit: string | boolean | undefined; onEdit: (v: string | boolean | undefined) => void }) {
+function ParameterField({
+  block,
+  spec,
+  given,
+  edit,
+  onEdit,
+}: {
+  block: string;
+  spec: CheckedBlock['parameters'][number];
+  given: unknown;
+  edit: string | boolean | undefined;
+  onEdit: (v: string | boolean | undefined) => void;
+}) {
   const id = useId();
   const shown = edit !== undefined ? edit : displayValue(spec, given);
   const parsed = edit !== undefined ? parseParameter(block, spec, edit) : null;
@@ -75,7 +90,11 @@ function ParameterField({ block, spec, given, edit, onEdit }: { block: string; s
     <div className="tc-param">
       {label}
       {control}
-      {spec.range && <span className="muted small-text">[{String(spec.range[0])}, {String(spec.range[1])}]</span>}
+      {spec.range && (
+        <span className="muted small-text">
+          [{String(spec.range[0])}, {String(spec.range[1])}]
+        </span>
+      )}
       {edit !== undefined && (
         <button type="button" className="small" onClick={() => onEdit(undefined)} title="Back to the toolchain's value">
           Reset

@@ -68,7 +68,14 @@ export function FormatsList() {
           <label htmlFor={ids.files}>Format files (.json: {'{ "user/name/1": { "field": "type" } }'})</label>
           <input key={formKey} id={ids.files} type="file" multiple accept=".json,application/json" onChange={(e) => setFiles([...(e.target.files ?? [])])} />
           <label htmlFor={ids.text}>Or type them (JSON)</label>
-          <textarea id={ids.text} rows={5} spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} placeholder={'{ "user/point/1": { "x": "float64", "y": "float64" } }'} />
+          <textarea
+            id={ids.text}
+            rows={5}
+            spellCheck={false}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            placeholder={'{ "user/point/1": { "x": "float64", "y": "float64" } }'}
+          />
           <button type="submit" className="primary small">
             Install
           </button>

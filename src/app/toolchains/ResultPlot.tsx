@@ -32,11 +32,19 @@ export function ResultPlot({ name, kind, series, height = 200 }: { name: string;
         cursor: { drag: { x: false, y: false } },
         scales: {
           x: { time: false, range: (_u, min, max) => [min - pad * 0.6, max + pad * 0.6] },
-          y: { range: (_u, min, max) => (kind === 'bar' ? [Math.min(0, min), max > 0 ? max * 1.08 : 1] : [min - (max - min) * 0.08 || min - 1, max + (max - min) * 0.08 || max + 1]) },
+          y: {
+            range: (_u, min, max) =>
+              kind === 'bar' ? [Math.min(0, min), max > 0 ? max * 1.08 : 1] : [min - (max - min) * 0.08 || min - 1, max + (max - min) * 0.08 || max + 1],
+          },
         },
         axes: [
           // Integer positions (data indices) get integer ticks only.
-          { ...AXIS, size: 30, values: (_u, splits) => splits.map((v) => formatValue(v)), ...(x.every(Number.isInteger) ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] } : {}) },
+          {
+            ...AXIS,
+            size: 30,
+            values: (_u, splits) => splits.map((v) => formatValue(v)),
+            ...(x.every(Number.isInteger) ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] } : {}),
+          },
           { ...AXIS, size: 48, values: (_u, splits) => splits.map((v) => formatValue(v)) },
         ],
         series: [
@@ -45,8 +53,24 @@ export function ResultPlot({ name, kind, series, height = 200 }: { name: string;
             const colour = COLOURS[c.series % COLOURS.length]!;
             const first = columns.findIndex((d) => d.series === c.series) === i;
             return kind === 'bar'
-              ? { label: c.label, stroke: colour, fill: `${colour}b0`, width: 1, points: { show: false }, paths: bars(c.series), show: true, ...(first ? {} : { label: `${c.label} ′` }) }
-              : { label: first ? c.label : `${c.label} ′`, stroke: colour, fill: colour, width: 0, paths: () => null, points: { show: true, size: 7, stroke: colour, fill: colour } };
+              ? {
+                  label: c.label,
+                  stroke: colour,
+                  fill: `${colour}b0`,
+                  width: 1,
+                  points: { show: false },
+                  paths: bars(c.series),
+                  show: true,
+                  ...(first ? {} : { label: `${c.label} ′` }),
+                }
+              : {
+                  label: first ? c.label : `${c.label} ′`,
+                  stroke: colour,
+                  fill: colour,
+                  width: 0,
+                  paths: () => null,
+                  points: { show: true, size: 7, stroke: colour, fill: colour },
+                };
           }),
         ],
       },

@@ -2,7 +2,15 @@
 import type { ToolchainRunRecord } from '../../api';
 import { STATUS_CLASS } from './runState';
 
-export function RunHistory({ runs, current, onOpen }: { runs: readonly ToolchainRunRecord[] | undefined; current: string | null; onOpen: (runId: string) => void }) {
+export function RunHistory({
+  runs,
+  current,
+  onOpen,
+}: {
+  runs: readonly ToolchainRunRecord[] | undefined;
+  current: string | null;
+  onOpen: (runId: string) => void;
+}) {
   if (!runs?.length) return <p className="muted small-text">No runs yet.</p>;
   return (
     <ul className="tc-history" aria-label="Toolchain runs">

@@ -233,7 +233,13 @@ export function RunView({ rec, onDeleted }: { rec: ToolchainRunRecord; onDeleted
         </thead>
         <tbody>
           {rec.order.map((n) => (
-            <BlockRow key={n} name={n} b={rec.blocks[n]!} expected={expectedCalls(check.data, rec, n)} loopEvaluator={(rec.toolchain.loops ?? []).some((l) => l.evaluator === n)} />
+            <BlockRow
+              key={n}
+              name={n}
+              b={rec.blocks[n]!}
+              expected={expectedCalls(check.data, rec, n)}
+              loopEvaluator={(rec.toolchain.loops ?? []).some((l) => l.evaluator === n)}
+            />
           ))}
         </tbody>
       </table>

@@ -3,10 +3,25 @@ import type { BuiltinToolchainInfo } from '../../api';
 
 export const CUSTOM = 'custom';
 
-export function ToolchainChooser({ builtins, selected, onChoose }: { builtins: readonly BuiltinToolchainInfo[]; selected: string; onChoose: (id: string) => void }) {
+export function ToolchainChooser({
+  builtins,
+  selected,
+  onChoose,
+}: {
+  builtins: readonly BuiltinToolchainInfo[];
+  selected: string;
+  onChoose: (id: string) => void;
+}) {
   const option = (id: string, label: string, testId: string) => (
     <li key={id}>
-      <button type="button" role="option" aria-selected={selected === id} className={selected === id ? 'selected' : ''} onClick={() => onChoose(id)} data-testid={testId}>
+      <button
+        type="button"
+        role="option"
+        aria-selected={selected === id}
+        className={selected === id ? 'selected' : ''}
+        onClick={() => onChoose(id)}
+        data-testid={testId}
+      >
         {label}
       </button>
     </li>

@@ -41,7 +41,13 @@ export interface LoopLink {
   label: string;
 }
 
-export function layoutDiagram(check: ToolchainCheck): { nodes: Node[]; edges: { from: Port; to: Port; inferred: boolean; key: string }[]; loops: LoopLink[]; width: number; height: number } {
+export function layoutDiagram(check: ToolchainCheck): {
+  nodes: Node[];
+  edges: { from: Port; to: Port; inferred: boolean; key: string }[];
+  loops: LoopLink[];
+  width: number;
+  height: number;
+} {
   const columns = new Map<number, Node[]>();
   const add = (depth: number, n: Omit<Node, 'x' | 'y'>) => {
     const col = columns.get(depth) ?? [];
@@ -83,7 +89,9 @@ export function layoutDiagram(check: ToolchainCheck): { nodes: Node[]; edges: { 
     n.outputs.forEach((o, k) => outPort.set(`${b.name}.${o.name}`, { x: n.x + NODE_W, y: n.y + HEAD_H + k * PORT_H + PORT_H / 2 }));
   }
   const edges = check.blocks.flatMap((b) =>
-    b.inputs.map((i) => ({ key: `${i.from}->${b.name}.${i.name}`, from: outPort.get(i.from)!, to: inPort.get(`${b.name}.${i.name}`)!, inferred: i.inferred })).filter((e) => e.from && e.to),
+    b.inputs
+      .map((i) => ({ key: `${i.from}->${b.name}.${i.name}`, from: outPort.get(i.from)!, to: inPort.get(`${b.name}.${i.name}`)!, inferred: i.inferred }))
+      .filter((e) => e.from && e.to),
   );
   const nodeOf = new Map(nodes.map((n) => [n.key, n]));
   const loops = check.blocks.flatMap((b): LoopLink[] => {
@@ -92,7 +100,14 @@ export function layoutDiagram(check: ToolchainCheck): { nodes: Node[]; edges: { 
     const e = nodeOf.get(`block:${b.loop.partner}`);
     if (!e) return [];
     const [top, bottom] = p.y <= e.y ? [p, e] : [e, p];
-    return [{ key: `loop:${b.loop.name}`, from: { x: top.x + NODE_W / 2, y: top.y + top.h }, to: { x: bottom.x + NODE_W / 2, y: bottom.y }, label: `loop ${b.loop.name}: ${shortFormat(b.loop.request)} ⇄ ${shortFormat(b.loop.answer)}` }];
+    return [
+      {
+        key: `loop:${b.loop.name}`,
+        from: { x: top.x + NODE_W / 2, y: top.y + top.h },
+        to: { x: bottom.x + NODE_W / 2, y: bottom.y },
+        label: `loop ${b.loop.name}: ${shortFormat(b.loop.request)} ⇄ ${shortFormat(b.loop.answer)}`,
+      },
+    ];
   });
   const width = Math.max(...nodes.map((n) => n.x + NODE_W)) + PAD;
   const height = Math.max(...nodes.map((n) => n.y + n.h)) + PAD;
@@ -103,7 +118,14 @@ export function ToolchainDiagram({ check, run }: { check: ToolchainCheck; run: T
   const { nodes, edges, loops, width, height } = layoutDiagram(check);
   return (
     <figure className="tc-diagram" aria-label="Block diagram">
-      <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`${check.sources.length} sources, ${check.blocks.length} blocks, ${edges.length} connections`} data-testid="tc-diagram">
+      <svg
+        width={width}
+        height={height}
+        viewBox={`0 0 ${width} ${height}`}
+        role="img"
+        aria-label={`${check.sources.length} sources, ${check.blocks.length} blocks, ${edges.length} connections`}
+        data-testid="tc-diagram"
+      >
         <defs>
           <marker id="tc-arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto">
             <path d="M0,0 L8,4 L0,8 z" className="tc-arrowhead" />
@@ -139,7 +161,13 @@ export function ToolchainDiagram({ check, run }: { check: ToolchainCheck; run: T
           const block = n.kind === 'block' ? run?.blocks[n.title] : undefined;
           const status = block?.status;
           return (
-            <g key={n.key} transform={`translate(${n.x},${n.y})`} className={`tc-node ${n.kind}${status ? ` ${STATUS_CLASS[status] ?? ''}` : ''}`} data-testid={`tc-node-${n.title}`} data-status={status ?? ''}>
+            <g
+              key={n.key}
+              transform={`translate(${n.x},${n.y})`}
+              className={`tc-node ${n.kind}${status ? ` ${STATUS_CLASS[status] ?? ''}` : ''}`}
+              data-testid={`tc-node-${n.title}`}
+              data-status={status ?? ''}
+            >
               <rect width={NODE_W} height={n.h} rx={6} />
               <text x={10} y={18} className="tc-title">
                 {n.title}
@@ -174,7 +202,10 @@ export function ToolchainDiagram({ check, run }: { check: ToolchainCheck; run: T
           );
         })}
       </svg>
-      <figcaption className="muted small-text">Dashed connections were inferred by input naming (same name and data format); hover a port for its data format. A double arrow is a loop channel (requests ⇄ answers).</figcaption>
+      <figcaption className="muted small-text">
+        Dashed connections were inferred by input naming (same name and data format); hover a port for its data format. A double arrow is a loop channel
+        (requests ⇄ answers).
+      </figcaption>
     </figure>
   );
 }

@@ -109,7 +109,13 @@ export function ToolchainsPage() {
                 Edit as JSON
               </button>
             )}
-            <button type="button" className="primary" data-testid="tc-run-button" disabled={!check.data || !runnersReady || params.errors.length > 0 || starting || running} onClick={() => void start()}>
+            <button
+              type="button"
+              className="primary"
+              data-testid="tc-run-button"
+              disabled={!check.data || !runnersReady || params.errors.length > 0 || starting || running}
+              onClick={() => void start()}
+            >
               {starting ? 'Starting…' : running ? 'Running…' : 'Run toolchain'}
             </button>
           </header>
@@ -134,7 +140,18 @@ export function ToolchainsPage() {
           {check.data && (
             <>
               {check.data.description && <p className="muted">{check.data.description}</p>}
-              <ToolchainDiagram check={check.data} run={rec && sameBlocks(rec.order, check.data.blocks.map((b) => b.name)) ? rec : null} />
+              <ToolchainDiagram
+                check={check.data}
+                run={
+                  rec &&
+                  sameBlocks(
+                    rec.order,
+                    check.data.blocks.map((b) => b.name),
+                  )
+                    ? rec
+                    : null
+                }
+              />
               <h4>Parameters</h4>
               <BlockParameters blocks={check.data.blocks} edits={edits} onChange={setEdits} disabled={running} runnerForms={runnerForms} />
             </>

@@ -8,7 +8,8 @@ function parse(text: string, where: string): Record<string, unknown> {
   } catch (e) {
     throw new Error(`${where}: not JSON (${(e as Error).message})`, { cause: e });
   }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new Error(`${where}: expected an object { "<user>/<name>/<version>": { "field": "type", … }, … }`);
+  if (!json || typeof json !== 'object' || Array.isArray(json))
+    throw new Error(`${where}: expected an object { "<user>/<name>/<version>": { "field": "type", … }, … }`);
   return json as Record<string, unknown>;
 }
 

@@ -5,7 +5,14 @@ import { thrownMessage } from '../../core/describeValue';
 export function problemsOf(e: unknown): string[] {
   const m = thrownMessage(e);
   const colon = m.indexOf(': ');
-  if (colon > 0 && m.includes('; ')) return [m.slice(0, colon) + ':', ...m.slice(colon + 2).split('; ').map((p) => `• ${p}`)];
+  if (colon > 0 && m.includes('; '))
+    return [
+      m.slice(0, colon) + ':',
+      ...m
+        .slice(colon + 2)
+        .split('; ')
+        .map((p) => `• ${p}`),
+    ];
   return [m];
 }
 

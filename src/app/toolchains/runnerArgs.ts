@@ -14,7 +14,11 @@ export function runnerDrafts(params: readonly ParameterDeclaration[], given: Rec
 }
 
 /** The arguments to run with and the problems, each naming the block and the parameter. */
-export function runnerArgs(block: string, params: readonly ParameterDeclaration[], drafts: Drafts): { args: Record<string, unknown>; errors: Record<string, string>; problems: string[] } {
+export function runnerArgs(
+  block: string,
+  params: readonly ParameterDeclaration[],
+  drafts: Drafts,
+): { args: Record<string, unknown>; errors: Record<string, string>; problems: string[] } {
   const { args, errors } = evaluateForm(params, drafts);
   return { args, errors, problems: Object.entries(errors).map(([name, message]) => `block '${block}', parameter '${name}': ${message}`) };
 }

@@ -19,6 +19,11 @@ export function useToolchainSource(selected: string, builtin: BuiltinToolchainIn
     }
   }, [selected, builtin, customText]);
   const baseKey = base.toolchain ? JSON.stringify(base.toolchain) : '';
-  const check = useQuery({ queryKey: toolchainKeys.check(baseKey), queryFn: () => api.toolchains.check(base.toolchain), enabled: !!base.toolchain, retry: false });
+  const check = useQuery({
+    queryKey: toolchainKeys.check(baseKey),
+    queryFn: () => api.toolchains.check(base.toolchain),
+    enabled: !!base.toolchain,
+    retry: false,
+  });
   return { base, check };
 }

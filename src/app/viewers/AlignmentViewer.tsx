@@ -112,7 +112,11 @@ export function AlignmentViewer({ matrix, translationMatrix, fixed, moving, imag
   const tile = Math.min(maxTile, tileChoice ?? defaultTile);
   const pixels = useMemo(() => {
     if (!fixedPix || !warped) return null;
-    return { width: fixedPix.width, height: fixedPix.height, data: composite(fixedPix.data, warped.data, warped.valid, fixedPix.width, fixedPix.height, { mode, opacity, tile }) };
+    return {
+      width: fixedPix.width,
+      height: fixedPix.height,
+      data: composite(fixedPix.data, warped.data, warped.valid, fixedPix.width, fixedPix.height, { mode, opacity, tile }),
+    };
   }, [fixedPix, warped, mode, opacity, tile]);
 
   const problem = error ?? matrixError ?? decomposition.error;
@@ -154,9 +158,20 @@ export function AlignmentViewer({ matrix, translationMatrix, fixed, moving, imag
               ))}
             </span>
             {mode === 'blend' && (
-              <RangeField label="Moving" testId="align-opacity" value={opacity} min={0} max={1} step={0.05} onChange={setOpacity} format={(v) => `${Math.round(v * 100)}%`} />
+              <RangeField
+                label="Moving"
+                testId="align-opacity"
+                value={opacity}
+                min={0}
+                max={1}
+                step={0.05}
+                onChange={setOpacity}
+                format={(v) => `${Math.round(v * 100)}%`}
+              />
             )}
-            {mode === 'checkerboard' && <RangeField label="Tile" testId="align-tile" value={tile} min={2} max={maxTile} step={1} onChange={setTile} format={(v) => `${v} px`} />}
+            {mode === 'checkerboard' && (
+              <RangeField label="Tile" testId="align-tile" value={tile} min={2} max={maxTile} step={1} onChange={setTile} format={(v) => `${v} px`} />
+            )}
           </>
         ) : undefined
       }

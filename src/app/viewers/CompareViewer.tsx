@@ -100,15 +100,39 @@ export function CompareViewer({ before, after, beforeError, afterError, loading,
           <span className="segmented" role="radiogroup" aria-label="Comparison">
             {(['split', 'toggle'] as const).map((m) => (
               <label key={m} className={effectiveMode === m ? 'on' : undefined}>
-                <input type="radio" name={modeName} value={m} checked={effectiveMode === m} disabled={m === 'split' && !sameSize} onChange={() => setMode(m)} data-testid={`compare-mode-${m}`} />
+                <input
+                  type="radio"
+                  name={modeName}
+                  value={m}
+                  checked={effectiveMode === m}
+                  disabled={m === 'split' && !sameSize}
+                  onChange={() => setMode(m)}
+                  data-testid={`compare-mode-${m}`}
+                />
                 {m === 'split' ? 'Split' : 'Toggle'}
               </label>
             ))}
           </span>
           {effectiveMode === 'split' ? (
-            <RangeField label="Split" testId="split-slider" value={split} min={0} max={1} step={0.01} onChange={setSplit} format={(v) => `${Math.round(v * 100)}%`} />
+            <RangeField
+              label="Split"
+              testId="split-slider"
+              value={split}
+              min={0}
+              max={1}
+              step={0.01}
+              onChange={setSplit}
+              format={(v) => `${Math.round(v * 100)}%`}
+            />
           ) : (
-            <button type="button" className="small" aria-pressed={afterShown} onClick={toggle} data-testid="compare-toggle" title="Switch between before and after (T)">
+            <button
+              type="button"
+              className="small"
+              aria-pressed={afterShown}
+              onClick={toggle}
+              data-testid="compare-toggle"
+              title="Switch between before and after (T)"
+            >
               Showing {afterShown ? 'after' : 'before'} · T
             </button>
           )}
@@ -131,7 +155,11 @@ export function CompareViewer({ before, after, beforeError, afterError, loading,
         overlay={(t, size) =>
           effectiveMode === 'split' && pixB ? (
             <>
-              <div className="split-line" style={{ left: Math.max(0, Math.min(size.width, t.tx + Math.round(split * pixB.width) * t.zoom)) }} aria-hidden="true" />
+              <div
+                className="split-line"
+                style={{ left: Math.max(0, Math.min(size.width, t.tx + Math.round(split * pixB.width) * t.zoom)) }}
+                aria-hidden="true"
+              />
               <span className="corner-tag left" aria-hidden="true">
                 before
               </span>

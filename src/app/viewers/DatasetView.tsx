@@ -55,7 +55,14 @@ function ImageDataset({ id }: { id: string }) {
 
 function ImageMaskDataset({ id }: { id: string }) {
   const q = useDataset(id, ['image', 'mask']);
-  return <SegmentationViewer image={arrayField(q.data, 'image')} mask={arrayField(q.data, 'mask')} error={q.isError ? errorText(q.error) : null} label="Image with its mask" />;
+  return (
+    <SegmentationViewer
+      image={arrayField(q.data, 'image')}
+      mask={arrayField(q.data, 'mask')}
+      error={q.isError ? errorText(q.error) : null}
+      label="Image with its mask"
+    />
+  );
 }
 
 function MaskDataset({ meta }: { meta: DatasetMeta }) {
@@ -89,7 +96,12 @@ function AlignmentDataset({ meta }: { meta: DatasetMeta }) {
   const fixed = useDataset(src.ids?.[0] ?? null, ['image']);
   const moving = useDataset(src.ids?.[1] ?? null, ['image']);
   const facts = alignmentFacts(q.data?.fields);
-  const imagesNote = fixed.isError || moving.isError ? `The images are not available: ${errorText(fixed.error ?? moving.error)}` : src.ids ? null : 'The images this matrix relates are not known: showing the matrix only.';
+  const imagesNote =
+    fixed.isError || moving.isError
+      ? `The images are not available: ${errorText(fixed.error ?? moving.error)}`
+      : src.ids
+        ? null
+        : 'The images this matrix relates are not known: showing the matrix only.';
   return (
     <AlignmentViewer
       matrix={arrayField(q.data, 'transform_matrix')}
@@ -111,7 +123,10 @@ export function alignmentFacts(fields: Record<string, unknown> | undefined): [st
   const conf = fields.confidence as { data?: ArrayLike<number> } | null | undefined;
   if (conf?.data && conf.data.length) {
     const vals = Array.from(conf.data);
-    out.push(['confidence', vals.length === 1 ? vals[0]!.toFixed(4) : `${vals.length} values, mean ${(vals.reduce((a, b) => a + b, 0) / vals.length).toFixed(4)}`]);
+    out.push([
+      'confidence',
+      vals.length === 1 ? vals[0]!.toFixed(4) : `${vals.length} values, mean ${(vals.reduce((a, b) => a + b, 0) / vals.length).toFixed(4)}`,
+    ]);
   }
   for (const k of ['points1', 'points2']) {
     const p = fields[k] as { shape?: number[] } | null | undefined;

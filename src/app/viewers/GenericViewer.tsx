@@ -33,12 +33,23 @@ function ArrayView({ name, array }: { name: string; array: NDArray }) {
   const contrast = useContrast();
   const index = preview.kind === 'slices' ? Math.min(slice, preview.count - 1) : 0;
   const image = useMemo(() => (preview.kind === 'image' ? array : preview.kind === 'slices' ? sliceAt(preview.stack, index) : null), [preview, array, index]);
-  const first = array.shape.length === 1 ? Array.from((array.data as unknown as ArrayLike<number>).length > 12 ? (array.data as unknown as { subarray(a: number, b: number): ArrayLike<number> }).subarray(0, 12) : (array.data as unknown as ArrayLike<number>)) : null;
+  const first =
+    array.shape.length === 1
+      ? Array.from(
+          (array.data as unknown as ArrayLike<number>).length > 12
+            ? (array.data as unknown as { subarray(a: number, b: number): ArrayLike<number> }).subarray(0, 12)
+            : (array.data as unknown as ArrayLike<number>),
+        )
+      : null;
   return (
     <>
       <div className="generic-top">
         <ArrayStats array={array} testId="generic-stats" />
-        {hist.range.finite > 0 ? <HistogramPlot hist={hist} testId="generic-histogram" label={`Histogram of ${name}`} /> : <p className="muted">No finite values to plot.</p>}
+        {hist.range.finite > 0 ? (
+          <HistogramPlot hist={hist} testId="generic-histogram" label={`Histogram of ${name}`} />
+        ) : (
+          <p className="muted">No finite values to plot.</p>
+        )}
       </div>
       {first && (
         <p className="mono values-line" data-testid="generic-values">

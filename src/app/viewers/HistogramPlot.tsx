@@ -65,7 +65,13 @@ export function HistogramPlot({ hist, height = 120, testId = 'histogram', label 
   const { range } = hist;
   return (
     <figure className="histogram">
-      <div ref={ref} className="histogram-plot" data-testid={testId} role="img" aria-label={`${label}: ${hist.counts.length} bins from ${formatValue(hist.edges[0]!)} to ${formatValue(hist.edges[hist.edges.length - 1]!)}`} />
+      <div
+        ref={ref}
+        className="histogram-plot"
+        data-testid={testId}
+        role="img"
+        aria-label={`${label}: ${hist.counts.length} bins from ${formatValue(hist.edges[0]!)} to ${formatValue(hist.edges[hist.edges.length - 1]!)}`}
+      />
       <figcaption className="row">
         <span className="muted">
           {label} · {hist.counts.length} bins · {range.finite.toLocaleString()} finite values

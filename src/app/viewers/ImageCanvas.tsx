@@ -334,7 +334,13 @@ export function ImageCanvas({ pixels, label, testId = 'viewer-canvas', readout, 
           Wheel or plus and minus keys zoom, drag or arrow keys pan, double-click or 0 fits, 1 shows actual pixels.
         </span>
         {tools}
-        <button type="button" className="small" onClick={() => zoomAt(1 / ZOOM_STEP, size.width / 2, size.height / 2)} aria-label="Zoom out" title="Zoom out (−)">
+        <button
+          type="button"
+          className="small"
+          onClick={() => zoomAt(1 / ZOOM_STEP, size.width / 2, size.height / 2)}
+          aria-label="Zoom out"
+          title="Zoom out (−)"
+        >
           −
         </button>
         <button type="button" className="small" onClick={() => zoomAt(ZOOM_STEP, size.width / 2, size.height / 2)} aria-label="Zoom in" title="Zoom in (+)">

@@ -17,7 +17,13 @@ export const EMBEDDING_ALGORITHM = 'sam_embedding';
 /** Does a dataset look like a SAM embedding (features of 256·64·64 values and an original size)? */
 export function isPromptableEmbedding(meta: DatasetMeta | null | undefined): boolean {
   const f = meta?.keys.features;
-  return !!f && !!meta?.keys.original_size && f.dtype === 'float32' && f.shape.reduce((a, b) => a * b, 1) === 256 * 64 * 64 && f.shape.slice(-2).join('x') === '64x64';
+  return (
+    !!f &&
+    !!meta?.keys.original_size &&
+    f.dtype === 'float32' &&
+    f.shape.reduce((a, b) => a * b, 1) === 256 * 64 * 64 &&
+    f.shape.slice(-2).join('x') === '64x64'
+  );
 }
 
 const embeddingsKey = (imageId: string) => ['prompt-embeddings', imageId] as const;
@@ -35,7 +41,14 @@ export function ModeBar({ mode, onChange, hint }: { mode: ViewerMode; onChange: 
       <button type="button" className="small" aria-pressed={mode === 'view'} data-testid="mode-view" onClick={() => onChange('view')}>
         View
       </button>
-      <button type="button" className="small" aria-pressed={mode === 'segment'} data-testid="mode-segment" onClick={() => onChange('segment')} title="Segment with clicks and boxes (SAM decoder on a stored embedding)">
+      <button
+        type="button"
+        className="small"
+        aria-pressed={mode === 'segment'}
+        data-testid="mode-segment"
+        onClick={() => onChange('segment')}
+        title="Segment with clicks and boxes (SAM decoder on a stored embedding)"
+      >
         Click to segment
       </button>
       {hint && <span className="muted small-text">{hint}</span>}

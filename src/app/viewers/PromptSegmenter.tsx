@@ -135,7 +135,11 @@ export function PromptSegmenter({ embeddingId, nav }: { embeddingId: string; nav
     setSaving(true);
     setSaveError(null);
     try {
-      const id = await api.prompts.save({ embeddingDatasetId: embeddingId, mask: r.mask, prompts: { points: r.prompts.points, ...(r.prompts.box ? { box: r.prompts.box } : {}) } });
+      const id = await api.prompts.save({
+        embeddingDatasetId: embeddingId,
+        mask: r.mask,
+        prompts: { points: r.prompts.points, ...(r.prompts.box ? { box: r.prompts.box } : {}) },
+      });
       const meta = (await api.datasets.get(id, [])).meta;
       setSaved({ id, name: meta.name });
       await invalidateData(qc);
@@ -163,7 +167,11 @@ export function PromptSegmenter({ embeddingId, nav }: { embeddingId: string; nav
         )}
         {edits.map((e, i) =>
           e.kind === 'point' ? (
-            <g key={i} transform={`translate(${(e.x + 0.5) * t.zoom + t.tx}, ${(e.y + 0.5) * t.zoom + t.ty})`} className={e.label ? 'prompt-point positive' : 'prompt-point negative'}>
+            <g
+              key={i}
+              transform={`translate(${(e.x + 0.5) * t.zoom + t.tx}, ${(e.y + 0.5) * t.zoom + t.ty})`}
+              className={e.label ? 'prompt-point positive' : 'prompt-point negative'}
+            >
               <circle r={r} />
               <path d={e.label ? `M ${-r / 2} 0 H ${r / 2} M 0 ${-r / 2} V ${r / 2}` : `M ${-r / 2} 0 H ${r / 2}`} />
             </g>
@@ -180,7 +188,9 @@ export function PromptSegmenter({ embeddingId, nav }: { embeddingId: string; nav
     !session.imageDatasetId ? 'The image this embedding was computed from is not known: the mask is shown over black.' : null,
     imageQ.isError ? `The source image is not available (${errorText(imageQ.error)}): the mask is shown over black.` : null,
     imageError ? `The source image cannot be shown: ${imageError}` : null,
-    sizeMismatch && rawPlanes ? `The source image is ${rawPlanes.width}×${rawPlanes.height} but the embedding is of a ${width}×${height} image; the mask is shown over black.` : null,
+    sizeMismatch && rawPlanes
+      ? `The source image is ${rawPlanes.width}×${rawPlanes.height} but the embedding is of a ${width}×${height} image; the mask is shown over black.`
+      : null,
   ].filter((n): n is string => !!n);
   const st = live.stats;
   const result = live.result;
@@ -201,7 +211,16 @@ export function PromptSegmenter({ embeddingId, nav }: { embeddingId: string; nav
       toolbar={planes && <ContrastControls state={contrast} onChange={setContrast} window={win} rgb={planes.channels === 3} />}
       controls={
         <>
-          <RangeField label="Mask opacity" testId="prompt-opacity" value={opacity} min={0} max={1} step={0.05} onChange={setOpacity} format={(v) => `${Math.round(v * 100)}%`} />
+          <RangeField
+            label="Mask opacity"
+            testId="prompt-opacity"
+            value={opacity}
+            min={0}
+            max={1}
+            step={0.05}
+            onChange={setOpacity}
+            format={(v) => `${Math.round(v * 100)}%`}
+          />
           <span id={helpId} className="muted small-text">
             Click: object · Shift-click or right-click: background · Drag: box · Middle-drag: pan · Wheel: zoom
           </span>
@@ -270,7 +289,13 @@ export function PromptSegmenter({ embeddingId, nav }: { embeddingId: string; nav
           {saved && (
             <p className="small-text ok-text" data-testid="prompt-saved" data-id={saved.id}>
               Saved as{' '}
-              <button type="button" className="link" onClick={() => setView({ kind: 'dataset', id: saved.id })} data-testid="prompt-saved-open" title="Open the new Segmentation dataset">
+              <button
+                type="button"
+                className="link"
+                onClick={() => setView({ kind: 'dataset', id: saved.id })}
+                data-testid="prompt-saved-open"
+                title="Open the new Segmentation dataset"
+              >
                 {saved.name}
               </button>{' '}
               (Segmentation, in Datasets).

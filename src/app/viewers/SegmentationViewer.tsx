@@ -61,9 +61,7 @@ function LabelLegend({ counts }: { counts: LabelCount[] }) {
         </ul>
       )}
       {labels.length > MAX_LEGEND && <p className="muted">… and {labels.length - MAX_LEGEND} more labels</p>}
-      <p className="muted small-text">
-        Background (0): {background.toLocaleString()} px, transparent
-      </p>
+      <p className="muted small-text">Background (0): {background.toLocaleString()} px, transparent</p>
     </aside>
   );
 }
@@ -136,13 +134,29 @@ export function SegmentationViewer({ image, mask, inputMask, loading, error, not
       toolbar={planes && <ContrastControls state={contrast} onChange={setContrast} window={win} rgb={planes.channels === 3} />}
       controls={
         <>
-          <RangeField label="Opacity" testId="overlay-opacity" value={opacity} min={0} max={1} step={0.05} onChange={setOpacity} format={(v) => `${Math.round(v * 100)}%`} />
+          <RangeField
+            label="Opacity"
+            testId="overlay-opacity"
+            value={opacity}
+            min={0}
+            max={1}
+            step={0.05}
+            onChange={setOpacity}
+            format={(v) => `${Math.round(v * 100)}%`}
+          />
           <span className="field">
             <input id={outlineId} type="checkbox" checked={outline} onChange={(e) => setOutline(e.target.checked)} data-testid="overlay-outline" />
             <label htmlFor={outlineId}>Outline</label>
           </span>
           {inputMask && (
-            <button type="button" className="small" aria-pressed={showInput} data-testid="mask-toggle" onClick={() => setShowInput((v) => !v)} title="Switch between the input and the output mask (T)">
+            <button
+              type="button"
+              className="small"
+              aria-pressed={showInput}
+              data-testid="mask-toggle"
+              onClick={() => setShowInput((v) => !v)}
+              title="Switch between the input and the output mask (T)"
+            >
               {showInput ? 'Showing input mask' : 'Showing output mask'} · T
             </button>
           )}

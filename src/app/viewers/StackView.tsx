@@ -58,7 +58,9 @@ export function StackView({ id }: { id: string }) {
       <ImageViewer
         image={q.isError ? null : image}
         loading={q.isFetching}
-        error={q.isError ? `Slice ${i + 1} could not be read: ${errorText(q.error)}` : q.data && !sliceImage(q.data) ? `Slice ${i + 1} has no array to show.` : null}
+        error={
+          q.isError ? `Slice ${i + 1} could not be read: ${errorText(q.error)}` : q.data && !sliceImage(q.data) ? `Slice ${i + 1} has no array to show.` : null
+        }
         label={`Stack ${stack.name}`}
         nav={{ index: i, count, onChange: setIndex, label: 'Slice', describe: () => q.data?.meta.name ?? '' }}
       />

@@ -74,7 +74,12 @@ export function buildBlockIo(
  * `setup(parameters)` if the instance has one — then, and only then, parameters are checked (as
  * upstream); a falsy return fails with upstream's message.
  */
-export async function setupAlgorithm(instance: Pick<AlgorithmInstance, 'setup'>, declaration: AlgorithmDeclaration, parameters: Readonly<Record<string, unknown>> | undefined, name: string): Promise<void> {
+export async function setupAlgorithm(
+  instance: Pick<AlgorithmInstance, 'setup'>,
+  declaration: AlgorithmDeclaration,
+  parameters: Readonly<Record<string, unknown>> | undefined,
+  name: string,
+): Promise<void> {
   if (typeof instance.setup !== 'function') return;
   const checked = checkParameters(declaration.parameters, parameters, name);
   if (!(await instance.setup(checked))) throw new BeatError('E_SETUP_FALSE', SETUP_FALSE_MESSAGE);
@@ -84,7 +89,11 @@ export async function setupAlgorithm(instance: Pick<AlgorithmInstance, 'setup'>,
  * `prepare(dataLoaders)` for API v2 instances that have one: autonomous blocks and processors get the
  * secondaries only; evaluators, autonomous ones included, the full list (reference §8, backend 2.x).
  */
-export async function prepareAlgorithm(instance: Pick<AlgorithmInstance, 'prepare'>, declaration: AlgorithmDeclaration, loaders: DataLoaderList | null): Promise<void> {
+export async function prepareAlgorithm(
+  instance: Pick<AlgorithmInstance, 'prepare'>,
+  declaration: AlgorithmDeclaration,
+  loaders: DataLoaderList | null,
+): Promise<void> {
   if (declaration.apiVersion !== 2 || typeof instance.prepare !== 'function') return;
   const arg = declaration.isAutonomous && declaration.loop?.role !== 'evaluator' ? loaders!.secondaries() : loaders!;
   if (!(await instance.prepare(arg))) throw new BeatError('E_PREPARE_FALSE', PREPARE_FALSE_MESSAGE);

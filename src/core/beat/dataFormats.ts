@@ -321,7 +321,10 @@ export class DataFormatRegistry {
     };
 
     if (!isPlainObject(declaration)) {
-      throw new BeatError('E_FORMAT_DECLARATION', `invalid data format '${name}': a declaration must be a JSON object, got ${describeValue(declaration, BRIEF)}`);
+      throw new BeatError(
+        'E_FORMAT_DECLARATION',
+        `invalid data format '${name}': a declaration must be a JSON object, got ${describeValue(declaration, BRIEF)}`,
+      );
     }
     const root = compileObject(declaration, '', name);
     if (errors.length > 0) {
@@ -348,8 +351,7 @@ function defaultValue(t: FieldType): unknown {
     if (isComplexType(el.type)) return zeros(el.type === 'complex64' ? 'float32' : 'float64', [...t.shape, 2]);
     return zeros(STORAGE_DTYPE[el.type as NumericType | 'bool'], t.shape);
   }
-  const build = (level: number): unknown =>
-    level === t.shape.length ? defaultValue(el) : Array.from({ length: t.shape[level]! }, () => build(level + 1));
+  const build = (level: number): unknown => (level === t.shape.length ? defaultValue(el) : Array.from({ length: t.shape[level]! }, () => build(level + 1)));
   return build(0);
 }
 
@@ -439,12 +441,7 @@ function convertBasic(type: BasicType, v: unknown, path: string): unknown {
   if (isComplexType(type)) {
     const part = (x: number): number => (type === 'complex64' ? Math.fround(x) : x);
     if (typeof v === 'number') return { real: part(v), imag: 0 };
-    if (
-      isPlainObject(v) &&
-      typeof v.real === 'number' &&
-      typeof v.imag === 'number' &&
-      Object.keys(v).every((k) => k === 'real' || k === 'imag')
-    ) {
+    if (isPlainObject(v) && typeof v.real === 'number' && typeof v.imag === 'number' && Object.keys(v).every((k) => k === 'real' || k === 'imag')) {
       return { real: part(v.real), imag: part(v.imag) };
     }
     throw castError(path, `${type} ({real, imag})`, v);

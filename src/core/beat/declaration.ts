@@ -166,7 +166,8 @@ export function checkDeclaration(json: unknown, options: DeclarationOptions = {}
   const loopEntry = d.groups[0]!.loop;
   let loop: LoopSpec | null = null;
   if (loopRt) {
-    if (!loopEntry) errors.push(`groups[0].loop: a ${declaredType} algorithm declares its loop in the first group: { "request": { "type": … }, "answer": { "type": … } }`);
+    if (!loopEntry)
+      errors.push(`groups[0].loop: a ${declaredType} algorithm declares its loop in the first group: { "request": { "type": … }, "answer": { "type": … } }`);
     else loop = { role: loopRt.role, declaredType: declaredType as LoopType, request: loopEntry.request.type, answer: loopEntry.answer.type };
     if (d.results !== undefined) errors.push('results: a loop algorithm cannot be an analyzer');
     if (d.splittable === true) errors.push('splittable: a loop algorithm cannot be split (its pair exchanges requests over one whole run)');
@@ -232,9 +233,7 @@ export function checkDeclaration(json: unknown, options: DeclarationOptions = {}
     }));
     for (const r of results) {
       if (!(RESULT_BASIC_TYPES as readonly string[]).includes(r.type) && !RESULT_FORMAT_RE.test(r.type)) {
-        errors.push(
-          `results.${r.name}.type: expected ${RESULT_BASIC_TYPES.join(', ')} or a system/… or plot/… data format, got '${r.type}'`,
-        );
+        errors.push(`results.${r.name}.type: expected ${RESULT_BASIC_TYPES.join(', ')} or a system/… or plot/… data format, got '${r.type}'`);
       }
     }
   }

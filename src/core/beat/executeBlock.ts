@@ -134,16 +134,31 @@ export function prepareStreams(
 }
 
 /** A loop processor's channel over `transport`; null for other blocks. A transport given to a block that is no loop processor (or none to one) is an error. */
-function makeLoopChannel(declaration: AlgorithmDeclaration, registry: DataFormatRegistry, transport: LoopTransport | undefined, name: string): LoopChannel | null {
+function makeLoopChannel(
+  declaration: AlgorithmDeclaration,
+  registry: DataFormatRegistry,
+  transport: LoopTransport | undefined,
+  name: string,
+): LoopChannel | null {
   if (declaration.loop?.role === 'evaluator') {
-    throw new BeatError('E_LOOP', `algorithm \`${name}' is a loop evaluator (${declaration.loop.declaredType}): it runs only with its processor, answering its requests (a toolchain loop)`);
+    throw new BeatError(
+      'E_LOOP',
+      `algorithm \`${name}' is a loop evaluator (${declaration.loop.declaredType}): it runs only with its processor, answering its requests (a toolchain loop)`,
+    );
   }
   const processor = declaration.loop?.role === 'processor';
   if (!processor && transport) {
-    throw new BeatError('E_LOOP', `algorithm \`${name}' was given a loop channel, but it is no loop processor (type ${declaration.loop?.declaredType ?? declaration.type})`);
+    throw new BeatError(
+      'E_LOOP',
+      `algorithm \`${name}' was given a loop channel, but it is no loop processor (type ${declaration.loop?.declaredType ?? declaration.type})`,
+    );
   }
   if (!processor) return null;
-  if (!transport) throw new BeatError('E_LOOP', `algorithm \`${name}' is a loop processor (${declaration.loop!.declaredType}) but it has no loop channel: run it with its evaluator (a toolchain loop)`);
+  if (!transport)
+    throw new BeatError(
+      'E_LOOP',
+      `algorithm \`${name}' is a loop processor (${declaration.loop!.declaredType}) but it has no loop channel: run it with its evaluator (a toolchain loop)`,
+    );
   return new LoopChannel(registry.get(declaration.loop!.request), registry.get(declaration.loop!.answer), transport);
 }
 
@@ -159,9 +174,7 @@ export async function executeBlock(req: ExecuteBlockRequest): Promise<BlockRun> 
   const outputs = new OutputList();
   try {
     const registry = req.dataFormats ?? new DataFormatRegistry();
-    const declaration = isAlgorithmDeclaration(req.declaration)
-      ? req.declaration
-      : parseDeclaration(req.declaration, { dataFormats: registry });
+    const declaration = isAlgorithmDeclaration(req.declaration) ? req.declaration : parseDeclaration(req.declaration, { dataFormats: registry });
     if (range) checkRange(range);
 
     stage = 'inputs';
@@ -175,7 +188,11 @@ export async function executeBlock(req: ExecuteBlockRequest): Promise<BlockRun> 
     const instance = new req.algorithm();
     if (typeof instance?.process !== 'function') throw new BeatError('E_USER', `algorithm \`${name}' has no process() method`);
     if (declaration.apiVersion === 1 && typeof instance.prepare === 'function') run.warnings.push('Prepare is a reserved function name starting with API V2');
-    const baseArgs = declaration.isAutonomous ? ['dataLoaders', 'outputs'] : declaration.isLegacy ? ['inputs', 'outputs'] : ['inputs', 'dataLoaders', 'outputs'];
+    const baseArgs = declaration.isAutonomous
+      ? ['dataLoaders', 'outputs']
+      : declaration.isLegacy
+        ? ['inputs', 'outputs']
+        : ['inputs', 'dataLoaders', 'outputs'];
     checkLoopSignature(instance.process, baseArgs, loopChannel !== null, name);
     await setupAlgorithm(instance, declaration, req.parameters, name);
 

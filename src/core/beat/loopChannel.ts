@@ -57,7 +57,10 @@ export class LoopChannel {
     try {
       request = convertData(this.requestFormat, hypothesis);
     } catch (e) {
-      throw new BeatError((e as BeatError).code ?? 'E_FORMAT_CAST', `loopChannel.validate(): the hypothesis is not ${this.requestFormat.name}: ${(e as Error).message}`);
+      throw new BeatError(
+        (e as BeatError).code ?? 'E_FORMAT_CAST',
+        `loopChannel.validate(): the hypothesis is not ${this.requestFormat.name}: ${(e as Error).message}`,
+      );
     }
     this.nbRequests += 1;
     return checkLoopReply(await this.transport.validate(request), this.answerFormat, 'the loop evaluator');
@@ -127,6 +130,9 @@ export function checkLoopSignature(process: (...args: never[]) => unknown, baseA
     throw new BeatError('E_LOOP', `algorithm \`${name}': ${signature} takes a loop channel, but the algorithm is no loop processor (it has no loop channel)`);
   }
   if (hasLoopChannel && !takes && names.length === baseArgs.length && !names.some((n) => n.startsWith('...'))) {
-    throw new BeatError('E_LOOP', `algorithm \`${name}' is a loop processor: its ${signature} must take the loop channel, process(${[...baseArgs, 'loopChannel'].join(', ')})`);
+    throw new BeatError(
+      'E_LOOP',
+      `algorithm \`${name}' is a loop processor: its ${signature} must take the loop channel, process(${[...baseArgs, 'loopChannel'].join(', ')})`,
+    );
   }
 }

@@ -73,7 +73,8 @@ export function startLoopEvaluator(req: LoopEvaluatorRequest): LoopEvaluatorSess
   const started: Promise<Started> = (async () => {
     const registry = req.dataFormats ?? new DataFormatRegistry();
     const declaration = isAlgorithmDeclaration(req.declaration) ? req.declaration : parseDeclaration(req.declaration, { dataFormats: registry });
-    if (declaration.loop?.role !== 'evaluator') throw new BeatError('E_LOOP', `algorithm \`${name}' is no loop evaluator (type ${declaration.loop?.declaredType ?? declaration.type})`);
+    if (declaration.loop?.role !== 'evaluator')
+      throw new BeatError('E_LOOP', `algorithm \`${name}' is no loop evaluator (type ${declaration.loop?.declaredType ?? declaration.type})`);
     stage = 'inputs';
     const streams = prepareStreams(declaration, req.inputs, registry, req.checkInputs ?? true);
     io = buildBlockIo(declaration, streams, registry, null, name);
@@ -144,7 +145,12 @@ export function startLoopEvaluator(req: LoopEvaluatorRequest): LoopEvaluatorSess
     close: async () => {
       // A processor that stopped (failed, its worker ended) may leave a call unanswered: never wait for it.
       if (active > 0 && !run.error) {
-        run.error = { code: 'E_LOOP', message: `loop evaluator \`${name}': its processor stopped while a request was being answered`, stage: 'process', details: [] };
+        run.error = {
+          code: 'E_LOOP',
+          message: `loop evaluator \`${name}': its processor stopped while a request was being answered`,
+          stage: 'process',
+          details: [],
+        };
       }
       if (active === 0) await queue;
       closed = true;

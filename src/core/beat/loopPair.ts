@@ -17,7 +17,10 @@ export function sessionTransport(session: LoopEvaluatorSession): LoopTransport {
 }
 
 /** Run a loop processor and its evaluator together: `{ processor, evaluator }` runs (never throws). */
-export async function executeLoopPair(processor: Omit<ExecuteBlockRequest, 'loop'>, evaluator: LoopEvaluatorRequest): Promise<{ processor: BlockRun; evaluator: BlockRun }> {
+export async function executeLoopPair(
+  processor: Omit<ExecuteBlockRequest, 'loop'>,
+  evaluator: LoopEvaluatorRequest,
+): Promise<{ processor: BlockRun; evaluator: BlockRun }> {
   const session = startLoopEvaluator(evaluator);
   const processorRun = await executeBlock({ ...processor, loop: sessionTransport(session) });
   return { processor: processorRun, evaluator: await session.close() };

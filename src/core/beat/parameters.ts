@@ -10,20 +10,7 @@
 import { BeatError } from './errors';
 import { INTEGER_RANGES, isIntegerType, showValue } from './dataFormats';
 
-export const PARAMETER_TYPES = [
-  'int8',
-  'int16',
-  'int32',
-  'int64',
-  'uint8',
-  'uint16',
-  'uint32',
-  'uint64',
-  'float32',
-  'float64',
-  'bool',
-  'string',
-] as const;
+export const PARAMETER_TYPES = ['int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64', 'float32', 'float64', 'bool', 'string'] as const;
 export type ParameterType = (typeof PARAMETER_TYPES)[number];
 export type ParameterValue = number | boolean | string;
 
@@ -155,9 +142,7 @@ export function compileParameter(name: string, decl: ParameterDeclaration): { sp
     spec.default = def;
     if (def !== undefined && !failed) {
       if (range && (def < range[0] || def > range[1])) {
-        errors.push(
-          `default for parameter \`${name}' (${pyRepr(def, T)}) is not within parameter range [${pyRepr(range[0], T)}, ${pyRepr(range[1], T)}]`,
-        );
+        errors.push(`default for parameter \`${name}' (${pyRepr(def, T)}) is not within parameter range [${pyRepr(range[0], T)}, ${pyRepr(range[1], T)}]`);
       }
       if (choice && !choice.includes(def)) {
         errors.push(`default for parameter \`${name}' (${pyRepr(def, T)}) is not a valid choice \`${choiceList(spec)}'`);

@@ -22,9 +22,7 @@ import type { LoopEvaluatorClass } from './loopEvaluator';
 import type { DataStream, DataUnit } from './streams';
 
 const NAME_MESSAGE = 'expected a name of letters, digits, _ and - (not starting with a digit or -)';
-const rangeSchema = z
-  .tuple([z.number().int().min(0), z.number().int().min(0)])
-  .refine(([s, e]) => s <= e, 'expected [start, end] with start ≤ end');
+const rangeSchema = z.tuple([z.number().int().min(0), z.number().int().min(0)]).refine(([s, e]) => s <= e, 'expected [start, end] with start ≤ end');
 
 export const toolchainSourceSchema = z
   .strictObject({
@@ -166,7 +164,11 @@ export const RUNNER_DEFAULT_OUTPUTS: Readonly<Record<string, Readonly<Record<str
  */
 export function runnerImageField(format: DataFormat): string | null {
   const hits = format.root.fields.filter(
-    (f) => f.type.kind === 'array' && (f.type.shape.length === 2 || f.type.shape.length === 3) && f.type.element.kind === 'basic' && RUNNER_IMAGE_DTYPES.includes(f.type.element.type),
+    (f) =>
+      f.type.kind === 'array' &&
+      (f.type.shape.length === 2 || f.type.shape.length === 3) &&
+      f.type.element.kind === 'basic' &&
+      RUNNER_IMAGE_DTYPES.includes(f.type.element.type),
   );
   return hits.length === 1 ? hits[0]!.name : null;
 }
@@ -182,7 +184,9 @@ export function runnerDeclaration(runner: Pick<PlannedRunner, 'name' | 'version'
       {
         name: 'main',
         inputs: { [RUNNER_INPUT]: { type: inputFormat, description: 'The units the runner runs on, passed as its input datasets' } },
-        outputs: Object.fromEntries(Object.entries(runner.outputs).map(([name, type]) => [name, { type, description: `Field '${name}' of the datasets the runner posts` }])),
+        outputs: Object.fromEntries(
+          Object.entries(runner.outputs).map(([name, type]) => [name, { type, description: `Field '${name}' of the datasets the runner posts` }]),
+        ),
       },
     ],
     description: `Compox runner ${runner.name} ${runner.version} (${runner.algorithmType})`,
@@ -289,11 +293,7 @@ export interface PlanOptions {
  * over the accepted formats — and the outputs of their entry (or `RUNNER_DEFAULT_OUTPUTS` of their
  * algorithm type), each a format with the single field `value`.
  */
-export function planToolchain(
-  json: unknown,
-  declarationOf: (algorithm: string) => AlgorithmDeclaration | null,
-  options: PlanOptions = {},
-): ToolchainPlan {
+export function planToolchain(json: unknown, declarationOf: (algorithm: string) => AlgorithmDeclaration | null, options: PlanOptions = {}): ToolchainPlan {
   const t = parseToolchain(json);
   const problems: string[] = [];
   const registry = options.dataFormats ?? new DataFormatRegistry();
@@ -341,7 +341,15 @@ export function planToolchain(
         }
       }
       const reads = runnerInput(r.algorithmType);
-      runners.set(b.name, { id: r.id, name: r.name, version: r.version, algorithmType: r.algorithmType, device: b.device ?? null, reads, outputs: { ...outputs } });
+      runners.set(b.name, {
+        id: r.id,
+        name: r.name,
+        version: r.version,
+        algorithmType: r.algorithmType,
+        device: b.device ?? null,
+        reads,
+        outputs: { ...outputs },
+      });
       return;
     }
     const d = declarationOf(b.algorithm!);
@@ -351,17 +359,19 @@ export function planToolchain(
   if (problems.length) fail('invalid toolchain', problems);
 
   /** Declared input name → its format (null: a runner's input, any format with one image array). */
-  const inputsOf = (block: string): Record<string, string | null> =>
-    runners.has(block) ? { [RUNNER_INPUT]: null } : declarations.get(block)!.inputMap;
+  const inputsOf = (block: string): Record<string, string | null> => (runners.has(block) ? { [RUNNER_INPUT]: null } : declarations.get(block)!.inputMap);
   const accepts = (expected: string | null, format: string): boolean => (expected === null ? imageFieldOf(format) !== null : format === expected);
   const expectation = (expected: string | null): string => expected ?? RUNNER_INPUT_EXPECTS;
 
   const endpoints: Endpoint[] = [
     ...t.sources.map((s): Endpoint => ({ kind: 'source', source: s.name, format: s.format })),
     ...t.blocks.flatMap((b) =>
-      Object.entries(runners.get(b.name)?.outputs ?? declarations.get(b.name)!.outputMap).map(
-        ([output, format]): Endpoint => ({ kind: 'block', block: b.name, output, format }),
-      ),
+      Object.entries(runners.get(b.name)?.outputs ?? declarations.get(b.name)!.outputMap).map(([output, format]): Endpoint => ({
+        kind: 'block',
+        block: b.name,
+        output,
+        format,
+      })),
     ),
   ];
   const planned = new Map<string, PlannedBlock>();
@@ -412,7 +422,9 @@ export function planToolchain(
         b.inputs[inputName] = pick;
         b.inferred[inputName] = true;
       } else if (candidates.length === 0) {
-        problems.push(`input '${b.name}.${inputName}' (${what}): no source or block output of ${format === null ? 'such a format' : 'this format'}; connect it by hand`);
+        problems.push(
+          `input '${b.name}.${inputName}' (${what}): no source or block output of ${format === null ? 'such a format' : 'this format'}; connect it by hand`,
+        );
       } else {
         problems.push(
           `input '${b.name}.${inputName}' (${what}) is ambiguous between ${(named.length > 1 ? named : candidates).map(describe).join(', ')}; connect it by hand`,
@@ -501,7 +513,9 @@ function planLoops(t: ToolchainJson, planned: Map<string, PlannedBlock>, problem
     const e = planned.get(l.evaluator)!;
     for (const what of ['request', 'answer'] as const) {
       if (p.declaration.loop![what] !== e.declaration.loop![what]) {
-        problems.push(`${at}: the processor '${p.name}' sends ${what}s of ${p.declaration.loop![what]} but the evaluator '${e.name}' expects ${e.declaration.loop![what]}`);
+        problems.push(
+          `${at}: the processor '${p.name}' sends ${what}s of ${p.declaration.loop![what]} but the evaluator '${e.name}' expects ${e.declaration.loop![what]}`,
+        );
         ok = false;
       }
     }
@@ -510,7 +524,9 @@ function planLoops(t: ToolchainJson, planned: Map<string, PlannedBlock>, problem
       [e, p],
     ] as const) {
       if (upstreamOf(a.name, planned).has(b.name)) {
-        problems.push(`${at}: block '${a.name}' reads the outputs of its loop partner '${b.name}'${a.dependsOn.includes(b.name) ? '' : ' (through other blocks)'}; the two blocks of a loop run together`);
+        problems.push(
+          `${at}: block '${a.name}' reads the outputs of its loop partner '${b.name}'${a.dependsOn.includes(b.name) ? '' : ' (through other blocks)'}; the two blocks of a loop run together`,
+        );
         ok = false;
       }
     }
@@ -521,7 +537,9 @@ function planLoops(t: ToolchainJson, planned: Map<string, PlannedBlock>, problem
   for (const b of planned.values()) {
     const role = b.runner ? undefined : b.declaration.loop?.role;
     if (role && !used.has(b.name)) {
-      problems.push(`block '${b.name}' (${b.algorithm}) is a loop ${role}: connect it to its ${role === 'processor' ? 'evaluator' : 'processor'} with a "loops" entry ({ "processor": …, "evaluator": … })`);
+      problems.push(
+        `block '${b.name}' (${b.algorithm}) is a loop ${role}: connect it to its ${role === 'processor' ? 'evaluator' : 'processor'} with a "loops" entry ({ "processor": …, "evaluator": … })`,
+      );
     }
   }
 }
@@ -604,8 +622,24 @@ function emptyReport(status: BlockStatus): BlockReport {
 export function inProcessLoopExecutor(classOf: (algorithm: string) => AlgorithmClass | LoopEvaluatorClass, dataFormats?: DataFormatRegistry): LoopExecutor {
   return (p, e, context) =>
     executeLoopPair(
-      { dataFormats, declaration: p.declaration, algorithm: classOf(p.algorithm) as AlgorithmClass, name: p.algorithm, parameters: p.parameters, inputs: p.inputs, onProcessCall: context.processor.onProcessCalls },
-      { dataFormats, declaration: e.declaration, algorithm: classOf(e.algorithm) as LoopEvaluatorClass, name: e.algorithm, parameters: e.parameters, inputs: e.inputs, onValidate: context.evaluator.onProcessCalls },
+      {
+        dataFormats,
+        declaration: p.declaration,
+        algorithm: classOf(p.algorithm) as AlgorithmClass,
+        name: p.algorithm,
+        parameters: p.parameters,
+        inputs: p.inputs,
+        onProcessCall: context.processor.onProcessCalls,
+      },
+      {
+        dataFormats,
+        declaration: e.declaration,
+        algorithm: classOf(e.algorithm) as LoopEvaluatorClass,
+        name: e.algorithm,
+        parameters: e.parameters,
+        inputs: e.inputs,
+        onValidate: context.evaluator.onProcessCalls,
+      },
     );
 }
 
@@ -676,7 +710,16 @@ export async function runToolchain(plan: ToolchainPlan, options: ToolchainRunOpt
     for (const [name, e] of Object.entries(b.inputs)) {
       inputs[name] = e.kind === 'source' ? options.sources[e.source]! : (blocks[e.block]!.outputs[e.output] ?? []);
     }
-    return { block: b.name, algorithm: b.algorithm, declaration: b.declaration, parameters: b.parameters, inputs, range: null, ...(b.runner ? { runner: b.runner } : {}), ...(b.loop ? { loop: b.loop } : {}) };
+    return {
+      block: b.name,
+      algorithm: b.algorithm,
+      declaration: b.declaration,
+      parameters: b.parameters,
+      inputs,
+      range: null,
+      ...(b.runner ? { runner: b.runner } : {}),
+      ...(b.loop ? { loop: b.loop } : {}),
+    };
   };
   const progressOf = (b: PlannedBlock): BlockExecutionContext => {
     const report = blocks[b.name]!;
@@ -742,7 +785,13 @@ export async function runToolchain(plan: ToolchainPlan, options: ToolchainRunOpt
       if (options.signal?.aborted) return cancel();
       report.status = 'FAILED';
       const message = thrownMessage(e);
-      report.error = { code: e instanceof BeatError ? e.code : 'E_USER', stage: 'process', details: [], block: b.name, message: `block '${b.name}' failed: ${message}` };
+      report.error = {
+        code: e instanceof BeatError ? e.code : 'E_USER',
+        stage: 'process',
+        details: [],
+        block: b.name,
+        message: `block '${b.name}' failed: ${message}`,
+      };
     }
     notify(b.name);
   };

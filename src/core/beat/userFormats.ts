@@ -47,7 +47,9 @@ export function checkUserFormats(formats: unknown, known: Readonly<FormatSet> = 
       continue;
     }
     if (RESERVED_FORMAT_PREFIXES.some((p) => name.startsWith(p)) || Object.hasOwn(BUILTIN_DATA_FORMATS, name)) {
-      problems.push(`data format '${name}': the names system/… and plot/… belong to the built-in catalogue; choose another user part (e.g. user/${name.split('/')[1]}/${name.split('/')[2]})`);
+      problems.push(
+        `data format '${name}': the names system/… and plot/… belong to the built-in catalogue; choose another user part (e.g. user/${name.split('/')[1]}/${name.split('/')[2]})`,
+      );
       continue;
     }
     registry.register(name, declaration as DataFormatDeclaration);

@@ -56,7 +56,12 @@ function show(v: unknown): string {
   if (Array.isArray(v)) return `an array of ${v.length}`;
   if (isPlain(v)) {
     const keys = Object.keys(v);
-    return keys.length ? `an object with ${keys.slice(0, 8).map((k) => `'${k.slice(0, 40)}'`).join(', ')}${keys.length > 8 ? ', …' : ''}` : 'an empty object';
+    return keys.length
+      ? `an object with ${keys
+          .slice(0, 8)
+          .map((k) => `'${k.slice(0, 40)}'`)
+          .join(', ')}${keys.length > 8 ? ', …' : ''}`
+      : 'an empty object';
   }
   return showValue(v);
 }
@@ -100,7 +105,8 @@ function checkKeys(root: unknown): void {
 function exactKeys(value: unknown, keys: readonly string[], path: string, what: string): Record<string, unknown> {
   if (!isPlain(value)) throw new Invalid(`${path}: expected ${what}, got ${show(value)}`);
   const extra = Object.keys(value).filter((k) => !keys.includes(k));
-  if (extra.length) throw new Invalid(`${path}: unexpected propert${extra.length > 1 ? 'ies' : 'y'} ${extra.map((k) => `'${k.slice(0, 40)}'`).join(', ')} (expected ${what})`);
+  if (extra.length)
+    throw new Invalid(`${path}: unexpected propert${extra.length > 1 ? 'ies' : 'y'} ${extra.map((k) => `'${k.slice(0, 40)}'`).join(', ')} (expected ${what})`);
   const missing = keys.filter((k) => !Object.hasOwn(value, k));
   if (missing.length) throw new Invalid(`${path}: missing ${missing.map((k) => `'${k}'`).join(', ')} (expected ${what})`);
   return value;
@@ -135,7 +141,8 @@ function units(value: unknown, output: string, format: DataFormat): DataUnit<Dat
     const where = `${path} unit ${i}`;
     const unit = exactKeys(u, UNIT_KEYS, where, 'a data unit {data, start, end}');
     const [start, end] = interval(unit.start, unit.end, where);
-    if (start <= previousEnd) throw new Invalid(`${where} [${start}, ${end}]: it overlaps or precedes the previous unit, which ends at ${previousEnd} (units must be in index order)`);
+    if (start <= previousEnd)
+      throw new Invalid(`${where} [${start}, ${end}]: it overlaps or precedes the previous unit, which ends at ${previousEnd} (units must be in index order)`);
     previousEnd = end;
     out.push({ data: convertUnitData(format, unit.data, `${where} [${start}, ${end}]`), start, end });
   });
@@ -161,7 +168,12 @@ function runError(value: unknown): BlockRunError | null {
     throw new Invalid(`error.stage: expected one of ${STAGES.join(', ')}, got ${show(e.stage)}`);
   }
   const message = e.message.length > MAX_ERROR_MESSAGE_LENGTH ? `${e.message.slice(0, MAX_ERROR_MESSAGE_LENGTH)}…` : e.message;
-  return { code: e.code as BlockRunError['code'], message, stage: e.stage as BlockStage, details: strings(e.details, 'error.details', MAX_ERROR_DETAILS, MAX_WARNING_LENGTH) };
+  return {
+    code: e.code as BlockRunError['code'],
+    message,
+    stage: e.stage as BlockStage,
+    details: strings(e.details, 'error.details', MAX_ERROR_DETAILS, MAX_WARNING_LENGTH),
+  };
 }
 
 function analyzerResult(value: unknown, declaration: AlgorithmDeclaration, format: DataFormat | null): AnalyzerResult | null {

@@ -43,13 +43,7 @@ export const shapeText = (shape: readonly number[]): string => `(${shape.join(',
  * sample. `samplesPerRow` counts samples, not pixels. With `scale`, values are stretched to 0..255
  * (×255, ×85, ×17: exact bit replication, as the PNG spec recommends).
  */
-export function unpackBits(
-  packed: ArrayLike<number>,
-  bits: 1 | 2 | 4,
-  samplesPerRow: number,
-  rows: number,
-  scale: boolean,
-): Uint8Array {
+export function unpackBits(packed: ArrayLike<number>, bits: 1 | 2 | 4, samplesPerRow: number, rows: number, scale: boolean): Uint8Array {
   const out = new Uint8Array(samplesPerRow * rows);
   const rowBytes = Math.ceil((samplesPerRow * bits) / 8);
   const mask = (1 << bits) - 1;

@@ -13,7 +13,6 @@ export { decodeNpy, decodeNpyArray, encodeNpy } from './npy';
 export { DEFAULT_MAX_IMAGE_BYTES, checkDeclaredSize, type DecodeLimits } from './limits';
 export { headerDims } from './headerDims';
 
-
 const EXTENSIONS: Record<string, ImageFormat> = {
   png: 'png',
   jpg: 'jpeg',

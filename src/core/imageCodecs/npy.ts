@@ -140,10 +140,7 @@ function checkNpySize(name: string, shape: readonly number[], code: string, limi
 
 function checkLength(name: string, have: number, need: number, shape: readonly number[], code: string): void {
   if (have < need) {
-    throw new ImageDecodeError(
-      name,
-      `NPY file is truncated: shape ${shapeText(shape)} of ${code} needs ${need} elements but the file holds ${have}.`,
-    );
+    throw new ImageDecodeError(name, `NPY file is truncated: shape ${shapeText(shape)} of ${code} needs ${need} elements but the file holds ${have}.`);
   }
 }
 
@@ -209,10 +206,7 @@ export function decodeNpy(bytes: Uint8Array, name: string, limits?: DecodeLimits
     }
     return out;
   }
-  throw new ImageDecodeError(
-    name,
-    `NPY array of shape ${shapeText(a.shape)} is not an image: expected 2-D (H, W) or a 3-D stack (Z, H, W).`,
-  );
+  throw new ImageDecodeError(name, `NPY array of shape ${shapeText(a.shape)} is not an image: expected 2-D (H, W) or a 3-D stack (Z, H, W).`);
 }
 
 function ownCopy(a: NDArray): NDArray {

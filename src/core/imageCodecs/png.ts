@@ -113,9 +113,7 @@ export function encodePng(a: NDArray): Uint8Array<ArrayBuffer> {
     throw new ImageEncodeError(`PNG export needs an H×W or 3×H×W array, got shape ${shapeText(a.shape)}.`);
   }
   if (a.dtype !== 'uint8' && a.dtype !== 'uint16' && a.dtype !== 'bool') {
-    throw new ImageEncodeError(
-      `PNG export supports uint8, uint16 and bool arrays, got ${a.dtype}; convert it first (window or scale floats to uint8/uint16).`,
-    );
+    throw new ImageEncodeError(`PNG export supports uint8, uint16 and bool arrays, got ${a.dtype}; convert it first (window or scale floats to uint8/uint16).`);
   }
   const h = a.shape[rgb ? 1 : 0]!;
   const w = a.shape[rgb ? 2 : 1]!;

@@ -5,7 +5,17 @@
 import * as UTIFModule from 'utif2';
 import type { NDArray } from '../ndarray';
 import { checkDeclaredSize, type DecodeLimits } from './limits';
-import { type DecodedImage, HOST_LITTLE_ENDIAN, ImageDecodeError, ImageEncodeError, errorText, exactBuffer, halfToFloat, shapeText, unpackBits } from './common';
+import {
+  type DecodedImage,
+  HOST_LITTLE_ENDIAN,
+  ImageDecodeError,
+  ImageEncodeError,
+  errorText,
+  exactBuffer,
+  halfToFloat,
+  shapeText,
+  unpackBits,
+} from './common';
 
 // ───────────────────────────── utif2 ─────────────────────────────
 

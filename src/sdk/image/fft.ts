@@ -899,7 +899,14 @@ export function irfftn(half: ComplexArray, n: number, overwrite = false): { shap
     ? { shape: [...hshape], re: half.re, im: half.im }
     : { shape: [...hshape], re: Float64Array.from(half.re), im: Float64Array.from(half.im) };
   // The leading axes' 1/N is folded into the per-row scaling below (one pass less over the data).
-  const leadNorm = nd > 1 ? fftnUnscaled(work, true, hshape.slice(0, -1).map((_, i) => i)) : 1;
+  const leadNorm =
+    nd > 1
+      ? fftnUnscaled(
+          work,
+          true,
+          hshape.slice(0, -1).map((_, i) => i),
+        )
+      : 1;
   const rows = work.re.length / mh;
   const shape = [...hshape.slice(0, -1), n];
   const out = new Float64Array(rows * n);

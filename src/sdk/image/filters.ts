@@ -9,18 +9,7 @@
 // are the same float values and `image > t` masks are identical. See ./README.md.
 
 import type { NDArray } from '../../core/ndarray';
-import {
-  CHUNK,
-  argmaxNp,
-  argminNp,
-  histogram,
-  imageRange,
-  isIntegerImage,
-  log64,
-  logF32,
-  npMean,
-  type Histogram,
-} from './histogram';
+import { CHUNK, argmaxNp, argminNp, histogram, imageRange, isIntegerImage, log64, logF32, npMean, type Histogram } from './histogram';
 import { npSum } from './numpySum';
 import { simdGtMask } from './simd';
 import { type ExtendMode, gaussianFilter, genericFilter, medianFilter, perAxis, uniformFilter } from './ndimage';
@@ -352,7 +341,9 @@ export function triangleFromHistogram(h: Histogram): number {
   const at = (k: number): number => (flip ? hist[nbins - 1 - k]! : hist[k]!);
   const width = argPeak - argLow;
   if (width <= 0) {
-    throw new Error('threshold_triangle: the histogram has a single non-empty bin (constant image); skimage raises "attempt to get argmax of an empty sequence".');
+    throw new Error(
+      'threshold_triangle: the histogram has a single non-empty bin (constant image); skimage raises "attempt to get argmax of an empty sequence".',
+    );
   }
   const norm = Math.sqrt(peak * peak + width * width);
   const ph = peak / norm;
@@ -768,7 +759,11 @@ export function thresholdValue(a: NDArray, method: Exclude<ThresholdMethod, 'loc
  * The built-in segmentation bundle's `threshold_image`: the threshold of `method` (skimage defaults
  * unless `opts` says otherwise) and the mask `image > threshold`.
  */
-export function threshold(a: NDArray, method: ThresholdMethod, opts: ThresholdOptions = {}): { threshold: number | NDArray<'float64'>; mask: NDArray<'uint8'> } {
+export function threshold(
+  a: NDArray,
+  method: ThresholdMethod,
+  opts: ThresholdOptions = {},
+): { threshold: number | NDArray<'float64'>; mask: NDArray<'uint8'> } {
   if (!(THRESHOLD_METHODS as readonly string[]).includes(method)) {
     throw new Error(`Invalid thresholding algorithm: ${String(method)}; expected one of ${THRESHOLD_METHODS.join(', ')}.`);
   }

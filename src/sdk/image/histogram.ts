@@ -29,7 +29,6 @@ const fround = Math.fround;
  * optimised as a whole (rather than through on-stack replacement of one long loop). */
 export const CHUNK = 1 << 16;
 
-
 /** Exact sum of bytes, four at a time through a 32-bit view (two 16-bit lanes per word). */
 export function sumU8(d: Uint8Array): number {
   const n = d.length;
@@ -46,7 +45,7 @@ export function sumU8(d: Uint8Array): number {
 function sumU8Words(w: Uint32Array, start: number, end: number): number {
   let total = 0;
   // Each 16-bit lane gains at most 2 * 255 per word: flush every 128 words.
-  for (let j = start; j < end; ) {
+  for (let j = start; j < end;) {
     const stop = Math.min(end, j + 128);
     let acc = 0;
     for (; j < stop; j++) {
@@ -291,7 +290,7 @@ const F32_U32 = new Uint32Array(F32.buffer);
 function nextAway32(r: number, up: boolean): number {
   if (r === 0) return up ? 1.401298464324817e-45 : -1.401298464324817e-45;
   F32[0] = r;
-  F32_U32[0] = (r > 0) === up ? F32_U32[0]! + 1 : F32_U32[0]! - 1;
+  F32_U32[0] = r > 0 === up ? F32_U32[0]! + 1 : F32_U32[0]! - 1;
   return F32[0]!;
 }
 
@@ -581,7 +580,18 @@ function binFast(d: Float32Array | Float64Array, first: number, norm: number, ed
   for (let k = 0; k < nbins; k++) out[k] = c0[k]! + c1[k]! + c2[k]! + c3[k]!;
 }
 
-function binChunk(d: Float32Array | Float64Array, start: number, end: number, first: number, norm: number, e: Float64Array, c0: Uint32Array, c1: Uint32Array, c2: Uint32Array, c3: Uint32Array): void {
+function binChunk(
+  d: Float32Array | Float64Array,
+  start: number,
+  end: number,
+  first: number,
+  norm: number,
+  e: Float64Array,
+  c0: Uint32Array,
+  c1: Uint32Array,
+  c2: Uint32Array,
+  c3: Uint32Array,
+): void {
   // Estimate (within one bin of the edge-defined bin), then one correction step against the
   // edges, as numpy does; the estimate nbins (v == last) meets e[nbins] = +Infinity and steps down.
   const m = end - ((end - start) & 3);

@@ -248,7 +248,13 @@ export function uniformFilter(a: NDArray, size: number | readonly number[], opts
  * Visit every pixel with the values of its size[0] × size[1] × … window (row-major footprint
  * order, origin 0, out-of-range positions mapped by `mode`), as scipy's generic/rank filters see it.
  */
-function windowFilter(a: NDArray, size: number | readonly number[], opts: FilterOptions, what: string, reduce: (w: Float64Array) => number): NDArray<'float64'> {
+function windowFilter(
+  a: NDArray,
+  size: number | readonly number[],
+  opts: FilterOptions,
+  what: string,
+  reduce: (w: Float64Array) => number,
+): NDArray<'float64'> {
   const nd = a.shape.length;
   const sizes = perAxis(size, nd, what).map((s) => {
     if (!Number.isInteger(s) || s < 1) throw new Error(`${what}: window sizes must be positive integers, got ${s}.`);
@@ -352,6 +358,11 @@ export function medianFilter(a: NDArray, size: number | readonly number[], opts:
  * scipy.ndimage.generic_filter(input, fn, size, mode=mode, cval=cval): fn gets the window values
  * (a reused Float64Array, row-major footprint order) and returns the output value.
  */
-export function genericFilter(a: NDArray, fn: (window: Float64Array) => number, size: number | readonly number[], opts: FilterOptions = {}): NDArray<'float64'> {
+export function genericFilter(
+  a: NDArray,
+  fn: (window: Float64Array) => number,
+  size: number | readonly number[],
+  opts: FilterOptions = {},
+): NDArray<'float64'> {
   return windowFilter(a, size, opts, 'generic_filter', fn);
 }

@@ -237,7 +237,17 @@ export function upsampledCrossCorrelation(
           }
         }
       } else {
-        contractRows(re, im, n, kRe, kIm, U, Int32Array.from({ length: outer }, (_, r) => r), oRe, oIm);
+        contractRows(
+          re,
+          im,
+          n,
+          kRe,
+          kIm,
+          U,
+          Int32Array.from({ length: outer }, (_, r) => r),
+          oRe,
+          oIm,
+        );
       }
     } else {
       for (let o = 0; o < outer; o++) {
@@ -507,7 +517,12 @@ export function phaseCrossCorrelation(
     const Him = new Float64Array(rows * w);
     halfRowSpectra((reference as NDArray).data, (moving as NDArray).data, rows, n, Hre, Him);
     const lead = shape.slice(0, -1);
-    if (nd > 1) fftnInPlace({ shape: [...lead, w], re: Hre, im: Him }, false, lead.map((_, i) => i));
+    if (nd > 1)
+      fftnInPlace(
+        { shape: [...lead, w], re: Hre, im: Him },
+        false,
+        lead.map((_, i) => i),
+      );
     // Without upsampling, P is compacted in place into the front of the [A | B] buffers (row r's
     // P lands at r·mh ≤ r·2mh, never over values still to be read); otherwise those buffers are
     // kept for the full spectrum below.
@@ -532,8 +547,7 @@ export function phaseCrossCorrelation(
   } else {
     const Zre = new Float64Array(N);
     const Zim = new Float64Array(N);
-    const spec = (x: NDArray | ComplexArray): ComplexArray =>
-      isComplexArray(x) ? x : { shape, re: toFloat64(x), im: new Float64Array(N) };
+    const spec = (x: NDArray | ComplexArray): ComplexArray => (isComplexArray(x) ? x : { shape, re: toFloat64(x), im: new Float64Array(N) });
     const A = spec(reference);
     const B = spec(moving);
     for (let k = 0; k < N; k++) {

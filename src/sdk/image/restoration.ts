@@ -370,13 +370,7 @@ function tv3d32(img: Float32Array, Z: number, Y: number, X: number, weight: numb
 // ---------------------------------------------------------------------------------------------
 // Generic n-D path (any ndim): one pass per numpy operation, rounding through `round`.
 
-function tvNd(
-  img: Float64Array | Float32Array,
-  shape: readonly number[],
-  weight: number,
-  eps: number,
-  maxIter: number,
-): Float64Array | Float32Array {
+function tvNd(img: Float64Array | Float32Array, shape: readonly number[], weight: number, eps: number, maxIter: number): Float64Array | Float32Array {
   const f32 = img instanceof Float32Array;
   const round = f32 ? Math.fround : (x: number): number => x;
   const Ctor = f32 ? Float32Array : Float64Array;
@@ -477,19 +471,57 @@ interface Prec {
 }
 
 const P32: Prec = {
-  t: F32, bytes: 4, lanes: 4, load: 0x2a, store: 0x38, add: 0x92, sub: 0x93, mul: 0x94, div: 0x95, sqrt: 0x91, neg: 0x8c,
-  vadd: 0xe4, vsub: 0xe5, vmul: 0xe6, vdiv: 0xe7, vsqrt: 0xe3, vneg: 0xe1, splat: 0x13, extract: 0x1f,
+  t: F32,
+  bytes: 4,
+  lanes: 4,
+  load: 0x2a,
+  store: 0x38,
+  add: 0x92,
+  sub: 0x93,
+  mul: 0x94,
+  div: 0x95,
+  sqrt: 0x91,
+  neg: 0x8c,
+  vadd: 0xe4,
+  vsub: 0xe5,
+  vmul: 0xe6,
+  vdiv: 0xe7,
+  vsqrt: 0xe3,
+  vneg: 0xe1,
+  splat: 0x13,
+  extract: 0x1f,
   konst: (v) => [0x43, ...new Uint8Array(new Float32Array([v]).buffer)],
 };
 const P64: Prec = {
-  t: F64, bytes: 8, lanes: 2, load: 0x2b, store: 0x39, add: 0xa0, sub: 0xa1, mul: 0xa2, div: 0xa3, sqrt: 0x9f, neg: 0x9a,
-  vadd: 0xf0, vsub: 0xf1, vmul: 0xf2, vdiv: 0xf3, vsqrt: 0xef, vneg: 0xed, splat: 0x14, extract: 0x21,
+  t: F64,
+  bytes: 8,
+  lanes: 2,
+  load: 0x2b,
+  store: 0x39,
+  add: 0xa0,
+  sub: 0xa1,
+  mul: 0xa2,
+  div: 0xa3,
+  sqrt: 0x9f,
+  neg: 0x9a,
+  vadd: 0xf0,
+  vsub: 0xf1,
+  vmul: 0xf2,
+  vdiv: 0xf3,
+  vsqrt: 0xef,
+  vneg: 0xed,
+  splat: 0x14,
+  extract: 0x21,
   konst: (v) => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)],
 };
 
 /** Emit scalar (vector = false) or SIMD arithmetic for one element group at byte offset `o`. */
 class Kern {
-  constructor(readonly a: Asm, readonly p: Prec, readonly vector: boolean) {}
+  constructor(
+    readonly a: Asm,
+    readonly p: Prec,
+    readonly vector: boolean,
+  ) {}
   load(base: string, off: string, minus = 0): this {
     this.a.addr(base, off, minus);
     if (this.vector) this.a.simd(0x00, 0, 0);
@@ -520,7 +552,17 @@ class Kern {
 /** Row divergence kernel. */
 function genD(p: Prec, hasZ: boolean): Asm {
   const a = new Asm(
-    [['img', I32], ['pz', I32], ['py', I32], ['px', I32], ['pzp', I32], ['pyp', I32], ['out', I32], ['sq', I32], ['X', I32]],
+    [
+      ['img', I32],
+      ['pz', I32],
+      ['py', I32],
+      ['px', I32],
+      ['pzp', I32],
+      ['pyp', I32],
+      ['out', I32],
+      ['sq', I32],
+      ['X', I32],
+    ],
     [],
   );
   a.local('o', I32);
@@ -557,7 +599,10 @@ function genD(p: Prec, hasZ: boolean): Asm {
   a.op(0x02, 0x40, 0x03, 0x40);
   a.get('o').get('end').op(0x4a).op(0x0d, 1); // br_if o > end
   body(true, true);
-  a.get('o').i32(p.bytes * p.lanes).op(0x6a).set('o');
+  a.get('o')
+    .i32(p.bytes * p.lanes)
+    .op(0x6a)
+    .set('o');
   a.op(0x0c, 0, 0x0b, 0x0b);
   // scalar tail
   a.get('X').i32(p.bytes).op(0x6c).set('end');
@@ -572,7 +617,18 @@ function genD(p: Prec, hasZ: boolean): Asm {
 /** Row gradient / norm / dual-update kernel. */
 function genU(p: Prec, hasZ: boolean): Asm {
   const a = new Asm(
-    [['out', I32], ['ony', I32], ['onz', I32], ['pz', I32], ['py', I32], ['px', I32], ['nrm', I32], ['X', I32], ['tau', p.t], ['c', p.t]],
+    [
+      ['out', I32],
+      ['ony', I32],
+      ['onz', I32],
+      ['pz', I32],
+      ['py', I32],
+      ['px', I32],
+      ['nrm', I32],
+      ['X', I32],
+      ['tau', p.t],
+      ['c', p.t],
+    ],
     [],
   );
   a.local('o', I32);
@@ -581,7 +637,9 @@ function genU(p: Prec, hasZ: boolean): Asm {
   for (const n of ['vv', 'vgz', 'vgy', 'vgx', 'vn', 'vtau', 'vc', 'vone']) a.local(n, V128);
   a.get('tau').simd(p.splat).set('vtau');
   a.get('c').simd(p.splat).set('vc');
-  a.op(...p.konst(1)).simd(p.splat).set('vone');
+  a.op(...p.konst(1))
+    .simd(p.splat)
+    .set('vone');
   const body = (vector: boolean, withGx: boolean): void => {
     const k = new Kern(a, p, vector);
     const L = (n: string): string => (vector ? 'v' + n : n);
@@ -643,11 +701,19 @@ function genU(p: Prec, hasZ: boolean): Asm {
   };
   a.i32(0).set('o');
   // vector loop while x + lanes <= X - 1
-  a.get('X').i32(1 + p.lanes).op(0x6b).i32(p.bytes).op(0x6c).set('end');
+  a.get('X')
+    .i32(1 + p.lanes)
+    .op(0x6b)
+    .i32(p.bytes)
+    .op(0x6c)
+    .set('end');
   a.op(0x02, 0x40, 0x03, 0x40);
   a.get('o').get('end').op(0x4a).op(0x0d, 1);
   body(true, true);
-  a.get('o').i32(p.bytes * p.lanes).op(0x6a).set('o');
+  a.get('o')
+    .i32(p.bytes * p.lanes)
+    .op(0x6a)
+    .set('o');
   a.op(0x0c, 0, 0x0b, 0x0b);
   // scalar while x < X - 1
   a.get('X').i32(1).op(0x6b).i32(p.bytes).op(0x6c).set('end');
@@ -663,7 +729,13 @@ function genU(p: Prec, hasZ: boolean): Asm {
 
 /** numpy pairwise_sum (recursive; function index `self`). */
 function genSum(p: Prec, self: number): Asm {
-  const a = new Asm([['ptr', I32], ['n', I32]], [p.t]);
+  const a = new Asm(
+    [
+      ['ptr', I32],
+      ['n', I32],
+    ],
+    [p.t],
+  );
   a.local('i', I32);
   a.local('end', I32);
   a.local('res', p.t);
@@ -732,15 +804,28 @@ function genSum(p: Prec, self: number): Asm {
   a.op(0x0b);
   // split: n2 = (n / 2) - (n / 2) % 8
   a.get('n').i32(1).op(0x76).i32(-8).op(0x71).set('end');
-  a.get('ptr').get('end').op(0x10, ...uleb(self));
-  a.get('ptr').get('end').i32(p.bytes).op(0x6c).op(0x6a).get('n').get('end').op(0x6b).op(0x10, ...uleb(self));
+  a.get('ptr')
+    .get('end')
+    .op(0x10, ...uleb(self));
+  a.get('ptr')
+    .get('end')
+    .i32(p.bytes)
+    .op(0x6c)
+    .op(0x6a)
+    .get('n')
+    .get('end')
+    .op(0x6b)
+    .op(0x10, ...uleb(self));
   a.op(p.add);
   return a;
 }
 
 function buildModule(): Uint8Array {
   const fns: { name: string; asm: Asm }[] = [];
-  for (const [tag, p] of [['32', P32], ['64', P64]] as const) {
+  for (const [tag, p] of [
+    ['32', P32],
+    ['64', P64],
+  ] as const) {
     fns.push({ name: `d${tag}2`, asm: genD(p, false) });
     fns.push({ name: `d${tag}3`, asm: genD(p, true) });
     fns.push({ name: `u${tag}2`, asm: genU(p, false) });

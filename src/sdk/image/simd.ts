@@ -101,7 +101,14 @@ export function encodeModule(fns: readonly { name: string; asm: Asm }[], memPage
   const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
   const types = fns.map(({ asm }) => [0x60, ...uleb(asm.params.length), ...asm.params.map(([, t]) => t), ...uleb(asm.results.length), ...asm.results]);
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec(types)),
     ...section(3, vec(fns.map((_, i) => uleb(i)))),
     ...section(5, vec([[0x00, ...uleb(memPages)]])),
@@ -133,7 +140,15 @@ const OUT_OFF = SIMD_CHUNK * 8;
 
 function genGt(kind: Kind): Asm {
   const tType = kind === 'f32' ? F32 : kind === 'f64' ? F64 : I32;
-  const a = new Asm([['src', I32], ['dst', I32], ['n', I32], ['t', tType]], []);
+  const a = new Asm(
+    [
+      ['src', I32],
+      ['dst', I32],
+      ['n', I32],
+      ['t', tType],
+    ],
+    [],
+  );
   a.local('vt', V128).local('ones', V128);
   const splat = { u8: 0x0f, u16: 0x10, f32: 0x13, f64: 0x14 }[kind];
   a.get('t').simd(splat).set('vt');
@@ -177,7 +192,10 @@ function genGt(kind: Kind): Asm {
   }
   a.get('ones').simd(0x4e); // v128.and
   a.simd(0x0b, 0, 0); // v128.store
-  a.get('src').i32(16 * BYTES[kind]).op(0x6a).set('src');
+  a.get('src')
+    .i32(16 * BYTES[kind])
+    .op(0x6a)
+    .set('src');
   a.get('dst').i32(16).op(0x6a).set('dst');
   a.get('n').i32(1).op(0x6b).set('n');
   a.op(0x0c, 0, 0x0b, 0x0b); // br loop; end loop; end block
@@ -202,7 +220,12 @@ function getGt(): GtWasm | null {
   if (disabled) return null;
   const kinds: Kind[] = ['u8', 'u16', 'f32', 'f64'];
   const pages = Math.ceil((OUT_OFF + SIMD_CHUNK) / 65536);
-  const e = loadModule(encodeModule(kinds.map((k) => ({ name: `gt_${k}`, asm: genGt(k) })), pages));
+  const e = loadModule(
+    encodeModule(
+      kinds.map((k) => ({ name: `gt_${k}`, asm: genGt(k) })),
+      pages,
+    ),
+  );
   if (!e) return null;
   const buf = (e.mem as WebAssembly.Memory).buffer;
   gtWasm = {

@@ -114,8 +114,16 @@ export function colormapColor(name: ColormapName, i: number): [number, number, n
 
 /** The first ten label colours (matplotlib's tab10, reordered so neighbours contrast). */
 const FIRST_LABELS = [
-  [255, 127, 14], [31, 119, 180], [44, 160, 44], [214, 39, 40], [148, 103, 189],
-  [23, 190, 207], [227, 119, 194], [188, 189, 34], [140, 86, 75], [127, 127, 127],
+  [255, 127, 14],
+  [31, 119, 180],
+  [44, 160, 44],
+  [214, 39, 40],
+  [148, 103, 189],
+  [23, 190, 207],
+  [227, 119, 194],
+  [188, 189, 34],
+  [140, 86, 75],
+  [127, 127, 127],
 ];
 
 function hsvToRgb(h: number, s: number, v: number): [number, number, number] {
@@ -124,7 +132,14 @@ function hsvToRgb(h: number, s: number, v: number): [number, number, number] {
   const p = v * (1 - s);
   const q = v * (1 - f * s);
   const t = v * (1 - (1 - f) * s);
-  const [r, g, b] = [[v, t, p], [q, v, p], [p, v, t], [p, q, v], [t, p, v], [v, p, q]][i % 6]!;
+  const [r, g, b] = [
+    [v, t, p],
+    [q, v, p],
+    [p, v, t],
+    [p, q, v],
+    [t, p, v],
+    [v, p, q],
+  ][i % 6]!;
   return [Math.round(r! * 255), Math.round(g! * 255), Math.round(b! * 255)];
 }
 
@@ -135,10 +150,7 @@ function hsvToRgb(h: number, s: number, v: number): [number, number, number] {
 export const LABEL_LUT: Uint8Array = (() => {
   const out = new Uint8Array(768);
   for (let l = 1; l < 256; l++) {
-    const c =
-      l <= FIRST_LABELS.length
-        ? FIRST_LABELS[l - 1]!
-        : hsvToRgb((l * 0.618033988749895) % 1, l % 2 ? 0.75 : 0.55, l % 3 ? 0.95 : 0.8);
+    const c = l <= FIRST_LABELS.length ? FIRST_LABELS[l - 1]! : hsvToRgb((l * 0.618033988749895) % 1, l % 2 ? 0.75 : 0.55, l % 3 ? 0.95 : 0.8);
     out.set(c, 3 * l);
   }
   return out;

@@ -23,13 +23,7 @@ function labelAt(labels: ArrayLike<number>, i: number): number {
  * Compose labels (W·H values, row-major) over `base` (W·H·4 RGBA bytes). Returns a new array; `base`
  * is not changed.
  */
-export function overlayLabels(
-  base: Uint8ClampedArray,
-  labels: ArrayLike<number>,
-  width: number,
-  height: number,
-  opts: OverlayOptions,
-): Uint8ClampedArray {
+export function overlayLabels(base: Uint8ClampedArray, labels: ArrayLike<number>, width: number, height: number, opts: OverlayOptions): Uint8ClampedArray {
   const n = width * height;
   if (labels.length !== n) throw new Error(`overlay: the mask has ${labels.length} values but the image has ${n} pixels.`);
   if (base.length !== n * 4) throw new Error(`overlay: the image has ${base.length / 4} pixels, expected ${n}.`);

@@ -136,7 +136,10 @@ export function topEigen(cov: Float64Array, n: number, k: number): { values: num
       }
       return jacobiEigen(tm, m);
     };
-    const topK = (vals: Float64Array): number[] => Array.from(vals).sort((p, r) => r - p).slice(0, k);
+    const topK = (vals: Float64Array): number[] =>
+      Array.from(vals)
+        .sort((p, r) => r - p)
+        .slice(0, k);
     q = orthonormalise(q);
     let r = ritz();
     for (let it = 0; it < 300; it += 10) {

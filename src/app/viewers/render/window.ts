@@ -229,8 +229,7 @@ function useIntLut(img: ImagePlanes): [number, number] | null {
   if (!r) return null;
   // Guard against a mismatched dtype label (e.g. float data labelled uint16 by hand).
   const d = img.data as unknown;
-  const ok =
-    d instanceof Uint8Array || d instanceof Int8Array || d instanceof Uint16Array || d instanceof Int16Array || d instanceof Uint8ClampedArray;
+  const ok = d instanceof Uint8Array || d instanceof Int8Array || d instanceof Uint16Array || d instanceof Int16Array || d instanceof Uint8ClampedArray;
   return ok ? r : null;
 }
 
