@@ -4,15 +4,15 @@
 // across the pool on index ranges, and stores each block output as an indexed stream — one dataset
 // per data unit with `extra: { stream, start, end, toolchainRun }`, one transaction per output — so
 // the viewers can open them. Run records live in memory (live) and in the store (persisted).
-import { blockModuleProblem } from './blockModuleCheck';
+import { BlockCatalogue, type BlockInfo, type BlockInstallOptions, type DataFormatInfo } from './blockCatalogue';
+export type { BlockInfo, BlockInstallOptions, DataFormatInfo } from './blockCatalogue';
+export { DEFAULT_USER_BLOCK_TIMEOUT_MS } from './blockWorkerPool';
+import { BlockWorkerPool, userBlockTimeout, type BlockJobPlacement } from './blockWorkerPool';
 import { RunRegistry } from './runRegistry';
 import { thrownMessage } from '../core/describeValue';
 import {
-  checkDeclaration,
-  checkUserFormats,
   convertData,
   DataFormatRegistry,
-  declarationFormats,
   loopDependencies,
   mergeFormatSets,
   parseDeclaration,
@@ -20,10 +20,7 @@ import {
   planToolchain,
   runToolchain,
   sourceStream,
-  fieldTypeLabel,
-  userFormatClosure,
 } from '../core/beat';
-import type { DataFormat, DataFormatDeclaration, FormatSet } from '../core/beat';
 import { TOOLCHAIN_CANCELLED_MESSAGE } from '../core/beat';
 import { validateBlockRun } from '../core/beat';
 import type {
@@ -37,58 +34,15 @@ import type {
   ToolchainJson,
   ToolchainPlan,
 } from '../core/beat';
-import type { BlockProgressApi, BlockWorkerApi, BlockWorkerJob } from '../core/blockProtocol';
+import type { BlockWorkerJob } from '../core/blockProtocol';
 import { encodeValue } from '../core/datasetCodec';
 import { isNDArray } from '../core/ndarray';
 import type { StoredField } from '../core/records';
 import type { BlockRecord, BlockRunRecord, StoredStream, ToolchainRunRecord } from '../core/toolchainRecords';
 import type { NewDataset, Store } from '../store/index';
-import * as Comlink from 'comlink';
-import { serveRpc } from './hostRpc';
-import { WorkerHandle, type WorkerFactory } from './workerHandle';
+import type { WorkerFactory } from './workerHandle';
 import { runLoopPair } from './loopRelay';
 import { resolveRunners, runnerBlockExecutor, type RunnerEngine, type StoredSource } from './runnerBlocks';
-
-export interface BlockInfo {
-  id: string;
-  name: string;
-  origin: 'builtin' | 'user';
-  installed: string;
-  type: AlgorithmDeclaration['type'];
-  isAnalyzer: boolean;
-  /** A loop algorithm: its role and declared type (e.g. `sequential_loop_processor`). */
-  loop: { role: 'processor' | 'evaluator'; declaredType: string } | null;
-  splittable: boolean;
-  inputs: Record<string, string>;
-  outputs: Record<string, string>;
-  parameters: string[];
-  description: string | null;
-}
-
-/** A user data format of the library (`algobox.blocks.formats.list()`). */
-export interface DataFormatInfo {
-  name: string;
-  declaration: DataFormatDeclaration;
-  description: string | null;
-  /** The format it `#extends`, if any. */
-  extends: string | null;
-  /** Its fields as compiled (inherited ones included), types in words (`int32`, `[0, 2] float64`, `user/point/1`). */
-  fields: { name: string; type: string }[];
-  /** Why it does not compile any more (a format it refers to was removed), else null. */
-  problem: string | null;
-  installed: string;
-  /** Installed blocks that carry it. */
-  usedBy: string[];
-}
-
-export interface BlockInstallOptions {
-  /** User data formats the block uses, installed into the library with it (`{ "<user>/<name>/<version>": declaration }`). */
-  formats?: Record<string, unknown>;
-  /** Default: a name derived from a hash of the declaration and the source (`block-xxxxxxxx`). */
-  name?: string;
-  /** First-party block (the app's built-ins). */
-  builtin?: boolean;
-}
 
 /** What `check` tells of a toolchain (for the toolchain page's diagram and forms). */
 export interface ToolchainCheck {
@@ -129,206 +83,6 @@ export interface ToolchainRunOptions {
    * DEFAULT_USER_BLOCK_TIMEOUT_MS (10 minutes); null: none. Built-in blocks have no limit.
    */
   blockTimeoutMs?: number | null;
-}
-
-/** The default wall-clock limit of a user block's job: 10 minutes. */
-export const DEFAULT_USER_BLOCK_TIMEOUT_MS = 10 * 60 * 1000;
-
-function userBlockTimeout(value: number | null | undefined): number | null {
-  if (value === undefined) return DEFAULT_USER_BLOCK_TIMEOUT_MS;
-  if (value === null) return null;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 2 ** 31 - 1) {
-    throw new Error(`toolchains.run: blockTimeoutMs must be a positive number of milliseconds (at most ${2 ** 31 - 1}) or null, got ${String(value)}.`);
-  }
-  return value;
-}
-
-/** How a pool hands out its workers. */
-export interface BlockPoolOptions {
-  /**
-   * Keep each worker to one block (id and module text): a worker that ran block X runs only X again;
-   * an idle worker of another block is ended to make room. For user blocks, so that two blocks never
-   * meet in one worker (or one sandbox frame). Default false: any idle worker takes any job.
-   */
-  dedicated?: boolean;
-}
-
-/** Limits of one job. */
-export interface BlockJobLimits {
-  /** Wall-clock limit (ms) from the moment the job has a worker; null or undefined: none. The worker is ended when it is exceeded. */
-  timeoutMs?: number | null;
-}
-
-/** How a job is placed. */
-export interface BlockJobPlacement {
-  /** The job's loop port (a block of a loop), transferred to its worker. */
-  loopPort?: MessagePort;
-  /**
-   * A worker of its own, made for this job and ended after it, beyond the pool's size: the two blocks
-   * of a loop need two workers at once, which a pool of one (or a busy pool) could never give.
-   */
-  ownWorker?: boolean;
-}
-
-type BlockHandle = WorkerHandle<BlockWorkerApi>;
-
-/** A small pool of block workers: at most `size` alive; jobs wait for an idle one. */
-export class BlockWorkerPool {
-  private idle: BlockHandle[] = [];
-  private readonly all = new Set<BlockHandle>();
-  /** The block (id + module text) each worker of a dedicated pool belongs to. */
-  private readonly owner = new Map<BlockHandle, string>();
-  private alive = 0;
-  private waiting: { key: string; resolve: (h: BlockHandle) => void }[] = [];
-  private created = 0;
-
-  constructor(
-    private readonly factory: WorkerFactory,
-    readonly size: number,
-    private readonly options: BlockPoolOptions = {},
-  ) {}
-
-  get workersCreated(): number {
-    return this.created;
-  }
-
-  private spawn(key: string): BlockHandle {
-    this.alive += 1;
-    this.created += 1;
-    const handle = new WorkerHandle<BlockWorkerApi>(this.factory(`block ${this.created}`));
-    this.all.add(handle);
-    this.owner.set(handle, key);
-    return handle;
-  }
-
-  /** End an idle worker of a dedicated pool to make room for another block's. */
-  private retire(h: BlockHandle): void {
-    h.kill('The worker was ended to make room for another block.');
-    if (this.all.delete(h)) this.alive -= 1;
-    this.owner.delete(h);
-  }
-
-  private acquire(key: string): Promise<BlockHandle> {
-    const dedicated = this.options.dedicated ?? false;
-    const i = dedicated ? this.idle.findLastIndex((h) => this.owner.get(h) === key) : this.idle.length - 1;
-    if (i >= 0) return Promise.resolve(this.idle.splice(i, 1)[0]!);
-    if (this.alive < this.size) return Promise.resolve(this.spawn(key));
-    if (dedicated && this.idle.length > 0) {
-      this.retire(this.idle.shift()!);
-      return Promise.resolve(this.spawn(key));
-    }
-    return new Promise((resolve) => this.waiting.push({ key, resolve }));
-  }
-
-  private release(h: BlockHandle): void {
-    if (h.dead) {
-      if (this.all.delete(h)) this.alive -= 1;
-      this.owner.delete(h);
-      const next = this.waiting.shift();
-      if (next) void this.acquire(next.key).then(next.resolve);
-      return;
-    }
-    const dedicated = this.options.dedicated ?? false;
-    const i = dedicated ? this.waiting.findIndex((w) => w.key === this.owner.get(h)) : this.waiting.length > 0 ? 0 : -1;
-    if (i >= 0) {
-      this.waiting.splice(i, 1)[0]!.resolve(h);
-      return;
-    }
-    const other = this.waiting.shift();
-    if (other) {
-      // Only jobs of other blocks are waiting: this worker makes room for one of them.
-      this.retire(h);
-      other.resolve(this.spawn(other.key));
-      return;
-    }
-    this.idle.push(h);
-  }
-
-  /**
-   * Run a job on an idle worker. Aborting `context.signal` ends that worker (the call rejects); so does
-   * exceeding `limits.timeoutMs` (with a message naming the block and the limit).
-   */
-  async run(job: BlockWorkerJob, context: BlockExecutionContext = {}, limits: BlockJobLimits = {}, placement: BlockJobPlacement = {}): Promise<BlockRun> {
-    const { signal, onProcessCalls } = context;
-    if (signal?.aborted) throw new Error(TOOLCHAIN_CANCELLED_MESSAGE);
-    const h = placement.ownWorker ? this.spawnOwn() : await this.acquire(`${job.blockId}\u0000${job.moduleSource}`);
-    const kill = (): void => h.kill(TOOLCHAIN_CANCELLED_MESSAGE);
-    signal?.addEventListener('abort', kill, { once: true });
-    const limit = limits.timeoutMs;
-    const timer =
-      limit !== null && limit !== undefined
-        ? setTimeout(() => h.kill(`the job of block '${job.blockId}' exceeded its time limit of ${limit} ms; its worker was stopped.`), limit)
-        : null;
-    // Progress comes back on the job's own port, served by the strict dispatcher (counts checked).
-    const channel = new MessageChannel();
-    const progress: BlockProgressApi = {
-      processCalls(count: unknown) {
-        if (typeof count === 'number' && Number.isSafeInteger(count) && count >= 0) onProcessCalls?.(count);
-      },
-    };
-    const stop = serveRpc(channel.port1, progress as unknown as Parameters<typeof serveRpc>[1], { maxInFlight: 8 });
-    try {
-      if (signal?.aborted) throw new Error(TOOLCHAIN_CANCELLED_MESSAGE);
-      const loopPort = placement.loopPort;
-      return await h.call((r) =>
-        loopPort
-          ? r.run(job, Comlink.transfer(channel.port2, [channel.port2]), Comlink.transfer(loopPort, [loopPort]))
-          : r.run(job, Comlink.transfer(channel.port2, [channel.port2])),
-      );
-    } finally {
-      if (timer !== null) clearTimeout(timer);
-      stop();
-      signal?.removeEventListener('abort', kill);
-      if (placement.ownWorker) {
-        h.kill('The job of this worker has finished.');
-        this.all.delete(h);
-      } else this.release(h);
-    }
-  }
-
-  /** A worker for one job only (not counted in the pool's size; ended by `shutdown` too). */
-  private spawnOwn(): BlockHandle {
-    this.created += 1;
-    const handle = new WorkerHandle<BlockWorkerApi>(this.factory(`block ${this.created}`));
-    this.all.add(handle);
-    return handle;
-  }
-
-  /** Terminate every block worker; running jobs fail (their blocks are FAILED with the reason). */
-  shutdown(reason = 'The engine was shut down.'): void {
-    for (const h of this.all) h.kill(reason);
-    this.all.clear();
-    this.owner.clear();
-    this.idle = [];
-    this.alive = 0;
-  }
-}
-
-function fnv(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, '0');
-}
-
-function blockInfo(rec: BlockRecord): BlockInfo {
-  const d = parseDeclaration(rec.declaration);
-  return {
-    id: rec.id,
-    name: rec.name,
-    origin: rec.origin,
-    installed: rec.installed,
-    type: d.type,
-    isAnalyzer: d.isAnalyzer,
-    loop: d.loop ? { role: d.loop.role, declaredType: d.loop.declaredType } : null,
-    splittable: d.splittable,
-    inputs: { ...d.inputMap },
-    outputs: { ...d.outputMap },
-    parameters: d.parameters.map((p) => p.name),
-    description: d.description,
-  };
 }
 
 /** A data unit's fields as dataset fields: arrays as they are, numbers/booleans as 1-element number lists, strings as text, anything else as JSON text. */
@@ -398,6 +152,7 @@ export class ToolchainService {
     this.pool = opts.workerFactory ? new BlockWorkerPool(opts.workerFactory, Math.max(1, poolSize)) : null;
     this.sandboxPool = opts.sandboxWorkerFactory ? new BlockWorkerPool(opts.sandboxWorkerFactory, Math.max(1, poolSize), { dedicated: true }) : null;
     this.engineId = opts.engineId ?? crypto.randomUUID();
+    this.blocks = new BlockCatalogue(store);
     this.registry = new RunRegistry<ToolchainRunRecord>({
       load: (id) => store.getToolchainRun(id),
       notFound: (id) => `Toolchain run '${id}' not found.`,
@@ -424,103 +179,15 @@ export class ToolchainService {
   }
 
   // ------------------------------------------------------------------ blocks
-
-  async installBlock(declaration: unknown, moduleSource: string, opts: BlockInstallOptions = {}): Promise<BlockInfo> {
-    const structure = checkDeclaration(declaration);
-    if (!structure.declaration) throw new Error(`Invalid block declaration: ${structure.errors.join('; ')}`);
-    if (typeof moduleSource !== 'string' || !moduleSource.trim())
-      throw new Error('blocks.install: moduleSource must be the JS module text exporting the algorithm class.');
-    // Formats given with the block go to the library first; the block then carries what it uses.
-    if (opts.formats !== undefined) await this.installFormats(opts.formats);
-    const library = await this.formatLibrary();
-    const { declaration: d, errors } = checkDeclaration(declaration, { dataFormats: new DataFormatRegistry(library) });
-    if (!d) {
-      const hint = errors.some((e) => e.includes('unknown data format'))
-        ? ' (install the data format first: algobox.blocks.formats.install, or give it with the block: { formats })'
-        : '';
-      throw new Error(`Invalid block declaration: ${errors.join('; ')}${hint}`);
-    }
-    const carried = userFormatClosure(declarationFormats(d), library);
-    const name = opts.name ?? `block-${fnv(JSON.stringify(declaration) + moduleSource)}`;
-    if (!/^[\w./-]+$/.test(name)) throw new Error(`blocks.install: invalid block name '${name}' (letters, digits, _ . / -)`);
-    const moduleProblem = await blockModuleProblem(moduleSource, name);
-    if (moduleProblem) throw new Error(`blocks.install: ${moduleProblem}.`);
-    const rec: BlockRecord = {
-      id: name,
-      name,
-      declaration: structuredClone(declaration) as Record<string, unknown>,
-      moduleSource,
-      origin: opts.builtin ? 'builtin' : 'user',
-      installed: now(),
-      ...(Object.keys(carried).length ? { dataFormats: structuredClone(carried) } : {}),
-    };
-    await this.store.putBlock(rec);
-    return blockInfo(rec);
-  }
-
-  // ------------------------------------------------------------------ user data formats
-
-  private async formatLibrary(): Promise<FormatSet> {
-    return Object.fromEntries((await this.store.listDataFormats()).map((r) => [r.name, r.declaration]));
-  }
-
-  /**
-   * Install user data formats (`{ "<user>/<name>/<version>": declaration, … }`) into the library, all or
-   * none: every problem is named (format, field, value, what was expected). Installing a name again
-   * replaces it in the library; blocks already installed keep their copies.
-   */
-  async installFormats(formats: unknown): Promise<DataFormatInfo[]> {
-    const library = await this.formatLibrary();
-    const problems = checkUserFormats(formats, library);
-    if (problems.length) throw new Error(`Invalid data formats: ${problems.join('; ')}`);
-    const t = now();
-    const names = Object.keys(formats as object);
-    await this.store.putDataFormats(names.map((name) => ({ name, declaration: structuredClone((formats as FormatSet)[name]!), installed: t })));
-    return (await this.listFormats()).filter((f) => names.includes(f.name));
-  }
-
-  /** The library's user formats, each with its fields (as compiled, inherited ones included) and the installed blocks carrying it. */
-  async listFormats(): Promise<DataFormatInfo[]> {
-    const recs = await this.store.listDataFormats();
-    const blocks = await this.store.listBlocks();
-    const registry = new DataFormatRegistry(Object.fromEntries(recs.map((r) => [r.name, r.declaration])));
-    return recs.map((r) => {
-      let fields: DataFormatInfo['fields'] = [];
-      let problem: string | null = null;
-      let format: DataFormat | null = null;
-      try {
-        format = registry.get(r.name);
-        fields = format.root.fields.map((f) => ({ name: f.name, type: fieldTypeLabel(f.type) }));
-      } catch (e) {
-        problem = (e as Error).message;
-      }
-      return {
-        name: r.name,
-        declaration: structuredClone(r.declaration),
-        description: format?.description ?? null,
-        extends: format?.extends ?? null,
-        fields,
-        problem,
-        installed: r.installed,
-        usedBy: blocks.filter((b) => b.dataFormats && Object.hasOwn(b.dataFormats, r.name)).map((b) => b.id),
-      };
-    });
-  }
-
-  /** Remove a format from the library (blocks that use it keep their copy and still run). */
-  async removeFormat(name: string): Promise<void> {
-    await this.store.deleteDataFormat(name);
-  }
-
-  async listBlocks(): Promise<BlockInfo[]> {
-    return (await this.store.listBlocks()).map(blockInfo);
-  }
-
-  async getBlock(id: string): Promise<BlockInfo> {
-    const rec = await this.store.getBlock(id);
-    if (!rec) throw new Error(`Block '${id}' not found.`);
-    return blockInfo(rec);
-  }
+  /** Installed blocks and the user data formats (blockCatalogue.ts). */
+  readonly blocks: BlockCatalogue;
+  installBlock = (declaration: unknown, moduleSource: string, opts?: BlockInstallOptions): Promise<BlockInfo> =>
+    this.blocks.installBlock(declaration, moduleSource, opts);
+  installFormats = (formats: unknown): Promise<DataFormatInfo[]> => this.blocks.installFormats(formats);
+  listFormats = (): Promise<DataFormatInfo[]> => this.blocks.listFormats();
+  removeFormat = (name: string): Promise<void> => this.blocks.removeFormat(name);
+  listBlocks = (): Promise<BlockInfo[]> => this.blocks.listBlocks();
+  getBlock = (id: string): Promise<BlockInfo> => this.blocks.getBlock(id);
 
   // ------------------------------------------------------------------ runs
 
@@ -590,7 +257,7 @@ export class ToolchainService {
       problems,
     );
     if (problems.length) throw new Error(`invalid toolchain: ${problems.join('; ')}`);
-    return new DataFormatRegistry({ ...(await this.formatLibrary()), ...carried });
+    return new DataFormatRegistry({ ...(await this.blocks.formatLibrary()), ...carried });
   }
 
   private async plan(toolchain: unknown): Promise<{ plan: ToolchainPlan; blocks: Map<string, BlockRecord>; registry: DataFormatRegistry }> {
