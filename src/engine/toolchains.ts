@@ -133,6 +133,80 @@ export interface ToolchainServiceOptions {
   isEngineAlive?: (engineId: string) => Promise<boolean>;
 }
 
+/** A new run's record: RUNNING, every block PENDING (runner blocks name their algorithm). */
+function newRunRecord(id: string, engineId: string, plan: ToolchainPlan): ToolchainRunRecord {
+  return {
+    id,
+    engineId,
+    status: 'RUNNING',
+    toolchain: plan.toolchain,
+    order: plan.blocks.map((b) => b.name),
+    blocks: Object.fromEntries(
+      plan.blocks.map((b): [string, BlockRunRecord] => [
+        b.name,
+        {
+          status: 'PENDING',
+          algorithm: b.algorithm,
+          processCalls: 0,
+          outputs: {},
+          results: null,
+          error: null,
+          ranges: [],
+          warnings: [],
+          timeStarted: null,
+          timeFinished: null,
+          ...(b.runner ? { runner: { id: b.runner.id, name: b.runner.name, version: b.runner.version, algorithmType: b.runner.algorithmType } } : {}),
+        },
+      ]),
+    ),
+    error: null,
+    timeCreated: now(),
+    timeFinished: null,
+  };
+}
+
+/** A block's report (status, process() counts, results, ranges, warnings, error, times) in its record. */
+function applyBlockReport(r: BlockRunRecord, report: BlockReport): void {
+  r.status = report.status;
+  r.processCalls = report.processCalls;
+  r.results = report.result;
+  r.ranges = report.ranges;
+  r.warnings = report.warnings;
+  r.error = report.error ? { code: report.error.code, message: report.error.message, block: report.error.block } : null;
+  if (report.status === 'RUNNING') r.timeStarted ??= now();
+  else if (report.status !== 'PENDING') r.timeFinished = now();
+}
+
+/** Announces every change of a run's record at once and coalesces its writes to the store (one pending at a time). */
+class RunRecordWriter {
+  private chain: Promise<void> = Promise.resolve();
+  private queued = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly rec: ToolchainRunRecord,
+    private readonly announce: () => void,
+  ) {}
+
+  changed(): void {
+    this.announce();
+    if (this.queued) return;
+    this.queued = true;
+    this.chain = this.chain
+      .then(() => {
+        this.queued = false;
+        return this.store.putToolchainRun(structuredClone(this.rec));
+      })
+      .catch(() => undefined);
+  }
+
+  /** The record as it is now, written after every pending write. */
+  flush(): Promise<void> {
+    this.chain = this.chain.then(() => this.store.putToolchainRun(structuredClone(this.rec))).catch(() => undefined);
+    return this.chain;
+  }
+}
+
 export class ToolchainService {
   private readonly pool: BlockWorkerPool | null;
   /** User blocks: sandboxed workers, each kept to one block (null: they share `pool`). */
@@ -339,77 +413,21 @@ export class ToolchainService {
   async run(toolchain: unknown, options: ToolchainRunOptions = {}): Promise<string> {
     const pool = this.pool;
     if (!pool) throw new Error('toolchains.run: this engine has no block workers (blockWorkerFactory).');
-    const userPool = this.sandboxPool ?? pool;
     const userTimeoutMs = userBlockTimeout(options.blockTimeoutMs);
     const { plan, blocks, registry } = await this.plan(toolchain);
     const storedSources = new Map<string, StoredSource>();
     const sources = await this.sourceStreams(plan.toolchain, registry, storedSources);
     const id = crypto.randomUUID();
-    const rec: ToolchainRunRecord = {
-      id,
-      engineId: this.engineId,
-      status: 'RUNNING',
-      toolchain: plan.toolchain,
-      order: plan.blocks.map((b) => b.name),
-      blocks: Object.fromEntries(
-        plan.blocks.map((b): [string, BlockRunRecord] => [
-          b.name,
-          {
-            status: 'PENDING',
-            algorithm: b.algorithm,
-            processCalls: 0,
-            outputs: {},
-            results: null,
-            error: null,
-            ranges: [],
-            warnings: [],
-            timeStarted: null,
-            timeFinished: null,
-            ...(b.runner ? { runner: { id: b.runner.id, name: b.runner.name, version: b.runner.version, algorithmType: b.runner.algorithmType } } : {}),
-          },
-        ]),
-      ),
-      error: null,
-      timeCreated: now(),
-      timeFinished: null,
-    };
+    const rec = newRunRecord(id, this.engineId, plan);
     this.registry.begin(rec);
     const controller = new AbortController();
     this.controllers.set(id, controller);
     await this.store.putToolchainRun(rec);
     const prefix = options.name ?? plan.toolchain.name ?? 'toolchain';
     // Every change reaches the subscribers at once; writes to the store are coalesced (one pending at a time).
-    let persisting: Promise<void> = Promise.resolve();
-    let queued = false;
-    const persist = (): void => {
-      this.registry.notify(id);
-      if (queued) return;
-      queued = true;
-      persisting = persisting
-        .then(() => {
-          queued = false;
-          return this.store.putToolchainRun(structuredClone(rec));
-        })
-        .catch(() => undefined);
-    };
+    const writer = new RunRecordWriter(this.store, rec, () => this.registry.notify(id));
+    const persist = (): void => writer.changed();
     const storing: Promise<void>[] = [];
-    const storeOutputs = async (block: string, report: BlockReport): Promise<void> => {
-      const planned = plan.blocks.find((b) => b.name === block)!;
-      for (const [output, units] of Object.entries(report.outputs)) {
-        const stream = `${block}.${output}`;
-        const items: NewDataset[] = units.map((u) => ({
-          name: `${prefix} ${stream} [${u.start}–${u.end}]`,
-          source: `toolchain:${id}`,
-          schema: null,
-          fields: unitFields(u.data),
-          extra: { toolchainRun: id, stream, start: u.start, end: u.end, format: planned.declaration.outputMap[output] },
-        }));
-        const ids = items.length ? await this.store.putDatasets(items) : [];
-        const stored: StoredStream = { stream, format: planned.declaration.outputMap[output]!, datasetIds: ids, indices: units.map((u) => [u.start, u.end]) };
-        rec.blocks[block]!.outputs[output] = stored;
-      }
-      persist();
-    };
     // Runner blocks (Compox algorithms): one execution each, its id/status/progress shown live in the block's record.
     const runners = this.opts.runners;
     const runnerJob = runners
@@ -426,24 +444,8 @@ export class ToolchainService {
           },
         })
       : null;
-    // A BEAT block's job in a block worker. User blocks: the sandbox pool and the time limit. Every run a worker returns is checked here.
-    const runInWorker = (j: BlockJob, context: BlockExecutionContext, placement: BlockJobPlacement = {}): Promise<BlockRun> => {
-      const b = blocks.get(j.algorithm)!;
-      const user = b.origin !== 'builtin';
-      const job: BlockWorkerJob = {
-        blockId: b.id,
-        moduleSource: b.moduleSource,
-        declaration: b.declaration,
-        parameters: j.parameters,
-        inputs: j.inputs,
-        range: j.range,
-        ...(j.loop ? { loop: { role: j.loop.role } } : {}),
-        ...(b.dataFormats ? { dataFormats: b.dataFormats } : {}),
-      };
-      return (user ? userPool : pool)
-        .run(job, context, { timeoutMs: user ? userTimeoutMs : null }, placement)
-        .then((run) => validateBlockRun(run, { block: b.id, declaration: j.declaration, range: j.range, dataFormats: registry }));
-    };
+    const runInWorker = (j: BlockJob, context: BlockExecutionContext, placement: BlockJobPlacement = {}): Promise<BlockRun> =>
+      this.runBlockJob(j, context, placement, { blocks, registry, userTimeoutMs });
     const job = async (): Promise<void> => {
       try {
         const result = await runToolchain(plan, {
@@ -463,23 +465,8 @@ export class ToolchainService {
               context,
             ),
           onProgress: (block, report) => {
-            const r = rec.blocks[block]!;
-            r.status = report.status;
-            r.processCalls = report.processCalls;
-            r.results = report.result;
-            r.ranges = report.ranges;
-            r.warnings = report.warnings;
-            r.error = report.error ? { code: report.error.code, message: report.error.message, block: report.error.block } : null;
-            if (report.status === 'RUNNING') r.timeStarted ??= now();
-            else if (report.status !== 'PENDING') r.timeFinished = now();
-            if (report.status === 'DONE') {
-              storing.push(
-                storeOutputs(block, report).catch((e: unknown) => {
-                  r.status = 'FAILED';
-                  r.error = { code: 'E_STORE', message: `block '${block}': its outputs could not be stored: ${(e as Error).message}`, block };
-                }),
-              );
-            }
+            applyBlockReport(rec.blocks[block]!, report);
+            if (report.status === 'DONE') storing.push(this.storeOutputs(rec, plan, prefix, block, report).then(persist));
             persist();
           },
         });
@@ -494,13 +481,61 @@ export class ToolchainService {
       }
       rec.timeFinished = now();
       // The final record is stored before anyone hears of it (a listener may re-read the run list).
-      persisting = persisting.then(() => this.store.putToolchainRun(structuredClone(rec))).catch(() => undefined);
-      await persisting;
+      await writer.flush();
       this.controllers.delete(id);
       this.registry.end(id);
     };
     void job();
     return id;
+  }
+
+  /** A BEAT block's job in a block worker. User blocks: the sandbox pool and the time limit. Every run a worker returns is checked here. */
+  private runBlockJob(
+    j: BlockJob,
+    context: BlockExecutionContext,
+    placement: BlockJobPlacement,
+    run: { blocks: ReadonlyMap<string, BlockRecord>; registry: DataFormatRegistry; userTimeoutMs: number | null },
+  ): Promise<BlockRun> {
+    const b = run.blocks.get(j.algorithm)!;
+    const user = b.origin !== 'builtin';
+    const pool = user ? (this.sandboxPool ?? this.pool!) : this.pool!;
+    const job: BlockWorkerJob = {
+      blockId: b.id,
+      moduleSource: b.moduleSource,
+      declaration: b.declaration,
+      parameters: j.parameters,
+      inputs: j.inputs,
+      range: j.range,
+      ...(j.loop ? { loop: { role: j.loop.role } } : {}),
+      ...(b.dataFormats ? { dataFormats: b.dataFormats } : {}),
+    };
+    return pool
+      .run(job, context, { timeoutMs: user ? run.userTimeoutMs : null }, placement)
+      .then((r) => validateBlockRun(r, { block: b.id, declaration: j.declaration, range: j.range, dataFormats: run.registry }));
+  }
+
+  /** A finished block's outputs as indexed streams: one dataset per data unit, one transaction per output; a failure fails the block. */
+  private async storeOutputs(rec: ToolchainRunRecord, plan: ToolchainPlan, prefix: string, block: string, report: BlockReport): Promise<void> {
+    const planned = plan.blocks.find((b) => b.name === block)!;
+    const r = rec.blocks[block]!;
+    try {
+      for (const [output, units] of Object.entries(report.outputs)) {
+        const stream = `${block}.${output}`;
+        const items: NewDataset[] = units.map((u) => ({
+          name: `${prefix} ${stream} [${u.start}–${u.end}]`,
+          source: `toolchain:${rec.id}`,
+          schema: null,
+          fields: unitFields(u.data),
+          extra: { toolchainRun: rec.id, stream, start: u.start, end: u.end, format: planned.declaration.outputMap[output] },
+        }));
+        const ids = items.length ? await this.store.putDatasets(items) : [];
+        const stored: StoredStream = { stream, format: planned.declaration.outputMap[output]!, datasetIds: ids, indices: units.map((u) => [u.start, u.end]) };
+        r.outputs[output] = stored;
+      }
+    } catch (e) {
+      r.status = 'FAILED';
+      r.error = { code: 'E_STORE', message: `block '${block}': its outputs could not be stored: ${thrownMessage(e)}`, block };
+    }
   }
 
   /**
