@@ -6,7 +6,7 @@ import { useId, useMemo, useState } from 'react';
 import type { NDArray } from '../../core/ndarray';
 import { ContrastControls } from './ContrastControls';
 import { ImageCanvas } from './ImageCanvas';
-import { RangeField, ViewerMessage, type SliceNav } from './controls';
+import { OpacityField, RangeField, ViewerMessage, type SliceNav } from './controls';
 import { useContrast, usePixels, usePlanes, useWindow } from './contrast';
 import { valueText } from './ImageViewer';
 import { decompose, type Decomposition } from './render/decompose';
@@ -157,18 +157,7 @@ export function AlignmentViewer({ matrix, translationMatrix, fixed, moving, imag
                 </label>
               ))}
             </span>
-            {mode === 'blend' && (
-              <RangeField
-                label="Moving"
-                testId="align-opacity"
-                value={opacity}
-                min={0}
-                max={1}
-                step={0.05}
-                onChange={setOpacity}
-                format={(v) => `${Math.round(v * 100)}%`}
-              />
-            )}
+            {mode === 'blend' && <OpacityField label="Moving" testId="align-opacity" value={opacity} onChange={setOpacity} />}
             {mode === 'checkerboard' && (
               <RangeField label="Tile" testId="align-tile" value={tile} min={2} max={maxTile} step={1} onChange={setTile} format={(v) => `${v} px`} />
             )}

@@ -11,7 +11,7 @@ import { useSelection } from '../state/selection';
 import { ContrastControls } from './ContrastControls';
 import { ImageCanvas, type ImagePoint, type ImageTool, type ViewTransform } from './ImageCanvas';
 import { valueText } from './ImageViewer';
-import { RangeField, ViewerMessage, errorText, type SliceNav } from './controls';
+import { OpacityField, ViewerMessage, errorText, type SliceNav } from './controls';
 import { useContrast, usePixels, usePlanes, useWindow } from './contrast';
 import { arrayField } from './data';
 import { DRAG_THRESHOLD_PX, boxBetween, describeEdit, pixelAt, promptsOf, type PromptEdit } from './promptEdits';
@@ -211,16 +211,7 @@ export function PromptSegmenter({ embeddingId, nav }: { embeddingId: string; nav
       toolbar={planes && <ContrastControls state={contrast} onChange={setContrast} window={win} rgb={planes.channels === 3} />}
       controls={
         <>
-          <RangeField
-            label="Mask opacity"
-            testId="prompt-opacity"
-            value={opacity}
-            min={0}
-            max={1}
-            step={0.05}
-            onChange={setOpacity}
-            format={(v) => `${Math.round(v * 100)}%`}
-          />
+          <OpacityField label="Mask opacity" testId="prompt-opacity" value={opacity} onChange={setOpacity} />
           <span id={helpId} className="muted small-text">
             Click: object · Shift-click or right-click: background · Drag: box · Middle-drag: pan · Wheel: zoom
           </span>

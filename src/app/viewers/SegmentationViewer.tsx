@@ -4,7 +4,7 @@ import { useId, useMemo, useState, type KeyboardEvent } from 'react';
 import type { NDArray } from '../../core/ndarray';
 import { ContrastControls } from './ContrastControls';
 import { ImageCanvas } from './ImageCanvas';
-import { RangeField, type SliceNav } from './controls';
+import { OpacityField, type SliceNav } from './controls';
 import { useContrast, usePixels, usePlanes, useWindow } from './contrast';
 import { valueText } from './ImageViewer';
 import { labelColor, rgbCss } from './render/colormaps';
@@ -134,16 +134,7 @@ export function SegmentationViewer({ image, mask, inputMask, loading, error, not
       toolbar={planes && <ContrastControls state={contrast} onChange={setContrast} window={win} rgb={planes.channels === 3} />}
       controls={
         <>
-          <RangeField
-            label="Opacity"
-            testId="overlay-opacity"
-            value={opacity}
-            min={0}
-            max={1}
-            step={0.05}
-            onChange={setOpacity}
-            format={(v) => `${Math.round(v * 100)}%`}
-          />
+          <OpacityField label="Opacity" testId="overlay-opacity" value={opacity} onChange={setOpacity} />
           <span className="field">
             <input id={outlineId} type="checkbox" checked={outline} onChange={(e) => setOutline(e.target.checked)} data-testid="overlay-outline" />
             <label htmlFor={outlineId}>Outline</label>

@@ -49,6 +49,11 @@ export function SliceSlider({ nav, testId = 'slice-slider' }: { nav: SliceNav; t
   );
 }
 
+/** An opacity slider from 0 to 100 % in steps of 5 %. */
+export function OpacityField(props: { label: string; testId: string; value: number; onChange: (v: number) => void }) {
+  return <RangeField {...props} min={0} max={1} step={0.05} format={(v) => `${Math.round(v * 100)}%`} />;
+}
+
 /** A labelled range input with its value shown. */
 export function RangeField(props: {
   label: string;
