@@ -4,10 +4,14 @@ import { deleteDB, openDB, type DBSchema, type IDBPDatabase, type IDBPTransactio
 import type { AlgorithmRecord, DatasetMeta, ExecutionRecord, SessionRecord } from '../core/records';
 import type { StackRecord } from '../core/stacks';
 import type { BlockRecord, DataFormatRecord, ToolchainRunRecord } from '../core/toolchainRecords';
+import type { DType } from '../core/ndarray';
 
 export const DEFAULT_DB_NAME = 'algobox';
-/** 1: blobs, datasets, algorithms, executions, sessions. 2: + stacks, settings. 3: + blocks, toolchainRuns (BEAT). 4: + dataFormats (user BEAT data formats). */
-export const DB_VERSION = 4;
+/**
+ * 1: blobs, datasets, algorithms, executions, sessions. 2: + stacks, settings. 3: + blocks, toolchainRuns (BEAT).
+ * 4: + dataFormats (user BEAT data formats). 5: + chunkedArrays, chunks (Zarr v3 arrays, see chunkedArrays.ts).
+ */
+export const DB_VERSION = 5;
 
 /**
  * One stored byte string. Content-addressed: `key` is the SHA-256 hex of `data` (algorithm files
@@ -20,6 +24,34 @@ export interface BlobRecord {
   data: ArrayBuffer;
   byteLength: number;
   refs: number;
+}
+
+/**
+ * One key of a chunked array's Zarr v3 hierarchy (`zarr.json` or a chunk such as `c/0/1`), stored under
+ * `${arrayId}/${zarrKey}`. `data` is exactly the bytes zarrita gave (no header, no padding).
+ */
+export interface ChunkRecord {
+  key: string;
+  data: ArrayBuffer;
+}
+
+/**
+ * The commit record of a chunked array. Its chunks are visible only while this record says
+ * 'committed'; chunks with no record, or of a 'staging' record that nobody is writing any more, are
+ * garbage (see collectGarbage). dtype/shape/chunkShape repeat zarr.json so listings need no chunk read.
+ */
+export interface ChunkedArrayRecord {
+  id: string;
+  state: 'staging' | 'committed';
+  dtype: DType;
+  shape: number[];
+  chunkShape: number[];
+  /** ISO time the staging began. */
+  created: string;
+  /** ISO time of the commit (committed records only). */
+  committed?: string;
+  /** Epoch ms of the last staging write (refreshed at most every few seconds): GC spares fresh staging. */
+  touched: number;
 }
 
 /** One app-wide setting (e.g. `samplesCreated`). */
@@ -81,6 +113,16 @@ export interface AlgoboxDB extends DBSchema {
     key: string;
     value: DataFormatRecord;
   };
+  /** Commit records of chunked arrays (version 5). */
+  chunkedArrays: {
+    key: string;
+    value: ChunkedArrayRecord;
+  };
+  /** Zarr v3 keys of chunked arrays, `${arrayId}/${zarrKey}` (version 5). */
+  chunks: {
+    key: string;
+    value: ChunkRecord;
+  };
 }
 
 export type StoreName = StoreNames<AlgoboxDB>;
@@ -92,6 +134,8 @@ export type WriteTx = IDBPTransaction<AlgoboxDB, StoreName[], 'readwrite'>;
 export interface StoreHooks {
   /** Called once for every blob whose bytes are read (dataset reads, `readBlob`). */
   onBlobRead?(key: string): void;
+  /** Called once for every chunked-array key read (`zarr.json`, `c/0/1`, …), with the array's id. */
+  onChunkRead?(arrayId: string, key: string): void;
   /**
    * Called synchronously after a write transaction has made all its requests and just before it
    * commits, with the operation's name ('putDatasets', 'putAlgorithm', …). Throwing aborts the
@@ -108,11 +152,16 @@ export interface StoreContext {
   db(): Database;
 }
 
-/** Open (creating or upgrading) the database. */
-export function openDatabase(name: string = DEFAULT_DB_NAME, onBlocking?: () => void): Promise<Database> {
-  return openDB<AlgoboxDB>(name, DB_VERSION, {
+/**
+ * Open (creating or upgrading) the database. `version` is for the migration tests only (they write a
+ * database as an older version would have); the app always opens DB_VERSION.
+ */
+export function openDatabase(name: string = DEFAULT_DB_NAME, onBlocking?: () => void, version: number = DB_VERSION): Promise<Database> {
+  return openDB<AlgoboxDB>(name, version, {
     upgrade(db, oldVersion) {
-      if (oldVersion < 1) {
+      // Each step runs when upgrading past its version, and only up to the version asked for.
+      const step = (v: number) => oldVersion < v && v <= version;
+      if (step(1)) {
         const blobs = db.createObjectStore('blobs', { keyPath: 'key' });
         blobs.createIndex('byteLength', 'byteLength');
         const datasets = db.createObjectStore('datasets', { keyPath: 'id' });
@@ -125,18 +174,23 @@ export function openDatabase(name: string = DEFAULT_DB_NAME, onBlocking?: () => 
         const sessions = db.createObjectStore('sessions', { keyPath: 'token' });
         sessions.createIndex('timeCreated', 'timeCreated');
       }
-      if (oldVersion < 2) {
+      if (step(2)) {
         const stacks = db.createObjectStore('stacks', { keyPath: 'id' });
         stacks.createIndex('created', 'created');
         stacks.createIndex('datasetIds', 'datasetIds', { multiEntry: true });
         db.createObjectStore('settings', { keyPath: 'key' });
       }
-      if (oldVersion < 3) {
+      if (step(3)) {
         db.createObjectStore('blocks', { keyPath: 'id' });
         db.createObjectStore('toolchainRuns', { keyPath: 'id' });
       }
       // 3 → 4 only adds a store: blocks installed before carry no formats (they could only use built-in ones).
-      if (oldVersion < 4) db.createObjectStore('dataFormats', { keyPath: 'name' });
+      if (step(4)) db.createObjectStore('dataFormats', { keyPath: 'name' });
+      // 4 → 5 only adds the chunked-array stores; no existing record is touched (datasets stay whole blobs).
+      if (step(5)) {
+        db.createObjectStore('chunkedArrays', { keyPath: 'id' });
+        db.createObjectStore('chunks', { keyPath: 'key' });
+      }
     },
     // Another connection wants a newer version or to delete the database: step aside.
     blocking() {

@@ -1,7 +1,10 @@
 // The store: algobox's IndexedDB, one typed schema (see db.ts), one object with every operation.
 import type { AlgorithmRecord, DatasetMeta, DatasetRecord, ExecutionRecord, SessionRecord, StoredField } from '../core/records';
 import type { StackRecord } from '../core/stacks';
+import type { NDArray } from '../core/ndarray';
 import * as algorithms from './algorithms';
+import * as chunked from './chunkedArrays';
+import type { ChunkedArrayInfo, ChunkedArrayReader, ChunkedArrayWriter, GarbageReport, NewChunkedArray, Region } from './chunkedArrays';
 import { blobBytes, blobSizes, readBlob } from './blobs';
 import { DEFAULT_DB_NAME, deleteDatabase, openDatabase, type Database, type StoreContext, type StoreHooks } from './db';
 import * as datasets from './datasets';
@@ -17,6 +20,7 @@ import type { NewStack, PutWithStacksOptions, StackOfNew, StackPatch } from './s
 export type { NewDataset, DatasetPatch } from './datasets';
 export type { NewStack, StackPatch, StackOfNew, PutWithStacksOptions } from './stacks';
 export type { StoreHooks } from './db';
+export type { ChunkedArrayInfo, ChunkedArrayReader, ChunkedArrayWriter, GarbageReport, NewChunkedArray, Region } from './chunkedArrays';
 
 export interface StoreOptions {
   /** Observation and fault-injection points, for tests. */
@@ -128,6 +132,21 @@ export interface Store {
   deleteToolchainRun(id: string, opts?: { withDatasets?: boolean }): Promise<string[]>;
   /** A RUNNING run left by a closed page: `finish` rewrites its record, and the datasets it stored beyond its finished blocks' outputs are deleted; one transaction. Null when it is no longer RUNNING. */
   finishInterruptedToolchainRun(id: string, finish: (rec: ToolchainRunRecord) => void): Promise<string[] | null>;
+  // chunked arrays (Zarr v3 over IndexedDB, see chunkedArrays.ts; datasets do not use them yet)
+  /** A new array, invisible until the writer's commit(); written block by block. */
+  createChunkedArray(opts: NewChunkedArray): Promise<ChunkedArrayWriter>;
+  /** `a` as a new committed array (all or nothing). */
+  putChunkedArray(a: NDArray, opts?: { chunkShape?: readonly number[]; attributes?: Record<string, unknown> }): Promise<ChunkedArrayInfo>;
+  /** A committed array; null for an unknown or still-staging id. */
+  openChunkedArray(id: string): Promise<ChunkedArrayReader | null>;
+  /** The whole committed array or a region of it; null for an unknown id. */
+  readChunkedArray(id: string, region?: Region): Promise<NDArray | null>;
+  /** Committed arrays, oldest first. */
+  listChunkedArrays(): Promise<ChunkedArrayInfo[]>;
+  /** Records and chunks, one transaction; an unknown id throws "Chunked array '<id>' not found." and nothing is deleted. */
+  deleteChunkedArrays(ids: readonly string[]): Promise<void>;
+  /** Drop abandoned staging arrays and record-less chunks (openStore runs it on open). */
+  collectGarbage(opts?: { graceMs?: number }): Promise<GarbageReport>;
   // housekeeping
   usage(): Promise<Usage>;
 }
@@ -300,6 +319,28 @@ class IdbStore implements Store {
     return toolchains.finishInterruptedToolchainRun(this.ctx, id, finish);
   }
 
+  createChunkedArray(opts: NewChunkedArray) {
+    return chunked.createChunkedArray(this.ctx, opts);
+  }
+  putChunkedArray(a: NDArray, opts?: { chunkShape?: readonly number[]; attributes?: Record<string, unknown> }) {
+    return chunked.putChunkedArray(this.ctx, a, opts);
+  }
+  openChunkedArray(id: string) {
+    return chunked.openChunkedArray(this.ctx, id);
+  }
+  readChunkedArray(id: string, region?: Region) {
+    return chunked.readChunkedArray(this.ctx, id, region);
+  }
+  listChunkedArrays() {
+    return chunked.listChunkedArrays(this.ctx);
+  }
+  deleteChunkedArrays(ids: readonly string[]) {
+    return chunked.deleteChunkedArrays(this.ctx, ids);
+  }
+  collectGarbage(opts?: { graceMs?: number }) {
+    return chunked.collectGarbage(this.ctx, opts);
+  }
+
   async usage(): Promise<Usage> {
     const db = this.db();
     const [metas, algorithmCount, bytes] = await Promise.all([db.getAll('datasets'), db.count('algorithms'), blobBytes(this.ctx)]);
@@ -315,11 +356,14 @@ class IdbStore implements Store {
 /**
  * Open the store (creating the database on first use). When another connection needs the database
  * (a newer version elsewhere, or `deleteStore`), this one closes itself and later calls throw.
+ * Every open collects garbage first: chunked arrays a crash or reload left uncommitted (abandoned for
+ * STAGING_GRACE_MS) go with their chunks; committed data is never touched.
  */
 export async function openStore(name: string = DEFAULT_DB_NAME, options: StoreOptions = {}): Promise<Store> {
   let store: IdbStore | undefined;
   const db = await openDatabase(name, () => store?.close());
   store = new IdbStore(name, db, options.hooks ?? {});
+  await store.collectGarbage();
   return store;
 }
 

@@ -1,0 +1,74 @@
+// A zarrita store over IndexedDB: the Zarr v3 keys of ONE chunked array (`/zarr.json`, `/c/0/1`, …)
+// as records `${arrayId}/${key}` of the `chunks` object store. Each array is the root of its own Zarr
+// hierarchy, so its keys are exactly the files a Zarr v3 folder of that array would hold.
+import type { AbsolutePath, AsyncMutable } from 'zarrita';
+import { track, writeTx, type StoreContext } from './db';
+
+/** A staging record's `touched` is refreshed when older than this (GC spares staging touched recently). */
+const TOUCH_EVERY_MS = 10_000;
+
+/** The record key of zarr key `key` (`/c/0/1`) of array `arrayId`. */
+export function chunkRecordKey(arrayId: string, key: string): string {
+  return `${arrayId}/${key.startsWith('/') ? key.slice(1) : key}`;
+}
+
+/**
+ * The key range holding every key of `arrayId`: `${id}/` up to, not including, `${id}0` ('0' is the
+ * character after '/'). Ids are fixed-length UUIDs, so no other array's keys fall inside.
+ */
+export function chunkKeyRange(arrayId: string): IDBKeyRange {
+  return IDBKeyRange.bound(`${arrayId}/`, `${arrayId}0`, false, true);
+}
+
+/**
+ * The ArrayBuffer to store for `value` without copying it when it already owns its whole buffer (what
+ * zarrita's `bytes` codec hands over: a fresh chunk buffer); a view into a larger or shared buffer is
+ * copied once, so that IndexedDB's structured clone does not clone the whole larger buffer.
+ */
+function ownBuffer(value: Uint8Array): ArrayBuffer {
+  const { buffer } = value;
+  if (buffer instanceof ArrayBuffer && value.byteOffset === 0 && value.byteLength === buffer.byteLength) return buffer;
+  return value.slice().buffer;
+}
+
+/**
+ * zarrita's `AsyncMutable` over one array's records.
+ * - `get` returns a Uint8Array over the ArrayBuffer IndexedDB's structured clone just produced for this
+ *   read: nobody else holds that buffer, so it (and zarrita's typed-array view of an uncompressed
+ *   chunk, which is a view of the same buffer) can be transferred to a worker as it is: no extra copy
+ *   after the one copy out of storage, which IndexedDB always makes.
+ * - `set` is only allowed on a writable store (a staging array): each key is one small readwrite
+ *   transaction that first checks the array is still 'staging' (not committed, aborted or collected),
+ *   so a write can never leave a chunk of an array that GC already removed.
+ */
+export class IdbChunkStore implements AsyncMutable {
+  constructor(
+    private readonly ctx: StoreContext,
+    readonly arrayId: string,
+    private readonly writable: boolean,
+  ) {}
+
+  async get(key: AbsolutePath): Promise<Uint8Array | undefined> {
+    this.ctx.hooks.onChunkRead?.(this.arrayId, key.slice(1));
+    const rec = await this.ctx.db().get('chunks', chunkRecordKey(this.arrayId, key));
+    return rec ? new Uint8Array(rec.data) : undefined;
+  }
+
+  async set(key: AbsolutePath, value: Uint8Array): Promise<void> {
+    if (!this.writable) throw new Error(`Chunked array '${this.arrayId}' is committed; its chunks cannot change.`);
+    const data = ownBuffer(value);
+    const id = this.arrayId;
+    await writeTx(this.ctx, 'putChunk', ['chunkedArrays', 'chunks'], async (tx) => {
+      const arrays = tx.objectStore('chunkedArrays');
+      const rec = await arrays.get(id);
+      if (!rec || rec.state !== 'staging') {
+        throw new Error(`Chunked array '${id}' is not being written (it was committed, aborted or collected).`);
+      }
+      const requests: Promise<unknown>[] = [];
+      track(requests, tx.objectStore('chunks').put({ key: chunkRecordKey(id, key), data }));
+      const now = Date.now();
+      if (now - rec.touched >= TOUCH_EVERY_MS) track(requests, arrays.put({ ...rec, touched: now }));
+      await Promise.all(requests);
+    });
+  }
+}
