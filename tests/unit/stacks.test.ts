@@ -253,12 +253,14 @@ describe('store: upgrade from version 1', () => {
     v1.close();
 
     const store = await fresh(undefined, name);
-    expect(DB_VERSION).toBe(4);
+    expect(DB_VERSION).toBe(5);
     const raw = await openDatabase(name);
     expect([...raw.objectStoreNames].sort()).toEqual([
       'algorithms',
       'blobs',
       'blocks',
+      'chunkedArrays',
+      'chunks',
       'dataFormats',
       'datasets',
       'executions',
@@ -280,10 +282,12 @@ describe('store: upgrade from version 1', () => {
     expect(await allBlobs(store)).toEqual([]);
   });
 
-  it('creates every store on a fresh database (0 → 4)', async () => {
+  it('creates every store on a fresh database (0 → 5)', async () => {
     const store = await fresh();
     const raw = await openDatabase(store.name);
-    expect(raw.version).toBe(4);
+    expect(raw.version).toBe(5);
+    expect([...raw.objectStoreNames]).toContain('chunkedArrays');
+    expect([...raw.objectStoreNames]).toContain('chunks');
     expect([...raw.objectStoreNames]).toContain('dataFormats');
     expect([...raw.objectStoreNames]).toContain('blocks');
     expect([...raw.objectStoreNames]).toContain('toolchainRuns');
