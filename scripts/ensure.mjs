@@ -37,18 +37,33 @@ export function ensureNodeModules() {
   mustRun('npm', ['install', '--no-audit', '--no-fund']);
 }
 
+/** Install a Debian package with apt-get (retrying after `apt-get update`); false when that fails. */
+function aptInstall(pkg) {
+  const sudo = process.getuid && process.getuid() === 0 ? [] : ['sudo'];
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const apt = (args) => (sudo.length ? run('sudo', ['apt-get', ...args], { env }) : run('apt-get', args, { env }));
+  return apt(['install', '-y', pkg]) === 0 || (apt(['update']) === 0 && apt(['install', '-y', pkg]) === 0);
+}
+
 /** Debian's Chromium for Playwright; never a browser download. */
 export function ensureChromium() {
   if (existsSync('/usr/bin/chromium')) return;
   console.log("algobox: /usr/bin/chromium is missing; installing Debian's chromium package…");
-  const sudo = process.getuid && process.getuid() === 0 ? [] : ['sudo'];
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const apt = (args) => (sudo.length ? run('sudo', ['apt-get', ...args], { env }) : run('apt-get', args, { env }));
-  if (apt(['install', '-y', 'chromium']) !== 0) {
-    if (apt(['update']) !== 0 || apt(['install', '-y', 'chromium']) !== 0) {
-      console.error('algobox: could not install chromium with apt-get (run as root or with sudo).');
-      process.exit(1);
-    }
+  if (!aptInstall('chromium')) {
+    console.error('algobox: could not install chromium with apt-get (run as root or with sudo).');
+    process.exit(1);
+  }
+}
+
+/**
+ * Debian's Python packages the tests use as independent references (python3-zarr reads the chunks
+ * algobox writes). A machine where apt-get cannot install them runs those tests as skipped, and says so.
+ */
+export function ensurePythonReferences() {
+  const missing = [['zarr', 'python3-zarr']].filter(([mod]) => spawnSync('/usr/bin/python3', ['-c', `import ${mod}`], { stdio: 'ignore' }).status !== 0);
+  for (const [, pkg] of missing) {
+    console.log(`algobox: installing Debian's ${pkg} (a reference the tests read algobox's files with)…`);
+    if (!aptInstall(pkg)) console.warn(`algobox: could not install ${pkg}; the tests that need it are skipped.`);
   }
 }
 

@@ -3,10 +3,11 @@
 // build, end-to-end tests (Playwright). Prints one closing summary line.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureChromium, ensureNodeModules, prepareAssets, root, run } from './ensure.mjs';
+import { ensureChromium, ensureNodeModules, ensurePythonReferences, prepareAssets, root, run } from './ensure.mjs';
 
 ensureNodeModules();
 ensureChromium();
+ensurePythonReferences();
 prepareAssets();
 
 const steps = [];
