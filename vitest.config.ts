@@ -9,6 +9,14 @@ import { defineConfig } from 'vitest/config';
 // unless it is listed here.
 const INTEGRATION = [
   'apiImport',
+  'badInput',
+  'beatThrown',
+  'decodeLimits',
+  'quota',
+  'runFaults',
+  'toolchainLoops',
+  'toolchainsInterrupted',
+  'userFormats',
   'builtinBundles',
   'chunkedArrays',
   'engine',

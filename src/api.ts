@@ -223,7 +223,7 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
   let engineRef: Engine | null = null;
   const engineP: Promise<Engine> = (async () => {
     const store = opts.store ?? (await openStore(opts.dbName ?? 'algobox'));
-    const engine = new Engine({ ...opts, store });
+    const engine = new Engine({ ...opts, store, storageEstimate: estimate });
     engineRef = engine;
     await engine.recoverInterrupted();
     return engine;
@@ -248,6 +248,12 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
   const storageManager = (): StorageManagerLike | null =>
     opts.storageManager !== undefined ? opts.storageManager : ((globalThis as { navigator?: { storage?: StorageManagerLike } }).navigator?.storage ?? null);
 
+  /** `navigator.storage.estimate()`, null where unavailable or failing. */
+  async function estimate(): Promise<{ usage?: number; quota?: number } | null> {
+    const sm = storageManager();
+    return sm?.estimate ? sm.estimate().catch(() => null) : null;
+  }
+
   async function persist(): Promise<boolean | null> {
     const sm = storageManager();
     if (!sm?.persist) return null;
@@ -259,7 +265,7 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
   }
 
   const importFilesDetailed: Algobox['datasets']['importFilesDetailed'] = (files, options) =>
-    importFiles({ decode: opts.decodeImageFile, maxImageBytes: opts.maxImageBytes, store: async () => (await e()).store, persist }, files, options);
+    importFiles({ decode: opts.decodeImageFile, maxImageBytes: opts.maxImageBytes, store: async () => (await e()).store, persist, estimate }, files, options);
 
   /** The sample set as store items (validated against their schemas) and stacks of them. */
   function sampleItems() {

@@ -1,5 +1,6 @@
 // What an engine is made with: the store, the worker factories (built-in runners, the sandbox for
 // third-party bundles, the prompt worker), limits, and the WebGPU probe.
+import type { StorageEstimateLike } from '../core/quota';
 import type { SessionLimits } from '../core/sessionCache';
 import type { Store } from '../store/index';
 import type { WorkerFactory } from './workerHandle';
@@ -34,6 +35,8 @@ export interface EngineOptions {
   persistIntervalMs?: number;
   /** Most bytes one execution may post (all postData calls together); a request may set a lower `maxPostBytes`. */
   maxPostBytes?: number;
+  /** `navigator.storage.estimate()`: a run may post at most what is free when it starts (its posts fail with the numbers beyond). */
+  storageEstimate?: () => Promise<StorageEstimateLike | null>;
   /** Most HostApi calls of one execution answered at once (more are refused). */
   maxHostCallsInFlight?: number;
   maxLogLines?: number;

@@ -7,6 +7,7 @@ import * as Comlink from 'comlink';
 import { labelDatasetIds } from '../core/datasetLabel';
 import { thrownMessage, thrownStack } from '../core/describeValue';
 import { resolveDevice } from '../core/devices';
+import { freeBytes, freeSpaceText } from '../core/quota';
 import { validateArgs } from '../core/params';
 import type { BundleCode } from '../core/protocol';
 import { TERMINAL_STATUSES, type AlgorithmRecord, type DatasetMeta, type ExecutionRecord, type ExecutionStatus, type LogLevel } from '../core/records';
@@ -150,6 +151,12 @@ export class Executions {
       timeCompleted: null,
       engineId: this.engineId,
     };
+    // A run may post at most what the storage has free as it starts: beyond, its posts fail with the numbers
+    // (and what it posted is removed), instead of the browser's quota error halfway through a write.
+    const configuredMaxPost = askedMaxPost === null ? engineMaxPost : Math.min(askedMaxPost, engineMaxPost);
+    const est = this.opts.storageEstimate ? await this.opts.storageEstimate().catch(() => null) : null;
+    const free = freeBytes(est);
+    const storageBound = free !== null && free < configuredMaxPost;
     await this.store.putExecution(rec);
     const run: LiveRun = {
       rec,
@@ -163,7 +170,8 @@ export class Executions {
       persistTimer: null,
       persistChain: Promise.resolve(),
       postedBytes: 0,
-      maxPostBytes: askedMaxPost === null ? engineMaxPost : Math.min(askedMaxPost, engineMaxPost),
+      maxPostBytes: storageBound ? free : configuredMaxPost,
+      postLimitReason: storageBound ? `only ${freeSpaceText(est!)} when the run started` : null,
       sandboxed: isThirdParty(alg) && this.pool.sandboxing,
       stats: { fetched: 0, fetchMs: 0, posted: 0, postMs: 0 },
     };

@@ -77,7 +77,9 @@ export function postDataCall(run: LiveRun, ctx: HostApiContext): HostApi['postDa
         bytes += a.data.byteLength;
         if (run.postedBytes + bytes > maxPost) {
           throw new Error(
-            `postData: item ${i} field '${k}' (${a.data.byteLength} bytes) would bring this execution's posted bytes to ${run.postedBytes + bytes}, more than its limit of ${maxPost}.`,
+            run.postLimitReason
+              ? `postData: item ${i} field '${k}' (${a.data.byteLength} bytes) would bring this execution's posted bytes to ${run.postedBytes + bytes}, but ${run.postLimitReason}. Free storage (delete datasets or runs you no longer need) and run it again.`
+              : `postData: item ${i} field '${k}' (${a.data.byteLength} bytes) would bring this execution's posted bytes to ${run.postedBytes + bytes}, more than its limit of ${maxPost}.`,
           );
         }
         fields[k] = { kind: sf.kind as FieldKind, array: { dtype: a.dtype, shape: [...a.shape], data: a.data } as NDArray };

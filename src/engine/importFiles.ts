@@ -4,6 +4,7 @@
 // cannot be read or stored is reported by path with the reason, and the rest are imported.
 import { encodeItem } from '../core/datasetCodec';
 import { thrownMessage } from '../core/describeValue';
+import { quotaProblem, type StorageEstimateLike } from '../core/quota';
 import { DATA_SCHEMAS, validateItem } from '../core/dataSchemas';
 import type { NDArray } from '../core/ndarray';
 import { naturalCompare, type StackRecord } from '../core/stacks';
@@ -57,6 +58,8 @@ export interface ImportContext {
   store(): Promise<Pick<Store, 'putDatasets' | 'putDatasetsAsStack'>>;
   /** `navigator.storage.persist()`'s answer, null where unavailable. */
   persist(): Promise<boolean | null>;
+  /** `navigator.storage.estimate()`, null where unavailable: an import larger than the free space is refused before anything is written. */
+  estimate?(): Promise<StorageEstimateLike | null>;
 }
 
 interface Entry {
@@ -186,6 +189,9 @@ export async function importFiles(
   const bytes = entries.reduce((s, en) => s + en.blob.size, 0);
   let persisted: boolean | null = null;
   if (bytes > (o.persistThresholdBytes ?? DEFAULT_PERSIST_THRESHOLD_BYTES)) persisted = await ctx.persist();
+  // The files' bytes are a lower bound of what the import stores: refuse at once rather than fail halfway.
+  const quota = quotaProblem(`Importing ${total} file${total === 1 ? '' : 's'}`, bytes, await ctx.estimate?.().catch(() => null));
+  if (quota) throw new Error(quota);
 
   let done = 0;
   for (const [folder, group] of byFolder(entries)) {

@@ -32,6 +32,8 @@ export interface LiveRun {
   persistChain: Promise<void>;
   postedBytes: number;
   maxPostBytes: number;
+  /** Why `maxPostBytes` is what it is when the free storage set it ("… of storage is free (…)"); null for the configured limit. */
+  postLimitReason: string | null;
   /** Runs in the opaque-origin sandbox (a third-party bundle with a sandbox configured). */
   sandboxed: boolean;
   stats: { fetched: number; fetchMs: number; posted: number; postMs: number };
