@@ -188,6 +188,26 @@ test('a dropped image whose header claims 100000×100000 pixels is refused by na
   expect(problems).toEqual([]);
 });
 
+test('an import larger than the free storage is refused with the numbers before anything is written', async ({ page }) => {
+  // The browser reports 1 KiB free: the drop of two 4 KiB images cannot fit.
+  await page.addInitScript(() => {
+    const storage = navigator.storage;
+    storage.estimate = async () => ({ usage: 5_000_000, quota: 5_000_000 + 1024 });
+  });
+  const { problems } = await openApp(page);
+  let x = 2463534242;
+  const noise = () => u8(64, 64, () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), (x >>> 0) & 255));
+  await dropFiles(page, [
+    { path: 'big/a.png', bytes: encodePng(noise()) },
+    { path: 'big/b.png', bytes: encodePng(noise()) },
+  ]);
+  const report = page.getByTestId('import-report');
+  await expect(report).toContainText(/The import failed: Importing 2 files needs about .* of storage, but only 1\.0 KiB \(1024 bytes\) of storage is free/);
+  await expect(report).toContainText('nothing was written');
+  expect(await page.evaluate(async () => (await window.algobox.datasets.list()).length)).toBe(0);
+  expect(problems).toEqual([]);
+});
+
 test('the file picker imports a multi-page TIFF as a stack, RGB as 3×H×W, and thumbnails show pixels', async ({ page }) => {
   const { problems } = await openApp(page);
   const pages = [0, 1, 2].map((k) => u16(48, 64, (y, x) => x * 500 + y * 100 + k * 7000));
