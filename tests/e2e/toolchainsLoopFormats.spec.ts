@@ -40,7 +40,6 @@ test('the loop toolchain from the page: the loop is drawn, both blocks run, {sum
   expect(await result(page, 'analysis', 'nb')).toBe(9);
   await expect(page.getByTestId('tc-output-evaluator.requests').getByRole('button')).toHaveCount(9);
   await shot(page, `${SHOTS_DIR}/toolchain-loop.png`);
-  await page.screenshot({ path: '/tmp/beat-shots/toolchain-loop.png', fullPage: true });
 
   // Every search ends at threshold + 1: 45 + 9 × 4.
   await threshold.fill('3');
@@ -189,8 +188,6 @@ test('user data formats from the page: installed from a file, listed with their 
   await expect(list.getByRole('listitem').nth(0)).toContainText('used by user/area/1');
   await expect(list.getByRole('listitem').nth(3)).toContainText('used by user/area/1, user/centroid/1');
 
-  await page.screenshot({ path: '/tmp/beat-shots/toolchain-formats.png', fullPage: true });
-  await formats.screenshot({ path: '/tmp/beat-shots/toolchain-formats-list.png' });
   await shot(page, `${SHOTS_DIR}/toolchain-formats.png`);
   expect(problems).toEqual([]);
 });
