@@ -391,7 +391,8 @@ it('data plane: identity Image2Image vs bare IndexedDB, Otsu execute() vs scikit
     const e2e = rs.length ? median(rs.map((r) => r.e2eMs)) : NaN;
     const bare = rs.length ? median(rs.map((r) => r.bareMs)) : NaN;
     const ratio = e2e / bare;
-    const note = c.failure ? `**${c.failure}**${rs.length ? ` (after ${rs.length} timed rounds)` : ''}` : `${rs.length} rounds`;
+    const where = c.runnerKeys.length ? (c.runnerKeys.some((k) => k.endsWith('|sandbox')) ? '; ran in the sandbox' : '; ran unsandboxed') : '';
+    const note = c.failure ? `**${c.failure}**${rs.length ? ` (after ${rs.length} timed rounds)` : ''}` : `${rs.length} rounds${where}`;
     const verdict = Number.isFinite(ratio) && !c.failure ? (ratio <= TARGET ? 'met' : '**missed**') : '**failed**';
     return `| identity Image2Image, ${c.variant} | ${c.n} × ${SIDE}² float32 (${c.n} MiB) | ${cell('e2eMs')} | ${cell('putMs')} / ${cell('execMs')} / ${cell('readMs')} | ${cell('bareMs')} (${cell('bareWriteMs')} / ${cell('bareReadMs')}) | ${Number.isFinite(ratio) ? `${f2(ratio)}×` : '—'} | ≤ ${TARGET}× | ${verdict} | ${note} |`;
   });
