@@ -29,6 +29,7 @@ import {
 } from './engine/toolchains';
 import type { WorkerFactory } from './engine/workerHandle';
 import type { BlockRunRecord, ToolchainRunRecord } from './core/toolchainRecords';
+import { thrownMessage } from './core/describeValue';
 
 export interface PutMeta {
   name?: string;
@@ -296,7 +297,7 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
         try {
           if (meta.schema) item = validateItem(meta.schema, fields);
         } catch (err) {
-          throw new Error(`datasets.put${meta.name ? ` '${meta.name}'` : ''}: ${(err as Error).message}`, { cause: err });
+          throw new Error(`datasets.put${meta.name ? ` '${meta.name}'` : ''}: ${thrownMessage(err)}`, { cause: err });
         }
         const engine = await e();
         const [id] = await engine.store.putDatasets([
@@ -457,7 +458,7 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
           try {
             return { id, name, description, toolchain: build(datasets, stacks), problem: null };
           } catch (err) {
-            return { id, name, description, toolchain: null, problem: (err as Error).message };
+            return { id, name, description, toolchain: null, problem: thrownMessage(err) };
           }
         });
       },

@@ -20,6 +20,7 @@ import { ToolchainsPage } from './toolchains/ToolchainsPage';
 import { writeToolchainParams } from './toolchains/runState';
 import './styles.css';
 import './layout.css';
+import { thrownMessage } from '../core/describeValue';
 
 export function App({ api }: { api: Algobox }) {
   const [client] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 2000, retry: false, refetchOnWindowFocus: false } } }));
@@ -66,7 +67,7 @@ function Shell() {
       {ready.isError ? (
         <div className="startup-error" role="alert">
           <h3>The engine could not start</h3>
-          <p>{(ready.error as Error).message}</p>
+          <p>{thrownMessage(ready.error)}</p>
           <p className="muted">Storage may be blocked (private window, full disk) — reload to try again.</p>
         </div>
       ) : !ready.isSuccess ? (

@@ -9,6 +9,7 @@
 // installed algorithm carry one identity. On install a present lock must match the files exactly:
 // every listed file present with that SHA-256, no unlisted file. Pure TS, no DOM.
 import { bundleHash } from './hash';
+import { thrownMessage } from './describeValue';
 
 export const BUNDLE_LOCK_FILE = 'bundle.lock.json';
 export const BUNDLE_LOCK_FORMAT = 1;
@@ -54,7 +55,7 @@ export function parseBundleLock(bytes: Uint8Array): BundleLock {
   try {
     doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (e) {
-    throw new BundleLockError(`${BUNDLE_LOCK_FILE} is not valid JSON: ${(e as Error).message}`);
+    throw new BundleLockError(`${BUNDLE_LOCK_FILE} is not valid JSON: ${thrownMessage(e)}`);
   }
   const bad = (what: string) => new BundleLockError(`${BUNDLE_LOCK_FILE} is not a valid lock file: ${what}.`);
   if (!isRecord(doc)) throw bad('it must be a JSON object');

@@ -5,6 +5,7 @@
 import type { FieldKind, StoredField } from './records';
 import { isNDArray, ndarray, ndarrayProblem, stack, unstack, type NDArray } from './ndarray';
 import { BRIEF, describeValue } from './describeValue';
+import { thrownMessage } from './describeValue';
 
 const FIELD_KINDS: readonly FieldKind[] = ['array', 'arrayList', 'numbers', 'string'];
 
@@ -121,7 +122,7 @@ export function decodeFields(fields: Record<string, { kind: FieldKind; array: ND
     try {
       out[key] = decodeField(f.kind, f.array);
     } catch (e) {
-      throw new Error(`Field '${key}': ${(e as Error).message.replace(/^decodeField: /, '')}`, { cause: e });
+      throw new Error(`Field '${key}': ${thrownMessage(e).replace(/^decodeField: /, '')}`, { cause: e });
     }
   }
   return out;

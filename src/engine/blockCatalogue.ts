@@ -6,6 +6,7 @@ import type { AlgorithmDeclaration, DataFormat, DataFormatDeclaration, FormatSet
 import type { BlockRecord } from '../core/toolchainRecords';
 import type { Store } from '../store/index';
 import { blockModuleProblem } from './blockModuleCheck';
+import { thrownMessage } from '../core/describeValue';
 
 export interface BlockInfo {
   id: string;
@@ -147,7 +148,7 @@ export class BlockCatalogue {
         format = registry.get(r.name);
         fields = format.root.fields.map((f) => ({ name: f.name, type: fieldTypeLabel(f.type) }));
       } catch (e) {
-        problem = (e as Error).message;
+        problem = thrownMessage(e);
       }
       return {
         name: r.name,

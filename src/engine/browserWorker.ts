@@ -2,6 +2,7 @@
 // built-in bundles; third-party bundles run in sandbox.ts's frames) and workers/prompt.worker.ts (the
 // prompt decoder).
 import type { WorkerFactory, WorkerLike } from './workerHandle';
+import { thrownMessage } from '../core/describeValue';
 
 export const browserWorkerFactory: WorkerFactory = (label) =>
   workerLike(new Worker(new URL('../../workers/runner.worker.ts', import.meta.url), { type: 'module', name: `runner ${label}` }));
@@ -34,7 +35,7 @@ export async function probeWebGpu(): Promise<{ available: boolean; reason?: stri
     const adapter = await gpu.requestAdapter();
     return adapter ? { available: true } : { available: false, reason: 'no WebGPU adapter is available' };
   } catch (e) {
-    return { available: false, reason: `requesting a WebGPU adapter failed: ${(e as Error).message}` };
+    return { available: false, reason: `requesting a WebGPU adapter failed: ${thrownMessage(e)}` };
   }
 }
 

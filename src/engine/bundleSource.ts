@@ -6,6 +6,7 @@ import { unzipSync } from 'fflate';
 import { parse as parseImports, init as lexerInit } from 'es-module-lexer';
 import { parseManifest } from '../core/manifest';
 import { normalizePath } from '../sdk/moduleLoader';
+import { thrownMessage } from '../core/describeValue';
 
 export type BundleFiles = Map<string, Uint8Array>;
 export type BundleFileContent = string | Uint8Array | ArrayBuffer | Blob;
@@ -84,7 +85,7 @@ export function unzipBundle(bytes: Uint8Array): BundleFiles {
     });
   } catch (e) {
     if (e instanceof BundleSourceError) throw e;
-    throw new BundleSourceError(`The bundle is not a readable zip file: ${(e as Error).message}`);
+    throw new BundleSourceError(`The bundle is not a readable zip file: ${thrownMessage(e)}`);
   }
   return normalizeFiles(new Map(Object.entries(entries)));
 }
@@ -106,7 +107,7 @@ async function fetchResponse(url: string, fetchFn: typeof fetch): Promise<{ byte
   try {
     res = await fetchFn(url);
   } catch (e) {
-    throw new BundleSourceError(`Could not fetch ${url}: ${(e as Error).message}`);
+    throw new BundleSourceError(`Could not fetch ${url}: ${thrownMessage(e)}`);
   }
   if (!res.ok) throw new BundleSourceError(`Could not fetch ${url}: HTTP ${res.status} ${res.statusText}`.trim());
   const declared = Number(res.headers.get('content-length') ?? NaN);
@@ -123,7 +124,7 @@ async function relativeImports(source: string, path: string): Promise<string[]> 
   try {
     [imports] = parseImports(source, path);
   } catch (e) {
-    throw new BundleSourceError(`${path} is not a valid ES module: ${(e as Error).message}`);
+    throw new BundleSourceError(`${path} is not a valid ES module: ${thrownMessage(e)}`);
   }
   const out: string[] = [];
   for (const im of imports) {

@@ -72,7 +72,7 @@ export function serveRpc(port: MessagePort, methods: Record<string, Method>, opt
       port.postMessage({ ...wire, id }, transfer);
     } catch (e) {
       try {
-        port.postMessage({ ...errorWire(new Error(`The engine could not send its answer: ${(e as Error).message}`)), id });
+        port.postMessage({ ...errorWire(new Error(`The engine could not send its answer: ${thrownMessage(e)}`)), id });
       } catch {
         /* the port is gone */
       }

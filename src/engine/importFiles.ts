@@ -156,7 +156,7 @@ async function storeSingles(store: ImportStore, folder: string, singles: { en: E
       singles.forEach((s, i) => made.ids.set(s.en, [r.ids[i]!]));
       made.stacks.push(r.stack);
     } catch (err) {
-      for (const s of singles) made.errors.push({ file: s.en.path, message: (err as Error).message });
+      for (const s of singles) made.errors.push({ file: s.en.path, message: thrownMessage(err) });
     }
     return;
   }
@@ -164,7 +164,7 @@ async function storeSingles(store: ImportStore, folder: string, singles: { en: E
     try {
       made.ids.set(s.en, await store.putDatasets([s.item]));
     } catch (err) {
-      made.errors.push({ file: s.en.path, message: (err as Error).message });
+      made.errors.push({ file: s.en.path, message: thrownMessage(err) });
     }
   }
 }

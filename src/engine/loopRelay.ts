@@ -72,7 +72,7 @@ export async function runLoopPair(
       try {
         checked = convertData(requestFormat, request);
       } catch (e) {
-        throw new BeatError('E_LOOP', `the request of loop processor '${processor.block}' is not ${requestFormat.name}: ${(e as Error).message}`);
+        throw new BeatError('E_LOOP', `the request of loop processor '${processor.block}' is not ${requestFormat.name}: ${thrownMessage(e)}`);
       }
       return checkLoopReply(await call(remote.validate(checked)), answerFormat, who);
     }) as unknown as LoopChannelHostApi['validate'],

@@ -38,6 +38,7 @@ import { encodeItem } from '../core/datasetCodec';
 import type { AlgorithmInfo, ExecutionRecord, ExecutionStatus } from '../core/records';
 import type { NewDataset, Store } from '../store/index';
 import type { ExecuteRequest } from './engine';
+import { thrownMessage } from '../core/describeValue';
 
 /** What runner blocks need of the engine (the Engine has exactly these methods). */
 export interface RunnerEngine {
@@ -142,7 +143,7 @@ export function runnerBlockExecutor(opts: RunnerBlockOptions): (job: BlockJob, c
       try {
         ids = await inputIds(job, runner, units, opts, (stored) => (storedInputs = stored));
       } catch (e) {
-        return { ...run, error: runnerError((e as Error).message) };
+        return { ...run, error: runnerError(thrownMessage(e)) };
       }
       if (signal?.aborted) throw cancelled();
 
@@ -151,7 +152,7 @@ export function runnerBlockExecutor(opts: RunnerBlockOptions): (job: BlockJob, c
       try {
         executionId = await opts.engine.execute({ algorithmId: runner.id, inputDatasetIds: ids, args: job.parameters, device: runner.device });
       } catch (e) {
-        return { ...run, error: runnerError(`${name} could not be executed: ${(e as Error).message}`) };
+        return { ...run, error: runnerError(`${name} could not be executed: ${thrownMessage(e)}`) };
       }
       run.processCalls = 1;
       context.onProcessCalls?.(1);
@@ -213,7 +214,7 @@ export function runnerBlockExecutor(opts: RunnerBlockOptions): (job: BlockJob, c
             return {
               ...run,
               error: runnerError(
-                `${where} ('${d.meta.name}'), field '${output}' = ${showValue(value)}, is not ${formatName} ({ value: <field> }): ${(e as Error).message}`,
+                `${where} ('${d.meta.name}'), field '${output}' = ${showValue(value)}, is not ${formatName} ({ value: <field> }): ${thrownMessage(e)}`,
                 code,
               ),
             };
@@ -248,7 +249,7 @@ async function inputIds(
       fields = encodeItem(validateItem(schema, { [runner.reads.key]: image }));
     } catch (e) {
       throw new Error(
-        `input unit ${k + 1} of ${units.length} [${u.start}–${u.end}] (field '${runner.imageField}' = ${showValue(image)}) cannot be given to the runner as a ${runner.reads.schema} dataset: ${(e as Error).message}`,
+        `input unit ${k + 1} of ${units.length} [${u.start}–${u.end}] (field '${runner.imageField}' = ${showValue(image)}) cannot be given to the runner as a ${runner.reads.schema} dataset: ${thrownMessage(e)}`,
         { cause: e },
       );
     }

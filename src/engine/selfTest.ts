@@ -9,6 +9,7 @@ import { encodeItem } from '../core/datasetCodec';
 import { isNDArray, type NDArray } from '../core/ndarray';
 import type { AlgorithmRecord, ExecutionRecord } from '../core/records';
 import type { Store } from '../store/index';
+import { thrownMessage } from '../core/describeValue';
 
 export interface SelfTestOutputReport extends ComparisonReport {
   index: number;
@@ -132,7 +133,7 @@ export async function runSelfTest(host: SelfTestHost, algorithmId: string, devic
       }
       report.passed = report.outputs.every((r) => r.passed);
     } catch (e) {
-      report.error = (e as Error).message;
+      report.error = thrownMessage(e);
       report.passed = false;
     } finally {
       const cleanup = [...made, ...outputs];

@@ -277,7 +277,7 @@ export class ToolchainService {
             try {
               return convertData(format, v);
             } catch (e) {
-              throw new Error(`source '${s.name}': values[${k}] is not ${s.format}: ${(e as Error).message}`, { cause: e });
+              throw new Error(`source '${s.name}': values[${k}] is not ${s.format}: ${thrownMessage(e)}`, { cause: e });
             }
           }),
         );
@@ -305,7 +305,7 @@ export class ToolchainService {
         try {
           items.push(convertData(format, { value: rec.fields[key] }));
         } catch (e) {
-          throw new Error(`source '${s.name}': dataset '${rec.meta.name}' field '${key}' is not ${s.format}: ${(e as Error).message}`, { cause: e });
+          throw new Error(`source '${s.name}': dataset '${rec.meta.name}' field '${key}' is not ${s.format}: ${thrownMessage(e)}`, { cause: e });
         }
       }
       out[s.name] = sourceStream(s, items);
@@ -343,7 +343,7 @@ export class ToolchainService {
       try {
         registry.get(src.format);
       } catch (e) {
-        problems.push(`sources[${k}].format: ${(e as Error).message}${registry.has(src.format) ? '' : ' (install it: algobox.blocks.formats.install)'}`);
+        problems.push(`sources[${k}].format: ${thrownMessage(e)}${registry.has(src.format) ? '' : ' (install it: algobox.blocks.formats.install)'}`);
       }
     });
     if (problems.length) throw new Error(`invalid toolchain: ${problems.join('; ')}`);

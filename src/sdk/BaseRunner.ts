@@ -9,6 +9,7 @@ import type { HostApi } from '../core/protocol';
 import { adoptRunner, internalsOf } from './runnerState';
 import type { OnnxSession } from './OnnxSession';
 import type { OnnxModelOptions } from './onnxRuntime';
+import { thrownMessage } from '../core/describeValue';
 
 /** A data schema: a built-in name ("Image", "Segmentation", …), a built-in schema object, or any zod object schema. */
 export type SchemaLike = DataSchemaName | (string & {}) | z.ZodType;
@@ -108,7 +109,7 @@ export class BaseRunner {
         // Name the dataset (the engine puts its name before the id) and what it lacks.
         const missing = Object.keys(fields).filter((k) => fields[k] === null);
         const lacks = missing.length ? ` has no field ${missing.map((k) => `'${k}'`).join(', ')}` : '';
-        throw new Error(`fetchData: input dataset ${ids[i]}${lacks}: ${(e as Error).message}`, { cause: e });
+        throw new Error(`fetchData: input dataset ${ids[i]}${lacks}: ${thrownMessage(e)}`, { cause: e });
       }
     });
   }

@@ -4,6 +4,7 @@
 import type * as Ort from 'onnxruntime-web';
 import { isNDArray, ndarray, sizeOf, type DType, type NDArray } from '../core/ndarray';
 import type { LogLevel } from '../core/records';
+import { thrownMessage } from '../core/describeValue';
 
 export type OnnxLog = (level: LogLevel, message: string) => Promise<void> | void;
 
@@ -156,7 +157,7 @@ export class OnnxSession {
       // WebGPU lacks some kernels (e.g. MaxPool with ceil_mode) and only says so at run time: move
       // the model to WASM once, say why, and run again.
       if (this._provider !== 'webgpu' || !this.wasmFallback) throw e;
-      await this.log('WARNING', `WebGPU could not run ${this.name} (${(e as Error).message}); running it on WASM from now on.`);
+      await this.log('WARNING', `WebGPU could not run ${this.name} (${thrownMessage(e)}); running it on WASM from now on.`);
       const next = await this.wasmFallback();
       const old = this.session;
       this.session = next.session;

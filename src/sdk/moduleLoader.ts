@@ -4,6 +4,7 @@
 // and computed imports are refused with a message naming the file and the specifier. Uses
 // es-module-lexer (the lexer Vite uses) to find import specifiers.
 import { init, parse } from 'es-module-lexer';
+import { thrownMessage } from '../core/describeValue';
 
 export type ModuleUrlFactory = (source: string) => string;
 
@@ -124,7 +125,7 @@ export async function linkBundle(
     try {
       [imports] = parse(src, path);
     } catch (e) {
-      throw new BundleLinkError(`${path} is not a valid ES module: ${(e as Error).message}`);
+      throw new BundleLinkError(`${path} is not a valid ES module: ${thrownMessage(e)}`);
     }
     const edits: { s: number; e: number; text: string }[] = [];
     for (const im of imports) {

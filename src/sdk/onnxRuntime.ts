@@ -10,6 +10,7 @@
 // ORT_LOADER on globalThis that returns the module (see workers/sandboxRuntime.ts).
 import type * as Ort from 'onnxruntime-web';
 import { OnnxSession, type OnnxLog } from './OnnxSession';
+import { thrownMessage } from '../core/describeValue';
 
 export type OrtModule = typeof Ort;
 
@@ -54,7 +55,7 @@ export async function webGpuStatus(): Promise<{ available: boolean; reason?: str
     const adapter = await nav.gpu.requestAdapter();
     return adapter ? { available: true } : { available: false, reason: 'requestAdapter() found no WebGPU adapter' };
   } catch (e) {
-    return { available: false, reason: `requestAdapter() failed: ${(e as Error).message}` };
+    return { available: false, reason: `requestAdapter() failed: ${thrownMessage(e)}` };
   }
 }
 
@@ -152,14 +153,14 @@ export async function createOnnxSession(bytes: Uint8Array, opts: CreateSessionOp
       session = await rt.ort.InferenceSession.create(bytes, { ...base, executionProviders: ['webgpu'] });
       provider = 'webgpu';
     } catch (e) {
-      await opts.log('WARNING', `Could not create a WebGPU session for ${opts.name} (${(e as Error).message}); running it on WASM.`);
+      await opts.log('WARNING', `Could not create a WebGPU session for ${opts.name} (${thrownMessage(e)}); running it on WASM.`);
     }
   }
   if (!session) {
     try {
       session = await rt.ort.InferenceSession.create(bytes, { ...base, executionProviders: ['wasm'] });
     } catch (e) {
-      throw new Error(`loadOnnxModel: onnxruntime-web could not load ${opts.name}: ${(e as Error).message}`, { cause: e });
+      throw new Error(`loadOnnxModel: onnxruntime-web could not load ${opts.name}: ${thrownMessage(e)}`, { cause: e });
     }
   }
   const ms = performance.now() - t0;

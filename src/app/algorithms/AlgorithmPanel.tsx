@@ -10,6 +10,7 @@ import { CatalogFilters, EMPTY_FILTER, isFiltering, toAlgorithmFilter, type Cata
 import { evaluateForm, initialDrafts, type Drafts } from './paramValues';
 import { RunControls } from './RunControls';
 import './algorithms.css';
+import { thrownMessage } from '../../core/describeValue';
 
 export function AlgorithmPanel() {
   const algorithms = useAlgorithms();
@@ -51,7 +52,7 @@ export function AlgorithmPanel() {
             </p>
           ) : algorithms.isError ? (
             <p className="error-text alg-note" role="alert">
-              Could not list the algorithms: {(algorithms.error as Error).message}
+              Could not list the algorithms: {thrownMessage(algorithms.error)}
             </p>
           ) : all.length === 0 ? (
             <p className="empty" data-testid="catalog-empty">

@@ -7,6 +7,7 @@ import type { SelfTestReport } from '../../api';
 import { useApi } from '../apiContext';
 import { invalidateData, keys, useGpu } from '../state/queries';
 import { useTrustGate } from './TrustDialog';
+import { thrownMessage } from '../../core/describeValue';
 
 const selfTestKey = (id: string) => ['selftest', id] as const;
 
@@ -76,7 +77,7 @@ export function SelfTestPanel({ alg }: { alg: AlgorithmInfo }) {
           );
         })}
       </ul>
-      {run.isError && <p className="error-text">{(run.error as Error).message}</p>}
+      {run.isError && <p className="error-text">{thrownMessage(run.error)}</p>}
       {fallback && (
         <p className="warn-text" data-testid="selftest-fallback">
           gpu failed its self-test while cpu passed: runs asking for gpu use cpu (with a warning in their log).

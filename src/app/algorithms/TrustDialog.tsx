@@ -138,7 +138,7 @@ function TrustDialog({ alg, actionLabel, onTrust, onCancel }: { alg: AlgorithmIn
           {total === null ? '…' : `${formatBytes(total)} in ${files.data!.length} ${files.data!.length === 1 ? 'file' : 'files'}`}
         </dd>
       </dl>
-      {files.isError && <p className="error-text">Could not list its files: {(files.error as Error).message}</p>}
+      {files.isError && <p className="error-text">Could not list its files: {thrownMessage(files.error)}</p>}
       {files.data && (
         <div className="trust-files-wrap">
           <table className="trust-files" data-testid="trust-files" aria-label="Files of the bundle">

@@ -3,12 +3,13 @@
 import { useStorage } from '../state/queries';
 import { formatBytes } from './format';
 import './datasets.css';
+import { thrownMessage } from '../../core/describeValue';
 
 export function StorageMeter() {
   const q = useStorage();
   if (q.isError) {
     return (
-      <span className="ds-storage muted" role="status" title={(q.error as Error).message}>
+      <span className="ds-storage muted" role="status" title={thrownMessage(q.error)}>
         Storage use unknown
       </span>
     );

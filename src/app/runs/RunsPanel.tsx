@@ -8,6 +8,7 @@ import { RunDetails } from './RunDetails';
 import { RunRow } from './RunRow';
 import { isLive } from './format';
 import './runs.css';
+import { thrownMessage } from '../../core/describeValue';
 
 export function RunsPanel() {
   const executions = useExecutions();
@@ -48,7 +49,7 @@ export function RunsPanel() {
           </p>
         ) : executions.isError ? (
           <p className="error-text runs-note" role="alert">
-            Could not list the runs: {(executions.error as Error).message}
+            Could not list the runs: {thrownMessage(executions.error)}
           </p>
         ) : list.length === 0 ? (
           <p className="empty runs-note">No runs yet. Choose inputs and an algorithm on the right, then press Run.</p>

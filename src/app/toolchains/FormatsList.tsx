@@ -2,17 +2,18 @@
 // carrying it and a Remove button; installing from JSON files (`{ "<user>/<name>/<version>":
 // declaration, … }`, or one declaration in a file named like `point.json` with a name given here) or
 // typed in. Problems come back named (format, field, value, expectation).
+import { InstallHeader } from './InstallHeader';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { useApi } from '../apiContext';
 import { toolchainKeys } from './runState';
 import { readFormatFiles } from './formatFiles';
+import { thrownMessage } from '../../core/describeValue';
 
 export function FormatsList() {
   const api = useApi();
   const qc = useQueryClient();
   const formats = useQuery({ queryKey: toolchainKeys.formats, queryFn: () => api.blocks.formats.list() });
-  const [open, setOpen] = useState(false);
   const [files, setFiles] = useState<File[]>([]);
   const [text, setText] = useState('');
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
@@ -35,7 +36,7 @@ export function FormatsList() {
       setFormKey((k) => k + 1);
       await refresh();
     } catch (e) {
-      setStatus({ ok: false, text: (e as Error).message });
+      setStatus({ ok: false, text: thrownMessage(e) });
     }
   };
   const remove = async (name: string) => {
@@ -44,43 +45,25 @@ export function FormatsList() {
       setStatus({ ok: true, text: `Removed ${name}.` });
       await refresh();
     } catch (e) {
-      setStatus({ ok: false, text: (e as Error).message });
+      setStatus({ ok: false, text: thrownMessage(e) });
     }
   };
 
   return (
     <section className="tc-formats-list" aria-label="Data formats">
-      <div className="row">
-        <h2>Data formats</h2>
-        <span className="grow" />
-        <button type="button" className="small" aria-expanded={open} onClick={() => setOpen(!open)}>
-          Install formats…
-        </button>
-      </div>
-      {open && (
-        <form
-          className="tc-install"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void install();
-          }}
-        >
-          <label htmlFor={ids.files}>Format files (.json: {'{ "user/name/1": { "field": "type" } }'})</label>
-          <input key={formKey} id={ids.files} type="file" multiple accept=".json,application/json" onChange={(e) => setFiles([...(e.target.files ?? [])])} />
-          <label htmlFor={ids.text}>Or type them (JSON)</label>
-          <textarea
-            id={ids.text}
-            rows={5}
-            spellCheck={false}
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-            placeholder={'{ "user/point/1": { "x": "float64", "y": "float64" } }'}
-          />
-          <button type="submit" className="primary small">
-            Install
-          </button>
-        </form>
-      )}
+      <InstallHeader title="Data formats" action="Install formats…" onInstall={() => void install()}>
+        <label htmlFor={ids.files}>Format files (.json: {'{ "user/name/1": { "field": "type" } }'})</label>
+        <input key={formKey} id={ids.files} type="file" multiple accept=".json,application/json" onChange={(e) => setFiles([...(e.target.files ?? [])])} />
+        <label htmlFor={ids.text}>Or type them (JSON)</label>
+        <textarea
+          id={ids.text}
+          rows={5}
+          spellCheck={false}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          placeholder={'{ "user/point/1": { "x": "float64", "y": "float64" } }'}
+        />
+      </InstallHeader>
       {status && (
         <p className={status.ok ? 'ok-text small-text' : 'error-text small-text'} role={status.ok ? 'status' : 'alert'} data-testid="tc-formats-status">
           {status.text}

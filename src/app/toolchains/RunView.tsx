@@ -10,6 +10,7 @@ import { invalidateData } from '../state/queries';
 import { useSelection } from '../state/selection';
 import { AnalyzerResults } from './AnalyzerResults';
 import { durationMs, formatMs, STATUS_CLASS, toolchainKeys } from './runState';
+import { thrownMessage } from '../../core/describeValue';
 
 const MAX_UNIT_BUTTONS = 48;
 
@@ -146,7 +147,7 @@ function DeleteRun({ rec, onDeleted }: { rec: ToolchainRunRecord; onDeleted: () 
       if (withDatasets) await invalidateData(qc);
       onDeleted();
     } catch (e) {
-      setError((e as Error).message);
+      setError(thrownMessage(e));
     }
   };
   if (!asking) {

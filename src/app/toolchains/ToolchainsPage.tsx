@@ -24,6 +24,7 @@ import { ToolchainDiagram } from './ToolchainDiagram';
 import { useRunnerForms } from './useRunnerForms';
 import { useToolchainSource } from './useToolchainSource';
 import './toolchains.css';
+import { thrownMessage } from '../../core/describeValue';
 
 export function ToolchainsPage() {
   const api = useApi();
@@ -165,7 +166,7 @@ export function ToolchainsPage() {
           )}
           {runnerAlgs.isError && (
             <p role="alert" className="error-text">
-              {(runnerAlgs.error as Error).message}
+              {thrownMessage(runnerAlgs.error)}
             </p>
           )}
           {rec && <RunView rec={rec} onDeleted={() => setRunId(null)} />}

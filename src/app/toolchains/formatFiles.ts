@@ -1,12 +1,13 @@
 // Reading user data formats from files and typed JSON into one set `{ name: declaration }`: a file
 // (or the text) holds a map of format names to declarations. Problems name the file.
+import { thrownMessage } from '../../core/describeValue';
 
 function parse(text: string, where: string): Record<string, unknown> {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${where}: not JSON (${(e as Error).message})`, { cause: e });
+    throw new Error(`${where}: not JSON (${thrownMessage(e)})`, { cause: e });
   }
   if (!json || typeof json !== 'object' || Array.isArray(json))
     throw new Error(`${where}: expected an object { "<user>/<name>/<version>": { "field": "type", … }, … }`);

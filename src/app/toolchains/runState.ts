@@ -4,6 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { ToolchainRunRecord } from '../../api';
 import { useApi } from '../apiContext';
+import { thrownMessage } from '../../core/describeValue';
 
 export const toolchainKeys = {
   runs: ['toolchainRuns'] as const,
@@ -33,7 +34,7 @@ export function useToolchainRun(runId: string | null): { rec: ToolchainRunRecord
       }
     });
     // A run id that does not exist: subscribe says nothing, get tells why.
-    api.toolchains.get(runId).catch((e: unknown) => alive && setState({ id: runId, rec: null, error: (e as Error).message }));
+    api.toolchains.get(runId).catch((e: unknown) => alive && setState({ id: runId, rec: null, error: thrownMessage(e) }));
     return () => {
       alive = false;
       off();

@@ -7,6 +7,7 @@ import type { ToolchainJson } from '../../core/beat';
 import { useApi } from '../apiContext';
 import { CUSTOM } from './ToolchainChooser';
 import { toolchainKeys } from './runState';
+import { thrownMessage } from '../../core/describeValue';
 
 export function useToolchainSource(selected: string, builtin: BuiltinToolchainInfo | null, customText: string) {
   const api = useApi();
@@ -15,7 +16,7 @@ export function useToolchainSource(selected: string, builtin: BuiltinToolchainIn
     try {
       return { toolchain: JSON.parse(customText) as ToolchainJson, problem: null };
     } catch (e) {
-      return { toolchain: null, problem: `The JSON does not parse: ${(e as Error).message}` };
+      return { toolchain: null, problem: `The JSON does not parse: ${thrownMessage(e)}` };
     }
   }, [selected, builtin, customText]);
   const baseKey = base.toolchain ? JSON.stringify(base.toolchain) : '';

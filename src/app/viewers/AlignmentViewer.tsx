@@ -13,6 +13,7 @@ import { decompose, type Decomposition } from './render/decompose';
 import { fixed as fx, formatValue } from './render/format';
 import { applyH, composite, invert3x3, warp, type CompositeMode } from './render/warp';
 import { ViewerFrame } from './ViewerFrame';
+import { thrownMessage } from '../../core/describeValue';
 
 /** The nine numbers of a 3×3 NDArray, or an error text. */
 export function matrixValues(m: NDArray | null | undefined): { values: number[] | null; error: string | null } {
@@ -90,7 +91,7 @@ export function AlignmentViewer({ matrix, translationMatrix, fixed, moving, imag
     try {
       return { d: decompose(values), error: null };
     } catch (e) {
-      return { d: null, error: (e as Error).message };
+      return { d: null, error: thrownMessage(e) };
     }
   }, [values]);
   const inverse = useMemo(() => (values ? invert3x3(values) : null), [values]);

@@ -8,6 +8,7 @@ import { ArrayStats, ViewerMessage, type SliceNav } from './controls';
 import { formatValue } from './render/format';
 import { featureMap, pcaRGB, type FeatureMap } from './render/pca';
 import { ViewerFrame } from './ViewerFrame';
+import { thrownMessage } from '../../core/describeValue';
 
 /** "H × W" of a size field (an NDArray of numbers, a list, or absent). */
 export function sizeText(v: NDArray | readonly number[] | string | null | undefined): string {
@@ -35,7 +36,7 @@ export function EmbeddingViewer({ features, inputSize, originalSize, loading, er
       const map = featureMap(features);
       return { map, result: pcaRGB(map), error: null };
     } catch (e) {
-      return { map: null, result: null, error: (e as Error).message };
+      return { map: null, result: null, error: thrownMessage(e) };
     }
   }, [features]);
   const pixels = useMemo(() => (pca.result ? { width: pca.result.width, height: pca.result.height, data: pca.result.rgba } : null), [pca.result]);

@@ -11,6 +11,7 @@ import { labelColor, rgbCss } from './render/colormaps';
 import { formatShape, formatValue } from './render/format';
 import { blackRGBA, labelCounts, overlayLabels, type LabelCount } from './render/overlay';
 import { ViewerFrame } from './ViewerFrame';
+import { thrownMessage } from '../../core/describeValue';
 
 export interface MaskPlane {
   width: number;
@@ -94,7 +95,7 @@ export function SegmentationViewer({ image, mask, inputMask, loading, error, not
     try {
       return { plane: maskPlane(shownMask), error: null };
     } catch (e) {
-      return { plane: null, error: (e as Error).message };
+      return { plane: null, error: thrownMessage(e) };
     }
   }, [shownMask]);
   const { planes: rawPlanes, error: imageError } = usePlanes(image);

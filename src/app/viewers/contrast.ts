@@ -4,6 +4,7 @@ import type { NDArray } from '../../core/ndarray';
 import { COLORMAPS, type ColormapName } from './render/colormaps';
 import { autoWindow, imagePlanes, renderRGBA, type DisplayWindow, type ImagePlanes } from './render/window';
 import type { Pixels } from './ImageCanvas';
+import { thrownMessage } from '../../core/describeValue';
 
 export type ContrastMode = 'auto' | 'minmax' | 'manual';
 
@@ -36,7 +37,7 @@ export function usePlanes(image: NDArray | null | undefined): { planes: ImagePla
     try {
       return { planes: imagePlanes(image), error: null };
     } catch (e) {
-      return { planes: null, error: (e as Error).message };
+      return { planes: null, error: thrownMessage(e) };
     }
   }, [image]);
 }

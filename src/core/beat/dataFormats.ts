@@ -17,6 +17,7 @@
 import { dtypeOfTypedArray, ndarrayProblem, typedArrayCtor, zeros, type DType, type NDArray, type TypedArray } from '../ndarray';
 import { BRIEF, describeValue } from '../describeValue';
 import { BeatError } from './errors';
+import { thrownMessage } from '../describeValue';
 
 export const INTEGER_TYPES = ['int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64'] as const;
 export const FLOAT_TYPES = ['float32', 'float64'] as const;
@@ -251,7 +252,7 @@ export class DataFormatRegistry {
         return this.resolve(target, stack);
       } catch (e) {
         if (e instanceof BeatError && e.message.startsWith('circular')) throw e;
-        errors.push(`${where}: ${(e as Error).message}`);
+        errors.push(`${where}: ${thrownMessage(e)}`);
         return null;
       }
     };

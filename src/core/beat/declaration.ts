@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { BeatError } from './errors';
 import { FORMAT_NAME_RE, type DataFormatDeclaration, type DataFormatRegistry } from './dataFormats';
 import { compileParameter, PARAMETER_TYPES, type ParameterSpec } from './parameters';
+import { thrownMessage } from '../describeValue';
 
 /** Input, output, result and group names. */
 export const IO_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_-]*$/;
@@ -244,7 +245,7 @@ export function checkDeclaration(json: unknown, options: DeclarationOptions = {}
       try {
         registry.get(format);
       } catch (e) {
-        errors.push(`${what}: ${(e as Error).message}`);
+        errors.push(`${what}: ${thrownMessage(e)}`);
       }
     };
     for (const g of groups) {

@@ -9,6 +9,7 @@ import { BeatError } from './errors';
 import { convertData, type Data, type DataFormat } from './dataFormats';
 import type { OutputList } from './outputs';
 import { MemorySink } from './outputs';
+import { thrownMessage } from '../describeValue';
 
 /** How a loop channel reaches its evaluator. Every method may be async. */
 export interface LoopTransport {
@@ -31,7 +32,7 @@ export function checkLoopReply(reply: unknown, answerFormat: DataFormat, who: st
   try {
     return [reply[0], convertData(answerFormat, reply[1])];
   } catch (e) {
-    throw new BeatError('E_LOOP', `${who}: the answer is not ${answerFormat.name}: ${(e as Error).message}`);
+    throw new BeatError('E_LOOP', `${who}: the answer is not ${answerFormat.name}: ${thrownMessage(e)}`);
   }
 }
 
@@ -59,7 +60,7 @@ export class LoopChannel {
     } catch (e) {
       throw new BeatError(
         (e as BeatError).code ?? 'E_FORMAT_CAST',
-        `loopChannel.validate(): the hypothesis is not ${this.requestFormat.name}: ${(e as Error).message}`,
+        `loopChannel.validate(): the hypothesis is not ${this.requestFormat.name}: ${thrownMessage(e)}`,
       );
     }
     this.nbRequests += 1;

@@ -16,6 +16,7 @@ import type { DataStream } from './streams';
 import { buildBlockIo, closeOutputs, prepareAlgorithm, setupAlgorithm, type BlockIo } from './blockIo';
 import { emptyRun, prepareStreams, runError, type BlockRun, type BlockStage } from './executeBlock';
 import { checkLoopReply } from './loopChannel';
+import { thrownMessage } from '../describeValue';
 
 /** What a loop evaluator's module exports: a class whose instances have these methods (each may be async). */
 export interface LoopEvaluatorInstance {
@@ -116,7 +117,7 @@ export function startLoopEvaluator(req: LoopEvaluatorRequest): LoopEvaluatorSess
         try {
           data = convertData(s.requestFormat, request);
         } catch (e) {
-          throw new BeatError('E_LOOP', `loop evaluator \`${name}': the request is not ${s.requestFormat.name}: ${(e as Error).message}`);
+          throw new BeatError('E_LOOP', `loop evaluator \`${name}': the request is not ${s.requestFormat.name}: ${thrownMessage(e)}`);
         }
         run.processCalls += 1;
         req.onValidate?.(run.processCalls);

@@ -9,6 +9,7 @@
 
 import { BeatError } from './errors';
 import { INTEGER_RANGES, isIntegerType, showValue } from './dataFormats';
+import { thrownMessage } from '../describeValue';
 
 export const PARAMETER_TYPES = ['int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64', 'float32', 'float64', 'bool', 'string'] as const;
 export type ParameterType = (typeof PARAMETER_TYPES)[number];
@@ -116,7 +117,7 @@ export function compileParameter(name: string, decl: ParameterDeclaration): { sp
       return castParameterValue(T, value);
     } catch (e) {
       failed = true;
-      errors.push(`${desc} for parameter \`${name}' cannot be cast to type \`${T}': ${(e as Error).message}`);
+      errors.push(`${desc} for parameter \`${name}' cannot be cast to type \`${T}': ${thrownMessage(e)}`);
       return undefined;
     }
   };
@@ -197,7 +198,7 @@ export function checkParameters(
       } catch (e) {
         throw new BeatError(
           'E_PARAM_VALUE',
-          `parameter \`${spec.name}' cannot be safely cast to the declared type on algorithm \`${algorithmName}': ${(e as Error).message}`,
+          `parameter \`${spec.name}' cannot be safely cast to the declared type on algorithm \`${algorithmName}': ${thrownMessage(e)}`,
         );
       }
     } else if (spec.default !== undefined) {

@@ -323,7 +323,7 @@ export function planToolchain(json: unknown, declarationOf: (algorithm: string) 
           try {
             f = registry.get(format);
           } catch (e) {
-            problems.push(`blocks[${k}].outputs.${name}: ${(e as Error).message}`);
+            problems.push(`blocks[${k}].outputs.${name}: ${thrownMessage(e)}`);
             continue;
           }
           if (f.root.fields.length !== 1 || f.root.fields[0]!.name !== 'value') {
@@ -337,7 +337,7 @@ export function planToolchain(json: unknown, declarationOf: (algorithm: string) 
         try {
           validateArgs(r.additionalParameters, b.parameters ?? {});
         } catch (e) {
-          problems.push(`blocks[${k}].parameters: ${(e as Error).message}`);
+          problems.push(`blocks[${k}].parameters: ${thrownMessage(e)}`);
         }
       }
       const reads = runnerInput(r.algorithmType);

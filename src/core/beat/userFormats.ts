@@ -4,6 +4,7 @@
 // (nested formats and `#extends` included) and merges the formats several blocks carry. Pure TS.
 
 import { BUILTIN_DATA_FORMATS, DataFormatRegistry, FORMAT_NAME_RE, type DataFormatDeclaration, type FieldType } from './dataFormats';
+import { thrownMessage } from '../describeValue';
 
 /** Names a user format cannot take (the platform's catalogues and synthesized formats). */
 export const RESERVED_FORMAT_PREFIXES = ['system/', 'plot/', 'analysis:'] as const;
@@ -59,7 +60,7 @@ export function checkUserFormats(formats: unknown, known: Readonly<FormatSet> = 
     try {
       registry.get(name);
     } catch (e) {
-      problems.push((e as Error).message);
+      problems.push(thrownMessage(e));
     }
   }
   return problems;

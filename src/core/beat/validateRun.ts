@@ -11,6 +11,7 @@ import { convertData, DataFormatRegistry, showValue, type Data, type DataFormat 
 import { resultFormatDeclaration, type AlgorithmDeclaration } from './declaration';
 import type { AnalyzerResult, BlockRun, BlockRunError, BlockStage } from './executeBlock';
 import type { DataUnit } from './streams';
+import { thrownMessage } from '../describeValue';
 
 /** Most warnings a run may carry, and the longest one (the engine makes one or two short ones). */
 export const MAX_RUN_WARNINGS = 100;
@@ -128,7 +129,7 @@ function convertUnitData(format: DataFormat, data: unknown, where: string): Data
   try {
     return convertData(format, data);
   } catch (e) {
-    throw new Invalid(`${where} is not ${format.name}: ${(e as Error).message}`);
+    throw new Invalid(`${where} is not ${format.name}: ${thrownMessage(e)}`);
   }
 }
 
