@@ -89,7 +89,7 @@ export class Executions {
       rec.timeCompleted = t;
       rec.outputDatasetIds = [];
       rec.log.push({ time: t, level: 'ERROR', message: INTERRUPTED_MESSAGE });
-      await this.store.closeExecution(rec, { removeOutputs: true, beforeWrite: (r, removed) => withRemovedNote(r, removed, t) });
+      await this.store.closeExecution(rec, { removeOutputs: 'bySource', beforeWrite: (r, removed) => withRemovedNote(r, removed, t) });
       fixed.push(rec.id);
     }
     return fixed;
@@ -387,7 +387,8 @@ export class Executions {
     try {
       const t = nowIso();
       await this.store.closeExecution(clone(rec), {
-        removeOutputs: failed,
+        // Posts in flight were awaited above, so the run knows every dataset it posted: no scan.
+        removeOutputs: failed ? [...run.posted] : false,
         beforeWrite: (r, removed) => {
           const noted = withRemovedNote(r, removed, t);
           rec.log = noted.log;

@@ -1,6 +1,6 @@
 // Execution records (one per run), kept until deleted.
 import type { ExecutionRecord } from '../core/records';
-import { readTx, writeTx, type StoreContext } from './db';
+import { readTx, writeTx, type StoreContext, type WriteTx } from './db';
 import { deleteDatasetsIn } from './datasets';
 
 /** Newest first; ties by id, descending. */
@@ -36,24 +36,32 @@ export async function deleteExecution(ctx: StoreContext, id: string): Promise<vo
 }
 
 export interface CloseExecutionOptions {
-  removeOutputs: boolean;
+  /**
+   * Which posted datasets to delete: none (false); the ones a live run knows it posted (their ids:
+   * no scan); or, for a run a reloaded page no longer knows, every dataset whose source is
+   * `execution:<id>` ('bySource': one pass over the dataset records).
+   */
+  removeOutputs: false | string[] | 'bySource';
   /** Amend the record once the deleted ids are known (e.g. log how many), inside the transaction; must not await. */
   beforeWrite?: (rec: ExecutionRecord, removed: string[]) => ExecutionRecord;
 }
 
+/** The ids of the datasets whose source is `source` (one pass over the dataset records). */
+async function idsBySource(tx: WriteTx, source: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let c = await tx.objectStore('datasets').openCursor(); c; c = await c.continue()) if (c.value.source === source) ids.push(c.value.id);
+  return ids;
+}
+
 /**
- * Write an execution's final record and, with `removeOutputs`, delete every dataset it posted (those
- * whose source is `execution:<id>`, found by the record's source, so also the ones a reloaded page no
- * longer knows of): one transaction, so a run is never left FAILED with orphans or gone with its
+ * Write an execution's final record and delete the datasets it posted (see `removeOutputs`): one transaction, so a run is never left FAILED with orphans or gone with its
  * record unchanged. Returns the ids of the datasets deleted.
  */
 export async function closeExecution(ctx: StoreContext, rec: ExecutionRecord, opts: CloseExecutionOptions): Promise<string[]> {
   return writeTx(ctx, 'closeExecution', ['executions', 'datasets', 'blobs', 'stacks'], async (tx) => {
     let removed: string[] = [];
     if (opts.removeOutputs) {
-      const source = `execution:${rec.id}`;
-      const ids: string[] = [];
-      for (let c = await tx.objectStore('datasets').openCursor(); c; c = await c.continue()) if (c.value.source === source) ids.push(c.value.id);
+      const ids = opts.removeOutputs === 'bySource' ? await idsBySource(tx, `execution:${rec.id}`) : opts.removeOutputs;
       removed = (await deleteDatasetsIn(tx, ids, { ignoreMissing: true })).deleted;
     }
     const final = opts.beforeWrite ? opts.beforeWrite(structuredClone(rec), removed) : rec;

@@ -101,7 +101,7 @@ export interface Store {
   removeAlgorithm(id: string): Promise<void>;
   // executions
   putExecution(rec: ExecutionRecord): Promise<void>;
-  /** The final record and, with `removeOutputs`, every dataset whose source is `execution:<id>`; one transaction. Returns the deleted ids. */
+  /** The final record and the removal of the datasets `removeOutputs` names (ids, or by source); one transaction. Returns the deleted ids. */
   closeExecution(rec: ExecutionRecord, opts: CloseExecutionOptions): Promise<string[]>;
   getExecution(id: string): Promise<ExecutionRecord | null>;
   /** Newest first. */

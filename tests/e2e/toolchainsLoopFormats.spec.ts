@@ -5,16 +5,9 @@
 import { expect, test, type Page } from '@playwright/test';
 import { openApp } from './util';
 import { shot, SHOTS_DIR } from './shot';
+import { runFromPage as runUntilDone } from './toolchainRun';
 
-async function runFromPage(page: Page): Promise<string> {
-  const run = page.getByTestId('tc-run');
-  const before = (await run.count()) ? await run.getAttribute('data-run-id') : null;
-  await page.getByTestId('tc-run-button').click();
-  await expect(run).toBeVisible();
-  await expect.poll(() => run.getAttribute('data-run-id')).not.toBe(before);
-  await expect(page.getByTestId('tc-run-status')).toHaveText(/done|failed|cancelled/, { timeout: 60_000 });
-  return (await run.getAttribute('data-run-id'))!;
-}
+const runFromPage = (page: Page) => runUntilDone(page, 60_000);
 
 const result = async (page: Page, block: string, name: string) => Number(await page.getByTestId(`tc-result-${block}-${name}`).getAttribute('data-value'));
 

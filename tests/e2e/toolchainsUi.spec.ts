@@ -7,6 +7,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { openApp } from './util';
 import { shot, SHOTS_DIR } from './shot';
+import { runFromPage } from './toolchainRun';
 
 /** Mean Dice and IoU of (image > threshold) against the ground truths of the five sample cells images, computed here, not by the blocks. */
 async function expectedDiceIou(page: Page, threshold: number): Promise<{ dice: number[]; iou: number[] }> {
@@ -41,16 +42,6 @@ async function expectedDiceIou(page: Page, threshold: number): Promise<{ dice: n
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-async function runFromPage(page: Page): Promise<string> {
-  const run = page.getByTestId('tc-run');
-  const before = (await run.count()) ? await run.getAttribute('data-run-id') : null;
-  await page.getByTestId('tc-run-button').click();
-  await expect(run).toBeVisible();
-  await expect.poll(() => run.getAttribute('data-run-id')).not.toBe(before);
-  await expect(page.getByTestId('tc-run-status')).toHaveText(/done|failed|cancelled/, { timeout: 120_000 });
-  return (await run.getAttribute('data-run-id'))!;
-}
 
 test('segmentation evaluation from the toolchain page: diagram, parameters, progress, Dice/IoU table and bar plot, outputs open in the viewer', async ({
   page,
