@@ -19,6 +19,7 @@ const INTEGRATION = [
   'userFormats',
   'builtinBundles',
   'chunkedArrays',
+  'datasetArrays',
   'engine',
   'modelBundles',
   'onnxSession',

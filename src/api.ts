@@ -220,6 +220,23 @@ export interface AlgoboxStats {
   prompts: Awaited<ReturnType<PromptService['stats']>>;
 }
 
+/**
+ * Datasets written before the chunked data plane (whole-blob array fields) move onto chunked arrays in
+ * the background, one dataset per transaction; both forms are readable meanwhile, and a shutdown stops it.
+ */
+function migrateInBackground(engine: Engine): void {
+  const stop = new AbortController();
+  engine.onShutdown(() => stop.abort());
+  engine.store.migrateBlobFields({ signal: stop.signal }).then(
+    (r) => {
+      if (r.datasets > 0) console.info(`algobox: moved ${r.fields} field(s) of ${r.datasets} dataset(s) onto chunked arrays.`);
+    },
+    (e: unknown) => {
+      if (!stop.signal.aborted) console.warn(`algobox: moving datasets onto chunked arrays stopped: ${thrownMessage(e)}`);
+    },
+  );
+}
+
 export function createAlgobox(opts: AlgoboxOptions): Algobox {
   let engineRef: Engine | null = null;
   const engineP: Promise<Engine> = (async () => {
@@ -227,6 +244,7 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
     const engine = new Engine({ ...opts, store, storageEstimate: estimate });
     engineRef = engine;
     await engine.recoverInterrupted();
+    migrateInBackground(engine);
     return engine;
   })();
 

@@ -20,13 +20,24 @@ export interface StoredField {
   array: NDArray;
 }
 
-/** Per-key metadata kept in the dataset record; the bytes live in the blob store under `blob`. */
+/**
+ * Per-key metadata kept in the dataset record. The bytes live either in the blob store under `blob`
+ * (small fields, `numbers`, `string`, and every field written before version 6 until it is migrated),
+ * or in the chunked (Zarr v3) array `array` whose chunks have shape `chunkShape` (array fields of 64 KiB
+ * and more, see src/store/datasetArrays.ts). Exactly one of `blob` and `array` is set.
+ */
 export interface FieldMeta {
   kind: FieldKind;
   dtype: DType;
   shape: number[];
   /** Content address (SHA-256 hex) of the field's bytes in the blob store. */
-  blob: string;
+  blob?: string;
+  /** Id of the chunked array holding the field. */
+  array?: string;
+  /** Chunk shape of `array`. */
+  chunkShape?: number[];
+  /** Content address of `array` (src/core/chunkDigest.ts). */
+  digest?: string;
   byteLength: number;
 }
 

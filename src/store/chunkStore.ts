@@ -2,7 +2,8 @@
 // as records `${arrayId}/${key}` of the `chunks` object store. Each array is the root of its own Zarr
 // hierarchy, so its keys are exactly the files a Zarr v3 folder of that array would hold.
 import type { AbsolutePath, AsyncMutable } from 'zarrita';
-import { track, writeTx, type StoreContext } from './db';
+import { sha256Hex } from '../core/hash';
+import { track, writeTx, type ReadTx, type StoreContext } from './db';
 
 /** A staging record's `touched` is refreshed when older than this (GC spares staging touched recently). */
 const TOUCH_EVERY_MS = 10_000;
@@ -42,15 +43,41 @@ function ownBuffer(value: Uint8Array): ArrayBuffer {
  *   so a write can never leave a chunk of an array that GC already removed.
  */
 export class IdbChunkStore implements AsyncMutable {
+  /** SHA-256 hex of every chunk this store wrote (by key, `c/0/1`): the array's digest is made from them. */
+  readonly chunkHashes = new Map<string, string>();
+  /** Bytes this store wrote, by key. */
+  readonly writtenBytes = new Map<string, number>();
+  /** The readonly transaction reads go through while it is alive (a new one is opened when it is not). */
+  private tx: ReadTx | null;
+
   constructor(
     private readonly ctx: StoreContext,
     readonly arrayId: string,
     private readonly writable: boolean,
-  ) {}
+    tx?: ReadTx,
+  ) {
+    this.tx = tx ?? null;
+  }
+
+  /**
+   * Reads share one readonly transaction for as long as it stays active (zarrita issues the chunk reads
+   * of one selection back to back), so reading N chunks is not N transactions.
+   */
+  private request(recordKey: string) {
+    if (this.tx) {
+      try {
+        return this.tx.objectStore('chunks').get(recordKey);
+      } catch {
+        // the transaction finished (TransactionInactiveError / InvalidStateError): open another
+      }
+    }
+    this.tx = this.ctx.db().transaction(['chunks'], 'readonly');
+    return this.tx.objectStore('chunks').get(recordKey);
+  }
 
   async get(key: AbsolutePath): Promise<Uint8Array | undefined> {
     this.ctx.hooks.onChunkRead?.(this.arrayId, key.slice(1));
-    const rec = await this.ctx.db().get('chunks', chunkRecordKey(this.arrayId, key));
+    const rec = await this.request(chunkRecordKey(this.arrayId, key));
     return rec ? new Uint8Array(rec.data) : undefined;
   }
 
@@ -58,6 +85,9 @@ export class IdbChunkStore implements AsyncMutable {
     if (!this.writable) throw new Error(`Chunked array '${this.arrayId}' is committed; its chunks cannot change.`);
     const data = ownBuffer(value);
     const id = this.arrayId;
+    const bare = key.startsWith('/') ? key.slice(1) : key;
+    if (bare === 'c' || bare.startsWith('c/')) this.chunkHashes.set(bare, await sha256Hex(data));
+    this.writtenBytes.set(bare, data.byteLength);
     await writeTx(this.ctx, 'putChunk', ['chunkedArrays', 'chunks'], async (tx) => {
       const arrays = tx.objectStore('chunkedArrays');
       const rec = await arrays.get(id);

@@ -13,11 +13,15 @@
 // Committed arrays are immutable; deleting one deletes its record and all its chunks in one
 // transaction (a key-range delete is one request, so this needs no GC and leaves nothing behind).
 import * as zarr from 'zarrita';
+import { arrayDigest } from '../core/chunkDigest';
 import { defaultChunkShape } from '../core/chunkPolicy';
-import { ndarray, sizeOf, stridesOf, typedArrayCtor, type DType, type NDArray, type TypedArray } from '../core/ndarray';
+import { sizeOf, typedArrayCtor, type DType, type NDArray } from '../core/ndarray';
 import { boundedQueue } from './chunkQueue';
 import { chunkKeyRange, IdbChunkStore } from './chunkStore';
 import { track, writeTx, type ChunkedArrayRecord, type StoreContext } from './db';
+import { fromChunk, regionSelection, toChunk, zarrMetadata, type Region } from './zarrViews';
+
+export type { Region } from './zarrViews';
 
 /** What a chunked array is: element type, shape and the shape of its chunks. */
 export interface ChunkedArrayInfo {
@@ -37,9 +41,6 @@ export interface NewChunkedArray {
   attributes?: Record<string, unknown>;
 }
 
-/** Per axis a half-open range [start, stop), or null for the whole axis. Omitted: the whole array. */
-export type Region = readonly (readonly [number, number] | null)[];
-
 /** An array being written: invisible until `commit()`; `abort()` (or GC) drops it. */
 export interface ChunkedArrayWriter extends ChunkedArrayInfo {
   /** Write `block` with its first element at `origin` (one index per axis). */
@@ -47,6 +48,24 @@ export interface ChunkedArrayWriter extends ChunkedArrayInfo {
   /** Make the array visible, atomically. After this the writer refuses further writes. */
   commit(): Promise<ChunkedArrayInfo>;
   /** Delete the staged array and its chunks now (GC would do it later). */
+  abort(): Promise<void>;
+  /**
+   * For a dataset field (see datasetArrays.ts): refuse further writes and return the array's digest
+   * and stored bytes, leaving it staged (still protected from GC) for the dataset's transaction to
+   * commit; then `settle()` once that transaction is over (committed or not: `abort()` if not).
+   */
+  seal(): Promise<SealedArray>;
+  /** Read back `region` (or all) of what has been written so far (unwritten chunks read as 0). */
+  readStaged(region?: Region): Promise<NDArray>;
+}
+
+/** A staged array ready for a dataset's commit. */
+export interface SealedArray extends ChunkedArrayInfo {
+  digest: string;
+  storedBytes: number;
+  /** The dataset transaction committed: stop protecting the (now committed or dropped) record from GC. */
+  settle(): void;
+  /** The dataset transaction failed: delete the staged array now. */
   abort(): Promise<void>;
 }
 
@@ -83,19 +102,6 @@ function checkShapes(shape: readonly number[], chunkShape: readonly number[]): v
   if (chunkShape.length !== shape.length || !chunkShape.every((c) => Number.isInteger(c) && c >= 1)) {
     throw new Error(`Chunked array: chunk shape [${chunkShape.join(', ')}] must be ${shape.length} positive integers (one per axis of [${shape.join(', ')}]).`);
   }
-}
-
-/** A zarrita chunk (data, shape, C strides) over an NDArray's data, without copying it. */
-function toChunk(a: NDArray): zarr.Chunk<zarr.DataType> {
-  const data = a.dtype === 'bool' ? new zarr.BoolArray(a.data.buffer, a.data.byteOffset, a.data.length) : a.data;
-  return { data: data as zarr.TypedArray<zarr.DataType>, shape: [...a.shape], stride: stridesOf(a.shape) };
-}
-
-/** An NDArray over a zarrita chunk's data (C order, as zarrita's `get` returns), without copying it. */
-function fromChunk(dtype: DType, chunk: zarr.Chunk<zarr.DataType>): NDArray {
-  const d = chunk.data as unknown as TypedArray | zarr.BoolArray;
-  const data = d instanceof zarr.BoolArray ? new Uint8Array(d.buffer, d.byteOffset, d.length) : d;
-  return ndarray(dtype, chunk.shape, data as TypedArray);
 }
 
 async function stagingRecord(ctx: StoreContext, info: ChunkedArrayInfo): Promise<void> {
@@ -144,24 +150,20 @@ export async function createChunkedArray(ctx: StoreContext, opts: NewChunkedArra
   const store = new IdbChunkStore(ctx, info.id, true);
   let arr: zarr.Array<zarr.DataType, IdbChunkStore>;
   try {
-    arr = await zarr.create(store, {
-      shape,
-      chunkShape,
-      dtype: opts.dtype as zarr.DataType, // float16 too, where the engine has Float16Array (zarrita's type omits it then)
-      fillValue: opts.dtype === 'bool' ? false : 0,
-      codecs: [{ name: 'bytes', configuration: { endian: 'little' } }],
-      attributes: opts.attributes ?? {},
-    });
+    const meta = zarrMetadata(opts.dtype, shape, chunkShape, opts.attributes);
+    await store.set('/zarr.json', new TextEncoder().encode(JSON.stringify(meta)));
+    arr = new zarr.Array(store, '/', meta);
   } catch (err) {
     staging.delete(info.id);
     await dropArrays(ctx, 'abortChunkedArray', [info.id]).catch(() => {}); // else GC collects it
     throw err;
   }
   let done = false;
+  let sealed = false;
   const open = () => {
-    if (done) throw new Error(`Chunked array '${info.id}' is already committed or aborted.`);
+    if (done || sealed) throw new Error(`Chunked array '${info.id}' is already committed or aborted (or sealed for a dataset).`);
   };
-  return {
+  const writer: ChunkedArrayWriter = {
     ...info,
     async write(origin, block) {
       open();
@@ -199,7 +201,30 @@ export async function createChunkedArray(ctx: StoreContext, opts: NewChunkedArra
       staging.delete(info.id);
       await dropArrays(ctx, 'abortChunkedArray', [info.id]);
     },
+    async readStaged(region) {
+      if (done) throw new Error(`Chunked array '${info.id}' is already committed or aborted.`);
+      const selection = regionSelection(`Chunked array '${info.id}'`, info.shape, region);
+      return fromChunk(info.dtype, (await zarr.get(arr, selection, { createQueue: () => boundedQueue() })) as zarr.Chunk<zarr.DataType>);
+    },
+    async seal() {
+      open();
+      sealed = true;
+      const digest = await arrayDigest(info, store.chunkHashes);
+      let storedBytes = 0;
+      for (const [key, n] of store.writtenBytes) if (key !== 'zarr.json') storedBytes += n;
+      return {
+        ...info,
+        digest,
+        storedBytes,
+        settle() {
+          done = true;
+          staging.delete(info.id);
+        },
+        abort: () => writer.abort(),
+      };
+    },
   };
+  return writer;
 }
 
 /**
@@ -231,18 +256,8 @@ export async function openChunkedArray(ctx: StoreContext, id: string): Promise<C
     ...info,
     store,
     async read(region) {
-      if (region && region.length !== info.shape.length) {
-        throw new Error(`Chunked array '${id}' has ${info.shape.length} axes; the region has ${region.length}.`);
-      }
-      const selection = region?.map((r, i) => {
-        if (!r) return null;
-        const [start, stop] = r;
-        if (!Number.isInteger(start) || !Number.isInteger(stop) || start < 0 || stop < start || stop > info.shape[i]!) {
-          throw new Error(`Region [${start}, ${stop}) is out of axis ${i} of [${info.shape.join(', ')}].`);
-        }
-        return zarr.slice(start, stop);
-      });
-      const chunk = await zarr.get(arr, selection ?? null, { createQueue: () => boundedQueue() });
+      const selection = regionSelection(`Chunked array '${id}'`, info.shape, region);
+      const chunk = await zarr.get(arr, selection, { createQueue: () => boundedQueue() });
       return fromChunk(info.dtype, chunk as zarr.Chunk<zarr.DataType>);
     },
     async keys() {

@@ -1,15 +1,28 @@
-// Datasets: metadata records in `datasets`, the bytes of every field in `blobs` (deduplicated by
-// SHA-256), so reading one key never reads another.
+// Datasets: metadata records in `datasets`; the bytes of every field either in `blobs` (small fields,
+// deduplicated by SHA-256) or in a chunked Zarr v3 array (array fields of 64 KiB and more, deduplicated
+// by digest; see datasetArrays.ts), so reading one key never reads another.
 import { datasetLabel } from '../core/datasetLabel';
 import { sha256Hex } from '../core/hash';
-import { bytesOf, fromBytes, ndarrayProblem, type NDArray } from '../core/ndarray';
-import type { DatasetMeta, DatasetRecord, FieldKind, FieldMeta, StoredField } from '../core/records';
-import { makeThumbnail } from '../core/thumbnail';
+import { bytesOf, fromBytes, itemSize, ndarrayProblem, sizeOf, type NDArray } from '../core/ndarray';
+import type { DatasetMeta, DatasetRecord, FieldKind, FieldMeta, StoredField, Thumbnail } from '../core/records';
+import { makeThumbnail, THUMBNAIL_KEYS } from '../core/thumbnail';
 import { addRef, applyRefDeltas, readBlobIn } from './blobs';
-import { readTx, track, writeTx, type StoreContext, type WriteTx } from './db';
+import type { ChunkedArrayWriter, SealedArray } from './chunkedArrays';
+import { commitArraysIn, emptyCommits, encodeArray, readFieldArray, regionOfArray, releaseArraysIn, storesChunked, type ArrayCommits } from './datasetArrays';
+import type { Region } from './zarrViews';
+import { readTx, track, writeTx, type StoreContext, type StoreName, type WriteTx } from './db';
+
+/** An array field written block by block into a staged chunked array (createChunkedArray), not yet committed. */
+export interface StagedField {
+  kind: 'array' | 'arrayList';
+  staged: ChunkedArrayWriter;
+}
+
+/** A field of a new dataset: an array in memory, or a staged chunked array the dataset's write commits. */
+export type NewField = StoredField | StagedField;
 
 export interface NewDataset {
-  fields: Record<string, StoredField>;
+  fields: Record<string, NewField>;
   name?: string;
   source: string;
   schema: string | null;
@@ -30,8 +43,18 @@ export function fieldKeyProblem(key: string): string | null {
   return null;
 }
 
+function isStaged(f: NewField): f is StagedField {
+  return 'staged' in f && f.staged !== undefined;
+}
+
 function fieldProblem(key: string, f: unknown): string | null {
   if (typeof f !== 'object' || f === null) return `Field '${key}': expected {kind, array}.`;
+  if (isStaged(f as NewField)) {
+    const { kind } = f as StagedField;
+    return kind === 'array' || kind === 'arrayList'
+      ? null
+      : `Field '${key}': a staged chunked array must be of kind 'array' or 'arrayList', got ${JSON.stringify(kind)}.`;
+  }
   const { kind, array } = f as Partial<StoredField>;
   if (!FIELD_KINDS.includes(kind as FieldKind)) {
     return `Field '${key}': kind must be one of ${FIELD_KINDS.join(', ')}, got ${JSON.stringify(kind)}.`;
@@ -66,15 +89,58 @@ export interface PreparedDatasets {
   /** Blob key → exact bytes, for blobs that may be new. */
   sources: Map<string, ArrayBuffer>;
   deltas: Map<string, number>;
+  /** Chunked arrays to commit with the datasets (their ids go into the fields' `array`). */
+  arrays: ArrayCommits;
+  /** The staged arrays sealed for this write: settled (or aborted) once it is over. */
+  sealed: SealedArray[];
 }
 
-/** Validate, copy, hash and make thumbnails of everything before the write transaction opens. */
+/** One field made ready for the write transaction: its metadata (without `array` yet for chunked ones). */
+async function prepareField(f: NewField, prepared: PreparedDatasets): Promise<FieldMeta> {
+  if (isStaged(f)) {
+    const s = await f.staged.seal();
+    prepared.sealed.push(s);
+    const list = prepared.arrays.sealed.get(s.digest) ?? [];
+    list.push(s);
+    prepared.arrays.sealed.set(s.digest, list);
+    addRef(prepared.arrays.refs, s.digest, 1);
+    const byteLength = sizeOf(s.shape) * itemSize(s.dtype);
+    return { kind: f.kind, dtype: s.dtype, shape: [...s.shape], chunkShape: [...s.chunkShape], digest: s.digest, byteLength };
+  }
+  const a = f.array;
+  if (storesChunked(f.kind, a.data.byteLength)) {
+    const enc = await encodeArray(a);
+    if (!prepared.arrays.encoded.has(enc.digest)) prepared.arrays.encoded.set(enc.digest, enc);
+    addRef(prepared.arrays.refs, enc.digest, 1);
+    return { kind: f.kind, dtype: a.dtype, shape: [...a.shape], chunkShape: enc.chunkShape, digest: enc.digest, byteLength: a.data.byteLength };
+  }
+  // Exactly the view's bytes, in a buffer of their own (no offset, no neighbouring bytes).
+  const bytes = bytesOf(a).slice();
+  const blob = await sha256Hex(bytes);
+  if (!prepared.sources.has(blob)) prepared.sources.set(blob, bytes.buffer);
+  addRef(prepared.deltas, blob, 1);
+  return { kind: f.kind, dtype: a.dtype, shape: [...a.shape], blob, byteLength: bytes.byteLength };
+}
+
+/**
+ * Validate, encode (small fields copied into blobs, large ones into Zarr chunks), hash and make
+ * thumbnails of everything before the write transaction opens. On failure, staged arrays already
+ * sealed are aborted.
+ */
 export async function prepareDatasets(items: NewDataset[]): Promise<PreparedDatasets> {
-  const sources = new Map<string, ArrayBuffer>();
-  const deltas = new Map<string, number>();
+  const prepared: PreparedDatasets = { metas: [], sources: new Map(), deltas: new Map(), arrays: emptyCommits(), sealed: [] };
+  try {
+    await prepareInto(items, prepared);
+  } catch (err) {
+    await settlePrepared(prepared, false);
+    throw err;
+  }
+  return prepared;
+}
+
+async function prepareInto(items: NewDataset[], prepared: PreparedDatasets): Promise<void> {
   // Items of one batch get increasing times (1 ms apart) so "oldest first" keeps their order.
   const t0 = Date.now();
-  const metas: DatasetMeta[] = [];
   for (const item of items) {
     const fields = item?.fields;
     if (typeof fields !== 'object' || fields === null) throw new Error('A dataset needs a fields object.');
@@ -84,53 +150,98 @@ export async function prepareDatasets(items: NewDataset[]): Promise<PreparedData
     }
     const id = crypto.randomUUID();
     const name = item.name === undefined ? `dataset-${id.slice(0, 8)}` : checkName(item.name);
+    const entries = Object.entries(fields);
+    const metas = await Promise.all(entries.map(([, f]) => prepareField(f, prepared)));
+    // Keep the caller's key order (the hashes above finish in any order).
     const keys: Record<string, FieldMeta> = {};
     let byteLength = 0;
-    await Promise.all(
-      Object.entries(fields).map(async ([key, f]) => {
-        // Exactly the view's bytes, in a buffer of their own (no offset, no neighbouring bytes).
-        const bytes = bytesOf(f.array).slice();
-        const blob = await sha256Hex(bytes);
-        if (!sources.has(blob)) sources.set(blob, bytes.buffer);
-        keys[key] = { kind: f.kind, dtype: f.array.dtype, shape: [...f.array.shape], blob, byteLength: bytes.byteLength };
-      }),
-    );
-    // Keep the caller's key order (the hashes above finish in any order).
-    const ordered: Record<string, FieldMeta> = {};
-    for (const key of Object.keys(fields)) {
-      const fm = keys[key]!;
-      ordered[key] = fm;
-      byteLength += fm.byteLength;
-      addRef(deltas, fm.blob, 1);
-    }
-    metas.push({
+    entries.forEach(([key], i) => {
+      keys[key] = metas[i]!;
+      byteLength += metas[i]!.byteLength;
+    });
+    prepared.metas.push({
       id,
       name,
-      created: new Date(t0 + metas.length).toISOString(),
+      created: new Date(t0 + prepared.metas.length).toISOString(),
       source: item.source,
       schema: item.schema ?? null,
-      keys: ordered,
+      keys,
       byteLength,
       extra: checkExtra(item.extra),
-      thumbnail: makeThumbnail(fields),
+      thumbnail: await thumbnailOf(fields),
     });
   }
-  return { metas, sources, deltas };
 }
 
-/** Write prepared datasets (metadata and blob references) inside `tx` (over 'datasets' and 'blobs'). */
+/** The dataset's thumbnail: from the fields in memory, or from the first plane of a staged array. */
+async function thumbnailOf(fields: Record<string, NewField>): Promise<Thumbnail | null> {
+  const inMemory: Record<string, StoredField> = {};
+  for (const key of THUMBNAIL_KEYS) {
+    const f = Object.hasOwn(fields, key) ? fields[key] : undefined;
+    if (!f) continue;
+    if (!isStaged(f)) {
+      inMemory[key] = f;
+      continue;
+    }
+    const plane = await firstPlane(key, f.staged);
+    if (plane) inMemory[key] = { kind: f.kind, array: plane };
+  }
+  return makeThumbnail(inMemory);
+}
+
+/** Planes larger than this are not read for a thumbnail. */
+const MAX_THUMBNAIL_PLANE_BYTES = 64 * 1024 * 1024;
+
+/** Index 0 along the leading axes of a staged array (all 3 planes of a channel-first RGB `image`). */
+async function firstPlane(key: string, w: ChunkedArrayWriter): Promise<NDArray | null> {
+  const nd = w.shape.length;
+  if (nd < 2) return null;
+  const rgb = key === 'image' && nd === 3 && w.shape[0] === 3;
+  const region = w.shape.map((d, i): [number, number] => (i >= nd - 2 || rgb ? [0, d] : [0, Math.min(1, d)]));
+  if (region.reduce((n, [a, b]) => n * (b - a), itemSize(w.dtype)) > MAX_THUMBNAIL_PLANE_BYTES) return null;
+  return w.readStaged(region);
+}
+
+/** After the write transaction (committed or not): staged arrays stop being protected, or are aborted. */
+export async function settlePrepared(prepared: PreparedDatasets, committed: boolean): Promise<void> {
+  if (committed) for (const s of prepared.sealed) s.settle();
+  else await Promise.all(prepared.sealed.map((s) => s.abort().catch(() => {}))); // else GC collects them
+}
+
+/** Write prepared datasets (metadata, blob references, chunked arrays) inside `tx` (see DATASET_STORES). */
 export async function writeDatasetsIn(tx: WriteTx, prepared: PreparedDatasets): Promise<void> {
-  await applyRefDeltas(tx, prepared.deltas, prepared.sources);
+  const [, arrayIds] = await Promise.all([applyRefDeltas(tx, prepared.deltas, prepared.sources), commitArraysIn(tx, prepared.arrays)]);
   const writes: Promise<unknown>[] = [];
-  for (const meta of prepared.metas) track(writes, tx.objectStore('datasets').add(meta));
+  for (const meta of prepared.metas) {
+    for (const fm of Object.values(meta.keys)) if (fm.digest) fm.array = arrayIds.get(fm.digest)!;
+    track(writes, tx.objectStore('datasets').add(meta));
+  }
   await Promise.all(writes);
+}
+
+/** The object stores a dataset write or delete touches. */
+export const DATASET_STORES: StoreName[] = ['datasets', 'blobs', 'chunkedArrays', 'chunks'];
+
+/** Prepare `items`, write them with `write` (inside one transaction), then settle staged arrays. */
+export async function withPrepared<T>(items: NewDataset[], write: (prepared: PreparedDatasets) => Promise<T>): Promise<T> {
+  const prepared = await prepareDatasets(items);
+  let result: T;
+  try {
+    result = await write(prepared);
+  } catch (err) {
+    await settlePrepared(prepared, false);
+    throw err;
+  }
+  await settlePrepared(prepared, true);
+  return result;
 }
 
 export async function putDatasets(ctx: StoreContext, items: NewDataset[]): Promise<string[]> {
   if (items.length === 0) return [];
-  const prepared = await prepareDatasets(items);
-  await writeTx(ctx, 'putDatasets', ['datasets', 'blobs'], (tx) => writeDatasetsIn(tx, prepared));
-  return prepared.metas.map((m) => m.id);
+  return withPrepared(items, async (prepared) => {
+    await writeTx(ctx, 'putDatasets', DATASET_STORES, (tx) => writeDatasetsIn(tx, prepared));
+    return prepared.metas.map((m) => m.id);
+  });
 }
 
 export async function getDatasetFields(
@@ -138,36 +249,90 @@ export async function getDatasetFields(
   id: string,
   keys?: string[],
 ): Promise<{ meta: DatasetMeta; fields: Record<string, StoredField | null> } | null> {
-  const tx = readTx(ctx, ['datasets', 'blobs']);
+  const tx = readTx(ctx, ['datasets', 'blobs', 'chunkedArrays', 'chunks']);
   const meta = await tx.objectStore('datasets').get(id);
   if (!meta) return null;
   const wanted = [...new Set(keys ?? Object.keys(meta.keys))];
-  // One read per distinct blob among the requested keys; all issued at once inside the transaction.
-  const reads = new Map<string, Promise<ArrayBuffer | null>>();
+  const fieldOf = (key: string) => (Object.hasOwn(meta.keys, key) ? meta.keys[key] : undefined);
+  // One read per distinct blob or array among the requested keys; all issued at once inside the transaction.
+  const reads = new Map<string, Promise<ArrayBuffer | NDArray | null>>();
   const pending: Promise<unknown>[] = [];
   for (const key of wanted) {
-    const fm = Object.hasOwn(meta.keys, key) ? meta.keys[key] : undefined;
-    if (fm && !reads.has(fm.blob)) reads.set(fm.blob, track(pending, readBlobIn(ctx, tx, fm.blob)));
+    const fm = fieldOf(key);
+    if (!fm) continue;
+    const at = fm.array ?? fm.blob!;
+    if (reads.has(at)) continue;
+    reads.set(at, track<ArrayBuffer | NDArray | null>(pending, fm.array ? readArrayIn(ctx, tx, meta, key, fm) : readBlobIn(ctx, tx, fm.blob!)));
   }
   await Promise.all(pending);
   const used = new Set<string>();
   const fields: Record<string, StoredField | null> = {};
   for (const key of wanted) {
-    const fm = Object.hasOwn(meta.keys, key) ? meta.keys[key] : undefined;
+    const fm = fieldOf(key);
     if (!fm) {
       fields[key] = null;
       continue;
     }
-    let data = await reads.get(fm.blob)!;
-    if (!data) {
+    const at = fm.array ?? fm.blob!;
+    const got = await reads.get(at)!;
+    if (!got) {
       throw new Error(`Dataset ${datasetLabel(meta)}: the bytes of field '${key}' (blob ${fm.blob}) are missing from the store.`);
     }
-    // Two keys with identical bytes share a blob: give each its own buffer.
-    if (used.has(fm.blob)) data = data.slice(0);
-    used.add(fm.blob);
-    fields[key] = { kind: fm.kind, array: fromBytes(fm.dtype, fm.shape, data) };
+    // Two keys with identical bytes share a blob or an array: give each its own buffer.
+    const again = used.has(at);
+    used.add(at);
+    if (got instanceof ArrayBuffer) fields[key] = { kind: fm.kind, array: fromBytes(fm.dtype, fm.shape, again ? got.slice(0) : got) };
+    else fields[key] = { kind: fm.kind, array: again ? fromBytes(got.dtype, got.shape, bytesOf(got).slice().buffer) : got };
   }
   return { meta, fields };
+}
+
+/** A chunked field read whole inside `tx` (its commit record checked, so a lost array is an error, not zeros). */
+async function readArrayIn(ctx: StoreContext, tx: ReturnType<typeof readTx>, meta: DatasetMeta, key: string, fm: FieldMeta): Promise<NDArray> {
+  const [rec, array] = await Promise.all([tx.objectStore('chunkedArrays').get(fm.array!), readFieldArray(ctx, fm, undefined, tx)]);
+  if (!rec || rec.state !== 'committed') {
+    throw new Error(`Dataset ${datasetLabel(meta)}: the chunked array of field '${key}' (${fm.array}) is missing from the store.`);
+  }
+  return array;
+}
+
+/** One array field of a stored dataset, opened for region reads (chunked or blob alike). */
+export interface DatasetArrayReader {
+  datasetId: string;
+  key: string;
+  kind: FieldKind;
+  dtype: NDArray['dtype'];
+  shape: number[];
+  /** The chunk shape (a blob field is one chunk: its shape). */
+  chunkShape: number[];
+  /** The whole field, or `region` of it (per axis [start, stop) or null); only the chunks it touches are read. */
+  read(region?: Region): Promise<NDArray>;
+}
+
+/** Open field `key` of dataset `id`: null when the dataset does not exist; throws when it lacks the key. */
+export async function openDatasetArray(ctx: StoreContext, id: string, key: string): Promise<DatasetArrayReader | null> {
+  const meta = await getDatasetMeta(ctx, id);
+  if (!meta) return null;
+  const fm = Object.hasOwn(meta.keys, key) ? meta.keys[key] : undefined;
+  if (!fm)
+    throw new Error(
+      `Dataset ${datasetLabel(meta)} has no field '${key}' (it has ${
+        Object.keys(meta.keys)
+          .map((k) => `'${k}'`)
+          .join(', ') || 'none'
+      }).`,
+    );
+  const base = { datasetId: id, key, kind: fm.kind, dtype: fm.dtype, shape: [...fm.shape], chunkShape: [...(fm.chunkShape ?? fm.shape)] };
+  if (fm.array) return { ...base, read: (region) => readFieldArray(ctx, fm, region) };
+  return {
+    ...base,
+    async read(region) {
+      const got = await getDatasetFields(ctx, id, [key]);
+      const f = got?.fields[key];
+      if (!f) throw new Error(`Dataset ${datasetLabel(meta)} was deleted while field '${key}' was being read.`);
+      return regionOfArray(f.array, region);
+    },
+  };
 }
 
 const decoder = new TextDecoder();
@@ -201,7 +366,7 @@ export async function missingDatasets(ctx: StoreContext, ids: string[]): Promise
 }
 
 /**
- * Delete datasets inside `tx` (over 'datasets', 'blobs' and 'stacks'): their blob references are
+ * Delete datasets inside `tx` (over DATASET_STORES and 'stacks'): their blob and array references are
  * released, and they are taken out of every stack that lists them (a stack left empty is deleted).
  * An unknown id throws "Dataset '<id>' not found." unless `ignoreMissing`. Returns the ids deleted
  * and the ids of the stacks deleted for being empty.
@@ -221,6 +386,7 @@ export async function deleteDatasetsIn(
   const metas = await Promise.all(metaReads);
   const stackKeys = await Promise.all(stackKeyReads);
   const deltas = new Map<string, number>();
+  const released = new Map<string, number>();
   const deleted: string[] = [];
   unique.forEach((id, i) => {
     const meta = metas[i];
@@ -229,12 +395,15 @@ export async function deleteDatasetsIn(
       throw new Error(`Dataset '${id}' not found.`);
     }
     deleted.push(id);
-    for (const fm of Object.values(meta.keys)) addRef(deltas, fm.blob, -1);
+    for (const fm of Object.values(meta.keys)) {
+      if (fm.array) addRef(released, fm.array, 1);
+      else addRef(deltas, fm.blob!, -1);
+    }
   });
   const gone = new Set(deleted);
   const touched = [...new Set(stackKeys.flat())];
   const stackRecs = await Promise.all(touched.map((key) => track(reads, stacks.get(key))));
-  await applyRefDeltas(tx, deltas, new Map());
+  await Promise.all([applyRefDeltas(tx, deltas, new Map()), releaseArraysIn(tx, released)]);
   const writes: Promise<unknown>[] = [];
   const emptiedStacks: string[] = [];
   for (const rec of stackRecs) {
@@ -259,7 +428,7 @@ export async function deleteDatasetsIn(
  */
 export async function deleteDatasets(ctx: StoreContext, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await writeTx(ctx, 'deleteDatasets', ['datasets', 'blobs', 'stacks'], (tx) => deleteDatasetsIn(tx, ids));
+  await writeTx(ctx, 'deleteDatasets', [...DATASET_STORES, 'stacks'], (tx) => deleteDatasetsIn(tx, ids));
 }
 
 /** Rename and/or replace the extras (the whole `extra` object is replaced, not merged). */

@@ -10,8 +10,9 @@ export const DEFAULT_DB_NAME = 'algobox';
 /**
  * 1: blobs, datasets, algorithms, executions, sessions. 2: + stacks, settings. 3: + blocks, toolchainRuns (BEAT).
  * 4: + dataFormats (user BEAT data formats). 5: + chunkedArrays, chunks (Zarr v3 arrays, see chunkedArrays.ts).
+ * 6: + chunkedArrays.digest index (dataset array fields live in chunked arrays, deduplicated by digest).
  */
-export const DB_VERSION = 5;
+export const DB_VERSION = 6;
 
 /**
  * One stored byte string. Content-addressed: `key` is the SHA-256 hex of `data` (algorithm files
@@ -52,6 +53,18 @@ export interface ChunkedArrayRecord {
   committed?: string;
   /** Epoch ms of the last staging write (refreshed at most every few seconds): GC spares fresh staging. */
   touched: number;
+  /**
+   * Content address of the array (src/core/chunkDigest.ts): SHA-256 over its dtype, shape, chunk shape
+   * and the SHA-256 of every chunk in C order. Set when a dataset field commits it (version 6).
+   */
+  digest?: string;
+  /**
+   * Dataset fields pointing at this array (a field of an identical array reuses it). The array is deleted
+   * in the transaction that drops the last one. Absent on arrays made outside datasets (the store API).
+   */
+  refs?: number;
+  /** Bytes of its stored chunks (what it takes in storage). */
+  storedBytes?: number;
 }
 
 /** One app-wide setting (e.g. `samplesCreated`). */
@@ -113,10 +126,11 @@ export interface AlgoboxDB extends DBSchema {
     key: string;
     value: DataFormatRecord;
   };
-  /** Commit records of chunked arrays (version 5). */
+  /** Commit records of chunked arrays (version 5; the digest index since 6). */
   chunkedArrays: {
     key: string;
     value: ChunkedArrayRecord;
+    indexes: { digest: string };
   };
   /** Zarr v3 keys of chunked arrays, `${arrayId}/${zarrKey}` (version 5). */
   chunks: {
@@ -158,7 +172,7 @@ export interface StoreContext {
  */
 export function openDatabase(name: string = DEFAULT_DB_NAME, onBlocking?: () => void, version: number = DB_VERSION): Promise<Database> {
   return openDB<AlgoboxDB>(name, version, {
-    upgrade(db, oldVersion) {
+    upgrade(db, oldVersion, _newVersion, transaction) {
       // Each step runs when upgrading past its version, and only up to the version asked for.
       const step = (v: number) => oldVersion < v && v <= version;
       if (step(1)) {
@@ -191,6 +205,9 @@ export function openDatabase(name: string = DEFAULT_DB_NAME, onBlocking?: () => 
         db.createObjectStore('chunkedArrays', { keyPath: 'id' });
         db.createObjectStore('chunks', { keyPath: 'key' });
       }
+      // 5 → 6 adds the digest index; whole-blob dataset fields stay readable as they are, and
+      // store.migrateBlobFields() moves them onto chunked arrays afterwards, one dataset per transaction.
+      if (step(6)) transaction.objectStore('chunkedArrays').createIndex('digest', 'digest');
     },
     // Another connection wants a newer version or to delete the database: step aside.
     blocking() {

@@ -1,7 +1,7 @@
 // Execution records (one per run), kept until deleted.
 import type { ExecutionRecord } from '../core/records';
 import { readTx, writeTx, type StoreContext, type WriteTx } from './db';
-import { deleteDatasetsIn } from './datasets';
+import { DATASET_STORES, deleteDatasetsIn } from './datasets';
 
 /** Newest first; ties by id, descending. */
 function newestFirst(a: ExecutionRecord, b: ExecutionRecord): number {
@@ -58,7 +58,7 @@ async function idsBySource(tx: WriteTx, source: string): Promise<string[]> {
  * record unchanged. Returns the ids of the datasets deleted.
  */
 export async function closeExecution(ctx: StoreContext, rec: ExecutionRecord, opts: CloseExecutionOptions): Promise<string[]> {
-  return writeTx(ctx, 'closeExecution', ['executions', 'datasets', 'blobs', 'stacks'], async (tx) => {
+  return writeTx(ctx, 'closeExecution', ['executions', ...DATASET_STORES, 'stacks'], async (tx) => {
     let removed: string[] = [];
     if (opts.removeOutputs) {
       const ids = opts.removeOutputs === 'bySource' ? await idsBySource(tx, `execution:${rec.id}`) : opts.removeOutputs;

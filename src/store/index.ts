@@ -8,8 +8,9 @@ import type { ChunkedArrayInfo, ChunkedArrayReader, ChunkedArrayWriter, GarbageR
 import { blobBytes, blobSizes, readBlob } from './blobs';
 import { DEFAULT_DB_NAME, deleteDatabase, openDatabase, type Database, type StoreContext, type StoreHooks } from './db';
 import * as datasets from './datasets';
-import type { DatasetPatch, NewDataset } from './datasets';
+import type { DatasetArrayReader, DatasetPatch, NewDataset } from './datasets';
 import * as executions from './executions';
+import { migrateBlobFields, type MigrationReport } from './migrateBlobFields';
 import type { CloseExecutionOptions } from './executions';
 import * as sessions from './sessions';
 import * as stacks from './stacks';
@@ -17,9 +18,10 @@ import * as toolchains from './toolchains';
 import type { BlockRecord, DataFormatRecord, ToolchainRunRecord } from '../core/toolchainRecords';
 import type { NewStack, PutWithStacksOptions, StackOfNew, StackPatch } from './stacks';
 
-export type { NewDataset, DatasetPatch } from './datasets';
+export type { NewDataset, DatasetPatch, DatasetArrayReader } from './datasets';
 export type { NewStack, StackPatch, StackOfNew, PutWithStacksOptions } from './stacks';
 export type { StoreHooks } from './db';
+export type { MigrationReport } from './migrateBlobFields';
 export type { ChunkedArrayInfo, ChunkedArrayReader, ChunkedArrayWriter, GarbageReport, NewChunkedArray, Region } from './chunkedArrays';
 
 export interface StoreOptions {
@@ -32,7 +34,7 @@ export interface Usage {
   /** Sum of the datasets' byteLength (what they hold, before deduplication). */
   datasetBytes: number;
   algorithms: number;
-  /** Bytes actually kept in the blob store (deduplicated; datasets and algorithm files together). */
+  /** Bytes actually kept in the store (deduplicated blobs and chunked arrays; datasets and algorithm files together). */
   blobBytes: number;
 }
 
@@ -47,6 +49,15 @@ export interface Store {
   /** As getDataset, but every field as raw {kind, array} (strings stay uint8 arrays). */
   getDatasetFields(id: string, keys?: string[]): Promise<{ meta: DatasetMeta; fields: Record<string, StoredField | null> } | null>;
   getDatasetMeta(id: string): Promise<DatasetMeta | null>;
+  /**
+   * Move array fields written before version 6 (whole blobs) onto chunked arrays, one dataset per
+   * transaction (both forms stay readable meanwhile). The app runs it in the background after opening.
+   */
+  migrateBlobFields(opts?: { signal?: AbortSignal }): Promise<MigrationReport>;
+  /** Field `key` of a dataset for region reads (chunked or not); null when the dataset does not exist. */
+  openDatasetArray(id: string, key: string): Promise<DatasetArrayReader | null>;
+  /** `region` (or all) of field `key`; reads only the chunks it touches. Unknown dataset or key throws. */
+  readDatasetArray(id: string, key: string, region?: Region): Promise<NDArray>;
   /** Oldest first. */
   listDatasets(): Promise<DatasetMeta[]>;
   /** The ids that do not exist, in input order, deduplicated. */
@@ -179,6 +190,17 @@ class IdbStore implements Store {
   }
   getDataset(id: string, keys?: string[]) {
     return datasets.getDataset(this.ctx, id, keys);
+  }
+  migrateBlobFields(opts?: { signal?: AbortSignal }) {
+    return migrateBlobFields(this.ctx, opts);
+  }
+  openDatasetArray(id: string, key: string) {
+    return datasets.openDatasetArray(this.ctx, id, key);
+  }
+  async readDatasetArray(id: string, key: string, region?: Region) {
+    const reader = await datasets.openDatasetArray(this.ctx, id, key);
+    if (!reader) throw new Error(`Dataset '${id}' not found.`);
+    return reader.read(region);
   }
   getDatasetFields(id: string, keys?: string[]) {
     return datasets.getDatasetFields(this.ctx, id, keys);
@@ -343,12 +365,17 @@ class IdbStore implements Store {
 
   async usage(): Promise<Usage> {
     const db = this.db();
-    const [metas, algorithmCount, bytes] = await Promise.all([db.getAll('datasets'), db.count('algorithms'), blobBytes(this.ctx)]);
+    const [metas, algorithmCount, bytes, arrays] = await Promise.all([
+      db.getAll('datasets'),
+      db.count('algorithms'),
+      blobBytes(this.ctx),
+      db.getAll('chunkedArrays'),
+    ]);
     return {
       datasets: metas.length,
       datasetBytes: metas.reduce((s, m) => s + m.byteLength, 0),
       algorithms: algorithmCount,
-      blobBytes: bytes,
+      blobBytes: bytes + arrays.reduce((s, a) => s + (a.state === 'committed' ? (a.storedBytes ?? 0) : 0), 0),
     };
   }
 }

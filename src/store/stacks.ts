@@ -2,7 +2,7 @@
 // holding a dataset), plus the one-transaction writes of datasets together with their stacks, and the
 // small `settings` store.
 import type { StackRecord } from '../core/stacks';
-import { deleteDatasetsIn, prepareDatasets, writeDatasetsIn, type NewDataset } from './datasets';
+import { DATASET_STORES, deleteDatasetsIn, prepareDatasets, settlePrepared, writeDatasetsIn, type NewDataset } from './datasets';
 import { track, writeTx, type StoreContext, type WriteTx } from './db';
 
 /** A stack to create (`putStack`); `id` and `created` are made when omitted. */
@@ -127,7 +127,7 @@ export async function updateStack(ctx: StoreContext, id: string, patch: StackPat
  * taken out of any other stack that lists them), all in one transaction.
  */
 export async function deleteStack(ctx: StoreContext, id: string, opts: { withDatasets?: boolean } = {}): Promise<void> {
-  await writeTx(ctx, 'deleteStack', ['stacks', 'datasets', 'blobs'], async (tx) => {
+  await writeTx(ctx, 'deleteStack', ['stacks', ...DATASET_STORES], async (tx) => {
     const store = tx.objectStore('stacks');
     const rec = await store.get(id);
     if (!rec) throw new Error(`Stack '${id}' not found.`);
@@ -148,10 +148,36 @@ export async function putDatasetsWithStacks(
 ): Promise<{ ids: string[]; stacks: StackRecord[] } | null> {
   if (opts.onlyIfUnset && !opts.flag) throw new Error('putDatasetsWithStacks: onlyIfUnset needs a flag.');
   const prepared = await prepareDatasets(items);
-  const ids = prepared.metas.map((m) => m.id);
+  let written = false;
+  try {
+    const recs = stackRecords(
+      prepared.metas.map((m) => m.id),
+      stacks,
+    );
+    written = await writeTx(ctx, 'putDatasetsWithStacks', [...DATASET_STORES, 'stacks', 'settings'], async (tx) => {
+      if (opts.flag) {
+        const settings = tx.objectStore('settings');
+        if (opts.onlyIfUnset && (await settings.get(opts.flag))?.value) return false;
+        await settings.put({ key: opts.flag, value: true });
+      }
+      await writeDatasetsIn(tx, prepared);
+      const writes: Promise<unknown>[] = [];
+      for (const rec of recs) track(writes, tx.objectStore('stacks').add(rec));
+      await Promise.all(writes);
+      return true;
+    });
+    return written ? { ids: prepared.metas.map((m) => m.id), stacks: recs } : null;
+  } finally {
+    // Staged arrays of a write that did not happen (failed, or the flag was already set) are dropped.
+    await settlePrepared(prepared, written);
+  }
+}
+
+/** The records of `stacks` over the new datasets `ids` (checked). */
+function stackRecords(ids: string[], stacks: StackOfNew[]): StackRecord[] {
   // Stacks of one batch get increasing times so that listStacks keeps their order.
   const t0 = Date.now();
-  const recs: StackRecord[] = stacks.map((s, k) => {
+  return stacks.map((s, k) => {
     const order = s.items ?? ids.map((_, i) => i);
     if (order.some((i) => !Number.isInteger(i) || i < 0 || i >= ids.length)) {
       throw new Error(`Stack '${String(s.name)}': items must be indexes of the ${ids.length} datasets given.`);
@@ -165,19 +191,6 @@ export async function putDatasetsWithStacks(
       extra: checkExtra(s.extra),
     };
   });
-  const written = await writeTx(ctx, 'putDatasetsWithStacks', ['datasets', 'blobs', 'stacks', 'settings'], async (tx) => {
-    if (opts.flag) {
-      const settings = tx.objectStore('settings');
-      if (opts.onlyIfUnset && (await settings.get(opts.flag))?.value) return false;
-      await settings.put({ key: opts.flag, value: true });
-    }
-    await writeDatasetsIn(tx, prepared);
-    const writes: Promise<unknown>[] = [];
-    for (const rec of recs) track(writes, tx.objectStore('stacks').add(rec));
-    await Promise.all(writes);
-    return true;
-  });
-  return written ? { ids, stacks: recs } : null;
 }
 
 /** New datasets and one stack of all of them, in one transaction. */

@@ -1,7 +1,7 @@
 // Installed BEAT blocks and toolchain run records (issue 7); one transaction per write.
 import type { BlockRecord, DataFormatRecord, ToolchainRunRecord } from '../core/toolchainRecords';
 import { writeTx, type StoreContext } from './db';
-import { deleteDatasetsIn } from './datasets';
+import { DATASET_STORES, deleteDatasetsIn } from './datasets';
 
 export async function putBlock(ctx: StoreContext, rec: BlockRecord): Promise<void> {
   await writeTx(ctx, 'putBlock', ['blocks'], (tx) => tx.objectStore('blocks').put(rec));
@@ -59,7 +59,7 @@ export async function listToolchainRuns(ctx: StoreContext): Promise<ToolchainRun
  * Returns the ids of the deleted datasets.
  */
 export async function deleteToolchainRun(ctx: StoreContext, id: string, opts: { withDatasets?: boolean } = {}): Promise<string[]> {
-  return writeTx(ctx, 'deleteToolchainRun', ['toolchainRuns', 'datasets', 'blobs', 'stacks'], async (tx) => {
+  return writeTx(ctx, 'deleteToolchainRun', ['toolchainRuns', ...DATASET_STORES, 'stacks'], async (tx) => {
     const runs = tx.objectStore('toolchainRuns');
     if (!(await runs.get(id))) throw new Error(`Toolchain run '${id}' not found.`);
     await runs.delete(id);
@@ -87,7 +87,7 @@ export function keptDatasetIds(rec: ToolchainRunRecord): Set<string> {
  * A record that is no longer RUNNING is left alone (null). Returns the deleted dataset ids.
  */
 export async function finishInterruptedToolchainRun(ctx: StoreContext, id: string, finish: (rec: ToolchainRunRecord) => void): Promise<string[] | null> {
-  return writeTx(ctx, 'finishInterruptedToolchainRun', ['toolchainRuns', 'datasets', 'blobs', 'stacks'], async (tx) => {
+  return writeTx(ctx, 'finishInterruptedToolchainRun', ['toolchainRuns', ...DATASET_STORES, 'stacks'], async (tx) => {
     const runs = tx.objectStore('toolchainRuns');
     const rec = await runs.get(id);
     if (!rec || rec.status !== 'RUNNING') return null;

@@ -4,36 +4,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DTYPES, hasFloat16, ndarray, sizeOf, stridesOf, type DType, type NDArray } from '../../src/core/ndarray';
 import { chunkKeyRange } from '../../src/store/chunkStore';
 import { openDatabase, type ChunkedArrayRecord } from '../../src/store/db';
-import { deleteStore, openStore, type Store, type StoreHooks } from '../../src/store/index';
+import { openStore, type Store } from '../../src/store/index';
+import { freshStores, raw } from '../helpers/freshStores';
 
-const opened: Store[] = [];
-
-async function fresh(hooks?: StoreHooks, name = `chunks-${crypto.randomUUID()}`): Promise<Store> {
-  const s = await openStore(name, { hooks });
-  opened.push(s);
-  return s;
-}
-
-afterEach(async () => {
-  for (const s of opened.splice(0)) {
-    s.close();
-    await deleteStore(s.name);
-  }
-});
-
-/** Raw records through a second, short-lived connection. */
-async function raw<T>(name: string, fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
-  const db = await openDatabase(name);
-  try {
-    return await fn(db);
-  } finally {
-    db.close();
-  }
-}
+const { fresh } = freshStores('chunks');
 
 const chunkKeysOf = (name: string, id: string) => raw(name, async (db) => (await db.getAllKeys('chunks', chunkKeyRange(id))) as string[]);
 const allChunkKeys = (name: string) => raw(name, async (db) => (await db.getAllKeys('chunks')) as string[]);
@@ -338,8 +316,8 @@ describe('chunked arrays: delete', () => {
   });
 });
 
-describe('chunked arrays: migration 4 → 5', () => {
-  it('a database written at version 4 opens at version 5 with its data intact and the chunk stores added', async () => {
+describe('chunked arrays: migration 4 → 6', () => {
+  it('a database written at version 4 opens at version 6 with its data intact and the chunk stores added', async () => {
     // Records exactly as the store writes them, copied into a database created at version 4.
     const scratch = await fresh();
     const [id] = await scratch.putDatasets([{ fields: { image: { kind: 'array', array: sample('uint16', [3, 4]) } }, source: 'upload', schema: null }]);
@@ -356,7 +334,7 @@ describe('chunked arrays: migration 4 → 5', () => {
 
     const store = await fresh(undefined, name);
     const names = await raw(name, async (db) => ({ version: db.version, stores: [...db.objectStoreNames] }));
-    expect(names.version).toBe(5);
+    expect(names.version).toBe(6);
     expect(names.stores).toEqual(expect.arrayContaining(['blobs', 'datasets', 'settings', 'dataFormats', 'chunkedArrays', 'chunks']));
     const back = await store.getDataset(id!);
     expect(back).not.toBeNull();

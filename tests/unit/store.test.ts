@@ -242,7 +242,7 @@ describe('store: datasets', () => {
     const [id] = await store.putDatasets([{ fields: { v: arr(view) }, source: 'upload', schema: null }]);
     const meta = (await store.getDatasetMeta(id!))!;
     expect(meta.keys.v!.byteLength).toBe(16);
-    const bytes = (await store.readBlob(meta.keys.v!.blob))!;
+    const bytes = (await store.readBlob(meta.keys.v!.blob!))!;
     expect(bytes.byteLength).toBe(16);
     expect(Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, 4))).toEqual([1, 2, 3, 4]);
     const back = (await store.getDataset(id!))!.fields.v as NDArray;
