@@ -25,6 +25,7 @@ import {
 import { denoiseTvChambolle, tvBackend } from './restoration';
 import { phaseCrossCorrelation, upsampledCrossCorrelation } from './registration';
 import { binaryFillHoles, label, removeSmallObjects } from './morphology';
+import { cleanMaskTiled } from './tiledMorphology';
 import { fft1d, fftfreq, fftn, fftnInPlace, getPlan, ifftn, irfftn, toComplex } from './fft';
 import { resize } from './transform';
 
@@ -50,6 +51,6 @@ export const filters = Object.freeze({
 });
 export const restoration = Object.freeze({ denoiseTvChambolle, tvBackend });
 export const registration = Object.freeze({ phaseCrossCorrelation, upsampledCrossCorrelation });
-export const morphology = Object.freeze({ binaryFillHoles, label, removeSmallObjects });
+export const morphology = Object.freeze({ binaryFillHoles, cleanMaskTiled, label, removeSmallObjects });
 export const fft = Object.freeze({ fft1d, fftfreq, fftn, fftnInPlace, getPlan, ifftn, irfftn, toComplex });
 export const transform = Object.freeze({ resize });
