@@ -64,6 +64,8 @@ export interface HostApi {
   writeArray(handle: string, origin: number[], block: NDArray): Promise<void>;
   /** Drop an output array that will not be posted (the run's end drops every one not posted). */
   abortArray(handle: string): Promise<void>;
+  /** Read back `region` (null: all) of an output array not yet posted (what was never written reads as 0). */
+  readOutput(handle: string, region: ArrayRegion | null): Promise<NDArray>;
   fetchAsset(path: string): Promise<Uint8Array>;
   log(level: LogLevel, message: string): Promise<void>;
   progress(p: number): Promise<void>;

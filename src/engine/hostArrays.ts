@@ -7,7 +7,7 @@
 // The same access rules as fetchData: a third-party bundle reads only its inputs, ids among its
 // arguments and what it posted. Whatever the run leaves unposted is dropped when it ends
 // (releaseRunArrays, from executions.ts), so a failed or cancelled run leaves no staged array.
-import { fullRegion, originProblem, regionProblem, shapeProblem, shapeStandIn } from '../core/lazyArrays';
+import { fullRegion, originProblem, regionProblem, shapeProblem, shapeStandIn, type ArrayRegion } from '../core/lazyArrays';
 import { thrownMessage } from '../core/describeValue';
 import { DTYPES, isDType, itemSize, ndarrayProblem, sizeOf, typedArrayCtor, type NDArray } from '../core/ndarray';
 import type { DatasetArrays, HostApi, StagedFieldRef } from '../core/protocol';
@@ -111,6 +111,22 @@ function describeDataCall(run: LiveRun, ctx: HostApiContext): HostApi['describeD
   };
 }
 
+/** The region checked against `shape` and the read size limit: [start, stop] on every axis. */
+function checkedBox(region: unknown, shape: readonly number[], dtype: NDArray['dtype'], call: string, what: string): [number, number][] {
+  if (region !== null) {
+    const p = regionProblem(region, shape, `${call}: region`);
+    if (p) throw new Error(p);
+  }
+  const box = fullRegion(region as ArrayRegion | null, shape);
+  const bytes = box.reduce((n, [a, b]) => n * (b - a), itemSize(dtype));
+  if (bytes > MAX_READ_BYTES) {
+    throw new Error(
+      `${call}: the region [${box.map(([a, b]) => `${a}:${b}`).join(', ')}] of ${what} is ${bytes} bytes, more than one read may return (${MAX_READ_BYTES}); read it in blocks.`,
+    );
+  }
+  return box;
+}
+
 function readArrayCall(run: LiveRun, ctx: HostApiContext): HostApi['readArray'] {
   return async (id, key, region) => {
     assertAlive(run);
@@ -125,17 +141,7 @@ function readArrayCall(run: LiveRun, ctx: HostApiContext): HostApi['readArray'] 
       throw new Error(`readArray: ${thrownMessage(e)}`, { cause: e });
     }
     if (!reader) throw new Error(`readArray: dataset '${dsId}' not found.`);
-    if (region !== null) {
-      const p = regionProblem(region, reader.shape, 'readArray: region');
-      if (p) throw new Error(p);
-    }
-    const box = fullRegion(region, reader.shape);
-    const bytes = box.reduce((n, [a, b]) => n * (b - a), itemSize(reader.dtype));
-    if (bytes > MAX_READ_BYTES) {
-      throw new Error(
-        `readArray: the region [${box.map(([a, b]) => `${a}:${b}`).join(', ')}] of field '${k}' is ${bytes} bytes, more than one read may return (${MAX_READ_BYTES}); read it in blocks (blocks()).`,
-      );
-    }
+    const box = checkedBox(region, reader.shape, reader.dtype, 'readArray', `field '${k}'`);
     const a = await reader.read(box);
     run.stats.fetchMs += performance.now() - t;
     const { array, buffer } = ownBytes(a);
@@ -220,6 +226,17 @@ function writeArrayCall(run: LiveRun): HostApi['writeArray'] {
   };
 }
 
+function readOutputCall(run: LiveRun): HostApi['readOutput'] {
+  return async (handle, region) => {
+    assertAlive(run);
+    const entry = openEntry(run, handle, 'readOutput');
+    const box = checkedBox(region, entry.writer.shape, entry.writer.dtype, 'readOutput', `output array '${handle}'`);
+    await entry.chain; // after the writes made before this call
+    const { array, buffer } = ownBytes(await entry.writer.readStaged(box));
+    return transferred(array, [buffer]);
+  };
+}
+
 function abortArrayCall(run: LiveRun): HostApi['abortArray'] {
   return async (handle) => {
     assertAlive(run);
@@ -235,13 +252,17 @@ async function dropEntry(run: LiveRun, entry: OutputEntry): Promise<void> {
   run.postedBytes -= entry.bytes;
 }
 
-export function arrayCalls(run: LiveRun, ctx: HostApiContext): Pick<HostApi, 'describeData' | 'readArray' | 'createArray' | 'writeArray' | 'abortArray'> {
+export function arrayCalls(
+  run: LiveRun,
+  ctx: HostApiContext,
+): Pick<HostApi, 'describeData' | 'readArray' | 'createArray' | 'writeArray' | 'abortArray' | 'readOutput'> {
   return {
     describeData: describeDataCall(run, ctx),
     readArray: readArrayCall(run, ctx),
     createArray: createArrayCall(run, ctx),
     writeArray: writeArrayCall(run),
     abortArray: abortArrayCall(run),
+    readOutput: readOutputCall(run),
   };
 }
 

@@ -60,6 +60,14 @@ function perAxis(x: number | readonly number[] | undefined, nd: number, what: st
   return list;
 }
 
+/** `region` checked against `shape` and copied as plain pairs (null: all of it). */
+function wireRegion(region: ArrayRegion | null | undefined, shape: readonly number[]): ArrayRegion | null {
+  if (region === undefined || region === null) return null;
+  const p = regionProblem(region, shape, 'read: region');
+  if (p) throw new Error(p);
+  return region.map((r) => (r ? ([r[0], r[1]] as const) : null));
+}
+
 /** A dataset field opened lazily: shape and dtype now, bytes only for the regions read. */
 export class LazyArray {
   readonly datasetId: string;
@@ -95,11 +103,7 @@ export class LazyArray {
 
   /** `region` of the array (per axis [start, stop] or null; omitted: all of it). Reads only the chunks it touches. */
   async read(region?: ArrayRegion | null): Promise<NDArray> {
-    if (region !== undefined && region !== null) {
-      const p = regionProblem(region, this.shape, 'read: region');
-      if (p) throw new Error(p);
-    }
-    return this.host.readArray(this.datasetId, this.key, region ? region.map((r) => (r ? [r[0], r[1]] : null)) : null);
+    return this.host.readArray(this.datasetId, this.key, wireRegion(region, this.shape));
   }
 
   /** How many blocks `blocks(opts)` yields. */
@@ -202,6 +206,12 @@ export class OutputArray {
     const o = originProblem(origin, block.shape, this.shape, 'origin');
     if (o) throw new Error(`write: ${o}`);
     await this.host.writeArray(this.handle, [...origin], block);
+  }
+
+  /** Read back `region` (omitted: all) of what was written so far (never written: 0), before it is posted. */
+  async read(region?: ArrayRegion | null): Promise<NDArray> {
+    this.checkOpen('read');
+    return this.host.readOutput(this.handle, wireRegion(region, this.shape));
   }
 
   /** Drop the array (it will not be posted). */

@@ -188,6 +188,15 @@ describe('LazyArray and OutputArray (SDK)', () => {
     await expect(out.write([0, 0, 0], ndarray('float32', [1, 1, 1]))).rejects.toThrow(
       "write: block dtype float32 does not match the output array's dtype uint8.",
     );
+    expect(
+      values(
+        await out.read([
+          [1, 2],
+          [0, 2],
+          [0, 2],
+        ]),
+      ),
+    ).toEqual([0, 0, 7, 7]);
     const bad = await r.createArray({ dtype: 'uint8', shape: [5, 4, 4] });
     await expect(r.postDataAs([{ image: bad }], 'Image')).rejects.toThrow('Image must be 2D (got 3 dimensions), grayscale or RGB (got 5 channels).');
     const [id] = await r.postDataAs([{ mask: out }], 'Segmentation');

@@ -215,11 +215,14 @@ describe('lazy arrays in a (sandboxed) third-party bundle', () => {
           await out.write([z, 0, 0], block);
           if (block.data.length !== 0) throw new Error("the block was not transferred");
         }
+        const back = await out.read([[5, 6], [1, 2], [20, 24]]);
+        await this.logMessage("RESULT " + JSON.stringify(Array.from(back.data)));
         return this.postData([{ data: out }], "Generic");`,
       ),
       [input],
     );
     expect(rec.error).toBeNull();
+    expect(logged(rec)).toEqual([5_000_120, 5_000_121, 5_000_122, 5_000_123]);
     const got = (await env.api.datasets.get(rec.outputDatasetIds[0]!)).fields.data as NDArray;
     expect(got.shape).toEqual([6, 300, 100]);
     expect(got.data[0]).toBe(0);
@@ -339,6 +342,34 @@ describe('lazy arrays in a (sandboxed) third-party bundle', () => {
     expect(cancelled.status).toBe('CANCELLED');
     expect(await counts(env.store.name)).toEqual(before);
     expect(await env.store.collectGarbage({ graceMs: 0 })).toEqual({ arrays: [] });
+  });
+});
+
+describe('tv_denoising on a Volume, slice by slice out of core', () => {
+  it('gives the Volume of what its slices as Images give (same normalisation, same denoising)', async () => {
+    const env = await makeEnv();
+    const shape = [3, 100, 120];
+    const vol = ramp('float32', shape, (i) => Math.sin(i * 0.011) * 40 + ((i * 7919) % 13));
+    const volId = await env.api.datasets.put({ volume: vol }, { schema: 'Volume' });
+    const sliceIds = await Promise.all(
+      [0, 1, 2].map((z) => env.api.datasets.put({ image: ndarray('float32', [100, 120], (vol.data as Float32Array).slice(z * 12000, (z + 1) * 12000)) })),
+    );
+    const alg = await env.api.algorithms.install(builtinBundleFolder('tv_denoising'), { builtin: true });
+    const run = async (ids: string[]) =>
+      env.api.executions.wait(await env.api.execute({ algorithmId: alg.id, inputDatasetIds: ids, args: { denoising_weight: 0.2 } }));
+    const [v, s] = [await run([volId]), await run(sliceIds)];
+    expect(v.error).toBeNull();
+    expect(s.error).toBeNull();
+    expect(v.log.map((l) => l.message)).toContain('Starting denoising of 3 slices of 1 volume(s) with weight 0.2.');
+    const out = (await env.api.datasets.get(v.outputDatasetIds[0]!)).fields.volume as NDArray;
+    expect(out.dtype).toBe('float32');
+    expect(out.shape).toEqual(shape);
+    const slices = await Promise.all(s.outputDatasetIds.map(async (id) => values((await env.api.datasets.get(id)).fields.image)));
+    expect(values(out)).toEqual(slices.flat());
+    expect((await env.store.getDatasetMeta(v.outputDatasetIds[0]!))!.schema).toBe('Volume');
+    // The float64 scratch arrays were dropped: only committed arrays remain.
+    const all = await raw(env.store.name, (db) => db.getAll('chunkedArrays'));
+    expect(all.every((a) => a.state === 'committed')).toBe(true);
   });
 });
 

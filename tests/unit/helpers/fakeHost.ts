@@ -151,6 +151,17 @@ export function fakeHost(opts: FakeHostOptions = {}): FakeHost {
       if (p) throw new Error(`writeArray: ${p}`);
       pasteBox(a, origin, block);
     },
+    async readOutput(handle, region) {
+      h.calls.push('readOutput');
+      const a = h.outputs.get(handle);
+      if (!a) throw new Error(`readOutput: unknown output array ${handle}.`);
+      const box = fullRegion(region, a.shape);
+      return cropBox(
+        a,
+        box.map(([s]) => s),
+        box.map(([s, e]) => e - s),
+      );
+    },
     async abortArray(handle) {
       h.calls.push('abortArray');
       h.outputs.delete(handle);
