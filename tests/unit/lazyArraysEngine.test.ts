@@ -420,7 +420,9 @@ describe('threshold_segmentation out of core (Otsu) equals the in-memory kernel 
 
   async function runOtsu(env: Env, id: string) {
     const alg = await env.api.algorithms.install(builtinBundleFolder('threshold_segmentation'), { builtin: true });
-    const rec = await env.api.executions.wait(await env.api.execute({ algorithmId: alg.id, inputDatasetIds: [id], args: { thresholding_algorithm: 'otsu' } }));
+    const rec = await env.api.executions.wait(
+      await env.api.execute({ algorithmId: alg.id, inputDatasetIds: [id], args: { thresholding_algorithm: 'otsu', out_of_core: 'always' } }),
+    );
     expect(rec.error).toBeNull();
     const line = rec.log.find((l) => l.message.startsWith('Threshold: '))!.message;
     const mask = (await env.api.datasets.get(rec.outputDatasetIds[0]!)).fields.mask as NDArray;
