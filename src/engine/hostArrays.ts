@@ -22,7 +22,7 @@ import { assertAlive, isThirdParty, type LiveRun } from './liveRun';
 export const MAX_OUTPUT_ARRAYS = 10_000;
 /** Largest chunk an output array may have (a chunk is what the page encodes and holds at once). */
 export const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
-/** Largest region one readArray may return (read bigger arrays in blocks). */
+/** Largest region one readArray may return (read bigger arrays in blocks), and most bytes a run's reads hold at once. */
 export const MAX_READ_BYTES = 512 * 1024 * 1024;
 
 /** A field of a dataset a run posts: in memory, or an output array written block by block. */
@@ -41,6 +41,8 @@ interface RunArrays {
   outputs: Map<string, OutputEntry>;
   /** What a third-party bundle may read besides what it posted (null: anything). */
   readable: Set<string> | null;
+  /** Bytes of the reads in flight (a worker cannot make the page hold more than MAX_READ_BYTES at once). */
+  reading: number;
 }
 
 const RUNS = new WeakMap<LiveRun, RunArrays>();
@@ -48,7 +50,7 @@ const RUNS = new WeakMap<LiveRun, RunArrays>();
 function arraysOf(run: LiveRun): RunArrays {
   let r = RUNS.get(run);
   if (!r) {
-    r = { outputs: new Map(), readable: isThirdParty(run.alg) ? stringsIn(run.rec.args, new Set(run.rec.inputDatasetIds)) : null };
+    r = { outputs: new Map(), reading: 0, readable: isThirdParty(run.alg) ? stringsIn(run.rec.args, new Set(run.rec.inputDatasetIds)) : null };
     RUNS.set(run, r);
   }
   return r;
@@ -111,20 +113,35 @@ function describeDataCall(run: LiveRun, ctx: HostApiContext): HostApi['describeD
   };
 }
 
-/** The region checked against `shape` and the read size limit: [start, stop] on every axis. */
-function checkedBox(region: unknown, shape: readonly number[], dtype: NDArray['dtype'], call: string, what: string): [number, number][] {
+/**
+ * Read `box` with `read`, its bytes counted against the run's reads in flight: a region larger than
+ * MAX_READ_BYTES, or one that would bring the reads in flight over it, is refused. Returns the array
+ * with its buffer transferred.
+ */
+async function boundedRead(run: LiveRun, box: [number, number][], dtype: NDArray['dtype'], call: string, read: () => Promise<NDArray>): Promise<NDArray> {
+  const arrays = arraysOf(run);
+  const bytes = box.reduce((n, [a, b]) => n * (b - a), itemSize(dtype));
+  if (arrays.reading + bytes > MAX_READ_BYTES) {
+    throw new Error(
+      `${call}: the region [${box.map(([a, b]) => `${a}:${b}`).join(', ')}] is ${bytes} bytes; with the ${arrays.reading} bytes being read already this execution would hold more than ${MAX_READ_BYTES} at once. Read it in smaller blocks.`,
+    );
+  }
+  arrays.reading += bytes;
+  try {
+    const { array, buffer } = ownBytes(await read());
+    return transferred(array, [buffer]);
+  } finally {
+    arrays.reading -= bytes;
+  }
+}
+
+/** The region checked against `shape`: [start, stop] on every axis. */
+function checkedBox(region: unknown, shape: readonly number[], call: string): [number, number][] {
   if (region !== null) {
     const p = regionProblem(region, shape, `${call}: region`);
     if (p) throw new Error(p);
   }
-  const box = fullRegion(region as ArrayRegion | null, shape);
-  const bytes = box.reduce((n, [a, b]) => n * (b - a), itemSize(dtype));
-  if (bytes > MAX_READ_BYTES) {
-    throw new Error(
-      `${call}: the region [${box.map(([a, b]) => `${a}:${b}`).join(', ')}] of ${what} is ${bytes} bytes, more than one read may return (${MAX_READ_BYTES}); read it in blocks.`,
-    );
-  }
-  return box;
+  return fullRegion(region as ArrayRegion | null, shape);
 }
 
 function readArrayCall(run: LiveRun, ctx: HostApiContext): HostApi['readArray'] {
@@ -141,11 +158,10 @@ function readArrayCall(run: LiveRun, ctx: HostApiContext): HostApi['readArray'] 
       throw new Error(`readArray: ${thrownMessage(e)}`, { cause: e });
     }
     if (!reader) throw new Error(`readArray: dataset '${dsId}' not found.`);
-    const box = checkedBox(region, reader.shape, reader.dtype, 'readArray', `field '${k}'`);
-    const a = await reader.read(box);
+    const box = checkedBox(region, reader.shape, 'readArray');
+    const a = await boundedRead(run, box, reader.dtype, 'readArray', () => reader.read(box));
     run.stats.fetchMs += performance.now() - t;
-    const { array, buffer } = ownBytes(a);
-    return transferred(array, [buffer]);
+    return a;
   };
 }
 
@@ -230,10 +246,9 @@ function readOutputCall(run: LiveRun): HostApi['readOutput'] {
   return async (handle, region) => {
     assertAlive(run);
     const entry = openEntry(run, handle, 'readOutput');
-    const box = checkedBox(region, entry.writer.shape, entry.writer.dtype, 'readOutput', `output array '${handle}'`);
+    const box = checkedBox(region, entry.writer.shape, 'readOutput');
     await entry.chain; // after the writes made before this call
-    const { array, buffer } = ownBytes(await entry.writer.readStaged(box));
-    return transferred(array, [buffer]);
+    return boundedRead(run, box, entry.writer.dtype, 'readOutput', () => entry.writer.readStaged(box));
   };
 }
 
