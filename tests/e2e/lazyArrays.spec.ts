@@ -78,9 +78,7 @@ test('a third-party copy of threshold_segmentation thresholds a uint16 Volume ou
         { volume: { dtype: 'uint16', shape, data: Uint16Array.from(values) } },
         { schema: 'Volume', name: 'lazy uint16 volume' },
       );
-      const rec = await api.executions.wait(
-        await api.execute({ algorithmId: alg.id, inputDatasetIds: [id], args: { thresholding_algorithm: 'otsu', out_of_core: 'always' } }),
-      );
+      const rec = await api.executions.wait(await api.execute({ algorithmId: alg.id, inputDatasetIds: [id], args: { thresholding_algorithm: 'otsu' } }));
       const out = rec.outputDatasetIds.length ? await api.datasets.get(rec.outputDatasetIds[0]!) : null;
       const m = out?.fields.mask as { dtype: string; shape: number[]; data: Uint8Array } | undefined;
       const meta = (await api.datasets.list()).find((d) => d.id === rec.outputDatasetIds[0]);

@@ -345,6 +345,27 @@ describe('lazy arrays in a (sandboxed) third-party bundle', () => {
   });
 });
 
+describe('threshold_segmentation on a Volume of several chunks', () => {
+  it('every method gives the in-memory mask; the histogram methods (and mean of integers) run out of core, the others read it whole', async () => {
+    const env = await makeEnv();
+    let s = 5;
+    const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const vol = ramp('float32', [3, 120, 150], () => (rnd() < 0.35 ? 0.7 : 0.2) + (rnd() - 0.5) * 0.3);
+    const id = await env.api.datasets.put({ volume: vol }, { schema: 'Volume' });
+    const alg = await env.api.algorithms.install(builtinBundleFolder('threshold_segmentation'), { builtin: true });
+    for (const method of filters.THRESHOLD_METHODS) {
+      const rec = await env.api.executions.wait(
+        await env.api.execute({ algorithmId: alg.id, inputDatasetIds: [id], args: { thresholding_algorithm: method } }),
+      );
+      expect(rec.error).toBeNull();
+      expect(rec.log.some((l) => l.message === 'Out of core: float32 [3, 120, 150] in 3 block(s).')).toBe(!['li', 'local', 'mean'].includes(method));
+      const mask = (await env.api.datasets.get(rec.outputDatasetIds[0]!)).fields.mask as NDArray;
+      expect(mask.shape).toEqual([3, 120, 150]);
+      expect(values(mask)).toEqual(values(filters.threshold(vol, method).mask));
+    }
+  });
+});
+
 describe('tv_denoising on a Volume, slice by slice out of core', () => {
   it('gives the Volume of what its slices as Images give (same normalisation, same denoising)', async () => {
     const env = await makeEnv();
@@ -420,9 +441,7 @@ describe('threshold_segmentation out of core (Otsu) equals the in-memory kernel 
 
   async function runOtsu(env: Env, id: string) {
     const alg = await env.api.algorithms.install(builtinBundleFolder('threshold_segmentation'), { builtin: true });
-    const rec = await env.api.executions.wait(
-      await env.api.execute({ algorithmId: alg.id, inputDatasetIds: [id], args: { thresholding_algorithm: 'otsu', out_of_core: 'always' } }),
-    );
+    const rec = await env.api.executions.wait(await env.api.execute({ algorithmId: alg.id, inputDatasetIds: [id], args: { thresholding_algorithm: 'otsu' } }));
     expect(rec.error).toBeNull();
     const line = rec.log.find((l) => l.message.startsWith('Threshold: '))!.message;
     const mask = (await env.api.datasets.get(rec.outputDatasetIds[0]!)).fields.mask as NDArray;

@@ -3,17 +3,17 @@ import { filters } from "algobox/image";
 import { thresholdImage } from "./image_segmentation/segmentation_utils.js";
 import { openInputs, thresholdOutOfCore, writeMasks } from "./image_segmentation/out_of_core.js";
 
-/** Inputs of at least this many bytes are thresholded out of core when `out_of_core` is "auto". */
+/** Inputs of at least this many bytes together are thresholded out of core (as is any input of several chunks). */
 const OUT_OF_CORE_BYTES = 64 * 1024 * 1024;
 const ITEM_BYTES = { uint8: 1, uint16: 2, float16: 2, float32: 4, float64: 8 };
 
 /**
  * The runner class for the image segmentation algorithm. Inputs are Image (`image`) or Volume
- * (`volume`) datasets, opened as lazy arrays. Large inputs (`out_of_core`: "auto", 64 MiB or more;
- * "always") with a method that depends only on the histogram (or mean of integer images) run out of
- * core: a histogram pass over the blocks, then a mask pass writing each mask block by block. Smaller
- * inputs, and li, local and mean of float images (they need every pixel at once), are read whole and
- * stacked, as before. Both give the same thresholds and masks.
+ * (`volume`) datasets, opened as lazy arrays. Inputs stored in several chunks (or 64 MiB or more
+ * together) with a method that depends only on the histogram (or mean of integer images) run out of
+ * core: a histogram pass over the blocks, then a mask pass writing each mask block by block. Inputs of
+ * one chunk each (read in one piece anyway), and li, local and mean of float images (they need every
+ * pixel at once), are read whole and stacked, as before. Both give the same thresholds and masks.
  */
 export class Runner extends Image2SegmentationRunner {
   async preprocess(inputData, args) {
@@ -21,8 +21,8 @@ export class Runner extends Image2SegmentationRunner {
     if (!filters.THRESHOLD_METHODS.includes(method)) throw new Error(`Invalid thresholding algorithm: ${method}`);
     const inputs = await openInputs(this, inputData.inputDatasetIds ?? inputData.input_dataset_ids);
     const size = inputs.reduce((n, a) => n + a.size, 0);
-    const mode = args.out_of_core ?? "auto";
-    const large = mode === "always" || (mode === "auto" && size * ITEM_BYTES[inputs[0].dtype] >= OUT_OF_CORE_BYTES);
+    const chunked = inputs.some((a) => a.blockCount() > 1);
+    const large = chunked || size * ITEM_BYTES[inputs[0].dtype] >= OUT_OF_CORE_BYTES;
     if (large && filters.isBlockwiseThreshold(method, inputs[0].dtype, size)) return { method, inputs, stacked: null };
     const first = inputs[0];
     const odd = inputs.findIndex((a) => a.shape.join() !== first.shape.join());
