@@ -38,6 +38,7 @@ const INTEGRATION = [
   'toolchainRunners',
   'toolchains',
   'toolchainsSandbox',
+  'lazyArraysEngine',
 ].map((name) => `tests/unit/${name}.test.ts`);
 
 export default defineConfig({

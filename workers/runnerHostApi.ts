@@ -11,6 +11,7 @@ import { SharedAssets, constructRunner, loadSharedAssets } from '../src/sdk/runn
 import { runPipeline } from '../src/sdk/pipeline';
 import { onnxStats, releaseAllSessions } from '../src/sdk/onnxRuntime';
 import { thrownMessage } from '../src/core/describeValue';
+import { withBlockTransfer } from './hostTransfer';
 import type { BundleCode, ExecuteRequest, ExecuteResult, HostApi, RunnerHostApi, RunnerWorkerApi } from '../src/core/protocol';
 
 export interface RunnerHostOptions {
@@ -137,7 +138,7 @@ export function runnerWorkerApi(api: RunnerHostApi): RunnerWorkerApi {
       if (typeof MessagePort !== 'undefined' && !(hostPort instanceof MessagePort)) {
         return Promise.reject(new Error('execute: the host port is missing.'));
       }
-      return api.execute(req, Comlink.wrap<HostApi>(hostPort) as unknown as HostApi);
+      return api.execute(req, withBlockTransfer(Comlink.wrap<HostApi>(hostPort) as unknown as HostApi));
     },
     stats: () => api.stats(),
     release: () => api.release(),

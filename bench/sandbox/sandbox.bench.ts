@@ -35,7 +35,7 @@ const VARIANTS: Variant[] = [
 
 const FILES: Record<Variant['bundle'], string[]> = {
   salient_segmentation: ['pyproject.toml', 'Runner.js', 'salient/rgb.js', 'files/u2netp.onnx', 'README.md'],
-  threshold_segmentation: ['pyproject.toml', 'Runner.js', 'image_segmentation/segmentation_utils.js', 'README.md'],
+  threshold_segmentation: ['pyproject.toml', 'Runner.js', 'image_segmentation/segmentation_utils.js', 'image_segmentation/out_of_core.js', 'README.md'],
 };
 
 interface Sample {

@@ -6,16 +6,66 @@
 // calls the engine's HostApi over a MessagePort the engine serves with a strict dispatcher
 // (engine/hostRpc.ts), never with Comlink's expose.
 import type { StoredField, FieldKind, LogLevel } from './records';
-import type { NDArray } from './ndarray';
+import type { DType, NDArray } from './ndarray';
+import type { ArrayRegion } from './lazyArrays';
 
 export type RawFields = Record<string, { kind: FieldKind; array: NDArray } | null>;
+
+/** One field of a stored dataset as describeData tells it: what it is, without reading it. */
+export interface ArrayFieldInfo {
+  kind: FieldKind;
+  dtype: DType;
+  shape: number[];
+  /** The chunk shape (a small field is one chunk: its shape). */
+  chunks: number[];
+}
+
+/** What describeData returns per dataset. */
+export interface DatasetArrays {
+  schema: string | null;
+  fields: Record<string, ArrayFieldInfo>;
+}
+
+/** A new output array (createArray): written block by block, invisible until posted. */
+export interface NewArraySpec {
+  dtype: DType;
+  shape: number[];
+  /** Chunk shape; default: src/core/chunkPolicy.ts. */
+  chunks?: number[] | null;
+}
+
+/** An output array of this execution, by handle. */
+export interface OutputArrayInfo {
+  handle: string;
+  dtype: DType;
+  shape: number[];
+  chunks: number[];
+}
+
+/** A field of a postData item that is an output array written with writeArray (committed with its dataset). */
+export interface StagedFieldRef {
+  kind: 'array';
+  staged: string;
+}
 
 /** What the worker may ask of the engine, for one execution (or for loadAssets of one runner). */
 export interface HostApi {
   /** Fields of each dataset, in id order; keys null = every key; a requested key that is absent is null. */
   fetchData(ids: string[], keys: string[] | null): Promise<RawFields[]>;
   /** Store items (already encoded); schemaName is a built-in data schema or null for a custom one. Returns new ids in order. */
-  postData(items: Record<string, StoredField>[], schemaName: string | null): Promise<string[]>;
+  postData(items: Record<string, StoredField | StagedFieldRef>[], schemaName: string | null): Promise<string[]>;
+  /** Lazy arrays: the fields of each dataset (kind, dtype, shape, chunks) without reading them; same access rules as fetchData. */
+  describeData(ids: string[]): Promise<DatasetArrays[]>;
+  /** `region` (null: all) of field `key`; only the chunks it touches are read; the bytes are transferred. */
+  readArray(id: string, key: string, region: ArrayRegion | null): Promise<NDArray>;
+  /** A new output array, counted against the run's byte limit; posted as a field `{kind: 'array', staged: handle}`. */
+  createArray(spec: NewArraySpec): Promise<OutputArrayInfo>;
+  /** Write `block` with its first element at `origin` (the block's bytes are transferred when it owns its buffer). */
+  writeArray(handle: string, origin: number[], block: NDArray): Promise<void>;
+  /** Drop an output array that will not be posted (the run's end drops every one not posted). */
+  abortArray(handle: string): Promise<void>;
+  /** Read back `region` (null: all) of an output array not yet posted (what was never written reads as 0). */
+  readOutput(handle: string, region: ArrayRegion | null): Promise<NDArray>;
   fetchAsset(path: string): Promise<Uint8Array>;
   log(level: LogLevel, message: string): Promise<void>;
   progress(p: number): Promise<void>;

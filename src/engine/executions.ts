@@ -14,6 +14,7 @@ import { TERMINAL_STATUSES, type AlgorithmRecord, type DatasetMeta, type Executi
 import type { Store } from '../store/index';
 import type { EngineOptions, GpuInfo } from './engineOptions';
 import { createHostApi } from './hostApi';
+import { releaseRunArrays } from './hostArrays';
 import type { HostApiContext } from './hostContext';
 import { checkIdList, describeValue, isStringArray } from './hostChecks';
 import { serveRpc } from './hostRpc';
@@ -374,6 +375,9 @@ export class Executions {
       // Posts still being written land first, so the cleanup below finds them too.
       await Promise.allSettled(run.writes);
     }
+    // Output arrays the run created and did not post go now (a failed run leaves nothing staged).
+    const dropped = await releaseRunArrays(run);
+    if (dropped) this.log(run, 'INFO', `Dropped ${dropped} output array(s) this execution had not posted.`);
     if (error) error = { ...error, message: await this.nameDatasets(error.message, [...rec.inputDatasetIds, ...run.posted]) };
     rec.error = error;
     rec.progress = 1;

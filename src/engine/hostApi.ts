@@ -4,6 +4,7 @@
 import type { HostApi } from '../core/protocol';
 import { LOG_LEVELS } from '../core/records';
 import { normalizePath } from '../sdk/moduleLoader';
+import { arrayCalls } from './hostArrays';
 import { fetchDataCall, postDataCall } from './hostData';
 import { MAX_MESSAGE_CHARS, describeValue } from './hostChecks';
 import { transferred } from './hostRpc';
@@ -72,6 +73,7 @@ export function createHostApi(run: LiveRun, ctx: HostApiContext): HostApi {
   return {
     fetchData: fetchDataCall(run, ctx),
     postData: postDataCall(run, ctx),
+    ...arrayCalls(run, ctx),
     fetchAsset: fetchAssetCall(run, ctx),
     ...statusCalls(run, ctx),
     ...sessionCalls(run, ctx),

@@ -6,8 +6,9 @@ import { DATA_SCHEMAS, validateItem, type DataSchemaName } from '../core/dataSch
 import { decodeFields } from '../core/datasetCodec';
 import { ndarrayProblem, type NDArray } from '../core/ndarray';
 import type { HostApi, RawFields } from '../core/protocol';
-import type { FieldKind, StoredField } from '../core/records';
+import type { FieldKind } from '../core/records';
 import type { HostApiContext } from './hostContext';
+import { schemaView, stagedFieldOf, type NewField } from './hostArrays';
 import { FIELD_KINDS, FORBIDDEN_KEYS, MAX_IDS, MAX_ID_LENGTH, checkIdList, describeValue, isPlainRecord, stringsIn } from './hostChecks';
 import { transferred } from './hostRpc';
 import { assertAlive, isThirdParty, type LiveRun } from './liveRun';
@@ -62,10 +63,16 @@ export function postDataCall(run: LiveRun, ctx: HostApiContext): HostApi['postDa
     const checked = items.map((item: unknown, i) => {
       if (!isPlainRecord(item)) throw new Error(`postData: item ${i} must be an object of fields, got ${describeValue(item)}.`);
       // Rebuilt from checked parts only: nothing else the worker sent (extra keys, __proto__) reaches the store.
-      const fields: Record<string, StoredField> = {};
+      const fields: Record<string, NewField> = {};
       for (const k of Object.keys(item)) {
         if (!k || k.includes('/') || k.length > MAX_ID_LENGTH || FORBIDDEN_KEYS.has(k)) {
           throw new Error(`postData: item ${i} has an invalid field name ${JSON.stringify(k.slice(0, 80))}.`);
+        }
+        // An output array written block by block (createArray): committed with this dataset.
+        const staged = stagedFieldOf(run, item[k], `postData: item ${i} field '${k}'`);
+        if (staged) {
+          fields[k] = staged;
+          continue;
         }
         const sf = item[k] as { kind?: unknown; array?: unknown } | null;
         if (!isPlainRecord(sf) || !FIELD_KINDS.includes(sf.kind as FieldKind)) {
@@ -85,7 +92,7 @@ export function postDataCall(run: LiveRun, ctx: HostApiContext): HostApi['postDa
         fields[k] = { kind: sf.kind as FieldKind, array: { dtype: a.dtype, shape: [...a.shape], data: a.data } as NDArray };
       }
       // Re-validate on the trusted side against the named schema.
-      if (schemaName) validateItem(DATA_SCHEMAS[schemaName as DataSchemaName], decodeFields(fields), i);
+      if (schemaName) validateItem(DATA_SCHEMAS[schemaName as DataSchemaName], decodeFields(schemaView(fields)), i);
       return fields;
     });
     const short = rec.id.slice(0, 8);

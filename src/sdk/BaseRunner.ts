@@ -3,9 +3,12 @@
 // reached only through the engine (HostApi). See docs/bundle-format.md.
 import type { z } from 'zod';
 import { DATA_SCHEMAS, schemaNameOf, validateItem, type DataSchemaName } from '../core/dataSchemas';
+import type { NDArray } from '../core/ndarray';
 import { decodeFields, encodeItem } from '../core/datasetCodec';
 import { LOG_LEVELS, type LogLevel } from '../core/records';
-import type { HostApi } from '../core/protocol';
+import type { DatasetArrays, HostApi, StagedFieldRef } from '../core/protocol';
+import type { StoredField } from '../core/records';
+import { LazyArray, OutputArray, checkNewArray } from './lazyArrays';
 import { adoptRunner, internalsOf } from './runnerState';
 import type { OnnxSession } from './OnnxSession';
 import type { OnnxModelOptions } from './onnxRuntime';
@@ -33,6 +36,25 @@ function resolveSchema(schema: unknown, where: string): { zod: z.ZodType; name: 
     return { zod: schema as z.ZodType, name: schemaNameOf(schema as z.ZodType) };
   }
   throw new Error(`${where}: expected a data schema (e.g. ImageSchema or "Image"), got ${schema === null ? 'null' : typeof schema}.`);
+}
+
+/**
+ * Validate an item against `zod` and encode it; an OutputArray field is checked by its dtype and shape
+ * (it is not in memory) and sent as a reference the engine commits with the dataset.
+ */
+function encodeWithOutputs(zod: z.ZodType, item: Record<string, unknown>, i: number): Record<string, StoredField | StagedFieldRef> {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return encodeItem(validateItem(zod, item, i));
+  const outputs = Object.entries(item).filter((e): e is [string, OutputArray] => e[1] instanceof OutputArray);
+  if (outputs.length === 0) return encodeItem(validateItem(zod, item, i));
+  const view = { ...item };
+  for (const [k, out] of outputs) view[k] = out.schemaStandIn();
+  const valid = validateItem(zod, view, i);
+  // Keys the schema dropped (unknown to it) are not posted, as for in-memory fields.
+  const kept = outputs.filter(([k]) => Object.hasOwn(valid, k));
+  for (const [k] of kept) delete valid[k];
+  const encoded: Record<string, StoredField | StagedFieldRef> = encodeItem(valid);
+  for (const [k, out] of kept) encoded[k] = out.toField();
+  return encoded;
 }
 
 function noHost(): never {
@@ -119,8 +141,44 @@ export class BaseRunner {
       throw new Error(`postData: expected a list of items (one object per dataset), got ${items === null ? 'null' : typeof items}.`);
     }
     const { zod, name } = resolveSchema(schema, 'postData');
-    const encoded = items.map((item, i) => encodeItem(validateItem(zod, item, i)));
+    const encoded = items.map((item, i) => encodeWithOutputs(zod, item, i));
     return this.host.postData(encoded, name);
+  }
+
+  // ── lazy arrays (large data: read by region or block, written block by block) ──
+
+  /** The fields of each dataset (kind, dtype, shape, chunks) and its schema name, without reading any bytes. */
+  async describeData(ids: string[]): Promise<DatasetArrays[]> {
+    if (!Array.isArray(ids) || ids.some((x) => typeof x !== 'string')) {
+      throw new Error(`describeData: ids must be an array of dataset id strings, got ${JSON.stringify(ids)?.slice(0, 80)}.`);
+    }
+    return this.host.describeData(ids);
+  }
+
+  /**
+   * Field `key` of a dataset as a lazy array: `shape`, `dtype`, `chunks`, `read(region)` (reads only the
+   * chunks the region touches) and `blocks({ halo })` (chunk-aligned blocks, one or two in memory at a time).
+   */
+  async openArray(datasetId: string, key: string): Promise<LazyArray> {
+    if (typeof datasetId !== 'string' || !datasetId) throw new Error(`openArray: datasetId must be a dataset id string, got ${JSON.stringify(datasetId)}.`);
+    if (typeof key !== 'string' || !key) throw new Error(`openArray: key must be a field name, got ${JSON.stringify(key)}.`);
+    const [info] = await this.host.describeData([datasetId]);
+    const field = info && Object.hasOwn(info.fields, key) ? info.fields[key] : undefined;
+    if (!field) {
+      const keys = Object.keys(info?.fields ?? {});
+      throw new Error(`openArray: dataset ${datasetId} has no field '${key}' (it has ${keys.map((k) => `'${k}'`).join(', ') || 'none'}).`);
+    }
+    return new LazyArray(this.host, datasetId, key, field);
+  }
+
+  /**
+   * A new output array of `dtype` and `shape` (chunk shape `chunks`, default the store's), written block
+   * by block with `write(origin, block)`; put it in an item given to postData (`postData([{ mask: out }])`)
+   * to store it with its dataset in one transaction. Arrays not posted are dropped when the run ends.
+   */
+  async createArray(spec: { dtype: NDArray['dtype']; shape: readonly number[]; chunks?: readonly number[] | null }): Promise<OutputArray> {
+    const checked = checkNewArray(spec);
+    return new OutputArray(this.host, await this.host.createArray(checked));
   }
 
   /** Bytes of a bundle file other than code, by its bundle-relative path (e.g. "files/model.onnx"). */

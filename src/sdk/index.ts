@@ -24,6 +24,7 @@ export {
   type NDArray,
   type DType,
 } from '../core/ndarray';
+export { LazyArray, OutputArray, type ArrayBlock, type BlockOptions, type ArrayRegion } from './lazyArrays';
 export { OnnxSession, type OnnxInputInfo, type Int64Feed } from './OnnxSession';
 export type { OnnxModelOptions } from './onnxRuntime';
 export { z } from 'zod';

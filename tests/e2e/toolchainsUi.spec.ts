@@ -274,7 +274,7 @@ test('a third-party runner block asks for trust first and takes its arguments fr
   const third = await page.evaluate(async () => {
     const base = 'bundles/threshold_segmentation/';
     const files: Record<string, Uint8Array> = {};
-    for (const p of ['pyproject.toml', 'Runner.js', 'image_segmentation/segmentation_utils.js', 'README.md'])
+    for (const p of ['pyproject.toml', 'Runner.js', 'image_segmentation/segmentation_utils.js', 'image_segmentation/out_of_core.js', 'README.md'])
       files[p] = new Uint8Array(await (await fetch(base + p)).arrayBuffer());
     files['pyproject.toml'] = new TextEncoder().encode(
       new TextDecoder().decode(files['pyproject.toml']).replace('name = "threshold_segmentation"', 'name = "threshold_third_party"'),

@@ -1,14 +1,55 @@
-import { Image2SegmentationRunner } from "algobox";
+import { Image2SegmentationRunner, stack, unstack } from "algobox";
+import { filters } from "algobox/image";
 import { thresholdImage } from "./image_segmentation/segmentation_utils.js";
+import { openInputs, thresholdOutOfCore, writeMasks } from "./image_segmentation/out_of_core.js";
 
-/** The runner class for the image segmentation algorithm. */
+/** Inputs of at least this many bytes together are thresholded out of core (as is any input of several chunks). */
+const OUT_OF_CORE_BYTES = 64 * 1024 * 1024;
+const ITEM_BYTES = { uint8: 1, uint16: 2, float16: 2, float32: 4, float64: 8 };
+
+/**
+ * The runner class for the image segmentation algorithm. Inputs are Image (`image`) or Volume
+ * (`volume`) datasets, opened as lazy arrays. Inputs stored in several chunks (or 64 MiB or more
+ * together) with a method that depends only on the histogram (or mean of integer images) run out of
+ * core: a histogram pass over the blocks, then a mask pass writing each mask block by block. Inputs of
+ * one chunk each (read in one piece anyway), and li, local and mean of float images (they need every
+ * pixel at once), are read whole and stacked, as before. Both give the same thresholds and masks.
+ */
 export class Runner extends Image2SegmentationRunner {
-  async inference(data, args) {
-    const thresholdingAlgorithm = args.thresholding_algorithm ?? "otsu";
-    this.logMessage(`Starting inference with thresholding algorithm: ${thresholdingAlgorithm}`);
-    const { threshold, mask } = thresholdImage(data, thresholdingAlgorithm);
-    if (typeof threshold === "number") this.logMessage(`Threshold: ${threshold}`);
-    this.setProgress(0.5);
-    return mask;
+  async preprocess(inputData, args) {
+    const method = args.thresholding_algorithm ?? "otsu";
+    if (!filters.THRESHOLD_METHODS.includes(method)) throw new Error(`Invalid thresholding algorithm: ${method}`);
+    const inputs = await openInputs(this, inputData.inputDatasetIds ?? inputData.input_dataset_ids);
+    const size = inputs.reduce((n, a) => n + a.size, 0);
+    const chunked = inputs.some((a) => a.blockCount() > 1);
+    const large = chunked || size * ITEM_BYTES[inputs[0].dtype] >= OUT_OF_CORE_BYTES;
+    if (large && filters.isBlockwiseThreshold(method, inputs[0].dtype, size)) return { method, inputs, stacked: null };
+    const first = inputs[0];
+    const odd = inputs.findIndex((a) => a.shape.join() !== first.shape.join());
+    if (odd > 0) {
+      throw new Error(
+        `All input images must have the same shape and dtype to be stacked: dataset ${first.datasetId} is ${first.dtype} [${first.shape.join(", ")}] ` +
+          `but dataset ${inputs[odd].datasetId} is ${inputs[odd].dtype} [${inputs[odd].shape.join(", ")}].`,
+      );
+    }
+    return { method, inputs, stacked: stack(await Promise.all(inputs.map((a) => a.read()))) };
+  }
+
+  async inference({ method, inputs, stacked }) {
+    this.logMessage(`Starting inference with thresholding algorithm: ${method}`);
+    if (stacked) {
+      const { threshold, mask } = thresholdImage(stacked, method);
+      if (typeof threshold === "number") this.logMessage(`Threshold: ${threshold}`);
+      this.setProgress(0.5);
+      return unstack(mask);
+    }
+    this.logMessage(`Out of core: ${inputs.map((a) => `${a.dtype} [${a.shape.join(", ")}] in ${a.blockCount()} block(s)`).join("; ")}.`);
+    const threshold = await thresholdOutOfCore(this, inputs, method);
+    this.logMessage(`Threshold: ${threshold}`);
+    return writeMasks(this, inputs, threshold);
+  }
+
+  async postprocess(masks) {
+    return this.postData(masks.map((mask) => ({ mask })));
   }
 }

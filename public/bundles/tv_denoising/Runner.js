@@ -1,5 +1,6 @@
 import { Image2ImageRunner, ndarray, sliceAt } from "algobox";
 import { denoiseImage } from "./image_denoising/denoising_utils.js";
+import { denoiseVolumes, openVolumes } from "./image_denoising/volumes.js";
 
 function minMax(data) {
   let lo = Infinity, hi = -Infinity;
@@ -11,9 +12,28 @@ function minMax(data) {
   return [lo, hi];
 }
 
-/** The runner class for the denoiser algorithm. */
+/**
+ * The runner class for the denoiser algorithm. Image inputs are stacked in memory; Volume inputs
+ * (`volume`, 3-D) are denoised slice by slice out of core (lazy arrays) and give Volumes.
+ */
 export class Runner extends Image2ImageRunner {
+  async preprocess(inputData, args) {
+    const ids = inputData.inputDatasetIds ?? [];
+    const described = ids.length ? await this.describeData(ids) : [];
+    if (described.length && described.every((d) => d.fields.volume && !d.fields.image)) return { volumes: await openVolumes(this, ids) };
+    return super.preprocess(inputData, args);
+  }
+
+  async postprocess(data, args) {
+    if (data.outputs) return this.postDataAs(data.outputs.map((volume) => ({ volume })), "Volume");
+    return super.postprocess(data, args);
+  }
+
   async inference(data, args) {
+    if (data.volumes) {
+      this.logMessage("Starting inference.");
+      return { outputs: await denoiseVolumes(this, data.volumes, args.denoising_weight ?? 0.1) };
+    }
     this.logMessage("Starting inference.");
     // Min-max normalise the whole stack to [0, 1].
     const [lo, hi] = minMax(data.data);

@@ -310,7 +310,7 @@ export function thresholdMinimum(a: NDArray, opts: MinimumOptions = {}): number 
 // Mean
 // ---------------------------------------------------------------------------------------------
 
-const INT_MAX_ABS: Record<string, number> = { uint8: 255, int8: 128, uint16: 65535, int16: 32768, uint32: 4294967295, int32: 2147483648 };
+export const INT_MAX_ABS: Record<string, number> = { uint8: 255, int8: 128, uint16: 65535, int16: 32768, uint32: 4294967295, int32: 2147483648 };
 
 /** skimage.filters.threshold_mean: np.mean(image) (float32 sum and result for float32 images). */
 export function thresholdMean(a: NDArray): number {

@@ -477,7 +477,11 @@ function countWords16(w: Uint32Array, start: number, end: number, flipW: number,
   }
 }
 
-function intHistogram(a: NDArray): Histogram {
+/**
+ * Counts of the values of an 8- or 16-bit integer array in a table of one entry per value of the dtype
+ * (256 or 65536); value v is at index v + offset.
+ */
+function smallIntCounts(a: NDArray): { counts: Uint32Array; offset: number } {
   const d = a.data as unknown as Num;
   const n = d.length;
   let counts: Uint32Array;
@@ -503,7 +507,7 @@ function intHistogram(a: NDArray): Histogram {
     for (i += 4 * words; i < n; i++) c0[u[i]! ^ flip]!++;
     counts = c0;
     for (let k = 0; k < 256; k++) counts[k] = c0[k]! + c1[k]! + c2[k]! + c3[k]!;
-  } else if (a.dtype === 'uint16' || a.dtype === 'int16') {
+  } else {
     offset = a.dtype === 'int16' ? 32768 : 0;
     counts = new Uint32Array(65536);
     const u = a.dtype === 'int16' ? new Uint16Array((a.data as Int16Array).buffer, (a.data as Int16Array).byteOffset, n) : (a.data as Uint16Array);
@@ -519,16 +523,30 @@ function intHistogram(a: NDArray): Histogram {
     }
     for (i += 2 * words; i < n; i++) counts[u[i]! ^ flip]!++;
     for (let k = 0; k < 65536; k++) counts[k] = counts[k]! + c1[k]!;
-  } else {
-    const r = imageRange(a);
-    const span = r.max - r.min + 1;
-    if (span > MAX_INT_BINS) {
-      throw new Error(`histogram: integer image range [${r.min}, ${r.max}] needs ${span} bins (more than ${MAX_INT_BINS}).`);
-    }
-    offset = -r.min;
-    counts = new Uint32Array(span);
-    for (let i = 0; i < n; i++) counts[d[i]! + offset]!++;
   }
+  return { counts, offset };
+}
+
+const isSmallInt = (dtype: string): boolean => dtype === 'uint8' || dtype === 'int8' || dtype === 'uint16' || dtype === 'int16';
+
+/** The bins of a 32-bit integer image whose values span `r`: index v - r.min (at most MAX_INT_BINS). */
+function wideIntSpan(r: ImageRange): number {
+  const span = r.max - r.min + 1;
+  if (span > MAX_INT_BINS) {
+    throw new Error(`histogram: integer image range [${r.min}, ${r.max}] needs ${span} bins (more than ${MAX_INT_BINS}).`);
+  }
+  return span;
+}
+
+/** Add the values of a 32-bit integer array into `counts` at index v + offset. */
+function addWideIntCounts(a: NDArray, counts: Uint32Array | Float64Array, offset: number): void {
+  const d = a.data as unknown as Num;
+  const n = d.length;
+  for (let i = 0; i < n; i++) counts[d[i]! + offset]!++;
+}
+
+/** The histogram of value counts (index v + offset), trimmed to the values from the minimum to the maximum. */
+function intHistogramOf(counts: ArrayLike<number>, offset: number): Histogram {
   let lo = 0;
   while (counts[lo] === 0) lo++;
   let hi = counts.length - 1;
@@ -541,6 +559,17 @@ function intHistogram(a: NDArray): Histogram {
     centers[k] = lo + k - offset;
   }
   return { counts: c, binCenters: centers, kind: 'int', min: lo - offset, max: hi - offset };
+}
+
+function intHistogram(a: NDArray): Histogram {
+  if (isSmallInt(a.dtype)) {
+    const { counts, offset } = smallIntCounts(a);
+    return intHistogramOf(counts, offset);
+  }
+  const r = imageRange(a);
+  const counts = new Uint32Array(wideIntSpan(r));
+  addWideIntCounts(a, counts, -r.min);
+  return intHistogramOf(counts, -r.min);
 }
 
 /**
@@ -577,7 +606,7 @@ function binFast(d: Float32Array | Float64Array, first: number, norm: number, ed
   const c2 = c.subarray(2 * (nbins + 1), 3 * (nbins + 1));
   const c3 = c.subarray(3 * (nbins + 1));
   for (let s = 0; s < n; s += CHUNK) binChunk(d, s, Math.min(n, s + CHUNK), first, norm, e, c0, c1, c2, c3);
-  for (let k = 0; k < nbins; k++) out[k] = c0[k]! + c1[k]! + c2[k]! + c3[k]!;
+  for (let k = 0; k < nbins; k++) out[k] = out[k]! + c0[k]! + c1[k]! + c2[k]! + c3[k]!;
 }
 
 function binChunk(
@@ -627,17 +656,25 @@ function binChunk(
   }
 }
 
-function floatHistogram(a: NDArray, nbins: number, range: ImageRange | undefined): Histogram {
+/** numpy's equal bins of a float image over its range: edges, scale and which binning applies. */
+interface FloatBins {
+  nbins: number;
+  f32: boolean;
+  first: number;
+  norm: number;
+  edges: Float64Array;
+  /** Bins at least 16 ulps wide: the fast estimate-and-correct binning gives numpy's bins. */
+  fast: boolean;
+  range: ImageRange;
+}
+
+function floatBins(r: ImageRange, nbins: number, f32: boolean): FloatBins {
   if (!Number.isInteger(nbins) || nbins < 1) throw new Error(`histogram: nbins must be a positive integer, got ${nbins}.`);
-  const r = range ?? imageRange(a);
   if (r.hasNaN || !Number.isFinite(r.min) || !Number.isFinite(r.max)) {
     const mn = r.hasNaN ? NaN : r.min;
     const mx = r.hasNaN ? NaN : r.max;
     throw new Error(`histogram: autodetected range of [${mn}, ${mx}] is not finite (the image has NaN or infinite values).`);
   }
-  const f32 = a.dtype === 'float32';
-  const d = a.data as unknown as Num;
-  const n = d.length;
   let first = r.min;
   let last = r.max;
   let norm: number;
@@ -651,35 +688,54 @@ function floatHistogram(a: NDArray, nbins: number, range: ImageRange | undefined
     norm = nbins / (f32 ? fround(last - first) : last - first);
   }
   const edges = linspaceEdges(first, last, nbins, f32);
-  const counts = new Float64Array(nbins);
-  const cnt = new Uint32Array(nbins);
   const scale = Math.max(Math.abs(first), Math.abs(last));
-  if (r.min !== r.max && (last - first) / nbins > scale * (f32 ? 2 ** -19 : 2 ** -48)) {
-    // Bins at least 16 ulps wide: numpy's estimate (float32 arithmetic for float32 images) and
-    // this float64 one both land within one bin of the bin defined by the edges, and one
-    // correction step against the edges then gives that same bin.
+  // Bins at least 16 ulps wide: numpy's estimate (float32 arithmetic for float32 images) and this
+  // float64 one both land within one bin of the bin defined by the edges, and one correction step
+  // against the edges then gives that same bin.
+  const fast = r.min !== r.max && (last - first) / nbins > scale * (f32 ? 2 ** -19 : 2 ** -48);
+  return { nbins, f32, first, norm, edges, fast, range: r };
+}
+
+/** Add the bin counts of the values of `a` into `cnt` (numpy's bin of each value). */
+function addFloatCounts(a: NDArray, b: FloatBins, cnt: Uint32Array): void {
+  const d = a.data as unknown as Num;
+  const n = d.length;
+  const { nbins, first, norm, edges } = b;
+  if (b.fast) {
     binFast(d as Float32Array | Float64Array, first, norm, edges, nbins, cnt);
-  } else {
-    // Constant image or bins narrower than the float spacing: numpy's arithmetic step by step.
-    const r32 = f32 ? fround : (x: number): number => x;
-    const firstS = r32(first);
-    const normS = r32(norm);
-    const top = nbins - 1;
-    for (let i = 0; i < n; i++) {
-      const v = d[i]!;
-      let k = Math.trunc(r32(r32(v - firstS) * normS));
-      if (k === nbins) k--;
-      if (v < edges[k]!) k--;
-      if (k !== top && v >= edges[k + 1]!) k++;
-      cnt[k]!++;
-    }
+    return;
   }
+  // Constant image or bins narrower than the float spacing: numpy's arithmetic step by step.
+  const r32 = b.f32 ? fround : (x: number): number => x;
+  const firstS = r32(first);
+  const normS = r32(norm);
+  const top = nbins - 1;
+  for (let i = 0; i < n; i++) {
+    const v = d[i]!;
+    let k = Math.trunc(r32(r32(v - firstS) * normS));
+    if (k === nbins) k--;
+    if (v < edges[k]!) k--;
+    if (k !== top && v >= edges[k + 1]!) k++;
+    cnt[k]!++;
+  }
+}
+
+function floatHistogramOf(b: FloatBins, cnt: ArrayLike<number>): Histogram {
+  const { nbins, f32, edges } = b;
+  const counts = new Float64Array(nbins);
   const centers = new Float64Array(nbins);
   for (let k = 0; k < nbins; k++) {
     counts[k] = cnt[k]!;
     centers[k] = f32 ? fround(edges[k]! + edges[k + 1]!) / 2 : (edges[k]! + edges[k + 1]!) / 2;
   }
-  return { counts, binCenters: centers, kind: f32 ? 'float32' : 'float64', min: r.min, max: r.max };
+  return { counts, binCenters: centers, kind: f32 ? 'float32' : 'float64', min: b.range.min, max: b.range.max };
+}
+
+function floatHistogram(a: NDArray, nbins: number, range: ImageRange | undefined): Histogram {
+  const b = floatBins(range ?? imageRange(a), nbins, a.dtype === 'float32');
+  const cnt = new Uint32Array(nbins);
+  addFloatCounts(a, b, cnt);
+  return floatHistogramOf(b, cnt);
 }
 
 /**
@@ -691,4 +747,98 @@ export function histogram(a: NDArray, nbins = 256, range?: ImageRange): Histogra
   checkSupported(a, 'histogram');
   if (isIntegerImage(a)) return intHistogram(a);
   return floatHistogram(a, nbins, range);
+}
+
+/** The range of all blocks seen so far, as imageRange gives it for the whole array. */
+function mergeRange(acc: ImageRange | null, r: ImageRange): ImageRange {
+  if (!acc) return r;
+  const seen = (x: ImageRange) => !Number.isNaN(x.min);
+  if (!seen(r)) return { ...acc, hasNaN: acc.hasNaN || r.hasNaN };
+  if (!seen(acc)) return { ...r, hasNaN: acc.hasNaN || r.hasNaN };
+  return { min: Math.min(acc.min, r.min), max: Math.max(acc.max, r.max), hasNaN: acc.hasNaN || r.hasNaN };
+}
+
+/**
+ * `histogram()` of an array seen block by block (out of core), with the same result as `histogram()`
+ * of the whole array: counts are exact sums over the blocks. 8- and 16-bit integer arrays need one pass
+ * (`add` every block); float and 32-bit integer arrays need their range first: `addRange` every block,
+ * then `add` every block (`needsRange`).
+ */
+export interface HistogramBuilder {
+  readonly needsRange: boolean;
+  addRange(block: NDArray): void;
+  add(block: NDArray): void;
+  /** The range over every block given to addRange (or, without a range pass, to add). */
+  range(): ImageRange;
+  /** Elements counted. */
+  readonly count: number;
+  result(): Histogram;
+}
+
+export function histogramBuilder(dtype: NDArray['dtype'], nbins = 256): HistogramBuilder {
+  if (dtype === 'bool' || dtype === 'float16') throw new Error(`histogram: dtype ${dtype} is not supported (use uint8, uint16, float32 or float64).`);
+  const integer = INT_DTYPES.has(dtype);
+  const small = isSmallInt(dtype);
+  let range: ImageRange | null = null;
+  let totals: Float64Array | null = null;
+  let offset = 0;
+  let bins: FloatBins | null = null;
+  let count = 0;
+  const checkBlock = (b: NDArray) => {
+    if (b.dtype !== dtype) throw new Error(`histogram: a ${b.dtype} block in a ${dtype} array.`);
+  };
+  /** Counts per block (exact in uint32), summed into float64 totals (exact up to 2^53 elements). */
+  const addCounts = (c: Uint32Array) => {
+    for (let k = 0; k < c.length; k++) if (c[k]) totals![k] = totals![k]! + c[k]!;
+  };
+  return {
+    needsRange: !small,
+    get count() {
+      return count;
+    },
+    addRange(block) {
+      checkBlock(block);
+      if (totals) throw new Error('histogram: addRange after add.');
+      if (block.data.length) range = mergeRange(range, imageRange(block));
+    },
+    add(block) {
+      checkBlock(block);
+      if (!totals) {
+        if (small) {
+          offset = dtype === 'int8' ? 128 : dtype === 'int16' ? 32768 : 0;
+          totals = new Float64Array(dtype === 'uint8' || dtype === 'int8' ? 256 : 65536);
+        } else {
+          if (!range) throw new Error('histogram: the range pass (addRange over every block) must come first.');
+          if (integer) {
+            offset = -range.min;
+            totals = new Float64Array(wideIntSpan(range));
+          } else {
+            bins = floatBins(range, nbins, dtype === 'float32');
+            totals = new Float64Array(nbins);
+          }
+        }
+      }
+      if (block.data.length === 0) return;
+      count += block.data.length;
+      if (small) addCounts(smallIntCounts(block).counts);
+      else if (integer) addWideIntCounts(block, totals, offset);
+      else {
+        const c = new Uint32Array(nbins);
+        addFloatCounts(block, bins!, c);
+        addCounts(c);
+      }
+    },
+    range() {
+      if (small) {
+        const h = this.result();
+        return { min: h.min, max: h.max, hasNaN: false };
+      }
+      if (!range) throw new Error('histogram: the image is empty.');
+      return range;
+    },
+    result() {
+      if (count === 0 || !totals) throw new Error('histogram: the image is empty.');
+      return integer ? intHistogramOf(totals, offset) : floatHistogramOf(bins!, totals);
+    },
+  };
 }

@@ -22,6 +22,7 @@ import {
   triangleFromHistogram,
   yenFromHistogram,
 } from './filters';
+import { isBlockwiseThreshold, thresholdOfBlocks } from './blockThresholds';
 import { denoiseTvChambolle, tvBackend } from './restoration';
 import { phaseCrossCorrelation, upsampledCrossCorrelation } from './registration';
 import { binaryFillHoles, label, removeSmallObjects } from './morphology';
@@ -32,6 +33,7 @@ import { resize } from './transform';
 export const filters = Object.freeze({
   THRESHOLD_METHODS,
   applyThreshold,
+  isBlockwiseThreshold,
   isodataFromHistogram,
   minimumFromHistogram,
   otsuFromHistogram,
@@ -42,6 +44,7 @@ export const filters = Object.freeze({
   thresholdLocal,
   thresholdMean,
   thresholdMinimum,
+  thresholdOfBlocks,
   thresholdOtsu,
   thresholdTriangle,
   thresholdValue,
