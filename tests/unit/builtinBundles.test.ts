@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createAlgobox, type Algobox } from '../../src/api';
 import { ndarray, type NDArray } from '../../src/core/ndarray';
 import * as filters from '../../src/sdk/image/filters';
+import * as morphology from '../../src/sdk/image/morphology';
 import { inProcessWorkerFactory } from './helpers/inProcessWorkers';
 import { builtinBundleFolder, BUNDLES_DIR } from './helpers/builtinFolder';
 import { SAMPLE_TRUE_SHIFT } from '../../src/core/sampleData';
@@ -165,5 +166,38 @@ describe('built-in bundles', () => {
     const keep = await run('mask_cleanup', [id], { min_size: 0, fill_holes: false });
     const k = await out(keep.outputDatasetIds[0]!, 'mask');
     expect(Array.from(k.data)).toEqual(Array.from(m));
+  });
+
+  it('mask_cleanup cleans masks of several chunks out of core (tiles of a 2-D mask, slices of a 3-D one), equal to the whole-mask kernels', async () => {
+    const blobby = (shape: number[], seed: number) => {
+      const a = ndarray('uint8', shape);
+      const [h, w] = shape.slice(-2) as [number, number];
+      const planes = a.data.length / (h * w);
+      let s = seed;
+      const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+      for (let k = 0; k < 60; k++) {
+        const [p, cy, cx, r] = [Math.floor(rnd() * planes), rnd() * h, rnd() * w, 2 + rnd() * 40];
+        for (let pp = Math.max(0, p - 1); pp <= Math.min(planes - 1, p + 1); pp++) {
+          for (let y = Math.max(0, Math.floor(cy - r)); y < Math.min(h, cy + r); y++) {
+            for (let x = Math.max(0, Math.floor(cx - r)); x < Math.min(w, cx + r); x++) {
+              const d = Math.hypot(y - cy, x - cx);
+              if (d <= r && d >= r * 0.5) a.data[(pp * h + y) * w + x] = 1; // rings: holes to fill
+            }
+          }
+        }
+      }
+      for (let k = 0; k < a.data.length / 50; k++) a.data[Math.floor(rnd() * a.data.length)] = 1; // specks
+      return a;
+    };
+    for (const mask of [blobby([2100, 2090], 3), blobby([5, 300, 280], 4)]) {
+      const id = await api.datasets.put({ mask }, { schema: 'Segmentation' });
+      const rec = await run('mask_cleanup', [id], { min_size: 30, fill_holes: true });
+      expect(rec.status).toBe('COMPLETED');
+      expect(rec.log.map((l) => l.message).join('\n')).toContain('out of core');
+      const o = await out(rec.outputDatasetIds[0]!, 'mask');
+      expect(o.shape).toEqual(mask.shape);
+      const expected = morphology.binaryFillHoles(morphology.removeSmallObjects(mask, 30));
+      expect(Array.from(o.data)).toEqual(Array.from(expected.data));
+    }
   });
 });

@@ -9,7 +9,7 @@ import { DTYPES, hasFloat16, ndarray, sizeOf, stridesOf, type DType, type NDArra
 import { chunkKeyRange } from '../../src/store/chunkStore';
 import { openDatabase, type ChunkedArrayRecord } from '../../src/store/db';
 import { openStore, type Store } from '../../src/store/index';
-import { freshStores, raw } from '../helpers/freshStores';
+import { freshStores, raw } from './helpers/freshStores';
 
 const { fresh } = freshStores('chunks');
 

@@ -8,7 +8,7 @@ import { makeThumbnail } from '../../src/core/thumbnail';
 import { ndarray, sizeOf, type DType, type NDArray } from '../../src/core/ndarray';
 import { CHUNKED_FIELD_MIN_BYTES } from '../../src/store/datasetArrays';
 import { openDatabase } from '../../src/store/db';
-import { freshStores, raw } from '../helpers/freshStores';
+import { freshStores, raw } from './helpers/freshStores';
 
 const { fresh } = freshStores('dsarrays');
 

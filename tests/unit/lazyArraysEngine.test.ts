@@ -13,7 +13,7 @@ import { createAlgobox, type Algobox } from '../../src/api';
 import { ndarray, type DType, type NDArray } from '../../src/core/ndarray';
 import { deleteStore, openStore, type Store, type StoreHooks } from '../../src/store/index';
 import * as filters from '../../src/sdk/image/filters';
-import { raw } from '../helpers/freshStores';
+import { raw } from './helpers/freshStores';
 import { builtinBundleFolder } from './helpers/builtinFolder';
 import { inProcessWorkerFactory } from './helpers/inProcessWorkers';
 import { manifest } from './helpers/bundles';

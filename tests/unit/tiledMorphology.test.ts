@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ndarray, type NDArray } from '../../src/core/ndarray';
 import { mulberry32 } from '../../src/core/sampleData';
 import { binaryFillHoles, removeSmallObjects } from '../../src/sdk/image/morphology';
+import { cleanMaskSlices } from '../../src/sdk/image/sliceMorphology';
 import { cleanMaskTiled } from '../../src/sdk/image/tiledMorphology';
 
 /** A random blobby mask: a few filled discs and rings (holes) plus speckle, so components and holes cross tiles. */
@@ -106,4 +107,59 @@ describe('cleanMaskTiled', () => {
     expect(r.out[5 * 40 + 0]).toBe(0); // border background
     expect(Array.from(r.out)).toEqual(Array.from(binaryFillHoles(mask).data));
   });
+});
+
+/** Random 3-D blobs: balls and hollow shells (3-D holes) plus speckle. */
+function balls(d: number, h: number, w: number, seed: number): NDArray<'uint8'> {
+  const rnd = mulberry32(seed);
+  const a = ndarray('uint8', [d, h, w]);
+  for (let k = 0; k < 8; k++) {
+    const [cz, cy, cx, r] = [rnd() * d, rnd() * h, rnd() * w, 2 + rnd() * 7];
+    const shell = rnd() < 0.5;
+    for (let z = 0; z < d; z++) {
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          const dist = Math.hypot(z - cz, y - cy, x - cx);
+          if (dist <= r && (!shell || dist >= r - 1.6)) a.data[(z * h + y) * w + x] = 1;
+        }
+      }
+    }
+  }
+  for (let k = 0; k < (d * h * w) / 30; k++) a.data[Math.floor(rnd() * d * h * w)] = 1;
+  return a;
+}
+
+describe('cleanMaskSlices', () => {
+  for (const connectivity of [1, 2, 3]) {
+    it(`equals the whole-volume kernels in 3-D, connectivity ${connectivity}`, async () => {
+      const vol = balls(12, 30, 26, 7 + connectivity);
+      const [D, H, W] = vol.shape as [number, number, number];
+      for (const [minSize, fillHoles, holeConnectivity] of [
+        [0, true, 1],
+        [15, false, 1],
+        [15, true, 1],
+        [40, true, 3],
+      ] as [number, boolean, number][]) {
+        const out = new Uint8Array(D * H * W).fill(9);
+        let reads = 0;
+        await cleanMaskSlices(
+          {
+            depth: D,
+            height: H,
+            width: W,
+            async read(z) {
+              reads++;
+              return ndarray('uint8', [H, W], vol.data.slice(z * H * W, (z + 1) * H * W) as Uint8Array);
+            },
+          },
+          async (z, s) => out.set(s.data, z * H * W),
+          { minSize, fillHoles, connectivity, holeConnectivity },
+        );
+        let expected = removeSmallObjects(vol, minSize, connectivity);
+        if (fillHoles) expected = binaryFillHoles(expected, holeConnectivity);
+        expect(Array.from(out)).toEqual(Array.from(expected.data));
+        expect(reads).toBe(D * ((minSize > 0 ? 2 : 1) + (fillHoles ? 1 : 0)));
+      }
+    });
+  }
 });

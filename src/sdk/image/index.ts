@@ -26,6 +26,7 @@ import { isBlockwiseThreshold, thresholdOfBlocks } from './blockThresholds';
 import { denoiseTvChambolle, tvBackend } from './restoration';
 import { phaseCrossCorrelation, upsampledCrossCorrelation } from './registration';
 import { binaryFillHoles, label, removeSmallObjects } from './morphology';
+import { cleanMaskSlices } from './sliceMorphology';
 import { cleanMaskTiled } from './tiledMorphology';
 import { fft1d, fftfreq, fftn, fftnInPlace, getPlan, ifftn, irfftn, toComplex } from './fft';
 import { resize } from './transform';
@@ -54,6 +55,6 @@ export const filters = Object.freeze({
 });
 export const restoration = Object.freeze({ denoiseTvChambolle, tvBackend });
 export const registration = Object.freeze({ phaseCrossCorrelation, upsampledCrossCorrelation });
-export const morphology = Object.freeze({ binaryFillHoles, cleanMaskTiled, label, removeSmallObjects });
+export const morphology = Object.freeze({ binaryFillHoles, cleanMaskSlices, cleanMaskTiled, label, removeSmallObjects });
 export const fft = Object.freeze({ fft1d, fftfreq, fftn, fftnInPlace, getPlan, ifftn, irfftn, toComplex });
 export const transform = Object.freeze({ resize });

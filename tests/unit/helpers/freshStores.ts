@@ -1,8 +1,8 @@
 // Test stores: each test opens fresh, uniquely named databases (fake-indexeddb) that are closed and
 // deleted after it; `raw` reads records through a second, short-lived connection (refs, chunk keys).
 import { afterEach } from 'vitest';
-import { openDatabase } from '../../src/store/db';
-import { deleteStore, openStore, type Store, type StoreHooks } from '../../src/store/index';
+import { openDatabase } from '../../../src/store/db';
+import { deleteStore, openStore, type Store, type StoreHooks } from '../../../src/store/index';
 
 /** Call at a test file's top level: registers the cleanup and returns the helpers. */
 export function freshStores(prefix: string) {

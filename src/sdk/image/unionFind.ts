@@ -1,0 +1,56 @@
+// A growable union-find over the global ids of connected components labelled piece by piece (tiles,
+// slices), with a pixel count (summed) and a flag (OR-ed, e.g. "touches the array border") per root.
+// Used by the out-of-core morphology (tiledMorphology.ts, sliceMorphology.ts).
+
+/** A growable union-find over global component ids, with a sum (sizes) and an OR (border flags) per root. */
+export class Components {
+  parent = new Int32Array(1024);
+  size = new Float64Array(1024);
+  flag = new Uint8Array(1024);
+  count = 0;
+
+  /** Reserve ids [count+1, count+n] (0 is background), with their sizes and flags. */
+  add(sizes: ArrayLike<number>, flags: Uint8Array | null, n: number): number {
+    const base = this.count;
+    const need = base + n + 1;
+    if (need > this.parent.length) {
+      let cap = this.parent.length;
+      while (cap < need) cap *= 2;
+      const p = new Int32Array(cap);
+      p.set(this.parent);
+      const s = new Float64Array(cap);
+      s.set(this.size);
+      const f = new Uint8Array(cap);
+      f.set(this.flag);
+      [this.parent, this.size, this.flag] = [p, s, f];
+    }
+    for (let l = 1; l <= n; l++) {
+      this.parent[base + l] = base + l;
+      this.size[base + l] = sizes[l]!;
+      this.flag[base + l] = flags ? flags[l]! : 0;
+    }
+    this.count += n;
+    return base;
+  }
+
+  find(x: number): number {
+    let r = x;
+    while (this.parent[r] !== r) r = this.parent[r]!;
+    while (this.parent[x] !== r) {
+      const nx = this.parent[x]!;
+      this.parent[x] = r;
+      x = nx;
+    }
+    return r;
+  }
+
+  union(a: number, b: number): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra === rb) return;
+    const [root, child] = ra < rb ? [ra, rb] : [rb, ra];
+    this.parent[child] = root;
+    this.size[root]! += this.size[child]!;
+    this.flag[root]! |= this.flag[child]!;
+  }
+}
