@@ -97,7 +97,11 @@ describe('importFilesDetailed: grouping', () => {
 
   it("datasets.importFiles(files, { layout: 'volume' }): a 3-D NPY becomes one Volume (the console call)", async () => {
     const api = makeApi();
-    const vol = ndarray('uint16', [3, 4, 5], Array.from({ length: 60 }, (_, i) => i * 1000));
+    const vol = ndarray(
+      'uint16',
+      [3, 4, 5],
+      Array.from({ length: 60 }, (_, i) => i * 1000),
+    );
     const file = new File([encodeNpy(vol)], 'vol.npy');
     const [id, ...rest] = await api.datasets.importFiles([file], { layout: 'volume' });
     expect(rest).toEqual([]);
