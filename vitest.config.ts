@@ -10,6 +10,7 @@ import { defineConfig } from 'vitest/config';
 const INTEGRATION = [
   'apiImport',
   'badInput',
+  'importStreaming',
   'beatThrown',
   'decodeLimits',
   'quota',

@@ -57,12 +57,16 @@ export function ensureChromium() {
 
 /**
  * Debian's Python packages the tests use as independent references (python3-zarr reads the chunks
- * algobox writes). A machine where apt-get cannot install them runs those tests as skipped, and says so.
+ * algobox writes; python3-tifffile writes the multi-page TIFFs streaming import reads). A machine where
+ * apt-get cannot install them runs those tests as skipped, and says so.
  */
 export function ensurePythonReferences() {
-  const missing = [['zarr', 'python3-zarr']].filter(([mod]) => spawnSync('/usr/bin/python3', ['-c', `import ${mod}`], { stdio: 'ignore' }).status !== 0);
+  const missing = [
+    ['zarr', 'python3-zarr'],
+    ['tifffile', 'python3-tifffile'],
+  ].filter(([mod]) => spawnSync('/usr/bin/python3', ['-c', `import ${mod}`], { stdio: 'ignore' }).status !== 0);
   for (const [, pkg] of missing) {
-    console.log(`algobox: installing Debian's ${pkg} (a reference the tests read algobox's files with)…`);
+    console.log(`algobox: installing Debian's ${pkg} (a reference the tests read or write files with)…`);
     if (!aptInstall(pkg)) console.warn(`algobox: could not install ${pkg}; the tests that need it are skipped.`);
   }
 }

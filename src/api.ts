@@ -96,7 +96,8 @@ export interface Algobox {
     list(): Promise<DatasetMeta[]>;
     delete(id: string | string[]): Promise<void>;
     rename(id: string, name: string): Promise<DatasetMeta>;
-    importFiles(files: Iterable<ImportEntry> | ArrayLike<ImportEntry>): Promise<string[]>;
+    /** The ids made; throws when nothing could be imported. `opts`: e.g. `{ layout: 'volume' }` (see ImportOptions). */
+    importFiles(files: Iterable<ImportEntry> | ArrayLike<ImportEntry>, opts?: ImportOptions): Promise<string[]>;
     importFilesDetailed(
       files: Iterable<ImportEntry> | ArrayLike<ImportEntry>,
       opts?: ImportOptions | ((done: number, total: number) => void),
@@ -343,8 +344,8 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
       async rename(id, name) {
         return (await e()).store.updateDataset(id, { name });
       },
-      async importFiles(files) {
-        const r = await importFilesDetailed(files);
+      async importFiles(files, opts) {
+        const r = await importFilesDetailed(files, opts);
         if (r.errors.length && !r.ids.length) throw new Error(r.errors.map((x) => `${x.file}: ${x.message}`).join('\n'));
         return r.ids;
       },
@@ -521,6 +522,6 @@ export type { ToolchainCheck, BlockInfo, BlockInstallOptions, DataFormatInfo, To
 export type { ExecuteRequest, AlgorithmFilter, BundleSource, StackRecord, InstallOptions, BundleFileInfo, BundleInspection };
 export type { SelfTestReport, SelfTestResults };
 export type { PromptInput, PromptResult, PromptSession, SaveMaskRequest } from './engine/prompts';
-export type { ImageFileDecoder, ImportEntry, ImportError, ImportOptions, ImportResult } from './engine/importFiles';
-export { DEFAULT_PERSIST_THRESHOLD_BYTES } from './engine/importFiles';
+export type { ImageFileDecoder, ImportBytes, ImportEntry, ImportError, ImportLayout, ImportOptions, ImportResult } from './engine/importFiles';
+export { AUTO_VOLUME_BYTES, DEFAULT_PERSIST_THRESHOLD_BYTES } from './engine/importFiles';
 export const SCHEMA_NAMES = Object.keys(DATA_SCHEMAS) as DataSchemaName[];

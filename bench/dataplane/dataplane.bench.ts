@@ -18,11 +18,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { build, preview } from 'vite';
-import { chromium, type BrowserContext, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { ndarray } from '../../src/core/ndarray';
 import { encodeNpy } from '../../src/core/imageCodecs/index';
 import { mulberry32 } from '../../src/core/sampleData';
+import { closeQuietly, guarded, openApp as openBenchApp, servedBuild } from '../browser';
 import { machine, median, writeSection } from '../report';
 
 const repo = join(import.meta.dirname, '..', '..');
@@ -77,51 +77,6 @@ interface IdentityCase {
   rounds: Round[];
   runnerKeys: string[];
   failure: string | null;
-}
-
-type Guarded<T> = { ok: true; value: T } | { ok: false; reason: string };
-
-/** Run `fn` on `page`, but give up when the page crashes or `ms` pass. */
-async function guarded<T>(page: Page, fn: () => Promise<T>, ms: number): Promise<Guarded<T>> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let onCrash: (() => void) | undefined;
-  const stop = new Promise<Guarded<T>>((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, reason: `no answer within ${ms / 1000} s` }), ms);
-    onCrash = () => resolve({ ok: false, reason: 'the tab crashed (Playwright "crash" event)' });
-    page.once('crash', onCrash);
-  });
-  try {
-    return await Promise.race([
-      fn().then(
-        (value): Guarded<T> => ({ ok: true, value }),
-        (e: unknown): Guarded<T> => ({ ok: false, reason: e instanceof Error ? e.message.split('\n')[0]! : String(e) }),
-      ),
-      stop,
-    ]);
-  } finally {
-    clearTimeout(timer);
-    if (onCrash) page.off('crash', onCrash);
-  }
-}
-
-/** Close a context without hanging on a crashed or stuck browser. */
-async function closeQuietly(context: BrowserContext): Promise<void> {
-  await Promise.race([context.close().catch(() => undefined), new Promise((r) => setTimeout(r, 30_000))]);
-}
-
-async function openApp(profile: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--disable-quic'],
-    baseURL: `http://127.0.0.1:${PORT}/`,
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (e) => console.log(`  [pageerror] ${e.message}`));
-  await page.goto('/');
-  await page.waitForFunction(() => (window as unknown as { algobox?: unknown }).algobox !== undefined);
-  await page.evaluate(() => window.algobox.ready);
-  return { context, page };
 }
 
 interface DataplaneState {
@@ -220,7 +175,7 @@ function identityRound(page: Page, bareFirst: boolean) {
 async function identityCase(variant: IdentityCase['variant'], n: number): Promise<IdentityCase> {
   const out: IdentityCase = { variant, n, rounds: [], runnerKeys: [], failure: null };
   const profile = mkdtempSync(join(tmpdir(), 'algobox-dataplane-profile-'));
-  const { context, page } = await openApp(profile);
+  const { context, page } = await openBenchApp(profile, PORT);
   try {
     const thirdParty = variant !== 'built-in';
     const name = thirdParty ? 'dataplane_identity' : 'dataplane_identity_builtin';
@@ -277,7 +232,7 @@ interface OtsuResult {
 async function otsuCase(image: Uint8Array): Promise<OtsuResult> {
   const out: OtsuResult = { runs: [], maskSum: -1, failure: null };
   const profile = mkdtempSync(join(tmpdir(), 'algobox-dataplane-profile-'));
-  const { context, page } = await openApp(profile);
+  const { context, page } = await openBenchApp(profile, PORT);
   try {
     const put = await guarded(
       page,
@@ -358,15 +313,7 @@ it('data plane: identity Image2Image vs bare IndexedDB, Otsu execute() vs scikit
   );
   rmSync(dir, { recursive: true, force: true });
 
-  const dist = mkdtempSync(join(tmpdir(), 'algobox-dataplane-dist-'));
-  await build({ root: repo, configFile: join(repo, 'vite.config.ts'), logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
-  const server = await preview({
-    root: repo,
-    configFile: join(repo, 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir: dist },
-    preview: { host: '127.0.0.1', port: PORT, strictPort: true },
-  });
+  const server = await servedBuild(PORT);
   const identity: IdentityCase[] = [];
   let otsu: OtsuResult;
   let chromiumVersion = '';
@@ -380,7 +327,6 @@ it('data plane: identity Image2Image vs bare IndexedDB, Otsu execute() vs scikit
     chromiumVersion = spawnSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).stdout.trim();
   } finally {
     await server.close();
-    rmSync(dist, { recursive: true, force: true });
   }
   const load1 = loadavg();
   console.log(`load average at end: ${load1.map(f2).join(', ')}`);

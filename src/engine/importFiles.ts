@@ -1,21 +1,57 @@
-// Image files → datasets (the API's `datasets.importFiles` / `importFilesDetailed`): each file decoded
-// into 2-D images (one per page) and stored as Image datasets; a multi-page file becomes a stack named
-// after the file, 2+ single-image files of one folder a stack named after the folder; every file that
-// cannot be read or stored is reported by path with the reason, and the rest are imported.
+// Image files → datasets (the API's `datasets.importFiles` / `importFilesDetailed`). NPY and TIFF files
+// are read by byte ranges, never whole (importStreamed.ts): a 3-D NPY or a multi-page TIFF becomes ONE
+// Volume dataset written slice by slice into a chunked array, or 2-D Image datasets (one per page) in
+// a stack named after the file (`layout`); other formats are decoded whole into one Image. 2+
+// single-image files of one folder become a stack named after the folder; every file that cannot be
+// read or stored is reported by path with the reason, and the rest are imported. Cancelling (`signal`)
+// aborts the file in progress: nothing of it stays.
 import { encodeItem } from '../core/datasetCodec';
 import { thrownMessage } from '../core/describeValue';
 import { quotaProblem, type StorageEstimateLike } from '../core/quota';
 import { DATA_SCHEMAS, validateItem } from '../core/dataSchemas';
-import type { NDArray } from '../core/ndarray';
+import { isVolume, openPagedFile, type PagedImageFile } from '../core/imageCodecs';
+import { itemSize, type NDArray } from '../core/ndarray';
 import { naturalCompare, type StackRecord } from '../core/stacks';
-import type { NewDataset, Store } from '../store/index';
+import type { ChunkedArrayWriter, NewDataset, Store } from '../store/index';
+import { checkCancelled, ImportCancelled, stagePages, stageVolume, type StreamJob } from './importStreamed';
 
 /** A named file (a `File`), or a file with its path relative to a dropped folder's root ("cells/img_02.png"). */
 export type ImportEntry = (Blob & { name?: string; webkitRelativePath?: string }) | { file: Blob & { name?: string }; path: string };
 
+/**
+ * How a multi-page file (a multi-page TIFF, a 3-D NPY) is imported: 'images' = one Image dataset per
+ * page, in a stack named after the file; 'volume' = one Volume dataset ([Z, Y, X], pages of one size
+ * and dtype); 'auto' = a volume when it would be larger than AUTO_VOLUME_BYTES, else images.
+ */
+export type ImportLayout = 'auto' | 'images' | 'volume';
+
+/** 'auto' imports a multi-page file as one volume above this many decoded bytes (256 MiB): a stack of that many images is unwieldy, one chunked volume is not. */
+export const AUTO_VOLUME_BYTES = 256 * 1024 * 1024;
+
+/** Byte-level progress inside a file that is read in pieces (NPY, TIFF), and over the whole import. */
+export interface ImportBytes {
+  /** Bytes of the current file read so far, and its size. */
+  fileDone: number;
+  fileTotal: number;
+  /** Bytes of all the files read so far (finished files count whole), and their total. */
+  done: number;
+  total: number;
+}
+
 export interface ImportOptions {
-  /** Called before each file is read (`done` files finished so far, `currentName` its path) and once at the end (done = total, name ''). */
-  onProgress?(done: number, total: number, currentName: string): void;
+  /**
+   * Called before each file is read (`done` files finished so far, `currentName` its path), again
+   * with `bytes` after each slab of a file read in pieces, and once at the end (done = total, name '').
+   */
+  onProgress?(done: number, total: number, currentName: string, bytes?: ImportBytes): void;
+  /** Multi-page files as one Volume or a stack of Images (default 'auto'; see ImportLayout). */
+  layout?: ImportLayout;
+  /**
+   * Cancels the import: the file being read is dropped (its staged arrays aborted, nothing of it
+   * stored), the files not yet read are skipped; both are listed in `cancelled`. Files already
+   * stored stay.
+   */
+  signal?: AbortSignal;
   /** Ask for persistent storage (`navigator.storage.persist()`) when the files total more bytes than this (default 50 MB). */
   persistThresholdBytes?: number;
   /**
@@ -29,6 +65,10 @@ export interface ImportOptions {
 export interface ImportResult {
   /** Every dataset made, in natural path order. */
   ids: string[];
+  /** The Volume datasets among `ids` (one per file imported as a volume). */
+  volumes: string[];
+  /** Files not imported because the import was cancelled (the one in progress and those after it). */
+  cancelled: string[];
   /** Files that could not be read or stored, each with the reason; the rest were imported. */
   errors: ImportError[];
   /** Stacks made: one per multi-page file, one per folder holding 2+ single-image files. */
@@ -55,11 +95,15 @@ export interface ImportContext {
   decode: ImageFileDecoder | undefined;
   /** The app's limit on one decoded image (ImportOptions.maxImageBytes overrides it per import). */
   maxImageBytes?: number | undefined;
-  store(): Promise<Pick<Store, 'putDatasets' | 'putDatasetsAsStack'>>;
+  store(): Promise<Pick<Store, 'putDatasets' | 'putDatasetsAsStack' | 'createChunkedArray'>>;
   /** `navigator.storage.persist()`'s answer, null where unavailable. */
   persist(): Promise<boolean | null>;
   /** `navigator.storage.estimate()`, null where unavailable: an import larger than the free space is refused before anything is written. */
   estimate?(): Promise<StorageEstimateLike | null>;
+  /** Bytes of an NPY or TIFF file read at once (default SLAB_BYTES, 16 MiB; at least one page); tests make it small. */
+  slabBytes?: number;
+  /** 'auto' makes a volume above this many decoded bytes (default AUTO_VOLUME_BYTES); tests make it small. */
+  autoVolumeBytes?: number;
 }
 
 interface Entry {
@@ -135,17 +179,57 @@ async function decodeEntry(en: Entry, decode: ImageFileDecoder, maxImageBytes: n
   });
 }
 
+/** How a file is read and what it makes, known from its header before anything is written. */
+interface Plan {
+  /** An NPY or TIFF file read in pieces; null: a file the decoder reads whole (PNG, JPEG, …). */
+  paged: PagedImageFile | null;
+  /** One Volume dataset (else Image datasets, one per page). */
+  volume: boolean;
+  /** About the bytes it stores: its declared decoded size, at least the file's size. */
+  need: number;
+}
+
+async function planEntry(ctx: ImportContext, en: Entry, maxImageBytes: number | undefined, layout: ImportLayout): Promise<Plan> {
+  const paged = await openPagedFile(en.blob, en.name, { maxImageBytes }, ctx.slabBytes);
+  if (!paged) return { paged: null, volume: false, need: en.blob.size };
+  const multiPage = paged.pages > 1 || (paged.format === 'NPY' && isVolume(paged.volume));
+  const v = paged.volume;
+  const volumeBytes = isVolume(v) ? v.shape.reduce((n, d) => n * d, itemSize(v.dtype)) : 0;
+  let volume = false;
+  if (multiPage && layout === 'volume') {
+    if (!isVolume(v)) throw new Error(`${en.name}: cannot be imported as one volume: ${v.problem}. Import it as a stack of images instead.`);
+    volume = true;
+  } else if (multiPage && layout === 'auto') {
+    volume = volumeBytes > (ctx.autoVolumeBytes ?? AUTO_VOLUME_BYTES);
+  }
+  return { paged, volume, need: Math.max(en.blob.size, volume ? volumeBytes : paged.imageBytes) };
+}
+
 /** What one import has made so far. */
 interface Made {
   ids: Map<Entry, string[]>;
+  volumes: string[];
   errors: ImportError[];
   stacks: StackRecord[];
+  cancelled: Entry[];
+}
+
+/** A single-image file waiting for the rest of its folder, with the staged arrays its dataset commits. */
+interface Single {
+  en: Entry;
+  item: NewDataset;
+  writers: ChunkedArrayWriter[];
 }
 
 type ImportStore = Awaited<ReturnType<ImportContext['store']>>;
 
+/** Drop staged arrays that were not committed (a no-op for those a dataset write committed). */
+async function abortAll(writers: readonly ChunkedArrayWriter[]): Promise<void> {
+  await Promise.all(writers.map((w) => w.abort().catch(() => {}))); // else the store's GC collects them
+}
+
 /** The single-image files of one folder: a stack when the folder (not the root) has 2+ of them, else one dataset each. */
-async function storeSingles(store: ImportStore, folder: string, singles: { en: Entry; item: NewDataset }[], made: Made): Promise<void> {
+async function storeSingles(store: ImportStore, folder: string, singles: Single[], made: Made): Promise<void> {
   if (folder !== '' && singles.length >= 2) {
     try {
       const name = folder.slice(folder.lastIndexOf('/') + 1);
@@ -170,9 +254,50 @@ async function storeSingles(store: ImportStore, folder: string, singles: { en: E
 }
 
 /**
- * Files in natural path order; a multi-page file becomes a stack named after the file; 2+
- * single-image files of one folder a stack named after the folder; each stack is written with its
- * datasets in one transaction. Files at the root (no folder) are single datasets.
+ * Read and store one file: a volume or a multi-page file's stack is written at once (its staged
+ * arrays committed with it); a single image is added to `singles` for its folder.
+ */
+async function importEntry(
+  store: ImportStore,
+  en: Entry,
+  plan: Plan,
+  job: Omit<StreamJob, 'file' | 'name' | 'path' | 'store'>,
+  singles: Single[],
+  made: Made,
+  o: ImportOptions & { decode: ImageFileDecoder; maxImageBytes: number | undefined },
+): Promise<void> {
+  let items: NewDataset[];
+  if (!plan.paged) {
+    items = await decodeEntry(en, o.decode, o.maxImageBytes);
+  } else {
+    const stream: StreamJob = { ...job, store, file: plan.paged, name: en.name, path: en.path };
+    if (plan.volume) {
+      const item = await stageVolume(stream);
+      checkCancelled(job.signal);
+      const ids = await store.putDatasets([item]);
+      made.ids.set(en, ids);
+      made.volumes.push(...ids);
+      return;
+    }
+    items = await stagePages(stream);
+  }
+  checkCancelled(job.signal);
+  if (items.length > 1) {
+    const r = await store.putDatasetsAsStack(items, { name: en.name, source: 'import', extra: { file: en.path, pages: items.length } });
+    made.ids.set(en, r.ids);
+    made.stacks.push(r.stack);
+  } else {
+    singles.push({ en, item: items[0]!, writers: [...job.writers] });
+    job.writers.length = 0; // committed or aborted with the folder's singles
+  }
+}
+
+/**
+ * Files in natural path order; a multi-page file becomes a Volume or a stack named after the file
+ * (`layout`); 2+ single-image files of one folder a stack named after the folder; each stack is
+ * written with its datasets in one transaction. Files at the root (no folder) are single datasets.
+ * Every NPY and TIFF file's header is read first: a file that cannot be imported is reported before
+ * anything is written, and the quota check counts what the files declare once decoded.
  */
 export async function importFiles(
   ctx: ImportContext,
@@ -182,39 +307,81 @@ export async function importFiles(
   const o: ImportOptions = typeof options === 'function' ? { onProgress: (d, t) => options(d, t) } : (options ?? {});
   const decode = ctx.decode;
   if (!decode) throw new Error('importFiles needs an image decoder (available in the browser app).');
-  const made: Made = { ids: new Map(), errors: [], stacks: [] };
+  const layout = o.layout ?? 'auto';
+  if (!['auto', 'images', 'volume'].includes(layout))
+    throw new Error(`importFiles: layout must be 'auto', 'images' or 'volume', got ${JSON.stringify(layout)}.`);
+  const { signal } = o;
+  const maxImageBytes = o.maxImageBytes ?? ctx.maxImageBytes;
+  const made: Made = { ids: new Map(), volumes: [], errors: [], stacks: [], cancelled: [] };
   const entries = listEntries(files, made.errors);
   const store = await ctx.store();
   const total = entries.length;
   const bytes = entries.reduce((s, en) => s + en.blob.size, 0);
   let persisted: boolean | null = null;
   if (bytes > (o.persistThresholdBytes ?? DEFAULT_PERSIST_THRESHOLD_BYTES)) persisted = await ctx.persist();
-  // The files' bytes are a lower bound of what the import stores: refuse at once rather than fail halfway.
-  const quota = quotaProblem(`Importing ${total} file${total === 1 ? '' : 's'}`, bytes, await ctx.estimate?.().catch(() => null));
+
+  const plans = new Map<Entry, Plan>();
+  const failed = new Set<Entry>();
+  for (const en of entries) {
+    if (signal?.aborted) break;
+    try {
+      plans.set(en, await planEntry(ctx, en, maxImageBytes, layout));
+    } catch (err) {
+      made.errors.push({ file: en.path, message: thrownMessage(err) });
+      failed.add(en);
+    }
+  }
+  // What the files declare once decoded (at least their bytes): refuse at once rather than fail halfway.
+  const need = entries.reduce((s, en) => s + (plans.get(en)?.need ?? 0), 0);
+  const quota = signal?.aborted ? null : quotaProblem(`Importing ${total} file${total === 1 ? '' : 's'}`, need, await ctx.estimate?.().catch(() => null));
   if (quota) throw new Error(quota);
 
   let done = 0;
+  let bytesDone = 0;
+  const cancel = (en: Entry) => {
+    if (!failed.has(en)) made.cancelled.push(en);
+  };
   for (const [folder, group] of byFolder(entries)) {
-    const singles: { en: Entry; item: NewDataset }[] = [];
+    const singles: Single[] = [];
     for (const en of group) {
+      if (signal?.aborted) {
+        cancel(en);
+        continue;
+      }
       o.onProgress?.(done, total, en.path);
+      const plan = plans.get(en);
+      const size = en.blob.size;
+      const job = {
+        signal,
+        writers: [] as ChunkedArrayWriter[],
+        onBytes: (fileDone: number) => {
+          const f = Math.min(fileDone, size);
+          o.onProgress?.(done, total, en.path, { fileDone: f, fileTotal: size, done: bytesDone + f, total: bytes });
+        },
+      };
       try {
-        const items = await decodeEntry(en, decode, o.maxImageBytes ?? ctx.maxImageBytes);
-        if (items.length > 1) {
-          const r = await store.putDatasetsAsStack(items, { name: en.name, source: 'import', extra: { file: en.path, pages: items.length } });
-          made.ids.set(en, r.ids);
-          made.stacks.push(r.stack);
-        } else {
-          singles.push({ en, item: items[0]! });
-        }
+        if (plan) await importEntry(store, en, plan, job, singles, made, { ...o, decode, maxImageBytes });
       } catch (err) {
-        made.errors.push({ file: en.path, message: thrownMessage(err) });
+        if (err instanceof ImportCancelled) cancel(en);
+        else made.errors.push({ file: en.path, message: thrownMessage(err) });
+      } finally {
+        await abortAll(job.writers);
       }
       done++;
+      bytesDone += size;
     }
-    await storeSingles(store, folder, singles, made);
+    if (signal?.aborted) singles.forEach((s) => cancel(s.en));
+    else await storeSingles(store, folder, singles, made);
+    await abortAll(singles.flatMap((s) => s.writers));
   }
   o.onProgress?.(total, total, '');
   made.errors.sort((x, y) => naturalCompare(x.file, y.file));
-  return { ids: entries.flatMap((en) => made.ids.get(en) ?? []), errors: made.errors, stacks: made.stacks, persisted };
+  return {
+    ids: entries.flatMap((en) => made.ids.get(en) ?? []),
+    volumes: made.volumes,
+    errors: made.errors,
+    stacks: made.stacks,
+    cancelled: made.cancelled.map((en) => en.path),
+    persisted,
+  };
 }

@@ -1,7 +1,7 @@
 import { openStore } from '../../src/store/index';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAlgobox, type Algobox, type AlgoboxOptions, type StorageManagerLike } from '../../src/api';
-import { decodeImageBytes, encodePng, encodeTiff } from '../../src/core/imageCodecs';
+import { decodeImageBytes, encodeNpy, encodePng, encodeTiff } from '../../src/core/imageCodecs';
 import { ndarray, type NDArray } from '../../src/core/ndarray';
 import { inProcessWorkerFactory } from './helpers/inProcessWorkers';
 
@@ -93,6 +93,23 @@ describe('importFilesDetailed: grouping', () => {
     const file = new File([await tiffPages(2).arrayBuffer()], 'two.tiff');
     const r2 = await api.datasets.importFilesDetailed([file]);
     expect(r2.stacks.map((s) => [s.name, s.datasetIds.length])).toEqual([['two.tiff', 2]]);
+  });
+
+  it("datasets.importFiles(files, { layout: 'volume' }): a 3-D NPY becomes one Volume (the console call)", async () => {
+    const api = makeApi();
+    const vol = ndarray(
+      'uint16',
+      [3, 4, 5],
+      Array.from({ length: 60 }, (_, i) => i * 1000),
+    );
+    const file = new File([encodeNpy(vol)], 'vol.npy');
+    const [id, ...rest] = await api.datasets.importFiles([file], { layout: 'volume' });
+    expect(rest).toEqual([]);
+    const d = await api.datasets.get(id!);
+    expect(d.meta).toMatchObject({ name: 'vol.npy', schema: 'Volume', extra: { pages: 3, format: 'NPY' } });
+    expect(Array.from((d.fields.volume as NDArray).data)).toEqual(Array.from(vol.data));
+    // Without a layout (auto, small): today's stack of three Images.
+    expect(await api.datasets.importFiles([file])).toHaveLength(3);
   });
 
   it('reports an unreadable file by path and reason and imports the rest', async () => {

@@ -27,6 +27,7 @@ import {
   formatBytes,
   formatDims,
   importSummary,
+  bytesProgress,
   isLargeImport,
   mainKey,
   nextName,
@@ -134,6 +135,13 @@ describe('import report', () => {
     expect(importSummary({ ids: ['a'], errors: [], stacks: [] })).toBe('Imported 1 image.');
     expect(importSummary({ ids, errors: [], stacks: [{}, {}] })).toBe('Imported 12 images (2 stacks).');
     expect(importSummary({ ids: [], errors: [err, err], stacks: [] })).toBe('Nothing was imported. 2 files could not be read:');
+    // Volumes are counted apart from images; files a cancel left out are said.
+    expect(importSummary({ ids: ['v'], errors: [], stacks: [], volumes: ['v'] })).toBe('Imported 1 volume.');
+    expect(importSummary({ ids: ['a', 'b', 'v'], errors: [], stacks: [{}], volumes: ['v'], cancelled: [] })).toBe('Imported 2 images and 1 volume (1 stack).');
+    expect(importSummary({ ids: [], errors: [], stacks: [], volumes: [], cancelled: ['big.npy', 'b.png'] })).toBe(
+      'Nothing was imported. Cancelled: 2 files not imported.',
+    );
+    expect(bytesProgress(412_000_000, 2_147_483_648)).toBe('412 MB of 2.1 GB');
   });
 
   it('writes one failure line per file without repeating the file name', () => {

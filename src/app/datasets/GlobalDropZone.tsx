@@ -6,11 +6,16 @@
 import { useEffect, useRef, useState } from 'react';
 import { collectDrop, dragHasFiles, snapshotDataTransfer } from './dropEntries';
 import { ImportStatus } from './ImportStatus';
-import { useImportActions } from './useImport';
+import type { ImportLayout } from '../../api';
+import { useImportActions, useImportLayout } from './useImport';
 import './datasets.css';
+
+/** What the overlay says multi-page files become under each layout (chosen beside the Import button). */
+const LAYOUT_TEXT: Record<ImportLayout, string> = { auto: 'stack, or one volume above 256 MiB', images: 'stack of images', volume: 'one volume' };
 
 export function GlobalDropZone() {
   const { handleDrop } = useImportActions();
+  const [layout] = useImportLayout();
   const [over, setOver] = useState(false);
   // The latest handler, for window listeners registered once.
   const dropRef = useRef(handleDrop);
@@ -89,7 +94,7 @@ export function GlobalDropZone() {
             <div className="ds-drop-icon">⬇</div>
             <div className="ds-drop-title">Drop images, folders or algorithm bundles</div>
             <div className="muted">
-              PNG, JPEG, TIFF (multi-page → stack), NPY · a folder becomes a stack · .zip or a folder with pyproject.toml installs an algorithm
+              PNG, JPEG, TIFF, NPY (multi-page → {LAYOUT_TEXT[layout]}) · a folder becomes a stack · .zip or a folder with pyproject.toml installs an algorithm
             </div>
           </div>
         </div>

@@ -1,8 +1,10 @@
-// Import and bundle-install reports: a progress bar (n/total, current file) while a big import runs,
-// then the summary with every file that could not be read. Successful reports close themselves after
-// a while; reports with failures stay until closed.
+// Import and bundle-install reports: a progress bar while a big import runs (files done, and bytes
+// read when a large NPY or TIFF is read in pieces) with a Cancel button, then the summary with every
+// file that could not be read. Successful reports close themselves after a while; reports with
+// failures, or of a cancelled import, stay until closed.
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
+import { bytesProgress } from './format';
 import { dismissJob, useJobs, type Job } from './useImport';
 
 const AUTO_CLOSE_MS = 12_000;
@@ -37,35 +39,23 @@ function JobCard({ job }: { job: Job }) {
     >
       <div className="ds-job-head">
         <span className={`ds-job-title ${job.state === 'error' && !job.failures.length ? 'error-text' : ''}`}>{job.title}</span>
+        {job.state === 'running' && job.cancel && (
+          <button
+            className="small"
+            onClick={job.cancel}
+            data-testid="import-cancel"
+            title="Stop this import: the file being read is dropped; files already imported stay"
+          >
+            Cancel
+          </button>
+        )}
         {job.state !== 'running' && (
           <button className="small" onClick={() => dismissJob(qc, id)} aria-label="Close this report">
             ✕
           </button>
         )}
       </div>
-      {p && (
-        <div className="ds-job-progress">
-          <div
-            className="progress"
-            role="progressbar"
-            aria-label="Import progress"
-            aria-valuemin={0}
-            aria-valuemax={p.total}
-            aria-valuenow={p.done}
-            aria-valuetext={`${p.done} of ${p.total} files`}
-          >
-            <div style={{ width: `${p.total ? (100 * p.done) / p.total : 0}%` }} />
-          </div>
-          <div className="ds-job-count muted">
-            <span className="mono">
-              {p.done}/{p.total}
-            </span>{' '}
-            <span className="ds-job-current" title={p.current}>
-              {p.current}
-            </span>
-          </div>
-        </div>
-      )}
+      {p && <JobProgress p={p} />}
       {job.failures.length > 0 && (
         <ul className="ds-job-failures" aria-label="Files that could not be read">
           {job.failures.map((f, i) => (
@@ -81,5 +71,41 @@ function JobCard({ job }: { job: Job }) {
         </p>
       ))}
     </section>
+  );
+}
+
+/** Bytes when a file is read in pieces (the bar follows them), else files. */
+function JobProgress({ p }: { p: NonNullable<Job['progress']> }) {
+  const b = p.bytes;
+  const [now, max] = b ? [b.done, b.total] : [p.done, p.total];
+  return (
+    <div className="ds-job-progress">
+      <div
+        className="progress"
+        role="progressbar"
+        aria-label="Import progress"
+        aria-valuemin={0}
+        aria-valuemax={max}
+        aria-valuenow={now}
+        aria-valuetext={b ? `${bytesProgress(b.done, b.total)} read` : `${p.done} of ${p.total} files`}
+      >
+        <div style={{ width: `${max ? (100 * now) / max : 0}%` }} />
+      </div>
+      <div className="ds-job-count muted">
+        {b && (
+          <span className="mono" data-testid="import-bytes">
+            {bytesProgress(b.done, b.total)}
+          </span>
+        )}
+        {(!b || p.total > 1) && (
+          <span className="mono">
+            {p.done}/{p.total}
+          </span>
+        )}{' '}
+        <span className="ds-job-current" title={p.current}>
+          {p.current}
+        </span>
+      </div>
+    </div>
   );
 }

@@ -107,18 +107,34 @@ export interface ImportOutcome {
   ids: readonly string[];
   errors: readonly { file: string; message: string }[];
   stacks: readonly unknown[];
+  /** The Volume datasets among `ids`. */
+  volumes?: readonly string[];
+  /** Files not imported because the import was cancelled. */
+  cancelled?: readonly string[];
 }
 
-/** "Imported 12 images (1 stack). 1 file could not be read:" — the headline of an import's report. */
+/**
+ * "Imported 12 images (1 stack). 1 file could not be read:", "Imported 1 volume.", "Imported 2 images.
+ * Cancelled: 1 file not imported." — the headline of an import's report.
+ */
 export function importSummary(r: ImportOutcome): string {
   const parts: string[] = [];
-  if (r.ids.length) {
-    parts.push(`Imported ${plural(r.ids.length, 'image')}${r.stacks.length ? ` (${plural(r.stacks.length, 'stack')})` : ''}.`);
+  const volumes = r.volumes?.length ?? 0;
+  const images = r.ids.length - volumes;
+  const made = [images ? plural(images, 'image') : '', volumes ? plural(volumes, 'volume') : ''].filter(Boolean).join(' and ');
+  if (made) {
+    parts.push(`Imported ${made}${r.stacks.length ? ` (${plural(r.stacks.length, 'stack')})` : ''}.`);
   } else {
     parts.push('Nothing was imported.');
   }
+  if (r.cancelled?.length) parts.push(`Cancelled: ${plural(r.cancelled.length, 'file')} not imported.`);
   if (r.errors.length) parts.push(`${plural(r.errors.length, 'file')} could not be read:`);
   return parts.join(' ');
+}
+
+/** "412 MB of 2.1 GB": bytes read so far of a total. */
+export function bytesProgress(done: number, total: number): string {
+  return `${formatBytes(done)} of ${formatBytes(total)}`;
 }
 
 /**

@@ -2,10 +2,12 @@
 // Images go to api.datasets.importFilesDetailed with folder-relative paths, bundles to the algorithms
 // panel's installer. Progress and reports are "jobs" kept in the TanStack query cache (the app's one
 // shared client), so the top-bar button and the window drop zone share them without a module singleton
-// or a provider; ImportStatus shows them.
+// or a provider; ImportStatus shows them. A running import can be cancelled from its card (an
+// AbortController per job). How multi-page files are imported (stack of images / one volume / auto)
+// is a setting of this browser (localStorage), shared by the picker and drops.
 import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
-import type { StorageEstimate } from '../../api';
+import type { ImportLayout, StorageEstimate } from '../../api';
 import { useApi } from '../apiContext';
 import { useInstallBundle } from '../algorithms/useInstallBundle';
 import { invalidateData, keys } from '../state/queries';
@@ -17,11 +19,14 @@ import { thrownMessage } from '../../core/describeValue';
 export interface Job {
   id: string;
   kind: 'import' | 'bundle';
-  state: 'running' | 'done' | 'error';
+  /** 'cancelled': the user stopped it (what was imported before stays; the card stays until closed). */
+  state: 'running' | 'done' | 'error' | 'cancelled';
   /** Headline: "Importing 25 files…", "Imported 12 images (1 stack).", "Could not install …". */
   title: string;
-  /** While running, for imports of more than a few files. */
-  progress: { done: number; total: number; current: string } | null;
+  /** While running: files done, and bytes read when a large file is read in pieces (NPY, TIFF). */
+  progress: { done: number; total: number; current: string; bytes?: { done: number; total: number } } | null;
+  /** While an import runs: stops it (the file being read is dropped, nothing of it stored). */
+  cancel?: (() => void) | undefined;
   /** Files that could not be read, one line each ("notes.txt — unrecognised file format …"). */
   failures: string[];
   /** Extra lines (persistent storage outcome). */
@@ -29,6 +34,42 @@ export interface Job {
 }
 
 const JOBS_KEY = ['datasets-ui', 'jobs'] as const;
+const LAYOUT_KEY = ['datasets-ui', 'import-layout'] as const;
+/** Where the multi-page layout is kept between sessions (a preference of this browser, like a file dialog's last folder). */
+const LAYOUT_STORAGE_KEY = 'algobox.importLayout';
+
+function storedLayout(): ImportLayout {
+  try {
+    const v = localStorage.getItem(LAYOUT_STORAGE_KEY);
+    return v === 'images' || v === 'volume' ? v : 'auto';
+  } catch {
+    return 'auto';
+  }
+}
+
+/** How multi-page files (multi-page TIFF, 3-D NPY) are imported, and its setter (kept in localStorage). */
+export function useImportLayout(): [ImportLayout, (layout: ImportLayout) => void] {
+  const qc = useQueryClient();
+  const { data } = useQuery({
+    queryKey: LAYOUT_KEY,
+    queryFn: () => qc.getQueryData<ImportLayout>(LAYOUT_KEY) ?? storedLayout(),
+    initialData: storedLayout,
+    staleTime: Infinity,
+    gcTime: Infinity,
+  });
+  const set = useCallback(
+    (layout: ImportLayout) => {
+      qc.setQueryData(LAYOUT_KEY, layout);
+      try {
+        localStorage.setItem(LAYOUT_STORAGE_KEY, layout);
+      } catch {
+        // storage disabled: the choice holds for this session
+      }
+    },
+    [qc],
+  );
+  return [data, set];
+}
 const PERSIST_ASKED_KEY = ['datasets-ui', 'persist-asked'] as const;
 
 /** The current import/install jobs (running and finished ones not yet dismissed). */
@@ -90,11 +131,17 @@ export function useImportActions(): ImportActions {
       }
       const bytes = items.reduce((s, it) => s + it.file.size, 0);
       const showProgress = items.length > PROGRESS_MIN_FILES;
+      const controller = new AbortController();
+      const title = `Importing ${items.length === 1 ? items[0]!.path : `${items.length} files`} (${formatBytes(bytes)})…`;
       const id = startJob(qc, {
         kind: 'import',
         state: 'running',
-        title: `Importing ${items.length === 1 ? items[0]!.path : `${items.length} files`} (${formatBytes(bytes)})…`,
+        title,
         progress: showProgress ? { done: 0, total: items.length, current: '' } : null,
+        cancel: () => {
+          controller.abort();
+          patchJob(qc, id, { title: `Cancelling: ${title}`, cancel: undefined });
+        },
       });
       // The first large import of the session asks the browser to keep the data (the API does the asking).
       const large = isLargeImport(items.length, bytes);
@@ -105,33 +152,37 @@ export function useImportActions(): ImportActions {
         const r = await api.datasets.importFilesDetailed(
           items.map((it) => ({ file: it.file, path: it.path })),
           {
-            onProgress: (done, total, name) => {
+            onProgress: (done, total, name, b) => {
               const now = performance.now();
-              // Repaint at most ~20 times a second on big drops.
-              if (!showProgress || (now - last < 50 && done < total)) return;
+              // Repaint at most ~20 times a second on big drops; a file read in pieces shows its bytes.
+              if ((!showProgress && !b) || (now - last < 50 && done < total)) return;
               last = now;
-              patchJob(qc, id, { progress: { done, total, current: name ?? '' } });
+              patchJob(qc, id, { progress: { done, total, current: name ?? '', ...(b ? { bytes: { done: b.done, total: b.total } } : {}) } });
             },
             persistThresholdBytes: ask ? 0 : Infinity,
+            layout: qc.getQueryData<ImportLayout>(LAYOUT_KEY) ?? storedLayout(),
+            signal: controller.signal,
           },
         );
         if (ask) qc.setQueryData(PERSIST_ASKED_KEY, true);
         const notes = large ? [persistNote(ask, alreadyPersisted, r.persisted)] : [];
+        if (r.cancelled.length) notes.unshift(`Not imported (cancelled): ${r.cancelled.join(', ')}. Nothing of them was stored.`);
         await invalidateData(qc);
         const firstStack = r.stacks[0];
         if (firstStack) setView({ kind: 'stack', id: firstStack.id });
         else if (r.ids[0]) setView({ kind: 'dataset', id: r.ids[0] });
         const all = [...problems, ...r.errors];
         patchJob(qc, id, {
-          state: all.length ? 'error' : 'done',
-          title: importSummary({ ids: r.ids, errors: all, stacks: r.stacks }),
+          state: r.cancelled.length ? 'cancelled' : all.length ? 'error' : 'done',
+          title: importSummary({ ids: r.ids, errors: all, stacks: r.stacks, volumes: r.volumes, cancelled: r.cancelled }),
           progress: null,
+          cancel: undefined,
           failures: all.map(errorLine),
           notes,
         });
       } catch (e) {
         await invalidateData(qc);
-        patchJob(qc, id, { state: 'error', title: `The import failed: ${thrownMessage(e)}`, progress: null, failures });
+        patchJob(qc, id, { state: 'error', title: `The import failed: ${thrownMessage(e)}`, progress: null, cancel: undefined, failures });
       }
     },
     [api, qc, setView],

@@ -1,6 +1,6 @@
 // What every codec here shares: the decoded-image record, the two error classes and a few
 // sample-level helpers (bit unpacking, half floats). Pure TypeScript, no DOM.
-import type { NDArray } from '../ndarray';
+import type { DType, NDArray } from '../ndarray';
 
 /**
  * One image decoded from a file. `image` is H×W (grayscale) or 3×H×W (RGB, channel-first, as the
@@ -80,4 +80,38 @@ export function exactBuffer(bytes: Uint8Array): ArrayBuffer {
     return bytes.buffer;
   }
   return new Uint8Array(bytes).buffer;
+}
+
+// ───────────────────────────── files read page by page (paged.ts) ─────────────────────────────
+
+/** The volume a file makes: every page gray, of one size and dtype. */
+export interface VolumeShape {
+  dtype: DType;
+  shape: [number, number, number];
+}
+
+export interface PagedImageFile {
+  format: 'NPY' | 'TIFF';
+  /** Pages (TIFF pages, NPY Z slices; 1 for a 2-D NPY). */
+  pages: number;
+  /** Bytes of every page decoded as an Image array (Image-schema dtypes). */
+  imageBytes: number;
+  /** The volume the pages make, or why they do not make one ("page 3 is RGB"). */
+  volume: VolumeShape | { problem: string };
+  /** Pages read at once (a slab of about SLAB_BYTES, at least one page). */
+  pagesPerRead: number;
+  /** Pages [from, to) as Image arrays (H×W or 3×H×W, Image dtypes), each owning its buffer. */
+  readImages(from: number, to: number): Promise<NDArray[]>;
+  /** Pages [from, to) as one [to - from, H, W] block of the volume's dtype (only when `volume` is a VolumeShape). */
+  readVolume(from: number, to: number): Promise<NDArray>;
+  /** Bytes read from the file so far. */
+  readonly bytesRead: number;
+}
+
+/** About this many bytes of file are read at once (a run of whole pages; one page when a page is larger). */
+export const SLAB_BYTES = 16 * 1024 * 1024;
+
+/** Whether the file makes a volume (else `volume` holds the reason). */
+export function isVolume(v: PagedImageFile['volume']): v is VolumeShape {
+  return 'shape' in v;
 }

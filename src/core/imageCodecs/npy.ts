@@ -12,7 +12,7 @@ export function hasNpyMagic(bytes: Uint8Array): boolean {
   return bytes.length >= 6 && NPY_MAGIC.every((b, i) => bytes[i] === b);
 }
 
-const NPY_TO_DTYPE: Partial<Record<string, DType>> = {
+export const NPY_TO_DTYPE: Partial<Record<string, DType>> = {
   u1: 'uint8',
   i1: 'int8',
   u2: 'uint16',
@@ -38,7 +38,7 @@ const DTYPE_TO_NPY: Record<DType, NpyDType> = {
   bool: 'b1',
 };
 
-const NPY_NAMES: Record<string, string> = {
+export const NPY_NAMES: Record<string, string> = {
   c8: 'complex64',
   c16: 'complex128',
   i8: 'int64',
@@ -66,10 +66,7 @@ export function decodeNpyArray(bytes: Uint8Array, name = 'array.npy', limits?: D
     throw new ImageDecodeError(name, 'cannot read this NPY file (its header has no valid shape).');
   }
   if (fortranOrder) {
-    throw new ImageDecodeError(
-      name,
-      `NPY array of shape ${shapeText(shape)} is stored in Fortran order, which is not supported; save it in C order (numpy.ascontiguousarray) first.`,
-    );
+    throw new ImageDecodeError(name, fortranOrderReason(shape));
   }
   const n = sizeOf(shape);
   checkNpySize(name, shape, code, limits);
@@ -86,19 +83,7 @@ export function decodeNpyArray(bytes: Uint8Array, name = 'array.npy', limits?: D
   if (code === 'i8' || code === 'u8') {
     const big = raw as BigInt64Array | BigUint64Array;
     checkLength(name, big.length, n, shape, code);
-    const out = new Float64Array(n);
-    const limit = 2n ** 53n;
-    for (let i = 0; i < n; i++) {
-      const v = big[i]!;
-      if (v > limit || v < -limit) {
-        throw new ImageDecodeError(
-          name,
-          `NPY ${NPY_NAMES[code]} value ${v} (element ${i}) cannot be held exactly as float64; convert the array to a 32-bit type first.`,
-        );
-      }
-      out[i] = Number(v);
-    }
-    return { dtype: 'float64', shape: [...shape], data: out };
+    return { dtype: 'float64', shape: [...shape], data: int64ToFloat64(name, code, big.subarray(0, n), 0) };
   }
   const dtype = NPY_TO_DTYPE[code];
   if (!dtype) {
@@ -121,11 +106,34 @@ export function decodeNpyArray(bytes: Uint8Array, name = 'array.npy', limits?: D
   return { dtype, shape: [...shape], data: typed.subarray(0, n) } as NDArray;
 }
 
+export const fortranOrderReason = (shape: readonly number[]): string =>
+  `NPY array of shape ${shapeText(shape)} is stored in Fortran order, which is not supported; save it in C order (numpy.ascontiguousarray) first.`;
+
+/**
+ * int64/uint64 values as float64, each checked to be exact (|v| ≤ 2^53); `first` is the index of
+ * `big[0]` in the whole array, for the message.
+ */
+export function int64ToFloat64(name: string, code: string, big: BigInt64Array | BigUint64Array, first: number): Float64Array {
+  const out = new Float64Array(big.length);
+  const limit = 2n ** 53n;
+  for (let i = 0; i < big.length; i++) {
+    const v = big[i]!;
+    if (v > limit || v < -limit) {
+      throw new ImageDecodeError(
+        name,
+        `NPY ${NPY_NAMES[code]} value ${v} (element ${first + i}) cannot be held exactly as float64; convert the array to a 32-bit type first.`,
+      );
+    }
+    out[i] = Number(v);
+  }
+  return out;
+}
+
 /** Bytes per element once decoded (int64 → float64, float16 → float32 at most). */
 const NPY_OUT_BYTES: Record<string, number> = { b1: 1, u1: 1, i1: 4, u2: 2, i2: 4, f2: 4, u4: 8, i4: 8, f4: 4, f8: 8, i8: 8, u8: 8 };
 
 /** The declared shape against the limit, before anything the size of the data is allocated. */
-function checkNpySize(name: string, shape: readonly number[], code: string, limits?: DecodeLimits): void {
+export function checkNpySize(name: string, shape: readonly number[], code: string, limits?: DecodeLimits): void {
   const bytesPerSample = NPY_OUT_BYTES[code] ?? 8;
   if (shape.length === 3) {
     const [z, h, w] = shape as [number, number, number];
@@ -165,7 +173,7 @@ export function encodeNpy(a: NDArray): Uint8Array<ArrayBuffer> {
 }
 
 /** Image dtypes for each array dtype: lossless, and one the Image schema accepts. */
-function toImageArray(a: NDArray): NDArray {
+export function toImageArray(a: NDArray): NDArray {
   switch (a.dtype) {
     case 'uint8':
     case 'uint16':

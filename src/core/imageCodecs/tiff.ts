@@ -19,7 +19,7 @@ import {
 
 // ───────────────────────────── utif2 ─────────────────────────────
 
-type UtifIfd = Record<string, unknown> & { data?: Uint8Array };
+export type UtifIfd = Record<string, unknown> & { data?: Uint8Array };
 interface UtifBin {
   writeUshort(buff: Uint8Array, p: number, n: number): void;
   writeUint(buff: Uint8Array, p: number, n: number): void;
@@ -44,32 +44,61 @@ export function hasTiffMagic(bytes: Uint8Array): boolean {
   return le || be;
 }
 
-const MAX_PAGES = 100_000;
+export const MAX_PAGES = 100_000;
+
+/** A byte range [start, end) of a file. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/** One image directory: where it is and its entries (2 + 12 × n bytes in, up to and with the next-IFD pointer). */
+export interface IfdEntries {
+  offset: number;
+  entries: Uint8Array;
+}
 
 /**
- * Check the header and walk the IFD chain before utif2 does: utif2 follows next-IFD pointers
- * without bounds or loop checks, so a corrupt file could hang it.
+ * Check the header and walk the IFD chain (bounds, loops, page count) before utif2 does: utif2
+ * follows next-IFD pointers without bounds or loop checks, so a corrupt file could hang it. A
+ * generator, so that a whole buffer (decodeTiff) and a file read by ranges (tiffStream.ts) share it:
+ * it yields the byte range it needs next and is sent those bytes.
  */
-function checkContainer(name: string, u8: Uint8Array): { littleEndian: boolean; pages: number } {
-  if (!hasTiffMagic(u8)) throw new ImageDecodeError(name, 'not a TIFF file (bad header).');
-  const dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
-  const le = u8[0] === 0x49;
-  if (dv.getUint16(2, le) === 43) throw new ImageDecodeError(name, 'BigTIFF files are not supported; save as classic TIFF (under 4 GiB).');
-  if (u8.length < 8) throw new ImageDecodeError(name, 'corrupt TIFF: the file ends inside its header.');
+export function* walkIfdChain(name: string, size: number): Generator<ByteRange, { littleEndian: boolean; dirs: IfdEntries[] }, Uint8Array> {
+  const head = yield { start: 0, end: Math.min(size, 8) };
+  if (!hasTiffMagic(head)) throw new ImageDecodeError(name, 'not a TIFF file (bad header).');
+  const le = head[0] === 0x49;
+  const dv = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
+  if (dv(head).getUint16(2, le) === 43) throw new ImageDecodeError(name, 'BigTIFF files are not supported; save as classic TIFF (under 4 GiB).');
+  if (size < 8) throw new ImageDecodeError(name, 'corrupt TIFF: the file ends inside its header.');
   const seen = new Set<number>();
-  let off = dv.getUint32(4, le);
+  const dirs: IfdEntries[] = [];
+  let off = dv(head).getUint32(4, le);
   while (off !== 0) {
-    if (off < 8 || off + 2 > u8.length) throw new ImageDecodeError(name, `corrupt TIFF: image directory ${seen.size} lies outside the file.`);
+    if (off < 8 || off + 2 > size) {
+      const truncated = off + 2 > size ? `, but the file holds only ${size} bytes: it is truncated` : '';
+      throw new ImageDecodeError(name, `corrupt TIFF: image directory ${seen.size} lies outside the file (at byte ${off}${truncated}).`);
+    }
     if (seen.has(off)) throw new ImageDecodeError(name, 'corrupt TIFF: its image directories form a loop.');
     if (seen.size >= MAX_PAGES) throw new ImageDecodeError(name, `TIFF has more than ${MAX_PAGES} pages.`);
     seen.add(off);
-    const n = dv.getUint16(off, le);
+    const n = dv(yield { start: off, end: off + 2 }).getUint16(0, le);
     const next = off + 2 + 12 * n;
-    if (next + 4 > u8.length) throw new ImageDecodeError(name, `corrupt TIFF: image directory ${seen.size - 1} runs past the end of the file.`);
-    off = dv.getUint32(next, le);
+    if (next + 4 > size) throw new ImageDecodeError(name, `corrupt TIFF: image directory ${seen.size - 1} runs past the end of the file.`);
+    const entries = yield { start: off + 2, end: next + 4 };
+    dirs.push({ offset: off, entries });
+    off = dv(entries).getUint32(12 * n, le);
   }
-  if (seen.size === 0) throw new ImageDecodeError(name, 'TIFF file has no images.');
-  return { littleEndian: le, pages: seen.size };
+  if (dirs.length === 0) throw new ImageDecodeError(name, 'TIFF file has no images.');
+  return { littleEndian: le, dirs };
+}
+
+/** walkIfdChain over a whole file in memory. */
+function checkContainer(name: string, u8: Uint8Array): { littleEndian: boolean; pages: number } {
+  const walk = walkIfdChain(name, u8.length);
+  let step = walk.next();
+  while (!step.done) step = walk.next(u8.subarray(step.value.start, step.value.end));
+  return { littleEndian: step.value.littleEndian, pages: step.value.dirs.length };
 }
 
 // ───────────────────────────── decoding ─────────────────────────────
@@ -108,7 +137,7 @@ const PHOTOMETRICS: Record<number, string> = {
 type SampleKind = 'uint' | 'int' | 'float';
 type FileArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
 
-interface PageInfo {
+export interface PageInfo {
   width: number;
   height: number;
   spp: number;
@@ -132,7 +161,7 @@ function tagValue(ifd: UtifIfd, tag: number): number | undefined {
   return tagValues(ifd, tag)?.[0];
 }
 
-function pageInfo(name: string, ifd: UtifIfd, page: number): PageInfo {
+export function pageInfo(name: string, ifd: UtifIfd, page: number): PageInfo {
   const where = `page ${page}`;
   const width = tagValue(ifd, 256);
   const height = tagValue(ifd, 257);
@@ -194,7 +223,7 @@ function pageInfo(name: string, ifd: UtifIfd, page: number): PageInfo {
 }
 
 /** One strip or tile: where its bytes are and where its pixels go. */
-interface Block {
+export interface Block {
   offset: number;
   count: number;
   x0: number;
@@ -206,7 +235,7 @@ interface Block {
   plane: number;
 }
 
-function pageBlocks(name: string, ifd: UtifIfd, p: PageInfo, page: number): Block[] {
+export function pageBlocks(name: string, ifd: UtifIfd, p: PageInfo, page: number): Block[] {
   const { width: W, height: H } = p;
   const planes = p.planar === 2 ? p.spp : 1;
   const blocks: Block[] = [];
@@ -356,15 +385,19 @@ function blockSamples(raw: Uint8Array, p: PageInfo, b: Block, littleEndian: bool
 
 type OutDType = 'uint8' | 'uint16' | 'float32' | 'float64';
 
-function outDType(p: PageInfo): OutDType {
+export function outDType(p: PageInfo): OutDType {
   if (p.kind === 'float') return p.bps === 64 ? 'float64' : 'float32';
   if (p.kind === 'int') return p.bps === 32 ? 'float64' : 'float32';
   return p.bps <= 8 ? 'uint8' : p.bps === 16 ? 'uint16' : 'float64';
 }
 
-const OUT_CTORS = { uint8: Uint8Array, uint16: Uint16Array, float32: Float32Array, float64: Float64Array };
+export const OUT_CTORS = { uint8: Uint8Array, uint16: Uint16Array, float32: Float32Array, float64: Float64Array };
 
-function decodePage(name: string, buffer: ArrayBuffer, littleEndian: boolean, ifd: UtifIfd, page: number): NDArray {
+/** Where a block's bytes are: a buffer starting with the file's byte-order mark ("II"/"MM", which utif2 reads) and the block at its offset there. */
+export type BlockBytes = (b: Block) => { buffer: ArrayBuffer; block: Block };
+
+/** Decode one page, its blocks' bytes found through `bytesOf` (the whole file's buffer, or the runs read for this page). */
+export function decodePage(name: string, bytesOf: BlockBytes, littleEndian: boolean, ifd: UtifIfd, page: number): NDArray {
   const p = pageInfo(name, ifd, page);
   const { width: W, height: H } = p;
   const m = W * H;
@@ -373,7 +406,8 @@ function decodePage(name: string, buffer: ArrayBuffer, littleEndian: boolean, if
   const planes = Array.from({ length: p.colors }, () => new C(m));
   const half = p.kind === 'float' && p.bps === 16;
   for (const b of pageBlocks(name, ifd, p, page)) {
-    const raw = decompressBlock(name, buffer, littleEndian, p, b, page);
+    const at = bytesOf(b);
+    const raw = decompressBlock(name, at.buffer, littleEndian, p, at.block, page);
     const vals = blockSamples(raw, p, b, littleEndian);
     const samples = b.plane >= 0 ? 1 : p.spp;
     const channels = b.plane >= 0 ? [b.plane] : Array.from({ length: p.colors }, (_, c) => c);
@@ -408,7 +442,7 @@ function decodePage(name: string, buffer: ArrayBuffer, littleEndian: boolean, if
 }
 
 /** A page's declared size (its decoded image: kept colours × the output type) against the limit, from its tags alone. */
-function checkPageSize(name: string, ifd: UtifIfd, page: number, pages: number, limits?: DecodeLimits): void {
+export function checkPageSize(name: string, ifd: UtifIfd, page: number, pages: number, limits?: DecodeLimits): void {
   const p = pageInfo(name, ifd, page);
   const samples = p.photometric === 3 ? 3 : p.colors;
   const bytesPerSample = OUT_CTORS[outDType(p)].BYTES_PER_ELEMENT;
@@ -463,7 +497,8 @@ export function decodeTiff(bytes: Uint8Array, name: string, limits?: DecodeLimit
   if (ifds.length !== pages) throw new ImageDecodeError(name, `corrupt TIFF: only ${ifds.length} of its ${pages} image directories could be read.`);
   // Every page's declared size is checked before any page is decoded.
   ifds.forEach((ifd, page) => checkPageSize(name, ifd, page, pages, limits));
-  return ifds.map((ifd, page) => ({ image: decodePage(name, buffer, littleEndian, ifd, page), page, pages }));
+  const whole: BlockBytes = (block) => ({ buffer, block });
+  return ifds.map((ifd, page) => ({ image: decodePage(name, whole, littleEndian, ifd, page), page, pages }));
 }
 
 // ───────────────────────────── encoding ─────────────────────────────
