@@ -88,17 +88,23 @@ export class IdbChunkStore implements AsyncMutable {
     const bare = key.startsWith('/') ? key.slice(1) : key;
     if (bare === 'c' || bare.startsWith('c/')) this.chunkHashes.set(bare, await sha256Hex(data));
     this.writtenBytes.set(bare, data.byteLength);
-    await writeTx(this.ctx, 'putChunk', ['chunkedArrays', 'chunks'], async (tx) => {
-      const arrays = tx.objectStore('chunkedArrays');
-      const rec = await arrays.get(id);
-      if (!rec || rec.state !== 'staging') {
-        throw new Error(`Chunked array '${id}' is not being written (it was committed, aborted or collected).`);
-      }
-      const requests: Promise<unknown>[] = [];
-      track(requests, tx.objectStore('chunks').put({ key: chunkRecordKey(id, key), data }));
-      const now = Date.now();
-      if (now - rec.touched >= TOUCH_EVERY_MS) track(requests, arrays.put({ ...rec, touched: now }));
-      await Promise.all(requests);
-    });
+    await writeTx(
+      this.ctx,
+      'putChunk',
+      ['chunkedArrays', 'chunks'],
+      async (tx) => {
+        const arrays = tx.objectStore('chunkedArrays');
+        const rec = await arrays.get(id);
+        if (!rec || rec.state !== 'staging') {
+          throw new Error(`Chunked array '${id}' is not being written (it was committed, aborted or collected).`);
+        }
+        const requests: Promise<unknown>[] = [];
+        track(requests, tx.objectStore('chunks').put({ key: chunkRecordKey(id, key), data }));
+        const now = Date.now();
+        if (now - rec.touched >= TOUCH_EVERY_MS) track(requests, arrays.put({ ...rec, touched: now }));
+        await Promise.all(requests);
+      },
+      { durability: 'relaxed' },
+    ); // a staged chunk: the commit transaction (default durability) is what must last
   }
 }

@@ -236,10 +236,17 @@ export function track<T>(requests: Promise<unknown>[], p: Promise<T>): Promise<T
  * Run one logical write as ONE readwrite transaction over `stores`. `fn` may await only requests of
  * `tx` (anything else lets the transaction auto-commit early): compute hashes and validate before.
  * If `fn` throws, a request fails, or the `beforeCommit` hook throws, the transaction is aborted and
- * nothing is written.
+ * nothing is written. `durability: 'relaxed'` (staged chunk writes) lets the commit return before the
+ * OS has flushed it: a crash may lose that write, never half of it, which GC handles like any staging.
  */
-export async function writeTx<T>(ctx: StoreContext, operation: string, stores: StoreName[], fn: (tx: WriteTx) => Promise<T>): Promise<T> {
-  const tx = ctx.db().transaction(stores, 'readwrite');
+export async function writeTx<T>(
+  ctx: StoreContext,
+  operation: string,
+  stores: StoreName[],
+  fn: (tx: WriteTx) => Promise<T>,
+  opts: { durability?: IDBTransactionDurability } = {},
+): Promise<T> {
+  const tx = ctx.db().transaction(stores, 'readwrite', opts.durability ? { durability: opts.durability } : undefined);
   tx.done.catch(noop); // awaited below; this only keeps an abort from being reported as unhandled
   try {
     const result = await fn(tx);
