@@ -139,6 +139,21 @@ describe('built-in bundles', () => {
       expect(Math.abs(m.data[5]! - 1.3)).toBeLessThan(0.5);
       expect([m.data[0], m.data[1], m.data[3], m.data[4], m.data[6], m.data[7], m.data[8]]).toEqual([1, 0, 0, 1, 0, 0, 1]);
     }
+    // The same three images as the Z slices of one Volume: registered pair by pair through lazy reads,
+    // the same matrices as the stacked path.
+    const slices = [0, 1, 2].map((k) => tex(2.4 * k, -1.3 * k).data as Float32Array);
+    const vol = new Float32Array(3 * n * n);
+    slices.forEach((d, k) => vol.set(d, k * n * n));
+    const volId = await api.datasets.put({ volume: ndarray('float32', [3, n, n], vol) }, { schema: 'Volume' });
+    const lazy = await run('registration', [volId], { max_translation: 0.25 });
+    expect(lazy.status).toBe('COMPLETED');
+    expect(lazy.log.map((l) => l.message).join('\n')).toContain('pair by pair (out of core)');
+    expect(lazy.outputDatasetIds).toHaveLength(2);
+    for (let i = 0; i < 2; i++) {
+      const a = await out(lazy.outputDatasetIds[i]!, 'transform_matrix');
+      const b = await out(rec.outputDatasetIds[i]!, 'transform_matrix');
+      expect(Array.from(a.data)).toEqual(Array.from(b.data));
+    }
   });
 
   it('registration recovers the sample data shifted pair (as stored by samples.create)', async () => {
