@@ -20,6 +20,7 @@ const INTEGRATION = [
   'builtinBundles',
   'chunkedArrays',
   'datasetArrays',
+  'pyramidStore',
   'engine',
   'modelBundles',
   'onnxSession',
