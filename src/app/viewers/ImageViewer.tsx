@@ -1,4 +1,5 @@
 // A single image (gray or RGB, any dtype) with contrast controls, zoom/pan and an optional slice slider.
+import type { ReactNode } from 'react';
 import type { NDArray } from '../../core/ndarray';
 import { ContrastControls } from './ContrastControls';
 import { ImageCanvas } from './ImageCanvas';
@@ -27,19 +28,28 @@ export interface ImageViewerProps {
   label?: string;
   /** Controlled contrast (e.g. kept across keys); internal state otherwise. */
   contrast?: [ContrastState, (s: ContrastState) => void];
+  /** The planes the Auto and Min–max windows come from (default: the image's own), e.g. a volume's reference slice. */
+  windowFrom?: ImagePlanes | null;
+  /** Written to the canvas's `data-drawn` once this image is drawn (e.g. the slice index). */
+  drawnTag?: string;
+  /** The viewer's own controls (a field picker), in the toolbar's second row. */
+  controls?: ReactNode;
+  /** Shown under the image, above the slider (e.g. the slice's histogram). */
+  footer?: ReactNode;
 }
 
-export function ImageViewer({ image, loading, error, nav, label = 'Image', contrast }: ImageViewerProps) {
+export function ImageViewer({ image, loading, error, nav, label = 'Image', contrast, windowFrom, drawnTag, controls, footer }: ImageViewerProps) {
   const own = useContrast();
   const [state, setState] = contrast ?? own;
   const { planes, error: shapeError } = usePlanes(image);
-  const win = useWindow(state, planes);
+  const win = useWindow(state, windowFrom ?? planes);
   const pixels = usePixels(planes, win, planes?.channels === 3 ? 'gray' : state.colormap);
   const problem = error ?? shapeError;
   return (
     <ViewerFrame
       name="image-viewer"
       toolbar={<ContrastControls state={state} onChange={setState} window={win} rgb={planes?.channels === 3} />}
+      controls={controls}
       loading={loading}
       problem={problem}
       waiting={planes ? null : 'Loading image…'}
@@ -47,9 +57,11 @@ export function ImageViewer({ image, loading, error, nav, label = 'Image', contr
     >
       <ImageCanvas
         pixels={pixels}
+        drawnTag={drawnTag}
         label={nav && nav.count > 1 ? `${label}, ${(nav.label ?? 'slice').toLowerCase()} ${nav.index + 1} of ${nav.count}` : label}
         readout={(x, y) => valueText(planes, x, y)}
       />
+      {footer}
     </ViewerFrame>
   );
 }

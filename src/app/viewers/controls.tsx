@@ -49,6 +49,23 @@ export function SliceSlider({ nav, testId = 'slice-slider' }: { nav: SliceNav; t
   );
 }
 
+/** The "Field" select of a dataset's keys (`key-picker`); disabled with a single key. */
+export function FieldPicker({ keys, value, onChange }: { keys: readonly string[]; value: string; onChange: (key: string) => void }) {
+  const id = useId();
+  return (
+    <span className="field">
+      <label htmlFor={id}>Field</label>
+      <select id={id} data-testid="key-picker" value={value} onChange={(e) => onChange(e.target.value)} disabled={keys.length < 2}>
+        {keys.map((k) => (
+          <option key={k} value={k}>
+            {k}
+          </option>
+        ))}
+      </select>
+    </span>
+  );
+}
+
 /** An opacity slider from 0 to 100 % in steps of 5 %. */
 export function OpacityField(props: { label: string; testId: string; value: number; onChange: (v: number) => void }) {
   return <RangeField {...props} min={0} max={1} step={0.05} format={(v) => `${Math.round(v * 100)}%`} />;
