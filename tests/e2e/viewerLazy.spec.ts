@@ -83,17 +83,30 @@ test('a volume opens one slice at a time: the slider and , . read exactly that s
   await page.getByTestId('contrast-mode').selectOption('manual');
   await page.getByTestId('contrast-min').fill('0');
   await page.getByTestId('contrast-max').fill('40000');
+  // The slice is drawn at the screen's resolution: image pixel (x, y) is at tx + (x + ½)·zoom in the viewport.
   const pixel = (x: number, y: number) =>
     page.evaluate(
-      ([x, y]) =>
-        Array.from((document.querySelector('canvas[data-testid="viewer-canvas"]') as HTMLCanvasElement).getContext('2d')!.getImageData(x!, y!, 1, 1).data),
+      ([x, y]) => {
+        const vp = document.querySelector('[data-testid="viewer-canvas-viewport"]') as HTMLElement;
+        const [zoom, tx, ty] = ['zoom', 'tx', 'ty'].map((k) => Number(vp.dataset[k]));
+        const c = document.querySelector('canvas[data-testid="viewer-canvas"]') as HTMLCanvasElement;
+        const dpr = window.devicePixelRatio || 1;
+        return Array.from(
+          c.getContext('2d')!.getImageData(Math.floor((tx! + (x! + 0.5) * zoom!) * dpr), Math.floor((ty! + (y! + 0.5) * zoom!) * dpr), 1, 1).data,
+        );
+      },
       [x, y],
     );
   const expected = (z: number, x: number, y: number) => Math.round(((z * 1000 + ((x + y) % 997)) * 255) / 40000);
   await expect.poll(() => pixel(300, 200)).toEqual([expected(24, 300, 200), expected(24, 300, 200), expected(24, 300, 200), 255]);
   // The readout names the raw value under the cursor.
-  const box = (await canvas.boundingBox())!;
-  await page.mouse.move(box.x + (100.5 * box.width) / W, box.y + (10.5 * box.height) / H);
+  const vp = page.getByTestId('viewer-canvas-viewport');
+  // The canvas covers the viewport's padding box: its corner is the transform's origin.
+  const [box, zoom, tx, ty] = [
+    (await canvas.boundingBox())!,
+    ...(await Promise.all(['data-zoom', 'data-tx', 'data-ty'].map(async (a) => Number(await vp.getAttribute(a))))),
+  ];
+  await page.mouse.move(box.x + tx! + 100.5 * zoom!, box.y + ty! + 10.5 * zoom!);
   await expect(page.getByTestId('viewer-readout')).toHaveText(String(24 * 1000 + 110));
 
   // Auto again, from the slice shown: the window follows slice 24.

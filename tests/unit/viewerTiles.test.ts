@@ -12,6 +12,7 @@ import { ndarray, type DType, type NDArray } from '../../src/core/ndarray';
 import { downsample2x, isTiledImage, pyramidShapes } from '../../src/core/pyramid';
 import { chunksTouched, sliceCount, sliceIndex, sliceRegion, sliceText } from '../../src/app/viewers/render/slices';
 import { chooseLevel, visibleRect, visibleTiles, type LevelGrid } from '../../src/app/viewers/render/tiles';
+import { screenSample } from '../../src/app/viewers/render/sample';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -185,5 +186,33 @@ describe('level and tiles for a viewport', () => {
     expect(last.base).toEqual({ x: 4096, y: 2048, w: 4501 - 4096, h: 3000 - 2048 });
     // Scrolled out of the image: nothing to read.
     expect(visibleTiles(odd, 0, { zoom: 1, tx: 5000, ty: 0, width: 800, height: 600 })).toEqual([]);
+  });
+});
+
+describe('screen sampling (volume slices drawn at the viewport’s resolution)', () => {
+  const img = { width: 8, height: 4, channels: 1 as const, dtype: 'uint16' as const, data: Uint16Array.from({ length: 32 }, (_, i) => i) };
+
+  it('zoomed out ×0.5 at the origin: every other pixel, nearest neighbour', () => {
+    const s = screenSample(img, { zoom: 0.5, tx: 0, ty: 0 }, 100, 100)!;
+    expect([s.x, s.y, s.planes.width, s.planes.height]).toEqual([0, 0, 4, 2]);
+    // Device pixel p shows image pixel ⌊(p + ½)/0.5⌋ = 2p + 1.
+    expect(Array.from(s.planes.data)).toEqual([9, 11, 13, 15, 25, 27, 29, 31]);
+    expect(s.planes.data).toBeInstanceOf(Uint16Array);
+  });
+
+  it('zoomed in ×3 and panned: pixels replicated, only the visible part, placed where the image starts', () => {
+    const s = screenSample(img, { zoom: 3, tx: 5, ty: -4 }, 12, 6)!;
+    // Columns 5…11 show x = ⌊(p + ½ − 5)/3⌋ = 0,0,0,1,1,1,2; rows 0…5 show y = ⌊(p + ½ + 4)/3⌋ = 1,1,2,2,2,3.
+    expect([s.x, s.y, s.planes.width, s.planes.height]).toEqual([5, 0, 7, 6]);
+    expect(Array.from(s.planes.data).slice(0, 7)).toEqual([8, 8, 8, 9, 9, 9, 10]);
+    expect(Array.from(s.planes.data).slice(35)).toEqual([24, 24, 24, 25, 25, 25, 26]);
+  });
+
+  it('RGB planes stay planar; a view beside the image samples nothing', () => {
+    const rgb = { width: 2, height: 2, channels: 3 as const, dtype: 'uint8' as const, data: Uint8Array.from([1, 2, 3, 4, 11, 12, 13, 14, 21, 22, 23, 24]) };
+    const s = screenSample(rgb, { zoom: 1, tx: 0, ty: 0 }, 2, 1, 2)!; // a 2× screen: 4 × 2 device pixels
+    expect([s.planes.width, s.planes.height]).toEqual([4, 2]);
+    expect(Array.from(s.planes.data)).toEqual([1, 1, 2, 2, 1, 1, 2, 2, 11, 11, 12, 12, 11, 11, 12, 12, 21, 21, 22, 22, 21, 21, 22, 22]);
+    expect(screenSample(img, { zoom: 1, tx: 500, ty: 0 }, 100, 100)).toBeNull();
   });
 });

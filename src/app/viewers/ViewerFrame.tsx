@@ -49,6 +49,10 @@ function stepNav(e: KeyboardEvent<HTMLElement>, nav: SliceNav | undefined): bool
   const step = NAV_STEPS[e.key];
   if (!nav || !step || e.ctrlKey || e.metaKey || e.altKey || inFormField(e.target)) return false;
   e.preventDefault();
+  if (nav.step) {
+    nav.step(step);
+    return true;
+  }
   const i = Math.max(0, Math.min(nav.count - 1, nav.index + step));
   if (i !== nav.index) nav.onChange(i);
   return true;
