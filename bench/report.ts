@@ -1,7 +1,9 @@
 // Shared by the benchmarks: machine description and writing one section of docs/benchmarks.md.
 import { cpus, totalmem, platform, release } from 'node:os';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { build, preview } from 'vite';
 
 export function machine(): string {
   const c = cpus();
@@ -43,4 +45,22 @@ export function writeSection(name: string, markdown: string): void {
   const j = doc.indexOf(end);
   doc = i >= 0 && j > i ? doc.slice(0, i) + block + doc.slice(j + end.length) : `${doc.trimEnd()}\n\n${block}\n`;
   writeFileSync(file, doc);
+}
+
+/**
+ * A production build of the app in a temporary folder, served by `vite preview` (with its COOP/COEP headers) on
+ * 127.0.0.1:`port`. `close()` stops the server and deletes the build.
+ */
+export async function servePreviewBuild(port: number, name: string): Promise<{ close(): Promise<void> }> {
+  const repo = join(import.meta.dirname, '..');
+  const configFile = join(repo, 'vite.config.ts');
+  const dist = mkdtempSync(join(tmpdir(), `algobox-${name}-dist-`));
+  await build({ root: repo, configFile, logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
+  const server = await preview({ root: repo, configFile, logLevel: 'warn', build: { outDir: dist }, preview: { host: '127.0.0.1', port, strictPort: true } });
+  return {
+    async close() {
+      await server.close();
+      rmSync(dist, { recursive: true, force: true });
+    },
+  };
 }

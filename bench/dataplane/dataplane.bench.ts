@@ -18,12 +18,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { build, preview } from 'vite';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { ndarray } from '../../src/core/ndarray';
 import { encodeNpy } from '../../src/core/imageCodecs/index';
 import { mulberry32 } from '../../src/core/sampleData';
-import { machine, median, writeSection } from '../report';
+import { machine, median, servePreviewBuild, writeSection } from '../report';
 
 const repo = join(import.meta.dirname, '..', '..');
 const PORT = 4304;
@@ -358,15 +357,7 @@ it('data plane: identity Image2Image vs bare IndexedDB, Otsu execute() vs scikit
   );
   rmSync(dir, { recursive: true, force: true });
 
-  const dist = mkdtempSync(join(tmpdir(), 'algobox-dataplane-dist-'));
-  await build({ root: repo, configFile: join(repo, 'vite.config.ts'), logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
-  const server = await preview({
-    root: repo,
-    configFile: join(repo, 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir: dist },
-    preview: { host: '127.0.0.1', port: PORT, strictPort: true },
-  });
+  const server = await servePreviewBuild(PORT, 'dataplane');
   const identity: IdentityCase[] = [];
   let otsu: OtsuResult;
   let chromiumVersion = '';
@@ -380,7 +371,6 @@ it('data plane: identity Image2Image vs bare IndexedDB, Otsu execute() vs scikit
     chromiumVersion = spawnSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).stdout.trim();
   } finally {
     await server.close();
-    rmSync(dist, { recursive: true, force: true });
   }
   const load1 = loadavg();
   console.log(`load average at end: ${load1.map(f2).join(', ')}`);
