@@ -19,6 +19,8 @@ interface Entry {
   /** The window and colormap `canvas` was rendered with. */
   look: { min: number; max: number; lut: Uint8Array } | null;
   used: number;
+  /** Never dropped (the coarsest level: every view's background). */
+  pinned?: boolean;
 }
 
 export type ReadTile = (level: number, region: Box) => Promise<NDArray>;
@@ -51,9 +53,9 @@ export class TileCache {
     this.pump();
   }
 
-  /** Put a tile read elsewhere (the coarsest level, read whole for the window). */
+  /** Put a tile read elsewhere (the coarsest level, read whole for the window); it is kept for good. */
   seed(t: Pick<Tile, 'level' | 'row' | 'col'>, raw: NDArray): void {
-    this.entries.set(keyOf(t), { raw, canvas: null, look: null, used: ++this.clock });
+    this.entries.set(keyOf(t), { raw, canvas: null, look: null, used: ++this.clock, pinned: true });
     this.rawBytes += raw.data.byteLength;
   }
 
@@ -122,10 +124,10 @@ export class TileCache {
     }
   }
 
-  /** Drop the least recently used tiles beyond the budget. */
+  /** Drop the least recently used tiles beyond the budget (not the pinned background). */
   private evict(): void {
     if (this.rawBytes <= RAW_BUDGET_BYTES) return;
-    const order = [...this.entries].sort((a, b) => a[1].used - b[1].used);
+    const order = [...this.entries].filter(([, e]) => !e.pinned).sort((a, b) => a[1].used - b[1].used);
     for (const [key, e] of order) {
       if (this.rawBytes <= RAW_BUDGET_BYTES) break;
       this.entries.delete(key);
