@@ -21,6 +21,7 @@ const INTEGRATION = [
   'builtinBundles',
   'chunkedArrays',
   'datasetArrays',
+  'pyramidStore',
   'engine',
   'modelBundles',
   'onnxSession',

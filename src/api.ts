@@ -5,7 +5,7 @@ import type { SelfTestReport, SelfTestResults } from './engine/selfTest';
 import { encodeItem } from './core/datasetCodec';
 import { DATA_SCHEMAS, validateItem, type DataSchemaName } from './core/dataSchemas';
 import type { AlgorithmFilter } from './core/algorithmQuery';
-import type { NDArray } from './core/ndarray';
+import { ndarray, type DType, type NDArray } from './core/ndarray';
 import type { AlgorithmInfo, DatasetMeta, DatasetRecord, ExecutionRecord } from './core/records';
 import { makeSamples } from './core/sampleData';
 import type { StackRecord } from './core/stacks';
@@ -16,7 +16,7 @@ import type { BundleFileInfo, BundleInspection } from './core/pinning';
 import type { BundleSource } from './engine/bundleSource';
 import type { PromptInput, PromptSession, SaveMaskRequest } from './engine/prompts';
 import { importFiles, type ImageFileDecoder, type ImportEntry, type ImportOptions, type ImportResult } from './engine/importFiles';
-import { openStore, type NewDataset, type Store } from './store/index';
+import { openStore, type NewDataset, type Region, type Store } from './store/index';
 import { BUILTIN_TOOLCHAINS } from './blocks/builtinToolchains';
 import type { ToolchainJson } from './core/beat';
 import {
@@ -68,6 +68,47 @@ export interface SamplesResult {
 /** The setting that records that the sample data was created once. */
 export const SAMPLES_FLAG = 'samplesCreated';
 
+/** One array field opened for region reads (`datasets.openArray`). */
+export interface ArrayHandle {
+  dtype: DType;
+  shape: number[];
+  /** How the field is chunked: a region read reads exactly the chunks it touches. */
+  chunkShape: number[];
+  /** Its multiscale pyramid below it (level 1 first), as stored when the handle was opened; empty until `datasets.pyramid` built it. */
+  levels: ArrayLevel[];
+  /** `region` (per axis [start, stop) or null for the whole axis; omitted: everything) of the field, or of pyramid `level`. */
+  read(region?: Region, opts?: { level?: number }): Promise<NDArray>;
+}
+
+/** One pyramid level of a field: level l halves level l − 1 along Y and X (2×2 mean). */
+export interface ArrayLevel {
+  shape: number[];
+  chunkShape: number[];
+}
+
+/** What `datasets.createWriter` makes: one array field written block by block, then a dataset. */
+export interface DatasetWriterSpec {
+  /** The field's key (e.g. "volume"). */
+  key: string;
+  dtype: DType;
+  shape: number[];
+  /** Default: the data plane's chunk policy (one chunk per 2-D slice, tiles for large planes). */
+  chunkShape?: number[];
+  name?: string;
+  source?: string;
+  /** A built-in schema the field's dtype and number of axes must fit (the values are not read). */
+  schema?: DataSchemaName;
+  extra?: Record<string, unknown>;
+}
+
+/** A dataset being written: invisible until `commit()`, which resolves with its id. */
+export interface DatasetWriter {
+  /** Write `block` with its first element at `origin` (one index per axis), e.g. slice z at [z, 0, 0]. */
+  write(origin: number[], block: NDArray): Promise<void>;
+  commit(): Promise<string>;
+  abort(): Promise<void>;
+}
+
 export interface AlgoboxOptions extends Omit<EngineOptions, 'store'> {
   /** IndexedDB database name (default "algobox"). */
   dbName?: string;
@@ -102,6 +143,17 @@ export interface Algobox {
       files: Iterable<ImportEntry> | ArrayLike<ImportEntry>,
       opts?: ImportOptions | ((done: number, total: number) => void),
     ): Promise<ImportResult>;
+    /** Field `key` for region reads: its layout, pyramid levels and `read(region, { level })`. */
+    openArray(id: string, key: string): Promise<ArrayHandle>;
+    /** `region` of field `key` (of pyramid `level`): reads only the chunks the region touches. */
+    readRegion(id: string, key: string, region?: Region, opts?: { level?: number }): Promise<NDArray>;
+    /**
+     * The multiscale pyramid of a large 2-D image field (more than one tile), level 1 first: built once
+     * (the viewer does it at first view) and stored with the dataset; [] for any other field.
+     */
+    pyramid(id: string, key: string, opts?: { onProgress?: (done: number, total: number) => void }): Promise<ArrayLevel[]>;
+    /** A one-field dataset written block by block (a volume slice by slice), never whole in memory. */
+    createWriter(spec: DatasetWriterSpec): Promise<DatasetWriter>;
   };
   stacks: {
     /** Oldest first. */
@@ -219,7 +271,18 @@ export interface Algobox {
 export interface AlgoboxStats {
   runners: Awaited<ReturnType<RunnerPool['stats']>>;
   prompts: Awaited<ReturnType<PromptService['stats']>>;
+  /** Chunk records this page has read from storage (the data plane's reads; a store given in the options is not counted). */
+  chunks: ChunkReadStats;
 }
+
+export interface ChunkReadStats {
+  /** Chunk records read since the page opened (`zarr.json` included). */
+  reads: number;
+  /** The last ones read (at most 512, oldest first), as `<array id>/<zarr key>`: `3f2a…/c/17/0/0`. */
+  recent: string[];
+}
+
+const RECENT_CHUNK_READS = 512;
 
 /**
  * Datasets written before the chunked data plane (whole-blob array fields) move onto chunked arrays in
@@ -240,8 +303,14 @@ function migrateInBackground(engine: Engine): void {
 
 export function createAlgobox(opts: AlgoboxOptions): Algobox {
   let engineRef: Engine | null = null;
+  const chunkReads: ChunkReadStats = { reads: 0, recent: [] };
+  const onChunkRead = (arrayId: string, key: string) => {
+    chunkReads.reads++;
+    chunkReads.recent.push(`${arrayId}/${key}`);
+    if (chunkReads.recent.length > RECENT_CHUNK_READS) chunkReads.recent.splice(0, chunkReads.recent.length - RECENT_CHUNK_READS);
+  };
   const engineP: Promise<Engine> = (async () => {
-    const store = opts.store ?? (await openStore(opts.dbName ?? 'algobox'));
+    const store = opts.store ?? (await openStore(opts.dbName ?? 'algobox', { hooks: { onChunkRead } }));
     const engine = new Engine({ ...opts, store, storageEstimate: estimate });
     engineRef = engine;
     await engine.recoverInterrupted();
@@ -250,6 +319,7 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
   })();
 
   const e = () => engineP;
+  const pyramidBuilds = new Map<string, Promise<Awaited<ReturnType<Store['buildDatasetPyramid']>>>>();
   const toolchainsP: Promise<ToolchainService> = engineP.then(async (en) => {
     const service = new ToolchainService(en.store, {
       workerFactory: opts.blockWorkerFactory ?? null,
@@ -350,6 +420,60 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
         return r.ids;
       },
       importFilesDetailed,
+      async openArray(id, key) {
+        const reader = await (await e()).store.openDatasetArray(id, key);
+        if (!reader) throw new Error(`Dataset not found: '${id}'.`);
+        const { dtype, shape, chunkShape, levels } = reader;
+        return { dtype, shape, chunkShape, levels, read: (region, o) => reader.read(region, o?.level ?? 0) };
+      },
+      async readRegion(id, key, region, o) {
+        return (await e()).store.readDatasetArray(id, key, region, o?.level ?? 0);
+      },
+      async pyramid(id, key, o) {
+        // One build per field at a time in this page (a second viewer, or a re-mount, waits for it).
+        const at = `${id}\u0000${key}`;
+        let p = pyramidBuilds.get(at);
+        if (!p) {
+          p = (async () => (await e()).store.buildDatasetPyramid(id, key, { onProgress: o?.onProgress }))().finally(() => pyramidBuilds.delete(at));
+          pyramidBuilds.set(at, p);
+        }
+        return (await p).map((l) => ({ shape: [...l.shape], chunkShape: [...l.chunkShape] }));
+      },
+      async createWriter(spec) {
+        if (!spec || typeof spec !== 'object') throw new Error('datasets.createWriter: expected { key, dtype, shape, name?, schema?, … }.');
+        const { key, dtype, shape } = spec;
+        if (spec.schema) {
+          // The schema's checks on dtype and axes, on a tiny stand-in of the same dtype (each axis at most 3 long).
+          try {
+            validateItem(spec.schema, {
+              [key]: ndarray(
+                dtype,
+                shape.map((d) => Math.min(d, 3)),
+              ),
+            });
+          } catch (err) {
+            throw new Error(`datasets.createWriter${spec.name ? ` '${spec.name}'` : ''}: ${thrownMessage(err)}`, { cause: err });
+          }
+        }
+        const store = (await e()).store;
+        const staged = await store.createChunkedArray({ dtype, shape, ...(spec.chunkShape ? { chunkShape: spec.chunkShape } : {}) });
+        return {
+          write: (origin, block) => staged.write(origin, block),
+          abort: () => staged.abort(),
+          async commit() {
+            const [id] = await store.putDatasets([
+              {
+                fields: { [key]: { kind: 'array', staged } },
+                ...(spec.name ? { name: spec.name } : {}),
+                source: spec.source ?? 'upload',
+                schema: spec.schema ?? null,
+                extra: spec.extra ?? {},
+              },
+            ]);
+            return id!;
+          },
+        };
+      },
     },
 
     stacks: {
@@ -498,7 +622,7 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
     stats: async () => {
       const en = await e();
       const [runners, prompts] = await Promise.all([en.pool.stats(), en.prompts.stats()]);
-      return { runners, prompts };
+      return { runners, prompts, chunks: { reads: chunkReads.reads, recent: [...chunkReads.recent] } };
     },
     close: async () => {
       const en = await e();
@@ -520,7 +644,7 @@ export interface BuiltinToolchainInfo {
 
 export type { ToolchainCheck, BlockInfo, BlockInstallOptions, DataFormatInfo, ToolchainRunOptions, ToolchainRunRecord, BlockRunRecord };
 export type { ExecuteRequest, AlgorithmFilter, BundleSource, StackRecord, InstallOptions, BundleFileInfo, BundleInspection };
-export type { SelfTestReport, SelfTestResults };
+export type { SelfTestReport, SelfTestResults, Region };
 export type { PromptInput, PromptResult, PromptSession, SaveMaskRequest } from './engine/prompts';
 export type { ImageFileDecoder, ImportBytes, ImportEntry, ImportError, ImportLayout, ImportOptions, ImportResult } from './engine/importFiles';
 export { AUTO_VOLUME_BYTES, DEFAULT_PERSIST_THRESHOLD_BYTES } from './engine/importFiles';

@@ -8,11 +8,11 @@
 // `npm run bench:sandbox` → stdout and bench/out/sandbox.json (docs/security.md quotes the figures).
 // ALGOBOX_SANDBOX_BENCH_ROUNDS (default 3) and ALGOBOX_SANDBOX_BENCH_WARM (default 5) change the plan.
 import { it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { build, preview } from 'vite';
 import { chromium, type Page } from '@playwright/test';
+import { servedBuild } from '../browser';
 import { machine, median } from '../report';
 
 const repo = join(import.meta.dirname, '..', '..');
@@ -114,15 +114,7 @@ const fmt = (xs: number[]) => {
 };
 
 it('sandbox vs first-party worker', async () => {
-  const dist = mkdtempSync(join(tmpdir(), 'algobox-sandbox-bench-'));
-  await build({ root: repo, configFile: join(repo, 'vite.config.ts'), logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
-  const server = await preview({
-    root: repo,
-    configFile: join(repo, 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir: dist },
-    preview: { host: '127.0.0.1', port: PORT, strictPort: true },
-  });
+  const server = await servedBuild(PORT);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--disable-quic'] });
   const samples = new Map<string, Sample[]>(VARIANTS.map((v) => [v.label, []]));
   const load0 = loadavg()[0]!;
@@ -144,7 +136,6 @@ it('sandbox vs first-party worker', async () => {
   } finally {
     await browser.close();
     await server.close();
-    rmSync(dist, { recursive: true, force: true });
   }
   const rows = VARIANTS.map((v) => {
     const xs = samples.get(v.label)!;

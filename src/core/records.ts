@@ -39,6 +39,22 @@ export interface FieldMeta {
   /** Content address of `array` (src/core/chunkDigest.ts). */
   digest?: string;
   byteLength: number;
+  /**
+   * The multiscale pyramid of a tiled 2-D image field (src/core/pyramid.ts), level 1 first, once built
+   * (the viewer builds it at first view). Each level is a chunked array the dataset holds a reference
+   * to, exactly as it does `array`: deleting the dataset releases them.
+   */
+  levels?: FieldLevel[];
+}
+
+/** One level of a field's pyramid: level l halves level l − 1 along Y and X (2×2 mean). */
+export interface FieldLevel {
+  /** Id of the chunked array holding the level. */
+  array: string;
+  shape: number[];
+  chunkShape: number[];
+  /** Content address of `array`. */
+  digest: string;
 }
 
 export interface DatasetMeta {

@@ -195,8 +195,24 @@ export async function readFieldArray(ctx: StoreContext, fm: FieldMeta, region?: 
     return fromChunk(fm.dtype, chunk as zarr.Chunk<zarr.DataType>);
   }
   const selection = regionSelection(`Field of shape [${fm.shape.join(', ')}]`, fm.shape, region);
+  // A region that is exactly one whole chunk (a slice of a stack, a viewer's tile) is that chunk's bytes
+  // as read from storage: no copy into a new array.
+  const coords = region && wholeChunkAt(fm.shape, fm.chunkShape!, region);
+  if (coords) return fromChunk(fm.dtype, (await arr.getChunk(coords)) as zarr.Chunk<zarr.DataType>);
   const chunk = await zarr.get(arr, selection, { createQueue: () => boundedQueue() });
   return fromChunk(fm.dtype, chunk as zarr.Chunk<zarr.DataType>);
+}
+
+/** The chunk coordinates when `region` (already checked) covers exactly one whole chunk of the grid, else null. */
+function wholeChunkAt(shape: readonly number[], chunkShape: readonly number[], region: Region): number[] | null {
+  const coords: number[] = [];
+  for (let i = 0; i < shape.length; i++) {
+    const [start, stop] = region[i] ?? [0, shape[i]!];
+    const c = chunkShape[i]!;
+    if (start % c !== 0 || stop - start !== c) return null;
+    coords.push(start / c);
+  }
+  return coords;
 }
 
 /** `region` of an array held in memory (a blob field), through zarrita (one chunk, in a map). */

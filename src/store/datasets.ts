@@ -9,6 +9,7 @@ import { makeThumbnail, THUMBNAIL_KEYS } from '../core/thumbnail';
 import { addRef, applyRefDeltas, readBlobIn } from './blobs';
 import type { ChunkedArrayWriter, SealedArray } from './chunkedArrays';
 import { commitArraysIn, emptyCommits, encodeArray, readFieldArray, regionOfArray, releaseArraysIn, storesChunked, type ArrayCommits } from './datasetArrays';
+import { levelField } from './pyramids';
 import type { Region } from './zarrViews';
 import { readTx, track, writeTx, type StoreContext, type StoreName, type WriteTx } from './db';
 
@@ -305,8 +306,13 @@ export interface DatasetArrayReader {
   shape: number[];
   /** The chunk shape (a blob field is one chunk: its shape). */
   chunkShape: number[];
-  /** The whole field, or `region` of it (per axis [start, stop) or null); only the chunks it touches are read. */
-  read(region?: Region): Promise<NDArray>;
+  /** The field's pyramid levels below it (level 1 first; see pyramids.ts), empty until built. */
+  levels: { shape: number[]; chunkShape: number[] }[];
+  /**
+   * The whole field, or `region` of it (per axis [start, stop) or null); only the chunks it touches are
+   * read. `level` (default 0, the field itself) reads that pyramid level instead.
+   */
+  read(region?: Region, level?: number): Promise<NDArray>;
 }
 
 /** Open field `key` of dataset `id`: null when the dataset does not exist; throws when it lacks the key. */
@@ -322,11 +328,13 @@ export async function openDatasetArray(ctx: StoreContext, id: string, key: strin
           .join(', ') || 'none'
       }).`,
     );
-  const base = { datasetId: id, key, kind: fm.kind, dtype: fm.dtype, shape: [...fm.shape], chunkShape: [...(fm.chunkShape ?? fm.shape)] };
-  if (fm.array) return { ...base, read: (region) => readFieldArray(ctx, fm, region) };
+  const levels = (fm.levels ?? []).map((l) => ({ shape: [...l.shape], chunkShape: [...l.chunkShape] }));
+  const base = { datasetId: id, key, kind: fm.kind, dtype: fm.dtype, shape: [...fm.shape], chunkShape: [...(fm.chunkShape ?? fm.shape)], levels };
+  if (fm.array) return { ...base, read: (region, level = 0) => readFieldArray(ctx, levelField(fm, key, level), region) };
   return {
     ...base,
-    async read(region) {
+    async read(region, level = 0) {
+      if (level !== 0) levelField(fm, key, level); // throws: a blob field has no pyramid
       const got = await getDatasetFields(ctx, id, [key]);
       const f = got?.fields[key];
       if (!f) throw new Error(`Dataset ${datasetLabel(meta)} was deleted while field '${key}' was being read.`);
@@ -398,6 +406,7 @@ export async function deleteDatasetsIn(
     for (const fm of Object.values(meta.keys)) {
       if (fm.array) addRef(released, fm.array, 1);
       else addRef(deltas, fm.blob!, -1);
+      for (const lv of fm.levels ?? []) addRef(released, lv.array, 1);
     }
   });
   const gone = new Set(deleted);

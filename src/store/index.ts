@@ -1,5 +1,5 @@
 // The store: algobox's IndexedDB, one typed schema (see db.ts), one object with every operation.
-import type { AlgorithmRecord, DatasetMeta, DatasetRecord, ExecutionRecord, SessionRecord, StoredField } from '../core/records';
+import type { AlgorithmRecord, DatasetMeta, DatasetRecord, ExecutionRecord, FieldLevel, SessionRecord, StoredField } from '../core/records';
 import type { StackRecord } from '../core/stacks';
 import type { NDArray } from '../core/ndarray';
 import * as algorithms from './algorithms';
@@ -11,6 +11,7 @@ import * as datasets from './datasets';
 import type { DatasetArrayReader, DatasetPatch, NewDataset } from './datasets';
 import * as executions from './executions';
 import { migrateBlobFields, type MigrationReport } from './migrateBlobFields';
+import { buildFieldPyramid, type PyramidBuildOptions } from './pyramids';
 import type { CloseExecutionOptions } from './executions';
 import * as sessions from './sessions';
 import * as stacks from './stacks';
@@ -22,6 +23,7 @@ export type { NewDataset, DatasetPatch, DatasetArrayReader } from './datasets';
 export type { NewStack, StackPatch, StackOfNew, PutWithStacksOptions } from './stacks';
 export type { StoreHooks } from './db';
 export type { MigrationReport } from './migrateBlobFields';
+export type { PyramidBuildOptions } from './pyramids';
 export type { ChunkedArrayInfo, ChunkedArrayReader, ChunkedArrayWriter, GarbageReport, NewChunkedArray, Region } from './chunkedArrays';
 
 export interface StoreOptions {
@@ -56,8 +58,14 @@ export interface Store {
   migrateBlobFields(opts?: { signal?: AbortSignal }): Promise<MigrationReport>;
   /** Field `key` of a dataset for region reads (chunked or not); null when the dataset does not exist. */
   openDatasetArray(id: string, key: string): Promise<DatasetArrayReader | null>;
-  /** `region` (or all) of field `key`; reads only the chunks it touches. Unknown dataset or key throws. */
-  readDatasetArray(id: string, key: string, region?: Region): Promise<NDArray>;
+  /** `region` (or all) of field `key` (of its pyramid `level`, default 0); reads only the chunks it touches. Unknown dataset or key throws. */
+  readDatasetArray(id: string, key: string, region?: Region, level?: number): Promise<NDArray>;
+  /**
+   * The multiscale pyramid of a tiled 2-D image field (pyramids.ts), level 1 first: the stored levels,
+   * or built, committed with the dataset's references and returned when there are none. [] for a field
+   * that is not a tiled image.
+   */
+  buildDatasetPyramid(id: string, key: string, opts?: PyramidBuildOptions): Promise<FieldLevel[]>;
   /** Oldest first. */
   listDatasets(): Promise<DatasetMeta[]>;
   /** The ids that do not exist, in input order, deduplicated. */
@@ -197,10 +205,13 @@ class IdbStore implements Store {
   openDatasetArray(id: string, key: string) {
     return datasets.openDatasetArray(this.ctx, id, key);
   }
-  async readDatasetArray(id: string, key: string, region?: Region) {
+  async readDatasetArray(id: string, key: string, region?: Region, level?: number) {
     const reader = await datasets.openDatasetArray(this.ctx, id, key);
     if (!reader) throw new Error(`Dataset '${id}' not found.`);
-    return reader.read(region);
+    return reader.read(region, level);
+  }
+  buildDatasetPyramid(id: string, key: string, opts?: PyramidBuildOptions) {
+    return buildFieldPyramid(this.ctx, id, key, opts);
   }
   getDatasetFields(id: string, keys?: string[]) {
     return datasets.getDatasetFields(this.ctx, id, keys);

@@ -8,9 +8,11 @@ import { GenericViewer } from './GenericViewer';
 import { ImageViewer } from './ImageViewer';
 import { SegmentationViewer } from './SegmentationViewer';
 import { ViewerMessage, errorText } from './controls';
-import { arrayField, datasetKind, provenance, useExecutionRecord } from './data';
+import { arrayField, datasetKind, isTiledImageField, provenance, useExecutionRecord } from './data';
 import { PromptableEmbedding, PromptableImage, isPromptableEmbedding } from './PromptMode';
 import { formatShape } from './render/format';
+import { TiledImageViewer } from './TiledImageViewer';
+import { VolumeView } from './VolumeView';
 
 function DatasetHeader({ meta }: { meta: DatasetMeta }) {
   const { setView } = useSelection();
@@ -162,9 +164,9 @@ export function DatasetView({ id }: { id: string }) {
     <div className="viewer-view" data-testid="dataset-view" data-kind={kind}>
       <DatasetHeader meta={meta} />
       {kind === 'image' ? (
-        <PromptableImage imageId={id}>
-          <ImageDataset id={id} />
-        </PromptableImage>
+        <PromptableImage imageId={id}>{isTiledImageField(meta, 'image') ? <TiledImageViewer datasetId={id} /> : <ImageDataset id={id} />}</PromptableImage>
+      ) : kind === 'volume' ? (
+        <VolumeView meta={meta} />
       ) : kind === 'image+mask' ? (
         <ImageMaskDataset id={id} />
       ) : kind === 'mask' ? (

@@ -1,10 +1,10 @@
 // Any array: shape, dtype, min/max/mean/std, a histogram (uPlot), and for 2-D/3-D arrays an image
 // preview (3-D arrays that are not RGB get a slider over their first axis). Strings are shown as text.
-import { useId, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { isIntegerDType, reshape, sliceAt, type NDArray } from '../../core/ndarray';
-import { HistogramPlot } from './HistogramPlot';
+import { StatsAndHistogram } from './HistogramPlot';
 import { ImageViewer } from './ImageViewer';
-import { ArrayStats, ViewerMessage, type SliceNav } from './controls';
+import { FieldPicker, ViewerMessage, type SliceNav } from './controls';
 import { useContrast } from './contrast';
 import { formatValue } from './render/format';
 import { histogram } from './render/histogram';
@@ -43,14 +43,7 @@ function ArrayView({ name, array }: { name: string; array: NDArray }) {
       : null;
   return (
     <>
-      <div className="generic-top">
-        <ArrayStats array={array} testId="generic-stats" />
-        {hist.range.finite > 0 ? (
-          <HistogramPlot hist={hist} testId="generic-histogram" label={`Histogram of ${name}`} />
-        ) : (
-          <p className="muted">No finite values to plot.</p>
-        )}
-      </div>
+      <StatsAndHistogram array={array} hist={hist} testId="generic" label={`Histogram of ${name}`} />
       {first && (
         <p className="mono values-line" data-testid="generic-values">
           [{first.map((v) => formatValue(v)).join(', ')}
@@ -82,25 +75,11 @@ export function GenericViewer({ fields, initialKey, loading, error, nav }: Gener
   const keys = useMemo(() => Object.keys(fields ?? {}).filter((k) => fields![k] !== null), [fields]);
   const [chosen, setChosen] = useState<string | null>(initialKey ?? null);
   const key = chosen && keys.includes(chosen) ? chosen : (keys[0] ?? null);
-  const pickId = useId();
   const value = key ? fields![key] : null;
   return (
     <ViewerFrame
       name="generic-viewer"
-      toolbar={
-        keys.length > 0 && (
-          <span className="field">
-            <label htmlFor={pickId}>Field</label>
-            <select id={pickId} data-testid="key-picker" value={key ?? ''} onChange={(e) => setChosen(e.target.value)} disabled={keys.length < 2}>
-              {keys.map((k) => (
-                <option key={k} value={k}>
-                  {k}
-                </option>
-              ))}
-            </select>
-          </span>
-        )
-      }
+      toolbar={keys.length > 0 && <FieldPicker keys={keys} value={key ?? ''} onChange={setChosen} />}
       loading={loading}
       problem={error}
       waiting={fields ? null : 'Loading…'}

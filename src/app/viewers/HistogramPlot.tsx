@@ -2,6 +2,8 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import type { NDArray } from '../../core/ndarray';
+import { ArrayStats } from './controls';
 import type { Histogram } from './render/histogram';
 import { formatValue } from './render/format';
 
@@ -81,5 +83,15 @@ export function HistogramPlot({ hist, height = 120, testId = 'histogram', label 
         <label htmlFor={logId}>Log counts</label>
       </figcaption>
     </figure>
+  );
+}
+
+/** An array's statistics (`<testId>-stats`) beside its histogram (`<testId>-histogram`). */
+export function StatsAndHistogram({ array, hist, testId, label }: { array: NDArray; hist: Histogram; testId: string; label: string }) {
+  return (
+    <div className="generic-top">
+      <ArrayStats array={array} testId={`${testId}-stats`} />
+      {hist.range.finite > 0 ? <HistogramPlot hist={hist} testId={`${testId}-histogram`} label={label} /> : <p className="muted">No finite values to plot.</p>}
+    </div>
   );
 }

@@ -2,6 +2,9 @@
 // pixel (x, y) is image pixel (x, y), always: tests read it with getImageData); zoom and pan are a CSS
 // transform of that canvas (nearest-neighbour when magnified: `image-rendering: pixelated`).
 // Drawing is synchronous (useLayoutEffect) whenever the pixels change.
+// A `virtual` image (a large tiled image, TiledImageViewer) is drawn instead by its own `draw` onto a
+// viewport-sized canvas (no CSS transform) whenever the view or the image's version changes; the
+// interaction, the status line and the coordinates are the same.
 //
 // Mouse: wheel zooms about the cursor, drag pans, double-click fits. With a `tool` (e.g. click-to-
 // segment), left/right presses and drags go to the tool in image coordinates and the middle button
@@ -51,8 +54,24 @@ export function viewportToImage(vx: number, vy: number, t: ViewTransform): Image
   return { x: (vx - t.tx) / t.zoom, y: (vy - t.ty) / t.zoom };
 }
 
+/** An image too large for one canvas: it paints the visible part of itself for a transform. */
+export interface VirtualImage {
+  width: number;
+  height: number;
+  /** Bumped when what `draw` paints changed (a tile arrived, a new window): the canvas redraws. */
+  version: number;
+  /** Paint the viewport (`size` CSS pixels; the context is already scaled by the device pixel ratio). */
+  draw(ctx: CanvasRenderingContext2D, t: ViewTransform, size: { width: number; height: number }): void;
+}
+
 export interface ImageCanvasProps {
   pixels: Pixels | null;
+  /** Drawn instead of `pixels` (which is then null). */
+  virtual?: VirtualImage | null;
+  /** Told the transform and viewport size whenever either changes (a virtual image loads what is on screen). */
+  onView?: (t: ViewTransform, size: { width: number; height: number }) => void;
+  /** Written to the canvas's `data-drawn` right after each draw (tests and benchmarks wait for it: e.g. the slice shown). */
+  drawnTag?: string;
   /** Accessible name of the viewport, e.g. "Image slice 3 of 10". */
   label: string;
   testId?: string;
@@ -83,7 +102,19 @@ function fitState(vw: number, vh: number, w: number, h: number): State {
   return { zoom, tx: (vw - w * zoom) / 2, ty: (vh - h * zoom) / 2, fit: true };
 }
 
-export function ImageCanvas({ pixels, label, testId = 'viewer-canvas', readout, overlay, onKeyDown, tools, tool }: ImageCanvasProps) {
+export function ImageCanvas({
+  pixels,
+  virtual,
+  onView,
+  drawnTag,
+  label,
+  testId = 'viewer-canvas',
+  readout,
+  overlay,
+  onKeyDown,
+  tools,
+  tool,
+}: ImageCanvasProps) {
   const viewportRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [size, setSize] = useState({ width: 0, height: 0 });
@@ -93,8 +124,8 @@ export function ImageCanvas({ pixels, label, testId = 'viewer-canvas', readout, 
   const drag = useRef<{ x: number; y: number; tx: number; ty: number; id: number } | null>(null);
   const toolPointer = useRef<number | null>(null);
   const helpId = useId();
-  const w = pixels?.width ?? 0;
-  const h = pixels?.height ?? 0;
+  const w = pixels?.width ?? virtual?.width ?? 0;
+  const h = pixels?.height ?? virtual?.height ?? 0;
   const version = useRef(0);
 
   // Draw at native resolution, synchronously after the pixels change.
@@ -108,7 +139,8 @@ export function ImageCanvas({ pixels, label, testId = 'viewer-canvas', readout, 
     ctx.putImageData(new ImageData(pixels.data as Uint8ClampedArray<ArrayBuffer>, pixels.width, pixels.height), 0, 0);
     version.current += 1;
     c.dataset.version = String(version.current);
-  }, [pixels]);
+    if (drawnTag !== undefined) c.dataset.drawn = drawnTag;
+  }, [pixels, drawnTag]);
 
   // Track the viewport size.
   useLayoutEffect(() => {
@@ -129,6 +161,28 @@ export function ImageCanvas({ pixels, label, testId = 'viewer-canvas', readout, 
     lastDims.current = dims;
     setT((cur) => (changed || cur.fit ? fitState(size.width, size.height, w, h) : cur));
   }, [w, h, size.width, size.height]);
+
+  // A virtual image paints the viewport itself, after every change of view, size or content.
+  useLayoutEffect(() => {
+    const c = canvasRef.current;
+    if (!c || !virtual || !size.width || !size.height) return;
+    const dpr = window.devicePixelRatio || 1;
+    const [cw, ch] = [Math.round(size.width * dpr), Math.round(size.height * dpr)];
+    if (c.width !== cw) c.width = cw;
+    if (c.height !== ch) c.height = ch;
+    const ctx = c.getContext('2d');
+    if (!ctx) return;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, size.width, size.height);
+    virtual.draw(ctx, t, size);
+    version.current += 1;
+    c.dataset.version = String(version.current);
+    if (drawnTag !== undefined) c.dataset.drawn = drawnTag;
+  }, [virtual, t, size, drawnTag]);
+
+  useEffect(() => {
+    onView?.(t, size);
+  }, [onView, t, size]);
 
   const limits = useCallback(() => {
     const fz = fitState(size.width, size.height, w, h).zoom;
@@ -305,8 +359,9 @@ export function ImageCanvas({ pixels, label, testId = 'viewer-canvas', readout, 
           data-testid={testId}
           data-width={w}
           data-height={h}
-          className={t.zoom >= 1 ? 'pixelated' : undefined}
-          style={{ transform: `translate(${t.tx}px, ${t.ty}px) scale(${t.zoom})` }}
+          className={virtual ? undefined : t.zoom >= 1 ? 'pixelated' : undefined}
+          style={virtual ? { width: size.width, height: size.height } : { transform: `translate(${t.tx}px, ${t.ty}px) scale(${t.zoom})` }}
+          data-mode={virtual ? 'tiled' : undefined}
           aria-hidden="true"
         />
         {overlay?.(t, size)}

@@ -1,11 +1,14 @@
 // A single image (gray or RGB, any dtype) with contrast controls, zoom/pan and an optional slice slider.
+import { useMemo, type ReactNode } from 'react';
 import type { NDArray } from '../../core/ndarray';
 import { ContrastControls } from './ContrastControls';
-import { ImageCanvas } from './ImageCanvas';
+import { ImageCanvas, type VirtualImage } from './ImageCanvas';
 import type { SliceNav } from './controls';
 import { useContrast, usePixels, usePlanes, useWindow, type ContrastState } from './contrast';
 import { formatValue } from './render/format';
-import type { ImagePlanes } from './render/window';
+import { COLORMAPS } from './render/colormaps';
+import { screenSample } from './render/sample';
+import { renderRGBA, type DisplayWindow, type ImagePlanes } from './render/window';
 import { ViewerFrame } from './ViewerFrame';
 
 /** The raw value(s) of planes at (x, y): "1234", or "R 1 G 2 B 3". */
@@ -27,19 +30,66 @@ export interface ImageViewerProps {
   label?: string;
   /** Controlled contrast (e.g. kept across keys); internal state otherwise. */
   contrast?: [ContrastState, (s: ContrastState) => void];
+  /** The planes the Auto and Min–max windows come from (default: the image's own), e.g. a volume's reference slice. */
+  windowFrom?: ImagePlanes | null;
+  /** Written to the canvas's `data-drawn` once this image is drawn (e.g. the slice index). */
+  drawnTag?: string;
+  /** The viewer's own controls (a field picker), in the toolbar's second row. */
+  controls?: ReactNode;
+  /** Shown under the image, above the slider (e.g. the slice's histogram). */
+  footer?: ReactNode;
+  /**
+   * Window and draw only the pixels on screen (nearest neighbour, render/sample.ts) instead of the whole
+   * image at native resolution: the cost of a new image is bounded by the viewport (volume slices).
+   * The canvas is then viewport-sized (`data-mode="tiled"`), not image-sized.
+   */
+  sampled?: boolean;
 }
 
-export function ImageViewer({ image, loading, error, nav, label = 'Image', contrast }: ImageViewerProps) {
+/** `planes` drawn through ImageCanvas's virtual mode: the on-screen samples windowed and put, on every view. */
+function useSampled(planes: ImagePlanes | null, win: DisplayWindow, lut: Uint8Array, on: boolean): VirtualImage | null {
+  return useMemo(() => {
+    if (!on || !planes) return null;
+    return {
+      width: planes.width,
+      height: planes.height,
+      version: 0,
+      draw(ctx, t, size) {
+        const s = screenSample(planes, t, size.width, size.height, window.devicePixelRatio || 1);
+        if (!s) return;
+        const rgba = renderRGBA(s.planes, win, lut) as Uint8ClampedArray<ArrayBuffer>;
+        ctx.putImageData(new ImageData(rgba, s.planes.width, s.planes.height), s.x, s.y);
+      },
+    };
+  }, [planes, win, lut, on]);
+}
+
+export function ImageViewer({
+  image,
+  loading,
+  error,
+  nav,
+  label = 'Image',
+  contrast,
+  windowFrom,
+  drawnTag,
+  controls,
+  footer,
+  sampled = false,
+}: ImageViewerProps) {
   const own = useContrast();
   const [state, setState] = contrast ?? own;
   const { planes, error: shapeError } = usePlanes(image);
-  const win = useWindow(state, planes);
-  const pixels = usePixels(planes, win, planes?.channels === 3 ? 'gray' : state.colormap);
+  const win = useWindow(state, windowFrom ?? planes);
+  const colormap = planes?.channels === 3 ? 'gray' : state.colormap;
+  const pixels = usePixels(sampled ? null : planes, win, colormap);
+  const virtual = useSampled(planes, win, COLORMAPS[colormap], sampled);
   const problem = error ?? shapeError;
   return (
     <ViewerFrame
       name="image-viewer"
       toolbar={<ContrastControls state={state} onChange={setState} window={win} rgb={planes?.channels === 3} />}
+      controls={controls}
       loading={loading}
       problem={problem}
       waiting={planes ? null : 'Loading image…'}
@@ -47,9 +97,12 @@ export function ImageViewer({ image, loading, error, nav, label = 'Image', contr
     >
       <ImageCanvas
         pixels={pixels}
+        virtual={virtual}
+        drawnTag={drawnTag}
         label={nav && nav.count > 1 ? `${label}, ${(nav.label ?? 'slice').toLowerCase()} ${nav.index + 1} of ${nav.count}` : label}
         readout={(x, y) => valueText(planes, x, y)}
       />
+      {footer}
     </ViewerFrame>
   );
 }

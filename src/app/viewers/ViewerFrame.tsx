@@ -1,6 +1,8 @@
 // The frame every viewer shares: toolbar (contrast controls, a row of the viewer's own controls and the
 // "Loading…" status), warning notes, the body — an error, a loading message or the viewer's content —
-// and the slice/pair/item slider.
+// and the slice/pair/item slider. With a slider, `,` / `.` (and `<` / `>`, Page Up / Page Down) step it
+// from anywhere in the viewer but a form field, as `<` / `>` step slices in Fiji (the arrow keys pan the
+// image, or step the slider when it has the focus).
 import type { HTMLAttributes, KeyboardEvent, ReactNode } from 'react';
 import { SliceSlider, ViewerMessage, type SliceNav } from './controls';
 
@@ -30,6 +32,32 @@ export interface ViewerFrameProps {
   children?: ReactNode;
 }
 
+/** Keys that step the slider by −1 / +1. */
+const NAV_STEPS: Record<string, number> = { ',': -1, '<': -1, PageUp: -1, '.': 1, '>': 1, PageDown: 1 };
+
+function inFormField(target: EventTarget): boolean {
+  return (
+    target instanceof HTMLInputElement ||
+    target instanceof HTMLSelectElement ||
+    target instanceof HTMLTextAreaElement ||
+    (target as HTMLElement).isContentEditable
+  );
+}
+
+/** Step `nav` for a slice key (`,` `.` `<` `>` Page Up/Down) pressed outside form fields; true when it did. */
+function stepNav(e: KeyboardEvent<HTMLElement>, nav: SliceNav | undefined): boolean {
+  const step = NAV_STEPS[e.key];
+  if (!nav || !step || e.ctrlKey || e.metaKey || e.altKey || inFormField(e.target)) return false;
+  e.preventDefault();
+  if (nav.step) {
+    nav.step(step);
+    return true;
+  }
+  const i = Math.max(0, Math.min(nav.count - 1, nav.index + step));
+  if (i !== nav.index) nav.onChange(i);
+  return true;
+}
+
 function LoadingStatus() {
   return (
     <span className="muted" role="status">
@@ -42,7 +70,15 @@ export function ViewerFrame({ name, rootProps, onKeyDown, toolbar, controls, loa
   const hasToolbar = toolbar !== undefined || controls !== undefined;
   const shownNotes = (notes ?? []).filter((n): n is string => !!n);
   return (
-    <div className={`viewer ${name}`} data-testid={name} {...rootProps} onKeyDown={onKeyDown}>
+    <div
+      className={`viewer ${name}`}
+      data-testid={name}
+      {...rootProps}
+      onKeyDown={(e) => {
+        onKeyDown?.(e);
+        if (!e.defaultPrevented) stepNav(e, nav);
+      }}
+    >
       {hasToolbar && (
         <div className="viewer-toolbar">
           {toolbar}

@@ -12,6 +12,11 @@ export interface SliceNav {
   label?: string;
   /** Text for item i (e.g. a dataset name). */
   describe?: (i: number) => string;
+  /**
+   * Move by `delta` from the item last asked for (default: onChange(index + delta)): a viewer that
+   * shows the new index only once its data is there keeps fast key presses from repeating a step.
+   */
+  step?: (delta: number) => void;
 }
 
 /** A slider over slices with previous/next buttons; hidden when there is a single item. */
@@ -21,10 +26,11 @@ export function SliceSlider({ nav, testId = 'slice-slider' }: { nav: SliceNav; t
   const label = nav.label ?? 'Slice';
   if (count <= 1) return null;
   const go = (i: number) => onChange(Math.max(0, Math.min(count - 1, i)));
+  const by = (delta: number) => (nav.step ? nav.step(delta) : go(index + delta));
   return (
     <div className="slice-slider">
       <label htmlFor={id}>{label}</label>
-      <button type="button" className="small" onClick={() => go(index - 1)} disabled={index <= 0} aria-label={`Previous ${label.toLowerCase()}`}>
+      <button type="button" className="small" onClick={() => by(-1)} disabled={index <= 0} aria-label={`Previous ${label.toLowerCase()}`}>
         ‹
       </button>
       <input
@@ -38,7 +44,7 @@ export function SliceSlider({ nav, testId = 'slice-slider' }: { nav: SliceNav; t
         aria-valuetext={`${label} ${index + 1} of ${count}${nav.describe ? `: ${nav.describe(index)}` : ''}`}
         onChange={(e) => go(Number(e.target.value))}
       />
-      <button type="button" className="small" onClick={() => go(index + 1)} disabled={index >= count - 1} aria-label={`Next ${label.toLowerCase()}`}>
+      <button type="button" className="small" onClick={() => by(1)} disabled={index >= count - 1} aria-label={`Next ${label.toLowerCase()}`}>
         ›
       </button>
       <span className="mono slice-pos" data-testid={`${testId}-pos`}>
@@ -46,6 +52,23 @@ export function SliceSlider({ nav, testId = 'slice-slider' }: { nav: SliceNav; t
       </span>
       {nav.describe && <span className="muted ellipsis">{nav.describe(index)}</span>}
     </div>
+  );
+}
+
+/** The "Field" select of a dataset's keys (`key-picker`); disabled with a single key. */
+export function FieldPicker({ keys, value, onChange }: { keys: readonly string[]; value: string; onChange: (key: string) => void }) {
+  const id = useId();
+  return (
+    <span className="field">
+      <label htmlFor={id}>Field</label>
+      <select id={id} data-testid="key-picker" value={value} onChange={(e) => onChange(e.target.value)} disabled={keys.length < 2}>
+        {keys.map((k) => (
+          <option key={k} value={k}>
+            {k}
+          </option>
+        ))}
+      </select>
+    </span>
   );
 }
 

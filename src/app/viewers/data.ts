@@ -6,6 +6,7 @@ import { useRef } from 'react';
 import type { NDArray } from '../../core/ndarray';
 import type { DatasetMeta, DatasetRecord } from '../../core/records';
 import { useApi } from '../apiContext';
+import { isTiledImage } from '../../core/pyramid';
 import { isImageShape } from './render/window';
 
 /** A field as an NDArray (null when absent or a string). */
@@ -33,7 +34,18 @@ export function useAlgorithm(id: string | null | undefined) {
   return useQuery({ queryKey: ['algorithm', id ?? '-'], queryFn: () => api.algorithms.get(id!), enabled: !!id, staleTime: Infinity });
 }
 
-export type DatasetKind = 'image' | 'image+mask' | 'mask' | 'alignment' | 'embedding' | 'generic';
+export type DatasetKind = 'image' | 'image+mask' | 'mask' | 'alignment' | 'embedding' | 'volume' | 'generic';
+
+/**
+ * The fields the volume viewer shows slice by slice, `volume` first: arrays of 3 or more axes that are
+ * not one image (3×H×W RGB, 1×H×W) and hold at least one pixel.
+ */
+export function volumeKeys(meta: DatasetMeta): string[] {
+  const keys = Object.entries(meta.keys)
+    .filter(([, f]) => (f.kind === 'array' || f.kind === 'arrayList') && f.shape.length >= 3 && !isImageShape(f.shape) && f.shape.every((d) => d > 0))
+    .map(([k]) => k);
+  return keys.includes('volume') ? ['volume', ...keys.filter((k) => k !== 'volume')] : keys;
+}
 
 /** Which viewer a dataset gets, from its keys (and schema). */
 export function datasetKind(meta: DatasetMeta): DatasetKind {
@@ -43,10 +55,20 @@ export function datasetKind(meta: DatasetMeta): DatasetKind {
     const hw = img.slice(-2).join('x');
     return k.mask && k.mask.shape.slice(-2).join('x') === hw ? 'image+mask' : 'image';
   }
+  const volumes = volumeKeys(meta);
+  if (volumes[0] === 'volume') return 'volume';
   if (k.mask) return 'mask';
   if (k.transform_matrix) return 'alignment';
   if (k.features) return 'embedding';
+  // Other N-D arrays large enough to be chunked are read slice by slice too; small ones stay generic.
+  if (volumes.some((key) => k[key]!.array)) return 'volume';
   return 'generic';
+}
+
+/** Whether field `key` is a 2-D image stored in more than one tile (viewed through its pyramid). */
+export function isTiledImageField(meta: DatasetMeta, key: string): boolean {
+  const f = Object.hasOwn(meta.keys, key) ? meta.keys[key] : undefined;
+  return !!f?.array && isTiledImage(f.shape, f.chunkShape);
 }
 
 /** The execution and input ids an output dataset records in `extra` (set by the engine). */

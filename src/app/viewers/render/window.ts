@@ -253,8 +253,7 @@ export function renderRGBA(
     if (intRange) {
       // One packed colour per representable value: a single lookup per pixel.
       const [min, max] = intRange;
-      const table = new Uint32Array(max - min + 1);
-      for (let v = min; v <= max; v++) table[v - min] = pal[windowIndex(v, win)]!;
+      const table = intTable(min, max, win, pal);
       if (data instanceof Uint16Array) lookupU16(data, table, out32);
       else if (data instanceof Uint8Array) lookupU8(data, table, out32);
       else lookupAny(data, table, min, out32);
@@ -283,6 +282,24 @@ export function renderRGBA(
 }
 
 // ───────────────────────────── kernels ─────────────────────────────
+
+/** The packed colour of every integer in [min, max] through `win` (one lookup per pixel then). */
+function intTable(min: number, max: number, win: DisplayWindow, pal: Uint32Array): Uint32Array {
+  const table = new Uint32Array(max - min + 1);
+  const lo = win.min;
+  const hi = win.max;
+  if (!(hi > lo)) {
+    for (let v = min; v <= max; v++) table[v - min] = pal[windowIndex(v, win)]!;
+    return table;
+  }
+  // windowIndex inlined (the same arithmetic): 2¹⁶ entries for 16-bit data, once per render.
+  const s = 255 / (hi - lo);
+  for (let v = min; v <= max; v++) {
+    const t = (v - lo) * s;
+    table[v - min] = pal[t <= 0 ? 0 : t >= 255 ? 255 : (t + 0.5) | 0]!;
+  }
+  return table;
+}
 // Deliberately separate copies per array class: V8 keeps element access fast only while a loop sees
 // few array classes.
 
