@@ -41,6 +41,7 @@ const INTEGRATION = [
   'toolchains',
   'toolchainsSandbox',
   'lazyArraysEngine',
+  'toolchainLazy',
 ].map((name) => `tests/unit/${name}.test.ts`);
 
 export default defineConfig({

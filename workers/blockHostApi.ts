@@ -23,6 +23,8 @@ import {
   type LoopEvaluatorApi,
 } from '../src/core/blockProtocol';
 import { thrownMessage } from '../src/core/describeValue';
+import type { BlockArraysApi } from '../src/core/blockProtocol';
+import { arrayFactory, lazyInputNames, lazyStreams } from './blockLazy';
 import { linkBundle, revokeBundle, type LinkedBundle, type ModuleUrlFactory } from '../src/sdk/moduleLoader';
 
 /** Every distinct ArrayBuffer under `value` (NDArray data of the outputs), to transfer back. */
@@ -124,7 +126,12 @@ export function createBlockHostApi(opts: { urlFactory?: ModuleUrlFactory } = {})
     return Comlink.transfer(run, [...collectBuffers([run.outputs, run.result])]);
   }
 
-  async function runJob(job: BlockWorkerJob, onProcessCall?: (n: number) => void, loopPort?: MessagePort): Promise<BlockRun> {
+  async function runJob(
+    job: BlockWorkerJob,
+    onProcessCall?: (n: number) => void,
+    loopPort?: MessagePort,
+    arrays: Comlink.Remote<BlockArraysApi> | null = null,
+  ): Promise<BlockRun> {
     if (job.loop?.role === 'evaluator') {
       if (!loopPort) return failedRun(job, new Error(`block '${job.blockId}' is a loop evaluator: its job needs a loop port`));
       return runEvaluator(job, loopPort, onProcessCall);
@@ -140,10 +147,11 @@ export function createBlockHostApi(opts: { urlFactory?: ModuleUrlFactory } = {})
       algorithm: cls,
       name: job.blockId,
       parameters: job.parameters,
-      inputs: job.inputs,
+      inputs: lazyStreams(job.inputs, lazyInputNames(job.declaration), arrays),
       range: job.range,
       dataFormats: registryOf(job),
       onProcessCall,
+      createArray: arrayFactory(arrays),
       ...(job.loop?.role === 'processor' && loopPort ? { loop: engineTransport(loopPort) } : {}),
     });
     loopPort?.close();
@@ -153,7 +161,7 @@ export function createBlockHostApi(opts: { urlFactory?: ModuleUrlFactory } = {})
   return {
     async run(job: BlockWorkerJob, progressPort?: MessagePort, loopPort?: MessagePort): Promise<BlockRun> {
       jobs += 1;
-      const progress = progressPort ? Comlink.wrap<BlockProgressApi>(progressPort) : null;
+      const progress = progressPort ? Comlink.wrap<BlockProgressApi & BlockArraysApi>(progressPort) : null;
       let last = 0;
       const onProcessCall = progress
         ? (n: number): void => {
@@ -164,7 +172,7 @@ export function createBlockHostApi(opts: { urlFactory?: ModuleUrlFactory } = {})
           }
         : undefined;
       try {
-        return await runJob(job, onProcessCall, loopPort);
+        return await runJob(job, onProcessCall, loopPort, progress);
       } finally {
         if (progress) {
           (progress as { [Comlink.releaseProxy]?: () => void })[Comlink.releaseProxy]?.();

@@ -1,6 +1,6 @@
 // The app's built-in BEAT blocks and toolchains (issue 7): the seed's Fig. 3 blocks, the
 // segmentation evaluation (threshold block → Dice/IoU analyzer), the seed's PCA and a loop pair
-// (processor/evaluator, issue 12) with a sum analyzer. Block code is plain JS module text
+// (processor/evaluator, issue 12) with a sum analyzer, and a volume threshold over lazy units (issue 13). Block code is plain JS module text
 // (the *.block.js files, imported as text), installed like any block with `algobox.blocks.install`.
 // The toolchains are built from the sample data (`algobox.samples.ensure()`), whose ids are only
 // known at run time.
@@ -20,6 +20,8 @@ import loopEvaluatorSource from './loopEvaluator.block.js?raw';
 import loopEvaluatorDeclaration from './loopEvaluator.json';
 import sumSource from './sum.block.js?raw';
 import sumDeclaration from './sum.json';
+import volumeThresholdSource from './volumeThreshold.block.js?raw';
+import volumeThresholdDeclaration from './volumeThreshold.json';
 
 export interface BuiltinBlock {
   name: string;
@@ -36,6 +38,7 @@ export const BUILTIN_BLOCKS: readonly BuiltinBlock[] = [
   { name: 'builtin/loop_processor/1', declaration: loopProcessorDeclaration, source: loopProcessorSource },
   { name: 'builtin/loop_evaluator/1', declaration: loopEvaluatorDeclaration, source: loopEvaluatorSource },
   { name: 'builtin/sum/1', declaration: sumDeclaration, source: sumSource },
+  { name: 'builtin/volume_threshold/1', declaration: volumeThresholdDeclaration, source: volumeThresholdSource },
 ];
 
 /** What installs blocks (the API's `blocks`). */
@@ -47,4 +50,4 @@ export async function installBuiltinBlocks(blocks: BlockInstaller): Promise<void
   for (const b of BUILTIN_BLOCKS) await blocks.install(b.declaration, b.source, { name: b.name, builtin: true });
 }
 
-export { fig3Toolchain, pcaToolchain, runnerEvalToolchain, segmentationEvalToolchain } from './toolchains';
+export { fig3Toolchain, pcaToolchain, runnerEvalToolchain, segmentationEvalToolchain, volumeThresholdToolchain } from './toolchains';

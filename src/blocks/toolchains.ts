@@ -153,3 +153,17 @@ export function loopToolchain(threshold = 50): ToolchainJson {
     loops: [{ name: 'loop', processor: 'processor', evaluator: 'evaluator' }],
   };
 }
+
+/**
+ * Threshold volumes block by block (issue 13): the `field` (default `volume`) of each dataset, a
+ * uint16 [Z, Y, X] array, feeds the lazy block `builtin/volume_threshold/1`, which reads it one chunk
+ * at a time and writes its mask the same way — volumes larger than memory included.
+ */
+export function volumeThresholdToolchain(datasetIds: readonly string[], threshold = 700, field = 'volume'): ToolchainJson {
+  return {
+    name: 'volume threshold',
+    sources: [{ name: 'volume', datasetIds: [...datasetIds], field, format: 'system/array_3d_uint16/1' }],
+    blocks: [{ name: 'threshold', algorithm: 'builtin/volume_threshold/1', parameters: { threshold } }],
+    connections: [],
+  };
+}

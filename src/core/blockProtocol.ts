@@ -1,5 +1,8 @@
 // What the engine and a BEAT block worker (workers/blockHostApi.ts) say to each other. Pure types.
 import type { BlockRun, DataFormatDeclaration, DataStream } from './beat';
+import type { ArrayRegion } from './lazyArrays';
+import type { NDArray } from './ndarray';
+import type { OutputArrayInfo } from './protocol';
 
 export interface BlockWorkerJob {
   /** The installed block's id (used in messages and as the module cache key with the source). */
@@ -55,3 +58,19 @@ export interface BlockWorkerApi {
 
 /** The least time between two progress reports of one job. */
 export const PROGRESS_INTERVAL_MS = 100;
+
+/**
+ * What a block host may call on its job's port for lazy units (issue 13), served strictly by the
+ * engine with the job's own handles: regions of its lazy inputs, and output arrays of its lazy
+ * outputs written block by block. Bytes are transferred both ways.
+ */
+export interface BlockArraysApi {
+  /** `region` (per axis [start, stop] or null; null: all) of a lazy input's array `handle`. */
+  readArray(handle: string, region: ArrayRegion | null): NDArray;
+  /** A new output array of lazy output `output`: `{dtype, shape, chunks?}`. */
+  createArray(output: string, spec: unknown): OutputArrayInfo;
+  writeArray(handle: string, origin: number[], block: NDArray): void;
+  /** What was written so far of an output array (never written: 0). */
+  readOutput(handle: string, region: ArrayRegion | null): NDArray;
+  abortArray(handle: string): void;
+}

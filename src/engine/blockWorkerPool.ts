@@ -45,6 +45,8 @@ export interface BlockJobPlacement {
    * of a loop need two workers at once, which a pool of one (or a busy pool) could never give.
    */
   ownWorker?: boolean;
+  /** The job's lazy arrays (issue 13: BlockArraysApi), served on its port beside the progress calls. */
+  arrays?: Record<string, (...args: unknown[]) => Promise<unknown>>;
 }
 
 type BlockHandle = WorkerHandle<BlockWorkerApi>;
@@ -143,7 +145,7 @@ export class BlockWorkerPool {
         if (typeof count === 'number' && Number.isSafeInteger(count) && count >= 0) onProcessCalls?.(count);
       },
     };
-    const stop = serveRpc(channel.port1, progress as unknown as Parameters<typeof serveRpc>[1], { maxInFlight: 8 });
+    const stop = serveRpc(channel.port1, { ...placement.arrays, ...(progress as unknown as Parameters<typeof serveRpc>[1]) }, { maxInFlight: 8 });
     try {
       if (signal?.aborted) throw new Error(TOOLCHAIN_CANCELLED_MESSAGE);
       const loopPort = placement.loopPort;

@@ -87,7 +87,7 @@ function openEntry(run: LiveRun, handle: unknown, call: string): OutputEntry {
 }
 
 /** The bytes of `a` to transfer: its own buffer, or a copy of its view when it shares a larger one. */
-function ownBytes(a: NDArray): { array: NDArray; buffer: ArrayBuffer } {
+export function ownBytes(a: NDArray): { array: NDArray; buffer: ArrayBuffer } {
   const d = a.data;
   if (d.buffer instanceof ArrayBuffer && d.byteOffset === 0 && d.byteLength === d.buffer.byteLength) return { array: a, buffer: d.buffer };
   const copy = d.slice() as NDArray['data'];
@@ -136,7 +136,7 @@ async function boundedRead(run: LiveRun, box: [number, number][], dtype: NDArray
 }
 
 /** The region checked against `shape`: [start, stop] on every axis. */
-function checkedBox(region: unknown, shape: readonly number[], call: string): [number, number][] {
+export function checkedBox(region: unknown, shape: readonly number[], call: string): [number, number][] {
   if (region !== null) {
     const p = regionProblem(region, shape, `${call}: region`);
     if (p) throw new Error(p);
@@ -166,7 +166,7 @@ function readArrayCall(run: LiveRun, ctx: HostApiContext): HostApi['readArray'] 
 }
 
 /** Checked createArray arguments: dtype, shape and chunk shape (null: the store's default). */
-function checkSpec(spec: unknown): { dtype: NDArray['dtype']; shape: number[]; chunks: number[] | null } {
+export function checkSpec(spec: unknown): { dtype: NDArray['dtype']; shape: number[]; chunks: number[] | null } {
   if (!isPlainRecord(spec)) throw new Error(`createArray: expected {dtype, shape, chunks?}, got ${describeValue(spec)}.`);
   const { dtype, shape, chunks } = spec;
   if (!isDType(dtype))

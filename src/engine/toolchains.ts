@@ -43,6 +43,8 @@ import type { NewDataset, Store } from '../store/index';
 import type { WorkerFactory } from './workerHandle';
 import { runLoopPair } from './loopRelay';
 import { resolveRunners, runnerBlockExecutor, type RunnerEngine, type StoredSource } from './runnerBlocks';
+import { BlockJobArrays, StoredArrayRef } from './blockArrays';
+import type { ChunkedArrayWriter } from '../store/index';
 
 /** What `check` tells of a toolchain (for the toolchain page's diagram and forms). */
 export interface ToolchainCheck {
@@ -99,6 +101,62 @@ export function unitFields(data: unknown): Record<string, StoredField> {
 }
 
 const now = (): string => new Date().toISOString();
+
+/** Sources every consumer of which is a lazy input (issue 13): their units refer to the stored arrays instead of holding them. */
+function lazySources(plan: ToolchainPlan): Set<string> {
+  const uses = new Map<string, boolean>();
+  for (const b of plan.blocks) {
+    const lazyInputs = new Set(b.declaration.groups.flatMap((g) => g.inputs.filter((i) => i.lazy).map((i) => i.name)));
+    for (const [input, e] of Object.entries(b.inputs)) {
+      if (e.kind === 'source') uses.set(e.source, (uses.get(e.source) ?? true) && lazyInputs.has(input) && !b.runner);
+    }
+  }
+  return new Set([...uses].filter(([, lazy]) => lazy).map(([s]) => s));
+}
+
+/** Lazy outputs are stored, not handed on: a block reading one is refused (naming both ends). */
+function refuseLazyConsumers(plan: ToolchainPlan): void {
+  const problems: string[] = [];
+  const byName = new Map(plan.blocks.map((b) => [b.name, b]));
+  for (const b of plan.blocks) {
+    for (const [input, e] of Object.entries(b.inputs)) {
+      if (e.kind !== 'block') continue;
+      const from = byName.get(e.block)?.declaration.groups[0]?.outputs.find((o) => o.name === e.output);
+      if (from?.lazy)
+        problems.push(
+          `${b.name}.${input} reads ${e.block}.${e.output}, a lazy output (written block by block into the store): lazy outputs cannot feed other blocks yet`,
+        );
+    }
+  }
+  if (problems.length) throw new Error(`invalid toolchain: ${problems.join('; ')}`);
+}
+
+/** The job's input streams with every stored array ref of a lazy source replaced by a handle of this job. */
+async function lazyJobInputs(j: BlockJob, arrays: BlockJobArrays): Promise<Record<string, DataStream>> {
+  const out: Record<string, DataStream> = {};
+  for (const [name, stream] of Object.entries(j.inputs)) {
+    out[name] = await Promise.all(
+      stream.map(async (u) => {
+        if (typeof u.data !== 'object' || u.data === null || !Object.values(u.data).some((v) => v instanceof StoredArrayRef)) return u;
+        const data: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(u.data)) data[k] = v instanceof StoredArrayRef ? await arrays.open(v) : v;
+        return { data, start: u.start, end: u.end };
+      }),
+    );
+  }
+  return out;
+}
+
+/** A lazy output's unit as dataset fields: each output array staged, committed with the dataset. */
+function stagedFields(data: unknown, staged: Map<string, ChunkedArrayWriter>): NewDataset['fields'] {
+  const out: NewDataset['fields'] = {};
+  for (const [k, ref] of Object.entries(data as Record<string, { staged: string }>)) {
+    const writer = staged.get(ref.staged);
+    if (!writer) throw new Error(`field '${k}': output array '${ref.staged}' is not staged.`);
+    out[k] = { kind: 'array', staged: writer };
+  }
+  return out;
+}
 
 export const TOOLCHAIN_INTERRUPTED_MESSAGE = 'Toolchain run was interrupted: the page was closed or reloaded while it ran.';
 
@@ -266,10 +324,16 @@ export class ToolchainService {
   // ------------------------------------------------------------------ runs
 
   /** `stored` (when given) gets, per source read from stored datasets, their ids and fields (runner blocks pass them on). */
-  private async sourceStreams(t: ToolchainJson, registry: DataFormatRegistry, stored?: Map<string, StoredSource>): Promise<Record<string, DataStream>> {
+  private async sourceStreams(
+    t: ToolchainJson,
+    registry: DataFormatRegistry,
+    stored?: Map<string, StoredSource>,
+    lazy: ReadonlySet<string> = new Set(),
+  ): Promise<Record<string, DataStream>> {
     const out: Record<string, DataStream> = {};
     for (const s of t.sources) {
       const format = registry.get(s.format);
+      const isLazy = lazy.has(s.name) && s.values === undefined;
       if (s.values !== undefined) {
         out[s.name] = sourceStream(
           s,
@@ -292,6 +356,21 @@ export class ToolchainService {
       const items: unknown[] = [];
       const fields: string[] = [];
       for (const id of ids) {
+        if (isLazy) {
+          // A lazy source reads no bytes here: the field's metadata only.
+          const meta = await this.store.getDatasetMeta(id);
+          if (!meta) throw new Error(`source '${s.name}': dataset '${id}' not found.`);
+          const keys = Object.keys(meta.keys);
+          const key = s.field ?? (keys.length === 1 ? keys[0]! : undefined);
+          if (key === undefined || !Object.hasOwn(meta.keys, key)) {
+            throw new Error(
+              `source '${s.name}': dataset '${meta.name}' has ${s.field ? `no field '${s.field}'` : `fields ${keys.join(', ')}; say which one with "field"`}.`,
+            );
+          }
+          fields.push(key);
+          items.push({ value: await this.lazySourceField(s.name, s.format, registry, id, meta.name, key) });
+          continue;
+        }
         const rec = await this.store.getDataset(id, s.field ? [s.field] : undefined);
         if (!rec) throw new Error(`source '${s.name}': dataset '${id}' not found.`);
         const keys = Object.keys(rec.fields);
@@ -312,6 +391,29 @@ export class ToolchainService {
       stored?.set(s.name, { ids: [...ids], fields });
     }
     return out;
+  }
+
+  /** A lazy source's field: checked against the format's `value` (dtype, rank, fixed dimensions), referred to, not read. */
+  private async lazySourceField(
+    source: string,
+    formatName: string,
+    registry: DataFormatRegistry,
+    id: string,
+    name: string,
+    key: string,
+  ): Promise<StoredArrayRef> {
+    const reader = await this.store.openDatasetArray(id, key);
+    const where = `source '${source}': dataset '${name}' field '${key}'`;
+    if (!reader) throw new Error(`${where}: not found.`);
+    const value = registry.get(formatName).root.fields.find((f) => f.name === 'value');
+    const t = value?.type;
+    if (t?.kind !== 'array' || t.element.kind !== 'basic')
+      throw new Error(`${where}: source format ${formatName} has no array field 'value' (a lazy input's source).`);
+    if (t.element.type !== reader.dtype) throw new Error(`${where} is ${reader.dtype}, but ${formatName} needs ${t.element.type}.`);
+    if (t.shape.length !== reader.shape.length || t.shape.some((d, i) => d !== 0 && d !== reader.shape[i])) {
+      throw new Error(`${where} has shape [${reader.shape.join(', ')}], but ${formatName} needs [${t.shape.map((d) => (d === 0 ? '*' : d)).join(', ')}].`);
+    }
+    return new StoredArrayRef(id, key, reader.dtype, reader.shape);
   }
 
   /**
@@ -415,8 +517,11 @@ export class ToolchainService {
     if (!pool) throw new Error('toolchains.run: this engine has no block workers (blockWorkerFactory).');
     const userTimeoutMs = userBlockTimeout(options.blockTimeoutMs);
     const { plan, blocks, registry } = await this.plan(toolchain);
+    refuseLazyConsumers(plan);
     const storedSources = new Map<string, StoredSource>();
-    const sources = await this.sourceStreams(plan.toolchain, registry, storedSources);
+    const sources = await this.sourceStreams(plan.toolchain, registry, storedSources, lazySources(plan));
+    // Output arrays of lazy outputs, kept from their jobs until stored with their datasets (dropped at the end otherwise).
+    const staged = new Map<string, ChunkedArrayWriter>();
     const id = crypto.randomUUID();
     const rec = newRunRecord(id, this.engineId, plan);
     this.registry.begin(rec);
@@ -445,7 +550,7 @@ export class ToolchainService {
         })
       : null;
     const runInWorker = (j: BlockJob, context: BlockExecutionContext, placement: BlockJobPlacement = {}): Promise<BlockRun> =>
-      this.runBlockJob(j, context, placement, { blocks, registry, userTimeoutMs });
+      this.runBlockJob(j, context, placement, { blocks, registry, userTimeoutMs, staged });
     const job = async (): Promise<void> => {
       try {
         const result = await runToolchain(plan, {
@@ -466,7 +571,7 @@ export class ToolchainService {
             ),
           onProgress: (block, report) => {
             applyBlockReport(rec.blocks[block]!, report);
-            if (report.status === 'DONE') storing.push(this.storeOutputs(rec, plan, prefix, block, report).then(persist));
+            if (report.status === 'DONE') storing.push(this.storeOutputs(rec, plan, prefix, block, report, staged).then(persist));
             persist();
           },
         });
@@ -479,6 +584,9 @@ export class ToolchainService {
         rec.status = 'FAILED';
         rec.error = thrownMessage(e);
       }
+      // Output arrays of blocks that failed, were cancelled or whose outputs could not be stored.
+      await Promise.all([...staged.values()].map((w) => w.abort().catch(() => {})));
+      staged.clear();
       rec.timeFinished = now();
       // The final record is stored before anyone hears of it (a listener may re-read the run list).
       await writer.flush();
@@ -494,9 +602,33 @@ export class ToolchainService {
     j: BlockJob,
     context: BlockExecutionContext,
     placement: BlockJobPlacement,
-    run: { blocks: ReadonlyMap<string, BlockRecord>; registry: DataFormatRegistry; userTimeoutMs: number | null },
+    run: { blocks: ReadonlyMap<string, BlockRecord>; registry: DataFormatRegistry; userTimeoutMs: number | null; staged: Map<string, ChunkedArrayWriter> },
   ): Promise<BlockRun> {
     const b = run.blocks.get(j.algorithm)!;
+    const decl = j.declaration;
+    const hasLazy = decl.groups.some((g) => g.inputs.some((i) => i.lazy) || g.outputs.some((o) => o.lazy));
+    if (!hasLazy) return this.runWorkerJob(j, b, context, placement, run, j.inputs);
+    const arrays = new BlockJobArrays(this.store, b.id, decl);
+    return (async () => {
+      try {
+        const inputs = await lazyJobInputs(j, arrays);
+        const r = await this.runWorkerJob(j, b, context, { ...placement, arrays: arrays.api }, run, inputs);
+        if (r.ok) for (const [h, w] of arrays.keep(r)) run.staged.set(h, w);
+        return r;
+      } finally {
+        await arrays.dropAll();
+      }
+    })();
+  }
+
+  private runWorkerJob(
+    j: BlockJob,
+    b: BlockRecord,
+    context: BlockExecutionContext,
+    placement: BlockJobPlacement,
+    run: { registry: DataFormatRegistry; userTimeoutMs: number | null },
+    inputs: Record<string, DataStream>,
+  ): Promise<BlockRun> {
     const user = b.origin !== 'builtin';
     const pool = user ? (this.sandboxPool ?? this.pool!) : this.pool!;
     const job: BlockWorkerJob = {
@@ -504,7 +636,7 @@ export class ToolchainService {
       moduleSource: b.moduleSource,
       declaration: b.declaration,
       parameters: j.parameters,
-      inputs: j.inputs,
+      inputs,
       range: j.range,
       ...(j.loop ? { loop: { role: j.loop.role } } : {}),
       ...(b.dataFormats ? { dataFormats: b.dataFormats } : {}),
@@ -515,9 +647,17 @@ export class ToolchainService {
   }
 
   /** A finished block's outputs as indexed streams: one dataset per data unit, one transaction per output; a failure fails the block. */
-  private async storeOutputs(rec: ToolchainRunRecord, plan: ToolchainPlan, prefix: string, block: string, report: BlockReport): Promise<void> {
+  private async storeOutputs(
+    rec: ToolchainRunRecord,
+    plan: ToolchainPlan,
+    prefix: string,
+    block: string,
+    report: BlockReport,
+    staged: Map<string, ChunkedArrayWriter>,
+  ): Promise<void> {
     const planned = plan.blocks.find((b) => b.name === block)!;
     const r = rec.blocks[block]!;
+    const lazyOut = new Set(planned.declaration.groups[0]?.outputs.filter((o) => o.lazy).map((o) => o.name));
     try {
       for (const [output, units] of Object.entries(report.outputs)) {
         const stream = `${block}.${output}`;
@@ -525,10 +665,13 @@ export class ToolchainService {
           name: `${prefix} ${stream} [${u.start}–${u.end}]`,
           source: `toolchain:${rec.id}`,
           schema: null,
-          fields: unitFields(u.data),
+          fields: lazyOut.has(output) ? stagedFields(u.data, staged) : unitFields(u.data),
           extra: { toolchainRun: rec.id, stream, start: u.start, end: u.end, format: planned.declaration.outputMap[output] },
         }));
         const ids = items.length ? await this.store.putDatasets(items) : [];
+        // Committed with their datasets: no longer the run's to drop.
+        if (lazyOut.has(output))
+          for (const u of units) for (const ref of Object.values(u.data as Record<string, { staged: string }>)) staged.delete(ref.staged);
         const stored: StoredStream = { stream, format: planned.declaration.outputMap[output]!, datasetIds: ids, indices: units.map((u) => [u.start, u.end]) };
         r.outputs[output] = stored;
       }

@@ -49,8 +49,8 @@ describe('declarations', () => {
       {
         index: 0,
         channel: 'group0',
-        inputs: [{ name: 'image', type: 'system/array_2d_uint8/1', description: null }],
-        outputs: [{ name: 'subspace', type: 'tutorial/linear_machine/1', description: null }],
+        inputs: [{ name: 'image', type: 'system/array_2d_uint8/1', description: null, lazy: false }],
+        outputs: [{ name: 'subspace', type: 'tutorial/linear_machine/1', description: null, lazy: false }],
       },
     ]);
     expect(d.parameters).toEqual([{ name: 'number-of-components', type: 'uint32', default: 5, range: null, choice: null, description: null }]);

@@ -30,6 +30,7 @@ export function buildBlockIo(
   registry: DataFormatRegistry,
   range: IndexRange | null,
   name: string,
+  createArray?: (output: string, spec: unknown) => Promise<unknown>,
 ): BlockIo {
   const forceStartIndex = range ? range[0] : 0;
   let inputList: InputList | null = null;
@@ -64,7 +65,8 @@ export function buildBlockIo(
     outputs.add(new Output('result', format, { synchronizationListener: listener, forceStartIndex }));
   } else {
     for (const o of declaration.groups[0]!.outputs) {
-      outputs.add(new Output(o.name, registry.get(o.type), { synchronizationListener: listener, forceStartIndex }));
+      const lazy = o.lazy ? { lazy: true, ...(createArray ? { createArray: (spec: unknown) => createArray(o.name, spec) } : {}) } : {};
+      outputs.add(new Output(o.name, registry.get(o.type), { synchronizationListener: listener, forceStartIndex, ...lazy }));
     }
   }
   return { inputList, loaders, outputs };

@@ -8,6 +8,7 @@ import { BeatError } from './errors';
 import { FORMAT_NAME_RE, type DataFormatDeclaration, type DataFormatRegistry } from './dataFormats';
 import { compileParameter, PARAMETER_TYPES, type ParameterSpec } from './parameters';
 import { thrownMessage } from '../describeValue';
+import { lazyFormatProblem } from './lazyUnits';
 
 /** Input, output, result and group names. */
 export const IO_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_-]*$/;
@@ -29,6 +30,8 @@ export const LOOP_TYPES = [
 const ioEntrySchema = z.strictObject({
   type: z.string().regex(FORMAT_NAME_RE, 'expected a data format name <user>/<name>/<version>'),
   description: z.string().optional(),
+  /** algobox extension (issue 13): the unit's array fields as lazy handles (inputs) or written block by block (outputs). */
+  lazy: z.boolean().optional(),
 });
 const NAME_MESSAGE = 'invalid name (expected letters, digits, _ and -, starting with a letter or _)';
 const ioMapSchema = z.record(z.string().regex(IO_NAME_RE, NAME_MESSAGE), ioEntrySchema);
@@ -73,6 +76,8 @@ export interface IoSpec {
   /** Data format name. */
   type: string;
   description: string | null;
+  /** An array-valued unit handed as lazy arrays (input) or written block by block (output): `"lazy": true`. */
+  lazy: boolean;
 }
 
 export interface GroupSpec {
@@ -177,6 +182,7 @@ export function checkDeclaration(json: unknown, options: DeclarationOptions = {}
       `groups[0].loop: only loop algorithms (api_version 2, type ${LOOP_TYPES.join(', ')}) declare a loop, this one is ${apiVersion === 1 ? 'legacy (api_version 1)' : declaredType}`,
     );
   }
+  if (loopEntry?.request.lazy !== undefined || loopEntry?.answer.lazy !== undefined) errors.push('groups[0].loop: a loop request or answer cannot be lazy');
   d.groups.forEach((g, i) => {
     if (i > 0 && g.loop !== undefined) errors.push(`groups[${i}].loop: the loop may only be declared in the first group`);
   });
@@ -199,8 +205,8 @@ export function checkDeclaration(json: unknown, options: DeclarationOptions = {}
   const groups: GroupSpec[] = d.groups.map((g, index) => ({
     index,
     channel: g.name ?? `group${index}`,
-    inputs: Object.entries(g.inputs).map(([name, e]) => ({ name, type: e.type, description: e.description ?? null })),
-    outputs: Object.entries(g.outputs ?? {}).map(([name, e]) => ({ name, type: e.type, description: e.description ?? null })),
+    inputs: Object.entries(g.inputs).map(([name, e]) => ({ name, type: e.type, description: e.description ?? null, lazy: e.lazy ?? false })),
+    outputs: Object.entries(g.outputs ?? {}).map(([name, e]) => ({ name, type: e.type, description: e.description ?? null, lazy: e.lazy ?? false })),
   }));
   const channels = new Set<string>();
   for (const g of groups) {
@@ -248,9 +254,20 @@ export function checkDeclaration(json: unknown, options: DeclarationOptions = {}
         errors.push(`${what}: ${thrownMessage(e)}`);
       }
     };
+    const lazyCheck = (what: string, format: string): void => {
+      let p: string | null = null;
+      try {
+        p = lazyFormatProblem(registry.get(format));
+      } catch {
+        return; // reported by check
+      }
+      if (p) errors.push(`${what} is lazy, but ${p}`);
+    };
     for (const g of groups) {
       for (const i of g.inputs) check(`input '${i.name}'`, i.type);
       for (const o of g.outputs) check(`output '${o.name}'`, o.type);
+      for (const i of g.inputs) if (i.lazy) lazyCheck(`input '${i.name}'`, i.type);
+      for (const o of g.outputs) if (o.lazy) lazyCheck(`output '${o.name}'`, o.type);
     }
     for (const r of results ?? []) if (r.type.includes('/') && RESULT_FORMAT_RE.test(r.type)) check(`result '${r.name}'`, r.type);
     if (loop) {

@@ -32,6 +32,8 @@ export interface ExecuteBlockRequest {
   onProcessCall?: (processCalls: number) => void;
   /** A loop processor's way to its evaluator (required for loop processors, refused for any other block). */
   loop?: LoopTransport;
+  /** Makes the output arrays of lazy outputs (`outputs.get(name).createArray(spec)`; the block worker's). */
+  createArray?: (output: string, spec: unknown) => Promise<unknown>;
 }
 
 export type BlockStage = 'declaration' | 'inputs' | 'setup' | 'prepare' | 'process' | 'outputs';
@@ -106,6 +108,7 @@ export function prepareStreams(
   check: boolean,
 ): Record<string, DataStream> {
   const declared = Object.keys(declaration.inputMap);
+  const lazyInputs = new Set(declaration.groups.flatMap((g) => g.inputs.filter((i) => i.lazy).map((i) => i.name)));
   for (const name of Object.keys(inputs)) {
     if (!Object.hasOwn(declaration.inputMap, name)) {
       throw new BeatError('E_INPUT_STREAM', `unknown input '${name}' (declared inputs: ${declared.join(', ') || 'none'})`);
@@ -116,7 +119,8 @@ export function prepareStreams(
     const stream: unknown = inputs[name];
     if (stream === undefined) throw new BeatError('E_INPUT_STREAM', `no data for input '${name}'`);
     checkStream(name, stream);
-    if (!check) {
+    // Lazy inputs carry handles (the block worker made them), not arrays to convert.
+    if (!check || lazyInputs.has(name)) {
       out[name] = stream;
       continue;
     }
@@ -180,7 +184,7 @@ export async function executeBlock(req: ExecuteBlockRequest): Promise<BlockRun> 
     stage = 'inputs';
     const streams = prepareStreams(declaration, req.inputs, registry, req.checkInputs ?? true);
     const loopChannel = makeLoopChannel(declaration, registry, req.loop, name);
-    const io = buildBlockIo(declaration, streams, registry, range, name);
+    const io = buildBlockIo(declaration, streams, registry, range, name, req.createArray);
     for (const o of io.outputs) outputs.add(o);
     const { inputList, loaders } = io;
 

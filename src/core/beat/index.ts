@@ -19,3 +19,4 @@ export * from './loopChannel';
 export * from './loopEvaluator';
 export * from './loopPair';
 export * from './userFormats';
+export * from './lazyUnits';

@@ -6,6 +6,7 @@ import { BeatError } from './errors';
 import { convertData, createData, type Data, type DataFormat } from './dataFormats';
 import type { SynchronizationListener } from './inputs';
 import type { DataUnit } from './streams';
+import { lazyOutputData } from './lazyUnits';
 
 export const END_INDEX_MESSAGE = "Algorithm logic error on write(): `end_data_index' is not consistent with last written index";
 
@@ -48,6 +49,10 @@ export interface OutputOptions {
   synchronizationListener?: SynchronizationListener | null;
   /** First index this output produces (0, or the start of a split run's range). */
   forceStartIndex?: number;
+  /** A lazy output (`"lazy": true`): units hold output arrays written block by block (lazyUnits.ts). */
+  lazy?: boolean;
+  /** Makes an output array for a lazy output (the block worker's; absent: `createArray` is refused). */
+  createArray?: (spec: unknown) => Promise<unknown>;
   sink?: DataSink;
 }
 
@@ -58,9 +63,13 @@ export class Output {
   lastWrittenDataIndex: number;
   nbDataBlocksWritten = 0;
   private readonly listener: SynchronizationListener | null;
+  readonly lazy: boolean;
+  private readonly arrays: OutputOptions['createArray'] | null;
 
   constructor(name: string, format: DataFormat, options: OutputOptions = {}) {
     this.name = name;
+    this.lazy = options.lazy ?? false;
+    this.arrays = options.createArray ?? null;
     this.format = format;
     this.sink = options.sink ?? new MemorySink();
     this.listener = options.synchronizationListener ?? null;
@@ -82,6 +91,17 @@ export class Output {
   }
 
   /**
+   * A lazy output's array (`{dtype, shape, chunks?}`), written block by block with `write(origin, block)`;
+   * write `{ field: array }` on the output to commit it with the unit's dataset.
+   */
+  createArray(spec: unknown): Promise<unknown> {
+    if (!this.lazy)
+      return Promise.reject(new BeatError('E_FORMAT_CAST', `output '${this.name}' is not lazy: declare it with "lazy": true to write it block by block`));
+    if (!this.arrays) return Promise.reject(new BeatError('E_FORMAT_CAST', `output '${this.name}': output arrays are made only in a toolchain's block worker`));
+    return this.arrays(spec);
+  }
+
+  /**
    * Write a unit covering [lastWrittenDataIndex + 1, end]. `end` defaults to the end of the current
    * interval (synchronized outputs) or to the next index (autonomous outputs, one index per write).
    * An explicit end must be ≥ the next free index and ≤ the current interval's end (E_END_INDEX).
@@ -92,7 +112,7 @@ export class Output {
     const end = this.computeEndDataIndex(endDataIndex);
     const start = this.lastWrittenDataIndex + 1;
     if (data === null) this.sink.skip(start, end);
-    else this.sink.write(convertData(this.format, data), start, end);
+    else this.sink.write(this.lazy ? lazyOutputData(this.name, this.format, data) : convertData(this.format, data), start, end);
     this.lastWrittenDataIndex = end;
     this.nbDataBlocksWritten += 1;
   }

@@ -11,6 +11,7 @@ import { convertData, DataFormatRegistry, showValue, type Data, type DataFormat 
 import { resultFormatDeclaration, type AlgorithmDeclaration } from './declaration';
 import type { AnalyzerResult, BlockRun, BlockRunError, BlockStage } from './executeBlock';
 import type { DataUnit } from './streams';
+import { isStagedArrayRef } from './lazyUnits';
 import { thrownMessage } from '../describeValue';
 
 /** Most warnings a run may carry, and the longest one (the engine makes one or two short ones). */
@@ -133,7 +134,22 @@ function convertUnitData(format: DataFormat, data: unknown, where: string): Data
   }
 }
 
-function units(value: unknown, output: string, format: DataFormat): DataUnit<Data>[] {
+/** A lazy output's unit data: exactly one staged array ref `{kind: 'array', staged}` per field (the engine checks the handles). */
+function lazyUnitData(format: DataFormat, data: unknown, where: string): Data {
+  const names = format.root.fields.map((f) => f.name);
+  const o = exactKeys(data, names, `${where} data`, `one output array {kind: 'array', staged} per field of '${format.name}'`);
+  const out: Data = {};
+  for (const n of names) {
+    const ref = o[n];
+    if (!isStagedArrayRef(ref) || ref.staged.length === 0 || ref.staged.length > 200) {
+      throw new Invalid(`${where} field '${n}': expected an output array {kind: 'array', staged: <handle>}, got ${show(ref)}`);
+    }
+    out[n] = { kind: 'array', staged: ref.staged };
+  }
+  return out;
+}
+
+function units(value: unknown, output: string, format: DataFormat, lazy = false): DataUnit<Data>[] {
   const path = `output '${output}'`;
   if (!Array.isArray(value)) throw new Invalid(`${path}: expected an array of data units {data, start, end}, got ${show(value)}`);
   const out: DataUnit<Data>[] = [];
@@ -145,7 +161,8 @@ function units(value: unknown, output: string, format: DataFormat): DataUnit<Dat
     if (start <= previousEnd)
       throw new Invalid(`${where} [${start}, ${end}]: it overlaps or precedes the previous unit, which ends at ${previousEnd} (units must be in index order)`);
     previousEnd = end;
-    out.push({ data: convertUnitData(format, unit.data, `${where} [${start}, ${end}]`), start, end });
+    const at = `${where} [${start}, ${end}]`;
+    out.push({ data: lazy ? lazyUnitData(format, unit.data, at) : convertUnitData(format, unit.data, at), start, end });
   });
   return out;
 }
@@ -231,6 +248,7 @@ function check(value: unknown, opts: ValidateRunOptions): BlockRun {
     }
   }
   const declared = [...formats.keys()];
+  const lazyOutputs = new Set(declaration.isAnalyzer ? [] : declaration.groups[0]!.outputs.filter((o) => o.lazy).map((o) => o.name));
   const declaredList = declared.length ? declared.join(', ') : 'none';
 
   const outputsIn = exactKeys(run.outputs, Object.keys(isPlain(run.outputs) ? run.outputs : {}), 'outputs', 'an object of output name → data units');
@@ -238,7 +256,7 @@ function check(value: unknown, opts: ValidateRunOptions): BlockRun {
   for (const name of Object.keys(outputsIn)) {
     const format = formats.get(name);
     if (!format) throw new Invalid(`outputs: '${name.slice(0, 80)}' is not a declared output (declared: ${declaredList})`);
-    outputs[name] = units(outputsIn[name], name, format);
+    outputs[name] = units(outputsIn[name], name, format, lazyOutputs.has(name));
   }
   if (run.ok) {
     const missing = declared.filter((n) => !Object.hasOwn(outputsIn, n));

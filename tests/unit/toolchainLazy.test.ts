@@ -1,0 +1,221 @@
+// Lazy units of BEAT blocks (issue 13): a block input declared `"lazy": true` gets its array fields as
+// LazyArray handles (read(region), blocks({halo})) reading only the chunks it touches, and a lazy
+// output is written block by block into a staged chunked array, committed with its dataset. The
+// built-in builtin/volume_threshold/1 over a [4, 300, 300] uint16 volume: the same values as the
+// in-memory equivalent, chunk-by-chunk reads, checked arguments, nothing staged left by a failure.
+import { describe, expect, it } from 'vitest';
+import { BUILTIN_BLOCKS, volumeThresholdToolchain } from '../../src/blocks';
+import { parseDeclaration } from '../../src/core/beat';
+import { ndarray, type NDArray } from '../../src/core/ndarray';
+import { BlockJobArrays, StoredArrayRef } from '../../src/engine/blockArrays';
+import { ToolchainService } from '../../src/engine/toolchains';
+import type { Store } from '../../src/store/index';
+import { freshStores, raw } from './helpers/freshStores';
+import { inProcessBlockWorkerFactory } from './helpers/inProcessWorkers';
+
+const { fresh } = freshStores('tclazy');
+
+const SHAPE = [4, 300, 300];
+const CHUNKS = [1, 150, 150];
+
+function volumeData(): NDArray<'uint16'> {
+  const a = ndarray('uint16', SHAPE);
+  for (let i = 0; i < a.data.length; i++) a.data[i] = (i * 37) % 1400;
+  return a;
+}
+
+/** A stored volume dataset, its field `volume` a chunked array of [1, 150, 150] chunks (16 chunks). */
+async function storeVolume(store: Store, a: NDArray): Promise<string> {
+  const w = await store.createChunkedArray({ dtype: 'uint16', shape: SHAPE, chunkShape: CHUNKS });
+  await w.write([0, 0, 0], { dtype: a.dtype, shape: [...a.shape], data: a.data.slice() });
+  const [id] = await store.putDatasets([{ name: 'vol', source: 'test', schema: null, fields: { volume: { kind: 'array', staged: w } } }]);
+  return id!;
+}
+
+const volumeThreshold = BUILTIN_BLOCKS.find((b) => b.name === 'builtin/volume_threshold/1')!;
+const decl = volumeThreshold.declaration as { groups: { inputs: Record<string, object>; outputs: Record<string, object> }[] };
+/** The same block in memory: no lazy flags, the whole volume in one unit. */
+const IN_MEMORY_DECL = {
+  ...decl,
+  groups: [{ name: 'main', inputs: { volume: { type: 'system/array_3d_uint16/1' } }, outputs: { mask: { type: 'system/array_3d_uint8/1' } } }],
+};
+const IN_MEMORY_SOURCE = `export class Algorithm {
+  setup(p) { this.t = p.threshold; return true; }
+  process(inputs, _d, outputs) {
+    const v = inputs.get('volume').data.value;
+    const out = new Uint8Array(v.data.length);
+    for (let i = 0; i < out.length; i++) out[i] = v.data[i] > this.t ? 1 : 0;
+    outputs.get('mask').write({ value: { dtype: 'uint8', shape: [...v.shape], data: out } });
+    return true;
+  }
+}`;
+
+async function service(store: Store): Promise<ToolchainService> {
+  const s = new ToolchainService(store, { workerFactory: inProcessBlockWorkerFactory(), poolSize: 2 });
+  await s.installBlock(volumeThreshold.declaration, volumeThreshold.source, { name: volumeThreshold.name, builtin: true });
+  return s;
+}
+
+async function maskOf(store: Store, datasetId: string): Promise<Uint8Array> {
+  const reader = (await store.openDatasetArray(datasetId, 'value'))!;
+  return (await reader.read()).data as Uint8Array;
+}
+
+describe('lazy BEAT units', () => {
+  it('builtin/volume_threshold/1 over a [4, 300, 300] uint16 volume gives the in-memory block’s values, reading one chunk at a time', async () => {
+    const store = await fresh();
+    const a = volumeData();
+    const id = await storeVolume(store, a);
+    const tc = await service(store);
+    await tc.installBlock(IN_MEMORY_DECL, IN_MEMORY_SOURCE, { name: 'user/volume_threshold_memory/1' });
+    // Every region the run reads from the source volume.
+    const regions: number[] = [];
+    const open = store.openDatasetArray.bind(store);
+    store.openDatasetArray = async (dsId, key) => {
+      const r = await open(dsId, key);
+      if (!r || dsId !== id) return r;
+      return {
+        ...r,
+        read: (region, level) => (
+          regions.push(region ? region.reduce((n, x) => n * (x ? x[1] - x[0] : 1), 1) : r.shape.reduce((n, d) => n * d, 1)),
+          r.read(region, level)
+        ),
+      };
+    };
+    const runId = await tc.run(volumeThresholdToolchain([id], 700));
+    const rec = await tc.wait(runId);
+    expect(rec.error).toBeNull();
+    expect(rec.status).toBe('DONE');
+    // 16 chunk-sized reads, never more than one chunk at once.
+    expect(regions).toHaveLength(16);
+    expect(Math.max(...regions)).toBe(150 * 150);
+    store.openDatasetArray = open;
+
+    const lazyOut = rec.blocks.threshold!.outputs.mask!;
+    expect(lazyOut.indices).toEqual([[0, 0]]);
+    const meta = (await store.getDatasetMeta(lazyOut.datasetIds[0]!))!;
+    expect(meta.keys.value).toMatchObject({ dtype: 'uint8', shape: SHAPE });
+    const lazyMask = await maskOf(store, lazyOut.datasetIds[0]!);
+
+    const memRun = await tc.wait(
+      await tc.run({
+        ...volumeThresholdToolchain([id], 700),
+        blocks: [{ name: 'threshold', algorithm: 'user/volume_threshold_memory/1', parameters: { threshold: 700 } }],
+      }),
+    );
+    expect(memRun.status).toBe('DONE');
+    const memMask = await maskOf(store, memRun.blocks.threshold!.outputs.mask!.datasetIds[0]!);
+    expect(Array.from(lazyMask)).toEqual(Array.from(memMask));
+    const expected = Array.from(a.data, (v) => (v > 700 ? 1 : 0));
+    expect(Array.from(lazyMask)).toEqual(expected);
+    expect(expected.filter((v) => v === 1).length).toBeGreaterThan(1000);
+    tc.shutdown();
+  });
+
+  it('the chunks of the source are read one by one, each once', async () => {
+    const reads: string[] = [];
+    const store = await fresh({ onChunkRead: (_id, key) => reads.push(key) });
+    const id = await storeVolume(store, volumeData());
+    const tc = await service(store);
+    reads.length = 0;
+    const rec = await tc.wait(await tc.run(volumeThresholdToolchain([id], 700)));
+    expect(rec.status).toBe('DONE');
+    const sourceReads = reads.filter((k) => /^c\/\d+\/\d+\/\d+$/.test(k));
+    expect(sourceReads).toHaveLength(16);
+    expect(new Set(sourceReads).size).toBe(16);
+    tc.shutdown();
+  });
+
+  it('the job port checks handles, regions, origins and dtypes, naming the field and the value', async () => {
+    const store = await fresh();
+    const id = await storeVolume(store, volumeData());
+    const arrays = new BlockJobArrays(store, 'builtin/volume_threshold/1', parseDeclaration(volumeThreshold.declaration));
+    const ref = await arrays.open(new StoredArrayRef(id, 'volume', 'uint16', SHAPE));
+    expect(ref).toMatchObject({ dtype: 'uint16', shape: SHAPE, chunks: CHUNKS });
+    await expect(arrays.api.readArray(ref.lazyArray, [[0, 5], null, null])).rejects.toThrow(
+      'readArray: region[0] must be null or [start, stop] with 0 ≤ start ≤ stop ≤ 4 (axis 0 of [4, 300, 300]), got [0, 5].',
+    );
+    await expect(arrays.api.readArray('not-mine', null)).rejects.toThrow("readArray: 'not-mine' is not a lazy input array of this job.");
+    await expect(arrays.api.createArray('volume', { dtype: 'uint8', shape: SHAPE })).rejects.toThrow(
+      /createArray: 'volume' is not a lazy output of block 'builtin\/volume_threshold\/1' \(lazy outputs: mask\)/,
+    );
+    const count = () => raw(store.name, async (db) => ({ arrays: await db.count('chunkedArrays'), chunks: await db.count('chunks') }));
+    const initial = await count(); // the source: 1 array, its 16 chunks and zarr.json
+    const out = (await arrays.api.createArray('mask', { dtype: 'uint8', shape: SHAPE, chunks: CHUNKS })) as { handle: string };
+    const block = ndarray('uint8', [1, 150, 150]);
+    await expect(arrays.api.writeArray(out.handle, [0, 200, 0], block)).rejects.toThrow(
+      'writeArray: a block [1, 150, 150] at origin [0, 200, 0] does not fit in the array [4, 300, 300] (axis 1: 200 + 150 > 300).',
+    );
+    await expect(arrays.api.writeArray(out.handle, [0, 0, 0], ndarray('uint16', [1, 150, 150]))).rejects.toThrow(
+      "writeArray: block dtype uint16 does not match the output array's dtype uint8.",
+    );
+    const before = await count();
+    await arrays.api.writeArray(out.handle, [0, 0, 0], block);
+    expect((await count()).chunks).toBe(before.chunks + 1);
+    await arrays.dropAll(); // nothing kept: the job failed or was cancelled
+    expect(await count()).toEqual(initial);
+    expect(initial).toEqual({ arrays: 1, chunks: 17 });
+    expect((await store.listChunkedArrays()).length).toBe(1);
+    await expect(arrays.api.readArray(ref.lazyArray, null)).rejects.toThrow(/is over/);
+  });
+
+  it('a block writing out of bounds fails with the message; a failing block leaves no staged array', async () => {
+    const store = await fresh();
+    const id = await storeVolume(store, volumeData());
+    const tc = await service(store);
+    const before = await raw(store.name, async (db) => ({ arrays: await db.count('chunkedArrays'), chunks: await db.count('chunks') }));
+    const src = (body: string) => `export class Algorithm {
+      async process(inputs, _d, outputs) {
+        const v = inputs.get('volume').data.value;
+        const m = await outputs.get('mask').createArray({ dtype: 'uint8', shape: [...v.shape], chunks: [1, 150, 150] });
+        await m.write([0, 0, 0], { dtype: 'uint8', shape: [1, 150, 150], data: new Uint8Array(150 * 150).fill(1) });
+        ${body}
+      }
+    }`;
+    await tc.installBlock(decl, src("await m.write([3, 299, 0], { dtype: 'uint8', shape: [1, 2, 2], data: new Uint8Array(4) }); return true;"), {
+      name: 'user/oob/1',
+    });
+    await tc.installBlock(decl, src("throw new Error('boom');"), { name: 'user/boom/1' });
+    const t = (algorithm: string) => ({ ...volumeThresholdToolchain([id]), blocks: [{ name: 'threshold', algorithm }] });
+
+    const oob = await tc.wait(await tc.run(t('user/oob/1')));
+    expect(oob.status).toBe('FAILED');
+    expect(oob.blocks.threshold!.error!.message).toMatch(
+      /write: a block \[1, 2, 2\] at origin \[3, 299, 0\] does not fit in the array \[4, 300, 300\] \(axis 1: 299 \+ 2 > 300\)/,
+    );
+    const boom = await tc.wait(await tc.run(t('user/boom/1')));
+    expect(boom.status).toBe('FAILED');
+    expect(boom.blocks.threshold!.error!.message).toMatch(/boom/);
+
+    expect((await store.listChunkedArrays()).map((a) => a.shape)).toEqual([SHAPE]);
+    const after = await raw(store.name, async (db) => ({ arrays: await db.count('chunkedArrays'), chunks: await db.count('chunks') }));
+    expect(after).toEqual(before);
+    tc.shutdown();
+  });
+
+  it('declarations: lazy units need array formats; a lazy output cannot feed another block', async () => {
+    const { checkDeclaration, DataFormatRegistry } = await import('../../src/core/beat');
+    const bad = { ...IN_MEMORY_DECL, groups: [{ name: 'main', inputs: { volume: { type: 'system/integer/1', lazy: true } }, outputs: {} }] };
+    expect(checkDeclaration(bad, { dataFormats: new DataFormatRegistry() }).errors.join('\n')).toMatch(
+      /input 'volume' is lazy, but every field of a lazy unit's data format must be an array of numbers or booleans; 'system\/integer\/1' has 'value'/,
+    );
+    const store = await fresh();
+    const id = await storeVolume(store, volumeData());
+    const tc = await service(store);
+    const maskDecl = {
+      ...IN_MEMORY_DECL,
+      groups: [{ name: 'main', inputs: { mask: { type: 'system/array_3d_uint8/1' } }, outputs: { copy: { type: 'system/array_3d_uint8/1' } } }],
+    };
+    await tc.installBlock(maskDecl, IN_MEMORY_SOURCE, { name: 'user/mask_copy/1' });
+    const feed = {
+      ...volumeThresholdToolchain([id]),
+      blocks: [
+        { name: 'threshold', algorithm: 'builtin/volume_threshold/1' },
+        { name: 'again', algorithm: 'user/mask_copy/1' },
+      ],
+      connections: [{ from: 'threshold.mask', to: 'again.mask' }],
+    };
+    await expect(tc.run(feed)).rejects.toThrow(/again\.mask reads threshold\.mask, a lazy output/);
+    tc.shutdown();
+  });
+});
