@@ -193,6 +193,64 @@ describe('lazy BEAT units', () => {
     tc.shutdown();
   });
 
+  it('a cancelled run leaves no staged array; a lazy input fed in memory by another block is a LazyArray too', async () => {
+    const store = await fresh();
+    const id = await storeVolume(store, volumeData());
+    const tc = await service(store);
+    const count = () => raw(store.name, async (db) => ({ arrays: await db.count('chunkedArrays'), chunks: await db.count('chunks') }));
+    const before = await count();
+    await tc.installBlock(
+      decl,
+      `export class Algorithm {
+        async process(inputs, _d, outputs) {
+          const m = await outputs.get('mask').createArray({ dtype: 'uint8', shape: [4, 300, 300], chunks: [1, 150, 150] });
+          await m.write([0, 0, 0], { dtype: 'uint8', shape: [1, 150, 150], data: new Uint8Array(150 * 150).fill(1) });
+          globalThis.__lazyStarted?.();
+          await new Promise(() => {});
+        }
+      }`,
+      { name: 'user/hang/1' },
+    );
+    const started = new Promise<void>((resolve) => ((globalThis as { __lazyStarted?: () => void }).__lazyStarted = resolve));
+    const runId = await tc.run({ ...volumeThresholdToolchain([id]), blocks: [{ name: 'threshold', algorithm: 'user/hang/1' }] });
+    await started;
+    expect((await count()).arrays).toBe(before.arrays + 1);
+    const rec = await tc.cancel(runId);
+    expect(rec.status).toBe('CANCELLED');
+    await expect.poll(count).toEqual(before);
+
+    // In memory: a uint16 copy block → the lazy threshold block reads it through a LazyArray.
+    const copyDecl = {
+      ...IN_MEMORY_DECL,
+      groups: [{ name: 'main', inputs: { volume: { type: 'system/array_3d_uint16/1' } }, outputs: { copy: { type: 'system/array_3d_uint16/1' } } }],
+    };
+    await tc.installBlock(
+      copyDecl,
+      `export class Algorithm { process(i, _d, o) { o.get('copy').write({ value: i.get('volume').data.value }); return true; } }`,
+      {
+        name: 'user/copy/1',
+      },
+    );
+    const chained = await tc.wait(
+      await tc.run({
+        ...volumeThresholdToolchain([id], 500),
+        blocks: [
+          { name: 'copy', algorithm: 'user/copy/1' },
+          { name: 'threshold', algorithm: 'builtin/volume_threshold/1', parameters: { threshold: 500 } },
+        ],
+        connections: [
+          { from: 'volume', to: 'copy.volume' },
+          { from: 'copy.copy', to: 'threshold.volume' },
+        ],
+      }),
+    );
+    expect(chained.error).toBeNull();
+    expect(chained.status).toBe('DONE');
+    const mask = await maskOf(store, chained.blocks.threshold!.outputs.mask!.datasetIds[0]!);
+    expect(Array.from(mask)).toEqual(Array.from(volumeData().data, (v) => (v > 500 ? 1 : 0)));
+    tc.shutdown();
+  });
+
   it('declarations: lazy units need array formats; a lazy output cannot feed another block', async () => {
     const { checkDeclaration, DataFormatRegistry } = await import('../../src/core/beat');
     const bad = { ...IN_MEMORY_DECL, groups: [{ name: 'main', inputs: { volume: { type: 'system/integer/1', lazy: true } }, outputs: {} }] };
