@@ -3,7 +3,7 @@
 import type { ToolchainJson } from '../core/beat';
 import type { DatasetMeta } from '../core/records';
 import type { StackRecord } from '../core/stacks';
-import { fig3Toolchain, loopToolchain, pcaToolchain, runnerEvalToolchain, segmentationEvalToolchain } from './toolchains';
+import { fig3Toolchain, loopToolchain, pcaToolchain, runnerEvalToolchain, segmentationEvalToolchain, volumeThresholdToolchain } from './toolchains';
 
 export interface BuiltinToolchain {
   /** Stable id (used in URLs: `?page=toolchains&toolchain=<id>`). */
@@ -47,5 +47,18 @@ export const BUILTIN_TOOLCHAINS: readonly BuiltinToolchain[] = [
     description:
       'The integers 1…9 → a loop processor that asks its evaluator to validate hypotheses until one is accepted (threshold 50) and writes x + it → the sum analyzer: {sum: 504, nb: 9}; the evaluator writes how many requests each unit took.',
     build: () => loopToolchain(),
+  },
+  {
+    id: 'volume-threshold',
+    name: 'Volume threshold (block by block)',
+    description:
+      'Every uint16 Volume dataset → builtin/volume_threshold/1, a lazy block that reads each volume one chunk at a time and writes its mask (value > 700) the same way: volumes larger than memory included.',
+    build: (datasets) => {
+      const volumes = datasets.filter((d) => d.keys.volume?.dtype === 'uint16' && d.keys.volume.shape.length === 3);
+      if (volumes.length === 0) {
+        throw new Error('No uint16 Volume dataset yet: import a multi-page TIFF or a 3-D .npy with "Multi-page files: one volume" first.');
+      }
+      return volumeThresholdToolchain(volumes.map((d) => d.id));
+    },
   },
 ];

@@ -270,7 +270,15 @@ describe('toolchains', () => {
     );
     await api.samples.ensure();
     const after = await api.toolchains.builtins();
-    expect(after.every((b) => b.toolchain !== null && b.problem === null)).toBe(true);
+    // Every built-in is made from the sample data, except the volume one, which waits for a Volume.
+    expect(after.filter((b) => b.id !== 'volume-threshold').every((b) => b.toolchain !== null && b.problem === null)).toBe(true);
+    expect(after.find((b) => b.id === 'volume-threshold')!.problem).toBe(
+      'No uint16 Volume dataset yet: import a multi-page TIFF or a 3-D .npy with "Multi-page files: one volume" first.',
+    );
+    const volumeId = await api.datasets.put({ volume: ndarray('uint16', [2, 3, 4]) }, { schema: 'Volume' });
+    const withVolume = (await api.toolchains.builtins()).find((b) => b.id === 'volume-threshold')!;
+    expect(withVolume.problem).toBeNull();
+    expect(withVolume.toolchain!.sources).toEqual([{ name: 'volume', datasetIds: [volumeId], field: 'volume', format: 'system/array_3d_uint16/1' }]);
     const check = await api.toolchains.check(after.find((b) => b.id === 'segmentation-eval')!.toolchain);
     expect(check.sources.map((s) => [s.name, s.units])).toEqual([
       ['images', 5],
