@@ -11,6 +11,7 @@ import { SharedAssets, constructRunner, loadSharedAssets } from '../src/sdk/runn
 import { runPipeline } from '../src/sdk/pipeline';
 import { onnxStats, releaseAllSessions } from '../src/sdk/onnxRuntime';
 import { thrownMessage } from '../src/core/describeValue';
+import { transferGroups } from '../src/core/ndarray';
 import type { BundleCode, ExecuteRequest, ExecuteResult, HostApi, RunnerHostApi, RunnerWorkerApi } from '../src/core/protocol';
 
 export interface RunnerHostOptions {
@@ -126,9 +127,77 @@ export function createRunnerHostApi(opts: RunnerHostOptions = {}): RunnerHostApi
   };
 }
 
+type RemoteHost = Comlink.Remote<HostApi> & { [Comlink.releaseProxy](): void };
+
+/** A clear error for an array whose buffer an earlier postData already handed over (postMessage would only say "detached"). */
+function checkNotHandedOver(items: unknown[]): void {
+  items.forEach((item, i) => {
+    if (!item || typeof item !== 'object') return;
+    for (const [k, f] of Object.entries(item as Record<string, { array?: { shape?: unknown; data?: { buffer?: unknown; length?: unknown } } } | null>)) {
+      const a = f?.array;
+      const buf = a?.data?.buffer;
+      if (!(buf instanceof ArrayBuffer)) continue;
+      const detached = (buf as { detached?: boolean }).detached;
+      // Without ArrayBuffer.prototype.detached (Node 20): an empty view whose shape needs elements.
+      const gone =
+        detached ?? (a!.data!.length === 0 && Array.isArray(a!.shape) && a!.shape.length > 0 && a!.shape.every((d) => typeof d === 'number' && d > 0));
+      if (gone) {
+        throw new Error(
+          `postData: item ${i} field '${k}': its bytes were already handed over to the engine by an earlier postData (posted arrays are transferred, not copied, and are empty afterwards); post a copy of an array you post twice or use afterwards.`,
+        );
+      }
+    }
+  });
+}
+
+/**
+ * The HostApi a runner sees, over the engine's Comlink remote. Posted arrays travel as TRANSFERRED
+ * buffers: they are detached (empty) in the runner afterwards, whether the engine accepted them or
+ * not. No message transfers more large buffers than one message to another process may
+ * (MAX_TRANSFER_BUFFERS in src/core/ndarray.ts): postData is split into consecutive calls where
+ * needed (the ids come back in order). A buffer that cannot be transferred (a WebAssembly memory's)
+ * makes its call fall back to a copy. fetchData replies come transferred from the engine.
+ */
+export function transferringHost(remote: RemoteHost): HostApi & { [Comlink.releaseProxy](): void } {
+  const post = async (items: Parameters<HostApi['postData']>[0], transfer: ArrayBuffer[], schemaName: string | null): Promise<string[]> => {
+    if (!transfer.length) return remote.postData(items, schemaName);
+    let sent: Promise<string[]>;
+    try {
+      sent = remote.postData(Comlink.transfer(items, transfer), schemaName);
+    } catch (e) {
+      sent = Promise.reject(e);
+    }
+    return sent.catch((e: unknown) => {
+      // Thrown by postMessage here, before anything was sent or detached: send a copy instead.
+      if (e instanceof DOMException && e.name === 'DataCloneError') return remote.postData(items, schemaName);
+      throw e;
+    });
+  };
+  return {
+    fetchData: (ids, keys) => remote.fetchData(ids, keys),
+    async postData(items, schemaName) {
+      if (Array.isArray(items)) checkNotHandedOver(items);
+      const groups = Array.isArray(items) ? transferGroups(items) : [];
+      if (groups.length <= 1) return post(items, groups[0]?.transfer ?? [], schemaName);
+      const ids: string[] = [];
+      for (const g of groups) ids.push(...(await post(g.items, g.transfer, schemaName)));
+      return ids;
+    },
+    fetchAsset: (path) => remote.fetchAsset(path),
+    log: (level, message) => remote.log(level, message),
+    progress: (p) => remote.progress(p),
+    stage: (name, ms) => remote.stage(name, ms),
+    sessionSave: (key, value) => remote.sessionSave(key, value),
+    sessionLoad: (key) => remote.sessionLoad(key),
+    sessionRemove: (key) => remote.sessionRemove(key),
+    [Comlink.releaseProxy]: () => remote[Comlink.releaseProxy](),
+  };
+}
+
 /**
  * The runner host as a worker exposes it: `execute` gets the MessagePort on which the engine serves
- * this execution's HostApi and calls it over Comlink (released when the execution ends).
+ * this execution's HostApi and calls it over Comlink (released when the execution ends), through
+ * transferringHost.
  */
 export function runnerWorkerApi(api: RunnerHostApi): RunnerWorkerApi {
   return {
@@ -137,7 +206,7 @@ export function runnerWorkerApi(api: RunnerHostApi): RunnerWorkerApi {
       if (typeof MessagePort !== 'undefined' && !(hostPort instanceof MessagePort)) {
         return Promise.reject(new Error('execute: the host port is missing.'));
       }
-      return api.execute(req, Comlink.wrap<HostApi>(hostPort) as unknown as HostApi);
+      return api.execute(req, transferringHost(Comlink.wrap<HostApi>(hostPort) as RemoteHost));
     },
     stats: () => api.stats(),
     release: () => api.release(),
