@@ -11,7 +11,7 @@ import { SharedAssets, constructRunner, loadSharedAssets } from '../src/sdk/runn
 import { runPipeline } from '../src/sdk/pipeline';
 import { onnxStats, releaseAllSessions } from '../src/sdk/onnxRuntime';
 import { thrownMessage } from '../src/core/describeValue';
-import { transferGroups } from '../src/core/ndarray';
+import { transferGroups, type NDArray } from '../src/core/ndarray';
 import type { BundleCode, ExecuteRequest, ExecuteResult, HostApi, RunnerHostApi, RunnerWorkerApi } from '../src/core/protocol';
 
 export interface RunnerHostOptions {
@@ -150,28 +150,67 @@ function checkNotHandedOver(items: unknown[]): void {
   });
 }
 
+type ArrayBufferWithTransfer = ArrayBuffer & { transfer?: () => ArrayBuffer };
+
+/**
+ * `items` as sent, their arrays on buffers that postMessage can transfer. postMessage detaches the
+ * buffers of its transfer list one by one and fails at the first that cannot be detached (a
+ * WebAssembly memory's), leaving the earlier ones detached and their arrays lost (Chromium 150). So
+ * each buffer of `transfer` is first moved with ArrayBuffer.prototype.transfer (no copy; the runner's
+ * arrays on it are empty afterwards, as after postMessage), the items rebuilt on the moved buffers; a
+ * buffer that cannot be moved stays where it is and travels as a copy. Engines without
+ * ArrayBuffer.prototype.transfer (Node 20, in tests) transfer the buffers as they are.
+ */
+function moveBuffers(
+  items: Parameters<HostApi['postData']>[0],
+  transfer: ArrayBuffer[],
+): { items: Parameters<HostApi['postData']>[0]; transfer: ArrayBuffer[] } {
+  if (!transfer.length || typeof (ArrayBuffer.prototype as ArrayBufferWithTransfer).transfer !== 'function') return { items, transfer };
+  // Where each array sits in its buffer, read before the move (a detached view has length and offset 0).
+  const views = items.map((item) =>
+    !item || typeof item !== 'object'
+      ? []
+      : Object.entries(item).flatMap(([k, f]) => {
+          const data = (f as { array?: { data?: unknown } } | null)?.array?.data;
+          return ArrayBuffer.isView(data) && transfer.includes(data.buffer as ArrayBuffer)
+            ? [{ k, f, data: data as NDArray['data'], byteOffset: data.byteOffset, length: (data as NDArray['data']).length }]
+            : [];
+        }),
+  );
+  const moved = new Map<ArrayBuffer, ArrayBuffer>();
+  for (const b of transfer) {
+    try {
+      moved.set(b, (b as ArrayBufferWithTransfer).transfer!());
+    } catch {
+      // Not detachable: sent as a copy.
+    }
+  }
+  const rebuilt = items.map((item, i) => {
+    const mine = views[i]!.filter((v) => moved.has(v.data.buffer as ArrayBuffer));
+    if (!mine.length) return item;
+    const out: Record<string, unknown> = { ...item };
+    for (const { k, f, data, byteOffset, length } of mine) {
+      const C = data.constructor as new (b: ArrayBuffer, o: number, n: number) => NDArray['data'];
+      out[k] = { ...f, array: { ...f.array, data: new C(moved.get(data.buffer as ArrayBuffer)!, byteOffset, length) } };
+    }
+    return out;
+  }) as Parameters<HostApi['postData']>[0];
+  return { items: rebuilt, transfer: [...moved.values()] };
+}
+
 /**
  * The HostApi a runner sees, over the engine's Comlink remote. Posted arrays travel as TRANSFERRED
  * buffers: they are detached (empty) in the runner afterwards, whether the engine accepted them or
  * not. No message transfers more large buffers than one message to another process may
  * (MAX_TRANSFER_BUFFERS in src/core/ndarray.ts): postData is split into consecutive calls where
  * needed (the ids come back in order). A buffer that cannot be transferred (a WebAssembly memory's)
- * makes its call fall back to a copy. fetchData replies come transferred from the engine.
+ * travels as a copy (moveBuffers). fetchData replies come transferred from the engine.
  */
 export function transferringHost(remote: RemoteHost): HostApi & { [Comlink.releaseProxy](): void } {
   const post = async (items: Parameters<HostApi['postData']>[0], transfer: ArrayBuffer[], schemaName: string | null): Promise<string[]> => {
-    if (!transfer.length) return remote.postData(items, schemaName);
-    let sent: Promise<string[]>;
-    try {
-      sent = remote.postData(Comlink.transfer(items, transfer), schemaName);
-    } catch (e) {
-      sent = Promise.reject(e);
-    }
-    return sent.catch((e: unknown) => {
-      // Thrown by postMessage here, before anything was sent or detached: send a copy instead.
-      if (e instanceof DOMException && e.name === 'DataCloneError') return remote.postData(items, schemaName);
-      throw e;
-    });
+    const moved = moveBuffers(items, transfer);
+    if (!moved.transfer.length) return remote.postData(moved.items, schemaName);
+    return remote.postData(Comlink.transfer(moved.items, moved.transfer), schemaName);
   };
   return {
     fetchData: (ids, keys) => remote.fetchData(ids, keys),

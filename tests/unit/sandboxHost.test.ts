@@ -375,6 +375,53 @@ describe('array bytes between the engine and a runner: transferred, at most MAX_
     port1.close();
   });
 
+  it('moves each buffer out of the runner before postMessage (ArrayBuffer.prototype.transfer); one that cannot be moved is copied, the others are not lost', async () => {
+    // Chromium's postMessage detaches the transfer list one by one and throws at a WebAssembly memory's
+    // buffer, losing the ones before it. Node 20 has no ArrayBuffer.prototype.transfer: one that
+    // refuses a marked buffer stands in for Chromium's.
+    const proto = ArrayBuffer.prototype as { transfer?: () => ArrayBuffer };
+    const had = Object.getOwnPropertyDescriptor(proto, 'transfer');
+    const fixed = new ArrayBuffer(LARGE_BUFFER_BYTES);
+    proto.transfer = function (this: ArrayBuffer) {
+      if (this === fixed) throw new TypeError('not detachable');
+      return structuredClone(this, { transfer: [this] });
+    };
+    try {
+      const { port1, port2 } = new MessageChannel();
+      const received: RawFields[] = [];
+      serveRpc(port1, {
+        postData: async (items: RawFields[]) => {
+          received.push(...items);
+          return items.map((_, i) => `id-${i}`);
+        },
+      });
+      const lists: Transferable[][] = [];
+      const send = port2.postMessage.bind(port2);
+      port2.postMessage = ((m: unknown, t?: Transferable[]) => {
+        lists.push(t ?? []);
+        send(m, t ?? []);
+      }) as typeof port2.postMessage;
+      const host = transferringHost(Comlink.wrap<HostApi>(port2) as Parameters<typeof transferringHost>[0]);
+      const own = ndarray('uint8', [LARGE_BUFFER_BYTES], new Uint8Array(LARGE_BUFFER_BYTES).fill(3));
+      const part = { dtype: 'uint8', shape: [4], data: new Uint8Array(fixed, 8, 4).fill(7) } as NDArray;
+      const ownBuffer = own.data.buffer;
+      expect(await host.postData([{ a: { kind: 'array', array: own } }, { b: { kind: 'array', array: part } }], null)).toEqual(['id-0', 'id-1']);
+      // One transferred buffer: the moved one (not the runner's own, already empty, nor the fixed one).
+      expect(lists[0]).toHaveLength(1);
+      expect(lists[0]![0]).not.toBe(ownBuffer);
+      expect([own.data.length, part.data.length]).toEqual([0, 4]);
+      expect([(received[0]!.a!.array.data as Uint8Array)[LARGE_BUFFER_BYTES - 1], Array.from(received[1]!.b!.array.data as Uint8Array)]).toEqual([
+        3,
+        [7, 7, 7, 7],
+      ]);
+      (host as unknown as Record<symbol, () => void>)[Comlink.releaseProxy]!();
+      port1.close();
+    } finally {
+      if (had) Object.defineProperty(proto, 'transfer', had);
+      else delete proto.transfer;
+    }
+  });
+
   it('packs a fetchData reply with more large buffers than one message may carry into MAX_TRANSFER_BUFFERS buffers, values kept', () => {
     const out: RawFields[] = Array.from({ length: 100 }, (_, k) => ({
       image: { kind: 'array', array: ndarray('float64', [LARGE_BUFFER_BYTES / 8 + 1], new Float64Array(LARGE_BUFFER_BYTES / 8 + 1).fill(k + 0.5)) },
