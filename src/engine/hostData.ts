@@ -143,11 +143,13 @@ export function postDataCall(run: LiveRun, ctx: HostApiContext): HostApi['postDa
     // in flight together cannot each pass the limit on their own.
     run.postedBytes += bytes;
     const short = rec.id.slice(0, 8);
+    const first = run.named;
+    run.named += checked.length;
     const writing = (async () =>
       ctx.store.putDatasets(
         checked.map((fields, i) => ({
           fields,
-          name: `${alg.name} ${short} #${run.posted.length + i + 1}`,
+          name: `${alg.name} ${short} #${first + i + 1}`,
           source: `execution:${rec.id}`,
           schema: schemaName,
           extra: { algorithm: `${alg.name} ${alg.version}`, execution: rec.id, inputs: rec.inputDatasetIds },

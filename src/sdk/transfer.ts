@@ -6,6 +6,9 @@
 /** Datasets per fetchData call the SDK makes (a long list is fetched in batches of this many). */
 export const FETCH_BATCH = 16;
 
+/** fetchData calls the typed runners' default preprocess keeps in flight. */
+export const FETCH_AHEAD = 2;
+
 /** Bytes per postData call of the typed runners' default postprocess (one call when everything fits). */
 export const POST_BATCH_BYTES = 64 * 2 ** 20;
 

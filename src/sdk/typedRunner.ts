@@ -1,7 +1,7 @@
 // Shared default preprocess/postprocess of the typed runners (compox.md §2.2): fetch one key of every
 // input dataset, stack along a new axis 0; post one dataset per item of the output.
 import { copy, isNDArray, ndarray, ndarrayProblem, reshape, sliceRange, unstack, type NDArray } from '../core/ndarray';
-import { FETCH_BATCH, POST_BATCH_BYTES, batches } from './transfer';
+import { FETCH_AHEAD, FETCH_BATCH, POST_BATCH_BYTES, batches } from './transfer';
 import type { DataSchemaName } from '../core/dataSchemas';
 import type { BaseRunner, InputData } from './BaseRunner';
 
@@ -14,24 +14,26 @@ export function inputIds(inputData: InputData, runnerName: string): string[] {
 
 /**
  * Fetch `key` of every dataset (validated with `schema`) and stack them: N×H×W or N×3×H×W. Fetched
- * FETCH_BATCH datasets at a time, each batch copied into the stack as it arrives while the next one
- * is on its way, so the worker holds the stack and at most two batches, never every input twice.
- * One dataset is not copied at all: the stack is a view on its (transferred) buffer.
+ * FETCH_BATCH datasets per call with FETCH_AHEAD calls in flight (the engine reads the next batch
+ * while this one travels); each batch is copied into the stack as it arrives, so the worker holds the
+ * stack and a few batches, never every input twice. One dataset is not copied at all: the stack is a
+ * view on its (transferred) buffer.
  */
 export async function fetchStacked(runner: BaseRunner, ids: string[], schema: DataSchemaName, key: string): Promise<NDArray> {
   const parts = batches(ids, FETCH_BATCH);
   const get = (k: number) => {
     const p = runner.fetchDataAs(parts[k]!, schema, key);
-    p.catch(() => {}); // awaited below; a batch prefetched while an earlier one fails is not an unhandled rejection
+    p.catch(() => {}); // awaited below; a batch in flight while an earlier one fails is not an unhandled rejection
     return p;
   };
+  const pending = parts.slice(0, FETCH_AHEAD).map((_, k) => get(k));
   let first: NDArray | null = null;
   let out: NDArray | null = null;
   let per = 0;
-  let next: Promise<Record<string, unknown>[]> | null = get(0);
-  for (let k = 0, index = 0; next; k++) {
-    const items: Record<string, unknown>[] = await next;
-    next = k + 1 < parts.length ? get(k + 1) : null;
+  let index = 0;
+  for (let k = 0; k < parts.length; k++) {
+    const items: Record<string, unknown>[] = await pending[k]!;
+    if (k + FETCH_AHEAD < parts.length) pending.push(get(k + FETCH_AHEAD));
     for (const it of items) {
       const a = it[key];
       if (!isNDArray(a)) throw new Error(`Input dataset ${ids[index]} has no '${key}' array.`);
@@ -75,8 +77,9 @@ export function countMismatch(n: number, m: number): Error {
 
 /**
  * Post one dataset per item along axis 0 of `out`. The items are views on `out`'s buffer, which is
- * transferred to the engine (detached here afterwards); one call when it is at most POST_BATCH_BYTES,
- * else consecutive calls of that many bytes, each on a copy of its own part (the ids in order).
+ * transferred to the engine (detached here afterwards): one call when it is at most
+ * POST_BATCH_BYTES; else consecutive calls of that many bytes, each on a copy of its own part (the
+ * ids in order). (Two calls in flight were not faster: the page's store work is the bottleneck.)
  */
 export async function postEach(runner: BaseRunner, out: NDArray, key: string, schema: DataSchemaName): Promise<string[]> {
   const n = out.shape[0] ?? 0;

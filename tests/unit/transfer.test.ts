@@ -5,7 +5,7 @@ import { LARGE_BUFFER_BYTES, MAX_TRANSFER_BUFFERS, ndarray, transferGroups, tran
 import { Image2ImageRunner } from '../../src/sdk/Image2ImageRunner';
 import { SharedAssets, constructRunner } from '../../src/sdk/runnerState';
 import { runPipeline } from '../../src/sdk/pipeline';
-import { FETCH_BATCH, POST_BATCH_BYTES } from '../../src/sdk/transfer';
+import { FETCH_AHEAD, FETCH_BATCH, POST_BATCH_BYTES } from '../../src/sdk/transfer';
 import { fakeHost, putArrays } from './helpers/fakeHost';
 
 const field = (a: NDArray) => ({ kind: 'array', array: a });
@@ -79,6 +79,25 @@ describe('typed runners: batched fetch, transferable posts', () => {
     const { host, ids, out } = await runIdentity(n, 4);
     expect(host.fetchCalls.map((c) => c.ids)).toEqual([ids.slice(0, FETCH_BATCH), ids.slice(FETCH_BATCH, 2 * FETCH_BATCH), ids.slice(2 * FETCH_BATCH)]);
     expect(out.map((id) => (host.datasets.get(id)!.image!.array.data as Float32Array)[0])).toEqual(Array.from({ length: n }, (_, k) => k + 1));
+  });
+
+  it('keeps FETCH_AHEAD fetchData calls in flight', async () => {
+    const host = fakeHost();
+    const ids = Array.from({ length: 4 * FETCH_BATCH }, (_, k) => `in-${k}`);
+    putArrays(host, 'image', Object.fromEntries(ids.map((id) => [id, ndarray('uint8', [2, 2])])));
+    const fetch = host.fetchData.bind(host);
+    let inFlight = 0;
+    let most = 0;
+    host.fetchData = async (i, k) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return fetch(i, k);
+    };
+    const r = constructRunner(Identity, { shared: new SharedAssets(), device: 'cpu', host, executionId: 'e1' });
+    await runPipeline(r, ids, {}, host);
+    expect(host.fetchCalls).toHaveLength(4);
+    expect(most).toBe(FETCH_AHEAD);
   });
 
   it('posts every output of one run in one call on ONE buffer (the stack) when it fits', async () => {
