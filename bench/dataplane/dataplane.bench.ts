@@ -407,7 +407,7 @@ it('data plane: identity Image2Image vs bare IndexedDB, Otsu execute() vs scikit
 
   const md = `## Data plane after the transfer fixes (issue 13)
 
-\`npm run bench:dataplane\` (bench/dataplane), the same cases as the baseline below, after the engine → runner data path was
+\`npm run bench:dataplane\` (bench/dataplane), the same cases as the baseline above, after the engine → runner data path was
 changed: inputs and outputs move as transferred buffers (at most 32 large ones per message; batches of 16 inputs, outputs in
 calls of up to 64 MiB), the engine reads inputs 8 at a time, thumbnails are cheaper. Every array field is still one whole blob,
 and the store (\`datasets.put\`, \`postData\`'s writes, \`datasets.get\`) is unchanged. The production build served by
