@@ -12,7 +12,9 @@ import { runPipeline } from '../src/sdk/pipeline';
 import { onnxStats, releaseAllSessions } from '../src/sdk/onnxRuntime';
 import { thrownMessage } from '../src/core/describeValue';
 import { withBlockTransfer } from './hostTransfer';
+import { transferGroups, type NDArray } from '../src/core/ndarray';
 import type { BundleCode, ExecuteRequest, ExecuteResult, HostApi, RunnerHostApi, RunnerWorkerApi } from '../src/core/protocol';
+import type { StoredField } from '../src/core/records';
 
 export interface RunnerHostOptions {
   urlFactory?: ModuleUrlFactory;
@@ -127,9 +129,124 @@ export function createRunnerHostApi(opts: RunnerHostOptions = {}): RunnerHostApi
   };
 }
 
+type RemoteHost = Comlink.Remote<HostApi> & { [Comlink.releaseProxy](): void };
+
+/** A clear error for an array whose buffer an earlier postData already handed over (postMessage would only say "detached"). */
+function checkNotHandedOver(items: unknown[]): void {
+  items.forEach((item, i) => {
+    if (!item || typeof item !== 'object') return;
+    for (const [k, f] of Object.entries(item as Record<string, { array?: { shape?: unknown; data?: { buffer?: unknown; length?: unknown } } } | null>)) {
+      const a = f?.array;
+      const buf = a?.data?.buffer;
+      if (!(buf instanceof ArrayBuffer)) continue;
+      const detached = (buf as { detached?: boolean }).detached;
+      // Without ArrayBuffer.prototype.detached (Node 20): an empty view whose shape needs elements.
+      const gone =
+        detached ?? (a!.data!.length === 0 && Array.isArray(a!.shape) && a!.shape.length > 0 && a!.shape.every((d) => typeof d === 'number' && d > 0));
+      if (gone) {
+        throw new Error(
+          `postData: item ${i} field '${k}': its bytes were already handed over to the engine by an earlier postData (posted arrays are transferred, not copied, and are empty afterwards); post a copy of an array you post twice or use afterwards.`,
+        );
+      }
+    }
+  });
+}
+
+type ArrayBufferWithTransfer = ArrayBuffer & { transfer?: () => ArrayBuffer };
+
+/**
+ * `items` as sent, their arrays on buffers that postMessage can transfer. postMessage detaches the
+ * buffers of its transfer list one by one and fails at the first that cannot be detached (a
+ * WebAssembly memory's), leaving the earlier ones detached and their arrays lost (Chromium 150). So
+ * each buffer of `transfer` is first moved with ArrayBuffer.prototype.transfer (no copy; the runner's
+ * arrays on it are empty afterwards, as after postMessage), the items rebuilt on the moved buffers; a
+ * buffer that cannot be moved stays where it is and travels as a copy. Engines without
+ * ArrayBuffer.prototype.transfer (Node 20, in tests) transfer the buffers as they are.
+ */
+function moveBuffers(
+  items: Parameters<HostApi['postData']>[0],
+  transfer: ArrayBuffer[],
+): { items: Parameters<HostApi['postData']>[0]; transfer: ArrayBuffer[] } {
+  if (!transfer.length || typeof (ArrayBuffer.prototype as ArrayBufferWithTransfer).transfer !== 'function') return { items, transfer };
+  // Where each array sits in its buffer, read before the move (a detached view has length and offset 0).
+  const views = items.map((item) =>
+    !item || typeof item !== 'object'
+      ? []
+      : Object.entries(item).flatMap(([k, f]) => {
+          const data = (f as { array?: { data?: unknown } } | null)?.array?.data;
+          return ArrayBuffer.isView(data) && transfer.includes(data.buffer as ArrayBuffer)
+            ? [{ k, f, data: data as NDArray['data'], byteOffset: data.byteOffset, length: (data as NDArray['data']).length }]
+            : [];
+        }),
+  );
+  const moved = new Map<ArrayBuffer, ArrayBuffer>();
+  for (const b of transfer) {
+    try {
+      moved.set(b, (b as ArrayBufferWithTransfer).transfer!());
+    } catch {
+      // Not detachable: sent as a copy.
+    }
+  }
+  const rebuilt = items.map((item, i) => {
+    const mine = views[i]!.filter((v) => moved.has(v.data.buffer as ArrayBuffer));
+    if (!mine.length) return item;
+    const out: Record<string, unknown> = { ...item };
+    for (const { k, f, data, byteOffset, length } of mine) {
+      const C = data.constructor as new (b: ArrayBuffer, o: number, n: number) => NDArray['data'];
+      const sf = f as StoredField; // only fields with array data were collected above
+      out[k] = { ...sf, array: { ...sf.array, data: new C(moved.get(data.buffer as ArrayBuffer)!, byteOffset, length) } };
+    }
+    return out;
+  }) as Parameters<HostApi['postData']>[0];
+  return { items: rebuilt, transfer: [...moved.values()] };
+}
+
+/**
+ * The HostApi a runner sees, over the engine's Comlink remote. Posted arrays travel as TRANSFERRED
+ * buffers: they are detached (empty) in the runner afterwards, whether the engine accepted them or
+ * not. No message transfers more large buffers than one message to another process may
+ * (MAX_TRANSFER_BUFFERS in src/core/ndarray.ts): postData is split into consecutive calls where
+ * needed (the ids come back in order). A buffer that cannot be transferred (a WebAssembly memory's)
+ * travels as a copy (moveBuffers). fetchData replies come transferred from the engine.
+ */
+export function transferringHost(remote: RemoteHost): HostApi & { [Comlink.releaseProxy](): void } {
+  const post = async (items: Parameters<HostApi['postData']>[0], transfer: ArrayBuffer[], schemaName: string | null): Promise<string[]> => {
+    const moved = moveBuffers(items, transfer);
+    if (!moved.transfer.length) return remote.postData(moved.items, schemaName);
+    return remote.postData(Comlink.transfer(moved.items, moved.transfer), schemaName);
+  };
+  return {
+    fetchData: (ids, keys) => remote.fetchData(ids, keys),
+    async postData(items, schemaName) {
+      if (Array.isArray(items)) checkNotHandedOver(items);
+      const groups = Array.isArray(items) ? transferGroups(items) : [];
+      if (groups.length <= 1) return post(items, groups[0]?.transfer ?? [], schemaName);
+      const ids: string[] = [];
+      for (const g of groups) ids.push(...(await post(g.items, g.transfer, schemaName)));
+      return ids;
+    },
+    fetchAsset: (path) => remote.fetchAsset(path),
+    log: (level, message) => remote.log(level, message),
+    progress: (p) => remote.progress(p),
+    stage: (name, ms) => remote.stage(name, ms),
+    sessionSave: (key, value) => remote.sessionSave(key, value),
+    sessionLoad: (key) => remote.sessionLoad(key),
+    sessionRemove: (key) => remote.sessionRemove(key),
+    // Lazy arrays (hostArrays.ts): passed through; withBlockTransfer makes writeArray transfer its block.
+    describeData: (ids) => remote.describeData(ids),
+    readArray: (id, key, region) => remote.readArray(id, key, region),
+    createArray: (spec) => remote.createArray(spec),
+    writeArray: (handle, origin, block) => remote.writeArray(handle, origin, block),
+    abortArray: (handle) => remote.abortArray(handle),
+    readOutput: (handle, region) => remote.readOutput(handle, region),
+    [Comlink.releaseProxy]: () => remote[Comlink.releaseProxy](),
+  };
+}
+
 /**
  * The runner host as a worker exposes it: `execute` gets the MessagePort on which the engine serves
- * this execution's HostApi and calls it over Comlink (released when the execution ends).
+ * this execution's HostApi and calls it over Comlink (released when the execution ends), through
+ * transferringHost.
  */
 export function runnerWorkerApi(api: RunnerHostApi): RunnerWorkerApi {
   return {
@@ -138,7 +255,7 @@ export function runnerWorkerApi(api: RunnerHostApi): RunnerWorkerApi {
       if (typeof MessagePort !== 'undefined' && !(hostPort instanceof MessagePort)) {
         return Promise.reject(new Error('execute: the host port is missing.'));
       }
-      return api.execute(req, withBlockTransfer(Comlink.wrap<HostApi>(hostPort) as unknown as HostApi));
+      return api.execute(req, withBlockTransfer(transferringHost(Comlink.wrap<HostApi>(hostPort) as RemoteHost)));
     },
     stats: () => api.stats(),
     release: () => api.release(),

@@ -388,3 +388,80 @@ export function arraysEqual(a: NDArray, b: NDArray): boolean {
   }
   return true;
 }
+
+// ── Moving arrays between threads and processes (transferred buffers, never structured-clone copies) ──
+
+/**
+ * Most ArrayBuffers transferred in one message. Chromium sends every transferred buffer over 64 KiB
+ * to another process as its own shared-memory handle, and one message may carry at most 64 of them:
+ * with one more, the SENDING renderer crashes (measured with Chromium 150: 64 × 1 MiB to a worker in a
+ * sandboxed frame pass, 65 × 1 MiB or 65 × 72 KiB crash the page). Third-party runners live in
+ * another process (the opaque-origin frame), so every message is kept well under that.
+ */
+export const MAX_TRANSFER_BUFFERS = 32;
+
+/** Buffers from this size on count against MAX_TRANSFER_BUFFERS (smaller ones travel inside the message; 100 × 60 KiB pass). Half Chromium's 64 KiB, for margin. */
+export const LARGE_BUFFER_BYTES = 32 * 1024;
+
+/** How many of `buffers` count against MAX_TRANSFER_BUFFERS. */
+export const largeCount = (buffers: Iterable<ArrayBuffer>): number => {
+  let n = 0;
+  for (const b of buffers) if (b.byteLength >= LARGE_BUFFER_BYTES) n++;
+  return n;
+};
+
+/** What one field is on the wire: `{kind, array}` (or null for a requested key a dataset lacks). */
+type WireField = { kind: string; array: NDArray } | null | undefined;
+
+/**
+ * The distinct buffers under the arrays of `items` (lists of wire fields) that can be transferred:
+ * plain ArrayBuffers, not SharedArrayBuffers (shared, never transferred) and not already detached.
+ * In first-use order.
+ */
+export function transferablesOf(items: readonly unknown[]): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const item of items) {
+    if (!item || typeof item !== 'object') continue;
+    for (const f of Object.values(item as Record<string, WireField>)) {
+      const buf = f && typeof f === 'object' ? (f.array?.data as { buffer?: unknown } | undefined)?.buffer : undefined;
+      if (buf instanceof ArrayBuffer && !isDetached(buf)) out.add(buf);
+    }
+  }
+  return [...out];
+}
+
+function isDetached(buf: ArrayBuffer): boolean {
+  const d = (buf as { detached?: boolean }).detached;
+  // Engines without ArrayBuffer.prototype.detached: a detached buffer has byteLength 0 (an empty one is not worth sending either way).
+  return d === undefined ? buf.byteLength === 0 : d;
+}
+
+/**
+ * Split `items` into consecutive groups (one message each) of which each transfers at most `max`
+ * large buffers. A buffer that items of several groups share is transferred with the LAST group that
+ * uses it (earlier groups clone it: transferring it earlier would detach it for the later ones); an
+ * item with more than `max` large buffers of its own clones the rest. One group when everything fits.
+ */
+export function transferGroups<T>(items: readonly T[], max = MAX_TRANSFER_BUFFERS): { items: T[]; transfer: ArrayBuffer[] }[] {
+  type Group = { items: T[]; bufs: Set<ArrayBuffer>; large: number };
+  const groups: Group[] = [];
+  let cur: Group | null = null;
+  for (const it of items) {
+    const mine = transferablesOf([it]);
+    const added = largeCount(cur ? mine.filter((b) => !cur!.bufs.has(b)) : mine);
+    if (!cur || (cur.items.length > 0 && cur.large + added > max)) {
+      cur = { items: [], bufs: new Set(), large: 0 };
+      groups.push(cur);
+    }
+    cur.items.push(it);
+    cur.large += added;
+    for (const b of mine) cur.bufs.add(b);
+  }
+  const last = new Map<ArrayBuffer, number>();
+  groups.forEach((g, gi) => g.bufs.forEach((b) => last.set(b, gi)));
+  return groups.map((g, gi) => {
+    let large = 0;
+    const transfer = [...g.bufs].filter((b) => last.get(b) === gi && (b.byteLength < LARGE_BUFFER_BYTES || ++large <= max));
+    return { items: g.items, transfer };
+  });
+}

@@ -2,7 +2,9 @@
 // the dataset's metadata, so lists never read field bytes). Pure TS, no DOM; one pass to find the
 // value range, one pass to box-average into the output, no allocation per pixel. Big images are read
 // on a regular subgrid (about 4×4 or more samples per output pixel), so the cost is bounded by the
-// output size rather than the input's.
+// output size rather than the input's. Each row read is first converted to float64 by one builtin
+// copy, so the per-sample loops see one array class whatever the dtype (loops that index several
+// typed-array classes are several times slower once V8 has seen more than one).
 import { isIntegerDType, type DType, type NDArray } from './ndarray';
 import type { Thumbnail } from './records';
 
@@ -20,7 +22,7 @@ const LABEL_LOW = 96;
 
 interface Plane {
   key: string;
-  data: ArrayLike<number>;
+  data: NDArray['data'];
   dtype: DType;
   /** Element offset of channel 0's plane. */
   offset: number;
@@ -41,7 +43,7 @@ function pickPlane(fields: Record<string, { kind: string; array: NDArray } | nul
     // A channel-first RGB image (the Image schema's 3×H×W); any other ≥3-D array: index 0 along the leading axes.
     const rgb = key === 'image' && nd === 3 && shape[0] === 3;
     if (data.length < (rgb ? 3 : 1) * height * width) continue;
-    return { key, data: data as unknown as ArrayLike<number>, dtype, offset: 0, height, width, channels: rgb ? 3 : 1 };
+    return { key, data, dtype, offset: 0, height, width, channels: rgb ? 3 : 1 };
   }
   return null;
 }
@@ -60,43 +62,53 @@ interface Mapping {
 }
 
 /**
- * The pixels read along one axis: every `step`-th one (centred), each with the output pixel it falls
- * in, and how many samples each output pixel gets.
+ * The pixels read along one axis: every `step`-th one from `off` (centred), sample i at
+ * off + i·step. Output pixel b gets samples start[b] … start[b+1]-1 (the bins of increasing samples
+ * never decrease, so each bin is one run), count[b] of them.
  */
 interface Axis {
-  idx: Int32Array;
-  bin: Int32Array;
+  off: number;
+  step: number;
+  /** Number of samples. */
+  m: number;
+  start: Int32Array;
   count: Float64Array;
 }
 
 function sampleAxis(n: number, outN: number, step: number): Axis {
   const off = Math.min(n - 1, Math.floor(step / 2));
   const m = Math.ceil((n - off) / step);
-  const idx = new Int32Array(m);
-  const bin = new Int32Array(m);
+  const start = new Int32Array(outN + 1);
   const count = new Float64Array(outN);
   for (let i = 0; i < m; i++) {
     const x = off + i * step;
-    const b = Math.min(outN - 1, Math.floor((x * outN) / n));
-    idx[i] = x;
-    bin[i] = b;
-    count[b]!++;
+    count[Math.min(outN - 1, Math.floor((x * outN) / n))]!++;
   }
-  return { idx, bin, count };
+  for (let b = 0; b < outN; b++) start[b + 1] = start[b]! + count[b]!;
+  return { off, step, m, start, count };
+}
+
+/**
+ * Row `y` of channel `c`, as float64 in `buf` (one builtin conversion per row, so the loops below
+ * read one array type only, whatever the dtype: a loop over many typed-array classes is far slower).
+ */
+function readRow(p: Plane, c: number, y: number, buf: Float64Array): Float64Array {
+  const start = p.offset + c * p.height * p.width + y * p.width;
+  buf.set(p.data.subarray(start, start + p.width) as unknown as ArrayLike<number>);
+  return buf;
 }
 
 function planeRange(p: Plane, xs: Axis, ys: Axis): { min: number; max: number } {
-  const { data, width: W } = p;
-  const planeSize = p.height * W;
   let min = Infinity;
   let max = -Infinity;
-  const xi = xs.idx;
-  const nx = xi.length;
+  const { off: xOff, step: xStep, m: nx } = xs;
+  const end = xOff + nx * xStep;
+  const buf = new Float64Array(p.width);
   for (let c = 0; c < p.channels; c++) {
-    for (let iy = 0; iy < ys.idx.length; iy++) {
-      const row = p.offset + c * planeSize + ys.idx[iy]! * W;
-      for (let ix = 0; ix < nx; ix++) {
-        const v = data[row + xi[ix]!]!;
+    for (let iy = 0; iy < ys.m; iy++) {
+      const row = readRow(p, c, ys.off + iy * ys.step, buf);
+      for (let q = xOff; q < end; q += xStep) {
+        const v = row[q]!;
         // NaN fails both comparisons; ±Infinity are excluded explicitly.
         if (v < min && v !== -Infinity) min = v;
         if (v > max && v !== Infinity) max = v;
@@ -107,16 +119,16 @@ function planeRange(p: Plane, xs: Axis, ys: Axis): { min: number; max: number } 
 }
 
 function labelTable(p: Plane, xs: Axis, ys: Axis, max: number): Uint8Array | null {
-  const { data, width: W } = p;
   const seen = new Uint8Array(max + 1);
   const anyCount = p.key === 'mask';
   let distinct = 0;
-  const xi = xs.idx;
-  const nx = xi.length;
-  for (let iy = 0; iy < ys.idx.length; iy++) {
-    const row = p.offset + ys.idx[iy]! * W;
-    for (let ix = 0; ix < nx; ix++) {
-      const v = data[row + xi[ix]!]!;
+  const { off: xOff, step: xStep, m: nx } = xs;
+  const end = xOff + nx * xStep;
+  const buf = new Float64Array(p.width);
+  for (let iy = 0; iy < ys.m; iy++) {
+    const row = readRow(p, 0, ys.off + iy * ys.step, buf);
+    for (let q = xOff; q < end; q += xStep) {
+      const v = row[q]!;
       if (seen[v] === 0) {
         seen[v] = 1;
         if (++distinct > MAX_LABELS && !anyCount) return null;
@@ -171,7 +183,7 @@ export function makeThumbnail(fields: Record<string, { kind: string; array: NDAr
   maxSide = Math.floor(maxSide);
   const p = pickPlane(fields);
   if (!p) return null;
-  const { height: H, width: W, channels: C, data } = p;
+  const { height: H, width: W, channels: C } = p;
   const { height: oh, width: ow } = thumbnailSize(H, W, maxSide);
   // Reading every pixel of a big image is wasted work: read every step-th row and column, so that
   // each output pixel still averages about 4×4 samples or more.
@@ -185,28 +197,35 @@ export function makeThumbnail(fields: Record<string, { kind: string; array: NDAr
     return { width: ow, height: oh, channels: C, data: out };
   }
   const acc = new Float64Array(ow);
-  const planeSize = H * W;
+  const buf = new Float64Array(W);
   const { lut, min, scale } = map;
-  const xi = xs.idx;
-  const xbin = xs.bin;
-  const nx = xi.length;
-  const ny = ys.idx.length;
+  const { off: xOff, step: xStep, start: xStart } = xs;
+  const ny = ys.m;
+  // Per output column, its run of samples: the same additions in the same order as one pass over
+  // the samples would make, without an index lookup per sample.
   for (let c = 0; c < C; c++) {
-    const base = p.offset + c * planeSize;
     for (let iy = 0; iy < ny; iy++) {
-      const row = base + ys.idx[iy]! * W;
-      if (lut) {
-        for (let ix = 0; ix < nx; ix++) acc[xbin[ix]!]! += lut[data[row + xi[ix]!]!]!;
-      } else {
-        for (let ix = 0; ix < nx; ix++) {
-          let d = (data[row + xi[ix]!]! - min) * scale;
-          if (!(d > 0)) d = 0; // also NaN and -Infinity
-          else if (d > 255) d = 255;
-          acc[xbin[ix]!]! += d;
+      const y = ys.off + iy * ys.step;
+      const data = readRow(p, c, y, buf);
+      let q = xOff;
+      for (let ox = 0; ox < ow; ox++) {
+        const end = q + (xStart[ox + 1]! - xStart[ox]!) * xStep;
+        let s = acc[ox]!;
+        if (lut) {
+          for (; q < end; q += xStep) s += lut[data[q]!]!;
+        } else {
+          for (; q < end; q += xStep) {
+            let d = (data[q]! - min) * scale;
+            if (!(d > 0)) d = 0; // also NaN and -Infinity
+            else if (d > 255) d = 255;
+            s += d;
+          }
         }
+        acc[ox] = s;
       }
-      const oy = ys.bin[iy]!;
-      if (iy + 1 === ny || ys.bin[iy + 1] !== oy) {
+      const oy = Math.min(oh - 1, Math.floor((y * oh) / H));
+      const next = iy + 1 < ny ? Math.min(oh - 1, Math.floor(((y + ys.step) * oh) / H)) : -1;
+      if (next !== oy) {
         const rows = ys.count[oy]!;
         const o = oy * ow * C + c;
         for (let ox = 0; ox < ow; ox++) {

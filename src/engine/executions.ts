@@ -171,6 +171,7 @@ export class Executions {
       persistTimer: null,
       persistChain: Promise.resolve(),
       postedBytes: 0,
+      named: 0,
       maxPostBytes: storageBound ? free : configuredMaxPost,
       postLimitReason: storageBound ? `only ${freeSpaceText(est!)} when the run started` : null,
       sandboxed: isThirdParty(alg) && this.pool.sandboxing,

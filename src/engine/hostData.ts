@@ -4,7 +4,7 @@
 // transaction, within the run's byte limit).
 import { DATA_SCHEMAS, validateItem, type DataSchemaName } from '../core/dataSchemas';
 import { decodeFields } from '../core/datasetCodec';
-import { ndarrayProblem, type NDArray } from '../core/ndarray';
+import { LARGE_BUFFER_BYTES, MAX_TRANSFER_BUFFERS, largeCount, ndarrayProblem, transferablesOf, type NDArray } from '../core/ndarray';
 import type { HostApi, RawFields } from '../core/protocol';
 import type { FieldKind } from '../core/records';
 import type { HostApiContext } from './hostContext';
@@ -12,6 +12,57 @@ import { schemaView, stagedFieldOf, type NewField } from './hostArrays';
 import { FIELD_KINDS, FORBIDDEN_KEYS, MAX_IDS, MAX_ID_LENGTH, checkIdList, describeValue, isPlainRecord, stringsIn } from './hostChecks';
 import { transferred } from './hostRpc';
 import { assertAlive, isThirdParty, type LiveRun } from './liveRun';
+
+/** Dataset reads one fetchData call keeps in flight. */
+const READS_IN_FLIGHT = 8;
+
+/** `fn` over `list` with at most `limit` calls pending; results in list order; the first rejection rejects. */
+async function mapLimited<T, R>(list: readonly T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < list.length) {
+      const i = next++;
+      out[i] = await fn(list[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, list.length) }, lane));
+  return out;
+}
+
+/**
+ * The buffers to transfer with a fetchData reply. The store gives each field its own fresh buffer; a
+ * reply with more large buffers than one message may carry to another process (a bundle asking for
+ * many datasets at once; see MAX_TRANSFER_BUFFERS in src/core/ndarray.ts) has its arrays copied into MAX_TRANSFER_BUFFERS
+ * packed buffers instead (each array a view on one), so the page never crashes on its own reply.
+ */
+export function packForTransfer(out: RawFields[]): ArrayBuffer[] {
+  const buffers = transferablesOf(out);
+  if (largeCount(buffers) <= MAX_TRANSFER_BUFFERS) return buffers;
+  const fields = out.flatMap((f) => Object.values(f)).filter((f): f is NonNullable<typeof f> => !!f && f.array.data.byteLength >= LARGE_BUFFER_BYTES);
+  const per = Math.ceil(fields.length / MAX_TRANSFER_BUFFERS);
+  for (let i = 0; i < fields.length; i += per) {
+    const group = fields.slice(i, i + per);
+    // 8-byte aligned offsets, so every dtype's view fits.
+    const offsets = group.map(() => 0);
+    let size = 0;
+    group.forEach((f, j) => {
+      offsets[j] = size;
+      size += Math.ceil(f.array.data.byteLength / 8) * 8;
+    });
+    const packed = new ArrayBuffer(size);
+    group.forEach((f, j) => {
+      const a = f.array;
+      new Uint8Array(packed, offsets[j], a.data.byteLength).set(new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength));
+      f.array = {
+        dtype: a.dtype,
+        shape: a.shape,
+        data: new (a.data.constructor as new (b: ArrayBuffer, o: number, n: number) => NDArray['data'])(packed, offsets[j]!, a.data.length),
+      };
+    });
+  }
+  return transferablesOf(out);
+}
 
 export function fetchDataCall(run: LiveRun, ctx: HostApiContext): HostApi['fetchData'] {
   const { rec, alg } = run;
@@ -30,18 +81,18 @@ export function fetchDataCall(run: LiveRun, ctx: HostApiContext): HostApi['fetch
       }
     }
     const t = performance.now();
-    const out: RawFields[] = [];
-    const transfer: ArrayBuffer[] = [];
-    for (const id of idList) {
-      const got = await ctx.store.getDatasetFields(id, keyList ?? undefined);
-      if (!got) throw new Error(`fetchData: dataset '${id}' not found.`);
+    // Every dataset's read is issued at once (a few at a time), not one transaction after another.
+    const got = await mapLimited(idList, READS_IN_FLIGHT, async (id) => {
+      const g = await ctx.store.getDatasetFields(id, keyList ?? undefined);
+      if (!g) throw new Error(`fetchData: dataset '${id}' not found.`);
+      return g;
+    });
+    const out: RawFields[] = got.map((g) => {
       const fields: RawFields = {};
-      for (const [k, f] of Object.entries(got.fields)) {
-        fields[k] = f ? { kind: f.kind, array: f.array } : null;
-        if (f && f.array.data.buffer instanceof ArrayBuffer && !transfer.includes(f.array.data.buffer)) transfer.push(f.array.data.buffer);
-      }
-      out.push(fields);
-    }
+      for (const [k, f] of Object.entries(g.fields)) fields[k] = f ? { kind: f.kind, array: f.array } : null;
+      return fields;
+    });
+    const transfer = packForTransfer(out);
     run.stats.fetched += idList.length;
     run.stats.fetchMs += performance.now() - t;
     return transferred(out, transfer);
@@ -95,24 +146,32 @@ export function postDataCall(run: LiveRun, ctx: HostApiContext): HostApi['postDa
       if (schemaName) validateItem(DATA_SCHEMAS[schemaName as DataSchemaName], decodeFields(schemaView(fields)), i);
       return fields;
     });
+    // This call's bytes count before its write is awaited (and are given back if it fails), so calls
+    // in flight together cannot each pass the limit on their own.
+    run.postedBytes += bytes;
     const short = rec.id.slice(0, 8);
-    const writing = ctx.store.putDatasets(
-      checked.map((fields, i) => ({
-        fields,
-        name: `${alg.name} ${short} #${run.posted.length + i + 1}`,
-        source: `execution:${rec.id}`,
-        schema: schemaName,
-        extra: { algorithm: `${alg.name} ${alg.version}`, execution: rec.id, inputs: rec.inputDatasetIds },
-      })),
-    );
+    const first = run.named;
+    run.named += checked.length;
+    const writing = (async () =>
+      ctx.store.putDatasets(
+        checked.map((fields, i) => ({
+          fields,
+          name: `${alg.name} ${short} #${first + i + 1}`,
+          source: `execution:${rec.id}`,
+          schema: schemaName,
+          extra: { algorithm: `${alg.name} ${alg.version}`, execution: rec.id, inputs: rec.inputDatasetIds },
+        })),
+      ))();
     run.writes.add(writing);
     let ids: string[];
     try {
       ids = await writing;
+    } catch (e) {
+      run.postedBytes -= bytes;
+      throw e;
     } finally {
       run.writes.delete(writing);
     }
-    run.postedBytes += bytes;
     run.posted.push(...ids);
     run.stats.posted += ids.length;
     run.stats.postMs += performance.now() - t;

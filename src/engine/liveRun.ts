@@ -31,6 +31,8 @@ export interface LiveRun {
   persistTimer: ReturnType<typeof setTimeout> | null;
   persistChain: Promise<void>;
   postedBytes: number;
+  /** Items postData calls have numbered so far (output names "#k" are reserved per call, so calls in flight together never share one). */
+  named: number;
   maxPostBytes: number;
   /** Why `maxPostBytes` is what it is when the free storage set it ("… of storage is free (…)"); null for the configured limit. */
   postLimitReason: string | null;

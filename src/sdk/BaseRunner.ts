@@ -13,6 +13,7 @@ import { adoptRunner, internalsOf } from './runnerState';
 import type { OnnxSession } from './OnnxSession';
 import type { OnnxModelOptions } from './onnxRuntime';
 import { thrownMessage } from '../core/describeValue';
+import { FETCH_BATCH, batches } from './transfer';
 
 /** A data schema: a built-in name ("Image", "Segmentation", …), a built-in schema object, or any zod object schema. */
 export type SchemaLike = DataSchemaName | (string & {}) | z.ZodType;
@@ -112,7 +113,11 @@ export class BaseRunner {
     return this.fetchDataAs(ids, schema, ...keys);
   }
 
-  /** Validate items against `schema`, store each as a new dataset and return their ids in order. */
+  /**
+   * Validate items against `schema`, store each as a new dataset and return their ids in order. The
+   * arrays' buffers are transferred to the engine, not copied: afterwards they are empty (detached)
+   * here, so post a copy (`copy(a)`) of an array you still need.
+   */
   async postData(items: Record<string, unknown>[], schema: SchemaLike): Promise<string[]> {
     return this.postDataAs(items, schema);
   }
@@ -123,7 +128,9 @@ export class BaseRunner {
     }
     for (const k of keys) if (typeof k !== 'string') throw new Error(`fetchData: keys must be strings, got ${typeof k}.`);
     const { zod } = resolveSchema(schema, 'fetchData');
-    const raw = await this.host.fetchData(ids, keys.length ? keys : null);
+    // FETCH_BATCH datasets per call (bounded messages; each reply's buffers are transferred).
+    const raw: Awaited<ReturnType<HostApi['fetchData']>> = [];
+    for (const part of batches(ids, FETCH_BATCH)) raw.push(...(await this.host.fetchData(part, keys.length ? keys : null)));
     return raw.map((fields, i) => {
       try {
         return validateItem(zod, decodeFields(fields), i);

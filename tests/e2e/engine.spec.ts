@@ -304,3 +304,61 @@ test('datasets.importFiles decodes PNG, 16-bit PNG and multi-page TIFF into Imag
   expect(r.items[4]).toMatchObject({ dtype: 'float32', shape: [2, 2], data: [1, 1.5, 2, 2.5] });
   expect(problems).toEqual([]);
 });
+
+test('data plane: a third-party (sandboxed) run over 80 images of 256 KiB completes; posted arrays are moved, a WebAssembly memory view is copied', async ({
+  page,
+}) => {
+  // 80 transferred buffers over 64 KiB in one message to the sandbox's process crashed the page (issue 13).
+  await openApp(page);
+  const r = await page.evaluate(
+    async (mf) => {
+      const api = window.algobox;
+      const alg = await api.algorithms.install({
+        'pyproject.toml': mf,
+        'Runner.js': `import { Image2ImageRunner, ndarray } from "algobox";
+      export class Runner extends Image2ImageRunner {
+        async inference(data) {
+          const mem = new WebAssembly.Memory({ initial: 1 });
+          const wasm = ndarray("uint8", [2, 2], new Uint8Array(mem.buffer, 8, 4));
+          wasm.data.set([9, 8, 7, 6]);
+          const own = ndarray("uint8", [2, 2], [1, 2, 3, 4]);
+          const [a, b] = await this.host.postData([{ mask: { kind: "array", array: own } }, { mask: { kind: "array", array: wasm } }], null);
+          await this.logMessage("AFTER " + own.data.length + " " + wasm.data.length + " " + a.length + " " + b.length);
+          return data;
+        }
+      }`,
+      });
+      await api.algorithms.trust(alg.id);
+      const ids: string[] = [];
+      for (let k = 0; k < 80; k++) {
+        const d = new Float32Array(256 * 256).fill(k);
+        ids.push(await api.datasets.put({ image: { dtype: 'float32', shape: [256, 256], data: d } }, { schema: 'Image' }));
+      }
+      const rec = await api.executions.wait(await api.execute({ algorithmId: alg.id, inputDatasetIds: ids }));
+      const outs = [];
+      for (const o of rec.outputDatasetIds) outs.push(((await api.datasets.get(o, ['image'])).fields.image as { data: Float32Array }).data[65535]);
+      const posted = (await api.datasets.list()).filter((m) => m.source === `execution:${rec.id}` && !rec.outputDatasetIds.includes(m.id));
+      const masks = [];
+      for (const m of posted) masks.push(Array.from(((await api.datasets.get(m.id, ['mask'])).fields.mask as { data: Uint8Array }).data));
+      return {
+        status: rec.status,
+        error: rec.error?.message ?? null,
+        outs,
+        masks,
+        log: rec.log.map((l) => l.message),
+        runners: (await api.stats()).runners.map((x) => x.key),
+      };
+    },
+    manifest('dataplane_sandboxed', 'Image2Image'),
+  );
+  expect(r.error).toBeNull();
+  expect(r.status).toBe('COMPLETED');
+  expect(r.runners.some((k) => k.endsWith('|sandbox'))).toBe(true);
+  expect(r.outs).toEqual(Array.from({ length: 80 }, (_, k) => k));
+  expect(r.masks).toEqual([
+    [1, 2, 3, 4],
+    [9, 8, 7, 6],
+  ]);
+  // The runner's own array was moved (empty now); the view on WebAssembly memory, which cannot be, was copied.
+  expect(r.log.find((m) => m.startsWith('AFTER '))).toMatch(/^AFTER 0 4 \d+ \d+$/);
+});

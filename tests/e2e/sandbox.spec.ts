@@ -347,12 +347,13 @@ test('attack 5: prototype pollution through posted items, ids, log messages, ses
       'polluter',
       `${PROBE}
       const P = (s) => JSON.parse(s);
-      const f = { kind: "array", array: { dtype: "uint8", shape: [1], data: new Uint8Array([1]) } };
+      // A fresh array per call: posted buffers are transferred (detached in the worker), refused or not.
+      const F = () => ({ kind: "array", array: { dtype: "uint8", shape: [1], data: new Uint8Array([1]) } });
       await probe("item __proto__", () => host.postData([P('{"__proto__": {"polluted": "yes"}, "mask": {"kind": "array"}}')], null));
       await probe("item constructor.prototype", () => host.postData([{ constructor: { prototype: { polluted: "yes" } } }], null));
-      await probe("field __proto__", () => host.postData([{ mask: Object.assign(P('{"__proto__": {"polluted": "yes"}}'), f) }], null));
-      await probe("array __proto__", () => host.postData([{ mask: { kind: "array", array: Object.assign(P('{"__proto__": {"polluted": "yes"}}'), f.array) } }], null));
-      await probe("schema constructor", () => host.postData([{ mask: f }], "constructor"));
+      await probe("field __proto__", () => host.postData([{ mask: Object.assign(P('{"__proto__": {"polluted": "yes"}}'), F()) }], null));
+      await probe("array __proto__", () => host.postData([{ mask: { kind: "array", array: Object.assign(P('{"__proto__": {"polluted": "yes"}}'), F().array) } }], null));
+      await probe("schema constructor", () => host.postData([{ mask: F() }], "constructor"));
       await probe("session __proto__", () => host.sessionSave("__proto__", { polluted: "yes" }));
       await probe("session constructor", () => host.sessionSave("constructor", { prototype: { polluted: "yes" } }));
       await probe("log object", () => host.log("INFO", P('{"__proto__": {"polluted": "yes"}, "toString": "x"}')));

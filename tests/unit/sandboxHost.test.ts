@@ -4,9 +4,14 @@
 // and malicious values (prototype pollution, wrong types, sizes, reading datasets it was not given).
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAlgobox, type Algobox } from '../../src/api';
-import { ndarray } from '../../src/core/ndarray';
+import { ndarray, type NDArray } from '../../src/core/ndarray';
 import { DEFAULT_THIRD_PARTY_TIMEOUT_MS } from '../../src/engine/engine';
 import { MALFORMED_REPLY, sanitizeReply, serveRpc } from '../../src/engine/hostRpc';
+import { packForTransfer } from '../../src/engine/hostData';
+import { transferringHost } from '../../workers/runnerHostApi';
+import * as Comlink from 'comlink';
+import type { HostApi, RawFields } from '../../src/core/protocol';
+import { LARGE_BUFFER_BYTES, MAX_TRANSFER_BUFFERS, largeCount } from '../../src/core/ndarray';
 import { SANDBOX_BOOTSTRAP, sandboxCsp, sandboxSrcdoc } from '../../src/engine/sandbox';
 import { createHash } from 'node:crypto';
 import { inProcessWorkerFactory } from './helpers/inProcessWorkers';
@@ -247,12 +252,12 @@ describe('HostApi against malicious values', () => {
       api,
       `const errors = [];
       const tryIt = async (f) => { try { await f(); errors.push('accepted'); } catch (e) { errors.push(e.message); } };
-      const f = ${JSON.stringify(field('uint8', [1], [1]))};
-      f.array.data = new Uint8Array([1]);
+      // A fresh array per call: posted buffers are transferred (detached here), refused or not.
+      const f = () => ({ ...${JSON.stringify(field('uint8', [1], [1]))}, array: { dtype: "uint8", shape: [1], data: new Uint8Array([1]) } });
       await tryIt(() => host.postData([JSON.parse('{"__proto__": {"polluted": "yes"}}')], null));
       await tryIt(() => host.postData([{ constructor: { prototype: { polluted: "yes" } } }], null));
-      await tryIt(() => host.postData([{ mask: f }], "constructor"));
-      await tryIt(() => host.postData([{ mask: f }], "__proto__"));
+      await tryIt(() => host.postData([{ mask: f() }], "constructor"));
+      await tryIt(() => host.postData([{ mask: f() }], "__proto__"));
       await tryIt(() => host.sessionSave("__proto__", { polluted: "yes" }));
       await tryIt(() => host.log("INFO", JSON.parse('{"__proto__": {"polluted": "yes"}}')));
       const extra = { mask: { kind: "array", array: { dtype: "uint8", shape: [1], data: new Uint8Array([7]), extra: "dropped" }, more: 1 } };
@@ -294,6 +299,25 @@ describe('HostApi against malicious values', () => {
       "postData: item 0 field 'mask' (4096 bytes) would bring this execution's posted bytes to 4096, more than its limit of 1024.",
     );
     expect(big.outputDatasetIds).toEqual([]);
+    // Calls in flight together count each other's bytes (reserved before the write is awaited).
+    const two = await runEvil(
+      api,
+      `const post = () => host.postData([{ mask: { kind: "array", array: { dtype: "uint8", shape: [600], data: new Uint8Array(600) } } }], null);
+      const r = await Promise.allSettled([post(), post()]);
+      await host.log("INFO", "SETTLED " + r.map((x) => x.status).join(","));
+      return r.flatMap((x) => (x.status === "fulfilled" ? x.value : []));`,
+      { maxPostBytes: 1024 },
+    );
+    expect(two.log.map((l) => l.message)).toContain('SETTLED fulfilled,rejected');
+    expect(two.outputDatasetIds).toHaveLength(1);
+    // …and number their outputs apart ("#1", "#2", never both "#1").
+    const both = await runEvil(
+      api,
+      `const post = () => host.postData([{ mask: { kind: "array", array: { dtype: "uint8", shape: [2], data: new Uint8Array(2) } } }], null);
+      return (await Promise.all([post(), post()])).flat();`,
+    );
+    const names = await Promise.all(both.outputDatasetIds.map(async (id) => (await api.datasets.get(id)).meta.name));
+    expect(names.map((n) => n.replace(/^.* #/, '#')).sort()).toEqual(['#1', '#2']);
     const ids = await runEvil(api, 'return [1, 2];');
     expect(ids.error?.message).toBe('postprocess must return the list of dataset ids that postData gave; it returned a list containing number, number.');
     const obj = await runEvil(api, 'return JSON.parse(\'{"__proto__": {"polluted": 1}, "length": 1}\');');
@@ -318,5 +342,131 @@ describe('HostApi against malicious values', () => {
     expect(input.status).toBe('COMPLETED');
     const many = await runEvil(api, `await host.fetchData(new Array(20000).fill("x"), null); return [];`);
     expect(many.error?.message).toBe('fetchData: ids has 20000 entries; at most 10000 are allowed.');
+  });
+});
+
+describe('array bytes between the engine and a runner: transferred, at most MAX_TRANSFER_BUFFERS large buffers a message', () => {
+  it("a runner's postData transfers its arrays' buffers (split into calls of at most 32 large ones, ids in order)", async () => {
+    const { port1, port2 } = new MessageChannel();
+    const received: RawFields[] = [];
+    let n = 0;
+    serveRpc(port1, {
+      postData: async (items: RawFields[]) => {
+        received.push(...items);
+        return items.map(() => `id-${++n}`);
+      },
+    });
+    const lists: Transferable[][] = [];
+    const send = port2.postMessage.bind(port2);
+    port2.postMessage = ((m: unknown, t?: Transferable[]) => {
+      lists.push(t ?? []);
+      send(m, t ?? []);
+    }) as typeof port2.postMessage;
+    const host = transferringHost(Comlink.wrap<HostApi>(port2) as Parameters<typeof transferringHost>[0]);
+    const arrays = Array.from({ length: 70 }, (_, k) => ndarray('uint8', [LARGE_BUFFER_BYTES], new Uint8Array(LARGE_BUFFER_BYTES).fill(k)));
+    const buffers = arrays.map((a) => a.data.buffer);
+    const ids = await host.postData(
+      arrays.map((a) => ({ mask: { kind: 'array', array: a } })),
+      null,
+    );
+    expect(ids).toEqual(Array.from({ length: 70 }, (_, k) => `id-${k + 1}`));
+    expect(lists.map((t) => t.length)).toEqual([32, 32, 6]);
+    expect(lists.flat()).toEqual(buffers);
+    // Moved, not copied: empty here, intact on the engine's side.
+    for (const a of arrays) expect(a.data.byteLength).toBe(0);
+    expect(received.map((f) => (f.mask!.array.data as Uint8Array)[LARGE_BUFFER_BYTES - 1])).toEqual(Array.from({ length: 70 }, (_, k) => k));
+    // Posting a handed-over array again says so.
+    await expect(host.postData([{ mask: { kind: 'array', array: arrays[0]! } }], null)).rejects.toThrow(
+      /already handed over to the engine by an earlier postData/,
+    );
+    (host as unknown as Record<symbol, () => void>)[Comlink.releaseProxy]!();
+    port1.close();
+  });
+
+  it('moves each buffer out of the runner before postMessage (ArrayBuffer.prototype.transfer); one that cannot be moved is copied, the others are not lost', async () => {
+    // Chromium's postMessage detaches the transfer list one by one and throws at a WebAssembly memory's
+    // buffer, losing the ones before it. Node 20 has no ArrayBuffer.prototype.transfer: one that
+    // refuses a marked buffer stands in for Chromium's.
+    const proto = ArrayBuffer.prototype as { transfer?: () => ArrayBuffer };
+    const had = Object.getOwnPropertyDescriptor(proto, 'transfer');
+    const fixed = new ArrayBuffer(LARGE_BUFFER_BYTES);
+    proto.transfer = function (this: ArrayBuffer) {
+      if (this === fixed) throw new TypeError('not detachable');
+      return structuredClone(this, { transfer: [this] });
+    };
+    try {
+      const { port1, port2 } = new MessageChannel();
+      const received: RawFields[] = [];
+      serveRpc(port1, {
+        postData: async (items: RawFields[]) => {
+          received.push(...items);
+          return items.map((_, i) => `id-${i}`);
+        },
+      });
+      const lists: Transferable[][] = [];
+      const send = port2.postMessage.bind(port2);
+      port2.postMessage = ((m: unknown, t?: Transferable[]) => {
+        lists.push(t ?? []);
+        send(m, t ?? []);
+      }) as typeof port2.postMessage;
+      const host = transferringHost(Comlink.wrap<HostApi>(port2) as Parameters<typeof transferringHost>[0]);
+      const own = ndarray('uint8', [LARGE_BUFFER_BYTES], new Uint8Array(LARGE_BUFFER_BYTES).fill(3));
+      const part = { dtype: 'uint8', shape: [4], data: new Uint8Array(fixed, 8, 4).fill(7) } as NDArray;
+      const ownBuffer = own.data.buffer;
+      expect(await host.postData([{ a: { kind: 'array', array: own } }, { b: { kind: 'array', array: part } }], null)).toEqual(['id-0', 'id-1']);
+      // One transferred buffer: the moved one (not the runner's own, already empty, nor the fixed one).
+      expect(lists[0]).toHaveLength(1);
+      expect(lists[0]![0]).not.toBe(ownBuffer);
+      expect([own.data.length, part.data.length]).toEqual([0, 4]);
+      expect([(received[0]!.a!.array.data as Uint8Array)[LARGE_BUFFER_BYTES - 1], Array.from(received[1]!.b!.array.data as Uint8Array)]).toEqual([
+        3,
+        [7, 7, 7, 7],
+      ]);
+      (host as unknown as Record<symbol, () => void>)[Comlink.releaseProxy]!();
+      port1.close();
+    } finally {
+      if (had) Object.defineProperty(proto, 'transfer', had);
+      else delete proto.transfer;
+    }
+  });
+
+  it('packs a fetchData reply with more large buffers than one message may carry into MAX_TRANSFER_BUFFERS buffers, values kept', () => {
+    const out: RawFields[] = Array.from({ length: 100 }, (_, k) => ({
+      image: { kind: 'array', array: ndarray('float64', [LARGE_BUFFER_BYTES / 8 + 1], new Float64Array(LARGE_BUFFER_BYTES / 8 + 1).fill(k + 0.5)) },
+      odd: { kind: 'array', array: ndarray('uint8', [LARGE_BUFFER_BYTES + 3], new Uint8Array(LARGE_BUFFER_BYTES + 3).fill(k)) },
+      tiny: { kind: 'array', array: ndarray('uint8', [2], [k, k]) },
+      none: null,
+    }));
+    const transfer = packForTransfer(out);
+    expect(largeCount(transfer)).toBeLessThanOrEqual(MAX_TRANSFER_BUFFERS);
+    const set = new Set(transfer);
+    out.forEach((f, k) => {
+      for (const key of ['image', 'odd', 'tiny'] as const) expect(set.has(f[key]!.array.data.buffer as ArrayBuffer)).toBe(true);
+      const img = f.image!.array as NDArray<'float64'>;
+      expect([img.data.length, img.data[0], img.data[img.data.length - 1]]).toEqual([LARGE_BUFFER_BYTES / 8 + 1, k + 0.5, k + 0.5]);
+      expect(Array.from((f.odd!.array.data as Uint8Array).subarray(-2))).toEqual([k, k]);
+      expect(f.none).toBeNull();
+    });
+    // A reply that fits is sent as the store gave it (no copy).
+    const few: RawFields[] = [{ image: { kind: 'array', array: ndarray('uint8', [LARGE_BUFFER_BYTES]) } }];
+    const before = few[0]!.image!.array.data;
+    expect(packForTransfer(few)).toEqual([before.buffer]);
+    expect(few[0]!.image!.array.data).toBe(before);
+  });
+
+  it('serves a bundle that fetches 40 large datasets in one call (the reply packed, the page unharmed)', async () => {
+    const { api } = makeApi();
+    const inputs: string[] = [];
+    for (let k = 0; k < 40; k++) inputs.push(await api.datasets.put({ image: ndarray('uint8', [256, 256], new Uint8Array(65536).fill(k)) }));
+    const rec = await runEvil(
+      api,
+      `const got = await host.fetchData(ids, ["image"]);
+      const buffers = new Set(got.map((f) => f.image.array.data.buffer));
+      await host.log("INFO", "GOT " + got.map((f) => f.image.array.data[65535]).join(",") + " IN " + buffers.size);
+      return [];`,
+      { inputs },
+    );
+    expect(rec.status).toBe('COMPLETED');
+    expect(rec.log.map((l) => l.message)).toContain(`GOT ${inputs.map((_, k) => k).join(',')} IN 20`); // 40 buffers packed two by two
   });
 });

@@ -130,4 +130,74 @@ describe('makeThumbnail', () => {
     }
     expect(best).toBeLessThan(50);
   });
+
+  it('keeps the exact output of the earlier per-sample loops (pinned fingerprints) for every dtype', () => {
+    const fnv = (u: Uint8Array) => {
+      let h = 0x811c9dc5;
+      for (const b of u) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+      return h.toString(16).padStart(8, '0');
+    };
+    const cases: [string, Record<string, { kind: string; array: NDArray }>, number, number][] = [
+      [
+        'ef4e5856',
+        {
+          image: arr(
+            ndarray(
+              'float32',
+              [512, 512],
+              Float32Array.from({ length: 512 * 512 }, (_, i) => ((i * 31) % 1013) / 1013),
+            ),
+          ),
+        },
+        96,
+        96,
+      ],
+      [
+        '29d30a79',
+        {
+          data: arr(
+            ndarray(
+              'uint16',
+              [1000, 700],
+              Uint16Array.from({ length: 700000 }, (_, i) => (i * 7919) % 60000),
+            ),
+          ),
+        },
+        67,
+        96,
+      ],
+      [
+        'fbe03e07',
+        {
+          image: arr(
+            ndarray(
+              'uint8',
+              [3, 300, 200],
+              Uint8Array.from({ length: 180000 }, (_, i) => (i * 13) % 251),
+            ),
+          ),
+        },
+        64,
+        96,
+      ],
+      [
+        '93468131',
+        {
+          mask: arr(
+            ndarray(
+              'int32',
+              [2048, 2048],
+              Int32Array.from({ length: 2048 * 2048 }, (_, i) => ((i >> 7) + (i >> 18)) % 5),
+            ),
+          ),
+        },
+        96,
+        96,
+      ],
+    ];
+    for (const [hash, fields, width, height] of cases) {
+      const t = makeThumbnail(fields)!;
+      expect([t.width, t.height, fnv(t.data)]).toEqual([width, height, hash]);
+    }
+  });
 });
