@@ -10,7 +10,7 @@
 // - Arrays are content addressed by their digest (src/core/chunkDigest.ts) and reference counted by
 //   the fields using them, exactly as blobs are: an identical array is stored once.
 import * as zarr from 'zarrita';
-import { arrayDigest, chunkKeys } from '../core/chunkDigest';
+import { arrayDigest } from '../core/chunkDigest';
 import { defaultChunkShape } from '../core/chunkPolicy';
 import { sha256Hex } from '../core/hash';
 import type { NDArray } from '../core/ndarray';
@@ -183,21 +183,15 @@ export function fieldArray(ctx: StoreContext, fm: FieldMeta, tx?: ReadTx): zarr.
 }
 
 /**
- * Read a chunked field whole (or `region` of it). A whole array that is one chunk is returned as a view
- * of the bytes read from storage (no copy); otherwise zarrita assembles the region, a few chunks at a
- * time. Reads share `tx` while it is active.
+ * Read a chunked field whole (or `region` of it). A region that is exactly one whole chunk (a one-chunk
+ * array read whole, a slice of a stack, a viewer's tile) is that chunk's bytes as read from storage: no
+ * copy into a new array; otherwise zarrita assembles the region, a few chunks at a time. Reads share
+ * `tx` while it is active.
  */
 export async function readFieldArray(ctx: StoreContext, fm: FieldMeta, region?: Region, tx?: ReadTx): Promise<NDArray> {
   const arr = fieldArray(ctx, fm, tx);
-  const whole = !region || region.every((r, i) => r === null || (r[0] === 0 && r[1] === fm.shape[i]));
-  if (whole && chunkKeys({ dtype: fm.dtype, shape: fm.shape, chunkShape: fm.chunkShape! }).length === 1 && fm.shape.every((d, i) => d === fm.chunkShape![i])) {
-    const chunk = await arr.getChunk(fm.shape.map(() => 0));
-    return fromChunk(fm.dtype, chunk as zarr.Chunk<zarr.DataType>);
-  }
   const selection = regionSelection(`Field of shape [${fm.shape.join(', ')}]`, fm.shape, region);
-  // A region that is exactly one whole chunk (a slice of a stack, a viewer's tile) is that chunk's bytes
-  // as read from storage: no copy into a new array.
-  const coords = region && wholeChunkAt(fm.shape, fm.chunkShape!, region);
+  const coords = wholeChunkAt(fm.shape, fm.chunkShape!, region ?? fm.shape.map(() => null));
   if (coords) return fromChunk(fm.dtype, (await arr.getChunk(coords)) as zarr.Chunk<zarr.DataType>);
   const chunk = await zarr.get(arr, selection, { createQueue: () => boundedQueue() });
   return fromChunk(fm.dtype, chunk as zarr.Chunk<zarr.DataType>);
