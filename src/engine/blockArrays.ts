@@ -7,15 +7,14 @@
 // is `keep`-t for the output's dataset; everything else is dropped (`dropAll`), so a failed or
 // cancelled job leaves no staged array.
 import { originProblem } from '../core/lazyArrays';
-import { ndarrayProblem, itemSize, type NDArray } from '../core/ndarray';
+import { ndarrayProblem, type NDArray } from '../core/ndarray';
 import type { AlgorithmDeclaration, BlockRun, LazyArrayRef } from '../core/beat';
 import type { BlockArraysApi } from '../core/blockProtocol';
 import type { OutputArrayInfo } from '../core/protocol';
 import type { ChunkedArrayWriter, Store } from '../store/index';
 import type { DatasetArrayReader } from '../store/datasets';
-import { checkedBox, checkSpec, MAX_READ_BYTES, ownBytes } from './hostArrays';
+import { boundedRead, checkedBox, checkSpec } from './hostArrays';
 import { describeValue } from './hostChecks';
-import { transferred } from './hostRpc';
 
 /** A stored dataset array field a lazy source unit refers to (replaced by a handle for each job). */
 export class StoredArrayRef {
@@ -41,7 +40,8 @@ export class BlockJobArrays {
   private readonly inputs = new Map<string, DatasetArrayReader>();
   private readonly outputs = new Map<string, OutputEntry>();
   private readonly lazyOutputs: Set<string>;
-  private reading = 0;
+  /** Bytes of this job's reads in flight (boundedRead). */
+  reading = 0;
   private closed = false;
 
   constructor(
@@ -73,22 +73,6 @@ export class BlockJobArrays {
     return entry;
   }
 
-  private async bounded(box: [number, number][], dtype: NDArray['dtype'], call: string, read: () => Promise<NDArray>): Promise<NDArray> {
-    const bytes = box.reduce((n, [a, b]) => n * (b - a), itemSize(dtype));
-    if (this.reading + bytes > MAX_READ_BYTES) {
-      throw new Error(
-        `${call}: the region [${box.map(([a, b]) => `${a}:${b}`).join(', ')}] is ${bytes} bytes; at most ${MAX_READ_BYTES} may be read at once. Read it in blocks.`,
-      );
-    }
-    this.reading += bytes;
-    try {
-      const { array, buffer } = ownBytes(await read());
-      return transferred(array, [buffer]);
-    } finally {
-      this.reading -= bytes;
-    }
-  }
-
   /** The job port's calls (served by serveRpc: every argument is unchecked input). */
   readonly api: { [K in keyof BlockArraysApi]: (...args: unknown[]) => Promise<unknown> } = {
     readArray: async (handle, region) => {
@@ -96,7 +80,7 @@ export class BlockJobArrays {
       const reader = typeof handle === 'string' ? this.inputs.get(handle) : undefined;
       if (!reader) throw new Error(`readArray: ${named(handle)} is not a lazy input array of this job.`);
       const box = checkedBox(region, reader.shape, 'readArray');
-      return this.bounded(box, reader.dtype, 'readArray', () => reader.read(box));
+      return boundedRead(this, `the job of block '${this.block}'`, box, reader.dtype, 'readArray', () => reader.read(box));
     },
     createArray: async (output, spec) => {
       this.alive('createArray');
@@ -134,7 +118,7 @@ export class BlockJobArrays {
       const entry = this.output(handle, 'readOutput');
       const box = checkedBox(region, entry.writer.shape, 'readOutput');
       await entry.chain;
-      return this.bounded(box, entry.writer.dtype, 'readOutput', () => entry.writer.readStaged(box));
+      return boundedRead(this, `the job of block '${this.block}'`, box, entry.writer.dtype, 'readOutput', () => entry.writer.readStaged(box));
     },
     abortArray: async (handle) => {
       this.alive('abortArray');

@@ -114,24 +114,30 @@ function describeDataCall(run: LiveRun, ctx: HostApiContext): HostApi['describeD
 }
 
 /**
- * Read `box` with `read`, its bytes counted against the run's reads in flight: a region larger than
- * MAX_READ_BYTES, or one that would bring the reads in flight over it, is refused. Returns the array
- * with its buffer transferred.
+ * Read `box` with `read`, its bytes counted against `reads.reading` (the reads in flight of one run or
+ * one block job, `holder` in the message): a region larger than MAX_READ_BYTES, or one that would bring
+ * the reads in flight over it, is refused. Returns the array with its buffer transferred.
  */
-async function boundedRead(run: LiveRun, box: [number, number][], dtype: NDArray['dtype'], call: string, read: () => Promise<NDArray>): Promise<NDArray> {
-  const arrays = arraysOf(run);
+export async function boundedRead(
+  reads: { reading: number },
+  holder: string,
+  box: [number, number][],
+  dtype: NDArray['dtype'],
+  call: string,
+  read: () => Promise<NDArray>,
+): Promise<NDArray> {
   const bytes = box.reduce((n, [a, b]) => n * (b - a), itemSize(dtype));
-  if (arrays.reading + bytes > MAX_READ_BYTES) {
+  if (reads.reading + bytes > MAX_READ_BYTES) {
     throw new Error(
-      `${call}: the region [${box.map(([a, b]) => `${a}:${b}`).join(', ')}] is ${bytes} bytes; with the ${arrays.reading} bytes being read already this execution would hold more than ${MAX_READ_BYTES} at once. Read it in smaller blocks.`,
+      `${call}: the region [${box.map(([a, b]) => `${a}:${b}`).join(', ')}] is ${bytes} bytes; with the ${reads.reading} bytes being read already ${holder} would hold more than ${MAX_READ_BYTES} at once. Read it in smaller blocks.`,
     );
   }
-  arrays.reading += bytes;
+  reads.reading += bytes;
   try {
     const { array, buffer } = ownBytes(await read());
     return transferred(array, [buffer]);
   } finally {
-    arrays.reading -= bytes;
+    reads.reading -= bytes;
   }
 }
 
@@ -159,7 +165,7 @@ function readArrayCall(run: LiveRun, ctx: HostApiContext): HostApi['readArray'] 
     }
     if (!reader) throw new Error(`readArray: dataset '${dsId}' not found.`);
     const box = checkedBox(region, reader.shape, 'readArray');
-    const a = await boundedRead(run, box, reader.dtype, 'readArray', () => reader.read(box));
+    const a = await boundedRead(arraysOf(run), 'this execution', box, reader.dtype, 'readArray', () => reader.read(box));
     run.stats.fetchMs += performance.now() - t;
     return a;
   };
@@ -248,7 +254,7 @@ function readOutputCall(run: LiveRun): HostApi['readOutput'] {
     const entry = openEntry(run, handle, 'readOutput');
     const box = checkedBox(region, entry.writer.shape, 'readOutput');
     await entry.chain; // after the writes made before this call
-    return boundedRead(run, box, entry.writer.dtype, 'readOutput', () => entry.writer.readStaged(box));
+    return boundedRead(arraysOf(run), 'this execution', box, entry.writer.dtype, 'readOutput', () => entry.writer.readStaged(box));
   };
 }
 
