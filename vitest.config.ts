@@ -19,6 +19,7 @@ const INTEGRATION = [
   'toolchainsInterrupted',
   'userFormats',
   'builtinBundles',
+  'chunkCache',
   'chunkedArrays',
   'datasetArrays',
   'pyramidStore',

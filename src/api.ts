@@ -16,7 +16,7 @@ import type { BundleFileInfo, BundleInspection } from './core/pinning';
 import type { BundleSource } from './engine/bundleSource';
 import type { PromptInput, PromptSession, SaveMaskRequest } from './engine/prompts';
 import { importFiles, type ImageFileDecoder, type ImportEntry, type ImportOptions, type ImportResult } from './engine/importFiles';
-import { openStore, type NewDataset, type Region, type Store } from './store/index';
+import { openStore, type ChunkCacheStats, type NewDataset, type Region, type Store } from './store/index';
 import { BUILTIN_TOOLCHAINS } from './blocks/builtinToolchains';
 import type { ToolchainJson } from './core/beat';
 import {
@@ -133,7 +133,11 @@ export interface Algobox {
   ready: Promise<void>;
   datasets: {
     put(fields: Record<string, unknown>, meta?: PutMeta): Promise<string>;
+    /** Many datasets in one write (one transaction: all stored, or none); their ids in order. */
+    putMany(items: readonly { fields: Record<string, unknown>; meta?: PutMeta }[]): Promise<string[]>;
     get(id: string, keys?: string[]): Promise<DatasetRecord>;
+    /** Many datasets (`keys` of each, or all) in one read transaction, in order; an unknown id throws. */
+    getMany(ids: readonly string[], keys?: string[]): Promise<DatasetRecord[]>;
     list(): Promise<DatasetMeta[]>;
     delete(id: string | string[]): Promise<void>;
     rename(id: string, name: string): Promise<DatasetMeta>;
@@ -267,19 +271,41 @@ export interface Algobox {
   close(): Promise<void>;
 }
 
+/** A dataset to store from `datasets.put`'s arguments: checked (and validated against `meta.schema`), errors prefixed with `label`. */
+function newDataset(label: string, fields: unknown, meta: PutMeta): NewDataset {
+  if (!fields || typeof fields !== 'object' || Array.isArray(fields)) {
+    throw new Error(`${label}: fields must be an object of named NDArrays, e.g. {image: {dtype, shape, data}}.`);
+  }
+  let item = fields as Record<string, unknown>;
+  try {
+    if (meta.schema) item = validateItem(meta.schema, item);
+  } catch (err) {
+    throw new Error(`${label}${meta.name ? ` '${meta.name}'` : ''}: ${thrownMessage(err)}`, { cause: err });
+  }
+  return {
+    fields: encodeItem(item),
+    ...(meta.name ? { name: meta.name } : {}),
+    source: meta.source ?? 'upload',
+    schema: meta.schema ?? null,
+    extra: meta.extra ?? {},
+  };
+}
+
 /** What `algobox.stats()` reports. */
 export interface AlgoboxStats {
   runners: Awaited<ReturnType<RunnerPool['stats']>>;
   prompts: Awaited<ReturnType<PromptService['stats']>>;
-  /** Chunk records this page has read from storage (the data plane's reads; a store given in the options is not counted). */
+  /** Chunk records this page has read (the data plane's reads; a store given in the options is not counted). */
   chunks: ChunkReadStats;
 }
 
 export interface ChunkReadStats {
-  /** Chunk records read since the page opened (`zarr.json` included). */
+  /** Chunk records read since the page opened (`zarr.json` included), from storage or from the chunk cache. */
   reads: number;
   /** The last ones read (at most 512, oldest first), as `<array id>/<zarr key>`: `3f2a…/c/17/0/0`. */
   recent: string[];
+  /** The in-memory chunk cache in front of storage (src/store/chunkCache.ts): hits, misses, bytes held. */
+  cache: ChunkCacheStats;
 }
 
 const RECENT_CHUNK_READS = 512;
@@ -303,7 +329,7 @@ function migrateInBackground(engine: Engine): void {
 
 export function createAlgobox(opts: AlgoboxOptions): Algobox {
   let engineRef: Engine | null = null;
-  const chunkReads: ChunkReadStats = { reads: 0, recent: [] };
+  const chunkReads: Omit<ChunkReadStats, 'cache'> = { reads: 0, recent: [] };
   const onChunkRead = (arrayId: string, key: string) => {
     chunkReads.reads++;
     chunkReads.recent.push(`${arrayId}/${key}`);
@@ -379,31 +405,26 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
 
     datasets: {
       async put(fields, meta = {}) {
-        if (!fields || typeof fields !== 'object' || Array.isArray(fields)) {
-          throw new Error('datasets.put: fields must be an object of named NDArrays, e.g. {image: {dtype, shape, data}}.');
-        }
-        let item: Record<string, unknown> = fields;
-        try {
-          if (meta.schema) item = validateItem(meta.schema, fields);
-        } catch (err) {
-          throw new Error(`datasets.put${meta.name ? ` '${meta.name}'` : ''}: ${thrownMessage(err)}`, { cause: err });
-        }
-        const engine = await e();
-        const [id] = await engine.store.putDatasets([
-          {
-            fields: encodeItem(item as Record<string, unknown>),
-            ...(meta.name ? { name: meta.name } : {}),
-            source: meta.source ?? 'upload',
-            schema: meta.schema ?? null,
-            extra: meta.extra ?? {},
-          },
-        ]);
+        const [id] = await (await e()).store.putDatasets([newDataset('datasets.put', fields, meta)]);
         return id!;
+      },
+      async putMany(items) {
+        if (!Array.isArray(items)) throw new Error('datasets.putMany: expected an array of {fields, meta}.');
+        const news = items.map((it, i) => newDataset(`datasets.putMany: item ${i}`, (it as { fields?: unknown } | null)?.fields, it?.meta ?? {}));
+        return (await e()).store.putDatasets(news);
       },
       async get(id, keys) {
         const rec = await (await e()).store.getDataset(id, keys);
         if (!rec) throw new Error(`Dataset not found: '${id}'.`);
         return rec;
+      },
+      async getMany(ids, keys) {
+        if (!Array.isArray(ids)) throw new Error('datasets.getMany: expected an array of dataset ids.');
+        const recs = await (await e()).store.getDatasets(ids, keys);
+        return recs.map((r, i) => {
+          if (!r) throw new Error(`Dataset not found: '${ids[i]}'.`);
+          return r;
+        });
       },
       async list() {
         return (await e()).store.listDatasets();
@@ -622,7 +643,7 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
     stats: async () => {
       const en = await e();
       const [runners, prompts] = await Promise.all([en.pool.stats(), en.prompts.stats()]);
-      return { runners, prompts, chunks: { reads: chunkReads.reads, recent: [...chunkReads.recent] } };
+      return { runners, prompts, chunks: { reads: chunkReads.reads, recent: [...chunkReads.recent], cache: en.store.chunkCacheStats() } };
     },
     close: async () => {
       const en = await e();

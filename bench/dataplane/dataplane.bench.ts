@@ -59,13 +59,15 @@ export class Runner extends Image2ImageRunner {
 });
 
 interface Round {
-  /** datasets.put of the N inputs, one after another. */
+  /** datasets.putMany of the N inputs (one call). */
   putMs: number;
   /** execute() → executions.wait() resolved COMPLETED. */
   execMs: number;
-  /** datasets.get of the N outputs, one after another. */
+  /** datasets.getMany of the N outputs (one call). */
   readMs: number;
   e2eMs: number;
+  /** The same end to end with one datasets.put / datasets.get call per image. */
+  singleE2eMs: number;
   bareWriteMs: number;
   bareReadMs: number;
   bareMs: number;
@@ -145,29 +147,34 @@ function identityRound(page: Page, bareFirst: boolean) {
         await txDone(c);
         return { bareWriteMs: t1 - t0, bareReadMs: t2 - t1, bareMs: t2 - t0 };
       };
-      const e2e = async () => {
+      const item = (d: Float32Array, k: number) => ({
+        fields: { image: { dtype: 'float32' as const, shape: [side, side], data: d } },
+        meta: { name: `dataplane ${k}`, schema: 'Image' as const },
+      });
+      const e2e = async (batched: boolean) => {
         const t0 = performance.now();
         const ids: string[] = [];
-        for (const [k, d] of images.entries())
-          ids.push(await api.datasets.put({ image: { dtype: 'float32', shape: [side, side], data: d } }, { name: `dataplane ${k}`, schema: 'Image' }));
+        if (batched) ids.push(...(await api.datasets.putMany(images.map(item))));
+        else for (const [k, d] of images.entries()) ids.push(await api.datasets.put(item(d, k).fields, item(d, k).meta));
         const t1 = performance.now();
         const rec = await api.executions.wait(await api.execute({ algorithmId: algId, inputDatasetIds: ids, device: 'cpu', timeoutMs: 10 * 60 * 1000 }));
         const t2 = performance.now();
         if (rec.status !== 'COMPLETED') throw new Error(`execution ${rec.status}: ${rec.error?.message ?? ''}`);
         const outs: { data: ArrayLike<number> }[] = [];
-        for (const o of rec.outputDatasetIds) outs.push((await api.datasets.get(o, ['image'])).fields.image as { data: ArrayLike<number> });
+        if (batched) outs.push(...(await api.datasets.getMany(rec.outputDatasetIds, ['image'])).map((r) => r.fields.image as { data: ArrayLike<number> }));
+        else for (const o of rec.outputDatasetIds) outs.push((await api.datasets.get(o, ['image'])).fields.image as { data: ArrayLike<number> });
         const t3 = performance.now();
         if (outs.length !== n || outs[n - 1]!.data.length !== side * side || outs[n - 1]!.data[12345] !== images[n - 1]![12345])
           throw new Error('the identity run gave something else back');
         await api.datasets.delete([...ids, ...rec.outputDatasetIds]);
         return { putMs: t1 - t0, execMs: t2 - t1, readMs: t3 - t2, e2eMs: t3 - t0, timings: { ...rec.timings } };
       };
-      if (first) {
-        const b = await bare();
-        return { ...b, ...(await e2e()) };
-      }
-      const e = await e2e();
-      return { ...(await bare()), ...e };
+      // Order alternates between rounds: bare first, or algobox first; the per-call variant runs last (a note).
+      const b1 = first ? await bare() : null;
+      const e = await e2e(true);
+      const b = b1 ?? (await bare());
+      const single = await e2e(false);
+      return { ...b, ...e, singleE2eMs: single.e2eMs };
     },
     [bareFirst, SIDE] as const,
   );
@@ -195,7 +202,7 @@ async function identityCase(variant: IdentityCase['variant'], n: number): Promis
       }
       const v = r.value;
       console.log(
-        `  ${variant}, N=${n}, ${label}: end to end ${v.e2eMs.toFixed(0)} ms (put ${v.putMs.toFixed(0)}, execute ${v.execMs.toFixed(0)}, read ${v.readMs.toFixed(0)}); bare ${v.bareMs.toFixed(0)} ms (write ${v.bareWriteMs.toFixed(0)}, read ${v.bareReadMs.toFixed(0)}); ${(v.e2eMs / v.bareMs).toFixed(2)}×`,
+        `  ${variant}, N=${n}, ${label}: end to end ${v.e2eMs.toFixed(0)} ms (put ${v.putMs.toFixed(0)}, execute ${v.execMs.toFixed(0)}, read ${v.readMs.toFixed(0)}; per call ${v.singleE2eMs.toFixed(0)}); bare ${v.bareMs.toFixed(0)} ms (write ${v.bareWriteMs.toFixed(0)}, read ${v.bareReadMs.toFixed(0)}); ${(v.e2eMs / v.bareMs).toFixed(2)}×`,
       );
       if (round >= WARMUP) out.rounds.push(v);
     }
@@ -339,7 +346,9 @@ it('data plane: identity Image2Image vs bare IndexedDB, Otsu execute() vs scikit
     const bare = rs.length ? median(rs.map((r) => r.bareMs)) : NaN;
     const ratio = e2e / bare;
     const where = c.runnerKeys.length ? (c.runnerKeys.some((k) => k.endsWith('|sandbox')) ? '; ran in the sandbox' : '; ran unsandboxed') : '';
-    const note = c.failure ? `**${c.failure}**${rs.length ? ` (after ${rs.length} timed rounds)` : ''}` : `${rs.length} rounds${where}`;
+    const single = rs.length ? median(rs.map((r) => r.singleE2eMs)) : NaN;
+    const perCall = Number.isFinite(single) ? `; one put/get call per image: ${f0(single)} ms (${f2(single / bare)}×)` : '';
+    const note = c.failure ? `**${c.failure}**${rs.length ? ` (after ${rs.length} timed rounds)` : ''}` : `${rs.length} rounds${where}${perCall}`;
     const verdict = Number.isFinite(ratio) && !c.failure ? (ratio <= TARGET ? 'met' : '**missed**') : '**failed**';
     const stage = (k: string) => (rs.length ? f0(median(rs.map((r) => r.timings[k] ?? NaN))) : '—');
     return `| identity Image2Image, ${c.variant} | ${c.n} × ${SIDE}² float32 (${c.n} MiB) | ${cell('e2eMs')} | ${cell('putMs')} / ${cell('execMs')} / ${cell('readMs')} | ${stage('preprocess')} / ${stage('postprocess')} | ${cell('bareMs')} (${cell('bareWriteMs')} / ${cell('bareReadMs')}) | ${Number.isFinite(ratio) ? `${f2(ratio)}×` : '—'} | ≤ ${TARGET}× | ${verdict} | ${note} |`;
@@ -351,19 +360,20 @@ it('data plane: identity Image2Image vs bare IndexedDB, Otsu execute() vs scikit
   const sameMask = otsu.maskSum === py.mask_sum ? 'same mask pixel count as scikit-image' : `mask pixel count ${otsu.maskSum} vs scikit-image ${py.mask_sum}`;
   const minutes = (Date.now() - started) / 60000;
 
-  const md = `## Data plane after the transfer fixes (issue 13)
+  const md = `## Data plane after issue 13 (chunked store, transfers, chunk cache)
 
-\`npm run bench:dataplane\` (bench/dataplane), the same cases as the baseline above, after the engine → runner data path was
-changed: inputs and outputs move as transferred buffers (at most 32 large ones per message; batches of 16 inputs, outputs in
-calls of up to 64 MiB), the engine reads inputs 8 at a time, thumbnails are cheaper. Every array field is still one whole blob,
-and the store (\`datasets.put\`, \`postData\`'s writes, \`datasets.get\`) is unchanged. The production build served by
+\`npm run bench:dataplane\` (bench/dataplane), the same cases as the baseline above, on the chunked data plane: array fields are
+Zarr v3 chunks in IndexedDB, deduplicated by digest; inputs and outputs move between the engine and runners as transferred
+buffers; chunks just written or read are kept in the in-memory chunk cache (src/store/chunkCache.ts, 128 MiB), so a run over
+data just stored, and a read of outputs just posted, do not go back to IndexedDB. The production build served by
 \`vite preview\` (COOP/COEP), Debian's Chromium headless with a fresh on-disk profile per case; one warm-up, then the median of
 ${ROUNDS} timed rounds (identity) or ${OTSU_RUNS} runs (Otsu; scikit-image: median of ${PY_RUNS} after a warm-up, timed inside Python).
 
 - **Identity Image2Image**: an Image2Image bundle whose \`inference\` returns its input, installed from files (third party: the
   opaque-origin sandbox, trusted through \`algorithms.trust\`) or with \`{ builtin: true }\` (same-origin module worker). **End to end**
-  = \`datasets.put\` of the N images one after another + \`execute\` of one run over all N → \`executions.wait\` COMPLETED +
-  \`datasets.get\` of the N outputs one after another (the runner worker stays warm between rounds). **Bare** = the same N
+  = \`datasets.putMany\` of the N images (one call, one transaction, as the bare write) + \`execute\` of one run over all N →
+  \`executions.wait\` COMPLETED + \`datasets.getMany\` of the N outputs (one call); the note gives the same with one
+  \`datasets.put\` / \`datasets.get\` call per image, as the baseline above measured (the runner worker stays warm between rounds). **Bare** = the same N
   Float32Arrays written to a separate IndexedDB database opened with the raw API (one record per image, all in one readwrite
   transaction), then read back (one readonly transaction). Both in the same page, in the same round (order alternating);
   inputs and outputs are deleted after each round, untimed. Outputs are byte-identical to the inputs, so content addressing

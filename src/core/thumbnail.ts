@@ -1,7 +1,7 @@
 // Thumbnails: a small 8-bit preview of a dataset, made once when it is written (the store keeps it in
 // the dataset's metadata, so lists never read field bytes). Pure TS, no DOM; one pass to find the
 // value range, one pass to box-average into the output, no allocation per pixel. Big images are read
-// on a regular subgrid (about 4×4 or more samples per output pixel), so the cost is bounded by the
+// on a regular subgrid (about 2×2 or more samples per output pixel), so the cost is bounded by the
 // output size rather than the input's. Each row read is first converted to float64 by one builtin
 // copy, so the per-sample loops see one array class whatever the dtype (loops that index several
 // typed-array classes are several times slower once V8 has seen more than one).
@@ -175,7 +175,7 @@ export function thumbnailSize(height: number, width: number, maxSide: number): {
  * leading axis), scaled to 0..255 (min–max of the finite values; integer label images and masks: 0
  * stays black and every other value is a bright grey so small labels are visible), and box-averaged
  * down so the longest side is at most `maxSide`, aspect kept (reading every `step`-th row and column
- * when the image is over 8× the output, with at least ~4×4 samples per output pixel; the value range
+ * when the image is over 4× the output, with at least ~2×2 samples per output pixel; the value range
  * is taken over the same samples). Null when no field qualifies.
  */
 export function makeThumbnail(fields: Record<string, { kind: string; array: NDArray } | null | undefined>, maxSide = 96): Thumbnail | null {
@@ -186,8 +186,8 @@ export function makeThumbnail(fields: Record<string, { kind: string; array: NDAr
   const { height: H, width: W, channels: C } = p;
   const { height: oh, width: ow } = thumbnailSize(H, W, maxSide);
   // Reading every pixel of a big image is wasted work: read every step-th row and column, so that
-  // each output pixel still averages about 4×4 samples or more.
-  const step = Math.max(1, Math.floor(Math.min(H / oh, W / ow) / 4));
+  // each output pixel still averages about 2×2 samples or more.
+  const step = Math.max(1, Math.floor(Math.min(H / oh, W / ow) / 2));
   const xs = sampleAxis(W, ow, step);
   const ys = sampleAxis(H, oh, step);
   const map = mappingOf(p, xs, ys);

@@ -140,7 +140,8 @@ export function postDataCall(run: LiveRun, ctx: HostApiContext): HostApi['postDa
               : `postData: item ${i} field '${k}' (${a.data.byteLength} bytes) would bring this execution's posted bytes to ${run.postedBytes + bytes}, more than its limit of ${maxPost}.`,
           );
         }
-        fields[k] = { kind: sf.kind as FieldKind, array: { dtype: a.dtype, shape: [...a.shape], data: a.data } as NDArray };
+        // The array arrived in the worker's message: nothing else holds its buffer, the store may keep it.
+        fields[k] = { kind: sf.kind as FieldKind, array: { dtype: a.dtype, shape: [...a.shape], data: a.data } as NDArray, owned: true };
       }
       // Re-validate on the trusted side against the named schema.
       if (schemaName) validateItem(DATA_SCHEMAS[schemaName as DataSchemaName], decodeFields(schemaView(fields)), i);

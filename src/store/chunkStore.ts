@@ -77,8 +77,20 @@ export class IdbChunkStore implements AsyncMutable {
 
   async get(key: AbsolutePath): Promise<Uint8Array | undefined> {
     this.ctx.hooks.onChunkRead?.(this.arrayId, key.slice(1));
-    const rec = await this.request(chunkRecordKey(this.arrayId, key));
-    return rec ? new Uint8Array(rec.data) : undefined;
+    const recordKey = chunkRecordKey(this.arrayId, key);
+    if (this.writable) {
+      // A staged array's chunks may still be rewritten: never cached.
+      const rec = await this.request(recordKey);
+      return rec ? new Uint8Array(rec.data) : undefined;
+    }
+    const cache = this.ctx.chunkCache;
+    const hit = cache.get(recordKey);
+    if (hit) return new Uint8Array(hit);
+    const rec = await this.request(recordKey);
+    if (!rec) return undefined;
+    // The reader gets the buffer storage just made (it may transfer it); the cache keeps a copy.
+    if (cache.maxBytes > 0) cache.put(this.arrayId, recordKey, rec.data.slice(0));
+    return new Uint8Array(rec.data);
   }
 
   async set(key: AbsolutePath, value: Uint8Array): Promise<void> {

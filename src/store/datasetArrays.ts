@@ -13,10 +13,12 @@ import * as zarr from 'zarrita';
 import { arrayDigest } from '../core/chunkDigest';
 import { defaultChunkShape } from '../core/chunkPolicy';
 import { sha256Hex } from '../core/hash';
-import type { NDArray } from '../core/ndarray';
+import { contiguousChunkRuns } from '../core/contiguousChunks';
+import { bytesOf, itemSize, sizeOf, type NDArray } from '../core/ndarray';
 import type { FieldKind, FieldMeta } from '../core/records';
 import { boundedQueue } from './chunkQueue';
 import { chunkKeyRange, chunkRecordKey, IdbChunkStore } from './chunkStore';
+import type { ChunkCache } from './chunkCache';
 import type { SealedArray } from './chunkedArrays';
 import { track, type ChunkedArrayRecord, type ReadTx, type StoreContext, type WriteTx } from './db';
 import { fromChunk, regionSelection, toChunk, zarrMetadata, type Region } from './zarrViews';
@@ -40,15 +42,41 @@ export interface EncodedArray {
   storedBytes: number;
 }
 
-/** Encode `a` with zarrita into its Zarr v3 keys (in memory) and hash every chunk, in parallel. */
-export async function encodeArray(a: NDArray): Promise<EncodedArray> {
+/**
+ * The Zarr keys of `a` (`/zarr.json`, `/c/0/1`, …) in memory: chunks that are contiguous runs of `a`
+ * (whole images, whole planes of a stack) are one copy each (contiguousChunks.ts, byte for byte what
+ * zarrita writes); any other grid (tiles of a large image) is written by zarrita.
+ */
+async function zarrKeys(a: NDArray, chunkShape: number[], owned: boolean): Promise<Map<string, Uint8Array>> {
+  const map = new Map<string, Uint8Array>();
+  const meta = zarrMetadata(a.dtype, a.shape, chunkShape);
+  map.set('/zarr.json', new TextEncoder().encode(JSON.stringify(meta)));
+  const runs = contiguousChunkRuns(a.shape, chunkShape);
+  if (!runs) {
+    await zarr.set(new zarr.Array(map, '/', meta), null, toChunk(a));
+    return map;
+  }
+  const size = itemSize(a.dtype);
+  const chunkBytes = sizeOf(chunkShape) * size;
+  const src = bytesOf(a);
+  for (const r of runs) {
+    const run = src.subarray(r.start * size, (r.start + r.length) * size);
+    const whole = run.byteOffset === 0 && run.byteLength === run.buffer.byteLength && run.buffer instanceof ArrayBuffer;
+    const bytes = run.byteLength !== chunkBytes ? new Uint8Array(chunkBytes) : owned && whole ? run : run.slice();
+    if (run.byteLength !== chunkBytes) bytes.set(run);
+    map.set(`/${r.key}`, bytes);
+  }
+  return map;
+}
+
+/**
+ * Encode `a` into its Zarr v3 keys (in memory) and hash every chunk, in parallel. `owned`: the caller
+ * gives `a`'s buffer up, so a chunk that is that whole buffer is kept as it is (no copy).
+ */
+export async function encodeArray(a: NDArray, owned = false): Promise<EncodedArray> {
   const shape = [...a.shape];
   const chunkShape = defaultChunkShape(shape, a.dtype);
-  const map = new Map<string, Uint8Array>();
-  const meta = zarrMetadata(a.dtype, shape, chunkShape);
-  map.set('/zarr.json', new TextEncoder().encode(JSON.stringify(meta)));
-  const arr = new zarr.Array(map, '/', meta);
-  await zarr.set(arr, null, toChunk(a));
+  const map = await zarrKeys(a, chunkShape, owned);
   const keys = new Map<string, ArrayBuffer>();
   const hashes = new Map<string, string>();
   let storedBytes = 0;
@@ -86,9 +114,11 @@ function sameLayout(rec: ChunkedArrayRecord, a: { dtype: string; shape: readonly
 /**
  * Inside `tx` (over 'chunkedArrays' and 'chunks'): for each digest, reuse a committed array with that
  * digest (its `refs` grow; staged copies are dropped) or commit this one (encoded keys written, or the
- * staging record flipped). Returns digest → array id, for the fields' `array`.
+ * staging record flipped). Returns digest → array id, for the fields' `array`. With `cache`, the chunks
+ * of arrays encoded in memory go into it once the transaction has committed (they are what storage now
+ * holds under that id, whether written now or already there under the same digest).
  */
-export async function commitArraysIn(tx: WriteTx, commits: ArrayCommits): Promise<Map<string, string>> {
+export async function commitArraysIn(tx: WriteTx, commits: ArrayCommits, cache?: ChunkCache): Promise<Map<string, string>> {
   const arrays = tx.objectStore('chunkedArrays');
   const chunks = tx.objectStore('chunks');
   const digests = [...commits.refs.keys()];
@@ -148,7 +178,21 @@ export async function commitArraysIn(tx: WriteTx, commits: ArrayCommits): Promis
     }
   });
   await Promise.all(writes);
+  if (cache && cache.maxBytes > 0) cacheOnCommit(tx, commits, ids, cache);
   return ids;
+}
+
+function cacheOnCommit(tx: WriteTx, commits: ArrayCommits, ids: ReadonlyMap<string, string>, cache: ChunkCache): void {
+  tx.done.then(
+    () => {
+      for (const [digest, enc] of commits.encoded) {
+        const id = ids.get(digest);
+        if (!id) continue;
+        for (const [key, data] of enc.keys) if (key !== 'zarr.json') cache.put(id, chunkRecordKey(id, key), data);
+      }
+    },
+    () => {}, // aborted: nothing was stored, nothing is cached
+  );
 }
 
 /**

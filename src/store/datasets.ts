@@ -7,11 +7,12 @@ import { bytesOf, fromBytes, itemSize, ndarrayProblem, sizeOf, type NDArray } fr
 import type { DatasetMeta, DatasetRecord, FieldKind, FieldMeta, StoredField, Thumbnail } from '../core/records';
 import { makeThumbnail, THUMBNAIL_KEYS } from '../core/thumbnail';
 import { addRef, applyRefDeltas, readBlobIn } from './blobs';
+import type { ChunkCache } from './chunkCache';
 import type { ChunkedArrayWriter, SealedArray } from './chunkedArrays';
 import { commitArraysIn, emptyCommits, encodeArray, readFieldArray, regionOfArray, releaseArraysIn, storesChunked, type ArrayCommits } from './datasetArrays';
 import { levelField } from './pyramids';
 import type { Region } from './zarrViews';
-import { readTx, track, writeTx, type StoreContext, type StoreName, type WriteTx } from './db';
+import { readTx, track, writeTx, type ReadTx, type StoreContext, type StoreName, type WriteTx } from './db';
 
 /** An array field written block by block into a staged chunked array (createChunkedArray), not yet committed. */
 export interface StagedField {
@@ -19,8 +20,16 @@ export interface StagedField {
   staged: ChunkedArrayWriter;
 }
 
+/**
+ * An array in memory. `owned`: the caller gives its buffer up (it arrived transferred from a worker and
+ * nothing else holds it), so a chunk that is the whole buffer is stored and cached without a copy.
+ */
+export interface GivenField extends StoredField {
+  owned?: boolean;
+}
+
 /** A field of a new dataset: an array in memory, or a staged chunked array the dataset's write commits. */
-export type NewField = StoredField | StagedField;
+export type NewField = GivenField | StagedField;
 
 export interface NewDataset {
   fields: Record<string, NewField>;
@@ -110,7 +119,7 @@ async function prepareField(f: NewField, prepared: PreparedDatasets): Promise<Fi
   }
   const a = f.array;
   if (storesChunked(f.kind, a.data.byteLength)) {
-    const enc = await encodeArray(a);
+    const enc = await encodeArray(a, f.owned === true);
     if (!prepared.arrays.encoded.has(enc.digest)) prepared.arrays.encoded.set(enc.digest, enc);
     addRef(prepared.arrays.refs, enc.digest, 1);
     return { kind: f.kind, dtype: a.dtype, shape: [...a.shape], chunkShape: enc.chunkShape, digest: enc.digest, byteLength: a.data.byteLength };
@@ -209,9 +218,12 @@ export async function settlePrepared(prepared: PreparedDatasets, committed: bool
   else await Promise.all(prepared.sealed.map((s) => s.abort().catch(() => {}))); // else GC collects them
 }
 
-/** Write prepared datasets (metadata, blob references, chunked arrays) inside `tx` (see DATASET_STORES). */
-export async function writeDatasetsIn(tx: WriteTx, prepared: PreparedDatasets): Promise<void> {
-  const [, arrayIds] = await Promise.all([applyRefDeltas(tx, prepared.deltas, prepared.sources), commitArraysIn(tx, prepared.arrays)]);
+/**
+ * Write prepared datasets (metadata, blob references, chunked arrays) inside `tx` (see DATASET_STORES);
+ * with `cache`, their chunks are kept in it once `tx` commits.
+ */
+export async function writeDatasetsIn(tx: WriteTx, prepared: PreparedDatasets, cache?: ChunkCache): Promise<void> {
+  const [, arrayIds] = await Promise.all([applyRefDeltas(tx, prepared.deltas, prepared.sources), commitArraysIn(tx, prepared.arrays, cache)]);
   const writes: Promise<unknown>[] = [];
   for (const meta of prepared.metas) {
     for (const fm of Object.values(meta.keys)) if (fm.digest) fm.array = arrayIds.get(fm.digest)!;
@@ -240,7 +252,7 @@ export async function withPrepared<T>(items: NewDataset[], write: (prepared: Pre
 export async function putDatasets(ctx: StoreContext, items: NewDataset[]): Promise<string[]> {
   if (items.length === 0) return [];
   return withPrepared(items, async (prepared) => {
-    await writeTx(ctx, 'putDatasets', DATASET_STORES, (tx) => writeDatasetsIn(tx, prepared));
+    await writeTx(ctx, 'putDatasets', DATASET_STORES, (tx) => writeDatasetsIn(tx, prepared, ctx.chunkCache));
     return prepared.metas.map((m) => m.id);
   });
 }
@@ -250,7 +262,17 @@ export async function getDatasetFields(
   id: string,
   keys?: string[],
 ): Promise<{ meta: DatasetMeta; fields: Record<string, StoredField | null> } | null> {
-  const tx = readTx(ctx, ['datasets', 'blobs', 'chunkedArrays', 'chunks']);
+  return getDatasetFieldsIn(ctx, readTx(ctx, DATASET_READ_STORES), id, keys);
+}
+
+const DATASET_READ_STORES: StoreName[] = ['datasets', 'blobs', 'chunkedArrays', 'chunks'];
+
+async function getDatasetFieldsIn(
+  ctx: StoreContext,
+  tx: ReadTx,
+  id: string,
+  keys?: string[],
+): Promise<{ meta: DatasetMeta; fields: Record<string, StoredField | null> } | null> {
   const meta = await tx.objectStore('datasets').get(id);
   if (!meta) return null;
   const wanted = [...new Set(keys ?? Object.keys(meta.keys))];
@@ -289,7 +311,7 @@ export async function getDatasetFields(
 }
 
 /** A chunked field read whole inside `tx` (its commit record checked, so a lost array is an error, not zeros). */
-async function readArrayIn(ctx: StoreContext, tx: ReturnType<typeof readTx>, meta: DatasetMeta, key: string, fm: FieldMeta): Promise<NDArray> {
+async function readArrayIn(ctx: StoreContext, tx: ReadTx, meta: DatasetMeta, key: string, fm: FieldMeta): Promise<NDArray> {
   const [rec, array] = await Promise.all([tx.objectStore('chunkedArrays').get(fm.array!), readFieldArray(ctx, fm, undefined, tx)]);
   if (!rec || rec.state !== 'committed') {
     throw new Error(`Dataset ${datasetLabel(meta)}: the chunked array of field '${key}' (${fm.array}) is missing from the store.`);
@@ -347,12 +369,26 @@ const decoder = new TextDecoder();
 
 export async function getDataset(ctx: StoreContext, id: string, keys?: string[]): Promise<DatasetRecord | null> {
   const got = await getDatasetFields(ctx, id, keys);
-  if (!got) return null;
+  return got ? recordOf(id, got.fields, got.meta) : null;
+}
+
+/** The API's view of stored fields: strings decoded, arrays as they are. */
+function recordOf(id: string, stored: Record<string, StoredField | null>, meta: DatasetMeta): DatasetRecord {
   const fields: DatasetRecord['fields'] = {};
-  for (const [key, f] of Object.entries(got.fields)) {
+  for (const [key, f] of Object.entries(stored)) {
     fields[key] = f === null ? null : f.kind === 'string' ? decoder.decode(f.array.data as Uint8Array) : f.array;
   }
-  return { id, meta: got.meta, fields };
+  return { id, meta, fields };
+}
+
+/**
+ * Several datasets (`keys` of each, or all) read in one transaction: their reads are all issued at
+ * once instead of one transaction after another. Null for an id that does not exist.
+ */
+export async function getDatasets(ctx: StoreContext, ids: readonly string[], keys?: string[]): Promise<(DatasetRecord | null)[]> {
+  const tx = readTx(ctx, DATASET_READ_STORES);
+  const got = await Promise.all(ids.map((id) => getDatasetFieldsIn(ctx, tx, id, keys)));
+  return got.map((g, i) => (g ? recordOf(ids[i]!, g.fields, g.meta) : null));
 }
 
 export async function getDatasetMeta(ctx: StoreContext, id: string): Promise<DatasetMeta | null> {

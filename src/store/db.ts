@@ -5,6 +5,7 @@ import type { AlgorithmRecord, DatasetMeta, ExecutionRecord, SessionRecord } fro
 import type { StackRecord } from '../core/stacks';
 import type { BlockRecord, DataFormatRecord, ToolchainRunRecord } from '../core/toolchainRecords';
 import type { DType } from '../core/ndarray';
+import type { ChunkCache } from './chunkCache';
 
 export const DEFAULT_DB_NAME = 'algobox';
 /**
@@ -164,6 +165,8 @@ export interface StoreContext {
   readonly hooks: StoreHooks;
   /** The open connection; throws once the store is closed. */
   db(): Database;
+  /** Chunk bytes of committed arrays kept in memory (chunkCache.ts). */
+  readonly chunkCache: ChunkCache;
 }
 
 /**

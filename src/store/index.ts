@@ -6,6 +6,7 @@ import * as algorithms from './algorithms';
 import * as chunked from './chunkedArrays';
 import type { ChunkedArrayInfo, ChunkedArrayReader, ChunkedArrayWriter, GarbageReport, NewChunkedArray, Region } from './chunkedArrays';
 import { blobBytes, blobSizes, readBlob } from './blobs';
+import { ChunkCache, type ChunkCacheStats } from './chunkCache';
 import { DEFAULT_DB_NAME, deleteDatabase, openDatabase, type Database, type StoreContext, type StoreHooks } from './db';
 import * as datasets from './datasets';
 import type { DatasetArrayReader, DatasetPatch, NewDataset } from './datasets';
@@ -22,6 +23,7 @@ import type { NewStack, PutWithStacksOptions, StackOfNew, StackPatch } from './s
 export type { NewDataset, DatasetPatch, DatasetArrayReader } from './datasets';
 export type { NewStack, StackPatch, StackOfNew, PutWithStacksOptions } from './stacks';
 export type { StoreHooks } from './db';
+export type { ChunkCacheStats } from './chunkCache';
 export type { MigrationReport } from './migrateBlobFields';
 export type { PyramidBuildOptions } from './pyramids';
 export type { ChunkedArrayInfo, ChunkedArrayReader, ChunkedArrayWriter, GarbageReport, NewChunkedArray, Region } from './chunkedArrays';
@@ -29,6 +31,8 @@ export type { ChunkedArrayInfo, ChunkedArrayReader, ChunkedArrayWriter, GarbageR
 export interface StoreOptions {
   /** Observation and fault-injection points, for tests. */
   hooks?: StoreHooks;
+  /** Bytes of chunks kept in memory (chunkCache.ts; default DEFAULT_CHUNK_CACHE_BYTES, 0: none). */
+  chunkCacheBytes?: number;
 }
 
 export interface Usage {
@@ -48,6 +52,10 @@ export interface Store {
   putDatasets(items: NewDataset[]): Promise<string[]>;
   /** Reads only the blobs of `keys` (all keys when omitted); a requested key the dataset lacks is null. */
   getDataset(id: string, keys?: string[]): Promise<DatasetRecord | null>;
+  /** Hits, misses and bytes of the in-memory chunk cache (chunkCache.ts). */
+  chunkCacheStats(): ChunkCacheStats;
+  /** Several datasets in one read transaction (null for an id that does not exist). */
+  getDatasets(ids: readonly string[], keys?: string[]): Promise<(DatasetRecord | null)[]>;
   /** As getDataset, but every field as raw {kind, array} (strings stay uint8 arrays). */
   getDatasetFields(id: string, keys?: string[]): Promise<{ meta: DatasetMeta; fields: Record<string, StoredField | null> } | null>;
   getDatasetMeta(id: string): Promise<DatasetMeta | null>;
@@ -178,8 +186,9 @@ class IdbStore implements Store {
     readonly name: string,
     private readonly database: Database,
     hooks: StoreHooks,
+    chunkCacheBytes?: number,
   ) {
-    this.ctx = { name, hooks, db: () => this.db() };
+    this.ctx = { name, hooks, db: () => this.db(), chunkCache: new ChunkCache(chunkCacheBytes) };
   }
 
   private db(): Database {
@@ -198,6 +207,12 @@ class IdbStore implements Store {
   }
   getDataset(id: string, keys?: string[]) {
     return datasets.getDataset(this.ctx, id, keys);
+  }
+  chunkCacheStats() {
+    return this.ctx.chunkCache.stats();
+  }
+  getDatasets(ids: readonly string[], keys?: string[]) {
+    return datasets.getDatasets(this.ctx, ids, keys);
   }
   migrateBlobFields(opts?: { signal?: AbortSignal }) {
     return migrateBlobFields(this.ctx, opts);
@@ -400,7 +415,7 @@ class IdbStore implements Store {
 export async function openStore(name: string = DEFAULT_DB_NAME, options: StoreOptions = {}): Promise<Store> {
   let store: IdbStore | undefined;
   const db = await openDatabase(name, () => store?.close());
-  store = new IdbStore(name, db, options.hooks ?? {});
+  store = new IdbStore(name, db, options.hooks ?? {}, options.chunkCacheBytes);
   await store.collectGarbage();
   return store;
 }

@@ -160,7 +160,7 @@ export async function putDatasetsWithStacks(
         if (opts.onlyIfUnset && (await settings.get(opts.flag))?.value) return false;
         await settings.put({ key: opts.flag, value: true });
       }
-      await writeDatasetsIn(tx, prepared);
+      await writeDatasetsIn(tx, prepared, ctx.chunkCache);
       const writes: Promise<unknown>[] = [];
       for (const rec of recs) track(writes, tx.objectStore('stacks').add(rec));
       await Promise.all(writes);

@@ -37,6 +37,28 @@ describe('bad input at the other entry points', () => {
     expect(await api.datasets.list()).toEqual([]);
   });
 
+  it('datasets.putMany stores all or nothing (a bad item names its index and dataset); getMany reads in order', async () => {
+    const api = makeApi();
+    const img = (v: number) => ndarray('float32', [200, 200], new Float32Array(200 * 200).fill(v));
+    await expect(
+      api.datasets.putMany([
+        { fields: { image: img(1) }, meta: { name: 'one', schema: 'Image' } },
+        { fields: { image: ndarray('uint8', [2, 2, 2, 2]) }, meta: { name: 'cube', schema: 'Image' } },
+      ]),
+    ).rejects.toThrow("datasets.putMany: item 1 'cube': Image: Image must be 2D (got 4 dimensions), grayscale or RGB (got 2 channels).");
+    expect(await api.datasets.list()).toEqual([]);
+    const ids = await api.datasets.putMany([1, 2, 3].map((v) => ({ fields: { image: img(v) }, meta: { name: `img ${v}`, schema: 'Image' as const } })));
+    expect((await api.datasets.list()).map((m) => m.name)).toEqual(['img 1', 'img 2', 'img 3']);
+    const recs = await api.datasets.getMany([ids[2]!, ids[0]!], ['image']);
+    expect(recs.map((r) => [r.meta.name, (r.fields.image as { data: Float32Array }).data[123]])).toEqual([
+      ['img 3', 3],
+      ['img 1', 1],
+    ]);
+    await expect(api.datasets.getMany([ids[0]!, 'no-such-id'])).rejects.toThrow("Dataset not found: 'no-such-id'.");
+    // Datasets just written are read from the chunk cache: stats show it.
+    expect((await api.stats()).chunks.cache.hits).toBeGreaterThanOrEqual(2);
+  });
+
   it('a bundle URL with another scheme is refused with the scheme and what is expected', async () => {
     const api = makeApi();
     await expect(api.algorithms.install('ftp://example.org/bundle.zip')).rejects.toThrow(

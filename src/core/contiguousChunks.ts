@@ -1,0 +1,49 @@
+// Chunks that are contiguous runs of a C-order array. When a chunk grid is 1 along the leading axes,
+// cuts one axis, and spans every axis after it whole (the default grid of a 2-D image that fits one
+// chunk, of a stack of whole planes, of a 1-D array), each chunk's elements are one run of the array's
+// memory, and the chunk's uncompressed Zarr bytes (the `bytes` codec, little endian) are exactly that
+// run, followed by zeros (the fill value) for an edge chunk that sticks out of the array. Encoding such
+// a chunk is one memory copy rather than zarrita's element-by-element strided copy; the result is byte
+// for byte what zarrita writes (tests/unit/contiguousChunks.test.ts compares them). Pure arithmetic.
+import { chunkKey } from './chunkDigest';
+import { sizeOf } from './ndarray';
+
+/** One chunk: its Zarr key (`c/3/0/0`) and the run of elements [start, start + length) it holds. */
+export interface ChunkRun {
+  key: string;
+  start: number;
+  length: number;
+}
+
+/**
+ * The chunks of an array of `shape` gridded by `chunkShape`, in C grid order, when every chunk is a
+ * contiguous run of the array; null otherwise (tiles of a large image, 0-D arrays, empty arrays).
+ * Every chunk holds sizeOf(chunkShape) elements; a run shorter than that is padded with the fill value.
+ */
+export function contiguousChunkRuns(shape: readonly number[], chunkShape: readonly number[]): ChunkRun[] | null {
+  const nd = shape.length;
+  if (nd === 0 || chunkShape.length !== nd || shape.some((d) => d === 0)) return null;
+  let k = 0;
+  while (k < nd - 1 && chunkShape[k] === 1) k++;
+  for (let j = k + 1; j < nd; j++) if (chunkShape[j] !== shape[j]) return null;
+  const lead = shape.slice(0, k);
+  const along = shape[k]!;
+  const step = chunkShape[k]!;
+  const rest = sizeOf(shape.slice(k + 1));
+  const cuts = Math.ceil(along / step);
+  const runs: ChunkRun[] = [];
+  const coords = lead.map(() => 0);
+  const L = sizeOf(lead);
+  const trailing = shape.slice(k + 1).map(() => 0);
+  for (let l = 0; l < L; l++) {
+    for (let c = 0; c < cuts; c++) {
+      const rows = Math.min(step, along - c * step);
+      runs.push({ key: chunkKey([...coords, c, ...trailing]), start: (l * along + c * step) * rest, length: rows * rest });
+    }
+    for (let ax = k - 1; ax >= 0; ax--) {
+      if (++coords[ax]! < lead[ax]!) break;
+      coords[ax] = 0;
+    }
+  }
+  return runs;
+}
