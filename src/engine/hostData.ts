@@ -13,23 +13,6 @@ import { FIELD_KINDS, FORBIDDEN_KEYS, MAX_IDS, MAX_ID_LENGTH, checkIdList, descr
 import { transferred } from './hostRpc';
 import { assertAlive, isThirdParty, type LiveRun } from './liveRun';
 
-/** Dataset reads one fetchData call keeps in flight. */
-const READS_IN_FLIGHT = 8;
-
-/** `fn` over `list` with at most `limit` calls pending; results in list order; the first rejection rejects. */
-async function mapLimited<T, R>(list: readonly T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  let next = 0;
-  const lane = async () => {
-    while (next < list.length) {
-      const i = next++;
-      out[i] = await fn(list[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, list.length) }, lane));
-  return out;
-}
-
 /**
  * The buffers to transfer with a fetchData reply. The store gives each field its own fresh buffer; a
  * reply with more large buffers than one message may carry to another process (a bundle asking for
@@ -81,10 +64,9 @@ export function fetchDataCall(run: LiveRun, ctx: HostApiContext): HostApi['fetch
       }
     }
     const t = performance.now();
-    // Every dataset's read is issued at once (a few at a time), not one transaction after another.
-    const got = await mapLimited(idList, READS_IN_FLIGHT, async (id) => {
-      const g = await ctx.store.getDatasetFields(id, keyList ?? undefined);
-      if (!g) throw new Error(`fetchData: dataset '${id}' not found.`);
+    // Every dataset's read is issued at once, in one transaction, not one transaction after another.
+    const got = (await ctx.store.getManyDatasetFields(idList, keyList ?? undefined)).map((g, i) => {
+      if (!g) throw new Error(`fetchData: dataset '${idList[i]}' not found.`);
       return g;
     });
     const out: RawFields[] = got.map((g) => {

@@ -386,9 +386,18 @@ function recordOf(id: string, stored: Record<string, StoredField | null>, meta: 
  * once instead of one transaction after another. Null for an id that does not exist.
  */
 export async function getDatasets(ctx: StoreContext, ids: readonly string[], keys?: string[]): Promise<(DatasetRecord | null)[]> {
-  const tx = readTx(ctx, DATASET_READ_STORES);
-  const got = await Promise.all(ids.map((id) => getDatasetFieldsIn(ctx, tx, id, keys)));
+  const got = await getManyDatasetFields(ctx, ids, keys);
   return got.map((g, i) => (g ? recordOf(ids[i]!, g.fields, g.meta) : null));
+}
+
+/** As getDatasetFields for several datasets, in one transaction (null for an id that does not exist). */
+export function getManyDatasetFields(
+  ctx: StoreContext,
+  ids: readonly string[],
+  keys?: string[],
+): Promise<({ meta: DatasetMeta; fields: Record<string, StoredField | null> } | null)[]> {
+  const tx = readTx(ctx, DATASET_READ_STORES);
+  return Promise.all(ids.map((id) => getDatasetFieldsIn(ctx, tx, id, keys)));
 }
 
 export async function getDatasetMeta(ctx: StoreContext, id: string): Promise<DatasetMeta | null> {

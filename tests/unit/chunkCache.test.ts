@@ -59,11 +59,11 @@ describe('the store with its chunk cache', () => {
     const s = await open();
     const [id] = await s.putDatasets([{ fields: { image: { kind: 'array', array: image(1) } }, source: 't', schema: null }]);
     expect(s.chunkCacheStats()).toMatchObject({ entries: 1, bytes: 256 * 256 * 4 });
-    const a = (await s.getDataset(id!)).fields.image as NDArray;
+    const a = (await s.getDataset(id!))!.fields.image as NDArray;
     expect(s.chunkCacheStats().hits).toBe(1);
     expect(a.data[5]).toBe(36);
     (a.data as Float32Array).fill(-1); // the reader's own copy
-    const again = (await s.getDataset(id!)).fields.image as NDArray;
+    const again = (await s.getDataset(id!))!.fields.image as NDArray;
     expect(again.data[5]).toBe(36);
     // Many at once, in one transaction, in order; unknown ids are null.
     const [id2] = await s.putDatasets([{ fields: { image: { kind: 'array', array: image(2) } }, source: 't', schema: null }]);
@@ -78,7 +78,7 @@ describe('the store with its chunk cache', () => {
     try {
       await other.getDataset(id!);
       expect(other.chunkCacheStats()).toMatchObject({ misses: 1, hits: 0, entries: 1 });
-      expect(((await other.getDataset(id!)).fields.image as NDArray).data[1]).toBe(10);
+      expect(((await other.getDataset(id!))!.fields.image as NDArray).data[1]).toBe(10);
       expect(other.chunkCacheStats()).toMatchObject({ misses: 1, hits: 1 });
     } finally {
       other.close();
