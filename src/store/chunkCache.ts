@@ -5,8 +5,12 @@
 // cost (a cross-process round trip and a structured clone): data just written and read again (an import
 // then a run over it, a run's outputs then the viewer) comes from memory, as a file just written comes
 // from the operating system's page cache.
-// - Filled by reads of committed arrays and by the commit of arrays encoded in memory (after their
-//   transaction completes: a write that aborted leaves nothing here). Staged arrays (being written
+// - Filled by the commit of arrays encoded in memory (after their transaction completes: a write that
+//   aborted leaves nothing here) and by reads of committed arrays, but a chunk read from storage is
+//   admitted only on its SECOND read (the first only leaves its key in a bounded list of keys seen):
+//   a pass over a volume bigger than the cache (a threshold, a slider through every slice) neither
+//   pays a copy per chunk nor flushes what is in use, while data read again and again (a viewer going
+//   back, a run repeated) comes from memory from its third read on. Staged arrays (being written
 //   block by block) are never cached: their chunks may still change.
 // - The cache owns the buffers it holds; `get` hands out a copy, which the caller owns (and may
 //   transfer to a worker), so nothing a caller does can change a cached chunk.
@@ -15,6 +19,9 @@
 
 /** Default budget: room for a working set of a few hundred typical chunks without weighing on the tab. */
 export const DEFAULT_CHUNK_CACHE_BYTES = 128 * 1024 * 1024;
+
+/** Keys of chunks read once (not cached) that are remembered, so that a second read admits them. */
+const SEEN_KEYS = 8192;
 
 export interface ChunkCacheStats {
   hits: number;
@@ -29,6 +36,8 @@ export class ChunkCache {
   private readonly entries = new Map<string, ArrayBuffer>();
   /** Array id → its cached record keys (to drop them when the array is deleted). */
   private readonly byArray = new Map<string, Set<string>>();
+  /** Record keys read once from storage, oldest first. */
+  private readonly seen = new Set<string>();
   private bytes = 0;
   private hits = 0;
   private misses = 0;
@@ -48,6 +57,18 @@ export class ChunkCache {
     this.entries.delete(recordKey); // most recently used goes last
     this.entries.set(recordKey, buf);
     return buf.slice(0);
+  }
+
+  /**
+   * A chunk was just read from storage: true when it was read before (cache it now: `put` a copy),
+   * false the first time (its key is remembered, among the last SEEN_KEYS such keys).
+   */
+  admit(recordKey: string): boolean {
+    if (this.maxBytes === 0) return false;
+    if (this.seen.delete(recordKey)) return true;
+    this.seen.add(recordKey);
+    if (this.seen.size > SEEN_KEYS) this.seen.delete(this.seen.values().next().value!);
+    return false;
   }
 
   /**

@@ -88,8 +88,8 @@ export class IdbChunkStore implements AsyncMutable {
     if (hit) return new Uint8Array(hit);
     const rec = await this.request(recordKey);
     if (!rec) return undefined;
-    // The reader gets the buffer storage just made (it may transfer it); the cache keeps a copy.
-    if (cache.maxBytes > 0) cache.put(this.arrayId, recordKey, rec.data.slice(0));
+    // The reader gets the buffer storage just made (it may transfer it); on a second read the cache keeps a copy.
+    if (cache.admit(recordKey)) cache.put(this.arrayId, recordKey, rec.data.slice(0));
     return new Uint8Array(rec.data);
   }
 

@@ -28,8 +28,19 @@ describe('ChunkCache', () => {
     expect(c.stats().hits).toBe(3);
   });
 
+  it('admits a chunk read from storage on its second read only, remembering a bounded number of keys', () => {
+    const c = new ChunkCache(1000);
+    expect(c.admit('a/c/0')).toBe(false);
+    expect(c.admit('a/c/1')).toBe(false);
+    expect(c.admit('a/c/0')).toBe(true);
+    expect(c.admit('a/c/0')).toBe(false); // admitted once: the next miss (after eviction) starts over
+    for (let i = 0; i < 9000; i++) c.admit(`b/c/${i}`); // a long scan pushes old keys out
+    expect(c.admit('a/c/1')).toBe(false);
+  });
+
   it('a budget of 0 caches nothing; a negative budget is refused', () => {
     const c = new ChunkCache(0);
+    expect(c.admit('a/c/0') || c.admit('a/c/0')).toBe(false);
     c.put('a', 'a/c/0', buf(10, 1));
     expect(c.get('a/c/0')).toBeUndefined();
     expect(() => new ChunkCache(-1)).toThrow(/budget must be a number of bytes ≥ 0, got -1/);
@@ -71,15 +82,17 @@ describe('the store with its chunk cache', () => {
     expect(many.map((r) => (r ? (r.fields.image as NDArray).data[0] : null))).toEqual([2, null, 1]);
   });
 
-  it('a read fills it: a store opened afterwards reads storage once, then memory', async () => {
+  it('a read fills it on the second read: a store opened afterwards reads storage twice, then memory', async () => {
     const s = await open();
     const [id] = await s.putDatasets([{ fields: { image: { kind: 'array', array: image(3) } }, source: 't', schema: null }]);
     const other = await openStore(s.name, {}); // same database, its own (empty) cache
     try {
       await other.getDataset(id!);
-      expect(other.chunkCacheStats()).toMatchObject({ misses: 1, hits: 0, entries: 1 });
+      expect(other.chunkCacheStats()).toMatchObject({ misses: 1, hits: 0, entries: 0 }); // seen once: not copied
+      await other.getDataset(id!);
+      expect(other.chunkCacheStats()).toMatchObject({ misses: 2, hits: 0, entries: 1 }); // read again: admitted
       expect(((await other.getDataset(id!))!.fields.image as NDArray).data[1]).toBe(10);
-      expect(other.chunkCacheStats()).toMatchObject({ misses: 1, hits: 1 });
+      expect(other.chunkCacheStats()).toMatchObject({ misses: 2, hits: 1 });
     } finally {
       other.close();
     }
