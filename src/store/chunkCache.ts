@@ -7,11 +7,13 @@
 // from the operating system's page cache.
 // - Filled by the commit of arrays encoded in memory (after their transaction completes: a write that
 //   aborted leaves nothing here) and by reads of committed arrays, but a chunk read from storage is
-//   admitted only on its SECOND read (the first only leaves its key in a bounded list of keys seen):
-//   a pass over a volume bigger than the cache (a threshold, a slider through every slice) neither
-//   pays a copy per chunk nor flushes what is in use, while data read again and again (a viewer going
-//   back, a run repeated) comes from memory from its third read on. Staged arrays (being written
-//   block by block) are never cached: their chunks may still change.
+//   admitted only on its SECOND read, and only when the first was recent: the keys read once are
+//   remembered in a "ghost" list holding no more bytes' worth of keys than the cache itself (as ARC's
+//   ghost lists). So a pass over a volume bigger than the cache (a threshold, a slider through every
+//   slice), or two passes (a histogram, then a mask), neither pays a copy per chunk nor flushes what is
+//   in use, while data read again and again within the cache's reach (a viewer going back, a run
+//   repeated) comes from memory from its third read on. Staged arrays (being written block by block)
+//   are never cached: their chunks may still change.
 // - The cache owns the buffers it holds; `get` hands out a copy, which the caller owns (and may
 //   transfer to a worker), so nothing a caller does can change a cached chunk.
 // - Bounded by bytes (`maxBytes`, 0 disables it); a chunk larger than a quarter of the budget is not
@@ -19,9 +21,6 @@
 
 /** Default budget: room for a working set of a few hundred typical chunks without weighing on the tab. */
 export const DEFAULT_CHUNK_CACHE_BYTES = 128 * 1024 * 1024;
-
-/** Keys of chunks read once (not cached) that are remembered, so that a second read admits them. */
-const SEEN_KEYS = 8192;
 
 export interface ChunkCacheStats {
   hits: number;
@@ -36,8 +35,9 @@ export class ChunkCache {
   private readonly entries = new Map<string, ArrayBuffer>();
   /** Array id → its cached record keys (to drop them when the array is deleted). */
   private readonly byArray = new Map<string, Set<string>>();
-  /** Record keys read once from storage, oldest first. */
-  private readonly seen = new Set<string>();
+  /** Record keys read once from storage → their bytes, oldest first (at most maxBytes' worth). */
+  private readonly seen = new Map<string, number>();
+  private seenBytes = 0;
   private bytes = 0;
   private hits = 0;
   private misses = 0;
@@ -60,14 +60,25 @@ export class ChunkCache {
   }
 
   /**
-   * A chunk was just read from storage: true when it was read before (cache it now: `put` a copy),
-   * false the first time (its key is remembered, among the last SEEN_KEYS such keys).
+   * A chunk of `byteLength` bytes was just read from storage: true when it was read before, recently
+   * enough that the cache could have held everything read since (cache it now: `put` a copy); false
+   * otherwise (its key is remembered, the oldest remembered keys forgotten beyond maxBytes' worth).
    */
-  admit(recordKey: string): boolean {
-    if (this.maxBytes === 0) return false;
-    if (this.seen.delete(recordKey)) return true;
-    this.seen.add(recordKey);
-    if (this.seen.size > SEEN_KEYS) this.seen.delete(this.seen.values().next().value!);
+  admit(recordKey: string, byteLength: number): boolean {
+    if (this.maxBytes === 0 || byteLength * 4 > this.maxBytes) return false;
+    const seen = this.seen.get(recordKey);
+    if (seen !== undefined) {
+      this.seen.delete(recordKey);
+      this.seenBytes -= seen;
+      return true;
+    }
+    this.seen.set(recordKey, byteLength);
+    this.seenBytes += byteLength;
+    for (const [k, n] of this.seen) {
+      if (this.seenBytes <= this.maxBytes) break;
+      this.seen.delete(k);
+      this.seenBytes -= n;
+    }
     return false;
   }
 

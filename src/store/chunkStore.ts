@@ -89,7 +89,7 @@ export class IdbChunkStore implements AsyncMutable {
     const rec = await this.request(recordKey);
     if (!rec) return undefined;
     // The reader gets the buffer storage just made (it may transfer it); on a second read the cache keeps a copy.
-    if (cache.admit(recordKey)) cache.put(this.arrayId, recordKey, rec.data.slice(0));
+    if (cache.admit(recordKey, rec.data.byteLength)) cache.put(this.arrayId, recordKey, rec.data.slice(0));
     return new Uint8Array(rec.data);
   }
 

@@ -28,19 +28,24 @@ describe('ChunkCache', () => {
     expect(c.stats().hits).toBe(3);
   });
 
-  it('admits a chunk read from storage on its second read only, remembering a bounded number of keys', () => {
+  it('admits a chunk read from storage on its second read only, and only while that is within reach of the cache', () => {
     const c = new ChunkCache(1000);
-    expect(c.admit('a/c/0')).toBe(false);
-    expect(c.admit('a/c/1')).toBe(false);
-    expect(c.admit('a/c/0')).toBe(true);
-    expect(c.admit('a/c/0')).toBe(false); // admitted once: the next miss (after eviction) starts over
-    for (let i = 0; i < 9000; i++) c.admit(`b/c/${i}`); // a long scan pushes old keys out
-    expect(c.admit('a/c/1')).toBe(false);
+    expect(c.admit('a/c/0', 100)).toBe(false);
+    expect(c.admit('a/c/1', 100)).toBe(false);
+    expect(c.admit('a/c/0', 100)).toBe(true);
+    expect(c.admit('a/c/0', 100)).toBe(false); // admitted once: the next miss (after eviction) starts over
+    // Two passes over 20 chunks of 100 bytes (twice the cache): by the second pass every chunk was
+    // seen more than a cache's worth of bytes ago, so none is admitted (no copy, nothing evicted).
+    const pass = () => Array.from({ length: 20 }, (_, i) => c.admit(`v/c/${i}`, 100));
+    expect(pass().some(Boolean)).toBe(false);
+    expect(pass().some(Boolean)).toBe(false);
+    // A chunk over a quarter of the budget is never admitted.
+    expect(c.admit('big/c/0', 300) || c.admit('big/c/0', 300)).toBe(false);
   });
 
   it('a budget of 0 caches nothing; a negative budget is refused', () => {
     const c = new ChunkCache(0);
-    expect(c.admit('a/c/0') || c.admit('a/c/0')).toBe(false);
+    expect(c.admit('a/c/0', 1) || c.admit('a/c/0', 1)).toBe(false);
     c.put('a', 'a/c/0', buf(10, 1));
     expect(c.get('a/c/0')).toBeUndefined();
     expect(() => new ChunkCache(-1)).toThrow(/budget must be a number of bytes ≥ 0, got -1/);
