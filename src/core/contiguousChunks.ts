@@ -47,3 +47,46 @@ export function contiguousChunkRuns(shape: readonly number[], chunkShape: readon
   }
   return runs;
 }
+
+/**
+ * The chunks a block written at `origin` fills, when each is a contiguous run of the BLOCK (C order)
+ * and the block covers every chunk it touches whole (or up to the array's edge, where the rest of the
+ * chunk is fill): the chunk grid of `shape` is contiguous-run (see contiguousChunkRuns), the block
+ * spans the trailing axes whole and starts and ends on chunk boundaries along the cut axis. Runs are
+ * in the block's elements, keys in the array's grid. Null otherwise (zarrita then reads, merges and
+ * writes the partial chunks).
+ */
+export function alignedBlockRuns(
+  shape: readonly number[],
+  chunkShape: readonly number[],
+  origin: readonly number[],
+  blockShape: readonly number[],
+): ChunkRun[] | null {
+  if (!contiguousChunkRuns(shape, chunkShape) || blockShape.some((d) => d === 0)) return null;
+  const nd = shape.length;
+  let k = 0;
+  while (k < nd - 1 && chunkShape[k] === 1) k++;
+  for (let j = k + 1; j < nd; j++) if (origin[j] !== 0 || blockShape[j] !== shape[j]) return null;
+  const step = chunkShape[k]!;
+  const end = origin[k]! + blockShape[k]!;
+  if (origin[k]! % step !== 0 || (end % step !== 0 && end !== shape[k])) return null;
+  const lead = blockShape.slice(0, k);
+  const along = blockShape[k]!;
+  const rest = sizeOf(blockShape.slice(k + 1));
+  const cuts = Math.ceil(along / step);
+  const trailing = shape.slice(k + 1).map(() => 0);
+  const runs: ChunkRun[] = [];
+  const coords = lead.map(() => 0);
+  for (let l = 0; l < sizeOf(lead); l++) {
+    for (let c = 0; c < cuts; c++) {
+      const rows = Math.min(step, along - c * step);
+      const key = chunkKey([...coords.map((x, ax) => x + origin[ax]!), origin[k]! / step + c, ...trailing]);
+      runs.push({ key, start: (l * along + c * step) * rest, length: rows * rest });
+    }
+    for (let ax = k - 1; ax >= 0; ax--) {
+      if (++coords[ax]! < lead[ax]!) break;
+      coords[ax] = 0;
+    }
+  }
+  return runs;
+}

@@ -5,6 +5,17 @@ import type { AbsolutePath, AsyncMutable } from 'zarrita';
 import { sha256Hex } from '../core/hash';
 import { track, writeTx, type ReadTx, type StoreContext } from './db';
 
+/** A chunk write waiting for its transaction. */
+interface QueuedWrite {
+  key: string;
+  data: ArrayBuffer;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+/** At most this many bytes of chunks go in one staged write transaction (a few chunks: memory stays bounded). */
+const GROUP_BYTES = 32 * 1024 * 1024;
+
 /** A staging record's `touched` is refreshed when older than this (GC spares staging touched recently). */
 const TOUCH_EVERY_MS = 10_000;
 
@@ -96,11 +107,43 @@ export class IdbChunkStore implements AsyncMutable {
   async set(key: AbsolutePath, value: Uint8Array): Promise<void> {
     if (!this.writable) throw new Error(`Chunked array '${this.arrayId}' is committed; its chunks cannot change.`);
     const data = ownBuffer(value);
-    const id = this.arrayId;
     const bare = key.startsWith('/') ? key.slice(1) : key;
     if (bare === 'c' || bare.startsWith('c/')) this.chunkHashes.set(bare, await sha256Hex(data));
     this.writtenBytes.set(bare, data.byteLength);
-    await writeTx(
+    await new Promise<void>((resolve, reject) => {
+      this.queued.push({ key: chunkRecordKey(this.arrayId, key), data, resolve, reject });
+      this.draining ??= this.drain();
+    });
+  }
+
+  /** Chunk writes waiting for the next transaction. */
+  private readonly queued: QueuedWrite[] = [];
+  private draining: Promise<void> | null = null;
+
+  /**
+   * Group commit: one write transaction in flight per array; the chunks that arrive meanwhile (zarrita
+   * writes a few at a time) go together in the next one, up to GROUP_BYTES. Each `set` resolves once
+   * the transaction holding its chunk has committed, as if it had its own.
+   */
+  private async drain(): Promise<void> {
+    while (this.queued.length) {
+      let bytes = 0;
+      let n = 0;
+      while (n < this.queued.length && (n === 0 || bytes + this.queued[n]!.data.byteLength <= GROUP_BYTES)) bytes += this.queued[n++]!.data.byteLength;
+      const group = this.queued.splice(0, n);
+      try {
+        await this.writeGroup(group);
+        for (const w of group) w.resolve();
+      } catch (err) {
+        for (const w of group) w.reject(err);
+      }
+    }
+    this.draining = null;
+  }
+
+  private writeGroup(group: readonly QueuedWrite[]): Promise<void> {
+    const id = this.arrayId;
+    return writeTx(
       this.ctx,
       'putChunk',
       ['chunkedArrays', 'chunks'],
@@ -111,12 +154,12 @@ export class IdbChunkStore implements AsyncMutable {
           throw new Error(`Chunked array '${id}' is not being written (it was committed, aborted or collected).`);
         }
         const requests: Promise<unknown>[] = [];
-        track(requests, tx.objectStore('chunks').put({ key: chunkRecordKey(id, key), data }));
+        for (const w of group) track(requests, tx.objectStore('chunks').put({ key: w.key, data: w.data }));
         const now = Date.now();
         if (now - rec.touched >= TOUCH_EVERY_MS) track(requests, arrays.put({ ...rec, touched: now }));
         await Promise.all(requests);
       },
       { durability: 'relaxed' },
-    ); // a staged chunk: the commit transaction (default durability) is what must last
+    ); // staged chunks: the commit transaction (default durability) is what must last
   }
 }

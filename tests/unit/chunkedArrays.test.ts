@@ -195,6 +195,20 @@ describe('chunked arrays: regions and blocks', () => {
 });
 
 describe('chunked arrays: atomic commit and garbage collection', () => {
+  it('staged chunks are group-committed: fewer write transactions than chunks, every chunk as written', async () => {
+    let groups = 0;
+    const store = await fresh({ beforeCommit: (op) => void (op === 'putChunk' && groups++) });
+    const a = sample('uint16', [8, 8]);
+    const w = await store.createChunkedArray({ dtype: 'uint16', shape: [8, 8], chunkShape: [2, 2] });
+    await w.write([0, 0], a); // 16 chunks, written a few at a time by zarrita
+    const { id } = await w.commit();
+    expect(groups).toBeGreaterThan(0);
+    expect(groups).toBeLessThan(16 + 1); // zarr.json is one write too; the chunks share transactions
+    expect(groups).toBeLessThan(12);
+    expect(Array.from((await store.readChunkedArray(id))!.data)).toEqual(Array.from(a.data));
+    expect((await chunkKeysOf(store.name, id)).length).toBe(17);
+  });
+
   it('a write failing midway leaves nothing visible, and its staged chunks are dropped', async () => {
     let puts = 0;
     const store = await fresh({

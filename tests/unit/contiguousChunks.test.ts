@@ -2,7 +2,7 @@
 // where chunks are runs of the array, the keys and bytes are exactly what zarrita's own `set` writes.
 import { describe, expect, it } from 'vitest';
 import * as zarr from 'zarrita';
-import { contiguousChunkRuns } from '../../src/core/contiguousChunks';
+import { alignedBlockRuns, contiguousChunkRuns } from '../../src/core/contiguousChunks';
 import { defaultChunkShape } from '../../src/core/chunkPolicy';
 import { ndarray, sizeOf, typedArrayCtor, type DType } from '../../src/core/ndarray';
 import { encodeArray } from '../../src/store/datasetArrays';
@@ -90,5 +90,48 @@ describe('contiguousChunkRuns', () => {
     // Changing the source afterwards changes nothing stored: the chunks are copies.
     a.data[0] = 999;
     expect(new Uint16Array(enc.keys.get('c/0/0/0')!)[0]).not.toBe(999);
+  });
+
+  it('alignedBlockRuns: blocks on chunk boundaries (or the array edge) are runs of the block; others are left to zarrita', () => {
+    // A [5, 4, 3] array in [2, 4, 3] chunks: slabs of 2 planes.
+    expect(alignedBlockRuns([5, 4, 3], [2, 4, 3], [2, 0, 0], [2, 4, 3])).toEqual([{ key: 'c/1/0/0', start: 0, length: 24 }]);
+    expect(alignedBlockRuns([5, 4, 3], [2, 4, 3], [2, 0, 0], [3, 4, 3])).toEqual([
+      { key: 'c/1/0/0', start: 0, length: 24 },
+      { key: 'c/2/0/0', start: 24, length: 12 }, // the edge chunk: the rest is fill
+    ]);
+    expect(alignedBlockRuns([5, 4, 3], [2, 4, 3], [1, 0, 0], [2, 4, 3])).toBeNull(); // starts mid-chunk
+    expect(alignedBlockRuns([5, 4, 3], [2, 4, 3], [0, 0, 0], [3, 4, 3])).toBeNull(); // ends mid-chunk, not at the edge
+    expect(alignedBlockRuns([5, 4, 3], [2, 4, 3], [0, 1, 0], [2, 3, 3])).toBeNull(); // not whole along a trailing axis
+    // Planes of a stack, one chunk each: any run of planes.
+    expect(alignedBlockRuns([4, 2, 2], [1, 2, 2], [1, 0, 0], [2, 2, 2])).toEqual([
+      { key: 'c/1/0/0', start: 0, length: 4 },
+      { key: 'c/2/0/0', start: 4, length: 4 },
+    ]);
+    expect(alignedBlockRuns([8, 8], [4, 4], [0, 0], [4, 4])).toBeNull(); // tiles
+  });
+
+  it('blocks written through alignedBlockRuns give the chunks zarrita writes for the same blocks', async () => {
+    const shape = [5, 6, 7];
+    const chunkShape = [2, 6, 7];
+    const dtype = 'int16';
+    const meta = zarrMetadata(dtype, shape, chunkShape);
+    const theirs = new Map<string, Uint8Array>();
+    const arr = new zarr.Array(theirs, '/', meta);
+    const ours = new Map<string, Uint8Array>();
+    for (const [from, n] of [
+      [0, 2],
+      [2, 3],
+    ] as const) {
+      const block = ndarray(dtype, [n, 6, 7], filled(dtype, [n, 6, 7]) as never);
+      await zarr.set(arr, [zarr.slice(from, from + n), null, null], toChunk(block));
+      const src = new Uint8Array(block.data.buffer);
+      for (const r of alignedBlockRuns(shape, chunkShape, [from, 0, 0], [n, 6, 7])!) {
+        const b = new Uint8Array(sizeOf(chunkShape) * 2);
+        b.set(src.subarray(r.start * 2, (r.start + r.length) * 2));
+        ours.set(`/${r.key}`, b);
+      }
+    }
+    expect([...ours.keys()].sort()).toEqual([...theirs.keys()].sort());
+    for (const [k, v] of theirs) expect(Buffer.from(ours.get(k)!).equals(Buffer.from(v))).toBe(true);
   });
 });
