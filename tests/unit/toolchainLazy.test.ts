@@ -468,4 +468,26 @@ describe('a lazy output feeding other blocks', () => {
     await expect.poll(() => arrayStates(store)).toEqual({ committed: 2, staged: 0 });
     tc.shutdown();
   });
+
+  it('a consumer of a lazy output that could not be stored fails, naming both ends; nothing is staged', async () => {
+    const store = await fresh();
+    const id = await storeVolume(store, volumeData());
+    const tc = await service(store);
+    await tc.installBlock(countDecl(true), LAZY_COUNT_SOURCE, { name: 'user/count_lazy/1' });
+    const put = store.putDatasets.bind(store);
+    store.putDatasets = async (items) => {
+      if (items.some((d) => d.extra?.stream === 'threshold.mask')) throw new Error('quota exceeded');
+      return put(items);
+    };
+    const rec = await tc.wait(await tc.run(maskChain([id], [{ name: 'count', algorithm: 'user/count_lazy/1' }])));
+    store.putDatasets = put;
+    expect(rec.status).toBe('FAILED');
+    expect(rec.blocks.threshold!.error!.message).toMatch(/block 'threshold': its outputs could not be stored: quota exceeded/);
+    expect(rec.blocks.count!.status).toBe('FAILED');
+    expect(rec.blocks.count!.error!.message).toBe(
+      "block 'count' failed: input 'mask' reads 'threshold.mask', a lazy output whose units could not be stored (see block 'threshold').",
+    );
+    expect(await arrayStates(store)).toEqual({ committed: 1, staged: 0 });
+    tc.shutdown();
+  });
 });
