@@ -82,8 +82,8 @@ export class LazyOutputStreams {
   }
 
   private async storedUnits(e: LazyEdge): Promise<DataStream> {
-    // The block's failure message names the block already.
-    const where = `input '${e.input}' reads '${e.from}.${e.output}', a lazy output`;
+    // Both ends named in full: a loop pair's two blocks both fail with it.
+    const where = `input '${e.block.name}.${e.input}' reads '${e.from}.${e.output}', a lazy output`;
     const storing = this.storing.get(e.from);
     if (!storing) throw new Error(`${where}, whose block '${e.from}' has not finished.`);
     await storing;

@@ -485,7 +485,7 @@ describe('a lazy output feeding other blocks', () => {
     expect(rec.blocks.threshold!.error!.message).toMatch(/block 'threshold': its outputs could not be stored: quota exceeded/);
     expect(rec.blocks.count!.status).toBe('FAILED');
     expect(rec.blocks.count!.error!.message).toBe(
-      "block 'count' failed: input 'mask' reads 'threshold.mask', a lazy output whose units could not be stored (see block 'threshold').",
+      "block 'count' failed: input 'count.mask' reads 'threshold.mask', a lazy output whose units could not be stored (see block 'threshold').",
     );
     expect(await arrayStates(store)).toEqual({ committed: 1, staged: 0 });
     tc.shutdown();
