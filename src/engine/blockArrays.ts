@@ -16,7 +16,7 @@ import type { DatasetArrayReader } from '../store/datasets';
 import { boundedRead, checkedBox, checkSpec } from './hostArrays';
 import { describeValue } from './hostChecks';
 
-/** A stored dataset array field a lazy source unit refers to (replaced by a handle for each job). */
+/** A stored dataset array field a lazy input's unit refers to — a lazy source's, or a stored lazy output's (replaced by a handle for each job). */
 export class StoredArrayRef {
   constructor(
     readonly datasetId: string,

@@ -20,6 +20,7 @@ import {
   planToolchain,
   runToolchain,
   sourceStream,
+  storedArrayMismatch,
 } from '../core/beat';
 import { TOOLCHAIN_CANCELLED_MESSAGE } from '../core/beat';
 import { validateBlockRun } from '../core/beat';
@@ -44,6 +45,7 @@ import type { WorkerFactory } from './workerHandle';
 import { runLoopPair } from './loopRelay';
 import { resolveRunners, runnerBlockExecutor, type RunnerEngine, type StoredSource } from './runnerBlocks';
 import { BlockJobArrays, StoredArrayRef } from './blockArrays';
+import { LazyOutputStreams } from './lazyOutputStreams';
 import type { ChunkedArrayWriter } from '../store/index';
 
 /** What `check` tells of a toolchain (for the toolchain page's diagram and forms). */
@@ -114,24 +116,7 @@ function lazySources(plan: ToolchainPlan): Set<string> {
   return new Set([...uses].filter(([, lazy]) => lazy).map(([s]) => s));
 }
 
-/** Lazy outputs are stored, not handed on: a block reading one is refused (naming both ends). */
-function refuseLazyConsumers(plan: ToolchainPlan): void {
-  const problems: string[] = [];
-  const byName = new Map(plan.blocks.map((b) => [b.name, b]));
-  for (const b of plan.blocks) {
-    for (const [input, e] of Object.entries(b.inputs)) {
-      if (e.kind !== 'block') continue;
-      const from = byName.get(e.block)?.declaration.groups[0]?.outputs.find((o) => o.name === e.output);
-      if (from?.lazy)
-        problems.push(
-          `${b.name}.${input} reads ${e.block}.${e.output}, a lazy output (written block by block into the store): lazy outputs cannot feed other blocks yet`,
-        );
-    }
-  }
-  if (problems.length) throw new Error(`invalid toolchain: ${problems.join('; ')}`);
-}
-
-/** The job's input streams with every stored array ref of a lazy source replaced by a handle of this job. */
+/** The job's input streams with every stored array ref (of a lazy source or a stored lazy output) replaced by a handle of this job. */
 async function lazyJobInputs(j: BlockJob, arrays: BlockJobArrays): Promise<Record<string, DataStream>> {
   const out: Record<string, DataStream> = {};
   for (const [name, stream] of Object.entries(j.inputs)) {
@@ -409,10 +394,8 @@ export class ToolchainService {
     const t = value?.type;
     if (t?.kind !== 'array' || t.element.kind !== 'basic')
       throw new Error(`${where}: source format ${formatName} has no array field 'value' (a lazy input's source).`);
-    if (t.element.type !== reader.dtype) throw new Error(`${where} is ${reader.dtype}, but ${formatName} needs ${t.element.type}.`);
-    if (t.shape.length !== reader.shape.length || t.shape.some((d, i) => d !== 0 && d !== reader.shape[i])) {
-      throw new Error(`${where} has shape [${reader.shape.join(', ')}], but ${formatName} needs [${t.shape.map((d) => (d === 0 ? '*' : d)).join(', ')}].`);
-    }
+    const mismatch = storedArrayMismatch(t, formatName, reader.dtype, reader.shape);
+    if (mismatch) throw new Error(`${where} ${mismatch}.`);
     return new StoredArrayRef(id, key, reader.dtype, reader.shape);
   }
 
@@ -517,7 +500,6 @@ export class ToolchainService {
     if (!pool) throw new Error('toolchains.run: this engine has no block workers (blockWorkerFactory).');
     const userTimeoutMs = userBlockTimeout(options.blockTimeoutMs);
     const { plan, blocks, registry } = await this.plan(toolchain);
-    refuseLazyConsumers(plan);
     const storedSources = new Map<string, StoredSource>();
     const sources = await this.sourceStreams(plan.toolchain, registry, storedSources, lazySources(plan));
     // Output arrays of lazy outputs, kept from their jobs until stored with their datasets (dropped at the end otherwise).
@@ -549,6 +531,8 @@ export class ToolchainService {
           },
         })
       : null;
+    // A block reading a lazy output runs on its stored units, once they are stored.
+    const lazyOutputs = new LazyOutputStreams({ store: this.store, plan, registry, records: rec.blocks });
     const runInWorker = (j: BlockJob, context: BlockExecutionContext, placement: BlockJobPlacement = {}): Promise<BlockRun> =>
       this.runBlockJob(j, context, placement, { blocks, registry, userTimeoutMs, staged });
     const job = async (): Promise<void> => {
@@ -557,21 +541,28 @@ export class ToolchainService {
           sources,
           parts: options.parts ?? pool.size,
           signal: controller.signal,
-          execute: (j, context) => {
+          execute: async (job, context) => {
+            const j = await lazyOutputs.resolve(job);
             if (j.runner && runnerJob) return runnerJob(j, context);
             return runInWorker(j, context);
           },
           // The two blocks of a loop: a worker each (of their own), the channel relayed by the engine.
-          executeLoop: (p, e, context) =>
-            runLoopPair(
+          executeLoop: async (processor, evaluator, context) => {
+            const [p, e] = await Promise.all([lazyOutputs.resolve(processor), lazyOutputs.resolve(evaluator)]);
+            return runLoopPair(
               { block: p.block, declaration: p.declaration, run: (loopPort, c) => runInWorker(p, c, { loopPort, ownWorker: true }) },
               { block: e.block, declaration: e.declaration, run: (loopPort, c) => runInWorker(e, c, { loopPort, ownWorker: true }) },
               registry,
               context,
-            ),
+            );
+          },
           onProgress: (block, report) => {
             applyBlockReport(rec.blocks[block]!, report);
-            if (report.status === 'DONE') storing.push(this.storeOutputs(rec, plan, prefix, block, report, staged).then(persist));
+            if (report.status === 'DONE') {
+              const stored = this.storeOutputs(rec, plan, prefix, block, report, staged);
+              lazyOutputs.stored(block, stored);
+              storing.push(stored.then(persist));
+            }
             persist();
           },
         });

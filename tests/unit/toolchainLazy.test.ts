@@ -251,29 +251,243 @@ describe('lazy BEAT units', () => {
     tc.shutdown();
   });
 
-  it('declarations: lazy units need array formats; a lazy output cannot feed another block', async () => {
+  it('declarations: lazy units need array formats', async () => {
     const { checkDeclaration, DataFormatRegistry } = await import('../../src/core/beat');
     const bad = { ...IN_MEMORY_DECL, groups: [{ name: 'main', inputs: { volume: { type: 'system/integer/1', lazy: true } }, outputs: {} }] };
     expect(checkDeclaration(bad, { dataFormats: new DataFormatRegistry() }).errors.join('\n')).toMatch(
       /input 'volume' is lazy, but every field of a lazy unit's data format must be an array of numbers or booleans; 'system\/integer\/1' has 'value'/,
     );
+  });
+});
+
+// A lazy output feeding other blocks: volume → builtin/volume_threshold/1 (lazy in, lazy out) → blocks
+// reading the stored mask, through a lazy input (handles on the committed arrays) or a non-lazy one
+// (the mask read whole from the store).
+const countDecl = (lazy: boolean, splittable = false) => ({
+  language: 'javascript',
+  api_version: 2,
+  type: 'sequential',
+  splittable,
+  groups: [
+    {
+      name: 'main',
+      inputs: { mask: { type: 'system/array_3d_uint8/1', ...(lazy ? { lazy: true } : {}) } },
+      outputs: { counts: { type: 'system/array_1d_float64/1' } },
+    },
+  ],
+});
+/** Foreground voxels per slice, read block by block (lazy) or from the whole mask (in memory). */
+const LAZY_COUNT_SOURCE = `export class Algorithm {
+  async process(inputs, _d, outputs) {
+    const m = inputs.get('mask').data.value;
+    const counts = new Float64Array(m.shape[0]);
+    for await (const b of m.blocks()) {
+      const per = b.shape[1] * b.shape[2];
+      for (let i = 0; i < b.data.data.length; i++) counts[b.origin[0] + Math.floor(i / per)] += b.data.data[i];
+    }
+    outputs.get('counts').write({ value: { dtype: 'float64', shape: [m.shape[0]], data: counts } });
+    return true;
+  }
+}`;
+const MEMORY_COUNT_SOURCE = `export class Algorithm {
+  process(inputs, _d, outputs) {
+    const m = inputs.get('mask').data.value;
+    const counts = new Float64Array(m.shape[0]);
+    const per = m.shape[1] * m.shape[2];
+    for (let i = 0; i < m.data.length; i++) counts[Math.floor(i / per)] += m.data[i];
+    outputs.get('counts').write({ value: { dtype: 'float64', shape: [m.shape[0]], data: counts } });
+    return true;
+  }
+}`;
+/** Lazy in, lazy out: 1 - mask, chunk by chunk; `fail` throws after the first chunk is written. */
+const invertSource = (fail: boolean) => `export class Algorithm {
+  async process(inputs, _d, outputs) {
+    const m = inputs.get('mask').data.value;
+    const out = await outputs.get('inverted').createArray({ dtype: 'uint8', shape: [...m.shape], chunks: [...m.chunks] });
+    for await (const b of m.blocks()) {
+      await out.write(b.origin, { dtype: 'uint8', shape: b.shape, data: b.data.data.map((v) => 1 - v) });
+      ${fail ? "throw new Error('boom downstream');" : ''}
+    }
+    outputs.get('inverted').write({ value: out });
+    return true;
+  }
+}`;
+const INVERT_DECL = {
+  ...countDecl(true),
+  groups: [
+    {
+      name: 'main',
+      inputs: { mask: { type: 'system/array_3d_uint8/1', lazy: true } },
+      outputs: { inverted: { type: 'system/array_3d_uint8/1', lazy: true } },
+    },
+  ],
+};
+
+/** The threshold block (700) and `consumers`, each reading threshold.mask on its input 'mask'. */
+function maskChain(ids: string[], consumers: { name: string; algorithm: string }[]) {
+  return {
+    ...volumeThresholdToolchain(ids, 700),
+    blocks: [{ name: 'threshold', algorithm: 'builtin/volume_threshold/1', parameters: { threshold: 700 } }, ...consumers],
+    connections: consumers.map((c) => ({ from: 'threshold.mask', to: `${c.name}.mask` })),
+  };
+}
+
+const sliceCounts = (a: NDArray, threshold = 700): number[] => {
+  const per = a.shape[1]! * a.shape[2]!;
+  const out = Array.from({ length: a.shape[0]! }, () => 0);
+  a.data.forEach((v, i) => (out[Math.floor(i / per)]! += Number(v) > threshold ? 1 : 0));
+  return out;
+};
+
+async function countsOf(store: Store, datasetId: string): Promise<number[]> {
+  const rec = (await store.getDataset(datasetId))!;
+  return Array.from((rec.fields.value as NDArray).data as Float64Array);
+}
+
+/** Chunked arrays by state: committed ones and those still staged. */
+const arrayStates = (store: Store) =>
+  raw(store.name, async (db) => {
+    const all = (await db.getAll('chunkedArrays')) as { state: string }[];
+    return { committed: all.filter((a) => a.state !== 'staging').length, staged: all.filter((a) => a.state === 'staging').length };
+  });
+
+describe('a lazy output feeding other blocks', () => {
+  it('a lazy input reads the stored mask chunk by chunk, each chunk once, never whole', async () => {
+    const reads: { array: string; key: string }[] = [];
+    const store = await fresh({ onChunkRead: (array, key) => reads.push({ array, key }) });
+    const a = volumeData();
+    const id = await storeVolume(store, a);
+    const tc = await service(store);
+    await tc.installBlock(countDecl(true), LAZY_COUNT_SOURCE, { name: 'user/count_lazy/1' });
+    // Every region read through a dataset array reader (lazy handles), by dataset.
+    const regions: { dataset: string; size: number }[] = [];
+    const open = store.openDatasetArray.bind(store);
+    store.openDatasetArray = async (dsId, key) => {
+      const r = await open(dsId, key);
+      if (!r) return r;
+      return {
+        ...r,
+        read: (region, level) => (
+          regions.push({ dataset: dsId, size: region ? region.reduce((n, x) => n * (x ? x[1] - x[0] : 1), 1) : r.shape.reduce((n, d) => n * d, 1) }),
+          r.read(region, level)
+        ),
+      };
+    };
+    reads.length = 0;
+    const rec = await tc.wait(await tc.run(maskChain([id], [{ name: 'count', algorithm: 'user/count_lazy/1' }])));
+    expect(rec.error).toBeNull();
+    expect(rec.status).toBe('DONE');
+    expect(rec.blocks.count!.error).toBeNull();
+
+    const maskId = rec.blocks.threshold!.outputs.mask!.datasetIds[0]!;
+    expect(await countsOf(store, rec.blocks.count!.outputs.counts!.datasetIds[0]!)).toEqual(sliceCounts(a));
+    expect(sliceCounts(a).every((n) => n > 1000)).toBe(true);
+    // The consumer read the committed mask through handles: 16 chunk-sized regions, no whole read.
+    const maskRegions = regions.filter((r) => r.dataset === maskId).map((r) => r.size);
+    expect(maskRegions).toHaveLength(16);
+    expect(Math.max(...maskRegions)).toBe(150 * 150);
+    // …and each of the mask's 16 chunks was read from the store exactly once.
+    const maskArray = (await store.getDatasetMeta(maskId))!.keys.value!.array!;
+    const maskReads = reads.filter((r) => r.array === maskArray && /^c\/\d+\/\d+\/\d+$/.test(r.key)).map((r) => r.key);
+    expect(maskReads).toHaveLength(16);
+    expect(new Set(maskReads).size).toBe(16);
+    expect(await arrayStates(store)).toMatchObject({ staged: 0 });
+    store.openDatasetArray = open;
+    tc.shutdown();
+  });
+
+  it('a split lazy consumer, an in-memory consumer and a lazy-to-lazy consumer of one mask give the in-memory values', async () => {
+    const store = await fresh();
+    const a = volumeData();
+    const b = ndarray('uint16', SHAPE);
+    for (let i = 0; i < b.data.length; i++) b.data[i] = (i * 53 + 11) % 1500;
+    const ids = [await storeVolume(store, a), await storeVolume(store, b)];
+    const tc = await service(store);
+    await tc.installBlock(countDecl(true, true), LAZY_COUNT_SOURCE, { name: 'user/count_lazy_split/1' });
+    await tc.installBlock(countDecl(false), MEMORY_COUNT_SOURCE, { name: 'user/count_memory/1' });
+    await tc.installBlock(INVERT_DECL, invertSource(false), { name: 'user/invert/1' });
+    const rec = await tc.wait(
+      await tc.run(
+        maskChain(ids, [
+          { name: 'lazy', algorithm: 'user/count_lazy_split/1' },
+          { name: 'memory', algorithm: 'user/count_memory/1' },
+          { name: 'invert', algorithm: 'user/invert/1' },
+        ]),
+        { parts: 2 },
+      ),
+    );
+    expect(rec.error).toBeNull();
+    expect(rec.status).toBe('DONE');
+    // Two jobs for the split block, each with handles of its own.
+    expect(rec.blocks.lazy!.ranges).toEqual([
+      [0, 0],
+      [1, 1],
+    ]);
+    for (const block of ['lazy', 'memory']) {
+      const out = rec.blocks[block]!.outputs.counts!;
+      expect(out.indices).toEqual([
+        [0, 0],
+        [1, 1],
+      ]);
+      expect(await countsOf(store, out.datasetIds[0]!)).toEqual(sliceCounts(a));
+      expect(await countsOf(store, out.datasetIds[1]!)).toEqual(sliceCounts(b));
+    }
+    const inverted = rec.blocks.invert!.outputs.inverted!;
+    expect(Array.from(await maskOf(store, inverted.datasetIds[1]!))).toEqual(Array.from(b.data, (v) => (v > 700 ? 0 : 1)));
+    // Chunked arrays: 2 volumes, 2 masks and 2 inverted masks, all committed (the small counts are blobs).
+    expect(await arrayStates(store)).toEqual({ committed: 6, staged: 0 });
+    tc.shutdown();
+  });
+
+  it('a failing consumer of a lazy output leaves nothing staged; the stored mask is kept, as a failed run keeps its finished blocks’ outputs', async () => {
+    const store = await fresh();
+    const a = volumeData();
+    const id = await storeVolume(store, a);
+    const tc = await service(store);
+    await tc.installBlock(INVERT_DECL, invertSource(true), { name: 'user/invert_boom/1' });
+    await tc.installBlock(countDecl(false), MEMORY_COUNT_SOURCE, { name: 'user/count_memory/1' });
+    const rec = await tc.wait(
+      await tc.run(
+        maskChain(
+          [id],
+          [
+            { name: 'invert', algorithm: 'user/invert_boom/1' },
+            { name: 'memory', algorithm: 'user/count_memory/1' },
+          ],
+        ),
+      ),
+    );
+    expect(rec.status).toBe('FAILED');
+    expect(rec.blocks.invert!.status).toBe('FAILED');
+    expect(rec.blocks.invert!.error!.message).toMatch(/block 'invert' failed.*boom downstream/);
+    expect(rec.blocks.threshold!.status).toBe('DONE');
+    expect(rec.blocks.memory!.status).toBe('DONE');
+    const maskId = rec.blocks.threshold!.outputs.mask!.datasetIds[0]!;
+    expect(Array.from(await maskOf(store, maskId))).toEqual(Array.from(a.data, (v) => (v > 700 ? 1 : 0)));
+    // The volume and the mask; the inverted array written before the throw is dropped.
+    await expect.poll(() => arrayStates(store)).toEqual({ committed: 2, staged: 0 });
+    tc.shutdown();
+  });
+
+  it('a consumer of a lazy output that could not be stored fails, naming both ends; nothing is staged', async () => {
     const store = await fresh();
     const id = await storeVolume(store, volumeData());
     const tc = await service(store);
-    const maskDecl = {
-      ...IN_MEMORY_DECL,
-      groups: [{ name: 'main', inputs: { mask: { type: 'system/array_3d_uint8/1' } }, outputs: { copy: { type: 'system/array_3d_uint8/1' } } }],
+    await tc.installBlock(countDecl(true), LAZY_COUNT_SOURCE, { name: 'user/count_lazy/1' });
+    const put = store.putDatasets.bind(store);
+    store.putDatasets = async (items) => {
+      if (items.some((d) => d.extra?.stream === 'threshold.mask')) throw new Error('quota exceeded');
+      return put(items);
     };
-    await tc.installBlock(maskDecl, IN_MEMORY_SOURCE, { name: 'user/mask_copy/1' });
-    const feed = {
-      ...volumeThresholdToolchain([id]),
-      blocks: [
-        { name: 'threshold', algorithm: 'builtin/volume_threshold/1' },
-        { name: 'again', algorithm: 'user/mask_copy/1' },
-      ],
-      connections: [{ from: 'threshold.mask', to: 'again.mask' }],
-    };
-    await expect(tc.run(feed)).rejects.toThrow(/again\.mask reads threshold\.mask, a lazy output/);
+    const rec = await tc.wait(await tc.run(maskChain([id], [{ name: 'count', algorithm: 'user/count_lazy/1' }])));
+    store.putDatasets = put;
+    expect(rec.status).toBe('FAILED');
+    expect(rec.blocks.threshold!.error!.message).toMatch(/block 'threshold': its outputs could not be stored: quota exceeded/);
+    expect(rec.blocks.count!.status).toBe('FAILED');
+    expect(rec.blocks.count!.error!.message).toBe(
+      "block 'count' failed: input 'count.mask' reads 'threshold.mask', a lazy output whose units could not be stored (see block 'threshold').",
+    );
+    expect(await arrayStates(store)).toEqual({ committed: 1, staged: 0 });
     tc.shutdown();
   });
 });

@@ -5,7 +5,7 @@
 // (the engine commits it with the output's dataset). Pure TS: the formats a lazy unit may have, and
 // the checks of what a block writes on a lazy output.
 import { BeatError } from './errors';
-import type { Data, DataFormat } from './dataFormats';
+import type { ArrayFieldType, Data, DataFormat } from './dataFormats';
 
 /** An array field of a lazy input's unit, as it crosses to the block worker. */
 export interface LazyArrayRef {
@@ -64,4 +64,18 @@ export function lazyOutputData(output: string, format: DataFormat, data: unknown
     out[name] = { kind: 'array', staged: ref.staged };
   }
   return out;
+}
+
+/**
+ * Why a stored array of `dtype` and `shape` cannot be a lazy unit's field of type `type` in format
+ * `formatName` (null if it can): as "is uint16, but <format> needs uint8" or "has shape [...], but
+ * <format> needs [...]", to follow the array's name in a message.
+ */
+export function storedArrayMismatch(type: ArrayFieldType, formatName: string, dtype: string, shape: readonly number[]): string | null {
+  if (type.element.kind !== 'basic') return `is ${dtype}, but ${formatName} needs an array of numbers or booleans`;
+  if (type.element.type !== dtype) return `is ${dtype}, but ${formatName} needs ${type.element.type}`;
+  if (type.shape.length !== shape.length || type.shape.some((d, i) => d !== 0 && d !== shape[i])) {
+    return `has shape [${shape.join(', ')}], but ${formatName} needs [${type.shape.map((d) => (d === 0 ? '*' : d)).join(', ')}]`;
+  }
+  return null;
 }
