@@ -28,10 +28,12 @@ export interface LiBlockOptions extends LiOptions {
 
 const fround = Math.fround;
 
-/** Whether Li's integer sums (value × count up to size × span) are exact in float64 for `size` values of `dtype`. */
+/** Whether Li's integer sums (value × count: at most size × the dtype's span) are exact in float64 for `size` values of `dtype`. */
 export function liIntegerIsExact(dtype: DType, size: number): boolean {
   const maxAbs = INT_MAX_ABS[dtype];
-  return maxAbs !== undefined && size * 2 * maxAbs < 2 ** 53;
+  if (maxAbs === undefined) return false;
+  const span = dtype.startsWith('u') ? maxAbs : 2 * maxAbs - 1;
+  return size * span < 2 ** 53;
 }
 
 function refuseFunctionGuess(opts: LiOptions, dtype: DType): void {
