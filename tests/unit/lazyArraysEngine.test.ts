@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createAlgobox, type Algobox } from '../../src/api';
-import { ndarray, type DType, type NDArray } from '../../src/core/ndarray';
+import { ndarray, stack, type DType, type NDArray } from '../../src/core/ndarray';
 import { deleteStore, openStore, type Store, type StoreHooks } from '../../src/store/index';
 import * as filters from '../../src/sdk/image/filters';
 import { raw } from './helpers/freshStores';
@@ -346,7 +346,7 @@ describe('lazy arrays in a (sandboxed) third-party bundle', () => {
 });
 
 describe('threshold_segmentation on a Volume of several chunks', () => {
-  it('every method gives the in-memory mask; the histogram methods (and mean of integers) run out of core, the others read it whole', async () => {
+  it('every method runs out of core and gives the in-memory mask (li, local and float mean too)', async () => {
     const env = await makeEnv();
     let s = 5;
     const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
@@ -358,10 +358,57 @@ describe('threshold_segmentation on a Volume of several chunks', () => {
         await env.api.execute({ algorithmId: alg.id, inputDatasetIds: [id], args: { thresholding_algorithm: method } }),
       );
       expect(rec.error).toBeNull();
-      expect(rec.log.some((l) => l.message === 'Out of core: float32 [3, 120, 150] in 3 block(s).')).toBe(!['li', 'local', 'mean'].includes(method));
+      expect(rec.log.map((l) => l.message)).toContain('Out of core: float32 [3, 120, 150] in 3 block(s).');
       const mask = (await env.api.datasets.get(rec.outputDatasetIds[0]!)).fields.mask as NDArray;
       expect(mask.shape).toEqual([3, 120, 150]);
+      // The in-memory bundle thresholds the stack of its inputs ([1, 3, 120, 150] here).
+      expect(values(mask)).toEqual(values(filters.threshold(stack([vol]), method).mask));
       expect(values(mask)).toEqual(values(filters.threshold(vol, method).mask));
+    }
+  });
+
+  it('li and local over two Volumes as one stack: out of core, the masks of the in-memory stack', async () => {
+    const env = await makeEnv();
+    let s = 8;
+    const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const vols = [0, 1].map(() =>
+      ramp('uint16', [3, 120, 150], (i) => ((i >> 4) % 5 === 0 ? 30000 : Math.round((rnd() < 0.4 ? 40000 : 15000) + rnd() * 9000))),
+    );
+    const ids = await Promise.all(vols.map((v) => env.api.datasets.put({ volume: v }, { schema: 'Volume' })));
+    const alg = await env.api.algorithms.install(builtinBundleFolder('threshold_segmentation'), { builtin: true });
+    for (const method of ['li', 'local'] as const) {
+      const rec = await env.api.executions.wait(await env.api.execute({ algorithmId: alg.id, inputDatasetIds: ids, args: { thresholding_algorithm: method } }));
+      expect(rec.error).toBeNull();
+      expect(rec.log.map((l) => l.message)).toContain('Out of core: uint16 [3, 120, 150] in 3 block(s); uint16 [3, 120, 150] in 3 block(s).');
+      const whole = filters.threshold(stack(vols), method).mask;
+      for (let i = 0; i < 2; i++) {
+        const mask = (await env.api.datasets.get(rec.outputDatasetIds[i]!)).fields.mask as NDArray;
+        expect(values(mask)).toEqual(Array.from(whole.data.subarray(i * 54000, (i + 1) * 54000)));
+      }
+      if (method === 'li') expect(rec.log.map((l) => l.message)).toContain(`Threshold: ${filters.thresholdLi(stack(vols))}`);
+    }
+  });
+
+  it('a tiled float64 [1500, 1500] Image: mean and li sum in C order (row blocks across the tiles), local by tiles', async () => {
+    const env = await makeEnv();
+    let s = 12;
+    const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const img = ramp('float64', [1500, 1500], (i) => ((((i % 1500) >> 5) + ((i / 1500) >> 5)) % 3 === 0 ? 0.25 : (rnd() < 0.3 ? 2.5 : 1) + rnd() * 0.7));
+    const id = await env.api.datasets.put({ image: img });
+    const chunks = (await env.store.getDatasetMeta(id))!.keys.image!.chunkShape!;
+    expect(chunks[1]).toBeLessThan(1500); // tiles: chunk order is not C order
+    const alg = await env.api.algorithms.install(builtinBundleFolder('threshold_segmentation'), { builtin: true });
+    for (const method of ['mean', 'li', 'local'] as const) {
+      const rec = await env.api.executions.wait(
+        await env.api.execute({ algorithmId: alg.id, inputDatasetIds: [id], args: { thresholding_algorithm: method } }),
+      );
+      expect(rec.error).toBeNull();
+      const log = rec.log.map((l) => l.message);
+      expect(log.some((m) => m.startsWith('Out of core: float64 [1500, 1500] in '))).toBe(true);
+      const whole = filters.threshold(stack([img]), method);
+      if (method !== 'local') expect(log).toContain(`Threshold: ${whole.threshold as number}`);
+      const mask = (await env.api.datasets.get(rec.outputDatasetIds[0]!)).fields.mask as NDArray;
+      expect(Buffer.from(mask.data as Uint8Array).equals(Buffer.from(whole.mask.data))).toBe(true);
     }
   });
 });

@@ -1,7 +1,7 @@
 import { Image2SegmentationRunner, stack, unstack } from "algobox";
 import { filters } from "algobox/image";
 import { thresholdImage } from "./image_segmentation/segmentation_utils.js";
-import { openInputs, thresholdOutOfCore, writeMasks } from "./image_segmentation/out_of_core.js";
+import { openInputs, thresholdOutOfCore, writeLocalMasks, writeMasks } from "./image_segmentation/out_of_core.js";
 
 /** Inputs of at least this many bytes together are thresholded out of core (as is any input of several chunks). */
 const OUT_OF_CORE_BYTES = 64 * 1024 * 1024;
@@ -10,10 +10,13 @@ const ITEM_BYTES = { uint8: 1, uint16: 2, float16: 2, float32: 4, float64: 8 };
 /**
  * The runner class for the image segmentation algorithm. Inputs are Image (`image`) or Volume
  * (`volume`) datasets, opened as lazy arrays. Inputs stored in several chunks (or 64 MiB or more
- * together) with a method that depends only on the histogram (or mean of integer images) run out of
- * core: a histogram pass over the blocks, then a mask pass writing each mask block by block. Inputs of
- * one chunk each (read in one piece anyway), and li, local and mean of float images (they need every
- * pixel at once), are read whole and stacked, as before. Both give the same thresholds and masks.
+ * together) run out of core with every method: the global ones (otsu, yen, minimum, triangle, isodata:
+ * histogram passes; mean; li: one pass per iteration for float images) take passes over the blocks for
+ * the threshold, then a mask pass writes each mask block by block; local writes each mask block by block
+ * from the block read with the filter's halo (and the neighbouring inputs' regions: the inputs are one
+ * stack). Inputs of one chunk each (read in one piece anyway) are read whole and stacked, as before.
+ * Both give the same thresholds and masks (only exceptions, read whole: integer sums too large to be
+ * exact in float64).
  */
 export class Runner extends Image2SegmentationRunner {
   async preprocess(inputData, args) {
@@ -23,7 +26,9 @@ export class Runner extends Image2SegmentationRunner {
     const size = inputs.reduce((n, a) => n + a.size, 0);
     const chunked = inputs.some((a) => a.blockCount() > 1);
     const large = chunked || size * ITEM_BYTES[inputs[0].dtype] >= OUT_OF_CORE_BYTES;
-    if (large && filters.isBlockwiseThreshold(method, inputs[0].dtype, size)) return { method, inputs, stacked: null };
+    const outOfCore = large && filters.isBlockwiseThreshold(method, inputs[0].dtype, size);
+    // The global methods out of core take inputs of any shapes; local filters them as one stack.
+    if (outOfCore && method !== "local") return { method, inputs, stacked: null };
     const first = inputs[0];
     const odd = inputs.findIndex((a) => a.shape.join() !== first.shape.join());
     if (odd > 0) {
@@ -32,6 +37,7 @@ export class Runner extends Image2SegmentationRunner {
           `but dataset ${inputs[odd].datasetId} is ${inputs[odd].dtype} [${inputs[odd].shape.join(", ")}].`,
       );
     }
+    if (outOfCore) return { method, inputs, stacked: null };
     return { method, inputs, stacked: stack(await Promise.all(inputs.map((a) => a.read()))) };
   }
 
@@ -44,6 +50,7 @@ export class Runner extends Image2SegmentationRunner {
       return unstack(mask);
     }
     this.logMessage(`Out of core: ${inputs.map((a) => `${a.dtype} [${a.shape.join(", ")}] in ${a.blockCount()} block(s)`).join("; ")}.`);
+    if (method === "local") return writeLocalMasks(this, inputs);
     const threshold = await thresholdOutOfCore(this, inputs, method);
     this.logMessage(`Threshold: ${threshold}`);
     return writeMasks(this, inputs, threshold);

@@ -1,10 +1,18 @@
-// Global thresholds of arrays too large for memory (issue 13): computed from blocks (a lazy array's
+// Thresholds of arrays too large for memory (issue 13): computed from blocks (a lazy array's
 // `blocks()`, or any iterable of NDArrays covering the array once), with exactly the value the
-// in-memory kernel gives for the whole array. Every method that depends only on the histogram (otsu,
-// yen, minimum, triangle, isodata) qualifies: its histogram is the sum of the blocks' counts (float
-// images take a range pass first, as numpy's bins need the global minimum and maximum); mean
-// qualifies for integer images whose sum is exact in float64. li (iterates on the pixels of float
-// images), mean of float images (numpy's pairwise summation order) and local do not.
+// in-memory kernel gives for the whole array (so scikit-image parity carries over). Every method
+// qualifies:
+// - otsu, yen, minimum, triangle, isodata depend only on the histogram: the sum of the blocks' counts
+//   (float images take a range pass first, as numpy's bins need the global minimum and maximum);
+// - mean: integer images sum exactly in float64 (any block order); float images are summed with
+//   numpy's pairwise summation streamed over the blocks (NpSumStream: bit-identical to np.mean);
+// - li: integer images iterate on the exact value histogram; float images take one pass per iteration
+//   (liBlocks.ts);
+// - local is a per-pixel filter, not a global value: localBlocks.ts computes its mask block by block
+//   with a halo (gaussian, median and generic; 'mean' — scipy's running sums — and mode 'wrap' are not
+//   block-local and are refused).
+// Float mean and float li sum in C order: their blocks must be C-contiguous pieces of the array given
+// in C order (whole rows, slabs), which plain chunk grids of tiled arrays are not.
 import { isDType, type DType, type NDArray } from '../../core/ndarray';
 import {
   INT_MAX_ABS,
@@ -16,6 +24,10 @@ import {
   type MinimumOptions,
 } from './filters';
 import { histogramBuilder, sumU16, sumU8 } from './histogram';
+import { liIntegerIsExact, liOfBlocks, type LiBlockOptions } from './liBlocks';
+import { isBlockwiseLocal } from './localBlocks';
+import type { LocalOptions } from './filters';
+import { NpSumStream } from './npSumStream';
 
 /** One pass over the array's blocks; called once per pass (twice for float images). */
 export type BlockPass = () => AsyncIterable<NDArray> | Iterable<NDArray>;
@@ -23,14 +35,24 @@ export type BlockPass = () => AsyncIterable<NDArray> | Iterable<NDArray>;
 const HISTOGRAM_METHODS = ['otsu', 'yen', 'minimum', 'triangle', 'isodata'] as const;
 
 /**
- * Whether thresholdOfBlocks computes `method` for an array of `dtype` with `size` elements (the same
- * value as the in-memory threshold).
+ * Whether `method` runs block by block for an array of `dtype` with `size` elements, with the same
+ * result as in memory: thresholdOfBlocks for the global methods, localMasksOfBlocks for 'local'
+ * (`local` options: its method and mode).
  */
-export function isBlockwiseThreshold(method: string, dtype: DType, size: number): boolean {
+export function isBlockwiseThreshold(method: string, dtype: DType, size: number, local: LocalOptions = {}): boolean {
   if (!isDType(dtype) || dtype === 'bool' || dtype === 'float16') return false;
   if ((HISTOGRAM_METHODS as readonly string[]).includes(method)) return true;
-  const maxAbs = Object.hasOwn(INT_MAX_ABS, dtype) ? INT_MAX_ABS[dtype]! : null;
-  return method === 'mean' && maxAbs !== null && size * maxAbs < 2 ** 53;
+  const integer = Object.hasOwn(INT_MAX_ABS, dtype);
+  switch (method) {
+    case 'mean':
+      return !integer || size * INT_MAX_ABS[dtype]! < 2 ** 53;
+    case 'li':
+      return !integer || liIntegerIsExact(dtype, size);
+    case 'local':
+      return isBlockwiseLocal(local);
+    default:
+      return false;
+  }
 }
 
 /** Exact sum of an integer block. */
@@ -44,11 +66,28 @@ function intSum(a: NDArray): number {
 }
 
 /**
+ * np.mean of a float array from its blocks in C order: numpy's pairwise sum streamed (NpSumStream), in
+ * float32 for float32 data, so bit-identical to thresholdMean of the whole.
+ */
+async function floatMeanOfBlocks(dtype: DType, pass: BlockPass, check: (b: NDArray) => void): Promise<number> {
+  const f32 = dtype === 'float32';
+  const s = new NpSumStream(f32);
+  for await (const b of pass()) {
+    check(b);
+    s.pushAll(b.data as unknown as ArrayLike<number>);
+  }
+  const n = s.count;
+  if (n === 0) throw new Error('threshold_mean: the image is empty.');
+  return f32 ? Math.fround(s.sum() / n) : s.sum() / n;
+}
+
+/**
  * The threshold of `method` over every block of one array of `dtype` (or of several arrays of that
  * dtype, as one stack), identical to `thresholdValue` of the whole. `pass()` is called once per pass
- * over the blocks; each block is dropped once counted. Throws for a method isBlockwiseThreshold refuses.
+ * over the blocks (li of float images: several); each block is dropped once counted. Float mean and
+ * float li need C-ordered, C-contiguous blocks. Throws for a method isBlockwiseThreshold refuses.
  */
-export async function thresholdOfBlocks(dtype: DType, pass: BlockPass, method: string, opts: MinimumOptions = {}): Promise<number> {
+export async function thresholdOfBlocks(dtype: DType, pass: BlockPass, method: string, opts: MinimumOptions & LiBlockOptions = {}): Promise<number> {
   const where = `threshold_${method}`;
   if (dtype === 'bool' || dtype === 'float16') throw new Error(`${where}: dtype ${dtype} is not supported (use uint8, uint16, float32 or float64).`);
   const check = (b: NDArray) => {
@@ -66,9 +105,11 @@ export async function thresholdOfBlocks(dtype: DType, pass: BlockPass, method: s
     if (!isBlockwiseThreshold(method, dtype, n)) throw new Error(`${where}: the sum of ${n} ${dtype} values is not exact in float64; compute it in memory.`);
     return sum / n;
   }
+  if (method === 'mean') return floatMeanOfBlocks(dtype, pass, check);
+  if (method === 'li') return liOfBlocks(dtype, pass, opts);
   if (!(HISTOGRAM_METHODS as readonly string[]).includes(method)) {
     throw new Error(
-      `${where} cannot be computed block by block (it needs all pixels at once); blockwise methods: ${HISTOGRAM_METHODS.join(', ')}, and mean of integer images.`,
+      `${where} cannot be computed by thresholdOfBlocks (local is a per-pixel threshold: use localMasksOfBlocks); blockwise methods: ${HISTOGRAM_METHODS.join(', ')}, mean and li.`,
     );
   }
   const h = histogramBuilder(dtype, opts.nbins ?? 256);

@@ -387,7 +387,7 @@ export interface LiOptions {
  * which order like the values when the sign bit is clear): the `np.unique` step of threshold_li
  * without an O(n log n) comparison sort.
  */
-function sortNonNegative(img: Float32Array | Float64Array): Float32Array | Float64Array {
+export function sortNonNegative(img: Float32Array | Float64Array): Float32Array | Float64Array {
   const n = img.length;
   if (img instanceof Float32Array) {
     let src = new Uint32Array(n);
@@ -446,7 +446,7 @@ function sortNonNegative(img: Float32Array | Float64Array): Float32Array | Float
 }
 
 /** Smallest positive difference between consecutive distinct values of sorted data (np.diff in the data's float type). */
-function minPositiveGap(sorted: Float32Array | Float64Array): number {
+export function minPositiveGap(sorted: Float32Array | Float64Array): number {
   const f32 = sorted instanceof Float32Array;
   let best = Infinity;
   for (let i = 1; i < sorted.length; i++) {
@@ -456,7 +456,7 @@ function minPositiveGap(sorted: Float32Array | Float64Array): number {
   return best;
 }
 
-function checkGuess(t: number, imageMin: number, imageMaxShifted: number, guess: number): void {
+export function checkGuess(t: number, imageMin: number, imageMaxShifted: number, guess: number): void {
   if (!(0 < t && t < imageMaxShifted)) {
     throw new Error(
       `threshold_li: the initial guess must be within the range of the image. Got ${guess} for image min ${imageMin} and max ${imageMaxShifted + imageMin}.`,
@@ -464,10 +464,13 @@ function checkGuess(t: number, imageMin: number, imageMaxShifted: number, guess:
   }
 }
 
-function liInteger(a: NDArray, d: Num, opts: LiOptions): number {
-  const n = d.length;
-  // The histogram of the min-shifted image is the image histogram with centres 0 .. span.
-  const h = histogram(a);
+/**
+ * Li's iteration for an integer image of `n` pixels from its histogram `h` (one bin per value, from
+ * the minimum to the maximum): the whole of threshold_li for integer images, shared with the
+ * out-of-core path (liBlocks.ts), which builds the same histogram block by block. `shifted` gives the
+ * min-shifted image, needed only for a function initial guess.
+ */
+export function liFromHistogram(h: Histogram, n: number, opts: LiOptions, shifted: () => NDArray): number {
   const mn = h.min;
   const hist = h.counts;
   const span = hist.length - 1;
@@ -478,11 +481,8 @@ function liInteger(a: NDArray, d: Num, opts: LiOptions): number {
   let tNext: number;
   const g = opts.initialGuess;
   if (g === undefined) tNext = sum / n;
-  else if (typeof g === 'function') {
-    const shifted = new Float64Array(n);
-    for (let i = 0; i < n; i++) shifted[i] = d[i]! - mn;
-    tNext = g({ dtype: 'float64', shape: [...a.shape], data: shifted });
-  } else {
+  else if (typeof g === 'function') tNext = g(shifted());
+  else {
     tNext = g - mn;
     checkGuess(tNext, mn, span, g);
   }
@@ -512,6 +512,17 @@ function liInteger(a: NDArray, d: Num, opts: LiOptions): number {
     tNext = (meanBack - meanFore) / (log64(meanBack) - log64(meanFore));
   }
   return tNext + mn;
+}
+
+function liInteger(a: NDArray, d: Num, opts: LiOptions): number {
+  const n = d.length;
+  // The histogram of the min-shifted image is the image histogram with centres 0 .. span.
+  const h = histogram(a);
+  return liFromHistogram(h, n, opts, () => {
+    const shifted = new Float64Array(n);
+    for (let i = 0; i < n; i++) shifted[i] = d[i]! - h.min;
+    return { dtype: 'float64', shape: [...a.shape], data: shifted };
+  });
 }
 
 function liFloat(a: NDArray, src: Num, opts: LiOptions): number {

@@ -23,6 +23,7 @@ import {
   yenFromHistogram,
 } from './filters';
 import { isBlockwiseThreshold, thresholdOfBlocks } from './blockThresholds';
+import { localMasksOfBlocks } from './localBlocks';
 import { denoiseTvChambolle, tvBackend } from './restoration';
 import { phaseCrossCorrelation, upsampledCrossCorrelation } from './registration';
 import { binaryFillHoles, label, removeSmallObjects } from './morphology';
@@ -36,6 +37,7 @@ export const filters = Object.freeze({
   applyThreshold,
   isBlockwiseThreshold,
   isodataFromHistogram,
+  localMasksOfBlocks,
   minimumFromHistogram,
   otsuFromHistogram,
   threshold,

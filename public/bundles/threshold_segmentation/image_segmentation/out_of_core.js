@@ -1,10 +1,14 @@
 // Out-of-core thresholding: the inputs as lazy arrays (an Image's `image` or a Volume's `volume`), the
-// threshold from a histogram pass over their blocks, and each mask written block by block into an
-// output array; no input or mask is ever whole in memory. Same thresholds and masks as in memory
-// (filters.thresholdOfBlocks equals filters.thresholdValue of the stacked inputs).
+// threshold from passes over their blocks, and each mask written block by block into an output array;
+// no input or mask is ever whole in memory. Same thresholds and masks as in memory
+// (filters.thresholdOfBlocks equals filters.thresholdValue of the stacked inputs;
+// filters.localMasksOfBlocks gives the masks of `local` over the stacked inputs, block by block with a halo).
 import { filters } from "algobox/image";
 
 const IMAGE_DTYPES = ["uint8", "uint16", "float32", "float64", "float16"];
+const ITEM_BYTES = { uint8: 1, uint16: 2, float16: 2, float32: 4, float64: 8 };
+/** Bytes of one C-order block (see cOrderBlockShape). */
+const C_ORDER_BLOCK_BYTES = 16 * 1024 * 1024;
 
 /** Each input dataset's array: its `image` (2-D, or 3×H×W RGB) or its `volume` (3-D). */
 export async function openInputs(runner, ids) {
@@ -30,26 +34,54 @@ export async function openInputs(runner, ids) {
   return inputs;
 }
 
-/** One pass over the blocks of every input, reporting progress from `from` to `to`. */
-function pass(runner, inputs, from, to) {
-  const total = inputs.reduce((n, a) => n + a.blockCount(), 0);
+/**
+ * Blocks that are C-contiguous runs of `a` (whole trailing axes, as many rows of the first partial axis
+ * as fit in C_ORDER_BLOCK_BYTES, a multiple of its chunk size when that fits), so that the blocks in grid
+ * order are the array in C order: float mean and li sum the values in that order (numpy's pairwise sum).
+ */
+function cOrderBlockShape(a) {
+  const nd = a.shape.length;
+  const item = ITEM_BYTES[a.dtype];
+  let inner = 1; // elements of the axes after j
+  let j = nd - 1;
+  while (j > 0 && inner * a.shape[j] * item <= C_ORDER_BLOCK_BYTES) inner *= a.shape[j--];
+  let rows = Math.min(a.shape[j], Math.max(1, Math.floor(C_ORDER_BLOCK_BYTES / (inner * item))));
+  if (rows > a.chunks[j]) rows -= rows % a.chunks[j];
+  return a.shape.map((d, k) => (k < j ? 1 : k === j ? rows : d));
+}
+
+/** Whether `method` sums the values of a `dtype` image in C order (numpy's pairwise summation). */
+function sumsInOrder(method, dtype) {
+  return (method === "mean" || method === "li") && dtype.startsWith("float");
+}
+
+/**
+ * Passes over the blocks of every input (in C order where `ordered`). Progress: the first pass runs from 0
+ * to `first`, each later one over half of what is left up to 0.5 (li of float images takes one pass per iteration).
+ */
+function passes(runner, inputs, ordered, first) {
+  const total = inputs.reduce((n, a) => n + (ordered ? a.blockCount({ blockShape: cOrderBlockShape(a) }) : a.blockCount()), 0);
+  let from = 0;
+  let to = first;
   return async function* () {
     let done = 0;
     for (const a of inputs) {
-      for await (const b of a.blocks()) {
+      for await (const b of a.blocks(ordered ? { blockShape: cOrderBlockShape(a) } : {})) {
         yield b.data;
         done++;
         if (done % 8 === 0 || done === total) await runner.setProgress(from + ((to - from) * done) / total);
       }
     }
+    [from, to] = [to, to + (0.5 - to) / 2];
   };
 }
 
 /** The global threshold of `method` over all inputs, block by block. */
 export async function thresholdOutOfCore(runner, inputs, method) {
   const dtype = inputs[0].dtype;
-  const twoPasses = !["uint8", "int8", "uint16", "int16"].includes(dtype) && method !== "mean";
-  return filters.thresholdOfBlocks(dtype, pass(runner, inputs, 0, twoPasses ? 0.25 : 0.5), method);
+  const onePass = ["uint8", "int8", "uint16", "int16"].includes(dtype) || method === "mean";
+  const ordered = sumsInOrder(method, dtype);
+  return filters.thresholdOfBlocks(dtype, passes(runner, inputs, ordered, onePass ? 0.5 : 0.25), method);
 }
 
 /** One uint8 0/1 mask per input (`image > threshold`), written block by block into output arrays. */
@@ -65,5 +97,22 @@ export async function writeMasks(runner, inputs, threshold) {
     }
     masks.push(out);
   }
+  return masks;
+}
+
+/**
+ * One uint8 0/1 mask per input, `local` (threshold_local's defaults) over the stacked inputs, written block
+ * by block: each block is read with the filter's halo, and the neighbouring inputs' matching regions (the
+ * stack axis is filtered too, as in memory).
+ */
+export async function writeLocalMasks(runner, inputs) {
+  const masks = [];
+  for (const a of inputs) masks.push(await runner.createArray({ dtype: "uint8", shape: a.shape, chunks: a.chunks }));
+  let done = 0;
+  const total = inputs.reduce((n, a) => n + a.blockCount(), 0);
+  await filters.localMasksOfBlocks(inputs, async (i, origin, mask) => {
+    await masks[i].write(origin, mask);
+    if (++done % 8 === 0 || done === total) await runner.setProgress(done / total);
+  });
   return masks;
 }
