@@ -26,12 +26,14 @@ async function readsSince(page: Page, from: number): Promise<string[]> {
 }
 const chunkMark = (page: Page) => page.evaluate(async () => (await window.algobox.stats()).chunks.reads);
 
-/** Reload (the runs panel lists what the API ran), select run `id` in the runs panel and open its results. */
-async function openRunResults(page: Page, id: string) {
+/** Reload (the runs panel lists what the API ran), select run `id` in the runs panel and open its results; the chunk count before opening. */
+async function openRunResults(page: Page, id: string): Promise<number> {
   await page.reload();
   await page.evaluate(() => window.algobox.ready);
+  const mark = await chunkMark(page);
   await page.locator(`[data-testid="run-row"][data-id="${id}"]`).getByRole('button').click();
   await page.getByTestId('run-details').getByTestId('run-open-results').click();
+  return mark;
 }
 
 /** Canvas pixel (x, y): the segmentation and compare canvases hold the slice at native resolution. */
@@ -63,19 +65,19 @@ async function putVolume(page: Page): Promise<{ volumeId: string; volumeArray: s
 }
 
 /** Run built-in algorithm `name` on `input` through the API; the run's id, output id and the output field's array id. */
-async function runBuiltin(page: Page, name: string, input: string, args: Record<string, unknown>, field: string) {
+async function runBuiltin(page: Page, name: string, inputs: string[], args: Record<string, unknown>, field: string) {
   return page.evaluate(
-    async ([name, input, args, field]) => {
+    async ([name, inputs, args, field]) => {
       const api = window.algobox;
       const alg = await api.algorithms.get(name);
-      const runId = await api.execute({ algorithmId: alg.id, inputDatasetIds: [input], args });
+      const runId = await api.execute({ algorithmId: alg.id, inputDatasetIds: inputs, args });
       const rec = await api.executions.wait(runId);
       if (rec.status !== 'COMPLETED') throw new Error(rec.error?.message ?? rec.status);
       const outId = rec.outputDatasetIds[0]!;
       const f = (await api.datasets.list()).find((m) => m.id === outId)!.keys[field]!;
-      return { runId, outId, array: f.array!, chunkShape: f.chunkShape! };
+      return { runId, outId, outIds: rec.outputDatasetIds, array: f.array!, chunkShape: f.chunkShape! };
     },
-    [name, input, args, field] as const,
+    [name, inputs, args, field] as const,
   );
 }
 
@@ -83,7 +85,7 @@ test('a segmentation of a Volume opens slice by slice: mask slice k over input s
   test.setTimeout(180_000);
   const problems = await openApp(page);
   const { volumeId, volumeArray } = await putVolume(page);
-  const seg = await runBuiltin(page, 'threshold_segmentation', volumeId, { thresholding_algorithm: 'otsu' }, 'mask');
+  const seg = await runBuiltin(page, 'threshold_segmentation', [volumeId], { thresholding_algorithm: 'otsu' }, 'mask');
   expect(seg.chunkShape).toEqual([1, H, W]);
   // The mask is the disc of each slice (Otsu falls between the two populations).
   const maskSum = await page.evaluate(
@@ -92,8 +94,7 @@ test('a segmentation of a Volume opens slice by slice: mask slice k over input s
   );
   expect(maskSum).toBe(discArea(4));
 
-  let mark = 0;
-  await openRunResults(page, seg.runId);
+  let mark = await openRunResults(page, seg.runId);
   const viewer = page.getByTestId('segmentation-viewer');
   await expect(viewer).toBeVisible();
   const canvas = page.getByTestId('viewer-canvas');
@@ -102,6 +103,8 @@ test('a segmentation of a Volume opens slice by slice: mask slice k over input s
   await expect(page.getByTestId('slice-slider-pos')).toHaveText('3 / 6');
   await expect(page.getByTestId('slice-slider')).toHaveAttribute('max', '5');
   await expect(page.getByTestId('output-slider')).toHaveCount(0); // one output
+  // Opening read slice 2 of the mask and of the input, nothing else: neither volume is read whole.
+  expect((await readsSince(page, mark)).sort()).toEqual([`${seg.array}/c/2/0/0`, `${volumeArray}/c/2/0/0`].sort());
 
   // Slice 4: exactly the mask's and the input's chunk of slice 4.
   mark = await chunkMark(page);
@@ -146,14 +149,22 @@ test('a denoised Volume opens slice by slice: before and after slice k, only the
   test.setTimeout(180_000);
   const problems = await openApp(page);
   const { volumeId, volumeArray } = await putVolume(page);
-  const tv = await runBuiltin(page, 'tv_denoising', volumeId, { denoising_weight: 0.1 }, 'volume');
-  await openRunResults(page, tv.runId);
+  // A second, smaller Volume: the run has two outputs, each a stack of slices.
+  const small = await page.evaluate(() =>
+    window.algobox.datasets.put(
+      { volume: { dtype: 'uint16', shape: [4, 128, 128], data: new Uint16Array(4 * 128 * 128).map((_, i) => (i * 7) % 4000) } },
+      { name: 'small', schema: 'Volume' },
+    ),
+  );
+  const tv = await runBuiltin(page, 'tv_denoising', [volumeId, small], { denoising_weight: 0.1 }, 'volume');
+  let mark = await openRunResults(page, tv.runId);
   await expect(page.getByTestId('compare-viewer')).toBeVisible();
   const canvas = page.getByTestId('viewer-canvas');
   await expect(canvas).toHaveAttribute('data-drawn', '2');
   await expect(page.getByTestId('slice-slider-pos')).toHaveText('3 / 6');
+  expect((await readsSince(page, mark)).sort()).toEqual([`${tv.array}/c/2/0/0`, `${volumeArray}/c/2/0/0`].sort());
 
-  const mark = await chunkMark(page);
+  mark = await chunkMark(page);
   await page.getByTestId('slice-slider').fill('5');
   await expect(canvas).toHaveAttribute('data-drawn', '5');
   expect((await readsSince(page, mark)).sort()).toEqual([`${tv.array}/c/5/0/0`, `${volumeArray}/c/5/0/0`].sort());
@@ -182,5 +193,43 @@ test('a denoised Volume opens slice by slice: before and after slice k, only the
   await page.getByTestId('contrast-max').fill('4000');
   const b = Math.round((voxel(5, 10, 128) * 255) / 4000);
   await expect.poll(() => pixel(page, 10, 128)).toEqual([b, b, b, 255]);
+  await shot(page, `${SHOTS_DIR}/viewer-volume-compare.png`);
+
+  // The outputs' slider: output 2 is a stack of 4 slices, opened on its middle slice, read slice by slice too.
+  await expect(page.getByTestId('output-slider-pos')).toHaveText('1 / 2');
+  const second = await page.evaluate(async (id) => (await window.algobox.datasets.list()).find((m) => m.id === id)!.keys.volume!.array!, tv.outIds[1]!);
+  const smallArray = await page.evaluate(async (id) => (await window.algobox.datasets.list()).find((m) => m.id === id)!.keys.volume!.array!, small);
+  mark = await chunkMark(page);
+  await page.getByTestId('output-slider').fill('1');
+  await expect(page.getByTestId('slice-slider-pos')).toHaveText('2 / 4');
+  await expect(canvas).toHaveAttribute('data-drawn', '1');
+  expect((await readsSince(page, mark)).sort()).toEqual([`${second}/c/1/0/0`, `${smallArray}/c/1/0/0`].sort());
+  expect(problems).toEqual([]);
+});
+
+test('a cleaned 3-D mask (Segmentation2Segmentation) opens slice by slice, toggling against slice k of the input mask', async ({ page }) => {
+  test.setTimeout(180_000);
+  const problems = await openApp(page);
+  const { volumeId } = await putVolume(page);
+  const seg = await runBuiltin(page, 'threshold_segmentation', [volumeId], { thresholding_algorithm: 'otsu' }, 'mask');
+  const clean = await runBuiltin(page, 'mask_cleanup', [seg.outId], { min_size: 64, fill_holes: true }, 'mask');
+  let mark = await openRunResults(page, clean.runId);
+  await expect(page.getByTestId('segmentation-viewer')).toBeVisible();
+  const canvas = page.getByTestId('viewer-canvas');
+  await expect(canvas).toHaveAttribute('data-drawn', '2');
+  await expect(page.getByTestId('slice-slider-pos')).toHaveText('3 / 6');
+  // The output mask's and the input mask's slice 2; the input holds no image, and that is not worth a note.
+  expect((await readsSince(page, mark)).sort()).toEqual([`${clean.array}/c/2/0/0`, `${seg.array}/c/2/0/0`].sort());
+  await expect(page.locator('.viewer-note')).toHaveCount(0);
+  mark = await chunkMark(page);
+  await page.getByTestId('slice-slider').fill('0');
+  await expect(canvas).toHaveAttribute('data-drawn', '0');
+  expect((await readsSince(page, mark)).sort()).toEqual([`${clean.array}/c/0/0/0`, `${seg.array}/c/0/0/0`].sort());
+  await expect(page.getByTestId('label-legend')).toContainText(await page.evaluate((n) => `${n.toLocaleString()} px`, discArea(0)));
+  // T shows the input mask of the same slice (nothing more read).
+  mark = await chunkMark(page);
+  await page.getByTestId('mask-toggle').click();
+  await expect(page.getByTestId('mask-toggle')).toHaveText(/Showing input mask/);
+  expect(await readsSince(page, mark)).toEqual([]);
   expect(problems).toEqual([]);
 });

@@ -10,7 +10,7 @@ import { errorText, type SliceNav } from './controls';
 import { useFirst } from './data';
 import { sliceCount, sliceText } from './render/slices';
 import { SegmentationViewer } from './SegmentationViewer';
-import { matchingField } from './slicedFields';
+import { firstField, matchingField } from './slicedFields';
 import { useArrayHandle } from './useArrayHandle';
 import { useSliceReader } from './useSliceReader';
 import { useSlices } from './useSlices';
@@ -31,7 +31,9 @@ export function SlicedSegmentationRun({ outMeta, inputId, seg2seg, outputNav, la
   const count = sliceCount(shape);
   const src = useDataset(inputId, []);
   const srcMeta = src.data?.meta ?? null;
-  const image = srcMeta ? matchingField(srcMeta, ['volume', 'image'], shape, 'source image') : null;
+  // A Segmentation2Segmentation input is often a mask alone: no image to show under it is no news then.
+  const hasImage = !!srcMeta && firstField(srcMeta, ['volume', 'image']) !== null;
+  const image = srcMeta && (hasImage || !seg2seg) ? matchingField(srcMeta, ['volume', 'image'], shape, 'source image') : null;
   const input = seg2seg && srcMeta ? matchingField(srcMeta, ['mask'], shape, 'input mask') : null;
   const maskH = useArrayHandle(outMeta.id, 'mask');
   const imageH = useArrayHandle(srcMeta?.id, image?.key);
