@@ -142,6 +142,20 @@ test('a segmentation of a Volume opens slice by slice: mask slice k over input s
   await expect.poll(() => pixel(page, 198, 128)).toEqual([v3, v3, v3, 255]);
   await expect(page.getByTestId('label-legend')).toContainText(await page.evaluate((n) => `${n.toLocaleString()} px`, discArea(3)));
   await shot(page, `${SHOTS_DIR}/viewer-volume-segmentation.png`);
+
+  // The mask dataset opened from the datasets list: the same, over its source (extra.inputs), slice by slice.
+  // (Not a reload: the run's deep link would open its results again first.)
+  await page.goto('/');
+  await page.evaluate(() => window.algobox.ready);
+  mark = await chunkMark(page);
+  const row = page.locator(`[data-testid="dataset-row"][data-row-id="${seg.outId}"]`);
+  await row.scrollIntoViewIfNeeded();
+  await row.click();
+  await expect(page.getByTestId('dataset-view')).toHaveAttribute('data-kind', 'mask');
+  await expect(canvas).toHaveAttribute('data-drawn', '2');
+  expect((await readsSince(page, mark)).sort()).toEqual([`${seg.array}/c/2/0/0`, `${volumeArray}/c/2/0/0`].sort());
+  await expect(page.getByTestId('label-legend')).toContainText(await page.evaluate((n) => `${n.toLocaleString()} px`, discArea(2)));
+  await expect(page.locator('.viewer-note')).toHaveCount(0);
   expect(problems).toEqual([]);
 });
 

@@ -15,7 +15,7 @@ import { SegmentationViewer } from './SegmentationViewer';
 import { errorText, type SliceNav } from './controls';
 import { arrayField, useKeep } from './data';
 import { SlicedCompareRun } from './SlicedCompareRun';
-import { SlicedSegmentationRun } from './SlicedSegmentationRun';
+import { SlicedSegmentation } from './SlicedSegmentation';
 import { firstField, isSlicedField } from './slicedFields';
 import { alignmentFacts } from './DatasetView';
 import { PromptableEmbedding, isPromptableEmbedding } from './PromptMode';
@@ -87,7 +87,7 @@ function SegmentationRun({ rec, kind }: RunViewerProps) {
   const out = useSlicedOutput(rec.outputDatasetIds[i], ['mask'], false);
   if (out.sliced)
     return (
-      <SlicedSegmentationRun
+      <SlicedSegmentation
         key={out.sliced.meta.id}
         outMeta={out.sliced.meta}
         inputId={rec.inputDatasetIds[i] ?? null}

@@ -1,5 +1,5 @@
-// A run's mask that is a stack of slices (a 3-D segmentation of a Volume, or a mask stored in more than
-// one chunk), slice by slice: slice k of the mask over slice k of its source (the input's `volume` or
+// A mask that is a stack of slices (a 3-D segmentation of a Volume, or a mask stored in more than one
+// chunk), slice by slice — a run's output, or such a mask dataset opened on its own: slice k of the mask over slice k of its source (the input's `volume` or
 // `image` of the same shape) and, for Segmentation2Segmentation, slice k of the input mask to toggle
 // against. Slice k's chunks of each are read together, latest-wins (useSlices.ts); nothing is read
 // whole, so a mask of a Volume larger than the tab's memory opens as fast as one slice. The legend
@@ -15,18 +15,28 @@ import { useArrayHandle } from './useArrayHandle';
 import { useSliceReader } from './useSliceReader';
 import { useSlices } from './useSlices';
 
-export interface SlicedSegmentationRunProps {
+export interface SlicedSegmentationProps {
   /** The output dataset (its `mask` is sliced). */
   outMeta: DatasetMeta;
   /** The run's input this output came from (null: none recorded). */
   inputId: string | null;
+  /** Read the input's `mask` too, to toggle against (Segmentation2Segmentation, or a mask made from a mask). */
   seg2seg: boolean;
+  /** The note when `inputId` is null (none: the labels alone, unremarked). */
+  noInputNote?: string | null;
   /** The run's outputs. */
-  outputNav: SliceNav;
+  outputNav?: SliceNav;
   label: string;
 }
 
-export function SlicedSegmentationRun({ outMeta, inputId, seg2seg, outputNav, label }: SlicedSegmentationRunProps) {
+export function SlicedSegmentation({
+  outMeta,
+  inputId,
+  seg2seg,
+  noInputNote = 'The input of this output is not known: showing the labels alone.',
+  outputNav,
+  label,
+}: SlicedSegmentationProps) {
   const shape = outMeta.keys.mask!.shape;
   const count = sliceCount(shape);
   const src = useDataset(inputId, []);
@@ -34,7 +44,8 @@ export function SlicedSegmentationRun({ outMeta, inputId, seg2seg, outputNav, la
   // A Segmentation2Segmentation input is often a mask alone: no image to show under it is no news then.
   const hasImage = !!srcMeta && firstField(srcMeta, ['volume', 'image']) !== null;
   const image = srcMeta && (hasImage || !seg2seg) ? matchingField(srcMeta, ['volume', 'image'], shape, 'source image') : null;
-  const input = seg2seg && srcMeta ? matchingField(srcMeta, ['mask'], shape, 'input mask') : null;
+  // The input mask is there to toggle against when the input has one; its absence needs no note.
+  const input = seg2seg && srcMeta && firstField(srcMeta, ['mask']) ? matchingField(srcMeta, ['mask'], shape, 'input mask') : null;
   const maskH = useArrayHandle(outMeta.id, 'mask');
   const imageH = useArrayHandle(srcMeta?.id, image?.key);
   const inputH = useArrayHandle(srcMeta?.id, input?.key);
@@ -46,7 +57,7 @@ export function SlicedSegmentationRun({ outMeta, inputId, seg2seg, outputNav, la
   const reference = useFirst(sourceSlice);
   const where = shown ? sliceText(shape, shown.index) : null;
   const note = !inputId
-    ? 'The input of this output is not known: showing the labels alone.'
+    ? noInputNote
     : src.isError
       ? `The input is not available (${errorText(src.error)}): showing the labels alone.`
       : imageH.isError
