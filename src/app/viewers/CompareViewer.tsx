@@ -20,13 +20,19 @@ export interface CompareViewerProps {
   afterError?: string | null;
   loading?: boolean;
   nav?: SliceNav;
+  /** The run's outputs, when `nav` moves through the slices of one (a sliced run viewer). */
+  outputNav?: SliceNav;
+  /** The input the linked window comes from (default `before`): a volume's reference slice, kept across slices. */
+  windowFrom?: NDArray | null;
+  /** Written to the canvas's `data-drawn` once drawn (the slice index). */
+  drawnTag?: string;
 }
 
 type Mode = 'split' | 'toggle';
 
 const AUTO: ContrastState = { mode: 'auto', min: 0, max: 1, colormap: 'gray' };
 
-export function CompareViewer({ before, after, beforeError, afterError, loading, nav }: CompareViewerProps) {
+export function CompareViewer({ before, after, beforeError, afterError, loading, nav, outputNav, windowFrom, drawnTag }: CompareViewerProps) {
   const [contrast, setContrast] = useContrast();
   // null: automatic — linked unless the output is on another scale than the input.
   const [linkChoice, setLink] = useState<boolean | null>(null);
@@ -38,7 +44,8 @@ export function CompareViewer({ before, after, beforeError, afterError, loading,
 
   const bp = usePlanes(before);
   const ap = usePlanes(after);
-  const winB = useWindow(contrast, bp.planes);
+  const reference = usePlanes(windowFrom).planes;
+  const winB = useWindow(contrast, reference ?? bp.planes);
   // Unlinked, the output gets its own window (its own auto window when the input's is manual).
   const winOwn = useWindow(contrast.mode === 'manual' ? { ...contrast, mode: 'auto' } : contrast, ap.planes);
   const autoB = useWindow(AUTO, bp.planes);
@@ -143,9 +150,11 @@ export function CompareViewer({ before, after, beforeError, afterError, loading,
       problem={problem}
       waiting={pixels ? null : 'Loading images…'}
       nav={nav}
+      outputNav={outputNav}
     >
       <ImageCanvas
         pixels={pixels}
+        drawnTag={drawnTag}
         label={effectiveMode === 'split' ? 'Before and after, split' : afterShown ? 'After' : 'Before'}
         readout={(x, y) => {
           const b = valueText(bp.planes, x, y);

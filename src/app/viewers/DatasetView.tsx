@@ -7,6 +7,8 @@ import { EmbeddingViewer } from './EmbeddingViewer';
 import { GenericViewer } from './GenericViewer';
 import { ImageViewer } from './ImageViewer';
 import { SegmentationViewer } from './SegmentationViewer';
+import { SlicedSegmentation } from './SlicedSegmentation';
+import { isSlicedField } from './slicedFields';
 import { ViewerMessage, errorText } from './controls';
 import { arrayField, datasetKind, isTiledImageField, provenance, useExecutionRecord } from './data';
 import { PromptableEmbedding, PromptableImage, isPromptableEmbedding } from './PromptMode';
@@ -68,6 +70,27 @@ function ImageMaskDataset({ id }: { id: string }) {
 }
 
 function MaskDataset({ meta }: { meta: DatasetMeta }) {
+  // A stack of masks (a Volume's segmentation) is read slice by slice, never whole.
+  return isSlicedField(meta, 'mask', { image: false }) ? <SlicedMaskDataset meta={meta} /> : <WholeMaskDataset meta={meta} />;
+}
+
+/** A sliced mask over its source: once the source is known (the execution record may be needed), slice by slice. */
+function SlicedMaskDataset({ meta }: { meta: DatasetMeta }) {
+  const src = useSourceIds(meta, 1);
+  if (src.loading) return <ViewerMessage kind="loading">Loading mask…</ViewerMessage>;
+  const recorded = provenance(meta).inputs.length > 0;
+  return (
+    <SlicedSegmentation
+      outMeta={meta}
+      inputId={src.ids?.[0] ?? null}
+      seg2seg
+      noInputNote={recorded ? 'The source image of this mask is not known: showing the labels alone.' : null}
+      label="Mask"
+    />
+  );
+}
+
+function WholeMaskDataset({ meta }: { meta: DatasetMeta }) {
   const mask = useDataset(meta.id, ['mask']);
   const src = useSourceIds(meta, 1);
   const source = useDataset(src.ids?.[0] ?? null, ['image', 'mask']);

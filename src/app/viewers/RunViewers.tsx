@@ -1,5 +1,8 @@
 // One component per viewer kind of core/algorithmTypes.ts: a run's outputs (and the inputs they came
 // from) in the viewer that kind calls for. The one place that maps a viewer kind to a component.
+// Segmentation and compare runs look at each output's metadata first: an output that is a stack of
+// slices (a Volume's mask, a denoised Volume: slicedFields.ts) goes to a sliced viewer that reads one
+// slice at a time; a small 2-D output is read whole, as before.
 import { useState, type ComponentType } from 'react';
 import type { ViewerKind } from '../../core/algorithmTypes';
 import type { ExecutionRecord } from '../../core/records';
@@ -11,6 +14,9 @@ import { GenericViewer } from './GenericViewer';
 import { SegmentationViewer } from './SegmentationViewer';
 import { errorText, type SliceNav } from './controls';
 import { arrayField, useKeep } from './data';
+import { SlicedCompareRun } from './SlicedCompareRun';
+import { SlicedSegmentation } from './SlicedSegmentation';
+import { firstField, isSlicedField } from './slicedFields';
 import { alignmentFacts } from './DatasetView';
 import { PromptableEmbedding, isPromptableEmbedding } from './PromptMode';
 
@@ -25,11 +31,42 @@ function useNav(count: number, label: string, describe?: (i: number) => string):
   return [i, { index: i, count, onChange: setIndex, label, ...(describe ? { describe } : {}) }];
 }
 
+/**
+ * Output `id`'s sliced field among `keys` (its metadata only is read): `deciding` until the metadata is
+ * there, then the field when it is sliced, else null (read it whole; also when the metadata failed).
+ */
+function useSlicedOutput(id: string | undefined, keys: readonly string[], image: boolean) {
+  const q = useDataset(id, []);
+  const meta = q.data?.meta;
+  const key = meta ? firstField(meta, keys) : null;
+  const sliced = meta && key && isSlicedField(meta, key, { image }) ? { meta, key } : null;
+  return { deciding: !meta && !q.isError, sliced };
+}
+
+/** The outputs' slider of a sliced viewer (its own slider moves through the slices). */
+const asOutputs = (nav: SliceNav): SliceNav => ({ ...nav, label: 'Output' });
+
 function CompareRun({ rec }: { rec: ExecutionRecord }) {
   const n = rec.outputDatasetIds.length;
   const [i, nav] = useNav(n, 'Image');
-  const before = useDataset(rec.inputDatasetIds[i] ?? null, ['image']);
-  const after = useDataset(rec.outputDatasetIds[i], ['image']);
+  const out = useSlicedOutput(rec.outputDatasetIds[i], ['volume', 'image'], true);
+  if (out.sliced)
+    return (
+      <SlicedCompareRun
+        key={out.sliced.meta.id}
+        outMeta={out.sliced.meta}
+        fieldKey={out.sliced.key}
+        inputId={rec.inputDatasetIds[i] ?? null}
+        outputNav={asOutputs(nav)}
+      />
+    );
+  return <WholeCompareRun rec={rec} i={i} nav={nav} deciding={out.deciding} />;
+}
+
+/** A 2-D output and its input read whole (the ids wait while `deciding`: the last pair stays shown). */
+function WholeCompareRun({ rec, i, nav, deciding }: { rec: ExecutionRecord; i: number; nav: SliceNav; deciding: boolean }) {
+  const before = useDataset(deciding ? null : (rec.inputDatasetIds[i] ?? null), ['image']);
+  const after = useDataset(deciding ? null : rec.outputDatasetIds[i], ['image']);
   const b = useKeep(arrayField(before.data, 'image'));
   const a = useKeep(arrayField(after.data, 'image'));
   return (
@@ -38,18 +75,35 @@ function CompareRun({ rec }: { rec: ExecutionRecord }) {
       after={after.isError ? null : a}
       beforeError={before.isError ? errorText(before.error) : rec.inputDatasetIds[i] ? null : `Output ${i + 1} has no matching input.`}
       afterError={after.isError ? errorText(after.error) : null}
-      loading={before.isFetching || after.isFetching}
+      loading={deciding || before.isFetching || after.isFetching}
       nav={nav}
     />
   );
 }
 
 function SegmentationRun({ rec, kind }: RunViewerProps) {
-  const seg2seg = kind === 'seg2seg';
   const n = rec.outputDatasetIds.length;
   const [i, nav] = useNav(n, 'Image');
-  const out = useDataset(rec.outputDatasetIds[i], ['mask']);
-  const src = useDataset(rec.inputDatasetIds[i] ?? null, ['image', 'mask']);
+  const out = useSlicedOutput(rec.outputDatasetIds[i], ['mask'], false);
+  if (out.sliced)
+    return (
+      <SlicedSegmentation
+        key={out.sliced.meta.id}
+        outMeta={out.sliced.meta}
+        inputId={rec.inputDatasetIds[i] ?? null}
+        seg2seg={kind === 'seg2seg'}
+        outputNav={asOutputs(nav)}
+        label={`Mask ${i + 1}`}
+      />
+    );
+  return <WholeSegmentationRun rec={rec} kind={kind} i={i} nav={nav} deciding={out.deciding} />;
+}
+
+/** A 2-D mask and its source read whole (the ids wait while `deciding`: the last mask stays shown). */
+function WholeSegmentationRun({ rec, kind, i, nav, deciding }: RunViewerProps & { i: number; nav: SliceNav; deciding: boolean }) {
+  const seg2seg = kind === 'seg2seg';
+  const out = useDataset(deciding ? null : rec.outputDatasetIds[i], ['mask']);
+  const src = useDataset(deciding ? null : (rec.inputDatasetIds[i] ?? null), ['image', 'mask']);
   const mask = useKeep(arrayField(out.data, 'mask'));
   const srcData = src.isError ? null : src.data;
   const image = arrayField(srcData, 'image');
@@ -60,7 +114,7 @@ function SegmentationRun({ rec, kind }: RunViewerProps) {
       image={image}
       mask={mask}
       inputMask={inputMask}
-      loading={out.isFetching || src.isFetching}
+      loading={deciding || out.isFetching || src.isFetching}
       error={out.isError ? errorText(out.error) : null}
       note={src.isError ? `The input is not available (${errorText(src.error)}): showing the labels alone.` : null}
       nav={nav}

@@ -42,12 +42,12 @@ export function maskPlane(mask: NDArray): MaskPlane {
 const MAX_LEGEND = 64;
 
 /** Colour and pixel count of each label (the first 64), and the background's count. */
-function LabelLegend({ counts }: { counts: LabelCount[] }) {
+function LabelLegend({ counts, title }: { counts: LabelCount[]; title: string }) {
   const labels = counts.filter((c) => c.label !== 0);
   const background = counts.find((c) => c.label === 0)?.count ?? 0;
   return (
     <aside className="viewer-side legend" aria-label="Labels" data-testid="label-legend">
-      <h3>Labels</h3>
+      <h3 data-testid="label-legend-title">{title}</h3>
       {labels.length === 0 ? (
         <p className="muted">No labelled pixels (all 0).</p>
       ) : (
@@ -78,10 +78,31 @@ export interface SegmentationViewerProps {
   /** Shown above the canvas (e.g. why there is no source image). */
   note?: string | null;
   nav?: SliceNav;
+  /** The run's outputs, when `nav` moves through the slices of one (a sliced run viewer). */
+  outputNav?: SliceNav;
   label?: string;
+  /** The legend's heading: "Labels", or what part of the mask its counts are of (e.g. "Labels in z 3 / 6"). */
+  legendTitle?: string;
+  /** The image the Auto / Min–max window comes from (default `image`): a volume's reference slice, kept across slices. */
+  windowFrom?: NDArray | null;
+  /** Written to the canvas's `data-drawn` once drawn (the slice index). */
+  drawnTag?: string;
 }
 
-export function SegmentationViewer({ image, mask, inputMask, loading, error, note, nav, label = 'Segmentation' }: SegmentationViewerProps) {
+export function SegmentationViewer({
+  image,
+  mask,
+  inputMask,
+  loading,
+  error,
+  note,
+  nav,
+  outputNav,
+  label = 'Segmentation',
+  legendTitle = 'Labels',
+  windowFrom,
+  drawnTag,
+}: SegmentationViewerProps) {
   const [contrast, setContrast] = useContrast();
   // null: the default, 50 % over an image, opaque over black.
   const [chosenOpacity, setOpacity] = useState<number | null>(null);
@@ -103,7 +124,9 @@ export function SegmentationViewer({ image, mask, inputMask, loading, error, not
   const sizeMismatch = !!(rawPlanes && m && (rawPlanes.width !== m.width || rawPlanes.height !== m.height));
   const planes = sizeMismatch ? null : rawPlanes;
   const opacity = chosenOpacity ?? (planes ? 0.5 : 1);
-  const win = useWindow(contrast, planes);
+  const reference = usePlanes(windowFrom).planes;
+  const sameSizeReference = reference && planes && reference.width === planes.width && reference.height === planes.height ? reference : null;
+  const win = useWindow(contrast, sameSizeReference ?? planes);
   const base = usePixels(planes, win, planes?.channels === 3 ? 'gray' : contrast.colormap);
   const pixels = useMemo(() => {
     if (!m) return null;
@@ -159,11 +182,13 @@ export function SegmentationViewer({ image, mask, inputMask, loading, error, not
       problem={problem}
       waiting={m ? null : 'Loading mask…'}
       nav={nav}
+      outputNav={outputNav}
     >
       {m && (
         <div className="viewer-split">
           <ImageCanvas
             pixels={pixels}
+            drawnTag={drawnTag}
             label={`${label}${showInput ? ' (input mask)' : ''}`}
             onKeyDown={onKey}
             readout={(x, y) => {
@@ -172,7 +197,7 @@ export function SegmentationViewer({ image, mask, inputMask, loading, error, not
               return `${v}label ${formatValue(l)}`;
             }}
           />
-          <LabelLegend counts={counts} />
+          <LabelLegend counts={counts} title={legendTitle} />
         </div>
       )}
     </ViewerFrame>

@@ -29,6 +29,11 @@ export interface ViewerFrameProps {
   nav?: SliceNav;
   /** Test id of the slider (`slice-slider` unless given). */
   navTestId?: string;
+  /**
+   * A second slider above `nav` (`output-slider`): a run's outputs when each is itself a stack of
+   * slices (`nav` moves through Z, this one from output to output; the keys step `nav`).
+   */
+  outputNav?: SliceNav;
   children?: ReactNode;
 }
 
@@ -66,7 +71,21 @@ function LoadingStatus() {
   );
 }
 
-export function ViewerFrame({ name, rootProps, onKeyDown, toolbar, controls, loading, notes, problem, waiting, nav, navTestId, children }: ViewerFrameProps) {
+export function ViewerFrame({
+  name,
+  rootProps,
+  onKeyDown,
+  toolbar,
+  controls,
+  loading,
+  notes,
+  problem,
+  waiting,
+  nav,
+  navTestId,
+  outputNav,
+  children,
+}: ViewerFrameProps) {
   const hasToolbar = toolbar !== undefined || controls !== undefined;
   const shownNotes = (notes ?? []).filter((n): n is string => !!n);
   return (
@@ -98,6 +117,7 @@ export function ViewerFrame({ name, rootProps, onKeyDown, toolbar, controls, loa
         </p>
       ))}
       {problem ? <ViewerMessage kind="error">{problem}</ViewerMessage> : waiting ? <ViewerMessage kind="loading">{waiting}</ViewerMessage> : children}
+      {outputNav && <SliceSlider nav={outputNav} testId="output-slider" />}
       {nav && <SliceSlider nav={nav} testId={navTestId} />}
     </div>
   );

@@ -22,6 +22,13 @@ export function useKeep<T>(value: T | undefined | null): T | undefined {
   return value ?? last.current;
 }
 
+/** The first defined value, kept (a volume's reference slice: the window is computed on it and kept across slices). */
+export function useFirst<T>(value: T | undefined | null): T | undefined {
+  const first = useRef<T | undefined>(undefined);
+  if (first.current === undefined && value !== undefined && value !== null) first.current = value;
+  return first.current;
+}
+
 /** One execution record (not live; see useExecution for that). */
 export function useExecutionRecord(id: string | null | undefined) {
   const api = useApi();
