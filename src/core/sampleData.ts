@@ -3,7 +3,7 @@
 // Pure and deterministic (seeded PRNG), no DOM.
 import { ndarray, type NDArray } from './ndarray';
 
-export type SampleSchema = 'Image' | 'Segmentation';
+export type SampleSchema = 'Image' | 'Segmentation' | 'Volume';
 
 export interface SampleDataset {
   /** Unique among the samples (stacks refer to datasets by name). */
@@ -261,6 +261,23 @@ export function makeSpheres(seed: number, depth = 16, size = 128): { slices: NDA
   return { slices, spheres: spheres.map(({ x, y, z, radius }) => ({ x, y, z, radius })) };
 }
 
+/**
+ * Intensity factor of the spheres volume over the uint8 slices: background 25 ± 10 → 200 ± 80, spheres
+ * 140–220 → 1120–1760, so the toolchain's fixed threshold (700, six noise sigmas) separates them.
+ */
+export const SPHERES_VOLUME_SCALE = 8;
+
+/** The uint8 slices stacked into one uint16 [Z, Y, X] volume, scaled by SPHERES_VOLUME_SCALE. */
+function spheresVolume(slices: readonly NDArray<'uint8'>[]): NDArray<'uint16'> {
+  const [h, w] = slices[0]!.shape as [number, number];
+  const data = new Uint16Array(slices.length * h * w);
+  slices.forEach((s, z) => {
+    const d = s.data as Uint8Array;
+    for (let i = 0; i < d.length; i++) data[z * h * w + i] = d[i]! * SPHERES_VOLUME_SCALE;
+  });
+  return ndarray('uint16', [slices.length, h, w], data);
+}
+
 // ───────────────────────────── RGB shapes ─────────────────────────────
 
 /**
@@ -362,6 +379,14 @@ export function makeSamples(): Samples {
     return name;
   });
   stacks.push({ name: 'spheres 3-D (16 slices)', datasetNames: sliceNames, extra: { sample: 'spheres', spheres: vol.spheres } });
+  // The same spheres as ONE Volume ([Z, Y, X] uint16, stored one chunk per slice): the volume viewer, the
+  // out-of-core runs and the "Volume threshold (block by block)" toolchain work on it from the first start.
+  datasets.push({
+    name: 'spheres volume',
+    fields: { volume: spheresVolume(vol.slices) },
+    schema: 'Volume',
+    extra: { sample: 'spheres', spheres: vol.spheres, scale: SPHERES_VOLUME_SCALE },
+  });
 
   const rgb = makeRgbShapes(3);
   datasets.push({

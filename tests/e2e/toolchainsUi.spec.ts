@@ -267,6 +267,35 @@ test('the Compox-runner evaluation and the PCA from the toolchain page', async (
   expect(problems).toEqual([]);
 });
 
+test('the Volume threshold toolchain runs block by block on the sample spheres volume from the toolchain page', async ({ page }) => {
+  const problems = await openApp(page, '/?page=toolchains&toolchain=volume-threshold');
+  await expect(page.getByTestId('tc-name')).toHaveText('Volume threshold (block by block)');
+  const runId = await runFromPage(page);
+  await expect(page.getByTestId('tc-run-status')).toHaveText('done');
+  const got = await page.evaluate(async (id) => {
+    const api = window.algobox;
+    const rec = await api.toolchains.get(id);
+    const maskId = rec.blocks['threshold']!.outputs['mask']!.datasetIds[0]!;
+    const vol = (await api.datasets.list()).find((d) => d.name === 'spheres volume' && d.source === 'sample')!;
+    const v = (await api.datasets.get(vol.id, ['volume'])).fields.volume as { data: Uint16Array; shape: number[] };
+    const m = Object.values((await api.datasets.get(maskId)).fields)[0] as { data: Uint8Array; shape: number[] };
+    let expected = 0;
+    let same = true;
+    for (let i = 0; i < v.data.length; i++) {
+      const fg = v.data[i]! > 700 ? 1 : 0;
+      expected += fg;
+      if (m.data[i] !== fg) same = false;
+    }
+    return { shape: m.shape, expected, same };
+  }, runId);
+  expect(got.shape).toEqual([16, 128, 128]);
+  expect(got.same).toBe(true);
+  // The spheres (radii 3–9) and nothing of the background: thousands of voxels, far from all 262 144.
+  expect(got.expected).toBeGreaterThan(2000);
+  expect(got.expected).toBeLessThan(20000);
+  expect(problems).toEqual([]);
+});
+
 test('a third-party runner block asks for trust first and takes its arguments from the bundle form; a run is deleted with its outputs', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 900 });
   const problems = await openApp(page, '/?page=toolchains&toolchain=runner-eval');

@@ -87,6 +87,13 @@ describe('sample data', () => {
     expect(byName.get('rgb shapes (ground truth)')!.schema).toBe('Segmentation');
     const slice = byName.get(stacks[3]!.datasetNames[0]!)!;
     expect([slice.fields.image!.dtype, slice.fields.image!.shape]).toEqual(['uint8', [128, 128]]);
+    // The spheres again as one uint16 Volume: slice z is the stack's slice z × 8.
+    const vol = byName.get('spheres volume')!;
+    expect(vol.schema).toBe('Volume');
+    expect([vol.fields.volume!.dtype, vol.fields.volume!.shape]).toEqual(['uint16', [16, 128, 128]]);
+    const z5 = byName.get(stacks[3]!.datasetNames[5]!)!.fields.image!.data as Uint8Array;
+    const v5 = (vol.fields.volume!.data as Uint16Array).subarray(5 * 128 * 128, 6 * 128 * 128);
+    expect(Array.from(v5, (v) => v / 8)).toEqual(Array.from(z5));
     const shift = stacks[2]!;
     expect(shift.extra.trueShift).toEqual({ dx: 6.4, dy: -3.7 });
     expect(String(shift.extra.convention)).toContain('second(x, y) = first(x - dx, y - dy)');

@@ -268,17 +268,22 @@ describe('toolchains', () => {
     expect(before.find((b) => b.id === 'segmentation-eval')!.problem).toBe(
       "sample dataset 'cells' not found: create the sample data first (algobox.samples.ensure()).",
     );
-    await api.samples.ensure();
-    const after = await api.toolchains.builtins();
-    // Every built-in is made from the sample data, except the volume one, which waits for a Volume.
-    expect(after.filter((b) => b.id !== 'volume-threshold').every((b) => b.toolchain !== null && b.problem === null)).toBe(true);
-    expect(after.find((b) => b.id === 'volume-threshold')!.problem).toBe(
+    // The volume one waits for a uint16 Volume.
+    expect(before.find((b) => b.id === 'volume-threshold')!.problem).toBe(
       'No uint16 Volume dataset yet: import a multi-page TIFF or a 3-D .npy with "Multi-page files: one volume" first.',
     );
+    await api.samples.ensure();
+    const after = await api.toolchains.builtins();
+    // Every built-in is made from the sample data (the volume one from the sample "spheres volume").
+    expect(after.every((b) => b.toolchain !== null && b.problem === null)).toBe(true);
+    const sampleVolume = (await api.datasets.list()).find((d) => d.name === 'spheres volume' && d.source === 'sample')!.id;
+    expect(after.find((b) => b.id === 'volume-threshold')!.toolchain!.sources[0]!.datasetIds).toEqual([sampleVolume]);
     const volumeId = await api.datasets.put({ volume: ndarray('uint16', [2, 3, 4]) }, { schema: 'Volume' });
     const withVolume = (await api.toolchains.builtins()).find((b) => b.id === 'volume-threshold')!;
     expect(withVolume.problem).toBeNull();
-    expect(withVolume.toolchain!.sources).toEqual([{ name: 'volume', datasetIds: [volumeId], field: 'volume', format: 'system/array_3d_uint16/1' }]);
+    expect(withVolume.toolchain!.sources).toEqual([
+      { name: 'volume', datasetIds: [sampleVolume, volumeId], field: 'volume', format: 'system/array_3d_uint16/1' },
+    ]);
     const check = await api.toolchains.check(after.find((b) => b.id === 'segmentation-eval')!.toolchain);
     expect(check.sources.map((s) => [s.name, s.units])).toEqual([
       ['images', 5],
