@@ -1,5 +1,5 @@
 // Small building blocks the viewers share: slice slider, labelled range, messages, stats table.
-import { useId, type ReactNode } from 'react';
+import { useId, useLayoutEffect, useRef, type ReactNode } from 'react';
 import type { NDArray } from '../../core/ndarray';
 import { stats } from '../../core/ndarray';
 import { formatShape, formatValue } from './render/format';
@@ -19,10 +19,19 @@ export interface SliceNav {
   step?: (delta: number) => void;
 }
 
-/** A slider over slices with previous/next buttons; hidden when there is a single item. */
+/**
+ * A slider over slices with previous/next buttons; hidden when there is a single item. The range input
+ * is uncontrolled: the thumb stays where the user put it while that slice is read (a controlled input
+ * would be put back to the slice shown until the read ends, and the browser would lay it out and paint
+ * it twice, delaying the read's reply); it follows `index` when the slice changes any other way.
+ */
 export function SliceSlider({ nav, testId = 'slice-slider' }: { nav: SliceNav; testId?: string }) {
   const id = useId();
+  const input = useRef<HTMLInputElement>(null);
   const { index, count, onChange } = nav;
+  useLayoutEffect(() => {
+    if (input.current && input.current.value !== String(index)) input.current.value = String(index);
+  }, [index]);
   const label = nav.label ?? 'Slice';
   if (count <= 1) return null;
   const go = (i: number) => onChange(Math.max(0, Math.min(count - 1, i)));
@@ -34,13 +43,14 @@ export function SliceSlider({ nav, testId = 'slice-slider' }: { nav: SliceNav; t
         ‹
       </button>
       <input
+        ref={input}
         id={id}
         data-testid={testId}
         type="range"
         min={0}
         max={count - 1}
         step={1}
-        value={index}
+        defaultValue={index}
         aria-valuetext={`${label} ${index + 1} of ${count}${nav.describe ? `: ${nav.describe(index)}` : ''}`}
         onChange={(e) => go(Number(e.target.value))}
       />

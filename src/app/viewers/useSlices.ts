@@ -38,8 +38,9 @@ export function readSlices(handles: readonly (ArrayHandle | null | undefined)[],
  * Slices `0 … count − 1` read latest-wins through `read` (null until it can read, e.g. while the arrays
  * open): `go(k)` starts reading slice k now (through the query client under `[...cacheKey, k]`, not
  * cached once read), unless a read is running, in which case k is read when it ends. A slice read is
- * drawn synchronously when it arrives, and the slider and the label move with it (one frame for both);
- * a read slower than SLOW_READ_MS moves them first and shows "Loading…". Slice `first` is read as soon
+ * drawn synchronously when it arrives, and the label (and the slider, when the slice was asked for by
+ * key or button; a dragged thumb is already there) moves with it, one frame for both; a read slower than
+ * SLOW_READ_MS moves them first and shows "Loading…". Slice `first` is read as soon
  * as `read` is there.
  */
 export function useSlices<T>(read: ((k: number) => Promise<T>) | null, cacheKey: readonly string[], count: number, first: number) {

@@ -253,7 +253,7 @@ export function renderRGBA(
     if (intRange) {
       // One packed colour per representable value: a single lookup per pixel.
       const [min, max] = intRange;
-      const table = intTable(min, max, win, pal);
+      const table = reusedIntTable(min, max, win, lut, pal);
       if (data instanceof Uint16Array) lookupU16(data, table, out32);
       else if (data instanceof Uint8Array) lookupU8(data, table, out32);
       else lookupAny(data, table, min, out32);
@@ -282,6 +282,29 @@ export function renderRGBA(
 }
 
 // ───────────────────────────── kernels ─────────────────────────────
+
+/** The last integer table made, and what it was made for. */
+let lastTable: { min: number; max: number; lo: number; hi: number; lut: Uint8Array; table: Uint32Array } | null = null;
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * intTable, reused while the value range, window and colormap stay the same: stepping through the
+ * slices of a volume (whose window is kept) or panning redraws with the same table, and building its
+ * 2¹⁶ entries for 16-bit data is a good part of a redraw.
+ */
+function reusedIntTable(min: number, max: number, win: DisplayWindow, lut: Uint8Array, pal: Uint32Array): Uint32Array {
+  const t = lastTable;
+  if (t && t.min === min && t.max === max && Object.is(t.lo, win.min) && Object.is(t.hi, win.max) && sameBytes(t.lut, lut)) return t.table;
+  const table = intTable(min, max, win, pal);
+  lastTable = { min, max, lo: win.min, hi: win.max, lut: lut.slice(), table };
+  return table;
+}
 
 /** The packed colour of every integer in [min, max] through `win` (one lookup per pixel then). */
 function intTable(min: number, max: number, win: DisplayWindow, pal: Uint32Array): Uint32Array {
