@@ -16,36 +16,31 @@ export interface ChunkRun {
 }
 
 /**
- * The chunks of an array of `shape` gridded by `chunkShape`, in C grid order, when every chunk is a
- * contiguous run of the array; null otherwise (tiles of a large image, 0-D arrays, empty arrays).
- * Every chunk holds sizeOf(chunkShape) elements; a run shorter than that is padded with the fill value.
+ * The axis a contiguous-run grid cuts: chunks are 1 along every axis before it and whole along every
+ * axis after it. Null when the grid is not of that kind (tiles of a large image), or for 0-D and empty
+ * arrays.
  */
-export function contiguousChunkRuns(shape: readonly number[], chunkShape: readonly number[]): ChunkRun[] | null {
+function cutAxis(shape: readonly number[], chunkShape: readonly number[]): number | null {
   const nd = shape.length;
   if (nd === 0 || chunkShape.length !== nd || shape.some((d) => d === 0)) return null;
   let k = 0;
   while (k < nd - 1 && chunkShape[k] === 1) k++;
   for (let j = k + 1; j < nd; j++) if (chunkShape[j] !== shape[j]) return null;
-  const lead = shape.slice(0, k);
-  const along = shape[k]!;
-  const step = chunkShape[k]!;
-  const rest = sizeOf(shape.slice(k + 1));
-  const cuts = Math.ceil(along / step);
-  const runs: ChunkRun[] = [];
-  const coords = lead.map(() => 0);
-  const L = sizeOf(lead);
-  const trailing = shape.slice(k + 1).map(() => 0);
-  for (let l = 0; l < L; l++) {
-    for (let c = 0; c < cuts; c++) {
-      const rows = Math.min(step, along - c * step);
-      runs.push({ key: chunkKey([...coords, c, ...trailing]), start: (l * along + c * step) * rest, length: rows * rest });
-    }
-    for (let ax = k - 1; ax >= 0; ax--) {
-      if (++coords[ax]! < lead[ax]!) break;
-      coords[ax] = 0;
-    }
-  }
-  return runs;
+  return k;
+}
+
+/**
+ * The chunks of an array of `shape` gridded by `chunkShape`, in C grid order, when every chunk is a
+ * contiguous run of the array; null otherwise (tiles of a large image, 0-D arrays, empty arrays).
+ * Every chunk holds sizeOf(chunkShape) elements; a run shorter than that is padded with the fill value.
+ */
+export function contiguousChunkRuns(shape: readonly number[], chunkShape: readonly number[]): ChunkRun[] | null {
+  return alignedBlockRuns(
+    shape,
+    chunkShape,
+    shape.map(() => 0),
+    shape,
+  );
 }
 
 /**
@@ -62,11 +57,9 @@ export function alignedBlockRuns(
   origin: readonly number[],
   blockShape: readonly number[],
 ): ChunkRun[] | null {
-  if (!contiguousChunkRuns(shape, chunkShape) || blockShape.some((d) => d === 0)) return null;
-  const nd = shape.length;
-  let k = 0;
-  while (k < nd - 1 && chunkShape[k] === 1) k++;
-  for (let j = k + 1; j < nd; j++) if (origin[j] !== 0 || blockShape[j] !== shape[j]) return null;
+  const k = cutAxis(shape, chunkShape);
+  if (k === null || blockShape.some((d) => d === 0)) return null;
+  for (let j = k + 1; j < shape.length; j++) if (origin[j] !== 0 || blockShape[j] !== shape[j]) return null;
   const step = chunkShape[k]!;
   const end = origin[k]! + blockShape[k]!;
   if (origin[k]! % step !== 0 || (end % step !== 0 && end !== shape[k])) return null;
