@@ -43,6 +43,7 @@ const INTEGRATION = [
   'toolchainsSandbox',
   'lazyArraysEngine',
   'toolchainLazy',
+  'datasetAxes',
 ].map((name) => `tests/unit/${name}.test.ts`);
 
 export default defineConfig({

@@ -1,6 +1,7 @@
 // The public API: the one door for the UI, scripts and tests; also `window.algobox` in the app.
 // Shapes are plain data: NDArrays cross as {dtype, shape, data} with a typed array; failures reject
 // with an Error whose message is the human-readable reason. See docs/api.md.
+import type { ImageAxes } from './core/imageAxes';
 import type { SelfTestReport, SelfTestResults } from './engine/selfTest';
 import { encodeItem } from './core/datasetCodec';
 import { DATA_SCHEMAS, validateItem, type DataSchemaName } from './core/dataSchemas';
@@ -37,6 +38,8 @@ export interface PutMeta {
   /** Validate the fields against a built-in data schema before storing (e.g. "Image"). */
   schema?: DataSchemaName;
   extra?: Record<string, unknown>;
+  /** What the axes of array fields mean, by field key (names, units, physical sizes, channels; see docs/api.md). */
+  axes?: Record<string, ImageAxes>;
 }
 
 /** The parts of the browser's StorageManager (`navigator.storage`) the API uses. */
@@ -99,6 +102,8 @@ export interface DatasetWriterSpec {
   /** A built-in schema the field's dtype and number of axes must fit (the values are not read). */
   schema?: DataSchemaName;
   extra?: Record<string, unknown>;
+  /** What the field's axes mean (names, units, physical sizes, channels). */
+  axes?: ImageAxes;
 }
 
 /** A dataset being written: invisible until `commit()`, which resolves with its id. */
@@ -141,6 +146,8 @@ export interface Algobox {
     list(): Promise<DatasetMeta[]>;
     delete(id: string | string[]): Promise<void>;
     rename(id: string, name: string): Promise<DatasetMeta>;
+    /** Replace what the axes of field `key` mean (channel names and colours, windows, units, physical sizes); checked against its shape. */
+    setAxes(id: string, key: string, axes: ImageAxes): Promise<DatasetMeta>;
     /** The ids made; throws when nothing could be imported. `opts`: e.g. `{ layout: 'volume' }` (see ImportOptions). */
     importFiles(files: Iterable<ImportEntry> | ArrayLike<ImportEntry>, opts?: ImportOptions): Promise<string[]>;
     importFilesDetailed(
@@ -288,6 +295,7 @@ function newDataset(label: string, fields: unknown, meta: PutMeta): NewDataset {
     source: meta.source ?? 'upload',
     schema: meta.schema ?? null,
     extra: meta.extra ?? {},
+    ...(meta.axes ? { axes: meta.axes } : {}),
   };
 }
 
@@ -435,6 +443,9 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
       async rename(id, name) {
         return (await e()).store.updateDataset(id, { name });
       },
+      async setAxes(id, key, axes) {
+        return (await e()).store.updateDataset(id, { axes: { [key]: axes } });
+      },
       async importFiles(files, opts) {
         const r = await importFilesDetailed(files, opts);
         if (r.errors.length && !r.ids.length) throw new Error(r.errors.map((x) => `${x.file}: ${x.message}`).join('\n'));
@@ -489,6 +500,7 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
                 source: spec.source ?? 'upload',
                 schema: spec.schema ?? null,
                 extra: spec.extra ?? {},
+                ...(spec.axes ? { axes: { [key]: spec.axes } } : {}),
               },
             ]);
             return id!;
@@ -666,6 +678,7 @@ export interface BuiltinToolchainInfo {
 export type { ToolchainCheck, BlockInfo, BlockInstallOptions, DataFormatInfo, ToolchainRunOptions, ToolchainRunRecord, BlockRunRecord };
 export type { ExecuteRequest, AlgorithmFilter, BundleSource, StackRecord, InstallOptions, BundleFileInfo, BundleInspection };
 export type { SelfTestReport, SelfTestResults, Region };
+export type { Axis, Channel, ImageAxes } from './core/imageAxes';
 export type { PromptInput, PromptResult, PromptSession, SaveMaskRequest } from './engine/prompts';
 export type { ImageFileDecoder, ImportBytes, ImportEntry, ImportError, ImportLayout, ImportOptions, ImportResult } from './engine/importFiles';
 export { AUTO_VOLUME_BYTES, DEFAULT_PERSIST_THRESHOLD_BYTES } from './engine/importFiles';

@@ -45,6 +45,12 @@ export interface FieldMeta {
    * to, exactly as it does `array`: deleting the dataset releases them.
    */
   levels?: FieldLevel[];
+  /**
+   * What the array's axes mean (names, units, physical sizes, channels; src/core/imageAxes.ts), when
+   * known: read from the file on import (OME-TIFF, ImageJ TIFF, OME-Zarr), given by the writer, or
+   * inherited by a run's output from its input. Absent: the defaults of `defaultAxes`.
+   */
+  axes?: import('./imageAxes').ImageAxes;
 }
 
 /** One level of a field's pyramid: level l halves level l − 1 along Y and X (2×2 mean). */

@@ -6,6 +6,7 @@ import { sha256Hex } from '../core/hash';
 import { bytesOf, fromBytes, itemSize, ndarrayProblem, sizeOf, type NDArray } from '../core/ndarray';
 import type { DatasetMeta, DatasetRecord, FieldKind, FieldMeta, StoredField, Thumbnail } from '../core/records';
 import { makeThumbnail, THUMBNAIL_KEYS } from '../core/thumbnail';
+import { axesProblem, cloneAxes, type ImageAxes } from '../core/imageAxes';
 import { addRef, applyRefDeltas, readBlobIn } from './blobs';
 import type { ChunkCache } from './chunkCache';
 import type { ChunkedArrayWriter, SealedArray } from './chunkedArrays';
@@ -37,11 +38,15 @@ export interface NewDataset {
   source: string;
   schema: string | null;
   extra?: Record<string, unknown>;
+  /** What the axes of array fields mean (src/core/imageAxes.ts), by field key; kept in the fields' `axes`. */
+  axes?: Record<string, ImageAxes>;
 }
 
 export interface DatasetPatch {
   name?: string;
   extra?: Record<string, unknown>;
+  /** Replaces the axes metadata of the named array fields (channel colours, windows, physical sizes). */
+  axes?: Record<string, ImageAxes>;
 }
 
 const FIELD_KINDS: readonly FieldKind[] = ['array', 'arrayList', 'numbers', 'string'];
@@ -169,6 +174,7 @@ async function prepareInto(items: NewDataset[], prepared: PreparedDatasets): Pro
       keys[key] = metas[i]!;
       byteLength += metas[i]!.byteLength;
     });
+    applyAxes(keys, item.axes, name);
     prepared.metas.push({
       id,
       name,
@@ -180,6 +186,24 @@ async function prepareInto(items: NewDataset[], prepared: PreparedDatasets): Pro
       extra: checkExtra(item.extra),
       thumbnail: await thumbnailOf(fields),
     });
+  }
+}
+
+/**
+ * Puts each field's axes metadata into its FieldMeta after checking it against the field's shape;
+ * throws naming the dataset, the field and the problem (an unknown field, a count that does not match).
+ */
+function applyAxes(keys: Record<string, FieldMeta>, axes: Record<string, ImageAxes> | undefined, name: string): void {
+  if (axes === undefined) return;
+  if (typeof axes !== 'object' || axes === null || Array.isArray(axes)) throw new Error(`Dataset '${name}': axes must be an object {fieldKey: axes}.`);
+  for (const [key, ax] of Object.entries(axes)) {
+    const fm = Object.hasOwn(keys, key) ? keys[key] : undefined;
+    const label = `Dataset '${name}', field '${key}'`;
+    if (!fm) throw new Error(`${label}: axes were given for a field the dataset does not have (it has ${Object.keys(keys).join(', ') || 'none'}).`);
+    if (fm.kind !== 'array') throw new Error(`${label}: axes describe array fields only; this field is of kind '${fm.kind}'.`);
+    const p = axesProblem(ax, fm.shape, label);
+    if (p) throw new Error(p);
+    fm.axes = cloneAxes(ax);
   }
 }
 
@@ -485,7 +509,7 @@ export async function deleteDatasets(ctx: StoreContext, ids: string[]): Promise<
   await writeTx(ctx, 'deleteDatasets', [...DATASET_STORES, 'stacks'], (tx) => deleteDatasetsIn(tx, ids));
 }
 
-/** Rename and/or replace the extras (the whole `extra` object is replaced, not merged). */
+/** Rename, replace the extras (the whole `extra` object is replaced, not merged) and/or the axes metadata of named fields. */
 export async function updateDataset(ctx: StoreContext, id: string, patch: DatasetPatch): Promise<DatasetMeta> {
   const name = patch.name === undefined ? undefined : checkName(patch.name);
   const extra = patch.extra === undefined ? undefined : structuredClone(checkExtra(patch.extra));
@@ -495,6 +519,7 @@ export async function updateDataset(ctx: StoreContext, id: string, patch: Datase
     if (!meta) throw new Error(`Dataset '${id}' not found.`);
     if (name !== undefined) meta.name = name;
     if (extra !== undefined) meta.extra = extra;
+    applyAxes(meta.keys, patch.axes, meta.name);
     await store.put(meta);
     return structuredClone(meta);
   });
