@@ -44,6 +44,8 @@ const INTEGRATION = [
   'lazyArraysEngine',
   'toolchainLazy',
   'datasetAxes',
+  'runnerAxes',
+  'builtinChannels',
 ].map((name) => `tests/unit/${name}.test.ts`);
 
 export default defineConfig({

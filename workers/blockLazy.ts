@@ -59,7 +59,7 @@ function memoryArray(field: string, a: NDArray): LazyArray {
       );
     },
   } as unknown as HostApi;
-  return new LazyArray(host, 'memory', field, { kind: 'array', dtype: a.dtype, shape: [...a.shape], chunks: [...a.shape] });
+  return new LazyArray(host, 'memory', field, { kind: 'array', dtype: a.dtype, shape: [...a.shape], chunks: [...a.shape], axes: null });
 }
 
 /** The job's streams with lazy inputs' array fields as LazyArray handles. */
@@ -75,7 +75,7 @@ export function lazyStreams(inputs: Record<string, DataStream>, lazy: ReadonlySe
     out[name] = stream.map((u) => {
       const data: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(u.data as Record<string, unknown>)) {
-        if (isLazyArrayRef(v)) data[k] = new LazyArray(host, v.lazyArray, k, { kind: 'array', dtype: v.dtype as DType, shape: v.shape, chunks: v.chunks });
+        if (isLazyArrayRef(v)) data[k] = new LazyArray(host, v.lazyArray, k, { kind: 'array', dtype: v.dtype as DType, shape: v.shape, chunks: v.chunks, axes: v.axes ?? null });
         else if (isNDArray(v)) data[k] = memoryArray(k, v);
         else data[k] = v;
       }

@@ -234,6 +234,7 @@ export function transferringHost(remote: RemoteHost): HostApi & { [Comlink.relea
     sessionRemove: (key) => remote.sessionRemove(key),
     // Lazy arrays (hostArrays.ts): passed through; withBlockTransfer makes writeArray transfer its block.
     describeData: (ids) => remote.describeData(ids),
+    setOutputAxes: (id, key, axes) => remote.setOutputAxes(id, key, axes),
     readArray: (id, key, region) => remote.readArray(id, key, region),
     createArray: (spec) => remote.createArray(spec),
     writeArray: (handle, origin, block) => remote.writeArray(handle, origin, block),

@@ -8,6 +8,7 @@
 import type { StoredField, FieldKind, LogLevel } from './records';
 import type { DType, NDArray } from './ndarray';
 import type { ArrayRegion } from './lazyArrays';
+import type { ImageAxes } from './imageAxes';
 
 export type RawFields = Record<string, { kind: FieldKind; array: NDArray } | null>;
 
@@ -18,6 +19,11 @@ export interface ArrayFieldInfo {
   shape: number[];
   /** The chunk shape (a small field is one chunk: its shape). */
   chunks: number[];
+  /**
+   * What the axes mean (names t/c/z/y/x, units, physical sizes, channels; src/core/imageAxes.ts): as
+   * stored with the dataset, else the defaults for its shape; null for fields that are not arrays.
+   */
+  axes: ImageAxes | null;
 }
 
 /** What describeData returns per dataset. */
@@ -54,8 +60,10 @@ export interface HostApi {
   fetchData(ids: string[], keys: string[] | null): Promise<RawFields[]>;
   /** Store items (already encoded); schemaName is a built-in data schema or null for a custom one. Returns new ids in order. */
   postData(items: Record<string, StoredField | StagedFieldRef>[], schemaName: string | null): Promise<string[]>;
-  /** Lazy arrays: the fields of each dataset (kind, dtype, shape, chunks) without reading them; same access rules as fetchData. */
+  /** Lazy arrays: the fields of each dataset (kind, dtype, shape, chunks, axes) without reading them; same access rules as fetchData. */
   describeData(ids: string[]): Promise<DatasetArrays[]>;
+  /** Set what the axes of field `key` of a dataset this execution posted mean (instead of what it inherited from its input). */
+  setOutputAxes(id: string, key: string, axes: ImageAxes): Promise<void>;
   /** `region` (null: all) of field `key`; only the chunks it touches are read; the bytes are transferred. */
   readArray(id: string, key: string, region: ArrayRegion | null): Promise<NDArray>;
   /** A new output array, counted against the run's byte limit; posted as a field `{kind: 'array', staged: handle}`. */

@@ -58,7 +58,7 @@ export class BlockJobArrays {
     if (!reader) throw new Error(`block '${this.block}': dataset '${ref.datasetId}' not found.`);
     const handle = crypto.randomUUID();
     this.inputs.set(handle, reader);
-    return { lazyArray: handle, dtype: reader.dtype, shape: [...reader.shape], chunks: [...reader.chunkShape] };
+    return { lazyArray: handle, dtype: reader.dtype, shape: [...reader.shape], chunks: [...reader.chunkShape], axes: reader.axes };
   }
 
   private alive(call: string): void {

@@ -5,7 +5,7 @@ import type { HostApi } from '../core/protocol';
 import { LOG_LEVELS } from '../core/records';
 import { normalizePath } from '../sdk/moduleLoader';
 import { arrayCalls } from './hostArrays';
-import { fetchDataCall, postDataCall } from './hostData';
+import { fetchDataCall, postDataCall, setOutputAxesCall } from './hostData';
 import { MAX_MESSAGE_CHARS, describeValue } from './hostChecks';
 import { transferred } from './hostRpc';
 import { sessionCalls } from './hostSessions';
@@ -73,6 +73,7 @@ export function createHostApi(run: LiveRun, ctx: HostApiContext): HostApi {
   return {
     fetchData: fetchDataCall(run, ctx),
     postData: postDataCall(run, ctx),
+    setOutputAxes: setOutputAxesCall(run, ctx),
     ...arrayCalls(run, ctx),
     fetchAsset: fetchAssetCall(run, ctx),
     ...statusCalls(run, ctx),

@@ -7,6 +7,7 @@
 // The same access rules as fetchData: a third-party bundle reads only its inputs, ids among its
 // arguments and what it posted. Whatever the run leaves unposted is dropped when it ends
 // (releaseRunArrays, from executions.ts), so a failed or cancelled run leaves no staged array.
+import { fieldAxes } from '../core/fieldAxes';
 import { fullRegion, originProblem, regionProblem, shapeProblem, shapeStandIn, type ArrayRegion } from '../core/lazyArrays';
 import { thrownMessage } from '../core/describeValue';
 import { DTYPES, isDType, itemSize, ndarrayProblem, sizeOf, typedArrayCtor, type NDArray } from '../core/ndarray';
@@ -105,7 +106,7 @@ function describeDataCall(run: LiveRun, ctx: HostApiContext): HostApi['describeD
       if (!meta) throw new Error(`describeData: dataset '${id}' not found.`);
       const fields: DatasetArrays['fields'] = {};
       for (const [k, fm] of Object.entries(meta.keys)) {
-        fields[k] = { kind: fm.kind, dtype: fm.dtype, shape: [...fm.shape], chunks: [...(fm.chunkShape ?? fm.shape)] };
+        fields[k] = { kind: fm.kind, dtype: fm.dtype, shape: [...fm.shape], chunks: [...(fm.chunkShape ?? fm.shape)], axes: fieldAxes(k, fm) };
       }
       out.push({ schema: meta.schema, fields });
     }

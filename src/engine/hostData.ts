@@ -12,6 +12,7 @@ import { schemaView, stagedFieldOf, type NewField } from './hostArrays';
 import { FIELD_KINDS, FORBIDDEN_KEYS, MAX_IDS, MAX_ID_LENGTH, checkIdList, describeValue, isPlainRecord, stringsIn } from './hostChecks';
 import { transferred } from './hostRpc';
 import { assertAlive, isThirdParty, type LiveRun } from './liveRun';
+import { inheritedAxes } from './outputAxes';
 
 /**
  * The buffers to transfer with a fetchData reply. The store gives each field its own fresh buffer; a
@@ -135,16 +136,19 @@ export function postDataCall(run: LiveRun, ctx: HostApiContext): HostApi['postDa
     const short = rec.id.slice(0, 8);
     const first = run.named;
     run.named += checked.length;
-    const writing = (async () =>
-      ctx.store.putDatasets(
+    const writing = (async () => {
+      const axes = await inheritedAxes(run, ctx.store, first, checked);
+      return ctx.store.putDatasets(
         checked.map((fields, i) => ({
           fields,
           name: `${alg.name} ${short} #${first + i + 1}`,
           source: `execution:${rec.id}`,
           schema: schemaName,
           extra: { algorithm: `${alg.name} ${alg.version}`, execution: rec.id, inputs: rec.inputDatasetIds },
+          ...(axes[i] ? { axes: axes[i] } : {}),
         })),
-      ))();
+      );
+    })();
     run.writes.add(writing);
     let ids: string[];
     try {
@@ -160,5 +164,18 @@ export function postDataCall(run: LiveRun, ctx: HostApiContext): HostApi['postDa
     run.stats.postMs += performance.now() - t;
     ctx.log(run, 'INFO', `Uploading ${ids.length} results to the database.`);
     return ids;
+  };
+}
+
+/** setOutputAxes: only on a dataset this run posted; the store checks the axes against the field (errors name dataset and field). */
+export function setOutputAxesCall(run: LiveRun, ctx: HostApiContext): HostApi['setOutputAxes'] {
+  return async (id, key, axes) => {
+    assertAlive(run);
+    if (typeof id !== 'string' || !run.posted.includes(id)) {
+      const shown = typeof id === 'string' ? `'${id.slice(0, 80)}'` : describeValue(id);
+      throw new Error(`setOutputAxes: ${shown} is not a dataset this execution posted (postData returns their ids).`);
+    }
+    if (typeof key !== 'string' || !key || key.length > MAX_ID_LENGTH) throw new Error(`setOutputAxes: invalid field name ${describeValue(key)}.`);
+    await ctx.store.updateDataset(id, { axes: { [key]: axes } });
   };
 }

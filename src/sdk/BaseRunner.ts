@@ -1,6 +1,7 @@
 // BaseRunner: what every bundle's Runner extends (directly or through a typed runner).
 // preprocess → inference → postprocess, with data, assets, logging, progress and the session cache
 // reached only through the engine (HostApi). See docs/bundle-format.md.
+import type { ImageAxes } from '../core/imageAxes';
 import type { z } from 'zod';
 import { DATA_SCHEMAS, schemaNameOf, validateItem, type DataSchemaName } from '../core/dataSchemas';
 import type { NDArray } from '../core/ndarray';
@@ -160,6 +161,17 @@ export class BaseRunner {
       throw new Error(`describeData: ids must be an array of dataset id strings, got ${JSON.stringify(ids)?.slice(0, 80)}.`);
     }
     return this.host.describeData(ids);
+  }
+
+  /**
+   * Say what the axes of field `key` of an output this run posted mean (names, units, physical sizes,
+   * channels; see docs/bundle-format.md). Outputs inherit their input's axes when the shapes allow it
+   * (src/core/imageAxes.ts inheritAxes); call this when the runner knows better.
+   */
+  async setOutputAxes(datasetId: string, key: string, axes: ImageAxes): Promise<void> {
+    if (typeof datasetId !== 'string' || !datasetId) throw new Error(`setOutputAxes: datasetId must be a dataset id string, got ${JSON.stringify(datasetId)}.`);
+    if (typeof key !== 'string' || !key) throw new Error(`setOutputAxes: key must be a field name, got ${JSON.stringify(key)}.`);
+    return this.host.setOutputAxes(datasetId, key, axes);
   }
 
   /**

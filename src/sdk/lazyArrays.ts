@@ -3,6 +3,7 @@
 // arrays written block by block (`createArray`) and posted as a field of an output item. Everything
 // goes through the HostApi (describeData, readArray, createArray, writeArray, abortArray); the engine
 // checks every argument again. See docs/bundle-format.md, "Large data: lazy arrays".
+import { cloneAxes, defaultAxes, type ImageAxes } from '../core/imageAxes';
 import {
   blockCount,
   blockGrid,
@@ -68,6 +69,8 @@ function wireRegion(region: ArrayRegion | null | undefined, shape: readonly numb
   return region.map((r) => (r ? ([r[0], r[1]] as const) : null));
 }
 
+const RGB_LABELS = ['Red', 'Green', 'Blue'];
+
 /** A dataset field opened lazily: shape and dtype now, bytes only for the regions read. */
 export class LazyArray {
   readonly datasetId: string;
@@ -77,6 +80,11 @@ export class LazyArray {
   readonly shape: readonly number[];
   /** The chunk shape: regions aligned on it read each chunk once. */
   readonly chunks: readonly number[];
+  /**
+   * What the axes mean: names ('t', 'c', 'z', 'y', 'x'), units, physical sizes (`scale`) and the channels
+   * (label, colour) of the 'c' axis — as the dataset says, else the defaults for the shape.
+   */
+  readonly axes: ImageAxes;
 
   constructor(
     private readonly host: HostApi,
@@ -90,7 +98,51 @@ export class LazyArray {
     this.dtype = info.dtype;
     this.shape = Object.freeze([...info.shape]);
     this.chunks = Object.freeze([...info.chunks]);
+    this.axes = info.axes ? cloneAxes(info.axes) : defaultAxes(info.shape, { rgb: key === 'image' && info.shape.length === 3 && info.shape[0] === 3 });
   }
+
+  /** Index of the axis named `name` ('c', 'z', …), or -1. */
+  axisIndex(name: string): number {
+    return this.axes.axes.findIndex((a) => a.name === name);
+  }
+
+  /**
+   * Whether this is a picture in colour: [3, H, W] whose 'c' axis holds red, green and blue (the
+   * default for a channel-first RGB image), not three channels of a microscope.
+   */
+  get isRgb(): boolean {
+    const ch = this.axes.channels;
+    return this.ndim === 3 && this.axisIndex('c') === 0 && ch.length === 3 && ch.every((c, i) => c.label === RGB_LABELS[i]);
+  }
+
+  /**
+   * This array at `index` of one axis (a name such as 'c' or 't', or a number), without that axis: one
+   * channel, one time point. A view: it reads only that index's chunks, through the same region reads.
+   */
+  select(axis: string | number, index: number): LazyArray {
+    const ax = typeof axis === 'number' ? axis : this.axisIndex(axis);
+    const names = this.axes.axes.map((a) => a.name).join(', ');
+    if (!Number.isInteger(ax) || ax < 0 || ax >= this.ndim) throw new Error(`select: this array has no axis ${JSON.stringify(axis)} (its axes: ${names}).`);
+    const n = this.shape[ax]!;
+    const name = this.axes.axes[ax]!.name;
+    if (!Number.isInteger(index) || index < 0 || index >= n) {
+      throw new Error(`select: index ${JSON.stringify(index)} is out of range for axis '${name}' of length ${n} (expected 0 to ${n - 1}).`);
+    }
+    const drop = <T>(xs: readonly T[]): T[] => xs.filter((_, i) => i !== ax);
+    const axes: ImageAxes = { axes: drop(this.axes.axes), channels: name === 'c' ? [] : this.axes.channels };
+    const view = new LazyArray(this.host, this.datasetId, this.key, {
+      kind: this.kind,
+      dtype: this.dtype,
+      shape: drop(this.shape),
+      chunks: drop(this.chunks),
+      axes,
+    });
+    view.parent = { array: this, axis: ax, index };
+    return view;
+  }
+
+  /** Set on a view made by `select`: the array it reads through, and the axis and index it fixes. */
+  private parent: { array: LazyArray; axis: number; index: number } | null = null;
 
   get ndim(): number {
     return this.shape.length;
@@ -103,7 +155,14 @@ export class LazyArray {
 
   /** `region` of the array (per axis [start, stop] or null; omitted: all of it). Reads only the chunks it touches. */
   async read(region?: ArrayRegion | null): Promise<NDArray> {
-    return this.host.readArray(this.datasetId, this.key, wireRegion(region, this.shape));
+    const wire = wireRegion(region, this.shape);
+    if (!this.parent) return this.host.readArray(this.datasetId, this.key, wire);
+    const { array, axis, index } = this.parent;
+    const full: (readonly [number, number] | null)[] = wire ? [...wire] : this.shape.map(() => null);
+    full.splice(axis, 0, [index, index + 1]);
+    const got = await array.read(full);
+    // The fixed axis has length 1 in what was read: the same elements in the same order without it.
+    return { dtype: got.dtype, shape: got.shape.filter((_, i) => i !== axis), data: got.data } as NDArray;
   }
 
   /** How many blocks `blocks(opts)` yields. */

@@ -1,6 +1,7 @@
 // Datasets: metadata records in `datasets`; the bytes of every field either in `blobs` (small fields,
 // deduplicated by SHA-256) or in a chunked Zarr v3 array (array fields of 64 KiB and more, deduplicated
 // by digest; see datasetArrays.ts), so reading one key never reads another.
+import { fieldAxes } from '../core/fieldAxes';
 import { datasetLabel } from '../core/datasetLabel';
 import { sha256Hex } from '../core/hash';
 import { bytesOf, fromBytes, itemSize, ndarrayProblem, sizeOf, type NDArray } from '../core/ndarray';
@@ -354,6 +355,8 @@ export interface DatasetArrayReader {
   chunkShape: number[];
   /** The field's pyramid levels below it (level 1 first; see pyramids.ts), empty until built. */
   levels: { shape: number[]; chunkShape: number[] }[];
+  /** What the axes mean: as stored, else the defaults for the shape (src/core/fieldAxes.ts); null for non-array fields. */
+  axes: ImageAxes | null;
   /**
    * The whole field, or `region` of it (per axis [start, stop) or null); only the chunks it touches are
    * read. `level` (default 0, the field itself) reads that pyramid level instead.
@@ -375,7 +378,16 @@ export async function openDatasetArray(ctx: StoreContext, id: string, key: strin
       }).`,
     );
   const levels = (fm.levels ?? []).map((l) => ({ shape: [...l.shape], chunkShape: [...l.chunkShape] }));
-  const base = { datasetId: id, key, kind: fm.kind, dtype: fm.dtype, shape: [...fm.shape], chunkShape: [...(fm.chunkShape ?? fm.shape)], levels };
+  const base = {
+    datasetId: id,
+    key,
+    kind: fm.kind,
+    dtype: fm.dtype,
+    shape: [...fm.shape],
+    chunkShape: [...(fm.chunkShape ?? fm.shape)],
+    levels,
+    axes: fieldAxes(key, fm),
+  };
   if (fm.array) return { ...base, read: (region, level = 0) => readFieldArray(ctx, levelField(fm, key, level), region) };
   return {
     ...base,

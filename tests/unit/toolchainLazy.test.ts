@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { BUILTIN_BLOCKS, volumeThresholdToolchain } from '../../src/blocks';
 import { parseDeclaration } from '../../src/core/beat';
 import { ndarray, type NDArray } from '../../src/core/ndarray';
+import { axisOf, defaultAxes, type ImageAxes } from '../../src/core/imageAxes';
 import { BlockJobArrays, StoredArrayRef } from '../../src/engine/blockArrays';
 import { ToolchainService } from '../../src/engine/toolchains';
 import type { Store } from '../../src/store/index';
@@ -25,10 +26,12 @@ function volumeData(): NDArray<'uint16'> {
 }
 
 /** A stored volume dataset, its field `volume` a chunked array of [1, 150, 150] chunks (16 chunks). */
-async function storeVolume(store: Store, a: NDArray): Promise<string> {
+async function storeVolume(store: Store, a: NDArray, axes?: ImageAxes): Promise<string> {
   const w = await store.createChunkedArray({ dtype: 'uint16', shape: SHAPE, chunkShape: CHUNKS });
   await w.write([0, 0, 0], { dtype: a.dtype, shape: [...a.shape], data: a.data.slice() });
-  const [id] = await store.putDatasets([{ name: 'vol', source: 'test', schema: null, fields: { volume: { kind: 'array', staged: w } } }]);
+  const [id] = await store.putDatasets([
+    { name: 'vol', source: 'test', schema: null, fields: { volume: { kind: 'array', staged: w } }, ...(axes ? { axes: { volume: axes } } : {}) },
+  ]);
   return id!;
 }
 
@@ -132,6 +135,15 @@ describe('lazy BEAT units', () => {
     const arrays = new BlockJobArrays(store, 'builtin/volume_threshold/1', parseDeclaration(volumeThreshold.declaration));
     const ref = await arrays.open(new StoredArrayRef(id, 'volume', 'uint16', SHAPE));
     expect(ref).toMatchObject({ dtype: 'uint16', shape: SHAPE, chunks: CHUNKS });
+    // A lazy input tells the block what its axes mean: the defaults here, the stored ones when the dataset has them.
+    expect(ref.axes!.axes.map((a) => a.name)).toEqual(['z', 'y', 'x']);
+    const physical = defaultAxes(SHAPE);
+    physical.axes[0] = axisOf('z', 'micrometer', 2);
+    const other = new BlockJobArrays(store, 'builtin/volume_threshold/1', parseDeclaration(volumeThreshold.declaration));
+    const physicalId = await storeVolume(store, volumeData(), physical);
+    expect((await other.open(new StoredArrayRef(physicalId, 'volume', 'uint16', SHAPE))).axes).toEqual(physical);
+    await other.dropAll();
+    await store.deleteDatasets([physicalId]);
     await expect(arrays.api.readArray(ref.lazyArray, [[0, 5], null, null])).rejects.toThrow(
       'readArray: region[0] must be null or [start, stop] with 0 ≤ start ≤ stop ≤ 4 (axis 0 of [4, 300, 300]), got [0, 5].',
     );

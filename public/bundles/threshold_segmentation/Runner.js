@@ -22,7 +22,7 @@ export class Runner extends Image2SegmentationRunner {
   async preprocess(inputData, args) {
     const method = args.thresholding_algorithm ?? "otsu";
     if (!filters.THRESHOLD_METHODS.includes(method)) throw new Error(`Invalid thresholding algorithm: ${method}`);
-    const inputs = await openInputs(this, inputData.inputDatasetIds ?? inputData.input_dataset_ids);
+    const inputs = await openInputs(this, inputData.inputDatasetIds ?? inputData.input_dataset_ids, args.channel ?? 0);
     const size = inputs.reduce((n, a) => n + a.size, 0);
     const chunked = inputs.some((a) => a.blockCount() > 1);
     const large = chunked || size * ITEM_BYTES[inputs[0].dtype] >= OUT_OF_CORE_BYTES;

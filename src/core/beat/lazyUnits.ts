@@ -4,6 +4,7 @@
 // unit holds, per field, a `StagedArrayRef` naming an output array the block wrote block by block
 // (the engine commits it with the output's dataset). Pure TS: the formats a lazy unit may have, and
 // the checks of what a block writes on a lazy output.
+import type { ImageAxes } from '../imageAxes';
 import { BeatError } from './errors';
 import type { ArrayFieldType, Data, DataFormat } from './dataFormats';
 
@@ -13,6 +14,8 @@ export interface LazyArrayRef {
   dtype: string;
   shape: number[];
   chunks: number[];
+  /** What the axes mean (names, units, physical sizes, channels), as the dataset says or the defaults. */
+  axes: ImageAxes | null;
 }
 
 /** An array field of a lazy output's unit: an output array of the job, written block by block. */

@@ -103,14 +103,18 @@ export function fakeHost(opts: FakeHostOptions = {}): FakeHost {
       stored.forEach((it, i) => h.datasets.set(ids[i]!, it));
       return ids;
     },
+    async setOutputAxes(id, key) {
+      h.calls.push('setOutputAxes');
+      if (!h.datasets.get(id)?.[key]) throw new Error(`setOutputAxes: dataset ${id} has no field '${key}'.`);
+    },
     async describeData(ids) {
       h.calls.push('describeData');
       return ids.map((id) => {
         const ds = h.datasets.get(id);
         if (!ds) throw new Error(`Dataset ${id} not found.`);
-        const fields: Record<string, { kind: StoredField['kind']; dtype: NDArray['dtype']; shape: number[]; chunks: number[] }> = {};
+        const fields: Record<string, { kind: StoredField['kind']; dtype: NDArray['dtype']; shape: number[]; chunks: number[]; axes: null }> = {};
         for (const [k, f] of Object.entries(ds))
-          fields[k] = { kind: f.kind, dtype: f.array.dtype, shape: [...f.array.shape], chunks: h.chunkShapes.get(k) ?? [...f.array.shape] };
+          fields[k] = { kind: f.kind, dtype: f.array.dtype, shape: [...f.array.shape], chunks: h.chunkShapes.get(k) ?? [...f.array.shape], axes: null };
         return { schema: null, fields };
       });
     },

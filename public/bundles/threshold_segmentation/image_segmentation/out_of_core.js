@@ -11,7 +11,7 @@ const ITEM_BYTES = { uint8: 1, uint16: 2, float16: 2, float32: 4, float64: 8 };
 const C_ORDER_BLOCK_BYTES = 16 * 1024 * 1024;
 
 /** Each input dataset's array: its `image` (2-D, or 3×H×W RGB) or its `volume` (3-D). */
-export async function openInputs(runner, ids) {
+export async function openInputs(runner, ids, channel = 0) {
   if (!Array.isArray(ids) || ids.length === 0) throw new Error("threshold_segmentation needs at least one input dataset; none were given.");
   const described = await runner.describeData(ids);
   const inputs = [];
@@ -19,19 +19,34 @@ export async function openInputs(runner, ids) {
     const fields = described[i].fields;
     const key = fields.image ? "image" : fields.volume ? "volume" : null;
     if (!key) throw new Error(`Input dataset ${ids[i]} has neither an 'image' nor a 'volume' field (it has ${Object.keys(fields).map((k) => `'${k}'`).join(", ") || "none"}).`);
-    const a = await runner.openArray(ids[i], key);
+    let a = await runner.openArray(ids[i], key);
+    // A multichannel image (not an RGB picture): the chosen channel, without the 'c' axis.
+    const c = a.axisIndex("c");
+    if (c >= 0 && !a.isRgb) {
+      if (channel >= a.shape[c]) {
+        throw new Error(`Input dataset ${ids[i]}: channel ${channel} was asked for, but the image has ${a.shape[c]} channel(s) (${a.axes.channels.map((ch) => ch.label).join(", ")}): choose 0 to ${a.shape[c] - 1}.`);
+      }
+      a = a.select(c, channel);
+      inputs.push(checkedDtype(a, ids, i, inputs));
+      continue;
+    }
     const nd = a.shape.length;
     if (key === "image" && !(nd === 2 || (nd === 3 && a.shape[0] === 3))) {
       throw new Error(`Input dataset ${ids[i]}: Image must be 2D (got ${nd} dimensions), grayscale or RGB (got ${nd === 2 ? 1 : a.shape[0] ?? 1} channels).`);
     }
     if (key === "volume" && nd !== 3) throw new Error(`Input dataset ${ids[i]}: Volume must be a 3 dimensional array (got ${nd} dimensions).`);
-    if (!IMAGE_DTYPES.includes(a.dtype)) throw new Error(`Input dataset ${ids[i]}: Image must be uint8, uint16, float64, float32 or float16 (got ${a.dtype}).`);
-    if (a.dtype !== inputs[0]?.dtype && inputs.length) {
-      throw new Error(`All inputs must have the same dtype to be thresholded together: dataset ${ids[0]} is ${inputs[0].dtype} but dataset ${ids[i]} is ${a.dtype}.`);
-    }
-    inputs.push(a);
+    inputs.push(checkedDtype(a, ids, i, inputs));
   }
   return inputs;
+}
+
+/** `a` when its dtype is an image dtype and that of the inputs before it. */
+function checkedDtype(a, ids, i, inputs) {
+  if (!IMAGE_DTYPES.includes(a.dtype)) throw new Error(`Input dataset ${ids[i]}: Image must be uint8, uint16, float64, float32 or float16 (got ${a.dtype}).`);
+  if (a.dtype !== inputs[0]?.dtype && inputs.length) {
+    throw new Error(`All inputs must have the same dtype to be thresholded together: dataset ${ids[0]} is ${inputs[0].dtype} but dataset ${ids[i]} is ${a.dtype}.`);
+  }
+  return a;
 }
 
 /**
