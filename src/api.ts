@@ -396,11 +396,12 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
     const s = makeSamples();
     const index = new Map(s.datasets.map((d, i) => [d.name, i]));
     const items: NewDataset[] = s.datasets.map((d) => ({
-      fields: encodeItem(validateItem(d.schema, d.fields)),
+      fields: encodeItem(d.schema ? validateItem(d.schema, d.fields) : d.fields),
       name: d.name,
       source: 'sample',
       schema: d.schema,
       extra: d.extra,
+      ...(d.axes ? { axes: d.axes } : {}),
     }));
     const stacks = s.stacks.map((st) => ({ name: st.name, source: 'sample', extra: st.extra, items: st.datasetNames.map((n) => index.get(n)!) }));
     return { items, stacks };

@@ -2,6 +2,11 @@
 // sub-pixel shift), so every algorithm type has something to run on and some results can be checked.
 // Pure and deterministic (seeded PRNG), no DOM.
 import { ndarray, type NDArray } from './ndarray';
+import { gaussian, mulberry32 } from './prng';
+import { makeChannelCells } from './sampleChannels';
+import type { ImageAxes } from './imageAxes';
+
+export { mulberry32 } from './prng';
 
 export type SampleSchema = 'Image' | 'Segmentation' | 'Volume';
 
@@ -9,8 +14,11 @@ export interface SampleDataset {
   /** Unique among the samples (stacks refer to datasets by name). */
   name: string;
   fields: Record<string, NDArray>;
-  schema: SampleSchema;
+  /** Null: an image no built-in schema describes (a multichannel Z stack). */
+  schema: SampleSchema | null;
   extra: Record<string, unknown>;
+  /** What the axes of its arrays mean (names, units, physical sizes, channels), by field. */
+  axes?: Record<string, ImageAxes>;
 }
 
 export interface SampleStack {
@@ -36,35 +44,6 @@ export const SHIFT_CONVENTION =
   'second(x, y) = first(x - dx, y - dy); x = column, y = row (pixels); positive dx moves the content right, positive dy moves it down.';
 
 // ───────────────────────────── random numbers ─────────────────────────────
-
-/** mulberry32: a small, fast 32-bit seeded PRNG; returns uniform numbers in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Standard normal numbers (Box–Muller) from a uniform source. */
-function gaussian(rand: () => number): () => number {
-  let spare: number | null = null;
-  return () => {
-    if (spare !== null) {
-      const s = spare;
-      spare = null;
-      return s;
-    }
-    const u = 1 - rand(); // (0, 1]
-    const v = rand();
-    const r = Math.sqrt(-2 * Math.log(u));
-    spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
-  };
-}
 
 const uniform = (rand: () => number, lo: number, hi: number): number => lo + (hi - lo) * rand();
 
@@ -400,6 +379,17 @@ export function makeSamples(): Samples {
     fields: { mask: rgb.mask },
     schema: 'Segmentation',
     extra: { sample: 'rgb shapes', groundTruthOf: 'rgb shapes' },
+  });
+
+  // A multichannel Z stack with physical sizes (CZYX, as an OME-TIFF gives it): the composite viewer,
+  // the scale bar and per-channel runs (threshold one channel, denoise per channel) from the first start.
+  const ch = makeChannelCells(5);
+  datasets.push({
+    name: 'cells 3 channels (CZYX)',
+    fields: { image: ch.image },
+    schema: null,
+    extra: { sample: 'cells 3 channels', cells: ch.cells },
+    axes: { image: ch.axes },
   });
   return { datasets, stacks };
 }

@@ -1,6 +1,7 @@
 // Datasets: metadata records in `datasets`; the bytes of every field either in `blobs` (small fields,
 // deduplicated by SHA-256) or in a chunked Zarr v3 array (array fields of 64 KiB and more, deduplicated
 // by digest; see datasetArrays.ts), so reading one key never reads another.
+import { compositeRegion, compositeThumbnail, cutRegion, wantsComposite } from '../core/compositeThumbnail';
 import { fieldAxes } from '../core/fieldAxes';
 import { datasetLabel } from '../core/datasetLabel';
 import { sha256Hex } from '../core/hash';
@@ -185,7 +186,7 @@ async function prepareInto(items: NewDataset[], prepared: PreparedDatasets): Pro
       keys,
       byteLength,
       extra: checkExtra(item.extra),
-      thumbnail: await thumbnailOf(fields),
+      thumbnail: await thumbnailOf(fields, item.axes),
     });
   }
 }
@@ -208,8 +209,13 @@ function applyAxes(keys: Record<string, FieldMeta>, axes: Record<string, ImageAx
   }
 }
 
-/** The dataset's thumbnail: from the fields in memory, or from the first plane of a staged array. */
-async function thumbnailOf(fields: Record<string, NewField>): Promise<Thumbnail | null> {
+/**
+ * The dataset's thumbnail: from the fields in memory, or from the first plane of a staged array; a
+ * multichannel field (axes with microscope channels) as a composite of its channels' colours.
+ */
+async function thumbnailOf(fields: Record<string, NewField>, axes?: Record<string, ImageAxes>): Promise<Thumbnail | null> {
+  const composite = await compositeOf(fields, axes);
+  if (composite) return composite;
   const inMemory: Record<string, StoredField> = {};
   for (const key of THUMBNAIL_KEYS) {
     const f = Object.hasOwn(fields, key) ? fields[key] : undefined;
@@ -222,6 +228,29 @@ async function thumbnailOf(fields: Record<string, NewField>): Promise<Thumbnail 
     if (plane) inMemory[key] = { kind: f.kind, array: plane };
   }
   return makeThumbnail(inMemory);
+}
+
+/** The composite thumbnail of the first thumbnail field whose axes name microscope channels, or null. */
+async function compositeOf(fields: Record<string, NewField>, axes: Record<string, ImageAxes> | undefined): Promise<Thumbnail | null> {
+  if (!axes) return null;
+  for (const key of THUMBNAIL_KEYS) {
+    const f = Object.hasOwn(fields, key) ? fields[key] : undefined;
+    const ax = Object.hasOwn(axes, key) ? axes[key] : undefined;
+    if (!f || !wantsComposite(ax)) continue;
+    const array = isStaged(f) ? f.staged : 'array' in f ? f.array : null;
+    if (!array || array.shape.length !== ax.axes.length || array.shape.length < 3) return null;
+    const region = compositeRegion(array.shape, ax);
+    if (region.reduce((n, [lo, hi]) => n * (hi - lo), itemSize(array.dtype)) > MAX_THUMBNAIL_PLANE_BYTES) return null;
+    const plane = isStaged(f) ? await f.staged.readStaged(region) : 'array' in f ? cutRegion(f.array, region) : null;
+    return plane
+      ? compositeThumbnail(
+          plane,
+          ax.axes.findIndex((a) => a.name === 'c'),
+          ax,
+        )
+      : null;
+  }
+  return null;
 }
 
 /** Planes larger than this are not read for a thumbnail. */

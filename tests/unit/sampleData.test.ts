@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAlgobox, type Algobox } from '../../src/api';
 import { validateItem } from '../../src/core/dataSchemas';
 import { bytesOf, type NDArray } from '../../src/core/ndarray';
+import { axesProblem } from '../../src/core/imageAxes';
 import { makeCells, makeSamples, makeShiftedPair, mulberry32, SAMPLE_TRUE_SHIFT } from '../../src/core/sampleData';
 import { inProcessWorkerFactory } from './helpers/inProcessWorkers';
 
@@ -67,7 +68,13 @@ describe('sample data', () => {
     const { datasets, stacks } = makeSamples();
     const byName = new Map(datasets.map((d) => [d.name, d]));
     expect(byName.size).toBe(datasets.length);
-    for (const d of datasets) expect(() => validateItem(d.schema, d.fields)).not.toThrow();
+    for (const d of datasets) if (d.schema) expect(() => validateItem(d.schema!, d.fields)).not.toThrow();
+    // The multichannel sample: no built-in schema, its axes metadata checked against its array.
+    const czyx = byName.get('cells 3 channels (CZYX)')!;
+    expect(czyx.schema).toBeNull();
+    expect([czyx.fields.image!.dtype, czyx.fields.image!.shape]).toEqual(['uint16', [3, 8, 192, 192]]);
+    expect(axesProblem(czyx.axes!.image, czyx.fields.image!.shape, 'sample')).toBeNull();
+    expect(czyx.axes!.image!.channels.map((c) => c.label)).toEqual(['DAPI', 'GFP', 'mCherry']);
     for (const s of stacks) for (const n of s.datasetNames) expect(byName.has(n)).toBe(true);
     expect(stacks.map((s) => [s.name, s.datasetNames.length])).toEqual([
       ['cells (3 images)', 3],
@@ -191,6 +198,21 @@ describe('api: samples', () => {
       expect(m.thumbnail).toBeTruthy();
     }
     const byId = new Map(list.map((m) => [m.id, m]));
+    const czyx = list.find((m) => m.name === 'cells 3 channels (CZYX)')!;
+    expect(czyx.keys.image!.axes!.axes.map((a) => [a.name, a.unit, a.scale])).toEqual([
+      ['c', null, 1],
+      ['z', 'micrometer', 1],
+      ['y', 'micrometer', 0.325],
+      ['x', 'micrometer', 0.325],
+    ]);
+    // Its thumbnail is the composite of its channels' colours (no red channel: DAPI blue, GFP green, mCherry magenta adds red).
+    expect(czyx.thumbnail!.channels).toBe(3);
+    const td = czyx.thumbnail!.data;
+    let blue = 0;
+    let green = 0;
+    for (let i = 0; i < td.length; i += 3) [blue, green] = [blue + td[i + 2]!, green + td[i + 1]!];
+    expect(blue).toBeGreaterThan(0);
+    expect(green).toBeGreaterThan(0);
     const cellsStack = stacks[0]!;
     expect(cellsStack.source).toBe('sample');
     expect(cellsStack.datasetIds.map((id) => byId.get(id)!.name)).toEqual(expected.stacks[0]!.datasetNames);
