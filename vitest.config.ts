@@ -45,6 +45,7 @@ const INTEGRATION = [
   'toolchainLazy',
   'datasetAxes',
   'omeTiff',
+  'givenLevels',
 ].map((name) => `tests/unit/${name}.test.ts`);
 
 export default defineConfig({

@@ -130,6 +130,24 @@ async function importAll(api: Algobox, names: string[]): Promise<Stored[]> {
   return out;
 }
 
+/** Records of one raw object store (staging ones included). */
+async function rawCount(dbName: string, storeName: string): Promise<number> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const req = indexedDB.open(dbName);
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      const req = db.transaction([storeName], 'readonly').objectStore(storeName).count();
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+  } finally {
+    db.close();
+  }
+}
+
 const names = (ax: ImageAxes | undefined) => ax?.axes.map((a) => a.name).join('');
 
 describe(`OME-TIFF written by tifffile${SKIP}`, () => {
@@ -161,6 +179,19 @@ save('zyx', f)
 g = rng.integers(0, 65535, (3, 2, 7, 11), dtype=np.uint16)
 tifffile.imwrite(d + '/czyx.ome.tif', g.transpose(1, 0, 2, 3), ome=True, rowsperstrip=3, compression='zlib', predictor=True, metadata={'axes': 'ZCYX'})
 save('czyx', g)
+# more dtypes: int8 plane (Image → float32), uint32 Z stack (Volume keeps it), float64 and int32 with 2 channels (kept)
+h = rng.integers(-128, 127, (6, 7), dtype=np.int8)
+tifffile.imwrite(d + '/int8.ome.tif', h, ome=True, metadata={'axes': 'YX'})
+save('int8', h.astype(np.float32))
+k = rng.integers(0, 2**32 - 1, (3, 6, 7), dtype=np.uint32)
+tifffile.imwrite(d + '/uint32.ome.tif', k, ome=True, byteorder='>', compression='zlib', metadata={'axes': 'ZYX'})
+save('uint32', k)
+m = rng.random((2, 6, 7))
+tifffile.imwrite(d + '/float64.ome.tif', m, ome=True, byteorder='>', tile=(16, 16), metadata={'axes': 'CYX'})
+save('float64', m)
+n = rng.integers(-2**31, 2**31 - 1, (2, 6, 7), dtype=np.int32)
+tifffile.imwrite(d + '/int32.ome.tif', n, ome=True, metadata={'axes': 'TYX'})
+save('int32', n)
 # two series in one file
 with tifffile.TiffWriter(d + '/two.ome.tif', ome=True) as w:
     w.write(b, metadata={'axes': 'YX', 'Name': 'first'})
@@ -220,6 +251,19 @@ save('two1', c[0].astype(np.float32))
     expect(czyx).toMatchObject({ schema: null, field: 'image', dtype: 'uint16', shape: [3, 2, 7, 11] });
     expect(czyx.values).toEqual(expected('czyx', 'uint16'));
     expect(names(czyx.axes)).toBe('czyx');
+  });
+
+  it.skipIf(!TIFFFILE)('int8, uint32, float64 and int32 pixels (either byte order) by the dtype rule', async () => {
+    const got = new Map((await importAll(makeApi(), ['int8.ome.tif', 'uint32.ome.tif', 'float64.ome.tif', 'int32.ome.tif'])).map((s) => [s.name, s]));
+    const check = (name: string, schema: string | null, dtype: string, shape: number[], axes: string) => {
+      const s = got.get(`${name}.ome.tif`)!;
+      expect([s.schema, s.dtype, s.shape, names(s.axes)]).toEqual([schema, dtype, shape, axes]);
+      expect(s.values).toEqual(expected(name, dtype));
+    };
+    check('int8', 'Image', 'float32', [6, 7], 'yx');
+    check('uint32', 'Volume', 'uint32', [3, 6, 7], 'zyx');
+    check('float64', null, 'float64', [2, 6, 7], 'cyx');
+    check('int32', 'Volume', 'int32', [2, 6, 7], 'tyx');
   });
 
   it.skipIf(!TIFFFILE)('a file of two OME Images makes two datasets named after the file and the series', async () => {
@@ -444,5 +488,32 @@ open(d + '/ijbad.tif', 'wb').write(raw.replace(b'images=6', b'images=8'))
       },
     ]);
     expect((await api.datasets.list()).map((m) => m.name)).toEqual(['good.ome.tif']);
+  });
+
+  it.skipIf(!TIFFFILE)('a page that fails to decompress mid-file: the error names it, and no array or chunk of the file stays', async () => {
+    python(`
+a = np.arange(3 * 20 * 20, dtype=np.uint16).reshape(3, 20, 20)
+tifffile.imwrite(d + '/corrupt.ome.tif', a, ome=True, compression='zlib', metadata={'axes': 'ZYX'})
+raw = bytearray(open(d + '/corrupt.ome.tif', 'rb').read())
+t = tifffile.TiffFile(d + '/corrupt.ome.tif')
+o, n = t.pages[2].dataoffsets[0], t.pages[2].databytecounts[0]
+t.close()
+raw[o:o + n] = bytes(n)  # page 3's compressed bytes zeroed
+open(d + '/corrupt.ome.tif', 'wb').write(bytes(raw))
+`);
+    const name = `ome-corrupt-${crypto.randomUUID()}`;
+    const store: Store = await openStore(name);
+    try {
+      const r = await importFiles({ decode: async () => [], store: async () => store, persist: async () => null }, [file('corrupt.ome.tif')]);
+      expect(r.ids).toEqual([]);
+      expect(r.errors).toHaveLength(1);
+      expect(r.errors[0]!.message).toMatch(/^corrupt\.ome\.tif: cannot decompress page 3 \(Deflate\): /);
+      expect(await store.listDatasets()).toEqual([]);
+      expect(await store.listChunkedArrays()).toEqual([]);
+      expect(await rawCount(name, 'chunks')).toBe(0);
+      expect(await rawCount(name, 'chunkedArrays')).toBe(0);
+    } finally {
+      store.close();
+    }
   });
 });

@@ -233,7 +233,8 @@ function seriesOf(image: Node, index: number, file: string, pages: number, start
  */
 export function parseOmeXml(xml: string, file: string, pages: number): OmeSeries[] {
   const doc = parse(xml, file);
-  const ome = nodes([doc['OME']])[0];
+  const root = doc['OME'];
+  const ome = root === '' ? {} : nodes([root])[0];
   if (!ome) throw new ImageDecodeError(file, 'OME-XML: the document has no OME root element.');
   const images = nodes(ome['Image']);
   if (images.length === 0) throw new ImageDecodeError(file, 'OME-XML: the document has no Image element.');
