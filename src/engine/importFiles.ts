@@ -1,4 +1,6 @@
-// Image files → datasets (the API's `datasets.importFiles` / `importFilesDetailed`). NPY and TIFF files
+// Image files → datasets (the API's `datasets.importFiles` / `importFilesDetailed`). An OME-TIFF, ImageJ
+// TIFF, BigTIFF or JPEG/zstd TIFF becomes one dataset per series with its axes metadata
+// (importMicroscopy.ts). NPY and other TIFF files
 // are read by byte ranges, never whole (importStreamed.ts): a 3-D NPY or a multi-page TIFF becomes ONE
 // Volume dataset written slice by slice into a chunked array, or 2-D Image datasets (one per page) in
 // a stack named after the file (`layout`); other formats are decoded whole into one Image. 2+
