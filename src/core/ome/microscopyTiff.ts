@@ -11,6 +11,7 @@ import { ImageDecodeError } from '../imageCodecs/common';
 import { GEOTIFF_COMPRESSIONS, TiffPages, type TiffPage } from '../imageCodecs/geotiffPages';
 import { BlobRangeSource, type GeotiffSource } from '../imageCodecs/geotiffSource';
 import { checkDeclaredSize, type DecodeLimits } from '../imageCodecs/limits';
+import { itemSize } from '../ndarray';
 import { isTiledImage, pyramidShapes } from '../pyramid';
 import { imagejFields, parseImagej } from './imagejMeta';
 import { parseOmeXml } from './omeXml';
@@ -55,7 +56,7 @@ function checkPlanes(file: TiffPages, s: SeriesLayout, what: string, limits: Dec
         width: p.width,
         height: p.height,
         samples: p.samples,
-        bytesPerSample: Number(p.dtype.replace(/\D/g, '')) / 8,
+        bytesPerSample: itemSize(p.dtype),
         page: index,
         pages: file.pages.length,
         format: 'TIFF',
