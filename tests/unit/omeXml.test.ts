@@ -138,6 +138,20 @@ describe('OME-XML', () => {
     expect(() => parseOmeXml(ome(''), 'bad.ome.tif', 1)).toThrow('bad.ome.tif: OME-XML: the document has no Image element.');
   });
 
+  it('TiffData naming this file’s UUID is read; one naming another file (multi-file OME-TIFF) is an error', () => {
+    const doc = (uuid: string) =>
+      ome(
+        pixels(
+          'DimensionOrder="XYZCT" Type="uint8" SizeX="2" SizeY="2" SizeZ="2" SizeC="1" SizeT="1"',
+          `<TiffData IFD="1" PlaneCount="1"><UUID FileName="b.ome.tif">${uuid}</UUID></TiffData><TiffData FirstZ="1" IFD="0"><UUID>${uuid}</UUID></TiffData>`,
+        ),
+      ).replace('<OME ', '<OME UUID="urn:uuid:1111" ');
+    expect(parseOmeXml(doc('urn:uuid:1111'), 'a.ome.tif', 2)[0]!.planePages).toEqual([1, 0]);
+    expect(() => parseOmeXml(doc('urn:uuid:2222'), 'a.ome.tif', 2)).toThrow(
+      "a.ome.tif: OME-XML: Image 0 ('cells') Pixels TiffData 0 refers to file 'b.ome.tif' (UUID urn:uuid:2222, this file is urn:uuid:1111): multi-file OME-TIFF is not supported; import a single-file OME-TIFF (e.g. bfconvert or tifffile).",
+    );
+  });
+
   it.skipIf(!TIFFFILE)('reads the OME-XML tifffile writes (TCZYX, channel names)', () => {
     const code = [
       'import tifffile',

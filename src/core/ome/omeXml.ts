@@ -115,15 +115,38 @@ function channelsOf(pixels: Node, r: Reader, c: number, samples: number): Channe
   return out;
 }
 
-function tiffDataOf(pixels: Node, r: Reader): TiffData[] {
-  return nodes(pixels['TiffData']).map((td) => ({
-    ifd: r.int(td, 'IFD', 0),
-    firstZ: r.int(td, 'FirstZ', 0),
-    firstC: r.int(td, 'FirstC', 0),
-    firstT: r.int(td, 'FirstT', 0),
-    planeCount: attr(td, 'PlaneCount') === undefined ? null : r.int(td, 'PlaneCount', 0),
-    hasIfd: attr(td, 'IFD') !== undefined,
-  }));
+/** The UUID a TiffData names (its <UUID> element's text) and its FileName, when it has one. */
+function uuidOf(td: Node): { uuid: string; fileName: string | null } | null {
+  const u = td['UUID'];
+  if (typeof u === 'string') return { uuid: u.trim(), fileName: null };
+  if (typeof u !== 'object' || u === null) return null;
+  const n = u as Node;
+  return { uuid: String(n['#text'] ?? '').trim(), fileName: attr(n, 'FileName') ?? null };
+}
+
+/**
+ * The TiffData elements. One that names another file's UUID (a multi-file OME-TIFF: its planes are in
+ * that file) is an error: reading its IFD in this file would give the wrong planes.
+ */
+function tiffDataOf(pixels: Node, r: Reader, ownUuid: string | undefined): TiffData[] {
+  return nodes(pixels['TiffData'])
+    .map((td, i) => {
+      const ref = uuidOf(td);
+      if (ref && ownUuid && ref.uuid && ref.uuid !== ownUuid.trim()) {
+        r.fail(
+          `TiffData ${i} refers to ${ref.fileName ? `file '${ref.fileName}'` : 'another file'} (UUID ${ref.uuid}, this file is ${ownUuid}): multi-file OME-TIFF is not supported; import a single-file OME-TIFF (e.g. bfconvert or tifffile).`,
+        );
+      }
+      return td;
+    })
+    .map((td) => ({
+      ifd: r.int(td, 'IFD', 0),
+      firstZ: r.int(td, 'FirstZ', 0),
+      firstC: r.int(td, 'FirstC', 0),
+      firstT: r.int(td, 'FirstT', 0),
+      planeCount: attr(td, 'PlaneCount') === undefined ? null : r.int(td, 'PlaneCount', 0),
+      hasIfd: attr(td, 'IFD') !== undefined,
+    }));
 }
 
 /** (z, p, t) of the `k`-th plane in DimensionOrder (X and Y first, then the fastest of Z, C, T). */
@@ -181,7 +204,7 @@ function planePagesOf(s: Omit<OmeSeries, 'planePages'>, r: Reader, pages: number
   return out;
 }
 
-function seriesOf(image: Node, index: number, file: string, pages: number, start: number): OmeSeries {
+function seriesOf(image: Node, index: number, file: string, pages: number, start: number, ownUuid: string | undefined): OmeSeries {
   const imageName = attr(image, 'Name') ?? null;
   const r = new Reader(file, `Image ${index}${imageName ? ` ('${imageName}')` : ''} Pixels `);
   const pixels = nodes([image['Pixels']])[0];
@@ -222,7 +245,7 @@ function seriesOf(image: Node, index: number, file: string, pages: number, start
     channels: channelsOf(pixels, r, sizes.c, samples),
     dimensionOrder: order,
     type,
-    tiffData: tiffDataOf(pixels, r),
+    tiffData: tiffDataOf(pixels, r, ownUuid),
   };
   return { ...base, planePages: planePagesOf(base, r, pages, start) };
 }
@@ -241,7 +264,7 @@ export function parseOmeXml(xml: string, file: string, pages: number): OmeSeries
   const out: OmeSeries[] = [];
   let start = 0;
   for (const [i, image] of images.entries()) {
-    const s = seriesOf(image, i, file, pages, start);
+    const s = seriesOf(image, i, file, pages, start, attr(ome, 'UUID'));
     out.push(s);
     start = Math.max(...s.planePages) + 1;
   }
