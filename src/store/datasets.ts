@@ -182,7 +182,13 @@ async function prepareInto(items: NewDataset[], prepared: PreparedDatasets): Pro
     });
     applyAxes(keys, item.axes, name);
     for (const [key, writers] of Object.entries(item.levels ?? {})) {
-      await prepareGivenLevels(keys[key], writers, `Dataset '${name}', field '${key}'`, prepared.arrays, prepared.sealed);
+      await prepareGivenLevels(
+        Object.hasOwn(keys, key) ? keys[key] : undefined,
+        writers,
+        `Dataset '${name}', field '${key}'`,
+        prepared.arrays,
+        prepared.sealed,
+      );
     }
     prepared.metas.push({
       id,
