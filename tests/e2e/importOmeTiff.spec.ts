@@ -55,7 +55,10 @@ test('an OME-TIFF and an ImageJ stack picked from disk become datasets with thei
     const at = (t: number, c: number, z: number, y: number, x: number) => v.data[(((t * 3 + c) * 4 + z) * 64 + y) * 64 + x];
     const ax = cells.keys.image!.axes!;
     return {
-      names: list.map((m) => m.name).filter((n) => n.endsWith('.tif')).sort(),
+      names: list
+        .map((m) => m.name)
+        .filter((n) => n.endsWith('.tif'))
+        .sort(),
       cells: { schema: cells.schema, shape: v.shape, samples: [at(0, 0, 0, 0, 0), at(1, 2, 3, 5, 7)], format: cells.extra.format },
       axes: ax.axes.map((a) => `${a.name} ${a.unit ?? '-'} ${a.scale}`),
       channels: ax.channels.map((ch) => `${ch.label} ${ch.color}`),
