@@ -46,6 +46,8 @@ const INTEGRATION = [
   'datasetAxes',
   'runnerAxes',
   'builtinChannels',
+  'omeTiff',
+  'givenLevels',
 ].map((name) => `tests/unit/${name}.test.ts`);
 
 export default defineConfig({

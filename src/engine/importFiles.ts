@@ -1,4 +1,6 @@
-// Image files → datasets (the API's `datasets.importFiles` / `importFilesDetailed`). NPY and TIFF files
+// Image files → datasets (the API's `datasets.importFiles` / `importFilesDetailed`). An OME-TIFF, ImageJ
+// TIFF, BigTIFF or JPEG/zstd TIFF becomes one dataset per series with its axes metadata
+// (importMicroscopy.ts). NPY and other TIFF files
 // are read by byte ranges, never whole (importStreamed.ts): a 3-D NPY or a multi-page TIFF becomes ONE
 // Volume dataset written slice by slice into a chunked array, or 2-D Image datasets (one per page) in
 // a stack named after the file (`layout`); other formats are decoded whole into one Image. 2+
@@ -11,8 +13,10 @@ import { quotaProblem, type StorageEstimateLike } from '../core/quota';
 import { DATA_SCHEMAS, validateItem } from '../core/dataSchemas';
 import { isVolume, openPagedFile, type PagedImageFile } from '../core/imageCodecs';
 import { itemSize, type NDArray } from '../core/ndarray';
+import { openMicroscopyTiff, type MicroscopyTiff } from '../core/ome/microscopyTiff';
 import { naturalCompare, type StackRecord } from '../core/stacks';
 import type { ChunkedArrayWriter, NewDataset, Store } from '../store/index';
+import { microscopyBytes, stageMicroscopy } from './importMicroscopy';
 import { checkCancelled, ImportCancelled, stagePages, stageVolume, type StreamJob } from './importStreamed';
 
 /** A named file (a `File`), or a file with its path relative to a dropped folder's root ("cells/img_02.png"). */
@@ -181,6 +185,8 @@ async function decodeEntry(en: Entry, decode: ImageFileDecoder, maxImageBytes: n
 
 /** How a file is read and what it makes, known from its header before anything is written. */
 interface Plan {
+  /** An OME-TIFF, ImageJ TIFF, BigTIFF, … read by geotiff (importMicroscopy.ts): one dataset per series. */
+  micro?: MicroscopyTiff;
   /** An NPY or TIFF file read in pieces; null: a file the decoder reads whole (PNG, JPEG, …). */
   paged: PagedImageFile | null;
   /** One Volume dataset (else Image datasets, one per page). */
@@ -190,6 +196,8 @@ interface Plan {
 }
 
 async function planEntry(ctx: ImportContext, en: Entry, maxImageBytes: number | undefined, layout: ImportLayout): Promise<Plan> {
+  const micro = en.blob.size > 0 ? await openMicroscopyTiff(en.blob, en.name, { maxImageBytes }) : null;
+  if (micro) return { micro, paged: null, volume: false, need: Math.max(en.blob.size, microscopyBytes(micro)) };
   const paged = await openPagedFile(en.blob, en.name, { maxImageBytes }, ctx.slabBytes);
   if (!paged) return { paged: null, volume: false, need: en.blob.size };
   const multiPage = paged.pages > 1 || (paged.format === 'NPY' && isVolume(paged.volume));
@@ -267,6 +275,14 @@ async function importEntry(
   o: ImportOptions & { decode: ImageFileDecoder; maxImageBytes: number | undefined },
 ): Promise<void> {
   let items: NewDataset[];
+  if (plan.micro) {
+    const staged = await stageMicroscopy({ ...job, store, tiff: plan.micro, name: en.name, path: en.path });
+    checkCancelled(job.signal);
+    const ids = await store.putDatasets(staged);
+    made.ids.set(en, ids);
+    made.volumes.push(...ids.filter((_, i) => staged[i]!.schema === 'Volume'));
+    return;
+  }
   if (!plan.paged) {
     items = await decodeEntry(en, o.decode, o.maxImageBytes);
   } else {

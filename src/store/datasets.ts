@@ -13,7 +13,7 @@ import { addRef, applyRefDeltas, readBlobIn } from './blobs';
 import type { ChunkCache } from './chunkCache';
 import type { ChunkedArrayWriter, SealedArray } from './chunkedArrays';
 import { commitArraysIn, emptyCommits, encodeArray, readFieldArray, regionOfArray, releaseArraysIn, storesChunked, type ArrayCommits } from './datasetArrays';
-import { levelField } from './pyramids';
+import { levelField, prepareGivenLevels } from './pyramids';
 import type { Region } from './zarrViews';
 import { readTx, track, writeTx, type ReadTx, type StoreContext, type StoreName, type WriteTx } from './db';
 
@@ -42,6 +42,12 @@ export interface NewDataset {
   extra?: Record<string, unknown>;
   /** What the axes of array fields mean (src/core/imageAxes.ts), by field key; kept in the fields' `axes`. */
   axes?: Record<string, ImageAxes>;
+  /**
+   * A tiled image field's pyramid levels, given with it (an OME-TIFF's SubIFDs), by field key: staged
+   * arrays of exactly the shapes of src/core/pyramid.ts's scheme, committed with the dataset into the
+   * field's `levels` (see pyramids.ts, prepareGivenLevels).
+   */
+  levels?: Record<string, ChunkedArrayWriter[]>;
 }
 
 export interface DatasetPatch {
@@ -177,6 +183,15 @@ async function prepareInto(items: NewDataset[], prepared: PreparedDatasets): Pro
       byteLength += metas[i]!.byteLength;
     });
     applyAxes(keys, item.axes, name);
+    for (const [key, writers] of Object.entries(item.levels ?? {})) {
+      await prepareGivenLevels(
+        Object.hasOwn(keys, key) ? keys[key] : undefined,
+        writers,
+        `Dataset '${name}', field '${key}'`,
+        prepared.arrays,
+        prepared.sealed,
+      );
+    }
     prepared.metas.push({
       id,
       name,
@@ -280,7 +295,10 @@ export async function writeDatasetsIn(tx: WriteTx, prepared: PreparedDatasets, c
   const [, arrayIds] = await Promise.all([applyRefDeltas(tx, prepared.deltas, prepared.sources), commitArraysIn(tx, prepared.arrays, cache)]);
   const writes: Promise<unknown>[] = [];
   for (const meta of prepared.metas) {
-    for (const fm of Object.values(meta.keys)) if (fm.digest) fm.array = arrayIds.get(fm.digest)!;
+    for (const fm of Object.values(meta.keys)) {
+      if (fm.digest) fm.array = arrayIds.get(fm.digest)!;
+      for (const lv of fm.levels ?? []) lv.array = arrayIds.get(lv.digest)!;
+    }
     track(writes, tx.objectStore('datasets').add(meta));
   }
   await Promise.all(writes);

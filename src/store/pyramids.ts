@@ -11,7 +11,7 @@ import type { NDArray } from '../core/ndarray';
 import type { DatasetMeta, FieldLevel, FieldMeta } from '../core/records';
 import { addRef } from './blobs';
 import { createChunkedArray, type ChunkedArrayWriter, type SealedArray } from './chunkedArrays';
-import { commitArraysIn, emptyCommits, readFieldArray } from './datasetArrays';
+import { commitArraysIn, emptyCommits, readFieldArray, type ArrayCommits } from './datasetArrays';
 import { writeTx, type StoreContext } from './db';
 import type { Region } from './zarrViews';
 
@@ -106,6 +106,37 @@ export async function buildFieldPyramid(ctx: StoreContext, id: string, key: stri
     if (committed) for (const s of sealed) s.settle();
     else await Promise.all(writers.map((w) => w.abort().catch(() => {}))); // else GC collects them
   }
+}
+
+/**
+ * Levels given with a new dataset's field (NewDataset.levels): sealed into `arrays` (committed with
+ * the dataset, one reference each) and recorded in `fm.levels` (their `array` ids are filled in by the
+ * write). Throws naming the field when it is not a tiled image or a level is not the scheme's.
+ */
+export async function prepareGivenLevels(
+  fm: FieldMeta | undefined,
+  writers: readonly ChunkedArrayWriter[],
+  label: string,
+  arrays: ArrayCommits,
+  sealed: SealedArray[],
+): Promise<void> {
+  if (!fm) throw new Error(`${label}: pyramid levels were given for a field the dataset does not have.`);
+  if (fm.kind !== 'array' || !isTiledImage(fm.shape, fm.chunkShape))
+    throw new Error(`${label}: pyramid levels were given, but the field is not a tiled image.`);
+  const want = pyramidShapes(fm.shape, fm.dtype);
+  if (writers.length !== want.length) throw new Error(`${label}: ${writers.length} pyramid level(s) were given; the scheme has ${want.length}.`);
+  const levels: FieldLevel[] = [];
+  for (const [i, w] of writers.entries()) {
+    const s = await w.seal();
+    sealed.push(s);
+    if (s.dtype !== fm.dtype || s.shape.join() !== want[i]!.join()) {
+      throw new Error(`${label}: pyramid level ${i + 1} is ${s.dtype} [${s.shape.join(', ')}]; expected ${fm.dtype} [${want[i]!.join(', ')}].`);
+    }
+    arrays.sealed.set(s.digest, [...(arrays.sealed.get(s.digest) ?? []), s]);
+    addRef(arrays.refs, s.digest, 1);
+    levels.push({ array: '', shape: [...s.shape], chunkShape: [...s.chunkShape], digest: s.digest });
+  }
+  fm.levels = levels;
 }
 
 /** Level `level` (0: the field itself) of field `key` as a field for readFieldArray; throws when it does not exist. */
