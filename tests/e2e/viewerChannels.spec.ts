@@ -240,6 +240,8 @@ test('a CZYX image: composite of its channels, Z slider reading only that plane,
   // For the docs: the composite with auto windows and its scale bar.
   for (let c = 0; c < 3; c++) await page.getByTestId(`channel-reset-${c}`).click();
   await page.getByTestId('channel-color-0').fill('#0000ff');
+  await hover(page, 128, 100);
+  await expect(page.getByTestId('viewer-physical')).toHaveText('x 64.0 µm, y 50.0 µm · z 4.0 µm');
   await shot(page, `${SHOTS_DIR}/viewer-channels.png`);
   expect(problems).toEqual([]);
 });

@@ -95,9 +95,9 @@ function Hyperstack({ id, name, fieldKey, shape, axes }: Props) {
   );
   // A channel shown again (or shown alone) whose plane was not read at this position: read it.
   useEffect(() => {
-    if (shown && ch.visible.some((c) => !shown.value.planes[c])) goTo(wanted.current);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [visibleKey, shown]);
+    const want = visibleKey ? visibleKey.split(',').map(Number) : [];
+    if (shown && want.some((c) => !shown.value.planes[c])) goTo(wanted.current);
+  }, [visibleKey, shown, goTo]);
 
   // Each channel's Auto window, from the first plane of it shown (kept across Z/T).
   const [auto, setAuto] = useState<(DisplayWindow | null)[]>(() => Array.from({ length: nch }, () => null));
@@ -116,15 +116,14 @@ function Hyperstack({ id, name, fieldKey, shape, axes }: Props) {
   const virtual = useComposite(shown?.value ?? null, ch.channels, ch.visible, windows);
   const pos = positionOf(sizes, slices.index);
   const drawnPos = shown ? positionOf(sizes, shown.index) : pos;
-  const plane = useMemo(
-    () =>
-      planeAxesOf(
-        axes.axes,
-        sliders.map((s, i) => ({ dim: s.dim, index: drawnPos[i]! })),
-      ),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [axes, sliders, drawnPos.join(',')],
-  );
+  const drawnKey = drawnPos.join(',');
+  const plane = useMemo(() => {
+    const at = drawnKey ? drawnKey.split(',').map(Number) : [];
+    return planeAxesOf(
+      axes.axes,
+      sliders.map((s, i) => ({ dim: s.dim, index: at[i]! })),
+    );
+  }, [axes, sliders, drawnKey]);
 
   const stepAxis = (a: number, delta: number) => {
     const p = positionOf(sizes, wanted.current);
@@ -168,7 +167,7 @@ function Hyperstack({ id, name, fieldKey, shape, axes }: Props) {
       <ImageCanvas
         pixels={null}
         virtual={virtual}
-        drawnTag={shown ? drawnPos.join(',') : undefined}
+        drawnTag={shown ? drawnKey : undefined}
         label={`${name}${where ? `, ${where}` : ''}`}
         readout={readout}
         axes={plane}
