@@ -159,6 +159,10 @@ test('a CZYX image: composite of its channels, Z slider reading only that plane,
   await expect(page.getByTestId('hyperstack-position')).toHaveText('z 3/5 · 4.0 µm');
   for (let c = 0; c < 3; c++) await expect(page.getByTestId(`channel-name-${c}`)).toHaveText(CHANNELS[c]!.label);
 
+  // Each channel's Auto window is of the first plane shown (z 2)…
+  const autoMax = await Promise.all([0, 1, 2].map((c) => page.getByTestId(`channel-max-${c}`).inputValue()));
+  expect(autoMax.every((v) => Number(v) > 1000)).toBe(true);
+
   // The Z slider: plane 4 reads that plane's chunk of each channel, nothing else.
   let mark = (await chunkReads(page)).reads;
   await page.getByTestId('axis-slider-z').fill('4');
@@ -166,6 +170,11 @@ test('a CZYX image: composite of its channels, Z slider reading only that plane,
   expect((await readsSince(page, mark)).sort()).toEqual([0, 1, 2].map((c) => `${arrayId}/c/${c}/4/0/0`));
   await expect(page.getByTestId('axis-slider-z-pos')).toHaveText('5 / 5');
   await expect(page.getByTestId('hyperstack-position')).toHaveText('z 5/5 · 8.0 µm');
+  // …and kept while moving through Z.
+  for (let c = 0; c < 3; c++) await expect(page.getByTestId(`channel-max-${c}`)).toHaveValue(autoMax[c]!);
+  // (Reset computes it on this plane: another window.)
+  await page.getByTestId('channel-reset-0').click();
+  await expect.poll(() => page.getByTestId('channel-max-0').inputValue()).not.toBe(autoMax[0]);
 
   // Manual windows 0…4000 in every channel; the canvas is the additive composite of the stored values.
   for (let c = 0; c < 3; c++) {
@@ -238,7 +247,9 @@ test('a CZYX image: composite of its channels, Z slider reading only that plane,
   await expect.poll(() => pixel(page, px, py)).toEqual([Math.min(255, j[2]! + j[0]!), j[1], j[0], 255]);
 
   // For the docs: the composite with auto windows and its scale bar.
+  // Reset: the Auto window again, of the plane shown (z 2 again, so the first windows).
   for (let c = 0; c < 3; c++) await page.getByTestId(`channel-reset-${c}`).click();
+  for (let c = 0; c < 3; c++) await expect(page.getByTestId(`channel-max-${c}`)).toHaveValue(autoMax[c]!);
   await page.getByTestId('channel-color-0').fill('#0000ff');
   await hover(page, 128, 100);
   await expect(page.getByTestId('viewer-physical')).toHaveText('x 64.0 µm, y 50.0 µm · z 4.0 µm');
@@ -322,7 +333,11 @@ test('a Volume and 2-D images with physical axes: scale bar and µm coordinates;
         { image: { dtype: 'uint8', shape: [3, 16, 16], data: rgb } },
         { name: 'fluo CYX', schema: 'Image', axes: { image: { axes: [axes.c, axes.y, axes.x], channels: axes.channels } } },
       );
-      return { volume, plain, fluo };
+      const gray = await put(
+        { image: { dtype: 'uint8', shape: [16, 16], data: rgb.subarray(0, 256) } },
+        { name: 'gray µm', schema: 'Image', axes: { image: { axes: [axes.y, axes.x], channels: [] } } },
+      );
+      return { volume, plain, fluo, gray };
     },
     { c: { name: 'c', type: 'channel' as const, unit: null, scale: 1, translation: 0 }, z: µm('z', 2), y: µm('y', 0.25), x: µm('x', 0.25), channels: CHANNELS },
   );
@@ -340,6 +355,14 @@ test('a Volume and 2-D images with physical axes: scale bar and µm coordinates;
   await expect(page.getByTestId('dataset-view')).toHaveAttribute('data-kind', 'hyperstack');
   await expect(page.getByTestId('channel-name-2')).toHaveText('mCherry');
   await expect(page.getByTestId('scale-bar')).toBeVisible();
+
+  await openFromList(page, ids.gray);
+  await expect(page.getByTestId('dataset-view')).toHaveAttribute('data-kind', 'image');
+  await expect(page.getByTestId('scale-bar')).toBeVisible();
+  await hover(page, 2, 3);
+  await expect(page.getByTestId('viewer-coords')).toHaveText('x 2, y 3');
+  await expect(page.getByTestId('viewer-physical')).toHaveText('x 0.50 µm, y 0.75 µm');
+  await expect(page.getByTestId('viewer-readout')).toHaveText(String(3 * 16 + 2));
 
   await openFromList(page, ids.plain);
   await expect(page.getByTestId('dataset-view')).toHaveAttribute('data-kind', 'image');

@@ -61,13 +61,15 @@ export function useChannels(datasetId: string, key: string, axes: ImageAxes): Ch
     [],
   );
 
+  // The latest channels, so that an edit builds on the one before it within the same event.
+  const latest = useRef(channels);
   const update = useCallback(
-    (c: number, patch: Partial<Channel>) =>
-      setChannels((cur) => {
-        const next = cur.map((ch, i) => (i === c ? { ...ch, ...patch } : ch));
-        schedule(next);
-        return next;
-      }),
+    (c: number, patch: Partial<Channel>) => {
+      const next = latest.current.map((ch, i) => (i === c ? { ...ch, ...patch } : ch));
+      latest.current = next;
+      setChannels(next);
+      schedule(next);
+    },
     [schedule],
   );
   const toggleSolo = useCallback((c: number) => setSolo((s) => (s === c ? null : c)), []);
