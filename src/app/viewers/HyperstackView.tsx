@@ -5,44 +5,24 @@
 // datasets.openArray(…).read, latest-wins (useSlices.ts); the array may be larger than memory. Each
 // channel's Auto window comes from the first plane of it shown and is kept while moving through Z/T
 // (as VolumeView's reference slice); Reset computes it again on the plane shown.
-// Keys: `,` / `.` (and `<` / `>`, Page Up / Down) step Z, `[` / `]` step T, from anywhere in the viewer
-// but a form field; the arrow keys pan.
+// Keys (AxisSliders.tsx): `,` / `.` (and `<` / `>`, Page Up / Down) step Z, `[` / `]` step T, from
+// anywhere in the viewer but a form field; the arrow keys pan.
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { ImageAxes } from '../../core/imageAxes';
 import type { DatasetMeta } from '../../core/records';
 import { ChannelControls } from './ChannelControls';
-import { errorText, SliceSlider } from './controls';
+import { AxisSliders, axisKeyStep } from './AxisSliders';
+import { errorText } from './controls';
 import { ImageCanvas } from './ImageCanvas';
 import { formatValue } from './render/format';
 import { fieldAxes, linearIndex, planeRegion, positionOf, sliderAxes, sliderText, type SliderAxis } from './render/hyperstack';
-import { physicalText, planeAxesOf } from './render/scaleBar';
+import { planeAxesOf } from './render/scaleBar';
 import { autoWindow, type DisplayWindow } from './render/window';
 import { useArrayHandle } from './useArrayHandle';
 import { useChannels } from './useChannels';
 import { useComposite, type PlaneSet } from './useComposite';
 import { useSlices } from './useSlices';
 import { ViewerFrame } from './ViewerFrame';
-
-/** Keys that step an axis by −1 / +1: Z as VolumeView does, T with the brackets. */
-const AXIS_KEYS: Record<string, [string, number]> = {
-  ',': ['z', -1],
-  '<': ['z', -1],
-  PageUp: ['z', -1],
-  '.': ['z', 1],
-  '>': ['z', 1],
-  PageDown: ['z', 1],
-  '[': ['t', -1],
-  ']': ['t', 1],
-};
-
-const KEY_HELP: Record<string, string> = {
-  z: 'Keys: , and . (or < and >, Page Up and Page Down) step Z',
-  t: 'Keys: [ and ] step T',
-};
-
-function isFormField(t: EventTarget): boolean {
-  return t instanceof HTMLInputElement || t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement;
-}
 
 /** The middle of Z (as napari opens a stack), the start of every other axis. */
 function firstPosition(sliders: readonly SliderAxis[]): number[] {
@@ -132,13 +112,16 @@ function Hyperstack({ id, name, fieldKey, shape, axes }: Props) {
     p[a] = v;
     goTo(linearIndex(sizes, p));
   };
+  const setAxis = (a: number, v: number) => {
+    const p = positionOf(sizes, wanted.current);
+    p[a] = v;
+    goTo(linearIndex(sizes, p));
+  };
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    const k = AXIS_KEYS[e.key];
-    if (!k || e.ctrlKey || e.metaKey || e.altKey || isFormField(e.target)) return;
-    const a = sliders.findIndex((s) => s.axis.name === k[0]);
-    if (a < 0) return;
+    const k = axisKeyStep(e, sliders);
+    if (!k) return;
     e.preventDefault();
-    stepAxis(a, k[1]);
+    stepAxis(...k);
   };
 
   const readout = (x: number, y: number) => {
@@ -146,8 +129,13 @@ function Hyperstack({ id, name, fieldKey, shape, axes }: Props) {
     if (!planes) return '';
     return ch.channels.flatMap((c, i) => (planes[i] ? [`${c.label} ${formatValue(planes[i][y * W + x]!)}`] : [])).join(' · ');
   };
-  const problem = handle.isError ? errorText(handle.error) : failure ? `The planes at ${failure.index + 1} could not be read: ${failure.message}` : null;
-  const where = sliders.map((s, i) => sliderText(s, pos[i]!)).join(' · ');
+  const at = (k: number) => sliders.map((s, i) => sliderText(s, positionOf(sizes, k)[i]!)).join(' · ');
+  const where = at(slices.index);
+  const problem = handle.isError
+    ? errorText(handle.error)
+    : failure
+      ? `The planes${sliders.length ? ` at ${at(failure.index)}` : ''} could not be read: ${failure.message}`
+      : null;
   return (
     <ViewerFrame
       name="hyperstack-viewer"
@@ -172,25 +160,7 @@ function Hyperstack({ id, name, fieldKey, shape, axes }: Props) {
         readout={readout}
         axes={plane}
       />
-      {sliders.map((s, i) => (
-        <div key={s.dim} title={KEY_HELP[s.axis.name]}>
-          <SliceSlider
-            testId={`axis-slider-${s.axis.name}`}
-            nav={{
-              index: pos[i]!,
-              count: s.size,
-              label: s.axis.name.toUpperCase(),
-              describe: s.axis.unit ? (v) => physicalText(s.axis, v) ?? '' : undefined,
-              onChange: (v) => {
-                const p = positionOf(sizes, wanted.current);
-                p[i] = v;
-                goTo(linearIndex(sizes, p));
-              },
-              step: (d) => stepAxis(i, d),
-            }}
-          />
-        </div>
-      ))}
+      <AxisSliders sliders={sliders} position={pos} onSet={setAxis} onStep={stepAxis} />
     </ViewerFrame>
   );
 }
