@@ -4,6 +4,7 @@
 // F2 renames.
 import { memo, type KeyboardEvent } from 'react';
 import type { DatasetMeta } from '../../core/records';
+import { axesSummary } from './axesSummary';
 import { EXPORT_FORMATS, exportSupport, type ExportFormat } from './exportDataset';
 import { describeDataset, mainField } from './format';
 import { RenameField } from './RenameField';
@@ -33,6 +34,7 @@ export const DatasetRow = memo(function DatasetRow(p: DatasetRowProps) {
   const { meta, inputOrder, viewed, active, renaming } = p;
   const d = describeDataset(meta);
   const field = mainField(meta);
+  const ax = axesSummary(field);
   const inner = active ? 0 : -1;
 
   const items: MenuItem[] = [
@@ -59,7 +61,13 @@ export const DatasetRow = memo(function DatasetRow(p: DatasetRowProps) {
     e.preventDefault();
   };
 
-  const label = `${meta.name}, ${d.dims}${d.dtype ? `, ${d.dtype}` : ''}, ${d.size}${inputOrder ? `, run input ${inputOrder}` : ''}`;
+  const axesText = ax
+    ? [ax.channels?.text, ax.z, ax.t, ax.pixel]
+        .filter(Boolean)
+        .map((t) => `, ${t}`)
+        .join('')
+    : '';
+  const label = `${meta.name}, ${d.dims}${d.dtype ? `, ${d.dtype}` : ''}, ${d.size}${axesText}${inputOrder ? `, run input ${inputOrder}` : ''}`;
   return (
     <li
       className={`ds-row ${viewed ? 'is-viewed' : ''} ${inputOrder ? 'is-input' : ''}`}
@@ -98,6 +106,26 @@ export const DatasetRow = memo(function DatasetRow(p: DatasetRowProps) {
           <span className="mono">{d.dims}</span>
           {d.dtype && <span className="mono">{d.dtype}</span>}
           <span>{d.size}</span>
+          {ax?.channels && (
+            <span className="ds-axes" data-testid="ds-channels" title={ax.channels.title}>
+              {ax.channels.text}
+            </span>
+          )}
+          {ax?.z && (
+            <span className="ds-axes" data-testid="ds-z">
+              {ax.z}
+            </span>
+          )}
+          {ax?.t && (
+            <span className="ds-axes" data-testid="ds-t">
+              {ax.t}
+            </span>
+          )}
+          {ax?.pixel && (
+            <span className="ds-axes mono" data-testid="ds-pixel" title="Pixel size">
+              {ax.pixel}
+            </span>
+          )}
         </span>
       </div>
       <RowMenu label={`Actions for ${meta.name}`} items={items} tabIndex={inner} />

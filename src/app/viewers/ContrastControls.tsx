@@ -17,7 +17,7 @@ export interface ContrastControlsProps {
 }
 
 /** A number input that keeps what the user types and commits every valid number. */
-function NumberField({ label, value, onCommit, testId }: { label: string; value: number; onCommit: (v: number) => void; testId: string }) {
+export function NumberField({ label, value, onCommit, testId }: { label: string; value: number; onCommit: (v: number) => void; testId: string }) {
   const id = useId();
   const [draft, setDraft] = useState(formatValue(value));
   const focused = useRef(false);

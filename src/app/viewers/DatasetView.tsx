@@ -5,6 +5,7 @@ import { useSelection } from '../state/selection';
 import { AlignmentViewer } from './AlignmentViewer';
 import { EmbeddingViewer } from './EmbeddingViewer';
 import { GenericViewer } from './GenericViewer';
+import { HyperstackView } from './HyperstackView';
 import { ImageViewer } from './ImageViewer';
 import { SegmentationViewer } from './SegmentationViewer';
 import { SlicedSegmentation } from './SlicedSegmentation';
@@ -13,6 +14,8 @@ import { ViewerMessage, errorText } from './controls';
 import { arrayField, datasetKind, isTiledImageField, provenance, useExecutionRecord } from './data';
 import { PromptableEmbedding, PromptableImage, isPromptableEmbedding } from './PromptMode';
 import { formatShape } from './render/format';
+import { fieldAxes, isHyperstack } from './render/hyperstack';
+import { planeAxesOf, type PlaneAxes } from './render/scaleBar';
 import { TiledImageViewer } from './TiledImageViewer';
 import { VolumeView } from './VolumeView';
 
@@ -52,9 +55,15 @@ function useSourceIds(meta: DatasetMeta, count: 1 | 2): { ids: string[] | null; 
   return { ids: inputs.slice(i, i + count), loading: false };
 }
 
-function ImageDataset({ id }: { id: string }) {
-  const q = useDataset(id, ['image']);
-  return <ImageViewer image={arrayField(q.data, 'image')} error={q.isError ? errorText(q.error) : null} label="Image" />;
+/** The physical y and x of a dataset's `image` (a scale bar and physical coordinates when they have a unit). */
+function imageAxes(meta: DatasetMeta): PlaneAxes | null {
+  const f = meta.keys.image;
+  return f ? planeAxesOf(fieldAxes('image', f).axes) : null;
+}
+
+function ImageDataset({ meta }: { meta: DatasetMeta }) {
+  const q = useDataset(meta.id, ['image']);
+  return <ImageViewer image={arrayField(q.data, 'image')} error={q.isError ? errorText(q.error) : null} label="Image" axes={imageAxes(meta)} />;
 }
 
 function ImageMaskDataset({ id }: { id: string }) {
@@ -183,11 +192,21 @@ export function DatasetView({ id }: { id: string }) {
   if (!q.data) return <ViewerMessage kind="loading">Loading dataset…</ViewerMessage>;
   const meta = q.data.meta;
   const kind = datasetKind(meta);
+  if (meta.keys.image && isHyperstack('image', meta.keys.image)) {
+    return (
+      <div className="viewer-view" data-testid="dataset-view" data-kind="hyperstack">
+        <DatasetHeader meta={meta} />
+        <HyperstackView meta={meta} />
+      </div>
+    );
+  }
   return (
     <div className="viewer-view" data-testid="dataset-view" data-kind={kind}>
       <DatasetHeader meta={meta} />
       {kind === 'image' ? (
-        <PromptableImage imageId={id}>{isTiledImageField(meta, 'image') ? <TiledImageViewer datasetId={id} /> : <ImageDataset id={id} />}</PromptableImage>
+        <PromptableImage imageId={id}>
+          {isTiledImageField(meta, 'image') ? <TiledImageViewer datasetId={id} axes={imageAxes(meta)} /> : <ImageDataset meta={meta} />}
+        </PromptableImage>
       ) : kind === 'volume' ? (
         <VolumeView meta={meta} />
       ) : kind === 'image+mask' ? (

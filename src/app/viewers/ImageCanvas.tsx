@@ -13,6 +13,8 @@
 // image coordinates under the cursor (or under the viewport centre while the keyboard is used)
 // and what `readout(x, y)` says about that pixel.
 import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react';
+import { physicalCoords, type PlaneAxes } from './render/scaleBar';
+import { ScaleBar } from './ScaleBar';
 
 export interface Pixels {
   width: number;
@@ -85,6 +87,8 @@ export interface ImageCanvasProps {
   tools?: ReactNode;
   /** Pointer tool (click-to-segment): takes the left and right buttons; the middle button pans. */
   tool?: ImageTool;
+  /** Physical axes: a scale bar and physical coordinates in the status line when x has a unit. */
+  axes?: PlaneAxes | null;
 }
 
 const ZOOM_STEP = 1.25;
@@ -114,6 +118,7 @@ export function ImageCanvas({
   onKeyDown,
   tools,
   tool,
+  axes,
 }: ImageCanvasProps) {
   const viewportRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -328,6 +333,7 @@ export function ImageCanvas({
     probe = x >= 0 && y >= 0 && x < w && y < h ? { x, y } : null;
   }
   const probeInside = probe && probe.x < w && probe.y < h ? probe : null;
+  const physical = axes && probeInside ? physicalCoords(axes, probeInside.x, probeInside.y) : null;
 
   return (
     <div className="image-canvas">
@@ -365,6 +371,7 @@ export function ImageCanvas({
           aria-hidden="true"
         />
         {overlay?.(t, size)}
+        {axes?.x.unit && <ScaleBar axis={axes.x} zoom={t.zoom} />}
       </div>
       <div className="viewer-status" data-testid="viewer-status">
         <span className="mono" title="Zoom">
@@ -375,6 +382,11 @@ export function ImageCanvas({
             <span className="mono" data-testid="viewer-coords">
               x {probeInside.x}, y {probeInside.y}
             </span>
+            {physical && (
+              <span className="mono" data-testid="viewer-physical">
+                {physical}
+              </span>
+            )}
             <span className="mono readout" data-testid="viewer-readout">
               {readout?.(probeInside.x, probeInside.y)}
             </span>

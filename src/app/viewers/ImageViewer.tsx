@@ -8,6 +8,7 @@ import { useContrast, usePixels, usePlanes, useWindow, type ContrastState } from
 import { formatValue } from './render/format';
 import { COLORMAPS } from './render/colormaps';
 import { screenSample } from './render/sample';
+import type { PlaneAxes } from './render/scaleBar';
 import { renderRGBA, type DisplayWindow, type ImagePlanes } from './render/window';
 import { ViewerFrame } from './ViewerFrame';
 
@@ -44,6 +45,8 @@ export interface ImageViewerProps {
    * The canvas is then viewport-sized (`data-mode="tiled"`), not image-sized.
    */
   sampled?: boolean;
+  /** Physical axes of the image: a scale bar and physical coordinates when x has a unit. */
+  axes?: PlaneAxes | null;
 }
 
 /** `planes` drawn through ImageCanvas's virtual mode: the on-screen samples windowed and put, on every view. */
@@ -76,6 +79,7 @@ export function ImageViewer({
   controls,
   footer,
   sampled = false,
+  axes,
 }: ImageViewerProps) {
   const own = useContrast();
   const [state, setState] = contrast ?? own;
@@ -101,6 +105,7 @@ export function ImageViewer({
         drawnTag={drawnTag}
         label={nav && nav.count > 1 ? `${label}, ${(nav.label ?? 'slice').toLowerCase()} ${nav.index + 1} of ${nav.count}` : label}
         readout={(x, y) => valueText(planes, x, y)}
+        axes={axes}
       />
       {footer}
     </ViewerFrame>

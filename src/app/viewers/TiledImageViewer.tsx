@@ -15,6 +15,7 @@ import { errorText } from './controls';
 import { ImageCanvas, type ViewTransform, type VirtualImage } from './ImageCanvas';
 import { COLORMAPS } from './render/colormaps';
 import { formatValue } from './render/format';
+import type { PlaneAxes } from './render/scaleBar';
 import { chooseLevel, visibleTiles, type LevelGrid, type Tile } from './render/tiles';
 import { imagePlanes, type ImagePlanes } from './render/window';
 import { TileCache } from './tileCache';
@@ -51,9 +52,10 @@ interface TiledCanvasProps {
   state: ContrastState;
   setState: (s: ContrastState) => void;
   label: string;
+  axes?: PlaneAxes | null;
 }
 
-function TiledCanvas({ handle, top, state, setState, label }: TiledCanvasProps) {
+function TiledCanvas({ handle, top, state, setState, label, axes }: TiledCanvasProps) {
   const grids: LevelGrid[] = useMemo(() => [{ shape: handle.shape, chunkShape: handle.chunkShape }, ...handle.levels], [handle]);
   const win = useWindow(state, top);
   const rgb = top.channels === 3;
@@ -136,12 +138,22 @@ function TiledCanvas({ handle, top, state, setState, label }: TiledCanvasProps) 
       loading={loaded < tiles.length}
       notes={[cache.error && `Some tiles could not be read: ${cache.error}`]}
     >
-      <ImageCanvas pixels={null} virtual={virtual} onView={onView} label={label} readout={(x, y) => tileValue(cache, grids, x, y)} />
+      <ImageCanvas pixels={null} virtual={virtual} onView={onView} label={label} readout={(x, y) => tileValue(cache, grids, x, y)} axes={axes} />
     </ViewerFrame>
   );
 }
 
-export function TiledImageViewer({ datasetId, fieldKey = 'image', label = 'Image' }: { datasetId: string; fieldKey?: string; label?: string }) {
+export function TiledImageViewer({
+  datasetId,
+  fieldKey = 'image',
+  label = 'Image',
+  axes,
+}: {
+  datasetId: string;
+  fieldKey?: string;
+  label?: string;
+  axes?: PlaneAxes | null;
+}) {
   const api = useApi();
   const [state, setState] = useContrast();
   const [progress, setProgress] = useState<[number, number] | null>(null);
@@ -184,5 +196,5 @@ export function TiledImageViewer({ datasetId, fieldKey = 'image', label = 'Image
       />
     );
   }
-  return <TiledCanvas handle={h} top={top.data} state={state} setState={setState} label={label} />;
+  return <TiledCanvas handle={h} top={top.data} state={state} setState={setState} label={label} axes={axes} />;
 }

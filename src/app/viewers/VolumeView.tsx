@@ -19,7 +19,9 @@ import { volumeKeys } from './data';
 import { StatsAndHistogram } from './HistogramPlot';
 import { ImageViewer } from './ImageViewer';
 import { histogram } from './render/histogram';
-import { sliceCount, sliceText } from './render/slices';
+import { fieldAxes } from './render/hyperstack';
+import { planeAxesOf } from './render/scaleBar';
+import { sliceCount, sliceIndex, sliceText } from './render/slices';
 import { imagePlanes, type ImagePlanes } from './render/window';
 import { useArrayHandle } from './useArrayHandle';
 import { readSlice, useSlices } from './useSlices';
@@ -72,6 +74,16 @@ function VolumeField({ meta, fieldKey, picker }: { meta: DatasetMeta; fieldKey: 
   };
   const problem = handle.isError ? errorText(handle.error) : failure ? `Slice ${failure.index + 1} could not be read: ${failure.message}` : null;
   const name = `${fieldKey}, ${sliceText(shape, index)}`;
+  const axes = useMemo(() => fieldAxes(fieldKey, meta.keys[fieldKey]!).axes, [meta, fieldKey]);
+  const drawn = shown?.index ?? index;
+  const plane = useMemo(
+    () =>
+      planeAxesOf(
+        axes,
+        sliceIndex(shape, drawn).map((i, dim) => ({ dim, index: i })),
+      ),
+    [axes, shape, drawn],
+  );
   return (
     <ImageViewer
       image={shown?.array}
@@ -82,6 +94,7 @@ function VolumeField({ meta, fieldKey, picker }: { meta: DatasetMeta; fieldKey: 
       windowFrom={reference ?? current}
       drawnTag={shown ? String(shown.index) : undefined}
       sampled
+      axes={plane}
       controls={
         <>
           {picker}
