@@ -271,6 +271,8 @@ export async function writeOmeZarr(src: ExportArray, target: ZarrTarget, version
   const { y: h, x: w } = dims.size;
   const n = src.shape.length;
   const labels = opts.labels ?? [];
+  // Every label is checked before anything is written.
+  const geos = labels.map((lab) => labelGeometry(src, dims, lab.array));
   const total = dims.planes + labels.length * dims.size.z * dims.size.t;
   let done = 0;
 
@@ -289,10 +291,10 @@ export async function writeOmeZarr(src: ExportArray, target: ZarrTarget, version
   if (!labels.length) return target.finish();
   const taken = new Set<string>();
   const names: string[] = [];
-  for (const lab of labels) {
+  for (const [li, lab] of labels.entries()) {
     const path = labelPath(lab.name, taken);
     names.push(path);
-    const geo = labelGeometry(src, dims, lab.array);
+    const geo = geos[li]!;
     const ldtype = omeExportDType(lab.array.dtype);
     const ldims = omeDims(geo.shape, geo.axes, `Label '${lab.name}'`);
     const lv = await createLevels(store, `/labels/${path}`, version, { dtype: ldtype, shape: geo.shape, chunkShape: src.chunkShape, axes: geo.axes }, h, w);

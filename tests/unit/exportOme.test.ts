@@ -2,7 +2,7 @@
 // readers: python3 tifffile (values, OME-XML, series axes, SubIFD pyramid levels), python3 zarr 2.13
 // (NGFF 0.4: values, .zattrs multiscales/omero, labels) and zarrita (NGFF 0.5, Zarr v3).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -12,7 +12,8 @@ import { createAlgobox, type Algobox } from '../../src/api';
 import { axisOf, defaultChannels, type ImageAxes } from '../../src/core/imageAxes';
 import { downsample2x } from '../../src/core/pyramid';
 import { ndarray, type DType, type NDArray } from '../../src/core/ndarray';
-import { blobSink } from '../../src/engine/exportOmeSinks';
+import { blobSink, type FileHandleLike } from '../../src/engine/exportOmeSinks';
+import type { DirectoryHandleLike } from '../../src/engine/exportOmeZarr';
 import { writeOmeTiff } from '../../src/engine/exportOmeTiff';
 import { inProcessWorkerFactory } from './helpers/inProcessWorkers';
 
@@ -422,5 +423,103 @@ describe('exportOme: refusals name the dataset, the field and what is expected',
     await expect(api.datasets.exportOme(odd, { format: 'ome-tiff' })).rejects.toThrow(
       "Dataset 'odd': axes (y, z, x) of shape [2, 4, 5] cannot be exported as OME: expected a subset of t, c, z, y, x in that order, ending with y, x.",
     );
+  });
+});
+
+/** A FileSystemDirectoryHandle stand-in over a real folder (node:fs): each file written on close. */
+function nodeDir(path: string): DirectoryHandleLike {
+  mkdirSync(path, { recursive: true });
+  return {
+    getDirectoryHandle: async (name) => nodeDir(join(path, name)),
+    getFileHandle: async (name) => ({
+      async createWritable() {
+        const parts: Uint8Array[] = [];
+        return {
+          write: async (b: Uint8Array) => void parts.push(new Uint8Array(b)),
+          close: async () => writeFileSync(join(path, name), Buffer.concat(parts)),
+        };
+      },
+    }),
+  };
+}
+
+/** A FileSystemFileHandle stand-in: appends, positioned writes and seeks into a buffer written to `path` on close; abort drops it. */
+function nodeFile(path: string, log: string[]): FileHandleLike {
+  return {
+    async createWritable() {
+      let buf = new Uint8Array(0);
+      let pos = 0;
+      const put = (data: Uint8Array, at: number) => {
+        if (at + data.length > buf.length) {
+          const grown = new Uint8Array(Math.max(at + data.length, buf.length * 2));
+          grown.set(buf);
+          buf = grown;
+        }
+        buf.set(data, at);
+      };
+      let size = 0;
+      return {
+        async write(x) {
+          if (x instanceof Uint8Array) {
+            put(x, pos);
+            pos += x.length;
+          } else if (x.type === 'write') {
+            put(x.data, x.position);
+            pos = x.position + x.data.length;
+            log.push(`write@${x.position}`);
+          } else pos = x.position;
+          size = Math.max(size, pos);
+        },
+        close: async () => writeFileSync(path, buf.subarray(0, size)),
+        abort: async () => void log.push('abort'),
+      };
+    },
+  };
+}
+
+describe.skipIf(!TIFFFILE || !ZARR)('exportOme: into a file (save picker) or a folder (directory picker)', () => {
+  it('an OME-TIFF streamed into a file handle: header patched last, read back by tifffile', async () => {
+    const api = makeApi();
+    const img = ramp('uint16', [2, 5, 6], 13, 50000);
+    const id = await api.datasets.put({ image: img }, { name: 'zyx' });
+    const log: string[] = [];
+    const path = join(dir, 'handle.ome.tif');
+    expect(await api.datasets.exportOme(id, { format: 'ome-tiff', target: nodeFile(path, log) })).toBeNull();
+    expect(log).toEqual(['write@0']);
+    const r = readTiff(path, 'handle');
+    expect(r).toMatchObject({ ome: true, axes: 'ZYX', shape: [2, 5, 6] });
+    expect(diff(raw('handle'), bytesOf(img))).toBeNull();
+  });
+
+  it('an OME-Zarr 0.4 written into a folder opens with zarr 2.13', async () => {
+    const api = makeApi();
+    const img = ramp('float32', [3, 4, 5]);
+    const id = await api.datasets.put({ image: img }, { name: 'vol', axes: { image: axes(['z', 'y', 'x'], { unit: 'micrometer', scale: 2 }) } });
+    const folder = join(dir, 'picked', 'vol.ome.zarr');
+    expect(await api.datasets.exportOme(id, { format: 'ome-zarr-0.4', target: nodeDir(folder) })).toBeNull();
+    const r = py(`
+import zarr
+g = zarr.open(${JSON.stringify(folder)}, mode='r')
+out('folder', g['0'][:])
+print(json.dumps({'shape': list(g['0'].shape), 'scale': g.attrs['multiscales'][0]['datasets'][0]['coordinateTransformations'][0]['scale']}))
+`);
+    expect(r).toEqual({ shape: [3, 4, 5], scale: [2, 2, 2] });
+    expect(diff(raw('folder'), bytesOf(img))).toBeNull();
+  });
+
+  it('a refused export aborts the file (no half file) and writes nothing into a folder', async () => {
+    const api = makeApi();
+    const id = await api.datasets.put({ image: ramp('uint8', [4, 5]) }, { name: 'small' });
+    const bad = await api.datasets.put({ mask: ramp('uint8', [2, 2]) }, { name: 'bad' });
+    const log: string[] = [];
+    const path = join(dir, 'aborted.zip');
+    await expect(api.datasets.exportOme(id, { format: 'ome-zarr-0.4', labels: [bad], target: nodeFile(path, log) })).rejects.toThrow(
+      /Label 'bad' has shape \[2, 2\]/,
+    );
+    expect(log).toEqual(['abort']);
+    expect(existsSync(path)).toBe(false);
+    const folder = join(dir, 'nothing');
+    await expect(api.datasets.exportOme(id, { format: 'ome-zarr-0.5', labels: [bad], target: nodeDir(folder) })).rejects.toThrow(/Label 'bad'/);
+    expect(existsSync(join(folder, 'zarr.json'))).toBe(false);
   });
 });
