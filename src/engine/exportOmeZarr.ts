@@ -196,12 +196,11 @@ async function createLevels(
 
 /** Level l + 1 of a label plane [H, W]: the top-left pixel of each 2×2 block (labels are not averaged). */
 function nearest2x(a: NDArray): NDArray {
-  const [h, w] = a.shape as [number, number];
+  const w = a.shape[1]!;
   const [oh, ow] = halvedShape(a.shape) as [number, number];
   const src = a.data as ArrayLike<number>;
   const out = new (a.data.constructor as new (n: number) => { [i: number]: number })(oh * ow);
   for (let y = 0; y < oh; y++) for (let x = 0; x < ow; x++) out[y * ow + x] = src[2 * y * w + 2 * x]!;
-  void h;
   return { dtype: a.dtype, shape: [oh, ow], data: out } as unknown as NDArray;
 }
 
@@ -263,59 +262,83 @@ function labelGeometry(img: ExportArray, imgDims: OmeDims, label: ExportArray): 
   return { shape, axes };
 }
 
+interface Progress {
+  done: number;
+  total: number;
+  report?(done: number, total: number): void;
+}
+
+/** The image's levels written plane by plane, then its group with multiscales and omero (each channel's data range). */
+async function writeImage(store: Store, version: NgffVersion, src: ExportArray, dims: OmeDims, progress: Progress): Promise<void> {
+  const dtype = omeExportDType(src.dtype);
+  const { y: h, x: w } = dims.size;
+  const levels = await createLevels(store, '', version, { ...src, dtype }, h, w);
+  const ranges: ChannelRange[] = Array.from({ length: dims.size.c }, () => ({ min: Infinity, max: -Infinity }));
+  for (let i = 0; i < dims.planes; i++) {
+    const region = planeRegion(dims, src.shape.length, i);
+    const plane = exportPlane(await src.read(region), h, w);
+    extendRange(ranges[planeZct(dims, i).c]!, plane.data as ArrayLike<number>);
+    await writePlane(levels, region, plane);
+    progress.report?.(++progress.done, progress.total);
+  }
+  for (const r of ranges) if (r.min > r.max) r.min = r.max = 0;
+  await writeGroup(store, '', version, imageAttributes(version, { axes: src.axes, name: src.name, levels: levels.arrays.length, dtype, ranges }));
+}
+
+/** One label image under `labels/<path>`: its levels (nearest), then its group with image-label colours for the values found. */
+async function writeLabel(
+  store: Store,
+  version: NgffVersion,
+  img: { src: ExportArray; dims: OmeDims },
+  lab: LabelSource,
+  geo: { shape: number[]; axes: ImageAxes },
+  path: string,
+  progress: Progress,
+): Promise<void> {
+  const { y: h, x: w, c } = { ...img.dims.size, c: img.dims.axis.c };
+  const n = geo.shape.length;
+  const ldims = omeDims(geo.shape, geo.axes, `Label '${lab.name}'`);
+  const lv = await createLevels(
+    store,
+    `/labels/${path}`,
+    version,
+    { dtype: omeExportDType(lab.array.dtype), shape: geo.shape, chunkShape: img.src.chunkShape, axes: geo.axes },
+    h,
+    w,
+  );
+  const values = new Set<number>();
+  for (let i = 0; i < ldims.planes; i++) {
+    const region = planeRegion(ldims, n, i);
+    // The mask itself may lack the c axis.
+    const own = lab.array.shape.length === n ? region : region.filter((_, k) => k !== c);
+    const plane = exportPlane(await lab.array.read(own), h, w);
+    const data = plane.data as ArrayLike<number>;
+    for (let k = 0; k < data.length && values.size <= MAX_LABEL_COLORS; k++) values.add(data[k]!);
+    await writePlane(lv, region, plane, nearest2x);
+    progress.report?.(++progress.done, progress.total);
+  }
+  const found = [...values].filter((v) => v !== 0).sort((a, b) => a - b);
+  const colors = labelColors(found.slice(0, MAX_LABEL_COLORS));
+  await writeGroup(store, `/labels/${path}`, version, labelImageAttributes(version, { axes: geo.axes, name: lab.name, levels: lv.arrays.length, colors }));
+}
+
+/** image-label lists colours for at most this many label values (the first found, in value order). */
+const MAX_LABEL_COLORS = 1024;
+
 /** Write `src` (and its labels) as an OME-Zarr of `version` into `target`. */
 export async function writeOmeZarr(src: ExportArray, target: ZarrTarget, version: NgffVersion, opts: OmeZarrOptions = {}): Promise<void> {
   const store = storeOver(target);
   const dims = omeDims(src.shape, src.axes, `Dataset '${src.name}'`);
-  const dtype = omeExportDType(src.dtype);
-  const { y: h, x: w } = dims.size;
-  const n = src.shape.length;
   const labels = opts.labels ?? [];
   // Every label is checked before anything is written.
   const geos = labels.map((lab) => labelGeometry(src, dims, lab.array));
-  const total = dims.planes + labels.length * dims.size.z * dims.size.t;
-  let done = 0;
-
-  const levels = await createLevels(store, '', version, { ...src, dtype }, h, w);
-  const ranges: ChannelRange[] = Array.from({ length: dims.size.c }, () => ({ min: Infinity, max: -Infinity }));
-  for (let i = 0; i < dims.planes; i++) {
-    const region = planeRegion(dims, n, i);
-    const plane = exportPlane(await src.read(region), h, w);
-    extendRange(ranges[planeZct(dims, i).c]!, plane.data as ArrayLike<number>);
-    await writePlane(levels, region, plane);
-    opts.onProgress?.(++done, total);
+  const progress: Progress = { done: 0, total: dims.planes + labels.length * dims.size.z * dims.size.t, report: opts.onProgress };
+  await writeImage(store, version, src, dims, progress);
+  if (labels.length) {
+    const taken = new Set<string>();
+    const paths = labels.map((lab) => labelPath(lab.name, taken));
+    for (const [i, lab] of labels.entries()) await writeLabel(store, version, { src, dims }, lab, geos[i]!, paths[i]!, progress);
+    await writeGroup(store, '/labels', version, labelsAttributes(version, paths));
   }
-  for (const r of ranges) if (r.min > r.max) r.min = r.max = 0;
-  await writeGroup(store, '', version, imageAttributes(version, { axes: src.axes, name: src.name, levels: levels.arrays.length, dtype, ranges }));
-
-  if (!labels.length) return target.finish();
-  const taken = new Set<string>();
-  const names: string[] = [];
-  for (const [li, lab] of labels.entries()) {
-    const path = labelPath(lab.name, taken);
-    names.push(path);
-    const geo = geos[li]!;
-    const ldtype = omeExportDType(lab.array.dtype);
-    const ldims = omeDims(geo.shape, geo.axes, `Label '${lab.name}'`);
-    const lv = await createLevels(store, `/labels/${path}`, version, { dtype: ldtype, shape: geo.shape, chunkShape: src.chunkShape, axes: geo.axes }, h, w);
-    const values = new Set<number>();
-    for (let i = 0; i < ldims.planes; i++) {
-      const region = planeRegion(ldims, n, i);
-      const own = region.filter((_, k) => k !== dims.axis.c || lab.array.shape.length === n);
-      const plane = exportPlane(await lab.array.read(own), h, w);
-      const data = plane.data as ArrayLike<number>;
-      for (let k = 0; k < data.length && values.size <= 1024; k++) values.add(data[k]!);
-      await writePlane(lv, region, plane, nearest2x);
-      opts.onProgress?.(++done, total);
-    }
-    const colors = labelColors(
-      [...values]
-        .filter((v) => v !== 0)
-        .sort((a, b) => a - b)
-        .slice(0, 1024),
-    );
-    await writeGroup(store, `/labels/${path}`, version, labelImageAttributes(version, { axes: geo.axes, name: lab.name, levels: lv.arrays.length, colors }));
-  }
-  await writeGroup(store, '/labels', version, labelsAttributes(version, names));
   await target.finish();
 }
