@@ -13,7 +13,7 @@ import { axisOf, defaultChannels, type ImageAxes } from '../../src/core/imageAxe
 import { downsample2x } from '../../src/core/pyramid';
 import { ndarray, type DType, type NDArray } from '../../src/core/ndarray';
 import { blobSink, type FileHandleLike } from '../../src/engine/exportOmeSinks';
-import type { DirectoryHandleLike } from '../../src/engine/exportOmeZarr';
+import { writeOmeZarr, zipTarget, type DirectoryHandleLike } from '../../src/engine/exportOmeZarr';
 import { writeOmeTiff } from '../../src/engine/exportOmeTiff';
 import { inProcessWorkerFactory } from './helpers/inProcessWorkers';
 
@@ -521,5 +521,62 @@ print(json.dumps({'shape': list(g['0'].shape), 'scale': g.attrs['multiscales'][0
     const folder = join(dir, 'nothing');
     await expect(api.datasets.exportOme(id, { format: 'ome-zarr-0.5', labels: [bad], target: nodeDir(folder) })).rejects.toThrow(/Label 'bad'/);
     expect(existsSync(join(folder, 'zarr.json'))).toBe(false);
+  });
+});
+
+describe('exportOme: streaming and geometry', () => {
+  /** An in-memory [.., H, W] array that records the size of every region read. */
+  function recorded(a: NDArray, ax: ImageAxes, reads: number[]) {
+    const n = a.shape.length;
+    const planeSize = a.shape[n - 1]! * a.shape[n - 2]!;
+    return {
+      name: 'rec',
+      dtype: a.dtype,
+      shape: a.shape,
+      chunkShape: a.shape.map((d, i) => (i < n - 2 ? 1 : d)),
+      axes: ax,
+      async read(region: readonly (readonly [number, number] | null)[]) {
+        // Only whole planes are read: the plane index from the leading axes.
+        let idx = 0;
+        for (let i = 0; i < n - 2; i++) idx = idx * a.shape[i]! + region[i]![0];
+        reads.push(region.reduce((s, r, i) => s * (r ? r[1] - r[0] : a.shape[i]!), 1));
+        return ndarray(a.dtype, [1, a.shape[n - 2]!, a.shape[n - 1]!], a.data.subarray(idx * planeSize, (idx + 1) * planeSize) as never);
+      },
+    };
+  }
+
+  it('OME-TIFF and OME-Zarr read one plane at a time (never the whole array)', async () => {
+    const img = ramp('uint16', [2, 3, 4, 5], 17, 9000);
+    const ax = axes(['c', 'z', 'y', 'x'], { c: 2 });
+    const reads: number[] = [];
+    await writeOmeTiff(recorded(img, ax, reads), blobSink('image/tiff'));
+    expect(reads).toEqual(Array(6).fill(20));
+    reads.length = 0;
+    await writeOmeZarr(recorded(img, ax, reads), zipTarget(blobSink('application/zip'), 'x.ome.zarr'), '0.4');
+    expect(reads).toEqual(Array(6).fill(20));
+  });
+
+  it.skipIf(!ZARR)('a Z-stack mask as labels of a CZYX image; an origin becomes a translation', async () => {
+    const api = makeApi();
+    const img = ramp('uint8', [2, 3, 4, 5]);
+    const ax = axes(['c', 'z', 'y', 'x'], { unit: 'micrometer', scale: 0.5, c: 2 });
+    ax.axes[3]!.translation = 10;
+    const src = await api.datasets.put({ image: img }, { name: 'czyx', axes: { image: ax } });
+    const mask = ndarray(
+      'uint16',
+      [3, 4, 5],
+      Array.from({ length: 60 }, (_, i) => (i % 7 === 0 ? 300 : i % 5)),
+    );
+    const m = await api.datasets.put({ mask }, { name: 'seg', schema: 'Segmentation', extra: { inputs: [src] } });
+    const r = readZarr04(await save(await api.datasets.exportOme(src, { format: 'ome-zarr-0.4', labels: [m] }), 'zlab.zip'), 'zlab');
+    const lab = r.label_seg as { attrs: Record<string, Record<string, unknown>>; shape: number[]; dtype: string };
+    expect(lab).toMatchObject({ shape: [1, 3, 4, 5], dtype: 'uint16' });
+    expect((lab.attrs['image-label']!.colors as { 'label-value': number }[]).map((c) => c['label-value'])).toEqual([1, 2, 3, 4, 300]);
+    expect(diff(raw('zlab_label_seg'), bytesOf(mask))).toBeNull();
+    const t = (r.attrs as { multiscales: { datasets: { coordinateTransformations: unknown[] }[] }[] }).multiscales[0]!.datasets[0]!.coordinateTransformations;
+    expect(t).toEqual([
+      { type: 'scale', scale: [1, 0.5, 0.5, 0.5] },
+      { type: 'translation', translation: [0, 0, 0, 10] },
+    ]);
   });
 });
