@@ -48,6 +48,7 @@ const INTEGRATION = [
   'builtinChannels',
   'omeTiff',
   'givenLevels',
+  'exportOme',
 ].map((name) => `tests/unit/${name}.test.ts`);
 
 export default defineConfig({

@@ -31,6 +31,7 @@ import {
 import type { WorkerFactory } from './engine/workerHandle';
 import type { BlockRunRecord, ToolchainRunRecord } from './core/toolchainRecords';
 import { thrownMessage } from './core/describeValue';
+import { exportOme, type OmeExportOptions } from './engine/exportOme';
 
 export interface PutMeta {
   name?: string;
@@ -165,6 +166,12 @@ export interface Algobox {
     pyramid(id: string, key: string, opts?: { onProgress?: (done: number, total: number) => void }): Promise<ArrayLevel[]>;
     /** A one-field dataset written block by block (a volume slice by slice), never whole in memory. */
     createWriter(spec: DatasetWriterSpec): Promise<DatasetWriter>;
+    /**
+     * Field `opts.key` (default the main array field) as OME-TIFF or OME-Zarr 0.4/0.5 (a zip), read one
+     * plane at a time: a Blob, or null once written into `opts.target` (a file or, for OME-Zarr, a folder
+     * handle). `opts.labels`: mask dataset ids written as OME-Zarr `labels/<name>`. See docs/api.md.
+     */
+    exportOme(id: string, opts: OmeExportOptions): Promise<Blob | null>;
   };
   stacks: {
     /** Oldest first. */
@@ -176,6 +183,8 @@ export interface Algobox {
     rename(id: string, name: string): Promise<StackRecord>;
     /** With `withDatasets`, its datasets are deleted too (one transaction). */
     delete(id: string, opts?: { withDatasets?: boolean }): Promise<void>;
+    /** The stack (2-D slices of one shape) as a Z stack in OME-TIFF or OME-Zarr, as `datasets.exportOme` (no `key`). */
+    exportOme(id: string, opts: OmeExportOptions): Promise<Blob | null>;
   };
   storage: {
     estimate(): Promise<StorageEstimate>;
@@ -508,6 +517,7 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
           },
         };
       },
+      exportOme: async (id, o) => exportOme((await e()).store, { dataset: id }, o),
     },
 
     stacks: {
@@ -529,6 +539,7 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
       update: async (id, patch) => (await e()).store.updateStack(id, patch),
       rename: async (id, name) => (await e()).store.updateStack(id, { name }),
       delete: async (id, o) => (await e()).store.deleteStack(id, o),
+      exportOme: async (id, o) => exportOme((await e()).store, { stack: id }, o),
     },
 
     storage: {
@@ -680,6 +691,7 @@ export type { ToolchainCheck, BlockInfo, BlockInstallOptions, DataFormatInfo, To
 export type { ExecuteRequest, AlgorithmFilter, BundleSource, StackRecord, InstallOptions, BundleFileInfo, BundleInspection };
 export type { SelfTestReport, SelfTestResults, Region };
 export type { Axis, Channel, ImageAxes } from './core/imageAxes';
+export type { OmeExportOptions, OmeFormat } from './engine/exportOme';
 export type { PromptInput, PromptResult, PromptSession, SaveMaskRequest } from './engine/prompts';
 export type { ImageFileDecoder, ImportBytes, ImportEntry, ImportError, ImportLayout, ImportOptions, ImportResult } from './engine/importFiles';
 export { AUTO_VOLUME_BYTES, DEFAULT_PERSIST_THRESHOLD_BYTES } from './engine/importFiles';

@@ -4,7 +4,8 @@
 //     disk-backed File, against a bare read of the same File in the same page (Blob.slice reads of
 //     16 MiB, before and after each import; the faster is the reference). Target: import ≤ 1.5× bare.
 //     A few voxels are read back through `datasets.readRegion` and checked, and the axes metadata.
-// ALGOBOX_OME_DEV=1 makes a small file for development (docs/benchmarks.md is then not written).
+// ALGOBOX_OME_DEV=1 makes a small file for development ([2, ALGOBOX_OME_Z ?? 4, S, S], S = ALGOBOX_OME_SIDE ?? 1024;
+// docs/benchmarks.md is then not written).
 // `npm run bench:ome` → stdout, bench/out/ome.{json,md} and docs/benchmarks.md (section "Microscopy formats").
 import { it } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -18,7 +19,7 @@ import { machine, writeSection } from '../report';
 const repo = join(import.meta.dirname, '..', '..');
 const PORT = 4306;
 const DEV = process.env.ALGOBOX_OME_DEV === '1';
-const [C, Z, SIDE] = DEV ? [2, 4, 1024] : [2, 64, 2048];
+const [C, Z, SIDE] = DEV ? [2, Number(process.env.ALGOBOX_OME_Z ?? 4), Number(process.env.ALGOBOX_OME_SIDE ?? 1024)] : [2, 64, 2048];
 const ROUNDS = DEV ? 1 : 2;
 const TARGET = 1.5;
 const TIMEOUT_MS = 20 * 60 * 1000;

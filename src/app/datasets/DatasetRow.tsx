@@ -6,7 +6,8 @@ import { memo, type KeyboardEvent } from 'react';
 import type { DatasetMeta } from '../../core/records';
 import { axesSummary } from './axesSummary';
 import { EXPORT_FORMATS, exportSupport, type ExportFormat } from './exportDataset';
-import { describeDataset, mainField } from './format';
+import { describeDataset, mainField, mainKey } from './format';
+import { omeExportSupport, omeMenuEntries, omeTestId, type OmeMenuEntry } from './omeExportMenu';
 import { RenameField } from './RenameField';
 import { RowMenu, type MenuItem } from './RowMenu';
 import { Thumbnail } from './Thumbnail';
@@ -26,6 +27,9 @@ export interface DatasetRowProps {
   onRename(id: string, name: string): Promise<void>;
   onEndRename(): void;
   onExport(id: string, format: ExportFormat): void;
+  onExportOme(id: string, entry: OmeMenuEntry): void;
+  /** For a Segmentation output: the name of its source image (OME-Zarr exports the source with this mask as labels). */
+  labelsOf?: string | null;
   onFocusRow(id: string): void;
   onNavKey(e: KeyboardEvent, id: string): void;
 }
@@ -43,6 +47,10 @@ export const DatasetRow = memo(function DatasetRow(p: DatasetRowProps) {
     ...EXPORT_FORMATS.map(({ format, label }) => {
       const s = exportSupport(field, format);
       return { label: `Export ${label}`, disabled: !s.ok, title: s.note, testId: `export-${format}`, onSelect: () => p.onExport(meta.id, format) };
+    }),
+    ...omeMenuEntries().map((entry) => {
+      const s = omeExportSupport(field, mainKey(meta), entry.format, { name: meta.name, labelsOf: p.labelsOf });
+      return { label: `Export ${entry.label}`, disabled: !s.ok, title: s.note, testId: omeTestId(entry), onSelect: () => p.onExportOme(meta.id, entry) };
     }),
     { label: 'Delete', hint: 'Del', danger: true, onSelect: () => p.onDelete(meta.id) },
   ];

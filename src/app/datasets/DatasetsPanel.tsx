@@ -15,6 +15,7 @@ import { FilterBox } from './FilterBox';
 import { PanelStatus } from './PanelStatus';
 import { StacksSection, type StackRowHandlers } from './StacksSection';
 import { useDatasetActions } from './useDatasetActions';
+import { segmentationSource } from './omeExportMenu';
 import { usePanelExports } from './usePanelExports';
 import { usePanelLists } from './usePanelLists';
 import { useRevealViewed } from './useRevealViewed';
@@ -69,21 +70,31 @@ export function DatasetsPanel() {
       onStartRename: startRename,
       onEndRename: endRename,
       onExport: exports.exportDataset,
+      onExportOme: (id, entry) => exports.exportOme('dataset', id, entry),
       onFocusRow: ds.onFocusRow,
       onNavKey: ds.onNavKey,
     }),
-    [dsActions.handlers, startRename, endRename, exports.exportDataset, ds.onFocusRow, ds.onNavKey],
+    [dsActions.handlers, startRename, endRename, exports.exportDataset, exports.exportOme, ds.onFocusRow, ds.onNavKey],
   );
+  const labelsOf = useMemo(() => {
+    const out = new Map<string, string>();
+    for (const m of byId.values()) {
+      const src = m.keys.mask ? segmentationSource(m, byId) : null;
+      if (src) out.set(m.id, src.name);
+    }
+    return out;
+  }, [byId]);
   const stHandlers = useMemo<StackRowHandlers>(
     () => ({
       ...stActions.handlers,
       onStartRename: startRename,
       onEndRename: endRename,
       onExportTiff: exports.exportStack,
+      onExportOme: (id, entry) => exports.exportOme('stack', id, entry),
       onFocusRow: st.onFocusRow,
       onNavKey: st.onNavKey,
     }),
-    [stActions.handlers, startRename, endRename, exports.exportStack, st.onFocusRow, st.onNavKey],
+    [stActions.handlers, startRename, endRename, exports.exportStack, exports.exportOme, st.onFocusRow, st.onNavKey],
   );
 
   const addSamples = async () => {
@@ -159,6 +170,7 @@ export function DatasetsPanel() {
             viewedId={view?.kind === 'dataset' ? view.id : null}
             activeId={ds.active}
             renamingId={renaming}
+            labelsOf={labelsOf}
             handlers={dsHandlers}
           />
         </>

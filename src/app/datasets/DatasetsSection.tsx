@@ -7,7 +7,7 @@ import type { PanelLists } from './usePanelLists';
 /** What every dataset row gets (stable callbacks). */
 export type DatasetRowHandlers = Pick<
   DatasetRowProps,
-  'onOpen' | 'onToggleInput' | 'onDelete' | 'onStartRename' | 'onRename' | 'onEndRename' | 'onExport' | 'onFocusRow' | 'onNavKey'
+  'onOpen' | 'onToggleInput' | 'onDelete' | 'onStartRename' | 'onRename' | 'onEndRename' | 'onExport' | 'onExportOme' | 'onFocusRow' | 'onNavKey'
 >;
 
 export interface DatasetsSectionProps {
@@ -22,6 +22,8 @@ export interface DatasetsSectionProps {
   viewedId: string | null;
   activeId: string | null;
   renamingId: string | null;
+  /** Segmentation outputs → the name of their source image (OME-Zarr exports it with the mask as labels). */
+  labelsOf: ReadonlyMap<string, string>;
   handlers: DatasetRowHandlers;
 }
 
@@ -72,6 +74,7 @@ export function DatasetsSection(p: DatasetsSectionProps) {
               viewed={p.viewedId === m.id}
               active={p.activeId === m.id}
               renaming={p.renamingId === m.id}
+              labelsOf={p.labelsOf.get(m.id) ?? null}
               {...p.handlers}
             />
           ))}

@@ -31,7 +31,8 @@ export function RowMenu({ label, items, tabIndex = 0 }: { label: string; items: 
   const openMenu = () => {
     const r = btn.current?.getBoundingClientRect();
     if (r) {
-      const below = r.bottom + 220 < window.innerHeight;
+      // Below the button when the menu (about 28 px an item) fits there, else above it.
+      const below = r.bottom + Math.max(220, items.length * 28 + 16) < window.innerHeight;
       setPos({
         position: 'fixed',
         right: Math.max(4, window.innerWidth - r.right),

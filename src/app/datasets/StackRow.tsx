@@ -5,6 +5,7 @@ import { memo, type KeyboardEvent } from 'react';
 import type { DatasetMeta } from '../../core/records';
 import type { StackRecord } from '../../core/stacks';
 import { describeDataset } from './format';
+import { omeMenuEntries, omeTestId, type OmeMenuEntry } from './omeExportMenu';
 import { RenameField } from './RenameField';
 import { RowMenu, type MenuItem } from './RowMenu';
 import { Thumbnail } from './Thumbnail';
@@ -24,6 +25,7 @@ export interface StackRowProps {
   onRename(id: string, name: string): Promise<void>;
   onEndRename(): void;
   onExportTiff(id: string): void;
+  onExportOme(id: string, entry: OmeMenuEntry): void;
   onFocusRow(id: string): void;
   onNavKey(e: KeyboardEvent, id: string): void;
 }
@@ -45,6 +47,12 @@ export const StackRow = memo(function StackRow(p: StackRowProps) {
       testId: 'export-stack-tiff',
       onSelect: () => p.onExportTiff(stack.id),
     },
+    ...omeMenuEntries().map((entry) => ({
+      label: `Export ${entry.label}`,
+      title: `${entry.format === 'ome-tiff' ? 'OME-TIFF' : `OME-Zarr ${entry.format.slice(-3)}`}: the slices as a Z stack (ZYX, or CZYX for RGB/multichannel slices), in stack order; values, channels, units and pixel sizes kept. The slices must share one shape and dtype.`,
+      testId: `stack-${omeTestId(entry)}`,
+      onSelect: () => p.onExportOme(stack.id, entry),
+    })),
     { label: 'Delete…', hint: 'Del', danger: true, onSelect: () => p.onDelete(stack.id) },
   ];
 

@@ -8,7 +8,7 @@ import type { StackEntry } from './usePanelLists';
 /** What every stack row gets (stable callbacks). */
 export type StackRowHandlers = Pick<
   StackRowProps,
-  'onOpen' | 'onUseAsInput' | 'onDelete' | 'onStartRename' | 'onRename' | 'onEndRename' | 'onExportTiff' | 'onFocusRow' | 'onNavKey'
+  'onOpen' | 'onUseAsInput' | 'onDelete' | 'onStartRename' | 'onRename' | 'onEndRename' | 'onExportTiff' | 'onExportOme' | 'onFocusRow' | 'onNavKey'
 >;
 
 export interface StacksSectionProps {

@@ -134,7 +134,12 @@ export function mimeOf(format: ExportFormat): string {
 
 /** Save bytes as a file: an object URL clicked through a temporary `<a download>` (revoked a little later). */
 export function downloadBytes(bytes: Uint8Array<ArrayBuffer>, fileName: string, mime: string): void {
-  const url = URL.createObjectURL(new Blob([bytes], { type: mime }));
+  downloadBlob(new Blob([bytes], { type: mime }), fileName);
+}
+
+/** Save a Blob as a file (the browser keeps large Blobs on disk, not in the page's memory). */
+export function downloadBlob(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = fileName;

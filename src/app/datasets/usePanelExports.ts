@@ -1,11 +1,13 @@
 // Export from the panel's ⋯ menus: a dataset's main array as PNG/TIFF/NPY, a stack as one multi-page
-// TIFF. Shows "Exporting …" while it works and a notice when it fails.
+// TIFF, either as OME-TIFF or OME-Zarr (a zip, or into a folder; a Segmentation output as its source
+// image with the mask as labels). Shows "Exporting …" while it works and a notice when it fails.
 import type { DatasetMeta } from '../../core/records';
 import type { NDArray } from '../../core/ndarray';
 import { useApi } from '../apiContext';
 import { errText } from './errText';
-import { downloadBytes, encodeExport, exportName, mimeOf, type ExportFormat } from './exportDataset';
+import { downloadBlob, downloadBytes, encodeExport, exportName, mimeOf, type ExportFormat } from './exportDataset';
 import { mainKey } from './format';
+import { omeExportName, pickFolder, pickSaveFile, segmentationSource, type OmeMenuEntry } from './omeExportMenu';
 import type { StackEntry } from './usePanelLists';
 import { useStable } from './useStable';
 
@@ -51,5 +53,34 @@ export function usePanelExports(byId: ReadonlyMap<string, DatasetMeta>, stacks: 
       setBusy(null);
     }
   });
-  return { exportDataset, exportStack };
+  /** OME-TIFF / OME-Zarr of a dataset (a mask with a source image: the source, with the mask as labels) or of a stack. */
+  const exportOme = useStable(async (kind: 'dataset' | 'stack', id: string, entry: OmeMenuEntry) => {
+    const meta = kind === 'dataset' ? byId.get(id) : undefined;
+    const stack = kind === 'stack' ? stacks.find((x) => x.stack.id === id) : undefined;
+    if (!meta && !stack) return;
+    const source = meta && entry.format !== 'ome-tiff' ? segmentationSource(meta, byId) : null;
+    const subject = source ?? meta;
+    const name = subject?.name ?? stack!.stack.name;
+    const fileName = omeExportName(name, entry.format, entry.folder);
+    const bytes = meta ? meta.byteLength : (stack?.slices.reduce((n, m) => n + m.byteLength, 0) ?? 0);
+    try {
+      // The pickers need the click's user activation: they come before any other await.
+      const target = entry.folder ? await pickFolder(fileName) : await pickSaveFile(fileName, bytes);
+      if (target === 'cancelled' || (entry.folder && !target)) return;
+      setBusy(`Exporting ${name}…`);
+      const opts = {
+        format: entry.format,
+        ...(source && meta ? { labels: [meta.id] } : {}),
+        ...(target ? { target } : {}),
+        onProgress: (done: number, total: number) => setBusy(`Exporting ${name}… ${done}/${total}`),
+      };
+      const blob = subject ? await api.datasets.exportOme(subject.id, opts) : await api.stacks.exportOme(id, opts);
+      if (blob) downloadBlob(blob, fileName);
+    } catch (e) {
+      setNotice(`Could not export “${name}” as ${entry.label}: ${errText(e)}`);
+    } finally {
+      setBusy(null);
+    }
+  });
+  return { exportDataset, exportStack, exportOme };
 }
