@@ -12,6 +12,7 @@
 //    (or, for the chunk being written, nothing at all), which GC deletes with its chunks.
 // Committed arrays are immutable; deleting one deletes its record and all its chunks in one
 // transaction (a key-range delete is one request, so this needs no GC and leaves nothing behind).
+import { alignedBlockTiles, tileBytes, type BlockTile } from '../core/alignedTiles';
 import * as zarr from 'zarrita';
 import { arrayDigest } from '../core/chunkDigest';
 import { defaultChunkShape } from '../core/chunkPolicy';
@@ -124,6 +125,13 @@ async function writeRuns(store: IdbChunkStore, block: NDArray, runs: readonly Ch
   await q.onIdle();
 }
 
+/** Chunks a block fills whole on a tiled grid: each made by row copies (alignedTiles.ts), byte for byte zarrita's. */
+async function writeTiles(store: IdbChunkStore, block: NDArray, tiles: readonly BlockTile[], chunkShape: readonly number[]): Promise<void> {
+  const q = boundedQueue();
+  for (const t of tiles) q.add(() => store.set(`/${t.key}`, tileBytes(block, t, chunkShape)));
+  await q.onIdle();
+}
+
 async function stagingRecord(ctx: StoreContext, info: ChunkedArrayInfo): Promise<void> {
   const now = Date.now();
   const rec: ChunkedArrayRecord = { ...info, state: 'staging', created: new Date(now).toISOString(), touched: now };
@@ -200,8 +208,10 @@ export async function createChunkedArray(ctx: StoreContext, opts: NewChunkedArra
       });
       if (sizeOf(block.shape) === 0) return;
       const runs = alignedBlockRuns(shape, chunkShape, origin, block.shape);
-      if (runs) await writeRuns(store, block, runs, sizeOf(chunkShape));
-      else await zarr.set(arr, selection, toChunk(block), { createQueue: () => boundedQueue() });
+      if (runs) return writeRuns(store, block, runs, sizeOf(chunkShape));
+      const tiles = alignedBlockTiles(shape, chunkShape, origin, block.shape);
+      if (tiles) return writeTiles(store, block, tiles, chunkShape);
+      await zarr.set(arr, selection, toChunk(block), { createQueue: () => boundedQueue() });
     },
     async commit() {
       open();
