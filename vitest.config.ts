@@ -44,6 +44,7 @@ const INTEGRATION = [
   'lazyArraysEngine',
   'toolchainLazy',
   'datasetAxes',
+  'omeZarr',
 ].map((name) => `tests/unit/${name}.test.ts`);
 
 export default defineConfig({

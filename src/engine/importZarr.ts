@@ -13,6 +13,7 @@ import { ndarray, itemSize, sizeOf, type DType, type NDArray } from '../core/nda
 import { hasMultiscales, ngffLevelAxes, parseLabelsGroup, parseNgffImage, type LabelColor, type NgffImage } from '../core/ome/ngff';
 import { storedLayout, type StoredLayout } from '../core/ome/storedLayout';
 import type { DatasetMeta, RemoteArray } from '../core/records';
+import { naturalCompare } from '../core/stacks';
 import type { ChunkedArrayWriter, NewDataset, Store } from '../store/index';
 import { folderSource, httpSource, openArray, readGroupAttrs, readKept, type OpenedArray, type ZarrSource } from '../store/zarrReader';
 import type { Region } from '../store/zarrViews';
@@ -134,7 +135,7 @@ export async function takeZarrFolders<E extends { path: string; blob: Blob }>(en
     }
     if (hasMultiscales(attrs, v3 ? 3 : 2)) roots.push(root);
   }
-  const folders = roots.map((root) => ({ root, files: new Map<string, Blob>() }));
+  const folders = roots.sort(naturalCompare).map((root) => ({ root, files: new Map<string, Blob>() }));
   const rest: E[] = [];
   for (const e of entries) {
     const f = folders.find((x) => x.root === '' || e.path.startsWith(`${x.root}/`));
