@@ -6,6 +6,7 @@ import { memo, type KeyboardEvent } from 'react';
 import type { DatasetMeta } from '../../core/records';
 import { EXPORT_FORMATS, exportSupport, type ExportFormat } from './exportDataset';
 import { describeDataset, mainField } from './format';
+import { RemoteChip, useRemoteRowItems } from './remoteDatasets';
 import { RenameField } from './RenameField';
 import { RowMenu, type MenuItem } from './RowMenu';
 import { Thumbnail } from './Thumbnail';
@@ -34,10 +35,12 @@ export const DatasetRow = memo(function DatasetRow(p: DatasetRowProps) {
   const d = describeDataset(meta);
   const field = mainField(meta);
   const inner = active ? 0 : -1;
+  const remoteItems = useRemoteRowItems(meta);
 
   const items: MenuItem[] = [
     { label: 'Open in viewer', hint: 'Enter', onSelect: () => p.onOpen(meta.id) },
     { label: 'Rename', hint: 'F2', onSelect: () => p.onStartRename(meta.id) },
+    ...remoteItems,
     ...EXPORT_FORMATS.map(({ format, label }) => {
       const s = exportSupport(field, format);
       return { label: `Export ${label}`, disabled: !s.ok, title: s.note, testId: `export-${format}`, onSelect: () => p.onExport(meta.id, format) };
@@ -98,6 +101,7 @@ export const DatasetRow = memo(function DatasetRow(p: DatasetRowProps) {
           <span className="mono">{d.dims}</span>
           {d.dtype && <span className="mono">{d.dtype}</span>}
           <span>{d.size}</span>
+          <RemoteChip meta={meta} />
         </span>
       </div>
       <RowMenu label={`Actions for ${meta.name}`} items={items} tabIndex={inner} />
