@@ -12,6 +12,7 @@ import { toImageArray } from '../core/imageCodecs/npy';
 import { ndarray, itemSize, sizeOf, type DType, type NDArray } from '../core/ndarray';
 import { hasMultiscales, ngffLevelAxes, parseLabelsGroup, parseNgffImage, type LabelColor, type NgffImage } from '../core/ome/ngff';
 import { storedLayout, type StoredLayout } from '../core/ome/storedLayout';
+import { isTiledImage, pyramidShapes } from '../core/pyramid';
 import type { DatasetMeta, RemoteArray } from '../core/records';
 import { naturalCompare } from '../core/stacks';
 import type { ChunkedArrayWriter, NewDataset, Store } from '../store/index';
@@ -85,20 +86,41 @@ function planeRegions(shape: readonly number[]): Region[] {
   return out;
 }
 
-/** Level 0 of `img` copied plane by plane into a staged chunked array (converted to `img.dtype`). */
-async function stageLevel0(store: ZarrStore, img: ZarrImage, writers: ChunkedArrayWriter[], signal?: AbortSignal): Promise<ChunkedArrayWriter> {
+/** Level `level` of `img` copied plane by plane into a staged chunked array (converted to `img.dtype`). */
+async function stageLevel(store: ZarrStore, img: ZarrImage, writers: ChunkedArrayWriter[], signal?: AbortSignal, level = 0): Promise<ChunkedArrayWriter> {
   const { layout } = img;
-  const w = await store.createChunkedArray({ dtype: img.dtype, shape: layout.shape });
+  const a = img.levels[level]!;
+  const w = await store.createChunkedArray({ dtype: img.dtype, shape: layout.kept.map((i) => a.shape[i]!) });
   writers.push(w);
-  for (const region of planeRegions(layout.shape)) {
+  for (const region of planeRegions(w.shape)) {
     checkCancelled(signal);
-    const plane = await readKept(img.levels[0]!, layout.kept, region);
+    const plane = await readKept(a, layout.kept, region);
     await w.write(
       region.map((r) => r?.[0] ?? 0),
       plane.dtype === img.dtype ? plane : toImageArray(plane),
     );
   }
   return w;
+}
+
+/**
+ * The image's own lower levels as the field's pyramid when the field is a tiled 2-D image and its first
+ * levels have exactly the shapes src/core/pyramid.ts gives (else null: the viewer builds the pyramid).
+ */
+async function stagePyramid(
+  store: ZarrStore,
+  img: ZarrImage,
+  base: ChunkedArrayWriter,
+  writers: ChunkedArrayWriter[],
+  signal?: AbortSignal,
+): Promise<ChunkedArrayWriter[] | null> {
+  if (img.layout.schema !== 'Image' || !isTiledImage(base.shape, base.chunkShape)) return null;
+  const want = pyramidShapes(base.shape, img.dtype);
+  const have = img.levels.slice(1, want.length + 1).map((a) => img.layout.kept.map((i) => a.shape[i]!).join());
+  if (have.length !== want.length || want.some((s, i) => s.join() !== have[i])) return null;
+  const out: ChunkedArrayWriter[] = [];
+  for (let l = 1; l <= want.length; l++) out.push(await stageLevel(store, img, writers, signal, l));
+  return out;
 }
 
 function baseName(path: string): string {
@@ -160,9 +182,10 @@ export async function importZarrFolder(store: ZarrStore, folder: ZarrFolder, sig
   try {
     const img = await openImage(src);
     const labels = await Promise.all((await labelNames(src)).map(async (l) => ({ name: l, img: await openImage(subSource(src, `labels/${l}`)) })));
-    const base = await stageLevel0(store, img, writers, signal);
+    const base = await stageLevel(store, img, writers, signal);
+    const levels = await stagePyramid(store, img, base, writers, signal);
     const staged = [];
-    for (const l of labels) staged.push({ ...l, w: await stageLevel0(store, l.img, writers, signal) });
+    for (const l of labels) staged.push({ ...l, w: await stageLevel(store, l.img, writers, signal) });
     checkCancelled(signal);
     const extra = { format: 'OME-Zarr', ngff: img.ngff.version, path: folder.root, levels: img.levels.length };
     const [id] = await store.putDatasets([
@@ -173,6 +196,7 @@ export async function importZarrFolder(store: ZarrStore, folder: ZarrFolder, sig
         schema: img.layout.schema,
         extra,
         axes: { [img.layout.field]: img.layout.axes },
+        ...(levels ? { levels: { [img.layout.field]: levels } } : {}),
       },
     ]);
     if (!staged.length) return [id!];

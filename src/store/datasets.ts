@@ -11,6 +11,7 @@ import { addRef, applyRefDeltas, readBlobIn } from './blobs';
 import type { ChunkCache } from './chunkCache';
 import type { ChunkedArrayWriter, SealedArray } from './chunkedArrays';
 import { commitArraysIn, emptyCommits, encodeArray, readFieldArray, regionOfArray, releaseArraysIn, storesChunked, type ArrayCommits } from './datasetArrays';
+import { pyramidShapes } from '../core/pyramid';
 import { levelField } from './pyramids';
 import { readRemoteField, remoteLevels } from './remoteArrays';
 import type { Region } from './zarrViews';
@@ -54,6 +55,11 @@ export interface NewDataset {
   extra?: Record<string, unknown>;
   /** What the axes of array fields mean (src/core/imageAxes.ts), by field key; kept in the fields' `axes`. */
   axes?: Record<string, ImageAxes>;
+  /**
+   * Pyramid levels of staged array fields, by field key, level 1 first (an OME-Zarr's own levels): each
+   * must have the shape src/core/pyramid.ts gives that level; committed with the dataset as `levels`.
+   */
+  levels?: Record<string, ChunkedArrayWriter[]>;
 }
 
 export interface DatasetPatch {
@@ -197,6 +203,7 @@ async function prepareInto(items: NewDataset[], prepared: PreparedDatasets): Pro
       byteLength += metas[i]!.byteLength;
     });
     applyAxes(keys, item.axes, name);
+    await applyLevels(keys, item.levels, name, prepared);
     prepared.metas.push({
       id,
       name,
@@ -226,6 +233,27 @@ function applyAxes(keys: Record<string, FieldMeta>, axes: Record<string, ImageAx
     const p = axesProblem(ax, fm.shape, label);
     if (p) throw new Error(p);
     fm.axes = cloneAxes(ax);
+  }
+}
+
+/** Seals the given pyramid levels of staged fields and records them (by digest; ids set by the write) in the fields' `levels`. */
+async function applyLevels(keys: Record<string, FieldMeta>, levels: NewDataset['levels'], name: string, prepared: PreparedDatasets): Promise<void> {
+  for (const [key, writers] of Object.entries(levels ?? {})) {
+    const fm = Object.hasOwn(keys, key) ? keys[key] : undefined;
+    const want = fm?.digest ? pyramidShapes(fm.shape, fm.dtype) : null;
+    if (!fm || !want || want.length !== writers.length || writers.some((w, i) => w.shape.join() !== want[i]!.join())) {
+      throw new Error(
+        `Dataset '${name}', field '${key}': pyramid levels must be staged arrays of the shapes [${(want ?? []).map((s) => s.join('×')).join(', ')}].`,
+      );
+    }
+    fm.levels = [];
+    for (const w of writers) {
+      const sealed = await w.seal();
+      prepared.sealed.push(sealed);
+      prepared.arrays.sealed.set(sealed.digest, [...(prepared.arrays.sealed.get(sealed.digest) ?? []), sealed]);
+      addRef(prepared.arrays.refs, sealed.digest, 1);
+      fm.levels.push({ array: '', shape: [...sealed.shape], chunkShape: [...sealed.chunkShape], digest: sealed.digest });
+    }
   }
 }
 
@@ -276,7 +304,10 @@ export async function writeDatasetsIn(tx: WriteTx, prepared: PreparedDatasets, c
   const [, arrayIds] = await Promise.all([applyRefDeltas(tx, prepared.deltas, prepared.sources), commitArraysIn(tx, prepared.arrays, cache)]);
   const writes: Promise<unknown>[] = [];
   for (const meta of prepared.metas) {
-    for (const fm of Object.values(meta.keys)) if (fm.digest) fm.array = arrayIds.get(fm.digest)!;
+    for (const fm of Object.values(meta.keys)) {
+      if (fm.digest) fm.array = arrayIds.get(fm.digest)!;
+      for (const lv of fm.levels ?? []) lv.array = arrayIds.get(lv.digest)!;
+    }
     track(writes, tx.objectStore('datasets').add(meta));
   }
   await Promise.all(writes);

@@ -88,6 +88,14 @@ g.create_dataset('0', data=a, chunks=(1, 2, 5, 6), compressor=Zlib(level=1))
 g.attrs['multiscales'] = ms([{'name': 'c', 'type': 'channel'}, sp('z', 'nanometer'), sp('y'), sp('x')], [[1, 200, 40, 40]])
 save('czyx', a)
 
+# a tiled 2-D image (more than one 4 MiB chunk) whose level 1 has the shape src/core/pyramid.ts gives
+g = zarr.open_group(d + '/tiled.zarr', mode='w')
+a = ((np.arange(2048)[:, None] * 3 + np.arange(1200)[None, :]) % 4099).astype(np.uint16)
+g.create_dataset('0', data=a, chunks=(512, 512))
+g.create_dataset('1', data=a[::2, ::2], chunks=(512, 512))
+g.attrs['multiscales'] = ms(['y', 'x'], [[1, 1], [2, 2]])
+save('tiled1', np.ascontiguousarray(a[::2, ::2][100:110, 200:230]))
+
 # an unsupported version, and an unknown codec
 g = zarr.open_group(d + '/old.zarr', mode='w')
 g.create_dataset('0', data=np.zeros((4, 4), np.uint8), compressor=None)
@@ -338,6 +346,30 @@ describe.skipIf(!ZARR)(`NGFF 0.4 folders written by zarr 2.13, dropped${ZARR ? '
     const b = czyx!.fields.image as NDArray;
     expect([czyx!.meta.schema, b.dtype, b.shape, values(b)]).toEqual([null, 'uint16', [2, 4, 5, 6], expected('czyx', Uint16Array)]);
     expect(czyx!.meta.keys.image!.axes!.axes[1]).toEqual({ name: 'z', type: 'space', unit: 'nanometer', scale: 200, translation: 0 });
+  });
+
+  it("keeps a tiled image's own lower level as its pyramid when the shapes are algobox's", async () => {
+    const store = await fresh();
+    const r = await importFiles(importCtx(store), entriesOf(join(dir, 'tiled.zarr')));
+    expect(r.errors).toEqual([]);
+    const meta = (await store.getDatasetMeta(r.ids[0]!))!;
+    expect(meta.keys.image!.shape).toEqual([2048, 1200]);
+    expect(meta.keys.image!.levels!.map((l) => l.shape)).toEqual([[1024, 600]]);
+    // The file's level 1 (every other pixel), not a 2×2 mean algobox would have computed.
+    expect(
+      values(
+        await store.readDatasetArray(
+          r.ids[0]!,
+          'image',
+          [
+            [100, 110],
+            [200, 230],
+          ],
+          1,
+        ),
+      ),
+    ).toEqual(expected('tiled1', Uint16Array));
+    expect(await store.buildDatasetPyramid(r.ids[0]!, 'image')).toHaveLength(1);
   });
 
   it('refuses other NGFF versions and unknown codecs, naming the folder, and stores nothing of them', async () => {
