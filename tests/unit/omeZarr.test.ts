@@ -235,6 +235,10 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url!, 'http://x').pathname);
     requests.push({ method: req.method!, path });
+    if (path.startsWith('/broken/')) {
+      res.writeHead(500, 'Internal Server Error').end();
+      return;
+    }
     let bytes: Buffer;
     try {
       bytes = readFileSync(join(dir, path));
@@ -447,6 +451,10 @@ describe('remote OME-Zarr over HTTP (loopback server counting requests)', () => 
     expect(reader.levels).toEqual([{ shape: [4, 10, 12], chunkShape: [1, 10, 12] }]);
     expect(values(await reader.read([[1, 2], null, null], 1))).toEqual(Array.from({ length: 120 }, (_, i) => 120 + i));
 
+    // What a run's fetchData reads (several datasets' fields at once): the remote field whole.
+    const [many] = await store.getManyDatasetFields([id], ['volume']);
+    expect(values(many!.fields.volume!.array)).toEqual(zyxValues);
+
     // Copied into the browser: a new, local dataset with the same values; deleting the remote one releases nothing.
     const copy = await copyRemoteDataset(store, id);
     const local = (await store.getDataset(copy))!;
@@ -474,6 +482,9 @@ describe('remote OME-Zarr over HTTP (loopback server counting requests)', () => 
     );
     await expect(openRemoteZarr(store, 'http://127.0.0.1:9/x.zarr')).rejects.toThrow(
       /^Opening OME-Zarr: http:\/\/127\.0\.0\.1:9\/x\.zarr\/zarr\.json: the request failed before any answer .*it must send Access-Control-Allow-Origin/,
+    );
+    await expect(openRemoteZarr(store, `${base}/broken/x.zarr`)).rejects.toThrow(
+      `Opening OME-Zarr: ${base}/broken/x.zarr/zarr.json: HTTP 500 Internal Server Error.`,
     );
     await expect(openRemoteZarr(store, 'ftp://example.org/x.zarr')).rejects.toThrow("datasets.openUrl: 'ftp://example.org/x.zarr' is not an http(s) URL.");
     if (!ZARR) return;
