@@ -160,7 +160,40 @@ export async function openArray(src: ZarrSource, path: string, zarrFormat: 2 | 3
   const dtype = arr.dtype as string;
   if (!(DTYPES as readonly string[]).includes(dtype)) throw new Error(`${label}: data type '${dtype}' is not supported (algobox keeps ${DTYPES.join(', ')}).`);
   chunkBytes = arr.chunks.reduce((n, d) => n * d, itemBytes(dtype as DType));
+  checkDecodedChunks(arr, label, chunkKeyOf(meta, zarrFormat));
   return { label, dtype: dtype as DType, shape: [...arr.shape], chunkShape: [...arr.chunks], array: arr };
+}
+
+/** A chunk's key from its grid coordinates, as the array's metadata encodes it ('1.0', 'c/1/0'). */
+function chunkKeyOf(meta: Record<string, unknown>, zarrFormat: 2 | 3): (coords: readonly number[]) => string {
+  if (zarrFormat === 2) {
+    const sep = typeof meta.dimension_separator === 'string' ? meta.dimension_separator : '.';
+    return (c) => c.join(sep);
+  }
+  const enc = meta.chunk_key_encoding as { name?: string; configuration?: { separator?: string } } | undefined;
+  const sep = enc?.configuration?.separator ?? (enc?.name === 'v2' ? '.' : '/');
+  const key = enc?.name === 'v2' ? (c: readonly number[]) => c.join(sep) : (c: readonly number[]) => ['c', ...c].join(sep);
+  const sharding = (meta.codecs as { name: string; configuration?: { chunk_shape?: number[] } }[] | undefined)?.find((c) => c.name === 'sharding_indexed');
+  const shard = (meta.chunk_grid as { configuration?: { chunk_shape?: number[] } } | undefined)?.configuration?.chunk_shape;
+  const inner = sharding?.configuration?.chunk_shape;
+  if (!inner || !shard) return key;
+  // Sharded: zarrita's chunk coordinates are the inner chunks'; name the shard that holds one too.
+  return (c) => `(${c.join(', ')}) of shard '${key(c.map((x, i) => Math.floor(x / (shard[i]! / inner[i]!))))}`;
+}
+
+/**
+ * Every chunk zarrita decodes must hold a whole chunk of values: a chunk whose (decompressed) bytes are
+ * too few or too many fails naming its key, instead of being read as shifted or zero-filled values.
+ */
+function checkDecodedChunks(arr: zarr.Array<zarr.DataType, zarr.Readable>, label: string, keyOf: (coords: readonly number[]) => string): void {
+  const want = arr.chunks.reduce((n, d) => n * d, 1);
+  const inner = arr.getChunk.bind(arr);
+  arr.getChunk = async (coords, ...rest) => {
+    const chunk = await inner(coords, ...rest);
+    const n = (chunk.data as { length: number }).length;
+    if (n !== want) throw new Error(`${label}: chunk '${keyOf(coords)}' decodes to ${n} values; a chunk of this array holds ${want}.`);
+    return chunk;
+  };
 }
 
 function itemBytes(dtype: DType): number {

@@ -106,6 +106,11 @@ g.attrs['multiscales'] = ms(['y', 'x'], [[1, 1]])
 meta = json.load(open(d + '/codec.zarr/0/.zarray'))
 meta['compressor'] = {'id': 'jpegxl'}
 json.dump(meta, open(d + '/codec.zarr/0/.zarray', 'w'))
+import zlib
+g = zarr.open_group(d + '/short.zarr', mode='w')
+g.create_dataset('0', data=np.arange(64, dtype=np.uint16).reshape(8, 8), chunks=(4, 4), compressor=Zlib())
+g.attrs['multiscales'] = ms(['y', 'x'], [[1, 1]])
+open(d + '/short.zarr/0/1.0', 'wb').write(zlib.compress(b'x' * 10))
 `;
 
 /** Every file under `root` as a dropped entry {file, path relative to `base`}. */
@@ -376,9 +381,13 @@ describe.skipIf(!ZARR)(`NGFF 0.4 folders written by zarr 2.13, dropped${ZARR ? '
     expect(await store.buildDatasetPyramid(r.ids[0]!, 'image')).toHaveLength(1);
   });
 
-  it('refuses other NGFF versions and unknown codecs, naming the folder, and stores nothing of them', async () => {
+  it('refuses other NGFF versions, unknown codecs and chunks of the wrong size, naming the folder, and stores nothing of them', async () => {
     const store = await fresh();
-    const r = await importFiles(importCtx(store), [...entriesOf(join(dir, 'old.zarr')), ...entriesOf(join(dir, 'codec.zarr'))]);
+    const r = await importFiles(importCtx(store), [
+      ...entriesOf(join(dir, 'old.zarr')),
+      ...entriesOf(join(dir, 'codec.zarr')),
+      ...entriesOf(join(dir, 'short.zarr')),
+    ]);
     expect(r.ids).toEqual([]);
     expect(r.errors).toEqual([
       {
@@ -389,6 +398,8 @@ describe.skipIf(!ZARR)(`NGFF 0.4 folders written by zarr 2.13, dropped${ZARR ? '
         file: 'old.zarr',
         message: 'old.zarr/.zattrs: OME-NGFF version "0.3" is not supported on Zarr v2: algobox reads 0.4 (Zarr v2) and 0.5 (Zarr v3).',
       },
+      // A zlib chunk that inflates to 10 bytes: named, not read as zeros.
+      { file: 'short.zarr', message: "short.zarr/0: chunk '1.0' decodes to 5 values; a chunk of this array holds 16." },
     ]);
     expect(await store.listDatasets()).toEqual([]);
     expect(await store.listChunkedArrays()).toEqual([]);
