@@ -1,7 +1,7 @@
 // Reading Zarr (v2 and v3, sharding included) written by others, through zarrita: an OME-Zarr folder
 // dropped on the page (a Map of relative path → File) or a remote one (HTTP). Opens groups and arrays,
 // checks that zarrita can decode the array's codecs (an unsupported one is named with the array), checks
-// the size of uncompressed chunks (a wrong one names its key), and reads regions of an array with the
+// the size of every chunk (raw, and once decoded: a wrong one names its key), and reads regions of an array with the
 // axes of length 1 that algobox leaves out indexed away (src/core/ome/storedLayout.ts).
 import * as zarr from 'zarrita';
 import { DTYPES, ndarray, type DType, type NDArray, type TypedArray } from '../core/ndarray';
