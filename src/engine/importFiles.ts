@@ -338,7 +338,13 @@ export async function importFiles(
   const quota = signal?.aborted ? null : quotaProblem(`Importing ${total} file${total === 1 ? '' : 's'}`, need, await ctx.estimate?.().catch(() => null));
   if (quota) throw new Error(quota);
 
-  const zarr = signal?.aborted ? { ids: [], errors: [], cancelled: zarrFolders.map((f) => f.root) } : await importZarrFolders(store, zarrFolders, signal);
+  const zarr = signal?.aborted
+    ? { ids: [], errors: [], cancelled: zarrFolders.map((f) => f.root) }
+    : await importZarrFolders(store, zarrFolders, {
+        signal,
+        estimate: ctx.estimate,
+        onProgress: (name, b) => o.onProgress?.(0, total, name, { ...b, done: b.fileDone, total: b.fileTotal }),
+      });
   made.errors.push(...zarr.errors);
   let done = 0;
   let bytesDone = 0;

@@ -12,6 +12,7 @@ import { toImageArray } from '../core/imageCodecs/npy';
 import { ndarray, itemSize, sizeOf, type DType, type NDArray } from '../core/ndarray';
 import { hasMultiscales, ngffLevelAxes, parseLabelsGroup, parseNgffImage, type LabelColor, type NgffImage } from '../core/ome/ngff';
 import { storedLayout, type StoredLayout } from '../core/ome/storedLayout';
+import { quotaProblem, type StorageEstimateLike } from '../core/quota';
 import { isTiledImage, pyramidShapes } from '../core/pyramid';
 import type { DatasetMeta, RemoteArray } from '../core/records';
 import { naturalCompare } from '../core/stacks';
@@ -87,7 +88,14 @@ function planeRegions(shape: readonly number[]): Region[] {
 }
 
 /** Level `level` of `img` copied plane by plane into a staged chunked array (converted to `img.dtype`). */
-async function stageLevel(store: ZarrStore, img: ZarrImage, writers: ChunkedArrayWriter[], signal?: AbortSignal, level = 0): Promise<ChunkedArrayWriter> {
+async function stageLevel(
+  store: ZarrStore,
+  img: ZarrImage,
+  writers: ChunkedArrayWriter[],
+  signal?: AbortSignal,
+  level = 0,
+  onPlane?: (bytes: number) => void,
+): Promise<ChunkedArrayWriter> {
   const { layout } = img;
   const a = img.levels[level]!;
   const w = await store.createChunkedArray({ dtype: img.dtype, shape: layout.kept.map((i) => a.shape[i]!) });
@@ -99,6 +107,7 @@ async function stageLevel(store: ZarrStore, img: ZarrImage, writers: ChunkedArra
       region.map((r) => r?.[0] ?? 0),
       plane.dtype === img.dtype ? plane : toImageArray(plane),
     );
+    onPlane?.(sizeOf(plane.shape) * itemSize(img.dtype));
   }
   return w;
 }
@@ -175,17 +184,24 @@ function labelColorsExtra(colors: LabelColor[]): Record<string, unknown> {
  * One dropped OME-Zarr folder → the image dataset and one Segmentation dataset per label image (their
  * ids, image first). Everything is read and staged before anything is stored; a failure stores nothing.
  */
-export async function importZarrFolder(store: ZarrStore, folder: ZarrFolder, signal?: AbortSignal): Promise<string[]> {
+export async function importZarrFolder(store: ZarrStore, folder: ZarrFolder, opts: ZarrImportOptions = {}): Promise<string[]> {
+  const { signal } = opts;
   const name = baseName(folder.root);
   const src = folderSource(folder.root || name, folder.files);
   const writers: ChunkedArrayWriter[] = [];
   try {
     const img = await openImage(src);
     const labels = await Promise.all((await labelNames(src)).map(async (l) => ({ name: l, img: await openImage(subSource(src, `labels/${l}`)) })));
-    const base = await stageLevel(store, img, writers, signal);
+    // What it stores (level 0 of the image and of each label) against the free storage, before writing.
+    const need = [img, ...labels.map((l) => l.img)].reduce((n, i) => n + sizeOf(i.layout.shape) * itemSize(i.dtype), 0);
+    const quota = quotaProblem(`Importing ${src.label}`, need, await opts.estimate?.().catch(() => null));
+    if (quota) throw new Error(quota);
+    let done = 0;
+    const onPlane = (bytes: number) => opts.onProgress?.(folder.root || name, { fileDone: (done += bytes), fileTotal: need });
+    const base = await stageLevel(store, img, writers, signal, 0, onPlane);
     const levels = await stagePyramid(store, img, base, writers, signal);
     const staged = [];
-    for (const l of labels) staged.push({ ...l, w: await stageLevel(store, l.img, writers, signal) });
+    for (const l of labels) staged.push({ ...l, w: await stageLevel(store, l.img, writers, signal, 0, onPlane) });
     checkCancelled(signal);
     const extra = { format: 'OME-Zarr', ngff: img.ngff.version, path: folder.root, levels: img.levels.length };
     const [id] = await store.putDatasets([
@@ -227,18 +243,26 @@ export async function importZarrFolder(store: ZarrStore, folder: ZarrFolder, sig
   }
 }
 
+export interface ZarrImportOptions {
+  signal?: AbortSignal | undefined;
+  /** After each plane copied: the folder, and the bytes of it stored so far out of its total. */
+  onProgress?: ((folder: string, bytes: { fileDone: number; fileTotal: number }) => void) | undefined;
+  /** `navigator.storage.estimate()`: a folder larger than the free space is refused before anything is written. */
+  estimate?: (() => Promise<StorageEstimateLike | null>) | undefined;
+}
+
 /** The dropped OME-Zarr folders imported one by one: the ids made, the folders that failed (with why) or were cancelled. */
 export async function importZarrFolders(
   store: ZarrStore,
   folders: readonly ZarrFolder[],
-  signal?: AbortSignal,
+  opts: ZarrImportOptions = {},
 ): Promise<{ ids: string[]; errors: { file: string; message: string }[]; cancelled: string[] }> {
   const out = { ids: [] as string[], errors: [] as { file: string; message: string }[], cancelled: [] as string[] };
   for (const f of folders) {
     const file = f.root || baseName(f.root);
     try {
-      checkCancelled(signal);
-      out.ids.push(...(await importZarrFolder(store, f, signal)));
+      checkCancelled(opts.signal);
+      out.ids.push(...(await importZarrFolder(store, f, opts)));
     } catch (err) {
       if (err instanceof ImportCancelled) out.cancelled.push(file);
       else out.errors.push({ file, message: thrownMessage(err) });

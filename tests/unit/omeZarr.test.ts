@@ -307,8 +307,13 @@ describe.skipIf(!ZARR)(`NGFF 0.4 folders written by zarr 2.13, dropped${ZARR ? '
 
   it('imports TCZYX (T = 1) as CZYX with omero channels, and its label image as a Segmentation of it', async () => {
     const store = await fresh();
-    const r = await importFiles(importCtx(store), [...entriesOf(join(dir, 'tczyx.zarr')), ...entriesOf(join(dir, 'plane.zarr'))]);
+    const progress: string[] = [];
+    const r = await importFiles(importCtx(store), [...entriesOf(join(dir, 'tczyx.zarr')), ...entriesOf(join(dir, 'plane.zarr'))], {
+      onProgress: (_d, _t, name, b) => b && progress.push(`${name} ${b.fileDone}/${b.fileTotal}`),
+    });
     expect(r.errors).toEqual([]);
+    // Bytes stored, plane by plane: the image's 6 planes of 120 bytes, then the label's 3 of 240.
+    expect(progress.filter((p) => p.startsWith('tczyx.zarr'))).toEqual([120, 240, 360, 480, 600, 720, 960, 1200, 1440].map((n) => `tczyx.zarr ${n}/1440`));
     expect(r.ids).toHaveLength(3); // plane.zarr, then tczyx.zarr and its label (folders in path order)
     const metas = await Promise.all(r.ids.map(async (id) => (await store.getDatasetMeta(id))!));
     const image = metas.find((m) => m.name === 'tczyx.zarr')!;
@@ -355,6 +360,16 @@ describe.skipIf(!ZARR)(`NGFF 0.4 folders written by zarr 2.13, dropped${ZARR ? '
     const b = czyx!.fields.image as NDArray;
     expect([czyx!.meta.schema, b.dtype, b.shape, values(b)]).toEqual([null, 'uint16', [2, 4, 5, 6], expected('czyx', Uint16Array)]);
     expect(czyx!.meta.keys.image!.axes!.axes[1]).toEqual({ name: 'z', type: 'space', unit: 'nanometer', scale: 200, translation: 0 });
+  });
+
+  it('refuses a folder larger than the free storage before writing anything', async () => {
+    const store = await fresh();
+    const r = await importFiles({ ...importCtx(store), estimate: async () => ({ usage: 9000, quota: 10000 }) }, entriesOf(join(dir, 'plane.zarr')));
+    expect(r.ids).toEqual([]);
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]!.file).toBe('plane.zarr');
+    expect(r.errors[0]!.message).toMatch(/^Importing plane\.zarr needs about 3\.9 KiB \(4000 bytes\) of storage, but only .*nothing was written\.$/);
+    expect(await store.listChunkedArrays()).toEqual([]);
   });
 
   it("keeps a tiled image's own lower level as its pyramid when the shapes are algobox's", async () => {
