@@ -74,6 +74,13 @@ const chunks = () => requests.filter((p) => !/(\.zattrs|\.zgroup|\.zarray|zarr\.
 test('an OME-Zarr URL opens as a remote dataset; the viewer fetches only the chunks of the slice shown', async ({ page }) => {
   test.skip(!ZARR, 'needs zarr under /usr/bin/python3 (apt-get install -y python3-zarr)');
   const problems = await openApp(page);
+  // A URL with nothing there: the import status says so, with the URL.
+  await page.getByRole('button', { name: 'Open OME-Zarr URL…' }).click();
+  await page.getByTestId('open-url-input').fill(`${base}/missing.zarr`);
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await expect(page.getByText(`Opening OME-Zarr: ${base}/missing.zarr: not a Zarr group (no zarr.json, and no .zgroup).`)).toBeVisible();
+  requests.length = 0;
+
   await page.getByRole('button', { name: 'Open OME-Zarr URL…' }).click();
   await page.getByTestId('open-url-input').fill(`${base}/stack.zarr`);
   await page.getByRole('button', { name: 'Open', exact: true }).click();
