@@ -5,13 +5,14 @@
 // for the thumbnail), nothing else. The row shows "remote"; "Import into the browser" copies it.
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { openApp } from './util';
 import { shot, SHOTS_DIR } from './shot';
+import { writeShardedUint16 } from '../unit/helpers/zarrShards';
 
 const PYTHON = '/usr/bin/python3';
 const ZARR = spawnSync(PYTHON, ['-c', 'import zarr, numpy'], { stdio: 'ignore' }).status === 0;
@@ -21,9 +22,28 @@ let server: Server | null = null;
 let base = '';
 const requests: string[] = [];
 
+/** NGFF 0.5 on Zarr v3: a [5, 40, 48] Z stack in one shard per slice (slice z holds z·1000 + i mod 500). */
+const SHARDED = [5, 40, 48] as const;
+function writeSharded05(root: string): void {
+  const n = SHARDED[0] * SHARDED[1] * SHARDED[2];
+  const plane = SHARDED[1] * SHARDED[2];
+  writeShardedUint16(
+    join(root, 's0'),
+    SHARDED,
+    Uint16Array.from({ length: n }, (_, i) => Math.floor(i / plane) * 1000 + ((i % plane) % 500)),
+  );
+  const axes = ['z', 'y', 'x'].map((name) => ({ name, type: 'space', unit: 'micrometer' }));
+  const ome = { version: '0.5', multiscales: [{ axes, datasets: [{ path: 's0', coordinateTransformations: [{ type: 'scale', scale: [1, 0.2, 0.2] }] }] }] };
+  writeFileSync(join(root, 'zarr.json'), JSON.stringify({ zarr_format: 3, node_type: 'group', attributes: { ome } }));
+}
+
 test.beforeAll(async () => {
-  if (!ZARR) return;
   dir = mkdtempSync(join(tmpdir(), 'algobox-e2e-zarr-'));
+  writeSharded05(join(dir, 'sharded.zarr'));
+  startServer();
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+  if (!ZARR) return;
   const py = String.raw`
 import sys, numpy as np, zarr
 d = sys.argv[1]
@@ -39,6 +59,10 @@ g.attrs['multiscales'] = [{'version': '0.4', 'axes': [sp('z'), sp('y'), sp('x')]
 `;
   const r = spawnSync(PYTHON, ['-c', py, dir], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`python failed: ${r.stderr}`);
+});
+
+/** The second origin: files of `dir` with CORS headers (Range allowed for shards), every request logged. */
+function startServer(): void {
   server = createServer((req, res) => {
     const cors = {
       'access-control-allow-origin': '*',
@@ -50,7 +74,7 @@ g.attrs['multiscales'] = [{'version': '0.4', 'axes': [sp('z'), sp('y'), sp('x')]
       return;
     }
     const path = decodeURIComponent(new URL(req.url!, 'http://x').pathname);
-    requests.push(path);
+    requests.push(req.method === 'GET' ? path : `${req.method} ${path}`);
     let bytes: Buffer;
     try {
       bytes = readFileSync(join(dir, path));
@@ -58,11 +82,15 @@ g.attrs['multiscales'] = [{'version': '0.4', 'axes': [sp('z'), sp('y'), sp('x')]
       res.writeHead(404, cors).end();
       return;
     }
-    res.writeHead(200, { ...cors, 'content-length': bytes.length, 'cross-origin-resource-policy': 'cross-origin' }).end(bytes);
+    const range = req.headers.range?.match(/^bytes=(\d+)-(\d+)$/);
+    if (range) {
+      const [s, e] = [Number(range[1]), Number(range[2])];
+      res.writeHead(206, { ...cors, 'content-length': e - s + 1, 'content-range': `bytes ${s}-${e}/${bytes.length}` }).end(bytes.subarray(s, e + 1));
+      return;
+    }
+    res.writeHead(200, { ...cors, 'content-length': bytes.length }).end(req.method === 'HEAD' ? undefined : bytes);
   });
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
+}
 
 test.afterAll(async () => {
   if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
@@ -118,4 +146,20 @@ test('an OME-Zarr URL opens as a remote dataset; the viewer fetches only the chu
   // The one 404 is zarr.json, looked for first (a Zarr v3 group) before .zgroup (v2): the browser logs it.
   expect(problems.filter((p) => !/status of 404/.test(p))).toEqual([]);
   expect(requests.filter((p) => p.endsWith('zarr.json'))).toEqual(['/stack.zarr/zarr.json']);
+});
+
+test('a sharded NGFF 0.5 (Zarr v3) URL: the viewer reads the middle slice from its shard by byte ranges', async ({ page }) => {
+  const problems = await openApp(page);
+  requests.length = 0;
+  await page.getByRole('button', { name: 'Open OME-Zarr URL…' }).click();
+  await page.getByTestId('open-url-input').fill(`${base}/sharded.zarr`);
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await expect(page.getByTestId('dataset-view')).toHaveAttribute('data-kind', 'volume');
+  await expect(page.getByTestId('viewer-canvas')).toHaveAttribute('data-drawn', '2');
+  const min = Number(await page.getByTestId('contrast-min').inputValue());
+  expect(min).toBeGreaterThanOrEqual(2000);
+  expect(min).toBeLessThan(2500);
+  // Only the shards of slice 0 (the thumbnail) and slice 2 (shown): a HEAD for the size, then ranges.
+  expect([...new Set(chunks().map((p) => p.replace(/^HEAD /, '')))]).toEqual(['/sharded.zarr/s0/c/0/0/0', '/sharded.zarr/s0/c/2/0/0']);
+  expect(problems).toEqual([]);
 });

@@ -18,6 +18,7 @@ import type { Store } from '../../src/store/index';
 import { createAlgobox } from '../../src/api';
 import { freshStores } from './helpers/freshStores';
 import { inProcessWorkerFactory } from './helpers/inProcessWorkers';
+import { writeShardedUint16 } from './helpers/zarrShards';
 
 const PYTHON = '/usr/bin/python3';
 const ZARR = spawnSync(PYTHON, ['-c', 'import zarr, numpy'], { stdio: 'ignore' }).status === 0;
@@ -132,60 +133,6 @@ function entriesOf(root: string, base = dir): { file: File; path: string }[] {
 const ZYX = { z: 4, y: 20, x: 24 };
 const zyxValues = Array.from({ length: ZYX.z * ZYX.y * ZYX.x }, (_, i) => (i * 5) % 65521);
 
-/** A sharded v3 array: shards of [1, 20, 24] holding inner chunks [1, 10, 12] (bytes codec), index at the end (bytes codec, no crc32c). */
-function writeSharded(root: string, data: number[]): void {
-  const shard = [1, ZYX.y, ZYX.x];
-  const inner = [1, 10, 12];
-  mkdirSync(root, { recursive: true });
-  writeFileSync(
-    join(root, 'zarr.json'),
-    JSON.stringify({
-      zarr_format: 3,
-      node_type: 'array',
-      shape: [ZYX.z, ZYX.y, ZYX.x],
-      data_type: 'uint16',
-      chunk_grid: { name: 'regular', configuration: { chunk_shape: shard } },
-      chunk_key_encoding: { name: 'default', configuration: { separator: '/' } },
-      fill_value: 0,
-      codecs: [
-        {
-          name: 'sharding_indexed',
-          configuration: {
-            chunk_shape: inner,
-            codecs: [{ name: 'bytes', configuration: { endian: 'little' } }],
-            index_codecs: [{ name: 'bytes', configuration: { endian: 'little' } }],
-            index_location: 'end',
-          },
-        },
-      ],
-      attributes: {},
-    }),
-  );
-  for (let z = 0; z < ZYX.z; z++) {
-    const chunks: Uint8Array[] = [];
-    for (let cy = 0; cy < 2; cy++)
-      for (let cx = 0; cx < 2; cx++) {
-        const c = new Uint16Array(10 * 12);
-        for (let y = 0; y < 10; y++) for (let x = 0; x < 12; x++) c[y * 12 + x] = data[(z * ZYX.y + cy * 10 + y) * ZYX.x + cx * 12 + x]!;
-        chunks.push(new Uint8Array(c.buffer));
-      }
-    // Inner chunks stored in reverse order (the index, not the order, says where each is).
-    const order = [3, 2, 1, 0];
-    const index = new BigUint64Array(8);
-    let off = 0;
-    const parts: Uint8Array[] = [];
-    for (const k of order) {
-      index[2 * k] = BigInt(off);
-      index[2 * k + 1] = BigInt(chunks[k]!.byteLength);
-      parts.push(chunks[k]!);
-      off += chunks[k]!.byteLength;
-    }
-    parts.push(new Uint8Array(index.buffer));
-    mkdirSync(join(root, 'c', String(z), '0'), { recursive: true });
-    writeFileSync(join(root, 'c', String(z), '0', '0'), Buffer.concat(parts));
-  }
-}
-
 /** zarrita writes the group and level 1 (a regular v3 array) into a Map store, copied to disk. */
 async function writeV3(root: string): Promise<void> {
   const mem = new Map<string, Uint8Array>();
@@ -220,7 +167,7 @@ async function writeV3(root: string): Promise<void> {
     mkdirSync(dirname(p), { recursive: true });
     writeFileSync(p, v);
   }
-  writeSharded(join(root, 's0'), zyxValues);
+  writeShardedUint16(join(root, 's0'), [ZYX.z, ZYX.y, ZYX.x], zyxValues);
 }
 
 // ───────────── the loopback server ─────────────
