@@ -5,7 +5,7 @@
 // counts requests: reading a plane fetches only its chunks.
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -17,6 +17,7 @@ import { copyRemoteDataset, openRemoteZarr } from '../../src/engine/importZarr';
 import type { Store } from '../../src/store/index';
 import { createAlgobox } from '../../src/api';
 import { freshStores } from './helpers/freshStores';
+import { builtinBundleFolder } from './helpers/builtinFolder';
 import { inProcessWorkerFactory } from './helpers/inProcessWorkers';
 import { writeShardedUint16 } from './helpers/zarrShards';
 
@@ -498,6 +499,36 @@ describe('remote OME-Zarr over HTTP (loopback server counting requests)', () => 
       await expect(api.datasets.importRemote(copy)).rejects.toThrow(
         "datasets.importRemote: dataset 'zyx.zarr' is not remote (it is already stored in the browser).",
       );
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('a run reads a remote Volume as it reads a stored one: the same threshold and mask as on its imported copy', async () => {
+    const api = createAlgobox({ dbName: `ome-zarr-run-${crypto.randomUUID()}`, workerFactory: inProcessWorkerFactory(), storageManager: null });
+    try {
+      const alg = await api.algorithms.install(builtinBundleFolder('threshold_segmentation'), { builtin: true });
+      // Its own copy of the array on the server (the page's cache holds zyx.zarr's chunks from other tests).
+      cpSync(join(dir, 'zyx.zarr'), join(dir, 'zyx-run.zarr'), { recursive: true });
+      const remote = await api.datasets.openUrl(`${base}/zyx-run.zarr`);
+      const run = async (id: string) => {
+        const rec = await api.executions.wait(await api.execute({ algorithmId: alg.id, inputDatasetIds: [id], args: { thresholding_algorithm: 'otsu' } }));
+        expect(rec.error).toBeNull();
+        const out = await api.datasets.get(rec.outputDatasetIds[0]!);
+        return {
+          log: rec.log.find((l) => l.message.startsWith('Threshold: '))!.message,
+          mask: values(out.fields.mask as NDArray),
+          inputs: out.meta.extra.inputs,
+        };
+      };
+      const at = requests.length;
+      const onRemote = await run(remote);
+      // It read the four shards of level 0 over HTTP.
+      expect(new Set(chunkRequests(at).map((r) => r.split(' ')[1]))).toEqual(new Set([0, 1, 2, 3].map((z) => `/zyx-run.zarr/s0/c/${z}/0/0`)));
+      const onLocal = await run(await api.datasets.importRemote(remote));
+      expect(onRemote.log).toBe(onLocal.log);
+      expect(onRemote.mask).toEqual(onLocal.mask);
+      expect(onRemote.inputs).toEqual([remote]);
     } finally {
       await api.close();
     }
