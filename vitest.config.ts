@@ -49,6 +49,7 @@ const INTEGRATION = [
   'omeTiff',
   'givenLevels',
   'exportOme',
+  'omeZarr',
 ].map((name) => `tests/unit/${name}.test.ts`);
 
 export default defineConfig({

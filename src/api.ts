@@ -16,6 +16,7 @@ import type { PromptService } from './engine/prompts';
 import type { BundleFileInfo, BundleInspection } from './core/pinning';
 import type { BundleSource } from './engine/bundleSource';
 import type { PromptInput, PromptSession, SaveMaskRequest } from './engine/prompts';
+import { copyRemoteDataset, openRemoteZarr } from './engine/importZarr';
 import { importFiles, type ImageFileDecoder, type ImportEntry, type ImportOptions, type ImportResult } from './engine/importFiles';
 import { openStore, type ChunkCacheStats, type NewDataset, type Region, type Store } from './store/index';
 import { BUILTIN_TOOLCHAINS } from './blocks/builtinToolchains';
@@ -172,6 +173,14 @@ export interface Algobox {
      * handle). `opts.labels`: mask dataset ids written as OME-Zarr `labels/<name>`. See docs/api.md.
      */
     exportOme(id: string, opts: OmeExportOptions): Promise<Blob | null>;
+    /**
+     * A dataset over the OME-Zarr image at `url` (NGFF 0.4 / 0.5), read lazily: only its metadata (and
+     * the smallest level's first plane, for the thumbnail) is fetched now; reads fetch the chunks they
+     * touch. Its field's meta has `remote` instead of a stored array. The server must allow this origin (CORS).
+     */
+    openUrl(url: string): Promise<string>;
+    /** A remote dataset (openUrl) copied into the browser: a NEW dataset's id (the remote one stays until deleted). */
+    importRemote(id: string): Promise<string>;
   };
   stacks: {
     /** Oldest first. */
@@ -470,6 +479,12 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
       },
       async readRegion(id, key, region, o) {
         return (await e()).store.readDatasetArray(id, key, region, o?.level ?? 0);
+      },
+      async openUrl(url) {
+        return openRemoteZarr((await e()).store, url);
+      },
+      async importRemote(id) {
+        return copyRemoteDataset((await e()).store, id);
       },
       async pyramid(id, key, o) {
         // One build per field at a time in this page (a second viewer, or a re-mount, waits for it).

@@ -51,6 +51,26 @@ export interface FieldMeta {
    * inherited by a run's output from its input. Absent: the defaults of `defaultAxes`.
    */
   axes?: import('./imageAxes').ImageAxes;
+  /**
+   * The field is an array of a remote OME-Zarr (`datasets.openUrl`): nothing of it is stored here (no
+   * `blob`, no `array`, byteLength 0); reads fetch the chunks they touch. Its pyramid is `remote.levels`.
+   */
+  remote?: RemoteArray;
+}
+
+/** Where a remote field's array lives: an OME-Zarr image group at `url` and its multiscale levels. */
+export interface RemoteArray {
+  /** The image group's URL (no trailing slash). */
+  url: string;
+  /** Level 0's array path inside the group ('0'). */
+  path: string;
+  zarrFormat: 2 | 3;
+  /** Level 0 first: each array's path, its full shape and chunk shape (all its axes, before any is left out). */
+  levels: { path: string; shape: number[]; chunkShape: number[] }[];
+  /** The axes of the remote arrays the field keeps (the t, c, z axes of length 1 are left out; src/core/ome/storedLayout.ts). */
+  kept: number[];
+  /** The remote arrays' dtype when the field converts it (an Image's int16 read as float32); absent when the same. */
+  dtype?: DType;
 }
 
 /** One level of a field's pyramid: level l halves level l − 1 along Y and X (2×2 mean). */

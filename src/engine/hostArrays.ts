@@ -332,7 +332,11 @@ export function stagedFieldOf(run: LiveRun, value: unknown, where: string): NewF
 /** The fields as a data schema checks them: output arrays become shape-only stand-ins (dtype and shape). */
 export function schemaView(fields: Record<string, NewField>): Record<string, StoredField> {
   const out: Record<string, StoredField> = {};
-  for (const [k, f] of Object.entries(fields)) out[k] = 'staged' in f ? { kind: f.kind, array: shapeStandIn(f.staged.dtype, f.staged.shape) } : f;
+  for (const [k, f] of Object.entries(fields)) {
+    if ('staged' in f) out[k] = { kind: f.kind, array: shapeStandIn(f.staged.dtype, f.staged.shape) };
+    else if ('remote' in f) out[k] = { kind: f.kind, array: shapeStandIn(f.dtype, f.shape) };
+    else out[k] = f;
+  }
   return out;
 }
 

@@ -18,6 +18,7 @@ import { naturalCompare, type StackRecord } from '../core/stacks';
 import type { ChunkedArrayWriter, NewDataset, Store } from '../store/index';
 import { microscopyBytes, stageMicroscopy } from './importMicroscopy';
 import { checkCancelled, ImportCancelled, stagePages, stageVolume, type StreamJob } from './importStreamed';
+import { importZarrFolders, takeZarrFolders } from './importZarr';
 
 /** A named file (a `File`), or a file with its path relative to a dropped folder's root ("cells/img_02.png"). */
 export type ImportEntry = (Blob & { name?: string; webkitRelativePath?: string }) | { file: Blob & { name?: string }; path: string };
@@ -99,7 +100,7 @@ export interface ImportContext {
   decode: ImageFileDecoder | undefined;
   /** The app's limit on one decoded image (ImportOptions.maxImageBytes overrides it per import). */
   maxImageBytes?: number | undefined;
-  store(): Promise<Pick<Store, 'putDatasets' | 'putDatasetsAsStack' | 'createChunkedArray'>>;
+  store(): Promise<Pick<Store, 'putDatasets' | 'putDatasetsAsStack' | 'createChunkedArray' | 'deleteDatasets'>>;
   /** `navigator.storage.persist()`'s answer, null where unavailable. */
   persist(): Promise<boolean | null>;
   /** `navigator.storage.estimate()`, null where unavailable: an import larger than the free space is refused before anything is written. */
@@ -329,7 +330,8 @@ export async function importFiles(
   const { signal } = o;
   const maxImageBytes = o.maxImageBytes ?? ctx.maxImageBytes;
   const made: Made = { ids: new Map(), volumes: [], errors: [], stacks: [], cancelled: [] };
-  const entries = listEntries(files, made.errors);
+  // OME-Zarr folders are one image each (importZarr.ts), not loose files.
+  const { folders: zarrFolders, rest: entries } = await takeZarrFolders(listEntries(files, made.errors));
   const store = await ctx.store();
   const total = entries.length;
   const bytes = entries.reduce((s, en) => s + en.blob.size, 0);
@@ -352,6 +354,14 @@ export async function importFiles(
   const quota = signal?.aborted ? null : quotaProblem(`Importing ${total} file${total === 1 ? '' : 's'}`, need, await ctx.estimate?.().catch(() => null));
   if (quota) throw new Error(quota);
 
+  const zarr = signal?.aborted
+    ? { ids: [], errors: [], cancelled: zarrFolders.map((f) => f.root) }
+    : await importZarrFolders(store, zarrFolders, {
+        signal,
+        estimate: ctx.estimate,
+        onProgress: (name, b) => o.onProgress?.(0, total, name, { ...b, done: b.fileDone, total: b.fileTotal }),
+      });
+  made.errors.push(...zarr.errors);
   let done = 0;
   let bytesDone = 0;
   const cancel = (en: Entry) => {
@@ -393,11 +403,11 @@ export async function importFiles(
   o.onProgress?.(total, total, '');
   made.errors.sort((x, y) => naturalCompare(x.file, y.file));
   return {
-    ids: entries.flatMap((en) => made.ids.get(en) ?? []),
+    ids: [...zarr.ids, ...entries.flatMap((en) => made.ids.get(en) ?? [])],
     volumes: made.volumes,
     errors: made.errors,
     stacks: made.stacks,
-    cancelled: made.cancelled.map((en) => en.path),
+    cancelled: [...zarr.cancelled, ...made.cancelled.map((en) => en.path)],
     persisted,
   };
 }

@@ -5,8 +5,8 @@ import { compositeRegion, compositeThumbnail, cutRegion, wantsComposite } from '
 import { fieldAxes } from '../core/fieldAxes';
 import { datasetLabel } from '../core/datasetLabel';
 import { sha256Hex } from '../core/hash';
-import { bytesOf, fromBytes, itemSize, ndarrayProblem, sizeOf, type NDArray } from '../core/ndarray';
-import type { DatasetMeta, DatasetRecord, FieldKind, FieldMeta, StoredField, Thumbnail } from '../core/records';
+import { bytesOf, fromBytes, itemSize, ndarrayProblem, sizeOf, type DType, type NDArray } from '../core/ndarray';
+import type { DatasetMeta, DatasetRecord, FieldKind, FieldMeta, RemoteArray, StoredField, Thumbnail } from '../core/records';
 import { makeThumbnail, THUMBNAIL_KEYS } from '../core/thumbnail';
 import { axesProblem, cloneAxes, type ImageAxes } from '../core/imageAxes';
 import { addRef, applyRefDeltas, readBlobIn } from './blobs';
@@ -14,6 +14,7 @@ import type { ChunkCache } from './chunkCache';
 import type { ChunkedArrayWriter, SealedArray } from './chunkedArrays';
 import { commitArraysIn, emptyCommits, encodeArray, readFieldArray, regionOfArray, releaseArraysIn, storesChunked, type ArrayCommits } from './datasetArrays';
 import { levelField, prepareGivenLevels } from './pyramids';
+import { readRemoteField, remoteLevels } from './remoteArrays';
 import type { Region } from './zarrViews';
 import { readTx, track, writeTx, type ReadTx, type StoreContext, type StoreName, type WriteTx } from './db';
 
@@ -31,8 +32,21 @@ export interface GivenField extends StoredField {
   owned?: boolean;
 }
 
-/** A field of a new dataset: an array in memory, or a staged chunked array the dataset's write commits. */
-export type NewField = GivenField | StagedField;
+/**
+ * An array of a remote OME-Zarr (datasets.openUrl): only its description is stored (FieldMeta.remote);
+ * `preview` (a small plane, e.g. of its smallest level) makes the thumbnail.
+ */
+export interface RemoteField {
+  kind: 'array';
+  remote: RemoteArray;
+  dtype: DType;
+  shape: number[];
+  chunkShape: number[];
+  preview?: NDArray;
+}
+
+/** A field of a new dataset: an array in memory, a staged chunked array the dataset's write commits, or a remote array. */
+export type NewField = GivenField | StagedField | RemoteField;
 
 export interface NewDataset {
   fields: Record<string, NewField>;
@@ -43,9 +57,9 @@ export interface NewDataset {
   /** What the axes of array fields mean (src/core/imageAxes.ts), by field key; kept in the fields' `axes`. */
   axes?: Record<string, ImageAxes>;
   /**
-   * A tiled image field's pyramid levels, given with it (an OME-TIFF's SubIFDs), by field key: staged
-   * arrays of exactly the shapes of src/core/pyramid.ts's scheme, committed with the dataset into the
-   * field's `levels` (see pyramids.ts, prepareGivenLevels).
+   * A tiled image field's pyramid levels, given with it (an OME-TIFF's SubIFDs, an OME-Zarr's own
+   * levels), by field key, level 1 first: staged arrays of exactly the shapes of src/core/pyramid.ts's
+   * scheme, committed with the dataset into the field's `levels` (see pyramids.ts, prepareGivenLevels).
    */
   levels?: Record<string, ChunkedArrayWriter[]>;
 }
@@ -70,8 +84,13 @@ function isStaged(f: NewField): f is StagedField {
   return 'staged' in f && f.staged !== undefined;
 }
 
+function isRemote(f: NewField): f is RemoteField {
+  return 'remote' in f && f.remote !== undefined;
+}
+
 function fieldProblem(key: string, f: unknown): string | null {
   if (typeof f !== 'object' || f === null) return `Field '${key}': expected {kind, array}.`;
+  if (isRemote(f as NewField)) return (f as RemoteField).kind === 'array' ? null : `Field '${key}': a remote array must be of kind 'array'.`;
   if (isStaged(f as NewField)) {
     const { kind } = f as StagedField;
     return kind === 'array' || kind === 'arrayList'
@@ -120,6 +139,9 @@ export interface PreparedDatasets {
 
 /** One field made ready for the write transaction: its metadata (without `array` yet for chunked ones). */
 async function prepareField(f: NewField, prepared: PreparedDatasets): Promise<FieldMeta> {
+  if (isRemote(f)) {
+    return { kind: 'array', dtype: f.dtype, shape: [...f.shape], chunkShape: [...f.chunkShape], byteLength: 0, remote: structuredClone(f.remote) };
+  }
   if (isStaged(f)) {
     const s = await f.staged.seal();
     prepared.sealed.push(s);
@@ -235,6 +257,10 @@ async function thumbnailOf(fields: Record<string, NewField>, axes?: Record<strin
   for (const key of THUMBNAIL_KEYS) {
     const f = Object.hasOwn(fields, key) ? fields[key] : undefined;
     if (!f) continue;
+    if (isRemote(f)) {
+      if (f.preview) inMemory[key] = { kind: f.kind, array: f.preview };
+      continue;
+    }
     if (!isStaged(f)) {
       inMemory[key] = f;
       continue;
@@ -355,9 +381,11 @@ async function getDatasetFieldsIn(
   for (const key of wanted) {
     const fm = fieldOf(key);
     if (!fm) continue;
-    const at = fm.array ?? fm.blob!;
+    const at = fieldAt(fm);
     if (reads.has(at)) continue;
-    reads.set(at, track<ArrayBuffer | NDArray | null>(pending, fm.array ? readArrayIn(ctx, tx, meta, key, fm) : readBlobIn(ctx, tx, fm.blob!)));
+    // A remote field is fetched outside IndexedDB (the transaction is not used for it).
+    const read = fm.remote ? readRemoteField(fm, fieldLabel(meta, key)) : fm.array ? readArrayIn(ctx, tx, meta, key, fm) : readBlobIn(ctx, tx, fm.blob!);
+    reads.set(at, track<ArrayBuffer | NDArray | null>(pending, read));
   }
   await Promise.all(pending);
   const used = new Set<string>();
@@ -368,7 +396,7 @@ async function getDatasetFieldsIn(
       fields[key] = null;
       continue;
     }
-    const at = fm.array ?? fm.blob!;
+    const at = fieldAt(fm);
     const got = await reads.get(at)!;
     if (!got) {
       throw new Error(`Dataset ${datasetLabel(meta)}: the bytes of field '${key}' (blob ${fm.blob}) are missing from the store.`);
@@ -380,6 +408,15 @@ async function getDatasetFieldsIn(
     else fields[key] = { kind: fm.kind, array: again ? fromBytes(got.dtype, got.shape, bytesOf(got).slice().buffer) : got };
   }
   return { meta, fields };
+}
+
+/** What identifies a field's bytes (fields sharing them are read once). */
+function fieldAt(fm: FieldMeta): string {
+  return fm.remote ? `remote:${fm.remote.url}\u0000${fm.remote.path}` : (fm.array ?? fm.blob!);
+}
+
+function fieldLabel(meta: DatasetMeta, key: string): string {
+  return `Dataset ${datasetLabel(meta)}, field '${key}'`;
 }
 
 /** A chunked field read whole inside `tx` (its commit record checked, so a lost array is an error, not zeros). */
@@ -424,7 +461,7 @@ export async function openDatasetArray(ctx: StoreContext, id: string, key: strin
           .join(', ') || 'none'
       }).`,
     );
-  const levels = (fm.levels ?? []).map((l) => ({ shape: [...l.shape], chunkShape: [...l.chunkShape] }));
+  const levels = fm.remote ? remoteLevels(fm) : (fm.levels ?? []).map((l) => ({ shape: [...l.shape], chunkShape: [...l.chunkShape] }));
   const base = {
     datasetId: id,
     key,
@@ -435,6 +472,7 @@ export async function openDatasetArray(ctx: StoreContext, id: string, key: strin
     levels,
     axes: fieldAxes(key, fm),
   };
+  if (fm.remote) return { ...base, read: (region, level = 0) => readRemoteField(fm, fieldLabel(meta, key), region, level) };
   if (fm.array) return { ...base, read: (region, level = 0) => readFieldArray(ctx, levelField(fm, key, level), region) };
   return {
     ...base,
@@ -533,7 +571,7 @@ export async function deleteDatasetsIn(
     deleted.push(id);
     for (const fm of Object.values(meta.keys)) {
       if (fm.array) addRef(released, fm.array, 1);
-      else addRef(deltas, fm.blob!, -1);
+      else if (fm.blob) addRef(deltas, fm.blob, -1); // a remote field holds nothing here
       for (const lv of fm.levels ?? []) addRef(released, lv.array, 1);
     }
   });

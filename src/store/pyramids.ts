@@ -4,6 +4,7 @@
 // commits them (content addressed and reference counted like any field array, see datasetArrays.ts)
 // and records them in the field's `levels`. Deleting the dataset releases them (deleteDatasetsIn).
 // Two builders racing (two tabs): the second transaction finds `levels` set and drops its own arrays.
+import { remoteLevels } from './remoteArrays';
 import { datasetLabel } from '../core/datasetLabel';
 import { gridShape } from '../core/chunkDigest';
 import { downsample2x, isTiledImage, pyramidShapes } from '../core/pyramid';
@@ -52,6 +53,8 @@ export async function buildFieldPyramid(ctx: StoreContext, id: string, key: stri
   if (!meta) throw new Error(`Dataset '${id}' not found.`);
   const fm = fieldOf(meta, key);
   if (fm.levels) return fm.levels;
+  // A remote field's levels are the OME-Zarr's own (nothing is stored: no array id, no digest).
+  if (fm.remote) return remoteLevels(fm).map((l) => ({ array: '', digest: '', ...l }));
   if (!fm.array || !isTiledImage(fm.shape, fm.chunkShape)) return [];
   const shapes = pyramidShapes(fm.shape, fm.dtype);
   const writers: ChunkedArrayWriter[] = [];

@@ -8,6 +8,7 @@ import { axesSummary } from './axesSummary';
 import { EXPORT_FORMATS, exportSupport, type ExportFormat } from './exportDataset';
 import { describeDataset, mainField, mainKey } from './format';
 import { omeExportSupport, omeMenuEntries, omeTestId, type OmeMenuEntry } from './omeExportMenu';
+import { RemoteChip, useRemoteRowItems } from './remoteDatasets';
 import { RenameField } from './RenameField';
 import { RowMenu, type MenuItem } from './RowMenu';
 import { Thumbnail } from './Thumbnail';
@@ -40,10 +41,12 @@ export const DatasetRow = memo(function DatasetRow(p: DatasetRowProps) {
   const field = mainField(meta);
   const ax = axesSummary(field);
   const inner = active ? 0 : -1;
+  const remoteItems = useRemoteRowItems(meta);
 
   const items: MenuItem[] = [
     { label: 'Open in viewer', hint: 'Enter', onSelect: () => p.onOpen(meta.id) },
     { label: 'Rename', hint: 'F2', onSelect: () => p.onStartRename(meta.id) },
+    ...remoteItems,
     ...EXPORT_FORMATS.map(({ format, label }) => {
       const s = exportSupport(field, format);
       return { label: `Export ${label}`, disabled: !s.ok, title: s.note, testId: `export-${format}`, onSelect: () => p.onExport(meta.id, format) };
@@ -114,6 +117,7 @@ export const DatasetRow = memo(function DatasetRow(p: DatasetRowProps) {
           <span className="mono">{d.dims}</span>
           {d.dtype && <span className="mono">{d.dtype}</span>}
           <span>{d.size}</span>
+          <RemoteChip meta={meta} />
           {ax?.channels && (
             <span className="ds-axes" data-testid="ds-channels" title={ax.channels.title}>
               {ax.channels.text}

@@ -6,6 +6,7 @@ import { useReady } from '../state/queries';
 import { filesToItems } from './dropEntries';
 import type { ImportLayout } from '../../api';
 import { useImportActions, useImportLayout } from './useImport';
+import { OpenUrlForm } from './remoteDatasets';
 import './datasets.css';
 
 export function ImportButton() {
@@ -66,6 +67,7 @@ function ImportPickers() {
         data-testid="import-folder-input"
         onChange={(e) => onPick(e.currentTarget)}
       />
+      <OpenUrlForm />
       <LayoutChoice />
     </div>
   );

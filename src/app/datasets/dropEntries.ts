@@ -41,9 +41,9 @@ export interface WalkProblem {
   message: string;
 }
 
-/** Operating-system clutter skipped silently in folders (.DS_Store, Thumbs.db, desktop.ini, dot files). */
+/** Operating-system clutter skipped silently in folders (.DS_Store, Thumbs.db, desktop.ini, dot files other than Zarr v2's metadata). */
 export function isJunk(name: string): boolean {
-  return name.startsWith('.') || /^(thumbs\.db|desktop\.ini|ehthumbs\.db)$/i.test(name);
+  return (name.startsWith('.') && !/^\.z(attrs|group|array|metadata)$/.test(name)) || /^(thumbs\.db|desktop\.ini|ehthumbs\.db)$/i.test(name);
 }
 
 /**

@@ -104,6 +104,25 @@ function startJob(qc: QueryClient, job: Omit<Job, 'id' | 'failures' | 'notes' | 
   return id;
 }
 
+/**
+ * Runs `work` as a job card (remote OME-Zarr: open a URL, import a remote dataset): running with
+ * `title`, then done with the title `work` returns, or an error card with the message.
+ */
+export function useJobReporter(): (title: string, work: () => Promise<string>) => Promise<void> {
+  const qc = useQueryClient();
+  return useCallback(
+    async (title: string, work: () => Promise<string>) => {
+      const id = startJob(qc, { kind: 'import', state: 'running', title });
+      try {
+        patchJob(qc, id, { state: 'done', title: await work() });
+      } catch (e) {
+        patchJob(qc, id, { state: 'error', title: `${title.replace(/…$/, '')} failed.`, failures: [thrownMessage(e)] });
+      }
+    },
+    [qc],
+  );
+}
+
 export interface ImportActions {
   /** Import image files (picker or drop), reporting progress and failures. */
   importItems(items: DropItem[], problems?: WalkProblem[]): Promise<void>;

@@ -68,14 +68,14 @@ export function datasetKind(meta: DatasetMeta): DatasetKind {
   if (k.transform_matrix) return 'alignment';
   if (k.features) return 'embedding';
   // Other N-D arrays large enough to be chunked are read slice by slice too; small ones stay generic.
-  if (volumes.some((key) => k[key]!.array)) return 'volume';
+  if (volumes.some((key) => k[key]!.array || k[key]!.remote)) return 'volume';
   return 'generic';
 }
 
 /** Whether field `key` is a 2-D image stored in more than one tile (viewed through its pyramid). */
 export function isTiledImageField(meta: DatasetMeta, key: string): boolean {
   const f = Object.hasOwn(meta.keys, key) ? meta.keys[key] : undefined;
-  return !!f?.array && isTiledImage(f.shape, f.chunkShape);
+  return !!(f?.array || f?.remote) && isTiledImage(f.shape, f.chunkShape);
 }
 
 /** The execution and input ids an output dataset records in `extra` (set by the engine). */

@@ -10,7 +10,7 @@ import { isImageShape } from './render/window';
 
 /** How many chunks field `f` is stored in (a blob field is one). */
 export function chunkCount(f: FieldMeta): number {
-  if (!f.array || !f.chunkShape) return 1;
+  if (!(f.array || f.remote) || !f.chunkShape) return 1;
   return f.shape.reduce((n, d, i) => n * Math.ceil(d / Math.max(1, f.chunkShape![i] ?? d)), 1);
 }
 

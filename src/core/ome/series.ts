@@ -4,7 +4,8 @@
 // how such a series is stored (docs/microscopy.md, "How an image is stored"): canonical t, c, z, y, x
 // with singleton t, c and z left out; schema Image, Volume or none by what is left; Image dtypes
 // converted losslessly, other schemas keeping the file's dtype.
-import { axisOf, type Axis, type Channel, type ImageAxes, type OmeAxisName } from '../imageAxes';
+import { axisOf, defaultChannels, type Axis, type Channel, type ImageAxes, type OmeAxisName } from '../imageAxes';
+import { storedLayout as layoutOf } from './storedLayout';
 import type { DType } from '../ndarray';
 
 export interface Sizes {
@@ -61,13 +62,16 @@ export function imageDtype(d: DType): DType {
   return d;
 }
 
-/** docs/microscopy.md, "How an image is stored". */
+/** docs/microscopy.md, "How an image is stored" (the rule is storedLayout.ts's), with the Image dtype rule. */
 export function storedLayout(sizes: Sizes, dtype: DType): StoredLayout {
-  const axes = (['t', 'c', 'z', 'y', 'x'] as const).filter((a) => a === 'y' || a === 'x' || sizes[a] > 1);
-  const shape = axes.map((a) => sizes[a]);
-  const key = axes.join('');
-  const schema: StoredSchema = key === 'yx' || (key === 'cyx' && sizes.c === 3) ? 'Image' : key === 'zyx' || key === 'tyx' ? 'Volume' : null;
-  return { axes, shape, dtype: schema === 'Image' ? imageDtype(dtype) : dtype, schema, field: schema === 'Volume' ? 'volume' : 'image' };
+  const names = ['t', 'c', 'z', 'y', 'x'] as const;
+  const l = layoutOf(
+    { axes: names.map((n) => axisOf(n)), channels: defaultChannels(sizes.c) },
+    names.map((n) => sizes[n]),
+    'series',
+  );
+  const schema: StoredSchema = l.schema;
+  return { axes: l.kept.map((i) => names[i]!), shape: l.shape, dtype: schema === 'Image' ? imageDtype(dtype) : dtype, schema, field: l.field };
 }
 
 /** The axes metadata of the stored array: the kept axes, and the channels when 'c' is kept. */
