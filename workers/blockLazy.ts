@@ -75,7 +75,8 @@ export function lazyStreams(inputs: Record<string, DataStream>, lazy: ReadonlySe
     out[name] = stream.map((u) => {
       const data: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(u.data as Record<string, unknown>)) {
-        if (isLazyArrayRef(v)) data[k] = new LazyArray(host, v.lazyArray, k, { kind: 'array', dtype: v.dtype as DType, shape: v.shape, chunks: v.chunks, axes: v.axes ?? null });
+        if (isLazyArrayRef(v))
+          data[k] = new LazyArray(host, v.lazyArray, k, { kind: 'array', dtype: v.dtype as DType, shape: v.shape, chunks: v.chunks, axes: v.axes ?? null });
         else if (isNDArray(v)) data[k] = memoryArray(k, v);
         else data[k] = v;
       }

@@ -57,7 +57,7 @@ export function tileBytes(block: NDArray, tile: BlockTile, chunkShape: readonly 
   const cStrides = strides(chunkShape);
   const rowLen = tile.extent[nd - 1]!;
   const rows = sizeOf(tile.extent.slice(0, nd - 1));
-  const idx = new Array<number>(Math.max(0, nd - 1)).fill(0);
+  const idx: number[] = Array.from({ length: Math.max(0, nd - 1) }, () => 0);
   for (let r = 0; r < rows; r++) {
     let from = tile.start[nd - 1]!;
     let to = 0;
@@ -75,7 +75,7 @@ export function tileBytes(block: NDArray, tile: BlockTile, chunkShape: readonly 
 }
 
 function strides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length).fill(1);
+  const s: number[] = Array.from({ length: shape.length }, () => 1);
   for (let i = shape.length - 2; i >= 0; i--) s[i] = s[i + 1]! * shape[i + 1]!;
   return s;
 }

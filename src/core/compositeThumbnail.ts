@@ -35,7 +35,7 @@ export function cutRegion(a: NDArray, region: readonly [number, number][]): NDAr
   const strides = a.shape.map((_, i) => a.shape.slice(i + 1).reduce((n, d) => n * d, 1));
   const rowLen = shape[nd - 1]!;
   const rows = sizeOf(shape) / rowLen;
-  const idx = new Array<number>(nd - 1).fill(0);
+  const idx: number[] = Array.from({ length: nd - 1 }, () => 0);
   for (let r = 0; r < rows; r++) {
     let src = region[nd - 1]![0];
     for (let i = 0; i < nd - 1; i++) src += (region[i]![0] + idx[i]!) * strides[i]!;

@@ -3,8 +3,13 @@
 import { cloneAxes, defaultAxes, type ImageAxes } from './imageAxes';
 import type { FieldMeta } from './records';
 
+/** A field's axes (a copy): as stored, else the defaults for its shape. */
+export function axesOfField(key: string, f: { readonly shape: readonly number[]; readonly axes?: ImageAxes | undefined }): ImageAxes {
+  if (f.axes) return cloneAxes(f.axes);
+  return defaultAxes(f.shape, { rgb: key === 'image' && f.shape.length === 3 && f.shape[0] === 3 });
+}
+
+/** As axesOfField, and null for fields that are not arrays. */
 export function fieldAxes(key: string, fm: Pick<FieldMeta, 'kind' | 'shape' | 'axes'>): ImageAxes | null {
-  if (fm.kind !== 'array') return null;
-  if (fm.axes) return cloneAxes(fm.axes);
-  return defaultAxes(fm.shape, { rgb: key === 'image' && fm.shape.length === 3 && fm.shape[0] === 3 });
+  return fm.kind === 'array' ? axesOfField(key, fm) : null;
 }

@@ -56,10 +56,31 @@ export function axisOf(name: string, unit: string | null = null, scale = 1, tran
 export function defaultChannels(n: number, labels?: readonly string[]): Channel[] {
   return Array.from({ length: n }, (_, i) => ({
     label: labels?.[i] ?? `Channel ${i}`,
-    color: n === 1 ? GRAY : DEFAULT_CHANNEL_COLORS[i % DEFAULT_CHANNEL_COLORS.length]!,
+    color: channelColor(labels?.[i] ?? null, i, n),
     window: null,
     active: true,
   }));
+}
+
+/** Dyes and proteins by the colour microscopists show them in (Fiji's and napari's usual choices). */
+const DYE_COLORS: [RegExp, string][] = [
+  [/dapi|hoechst|\b405\b|\bbfp\b/i, '0000FF'],
+  [/\bcfp\b|cyan/i, '00FFFF'],
+  [/\byfp\b|venus|citrine/i, 'FFFF00'],
+  [/gfp|fitc|alexa ?(fluor)? ?488|\baf ?488\b|\b488\b|green/i, '00FF00'],
+  [/cy5|alexa ?(fluor)? ?647|\baf ?647\b|\b64[07]\b|far.?red|magenta/i, 'FF00FF'],
+  [/rfp|mcherry|tdtomato|dsred|mscarlet|texas.?red|tritc|cy3|alexa ?(fluor)? ?(555|568|594)|\b56[18]\b|\b594\b|\bred\b/i, 'FF0000'],
+  [/\bblue\b/i, '0000FF'],
+];
+
+/**
+ * The colour a channel without one of its own is shown in: from its name when it names a dye
+ * (DAPI blue, GFP green, mCherry red, Cy5 magenta, …), else by its index (red, green, blue, …);
+ * a single channel in gray.
+ */
+export function channelColor(label: string | null, index: number, count: number): string {
+  if (label) for (const [re, color] of DYE_COLORS) if (re.test(label)) return color;
+  return count === 1 ? GRAY : DEFAULT_CHANNEL_COLORS[index % DEFAULT_CHANNEL_COLORS.length]!;
 }
 
 /**

@@ -1,6 +1,7 @@
 // What an OME export reads: one array (a dataset's field, or a stack of 2-D images seen as a Z stack)
 // with its axes, read one plane at a time through region reads, never whole.
-import { axisOf, cloneAxes, defaultAxes, type ImageAxes } from '../core/imageAxes';
+import { axesOfField } from '../core/fieldAxes';
+import { axisOf, cloneAxes, type ImageAxes } from '../core/imageAxes';
 import { omeExportDType } from '../core/ome/omeDims';
 import { typedArrayCtor, type DType, type NDArray } from '../core/ndarray';
 import type { DatasetMeta } from '../core/records';
@@ -18,8 +19,7 @@ export interface ExportArray {
 
 /** The axes a field has: as stored, or the defaults for its shape (an `image` [3, H, W] is RGB). */
 export function fieldAxes(meta: DatasetMeta, key: string): ImageAxes {
-  const f = meta.keys[key]!;
-  return f.axes ? cloneAxes(f.axes) : defaultAxes(f.shape, { rgb: key === 'image' && f.shape.length === 3 && f.shape[0] === 3 });
+  return axesOfField(key, meta.keys[key]!);
 }
 
 /** The key an export uses when none is given: `image`, else the first array field of 2+ dims, else the first array field. */

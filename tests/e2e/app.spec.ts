@@ -143,7 +143,7 @@ test('drop a folder and a multi-page TIFF; threshold (li) and mask cleanup from 
   await expect(page.getByTestId('run-input-stack')).toContainText('cells.tif');
   await page.getByTestId('param-thresholding_algorithm').locator('select').selectOption('li');
   const seg = await runAndWait(page);
-  expect(seg.args).toEqual({ thresholding_algorithm: 'li' });
+  expect(seg.args).toEqual({ thresholding_algorithm: 'li', channel: 0 });
   const masks = await fields(page, seg.outputDatasetIds, 'mask');
   const expected = filters.threshold(stack(pages), 'li').mask;
   expect(masks.map((m) => m.dtype)).toEqual(['uint8', 'uint8', 'uint8']);

@@ -340,9 +340,9 @@ test('a third-party runner block asks for trust first and takes its arguments fr
   await expect(page.getByTestId('tc-run-status')).toHaveText('done', { timeout: 120_000 });
   const runId = (await page.getByTestId('tc-run').getAttribute('data-run-id'))!;
   const rec = await page.evaluate((id) => window.algobox.toolchains.get(id), runId);
-  expect(rec.toolchain.blocks.find((b) => b.name === 'threshold')!.parameters).toEqual({ thresholding_algorithm: 'li' });
+  expect(rec.toolchain.blocks.find((b) => b.name === 'threshold')!.parameters).toEqual({ thresholding_algorithm: 'li', channel: 0 });
   const execution = await page.evaluate((id) => window.algobox.executions.get(id), rec.blocks['threshold']!.executionId!);
-  expect(execution.args).toEqual({ thresholding_algorithm: 'li' });
+  expect(execution.args).toEqual({ thresholding_algorithm: 'li', channel: 0 });
   // Trusted now: the next run does not ask.
   await runFromPage(page);
   await expect(dialog).toBeHidden();

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { axesProblem, defaultAxes, inheritAxes, normaliseUnit, physicalSizeText, unitSymbol, axisOf } from '../../src/core/imageAxes';
+import {
+  axesProblem,
+  channelColor,
+  defaultAxes,
+  defaultChannels,
+  inheritAxes,
+  normaliseUnit,
+  physicalSizeText,
+  unitSymbol,
+  axisOf,
+} from '../../src/core/imageAxes';
 
 describe('imageAxes', () => {
   it('names the axes of arrays without metadata as OME does', () => {
@@ -70,5 +80,14 @@ describe('imageAxes', () => {
     expect(mask.channels).toEqual([]);
     expect(inheritAxes(ax, [2, 3, 4, 5], [1, 3, 4, 5])!.channels).toHaveLength(1);
     expect(inheritAxes(ax, [2, 3, 4, 5], [8, 8])).toBeNull();
+  });
+
+  it('gives channels without a colour of their own the colour of the dye they name, else one by index', () => {
+    expect(['DAPI', 'Hoechst 33342', 'EGFP', 'Alexa Fluor 488', 'mCherry', 'tdTomato', 'Cy5', 'AF647', 'CFP', 'YFP'].map((l) => channelColor(l, 0, 3))).toEqual(
+      ['0000FF', '0000FF', '00FF00', '00FF00', 'FF0000', 'FF0000', 'FF00FF', 'FF00FF', '00FFFF', 'FFFF00'],
+    );
+    expect(defaultChannels(3, ['a', 'b', 'c']).map((c) => c.color)).toEqual(['FF0000', '00FF00', '0000FF']);
+    expect(defaultChannels(1).map((c) => c.color)).toEqual(['FFFFFF']);
+    expect(defaultChannels(2, ['GFP', 'DAPI']).map((c) => c.color)).toEqual(['00FF00', '0000FF']);
   });
 });

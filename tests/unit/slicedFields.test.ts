@@ -3,6 +3,7 @@
 // image stay whole. And which input field goes with a sliced output (same shape), or why none does.
 import { describe, expect, it } from 'vitest';
 import type { DatasetMeta, FieldMeta } from '../../src/core/records';
+import { defaultAxes } from '../../src/core/imageAxes';
 import { chunkCount, firstField, isSlicedField, matchingField } from '../../src/app/viewers/slicedFields';
 
 function field(shape: number[], chunkShape?: number[], dtype: FieldMeta['dtype'] = 'uint8'): FieldMeta {
@@ -60,5 +61,20 @@ describe('firstField and matchingField', () => {
       note: "The source image (volume 5 × 256 × 256) does not have the output's shape 6 × 256 × 256: showing the output alone.",
     });
     expect(matchingField(meta({ features: field([8, 8]) }), ['mask'], shape, 'input mask').note).toBe('The input has no mask field: showing the output alone.');
+  });
+  it("a multichannel source less its channel axis: that channel (the run's `channel`, clamped) under the output", () => {
+    const czyx = { ...field([3, 6, 64, 64], [1, 1, 64, 64]), axes: defaultAxes([3, 6, 64, 64]) };
+    expect(matchingField(meta({ image: czyx }), ['volume', 'image'], [6, 64, 64], 'source image', 1)).toEqual({
+      key: 'image',
+      note: null,
+      select: { axis: 0, index: 1 },
+    });
+    expect(matchingField(meta({ image: czyx }), ['volume', 'image'], [6, 64, 64], 'source image', 9)).toEqual({
+      key: 'image',
+      note: null,
+      select: { axis: 0, index: 2 },
+    });
+    // Without axes metadata there is no channel axis to leave out.
+    expect(matchingField(meta({ image: field([3, 6, 64, 64]) }), ['volume', 'image'], [6, 64, 64], 'source image').key).toBeNull();
   });
 });

@@ -28,28 +28,35 @@ export function RowMenu({ label, items, tabIndex = 0 }: { label: string; items: 
   };
 
   // Placed from the button's rect before the menu renders (measuring after would see the menu in the layout).
-  const openMenu = () => {
+  const place = (): boolean => {
     const r = btn.current?.getBoundingClientRect();
-    if (r) {
-      // Below the button when the menu (about 28 px an item) fits there, else above it.
-      const below = r.bottom + Math.max(220, items.length * 28 + 16) < window.innerHeight;
-      setPos({
-        position: 'fixed',
-        right: Math.max(4, window.innerWidth - r.right),
-        ...(below ? { top: r.bottom + 2 } : { bottom: window.innerHeight - r.top + 2 }),
-      });
-    }
+    if (!r) return false;
+    // Below the button when the menu (about 28 px an item) fits there, else above it.
+    const below = r.bottom + Math.max(220, items.length * 28 + 16) < window.innerHeight;
+    setPos({
+      position: 'fixed',
+      right: Math.max(4, window.innerWidth - r.right),
+      ...(below ? { top: r.bottom + 2 } : { bottom: window.innerHeight - r.top + 2 }),
+    });
+    return r.bottom > 0 && r.top < window.innerHeight;
+  };
+  const openMenu = () => {
+    place();
     setOpen(true);
   };
 
   useEffect(() => {
     if (!open) return;
-    menu.current?.querySelector<HTMLButtonElement>('[role="menuitem"]')?.focus();
+    menu.current?.querySelector<HTMLButtonElement>('[role="menuitem"]')?.focus({ preventScroll: true });
     const onDown = (e: PointerEvent) => {
       if (!menu.current?.contains(e.target as Node) && !btn.current?.contains(e.target as Node)) setOpen(false);
     };
+    // A scroll that moves the button (the list revealing the focused row, the page) moves the menu
+    // with it, and closes it once the button is out of sight; other panels scrolling (a run's log
+    // following new lines) do not concern it.
     const onScroll = (e: Event) => {
-      if (!menu.current?.contains(e.target as Node)) setOpen(false);
+      const t = e.target;
+      if ((t === document || (t instanceof Node && t.contains(btn.current))) && !place()) setOpen(false);
     };
     const onResize = () => setOpen(false);
     document.addEventListener('pointerdown', onDown, true);

@@ -1,7 +1,7 @@
 // The OME export items of the datasets panel's menus (OME-TIFF, OME-Zarr 0.4/0.5 as a zip or into a
 // folder): what each says about a field (the tooltip, as for PNG/TIFF/NPY), a Segmentation output's
 // source image (its mask goes into the OME-Zarr as labels), and the browser's file pickers.
-import { defaultAxes } from '../../core/imageAxes';
+import { axesOfField } from '../../core/fieldAxes';
 import { omeDims, exportPyramidLevels, EXPORT_PYRAMID_MIN_SIDE } from '../../core/ome/omeDims';
 import type { DatasetMeta, FieldMeta } from '../../core/records';
 import type { OmeFormat } from '../../api';
@@ -52,16 +52,12 @@ export function segmentationSource(meta: DatasetMeta, byId: ReadonlyMap<string, 
     const k = src && mainKey(src);
     const f = k ? src.keys[k] : undefined;
     if (!src || !f || f.kind === 'string' || src.id === meta.id) continue;
-    const ax = f.axes ?? defaultAxes(f.shape, { rgb: k === 'image' && f.shape.length === 3 && f.shape[0] === 3 });
+    const ax = axesOfField(k!, f);
     const c = ax.axes.findIndex((a) => a.name === 'c');
     const noC = f.shape.filter((_, i) => i !== c);
     if (noC.join() === mask.shape.join() || f.shape.join() === mask.shape.join()) return src;
   }
   return null;
-}
-
-function fieldAxes(field: FieldMeta, key: string) {
-  return field.axes ?? defaultAxes(field.shape, { rgb: key === 'image' && field.shape.length === 3 && field.shape[0] === 3 });
 }
 
 /**
@@ -78,7 +74,7 @@ export function omeExportSupport(
   let planes = 0;
   let axesText = '';
   try {
-    const ax = fieldAxes(field, key);
+    const ax = axesOfField(key, field);
     const d = omeDims(field.shape, ax, `Dataset '${opts.name}'`);
     planes = d.planes;
     axesText = ax.axes.map((a) => a.name.toUpperCase()).join('');

@@ -7,7 +7,9 @@
 import type { DatasetMeta } from '../../core/records';
 import { useDataset } from '../state/queries';
 import { errorText, type SliceNav } from './controls';
-import { useFirst } from './data';
+import { provenance, useExecutionRecord, useFirst } from './data';
+import { selectedHandle } from './selectedHandle';
+import { useMemo } from 'react';
 import { sliceCount, sliceText } from './render/slices';
 import { SegmentationViewer } from './SegmentationViewer';
 import { firstField, matchingField } from './slicedFields';
@@ -43,11 +45,20 @@ export function SlicedSegmentation({
   const srcMeta = src.data?.meta ?? null;
   // A Segmentation2Segmentation input is often a mask alone: no image to show under it is no news then.
   const hasImage = !!srcMeta && firstField(srcMeta, ['volume', 'image']) !== null;
-  const image = srcMeta && (hasImage || !seg2seg) ? matchingField(srcMeta, ['volume', 'image'], shape, 'source image') : null;
+  // The channel a run on a multichannel source used (its `channel` argument): the mask is shown over it.
+  const run = useExecutionRecord(provenance(outMeta).execution);
+  const channel = typeof run.data?.args.channel === 'number' ? run.data.args.channel : 0;
+  const image = srcMeta && (hasImage || !seg2seg) ? matchingField(srcMeta, ['volume', 'image'], shape, 'source image', channel) : null;
   // The input mask is there to toggle against when the input has one; its absence needs no note.
   const input = seg2seg && srcMeta && firstField(srcMeta, ['mask']) ? matchingField(srcMeta, ['mask'], shape, 'input mask') : null;
   const maskH = useArrayHandle(outMeta.id, 'mask');
-  const imageH = useArrayHandle(srcMeta?.id, image?.key);
+  const sourceH = useArrayHandle(srcMeta?.id, image?.key);
+  const select = image?.key ? image.select : undefined;
+  const selected = useMemo(
+    () => (select && sourceH.data ? selectedHandle(sourceH.data, select.axis, select.index) : undefined),
+    [select?.axis, select?.index, sourceH.data],
+  );
+  const imageH = selected ? ({ ...sourceH, data: selected } as typeof sourceH) : sourceH;
   const inputH = useArrayHandle(srcMeta?.id, input?.key);
   // Slice k of the mask waits for the source's arrays to open (or fail), so both are read in one go.
   const read = useSliceReader([maskH, imageH, inputH], !!inputId && src.isLoading);

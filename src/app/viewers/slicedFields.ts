@@ -31,16 +31,26 @@ export function firstField(meta: DatasetMeta, keys: readonly string[]): string |
   return keys.find((k) => Object.hasOwn(meta.keys, k)) ?? null;
 }
 
-/** A field of the run's input to read slice by slice with an output of `shape`, or why there is none. */
-export type MatchingField = { key: string; note: null } | { key: null; note: string };
+/**
+ * A field of the run's input to read slice by slice with an output of `shape` (`select`: at one index of
+ * its channel axis, when the output is one channel's, e.g. a mask of a multichannel image), or why there is none.
+ */
+export type MatchingField = { key: string; note: null; select?: { axis: number; index: number } } | { key: null; note: string };
 
 /**
  * The first of `keys` in the input `meta` with exactly `shape` (so slice k of one is slice k of the
  * other); else a note naming what the input holds instead. `what` names the role ("source image").
  */
-export function matchingField(meta: DatasetMeta, keys: readonly string[], shape: readonly number[], what: string): MatchingField {
+export function matchingField(meta: DatasetMeta, keys: readonly string[], shape: readonly number[], what: string, channel = 0): MatchingField {
   const same = keys.find((k) => Object.hasOwn(meta.keys, k) && formatShape(meta.keys[k]!.shape) === formatShape(shape));
   if (same) return { key: same, note: null };
+  // A multichannel source whose shape less its 'c' axis is the output's: the output is of one channel.
+  for (const k of keys) {
+    const f = Object.hasOwn(meta.keys, k) ? meta.keys[k] : undefined;
+    const c = f?.axes?.axes.findIndex((a) => a.name === 'c') ?? -1;
+    if (!f || c < 0 || formatShape(f.shape.filter((_, i) => i !== c)) !== formatShape(shape)) continue;
+    return { key: k, note: null, select: { axis: c, index: Math.min(Math.max(0, Math.trunc(channel)), f.shape[c]! - 1) } };
+  }
   const other = firstField(meta, keys);
   return {
     key: null,

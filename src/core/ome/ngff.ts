@@ -156,7 +156,10 @@ function colorOf(c: string | undefined): string | null {
 
 function channelsOf(omero: OmeAttrs['omero']): Channel[] {
   const chs = omero?.channels ?? [];
-  const defaults = defaultChannels(chs.length);
+  const defaults = defaultChannels(
+    chs.length,
+    chs.map((c, i) => c.label ?? `Channel ${i}`),
+  );
   return chs.map((c, i) => ({
     label: c.label ?? defaults[i]!.label,
     color: colorOf(c.color) ?? defaults[i]!.color,

@@ -6,7 +6,7 @@
 // What contradicts the file (sizes against its pages, a TiffData beyond them, an unknown Type) is an
 // ImageDecodeError naming the file, the field and its value.
 import { XMLParser } from 'fast-xml-parser';
-import { axisOf, DEFAULT_CHANNEL_COLORS, GRAY, normaliseUnit, type Channel, type OmeAxisName } from '../imageAxes';
+import { axisOf, channelColor, normaliseUnit, type Channel, type OmeAxisName } from '../imageAxes';
 import { ImageDecodeError } from '../imageCodecs/common';
 import type { DType } from '../ndarray';
 import { channelPlanes, planeSlot, type SeriesLayout, type Sizes } from './series';
@@ -109,7 +109,7 @@ function channelsOf(pixels: Node, r: Reader, c: number, samples: number): Channe
     const given = el && attr(el, 'Color') !== undefined && samples === 1 ? omeColor(attr(el, 'Color')!) : null;
     if (el && attr(el, 'Color') !== undefined && samples === 1 && given === null)
       r.fail(`Channel ${i} Color='${attr(el, 'Color')}' is not a 32-bit RGBA integer.`);
-    const color = given ?? (c === 1 ? GRAY : DEFAULT_CHANNEL_COLORS[i % DEFAULT_CHANNEL_COLORS.length]!);
+    const color = given ?? channelColor(samples > 1 ? sub : (name ?? null), i, c);
     out.push({ label, color, window: null, active: true });
   }
   return out;

@@ -2,7 +2,8 @@
 // it is viewed as a hyperstack (composite of channels with Z/T sliders) or as a plain image/volume, its
 // sliders (every axis but the channel axis and the last two, y and x), the region of one channel's plane
 // at a position, and the slider's text ("z 5/16 · 10.0 µm"). Pure, no DOM: tests/unit/viewerChannels.test.ts.
-import { defaultAxes, DEFAULT_CHANNEL_COLORS, type Axis, type ImageAxes } from '../../../core/imageAxes';
+import { axesOfField } from '../../../core/fieldAxes';
+import { DEFAULT_CHANNEL_COLORS, type Axis, type ImageAxes } from '../../../core/imageAxes';
 import type { Box } from './slices';
 import { physicalText } from './scaleBar';
 
@@ -14,9 +15,7 @@ export interface AxesField {
 
 /** A field's axes: as stored, else the defaults (an `image` of [3, H, W] is RGB). */
 export function fieldAxes(key: string, f: AxesField): ImageAxes {
-  if (f.axes) return f.axes;
-  const s = f.shape;
-  return defaultAxes(s, { rgb: key === 'image' && s.length === 3 && s[0] === 3 });
+  return axesOfField(key, f);
 }
 
 /** Whether channel-first axes are plain RGB: c, y, x with red, green and blue channels in that order. */
