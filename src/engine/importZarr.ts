@@ -7,6 +7,7 @@
 // - a URL (`datasets.openUrl`): a dataset whose field is REMOTE (FieldMeta.remote): only metadata (and
 //   the smallest level's first plane, for the thumbnail) is fetched; reads fetch the chunks they touch;
 // - `datasets.importRemote`: a remote dataset copied into the browser as a new dataset.
+import { remoteSource } from '../store/index';
 import { thrownMessage } from '../core/describeValue';
 import { toImageArray } from '../core/imageCodecs/npy';
 import { ndarray, itemSize, sizeOf, type DType, type NDArray } from '../core/ndarray';
@@ -17,7 +18,7 @@ import { isTiledImage, pyramidShapes } from '../core/pyramid';
 import type { DatasetMeta, RemoteArray } from '../core/records';
 import { naturalCompare } from '../core/stacks';
 import type { ChunkedArrayWriter, NewDataset, Store } from '../store/index';
-import { folderSource, httpSource, openArray, readGroupAttrs, readKept, type OpenedArray, type ZarrSource } from '../store/zarrReader';
+import { folderSource, openArray, readGroupAttrs, readKept, type OpenedArray, type ZarrSource } from '../store/zarrReader';
 import type { Region } from '../store/zarrViews';
 import { checkCancelled, ImportCancelled } from './importStreamed';
 
@@ -307,7 +308,8 @@ export async function openRemoteZarr(store: ZarrStore, url: string): Promise<str
   const at = checkUrl(url);
   let item: NewDataset;
   try {
-    const img = await openImage(httpSource(at));
+    // The store's cached source: what is fetched here (metadata, the preview's chunk) is not fetched again when viewed.
+    const img = await openImage(remoteSource(at));
     const { layout } = img;
     const base = img.levels[0]!;
     const remote: RemoteArray = {

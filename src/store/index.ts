@@ -23,6 +23,7 @@ import type { NewStack, PutWithStacksOptions, StackOfNew, StackPatch } from './s
 export type { NewDataset, DatasetPatch, DatasetArrayReader } from './datasets';
 export type { NewStack, StackPatch, StackOfNew, PutWithStacksOptions } from './stacks';
 export type { StoreHooks } from './db';
+export { remoteSource } from './remoteArrays';
 export type { ChunkCacheStats } from './chunkCache';
 export type { MigrationReport } from './migrateBlobFields';
 export type { PyramidBuildOptions } from './pyramids';

@@ -49,7 +49,11 @@ const sources = new Map<string, ZarrSource>();
 const opened = new Map<string, Promise<OpenedArray>>();
 const MAX_OPENED = 64;
 
-function sourceOf(url: string): ZarrSource {
+/**
+ * The page's source for an OME-Zarr URL: fetched bytes (metadata, chunks) kept in a bounded cache, so
+ * opening a URL and then viewing it fetch each once.
+ */
+export function remoteSource(url: string): ZarrSource {
   let s = sources.get(url);
   if (!s) {
     const inner = httpSource(url);
@@ -69,7 +73,7 @@ function openLevel(r: RemoteArray, path: string): Promise<OpenedArray> {
   const at = `${r.url}\0${path}`;
   let p = opened.get(at);
   if (!p) {
-    p = openArray(sourceOf(r.url), path, r.zarrFormat);
+    p = openArray(remoteSource(r.url), path, r.zarrFormat);
     p.catch(() => opened.delete(at));
     opened.set(at, p);
     if (opened.size > MAX_OPENED) opened.delete(opened.keys().next().value!);
