@@ -18,7 +18,7 @@ import type { BundleSource } from './engine/bundleSource';
 import type { PromptInput, PromptSession, SaveMaskRequest } from './engine/prompts';
 import { copyRemoteDataset, openRemoteZarr } from './engine/importZarr';
 import { importFiles, type ImageFileDecoder, type ImportEntry, type ImportOptions, type ImportResult } from './engine/importFiles';
-import { openStore, type ChunkCacheStats, type NewDataset, type Region, type Store } from './store/index';
+import { openStore, warmZarrCodecs, type ChunkCacheStats, type NewDataset, type Region, type Store } from './store/index';
 import { BUILTIN_TOOLCHAINS } from './blocks/builtinToolchains';
 import type { ToolchainJson } from './core/beat';
 import {
@@ -181,6 +181,11 @@ export interface Algobox {
     openUrl(url: string): Promise<string>;
     /** A remote dataset (openUrl) copied into the browser: a NEW dataset's id (the remote one stays until deleted). */
     importRemote(id: string): Promise<string>;
+    /**
+     * Load the WebAssembly chunk decoders (Blosc, zstd, lz4) now, once per page, so an OME-Zarr opened
+     * next shows its first tile without waiting for them ("Open OME-Zarr URL…" calls it when it opens).
+     */
+    preloadZarrCodecs(): Promise<void>;
   };
   stacks: {
     /** Oldest first. */
@@ -483,6 +488,7 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
       async openUrl(url) {
         return openRemoteZarr((await e()).store, url);
       },
+      preloadZarrCodecs: () => warmZarrCodecs(),
       async importRemote(id) {
         return copyRemoteDataset((await e()).store, id);
       },

@@ -24,6 +24,7 @@ export type { NewDataset, DatasetPatch, DatasetArrayReader } from './datasets';
 export type { NewStack, StackPatch, StackOfNew, PutWithStacksOptions } from './stacks';
 export type { StoreHooks } from './db';
 export { remoteSource } from './remoteArrays';
+export { warmZarrCodecs } from './zarrReader';
 export type { ChunkCacheStats } from './chunkCache';
 export type { MigrationReport } from './migrateBlobFields';
 export type { PyramidBuildOptions } from './pyramids';

@@ -222,3 +222,35 @@ export async function readKept(a: OpenedArray, kept: readonly number[], region?:
   const data = d instanceof zarr.BoolArray ? new Uint8Array(d.buffer, d.byteOffset, d.length) : d;
   return ndarray(a.dtype, [...got.shape], data as TypedArray);
 }
+
+/** The WebAssembly codecs OME-Zarr chunks often need, each with a config that initialises it. */
+const WASM_CODECS: [string, Record<string, unknown>][] = [
+  ['blosc', { cname: 'lz4', clevel: 1, shuffle: 0, blocksize: 0 }],
+  ['zstd', { level: 1 }],
+  ['lz4', { acceleration: 1 }],
+];
+
+interface WarmableCodec {
+  fromConfig?(config: Record<string, unknown>): { encode?(data: Uint8Array): unknown } | undefined;
+}
+
+/**
+ * Loads and initialises the WebAssembly decoders OME-Zarr chunks often need (Blosc — python zarr's
+ * default —, zstd, lz4), once per page, so that the first chunk of an image opened next is decoded at
+ * once (their code is fetched and compiled on first use otherwise: a few hundred ms). Failures are
+ * ignored: the codec then loads when a chunk needs it, as it would have.
+ */
+export function warmZarrCodecs(): Promise<void> {
+  warming ??= Promise.all(
+    WASM_CODECS.map(async ([id, config]) => {
+      try {
+        const Codec = (await zarr.registry.get(id)?.()) as WarmableCodec | undefined;
+        await Codec?.fromConfig?.(config)?.encode?.(new Uint8Array(64));
+      } catch {
+        // loaded on demand instead
+      }
+    }),
+  ).then(() => undefined);
+  return warming;
+}
+let warming: Promise<void> | undefined;

@@ -540,4 +540,14 @@ describe('remote OME-Zarr over HTTP (loopback server counting requests)', () => 
       await api.close();
     }
   });
+  it('preloadZarrCodecs loads the WebAssembly chunk decoders once (Blosc then decodes at once)', async () => {
+    const api = createAlgobox({ dbName: `ome-zarr-warm-${crypto.randomUUID()}`, workerFactory: inProcessWorkerFactory(), storageManager: null });
+    try {
+      const first = api.datasets.preloadZarrCodecs();
+      expect(api.datasets.preloadZarrCodecs()).toBe(first);
+      await expect(first).resolves.toBeUndefined();
+    } finally {
+      await api.close();
+    }
+  });
 });

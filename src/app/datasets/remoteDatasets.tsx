@@ -76,7 +76,11 @@ export function OpenUrlForm() {
   if (!open) {
     return (
       <button
-        onClick={() => setOpen(true)}
+        onClick={() => {
+          setOpen(true);
+          // The chunk decoders load while the URL is typed.
+          void api.datasets.preloadZarrCodecs();
+        }}
         title="Open an OME-Zarr image (NGFF 0.4 or 0.5) by its URL: read lazily, chunk by chunk; the server must allow this origin (CORS)"
       >
         Open OME-Zarr URL…
