@@ -139,7 +139,7 @@ export class BaseRunner {
         // Name the dataset (the engine puts its name before the id) and what it lacks.
         const missing = Object.keys(fields).filter((k) => fields[k] === null);
         const lacks = missing.length ? ` has no field ${missing.map((k) => `'${k}'`).join(', ')}` : '';
-        throw new Error(`fetchData: input dataset ${ids[i]}${lacks}: ${thrownMessage(e)}`, { cause: e });
+        throw new Error(`fetchData: input dataset ${ids[i]}${lacks}: ${thrownMessage(e)}${nDimHint(fields)}`, { cause: e });
       }
     });
   }
@@ -256,4 +256,15 @@ export class BaseRunner {
   async removeItemFromSession(key: string): Promise<void> {
     await this.host.sessionRemove(key);
   }
+}
+
+/**
+ * For an input that failed a 2-D schema because it is a multichannel or Z/T image (an OME-TIFF's CZYX):
+ * what to do instead, since the schema's own message ("Image must be 2D") does not say.
+ */
+function nDimHint(fields: Record<string, { kind: string; array: NDArray } | null>): string {
+  const shape = fields.image?.array.shape;
+  // Not for 3-D arrays that look channel-last (H × W × 3 or 4: a different mistake) or RGB.
+  if (!shape || shape.length < 3 || (shape.length === 3 && (shape[0] === 3 || shape[2]! <= 4))) return '';
+  return ` It is a ${shape.length}-D image [${shape.join(', ')}] (channels, Z or T: see its axes); this algorithm takes 2-D images one at a time — give it one plane or channel as a dataset of its own, or use an algorithm that reads channels and Z/T (docs/microscopy.md).`;
 }

@@ -7,6 +7,7 @@ import { axisOf, type ImageAxes } from '../../src/core/imageAxes';
 import { ndarray } from '../../src/core/ndarray';
 import { inProcessWorkerFactory } from './helpers/inProcessWorkers';
 import { manifest } from './helpers/bundles';
+import { builtinBundleFolder } from './helpers/builtinFolder';
 
 const apis: Algobox[] = [];
 afterEach(async () => {
@@ -145,5 +146,16 @@ describe('axes for runners', () => {
       ['y', 'nanometer', 250],
       ['x', 'nanometer', 250],
     ]);
+  });
+
+  it('a 2-D algorithm given a CZYX image says what it is and what to do instead', async () => {
+    const api = makeApi();
+    const id = await api.datasets.put({ image: ndarray('uint16', [2, 3, 4, 5]) }, { name: 'cells', axes: { image: czyx } });
+    const alg = await api.algorithms.install(builtinBundleFolder('registration'), { builtin: true });
+    const rec = await api.executions.wait(await api.execute({ algorithmId: alg.id, inputDatasetIds: [id, id] }));
+    expect(rec.status).toBe('FAILED');
+    expect(rec.error!.message).toBe(
+      `fetchData: input dataset 'cells' (id ${id}): Image item 0: Image must be 2D (got 4 dimensions), grayscale or RGB (got 2 channels). It is a 4-D image [2, 3, 4, 5] (channels, Z or T: see its axes); this algorithm takes 2-D images one at a time — give it one plane or channel as a dataset of its own, or use an algorithm that reads channels and Z/T (docs/microscopy.md).`,
+    );
   });
 });
