@@ -78,6 +78,7 @@ export class Executions {
   /**
    * Mark runs left unfinished by a closed or reloaded page as FAILED ("interrupted") and delete the
    * datasets they had posted, each run in one transaction (as a cancelled or failed run is cleaned).
+   * Their progress stays at the last value persisted, so the history shows where they stopped.
    */
   async recoverInterrupted(): Promise<string[]> {
     const open = await this.store.executionsWithStatus(['PENDING', 'STARTED', 'RUNNING']);
@@ -85,7 +86,6 @@ export class Executions {
     for (const rec of await this.registry.interrupted(open, this.engineId, this.opts.isEngineAlive)) {
       const t = nowIso();
       rec.status = 'FAILED';
-      rec.progress = 1;
       rec.error = { message: INTERRUPTED_MESSAGE, stack: '' };
       rec.timeCompleted = t;
       rec.outputDatasetIds = [];
@@ -381,7 +381,8 @@ export class Executions {
     if (dropped) this.log(run, 'INFO', `Dropped ${dropped} output array(s) this execution had not posted.`);
     if (error) error = { ...error, message: await this.nameDatasets(error.message, [...rec.inputDatasetIds, ...run.posted]) };
     rec.error = error;
-    rec.progress = 1;
+    // A failed or cancelled run keeps the progress it reached: where it stopped.
+    if (status === 'COMPLETED') rec.progress = 1;
     rec.timeCompleted = nowIso();
     if (rec.timeStarted) rec.timings.total = Math.round((Date.parse(rec.timeCompleted) - Date.parse(rec.timeStarted)) * 10) / 10;
     rec.status = status;

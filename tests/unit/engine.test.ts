@@ -75,14 +75,15 @@ describe('engine: install, execute, read outputs', () => {
       'Runner.js': `import { Image2ImageRunner } from "algobox";
         export class Runner extends Image2ImageRunner {
           async inference(data) { return data; }
-          async postprocess(data, args) { await super.postprocess(data, args); throw new Error("kaput after posting"); }
+          async postprocess(data, args) { await super.postprocess(data, args); await this.setProgress(0.7); throw new Error("kaput after posting"); }
         }`,
     });
     const a = await api.datasets.put({ image: img([1, 2, 3, 4]) });
     const before = (await api.datasets.list()).length;
     const rec = await api.executions.wait(await api.execute({ algorithmId: alg.id, inputDatasetIds: [a] }));
     expect(rec.status).toBe('FAILED');
-    expect(rec.progress).toBe(1);
+    // A failed run keeps the progress it reached (where it stopped), not 1.
+    expect(rec.progress).toBe(0.7);
     expect(rec.error?.message).toBe('kaput after posting');
     expect(rec.error?.stack).toContain('kaput');
     expect(rec.outputDatasetIds).toEqual([]);
@@ -196,7 +197,7 @@ describe('engine: install, execute, read outputs', () => {
     await new Promise((r) => setTimeout(r, 50));
     const c = await api.executions.cancel(id);
     expect(c.status).toBe('CANCELLED');
-    expect(c.progress).toBe(1);
+    expect(c.progress).toBe(0);
     expect((await api.executions.get(id)).status).toBe('CANCELLED');
   });
 
@@ -232,11 +233,12 @@ describe('engine: install, execute, read outputs', () => {
     const alg = await first.algorithms.install({
       'pyproject.toml': manifest('hang2', 'Image2Image'),
       'Runner.js': `import { Image2ImageRunner } from "algobox";
-        export class Runner extends Image2ImageRunner { async inference() { await new Promise(() => {}); } }`,
+        export class Runner extends Image2ImageRunner { async inference() { await this.setProgress(0.3); await new Promise(() => {}); } }`,
     });
     const a = await first.datasets.put({ image: img([1, 2, 3, 4]) });
     const id = await first.execute({ algorithmId: alg.id, inputDatasetIds: [a] });
-    await new Promise((r) => setTimeout(r, 100));
+    // Long enough for the throttled write of its progress (0.3) to reach the store.
+    await new Promise((r) => setTimeout(r, 400));
     expect(['STARTED', 'RUNNING']).toContain((await first.executions.get(id)).status);
     // The "reload": a new engine on the same database while the first is gone.
     const second = createAlgobox({ dbName, workerFactory: inProcessWorkerFactory(), isEngineAlive: async () => false });
@@ -245,7 +247,8 @@ describe('engine: install, execute, read outputs', () => {
     const rec = await second.executions.get(id);
     expect(rec.status).toBe('FAILED');
     expect(rec.error?.message).toBe(INTERRUPTED_MESSAGE);
-    expect(rec.progress).toBe(1);
+    // The last progress it recorded (where it stopped), not 1.
+    expect(rec.progress).toBe(0.3);
   });
 
   it('falls back to cpu with a WARNING when gpu is asked for and no adapter exists', async () => {
