@@ -11,6 +11,7 @@ import {
   coerceDraft,
   controlKind,
   draftFromValue,
+  draftsFromArgs,
   evaluateForm,
   initialDrafts,
   isDefaultDraft,
@@ -91,6 +92,16 @@ describe('controls and initial drafts', () => {
     expect(args).not.toHaveProperty('secret');
     // What the form sends is what the engine accepts (same schema), unchanged.
     expect(validateArgs([...ALL, HIDDEN], args)).toEqual({ ...args, secret: 7 });
+  });
+
+  it("puts a previous run's arguments back in the form (Run again); unset ones keep their defaults", () => {
+    const args = { s: 'again', i: 7, b: false, algo: 'yen', il: [4, 5], secret: 99 };
+    const d = draftsFromArgs([...ALL, HIDDEN], args);
+    expect(d).toEqual({ ...initialDrafts(ALL), s: 'again', i: '7', b: false, algo: '1', il: ['4', '5'] });
+    const { args: back, valid } = evaluateForm([...ALL, HIDDEN], d);
+    expect(valid).toBe(true);
+    expect(back).toMatchObject({ s: 'again', i: 7, b: false, algo: 'yen', il: [4, 5] });
+    expect(back).not.toHaveProperty('secret');
   });
 
   it('builds drafts from a real manifest', () => {

@@ -1,20 +1,20 @@
 // The right column: the catalog (with filters) on top, the selected algorithm's details and
 // parameter form below, and the run controls at the bottom.
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { matchesFilter } from '../../core/algorithmQuery';
 import { useAlgorithms } from '../state/queries';
 import { useSelection } from '../state/selection';
 import { AlgorithmDetails } from './AlgorithmDetails';
 import { Catalog } from './Catalog';
 import { CatalogFilters, EMPTY_FILTER, isFiltering, toAlgorithmFilter, type CatalogFilterState } from './CatalogFilters';
-import { evaluateForm, initialDrafts, type Drafts } from './paramValues';
+import { draftsFromArgs, evaluateForm, initialDrafts, type Drafts } from './paramValues';
 import { RunControls } from './RunControls';
 import './algorithms.css';
 import { thrownMessage } from '../../core/describeValue';
 
 export function AlgorithmPanel() {
   const algorithms = useAlgorithms();
-  const { algorithmId } = useSelection();
+  const { algorithmId, formFill, clearFormFill } = useSelection();
   const [filter, setFilter] = useState<CatalogFilterState>(EMPTY_FILTER);
   const [catalogOpen, setCatalogOpen] = useState(true);
   // Form edits per algorithm, kept while switching between algorithms.
@@ -28,6 +28,12 @@ export function AlgorithmPanel() {
       .sort((a, b) => a.name.localeCompare(b.name) || b.version.localeCompare(a.version, undefined, { numeric: true }));
   }, [all, filter]);
   const alg = all.find((a) => a.id === algorithmId) ?? null;
+  // "Run again": a finished run's arguments replace this algorithm's drafts (editable; nothing runs).
+  useEffect(() => {
+    if (!formFill || alg?.id !== formFill.algorithmId) return;
+    setDraftsById((cur) => ({ ...cur, [alg.id]: draftsFromArgs(alg.additionalParameters, formFill.args) }));
+    clearFormFill();
+  }, [formFill, alg, clearFormFill]);
   const drafts = useMemo(() => (alg ? (draftsById[alg.id] ?? initialDrafts(alg.additionalParameters)) : {}), [alg, draftsById]);
   const form = useMemo(() => (alg ? evaluateForm(alg.additionalParameters, drafts) : null), [alg, drafts]);
 

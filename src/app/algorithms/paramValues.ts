@@ -103,6 +103,13 @@ export function initialDrafts(params: readonly ParameterDeclaration[]): Drafts {
   return out;
 }
 
+/** Drafts that show a previous run's arguments ("Run again"); parameters it did not set keep their defaults. */
+export function draftsFromArgs(params: readonly ParameterDeclaration[], args: Readonly<Record<string, unknown>>): Drafts {
+  const out = initialDrafts(params);
+  for (const p of visibleParams(params)) if (Object.hasOwn(args, p.name)) out[p.name] = draftFromValue(p, args[p.name] as ParamValue | null);
+  return out;
+}
+
 const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /**

@@ -1,12 +1,14 @@
 // The selected run, live: status, progress (fed by the runner's setProgress), stage timings, args,
-// device, error, the log, Cancel while it runs, and "Open results" once it completed with outputs.
+// device, error, the log, Cancel while it runs, "Open results" once it completed with outputs, and
+// "Run again" once it finished (a failed or cancelled run's bar stays where it stopped).
 import { useState } from 'react';
 import type { ExecutionRecord } from '../../core/records';
 import { formatValue } from '../../core/params';
 import { useApi } from '../apiContext';
 import { useDatasets, useExecution } from '../state/queries';
 import { useSelection } from '../state/selection';
-import { ProgressBar, StatusBadge, formatMs, isLive } from './format';
+import { ProgressBar, StatusBadge, formatMs, isLive, progressPercent } from './format';
+import { RunAgainButton } from './RunAgainButton';
 import { LogView, type LevelFilter } from './LogView';
 import { thrownMessage } from '../../core/describeValue';
 
@@ -50,7 +52,7 @@ export function RunDetails({ stored, levels, onLevels }: { stored: ExecutionReco
         <div className="row run-progress-row">
           <ProgressBar rec={rec} label="Run progress" />
           <span className="mono run-pct" data-testid="run-pct">
-            {Math.round(rec.progress * 100)}%
+            {progressPercent(rec.progress)}%
           </span>
           {running && (
             <button className="small danger" onClick={() => void onCancel()} disabled={cancelling} data-testid="run-cancel">
@@ -70,6 +72,11 @@ export function RunDetails({ stored, levels, onLevels }: { stored: ExecutionReco
             {showing ? 'Showing results' : 'Open results'}
           </button>
         </div>
+        {!running && (
+          <div className="row run-again-row">
+            <RunAgainButton rec={rec} />
+          </div>
+        )}
         {error && (
           <p role="alert" className="error-text run-small">
             {error}

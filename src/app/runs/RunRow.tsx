@@ -1,8 +1,9 @@
-// One run in the history: status, algorithm name and version, input count, start time, and a live
-// progress bar while it runs (subscribed only while live).
+// One run in the history: status, algorithm name and version, input count, start time, and a
+// progress bar with its percentage while it runs (subscribed only while live) and, for a failed or
+// cancelled run, where it stopped.
 import type { ExecutionRecord } from '../../core/records';
 import { useExecution } from '../state/queries';
-import { ProgressBar, StatusBadge, formatWhen, isLive } from './format';
+import { ProgressBar, StatusBadge, formatWhen, isLive, progressPercent } from './format';
 
 export function RunRow({ rec: stored, selected, onSelect }: { rec: ExecutionRecord; selected: boolean; onSelect(): void }) {
   const live = useExecution(isLive(stored.status) ? stored.id : null);
@@ -28,7 +29,14 @@ export function RunRow({ rec: stored, selected, onSelect }: { rec: ExecutionReco
           </span>
           <span>{formatWhen(rec.timeCreated)}</span>
         </span>
-        {isLive(rec.status) && <ProgressBar rec={rec} label={`Progress of ${rec.algorithmName}`} />}
+        {rec.status !== 'COMPLETED' && (
+          <span className="run-row-progress">
+            <ProgressBar rec={rec} label={`Progress of ${rec.algorithmName}`} />
+            <span className="mono run-row-pct" data-testid="run-row-pct">
+              {progressPercent(rec.progress)}%
+            </span>
+          </span>
+        )}
       </button>
     </li>
   );

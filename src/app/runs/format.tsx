@@ -47,8 +47,11 @@ export function StatusBadge({ status }: { status: ExecutionStatus }) {
   );
 }
 
+/** A record's progress as a whole percentage, 0 to 100. */
+export const progressPercent = (progress: number): number => Math.round(Math.max(0, Math.min(1, progress)) * 100);
+
 export function ProgressBar({ rec, label }: { rec: Pick<ExecutionRecord, 'progress' | 'status'>; label: string }) {
-  const pct = Math.round(Math.max(0, Math.min(1, rec.progress)) * 100);
+  const pct = progressPercent(rec.progress);
   return (
     <div
       className={`progress run-progress status-${rec.status.toLowerCase()}`}

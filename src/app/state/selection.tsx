@@ -16,6 +16,12 @@ export type Page = 'workbench' | 'toolchains';
 /** The inputs of the next run: individual datasets in order, or one stack. */
 export type RunInputs = { kind: 'datasets'; ids: string[] } | { kind: 'stack'; id: string };
 
+/** A previous run's arguments for the run form of its algorithm ("Run again"); taken once by the form. */
+export interface FormFill {
+  algorithmId: string;
+  args: Record<string, unknown>;
+}
+
 export interface Selection {
   view: ViewTarget;
   setView(v: ViewTarget): void;
@@ -27,6 +33,12 @@ export interface Selection {
   setAlgorithmId(id: string | null): void;
   page: Page;
   setPage(p: Page): void;
+  /** Arguments waiting to be put in the form of `formFill.algorithmId` (null once taken). */
+  formFill: FormFill | null;
+  /** Select an algorithm with these inputs and, in its form, these arguments: nothing runs. */
+  fillRunForm(algorithmId: string, inputs: RunInputs, args: Record<string, unknown>): void;
+  /** The form has taken `formFill`. */
+  clearFormFill(): void;
 }
 
 const Ctx = createContext<Selection | null>(null);
@@ -35,6 +47,7 @@ export function SelectionProvider({ children }: { children: ReactNode }) {
   const [view, setView] = useState<ViewTarget>(null);
   const [inputs, setInputs] = useState<RunInputs>({ kind: 'datasets', ids: [] });
   const [algorithmId, setAlgorithmId] = useState<string | null>(null);
+  const [formFill, setFormFill] = useState<FormFill | null>(null);
   const [page, setPage] = useState<Page>(() =>
     typeof location !== 'undefined' && new URLSearchParams(location.search).get('page') === 'toolchains' ? 'toolchains' : 'workbench',
   );
@@ -53,8 +66,15 @@ export function SelectionProvider({ children }: { children: ReactNode }) {
       setAlgorithmId,
       page,
       setPage,
+      formFill,
+      fillRunForm: (id, next, args) => {
+        setAlgorithmId(id);
+        setInputs(next);
+        setFormFill({ algorithmId: id, args });
+      },
+      clearFormFill: () => setFormFill(null),
     }),
-    [view, inputs, algorithmId, page],
+    [view, inputs, algorithmId, page, formFill],
   );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
