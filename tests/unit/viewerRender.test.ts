@@ -9,7 +9,7 @@ import { compose, decompose } from '../../src/app/viewers/render/decompose';
 import { featureMap, jacobiEigen, pcaRGB, topEigen } from '../../src/app/viewers/render/pca';
 import { binInto, finiteRange, histogram } from '../../src/app/viewers/render/histogram';
 import { fixed, formatValue } from '../../src/app/viewers/render/format';
-import { differentScales, splitComposite } from '../../src/app/viewers/render/compare';
+import { splitComposite } from '../../src/app/viewers/render/compare';
 
 const gray = COLORMAPS.gray;
 const px = (rgba: Uint8ClampedArray, i: number) => Array.from(rgba.subarray(4 * i, 4 * i + 4));
@@ -374,14 +374,6 @@ describe('compare', () => {
     expect([0, 1, 2, 3, 4, 5, 6, 7].map((i) => out.data[4 * i])).toEqual([10, 10, 200, 200, 10, 10, 200, 200]);
     expect(Array.from(splitComposite(left, right, 0).data.subarray(0, 4))).toEqual([200, 200, 200, 200]);
     expect(Array.from(splitComposite(left, right, 99).data.subarray(28, 32))).toEqual([10, 10, 10, 10]);
-  });
-
-  it('tells outputs on another scale apart', () => {
-    expect(differentScales({ min: 264, max: 3180 }, { min: 0, max: 1 })).toBe(true);
-    expect(differentScales({ min: 0, max: 255 }, { min: 3, max: 252 })).toBe(false);
-    expect(differentScales({ min: 0, max: 255 }, { min: 100, max: 400 })).toBe(false); // 155 of 300 inside
-    expect(differentScales({ min: 0, max: 255 }, { min: 200, max: 1000 })).toBe(true); // 55 of 800 inside
-    expect(differentScales({ min: 0, max: 255 }, { min: 7, max: 7 })).toBe(false);
   });
 });
 

@@ -1,16 +1,17 @@
 // Before/after comparison (Image2Image): a split view (left of the split = before, right = after)
 // or a toggle between the two (key T), with one contrast window for both, computed from the input
-// ("Link windows" off gives the output its own window; it starts off when the output is on another
-// scale than the input, e.g. a 0…1 float result of a 16-bit image).
+// ("Link windows" off gives the output its own automatic window; it starts off unless the two sides
+// share a value range — same dtype and overlapping [min, max], render/compare.ts — e.g. off for the
+// float32 0…1 result of a uint8 image, and says why; a tick by the user is kept).
 import { useId, useMemo, useState, type KeyboardEvent } from 'react';
 import type { NDArray } from '../../core/ndarray';
 import { ContrastControls } from './ContrastControls';
 import { ImageCanvas } from './ImageCanvas';
 import { RangeField, type SliceNav } from './controls';
-import { useContrast, usePixels, usePlanes, useWindow, type ContrastState } from './contrast';
+import { useContrast, usePixels, usePlanes, useValueRange, useWindow } from './contrast';
+import { LinkWindows } from './LinkWindows';
 import { valueText } from './ImageViewer';
-import { formatValue } from './render/format';
-import { differentScales, splitComposite } from './render/compare';
+import { separateWindowsReason, splitComposite } from './render/compare';
 import { ViewerFrame } from './ViewerFrame';
 
 export interface CompareViewerProps {
@@ -30,16 +31,13 @@ export interface CompareViewerProps {
 
 type Mode = 'split' | 'toggle';
 
-const AUTO: ContrastState = { mode: 'auto', min: 0, max: 1, colormap: 'gray' };
-
 export function CompareViewer({ before, after, beforeError, afterError, loading, nav, outputNav, windowFrom, drawnTag }: CompareViewerProps) {
   const [contrast, setContrast] = useContrast();
-  // null: automatic — linked unless the output is on another scale than the input.
+  // null: automatic — linked when the two sides share a value range.
   const [linkChoice, setLink] = useState<boolean | null>(null);
   const [mode, setMode] = useState<Mode>('split');
   const [showAfter, setShowAfter] = useState(true);
   const [split, setSplit] = useState(0.5);
-  const linkId = useId();
   const modeName = useId();
 
   const bp = usePlanes(before);
@@ -48,10 +46,10 @@ export function CompareViewer({ before, after, beforeError, afterError, loading,
   const winB = useWindow(contrast, reference ?? bp.planes);
   // Unlinked, the output gets its own window (its own auto window when the input's is manual).
   const winOwn = useWindow(contrast.mode === 'manual' ? { ...contrast, mode: 'auto' } : contrast, ap.planes);
-  const autoB = useWindow(AUTO, bp.planes);
-  const autoA = useWindow(AUTO, ap.planes);
-  const mismatch = !!(bp.planes && ap.planes && differentScales(autoB, autoA));
-  const link = linkChoice ?? !mismatch;
+  const rangeB = useValueRange(reference ?? bp.planes);
+  const rangeA = useValueRange(ap.planes);
+  const reason = rangeB && rangeA ? separateWindowsReason(rangeB, rangeA) : null;
+  const link = linkChoice ?? !reason;
   const winA = link ? winB : winOwn;
   const rgb = (bp.planes ?? ap.planes)?.channels === 3;
   const cm = rgb ? 'gray' : contrast.colormap;
@@ -85,9 +83,6 @@ export function CompareViewer({ before, after, beforeError, afterError, loading,
   const notes = [
     beforeError && !afterError ? `The input cannot be shown: ${beforeError}` : null,
     afterError && !beforeError ? `The output cannot be shown: ${afterError}` : null,
-    mismatch && linkChoice === null
-      ? `The output (${formatValue(autoA.min)}…${formatValue(autoA.max)}) is on another scale than the input (${formatValue(autoB.min)}…${formatValue(autoB.max)}): each has its own window. Tick “Link windows” to share the input's.`
-      : null,
     pixA && pixB && !sameSize ? `Input (${pixB.width}×${pixB.height}) and output (${pixA.width}×${pixA.height}) differ in size: toggle between them.` : null,
   ];
 
@@ -98,12 +93,7 @@ export function CompareViewer({ before, after, beforeError, afterError, loading,
       toolbar={<ContrastControls state={contrast} onChange={setContrast} window={winB} rgb={rgb} />}
       controls={
         <>
-          <span className="field">
-            <input id={linkId} type="checkbox" checked={link} onChange={(e) => setLink(e.target.checked)} data-testid="compare-link" />
-            <label htmlFor={linkId} title="Use the input's window for the output too">
-              Link windows
-            </label>
-          </span>
+          <LinkWindows linked={link} reason={reason} onChange={setLink} />
           <span className="segmented" role="radiogroup" aria-label="Comparison">
             {(['split', 'toggle'] as const).map((m) => (
               <label key={m} className={effectiveMode === m ? 'on' : undefined}>

@@ -4,6 +4,7 @@ import type { NDArray } from '../../core/ndarray';
 import { COLORMAPS, type ColormapName } from './render/colormaps';
 import { autoWindow, imagePlanes, renderRGBA, type DisplayWindow, type ImagePlanes } from './render/window';
 import type { Pixels } from './ImageCanvas';
+import type { ValueRange } from './render/compare';
 import { thrownMessage } from '../../core/describeValue';
 
 export type ContrastMode = 'auto' | 'minmax' | 'manual';
@@ -46,6 +47,15 @@ export function usePlanes(image: NDArray | null | undefined): { planes: ImagePla
 export function useWindow(state: ContrastState, planes: ImagePlanes | null): DisplayWindow {
   const { mode, min, max } = state;
   return useMemo(() => windowFor({ mode, min, max, colormap: 'gray' }, planes), [mode, min, max, planes]);
+}
+
+/** The dtype and exact [min, max] of planes' finite values (null: no planes), for the window-linking rule. */
+export function useValueRange(planes: ImagePlanes | null): ValueRange | null {
+  return useMemo(() => {
+    if (!planes) return null;
+    const w = autoWindow(planes.data, 'minmax');
+    return { dtype: planes.dtype, min: w.min, max: w.max };
+  }, [planes]);
 }
 
 /** Rendered RGBA pixels of planes through a window and colormap. */

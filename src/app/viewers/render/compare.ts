@@ -1,5 +1,6 @@
-// Before/after helpers: the split composite and the "different scales" test. Pure, no DOM.
-import type { DisplayWindow } from './window';
+// Before/after helpers: the split composite and the rule for linking the two windows. Pure, no DOM.
+import type { DType } from '../../../core/ndarray';
+import { formatValue } from './format';
 
 export interface RGBAImage {
   width: number;
@@ -24,13 +25,34 @@ export function splitComposite(left: RGBAImage, right: RGBAImage, splitX: number
   return { width, height, data: out };
 }
 
+/** A side's dtype and the [min, max] of its finite values. */
+export interface ValueRange {
+  dtype: DType;
+  min: number;
+  max: number;
+}
+
 /**
- * Whether window b is on another scale than window a: less than 10 % of b lies inside a (a constant
- * b: its value is outside a). E.g. a 0…1 float output of a 264…3180 16-bit input.
+ * Whether two [min, max] ranges overlap: their intersection covers at least half of the smaller
+ * range. A constant side (min = max) overlaps when its value lies in the other range (ends included);
+ * disjoint ranges never overlap. E.g. 0…255 and 0…1 overlap (the intersection is all of 0…1);
+ * 0…255 and 200…1000 do not (55 of 255).
  */
-export function differentScales(a: DisplayWindow, b: DisplayWindow): boolean {
-  const span = b.max - b.min;
-  const overlap = Math.min(a.max, b.max) - Math.max(a.min, b.min);
-  if (!(span > 0)) return b.min < a.min || b.min > a.max;
-  return overlap < 0.1 * span;
+export function rangesOverlap(a: ValueRange, b: ValueRange): boolean {
+  const inter = Math.min(a.max, b.max) - Math.max(a.min, b.min);
+  if (!(inter >= 0)) return false;
+  const smaller = Math.min(a.max - a.min, b.max - b.min);
+  return inter >= 0.5 * smaller;
+}
+
+/** Whether the input and output share a value range (same dtype and overlapping ranges): then one window fits both. */
+export function sharesValueRange(input: ValueRange, output: ValueRange): boolean {
+  return input.dtype === output.dtype && rangesOverlap(input, output);
+}
+
+/** Why the input and output get a window each (null: they share a value range, the windows are linked). */
+export function separateWindowsReason(input: ValueRange, output: ValueRange): string | null {
+  if (sharesValueRange(input, output)) return null;
+  const side = (r: ValueRange) => `${r.dtype} ${formatValue(r.min)}–${formatValue(r.max)}`;
+  return `the input is ${side(input)}, the output ${side(output)}: each side has its own window`;
 }
