@@ -1,5 +1,5 @@
 // The selected run, live: status, progress (fed by the runner's setProgress), stage timings, args,
-// device, error, the log, Cancel while it runs, and "Open results" once it completed with outputs.
+// device, error, the log, Cancel while it runs, and "Open results" and "Export all outputs" once it completed with outputs.
 import { useState } from 'react';
 import type { ExecutionRecord } from '../../core/records';
 import { formatValue } from '../../core/params';
@@ -9,6 +9,7 @@ import { useSelection } from '../state/selection';
 import { ProgressBar, StatusBadge, formatMs, isLive } from './format';
 import { LogView, type LevelFilter } from './LogView';
 import { thrownMessage } from '../../core/describeValue';
+import { ExportAllOutputs } from './ExportAllOutputs';
 
 const STAGES = ['load', 'preprocess', 'inference', 'postprocess', 'total'] as const;
 
@@ -70,6 +71,7 @@ export function RunDetails({ stored, levels, onLevels }: { stored: ExecutionReco
             {showing ? 'Showing results' : 'Open results'}
           </button>
         </div>
+        {canOpen && <ExportAllOutputs rec={rec} datasets={datasets.data ?? []} />}
         {error && (
           <p role="alert" className="error-text run-small">
             {error}
