@@ -48,7 +48,7 @@ export const DatasetRow = memo(function DatasetRow(p: DatasetRowProps) {
     { label: 'Rename', hint: 'F2', onSelect: () => p.onStartRename(meta.id) },
     ...remoteItems,
     ...EXPORT_FORMATS.map(({ format, label }) => {
-      const s = exportSupport(field, format);
+      const s = exportSupport(field, format, mainKey(meta));
       return { label: `Export ${label}`, disabled: !s.ok, title: s.note, testId: `export-${format}`, onSelect: () => p.onExport(meta.id, format) };
     }),
     ...omeMenuEntries().map((entry) => {

@@ -4,6 +4,7 @@ import { encodeNpy, encodePng, encodeTiff } from '../../core/imageCodecs';
 import type { DType, NDArray } from '../../core/ndarray';
 import type { FieldMeta } from '../../core/records';
 import { exportFileName } from './format';
+import { binaryTo255, isLabelKey, labelPalette, labelsAs, maskPngKind } from './maskPng';
 
 export type ExportFormat = 'png' | 'tiff' | 'npy';
 
@@ -28,14 +29,25 @@ function isPicture(shape: readonly number[]): boolean {
  * Whether a field can be exported in a format, and what the menu item says about it: `ok` false
  * with the reason when it cannot; `note` when the export changes the values (floats → 16-bit PNG).
  */
-export function exportSupport(field: Pick<FieldMeta, 'dtype' | 'shape' | 'kind'> | null, format: ExportFormat): { ok: boolean; note: string } {
+export function exportSupport(
+  field: Pick<FieldMeta, 'dtype' | 'shape' | 'kind'> | null,
+  format: ExportFormat,
+  key?: string | null,
+): { ok: boolean; note: string } {
   if (!field || field.kind === 'string') return { ok: false, note: 'This dataset has no array to export.' };
   const { shape, dtype } = field;
-  if (format === 'npy') return { ok: true, note: `Exact values: ${dtype}, shape ${shape.join('×')} (NumPy .npy).` };
+  const mask = isLabelKey(key) ? ' Mask and label values are kept as they are (0/1, label numbers).' : '';
+  if (format === 'npy') return { ok: true, note: `Exact values: ${dtype}, shape ${shape.join('×')} (NumPy .npy).${mask}` };
   if (shape.length < 2 || shape.some((d) => d === 0)) return { ok: false, note: `A ${shape.join('×') || 'scalar'} array is not an image; use NPY.` };
   if (format === 'png') {
     if (!isPicture(shape)) {
       return { ok: false, note: `PNG holds one 2-D image (H×W or 3×H×W); this is ${shape.join('×')}: use TIFF (one page per slice) or NPY.` };
+    }
+    if (isLabelKey(key)) {
+      return {
+        ok: true,
+        note: 'A 0/1 mask is written as 0/255 (visible in any viewer); labels as an indexed PNG, one colour per label (0 black), or 16-bit gray with the label numbers above 255. Use TIFF or NPY for the raw values.',
+      };
     }
     if (!PNG_NATIVE.has(dtype)) {
       return {
@@ -43,7 +55,8 @@ export function exportSupport(field: Pick<FieldMeta, 'dtype' | 'shape' | 'kind'>
         note: `PNG stores 8- or 16-bit integers: this ${dtype} image is windowed from its min..max to 0..65535 (16-bit). Use TIFF or NPY for the exact values.`,
       };
     }
-    return { ok: true, note: `Exact values: ${dtype === 'bool' ? '1-bit mask as 8-bit' : dtype} PNG.` };
+    if (dtype === 'bool') return { ok: true, note: 'A mask: written as 0/255 8-bit PNG. Use TIFF or NPY for the raw 0/1 values.' };
+    return { ok: true, note: `Exact values: ${dtype} PNG.${dtype === 'uint8' ? ' An image of only 0 and 1 (a mask) is written as 0/255.' : ''}` };
   }
   // TIFF: H×W and 3×H×W pages; any other leading dims become pages.
   if (shape.length > 3) return { ok: false, note: `TIFF pages are 2-D images; a ${shape.length}-D array does not fit: use NPY.` };
@@ -53,7 +66,7 @@ export function exportSupport(field: Pick<FieldMeta, 'dtype' | 'shape' | 'kind'>
       ? ` ${dtype} is written as float64 (lossless).`
       : ` ${dtype} is written as float32 (lossless).`;
   const pages = shape.length === 3 && shape[0] !== 3 && shape[0] !== 1 ? ` ${shape[0]} pages (one per slice).` : '';
-  return { ok: true, note: `TIFF keeps the values.${conv}${pages}`.trim() };
+  return { ok: true, note: `TIFF keeps the values.${conv}${pages}${mask}`.trim() };
 }
 
 /** Map values from their finite min..max onto 0..65535 (NaN → 0; a constant image → 0). */
@@ -103,11 +116,24 @@ function pagesOf(a: NDArray): NDArray[] {
   throw new Error(`TIFF pages are 2-D images; an array of shape ${s.join('×')} does not fit: use NPY.`);
 }
 
+/** One 2-D picture as PNG: masks and labels as maskPng.ts decides, uint8/uint16 as they are, the rest windowed. */
+function pngOf(a: NDArray, key: string | null | undefined): Uint8Array<ArrayBuffer> {
+  if (a.shape.length === 2) {
+    const m = maskPngKind(a, key);
+    if (m.kind === 'binary') return encodePng(binaryTo255(a));
+    if (m.kind === 'labels') return encodePng(labelsAs(a, 'uint8'), { palette: labelPalette(m.max) });
+    if (m.kind === 'labels16') return encodePng(labelsAs(a, 'uint16'));
+  }
+  return encodePng(PNG_NATIVE.has(a.dtype) ? a : windowToUint16(a));
+}
+
 /**
  * The file bytes of arrays in a format. One array for PNG and NPY; TIFF takes several (a stack, one
- * page each). Floats and other integer types are windowed min..max to uint16 for PNG.
+ * page each). For PNG, a 0/1 mask becomes 0/255 and a `mask`/`labels` field (`key`) an indexed
+ * label PNG (maskPng.ts); floats and other integer types are windowed min..max to uint16. TIFF and
+ * NPY keep the raw values.
  */
-export function encodeExport(arrays: readonly NDArray[], format: ExportFormat): Uint8Array<ArrayBuffer> {
+export function encodeExport(arrays: readonly NDArray[], format: ExportFormat, key?: string | null): Uint8Array<ArrayBuffer> {
   if (!arrays.length) throw new Error('Nothing to export.');
   switch (format) {
     case 'npy':
@@ -117,7 +143,7 @@ export function encodeExport(arrays: readonly NDArray[], format: ExportFormat): 
       if (arrays.length !== 1) throw new Error('PNG export writes one image; use TIFF for a stack.');
       const a = dropUnitChannel(arrays[0]!);
       if (!isPicture(a.shape)) throw new Error(`PNG holds one 2-D image (H×W or 3×H×W); this is ${a.shape.join('×')}: use TIFF or NPY.`);
-      return encodePng(PNG_NATIVE.has(a.dtype) ? a : windowToUint16(a));
+      return pngOf(a, key);
     }
     case 'tiff':
       return encodeTiff(arrays.flatMap((a) => pagesOf(forTiff(dropUnitChannel(a)))));

@@ -7,6 +7,8 @@ import { useApi } from '../apiContext';
 import { errText } from './errText';
 import { downloadBlob, downloadBytes, encodeExport, exportName, mimeOf, type ExportFormat } from './exportDataset';
 import { mainKey } from './format';
+import { exportBaseName } from './outputNames';
+import { provenance } from '../viewers/data';
 import { omeExportName, pickFolder, pickSaveFile, segmentationSource, type OmeMenuEntry } from './omeExportMenu';
 import type { StackEntry } from './usePanelLists';
 import { useStable } from './useStable';
@@ -18,6 +20,11 @@ export interface PanelFeedback {
 
 export function usePanelExports(byId: ReadonlyMap<string, DatasetMeta>, stacks: readonly StackEntry[], { setBusy, setNotice }: PanelFeedback) {
   const api = useApi();
+  /** The run that made an output (for its file name), or null. */
+  const runOf = async (meta: DatasetMeta) => {
+    const exec = provenance(meta).execution;
+    return exec ? await api.executions.get(exec).catch(() => null) : null;
+  };
   const exportDataset = useStable(async (id: string, format: ExportFormat) => {
     const meta = byId.get(id);
     const key = meta && mainKey(meta);
@@ -27,7 +34,8 @@ export function usePanelExports(byId: ReadonlyMap<string, DatasetMeta>, stacks: 
       const rec = await api.datasets.get(id, [key]);
       const a = rec.fields[key];
       if (!a || typeof a === 'string') throw new Error(`the field '${key}' holds no array.`);
-      downloadBytes(encodeExport([a], format), exportName(meta.name, format), mimeOf(format));
+      const run = await runOf(meta);
+      downloadBytes(encodeExport([a], format, key), exportName(exportBaseName(meta, key, byId, run), format), mimeOf(format));
     } catch (e) {
       setNotice(`Could not export “${meta.name}” as ${format.toUpperCase()}: ${errText(e)}`);
     } finally {

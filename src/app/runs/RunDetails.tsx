@@ -1,6 +1,6 @@
 // The selected run, live: status, progress (fed by the runner's setProgress), stage timings, args,
-// device, error, the log, Cancel while it runs, "Open results" once it completed with outputs, and
-// "Run again" once it finished (a failed or cancelled run's bar stays where it stopped).
+// device, error, the log, Cancel while it runs, "Open results" and "Export all outputs" once it completed with
+// outputs, and "Run again" once it finished (a failed or cancelled run's bar stays where it stopped).
 import { useState } from 'react';
 import type { ExecutionRecord } from '../../core/records';
 import { formatValue } from '../../core/params';
@@ -11,6 +11,7 @@ import { ProgressBar, StatusBadge, formatMs, isLive, progressPercent } from './f
 import { RunAgainButton } from './RunAgainButton';
 import { LogView, type LevelFilter } from './LogView';
 import { thrownMessage } from '../../core/describeValue';
+import { ExportAllOutputs } from './ExportAllOutputs';
 
 const STAGES = ['load', 'preprocess', 'inference', 'postprocess', 'total'] as const;
 
@@ -72,6 +73,7 @@ export function RunDetails({ stored, levels, onLevels }: { stored: ExecutionReco
             {showing ? 'Showing results' : 'Open results'}
           </button>
         </div>
+        {canOpen && <ExportAllOutputs rec={rec} datasets={datasets.data ?? []} />}
         {!running && (
           <div className="row run-again-row">
             <RunAgainButton rec={rec} />

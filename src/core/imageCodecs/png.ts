@@ -105,9 +105,11 @@ function fromPalette(name: string, png: DecodedPng, w: number, h: number): NDArr
 
 /**
  * Encode an H×W (gray) or 3×H×W (RGB) array as PNG. uint8 → 8-bit, uint16 → 16-bit, bool → 8-bit
- * 0/255. Any other dtype is an error: window or scale it to uint8/uint16 first.
+ * 0/255. Any other dtype is an error: window or scale it to uint8/uint16 first. With `palette`
+ * (RGB triples, index = value) an H×W uint8 array is written as an 8-bit indexed PNG.
  */
-export function encodePng(a: NDArray): Uint8Array<ArrayBuffer> {
+export function encodePng(a: NDArray, opts: { palette?: readonly (readonly number[])[] } = {}): Uint8Array<ArrayBuffer> {
+  if (opts.palette) return encodeIndexedPng(a, opts.palette);
   const rgb = a.shape.length === 3 && a.shape[0] === 3;
   if (!(a.shape.length === 2 || rgb)) {
     throw new ImageEncodeError(`PNG export needs an H×W or 3×H×W array, got shape ${shapeText(a.shape)}.`);
@@ -137,4 +139,16 @@ export function encodePng(a: NDArray): Uint8Array<ArrayBuffer> {
   }
   // fast-png returns a view on its own fresh ArrayBuffer.
   return pngEncode({ width: w, height: h, data, depth: a.dtype === 'uint16' ? 16 : 8, channels: rgb ? 3 : 1 }) as Uint8Array<ArrayBuffer>;
+}
+
+function encodeIndexedPng(a: NDArray, palette: readonly (readonly number[])[]): Uint8Array<ArrayBuffer> {
+  if (a.dtype !== 'uint8' || a.shape.length !== 2) throw new ImageEncodeError(`An indexed PNG needs an H×W uint8 array, got ${a.dtype} ${shapeText(a.shape)}.`);
+  if (palette.length < 1 || palette.length > 256) throw new ImageEncodeError(`An indexed PNG holds 1 to 256 colours, got ${palette.length}.`);
+  const [h, w] = a.shape as [number, number];
+  if (w === 0 || h === 0) throw new ImageEncodeError(`PNG export needs a non-empty image, got shape ${shapeText(a.shape)}.`);
+  const data = a.data as Uint8Array;
+  for (let i = 0; i < data.length; i++) {
+    if (data[i]! >= palette.length) throw new ImageEncodeError(`Value ${data[i]} at index ${i} has no colour in the ${palette.length}-colour palette.`);
+  }
+  return pngEncode({ width: w, height: h, data, depth: 8, channels: 1, palette: palette.map((c) => [c[0]!, c[1]!, c[2]!]) }) as Uint8Array<ArrayBuffer>;
 }
