@@ -73,3 +73,35 @@ export async function servedBuild(port: number): Promise<{ close(): Promise<void
     },
   };
 }
+
+/** The id of the bench's own file input (not the app's, which would import on change). */
+export const BENCH_FILE_INPUT = 'bench-file';
+
+/** Put the file at `path` on disk into a hidden file input of the bench's own: a disk-backed File the page can read. */
+export async function pickFile(page: Page, path: string): Promise<void> {
+  await page.evaluate((id) => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.id = id;
+    input.style.display = 'none';
+    document.body.append(input);
+  }, BENCH_FILE_INPUT);
+  await page.setInputFiles(`#${BENCH_FILE_INPUT}`, path);
+}
+
+/** Read the picked File bare: Blob.slice reads of `step` bytes (16 MiB), one after another, each touched. */
+export function bareRead(page: Page, step = 16 * 1024 * 1024): Promise<{ ms: number; sum: number }> {
+  return page.evaluate(
+    async ({ id, step }) => {
+      const file = (document.getElementById(id) as HTMLInputElement).files![0]!;
+      const t0 = performance.now();
+      let sum = 0;
+      for (let at = 0; at < file.size; at += step) {
+        const b = new Uint8Array(await file.slice(at, Math.min(file.size, at + step)).arrayBuffer());
+        sum += b[b.length - 1]!;
+      }
+      return { ms: performance.now() - t0, sum };
+    },
+    { id: BENCH_FILE_INPUT, step },
+  );
+}

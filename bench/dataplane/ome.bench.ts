@@ -20,7 +20,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { closeQuietly, guarded, openApp, servedBuild } from '../browser';
+import { bareRead, closeQuietly, guarded, openApp, pickFile, servedBuild } from '../browser';
 import { machine, writeSection } from '../report';
 
 const repo = join(import.meta.dirname, '..', '..');
@@ -30,7 +30,6 @@ const [C, Z, SIDE] = DEV ? [2, Number(process.env.ALGOBOX_OME_Z ?? 4), Number(pr
 const ROUNDS = DEV ? 1 : 2;
 const TARGET = 1.5;
 const TIMEOUT_MS = 20 * 60 * 1000;
-const BARE_READ_BYTES = 16 * 1024 * 1024;
 
 /** Voxel value of channel c at (z, y, x): what the Python writer puts there. */
 const voxel = (c: number, z: number, y: number, x: number) => (x + 2 * y + 3 * z + 1000 * c) % 60000;
@@ -47,35 +46,11 @@ function writeOmeTiff(path: string): void {
   if (r.status !== 0) throw new Error(`tifffile could not write the OME-TIFF: ${r.stderr}`);
 }
 
-async function pickFile(page: Page, path: string): Promise<void> {
-  await page.evaluate(() => {
-    const input = document.createElement('input');
-    input.type = 'file';
-    input.id = 'bench-ome-file';
-    input.style.display = 'none';
-    document.body.append(input);
-  });
-  await page.setInputFiles('#bench-ome-file', path);
-}
-
-function bareRead(page: Page) {
-  return page.evaluate(async (step) => {
-    const file = (document.getElementById('bench-ome-file') as HTMLInputElement).files![0]!;
-    const t0 = performance.now();
-    let sum = 0;
-    for (let at = 0; at < file.size; at += step) {
-      const b = new Uint8Array(await file.slice(at, Math.min(file.size, at + step)).arrayBuffer());
-      sum += b[b.length - 1]!;
-    }
-    return { ms: performance.now() - t0, sum };
-  }, BARE_READ_BYTES);
-}
-
 /** Import the file, then read a few voxels back and the axes; the dataset is deleted afterwards. */
 function importOnce(page: Page, points: number[][]) {
   return page.evaluate(async (pts) => {
     const api = window.algobox;
-    const file = (document.getElementById('bench-ome-file') as HTMLInputElement).files![0]!;
+    const file = (document.getElementById('bench-file') as HTMLInputElement).files![0]!;
     const t0 = performance.now();
     const ids = await api.datasets.importFiles([file]);
     const ms = performance.now() - t0;

@@ -20,7 +20,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { closeQuietly, guarded, openApp, servedBuild } from '../browser';
+import { bareRead, closeQuietly, guarded, openApp, pickFile, servedBuild } from '../browser';
 import { machine, median, writeSection } from '../report';
 
 const repo = join(import.meta.dirname, '..', '..');
@@ -32,7 +32,6 @@ const SAMPLE_MS = 100;
 const TARGET_MEMORY = 0.5;
 const IMPORT_TIMEOUT_MS = 30 * 60 * 1000;
 const OTSU_TIMEOUT_MS = 20 * 60 * 1000;
-const BARE_READ_BYTES = 16 * 1024 * 1024;
 
 // ───────────────────────────── memory of the browser's processes ─────────────────────────────
 
@@ -151,35 +150,9 @@ function writeNpy(path: string, slices: number): void {
 
 // ───────────────────────────── in the page ─────────────────────────────
 
-/** A file input of the bench's own (not the app's, which would import on change), holding the file from disk. */
-async function pickFile(page: Page, path: string): Promise<void> {
-  await page.evaluate(() => {
-    const input = document.createElement('input');
-    input.type = 'file';
-    input.id = 'bench-volume-file';
-    input.style.display = 'none';
-    document.body.append(input);
-  });
-  await page.setInputFiles('#bench-volume-file', path);
-}
-
-/** Read the picked File bare: Blob.slice reads of BARE_READ_BYTES, one after another, each touched. */
-function bareRead(page: Page) {
-  return page.evaluate(async (step) => {
-    const file = (document.getElementById('bench-volume-file') as HTMLInputElement).files![0]!;
-    const t0 = performance.now();
-    let sum = 0;
-    for (let at = 0; at < file.size; at += step) {
-      const b = new Uint8Array(await file.slice(at, Math.min(file.size, at + step)).arrayBuffer());
-      sum += b[b.length - 1]!;
-    }
-    return { ms: performance.now() - t0, sum };
-  }, BARE_READ_BYTES);
-}
-
 function importVolume(page: Page) {
   return page.evaluate(async () => {
-    const file = (document.getElementById('bench-volume-file') as HTMLInputElement).files![0]!;
+    const file = (document.getElementById('bench-file') as HTMLInputElement).files![0]!;
     const t0 = performance.now();
     const ids = await window.algobox.datasets.importFiles([file], { layout: 'volume' });
     const ms = performance.now() - t0;
