@@ -9,26 +9,9 @@ import * as filters from '../../src/sdk/image/filters';
 import * as morphology from '../../src/sdk/image/morphology';
 import * as restoration from '../../src/sdk/image/restoration';
 import { shot } from './shot';
-import { openApp } from './util';
+import { dropFiles, openApp } from './util';
 
 type Plain = { dtype: string; shape: number[]; data: number[] };
-
-/** Drop files as the browser does for a dropped folder (each file with its folder-relative path). */
-async function dropFiles(page: Page, files: { path: string; bytes: Uint8Array }[]) {
-  await page.evaluate(
-    (list) => {
-      const dt = new DataTransfer();
-      for (const f of list) {
-        const file = new File([new Uint8Array(f.bytes)], f.path.split('/').pop()!);
-        Object.defineProperty(file, 'webkitRelativePath', { value: f.path });
-        dt.items.add(file);
-      }
-      for (const type of ['dragenter', 'dragover', 'drop'])
-        document.body.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
-    },
-    files.map((f) => ({ path: f.path, bytes: Array.from(f.bytes) })),
-  );
-}
 
 const stackRow = (page: Page, name: string) => page.getByTestId('stack-row').filter({ has: page.locator('.ds-name', { hasText: name }) });
 

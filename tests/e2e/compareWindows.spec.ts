@@ -6,7 +6,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { encodePng } from '../../src/core/imageCodecs/index';
 import { ndarray, type NDArray } from '../../src/core/ndarray';
 import { shot } from './shot';
-import { openApp } from './util';
+import { dropFiles, openApp } from './util';
 
 const W = 48;
 const H = 40;
@@ -27,23 +27,6 @@ function darkCells(seed: number): NDArray<'uint8'> {
       d[y * W + x] = v;
     }
   return ndarray('uint8', [H, W], d);
-}
-
-/** Drop files as the browser does for a dropped folder (each file with its folder-relative path). */
-async function dropFiles(page: Page, files: { path: string; bytes: Uint8Array }[]) {
-  await page.evaluate(
-    (list) => {
-      const dt = new DataTransfer();
-      for (const f of list) {
-        const file = new File([new Uint8Array(f.bytes)], f.path.split('/').pop()!);
-        Object.defineProperty(file, 'webkitRelativePath', { value: f.path });
-        dt.items.add(file);
-      }
-      for (const type of ['dragenter', 'dragover', 'drop'])
-        document.body.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
-    },
-    files.map((f) => ({ path: f.path, bytes: Array.from(f.bytes) })),
-  );
 }
 
 /** The red channel of the viewer canvas's columns x0 ≤ x < x1, every row. */

@@ -50,3 +50,20 @@ export async function hashAllDatasets(): Promise<Record<string, string>> {
   }
   return out;
 }
+
+/** Drop `files` on the page as a person drags them from a file manager (paths relative to a dropped folder). */
+export async function dropFiles(page: Page, files: { path: string; bytes: Uint8Array }[]) {
+  await page.evaluate(
+    (list) => {
+      const dt = new DataTransfer();
+      for (const f of list) {
+        const file = new File([new Uint8Array(f.bytes)], f.path.split('/').pop()!);
+        Object.defineProperty(file, 'webkitRelativePath', { value: f.path });
+        dt.items.add(file);
+      }
+      for (const type of ['dragenter', 'dragover', 'drop'])
+        document.body.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    },
+    files.map((f) => ({ path: f.path, bytes: Array.from(f.bytes) })),
+  );
+}
