@@ -367,8 +367,8 @@ export class Executions {
     if (run.timer) clearTimeout(run.timer);
     const { rec } = run;
     const s = run.stats;
-    this.log(run, 'INFO', `File fetching stats: ${s.fetched} datasets fetched in ${(s.fetchMs / 1000).toFixed(4)} seconds.`);
-    this.log(run, 'INFO', `File posting stats: ${s.posted} datasets posted in ${(s.postMs / 1000).toFixed(4)} seconds.`);
+    this.log(run, 'INFO', `Read ${s.fetched} ${s.fetched === 1 ? 'dataset' : 'datasets'} from this browser's storage in ${(s.fetchMs / 1000).toFixed(3)} s.`);
+    this.log(run, 'INFO', `Saved ${s.posted} ${s.posted === 1 ? 'result' : 'results'} in this browser in ${(s.postMs / 1000).toFixed(3)} s.`);
     const failed = status !== 'COMPLETED';
     if (failed) {
       if (error) this.log(run, status === 'CANCELLED' ? 'WARNING' : 'ERROR', error.message);

@@ -136,6 +136,7 @@ export function postDataCall(run: LiveRun, ctx: HostApiContext): HostApi['postDa
     const short = rec.id.slice(0, 8);
     const first = run.named;
     run.named += checked.length;
+    ctx.log(run, 'INFO', `Saving ${checked.length} ${checked.length === 1 ? 'result' : 'results'} in this browser.`);
     const writing = (async () => {
       const axes = await inheritedAxes(run, ctx.store, first, checked);
       return ctx.store.putDatasets(
@@ -162,7 +163,6 @@ export function postDataCall(run: LiveRun, ctx: HostApiContext): HostApi['postDa
     run.posted.push(...ids);
     run.stats.posted += ids.length;
     run.stats.postMs += performance.now() - t;
-    ctx.log(run, 'INFO', `Uploading ${ids.length} results to the database.`);
     return ids;
   };
 }

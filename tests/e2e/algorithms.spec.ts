@@ -186,7 +186,9 @@ test('install through the dialog (zip file, bad manifest, URL), catalog cards, f
   const z = page.getByTestId('alg-card-zipped');
   await expect(z.getByText('zipped', { exact: true })).toBeVisible();
   await expect(z.getByText('1.0.0')).toBeVisible();
-  await expect(z.getByTestId('alg-type')).toHaveText('Image2Image');
+  // The type in the user's words; the technical term in the tooltip (issue 15 item 11).
+  await expect(z.getByTestId('alg-type')).toHaveText('Image → image');
+  await expect(z.getByTestId('alg-type')).toHaveAttribute('title', /Image2Image/);
   await expect(z.getByTestId('alg-devices')).toHaveText('cpu, gpu');
   await expect(z.getByTestId('alg-desc')).toHaveText('Smooths images (zip install).');
   await expect(z.getByTestId('alg-origin')).toHaveText('local zip');
@@ -194,7 +196,7 @@ test('install through the dialog (zip file, bad manifest, URL), catalog cards, f
   await expect(z.getByTestId('alg-warn-count')).toHaveText(/⚠ 1/);
   const s = page.getByTestId('alg-card-stepper');
   await expect(s.getByTestId('alg-origin')).toHaveText('URL');
-  await expect(s.getByTestId('alg-type')).toHaveText('Image2Segmentation');
+  await expect(s.getByTestId('alg-type')).toHaveText('Image → mask');
   await expect(s.getByTestId('alg-devices')).toHaveText('cpu');
   await expect(s.getByTestId('alg-warn-count')).toHaveCount(0);
   // The last install is selected; selecting with the keyboard works.
@@ -222,6 +224,7 @@ test('install through the dialog (zip file, bad manifest, URL), catalog cards, f
   };
   await only('both');
   const total = await page.evaluate(async () => (await window.algobox.algorithms.list()).length);
+  await expect(page.getByTestId('filter-type').locator('option[value="Image2Segmentation"]')).toHaveText('Image → mask');
   await page.getByTestId('filter-type').selectOption('Image2Segmentation');
   await only('stepper');
   await expect(page.getByTestId('catalog-count')).toHaveText(new RegExp(`^\\d+ of ${total}$`));
@@ -390,6 +393,12 @@ test('the parameter form renders all 13 types, validates inline, resets, and sen
   await expect(param(page, 'flags').locator('select option')).toHaveText(['[true, false]', '[false, true]', '[true, true]']);
   await expect(param(page, 'names').locator('.param-chip')).toHaveText(['a×', 'b×']);
   await expect(param(page, 'sigmas').locator('.param-chip')).toHaveText(['1×', '2×', '3×']);
+  // Types in the user's words, the manifest's type names in the tooltips (issue 15 item 11).
+  await expect(param(page, 'method').locator('.param-type')).toHaveText('choice');
+  await expect(param(page, 'method').locator('.param-type')).toHaveAttribute('title', 'Parameter type: string_enum');
+  await expect(param(page, 'sigmas').locator('.param-type')).toHaveText('list of whole numbers');
+  await expect(param(page, 'enabled').locator('.param-type')).toHaveText('on/off');
+  await expect(page.locator('.param-type')).not.toContainText([/_/]);
 
   // Range: slider and number stay in sync (step 2).
   const slider = page.getByTestId('param-radius-slider');
@@ -539,6 +548,10 @@ test('a run shows live progress, stage timings and the log (DEBUG hidden until a
   await expect(log.locator('[data-level="WARNING"]')).toHaveText(/a warning on step 2/);
   await expect(log.locator('[data-level="ERROR"]')).toHaveText(/an ERROR-level line/);
   await expect(log.locator('[data-level="DEBUG"]')).toHaveCount(0);
+  // The log speaks of this browser, not of uploads to a database (issue 15 item 11).
+  await expect(log.locator('[data-level="INFO"]').filter({ hasText: /Saving 3 results in this browser\./ })).toHaveCount(1);
+  await expect(log.locator('[data-level="INFO"]').filter({ hasText: /^.*Saved 3 results in this browser in \d+\.\d{3} s\.$/ })).toHaveCount(1);
+  await expect(log).not.toContainText(/database|Uploading|posted|fetched/);
   await expect(log.getByTestId('log-level-DEBUG')).not.toBeChecked();
   await log.getByTestId('log-level-DEBUG').check();
   await expect(log.locator('[data-level="DEBUG"]')).toHaveCount(6);

@@ -89,6 +89,10 @@ test('click to segment: compute the embedding, click, shift-click, right-click, 
   const maskPos = await segment(page, embeddingId!, positive);
   expect(maskPos.reduce((a, v) => a + v, 0)).toBe(areaPos);
   expect(iou(maskPos, scene.disk, scene.handle)).toBeGreaterThanOrEqual(0.9);
+  // The model's own quality estimate in words, its predicted IoU in the tooltip (issue 15 item 11).
+  const quality = page.getByTestId('prompt-status').getByTitle(/predicted IoU of this mask: \d\.\d{3}$/);
+  await expect(quality).toHaveText(/^model's confidence (\d|[1-9]\d|100) %$/);
+  await expect(page.getByTestId('prompt-status')).toContainText(`${areaPos.toLocaleString('en-US')} px`);
   // The overlay is drawn: the disk centre is no longer the plain yellow of the image.
   const centre = await page
     .getByTestId('viewer-canvas')

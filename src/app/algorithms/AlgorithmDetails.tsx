@@ -4,6 +4,7 @@ import type { AlgorithmInfo } from '../../core/records';
 import { originLabel } from './Catalog';
 import { ParamForm, type ParamFormProps } from './ParamForm';
 import { SelfTestPanel } from './SelfTestPanel';
+import { algorithmTypeTitle, algorithmTypeWords } from '../userWords';
 
 export function AlgorithmDetails({ alg, form }: { alg: AlgorithmInfo; form: ParamFormProps }) {
   const devices = alg.supportedDevices.length ? alg.supportedDevices.map((d) => (d === alg.defaultDevice ? `${d} (default)` : d)).join(', ') : 'none declared';
@@ -14,7 +15,7 @@ export function AlgorithmDetails({ alg, form }: { alg: AlgorithmInfo; form: Para
       </h3>
       {alg.description ? <p className="alg-details-desc">{alg.description}</p> : <p className="muted">No description.</p>}
       <p className="alg-facts">
-        <span title="Algorithm type">{alg.algorithmType}</span> · <span title="Supported devices">{devices}</span> ·{' '}
+        <span title={algorithmTypeTitle(alg.algorithmType)}>{algorithmTypeWords(alg.algorithmType)}</span> · <span title="Supported devices">{devices}</span> ·{' '}
         <span className="alg-origin-text" title={alg.origin.url ?? 'Installed from'}>
           {originLabel(alg.origin)}
           {alg.origin.url && alg.origin.kind === 'url' ? ` ${alg.origin.url}` : ''}

@@ -11,6 +11,7 @@ import { downloadBytes } from '../datasets/exportDataset';
 import { keys } from '../state/queries';
 import { useSelection } from '../state/selection';
 import { thrownMessage } from '../../core/describeValue';
+import { algorithmTypeTitle, algorithmTypeWords } from '../userWords';
 
 export function originLabel(o: AlgorithmInfo['origin']): string {
   switch (o.kind) {
@@ -125,7 +126,10 @@ function CatalogCard({ alg, selected }: { alg: AlgorithmInfo; selected: boolean 
           </span>
         </span>
         <span className="alg-card-meta" id={descId}>
-          <span data-testid="alg-type">{alg.algorithmType}</span> · <span data-testid="alg-devices">{devices}</span>
+          <span data-testid="alg-type" data-type={alg.algorithmType} title={algorithmTypeTitle(alg.algorithmType)}>
+            {algorithmTypeWords(alg.algorithmType)}
+          </span>{' '}
+          · <span data-testid="alg-devices">{devices}</span>
           {alg.tags.map((t) => (
             <span key={t} className="chip alg-tag">
               {t}

@@ -4,6 +4,7 @@
 import { useId, useState } from 'react';
 import type { AlgorithmFilter } from '../../core/algorithmQuery';
 import type { AlgorithmInfo } from '../../core/records';
+import { algorithmTypeTitle, algorithmTypeWords } from '../userWords';
 
 export interface CatalogFilterState {
   include: string[];
@@ -69,8 +70,8 @@ export function CatalogFilters({
         <select id={typeId} value={value.type} onChange={(e) => onChange({ ...value, type: e.target.value })} data-testid="filter-type">
           <option value="">Any type</option>
           {types.map((t) => (
-            <option key={t} value={t}>
-              {t}
+            <option key={t} value={t} title={algorithmTypeTitle(t)}>
+              {algorithmTypeWords(t)}
             </option>
           ))}
         </select>

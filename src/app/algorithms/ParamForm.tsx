@@ -5,6 +5,7 @@ import { useId } from 'react';
 import type { ParameterDeclaration } from '../../core/manifest';
 import { CheckboxControl, ChipsControl, NumberControl, RangeControl, SelectControl, TextControl, type ControlProps } from './ParamControls';
 import { controlKind, isDefaultDraft, showValue, visibleParams, draftFromValue, type Draft, type Drafts } from './paramValues';
+import { parameterTypeWords } from '../userWords';
 
 export interface ParamFormProps {
   params: readonly ParameterDeclaration[];
@@ -98,7 +99,9 @@ function ParamField({ param, draft, error, onChange }: { param: ParameterDeclara
             {param.name}
           </label>
         )}
-        <span className="param-type mono">{param.config.type}</span>
+        <span className="param-type" title={`Parameter type: ${param.config.type}`}>
+          {parameterTypeWords(param.config.type)}
+        </span>
         {!isDefault && (
           <span className="param-modified" title="Changed from the default">
             ●

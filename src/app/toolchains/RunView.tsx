@@ -226,9 +226,9 @@ export function RunView({ rec, onDeleted }: { rec: ToolchainRunRecord; onDeleted
             <th>block</th>
             <th>algorithm</th>
             <th>status</th>
-            <th>process() calls</th>
+            <th title="process() calls: how many times the block's process() ran, against the units it will see">units processed</th>
             <th>time</th>
-            <th>split</th>
+            <th title="A splittable block runs in parallel parts over ranges of its units">run in parts</th>
             <th>notes</th>
           </tr>
         </thead>

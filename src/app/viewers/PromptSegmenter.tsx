@@ -18,6 +18,7 @@ import { DRAG_THRESHOLD_PX, boxBetween, describeEdit, pixelAt, promptsOf, type P
 import { blackRGBA, overlayLabels } from './render/overlay';
 import { usePromptSession } from './usePromptSession';
 import { ViewerFrame } from './ViewerFrame';
+import { maskQualityWords } from '../userWords';
 
 type Box = [number, number, number, number];
 
@@ -260,7 +261,9 @@ export function PromptSegmenter({ embeddingId, nav }: { embeddingId: string; nav
               <span className="error-text">{live.error}</span>
             ) : result ? (
               <>
-                {maskArea.toLocaleString()} px · predicted IoU {result.iou.toFixed(3)} · {Math.round(result.ms)} ms
+                {maskArea.toLocaleString()} px ·{' '}
+                <span title={`The model's predicted IoU of this mask: ${result.iou.toFixed(3)}`}>{maskQualityWords(result.iou)}</span> · {Math.round(result.ms)}{' '}
+                ms
                 {live.busy && <span className="muted"> · updating…</span>}
               </>
             ) : live.busy ? (
