@@ -399,6 +399,7 @@ test('the parameter form renders all 13 types, validates inline, resets, and sen
   await expect(param(page, 'sigmas').locator('.param-type')).toHaveText('list of whole numbers');
   await expect(param(page, 'enabled').locator('.param-type')).toHaveText('on/off');
   await expect(page.locator('.param-type')).not.toContainText([/_/]);
+  await shot(page, 'docs/screenshots/user-words.png');
 
   // Range: slider and number stay in sync (step 2).
   const slider = page.getByTestId('param-radius-slider');
