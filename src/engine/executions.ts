@@ -298,7 +298,7 @@ export class Executions {
       const n = rec.inputDatasetIds.length;
       if (groups.length > 1) {
         const shapes = groups.map((g) => `${g.indices.length} × ${g.shape}`).join('; ');
-        this.log(run, 'INFO', `The ${n} inputs have ${groups.length} different shapes: they run as ${groups.length} groups, one after the other (${shapes}).`);
+        this.log(run, 'INFO', `The ${n} inputs differ in shape or dtype: they run as ${groups.length} groups, one after the other (${shapes}).`);
       }
       const outputs: string[][] = [];
       let done = 0;
@@ -309,6 +309,11 @@ export class Executions {
         if (groups.length > 1) this.log(run, 'INFO', `Group ${k + 1} of ${groups.length}: ${inputIds.length} input(s), ${g.shape}.`);
         outputs.push(await this.runBatch(run, lease, inputIds));
         done += g.indices.length;
+        // A finished group is its share of the bar, whether or not its runner reported progress.
+        if (groups.length > 1 && done < n && done / n > rec.progress) {
+          rec.progress = done / n;
+          this.hostContext.changed(run);
+        }
       }
       this.throwIfStopped(run);
       lease.release();

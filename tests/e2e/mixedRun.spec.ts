@@ -77,7 +77,7 @@ test('a run over images of two sizes runs per shape group as one run: one row, t
   await expect(page.getByTestId('runs-count')).toHaveText('1');
   await expect(page.getByTestId('run-row').getByTestId('run-row-name')).toHaveText('threshold_segmentation');
   await expect(page.getByTestId('run-row').getByTestId('run-what')).toHaveText('camera + 2 more · otsu');
-  await expect(details.getByText('The 3 inputs have 2 different shapes: they run as 2 groups')).toBeVisible();
+  await expect(details.getByText('The 3 inputs differ in shape or dtype: they run as 2 groups')).toBeVisible();
 
   // Its outputs: one per input, in input order, each Otsu of its own source and named after it.
   const rec = await page.evaluate(async () => {

@@ -74,11 +74,12 @@ describe('a run over inputs of mixed shapes', () => {
     expect(rec.error).toBeNull();
     expect(await api.executions.list()).toHaveLength(1);
     const messages = rec.log.map((l) => l.message);
-    expect(messages).toContain('The 3 inputs have 2 different shapes: they run as 2 groups, one after the other (2 × uint8 [2, 2]; 1 × uint8 [3, 3]).');
+    expect(messages).toContain('The 3 inputs differ in shape or dtype: they run as 2 groups, one after the other (2 × uint8 [2, 2]; 1 × uint8 [3, 3]).');
     expect(messages.filter((m) => m.startsWith('BATCH '))).toEqual(['BATCH 2x2x2', 'BATCH 1x3x3']);
-    // The progress of the run combines the groups': half of the first (2 of 3 inputs), half of the second, then 1.
+    // The progress of the run combines the groups': half of the first (2 of 3 inputs), the first done, half of the second, then 1.
     expect(seen).toEqual([...seen].sort((x, y) => x - y));
     expect(seen).toContain(1 / 3);
+    expect(seen).toContain(2 / 3);
     expect(seen).toContain(2 / 3 + 0.5 / 3);
     expect(seen.at(-1)).toBe(1);
 
