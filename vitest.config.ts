@@ -15,6 +15,7 @@ const INTEGRATION = [
   'decodeLimits',
   'quota',
   'runFaults',
+  'mixedRun',
   'toolchainLoops',
   'toolchainsInterrupted',
   'userFormats',

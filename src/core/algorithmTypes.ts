@@ -21,6 +21,13 @@ export interface AlgorithmTypeInfo {
    */
   beatOutputs: Readonly<Record<string, string>> | null;
   viewer: ViewerKind;
+  /**
+   * Each input makes its own outputs, one per input in order (the typed runner stacks its inputs only to
+   * batch them): inputs of different shapes or dtypes run as separate groups of one execution
+   * (src/engine/inputGroups.ts). False where the inputs belong together (an alignment's pairs) or the
+   * runner is untyped.
+   */
+  perItem: boolean;
 }
 
 const IMAGE_IN = { schema: 'Image', key: 'image' } as const;
@@ -34,25 +41,28 @@ export const ALGORITHM_TYPE_TABLE = {
     output: 'Alignment',
     beatOutputs: { transform_matrix: 'system/array_2d_float64/1' },
     viewer: 'alignment',
+    perItem: false,
   },
-  Image2Image: { runnerClass: 'Image2ImageRunner', input: IMAGE_IN, output: 'Image', beatOutputs: null, viewer: 'compare' },
+  Image2Image: { runnerClass: 'Image2ImageRunner', input: IMAGE_IN, output: 'Image', beatOutputs: null, viewer: 'compare', perItem: true },
   Image2Segmentation: {
     runnerClass: 'Image2SegmentationRunner',
     input: IMAGE_IN,
     output: 'Segmentation',
     beatOutputs: { mask: 'system/array_2d_uint8/1' },
     viewer: 'segmentation',
+    perItem: true,
   },
-  Image2Embedding: { runnerClass: 'Image2EmbeddingRunner', input: IMAGE_IN, output: 'Embedding', beatOutputs: null, viewer: 'embedding' },
+  Image2Embedding: { runnerClass: 'Image2EmbeddingRunner', input: IMAGE_IN, output: 'Embedding', beatOutputs: null, viewer: 'embedding', perItem: true },
   Segmentation2Segmentation: {
     runnerClass: 'Segmentation2SegmentationRunner',
     input: MASK_IN,
     output: 'Segmentation',
     beatOutputs: { mask: 'system/array_2d_uint8/1' },
     viewer: 'seg2seg',
+    perItem: true,
   },
-  Undefined: { runnerClass: 'BaseRunner', input: null, output: null, beatOutputs: null, viewer: 'generic' },
-  Generic: { runnerClass: 'BaseRunner', input: null, output: null, beatOutputs: null, viewer: 'generic' },
+  Undefined: { runnerClass: 'BaseRunner', input: null, output: null, beatOutputs: null, viewer: 'generic', perItem: false },
+  Generic: { runnerClass: 'BaseRunner', input: null, output: null, beatOutputs: null, viewer: 'generic', perItem: false },
 } as const satisfies Record<string, AlgorithmTypeInfo>;
 
 export type AlgorithmType = keyof typeof ALGORITHM_TYPE_TABLE;

@@ -26,8 +26,10 @@ import {
   type ExecuteRequest,
   type ExecutionListener,
   type LiveRun,
+  wholeBatch,
 } from './liveRun';
-import type { RunnerPool } from './pool';
+import { inputGroups, outputsInInputOrder } from './inputGroups';
+import type { Lease, RunnerPool } from './pool';
 import { RunRegistry } from './runRegistry';
 import { SANDBOX_DEAD } from './sandbox';
 import { preferredDevice, storedSelfTests } from './selfTest';
@@ -174,6 +176,7 @@ export class Executions {
       named: 0,
       maxPostBytes: storageBound ? free : configuredMaxPost,
       postLimitReason: storageBound ? `only ${freeSpaceText(est!)} when the run started` : null,
+      batch: wholeBatch(rec),
       sandboxed: isThirdParty(alg) && this.pool.sandboxing,
       stats: { fetched: 0, fetchMs: 0, posted: 0, postMs: 0 },
     };
@@ -290,40 +293,32 @@ export class Executions {
       this.log(run, 'INFO', `Fetching algorithm ${alg.name} ${alg.version} (${lease.warm ? 'cached runner' : 'new runner'}).`);
       await this.setStatus(run, 'STARTED');
 
-      // The run's HostApi is served on its own port by the strict dispatcher (never Comlink.expose).
-      const channel = new MessageChannel();
-      const stopHost = serveRpc(channel.port1, createHostApi(run, this.hostContext) as unknown as Parameters<typeof serveRpc>[1], {
-        maxInFlight: this.opts.maxHostCallsInFlight ?? 64,
-      });
-      let result: unknown;
-      try {
-        result = await lease.handle.call((r) =>
-          r.execute({ executionId: rec.id, inputDatasetIds: rec.inputDatasetIds, args: rec.args }, Comlink.transfer(channel.port2, [channel.port2])),
-        );
-      } finally {
-        stopHost();
+      // Inputs of mixed shapes (a per-item type) run as groups, one after the other, on this runner.
+      const groups = await inputGroups(this.store, alg, rec.inputDatasetIds);
+      const n = rec.inputDatasetIds.length;
+      if (groups.length > 1) {
+        const shapes = groups.map((g) => `${g.indices.length} × ${g.shape}`).join('; ');
+        this.log(run, 'INFO', `The ${n} inputs differ in shape or dtype: they run as ${groups.length} groups, one after the other (${shapes}).`);
       }
-      if (!result || typeof result !== 'object' || Array.isArray(result))
-        throw new Error(`The runner returned ${describeValue(result)} instead of its result.`);
-      const { loadMs, outputDatasetIds: ids } = result as { loadMs?: unknown; outputDatasetIds?: unknown };
-      if (typeof loadMs === 'number' && Number.isFinite(loadMs) && loadMs >= 0) rec.timings.load = Math.round(loadMs * 10) / 10;
-      if (!isStringArray(ids)) {
-        throw new Error(`postprocess must return the list of dataset ids that postData gave; it returned ${describeValue(ids)}.`);
-      }
-      checkIdList(ids, 'postprocess: the returned dataset ids');
-      const unknown = ids.filter((id) => !run.posted.includes(id));
-      if (unknown.length) {
-        const stillMissing = await this.store.missingDatasets(unknown);
-        if (stillMissing.length) {
-          throw new Error(
-            `postprocess returned ${stillMissing.map((s) => JSON.stringify(s)).join(', ')}, which ${stillMissing.length > 1 ? 'are not dataset ids' : 'is not a dataset id'}; return the ids that postData gave.`,
-          );
+      const outputs: string[][] = [];
+      let done = 0;
+      for (const [k, g] of groups.entries()) {
+        this.throwIfStopped(run);
+        const inputIds = g.indices.map((i) => rec.inputDatasetIds[i]!);
+        run.batch = { inputIds, posted: 0, progressFrom: n ? done / n : 0, progressSpan: n ? g.indices.length / n : 1, timingsBefore: { ...rec.timings } };
+        if (groups.length > 1) this.log(run, 'INFO', `Group ${k + 1} of ${groups.length}: ${inputIds.length} input(s), ${g.shape}.`);
+        outputs.push(await this.runBatch(run, lease, inputIds));
+        done += g.indices.length;
+        // A finished group is its share of the bar, whether or not its runner reported progress.
+        if (groups.length > 1 && done < n && done / n > rec.progress) {
+          rec.progress = done / n;
+          this.hostContext.changed(run);
         }
       }
       this.throwIfStopped(run);
       lease.release();
       run.lease = null;
-      rec.outputDatasetIds = [...ids];
+      rec.outputDatasetIds = outputsInInputOrder(groups, outputs);
       await this.finish(run, 'COMPLETED', null);
     } catch (e) {
       const stop = run.stopReason;
@@ -342,6 +337,41 @@ export class Executions {
         await this.finish(run, 'FAILED', { message, stack: err.stack });
       }
     }
+  }
+
+  /** One call of the runner on `inputIds` (the run's inputs, or one group of them): the ids it posted, checked. */
+  private async runBatch(run: LiveRun, lease: Lease, inputIds: string[]): Promise<string[]> {
+    const { rec } = run;
+    // The run's HostApi is served on its own port by the strict dispatcher (never Comlink.expose).
+    const channel = new MessageChannel();
+    const stopHost = serveRpc(channel.port1, createHostApi(run, this.hostContext) as unknown as Parameters<typeof serveRpc>[1], {
+      maxInFlight: this.opts.maxHostCallsInFlight ?? 64,
+    });
+    let result: unknown;
+    try {
+      result = await lease.handle.call((r) =>
+        r.execute({ executionId: rec.id, inputDatasetIds: inputIds, args: rec.args }, Comlink.transfer(channel.port2, [channel.port2])),
+      );
+    } finally {
+      stopHost();
+    }
+    if (!result || typeof result !== 'object' || Array.isArray(result)) throw new Error(`The runner returned ${describeValue(result)} instead of its result.`);
+    const { loadMs, outputDatasetIds: ids } = result as { loadMs?: unknown; outputDatasetIds?: unknown };
+    if (typeof loadMs === 'number' && Number.isFinite(loadMs) && loadMs >= 0) rec.timings.load = Math.round(((rec.timings.load ?? 0) + loadMs) * 10) / 10;
+    if (!isStringArray(ids)) {
+      throw new Error(`postprocess must return the list of dataset ids that postData gave; it returned ${describeValue(ids)}.`);
+    }
+    checkIdList(ids, 'postprocess: the returned dataset ids');
+    const unknown = ids.filter((id) => !run.posted.includes(id));
+    if (unknown.length) {
+      const stillMissing = await this.store.missingDatasets(unknown);
+      if (stillMissing.length) {
+        throw new Error(
+          `postprocess returned ${stillMissing.map((s) => JSON.stringify(s)).join(', ')}, which ${stillMissing.length > 1 ? 'are not dataset ids' : 'is not a dataset id'}; return the ids that postData gave.`,
+        );
+      }
+    }
+    return [...ids];
   }
 
   /** (A method, not an inline check: stop() changes run.stopReason across awaits.) */
@@ -371,15 +401,16 @@ export class Executions {
     this.log(run, 'INFO', `Saved ${s.posted} ${s.posted === 1 ? 'result' : 'results'} in this browser in ${(s.postMs / 1000).toFixed(3)} s.`);
     const failed = status !== 'COMPLETED';
     if (failed) {
-      if (error) this.log(run, status === 'CANCELLED' ? 'WARNING' : 'ERROR', error.message);
       rec.outputDatasetIds = [];
       // Posts still being written land first, so the cleanup below finds them too.
       await Promise.allSettled(run.writes);
+      // The error names datasets by their names, in the record and in the log alike.
+      if (error) error = { ...error, message: await this.nameDatasets(error.message, [...rec.inputDatasetIds, ...run.posted]) };
+      if (error) this.log(run, status === 'CANCELLED' ? 'WARNING' : 'ERROR', error.message);
     }
     // Output arrays the run created and did not post go now (a failed run leaves nothing staged).
     const dropped = await releaseRunArrays(run);
     if (dropped) this.log(run, 'INFO', `Dropped ${dropped} output array(s) this execution had not posted.`);
-    if (error) error = { ...error, message: await this.nameDatasets(error.message, [...rec.inputDatasetIds, ...run.posted]) };
     rec.error = error;
     // A failed or cancelled run keeps the progress it reached: where it stopped.
     if (status === 'COMPLETED') rec.progress = 1;

@@ -50,8 +50,10 @@ function statusCalls(run: LiveRun, ctx: HostApiContext): Pick<HostApi, 'log' | '
     progress: async (p) => {
       assertAlive(run);
       if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error('Progress must be between 0 and 1.');
-      if (p > run.rec.progress) {
-        run.rec.progress = p;
+      // A group's progress is its share of the run's (one group: the same).
+      const whole = run.batch.progressFrom + p * run.batch.progressSpan;
+      if (whole > run.rec.progress) {
+        run.rec.progress = whole;
         ctx.changed(run);
       }
     },
@@ -63,7 +65,7 @@ function statusCalls(run: LiveRun, ctx: HostApiContext): Pick<HostApi, 'log' | '
         return;
       }
       if (name !== 'preprocess' && name !== 'inference' && name !== 'postprocess') throw new Error(`Unknown stage ${JSON.stringify(name)}.`);
-      if (typeof ms === 'number' && Number.isFinite(ms) && ms >= 0) run.rec.timings[name] = Math.round(ms * 10) / 10;
+      if (typeof ms === 'number' && Number.isFinite(ms) && ms >= 0) run.rec.timings[name] = Math.round(((run.batch.timingsBefore[name] ?? 0) + ms) * 10) / 10;
       ctx.notify(run);
     },
   };

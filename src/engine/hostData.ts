@@ -13,6 +13,7 @@ import { FIELD_KINDS, FORBIDDEN_KEYS, MAX_IDS, MAX_ID_LENGTH, checkIdList, descr
 import { transferred } from './hostRpc';
 import { assertAlive, isThirdParty, type LiveRun } from './liveRun';
 import { inheritedAxes } from './outputAxes';
+import { outputDatasetName, outputSources } from './outputSources';
 
 /**
  * The buffers to transfer with a fetchData reply. The store gives each field its own fresh buffer; a
@@ -133,19 +134,30 @@ export function postDataCall(run: LiveRun, ctx: HostApiContext): HostApi['postDa
     // This call's bytes count before its write is awaited (and are given back if it fails), so calls
     // in flight together cannot each pass the limit on their own.
     run.postedBytes += bytes;
-    const short = rec.id.slice(0, 8);
+    // Numbers reserved before the write is awaited, so calls in flight together never share one.
     const first = run.named;
+    const firstOfBatch = run.batch.posted;
     run.named += checked.length;
+    run.batch.posted += checked.length;
     ctx.log(run, 'INFO', `Saving ${checked.length} ${checked.length === 1 ? 'result' : 'results'} in this browser.`);
     const writing = (async () => {
-      const axes = await inheritedAxes(run, ctx.store, first, checked);
+      const sources = await outputSources(run, ctx.store, firstOfBatch, checked.length);
+      const axes = inheritedAxes(
+        sources.map((s) => s.meta),
+        checked,
+      );
       return ctx.store.putDatasets(
         checked.map((fields, i) => ({
           fields,
-          name: `${alg.name} ${short} #${first + i + 1}`,
+          name: outputDatasetName(run, sources[i]!, Object.keys(fields), first + i + 1),
           source: `execution:${rec.id}`,
           schema: schemaName,
-          extra: { algorithm: `${alg.name} ${alg.version}`, execution: rec.id, inputs: rec.inputDatasetIds },
+          extra: {
+            algorithm: `${alg.name} ${alg.version}`,
+            execution: rec.id,
+            inputs: rec.inputDatasetIds,
+            ...(sources[i]!.id !== null ? { madeFrom: sources[i]!.id } : {}),
+          },
           ...(axes[i] ? { axes: axes[i] } : {}),
         })),
       );

@@ -1,7 +1,7 @@
 // One execution while it runs: its record (changed in place, announced through the run registry),
 // the algorithm, the worker lease, what it posted, why it was stopped, and its limits and counters.
 // Also the request that starts one and the constants every part of an execution shares.
-import type { AlgorithmRecord, ExecutionRecord } from '../core/records';
+import type { AlgorithmRecord, ExecutionRecord, ExecutionTimings } from '../core/records';
 import type { Lease } from './pool';
 
 export interface ExecuteRequest {
@@ -36,10 +36,37 @@ export interface LiveRun {
   maxPostBytes: number;
   /** Why `maxPostBytes` is what it is when the free storage set it ("… of storage is free (…)"); null for the configured limit. */
   postLimitReason: string | null;
+  /** The group of inputs the runner works on now (inputGroups.ts; one group holding every input, mostly). */
+  batch: RunBatch;
   /** Runs in the opaque-origin sandbox (a third-party bundle with a sandbox configured). */
   sandboxed: boolean;
   stats: { fetched: number; fetchMs: number; posted: number; postMs: number };
 }
+
+/**
+ * One group of a run's inputs, run as one call of the runner: a run over inputs of mixed shapes runs
+ * its groups one after the other on the same runner, as one execution (one record, one progress bar).
+ */
+export interface RunBatch {
+  /** Its inputs, in order. */
+  inputIds: string[];
+  /** Outputs its postData calls have reserved so far (output j was made from input j: outputSources.ts). */
+  posted: number;
+  /** The run's progress when this group started, and this group's share of the whole. */
+  progressFrom: number;
+  progressSpan: number;
+  /** The stage timings of the groups before it (a stage's time is the sum over the groups). */
+  timingsBefore: ExecutionTimings;
+}
+
+/** The batch of every input of `rec` (a run of one group). */
+export const wholeBatch = (rec: Pick<ExecutionRecord, 'inputDatasetIds'>): RunBatch => ({
+  inputIds: [...rec.inputDatasetIds],
+  posted: 0,
+  progressFrom: 0,
+  progressSpan: 1,
+  timingsBefore: {},
+});
 
 export const INTERRUPTED_MESSAGE = 'Execution was interrupted: the page was closed or reloaded while it ran.';
 

@@ -1,27 +1,14 @@
 // What the axes of a run's outputs mean: an output inherits its input's axes (names, units, physical
 // sizes, channels) when the shapes allow it (src/core/imageAxes.ts inheritAxes: the same shape, the
 // input less its channels, or another channel count); output i comes from input i (or from the only
-// input). Inputs without stored axes give nothing: their outputs keep the defaults. Runners can say
-// otherwise afterwards (setOutputAxes).
+// input; outputSources.ts). Inputs without stored axes give nothing: their outputs keep the defaults.
+// Runners can say otherwise afterwards (setOutputAxes).
 import { inheritAxes, type ImageAxes } from '../core/imageAxes';
 import type { DatasetMeta } from '../core/records';
-import type { Store } from '../store/index';
 import type { NewField } from './hostArrays';
-import type { LiveRun } from './liveRun';
 
 /** The fields of an input looked at for an output field `key`: the same key first, then the image-like ones. */
 const SOURCE_KEYS = ['image', 'volume', 'mask', 'data'];
-
-const inputMetas = new WeakMap<LiveRun, Promise<(DatasetMeta | null)[]>>();
-
-function metasOf(run: LiveRun, store: Pick<Store, 'getDatasetMeta'>): Promise<(DatasetMeta | null)[]> {
-  let p = inputMetas.get(run);
-  if (!p) {
-    p = Promise.all(run.rec.inputDatasetIds.map((id) => store.getDatasetMeta(id).catch(() => null)));
-    inputMetas.set(run, p);
-  }
-  return p;
-}
 
 function shapeOf(f: NewField): readonly number[] | null {
   if ('staged' in f && f.staged) return f.staged.shape;
@@ -39,20 +26,11 @@ function inheritFrom(meta: DatasetMeta, key: string, outShape: readonly number[]
   return null;
 }
 
-/** Per output item (the `first`-th output of the run onwards), the axes its array fields inherit, or undefined. */
-export async function inheritedAxes(
-  run: LiveRun,
-  store: Pick<Store, 'getDatasetMeta'>,
-  first: number,
-  items: Record<string, NewField>[],
-): Promise<(Record<string, ImageAxes> | undefined)[]> {
-  if (run.rec.inputDatasetIds.length === 0) return items.map(() => undefined);
-  const metas = await metasOf(run, store);
-  if (!metas.some((m) => m && Object.values(m.keys).some((f) => f.axes))) return items.map(() => undefined);
+/** Per output item, the axes its array fields inherit from its source's metadata (outputSources.ts), or undefined. */
+export function inheritedAxes(sources: readonly (DatasetMeta | null)[], items: Record<string, NewField>[]): (Record<string, ImageAxes> | undefined)[] {
   return items.map((fields, i) => {
-    const j = first + i;
-    const meta = j < metas.length ? metas[j] : metas.length === 1 ? metas[0] : null;
-    if (!meta) return undefined;
+    const meta = sources[i];
+    if (!meta || !Object.values(meta.keys).some((f) => f.axes)) return undefined;
     const out: Record<string, ImageAxes> = {};
     for (const [key, f] of Object.entries(fields)) {
       const shape = shapeOf(f);

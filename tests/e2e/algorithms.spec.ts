@@ -583,7 +583,7 @@ test('a run shows live progress, stage timings and the log (DEBUG hidden until a
   await expect(rows).toHaveCount(2);
   await expect(rows.nth(0)).toContainText('everything');
   await expect(rows.nth(1)).toContainText('stepper');
-  await expect(rows.nth(1)).toContainText('3 inputs');
+  await expect(rows.nth(1).getByTestId('run-what')).toContainText('img-1 + 2 more');
   await rows.nth(1).getByRole('button').click();
   await expect(details).toHaveAttribute('data-id', id!);
   await expect(details.getByTestId('run-status')).toHaveText('completed');

@@ -9,7 +9,8 @@ import type { DType, NDArray } from '../../src/core/ndarray';
 import type { DatasetMeta } from '../../src/core/records';
 import { encodeExport, exportSupport } from '../../src/app/datasets/exportDataset';
 import { labelPalette, maskPngKind } from '../../src/app/datasets/maskPng';
-import { exportBaseName, madeBy, uniqueNames } from '../../src/app/datasets/outputNames';
+import { exportBaseName, uniqueNames } from '../../src/app/datasets/outputNames';
+import { madeBy } from '../../src/core/outputNames';
 import { runOutputsZip, runZipName } from '../../src/app/runs/runOutputsZip';
 
 const arr = (dtype: DType, shape: number[], values: number[]): NDArray => {

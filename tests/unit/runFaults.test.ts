@@ -121,10 +121,11 @@ describe('non-Error throws keep their value', () => {
 
 describe('datasets are named by their names', () => {
   it('the stack shape mismatch names both datasets by name and path, with the id after it', async () => {
+    // An alignment's inputs belong together (a per-item type would run each shape as its own group: mixedRun.test.ts).
     const api = makeApi();
     const alg = await api.algorithms.install({
-      'pyproject.toml': manifest('ident', 'Image2Image'),
-      'Runner.js': `import { Image2ImageRunner } from "algobox"; export class Runner extends Image2ImageRunner { inference(d) { return d; } }`,
+      'pyproject.toml': manifest('ident', 'Image2Alignment'),
+      'Runner.js': `import { Image2AlignmentRunner } from "algobox"; export class Runner extends Image2AlignmentRunner { inference() { return []; } }`,
     });
     const a = await api.datasets.put({ image: img(1) }, { name: 'a.png', extra: { path: 'cells/a.png' } });
     const b = await api.datasets.put({ image: ndarray('uint8', [3, 3]) }, { name: 'b.png' });

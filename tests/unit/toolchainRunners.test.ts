@@ -562,7 +562,7 @@ describe('runner blocks: running', () => {
     expect(wide.blocks.seg!.status).toBe('FAILED');
     expect(wide.blocks.seg!.error!.code).toBe('E_FORMAT_CAST');
     expect(wide.blocks.seg!.error!.message).toMatch(
-      /^block 'seg' failed \(process\): output 'mask': posted dataset 1 of 3 \('probe [0-9a-f]{8} #1'\), field 'mask' = NDArray uint16 \[2, 2\], is not system\/array_2d_uint8\/1 \(\{ value: <field> \}\): field 'value': cannot safely cast an array of uint16 to uint8$/,
+      /^block 'seg' failed \(process\): output 'mask': posted dataset 1 of 3 \('dataset-[0-9a-f]{8} · uint16 mask'\), field 'mask' = NDArray uint16 \[2, 2\], is not system\/array_2d_uint8\/1 \(\{ value: <field> \}\): field 'value': cannot safely cast an array of uint16 to uint8$/,
     );
     // Declared wider, it converts.
     const ok = await run(api, t({ parameters: { mode: 'uint16' }, outputs: { mask: 'system/array_2d_int32/1' } }));
@@ -571,7 +571,7 @@ describe('runner blocks: running', () => {
     // A declared output the posted datasets do not have; a rank the format does not have.
     const missing = await run(api, t({ outputs: { labels: U8 } }));
     expect(missing.blocks.seg!.error!.message).toMatch(
-      /^block 'seg' failed \(process\): output 'labels': posted dataset 1 of 3 \('probe [0-9a-f]{8} #1'\) has no field 'labels' \(its fields: mask\)$/,
+      /^block 'seg' failed \(process\): output 'labels': posted dataset 1 of 3 \('dataset-[0-9a-f]{8} · each mask'\) has no field 'labels' \(its fields: mask\)$/,
     );
     const rank = await run(api, t({ outputs: { mask: 'system/array_3d_uint8/1' } }));
     expect(rank.blocks.seg!.error).toMatchObject({

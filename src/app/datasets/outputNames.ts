@@ -1,6 +1,8 @@
 // The file name of a run output's export: its source dataset and what made it, "coins · otsu mask.png"
-// (not the output's own "threshold_segmentation 1a2b3c4d #1", nor "coins.png (prompt mask).png").
+// (src/core/outputNames.ts; not an older output's own "threshold_segmentation 1a2b3c4d #1", nor
+// "coins.png (prompt mask).png").
 // Pure: unit-tested in tests/unit/maskExport.test.ts.
+import { madeBy } from '../../core/outputNames';
 import type { DatasetMeta, ExecutionRecord } from '../../core/records';
 import { provenance } from '../viewers/data';
 import { exportFileName } from './format';
@@ -12,29 +14,34 @@ export function fileStem(name: string): string {
   return exportFileName(name, 'x').replace(/\.x$/, '');
 }
 
-/** The dataset an output was made from: its one input, or the input at its own position among the run's outputs. */
+/**
+ * The dataset an output was made from: the source the engine recorded (`extra.madeFrom`), its one input, or
+ * the input at its own position among the run's outputs.
+ */
 export function outputSource(meta: DatasetMeta, byId: ReadonlyMap<string, Pick<DatasetMeta, 'name'>>, run: Run | null): string | null {
   const { inputs } = provenance(meta);
   const image = typeof meta.extra?.image === 'string' ? meta.extra.image : null;
-  let id: string | undefined = inputs.length === 1 ? inputs[0] : undefined;
+  const recorded = typeof meta.extra?.madeFrom === 'string' ? meta.extra.madeFrom : undefined;
+  let id: string | undefined = recorded ?? (inputs.length === 1 ? inputs[0] : undefined);
   if (!id && run && inputs.length > 1 && run.outputDatasetIds.length === inputs.length) id = inputs[run.outputDatasetIds.indexOf(meta.id)];
   id ??= image ?? undefined;
   return (id && byId.get(id)?.name) ?? null;
 }
 
-/**
- * What made an output: the run's short text arguments (e.g. 'otsu'), else its algorithm's name ("a
- * prompt" for a prompt mask), then the field when it is not the image ("mask", "labels").
- */
-export function madeBy(meta: Pick<DatasetMeta, 'source'>, run: Pick<ExecutionRecord, 'algorithmName' | 'args'> | null, key: string | null): string {
-  const words: string[] = [];
-  if (meta.source.startsWith('prompt:')) words.push('prompt');
-  else if (run) {
-    const texts = Object.values(run.args).filter((v): v is string => typeof v === 'string' && v.trim() !== '' && v.length <= 24);
-    words.push(...(texts.length ? texts.slice(0, 2) : [run.algorithmName]));
-  }
-  if (key && key !== 'image') words.push(key);
-  return words.join(' ');
+/** The dataset an output was made from, when known without its run: the recorded source, its one input, or the prompt's image. */
+export function sourceId(meta: DatasetMeta): string | null {
+  const x = meta.extra ?? {};
+  if (typeof x.madeFrom === 'string') return x.madeFrom;
+  const { inputs } = provenance(meta);
+  if (inputs.length === 1) return inputs[0]!;
+  return typeof x.image === 'string' ? x.image : null;
+}
+
+/** What the filter box searches in a dataset: its name, then its source's name (an output is found by what it was made from). */
+export function filterText(meta: DatasetMeta, byId: ReadonlyMap<string, Pick<DatasetMeta, 'name'>>): string {
+  const src = sourceId(meta);
+  const name = src && src !== meta.id ? byId.get(src)?.name : undefined;
+  return name ? `${meta.name}\n${name}` : meta.name;
 }
 
 /**

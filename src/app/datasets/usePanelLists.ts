@@ -1,10 +1,12 @@
 // What the panel lists, derived from the stored datasets and stacks: hidden rows left out, oldest
-// first, stacks with their (still listed) slices, the filter applied, the page cut, and the run inputs.
+// first, stacks with their (still listed) slices, the filter applied (to names, and to outputs' sources'
+// names), the page cut, and the run inputs.
 import { useMemo } from 'react';
 import type { DatasetMeta } from '../../core/records';
 import { naturalCompare, type StackRecord } from '../../core/stacks';
 import type { RunInputs } from '../state/selection';
 import { filterByName, paginate } from './format';
+import { filterText } from './outputNames';
 
 export interface StackEntry {
   stack: StackRecord;
@@ -45,7 +47,15 @@ export function usePanelLists({ datasets, stacks: storedStacks, gone, filter, pa
     );
     return stacks.filter((s) => names.has(s.stack.id));
   }, [stacks, filter]);
-  const filtered = useMemo(() => filterByName(all, filter), [all, filter]);
+  // Outputs match by their source's name too ("coins" finds "coins · otsu mask" after coins is renamed).
+  const filtered = useMemo(
+    () =>
+      filterByName(
+        all.map((m) => ({ name: filterText(m, byId), m })),
+        filter,
+      ).map((x) => x.m),
+    [all, byId, filter],
+  );
   const paged = paginate(filtered, page);
   const pageIds = useMemo(() => paged.items.map((m) => m.id), [paged.items]);
   const stackIds = useMemo(() => shownStacks.map((s) => s.stack.id), [shownStacks]);

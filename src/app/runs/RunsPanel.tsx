@@ -1,14 +1,16 @@
 // The bottom strip: the run history (newest first, persisted) on the left, the selected run's live
-// details and log on the right. A run that appears while the panel is open (e.g. Run was pressed)
+// details and log on the right. Each row says what the run ran on and how ("coins · otsu"). A run that appears while the panel is open (e.g. Run was pressed)
 // is selected automatically.
-import { useEffect, useRef, useState } from 'react';
-import { useExecutions } from '../state/queries';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useAlgorithms, useDatasets, useExecutions, useStacks } from '../state/queries';
 import { DEFAULT_LEVELS, type LevelFilter } from './LogView';
 import { RunDetails } from './RunDetails';
 import { RunRow } from './RunRow';
 import { isLive } from './format';
+import { runWhat } from './runTitle';
 import './runs.css';
 import { thrownMessage } from '../../core/describeValue';
+import type { ExecutionRecord } from '../../core/records';
 
 export function RunsPanel() {
   const executions = useExecutions();
@@ -16,6 +18,7 @@ export function RunsPanel() {
   const [levels, setLevels] = useState<LevelFilter>(DEFAULT_LEVELS);
   const seen = useRef<Set<string> | null>(null);
   const list = executions.data ?? [];
+  const describe = useRunWhat();
 
   // Select runs that appear after the first load (the newest of them).
   useEffect(() => {
@@ -56,7 +59,7 @@ export function RunsPanel() {
         ) : (
           <ul className="runs-list" aria-label="Run history">
             {list.map((r) => (
-              <RunRow key={r.id} rec={r} selected={selected?.id === r.id} onSelect={() => setSelectedId(r.id)} />
+              <RunRow key={r.id} rec={r} what={describe(r)} selected={selected?.id === r.id} onSelect={() => setSelectedId(r.id)} />
             ))}
           </ul>
         )}
@@ -70,4 +73,16 @@ export function RunsPanel() {
       )}
     </div>
   );
+}
+
+/** "coins · otsu" for a run (runTitle.ts), from the datasets' names, the stacks and the algorithms' declared defaults. */
+function useRunWhat(): (rec: ExecutionRecord) => string {
+  const datasets = useDatasets().data;
+  const stacks = useStacks().data;
+  const algorithms = useAlgorithms().data;
+  return useMemo(() => {
+    const names = new Map((datasets ?? []).map((d) => [d.id, d.name]));
+    const params = new Map((algorithms ?? []).map((a) => [a.id, a.additionalParameters]));
+    return (rec: ExecutionRecord) => runWhat(rec, names, stacks ?? [], params.get(rec.algorithmId) ?? null);
+  }, [datasets, stacks, algorithms]);
 }
