@@ -51,16 +51,21 @@ export function usePanelLayout() {
     () => false,
   );
   const open = openSides(prefs, narrow);
-  const setOpen = useCallback((side: Side, value: boolean) => {
-    setPrefs((cur) => {
-      const next: PanelPrefs = { ...cur, [side]: value, last: value ? side : cur.last };
-      try {
-        localStorage.setItem(PANELS_STORAGE_KEY, JSON.stringify(next));
-      } catch {
-        // Storage blocked: the choice lasts for this page only.
-      }
-      return next;
-    });
-  }, []);
+  const setOpen = useCallback(
+    (side: Side, value: boolean) => {
+      setPrefs((cur) => {
+        // Opening a side makes it the one shown where only one fits; collapsing one keeps what is
+        // seen (on a narrow window the hidden side stays collapsed rather than popping open).
+        const next: PanelPrefs = value ? { ...cur, [side]: true, last: side } : { ...cur, ...openSides(cur, narrow), [side]: false };
+        try {
+          localStorage.setItem(PANELS_STORAGE_KEY, JSON.stringify(next));
+        } catch {
+          // Storage blocked: the choice lasts for this page only.
+        }
+        return next;
+      });
+    },
+    [narrow],
+  );
   return { open, narrow, setOpen };
 }

@@ -105,6 +105,7 @@ test.describe('at 1024×700', () => {
     await expect(report).toContainText('not-an-image.png');
     expect(intersects(await box(report), await box(runsPanel(page)))).toBe(false);
     expect(intersects(await box(notice), await box(runsPanel(page)))).toBe(false);
+    expect(intersects(await box(notice), await box(report))).toBe(false);
     await shot(page, 'docs/screenshots/layout-1024-notices.png');
     await page.mouse.move(SMALL.width / 2, SMALL.height - 20); // the pointer away from the notices
     await expect(notice).toBeHidden({ timeout: 20_000 });
