@@ -81,6 +81,10 @@ test.describe('at 1024×700', () => {
     await expect(page.getByTestId('expand-algorithms')).toBeVisible();
     await expect(page.getByTestId('algorithm-panel')).toBeHidden();
     expect((await box(viewer(page))).width).toBeGreaterThanOrEqual(SMALL.width / 2);
+    await page.getByTestId('expand-algorithms').click();
+    expect(await page.getByTestId('param-thresholding_algorithm').locator('select option:checked').textContent()).toBe('li');
+    await expect(page.getByTestId('expand-datasets')).toBeVisible();
+    await page.getByTestId('expand-datasets').click();
     // Remembered across a reload.
     await page.reload();
     await expect(page.getByTestId('engine-ready')).toBeVisible();
