@@ -1,5 +1,6 @@
 // The React app: a workbench at 1280×800 — datasets on the left, the viewer in the middle,
 // algorithms and run controls on the right, runs and their logs at the bottom. Drops anywhere.
+// The side panels collapse to rails (remembered); on a narrow window one is open at a time.
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { Algobox } from '../api';
@@ -21,6 +22,8 @@ import { writeToolchainParams } from './toolchains/runState';
 import './styles.css';
 import './layout.css';
 import { thrownMessage } from '../core/describeValue';
+import { SidePanel } from './SidePanel';
+import { usePanelLayout } from './panelLayout';
 
 export function App({ api }: { api: Algobox }) {
   const [client] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 2000, retry: false, refetchOnWindowFocus: false } } }));
@@ -38,6 +41,7 @@ export function App({ api }: { api: Algobox }) {
 function Shell() {
   const ready = useReady();
   const { page, setPage } = useSelection();
+  const panels = usePanelLayout();
   // The toolchain page keeps its own address parameters; leaving it removes them.
   useEffect(() => {
     if (page === 'workbench') writeToolchainParams('workbench', null, null);
@@ -79,22 +83,22 @@ function Shell() {
           <ToolchainsPage />
         </ErrorBoundary>
       ) : (
-        <div className="workbench">
-          <aside className="left" aria-label="Datasets">
+        <div className={`workbench${panels.open.left ? '' : ' left-collapsed'}${panels.open.right ? '' : ' right-collapsed'}`}>
+          <SidePanel side="left" label="Datasets" open={panels.open.left} onOpenChange={(v) => panels.setOpen('left', v)}>
             <ErrorBoundary name="Datasets">
               <DatasetsPanel />
             </ErrorBoundary>
-          </aside>
+          </SidePanel>
           <main className="center" aria-label="Viewer">
             <ErrorBoundary name="Viewer">
               <ViewerPanel />
             </ErrorBoundary>
           </main>
-          <aside className="right" aria-label="Algorithms">
+          <SidePanel side="right" label="Algorithms" open={panels.open.right} onOpenChange={(v) => panels.setOpen('right', v)}>
             <ErrorBoundary name="Algorithms">
               <AlgorithmPanel />
             </ErrorBoundary>
-          </aside>
+          </SidePanel>
           <section className="bottom" aria-label="Runs">
             <ErrorBoundary name="Runs">
               <RunsPanel />

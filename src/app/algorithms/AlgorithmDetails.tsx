@@ -1,10 +1,11 @@
-// The selected algorithm: description, type, devices, tags, origin, manifest warnings, and its
-// parameter form.
+// The selected algorithm: description, type, devices, tags, origin, "Download as a template",
+// manifest warnings, and its parameter form.
 import type { AlgorithmInfo } from '../../core/records';
 import { originLabel } from './Catalog';
 import { ParamForm, type ParamFormProps } from './ParamForm';
 import { SelfTestPanel } from './SelfTestPanel';
 import { algorithmTypeTitle, algorithmTypeWords } from '../userWords';
+import { TemplateButton } from './TemplateButton';
 
 export function AlgorithmDetails({ alg, form }: { alg: AlgorithmInfo; form: ParamFormProps }) {
   const devices = alg.supportedDevices.length ? alg.supportedDevices.map((d) => (d === alg.defaultDevice ? `${d} (default)` : d)).join(', ') : 'none declared';
@@ -19,7 +20,8 @@ export function AlgorithmDetails({ alg, form }: { alg: AlgorithmInfo; form: Para
         <span className="alg-origin-text" title={alg.origin.url ?? 'Installed from'}>
           {originLabel(alg.origin)}
           {alg.origin.url && alg.origin.kind === 'url' ? ` ${alg.origin.url}` : ''}
-        </span>
+        </span>{' '}
+        <TemplateButton alg={alg} />
       </p>
       {alg.warnings.length > 0 && (
         <details className="alg-details-warnings">

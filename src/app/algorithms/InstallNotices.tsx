@@ -1,7 +1,13 @@
 // Toasts for installs started outside the install dialog (dropped zips/folders): success with the
-// manifest warnings, or the error verbatim. Mounted once (by BundleUrlPrompt).
+// manifest warnings, or the error verbatim. Mounted once (by BundleUrlPrompt). They close themselves
+// (sooner for a plain success; never while the pointer or focus is on them) or with Dismiss.
 import { useEffect, useState } from 'react';
+import { useAutoDismiss } from '../useAutoDismiss';
 import { INSTALL_NOTICE_EVENT, type InstallNotice } from './useInstallBundle';
+
+/** A plain success closes after this; one with warnings, or an error, after NOTICE_LONG_MS. */
+const NOTICE_SHORT_MS = 6000;
+const NOTICE_LONG_MS = 15_000;
 
 export function InstallNotices() {
   const [notice, setNotice] = useState<InstallNotice | null>(null);
@@ -10,15 +16,11 @@ export function InstallNotices() {
     window.addEventListener(INSTALL_NOTICE_EVENT, on);
     return () => window.removeEventListener(INSTALL_NOTICE_EVENT, on);
   }, []);
-  // Success fades after a while; errors stay until dismissed.
-  useEffect(() => {
-    if (notice?.kind !== 'installed' || notice.warnings.length) return;
-    const t = setTimeout(() => setNotice(null), 6000);
-    return () => clearTimeout(t);
-  }, [notice]);
+  const plain = notice?.kind === 'installed' && !notice.warnings.length;
+  const hold = useAutoDismiss(notice ? (plain ? NOTICE_SHORT_MS : NOTICE_LONG_MS) : null, () => setNotice(null), notice);
   if (!notice) return null;
   return (
-    <div className="toast alg-toast" role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="install-notice">
+    <div className="toast alg-toast" role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="install-notice" {...hold}>
       {notice.kind === 'installed' ? (
         <div>
           <div>

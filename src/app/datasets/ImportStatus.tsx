@@ -1,13 +1,15 @@
 // Import and bundle-install reports: a progress bar while a big import runs (files done, and bytes
 // read when a large NPY or TIFF is read in pieces) with a Cancel button, then the summary with every
-// file that could not be read. Successful reports close themselves after a while; reports with
-// failures, or of a cancelled import, stay until closed.
+// file that could not be read. Reports close themselves after a while (successful ones sooner; never
+// while the pointer or focus is on them), or with ✕.
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useAutoDismiss } from '../useAutoDismiss';
 import { bytesProgress } from './format';
 import { dismissJob, useJobs, type Job } from './useImport';
 
 const AUTO_CLOSE_MS = 12_000;
+/** Reports with failures, or of a cancelled import: longer, to read the list. */
+const AUTO_CLOSE_LONG_MS = 30_000;
 
 export function ImportStatus() {
   const jobs = useJobs();
@@ -24,11 +26,8 @@ export function ImportStatus() {
 function JobCard({ job }: { job: Job }) {
   const qc = useQueryClient();
   const { id, state } = job;
-  useEffect(() => {
-    if (state !== 'done') return;
-    const t = setTimeout(() => dismissJob(qc, id), AUTO_CLOSE_MS);
-    return () => clearTimeout(t);
-  }, [qc, id, state]);
+  const ms = state === 'running' ? null : state === 'done' && !job.failures.length ? AUTO_CLOSE_MS : AUTO_CLOSE_LONG_MS;
+  const hold = useAutoDismiss(ms, () => dismissJob(qc, id), state);
   const p = job.progress;
   return (
     <section
@@ -36,6 +35,7 @@ function JobCard({ job }: { job: Job }) {
       role={job.state === 'error' ? 'alert' : 'status'}
       aria-live={job.state === 'error' ? 'assertive' : 'polite'}
       data-testid="import-report"
+      {...hold}
     >
       <div className="ds-job-head">
         <span className={`ds-job-title ${job.state === 'error' && !job.failures.length ? 'error-text' : ''}`}>{job.title}</span>

@@ -19,7 +19,7 @@ import { thrownMessage } from '../../core/describeValue';
 export interface Job {
   id: string;
   kind: 'import' | 'bundle';
-  /** 'cancelled': the user stopped it (what was imported before stays; the card stays until closed). */
+  /** 'cancelled': the user stopped it (what was imported before stays; the card stays longer). */
   state: 'running' | 'done' | 'error' | 'cancelled';
   /** Headline: "Importing 25 files…", "Imported 12 images (1 stack).", "Could not install …". */
   title: string;
