@@ -40,6 +40,7 @@ const INTEGRATION = [
   'toolchainPca',
   'toolchainRunners',
   'toolchains',
+  'toolchainBindings',
   'toolchainsSandbox',
   'lazyArraysEngine',
   'toolchainLazy',

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DTYPES, hasFloat16, ndarray, sizeOf, stridesOf, type DType, type NDArray } from '../../src/core/ndarray';
 import { chunkKeyRange } from '../../src/store/chunkStore';
-import { openDatabase, type ChunkedArrayRecord } from '../../src/store/db';
+import { DB_VERSION, openDatabase, type ChunkedArrayRecord } from '../../src/store/db';
 import { openStore, type Store } from '../../src/store/index';
 import { freshStores, raw } from './helpers/freshStores';
 
@@ -348,7 +348,7 @@ describe('chunked arrays: migration 4 → 6', () => {
 
     const store = await fresh(undefined, name);
     const names = await raw(name, async (db) => ({ version: db.version, stores: [...db.objectStoreNames] }));
-    expect(names.version).toBe(6);
+    expect(names.version).toBe(DB_VERSION);
     expect(names.stores).toEqual(expect.arrayContaining(['blobs', 'datasets', 'settings', 'dataFormats', 'chunkedArrays', 'chunks']));
     const back = await store.getDataset(id!);
     expect(back).not.toBeNull();
