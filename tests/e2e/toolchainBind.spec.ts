@@ -74,15 +74,14 @@ test('own images and label masks bound to the segmentation evaluation from the p
 
   // The images stack cannot be the ground truth (uint16 into uint8): offered disabled, and why.
   await expect(truth.locator('option', { hasText: /^my-images — / })).toBeDisabled();
-  await truth.getByText(/cannot feed it: why/).click();
-  await expect(page.getByTestId('tc-bind-problems-ground_truth')).toContainText(
-    "stack 'my-images': dataset 'c1.tif' field 'image' is uint16, which system/array_2d_uint8/1 (uint8) cannot take without loss",
-  );
-
   await images.getByRole('combobox').selectOption({ label: 'my-images (stack of 3, field image)' });
   await truth.getByRole('combobox').selectOption({ label: 'my-labels (stack of 3, field image)' });
   await expect(page.getByTestId('tc-node-images')).toContainText('3 items');
   await expect(page.getByTestId('tc-node-ground_truth')).toContainText('3 items');
+  await truth.getByText(/cannot feed it: why/).click();
+  await expect(page.getByTestId('tc-bind-problems-ground_truth')).toContainText(
+    "stack 'my-images': dataset 'c1.tif' field 'image' is uint16, which system/array_2d_uint8/1 (uint8) cannot take without loss",
+  );
   await shot(page, `${SHOTS_DIR}/toolchain-bind.png`);
 
   const first = await runFromPage(page);
