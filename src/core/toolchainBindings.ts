@@ -54,13 +54,17 @@ function needsText(t: ArrayFieldType): string {
   return `a ${t.shape.length}-D ${el} array${t.shape.some((d) => d > 0) ? ` of shape ${shapeText(t)}` : ''}`;
 }
 
-/** Why the stored field cannot feed the format (null when it can): its dtype, rank or a fixed dimension. */
-export function fieldProblem(t: ArrayFieldType, format: string, f: FieldMeta): string | null {
+/**
+ * Why the stored field cannot feed the format (null when it can): its dtype, rank or a fixed dimension.
+ * `exact`: a lazy source (read as stored, never converted) needs the format's dtype itself.
+ */
+function fieldProblem(t: ArrayFieldType, format: string, f: FieldMeta, exact = false): string | null {
   if (f.kind !== 'array') return `is a ${f.kind} field, but ${format} needs ${needsText(t)}`;
   const el = (t.element as { type: string }).type;
   if (f.shape.length !== t.shape.length || t.shape.some((d, i) => d > 0 && d !== f.shape[i])) {
     return `has shape [${f.shape.join(', ')}], but ${format} needs ${needsText(t)}`;
   }
+  if (exact && f.dtype !== el) return `is ${f.dtype}, but ${format} needs ${el} exactly (its blocks read it lazily, as stored)`;
   if (el.startsWith('complex') || !canSafelyCast(f.dtype, el as Parameters<typeof canSafelyCast>[1])) {
     return `is ${f.dtype}, which ${format} (${el}) cannot take without loss`;
   }
@@ -70,14 +74,32 @@ export function fieldProblem(t: ArrayFieldType, format: string, f: FieldMeta): s
 const GROUND_TRUTH_FIELDS = ['mask', 'labels', 'label', 'segmentation'];
 
 /** A dataset's field for the source, or the problem of the field it would have used. */
-function datasetField(t: ArrayFieldType, format: string, meta: DatasetMeta, prefer: readonly string[]): { field: string | null; problem: string | null } {
+function datasetField(
+  t: ArrayFieldType,
+  format: string,
+  meta: DatasetMeta,
+  prefer: readonly string[],
+  exact: boolean,
+): { field: string | null; problem: string | null } {
   const keys = Object.keys(meta.keys);
   const ordered = [...prefer.filter((k) => keys.includes(k)), ...keys.filter((k) => !prefer.includes(k))];
-  const fits = ordered.find((k) => fieldProblem(t, format, meta.keys[k]!) === null);
+  const fits = ordered.find((k) => fieldProblem(t, format, meta.keys[k]!, exact) === null);
   if (fits !== undefined) return { field: fits, problem: null };
   const first = ordered[0];
   if (first === undefined) return { field: null, problem: `dataset '${meta.name}' has no fields` };
-  return { field: null, problem: `dataset '${meta.name}' field '${first}' ${fieldProblem(t, format, meta.keys[first]!)!}` };
+  return { field: null, problem: `dataset '${meta.name}' field '${first}' ${fieldProblem(t, format, meta.keys[first]!, exact)!}` };
+}
+
+/** A source every reader of which takes as a lazy input (not a runner): read as stored (src/engine/toolchains.ts, lazySources). */
+function isLazy(plan: ToolchainPlan, source: string): boolean {
+  let lazy: boolean | null = null;
+  for (const b of plan.blocks) {
+    const lazyInputs = new Set(b.declaration.groups.flatMap((g) => g.inputs.filter((i) => i.lazy).map((i) => i.name)));
+    for (const [input, e] of Object.entries(b.inputs)) {
+      if (e.kind === 'source' && e.source === source) lazy = (lazy ?? true) && lazyInputs.has(input) && !b.runner;
+    }
+  }
+  return lazy === true;
 }
 
 function roleOf(plan: ToolchainPlan, source: string): SourceChoices['role'] {
@@ -97,6 +119,7 @@ function stackCandidate(
   stack: StackRecord,
   metas: ReadonlyMap<string, DatasetMeta>,
   prefer: readonly string[],
+  exact: boolean,
 ): BindingCandidate {
   const items = stack.datasetIds.map((id) => metas.get(id));
   const base = { kind: 'stack' as const, id: stack.id, name: stack.name, units: stack.datasetIds.length, schema: items[0]?.schema ?? null };
@@ -104,11 +127,11 @@ function stackCandidate(
   const missing = stack.datasetIds.find((id) => !metas.has(id));
   if (missing) return { ...base, field: null, problem: `stack '${stack.name}': dataset '${missing}' not found` };
   // A field every dataset of the stack has and that fits each of them.
-  const first = datasetField(t, format, items[0]!, prefer);
+  const first = datasetField(t, format, items[0]!, prefer, exact);
   if (first.field === null) return { ...base, field: null, problem: `stack '${stack.name}': ${first.problem!}` };
   for (const m of items as DatasetMeta[]) {
     const f = m.keys[first.field];
-    const problem = f ? fieldProblem(t, format, f) : `has no field '${first.field}'`;
+    const problem = f ? fieldProblem(t, format, f, exact) : `has no field '${first.field}'`;
     if (problem) return { ...base, field: null, problem: `stack '${stack.name}': dataset '${m.name}'${f ? ` field '${first.field}'` : ''} ${problem}` };
   }
   return { ...base, field: first.field, problem: null };
@@ -137,10 +160,18 @@ export function sourceChoices(
     const t = valueArray(registry, s.format);
     if (!t) continue;
     const role = roleOf(plan, s.name);
+    const exact = s.values === undefined && isLazy(plan, s.name);
     const prefer = [...(s.field ? [s.field] : []), ...(role === 'ground truth' ? GROUND_TRUTH_FIELDS : ['image', 'volume'])];
     const all = [
-      ...stacks.map((st) => stackCandidate(t, s.format, st, metas, prefer)),
-      ...own.map((d): BindingCandidate => ({ kind: 'dataset', id: d.id, name: d.name, units: 1, schema: d.schema, ...datasetField(t, s.format, d, prefer) })),
+      ...stacks.map((st) => stackCandidate(t, s.format, st, metas, prefer, exact)),
+      ...own.map((d): BindingCandidate => ({
+        kind: 'dataset',
+        id: d.id,
+        name: d.name,
+        units: 1,
+        schema: d.schema,
+        ...datasetField(t, s.format, d, prefer, exact),
+      })),
     ];
     const rank = (c: BindingCandidate) => (c.problem !== null ? 2 : ofRoleKind(c, role) ? 0 : 1);
     const candidates = all

@@ -75,7 +75,10 @@ test('own images and label masks bound to the segmentation evaluation from the p
   // The images stack cannot be the ground truth (uint16 into uint8): offered disabled, and why.
   await expect(truth.locator('option', { hasText: /^my-images — / })).toBeDisabled();
   await images.getByRole('combobox').selectOption({ label: 'my-images (stack of 3, field image)' });
+  // Half bound: 3 images against the sample's 5 masks — said.
+  await expect(page.getByTestId('tc-bind-units')).toContainText('(images 3, ground_truth 5)');
   await truth.getByRole('combobox').selectOption({ label: 'my-labels (stack of 3, field image)' });
+  await expect(page.getByTestId('tc-bind-units')).toHaveCount(0);
   await expect(page.getByTestId('tc-node-images')).toContainText('3 items');
   await expect(page.getByTestId('tc-node-ground_truth')).toContainText('3 items');
   await truth.getByText(/cannot feed it: why/).click();

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createAlgobox, type Algobox, type AlgoboxOptions } from '../../src/api';
-import { installBuiltinBlocks } from '../../src/blocks';
+import { installBuiltinBlocks, volumeThresholdToolchain } from '../../src/blocks';
+import { ndarray } from '../../src/core/ndarray';
 import type { ToolchainJson } from '../../src/core/beat';
 import { decodeImageBytes } from '../../src/core/imageCodecs';
 import { inProcessBlockWorkerFactory, inProcessWorkerFactory } from './helpers/inProcessWorkers';
@@ -134,6 +135,19 @@ describe.skipIf(!expected)('toolchain sources bound to the user’s data', () =>
     expect(pca.map((c) => c.source)).toEqual(['vol']);
     expect(pca[0]!.candidates.find((c) => c.name === 'f.tif')!.problem).toBe(
       "dataset 'f.tif' field 'image' has shape [24, 32], but system/array_3d_float32/1 needs a 3-D float32 array",
+    );
+  });
+
+  it('a lazy source (read as stored, never converted) needs the exact dtype: a uint8 volume cannot feed the uint16 volume threshold', async () => {
+    const api = makeApi();
+    await api.ready;
+    await installBuiltinBlocks(api.blocks);
+    const v16 = await api.datasets.put({ volume: ndarray('uint16', [2, 3, 4], new Uint16Array(24)) }, { name: 'v16' });
+    await api.datasets.put({ volume: ndarray('uint8', [2, 3, 4], new Uint8Array(24)) }, { name: 'v8' });
+    const [vol] = await api.toolchains.sourceChoices(volumeThresholdToolchain([v16]));
+    expect(vol!.candidates.find((c) => c.name === 'v16')).toMatchObject({ field: 'volume', problem: null });
+    expect(vol!.candidates.find((c) => c.name === 'v8')!.problem).toBe(
+      "dataset 'v8' field 'volume' is uint8, but system/array_3d_uint16/1 needs uint16 exactly (its blocks read it lazily, as stored)",
     );
   });
 

@@ -31,6 +31,26 @@ function boundText(s: SourceChoices): string {
   return 'as in the toolchain (a stack that no longer exists)';
 }
 
+/** The units the source gives as bound (null when not known here). */
+function boundUnits(s: SourceChoices): number | null {
+  if (s.bound.kind === 'datasets') return s.bound.ids.length;
+  if (s.bound.kind === 'stack') {
+    const id = s.bound.id;
+    return s.candidates.find((c) => c.kind === 'stack' && c.id === id)?.units ?? null;
+  }
+  return null;
+}
+
+/** "images 3, ground_truth 5" when the bound sources give different numbers of units, else null. */
+function unitMismatch(choices: readonly SourceChoices[]): string | null {
+  const counts = choices.flatMap((s) => {
+    const n = boundUnits(s);
+    return n === null ? [] : [`${s.source} ${n}`];
+  });
+  const distinct = new Set(choices.map(boundUnits).filter((n) => n !== null));
+  return distinct.size > 1 ? counts.join(', ') : null;
+}
+
 function SourceRow({ s, disabled, onBind }: { s: SourceChoices; disabled: boolean; onBind: (source: string, b: PickedBinding) => void }) {
   const usable = s.candidates.filter((c) => c.problem === null);
   const unusable = s.candidates.filter((c) => c.problem !== null);
@@ -114,6 +134,12 @@ export function SourceBindings({
       {choices.data.map((s) => (
         <SourceRow key={s.source} s={s} disabled={disabled} onBind={onBind} />
       ))}
+      {unitMismatch(choices.data) && (
+        <p className="warn-text small-text" data-testid="tc-bind-units">
+          The sources give different numbers of units ({unitMismatch(choices.data)}): blocks reading them together pair units by index, so bind stacks of the
+          same length.
+        </p>
+      )}
     </section>
   );
 }
