@@ -3,7 +3,7 @@
 // or, when a saved one is open, in its place.
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { SavedToolchainRecord } from '../../api';
+import type { BuiltinToolchainInfo, SavedToolchainRecord } from '../../api';
 import type { ToolchainJson } from '../../core/beat';
 import { useApi } from '../apiContext';
 import { ProblemList } from './ProblemList';
@@ -93,5 +93,15 @@ export function SaveToolchain({
       </button>
       {problems && <ProblemList problems={problems} testId="tc-save-problems" />}
     </form>
+  );
+}
+
+/** Under the name of an open saved toolchain: where it came from and when it was last saved. */
+export function SavedNote({ rec, builtins }: { rec: SavedToolchainRecord; builtins: readonly BuiltinToolchainInfo[] }) {
+  const from = rec.from ? (builtins.find((b) => b.id === rec.from)?.name ?? rec.from) : null;
+  return (
+    <p className="muted" data-testid="tc-saved-note">
+      Saved toolchain{from ? ` (from “${from}”)` : ''}, last saved {new Date(rec.updated).toLocaleString()}.
+    </p>
   );
 }

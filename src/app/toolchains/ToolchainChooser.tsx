@@ -1,7 +1,11 @@
 // The toolchains one can open: the built-ins (built from the sample data), the user's saved ones
 // (bound to their data; each deletable, asked first) and "Custom (JSON)".
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { BuiltinToolchainInfo, SavedToolchainRecord } from '../../api';
+import { useApi } from '../apiContext';
+import { toolchainKeys } from './runState';
+import { thrownMessage } from '../../core/describeValue';
 
 export const CUSTOM = 'custom';
 const SAVED_PREFIX = 'saved:';
@@ -10,8 +14,21 @@ const SAVED_PREFIX = 'saved:';
 export const savedChoice = (id: string): string => `${SAVED_PREFIX}${id}`;
 export const savedIdOf = (choice: string): string | null => (choice.startsWith(SAVED_PREFIX) ? choice.slice(SAVED_PREFIX.length) : null);
 
-function SavedItem({ rec, selected, onChoose, onDelete }: { rec: SavedToolchainRecord; selected: boolean; onChoose: () => void; onDelete: () => void }) {
+/** A saved toolchain: opens on a click; × asks, then deletes it (its runs are kept). */
+function SavedItem({ rec, selected, onChoose, onDeleted }: { rec: SavedToolchainRecord; selected: boolean; onChoose: () => void; onDeleted: () => void }) {
+  const api = useApi();
+  const qc = useQueryClient();
   const [asking, setAsking] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const remove = async () => {
+    try {
+      await api.toolchains.saved.delete(rec.id);
+      onDeleted();
+    } catch (e) {
+      setError(thrownMessage(e));
+    }
+    await qc.invalidateQueries({ queryKey: toolchainKeys.saved });
+  };
   return (
     <li className="tc-saved-item" data-testid="tc-saved-item" data-saved-id={rec.id}>
       <button
@@ -25,7 +42,7 @@ function SavedItem({ rec, selected, onChoose, onDelete }: { rec: SavedToolchainR
       </button>
       {asking ? (
         <span className="row" role="group" aria-label={`Delete ${rec.name}`}>
-          <button type="button" className="small danger" onClick={onDelete}>
+          <button type="button" className="small danger" onClick={() => void remove()}>
             Delete
           </button>
           <button type="button" className="small" onClick={() => setAsking(false)}>
@@ -37,6 +54,11 @@ function SavedItem({ rec, selected, onChoose, onDelete }: { rec: SavedToolchainR
           ×
         </button>
       )}
+      {error && (
+        <span className="error-text small-text" role="alert">
+          {error}
+        </span>
+      )}
     </li>
   );
 }
@@ -46,13 +68,13 @@ export function ToolchainChooser({
   saved,
   selected,
   onChoose,
-  onDelete,
+  onDeleted,
 }: {
   builtins: readonly BuiltinToolchainInfo[];
   saved: readonly SavedToolchainRecord[];
   selected: string;
   onChoose: (id: string) => void;
-  onDelete: (savedId: string) => void;
+  onDeleted: (savedId: string) => void;
 }) {
   const option = (id: string, label: string, testId: string) => (
     <li key={id}>
@@ -85,7 +107,7 @@ export function ToolchainChooser({
               rec={rec}
               selected={selected === savedChoice(rec.id)}
               onChoose={() => onChoose(savedChoice(rec.id))}
-              onDelete={() => onDelete(rec.id)}
+              onDeleted={() => onDeleted(rec.id)}
             />
           ))}
         </ul>

@@ -22,7 +22,7 @@ import { readToolchainParams, toolchainKeys, useToolchainRun, writeToolchainPara
 import { RunView } from './RunView';
 import { CUSTOM, savedChoice, savedIdOf, ToolchainChooser } from './ToolchainChooser';
 import { bindSource, withParameters, type PickedBinding } from './bindings';
-import { SaveToolchain } from './SaveToolchain';
+import { SavedNote, SaveToolchain } from './SaveToolchain';
 import { SourceBindings } from './SourceBindings';
 import { ToolchainDiagram } from './ToolchainDiagram';
 import { useRunnerForms } from './useRunnerForms';
@@ -76,16 +76,6 @@ export function ToolchainsPage() {
     else setPicked((cur) => ({ ...cur, [source]: b }));
   };
 
-  const deleteSaved = async (id: string) => {
-    try {
-      await api.toolchains.saved.delete(id);
-    } catch (e) {
-      setRunError(problemsOf(e));
-    }
-    await qc.invalidateQueries({ queryKey: toolchainKeys.saved });
-    if (selected === savedChoice(id)) choose('segmentation-eval');
-  };
-
   const start = async () => {
     if (!effective) return;
     setStarting(true);
@@ -121,7 +111,7 @@ export function ToolchainsPage() {
             saved={saved.data ?? []}
             selected={selected}
             onChoose={choose}
-            onDelete={(id) => void deleteSaved(id)}
+            onDeleted={(id) => selected === savedChoice(id) && choose('segmentation-eval')}
           />
           <h2>Runs</h2>
           <RunHistory runs={runs.data} current={runId} onOpen={setRunId} />
@@ -164,12 +154,7 @@ export function ToolchainsPage() {
             </button>
           </header>
           {builtin && <p className="muted">{builtin.description}</p>}
-          {savedRec && (
-            <p className="muted" data-testid="tc-saved-note">
-              Saved toolchain{savedRec.from ? ` (from “${builtins.data?.find((b) => b.id === savedRec.from)?.name ?? savedRec.from}”)` : ''}, last saved{' '}
-              {new Date(savedRec.updated).toLocaleString()}.
-            </p>
-          )}
+          {savedRec && <SavedNote rec={savedRec} builtins={builtins.data ?? []} />}
           {selected === CUSTOM && (
             <div className="tc-json">
               <label htmlFor="tc-json">Toolchain JSON (sources, blocks, connections, loops — see docs/beat.md, “Toolchains”)</label>
@@ -202,7 +187,7 @@ export function ToolchainsPage() {
                     : null
                 }
               />
-              {bound && <SourceBindings toolchain={bound} disabled={running} onBind={bind} />}
+              {bound && <SourceBindings key={selected} toolchain={bound} disabled={running} onBind={bind} />}
               <h4>Parameters</h4>
               <BlockParameters blocks={check.data.blocks} edits={edits} onChange={setEdits} disabled={running} runnerForms={runnerForms} />
             </>
