@@ -41,6 +41,7 @@ const INTEGRATION = [
   'toolchainPca',
   'toolchainRunners',
   'toolchains',
+  'toolchainBindings',
   'toolchainsSandbox',
   'lazyArraysEngine',
   'toolchainLazy',

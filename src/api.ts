@@ -30,7 +30,9 @@ import {
   type ToolchainRunOptions,
 } from './engine/toolchains';
 import type { WorkerFactory } from './engine/workerHandle';
-import type { BlockRunRecord, ToolchainRunRecord } from './core/toolchainRecords';
+import type { BlockRunRecord, SavedToolchainRecord, ToolchainRunRecord } from './core/toolchainRecords';
+import type { BindingCandidate, SourceBinding, SourceChoices } from './core/toolchainBindings';
+import type { SaveToolchainInput } from './engine/savedToolchains';
 import { thrownMessage } from './core/describeValue';
 import { exportOme, type OmeExportOptions } from './engine/exportOme';
 
@@ -286,6 +288,20 @@ export interface Algobox {
     check(toolchain: unknown): Promise<ToolchainCheck>;
     /** The app's built-in toolchains, built from the sample data (`toolchain` null and `problem` set when the samples are missing). */
     builtins(): Promise<BuiltinToolchainInfo[]>;
+    /**
+     * For each source of the toolchain whose format is one array `value` (an image, a mask, a volume):
+     * the stored stacks and datasets that can feed it (a field converting to the format without loss)
+     * and, for the others, why not — naming the dataset, the field, its dtype or shape and what the
+     * format needs. Bind one by putting its `stackId` or `datasetIds` and `field` in the source.
+     */
+    sourceChoices(toolchain: unknown): Promise<SourceChoices[]>;
+    /** The user's saved toolchains (sources bound, parameters set): save (checked first; `id` replaces one), list (last saved first), get, delete. */
+    saved: {
+      save(input: SaveToolchainInput): Promise<SavedToolchainRecord>;
+      list(): Promise<SavedToolchainRecord[]>;
+      get(id: string): Promise<SavedToolchainRecord>;
+      delete(id: string): Promise<void>;
+    };
     /** Cancel a running toolchain (its running blocks' workers are ended); resolves with the final record (CANCELLED). */
     cancel(runId: string): Promise<ToolchainRunRecord>;
     /** Delete a finished run (a running one is refused) and, with `withDatasets`, every dataset it stored; one transaction. Resolves with the deleted dataset ids. */
@@ -660,6 +676,13 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
       cancel: async (id) => (await tc()).cancel(id),
       check: async (t) => (await tc()).check(t),
       delete: async (id, o) => (await tc()).delete(id, o),
+      sourceChoices: async (t) => (await tc()).sourceChoices(t),
+      saved: {
+        save: async (input) => (await tc()).saved.save(input),
+        list: async () => (await tc()).saved.list(),
+        get: async (id) => (await tc()).saved.get(id),
+        delete: async (id) => (await tc()).saved.delete(id),
+      },
       builtins: async () => {
         const en = await e();
         const [datasets, stacks] = await Promise.all([en.store.listDatasets(), en.store.listStacks()]);
@@ -709,6 +732,7 @@ export interface BuiltinToolchainInfo {
 }
 
 export type { ToolchainCheck, BlockInfo, BlockInstallOptions, DataFormatInfo, ToolchainRunOptions, ToolchainRunRecord, BlockRunRecord };
+export type { BindingCandidate, SaveToolchainInput, SavedToolchainRecord, SourceBinding, SourceChoices };
 export type { ExecuteRequest, AlgorithmFilter, BundleSource, StackRecord, InstallOptions, BundleFileInfo, BundleInspection };
 export type { SelfTestReport, SelfTestResults, Region };
 export type { Axis, Channel, ImageAxes } from './core/imageAxes';

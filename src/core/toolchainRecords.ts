@@ -81,3 +81,19 @@ export interface ToolchainRunRecord {
   timeCreated: string;
   timeFinished: string | null;
 }
+
+/**
+ * A toolchain the user saved from the toolchain page (issue 15): its JSON with the sources bound to
+ * the user's datasets or stacks and the block parameters set, under a name; listed, re-run, deleted.
+ */
+export interface SavedToolchainRecord {
+  id: string;
+  name: string;
+  /** The toolchain as it runs: sources (bound), blocks with their parameters, connections, loops. */
+  toolchain: ToolchainJson;
+  /** The built-in toolchain it was made from (its id), or null. */
+  from: string | null;
+  /** ISO times of the first save and of the last. */
+  created: string;
+  updated: string;
+}

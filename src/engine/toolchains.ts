@@ -46,6 +46,8 @@ import { runLoopPair } from './loopRelay';
 import { resolveRunners, runnerBlockExecutor, type RunnerEngine, type StoredSource } from './runnerBlocks';
 import { BlockJobArrays, StoredArrayRef } from './blockArrays';
 import { LazyOutputStreams } from './lazyOutputStreams';
+import { SavedToolchains } from './savedToolchains';
+import { sourceChoices, type SourceChoices } from '../core/toolchainBindings';
 import type { ChunkedArrayWriter } from '../store/index';
 
 /** What `check` tells of a toolchain (for the toolchain page's diagram and forms). */
@@ -270,6 +272,7 @@ export class ToolchainService {
     this.sandboxPool = opts.sandboxWorkerFactory ? new BlockWorkerPool(opts.sandboxWorkerFactory, Math.max(1, poolSize), { dedicated: true }) : null;
     this.engineId = opts.engineId ?? crypto.randomUUID();
     this.blocks = new BlockCatalogue(store);
+    this.saved = new SavedToolchains(store, (t) => this.check(t));
     this.registry = new RunRegistry<ToolchainRunRecord>({
       load: (id) => store.getToolchainRun(id),
       notFound: (id) => `Toolchain run '${id}' not found.`,
@@ -305,6 +308,17 @@ export class ToolchainService {
   removeFormat = (name: string): Promise<void> => this.blocks.removeFormat(name);
   listBlocks = (): Promise<BlockInfo[]> => this.blocks.listBlocks();
   getBlock = (id: string): Promise<BlockInfo> => this.blocks.getBlock(id);
+
+  // ------------------------------------------------------------------ saved toolchains and bindings
+  /** The user's saved toolchains (savedToolchains.ts). */
+  readonly saved: SavedToolchains;
+
+  /** For each source of the toolchain that stored data can feed: the stacks and datasets that can, and why the others cannot (src/core/toolchainBindings.ts). */
+  async sourceChoices(toolchain: unknown): Promise<SourceChoices[]> {
+    const { plan, registry } = await this.plan(toolchain);
+    const [datasets, stacks] = await Promise.all([this.store.listDatasets(), this.store.listStacks()]);
+    return sourceChoices(plan, registry, datasets, stacks);
+  }
 
   // ------------------------------------------------------------------ runs
 

@@ -3,7 +3,7 @@
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { AlgorithmRecord, DatasetMeta, ExecutionRecord, SessionRecord } from '../core/records';
 import type { StackRecord } from '../core/stacks';
-import type { BlockRecord, DataFormatRecord, ToolchainRunRecord } from '../core/toolchainRecords';
+import type { BlockRecord, DataFormatRecord, SavedToolchainRecord, ToolchainRunRecord } from '../core/toolchainRecords';
 import type { DType } from '../core/ndarray';
 import type { ChunkCache } from './chunkCache';
 
@@ -12,8 +12,9 @@ export const DEFAULT_DB_NAME = 'algobox';
  * 1: blobs, datasets, algorithms, executions, sessions. 2: + stacks, settings. 3: + blocks, toolchainRuns (BEAT).
  * 4: + dataFormats (user BEAT data formats). 5: + chunkedArrays, chunks (Zarr v3 arrays, see chunkedArrays.ts).
  * 6: + chunkedArrays.digest index (dataset array fields live in chunked arrays, deduplicated by digest).
+ * 7: + savedToolchains (toolchains the user saved with their bindings and parameters).
  */
-export const DB_VERSION = 6;
+export const DB_VERSION = 7;
 
 /**
  * One stored byte string. Content-addressed: `key` is the SHA-256 hex of `data` (algorithm files
@@ -127,6 +128,11 @@ export interface AlgoboxDB extends DBSchema {
     key: string;
     value: DataFormatRecord;
   };
+  /** Toolchains the user saved (bound sources, parameters), by id (version 7). */
+  savedToolchains: {
+    key: string;
+    value: SavedToolchainRecord;
+  };
   /** Commit records of chunked arrays (version 5; the digest index since 6). */
   chunkedArrays: {
     key: string;
@@ -211,6 +217,8 @@ export function openDatabase(name: string = DEFAULT_DB_NAME, onBlocking?: () => 
       // 5 → 6 adds the digest index; whole-blob dataset fields stay readable as they are, and
       // store.migrateBlobFields() moves them onto chunked arrays afterwards, one dataset per transaction.
       if (step(6)) transaction.objectStore('chunkedArrays').createIndex('digest', 'digest');
+      // 6 → 7 only adds a store.
+      if (step(7)) db.createObjectStore('savedToolchains', { keyPath: 'id' });
     },
     // Another connection wants a newer version or to delete the database: step aside.
     blocking() {

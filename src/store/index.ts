@@ -17,7 +17,7 @@ import type { CloseExecutionOptions } from './executions';
 import * as sessions from './sessions';
 import * as stacks from './stacks';
 import * as toolchains from './toolchains';
-import type { BlockRecord, DataFormatRecord, ToolchainRunRecord } from '../core/toolchainRecords';
+import type { BlockRecord, DataFormatRecord, SavedToolchainRecord, ToolchainRunRecord } from '../core/toolchainRecords';
 import type { NewStack, PutWithStacksOptions, StackOfNew, StackPatch } from './stacks';
 
 export type { NewDataset, DatasetPatch, DatasetArrayReader } from './datasets';
@@ -163,6 +163,11 @@ export interface Store {
   deleteToolchainRun(id: string, opts?: { withDatasets?: boolean }): Promise<string[]>;
   /** A RUNNING run left by a closed page: `finish` rewrites its record, and the datasets it stored beyond its finished blocks' outputs are deleted; one transaction. Null when it is no longer RUNNING. */
   finishInterruptedToolchainRun(id: string, finish: (rec: ToolchainRunRecord) => void): Promise<string[] | null>;
+  /** Saved toolchains (issue 15): put replaces by id; listed last saved first; delete throws for an unknown id. */
+  putSavedToolchain(rec: SavedToolchainRecord): Promise<void>;
+  getSavedToolchain(id: string): Promise<SavedToolchainRecord | null>;
+  listSavedToolchains(): Promise<SavedToolchainRecord[]>;
+  deleteSavedToolchain(id: string): Promise<void>;
   // chunked arrays (Zarr v3 over IndexedDB, see chunkedArrays.ts; datasets do not use them yet)
   /** A new array, invisible until the writer's commit(); written block by block. */
   createChunkedArray(opts: NewChunkedArray): Promise<ChunkedArrayWriter>;
@@ -372,6 +377,18 @@ class IdbStore implements Store {
   }
   finishInterruptedToolchainRun(id: string, finish: (rec: ToolchainRunRecord) => void) {
     return toolchains.finishInterruptedToolchainRun(this.ctx, id, finish);
+  }
+  putSavedToolchain(rec: SavedToolchainRecord) {
+    return toolchains.putSavedToolchain(this.ctx, rec);
+  }
+  getSavedToolchain(id: string) {
+    return toolchains.getSavedToolchain(this.ctx, id);
+  }
+  listSavedToolchains() {
+    return toolchains.listSavedToolchains(this.ctx);
+  }
+  deleteSavedToolchain(id: string) {
+    return toolchains.deleteSavedToolchain(this.ctx, id);
   }
 
   createChunkedArray(opts: NewChunkedArray) {

@@ -1,5 +1,5 @@
-// Installed BEAT blocks and toolchain run records (issue 7); one transaction per write.
-import type { BlockRecord, DataFormatRecord, ToolchainRunRecord } from '../core/toolchainRecords';
+// Installed BEAT blocks, toolchain run records (issue 7) and saved toolchains (issue 15); one transaction per write.
+import type { BlockRecord, DataFormatRecord, SavedToolchainRecord, ToolchainRunRecord } from '../core/toolchainRecords';
 import { writeTx, type StoreContext } from './db';
 import { DATASET_STORES, deleteDatasetsIn } from './datasets';
 
@@ -97,5 +97,28 @@ export async function finishInterruptedToolchainRun(ctx: StoreContext, id: strin
     const source = `toolchain:${id}`;
     const ids = (await tx.objectStore('datasets').getAll()).filter((m) => m.source === source && !kept.has(m.id)).map((m) => m.id);
     return (await deleteDatasetsIn(tx, ids, { ignoreMissing: true })).deleted;
+  });
+}
+
+/** Save (or replace) a user's toolchain. */
+export async function putSavedToolchain(ctx: StoreContext, rec: SavedToolchainRecord): Promise<void> {
+  await writeTx(ctx, 'putSavedToolchain', ['savedToolchains'], (tx) => tx.objectStore('savedToolchains').put(rec));
+}
+
+export async function getSavedToolchain(ctx: StoreContext, id: string): Promise<SavedToolchainRecord | null> {
+  return (await ctx.db().get('savedToolchains', id)) ?? null;
+}
+
+/** Last saved first. */
+export async function listSavedToolchains(ctx: StoreContext): Promise<SavedToolchainRecord[]> {
+  return (await ctx.db().getAll('savedToolchains')).sort((a, b) => (a.updated < b.updated ? 1 : a.updated > b.updated ? -1 : a.id < b.id ? 1 : -1));
+}
+
+/** Delete a saved toolchain (its runs and their datasets are kept). */
+export async function deleteSavedToolchain(ctx: StoreContext, id: string): Promise<void> {
+  await writeTx(ctx, 'deleteSavedToolchain', ['savedToolchains'], async (tx) => {
+    const store = tx.objectStore('savedToolchains');
+    if (!(await store.get(id))) throw new Error(`Saved toolchain '${id}' not found.`);
+    await store.delete(id);
   });
 }

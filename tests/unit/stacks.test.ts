@@ -253,7 +253,7 @@ describe('store: upgrade from version 1', () => {
     v1.close();
 
     const store = await fresh(undefined, name);
-    expect(DB_VERSION).toBe(6);
+    expect(DB_VERSION).toBe(7);
     const raw = await openDatabase(name);
     expect([...raw.objectStoreNames].sort()).toEqual([
       'algorithms',
@@ -264,6 +264,7 @@ describe('store: upgrade from version 1', () => {
       'dataFormats',
       'datasets',
       'executions',
+      'savedToolchains',
       'sessions',
       'settings',
       'stacks',
@@ -282,10 +283,11 @@ describe('store: upgrade from version 1', () => {
     expect(await allBlobs(store)).toEqual([]);
   });
 
-  it('creates every store on a fresh database (0 → 6)', async () => {
+  it('creates every store on a fresh database (0 → 7)', async () => {
     const store = await fresh();
     const raw = await openDatabase(store.name);
-    expect(raw.version).toBe(6);
+    expect(raw.version).toBe(7);
+    expect([...raw.objectStoreNames]).toContain('savedToolchains');
     expect([...raw.objectStoreNames]).toContain('chunkedArrays');
     expect([...raw.objectStoreNames]).toContain('chunks');
     expect([...raw.objectStoreNames]).toContain('dataFormats');

@@ -9,6 +9,8 @@ import { alignSeries, numbersOf, plotSeries } from '../../src/app/toolchains/plo
 import { resolveParameters } from '../../src/app/toolchains/BlockParameters';
 import { layoutDiagram } from '../../src/app/toolchains/ToolchainDiagram';
 import type { ToolchainCheck } from '../../src/api';
+import { applyBindings, bindSource, withParameters } from '../../src/app/toolchains/bindings';
+import type { ToolchainJson } from '../../src/core/beat';
 
 const spec = (over: Partial<ParameterSpec>): ParameterSpec => ({
   name: 'p',
@@ -202,5 +204,51 @@ additional_parameters = [
     expect(bad.problems).toHaveLength(1);
     expect(bad.problems[0]).toMatch(/^block 'T', parameter 'size': /);
     expect(bad.args).toEqual({ method: 'li' });
+  });
+});
+
+describe('sources bound on the page', () => {
+  const t: ToolchainJson = {
+    name: 'seg',
+    sources: [
+      {
+        name: 'images',
+        datasetIds: ['a', 'b'],
+        field: 'image',
+        format: 'system/array_2d_uint16/1',
+        ranges: [
+          [0, 0],
+          [1, 1],
+        ],
+      },
+      { name: 'ground_truth', stackId: 's', field: 'mask', format: 'system/array_2d_uint8/1' },
+    ],
+    blocks: [
+      { name: 'threshold', algorithm: 'builtin/threshold/1', parameters: { threshold: 700 } },
+      { name: 'evaluation', algorithm: 'builtin/segmentation_eval/1' },
+    ],
+  };
+
+  it('a binding replaces what the source read (datasets, stack or values, ranges and field); the others are kept', () => {
+    const b = bindSource(t, 'images', { kind: 'stack', id: 'mine', field: 'image' });
+    expect(b.sources[0]).toEqual({ name: 'images', stackId: 'mine', field: 'image', format: 'system/array_2d_uint16/1' });
+    expect(b.sources[1]).toBe(t.sources[1]);
+    expect(bindSource(t, 'ground_truth', { kind: 'dataset', id: 'gt1', field: null }).sources[1]).toEqual({
+      name: 'ground_truth',
+      datasetIds: ['gt1'],
+      format: 'system/array_2d_uint8/1',
+    });
+    const both = applyBindings(t, { images: { kind: 'dataset', id: 'x', field: 'image' }, ground_truth: { kind: 'stack', id: 'y', field: 'image' } });
+    expect(both.sources.map((s) => [s.datasetIds, s.stackId, s.field])).toEqual([
+      [['x'], undefined, 'image'],
+      [undefined, 'y', 'image'],
+    ]);
+    expect(t.sources[0]!.datasetIds).toEqual(['a', 'b']); // not changed in place
+  });
+
+  it('the parameters set on the page are written into every block (a block without any keeps its own)', () => {
+    const p = withParameters(t, { threshold: { threshold: 400 } });
+    expect(p.blocks.map((b) => b.parameters)).toEqual([{ threshold: 400 }, {}]);
+    expect(t.blocks[0]!.parameters).toEqual({ threshold: 700 });
   });
 });

@@ -1,5 +1,6 @@
-// The toolchain page: pick a built-in toolchain (built from the sample data) or write one as JSON,
-// see its block diagram (connections given or inferred, loops), set each block's parameters, run it
+// The toolchain page: pick a built-in toolchain (built from the sample data), one of the user's saved
+// toolchains, or write one as JSON; bind its sources to the user's own stacks or datasets; see its
+// block diagram (connections given or inferred, loops), set each block's parameters, save it, run it
 // and follow it live (per-block status and process() counts, Cancel), then read the analyzers' results
 // (table and plots) and open any block output in the viewer. Past runs are listed and reopen from
 // the address (`?page=toolchains&toolchain=<id>&run=<id>`); the side panel also lists the installed
@@ -19,7 +20,10 @@ import { problemsOf, sameBlocks } from './problems';
 import { RunHistory } from './RunHistory';
 import { readToolchainParams, toolchainKeys, useToolchainRun, writeToolchainParams } from './runState';
 import { RunView } from './RunView';
-import { CUSTOM, ToolchainChooser } from './ToolchainChooser';
+import { CUSTOM, savedChoice, savedIdOf, ToolchainChooser } from './ToolchainChooser';
+import { bindSource, withParameters, type PickedBinding } from './bindings';
+import { SavedNote, SaveToolchain } from './SaveToolchain';
+import { SourceBindings } from './SourceBindings';
 import { ToolchainDiagram } from './ToolchainDiagram';
 import { useRunnerForms } from './useRunnerForms';
 import { useToolchainSource } from './useToolchainSource';
@@ -34,6 +38,7 @@ export function ToolchainsPage() {
   const [runId, setRunId] = useState<string | null>(() => readToolchainParams().run);
   const [customText, setCustomText] = useState(CUSTOM_EXAMPLE);
   const [edits, setEdits] = useState<ParameterEdits>({});
+  const [picked, setPicked] = useState<Record<string, PickedBinding>>({});
   const trust = useTrustPrompt();
   const [starting, setStarting] = useState(false);
   const [runError, setRunError] = useState<string[] | null>(null);
@@ -42,22 +47,37 @@ export function ToolchainsPage() {
 
   const builtins = useQuery({ queryKey: toolchainKeys.builtins, queryFn: () => api.toolchains.builtins() });
   const runs = useQuery({ queryKey: toolchainKeys.runs, queryFn: () => api.toolchains.list() });
+  const saved = useQuery({ queryKey: toolchainKeys.saved, queryFn: () => api.toolchains.saved.list() });
   const builtin = builtins.data?.find((b) => b.id === selected) ?? null;
-  const { base, check } = useToolchainSource(selected, builtin, customText);
+  const savedRec = saved.data?.find((r) => r.id === savedIdOf(selected)) ?? null;
+  const { base, bound, check } = useToolchainSource(selected, builtin, saved.data, customText, picked);
   const { params, runnerForms, runnerAlgs, runnersReady, resetDrafts } = useRunnerForms(check.data?.blocks, edits);
   const { rec, error: runReadError } = useToolchainRun(runId);
   const running = rec?.status === 'RUNNING';
 
-  const choose = (id: string) => {
+  // What runs, is saved and "Edit as JSON" shows: the sources as bound, the parameters as set.
+  const effective = bound && check.data ? withParameters(bound, params.values) : null;
+
+  const open = (id: string) => {
     setSelected(id);
     setEdits({});
+    setPicked({});
     resetDrafts();
     setRunError(null);
+  };
+  const choose = (id: string) => {
+    open(id);
     setRunId(null);
   };
 
+  /** A source bound on the page; in the JSON editor the binding is written into the text. */
+  const bind = (source: string, b: PickedBinding) => {
+    if (selected === CUSTOM && base.toolchain) setCustomText(JSON.stringify(bindSource(base.toolchain, source, b), null, 2));
+    else setPicked((cur) => ({ ...cur, [source]: b }));
+  };
+
   const start = async () => {
-    if (!base.toolchain || !check.data) return;
+    if (!effective) return;
     setStarting(true);
     setRunError(null);
     try {
@@ -65,8 +85,7 @@ export function ToolchainsPage() {
       for (const alg of runnerAlgs.data ?? []) {
         if (!(await trust.ensureTrusted(alg, 'Trust and run the toolchain'))) return;
       }
-      const toolchain = { ...base.toolchain, blocks: base.toolchain.blocks.map((b) => ({ ...b, parameters: params.values[b.name] ?? b.parameters ?? {} })) };
-      const id = await api.toolchains.run(toolchain);
+      const id = await api.toolchains.run(effective);
       setRunId(id);
       void qc.invalidateQueries({ queryKey: toolchainKeys.runs });
     } catch (e) {
@@ -87,7 +106,13 @@ export function ToolchainsPage() {
       <aside className="tc-side panel" aria-label="Toolchains">
         <div className="panel-body">
           <h2>Toolchains</h2>
-          <ToolchainChooser builtins={builtins.data ?? []} selected={selected} onChoose={choose} />
+          <ToolchainChooser
+            builtins={builtins.data ?? []}
+            saved={saved.data ?? []}
+            selected={selected}
+            onChoose={choose}
+            onDeleted={(id) => selected === savedChoice(id) && choose('segmentation-eval')}
+          />
           <h2>Runs</h2>
           <RunHistory runs={runs.data} current={runId} onOpen={setRunId} />
           <BlocksList />
@@ -97,13 +122,21 @@ export function ToolchainsPage() {
       <main className="tc-main panel" aria-label="Toolchain">
         <div className="panel-body">
           <header className="row tc-head">
-            <h3 data-testid="tc-name">{selected === CUSTOM ? 'Custom toolchain' : (builtin?.name ?? '…')}</h3>
+            <h3 data-testid="tc-name">{selected === CUSTOM ? 'Custom toolchain' : (savedRec?.name ?? builtin?.name ?? '…')}</h3>
             <span className="grow" />
-            {selected !== CUSTOM && base.toolchain && (
+            <SaveToolchain
+              toolchain={effective}
+              from={builtin?.id ?? savedRec?.from ?? null}
+              open={savedRec}
+              defaultName={savedRec?.name ?? (builtin ? `${builtin.name} (my data)` : (bound?.name ?? 'my toolchain'))}
+              disabled={params.errors.length > 0}
+              onSaved={(rec) => open(savedChoice(rec.id))}
+            />
+            {selected !== CUSTOM && bound && (
               <button
                 type="button"
                 onClick={() => {
-                  setCustomText(JSON.stringify(base.toolchain, null, 2));
+                  setCustomText(JSON.stringify(effective ?? bound, null, 2));
                   choose(CUSTOM);
                 }}
               >
@@ -121,6 +154,7 @@ export function ToolchainsPage() {
             </button>
           </header>
           {builtin && <p className="muted">{builtin.description}</p>}
+          {savedRec && <SavedNote rec={savedRec} builtins={builtins.data ?? []} />}
           {selected === CUSTOM && (
             <div className="tc-json">
               <label htmlFor="tc-json">Toolchain JSON (sources, blocks, connections, loops — see docs/beat.md, “Toolchains”)</label>
@@ -130,7 +164,7 @@ export function ToolchainsPage() {
           {base.problem && (
             <div role="alert" className="error-text">
               <p>{base.problem}</p>
-              {selected !== CUSTOM && (
+              {builtin && (
                 <button type="button" onClick={() => void createSamples()}>
                   Create the sample data
                 </button>
@@ -153,6 +187,7 @@ export function ToolchainsPage() {
                     : null
                 }
               />
+              {bound && <SourceBindings key={selected} toolchain={bound} disabled={running} onBind={bind} />}
               <h4>Parameters</h4>
               <BlockParameters blocks={check.data.blocks} edits={edits} onChange={setEdits} disabled={running} runnerForms={runnerForms} />
             </>

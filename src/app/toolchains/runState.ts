@@ -9,6 +9,7 @@ import { thrownMessage } from '../../core/describeValue';
 export const toolchainKeys = {
   runs: ['toolchainRuns'] as const,
   builtins: ['toolchainBuiltins'] as const,
+  saved: ['savedToolchains'] as const,
   blocks: ['blocks'] as const,
   formats: ['dataFormats'] as const,
   check: (json: string) => ['toolchainCheck', json] as const,

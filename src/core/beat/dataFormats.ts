@@ -80,6 +80,11 @@ const SAFE_CASTS: Readonly<Record<DType, readonly NumericType[]>> = {
   float64: ['float64'],
 };
 
+/** Whether an array of `from` is written to elements of `to` without loss (what `convertData` accepts). */
+export function canSafelyCast(from: DType, to: NumericType | 'bool'): boolean {
+  return to === 'bool' ? from === 'bool' : SAFE_CASTS[from].includes(to);
+}
+
 export function isIntegerType(t: string): t is IntegerType {
   return (INTEGER_TYPES as readonly string[]).includes(t);
 }
