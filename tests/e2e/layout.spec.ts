@@ -72,6 +72,10 @@ test.describe('at 1024×700', () => {
     await expect(page.getByTestId('viewer-canvas')).toHaveAttribute('data-width', '256');
     await expect.poll(() => zoom(page)).toBeGreaterThanOrEqual(1);
     expect((await box(viewer(page))).width).toBeGreaterThanOrEqual(SMALL.width / 2);
+    // The log stays readable: its messages get a line of their own, at least 180 px wide.
+    const msg = page.getByTestId('run-log').locator('.run-log-msg').first();
+    await expect(msg).toBeVisible();
+    expect((await box(msg)).width).toBeGreaterThanOrEqual(180);
     await shot(page, 'docs/screenshots/layout-1024.png');
 
     // Opening Datasets collapses Algorithms (form edits kept); the viewer keeps half the width.
