@@ -1,7 +1,8 @@
 // Import and bundle-install reports: a progress bar while a big import runs (files done, and bytes
 // read when a large NPY or TIFF is read in pieces) with a Cancel button, then the summary with every
-// file that could not be read. Successful reports close themselves after a while; reports with
-// failures, or of a cancelled import, stay until closed.
+// file that could not be read, and warnings (what was imported otherwise than asked or not kept, by
+// file). Successful reports close themselves after a while; reports with failures or warnings, or of
+// a cancelled import, stay until closed.
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { bytesProgress } from './format';
@@ -24,11 +25,12 @@ export function ImportStatus() {
 function JobCard({ job }: { job: Job }) {
   const qc = useQueryClient();
   const { id, state } = job;
+  const warned = job.warnings.length > 0;
   useEffect(() => {
-    if (state !== 'done') return;
+    if (state !== 'done' || warned) return;
     const t = setTimeout(() => dismissJob(qc, id), AUTO_CLOSE_MS);
     return () => clearTimeout(t);
-  }, [qc, id, state]);
+  }, [qc, id, state, warned]);
   const p = job.progress;
   return (
     <section
@@ -60,6 +62,15 @@ function JobCard({ job }: { job: Job }) {
         <ul className="ds-job-failures" aria-label="Files that could not be read">
           {job.failures.map((f, i) => (
             <li key={i} className="error-text">
+              {f}
+            </li>
+          ))}
+        </ul>
+      )}
+      {warned && (
+        <ul className="ds-job-failures ds-job-warnings" aria-label="Import warnings">
+          {job.warnings.map((f, i) => (
+            <li key={i} className="warn-text">
               {f}
             </li>
           ))}
