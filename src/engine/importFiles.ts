@@ -353,6 +353,7 @@ async function importEntry(
     for (const message of d.warnings) made.warnings.push({ file: en.path, message });
   } else {
     const stream: StreamJob = { ...job, store, file: plan.paged, name: en.name, path: en.path };
+    for (const message of plan.paged.dropped ?? []) made.warnings.push({ file: en.path, message });
     if (plan.volume) {
       const item = await stageVolume(stream);
       checkCancelled(job.signal);

@@ -7,11 +7,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeImageBytes } from '../../src/core/imageCodecs';
+import { decodeImageBytes, openPagedFile } from '../../src/core/imageCodecs';
 import { groupFolder } from '../../src/core/importGroups';
 
 const PYTHON = '/usr/bin/python3';
 const PIL = spawnSync(PYTHON, ['-c', 'import PIL, numpy'], { stdio: 'ignore' }).status === 0;
+const TIFFFILE = PIL && spawnSync(PYTHON, ['-c', 'import tifffile'], { stdio: 'ignore' }).status === 0;
 const NO_PIL = 'needs Pillow and numpy under /usr/bin/python3 (apt-get install -y python3-pil python3-numpy)';
 
 let dir = '';
@@ -165,5 +166,20 @@ fr[0].save(d + '/anim.png', save_all=True, append_images=fr[1:])
 `);
     const [p] = decodeImageBytes(file('anim.png'), 'anim.png');
     expect(p!.dropped).toEqual(['it is an animated PNG (APNG): only its default image was imported, not its animation frames.']);
+  });
+});
+
+describe.skipIf(!TIFFFILE)('TIFF extra samples are said, not silently dropped', () => {
+  it('an RGBA TIFF (tifffile, extrasamples) says that its alpha was not imported; an RGB one says nothing', async () => {
+    python(`
+import tifffile
+a = np.arange(4 * 3 * 5, dtype=np.uint8).reshape(4, 3, 5).transpose(1, 2, 0).copy()
+tifffile.imwrite(d + '/rgba.tif', a, photometric='rgb', extrasamples=['unassalpha'])
+tifffile.imwrite(d + '/rgb.tif', a[:, :, :3], photometric='rgb')
+`);
+    const rgba = await openPagedFile(new Blob([file('rgba.tif')]), 'rgba.tif');
+    expect(rgba!.dropped).toEqual(['its page has an extra sample per pixel (alpha or other data beyond the RGB ones), which was not imported.']);
+    expect((await rgba!.readImages(0, 1))[0]!.shape).toEqual([3, 3, 5]);
+    expect((await openPagedFile(new Blob([file('rgb.tif')]), 'rgb.tif'))!.dropped).toBeUndefined();
   });
 });

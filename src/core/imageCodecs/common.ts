@@ -106,6 +106,8 @@ export interface PagedImageFile {
   imageBytes: number;
   /** The volume the pages make, or why they do not make one ("page 3 is RGB"). */
   volume: VolumeShape | { problem: string };
+  /** What the file holds that its pages do not keep (a TIFF's extra samples such as alpha), said by the import. */
+  dropped?: string[];
   /** Pages read at once (a slab of about SLAB_BYTES, at least one page). */
   pagesPerRead: number;
   /** Pages [from, to) as Image arrays (H×W or 3×H×W, Image dtypes), each owning its buffer. */
