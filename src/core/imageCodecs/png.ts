@@ -73,9 +73,11 @@ function alphaOf(png: DecodedPng, w: number, h: number): NDArray | null {
   const out = depth === 16 ? new Uint16Array(m) : new Uint8Array(m);
   const t = png.transparency;
   if (png.palette) {
-    if (!t?.length) return null;
+    // fast-png appends a tRNS chunk's alphas to the palette entries ([r, g, b, a]).
+    const palette = png.palette;
+    if (!palette.some((c) => c.length > 3 && c[3] !== 255)) return null;
     const indices = depth < 8 ? unpackBits(data, depth as 1 | 2 | 4, w, h, false) : data;
-    for (let i = 0; i < m; i++) out[i] = t[indices[i]!] ?? 255;
+    for (let i = 0; i < m; i++) out[i] = palette[indices[i]!]?.[3] ?? 255;
   } else if (channels === 2 || channels === 4) {
     for (let i = 0; i < m; i++) out[i] = data[i * channels + channels - 1]!;
   } else if (t?.length && depth >= 8) {
