@@ -1,17 +1,28 @@
-// Image files → NDArrays in the browser. PNG, TIFF and NPY go through src/core/imageCodecs (exact
-// samples, 16-bit and float kept); JPEG, GIF, WebP and BMP through the browser's own decoders
-// (createImageBitmap + OffscreenCanvas), which always give 8-bit RGBA.
-import { ImageDecodeError, checkDeclaredSize, decodeImageBytes, headerDims, sniffFormat, type DecodeLimits, type DecodedImage } from '../core/imageCodecs';
+// Image files → NDArrays in the browser. PNG, TIFF, NPY and GIF go through src/core/imageCodecs (exact
+// samples, 16-bit and float kept, every GIF frame); JPEG, WebP and BMP through the browser's own
+// decoders (createImageBitmap + OffscreenCanvas), which always give 8-bit RGBA.
+import {
+  ImageDecodeError,
+  checkDeclaredSize,
+  decodeImageBytes,
+  headerDims,
+  rgbaAlpha,
+  rgbaColour,
+  rgbaIsGray,
+  sniffFormat,
+  type DecodeLimits,
+  type DecodedImage,
+} from '../core/imageCodecs';
 import { thrownMessage } from '../core/describeValue';
 
-const BROWSER_FORMATS = new Set(['jpeg', 'gif', 'webp', 'bmp']);
-const LABELS: Record<string, string> = { jpeg: 'JPEG', gif: 'GIF', webp: 'WebP', bmp: 'BMP' };
+const BROWSER_FORMATS = new Set(['jpeg', 'webp', 'bmp']);
+const LABELS: Record<string, string> = { jpeg: 'JPEG', webp: 'WebP', bmp: 'BMP' };
 
 /**
- * Decode an image file. PNG/TIFF/NPY: see decodeImageBytes. JPEG/GIF/WebP/BMP: decoded by the
- * browser without colour management (`colorSpaceConversion: 'none'`), alpha dropped, first frame
- * only; the result is 3×H×W uint8, or H×W uint8 when every pixel has R == G == B (browsers hand
- * grayscale JPEGs over as RGBA).
+ * Decode an image file. PNG/TIFF/NPY/GIF: see decodeImageBytes. JPEG/WebP/BMP: decoded by the
+ * browser without colour management (`colorSpaceConversion: 'none'`), first frame only (an animated
+ * WebP says so in `dropped`); the result is 3×H×W uint8, or H×W uint8 when every pixel has R == G == B
+ * (browsers hand grayscale JPEGs over as RGBA), with the alpha as `alpha` unless it is opaque everywhere.
  */
 export async function decodeImageFile(file: Blob & { name?: string }, limits?: DecodeLimits): Promise<DecodedImage[]> {
   const name = file.name ?? 'image';
@@ -27,12 +38,20 @@ export async function decodeImageFile(file: Blob & { name?: string }, limits?: D
     const dims = headerDims(bytes, format);
     // The browser's decoder allocates the RGBA bitmap before anyone can look: check what the header declares first.
     if (dims) checkDeclaredSize(name, { ...dims, samples: 4, bytesPerSample: 1, format: label }, limits);
-    return [{ image: await decodeWithBrowser(file, name, label), page: 0, pages: 1 }];
+    const { image, alpha } = await decodeWithBrowser(file, name, label);
+    const dropped = format === 'webp' && isAnimatedWebp(bytes) ? ['it is an animated WebP: only its first frame was imported.'] : [];
+    return [{ image, page: 0, pages: 1, ...(alpha ? { alpha } : {}), ...(dropped.length ? { dropped } : {}) }];
   }
   return decodeImageBytes(bytes, name, limits);
 }
 
-async function decodeWithBrowser(file: Blob, name: string, label: string): Promise<DecodedImage['image']> {
+/** An animated WebP has the VP8X chunk with its animation flag (bit 1 of the flags byte). */
+function isAnimatedWebp(bytes: Uint8Array): boolean {
+  const tag = String.fromCharCode(bytes[12] ?? 0, bytes[13] ?? 0, bytes[14] ?? 0, bytes[15] ?? 0);
+  return tag === 'VP8X' && ((bytes[20] ?? 0) & 0x02) !== 0;
+}
+
+async function decodeWithBrowser(file: Blob, name: string, label: string): Promise<{ image: DecodedImage['image']; alpha: DecodedImage['image'] | null }> {
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(file, { colorSpaceConversion: 'none', premultiplyAlpha: 'none', imageOrientation: 'from-image' });
@@ -43,7 +62,7 @@ async function decodeWithBrowser(file: Blob, name: string, label: string): Promi
     const { width: w, height: h } = bitmap;
     if (w === 0 || h === 0) throw new ImageDecodeError(name, `${label} image is empty (${w}×${h}).`);
     const rgba = readPixels(bitmap, name, label);
-    return rgbaToImage(rgba, w, h);
+    return { image: rgbaToImage(rgba, w, h), alpha: rgbaAlpha(rgba, w, h) };
   } finally {
     bitmap.close();
   }
@@ -69,24 +88,7 @@ function readPixels(bitmap: ImageBitmap, name: string, label: string): Uint8Clam
   }
 }
 
-/** RGBA bytes → 3×H×W uint8, or H×W uint8 when every pixel is gray. Exported for tests. */
+/** RGBA bytes → 3×H×W uint8, or H×W uint8 when every pixel is gray (alpha: rgbaAlpha). Exported for tests. */
 export function rgbaToImage(rgba: ArrayLike<number>, w: number, h: number): DecodedImage['image'] {
-  const m = w * h;
-  let gray = true;
-  for (let i = 0; i < m && gray; i++) {
-    const r = rgba[4 * i]!;
-    gray = r === rgba[4 * i + 1] && r === rgba[4 * i + 2];
-  }
-  if (gray) {
-    const out = new Uint8Array(m);
-    for (let i = 0; i < m; i++) out[i] = rgba[4 * i]!;
-    return { dtype: 'uint8', shape: [h, w], data: out };
-  }
-  const out = new Uint8Array(3 * m);
-  for (let i = 0; i < m; i++) {
-    out[i] = rgba[4 * i]!;
-    out[m + i] = rgba[4 * i + 1]!;
-    out[2 * m + i] = rgba[4 * i + 2]!;
-  }
-  return { dtype: 'uint8', shape: [3, h, w], data: out };
+  return rgbaColour(rgba, w, h, rgbaIsGray(rgba, w * h));
 }

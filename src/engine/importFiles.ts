@@ -3,10 +3,14 @@
 // (importMicroscopy.ts). NPY and other TIFF files
 // are read by byte ranges, never whole (importStreamed.ts): a 3-D NPY or a multi-page TIFF becomes ONE
 // Volume dataset written slice by slice into a chunked array, or 2-D Image datasets (one per page) in
-// a stack named after the file (`layout`); other formats are decoded whole into one Image. 2+
-// single-image files of one folder become a stack named after the folder; every file that cannot be
-// read or stored is reported by path with the reason, and the rest are imported. Cancelling (`signal`)
-// aborts the file in progress: nothing of it stays.
+// a stack named after the file (`layout`); other formats are decoded whole into one Image (a GIF's
+// frames into a stack). 2+ single-image files of one folder become a stack named after the folder when
+// they share one shape and dtype, else a stack per group of 2+ equal ones and separate datasets for
+// the rest (src/core/importGroups.ts, said in `warnings`). An image's transparency is kept as a
+// separate "<file> · alpha" dataset; whatever a file holds that is not kept (an animation's frames,
+// GIF transparency) is said in `warnings`. Every file that cannot be read or stored is reported by
+// path with the reason, and the rest are imported. Cancelling (`signal`) aborts the file in progress:
+// nothing of it stays.
 import { encodeItem } from '../core/datasetCodec';
 import { thrownMessage } from '../core/describeValue';
 import { quotaProblem, type StorageEstimateLike } from '../core/quota';
@@ -14,6 +18,7 @@ import { DATA_SCHEMAS, validateItem } from '../core/dataSchemas';
 import { isVolume, openPagedFile, type PagedImageFile } from '../core/imageCodecs';
 import { itemSize, type NDArray } from '../core/ndarray';
 import { openMicroscopyTiff, type MicroscopyTiff } from '../core/ome/microscopyTiff';
+import { groupFolder, type GroupMember } from '../core/importGroups';
 import { naturalCompare, type StackRecord } from '../core/stacks';
 import type { ChunkedArrayWriter, NewDataset, Store } from '../store/index';
 import { microscopyBytes, stageMicroscopy } from './importMicroscopy';
@@ -76,7 +81,13 @@ export interface ImportResult {
   cancelled: string[];
   /** Files that could not be read or stored, each with the reason; the rest were imported. */
   errors: ImportError[];
-  /** Stacks made: one per multi-page file, one per folder holding 2+ single-image files. */
+  /**
+   * What the user should know about files that were imported: a folder whose images differ in shape
+   * or dtype (not made one stack; by file name), a transparency kept as a separate dataset, data a
+   * file holds that was not kept (an APNG's or animated WebP's frames, GIF transparency). By path.
+   */
+  warnings: ImportError[];
+  /** Stacks made: one per multi-page file, one per group of 2+ single images of one folder with one shape and dtype. */
   stacks: StackRecord[];
   /** The answer of `navigator.storage.persist()` when this import was large enough to ask; null when not asked or unavailable. */
   persisted: boolean | null;
@@ -91,7 +102,7 @@ export interface ImportError {
 export type ImageFileDecoder = (
   file: Blob & { name?: string },
   limits?: { maxImageBytes?: number },
-) => Promise<{ image: NDArray; page: number; pages: number }[]>;
+) => Promise<{ image: NDArray; page: number; pages: number; alpha?: NDArray; dropped?: string[] }[]>;
 
 export const DEFAULT_PERSIST_THRESHOLD_BYTES = 50 * 1024 * 1024;
 
@@ -168,20 +179,42 @@ function byFolder(entries: Entry[]): Map<string, Entry[]> {
   return groups;
 }
 
-/** One file's pages as Image datasets (validated), named "<file> [k/n]" when there are several. */
-async function decodeEntry(en: Entry, decode: ImageFileDecoder, maxImageBytes: number | undefined): Promise<NewDataset[]> {
+/** A decoded file: its pages as Image datasets, the transparencies kept beside them, and what was not kept. */
+interface Decoded {
+  items: NewDataset[];
+  alphas: NewDataset[];
+  warnings: string[];
+}
+
+/**
+ * One file's pages as Image datasets (validated), named "<file> [k/n]" when there are several; a
+ * page's transparency as a gray Image "<name> · alpha" (see DecodedImage.alpha).
+ */
+async function decodeEntry(en: Entry, decode: ImageFileDecoder, maxImageBytes: number | undefined): Promise<Decoded> {
   const pages = await decode(en.blob, { maxImageBytes });
   if (pages.length === 0) throw new Error('the file holds no image.');
-  return pages.map((p) => {
+  const out: Decoded = { items: [], alphas: [], warnings: pages.flatMap((p) => p.dropped ?? []) };
+  for (const p of pages) {
     validateItem(DATA_SCHEMAS.Image, { image: p.image });
-    return {
-      fields: encodeItem({ image: p.image }),
-      name: p.pages > 1 ? `${en.name} [${p.page + 1}/${p.pages}]` : en.name,
-      source: 'upload',
-      schema: 'Image',
-      extra: { file: en.name, path: en.path, page: p.page, pages: p.pages },
-    };
-  });
+    const name = p.pages > 1 ? `${en.name} [${p.page + 1}/${p.pages}]` : en.name;
+    const extra = { file: en.name, path: en.path, page: p.page, pages: p.pages };
+    out.items.push({ fields: encodeItem({ image: p.image }), name, source: 'upload', schema: 'Image', extra });
+    if (!p.alpha) continue;
+    validateItem(DATA_SCHEMAS.Image, { image: p.alpha });
+    const alphaName = `${name} · alpha`;
+    out.alphas.push({ fields: encodeItem({ image: p.alpha }), name: alphaName, source: 'upload', schema: 'Image', extra: { ...extra, alphaOf: name } });
+    const kind = p.image.shape.length === 3 ? 'RGB' : 'gray';
+    out.warnings.push(`its transparency (alpha channel) is kept as the separate dataset “${alphaName}”; the image is stored as ${kind}.`);
+  }
+  return out;
+}
+
+/** The shape and dtype of a new Image dataset's `image` field (in memory, staged or remote). */
+function imageOf(item: NewDataset): Pick<GroupMember, 'shape' | 'dtype'> {
+  const f = item.fields.image!;
+  if ('staged' in f) return { shape: f.staged.shape, dtype: f.staged.dtype };
+  if ('array' in f) return { shape: f.array.shape, dtype: f.array.dtype };
+  return { shape: f.shape, dtype: f.dtype };
 }
 
 /** How a file is read and what it makes, known from its header before anything is written. */
@@ -219,6 +252,7 @@ interface Made {
   ids: Map<Entry, string[]>;
   volumes: string[];
   errors: ImportError[];
+  warnings: ImportError[];
   stacks: StackRecord[];
   cancelled: Entry[];
 }
@@ -228,6 +262,8 @@ interface Single {
   en: Entry;
   item: NewDataset;
   writers: ChunkedArrayWriter[];
+  /** Its transparency dataset ("<file> · alpha"), stored beside it. */
+  alpha?: NewDataset | undefined;
 }
 
 type ImportStore = Awaited<ReturnType<ImportContext['store']>>;
@@ -237,29 +273,54 @@ async function abortAll(writers: readonly ChunkedArrayWriter[]): Promise<void> {
   await Promise.all(writers.map((w) => w.abort().catch(() => {}))); // else the store's GC collects them
 }
 
-/** The single-image files of one folder: a stack when the folder (not the root) has 2+ of them, else one dataset each. */
-async function storeSingles(store: ImportStore, folder: string, singles: Single[], made: Made): Promise<void> {
-  if (folder !== '' && singles.length >= 2) {
+/** One image of a folder's single-image files, and the file it came from. */
+interface Part {
+  en: Entry;
+  item: NewDataset;
+}
+
+/** Store `parts` as importGroups decides (stacks of equal shape and dtype, the rest one by one); ids per file. */
+async function storeGroups(store: ImportStore, folder: string, parts: Part[], made: Made, suffix = ''): Promise<void> {
+  const members = parts.map((p) => ({ name: p.en.name, ...imageOf(p.item) }));
+  const g = groupFolder(folder, members, suffix, suffix !== '');
+  const add = (en: Entry, id: string) => made.ids.set(en, [...(made.ids.get(en) ?? []), id]);
+  if (g.note) made.warnings.push({ file: `${folder}/`, message: g.note });
+  for (const st of g.stacks) {
+    const group = st.members.map((i) => parts[i]!);
     try {
-      const name = folder.slice(folder.lastIndexOf('/') + 1);
       const r = await store.putDatasetsAsStack(
-        singles.map((s) => s.item),
-        { name, source: 'import', extra: { folder } },
+        group.map((p) => p.item),
+        { name: st.name, source: 'import', extra: { folder } },
       );
-      singles.forEach((s, i) => made.ids.set(s.en, [r.ids[i]!]));
+      group.forEach((p, i) => add(p.en, r.ids[i]!));
       made.stacks.push(r.stack);
     } catch (err) {
-      for (const s of singles) made.errors.push({ file: s.en.path, message: thrownMessage(err) });
+      for (const p of group) made.errors.push({ file: p.en.path, message: thrownMessage(err) });
     }
-    return;
   }
-  for (const s of singles) {
+  for (const i of g.loose) {
+    const p = parts[i]!;
     try {
-      made.ids.set(s.en, await store.putDatasets([s.item]));
+      add(p.en, (await store.putDatasets([p.item]))[0]!);
     } catch (err) {
-      made.errors.push({ file: s.en.path, message: thrownMessage(err) });
+      made.errors.push({ file: p.en.path, message: thrownMessage(err) });
     }
   }
+}
+
+/**
+ * The single-image files of one folder: one stack when the folder (not the root) has 2+ of them of one
+ * shape and dtype, else see importGroups.ts; their transparencies grouped the same way (" · alpha").
+ */
+async function storeSingles(store: ImportStore, folder: string, singles: Single[], made: Made): Promise<void> {
+  await storeGroups(
+    store,
+    folder,
+    singles.map((s) => ({ en: s.en, item: s.item })),
+    made,
+  );
+  const alphas = singles.filter((s) => s.alpha && made.ids.has(s.en)).map((s) => ({ en: s.en, item: s.alpha! }));
+  if (alphas.length) await storeGroups(store, folder, alphas, made, ' · alpha');
 }
 
 /**
@@ -276,6 +337,7 @@ async function importEntry(
   o: ImportOptions & { decode: ImageFileDecoder; maxImageBytes: number | undefined },
 ): Promise<void> {
   let items: NewDataset[];
+  let alphas: NewDataset[] = [];
   if (plan.micro) {
     const staged = await stageMicroscopy({ ...job, store, tiff: plan.micro, name: en.name, path: en.path });
     checkCancelled(job.signal);
@@ -285,9 +347,13 @@ async function importEntry(
     return;
   }
   if (!plan.paged) {
-    items = await decodeEntry(en, o.decode, o.maxImageBytes);
+    const d = await decodeEntry(en, o.decode, o.maxImageBytes);
+    items = d.items;
+    alphas = d.alphas;
+    for (const message of d.warnings) made.warnings.push({ file: en.path, message });
   } else {
     const stream: StreamJob = { ...job, store, file: plan.paged, name: en.name, path: en.path };
+    for (const message of plan.paged.dropped ?? []) made.warnings.push({ file: en.path, message });
     if (plan.volume) {
       const item = await stageVolume(stream);
       checkCancelled(job.signal);
@@ -303,15 +369,17 @@ async function importEntry(
     const r = await store.putDatasetsAsStack(items, { name: en.name, source: 'import', extra: { file: en.path, pages: items.length } });
     made.ids.set(en, r.ids);
     made.stacks.push(r.stack);
+    if (alphas.length) made.ids.set(en, [...r.ids, ...(await store.putDatasets(alphas))]);
   } else {
-    singles.push({ en, item: items[0]!, writers: [...job.writers] });
+    singles.push({ en, item: items[0]!, writers: [...job.writers], alpha: alphas[0] });
     job.writers.length = 0; // committed or aborted with the folder's singles
   }
 }
 
 /**
  * Files in natural path order; a multi-page file becomes a Volume or a stack named after the file
- * (`layout`); 2+ single-image files of one folder a stack named after the folder; each stack is
+ * (`layout`); 2+ single-image files of one folder of one shape and dtype a stack named after the
+ * folder (mixed ones: see storeSingles); each stack is
  * written with its datasets in one transaction. Files at the root (no folder) are single datasets.
  * Every NPY and TIFF file's header is read first: a file that cannot be imported is reported before
  * anything is written, and the quota check counts what the files declare once decoded.
@@ -329,7 +397,7 @@ export async function importFiles(
     throw new Error(`importFiles: layout must be 'auto', 'images' or 'volume', got ${JSON.stringify(layout)}.`);
   const { signal } = o;
   const maxImageBytes = o.maxImageBytes ?? ctx.maxImageBytes;
-  const made: Made = { ids: new Map(), volumes: [], errors: [], stacks: [], cancelled: [] };
+  const made: Made = { ids: new Map(), volumes: [], errors: [], warnings: [], stacks: [], cancelled: [] };
   // OME-Zarr folders are one image each (importZarr.ts), not loose files.
   const { folders: zarrFolders, rest: entries } = await takeZarrFolders(listEntries(files, made.errors));
   const store = await ctx.store();
@@ -406,6 +474,7 @@ export async function importFiles(
     ids: [...zarr.ids, ...entries.flatMap((en) => made.ids.get(en) ?? [])],
     volumes: made.volumes,
     errors: made.errors,
+    warnings: made.warnings,
     stacks: made.stacks,
     cancelled: [...zarr.cancelled, ...made.cancelled.map((en) => en.path)],
     persisted,

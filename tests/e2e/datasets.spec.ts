@@ -110,6 +110,14 @@ async function putAndReload(page: Page, items: { name: string; array: NDArray }[
 const row = (page: Page, name: string) =>
   page.getByTestId('dataset-row').filter({ has: page.locator('.ds-name', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
 const stackRow = (page: Page, name: string) => page.getByTestId('stack-row').filter({ has: page.locator('.ds-name', { hasText: name }) });
+/** The rows of the Datasets section: the datasets in no stack (a stack's slices are listed under it, when opened). */
+const looseRows = (page: Page) => page.getByTestId('dataset-list').locator(':scope > [data-testid="dataset-row"]');
+/** Open a stack's row (▸) so that its slices are listed under it (a stack holding the viewed dataset is open already). */
+async function openStack(page: Page, name: string) {
+  const toggle = stackRow(page, name).getByTestId('stack-open');
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+}
 
 test('empty state explains how to import, and sample data can be added', async ({ page }) => {
   const { problems } = await openApp(page);
@@ -154,7 +162,10 @@ test('a folder drop becomes one stack in natural order, with progress, failures 
   const stack = stackRow(page, 'scan');
   await expect(stack).toContainText('21 slices');
   await expect(stack).toHaveAttribute('aria-current', 'true');
-  await expect(page.getByTestId('dataset-row')).toHaveCount(21);
+  // Its slices are not loose rows: they are listed under the stack when it is opened.
+  await expect(page.getByTestId('dataset-row')).toHaveCount(0);
+  await openStack(page, 'scan');
+  await expect(page.getByRole('list', { name: 'Slices of scan' }).getByTestId('dataset-row')).toHaveCount(21);
   const names = await page.evaluate(async () => {
     const [s] = await window.algobox.stacks.list();
     const metas = await window.algobox.datasets.list();
@@ -184,7 +195,7 @@ test('a dropped image whose header claims 100000×100000 pixels is refused by na
     /^drop\/huge\.png — PNG: the image is 100000×100000 pixels; decoding it needs 10000000000 bytes \(9\.3 GiB.*more than the limit of 1073741824 bytes/,
   ]);
   await shot(page, `${SHOTS}/datasets-import-too-large.png`);
-  await expect(page.getByTestId('dataset-row')).toHaveCount(2);
+  await expect(stackRow(page, 'drop')).toContainText('2 slices');
   expect(problems).toEqual([]);
 });
 
@@ -224,6 +235,7 @@ test('the file picker imports a multi-page TIFF as a stack, RGB as 3×H×W, and 
   await expect(stack).toContainText('48×64');
   await expect(stack).toHaveAttribute('aria-label', /3 slices, 48×64 uint16/);
   await expect(stack).toHaveAttribute('aria-current', 'true');
+  await openStack(page, 'cells.tif');
   await expect(row(page, 'cells.tif [2/3]')).toContainText('48×64');
   await expect(row(page, 'rgb.png')).toContainText('3×20×30');
   await expect(row(page, 'rgb.png')).toContainText('uint8');
@@ -436,6 +448,7 @@ test('keyboard: arrows move, Space picks run inputs in order, Enter opens, and a
   await stack.focus();
   await page.keyboard.press('Space');
   await expect(stack.getByRole('button', { name: 'Input ✓' })).toHaveAttribute('aria-pressed', 'true');
+  await openStack(page, 'picked');
   await expect(row(page, 'three.png').getByRole('checkbox')).not.toBeChecked();
   expect(problems).toEqual([]);
 });
@@ -466,8 +479,8 @@ test('stacks: rename, export as multi-page TIFF, delete keeping or removing the 
   const back = decodeTiff(new Uint8Array(readFileSync((await d.path())!)), 'volume.tif');
   expect(back.map((p) => Array.from(p.image.data as Uint8Array))).toEqual(pages.map((p) => Array.from(p.data as Uint8Array)));
 
-  // Delete the stack only: its datasets stay.
-  const before = await page.getByTestId('dataset-row').count();
+  // Delete the stack only: its datasets stay (now listed as loose rows).
+  const before = await looseRows(page).count();
   await stackRow(page, 'volume').focus();
   await page.keyboard.press('Delete');
   const dialog = page.getByTestId('delete-stack-dialog');
@@ -475,12 +488,14 @@ test('stacks: rename, export as multi-page TIFF, delete keeping or removing the 
   await shot(page, `${SHOTS}/datasets-delete-stack.png`);
   await dialog.getByRole('button', { name: 'Delete stack' }).click();
   await expect(stackRow(page, 'volume')).toHaveCount(0);
-  await expect(page.getByTestId('dataset-row')).toHaveCount(before);
+  await expect(looseRows(page)).toHaveCount(before + 4);
 
   // A stack with its datasets.
   await page.evaluate(async () => {
     const metas = await window.algobox.datasets.list();
-    await window.algobox.stacks.create({ name: 'pair', datasetIds: metas.slice(0, 2).map((m) => m.id) });
+    const stacked = new Set((await window.algobox.stacks.list()).flatMap((s) => s.datasetIds));
+    const loose = metas.filter((m) => !stacked.has(m.id));
+    await window.algobox.stacks.create({ name: 'pair', datasetIds: loose.slice(0, 2).map((m) => m.id) });
   });
   await page.reload();
   await page.evaluate(() => window.algobox.ready);
@@ -489,14 +504,15 @@ test('stacks: rename, export as multi-page TIFF, delete keeping or removing the 
   await dialog.getByRole('checkbox', { name: /Also delete its 2 datasets/ }).check();
   await dialog.getByRole('button', { name: 'Delete stack and datasets' }).click();
   await expect(stackRow(page, 'pair')).toHaveCount(0);
-  await expect(page.getByTestId('dataset-row')).toHaveCount(before - 2);
+  await expect(looseRows(page)).toHaveCount(before + 4 - 2);
   expect(problems).toEqual([]);
 });
 
 test('a large drop shows progress, and more than 200 datasets are paged', async ({ page }) => {
   const { problems } = await openApp(page);
+  // Loose files (no folder): 230 datasets in no stack.
   const files = Array.from({ length: 230 }, (_, i) => ({
-    path: `series/img_${String(i + 1).padStart(3, '0')}.png`,
+    path: `img_${String(i + 1).padStart(3, '0')}.png`,
     bytes: encodePng(u8(96, 96, (y, x) => (x * 3 + y * 5 + i * 11 + ((x * y) % 7)) % 256)),
   }));
   await dropFiles(page, files);
@@ -505,7 +521,7 @@ test('a large drop shows progress, and more than 200 datasets are paged', async 
   await expect(bar).toHaveAttribute('aria-valuemax', '230');
   await expect(page.getByTestId('import-report')).toContainText(/\d+\/230/);
   await shot(page, `${SHOTS}/datasets-progress.png`);
-  await expect(page.getByTestId('import-report')).toContainText('Imported 230 images (1 stack).', { timeout: 60_000 });
+  await expect(page.getByTestId('import-report')).toContainText('Imported 230 images.', { timeout: 60_000 });
   await expect(bar).toHaveCount(0);
 
   await expect(page.getByTestId('dataset-row')).toHaveCount(200);
@@ -629,6 +645,7 @@ test('screenshot: the workbench with stacks and datasets at 1280×800', async ({
   ]);
   await expect(page.getByTestId('import-report').last()).toContainText('Imported 4 images (1 stack).');
   await row(page, 'color_sample.png').getByRole('checkbox').check();
+  await openStack(page, 'embryo');
   await row(page, 't_2.png').getByRole('checkbox').check();
   await row(page, 'color_sample.png').click();
   await shot(page, `${SHOTS}/datasets.png`);

@@ -2,6 +2,7 @@ import { openStore } from '../../src/store/index';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAlgobox, type Algobox, type AlgoboxOptions, type StorageManagerLike } from '../../src/api';
 import { decodeImageBytes, encodeNpy, encodePng, encodeTiff } from '../../src/core/imageCodecs';
+import { encode as fastPngEncode } from 'fast-png';
 import { ndarray, type NDArray } from '../../src/core/ndarray';
 import { inProcessWorkerFactory } from './helpers/inProcessWorkers';
 
@@ -247,3 +248,66 @@ describe('api: stacks', () => {
     expect(await api.datasets.list()).toEqual([]);
   });
 });
+
+describe('importFilesDetailed: folders of mixed images, transparency (issue 15 items 2 and 8)', () => {
+  const img = (h: number, w: number, v: number) =>
+    new Blob([
+      encodePng(
+        ndarray(
+          'uint8',
+          [h, w],
+          Array.from({ length: h * w }, () => v),
+        ),
+      ),
+    ]);
+  const rgba = (alpha: number[]) =>
+    new Blob([new Uint8Array(encodePngRgba(2, 2, [9, 8, 7, alpha[0]!, 1, 2, 3, alpha[1]!, 4, 5, 6, alpha[2]!, 7, 7, 7, alpha[3]!]))]);
+
+  it('a folder of differently sized images is not one stack: equal ones are stacked, the rest separate, said by file name', async () => {
+    const api = makeApi();
+    const r = await api.datasets.importFilesDetailed([
+      at(img(4, 4, 1), 'mix/a.png'),
+      at(img(3, 5, 2), 'mix/b.png'),
+      at(img(4, 4, 3), 'mix/c.png'),
+      at(img(2, 2, 4), 'mix/d.png'),
+    ]);
+    expect(r.errors).toEqual([]);
+    expect(r.stacks.map((s) => s.name)).toEqual(['mix']);
+    expect(await names(api, r.stacks[0]!.datasetIds)).toEqual(['a.png', 'c.png']);
+    expect(await names(api, r.ids)).toEqual(['a.png', 'b.png', 'c.png', 'd.png']);
+    expect(r.warnings).toEqual([
+      {
+        file: 'mix/',
+        message:
+          'its 4 images are not all of one shape and dtype (3 kinds), so the folder was not made one stack. Imported as stack “mix” of 2 (4×4 uint8): a.png, c.png; separate datasets: b.png (3×5 uint8), d.png (2×2 uint8).',
+      },
+    ]);
+    // Equal images still make one stack, without a warning.
+    const same = await api.datasets.importFilesDetailed([at(img(4, 4, 1), 'same/a.png'), at(img(4, 4, 2), 'same/b.png')]);
+    expect(same.warnings).toEqual([]);
+    expect(same.stacks.map((s) => s.name)).toEqual(['same']);
+  });
+
+  it("an RGBA PNG's transparency is kept as a dataset beside the RGB image, and said; a folder of them stacks the alphas too", async () => {
+    const api = makeApi();
+    const r = await api.datasets.importFilesDetailed([at(rgba([0, 128, 255, 255]), 'logo.png'), at(rgba([255, 255, 255, 255]), 'opaque.png')]);
+    expect(r.errors).toEqual([]);
+    expect(await names(api, r.ids)).toEqual(['logo.png', 'logo.png · alpha', 'opaque.png']);
+    const alpha = (await api.datasets.get(r.ids[1]!, ['image'])).fields.image as NDArray;
+    expect(alpha.shape).toEqual([2, 2]);
+    expect(Array.from(alpha.data as Uint8Array)).toEqual([0, 128, 255, 255]);
+    expect(((await api.datasets.get(r.ids[0]!, ['image'])).fields.image as NDArray).shape).toEqual([3, 2, 2]);
+    expect(r.warnings).toEqual([
+      { file: 'logo.png', message: 'its transparency (alpha channel) is kept as the separate dataset “logo.png · alpha”; the image is stored as RGB.' },
+    ]);
+
+    const f = await api.datasets.importFilesDetailed([at(rgba([0, 1, 2, 3]), 'icons/a.png'), at(rgba([3, 2, 1, 0]), 'icons/b.png')]);
+    expect(f.stacks.map((s) => s.name)).toEqual(['icons', 'icons · alpha']);
+    expect(await names(api, f.stacks[1]!.datasetIds)).toEqual(['a.png · alpha', 'b.png · alpha']);
+  });
+});
+
+/** An 8-bit RGBA PNG of interleaved samples (encodePng writes gray and RGB only). */
+function encodePngRgba(w: number, h: number, data: number[]): Uint8Array {
+  return fastPngEncode({ width: w, height: h, data: new Uint8Array(data), depth: 8, channels: 4 });
+}

@@ -106,7 +106,7 @@ suite('decodePng (files made with fast-png)', () => {
     expectImage(decodePng(png, 'g16.png')[0]!.image, 'uint16', [H, W], values);
   });
 
-  it('RGB → 3×H×W channel-first, RGBA → alpha dropped, gray+alpha → H×W', () => {
+  it('RGB → 3×H×W channel-first, RGBA → 3×H×W + alpha, gray+alpha → H×W + alpha', () => {
     const r = seq(m, (i) => i);
     const g = seq(m, (i) => 100 + i);
     const b = seq(m, (i) => 200 + i);
@@ -116,8 +116,13 @@ suite('decodePng (files made with fast-png)', () => {
     const ga = Uint8Array.from(seq(2 * m, (k) => [r, a][k % 2]![Math.floor(k / 2)]!));
     const expected = [...r, ...g, ...b];
     expectImage(decodePng(pngEncodeRaw({ width: W, height: H, data: rgb, depth: 8, channels: 3 }), 'c.png')[0]!.image, 'uint8', [3, H, W], expected);
-    expectImage(decodePng(pngEncodeRaw({ width: W, height: H, data: rgba, depth: 8, channels: 4 }), 'c.png')[0]!.image, 'uint8', [3, H, W], expected);
-    expectImage(decodePng(pngEncodeRaw({ width: W, height: H, data: ga, depth: 8, channels: 2 }), 'c.png')[0]!.image, 'uint8', [H, W], r);
+    const withAlpha = decodePng(pngEncodeRaw({ width: W, height: H, data: rgba, depth: 8, channels: 4 }), 'c.png')[0]!;
+    expectImage(withAlpha.image, 'uint8', [3, H, W], expected);
+    expectImage(withAlpha.alpha!, 'uint8', [H, W], a);
+    const grayAlpha = decodePng(pngEncodeRaw({ width: W, height: H, data: ga, depth: 8, channels: 2 }), 'c.png')[0]!;
+    expectImage(grayAlpha.image, 'uint8', [H, W], r);
+    expectImage(grayAlpha.alpha!, 'uint8', [H, W], a);
+    expect(decodePng(pngEncodeRaw({ width: W, height: H, data: rgb, depth: 8, channels: 3 }), 'c.png')[0]!.alpha).toBeUndefined();
   });
 
   it('an RGB PNG whose pixels are gray stays 3×H×W', () => {
@@ -159,7 +164,7 @@ suite('decodePng (files made with fast-png)', () => {
     );
   });
 
-  it('palette with transparency (tRNS) → RGB, alpha dropped', () => {
+  it('palette with transparency (tRNS) → RGB, and the palette alphas as alpha', () => {
     const palette = [
       [1, 2, 3, 0],
       [4, 5, 6, 128],
@@ -168,6 +173,12 @@ suite('decodePng (files made with fast-png)', () => {
     const png = pngEncodeRaw({ width: W, height: H, data: Uint8Array.from(idx), depth: 8, channels: 1, palette });
     const expected = [0, 1, 2].flatMap((c) => idx.map((k) => palette[k]![c]!));
     expectImage(decodePng(png, 'pt.png')[0]!.image, 'uint8', [3, H, W], expected);
+    expectImage(
+      decodePng(png, 'pt.png')[0]!.alpha!,
+      'uint8',
+      [H, W],
+      idx.map((k) => palette[k]![3]!),
+    );
   });
 
   /** Pack samples of `bits` bits, MSB first, each row padded to a byte. */
@@ -354,7 +365,7 @@ suite('decodeTiff: sample formats (tifffile files)', () => {
     expectImage(decodeTiff(fixture('rgb16_planar.tif'), 'rgb.tif')[0]!.image, 'uint16', [3, H, W], expected);
   });
 
-  it('RGBA (chunky, unassociated alpha) → 3×H×W uint8, alpha dropped', () => {
+  it('RGBA (chunky, unassociated alpha) → 3×H×W uint8, alpha dropped (the streamed import says so: PagedImageFile.dropped)', () => {
     const expected = [...seq(m, (i) => i), ...seq(m, (i) => 100 + i), ...seq(m, (i) => 200 + i)];
     expectImage(decodeTiff(fixture('rgba8.tif'), 'rgba.tif')[0]!.image, 'uint8', [3, H, W], expected);
   });

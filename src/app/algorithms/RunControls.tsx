@@ -8,6 +8,7 @@ import type { StackRecord } from '../../core/stacks';
 import { useApi } from '../apiContext';
 import { keys, useDatasets, useGpu, useStacks } from '../state/queries';
 import { useSelection, type RunInputs } from '../state/selection';
+import { AddInputPicker } from './AddInputPicker';
 import { DeviceChooser, preferredDevice, runDevices, type RunDevice } from './DeviceChooser';
 import type { FormResult } from './paramValues';
 import { useTrustGate } from './TrustDialog';
@@ -140,7 +141,6 @@ function InputsSummary() {
   const { inputs, setInputs } = useSelection();
   const datasets = useDatasets();
   const stacks = useStacks();
-  const addId = useId();
   const names = new Map((datasets.data ?? []).map((d) => [d.id, d.name]));
   const ids = inputs.kind === 'datasets' ? inputs.ids : [];
   const stack = inputs.kind === 'stack' ? stacks.data?.find((s) => s.id === inputs.id) : undefined;
@@ -152,7 +152,6 @@ function InputsSummary() {
     [next[i], next[j]] = [next[j]!, next[i]!];
     setInputs({ kind: 'datasets', ids: next });
   };
-  const addable = (datasets.data ?? []).filter((d) => !ids.includes(d.id));
   const stackList = stacks.data ?? [];
 
   return (
@@ -202,50 +201,17 @@ function InputsSummary() {
           ))}
         </ol>
       )}
-      <label htmlFor={addId} className="sr-only">
-        Add an input
-      </label>
-      <select
-        id={addId}
-        className="run-add"
-        value=""
+      <AddInputPicker
+        datasets={datasets.data}
+        stacks={stackList}
+        chosen={ids}
         onFocus={() => {
           void datasets.refetch();
           void stacks.refetch();
         }}
-        onChange={(e) => {
-          const v = e.target.value;
-          if (v.startsWith('d:')) setInputs({ kind: 'datasets', ids: [...ids, v.slice(2)] });
-          else if (v.startsWith('s:')) setInputs({ kind: 'stack', id: v.slice(2) });
-        }}
-        data-testid="run-add-input"
-      >
-        <option value="">
-          {addable.length || stackList.length
-            ? '+ Add an input…'
-            : (datasets.data?.length ?? 0) > 0
-              ? 'Every dataset is already an input'
-              : 'No datasets yet — import some'}
-        </option>
-        {addable.length > 0 && (
-          <optgroup label="Datasets">
-            {addable.map((d) => (
-              <option key={d.id} value={`d:${d.id}`}>
-                {d.name}
-              </option>
-            ))}
-          </optgroup>
-        )}
-        {stackList.length > 0 && (
-          <optgroup label="Stacks">
-            {stackList.map((s) => (
-              <option key={s.id} value={`s:${s.id}`}>
-                {s.name} ({s.datasetIds.length})
-              </option>
-            ))}
-          </optgroup>
-        )}
-      </select>
+        onAddDataset={(id) => setInputs({ kind: 'datasets', ids: [...ids, id] })}
+        onUseStack={(id) => setInputs({ kind: 'stack', id })}
+      />
     </div>
   );
 }

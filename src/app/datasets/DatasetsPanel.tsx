@@ -1,5 +1,6 @@
-// The left column: Stacks (first-class run inputs) and Datasets (paged by 200, filterable), with
-// rename, export, delete and the run-input selection. Deleting a dataset is a soft delete
+// The left column: Stacks (first-class run inputs; opened, a stack lists its slices under it) and
+// Datasets (those in no stack; paged by 200, filterable), with rename, export, delete and the
+// run-input selection. Deleting a dataset is a soft delete
 // (useSoftDelete.ts): the row is hidden at once and really deleted ~6 s later unless undone.
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
@@ -14,6 +15,7 @@ import { errText } from './errText';
 import { FilterBox } from './FilterBox';
 import { PanelStatus } from './PanelStatus';
 import { StacksSection, type StackRowHandlers } from './StacksSection';
+import { stackRowIds, type SliceRowsProps } from './StackSlices';
 import { useDatasetActions } from './useDatasetActions';
 import { segmentationSource } from './omeExportMenu';
 import { usePanelExports } from './usePanelExports';
@@ -43,12 +45,34 @@ export function DatasetsPanel() {
   const [confirmStack, setConfirmStack] = useState<StackRecord | null>(null);
   const [creating, setCreating] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
+  /** Stacks opened to list their slices. */
+  const [openIds, setOpenIds] = useState<ReadonlySet<string>>(() => new Set());
 
   const soft = useSoftDelete(setNotice);
   const lists = usePanelLists({ datasets: datasetsQ.data, stacks: stacksQ.data, gone: soft.gone, filter, page, inputs });
-  const { byId, stacks, checkedIds } = lists;
+  const { byId, stacks, checkedIds, stackOf } = lists;
   const ds = useRovingList(lists.pageIds);
-  const st = useRovingList(lists.stackIds);
+  const st = useRovingList(useMemo(() => stackRowIds(lists.shownStacks, openIds), [lists.shownStacks, openIds]));
+  const toggleOpen = useStable((id: string, open: boolean) =>
+    setOpenIds((cur) => {
+      const next = new Set(cur);
+      if (open) next.add(id);
+      else next.delete(id);
+      return next;
+    }),
+  );
+  // A filter that finds slices opens their stacks; a viewed slice opens its stack and takes the tab stop.
+  useEffect(() => {
+    const hits = lists.shownStacks.filter((s) => s.sliceHit).map((s) => s.stack.id);
+    if (hits.length) setOpenIds((cur) => (hits.every((id) => cur.has(id)) ? cur : new Set([...cur, ...hits])));
+  }, [lists.shownStacks]);
+  const viewedSliceStack = view?.kind === 'dataset' ? stackOf.get(view.id) : undefined;
+  const { setActive: setActiveSt } = st;
+  useEffect(() => {
+    if (!viewedSliceStack || view?.kind !== 'dataset') return;
+    setOpenIds((cur) => (cur.has(viewedSliceStack) ? cur : new Set([...cur, viewedSliceStack])));
+    setActiveSt(view.id);
+  }, [viewedSliceStack, view, setActiveSt]);
 
   // Back to the first page when the filter changes.
   useEffect(() => setPage(0), [filter]);
@@ -58,7 +82,7 @@ export function DatasetsPanel() {
   const endRename = useStable(() => {
     const id = renaming;
     setRenaming(null);
-    if (id) requestAnimationFrame(() => (byId.has(id) ? ds : st).focus(id));
+    if (id) requestAnimationFrame(() => (byId.has(id) && !stackOf.has(id) ? ds : st).focus(id));
   });
   const exports = usePanelExports(byId, stacks, { setBusy, setNotice });
   const dsActions = useDatasetActions({ lists, soft, ds, renaming, setRenaming, endRename });
@@ -93,8 +117,19 @@ export function DatasetsPanel() {
       onExportOme: (id, entry) => exports.exportOme('stack', id, entry),
       onFocusRow: st.onFocusRow,
       onNavKey: st.onNavKey,
+      onToggleOpen: toggleOpen,
     }),
-    [stActions.handlers, startRename, endRename, exports.exportStack, exports.exportOme, st.onFocusRow, st.onNavKey],
+    [stActions.handlers, startRename, endRename, exports.exportStack, exports.exportOme, st.onFocusRow, st.onNavKey, toggleOpen],
+  );
+  const sliceRows = useMemo<SliceRowsProps>(
+    () => ({
+      inputOrder: lists.inputOrder,
+      viewedId: view?.kind === 'dataset' ? view.id : null,
+      renamingId: renaming,
+      labelsOf,
+      handlers: { ...dsHandlers, onFocusRow: st.onFocusRow, onNavKey: st.onNavKey },
+    }),
+    [lists.inputOrder, view, renaming, labelsOf, dsHandlers, st.onFocusRow, st.onNavKey],
   );
 
   const addSamples = async () => {
@@ -157,12 +192,15 @@ export function DatasetsPanel() {
             activeId={st.active}
             renamingId={renaming}
             handlers={stHandlers}
+            openIds={openIds}
+            slices={sliceRows}
           />
           <DatasetsSection
             filtered={lists.filtered}
             paged={lists.paged}
             setPage={setPage}
             filter={filter}
+            allStacked={lists.all.length > 0 && stackOf.size >= lists.all.length}
             inputOrder={lists.inputOrder}
             checkedCount={checkedIds.length}
             onClearInputs={() => setInputs({ kind: 'datasets', ids: [] })}

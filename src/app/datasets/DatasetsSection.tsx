@@ -1,4 +1,5 @@
-// The Datasets section: count, the run-input count with Clear, the rows of the current page, the pager.
+// The Datasets section: the datasets in no stack (a stack's slices are listed under it): count, the
+// run-input count with Clear, the rows of the current page, the pager.
 import type { RefObject } from 'react';
 import type { DatasetMeta } from '../../core/records';
 import { DatasetRow, type DatasetRowProps } from './DatasetRow';
@@ -15,6 +16,8 @@ export interface DatasetsSectionProps {
   paged: PanelLists['paged'];
   setPage(page: number): void;
   filter: string;
+  /** Every dataset belongs to a stack (none is listed here). */
+  allStacked: boolean;
   inputOrder: ReadonlyMap<string, number>;
   checkedCount: number;
   onClearInputs(): void;
@@ -63,7 +66,9 @@ export function DatasetsSection(p: DatasetsSectionProps) {
         )}
       </div>
       {filtered.length === 0 ? (
-        <p className="ds-hint muted">{p.filter ? `No dataset matches “${p.filter}”.` : 'No datasets.'}</p>
+        <p className="ds-hint muted">
+          {p.filter ? `No dataset matches “${p.filter}”.` : p.allStacked ? 'Every dataset is in a stack above (▸ lists its slices).' : 'No datasets.'}
+        </p>
       ) : (
         <ul className="ds-list ds-dataset-list" ref={p.listRef} aria-label="Datasets" data-testid="dataset-list">
           {paged.items.map((m) => (

@@ -1,7 +1,8 @@
 // Import and bundle-install reports: a progress bar while a big import runs (files done, and bytes
 // read when a large NPY or TIFF is read in pieces) with a Cancel button, then the summary with every
-// file that could not be read. Reports close themselves after a while (successful ones sooner; never
-// while the pointer or focus is on them), or with ✕.
+// file that could not be read, and warnings (what was imported otherwise than asked or not kept, by
+// file). Reports close themselves after a while — successful ones sooner, ones with failures or
+// warnings or of a cancelled import later; never while the pointer or focus is on them — or with ✕.
 import { useQueryClient } from '@tanstack/react-query';
 import { useAutoDismiss } from '../useAutoDismiss';
 import { bytesProgress } from './format';
@@ -10,6 +11,8 @@ import { dismissJob, useJobs, type Job } from './useImport';
 const AUTO_CLOSE_MS = 12_000;
 /** Reports with failures, or of a cancelled import: longer, to read the list. */
 const AUTO_CLOSE_LONG_MS = 30_000;
+/** A report with warnings (something not kept, a folder not made one stack): a minute, to be read. */
+const AUTO_CLOSE_WARNED_MS = 60_000;
 
 export function ImportStatus() {
   const jobs = useJobs();
@@ -26,7 +29,8 @@ export function ImportStatus() {
 function JobCard({ job }: { job: Job }) {
   const qc = useQueryClient();
   const { id, state } = job;
-  const ms = state === 'running' ? null : state === 'done' && !job.failures.length ? AUTO_CLOSE_MS : AUTO_CLOSE_LONG_MS;
+  const quiet = state === 'done' && !job.failures.length && !job.warnings.length;
+  const ms = state === 'running' ? null : quiet ? AUTO_CLOSE_MS : job.warnings.length ? AUTO_CLOSE_WARNED_MS : AUTO_CLOSE_LONG_MS;
   const hold = useAutoDismiss(ms, () => dismissJob(qc, id), state);
   const p = job.progress;
   return (
@@ -60,6 +64,15 @@ function JobCard({ job }: { job: Job }) {
         <ul className="ds-job-failures" aria-label="Files that could not be read">
           {job.failures.map((f, i) => (
             <li key={i} className="error-text">
+              {f}
+            </li>
+          ))}
+        </ul>
+      )}
+      {job.warnings.length > 0 && (
+        <ul className="ds-job-failures ds-job-warnings" aria-label="Import warnings">
+          {job.warnings.map((f, i) => (
+            <li key={i} className="warn-text">
               {f}
             </li>
           ))}

@@ -1,6 +1,6 @@
 // One stack: its first slice's thumbnail, name, slice count and slice dims; "Use as input" makes the
-// whole stack the next run's input. Keyboard as for datasets: Enter opens, Space uses it as input,
-// Delete asks to delete, F2 renames.
+// whole stack the next run's input; ▸ lists its slices under it (→ opens, ← closes). Keyboard as for
+// datasets: Enter opens it in the viewer, Space uses it as input, Delete asks to delete, F2 renames.
 import { memo, type KeyboardEvent } from 'react';
 import type { DatasetMeta } from '../../core/records';
 import type { StackRecord } from '../../core/stacks';
@@ -18,6 +18,9 @@ export interface StackRowProps {
   viewed: boolean;
   active: boolean;
   renaming: boolean;
+  /** Its slices are listed under it. */
+  open: boolean;
+  onToggleOpen(id: string, open: boolean): void;
   onOpen(id: string): void;
   onUseAsInput(id: string): void;
   onDelete(id: string): void;
@@ -31,7 +34,7 @@ export interface StackRowProps {
 }
 
 export const StackRow = memo(function StackRow(p: StackRowProps) {
-  const { stack, slices, isInput, viewed, active, renaming } = p;
+  const { stack, slices, isInput, viewed, active, renaming, open } = p;
   const first = slices[0];
   const d = first ? describeDataset(first) : null;
   const inner = active ? 0 : -1;
@@ -63,6 +66,7 @@ export const StackRow = memo(function StackRow(p: StackRowProps) {
     else if (onRow && e.key === ' ') p.onUseAsInput(stack.id);
     else if (onRow && (e.key === 'Delete' || e.key === 'Backspace')) p.onDelete(stack.id);
     else if (e.key === 'F2') p.onStartRename(stack.id);
+    else if (onRow && (e.key === 'ArrowRight' || e.key === 'ArrowLeft') && open !== (e.key === 'ArrowRight')) p.onToggleOpen(stack.id, !open);
     else {
       p.onNavKey(e, stack.id);
       return;
@@ -82,6 +86,22 @@ export const StackRow = memo(function StackRow(p: StackRowProps) {
       onFocus={(e) => e.target === e.currentTarget && p.onFocusRow(stack.id)}
       onKeyDown={onKeyDown}
     >
+      <button
+        type="button"
+        className="small icon ds-open"
+        aria-expanded={open}
+        aria-label={`${open ? 'Hide' : 'Show'} the ${count} of ${stack.name}`}
+        title={`${open ? 'Hide' : 'Show'} the ${count} (→ / ←)`}
+        tabIndex={inner}
+        data-testid="stack-open"
+        onClick={(e) => {
+          e.stopPropagation();
+          p.onToggleOpen(stack.id, !open);
+        }}
+        onFocus={() => p.onFocusRow(stack.id)}
+      >
+        {open ? '▾' : '▸'}
+      </button>
       <span className="ds-stack-thumb">
         <Thumbnail thumb={first?.thumbnail} label={`First slice of ${stack.name}`} />
       </span>

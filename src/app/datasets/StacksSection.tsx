@@ -1,14 +1,26 @@
-// The Stacks section: count, "New stack from selected" (and its form), the stack rows.
-import type { RefObject } from 'react';
+// The Stacks section: count, "New stack from selected" (and its form), the stack rows, each opened
+// one followed by its slices (StackSlices).
+import { Fragment, type RefObject } from 'react';
 import { nextName } from './format';
 import { NewStackForm } from './NewStackForm';
 import { StackRow, type StackRowProps } from './StackRow';
+import { StackSlices, type SliceRowsProps } from './StackSlices';
 import type { StackEntry } from './usePanelLists';
 
 /** What every stack row gets (stable callbacks). */
 export type StackRowHandlers = Pick<
   StackRowProps,
-  'onOpen' | 'onUseAsInput' | 'onDelete' | 'onStartRename' | 'onRename' | 'onEndRename' | 'onExportTiff' | 'onExportOme' | 'onFocusRow' | 'onNavKey'
+  | 'onOpen'
+  | 'onUseAsInput'
+  | 'onDelete'
+  | 'onStartRename'
+  | 'onRename'
+  | 'onEndRename'
+  | 'onExportTiff'
+  | 'onExportOme'
+  | 'onFocusRow'
+  | 'onNavKey'
+  | 'onToggleOpen'
 >;
 
 export interface StacksSectionProps {
@@ -28,6 +40,9 @@ export interface StacksSectionProps {
   activeId: string | null;
   renamingId: string | null;
   handlers: StackRowHandlers;
+  /** The stacks shown opened (their slices listed under them). */
+  openIds: ReadonlySet<string>;
+  slices: SliceRowsProps;
 }
 
 export function StacksSection(p: StacksSectionProps) {
@@ -74,18 +89,25 @@ export function StacksSection(p: StacksSectionProps) {
         </p>
       ) : (
         <ul className="ds-list ds-stack-list" ref={p.listRef} aria-label="Stacks">
-          {shown.map(({ stack, slices }) => (
-            <StackRow
-              key={stack.id}
-              stack={stack}
-              slices={slices}
-              isInput={p.inputStackId === stack.id}
-              viewed={p.viewedId === stack.id}
-              active={p.activeId === stack.id}
-              renaming={p.renamingId === stack.id}
-              {...p.handlers}
-            />
-          ))}
+          {shown.map((entry) => {
+            const { stack, slices } = entry;
+            const open = p.openIds.has(stack.id);
+            return (
+              <Fragment key={stack.id}>
+                <StackRow
+                  stack={stack}
+                  slices={slices}
+                  isInput={p.inputStackId === stack.id}
+                  viewed={p.viewedId === stack.id}
+                  active={p.activeId === stack.id}
+                  renaming={p.renamingId === stack.id}
+                  open={open}
+                  {...p.handlers}
+                />
+                {open && <StackSlices entry={entry} activeId={p.activeId} rows={p.slices} />}
+              </Fragment>
+            );
+          })}
         </ul>
       )}
     </section>

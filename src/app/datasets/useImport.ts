@@ -29,6 +29,12 @@ export interface Job {
   cancel?: (() => void) | undefined;
   /** Files that could not be read, one line each ("notes.txt — unrecognised file format …"). */
   failures: string[];
+  /**
+   * What was imported otherwise than one might expect, or not kept, one line each by file ("scan/ — its
+   * 3 images are not all of one shape…", "logo.png — its transparency … is kept as …"). A report with
+   * warnings stays a minute (ImportStatus), longer than a quiet one.
+   */
+  warnings: string[];
   /** Extra lines (persistent storage outcome). */
   notes: string[];
 }
@@ -98,9 +104,9 @@ export function dismissJob(qc: QueryClient, id: string): void {
   updateJobs(qc, (jobs) => jobs.filter((j) => j.id !== id));
 }
 
-function startJob(qc: QueryClient, job: Omit<Job, 'id' | 'failures' | 'notes' | 'progress'> & Partial<Job>): string {
+function startJob(qc: QueryClient, job: Omit<Job, 'id' | 'failures' | 'warnings' | 'notes' | 'progress'> & Partial<Job>): string {
   const id = crypto.randomUUID();
-  updateJobs(qc, (jobs) => [...jobs, { id, failures: [], notes: [], progress: null, ...job }]);
+  updateJobs(qc, (jobs) => [...jobs, { id, failures: [], warnings: [], notes: [], progress: null, ...job }]);
   return id;
 }
 
@@ -197,6 +203,7 @@ export function useImportActions(): ImportActions {
           progress: null,
           cancel: undefined,
           failures: all.map(errorLine),
+          warnings: r.warnings.map(errorLine),
           notes,
         });
       } catch (e) {

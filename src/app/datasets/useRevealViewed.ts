@@ -24,7 +24,13 @@ export function useRevealViewed(view: ViewTarget, filtered: readonly DatasetMeta
       setActiveDs(id);
     } else setActiveSt(id);
     const t = requestAnimationFrame(() => {
-      (kind === 'dataset' ? dsList : stList).current?.querySelector(`[data-row-id="${CSS.escape(id)}"]`)?.scrollIntoView({ block: 'nearest' });
+      // A viewed slice is listed under its stack, in the stacks list.
+      const sel = `[data-row-id="${CSS.escape(id)}"]`;
+      const lists = kind === 'dataset' ? [dsList, stList] : [stList];
+      lists
+        .map((l) => l.current?.querySelector(sel))
+        .find(Boolean)
+        ?.scrollIntoView({ block: 'nearest' });
     });
     return () => cancelAnimationFrame(t);
   }, [viewKey, setPage, setActiveDs, setActiveSt, dsList, stList]);

@@ -11,6 +11,14 @@ export interface DecodedImage {
   image: NDArray;
   page: number;
   pages: number;
+  /**
+   * The image's transparency, H×W of the image's dtype (0 = transparent), when the file has an alpha
+   * channel (or a transparent colour) that is not opaque everywhere; the importer keeps it as a
+   * separate dataset. Absent when the image is fully opaque (nothing is lost by leaving it out).
+   */
+  alpha?: NDArray;
+  /** What the file holds that the image does not keep (said to the user by the import), on the first page. */
+  dropped?: string[];
 }
 
 /** The image formats a file is recognised as (by magic bytes, then extension). */
@@ -98,6 +106,8 @@ export interface PagedImageFile {
   imageBytes: number;
   /** The volume the pages make, or why they do not make one ("page 3 is RGB"). */
   volume: VolumeShape | { problem: string };
+  /** What the file holds that its pages do not keep (a TIFF's extra samples such as alpha), said by the import. */
+  dropped?: string[];
   /** Pages read at once (a slab of about SLAB_BYTES, at least one page). */
   pagesPerRead: number;
   /** Pages [from, to) as Image arrays (H×W or 3×H×W, Image dtypes), each owning its buffer. */

@@ -13,11 +13,12 @@ export function hasPngMagic(bytes: Uint8Array): boolean {
 
 /**
  * Decode a PNG into one image.
- * - gray → H×W; gray+alpha → H×W (alpha dropped); RGB → 3×H×W; RGBA → 3×H×W (alpha dropped);
+ * - gray → H×W; gray+alpha → H×W; RGB → 3×H×W; RGBA → 3×H×W; the alpha channel (or the tRNS
+ *   transparent colour / palette alphas) as `alpha` (H×W, the image's dtype) unless it is opaque everywhere;
  * - 16-bit → uint16; 8-bit → uint8; 1/2/4-bit gray → uint8 stretched to 0..255 (×255, ×85, ×17, the
  *   PNG spec's exact bit replication), so a 1-bit mask reads as 0/255;
  * - palette → 3×H×W uint8 RGB through the palette, or H×W uint8 when every palette entry is gray
- *   (palette transparency is dropped). An APNG gives its default image only.
+ *   An APNG gives its default image only (said in `dropped`).
  * An RGB PNG whose pixels happen to be gray stays 3×H×W.
  */
 export function decodePng(bytes: Uint8Array, name: string, limits?: DecodeLimits): DecodedImage[] {
@@ -41,7 +42,57 @@ export function decodePng(bytes: Uint8Array, name: string, limits?: DecodeLimits
     const dtype = depth === 16 ? 'uint16' : 'uint8';
     image = planar(data, w, h, channels, dtype);
   }
-  return [{ image, page: 0, pages: 1 }];
+  const alpha = alphaOf(png, w, h);
+  const dropped = hasChunk(bytes, 'acTL') ? ['it is an animated PNG (APNG): only its default image was imported, not its animation frames.'] : [];
+  return [{ image, page: 0, pages: 1, ...(alpha ? { alpha } : {}), ...(dropped.length ? { dropped } : {}) }];
+}
+
+/** Whether the PNG holds a chunk of this type (walks the chunk list; stops at IEND or a truncated chunk). */
+function hasChunk(bytes: Uint8Array, type: string): boolean {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let o = 8; o + 8 <= bytes.length;) {
+    const len = dv.getUint32(o);
+    const t = String.fromCharCode(bytes[o + 4]!, bytes[o + 5]!, bytes[o + 6]!, bytes[o + 7]!);
+    if (t === type) return true;
+    if (t === 'IEND') return false;
+    o += 12 + len;
+  }
+  return false;
+}
+
+/**
+ * The PNG's transparency as H×W (uint8, or uint16 for 16-bit): the alpha samples (gray+alpha, RGBA),
+ * the palette's alphas (tRNS on an indexed PNG), or 0 where a pixel is the tRNS transparent colour;
+ * null when every pixel is opaque.
+ */
+function alphaOf(png: DecodedPng, w: number, h: number): NDArray | null {
+  const { channels, depth } = png;
+  const data = png.data as ArrayLike<number>;
+  const m = w * h;
+  const max = depth === 16 ? 65535 : 255;
+  const out = depth === 16 ? new Uint16Array(m) : new Uint8Array(m);
+  const t = png.transparency;
+  if (png.palette) {
+    // fast-png appends a tRNS chunk's alphas to the palette entries ([r, g, b, a]).
+    const palette = png.palette;
+    if (!palette.some((c) => c.length > 3 && c[3] !== 255)) return null;
+    const indices = depth < 8 ? unpackBits(data, depth as 1 | 2 | 4, w, h, false) : data;
+    for (let i = 0; i < m; i++) out[i] = palette[indices[i]!]?.[3] ?? 255;
+  } else if (channels === 2 || channels === 4) {
+    for (let i = 0; i < m; i++) out[i] = data[i * channels + channels - 1]!;
+  } else if (t?.length && depth >= 8) {
+    for (let i = 0; i < m; i++) {
+      let same = true;
+      for (let c = 0; c < channels && same; c++) same = data[i * channels + c] === t[c];
+      out[i] = same ? 0 : max;
+    }
+  } else if (t?.length) {
+    // 1/2/4-bit gray with a transparent gray level.
+    const v = unpackBits(data, depth as 1 | 2 | 4, w, h, false);
+    for (let i = 0; i < m; i++) out[i] = v[i] === t[0] ? 0 : max;
+  } else return null;
+  for (let i = 0; i < m; i++) if (out[i] !== max) return { dtype: depth === 16 ? 'uint16' : 'uint8', shape: [h, w], data: out };
+  return null;
 }
 
 /** Samples per pixel fast-png holds (and this file then keeps), by PNG colour type. */
@@ -58,7 +109,7 @@ function checkPngHeader(bytes: Uint8Array, name: string, limits?: DecodeLimits):
   checkDeclaredSize(name, { width, height, samples, bytesPerSample: depth === 16 ? 2 : 1, format: 'PNG' }, limits);
 }
 
-/** Interleaved H×W×C samples → H×W (C = 1, 2) or 3×H×W (C = 3, 4); alpha dropped. */
+/** Interleaved H×W×C samples → H×W (C = 1, 2) or 3×H×W (C = 3, 4); alpha is read by alphaOf. */
 function planar(data: ArrayLike<number>, w: number, h: number, channels: number, dtype: 'uint8' | 'uint16'): NDArray {
   const C = dtype === 'uint16' ? Uint16Array : Uint8Array;
   const m = w * h;

@@ -138,6 +138,7 @@ export async function openTiff(src: ByteSource, slabBytes: number, limits?: Deco
     });
   });
   const volume = volumeOf(infos);
+  const dropped = extraSamples(infos);
   const bom = new Uint8Array(littleEndian ? [0x49, 0x49] : [0x4d, 0x4d]);
 
   const readPage = async (page: number): Promise<NDArray> => {
@@ -166,6 +167,7 @@ export async function openTiff(src: ByteSource, slabBytes: number, limits?: Deco
     imageBytes,
     volume,
     pagesPerRead: Math.max(1, Math.floor(slabBytes / pageBytes)),
+    ...(dropped ? { dropped: [dropped] } : {}),
     get bytesRead() {
       return src.bytesRead;
     },
@@ -186,6 +188,16 @@ export async function openTiff(src: ByteSource, slabBytes: number, limits?: Deco
       return { dtype: volume.dtype, shape: [to - from, h, w], data } as NDArray;
     },
   };
+}
+
+/** The extra samples (alpha, …) of gray or RGB pages, which the pages read here leave out; null when none. */
+function extraSamples(infos: ReturnType<typeof pageInfo>[]): string | null {
+  const withExtra = infos.map((p, k) => ({ k, extra: p.photometric === 3 ? 0 : p.spp - p.colors, p })).filter((x) => x.extra > 0);
+  if (!withExtra.length) return null;
+  const { extra, p } = withExtra[0]!;
+  const which =
+    withExtra.length === infos.length ? (infos.length === 1 ? 'its page has' : 'every page has') : `${withExtra.length} of ${infos.length} pages have`;
+  return `${which} ${extra === 1 ? 'an extra sample' : `${extra} extra samples`} per pixel (alpha or other data beyond the ${p.colors === 1 ? 'gray' : 'RGB'} one${p.colors === 1 ? '' : 's'}), which ${extra === 1 ? 'was' : 'were'} not imported.`;
 }
 
 /** The volume the pages make: every page gray (not RGB, not a palette), all of page 1's size and dtype. */
