@@ -15,6 +15,7 @@ import { removeSmallObjects } from '../../src/sdk/image/morphology';
 import { denoiseTvChambolle } from '../../src/sdk/image/restoration';
 import {
   canvasReady,
+  chooseFile,
   clearInputs,
   dropFolder,
   elementWithText,
@@ -117,18 +118,17 @@ describe('Firefox ESR', () => {
     const { page } = app;
     const file = join(dir, 'discs.tif');
     const want = pythonOtsuImage(file);
-    const input = await page.$(tid('import-files-input'));
-    await input!.uploadFile(file);
+    await chooseFile(page, tid('import-files-input'), file);
     await elementWithText(page, tid('dataset-row'), 'discs.tif');
     await selectAlgorithm(page, 'threshold_segmentation');
     await selectByLabel(page, tid('run-add-input'), 'discs.tif');
     const rec = await runAndWait(page);
     expect(rec.args).toEqual({ thresholding_algorithm: 'otsu', channel: 0 });
     await elementWithText(page, `${tid('run-details')} ${tid('log-line')}`, `Threshold: ${want.threshold}`);
-    const mask = (await page.evaluate(async (id) => {
+    const mask = await page.evaluate(async (id) => {
       const a = (await window.algobox.datasets.get(id, ['mask'])).fields.mask as { shape: number[]; data: ArrayLike<number> };
       return { shape: [...a.shape], data: Array.from(a.data) };
-    }, rec.outputDatasetIds[0]!));
+    }, rec.outputDatasetIds[0]!);
     expect(mask.shape).toEqual([48, 64]);
     expect(mask.data).toEqual(want.mask);
     otsuMask = rec.outputDatasetIds[0]!;

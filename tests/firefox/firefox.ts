@@ -28,11 +28,22 @@ export async function openApp(path = ''): Promise<App> {
   const problems: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(m.text());
+    if (process.env.FFDEBUG && m.type() === 'error') console.log('CONSOLE', m.text(), JSON.stringify(m.stackTrace()), m.args().length);
   });
-  page.on('pageerror', (e) => problems.push(String((e as Error).message ?? e)));
+  page.on('pageerror', (e) => {
+    problems.push(String((e as Error).message ?? e));
+    if (process.env.FFDEBUG) console.log('PAGEERROR', String(e), (e as Error).stack);
+  });
   await page.goto(new URL(path, inject('baseURL')).href);
   await page.waitForSelector(tid('engine-ready'), { timeout: 60_000 });
   return { browser, page, problems };
+}
+
+/** Choose `path` in the file picker `selector` (a hidden input[type=file]), as the file dialog does. */
+export async function chooseFile(page: Page, selector: string, path: string): Promise<void> {
+  const input = (await page.$(selector)) as ElementHandle<HTMLInputElement> | null;
+  if (!input) throw new Error(`no file input ${selector}`);
+  await input.uploadFile(path);
 }
 
 /** Wait until `selector` matches an element whose text contains `text`; returns it. */
@@ -44,11 +55,6 @@ export async function elementWithText(page: Page, selector: string, text: string
     text,
   );
   return h as unknown as ElementHandle<Element>;
-}
-
-/** Wait until the text of `selector` (the first match) is exactly `text`. */
-export async function waitForText(page: Page, selector: string, text: string, timeout = 30_000): Promise<void> {
-  await page.waitForFunction((sel, t) => document.querySelector(sel)?.textContent?.trim() === t, { timeout }, selector, text);
 }
 
 export async function selectAlgorithm(page: Page, name: string): Promise<void> {
@@ -100,13 +106,13 @@ export async function runAndWait(page: Page, opts: { trust?: boolean; timeout?: 
     await page.waitForSelector(tid('trust-dialog'));
     await page.click(`${tid('trust-dialog')} ::-p-text(Trust and run)`);
   }
-  const row = await page.waitForFunction(
-    (sel, old) => [...document.querySelectorAll(sel)].find((r) => !old.includes(r.getAttribute('data-id'))),
+  const added = await page.waitForFunction(
+    (sel, old) => [...document.querySelectorAll(sel)].find((r) => !old.includes(r.getAttribute('data-id')))?.getAttribute('data-id'),
     { timeout: 30_000 },
     tid('run-row'),
     before,
   );
-  const id = await row.evaluate((r) => (r as Element).getAttribute('data-id')!);
+  const id = (await added.jsonValue()) as string;
   const status = await page.waitForFunction(
     (sel) => {
       const s = document.querySelector(sel)?.getAttribute('data-status');
@@ -170,7 +176,13 @@ export async function fields(page: Page, ids: string[], key: string): Promise<{ 
 export async function dropFolder(page: Page, name: string, files: { name: string; bytes: Uint8Array }[]): Promise<void> {
   await page.evaluate(
     (name, list) => {
-      const fileEntry = (f: File) => ({ isFile: true, isDirectory: false, name: f.name, fullPath: `/${name}/${f.name}`, file: (ok: (f: File) => void) => ok(f) });
+      const fileEntry = (f: File) => ({
+        isFile: true,
+        isDirectory: false,
+        name: f.name,
+        fullPath: `/${name}/${f.name}`,
+        file: (ok: (f: File) => void) => ok(f),
+      });
       const entries = list.map((f) => fileEntry(new File([new Uint8Array(f.bytes)], f.name)));
       let read = false;
       const dir = {
