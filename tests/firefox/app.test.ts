@@ -151,8 +151,7 @@ describe('Firefox ESR', () => {
       'noisy',
       [2, 1].map((k) => ({ name: `n${k}.png`, bytes: encodePng(cellsImage(48, 40, 10 + k)) })),
     );
-    await elementWithText(page, tid('stack-row'), '2 slices');
-    await elementWithText(page, tid('stack-row'), 'noisy');
+    await elementWithText(page, tid('stack-row'), ['noisy', '2 slices']);
     await selectAlgorithm(page, 'tv_denoising');
     await useStackAsInput(page, 'noisy');
     await setNumber(page, 'denoising_weight', 0.3);

@@ -46,13 +46,13 @@ export async function chooseFile(page: Page, selector: string, path: string): Pr
   await input.uploadFile(path);
 }
 
-/** Wait until `selector` matches an element whose text contains `text`; returns it. */
-export async function elementWithText(page: Page, selector: string, text: string, timeout = 30_000): Promise<ElementHandle<Element>> {
+/** Wait until `selector` matches an element whose text contains `text` (each of them, for a list); returns it. */
+export async function elementWithText(page: Page, selector: string, text: string | string[], timeout = 30_000): Promise<ElementHandle<Element>> {
   const h = await page.waitForFunction(
-    (sel, t) => [...document.querySelectorAll(sel)].find((e) => (e.textContent ?? '').includes(t)),
+    (sel, ts) => [...document.querySelectorAll(sel)].find((e) => ts.every((t) => (e.textContent ?? '').includes(t))),
     { timeout },
     selector,
-    text,
+    typeof text === 'string' ? [text] : text,
   );
   return h as unknown as ElementHandle<Element>;
 }

@@ -116,9 +116,12 @@ describe('Firefox ESR: the sandbox', () => {
       rec.log.filter((l) => l.message.startsWith('probe ')).map((l) => l.message.slice(6).split(/ (.*)/s).slice(0, 2) as [string, string]),
     );
     expect(probes).toEqual({ indexedDB: 'refused: SecurityError', fetch: 'refused: TypeError', caches: expect.stringMatching(/^refused: /), origin: 'null' });
-    // The frame's CSP refused the fetch, and Firefox says so on the console; nothing else went wrong.
+    // The frame's CSP refused the fetch, and Firefox says so on the console. Firefox also reports, at
+    // times (about one run in two), the refused IndexedDB open as 'Permission denied to access property
+    // "length"' (never without that probe). Nothing else went wrong.
     const blocked = /^Content-Security-Policy: .* blocked the loading of a resource \(connect-src\) at http:\/\/127\.0\.0\.1:\d+\/bundles\/index\.json /;
+    const idbRefused = /^(Error: )?Permission denied to access property "length"$/;
     expect(app.problems.filter((p) => blocked.test(p))).toHaveLength(1);
-    expect(app.problems.filter((p) => !blocked.test(p))).toEqual([]);
+    expect(app.problems.filter((p) => !blocked.test(p) && !idbRefused.test(p))).toEqual([]);
   });
 });
