@@ -1,7 +1,8 @@
 // Firefox smoke: the built-in model bundles (onnxruntime-web, threaded WASM) from the UI in Debian's
 // Firefox ESR. salient_segmentation on the sample RGB scene against its ground truth; sam_embedding
-// computes an embedding and its self-test matches the reference features within the bundle's tolerance.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+// computes an embedding and its self-test matches the reference features within the bundle's tolerance;
+// a click on the image in the viewer's segment mode gives the object's mask.
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { maskIou } from '../fixtures/maskIou';
 import { canvasReady, clearInputs, elementWithText, fields, openApp, runAndWait, selectAlgorithm, selectByLabel, tid, type App } from './firefox';
 
@@ -61,4 +62,41 @@ describe('Firefox ESR: model bundles', () => {
     await elementWithText(page, tid('selftest-result-cpu'), '✓ passed 1/1 on cpu', 280_000);
     expect(app.problems).toEqual([]);
   }, 600_000);
+
+  test('click to segment: in the viewer, a click on the red disk of rgb shapes (its embedding from the run above) masks the disk', async () => {
+    const { page } = app;
+    const imageId = await datasetId(app, 'rgb shapes');
+    await page.goto(new URL(`/?view=dataset:${imageId}`, inject('baseURL')).href);
+    await page.waitForSelector(tid('engine-ready'));
+    await page.waitForSelector(tid('image-viewer'));
+    await page.click(tid('mode-segment'));
+    await page.waitForSelector(tid('prompt-segmenter'), { timeout: 60_000 });
+    await canvasReady(page, 256, 256);
+    // The disk of the sample (src/core/sampleData.ts): centre (0.33, 0.37)·256, radius 0.165·256.
+    const [cx, cy, r] = [0.33 * 256, 0.37 * 256, 0.165 * 256];
+    const box = (await (await page.$(tid('viewer-canvas')))!.boundingBox())!;
+    const s = box.width / 256;
+    await page.mouse.click(box.x + (Math.round(cx) + 0.5) * s, box.y + (Math.round(cy) + 0.5) * s);
+    const points = [[Math.round(cx), Math.round(cy), 1]];
+    await page.waitForFunction(
+      (sel, want) => {
+        const e = document.querySelector(sel);
+        return e?.getAttribute('data-mask-prompts') === want && e.getAttribute('data-busy') === 'false';
+      },
+      { timeout: 60_000 },
+      tid('prompt-segmenter'),
+      JSON.stringify({ points, box: null }),
+    );
+    const area = Number(await page.$eval(tid('prompt-segmenter'), (e) => e.getAttribute('data-mask-area')));
+    const embeddingId = await page.$eval(tid('prompt-segmenter'), (e) => e.getAttribute('data-embedding')!);
+    const mask = await page.evaluate(
+      async (embeddingDatasetId, p) => Array.from((await window.algobox.prompts.segment({ embeddingDatasetId, points: p as [number, number, 0 | 1][] })).data),
+      embeddingId,
+      points,
+    );
+    expect(mask.reduce((a, v) => a + v, 0)).toBe(area);
+    const disk = Array.from({ length: 256 * 256 }, (_, i) => Number(((i % 256) - cx) ** 2 + (Math.floor(i / 256) - cy) ** 2 <= r * r));
+    expect(maskIou(mask, disk)).toBeGreaterThanOrEqual(0.85);
+    expect(app.problems).toEqual([]);
+  });
 });
