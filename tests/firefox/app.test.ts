@@ -1,11 +1,13 @@
 // Firefox smoke: the app in Debian's Firefox ESR as a person uses it. Cross-origin isolation; a TIFF
 // written by Python's tifffile, imported with the file picker and thresholded (Otsu) from the UI, the
-// threshold and the mask equal to scikit-image's; the mask in the viewer; a dropped folder denoised;
-// the masks cleaned; the sample pair registered to its known shift.
+// threshold and the mask equal to scikit-image's; the mask in the viewer and downloaded as a zip of
+// PNGs (Export all outputs); a dropped folder denoised; the masks cleaned; the sample pair registered
+// to its known shift.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { unzipSync } from 'fflate';
 import { decode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { encodePng } from '../../src/core/imageCodecs/index';
@@ -17,6 +19,7 @@ import {
   canvasReady,
   chooseFile,
   clearInputs,
+  downloaded,
   dropFolder,
   elementWithText,
   fields,
@@ -87,7 +90,8 @@ let otsuMask = '';
 let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'algobox-firefox-'));
-  app = await openApp();
+  mkdirSync(join(dir, 'downloads'));
+  app = await openApp(join(dir, 'downloads'));
 });
 afterAll(async () => {
   await app?.browser.close();
@@ -114,35 +118,44 @@ describe('Firefox ESR', () => {
     expect(brightest).toBeLessThan(128);
   });
 
-  test.skipIf(!hasPython)('a TIFF from the file picker, thresholded (Otsu) from the UI: skimage threshold and mask; the mask in the viewer', async () => {
-    const { page } = app;
-    const file = join(dir, 'discs.tif');
-    const want = pythonOtsuImage(file);
-    await chooseFile(page, tid('import-files-input'), file);
-    await elementWithText(page, tid('dataset-row'), 'discs.tif');
-    await selectAlgorithm(page, 'threshold_segmentation');
-    await selectByLabel(page, tid('run-add-input'), 'discs.tif');
-    const rec = await runAndWait(page);
-    expect(rec.args).toEqual({ thresholding_algorithm: 'otsu', channel: 0 });
-    await elementWithText(page, `${tid('run-details')} ${tid('log-line')}`, `Threshold: ${want.threshold}`);
-    const mask = await page.evaluate(async (id) => {
-      const a = (await window.algobox.datasets.get(id, ['mask'])).fields.mask as { shape: number[]; data: ArrayLike<number> };
-      return { shape: [...a.shape], data: Array.from(a.data) };
-    }, rec.outputDatasetIds[0]!);
-    expect(mask.shape).toEqual([48, 64]);
-    expect(mask.data).toEqual(want.mask);
-    otsuMask = rec.outputDatasetIds[0]!;
+  test.skipIf(!hasPython)(
+    'a TIFF from the file picker, thresholded (Otsu) from the UI: skimage threshold and mask; the mask in the viewer and downloaded',
+    async () => {
+      const { page } = app;
+      const file = join(dir, 'discs.tif');
+      const want = pythonOtsuImage(file);
+      await chooseFile(page, tid('import-files-input'), file);
+      await elementWithText(page, tid('dataset-row'), 'discs.tif');
+      await selectAlgorithm(page, 'threshold_segmentation');
+      await selectByLabel(page, tid('run-add-input'), 'discs.tif');
+      const rec = await runAndWait(page);
+      expect(rec.args).toEqual({ thresholding_algorithm: 'otsu', channel: 0 });
+      await elementWithText(page, `${tid('run-details')} ${tid('log-line')}`, `Threshold: ${want.threshold}`);
+      const mask = await page.evaluate(async (id) => {
+        const a = (await window.algobox.datasets.get(id, ['mask'])).fields.mask as { shape: number[]; data: ArrayLike<number> };
+        return { shape: [...a.shape], data: Array.from(a.data) };
+      }, rec.outputDatasetIds[0]!);
+      expect(mask.shape).toEqual([48, 64]);
+      expect(mask.data).toEqual(want.mask);
+      otsuMask = rec.outputDatasetIds[0]!;
 
-    await page.click(`${tid('run-details')} ${tid('run-open-results')}`);
-    await page.waitForSelector(tid('segmentation-viewer'));
-    await canvasReady(page, 64, 48);
-    const [fr, fg, fb] = await pixel(page, 40, 28); // a disc centre: coloured overlay
-    const [br, bg, bb] = await pixel(page, 30, 44); // background: grey
-    expect(new Set([fr, fg, fb]).size).toBeGreaterThan(1);
-    expect([br, bg]).toEqual([bb, bb]);
-    await shot(page, 'docs/screenshots/firefox.png');
-    expect(app.problems).toEqual([]);
-  });
+      await page.click(`${tid('run-details')} ${tid('run-open-results')}`);
+      await page.waitForSelector(tid('segmentation-viewer'));
+      await canvasReady(page, 64, 48);
+      const [fr, fg, fb] = await pixel(page, 40, 28); // a disc centre: coloured overlay
+      const [br, bg, bb] = await pixel(page, 30, 44); // background: grey
+      expect(new Set([fr, fg, fb]).size).toBeGreaterThan(1);
+      expect([br, bg]).toEqual([bb, bb]);
+      await shot(page, 'docs/screenshots/firefox.png');
+
+      // "Export all outputs": one zip downloaded, the mask as a 0/255 PNG.
+      await page.click(`${tid('run-details')} ${tid('run-export-all')}`);
+      const entries = unzipSync(await downloaded(join(dir, 'downloads'), 'discs · threshold_segmentation.zip'));
+      expect(Object.keys(entries)).toEqual(['discs · otsu mask.png']);
+      expect(Array.from(decode(entries['discs · otsu mask.png']!).data)).toEqual(want.mask.map((v) => v * 255));
+      expect(app.problems).toEqual([]);
+    },
+  );
 
   test('a dropped folder becomes a stack; tv_denoising with weight 0.3 matches the kernel in Node; before/after viewer', async () => {
     const { page } = app;

@@ -1,6 +1,8 @@
 // Debian's Firefox ESR under puppeteer-core (WebDriver BiDi), and the few UI steps the Firefox smoke
 // tests share: open the app, pick an algorithm, click Run and wait for the run in the Runs panel,
 // read the viewer's canvas. Values are read back through window.algobox; the actions go through the UI.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
 import { inject } from 'vitest';
 
@@ -15,14 +17,25 @@ export interface App {
 
 export const tid = (id: string) => `[data-testid="${id}"]`;
 
-/** A fresh Firefox (own temporary profile, so empty storage) on the app, engine ready. */
-export async function openApp(path = ''): Promise<App> {
+/**
+ * A fresh Firefox (own temporary profile, so empty storage) on the app, engine ready. Downloads go to
+ * `downloads` without asking (WebDriver BiDi has no download events in Firefox ESR 140: read the folder).
+ */
+export async function openApp(downloads?: string): Promise<App> {
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX,
     protocol: 'webDriverBiDi',
     headless: true,
     defaultViewport: { width: 1280, height: 800 },
+    extraPrefsFirefox: downloads
+      ? {
+          'browser.download.dir': downloads,
+          'browser.download.folderList': 2,
+          'browser.download.useDownloadDir': true,
+          'browser.download.always_ask_before_handling_new_types': false,
+        }
+      : {},
   });
   const page = await browser.newPage();
   const problems: string[] = [];
@@ -34,7 +47,7 @@ export async function openApp(path = ''): Promise<App> {
     problems.push(String((e as Error).message ?? e));
     if (process.env.FFDEBUG) console.log('PAGEERROR', String(e), (e as Error).stack);
   });
-  await page.goto(new URL(path, inject('baseURL')).href);
+  await page.goto(inject('baseURL'));
   await page.waitForSelector(tid('engine-ready'), { timeout: 60_000 });
   return { browser, page, problems };
 }
@@ -210,6 +223,17 @@ export async function clearInputs(page: Page): Promise<void> {
   if (!clear) return;
   await clear.click();
   await page.waitForFunction((sel) => !document.querySelector(sel), {}, `${tid('run-inputs')} ${tid('run-input')}`);
+}
+
+/** Wait until the folder holds a complete file named `name` (Firefox writes a .part file first); its bytes. */
+export async function downloaded(dir: string, name: string, timeout = 30_000): Promise<Uint8Array> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const names = readdirSync(dir);
+    if (names.includes(name) && !names.some((n) => n.endsWith('.part'))) return new Uint8Array(readFileSync(join(dir, name)));
+    if (Date.now() > deadline) throw new Error(`no download ${name} in ${dir} within ${timeout} ms (the folder holds: ${names.join(', ') || 'nothing'})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** Screenshot for the docs, only when ALGOBOX_SCREENSHOTS is set (as tests/e2e/shot.ts). */
