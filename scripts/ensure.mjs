@@ -55,6 +55,16 @@ export function ensureChromium() {
   }
 }
 
+/** Debian's Firefox ESR for the Firefox smoke suite (tests/firefox, driven by puppeteer-core); never a browser download. */
+export function ensureFirefox() {
+  if (existsSync('/usr/bin/firefox-esr')) return;
+  console.log("algobox: /usr/bin/firefox-esr is missing; installing Debian's firefox-esr package…");
+  if (!aptInstall('firefox-esr')) {
+    console.error('algobox: could not install firefox-esr with apt-get (run as root or with sudo).');
+    process.exit(1);
+  }
+}
+
 /**
  * Debian's Python packages the tests use as independent references (python3-zarr reads the chunks
  * algobox writes; python3-tifffile writes the multi-page TIFFs streaming import reads). A machine where

@@ -1,12 +1,14 @@
-// `npm test`: install what is missing (npm packages, Debian's Chromium), then typecheck, lint (with
+// `npm test`: install what is missing (npm packages, Debian's Chromium and Firefox ESR), then typecheck, lint (with
 // import boundaries and cycles), unused exports, format check, unit and integration tests (Vitest),
-// build, end-to-end tests (Playwright). Prints one closing summary line.
+// build, end-to-end tests (Playwright), the Firefox smoke suite (Vitest driving Debian's Firefox ESR
+// with puppeteer-core, tests/firefox). Prints one closing summary line.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureChromium, ensureNodeModules, ensurePythonReferences, prepareAssets, root, run } from './ensure.mjs';
+import { ensureChromium, ensureFirefox, ensureNodeModules, ensurePythonReferences, prepareAssets, root, run } from './ensure.mjs';
 
 ensureNodeModules();
 ensureChromium();
+ensureFirefox();
 ensurePythonReferences();
 prepareAssets();
 
@@ -30,12 +32,25 @@ step('format check (oxfmt; `npm run format` applies it)', 'npx', ['oxfmt', '--ch
 step('tests (vitest: unit, integration)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'unit.json')}`]);
 const built = step('build', 'npx', ['vite', 'build']);
 if (built) step('end-to-end tests (playwright)', 'npx', ['playwright', 'test'], { CI: '1' });
+// Its own Vitest config: serves dist/ with `vite preview` on the loopback and drives Firefox over WebDriver BiDi.
+if (built)
+  step('Firefox smoke tests (vitest + puppeteer-core, firefox-esr)', 'npx', [
+    'vitest',
+    'run',
+    '--config',
+    'tests/firefox/vitest.config.ts',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${join(results, 'firefox.json')}`,
+  ]);
 
 let passed = 0;
 let failed = 0;
-const unitFile = join(results, 'unit.json');
-if (existsSync(unitFile)) {
-  const u = JSON.parse(readFileSync(unitFile, 'utf8'));
+// Vitest's JSON reports: the unit/integration run and the Firefox suite.
+for (const name of ['unit.json', 'firefox.json']) {
+  const file = join(results, name);
+  if (!existsSync(file)) continue;
+  const u = JSON.parse(readFileSync(file, 'utf8'));
   passed += u.numPassedTests ?? 0;
   failed += u.numFailedTests ?? 0;
 }

@@ -14,6 +14,8 @@
 // bundles) exposes the runner host; kind 'block' (user BEAT blocks) exposes the block host of
 // workers/blockHostApi.ts, which links the block's module text to blob: URLs made here too and
 // reports process() counts on the progress port each job brings.
+// First: the sandbox's CSP has no 'unsafe-eval', so Zod must not probe for it as schemas are built.
+import '../src/core/zodWithoutEval';
 import * as Comlink from 'comlink';
 import { createRunnerHostApi, runnerWorkerApi } from './runnerHostApi';
 import { createBlockHostApi } from './blockHostApi';
