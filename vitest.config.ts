@@ -19,6 +19,7 @@ const INTEGRATION = [
   'toolchainsInterrupted',
   'userFormats',
   'builtinBundles',
+  'thresholdLocalParams',
   'chunkCache',
   'chunkedArrays',
   'datasetArrays',

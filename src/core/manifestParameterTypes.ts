@@ -1,6 +1,7 @@
 // The declared shape of a Compox additional parameter: its types, its keys and config keys. Its own
 // module so manifest.ts and manifestParameters.ts both import it rather than each other.
 import type { ParamValue } from './manifestError';
+import type { AppliesWhen, AppliesWhenInput } from './parameterConditions';
 
 export const PARAMETER_TYPES = [
   'string',
@@ -27,6 +28,10 @@ export interface ParameterConfig {
   min: number | null;
   max: number | null;
   step: number | null;
+  /** algobox: the parameter applies only when these parameters have these values (core/parameterConditions.ts). */
+  appliesWhen?: AppliesWhen;
+  /** algobox: the parameter applies only when an input has this axis. */
+  appliesWhenInput?: AppliesWhenInput;
 }
 
 export interface ParameterDeclaration {
@@ -36,4 +41,4 @@ export interface ParameterDeclaration {
 }
 
 export const PARAMETER_KEYS = ['name', 'description', 'config'] as const;
-export const CONFIG_KEYS = ['type', 'default', 'adjustable', 'options', 'min', 'max', 'step'] as const;
+export const CONFIG_KEYS = ['type', 'default', 'adjustable', 'options', 'min', 'max', 'step', 'applies_when', 'applies_when_input'] as const;
