@@ -626,7 +626,8 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
     },
 
     execute: async (req) => (await e()).execute(req),
-    preview: async (algorithmId, datasetId, args, plane) => (await e()).preview({ algorithmId, datasetId, ...(args ? { args } : {}), ...(plane ? { plane } : {}) }),
+    preview: async (algorithmId, datasetId, args, plane) =>
+      (await e()).preview({ algorithmId, datasetId, ...(args ? { args } : {}), ...(plane ? { plane } : {}) }),
 
     executions: {
       get: async (id) => (await e()).getExecution(id),

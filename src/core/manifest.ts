@@ -255,7 +255,10 @@ function validateCompox(t: Table, warnings: string[]): CompoxConfig {
   const conditions = conditionsProblem(additionalParameters);
   if (conditions) {
     const [i, message, sub] = conditions;
-    throw new ManifestError(`Validation error in additional parameter ${additionalParameters[i]!.name}. ${message}`, `tool.compox.additional_parameters[${i}].${sub}`);
+    throw new ManifestError(
+      `Validation error in additional parameter ${additionalParameters[i]!.name}. ${message}`,
+      `tool.compox.additional_parameters[${i}].${sub}`,
+    );
   }
 
   // Model validator (reference order): warnings 1–5, then the default-device error.

@@ -1,7 +1,6 @@
 // The declared shape of a Compox additional parameter: its types, its keys and config keys. Its own
 // module so manifest.ts and manifestParameters.ts both import it rather than each other.
 import type { ParamValue } from './manifestError';
-import type { AppliesWhen, AppliesWhenInput } from './parameterConditions';
 
 export const PARAMETER_TYPES = [
   'string',
@@ -19,6 +18,15 @@ export const PARAMETER_TYPES = [
   'bool_list',
 ] as const;
 export type ParameterType = (typeof PARAMETER_TYPES)[number];
+
+/** `applies_when`, normalised: parameter name → the values for which this parameter applies (core/parameterConditions.ts). */
+export type AppliesWhen = Record<string, (string | number | boolean)[]>;
+
+/** `applies_when_input`: what an input must have for this parameter to apply. */
+export interface AppliesWhenInput {
+  /** An axis name ('c', 'z', 't', …; docs/microscopy.md). */
+  axis: string;
+}
 
 export interface ParameterConfig {
   type: ParameterType;

@@ -3,8 +3,16 @@
 // on the parameter type is one rule per Compox type in PARAMETER_RULES: the Python type of its values,
 // the element type of lists, and its own checks (ranges, enums, lists).
 import { ManifestError, type ParamValue } from './manifestError';
-import { CONFIG_KEYS, PARAMETER_KEYS, PARAMETER_TYPES, type ParameterDeclaration, type ParameterType } from './manifestParameterTypes';
-import { readAppliesWhen, readAppliesWhenInput, type AppliesWhen, type AppliesWhenInput } from './parameterConditions';
+import {
+  CONFIG_KEYS,
+  PARAMETER_KEYS,
+  PARAMETER_TYPES,
+  type AppliesWhen,
+  type AppliesWhenInput,
+  type ParameterDeclaration,
+  type ParameterType,
+} from './manifestParameterTypes';
+import { readAppliesWhen, readAppliesWhenInput } from './parameterConditions';
 import { describe, isTable, pyRepr, pyStr, pyTypeName, quoteList, tomlRepr, type Table } from './manifestValues';
 
 /** Python type names, as the reference's messages use them. */
@@ -248,12 +256,20 @@ function readConditions(config: Table, fail: Fail): Pick<RawParameter, 'appliesW
   let appliesWhenInput: AppliesWhenInput | null = null;
   if (config['applies_when'] !== undefined) {
     const r = readAppliesWhen(config['applies_when']);
-    if ('problem' in r) return fail(`The field 'config.applies_when' is invalid: ${r.problem}; got ${describe(config['applies_when'])}. Expected form: applies_when = {other_parameter = ["value", …]}.`, 'config.applies_when');
+    if ('problem' in r)
+      return fail(
+        `The field 'config.applies_when' is invalid: ${r.problem}; got ${describe(config['applies_when'])}. Expected form: applies_when = {other_parameter = ["value", …]}.`,
+        'config.applies_when',
+      );
     appliesWhen = r.value;
   }
   if (config['applies_when_input'] !== undefined) {
     const r = readAppliesWhenInput(config['applies_when_input']);
-    if ('problem' in r) return fail(`The field 'config.applies_when_input' is invalid: ${r.problem}; got ${describe(config['applies_when_input'])}. Expected form: applies_when_input = {axis = "c"}.`, 'config.applies_when_input');
+    if ('problem' in r)
+      return fail(
+        `The field 'config.applies_when_input' is invalid: ${r.problem}; got ${describe(config['applies_when_input'])}. Expected form: applies_when_input = {axis = "c"}.`,
+        'config.applies_when_input',
+      );
     appliesWhenInput = r.value;
   }
   return { appliesWhen, appliesWhenInput };

@@ -11,20 +11,12 @@
 // cross-parameter checks (the parameter exists, the values are among its own, no cycles) by
 // `checkConditions` once all parameters are read. Pure TS.
 import { z } from 'zod';
+import { axesOfField } from './fieldAxes';
 import type { ParamValue } from './manifestError';
-import type { ParameterDeclaration } from './manifestParameterTypes';
+import type { AppliesWhen, AppliesWhenInput, ParameterDeclaration } from './manifestParameterTypes';
 import { parameterValueSchema } from './params';
 
 type Scalar = string | number | boolean;
-
-/** `applies_when`, normalised: parameter name → the values for which this parameter applies. */
-export type AppliesWhen = Record<string, Scalar[]>;
-
-/** `applies_when_input`: what an input must have for this parameter to apply. */
-export interface AppliesWhenInput {
-  /** An axis name ('c', 'z', 't', …; docs/microscopy.md). */
-  axis: string;
-}
 
 // TOML integers arrive as bigint (manifest.ts parses with integersAsBigInt); they are numbers here.
 const scalar = z.union([z.string(), z.boolean(), z.number(), z.bigint().transform((b) => Number(b))]);
@@ -125,4 +117,20 @@ export function parameterApplies(
     if (!parameterApplies(other, params, values, inputs, depth + 1)) return false;
   }
   return true;
+}
+
+const RGB_LABELS = ['Red', 'Green', 'Blue'];
+
+/** What `applies_when_input` looks at in a stored dataset: its `image` (else `volume`, else `mask`) field's axes. */
+export function inputAxesInfo(meta: {
+  readonly keys: Readonly<
+    Record<string, { readonly kind: string; readonly shape: readonly number[]; readonly axes?: import('./imageAxes').ImageAxes | undefined }>
+  >;
+}): InputAxesInfo {
+  const key = ['image', 'volume', 'mask'].find((k) => meta.keys[k]?.kind === 'array');
+  if (!key) return { axes: [], rgb: false };
+  const ax = axesOfField(key, meta.keys[key]!);
+  const names = ax.axes.map((a) => a.name);
+  const rgb = names.length === 3 && names[0] === 'c' && ax.channels.length === 3 && ax.channels.every((c, i) => c.label === RGB_LABELS[i]);
+  return { axes: names, rgb };
 }

@@ -4,7 +4,8 @@
 // Defaults are NOT re-checked at run time (the manifest validation already reported on them), and step
 // alignment of range values is not validated. Pure TS, no DOM.
 import { z } from 'zod';
-import type { ParamValue, ParameterDeclaration, ParameterType } from './manifest';
+import type { ParamValue } from './manifestError';
+import type { ParameterDeclaration, ParameterType } from './manifestParameterTypes';
 
 export class ArgsError extends Error {
   /** The offending parameter (or unknown argument name); null when the args as a whole are wrong. */

@@ -17,7 +17,7 @@ import { PromptService } from './prompts';
 import { runSelfTest, storedSelfTests, type SelfTestReport, type SelfTestResults } from './selfTest';
 
 export type { EngineOptions, GpuInfo } from './engineOptions';
-export type { PreviewAnswer, PreviewPlane, PreviewRequest, PreviewResult } from './previews';
+export type { PreviewAnswer, PreviewPlane, PreviewRequest } from './previews';
 export type { InstallOptions } from './catalogue';
 export { DEFAULT_THIRD_PARTY_TIMEOUT_MS, INTERRUPTED_MESSAGE, type ExecuteRequest, type ExecutionListener } from './liveRun';
 

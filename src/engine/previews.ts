@@ -52,7 +52,8 @@ function previewKey(meta: DatasetMeta, key: string | undefined): string {
     .filter(([, f]) => f.kind === 'array')
     .map(([k]) => k);
   if (key !== undefined) {
-    if (!arrays.includes(key)) throw new Error(`preview: dataset '${meta.name}' has no array field '${key}' (its array fields: ${arrays.join(', ') || 'none'}).`);
+    if (!arrays.includes(key))
+      throw new Error(`preview: dataset '${meta.name}' has no array field '${key}' (its array fields: ${arrays.join(', ') || 'none'}).`);
     return key;
   }
   const k = PREFERRED_KEYS.find((x) => arrays.includes(x)) ?? arrays[0];
@@ -63,7 +64,8 @@ function previewKey(meta: DatasetMeta, key: string | undefined): string {
 /** The plane's indices, checked against the field's shape. */
 function planeIndex(meta: DatasetMeta, key: string, at: number[] | undefined): number[] {
   const shape = meta.keys[key]!.shape;
-  if (shape.length < 2) throw new Error(`preview: field '${key}' of dataset '${meta.name}' has shape [${shape.join(', ')}]; a preview needs at least 2 dimensions.`);
+  if (shape.length < 2)
+    throw new Error(`preview: field '${key}' of dataset '${meta.name}' has shape [${shape.join(', ')}]; a preview needs at least 2 dimensions.`);
   const lead = shape.length - 2;
   const idx = at ?? Array.from({ length: lead }, () => 0);
   if (!Array.isArray(idx) || idx.length !== lead || idx.some((v, i) => !Number.isInteger(v) || v < 0 || v >= shape[i]!)) {
@@ -122,7 +124,9 @@ export class Previews {
     const p = ndarrayProblem(output, `preview of ${alg.name}`);
     if (p) throw new Error(p);
     if (output.shape.length !== 2 || output.shape[0] !== h || output.shape[1] !== w) {
-      throw new Error(`preview of ${alg.name}: preview(image, args) returned shape [${output.shape.join(', ')}] for a [${h}, ${w}] image; it must return one [H, W] array.`);
+      throw new Error(
+        `preview of ${alg.name}: preview(image, args) returned shape [${output.shape.join(', ')}] for a [${h}, ${w}] image; it must return one [H, W] array.`,
+      );
     }
     return { superseded: false, output, key, at, ms: performance.now() - t0 };
   }

@@ -70,9 +70,9 @@ beforeAll(async () => {
   api = createAlgobox({ dbName: `localparams-${crypto.randomUUID()}`, workerFactory: inProcessWorkerFactory(), persistIntervalMs: 5 });
   algId = (await api.algorithms.install(builtinBundleFolder('threshold_segmentation'), { builtin: true })).id;
   const [h, w] = fx.shape;
-  inputs.u8a = (await api.datasets.put({ image: ndarray('uint8', [h, w], fx.images.u8a) }, { name: 'u8a' }));
-  inputs.u8b = (await api.datasets.put({ image: ndarray('uint8', [h, w], fx.images.u8b) }, { name: 'u8b' }));
-  inputs.f32 = (await api.datasets.put({ image: ndarray('float32', [h, w], fx.images.f32) }, { name: 'f32' }));
+  inputs.u8a = await api.datasets.put({ image: ndarray('uint8', [h, w], fx.images.u8a) }, { name: 'u8a' });
+  inputs.u8b = await api.datasets.put({ image: ndarray('uint8', [h, w], fx.images.u8b) }, { name: 'u8b' });
+  inputs.f32 = await api.datasets.put({ image: ndarray('float32', [h, w], fx.images.f32) }, { name: 'f32' });
 }, 60_000);
 afterAll(async () => await api.close());
 
@@ -127,7 +127,7 @@ describe("threshold_segmentation local equals scikit-image 0.19's threshold_loca
     expect(three[0]).not.toEqual(a);
   }, 60_000);
 
-  it('an even block size is refused by the run with scikit-image\'s message', async () => {
+  it("an even block size is refused by the run with scikit-image's message", async () => {
     const id = await api.execute({ algorithmId: algId, inputDatasetIds: [inputs.u8a], args: { thresholding_algorithm: 'local', block_size: 8 } });
     const rec = await api.executions.wait(id);
     expect(rec.status).toBe('FAILED');
@@ -164,7 +164,9 @@ describe('the live preview (api.preview): one 2-D image in memory, nothing store
     expect(ra.superseded).toBe(false);
     expect(rb.superseded).toBe(true);
     expect(rc.superseded).toBe(false);
-    await expect(api.preview(algId, inputs.u8a, { block_size: 'big' })).rejects.toThrow("Parameter 'block_size' (int_range) must be an integer between 3 and 1001");
+    await expect(api.preview(algId, inputs.u8a, { block_size: 'big' })).rejects.toThrow(
+      "Parameter 'block_size' (int_range) must be an integer between 3 and 1001",
+    );
     await expect(api.preview(algId, 'nope', {})).rejects.toThrow("dataset 'nope' not found");
     const other = await api.algorithms.install(builtinBundleFolder('tv_denoising'), { builtin: true });
     await expect(api.preview(other.id, inputs.u8a, {})).rejects.toThrow('tv_denoising 1.0.0 has no live preview');
