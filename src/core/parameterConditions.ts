@@ -9,14 +9,10 @@
 // channel axis 'c' counts only when it is not an RGB picture's). A parameter that does not apply is not
 // shown by the form and not sent: the runner gets its default. The shapes are checked by zod here; the
 // cross-parameter checks (the parameter exists, the values are among its own, no cycles) by
-// `checkConditions` once all parameters are read. Pure TS.
+// `conditionsProblem` once all parameters are read; whether one applies now: parameterApplies.ts. Pure TS.
 import { z } from 'zod';
-import { axesOfField } from './fieldAxes';
-import type { ParamValue } from './manifestError';
 import type { AppliesWhen, AppliesWhenInput, ParameterDeclaration } from './manifestParameterTypes';
 import { parameterValueSchema } from './params';
-
-type Scalar = string | number | boolean;
 
 // TOML integers arrive as bigint (manifest.ts parses with integersAsBigInt); they are numbers here.
 const scalar = z.union([z.string(), z.boolean(), z.number(), z.bigint().transform((b) => Number(b))]);
@@ -80,57 +76,4 @@ export function conditionsProblem(params: readonly ParameterDeclaration[]): [num
     if (walk(params[i]!)) return [i, `applies_when of '${params[i]!.name}' depends on itself through other parameters (a cycle).`, 'config.applies_when'];
   }
   return null;
-}
-
-/** What the form knows of the run's inputs: for each input, its axis names and whether it is an RGB picture. */
-export interface InputAxesInfo {
-  axes: readonly string[];
-  rgb: boolean;
-}
-
-function valueMatches(values: readonly Scalar[], v: ParamValue | undefined): boolean {
-  if (v === undefined || Array.isArray(v)) return false;
-  return values.some((x) => x === v);
-}
-
-/**
- * Does `p` apply, given the current values of the parameters (`values`: name → value, defaults filled in)
- * and the inputs (null: not known, then input conditions hold)? A parameter applies when every
- * `applies_when` parameter applies and has one of its values, and an input has the `applies_when_input` axis.
- */
-export function parameterApplies(
-  p: ParameterDeclaration,
-  params: readonly ParameterDeclaration[],
-  values: Readonly<Record<string, ParamValue | undefined>>,
-  inputs: readonly InputAxesInfo[] | null,
-  depth = 0,
-): boolean {
-  if (depth > params.length) return false;
-  const input = p.config.appliesWhenInput;
-  if (input && inputs !== null) {
-    const has = inputs.some((i) => i.axes.includes(input.axis) && !(input.axis === 'c' && i.rgb));
-    if (!has) return false;
-  }
-  for (const [name, allowed] of Object.entries(p.config.appliesWhen ?? {})) {
-    const other = params.find((q) => q.name === name);
-    if (!other || !valueMatches(allowed, values[name])) return false;
-    if (!parameterApplies(other, params, values, inputs, depth + 1)) return false;
-  }
-  return true;
-}
-
-const RGB_LABELS = ['Red', 'Green', 'Blue'];
-
-/** What `applies_when_input` looks at in a stored dataset: its `image` (else `volume`, else `mask`) field's axes. */
-export function inputAxesInfo(meta: {
-  readonly keys: Readonly<
-    Record<string, { readonly kind: string; readonly shape: readonly number[]; readonly axes?: import('./imageAxes').ImageAxes | undefined }>
-  >;
-}): InputAxesInfo {
-  const key = ['image', 'volume', 'mask'].find((k) => meta.keys[k]?.kind === 'array');
-  if (!key) return { axes: [], rgb: false };
-  const ax = axesOfField(key, meta.keys[key]!);
-  const names = ax.axes.map((a) => a.name);
-  const rgb = names.length === 3 && names[0] === 'c' && ax.channels.length === 3 && ax.channels.every((c, i) => c.label === RGB_LABELS[i]);
-  return { axes: names, rgb };
 }

@@ -3,8 +3,9 @@
 // pure helpers (applicableParams, evaluateForm): a parameter that does not apply is neither shown nor sent.
 import { describe, expect, it } from 'vitest';
 import { parseManifest, ManifestError } from '../../src/core/manifest';
-import { inputAxesInfo, parameterApplies } from '../../src/core/parameterConditions';
+import { inputAxesInfo, parameterApplies } from '../../src/core/parameterApplies';
 import { applicableParams, evaluateForm, initialDrafts } from '../../src/app/algorithms/paramValues';
+import { validateArgs } from '../../src/core/params';
 
 const head = `[project]
 name = "t"
@@ -102,6 +103,13 @@ describe('the form honours applies_when and applies_when_input', () => {
     // An invalid value of a parameter that does not apply is no error.
     expect(evaluateForm(params, { ...d, cval: 'abc' }, []).valid).toBe(true);
     expect(evaluateForm(params, { ...local, mode: '1', cval: 'abc' }, []).errors).toHaveProperty('cval');
+  });
+
+  it('validateArgs (the engine) fills in defaults only of parameters that apply; given values are kept', () => {
+    expect(validateArgs(params, {})).toEqual({ method: 'otsu', channel: 0 });
+    expect(validateArgs(params, { method: 'local' })).toEqual({ method: 'local', mode: 'reflect', channel: 0 });
+    expect(validateArgs(params, { method: 'local', mode: 'constant' })).toEqual({ method: 'local', mode: 'constant', cval: 0, channel: 0 });
+    expect(validateArgs(params, { cval: 2 })).toEqual({ method: 'otsu', cval: 2, channel: 0 });
   });
 
   it('channel applies for a multichannel input only (not a grayscale image, not an RGB picture); inputs not known: shown', () => {

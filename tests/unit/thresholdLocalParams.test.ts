@@ -171,4 +171,24 @@ describe('the live preview (api.preview): one 2-D image in memory, nothing store
     const other = await api.algorithms.install(builtinBundleFolder('tv_denoising'), { builtin: true });
     await expect(api.preview(other.id, inputs.u8a, {})).rejects.toThrow('tv_denoising 1.0.0 has no live preview');
   }, 60_000);
+
+  it("mask_cleanup's preview is its run's mask (objects under min_size removed, holes filled), on a mask dataset", async () => {
+    const alg = await api.algorithms.install(builtinBundleFolder('mask_cleanup'), { builtin: true });
+    expect(alg.preview).toBe(true);
+    const m = new Uint8Array(20 * 20);
+    for (let y = 2; y < 12; y++) for (let x = 2; x < 12; x++) m[y * 20 + x] = 1;
+    m[6 * 20 + 6] = 0; // a hole
+    m[17 * 20 + 17] = 1; // a speck
+    const id = await api.datasets.put({ mask: ndarray('uint8', [20, 20], m) }, { name: 'mask', schema: 'Segmentation' });
+    const before = (await api.datasets.list()).length;
+    const r = await api.preview(alg.id, id, { min_size: 5, fill_holes: true });
+    expect((await api.datasets.list()).length).toBe(before);
+    const rec = await api.executions.wait(await api.execute({ algorithmId: alg.id, inputDatasetIds: [id], args: { min_size: 5, fill_holes: true } }));
+    const ran = ((await api.datasets.get(rec.outputDatasetIds[0]!, ['mask'])).fields.mask as NDArray).data as Uint8Array;
+    if (r.superseded) throw new Error('superseded');
+    expect(r.key).toBe('mask');
+    expect(Array.from(r.output.data)).toEqual(Array.from(ran));
+    expect(r.output.data[6 * 20 + 6]).toBe(1);
+    expect(r.output.data[17 * 20 + 17]).toBe(0);
+  }, 60_000);
 });

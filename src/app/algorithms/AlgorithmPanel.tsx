@@ -2,7 +2,7 @@
 // parameter form below, and the run controls at the bottom.
 import { useEffect, useMemo, useState } from 'react';
 import { matchesFilter } from '../../core/algorithmQuery';
-import { inputAxesInfo } from '../../core/parameterConditions';
+import { inputAxesInfo } from '../../core/parameterApplies';
 import { useAlgorithms, useDatasets, useStacks } from '../state/queries';
 import { useSelection } from '../state/selection';
 import { AlgorithmDetails } from './AlgorithmDetails';

@@ -2,7 +2,7 @@
 // "draft"), how a draft becomes a parameter value, and validation with the engine's own zod schema
 // (`parameterValueSchema`), so the form accepts exactly what `api.execute` accepts. No React, no DOM.
 import type { ParamValue, ParameterDeclaration, ParameterType } from '../../core/manifest';
-import { parameterApplies, type InputAxesInfo } from '../../core/parameterConditions';
+import { parameterApplies, type InputAxesInfo } from '../../core/parameterApplies';
 import { formatValue, parameterValueSchema } from '../../core/params';
 
 /**
