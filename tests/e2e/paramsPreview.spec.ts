@@ -152,3 +152,41 @@ test('live preview: the result on the image in view, redrawn as a parameter chan
   await expect(overlay).toHaveCount(0);
   expect(problems).toEqual([]);
 });
+
+test('live preview of a Volume: the slice in view, Otsu of that slice as scikit-image computes it', async ({ page }) => {
+  test.skip(!ready, 'needs numpy and skimage under /usr/bin/python3');
+  const problems = await openApp(page);
+  await page.evaluate(() => window.algobox.samples.ensure());
+  await page.getByTestId('dataset-row').filter({ hasText: 'spheres volume' }).locator('.ds-name').click();
+  await expect(page.getByTestId('volume-slice')).toBeVisible();
+  await page.getByTestId('alg-card-threshold_segmentation').getByTestId('alg-select').click();
+  await page.getByTestId('preview-toggle').check();
+  const overlay = page.getByTestId('preview-overlay');
+  await expect(overlay).toBeVisible({ timeout: 30_000 });
+  // The slice drawn (the middle one) read through the API, thresholded by skimage here.
+  const drawn = Number(await page.getByTestId('viewer-canvas').getAttribute('data-drawn'));
+  const slice = await page.evaluate(async (z) => {
+    const [d] = (await window.algobox.datasets.list()).filter((x) => x.name === 'spheres volume');
+    const a = await window.algobox.datasets.openArray(d!.id, 'volume');
+    const s = (await a.read([[z, z + 1], null, null])) as { shape: number[]; data: Uint16Array };
+    return { shape: a.shape, data: Array.from(s.data) };
+  }, drawn);
+  const r = spawnSync(
+    PYTHON,
+    [
+      '-c',
+      'import sys, json, numpy as np\nfrom skimage.filters import threshold_otsu\na = np.array(json.load(sys.stdin), dtype=np.uint16)\nprint(json.dumps((a > threshold_otsu(a)).astype(int).tolist()))',
+    ],
+    {
+      input: JSON.stringify(slice.data),
+      encoding: 'utf8',
+      maxBuffer: 16 << 20,
+    },
+  );
+  if (r.status !== 0) throw new Error(r.stderr);
+  const want = JSON.parse(r.stdout) as number[];
+  await expect(overlay).toHaveAttribute('width', String(slice.shape[2]));
+  await expect.poll(() => overlayMask(page)).toEqual(want);
+  await expect(page.getByTestId('preview-status')).toContainText(`Preview on spheres volume · z ${drawn + 1} / ${slice.shape[0]}`);
+  expect(problems).toEqual([]);
+});
