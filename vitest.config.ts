@@ -20,6 +20,7 @@ const INTEGRATION = [
   'toolchainsInterrupted',
   'userFormats',
   'builtinBundles',
+  'thresholdLocalParams',
   'chunkCache',
   'chunkedArrays',
   'datasetArrays',

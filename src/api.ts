@@ -10,7 +10,16 @@ import { ndarray, type DType, type NDArray } from './core/ndarray';
 import type { AlgorithmInfo, DatasetMeta, DatasetRecord, ExecutionRecord } from './core/records';
 import { makeSamples } from './core/sampleData';
 import type { StackRecord } from './core/stacks';
-import { Engine, type EngineOptions, type ExecuteRequest, type ExecutionListener, type GpuInfo, type InstallOptions } from './engine/engine';
+import {
+  Engine,
+  type EngineOptions,
+  type ExecuteRequest,
+  type ExecutionListener,
+  type GpuInfo,
+  type InstallOptions,
+  type PreviewAnswer,
+  type PreviewPlane,
+} from './engine/engine';
 import type { RunnerPool } from './engine/pool';
 import type { PromptService } from './engine/prompts';
 import type { BundleFileInfo, BundleInspection } from './core/pinning';
@@ -236,6 +245,13 @@ export interface Algobox {
     selfTestResults(id: string): Promise<SelfTestResults>;
   };
   execute(req: ExecuteRequest): Promise<string>;
+  /**
+   * A live preview: the algorithm (one that declares `[tool.algobox] preview = true`) on ONE 2-D plane of a
+   * dataset (`plane.key`, default image/volume/mask; `plane.at`, the indices of the leading axes, default 0)
+   * with these arguments (validated as a run's), in memory. Nothing is stored. Latest-wins: a request still
+   * waiting when a newer one arrives resolves `{ superseded: true }`.
+   */
+  preview(algorithmId: string, datasetId: string, args?: Record<string, unknown>, plane?: PreviewPlane): Promise<PreviewAnswer>;
   executions: {
     get(id: string): Promise<ExecutionRecord>;
     list(): Promise<ExecutionRecord[]>;
@@ -626,6 +642,8 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
     },
 
     execute: async (req) => (await e()).execute(req),
+    preview: async (algorithmId, datasetId, args, plane) =>
+      (await e()).preview({ algorithmId, datasetId, ...(args ? { args } : {}), ...(plane ? { plane } : {}) }),
 
     executions: {
       get: async (id) => (await e()).getExecution(id),
@@ -738,6 +756,7 @@ export type { SelfTestReport, SelfTestResults, Region };
 export type { Axis, Channel, ImageAxes } from './core/imageAxes';
 export type { OmeExportOptions, OmeFormat } from './engine/exportOme';
 export type { PromptInput, PromptResult, PromptSession, SaveMaskRequest } from './engine/prompts';
+export type { PreviewAnswer, PreviewPlane, PreviewResult } from './engine/previews';
 export type { ImageFileDecoder, ImportBytes, ImportEntry, ImportError, ImportLayout, ImportOptions, ImportResult } from './engine/importFiles';
 export { AUTO_VOLUME_BYTES, DEFAULT_PERSIST_THRESHOLD_BYTES } from './engine/importFiles';
 export const SCHEMA_NAMES = Object.keys(DATA_SCHEMAS) as DataSchemaName[];

@@ -43,15 +43,29 @@ export function createRunnerHostApi(opts: RunnerHostOptions = {}): RunnerHostApi
   let shared = new SharedAssets();
   const counters = { loadAssetsCalls: 0, executions: 0, moduleLoads: 0 };
 
-  async function loadClass(b: BundleCode): Promise<RunnerClass> {
+  let entryModule: Promise<Record<string, unknown>> | null = null;
+
+  async function loadModule(b: BundleCode): Promise<Record<string, unknown>> {
     counters.moduleLoads++;
     linked = await linkBundle(b.modules, b.entry, builtins, opts.urlFactory);
-    let mod: Record<string, unknown>;
     try {
-      mod = (await import(/* @vite-ignore */ linked.entryUrl)) as Record<string, unknown>;
+      return (await import(/* @vite-ignore */ linked.entryUrl)) as Record<string, unknown>;
     } catch (e) {
       throw new Error(`Loading ${b.entry} failed: ${thrownMessage(e)}`, { cause: e });
     }
+  }
+
+  /** The entry module, linked and imported once (again after a failed load). */
+  function entry(b: BundleCode): Promise<Record<string, unknown>> {
+    entryModule ??= loadModule(b).catch((e: unknown) => {
+      entryModule = null;
+      throw e;
+    });
+    return entryModule;
+  }
+
+  async function loadClass(b: BundleCode): Promise<RunnerClass> {
+    const mod = await entry(b);
     const C = mod.Runner;
     if (typeof C !== 'function') {
       throw new Error(
@@ -113,6 +127,15 @@ export function createRunnerHostApi(opts: RunnerHostOptions = {}): RunnerHostApi
         // Free the MessageChannel of this execution's host proxy (a no-op for in-process hosts).
         (host as { [Comlink.releaseProxy]?: () => void })[Comlink.releaseProxy]?.();
       }
+    },
+
+    async preview(image: NDArray, args: Record<string, unknown>): Promise<NDArray> {
+      if (!bundle) throw new Error('Runner host was not initialised with a bundle.');
+      const f = (await entry(bundle)).preview;
+      if (typeof f !== 'function') {
+        throw new Error(`${bundle.entry} declares a live preview ([tool.algobox] preview = true) but exports no function named preview(image, args).`);
+      }
+      return (await (f as (image: NDArray, args: Record<string, unknown>) => unknown)(image, args)) as NDArray;
     },
 
     async stats() {
@@ -257,6 +280,12 @@ export function runnerWorkerApi(api: RunnerHostApi): RunnerWorkerApi {
         return Promise.reject(new Error('execute: the host port is missing.'));
       }
       return api.execute(req, withBlockTransfer(transferringHost(Comlink.wrap<HostApi>(hostPort) as RemoteHost)));
+    },
+    // The preview's buffer goes back transferred (a bundle's own result: nothing else holds it).
+    preview: async (image, args) => {
+      const out = await api.preview(image, args);
+      const buf = (out as { data?: { buffer?: unknown } } | null)?.data?.buffer;
+      return buf instanceof ArrayBuffer ? Comlink.transfer(out, [buf]) : out;
     },
     stats: () => api.stats(),
     release: () => api.release(),

@@ -11,6 +11,7 @@ import { ManifestError, type ParamValue } from './manifestError';
 import { parse, TomlError } from 'smol-toml';
 import { thrownMessage } from './describeValue';
 import { validateParameter } from './manifestParameters';
+import { conditionsProblem } from './parameterConditions';
 import type { ParameterDeclaration } from './manifestParameterTypes';
 import { describe, isTable, pyRepr, quoteList, type Table } from './manifestValues';
 
@@ -50,6 +51,8 @@ export interface Manifest {
   prompt: PromptDeclaration | null;
   /** [[tool.algobox.tests]]: self-tests with expected outputs and tolerances per device. */
   tests: SelfTestDeclaration[];
+  /** [tool.algobox] preview: the entry module exports `preview(image, args)` (a live preview of one 2-D image). */
+  preview: boolean;
 }
 
 export interface ManifestResult {
@@ -249,6 +252,14 @@ function validateCompox(t: Table, warnings: string[]): CompoxConfig {
   rawParams.forEach((entry, i) => {
     additionalParameters.push(validateParameter(entry, i, seen, warnings));
   });
+  const conditions = conditionsProblem(additionalParameters);
+  if (conditions) {
+    const [i, message, sub] = conditions;
+    throw new ManifestError(
+      `Validation error in additional parameter ${additionalParameters[i]!.name}. ${message}`,
+      `tool.compox.additional_parameters[${i}].${sub}`,
+    );
+  }
 
   // Model validator (reference order): warnings 1–5, then the default-device error.
   if (algorithmType === 'Undefined') {

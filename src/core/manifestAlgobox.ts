@@ -4,6 +4,8 @@
 //   [tool.algobox]
 //   entry = "Runner.js"                      # the Runner module (default Runner.js)
 //   files = ["files/model.onnx", ...]        # extra files fetched when installing from a folder URL
+//   preview = true                           # the entry module exports preview(image, args): a live preview
+//                                            # of one 2-D image, fast enough to redo as parameters change
 //
 //   [tool.algobox.assets."files/model.onnx"] # integrity (and provenance) of an asset
 //   sha256 = "…64 hex…"                      # checked on install; a mismatch refuses the bundle
@@ -26,7 +28,7 @@
 import { ManifestError, type ParamValue } from './manifestError';
 import { describe as show, isTable, type Table } from './manifestValues';
 
-const ALGOBOX_KEYS = ['files', 'entry', 'assets', 'prompt', 'tests'] as const;
+const ALGOBOX_KEYS = ['files', 'entry', 'assets', 'prompt', 'tests', 'preview'] as const;
 export const ASSET_KEYS = ['sha256', 'source', 'license'] as const;
 export const PROMPT_KINDS = ['sam'] as const;
 export const TOLERANCE_KEYS = ['relative_tolerance', 'absolute_tolerance', 'mismatched_elements_per_million'] as const;
@@ -73,6 +75,7 @@ export interface AlgoboxConfig {
   assets: Record<string, AssetDeclaration>;
   prompt: PromptDeclaration | null;
   tests: SelfTestDeclaration[];
+  preview: boolean;
 }
 
 const PATH_RULE = 'a relative path inside the bundle ("/" as separator, no leading "/", no "." or ".." segments)';
@@ -185,7 +188,7 @@ function validateTests(raw: unknown, warnings: string[]): SelfTestDeclaration[] 
 }
 
 export function validateAlgobox(raw: unknown, warnings: string[]): AlgoboxConfig {
-  if (raw === undefined) return { files: [], entry: 'Runner.js', assets: {}, prompt: null, tests: [] };
+  if (raw === undefined) return { files: [], entry: 'Runner.js', assets: {}, prompt: null, tests: [], preview: false };
   if (!isTable(raw)) throw new ManifestError(`pyproject.toml: [tool.algobox] must be a table; got ${show(raw)}.`, 'tool.algobox');
   warnUnknown(raw, ALGOBOX_KEYS, '[tool.algobox]', warnings);
 
@@ -229,5 +232,7 @@ export function validateAlgobox(raw: unknown, warnings: string[]): AlgoboxConfig
   }
 
   const tests = validateTests(raw['tests'], warnings);
-  return { files: [...(files as string[])], entry, assets, prompt, tests };
+  const preview = raw['preview'] ?? false;
+  if (typeof preview !== 'boolean') fail('preview', `field 'preview' must be true or false; got ${show(preview)}.`);
+  return { files: [...(files as string[])], entry, assets, prompt, tests, preview };
 }

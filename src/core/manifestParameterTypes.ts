@@ -19,6 +19,15 @@ export const PARAMETER_TYPES = [
 ] as const;
 export type ParameterType = (typeof PARAMETER_TYPES)[number];
 
+/** `applies_when`, normalised: parameter name → the values for which this parameter applies (core/parameterConditions.ts). */
+export type AppliesWhen = Record<string, (string | number | boolean)[]>;
+
+/** `applies_when_input`: what an input must have for this parameter to apply. */
+export interface AppliesWhenInput {
+  /** An axis name ('c', 'z', 't', …; docs/microscopy.md). */
+  axis: string;
+}
+
 export interface ParameterConfig {
   type: ParameterType;
   default: ParamValue | null;
@@ -27,6 +36,10 @@ export interface ParameterConfig {
   min: number | null;
   max: number | null;
   step: number | null;
+  /** algobox: the parameter applies only when these parameters have these values (core/parameterConditions.ts). */
+  appliesWhen?: AppliesWhen;
+  /** algobox: the parameter applies only when an input has this axis. */
+  appliesWhenInput?: AppliesWhenInput;
 }
 
 export interface ParameterDeclaration {
@@ -36,4 +49,4 @@ export interface ParameterDeclaration {
 }
 
 export const PARAMETER_KEYS = ['name', 'description', 'config'] as const;
-export const CONFIG_KEYS = ['type', 'default', 'adjustable', 'options', 'min', 'max', 'step'] as const;
+export const CONFIG_KEYS = ['type', 'default', 'adjustable', 'options', 'min', 'max', 'step', 'applies_when', 'applies_when_input'] as const;

@@ -3,7 +3,16 @@
 // on the parameter type is one rule per Compox type in PARAMETER_RULES: the Python type of its values,
 // the element type of lists, and its own checks (ranges, enums, lists).
 import { ManifestError, type ParamValue } from './manifestError';
-import { CONFIG_KEYS, PARAMETER_KEYS, PARAMETER_TYPES, type ParameterDeclaration, type ParameterType } from './manifestParameterTypes';
+import {
+  CONFIG_KEYS,
+  PARAMETER_KEYS,
+  PARAMETER_TYPES,
+  type AppliesWhen,
+  type AppliesWhenInput,
+  type ParameterDeclaration,
+  type ParameterType,
+} from './manifestParameterTypes';
+import { readAppliesWhen, readAppliesWhenInput } from './parameterConditions';
 import { describe, isTable, pyRepr, pyStr, pyTypeName, quoteList, tomlRepr, type Table } from './manifestValues';
 
 /** Python type names, as the reference's messages use them. */
@@ -21,6 +30,8 @@ interface RawParameter {
   adjustable: boolean;
   options: unknown[];
   bounds: Bounds;
+  appliesWhen: AppliesWhen | null;
+  appliesWhenInput: AppliesWhenInput | null;
 }
 
 interface RuleContext {
@@ -236,7 +247,32 @@ function readConfigFields(config: Table, fail: Fail): Omit<RawParameter, 'name' 
     checkSafe(v, `config.${k}`, fail);
     bounds[k] = v;
   }
-  return { type: type as ParameterType, default: dflt, adjustable, options, bounds };
+  return { type: type as ParameterType, default: dflt, adjustable, options, bounds, ...readConditions(config, fail) };
+}
+
+/** algobox's `applies_when` / `applies_when_input` (shapes checked by zod; parameterConditions.ts). */
+function readConditions(config: Table, fail: Fail): Pick<RawParameter, 'appliesWhen' | 'appliesWhenInput'> {
+  let appliesWhen: AppliesWhen | null = null;
+  let appliesWhenInput: AppliesWhenInput | null = null;
+  if (config['applies_when'] !== undefined) {
+    const r = readAppliesWhen(config['applies_when']);
+    if ('problem' in r)
+      return fail(
+        `The field 'config.applies_when' is invalid: ${r.problem}; got ${describe(config['applies_when'])}. Expected form: applies_when = {other_parameter = ["value", …]}.`,
+        'config.applies_when',
+      );
+    appliesWhen = r.value;
+  }
+  if (config['applies_when_input'] !== undefined) {
+    const r = readAppliesWhenInput(config['applies_when_input']);
+    if ('problem' in r)
+      return fail(
+        `The field 'config.applies_when_input' is invalid: ${r.problem}; got ${describe(config['applies_when_input'])}. Expected form: applies_when_input = {axis = "c"}.`,
+        'config.applies_when_input',
+      );
+    appliesWhenInput = r.value;
+  }
+  return { appliesWhen, appliesWhenInput };
 }
 
 /** FIX: unknown keys are reported (the reference ignores them). */
@@ -281,6 +317,8 @@ function toDeclaration(p: RawParameter, dflt: unknown): ParameterDeclaration {
       min: bounds.min === null ? null : Number(bounds.min),
       max: bounds.max === null ? null : Number(bounds.max),
       step: bounds.step === null ? null : Number(bounds.step),
+      ...(p.appliesWhen ? { appliesWhen: p.appliesWhen } : {}),
+      ...(p.appliesWhenInput ? { appliesWhenInput: p.appliesWhenInput } : {}),
     },
   };
 }

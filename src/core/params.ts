@@ -4,7 +4,9 @@
 // Defaults are NOT re-checked at run time (the manifest validation already reported on them), and step
 // alignment of range values is not validated. Pure TS, no DOM.
 import { z } from 'zod';
-import type { ParamValue, ParameterDeclaration, ParameterType } from './manifest';
+import type { ParamValue } from './manifestError';
+import type { ParameterDeclaration, ParameterType } from './manifestParameterTypes';
+import { parameterApplies } from './parameterApplies';
 
 export class ArgsError extends Error {
   /** The offending parameter (or unknown argument name); null when the args as a whole are wrong. */
@@ -179,7 +181,7 @@ function unknownMessage(keys: string[], declared: string[]): string {
 }
 
 /**
- * Validate runtime args and merge defaults. Throws ArgsError with a human-readable message (the first problem:
+ * Validate runtime args and merge defaults (only of parameters that apply: `applies_when`). Throws ArgsError with a human-readable message (the first problem:
  * a non-object, then unknown names, then the first failing parameter in declared order; `issues` has them all).
  * Missing args take the declared default (lists copied); parameters with a null default that were not given
  * are left out.
@@ -205,11 +207,18 @@ export function validateArgs(params: ParameterDeclaration[], args: unknown): Rec
   }
   const given = parsed.data as Record<string, ParamValue | undefined>;
   const out: Record<string, ParamValue> = {};
+  const defaulted: ParameterDeclaration[] = [];
   for (const p of params) {
     const v = Object.prototype.hasOwnProperty.call(given, p.name) ? given[p.name] : undefined;
     if (v !== undefined) out[p.name] = copy(v);
-    else if (p.config.default !== null && p.config.default !== undefined) out[p.name] = copy(p.config.default);
+    else if (p.config.default !== null && p.config.default !== undefined) {
+      out[p.name] = copy(p.config.default);
+      defaulted.push(p);
+    }
   }
+  // A default is filled in only for a parameter that applies (`applies_when`; the inputs are not known here).
+  const values = { ...out };
+  for (const p of defaulted) if (p.config.appliesWhen && !parameterApplies(p, params, values, null)) delete out[p.name];
   return out;
 }
 

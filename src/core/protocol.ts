@@ -131,6 +131,11 @@ export interface RunnerHostApi {
   init(bundle: BundleCode): Promise<void>;
   /** Run one execution; loads the module and runs loadAssets on first use. */
   execute(req: ExecuteRequest, host: HostApi): Promise<ExecuteResult>;
+  /**
+   * The live preview of a bundle that declares `[tool.algobox] preview = true`: its entry module's
+   * `preview(image, args)` on one 2-D image (validated args), in memory; no HostApi, nothing stored.
+   */
+  preview(image: NDArray, args: Record<string, unknown>): Promise<NDArray>;
   /** Counters for tests and diagnostics. */
   stats(): Promise<RunnerHostStats>;
   /** Release what the cached runner holds (model sessions) before the worker is terminated. */

@@ -141,6 +141,8 @@ export interface AlgorithmInfo {
   bundleHash: string;
   /** Names of the bundle's self-tests ([[tool.algobox.tests]]); empty when it declares none. */
   selfTests: string[];
+  /** [tool.algobox] preview = true: the entry module's `preview(image, args)` gives a live preview of one 2-D image (`api.preview`). */
+  preview: boolean;
   /** ISO time of installation. */
   installed: string;
 }

@@ -40,6 +40,7 @@ export function publicAlgorithm(r: AlgorithmRecord): AlgorithmInfo {
     origin: { ...r.origin },
     bundleHash: r.bundleHash,
     selfTests: (r.manifest?.tests ?? []).map((t) => t.name),
+    preview: r.manifest?.preview === true,
     installed: r.installed,
   };
 }

@@ -12,10 +12,12 @@ import type { EngineOptions, GpuInfo } from './engineOptions';
 import { Executions } from './executions';
 import type { ExecuteRequest, ExecutionListener } from './liveRun';
 import { RunnerPool } from './pool';
+import { Previews, type PreviewAnswer, type PreviewRequest } from './previews';
 import { PromptService } from './prompts';
 import { runSelfTest, storedSelfTests, type SelfTestReport, type SelfTestResults } from './selfTest';
 
 export type { EngineOptions, GpuInfo } from './engineOptions';
+export type { PreviewAnswer, PreviewPlane, PreviewRequest } from './previews';
 export type { InstallOptions } from './catalogue';
 export { DEFAULT_THIRD_PARTY_TIMEOUT_MS, INTERRUPTED_MESSAGE, type ExecuteRequest, type ExecutionListener } from './liveRun';
 
@@ -27,6 +29,8 @@ export class Engine {
   readonly engineId: string;
   readonly catalogue: Catalogue;
   readonly executions: Executions;
+  /** Live previews of one 2-D plane (algorithms declaring `[tool.algobox] preview = true`); nothing stored. */
+  readonly previews: Previews;
   private readonly opts: EngineOptions;
   private gpuInfo: Promise<GpuInfo> | null = null;
   private readonly shutdownHooks: (() => void)[] = [];
@@ -43,6 +47,7 @@ export class Engine {
     });
     this.catalogue = new Catalogue(this.store, this.pool, opts.fetch);
     this.executions = new Executions(this.store, this.pool, opts, this.engineId, () => this.gpu());
+    this.previews = new Previews(this.store, this.pool, (id) => this.algorithmRecord(id));
   }
 
   /** WebGPU availability, probed once. */
@@ -110,4 +115,7 @@ export class Engine {
   wait = (id: string): Promise<ExecutionRecord> => this.executions.wait(id);
   cancel = (id: string): Promise<ExecutionRecord> => this.executions.cancel(id);
   subscribe = (id: string, cb: ExecutionListener): (() => void) => this.executions.subscribe(id, cb);
+
+  // ── live previews ──
+  preview = (req: PreviewRequest): Promise<PreviewAnswer> => this.previews.preview(req);
 }

@@ -451,13 +451,18 @@ export class Executions {
     );
   }
 
-  private async bundleCode(alg: AlgorithmRecord, device: 'cpu' | 'gpu'): Promise<BundleCode> {
-    const modules: Record<string, string> = {};
-    for (const [path, key] of Object.entries(alg.module)) {
-      const bytes = await this.store.readBlob(key);
-      if (!bytes) throw new Error(`The stored code of ${alg.name} (${path}) is missing; re-install the algorithm.`);
-      modules[path] = new TextDecoder().decode(bytes);
-    }
-    return { algorithmId: alg.id, name: alg.name, version: alg.version, entry: alg.manifest.entry, modules, device };
+  private bundleCode(alg: AlgorithmRecord, device: 'cpu' | 'gpu'): Promise<BundleCode> {
+    return bundleCode(this.store, alg, device);
   }
+}
+
+/** What a runner worker is initialised with: the algorithm's stored code files. */
+export async function bundleCode(store: Store, alg: AlgorithmRecord, device: 'cpu' | 'gpu'): Promise<BundleCode> {
+  const modules: Record<string, string> = {};
+  for (const [path, key] of Object.entries(alg.module)) {
+    const bytes = await store.readBlob(key);
+    if (!bytes) throw new Error(`The stored code of ${alg.name} (${path}) is missing; re-install the algorithm.`);
+    modules[path] = new TextDecoder().decode(bytes);
+  }
+  return { algorithmId: alg.id, name: alg.name, version: alg.version, entry: alg.manifest.entry, modules, device };
 }

@@ -98,6 +98,7 @@ export async function prepareInstall(files: BundleFiles, origin: AlgorithmRecord
     // The lock is not part of the bundle's identity: this equals the lock's `bundle`.
     bundleHash: await bundleHash(withoutLock(fileHashes)),
     selfTests: manifest.tests.map((t) => t.name),
+    preview: manifest.preview,
     byteLength,
     installed: new Date().toISOString(),
     manifest,

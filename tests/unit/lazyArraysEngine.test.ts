@@ -367,7 +367,7 @@ describe('threshold_segmentation on a Volume of several chunks', () => {
     }
   });
 
-  it('li and local over two Volumes as one stack: out of core, the masks of the in-memory stack', async () => {
+  it('li and local over two Volumes: out of core, the masks of the in-memory stack (local: each volume on its own)', async () => {
     const env = await makeEnv();
     let s = 8;
     const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
@@ -380,7 +380,8 @@ describe('threshold_segmentation on a Volume of several chunks', () => {
       const rec = await env.api.executions.wait(await env.api.execute({ algorithmId: alg.id, inputDatasetIds: ids, args: { thresholding_algorithm: method } }));
       expect(rec.error).toBeNull();
       expect(rec.log.map((l) => l.message)).toContain('Out of core: uint16 [3, 120, 150] in 3 block(s); uint16 [3, 120, 150] in 3 block(s).');
-      const whole = filters.threshold(stack(vols), method).mask;
+      // li: one threshold over the stack; local: each volume on its own (block size 1 along the stack of inputs).
+      const whole = filters.threshold(stack(vols), method, method === 'local' ? { blockSize: [1, 3, 3, 3] } : {}).mask;
       for (let i = 0; i < 2; i++) {
         const mask = (await env.api.datasets.get(rec.outputDatasetIds[i]!)).fields.mask as NDArray;
         expect(values(mask)).toEqual(Array.from(whole.data.subarray(i * 54000, (i + 1) * 54000)));

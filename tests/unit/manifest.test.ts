@@ -215,6 +215,7 @@ hash_assets = false
       assets: {},
       prompt: null,
       tests: [],
+      preview: false,
     });
   });
 
@@ -512,7 +513,7 @@ describe('unknown keys (fix 3)', () => {
     );
     expect(warnings).toEqual([
       "Unknown key 'label' in additional parameter 'p' (ignored). Known keys are: name, description, config.",
-      "Unknown key 'minimum' in the config of additional parameter 'p' (ignored). Known keys are: type, default, adjustable, options, min, max, step.",
+      "Unknown key 'minimum' in the config of additional parameter 'p' (ignored). Known keys are: type, default, adjustable, options, min, max, step, applies_when, applies_when_input.",
     ]);
     expect(manifest.additionalParameters[0]?.config).toEqual({
       type: 'string',
@@ -824,7 +825,7 @@ describe('[tool.algobox]', () => {
 
   it('warns on unknown keys', () => {
     const { warnings } = parseManifest(`${compox()}\n[tool.algobox]\nfile = ["x"]\n`);
-    expect(warnings).toEqual(["Unknown key 'file' in [tool.algobox] (ignored). Known keys are: files, entry, assets, prompt, tests."]);
+    expect(warnings).toEqual(["Unknown key 'file' in [tool.algobox] (ignored). Known keys are: files, entry, assets, prompt, tests, preview."]);
   });
 
   it.each(['/abs/x', '../x', 'a/../b', 'a\\\\b', '', 'a//b', './x'])('rejects the bundle path "%s"', (f) => {

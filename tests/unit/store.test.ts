@@ -69,6 +69,7 @@ function algorithmRecord(name: string, version: string, module: Record<string, s
     origin: { kind: 'files' },
     bundleHash: 'x',
     selfTests: [],
+    preview: false,
     byteLength: 0,
     installed: new Date().toISOString(),
     manifest: {} as AlgorithmRecord['manifest'],

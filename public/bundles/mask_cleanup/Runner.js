@@ -50,3 +50,12 @@ export class Runner extends Segmentation2SegmentationRunner {
     return super.postprocess(result, args);
   }
 }
+
+/**
+ * The live preview ([tool.algobox] preview = true): one 2-D mask cleaned with these args, in memory,
+ * as a run cleans that mask (uint8 0/1).
+ */
+export function preview(mask, args) {
+  const out = cleanMask(mask, args.min_size ?? 64, args.fill_holes ?? true);
+  return ndarray("uint8", [...mask.shape], Uint8Array.from(out.data, (v) => (v ? 1 : 0)));
+}

@@ -1,6 +1,6 @@
 import { Image2SegmentationRunner, stack, unstack } from "algobox";
 import { filters } from "algobox/image";
-import { thresholdImage } from "./image_segmentation/segmentation_utils.js";
+import { localOptions, thresholdImage } from "./image_segmentation/segmentation_utils.js";
 import { openInputs, thresholdOutOfCore, writeLocalMasks, writeMasks } from "./image_segmentation/out_of_core.js";
 
 /** Inputs of at least this many bytes together are thresholded out of core (as is any input of several chunks). */
@@ -26,9 +26,10 @@ export class Runner extends Image2SegmentationRunner {
     const size = inputs.reduce((n, a) => n + a.size, 0);
     const chunked = inputs.some((a) => a.blockCount() > 1);
     const large = chunked || size * ITEM_BYTES[inputs[0].dtype] >= OUT_OF_CORE_BYTES;
-    const outOfCore = large && filters.isBlockwiseThreshold(method, inputs[0].dtype, size);
+    const local = method === "local" ? localOptions(args, inputs[0].shape.length + 1) : {};
+    const outOfCore = large && filters.isBlockwiseThreshold(method, inputs[0].dtype, size, local);
     // The global methods out of core take inputs of any shapes; local filters them as one stack.
-    if (outOfCore && method !== "local") return { method, inputs, stacked: null };
+    if (outOfCore && method !== "local") return { method, inputs, stacked: null, local };
     const first = inputs[0];
     const odd = inputs.findIndex((a) => a.shape.join() !== first.shape.join());
     if (odd > 0) {
@@ -37,20 +38,21 @@ export class Runner extends Image2SegmentationRunner {
           `but dataset ${inputs[odd].datasetId} is ${inputs[odd].dtype} [${inputs[odd].shape.join(", ")}].`,
       );
     }
-    if (outOfCore) return { method, inputs, stacked: null };
-    return { method, inputs, stacked: stack(await Promise.all(inputs.map((a) => a.read()))) };
+    if (outOfCore) return { method, inputs, stacked: null, local };
+    return { method, inputs, stacked: stack(await Promise.all(inputs.map((a) => a.read()))), local };
   }
 
-  async inference({ method, inputs, stacked }) {
+  async inference({ method, inputs, stacked, local }) {
     this.logMessage(`Starting inference with thresholding algorithm: ${method}`);
+    if (method === "local") this.logMessage(`threshold_local: block_size ${local.blockSize.slice(1).join("×")}, method ${local.method}, offset ${local.offset}, mode ${local.mode}${local.mode === "constant" ? `, cval ${local.cval}` : ""}${local.param ? `, sigma ${local.param[1]}` : ""}.`);
     if (stacked) {
-      const { threshold, mask } = thresholdImage(stacked, method);
+      const { threshold, mask } = thresholdImage(stacked, method, local);
       if (typeof threshold === "number") this.logMessage(`Threshold: ${threshold}`);
       this.setProgress(0.5);
       return unstack(mask);
     }
     this.logMessage(`Out of core: ${inputs.map((a) => `${a.dtype} [${a.shape.join(", ")}] in ${a.blockCount()} block(s)`).join("; ")}.`);
-    if (method === "local") return writeLocalMasks(this, inputs);
+    if (method === "local") return writeLocalMasks(this, inputs, local);
     const threshold = await thresholdOutOfCore(this, inputs, method);
     this.logMessage(`Threshold: ${threshold}`);
     return writeMasks(this, inputs, threshold);
@@ -59,4 +61,13 @@ export class Runner extends Image2SegmentationRunner {
   async postprocess(masks) {
     return this.postData(masks.map((mask) => ({ mask })));
   }
+}
+
+/**
+ * The live preview ([tool.algobox] preview = true): the mask of one 2-D image (a plane of an input) with
+ * these args, computed in memory as a run computes the mask of that image alone.
+ */
+export function preview(image, args) {
+  const method = args.thresholding_algorithm ?? "otsu";
+  return thresholdImage(image, method, method === "local" ? localOptions(args, image.shape.length, 0) : {}).mask;
 }

@@ -2,19 +2,23 @@
 // parameter form below, and the run controls at the bottom.
 import { useEffect, useMemo, useState } from 'react';
 import { matchesFilter } from '../../core/algorithmQuery';
-import { useAlgorithms } from '../state/queries';
+import { inputAxesInfo } from '../../core/parameterApplies';
+import { useAlgorithms, useDatasets, useStacks } from '../state/queries';
 import { useSelection } from '../state/selection';
 import { AlgorithmDetails } from './AlgorithmDetails';
 import { Catalog } from './Catalog';
 import { CatalogFilters, EMPTY_FILTER, isFiltering, toAlgorithmFilter, type CatalogFilterState } from './CatalogFilters';
-import { draftsFromArgs, evaluateForm, initialDrafts, type Drafts } from './paramValues';
-import { RunControls } from './RunControls';
+import { applicableParams, draftsFromArgs, evaluateForm, initialDrafts, type Drafts } from './paramValues';
+import { PreviewToggle } from './PreviewToggle';
+import { RunControls, resolveInputs } from './RunControls';
 import './algorithms.css';
 import { thrownMessage } from '../../core/describeValue';
 
 export function AlgorithmPanel() {
   const algorithms = useAlgorithms();
-  const { algorithmId, formFill, clearFormFill } = useSelection();
+  const { algorithmId, formFill, clearFormFill, inputs } = useSelection();
+  const datasets = useDatasets();
+  const stacks = useStacks();
   const [filter, setFilter] = useState<CatalogFilterState>(EMPTY_FILTER);
   const [catalogOpen, setCatalogOpen] = useState(true);
   // Form edits per algorithm, kept while switching between algorithms.
@@ -35,7 +39,18 @@ export function AlgorithmPanel() {
     clearFormFill();
   }, [formFill, alg, clearFormFill]);
   const drafts = useMemo(() => (alg ? (draftsById[alg.id] ?? initialDrafts(alg.additionalParameters)) : {}), [alg, draftsById]);
-  const form = useMemo(() => (alg ? evaluateForm(alg.additionalParameters, drafts) : null), [alg, drafts]);
+  // What `applies_when_input` looks at: the axes of the run's inputs (null while they load).
+  const inputInfo = useMemo(() => {
+    if (!datasets.data) return null;
+    const { ids } = resolveInputs(inputs, stacks.data);
+    const byId = new Map(datasets.data.map((d) => [d.id, d]));
+    return ids.flatMap((id) => {
+      const m = byId.get(id);
+      return m ? [inputAxesInfo(m)] : [];
+    });
+  }, [datasets.data, stacks.data, inputs]);
+  const applicable = useMemo(() => (alg ? applicableParams(alg.additionalParameters, drafts, inputInfo) : []), [alg, drafts, inputInfo]);
+  const form = useMemo(() => (alg ? evaluateForm(alg.additionalParameters, drafts, inputInfo) : null), [alg, drafts, inputInfo]);
 
   return (
     <div className={`panel alg-panel${alg ? '' : ' no-selection'}`} data-testid="algorithm-panel">
@@ -88,6 +103,7 @@ export function AlgorithmPanel() {
             alg={alg}
             form={{
               params: alg.additionalParameters,
+              applicable,
               drafts,
               errors: form.errors,
               onChange: (name, d) => setDraftsById((cur) => ({ ...cur, [alg.id]: { ...(cur[alg.id] ?? initialDrafts(alg.additionalParameters)), [name]: d } })),
@@ -102,6 +118,7 @@ export function AlgorithmPanel() {
           </p>
         )}
       </div>
+      {alg && form && alg.preview && <PreviewToggle key={`preview-${alg.id}`} alg={alg} form={form} />}
       {alg && form && <RunControls key={alg.id} alg={alg} form={form} />}
     </div>
   );

@@ -4,21 +4,29 @@
 import { useId } from 'react';
 import type { ParameterDeclaration } from '../../core/manifest';
 import { CheckboxControl, ChipsControl, NumberControl, RangeControl, SelectControl, TextControl, type ControlProps } from './ParamControls';
-import { controlKind, isDefaultDraft, showValue, visibleParams, draftFromValue, type Draft, type Drafts } from './paramValues';
+import { applicableParams, controlKind, isDefaultDraft, showValue, visibleParams, draftFromValue, type Draft, type Drafts } from './paramValues';
 import { parameterTypeWords } from '../userWords';
 
 export interface ParamFormProps {
   params: readonly ParameterDeclaration[];
+  /**
+   * The parameters that apply to the current choices and inputs (`applies_when`, `applies_when_input`):
+   * only these are shown. Default: by the drafts alone (`applicableParams` with the inputs not known).
+   */
+  applicable?: readonly ParameterDeclaration[];
   drafts: Drafts;
   errors: Record<string, string>;
   onChange(name: string, draft: Draft): void;
   onResetAll(): void;
 }
 
-export function ParamForm({ params, drafts, errors, onChange, onResetAll }: ParamFormProps) {
-  const shown = visibleParams(params);
-  const hidden = params.length - shown.length;
-  const anyChanged = shown.some((p) => !isDefaultDraft(p, drafts[p.name]));
+export function ParamForm({ params, applicable, drafts, errors, onChange, onResetAll }: ParamFormProps) {
+  const visible = visibleParams(params);
+  const hidden = params.length - visible.length;
+  const applying = applicable ?? applicableParams(params, drafts, null);
+  const shown = visible.filter((p) => applying.includes(p));
+  const idle = visible.length - shown.length;
+  const anyChanged = visible.some((p) => !isDefaultDraft(p, drafts[p.name]));
   return (
     <section className="param-form" aria-label="Parameters">
       <div className="row param-form-head">
@@ -30,7 +38,9 @@ export function ParamForm({ params, drafts, errors, onChange, onResetAll }: Para
         )}
       </div>
       {shown.length === 0 ? (
-        <p className="muted param-none">{params.length === 0 ? 'This algorithm has no parameters.' : 'No adjustable parameters.'}</p>
+        <p className="muted param-none">
+          {params.length === 0 ? 'This algorithm has no parameters.' : visible.length ? 'No parameter applies to these choices.' : 'No adjustable parameters.'}
+        </p>
       ) : (
         shown.map((p) => (
           <ParamField
@@ -41,6 +51,18 @@ export function ParamForm({ params, drafts, errors, onChange, onResetAll }: Para
             onChange={(d) => onChange(p.name, d)}
           />
         ))
+      )}
+      {idle > 0 && (
+        <p
+          className="muted param-hidden-note"
+          data-testid="param-idle-note"
+          title={visible
+            .filter((p) => !shown.includes(p))
+            .map((p) => p.name)
+            .join(', ')}
+        >
+          {idle} more {idle === 1 ? 'parameter applies' : 'parameters apply'} only to other choices or inputs.
+        </p>
       )}
       {hidden > 0 && (
         <p className="muted param-hidden-note">

@@ -2,6 +2,7 @@
 // "draft"), how a draft becomes a parameter value, and validation with the engine's own zod schema
 // (`parameterValueSchema`), so the form accepts exactly what `api.execute` accepts. No React, no DOM.
 import type { ParamValue, ParameterDeclaration, ParameterType } from '../../core/manifest';
+import { parameterApplies, type InputAxesInfo } from '../../core/parameterApplies';
 import { formatValue, parameterValueSchema } from '../../core/params';
 
 /**
@@ -204,11 +205,24 @@ export interface FormResult {
   valid: boolean;
 }
 
-/** Every visible parameter's value and validation, in one pass. */
-export function evaluateForm(params: readonly ParameterDeclaration[], drafts: Drafts): FormResult {
+/**
+ * The visible parameters that apply now (`applies_when` on the other parameters' current values, which
+ * are the drafts' or the defaults; `applies_when_input` on the run's inputs, null: not known yet).
+ */
+export function applicableParams(params: readonly ParameterDeclaration[], drafts: Drafts, inputs: readonly InputAxesInfo[] | null): ParameterDeclaration[] {
+  const values: Record<string, ParamValue | undefined> = {};
+  for (const p of params) {
+    const v = p.config.adjustable === false ? p.config.default : coerceDraft(p, drafts[p.name]);
+    values[p.name] = v === null ? undefined : (v as ParamValue | undefined);
+  }
+  return visibleParams(params).filter((p) => parameterApplies(p, params, values, inputs));
+}
+
+/** Every visible parameter's value and validation, in one pass; parameters that do not apply are left out (the runner takes their defaults). */
+export function evaluateForm(params: readonly ParameterDeclaration[], drafts: Drafts, inputs: readonly InputAxesInfo[] | null = null): FormResult {
   const args: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
-  for (const p of visibleParams(params)) {
+  for (const p of applicableParams(params, drafts, inputs)) {
     const err = validateDraft(p, drafts[p.name]);
     if (err) {
       errors[p.name] = err;

@@ -1,6 +1,7 @@
 // What the user has selected: the item shown in the viewer, the inputs of the next run, and the
 // algorithm chosen. One React context (no module-level mutable state).
 import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
+import { PreviewProvider } from './preview';
 
 /** What the viewer shows. */
 export type ViewTarget =
@@ -76,7 +77,11 @@ export function SelectionProvider({ children }: { children: ReactNode }) {
     }),
     [view, inputs, algorithmId, page, formFill],
   );
-  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+  return (
+    <Ctx.Provider value={value}>
+      <PreviewProvider>{children}</PreviewProvider>
+    </Ctx.Provider>
+  );
 }
 
 export function useSelection(): Selection {

@@ -7,6 +7,8 @@ import { EmbeddingViewer } from './EmbeddingViewer';
 import { GenericViewer } from './GenericViewer';
 import { HyperstackView } from './HyperstackView';
 import { ImageViewer } from './ImageViewer';
+import { usePreviewOverlay } from './PreviewOverlay';
+import { usePublishPlane } from '../state/preview';
 import { SegmentationViewer } from './SegmentationViewer';
 import { SlicedSegmentation } from './SlicedSegmentation';
 import { isSlicedField } from './slicedFields';
@@ -63,7 +65,13 @@ function imageAxes(meta: DatasetMeta): PlaneAxes | null {
 
 function ImageDataset({ meta }: { meta: DatasetMeta }) {
   const q = useDataset(meta.id, ['image']);
-  return <ImageViewer image={arrayField(q.data, 'image')} error={q.isError ? errorText(q.error) : null} label="Image" axes={imageAxes(meta)} />;
+  // The live preview (state/preview.tsx): this image's plane is the one a preview covers.
+  const plane = { datasetId: meta.id, key: 'image', at: [], label: meta.name };
+  usePublishPlane(plane);
+  const overlay = usePreviewOverlay(plane);
+  return (
+    <ImageViewer image={arrayField(q.data, 'image')} error={q.isError ? errorText(q.error) : null} label="Image" axes={imageAxes(meta)} overlay={overlay} />
+  );
 }
 
 function ImageMaskDataset({ id }: { id: string }) {
@@ -101,6 +109,10 @@ function SlicedMaskDataset({ meta }: { meta: DatasetMeta }) {
 
 function WholeMaskDataset({ meta }: { meta: DatasetMeta }) {
   const mask = useDataset(meta.id, ['mask']);
+  // The live preview (state/preview.tsx) of a 2-D mask (mask cleanup).
+  const plane = meta.keys.mask?.shape.length === 2 ? { datasetId: meta.id, key: 'mask', at: [], label: meta.name } : null;
+  usePublishPlane(plane);
+  const overlay = usePreviewOverlay(plane);
   const src = useSourceIds(meta, 1);
   const source = useDataset(src.ids?.[0] ?? null, ['image', 'mask']);
   const image = arrayField(source.data, 'image');
@@ -120,6 +132,7 @@ function WholeMaskDataset({ meta }: { meta: DatasetMeta }) {
       error={mask.isError ? errorText(mask.error) : null}
       note={note}
       label="Mask"
+      overlay={overlay}
     />
   );
 }

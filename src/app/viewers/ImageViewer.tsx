@@ -2,7 +2,7 @@
 import { useMemo, type ReactNode } from 'react';
 import type { NDArray } from '../../core/ndarray';
 import { ContrastControls } from './ContrastControls';
-import { ImageCanvas, type VirtualImage } from './ImageCanvas';
+import { ImageCanvas, type ImageCanvasProps, type VirtualImage } from './ImageCanvas';
 import type { SliceNav } from './controls';
 import { useContrast, usePixels, usePlanes, useWindow, type ContrastState } from './contrast';
 import { formatValue } from './render/format';
@@ -47,6 +47,8 @@ export interface ImageViewerProps {
   sampled?: boolean;
   /** Physical axes of the image: a scale bar and physical coordinates when x has a unit. */
   axes?: PlaneAxes | null;
+  /** Drawn over the image (ImageCanvas's `overlay`): the live preview (PreviewOverlay.tsx). */
+  overlay?: ImageCanvasProps['overlay'];
 }
 
 /** `planes` drawn through ImageCanvas's virtual mode: the on-screen samples windowed and put, on every view. */
@@ -80,6 +82,7 @@ export function ImageViewer({
   footer,
   sampled = false,
   axes,
+  overlay,
 }: ImageViewerProps) {
   const own = useContrast();
   const [state, setState] = contrast ?? own;
@@ -106,6 +109,7 @@ export function ImageViewer({
         label={nav && nav.count > 1 ? `${label}, ${(nav.label ?? 'slice').toLowerCase()} ${nav.index + 1} of ${nav.count}` : label}
         readout={(x, y) => valueText(planes, x, y)}
         axes={axes}
+        overlay={overlay}
       />
       {footer}
     </ViewerFrame>

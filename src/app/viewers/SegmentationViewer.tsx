@@ -3,7 +3,7 @@
 import { useId, useMemo, useState, type KeyboardEvent } from 'react';
 import type { NDArray } from '../../core/ndarray';
 import { ContrastControls } from './ContrastControls';
-import { ImageCanvas } from './ImageCanvas';
+import { ImageCanvas, type ImageCanvasProps } from './ImageCanvas';
 import { OpacityField, type SliceNav } from './controls';
 import { useContrast, usePixels, usePlanes, useWindow } from './contrast';
 import { valueText } from './ImageViewer';
@@ -87,6 +87,8 @@ export interface SegmentationViewerProps {
   windowFrom?: NDArray | null;
   /** Written to the canvas's `data-drawn` once drawn (the slice index). */
   drawnTag?: string;
+  /** Drawn over the mask (ImageCanvas's `overlay`): the live preview (PreviewOverlay.tsx). */
+  overlay?: ImageCanvasProps['overlay'];
 }
 
 export function SegmentationViewer({
@@ -102,6 +104,7 @@ export function SegmentationViewer({
   legendTitle = 'Labels',
   windowFrom,
   drawnTag,
+  overlay,
 }: SegmentationViewerProps) {
   const [contrast, setContrast] = useContrast();
   // null: the default, 50 % over an image, opaque over black.
@@ -191,6 +194,7 @@ export function SegmentationViewer({
             drawnTag={drawnTag}
             label={`${label}${showInput ? ' (input mask)' : ''}`}
             onKeyDown={onKey}
+            overlay={overlay}
             readout={(x, y) => {
               const l = m.data[y * m.width + x]!;
               const v = planes ? `${valueText(planes, x, y)} · ` : '';

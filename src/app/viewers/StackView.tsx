@@ -5,6 +5,8 @@ import { useEffect, useState } from 'react';
 import { useApi } from '../apiContext';
 import { keys, useDataset } from '../state/queries';
 import { ImageViewer } from './ImageViewer';
+import { usePreviewOverlay } from './PreviewOverlay';
+import { usePublishPlane } from '../state/preview';
 import { ViewerMessage, errorText } from './controls';
 import { useKeep } from './data';
 import type { DatasetRecord } from '../../core/records';
@@ -33,6 +35,11 @@ export function StackView({ id }: { id: string }) {
   const dsId = stack?.datasetIds[i] ?? null;
   const q = useDataset(dsId);
   const image = useKeep(sliceImage(q.data));
+  // The live preview (state/preview.tsx) covers the slice shown: that dataset's image (or mask).
+  const sliceKey = q.data ? (q.data.fields.image ? 'image' : q.data.fields.mask ? 'mask' : null) : null;
+  const plane = dsId && sliceKey ? { datasetId: dsId, key: sliceKey, at: [], label: `${stack?.name ?? 'stack'} · slice ${i + 1}` } : null;
+  usePublishPlane(plane);
+  const overlay = usePreviewOverlay(plane);
   const api = useApi();
   const qc = useQueryClient();
   // Prefetch the neighbouring slices so scrolling stays smooth.
@@ -63,6 +70,7 @@ export function StackView({ id }: { id: string }) {
         }
         label={`Stack ${stack.name}`}
         nav={{ index: i, count, onChange: setIndex, label: 'Slice', describe: () => q.data?.meta.name ?? '' }}
+        overlay={overlay}
       />
     </div>
   );

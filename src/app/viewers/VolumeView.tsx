@@ -18,6 +18,8 @@ import { useContrast, type ContrastState } from './contrast';
 import { volumeKeys } from './data';
 import { StatsAndHistogram } from './HistogramPlot';
 import { ImageViewer } from './ImageViewer';
+import { usePreviewOverlay } from './PreviewOverlay';
+import { usePublishPlane } from '../state/preview';
 import { histogram } from './render/histogram';
 import { fieldAxes } from './render/hyperstack';
 import { planeAxesOf } from './render/scaleBar';
@@ -84,12 +86,17 @@ function VolumeField({ meta, fieldKey, picker }: { meta: DatasetMeta; fieldKey: 
       ),
     [axes, shape, drawn],
   );
+  // The live preview (state/preview.tsx) covers the slice drawn.
+  const previewPlane = { datasetId: meta.id, key: fieldKey, at: sliceIndex(shape, drawn), label: `${meta.name} · ${sliceText(shape, drawn)}` };
+  usePublishPlane(previewPlane);
+  const overlay = usePreviewOverlay(previewPlane);
   return (
     <ImageViewer
       image={shown?.array}
       loading={loading}
       error={problem}
       label={`Volume ${meta.name}`}
+      overlay={overlay}
       contrast={[state, onContrast]}
       windowFrom={reference ?? current}
       drawnTag={shown ? String(shown.index) : undefined}

@@ -116,11 +116,11 @@ export async function writeMasks(runner, inputs, threshold) {
 }
 
 /**
- * One uint8 0/1 mask per input, `local` (threshold_local's defaults) over the stacked inputs, written block
- * by block: each block is read with the filter's halo, and the neighbouring inputs' matching regions (the
- * stack axis is filtered too, as in memory).
+ * One uint8 0/1 mask per input, `local` (threshold_local with `local`, localOptions of the args) over the
+ * stacked inputs, written block by block: each block is read with the filter's halo (and the neighbouring
+ * inputs' matching regions where `local` filters along the stack axis too, as in memory).
  */
-export async function writeLocalMasks(runner, inputs) {
+export async function writeLocalMasks(runner, inputs, local = {}) {
   const masks = [];
   for (const a of inputs) masks.push(await runner.createArray({ dtype: "uint8", shape: a.shape, chunks: a.chunks }));
   let done = 0;
@@ -128,6 +128,6 @@ export async function writeLocalMasks(runner, inputs) {
   await filters.localMasksOfBlocks(inputs, async (i, origin, mask) => {
     await masks[i].write(origin, mask);
     if (++done % 8 === 0 || done === total) await runner.setProgress(done / total);
-  });
+  }, local);
   return masks;
 }
