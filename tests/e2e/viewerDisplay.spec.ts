@@ -151,6 +151,59 @@ test('an RGB image: three channel histograms, and R moves the red window alone',
   expect(problems).toEqual([]);
 });
 
+/** The composite's RGBA at image pixel (x, y): its canvas is viewport-sized, drawn through the viewport's transform. */
+function compositePixel(page: Page, x: number, y: number): Promise<number[]> {
+  return page.evaluate(
+    ([x, y]) => {
+      const vp = document.querySelector('[data-testid="viewer-canvas-viewport"]') as HTMLElement;
+      const [zoom, tx, ty] = ['zoom', 'tx', 'ty'].map((k) => Number(vp.dataset[k]));
+      const c = document.querySelector('canvas[data-testid="viewer-canvas"]') as HTMLCanvasElement;
+      const dpr = window.devicePixelRatio || 1;
+      return Array.from(
+        c.getContext('2d')!.getImageData(Math.floor((tx! + (x! + 0.5) * zoom!) * dpr), Math.floor((ty! + (y! + 0.5) * zoom!) * dpr), 1, 1).data,
+      );
+    },
+    [x, y] as const,
+  );
+}
+
+test('a composite: the gamma and histogram presets of a channel apply and are saved with its channels', async ({ page }) => {
+  const problems = await openApp(page);
+  const [W, H] = [16, 8];
+  // Two channels (a hyperstack): red = 16·x, green = 0.
+  const id = await page.evaluate(
+    ([W, H]) => {
+      const n = W * H;
+      const data = new Uint8Array(2 * n).map((_, i) => (i < n ? (i % W) * 16 : 0));
+      const ax = (name: string, type: 'channel' | 'space') => ({ name, type, unit: null, scale: 1, translation: 0 });
+      const axes = {
+        axes: [ax('c', 'channel'), ax('y', 'space'), ax('x', 'space')],
+        channels: [
+          { label: 'A', color: 'FF0000', window: { start: 0, end: 255 }, active: true },
+          { label: 'B', color: '00FF00', window: { start: 0, end: 255 }, active: true },
+        ],
+      };
+      return window.algobox.datasets.put({ image: { dtype: 'uint8', shape: [2, H, W], data } }, { name: 'two channels', axes: { image: axes } });
+    },
+    [W, H] as const,
+  );
+  await openFromList(page, id);
+  await expect(page.getByTestId('hyperstack-viewer')).toBeVisible();
+  await expect(page.getByTestId('viewer-canvas')).toHaveAttribute('data-drawn', /.*/);
+  await expect.poll(() => compositePixel(page, 8, 4)).toEqual([128, 0, 0, 255]);
+  await page.getByTestId('channel-gamma-0').fill('0.5');
+  await expect.poll(() => compositePixel(page, 8, 4)).toEqual([bend(128, 0.5), 0, 0, 255]);
+  // The channel histogram (channel A): Min–max of its plane is 0 … 240.
+  await expect(page.getByTestId('histogram-channel')).toHaveValue('0');
+  await page.getByTestId('channel-histogram').getByTestId('preset-minmax').click();
+  await expect(page.getByTestId('channel-max-0')).toHaveValue('240');
+  await expect.poll(() => compositePixel(page, 8, 4)).toEqual([bend(index8(128, 0, 240), 0.5), 0, 0, 255]);
+  await expect
+    .poll(() => page.evaluate(async (id) => (await window.algobox.datasets.list()).find((d) => d.id === id)?.keys.image?.axes?.channels[0], id))
+    .toMatchObject({ window: { start: 0, end: 240 }, gamma: 0.5 });
+  expect(problems).toEqual([]);
+});
+
 test('label colours: a colour per label and a colour table, saved with the dataset across a reload', async ({ page }) => {
   const problems = await openApp(page);
   const [W, H] = [40, 20];
@@ -199,7 +252,7 @@ test('dimensions are written width × height, channels named, the same in the li
   const ids = await page.evaluate(async () => {
     const api = window.algobox;
     const gray = await api.datasets.put(
-      { image: { dtype: 'uint8', shape: [303, 384], data: new Uint8Array(303 * 384) } },
+      { image: { dtype: 'uint8', shape: [303, 384], data: new Uint8Array(303 * 384).map((_, i) => ((i % 384) + Math.floor(i / 384)) % 256) } },
       { name: 'wide gray', schema: 'Image' },
     );
     const rgb = await api.datasets.put(
