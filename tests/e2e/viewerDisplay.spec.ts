@@ -6,6 +6,9 @@
 // datasets.spec.ts); the viewer is opened from the datasets list. Canvas `viewer-canvas` holds the
 // rendered image at native resolution: canvas pixel (x, y) is image pixel (x, y).
 import { expect, test, type Page } from '@playwright/test';
+import { decode as pngDecode } from 'fast-png';
+import { readFileSync } from 'node:fs';
+import { labelTable } from '../../src/app/viewers/render/labelTables';
 import { shot, SHOTS_DIR } from './shot';
 import { openApp } from './util';
 
@@ -244,6 +247,46 @@ test('label colours: a colour per label and a colour table, saved with the datas
   await expect(page.getByTestId('label-table')).toHaveValue('cyan');
   await page.getByTestId('label-colors-reset').click();
   await expect.poll(() => pixel(page, 5, 5)).toEqual([0, 255, 255, 255]);
+
+  // Pick under the pointer: "Pick a label on the image", click label 2, give it its own colour.
+  await page.getByTestId('label-pick').click();
+  const box = (await page.getByTestId('viewer-canvas').boundingBox())!;
+  await page.mouse.click(box.x + (30.5 * box.width) / W, box.y + (5.5 * box.height) / H);
+  await expect(page.getByTestId('label-picked')).toContainText('Label 2 (picked)');
+  await expect(page.getByTestId('label-pick')).toHaveAttribute('aria-pressed', 'false');
+  await page.getByTestId('label-picked-color').fill('#ff00ff');
+  await expect.poll(() => pixel(page, 30, 5)).toEqual([255, 0, 255, 255]);
+  await expect(page.getByTestId('label-color-2')).toHaveValue('#ff00ff');
+  expect(await pixel(page, 5, 5)).toEqual([0, 255, 255, 255]);
+  expect(problems).toEqual([]);
+});
+
+test('the indexed PNG export of a mask uses the label colours set in the viewer', async ({ page }) => {
+  const problems = await openApp(page);
+  const [W, H] = [12, 6];
+  const id = await page.evaluate(
+    ([W, H]) =>
+      window.algobox.datasets.put(
+        { mask: { dtype: 'uint8', shape: [H, W], data: new Uint8Array(W * H).map((_, i) => (i % W) % 3) } },
+        { name: 'three labels', schema: 'Segmentation' },
+      ),
+    [W, H] as const,
+  );
+  const row = await openFromList(page, id);
+  await canvasReady(page, W, H);
+  await page.getByTestId('label-table').selectOption('glasbey');
+  await page.getByTestId('label-color-2').fill('#ff8800');
+  const glasbey1 = Array.from(labelTable('glasbey').subarray(3, 6));
+  await expect.poll(() => pixel(page, 1, 0)).toEqual([...glasbey1, 255]); // over black, opaque
+  await expect.poll(() => pixel(page, 2, 0)).toEqual([255, 136, 0, 255]);
+  await expect
+    .poll(() => page.evaluate(async (id) => (await window.algobox.datasets.list()).find((d) => d.id === id)?.keys.mask?.axes?.labels, id))
+    .toEqual({ table: 'glasbey', colors: { '2': 'FF8800' } });
+  await row.getByTestId('row-menu').click();
+  const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-png').click()]);
+  const png = pngDecode(new Uint8Array(readFileSync((await d.path())!)));
+  expect(png.palette).toEqual([[0, 0, 0], glasbey1, [255, 136, 0]]);
+  expect(Array.from(png.data.subarray(0, 3))).toEqual([0, 1, 2]);
   expect(problems).toEqual([]);
 });
 

@@ -50,7 +50,18 @@ const MAX_LEGEND = 64;
  * Colour table, colour and pixel count of each label (the first 64) and the background's count. A
  * label's swatch is a colour picker (its own colour, saved with the dataset); "Reset colours" drops them.
  */
-function LabelLegend({ counts, title, labels: lc }: { counts: LabelCount[]; title: string; labels: LabelColorsState }) {
+interface LabelLegendProps {
+  counts: LabelCount[];
+  title: string;
+  labels: LabelColorsState;
+  /** Choosing a label on the image is on. */
+  picking: boolean;
+  onPicking(on: boolean): void;
+  /** The label last chosen on the image (its colour picker is shown first), or null. */
+  picked: number | null;
+}
+
+function LabelLegend({ counts, title, labels: lc, picking, onPicking, picked }: LabelLegendProps) {
   const labels = counts.filter((c) => c.label !== 0);
   const background = counts.find((c) => c.label === 0)?.count ?? 0;
   const palette = useMemo(() => labelPalette(lc.colors), [lc.colors]);
@@ -79,6 +90,32 @@ function LabelLegend({ counts, title, labels: lc }: { counts: LabelCount[]; titl
           ))}
         </select>
       </span>
+      <button
+        type="button"
+        className="small"
+        data-testid="label-pick"
+        aria-pressed={picking}
+        title="Click a label on the image to change its colour"
+        onClick={() => onPicking(!picking)}
+      >
+        {picking ? 'Click a label on the image…' : 'Pick a label on the image'}
+      </button>
+      {picked !== null && (
+        <p className="row picked-label" data-testid="label-picked">
+          <input
+            type="color"
+            className="swatch-input"
+            autoFocus
+            value={`#${rgbHex(paletteColor(palette, picked) ?? [0, 0, 0]).toLowerCase()}`}
+            data-testid="label-picked-color"
+            aria-label={`Colour of label ${formatValue(picked)} (picked on the image)`}
+            onChange={(e) => setOwn(picked, e.target.value.slice(1).toUpperCase())}
+          />
+          <span>
+            Label <span className="mono">{formatValue(picked)}</span> (picked)
+          </span>
+        </p>
+      )}
       {labels.length === 0 ? (
         <p className="muted">No labelled pixels (all 0).</p>
       ) : (
@@ -155,6 +192,8 @@ export function SegmentationViewer({
   labelSource,
 }: SegmentationViewerProps) {
   const labelColors = useLabelColors(labelSource);
+  const [picking, setPicking] = useState(false);
+  const [picked, setPicked] = useState<number | null>(null);
   const palette = useMemo(() => labelPalette(labelColors.colors), [labelColors.colors]);
   const [contrast, setContrast] = useContrast();
   // null: the default, 50 % over an image, opaque over black.
@@ -248,13 +287,28 @@ export function SegmentationViewer({
             drawnTag={drawnTag}
             label={`${label}${showInput ? ' (input mask)' : ''}`}
             onKeyDown={onKey}
+            tool={
+              picking
+                ? {
+                    cursor: 'copy',
+                    onDown(p) {
+                      const [x, y] = [Math.floor(p.x), Math.floor(p.y)];
+                      if (x < 0 || y < 0 || x >= m.width || y >= m.height) return;
+                      const l = Math.round(m.data[y * m.width + x]!);
+                      if (l === 0 || l !== l) return;
+                      setPicked(l);
+                      setPicking(false);
+                    },
+                  }
+                : undefined
+            }
             readout={(x, y) => {
               const l = m.data[y * m.width + x]!;
               const v = planes ? `${valueText(planes, x, y)} · ` : '';
               return `${v}label ${formatValue(l)}`;
             }}
           />
-          <LabelLegend counts={counts} title={legendTitle} labels={labelColors} />
+          <LabelLegend counts={counts} title={legendTitle} labels={labelColors} picking={picking} onPicking={setPicking} picked={picked} />
         </div>
       )}
       {m && planes && <WindowHistogram planes={sameSizeReference ?? planes} state={contrast} onChange={setContrast} window={win} />}
