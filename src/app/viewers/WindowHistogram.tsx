@@ -43,7 +43,7 @@ function channelWindow(win: DisplayWindow, c: number | null): DisplayWindow {
   return c === null ? win : (win.channels?.[c] ?? win);
 }
 
-export function WindowHistogram({ planes, state, onChange, window: win, height = 96 }: WindowHistogramProps) {
+export function WindowHistogram({ planes, state, onChange, window: win, height = 80 }: WindowHistogramProps) {
   const hist = useMemo(() => (planes ? windowHistogram(planes) : null), [planes]);
   const rgb = planes?.channels === 3;
   const [channel, setChannel] = useState<number | null>(null);
