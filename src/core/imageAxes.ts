@@ -28,6 +28,18 @@ export interface Channel {
   window: { start: number; end: number } | null;
   /** Shown in the composite. */
   active: boolean;
+  /** Display gamma after the window (absent or 1: linear), as napari's and Fiji's channel gamma. */
+  gamma?: number;
+}
+
+/**
+ * How a label image's labels are coloured (as NGFF's `image-label` `colors`): a colour table by name
+ * (the viewer's tables, src/app/viewers/render/labelTables.ts) and colours the user chose for single
+ * labels ('RRGGBB' by label value), which win over the table.
+ */
+export interface LabelColors {
+  table: string;
+  colors: Record<string, string>;
 }
 
 /** The meaning of an array's axes: one Axis per dimension (in array order), and the channels of its 'c' axis. */
@@ -35,6 +47,8 @@ export interface ImageAxes {
   axes: Axis[];
   /** One per index of the 'c' axis when there is one; else empty. */
   channels: Channel[];
+  /** A label image's colours (absent: the default table). */
+  labels?: LabelColors;
 }
 
 /** The OME / NGFF dimension names in their canonical (NGFF) order. */
@@ -218,9 +232,16 @@ const ChannelSchema = z.object({
   color: z.string().regex(/^[0-9A-F]{6}$/, 'expected 6 upper-case hex digits'),
   window: z.object({ start: z.number().finite(), end: z.number().finite() }).nullable(),
   active: z.boolean(),
+  gamma: z.number().positive().finite().optional(),
 });
 
-const ImageAxesSchema = z.object({ axes: z.array(AxisSchema), channels: z.array(ChannelSchema) });
+const HEX6 = z.string().regex(/^[0-9A-F]{6}$/, 'expected 6 upper-case hex digits');
+const LabelColorsSchema = z.object({
+  table: z.string().min(1),
+  colors: z.record(z.string().regex(/^-?\d+$/, 'expected an integer label'), HEX6),
+});
+
+const ImageAxesSchema = z.object({ axes: z.array(AxisSchema), channels: z.array(ChannelSchema), labels: LabelColorsSchema.optional() });
 
 /**
  * Why `value` is not valid axes metadata for an array of `shape` (one axis per dimension, names
@@ -252,7 +273,9 @@ export function axesProblem(value: unknown, shape: readonly number[], label: str
 
 /** A deep copy (metadata is stored and handed out; nobody shares it). */
 export function cloneAxes(ax: ImageAxes): ImageAxes {
-  return { axes: ax.axes.map((a) => ({ ...a })), channels: ax.channels.map((c) => ({ ...c, window: c.window && { ...c.window } })) };
+  const out: ImageAxes = { axes: ax.axes.map((a) => ({ ...a })), channels: ax.channels.map((c) => ({ ...c, window: c.window && { ...c.window } })) };
+  if (ax.labels) out.labels = { table: ax.labels.table, colors: { ...ax.labels.colors } };
+  return out;
 }
 
 /**

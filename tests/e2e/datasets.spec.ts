@@ -232,12 +232,12 @@ test('the file picker imports a multi-page TIFF as a stack, RGB as 3×H×W, and 
   await expect(page.getByTestId('import-report')).toContainText('Imported 5 images (1 stack).');
   const stack = stackRow(page, 'cells.tif');
   await expect(stack).toContainText('3 slices');
-  await expect(stack).toContainText('48×64');
-  await expect(stack).toHaveAttribute('aria-label', /3 slices, 48×64 uint16/);
+  await expect(stack).toContainText('64 × 48');
+  await expect(stack).toHaveAttribute('aria-label', /3 slices, 64 × 48 uint16/);
   await expect(stack).toHaveAttribute('aria-current', 'true');
   await openStack(page, 'cells.tif');
-  await expect(row(page, 'cells.tif [2/3]')).toContainText('48×64');
-  await expect(row(page, 'rgb.png')).toContainText('3×20×30');
+  await expect(row(page, 'cells.tif [2/3]')).toContainText('64 × 48');
+  await expect(row(page, 'rgb.png')).toContainText('30 × 20 · 3 ch (RGB)');
   await expect(row(page, 'rgb.png')).toContainText('uint8');
   await expect(row(page, 'float.tif')).toContainText('float32');
   await expect(row(page, 'float.tif')).toContainText('1.0 KB');

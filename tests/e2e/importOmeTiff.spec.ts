@@ -45,7 +45,7 @@ test('an OME-TIFF and an ImageJ stack picked from disk become datasets with thei
 
   const row = page.getByTestId('dataset-row').filter({ hasText: 'cells.ome.tif' });
   await expect(row).toHaveCount(1);
-  await expect(row).toContainText('2×3×4×64×64');
+  await expect(row).toContainText('64 × 64 × 4 · 3 ch · 2 t');
   const check = await page.evaluate(async () => {
     const api = window.algobox;
     const list = await api.datasets.list();

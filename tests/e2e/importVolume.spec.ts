@@ -83,7 +83,7 @@ test('a multi-page TIFF picked with "one volume" shows byte progress and becomes
 
   const row = page.getByTestId('dataset-row').filter({ hasText: 'cells_t48.tif' });
   await expect(row).toHaveCount(1);
-  await expect(row).toContainText('48×512×1024');
+  await expect(row).toContainText('1024 × 512 × 48');
   await expect(row).toContainText('uint16');
   const check = await page.evaluate(async () => {
     const api = window.algobox;

@@ -149,7 +149,7 @@ test('a CZYX image: composite of its channels, Z slider reading only that plane,
   await expect(row.getByTestId('ds-channels')).toHaveAttribute('title', 'DAPI\nGFP\nmCherry');
   await expect(row.getByTestId('ds-z')).toHaveText('Z 5');
   await expect(row.getByTestId('ds-pixel')).toHaveText('0.5 µm/px');
-  await expect(row.locator('.ds-meta .mono').first()).toHaveText('3×5×256×256');
+  await expect(row.locator('.ds-meta .mono').first()).toHaveText('256 × 256 × 5 · 3 ch');
 
   await expect(page.getByTestId('dataset-view')).toHaveAttribute('data-kind', 'hyperstack');
   const canvas = page.getByTestId('viewer-canvas');

@@ -70,8 +70,10 @@ describe('formatting', () => {
 
   it('describes a dataset by its main field and total size', () => {
     const meta = { keys: { image: field('uint8', [3, 20, 30]) }, byteLength: 1800 } as Pick<DatasetMeta, 'keys' | 'byteLength'>;
-    expect(describeDataset(meta)).toEqual({ dims: '3×20×30', dtype: 'uint8', size: '1.8 KB' });
-    expect(describeDataset({ keys: {}, byteLength: 0 })).toEqual({ dims: 'no array', dtype: '', size: '0 B' });
+    // width × height with the channels named (render/dims.ts); the stored shape in the tooltip.
+    expect(describeDataset(meta)).toMatchObject({ dims: '30 × 20 · 3 ch (RGB)', dtype: 'uint8', size: '1.8 KB' });
+    expect(describeDataset(meta).dimsTitle).toContain('Stored shape [3, 20, 30] (c, y, x)');
+    expect(describeDataset({ keys: {}, byteLength: 0 })).toEqual({ dims: 'no array', dimsTitle: '', dtype: '', size: '0 B' });
   });
 });
 

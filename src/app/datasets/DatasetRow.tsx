@@ -114,7 +114,9 @@ export const DatasetRow = memo(function DatasetRow(p: DatasetRowProps) {
           </span>
         )}
         <span className="ds-meta muted">
-          <span className="mono">{d.dims}</span>
+          <span className="mono" data-testid="ds-dims" title={d.dimsTitle}>
+            {d.dims}
+          </span>
           {d.dtype && <span className="mono">{d.dtype}</span>}
           <span>{d.size}</span>
           <RemoteChip meta={meta} />

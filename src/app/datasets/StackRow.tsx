@@ -115,7 +115,11 @@ export const StackRow = memo(function StackRow(p: StackRowProps) {
         )}
         <span className="ds-meta muted" title={d ? `${count} of ${d.dims} ${d.dtype}` : count}>
           <span>{count}</span>
-          {d && <span className="mono">{d.dims}</span>}
+          {d && (
+            <span className="mono" title={d.dimsTitle}>
+              {d.dims}
+            </span>
+          )}
         </span>
       </div>
       <button

@@ -4,6 +4,7 @@ import { encodeNpy, encodePng, encodeTiff } from '../../core/imageCodecs';
 import type { DType, NDArray } from '../../core/ndarray';
 import type { FieldMeta } from '../../core/records';
 import { exportFileName } from './format';
+import type { LabelColors } from '../../core/imageAxes';
 import { binaryTo255, isLabelKey, labelPalette, labelsAs, maskPngKind } from './maskPng';
 
 export type ExportFormat = 'png' | 'tiff' | 'npy';
@@ -117,11 +118,11 @@ function pagesOf(a: NDArray): NDArray[] {
 }
 
 /** One 2-D picture as PNG: masks and labels as maskPng.ts decides, uint8/uint16 as they are, the rest windowed. */
-function pngOf(a: NDArray, key: string | null | undefined): Uint8Array<ArrayBuffer> {
+function pngOf(a: NDArray, key: string | null | undefined, labels: LabelColors | null | undefined): Uint8Array<ArrayBuffer> {
   if (a.shape.length === 2) {
     const m = maskPngKind(a, key);
     if (m.kind === 'binary') return encodePng(binaryTo255(a));
-    if (m.kind === 'labels') return encodePng(labelsAs(a, 'uint8'), { palette: labelPalette(m.max) });
+    if (m.kind === 'labels') return encodePng(labelsAs(a, 'uint8'), { palette: labelPalette(m.max, labels) });
     if (m.kind === 'labels16') return encodePng(labelsAs(a, 'uint16'));
   }
   return encodePng(PNG_NATIVE.has(a.dtype) ? a : windowToUint16(a));
@@ -130,10 +131,10 @@ function pngOf(a: NDArray, key: string | null | undefined): Uint8Array<ArrayBuff
 /**
  * The file bytes of arrays in a format. One array for PNG and NPY; TIFF takes several (a stack, one
  * page each). For PNG, a 0/1 mask becomes 0/255 and a `mask`/`labels` field (`key`) an indexed
- * label PNG (maskPng.ts); floats and other integer types are windowed min..max to uint16. TIFF and
+ * label PNG (maskPng.ts) in the field's label colours (`labels`, ImageAxes.labels) when given; floats and other integer types are windowed min..max to uint16. TIFF and
  * NPY keep the raw values.
  */
-export function encodeExport(arrays: readonly NDArray[], format: ExportFormat, key?: string | null): Uint8Array<ArrayBuffer> {
+export function encodeExport(arrays: readonly NDArray[], format: ExportFormat, key?: string | null, labels?: LabelColors | null): Uint8Array<ArrayBuffer> {
   if (!arrays.length) throw new Error('Nothing to export.');
   switch (format) {
     case 'npy':
@@ -143,7 +144,7 @@ export function encodeExport(arrays: readonly NDArray[], format: ExportFormat, k
       if (arrays.length !== 1) throw new Error('PNG export writes one image; use TIFF for a stack.');
       const a = dropUnitChannel(arrays[0]!);
       if (!isPicture(a.shape)) throw new Error(`PNG holds one 2-D image (H×W or 3×H×W); this is ${a.shape.join('×')}: use TIFF or NPY.`);
-      return pngOf(a, key);
+      return pngOf(a, key, labels);
     }
     case 'tiff':
       return encodeTiff(arrays.flatMap((a) => pagesOf(forTiff(dropUnitChannel(a)))));

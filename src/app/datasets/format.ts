@@ -1,6 +1,8 @@
 // Pure helpers of the datasets panel: sizes, dimensions, names, filtering, paging and the import
 // summary. No React, no DOM: unit-tested in tests/unit/datasetsUi.test.ts.
 import type { DatasetMeta, FieldMeta } from '../../core/records';
+import { dimsText } from '../viewers/render/dims';
+import { fieldAxes } from '../viewers/render/hyperstack';
 
 /** Decimal units, as browsers and file managers show storage: "0 B", "512 B", "1.5 KB", "123 MB", "2.1 GB". */
 export function formatBytes(n: number): string {
@@ -36,11 +38,17 @@ export function mainField(meta: Pick<DatasetMeta, 'keys'>): FieldMeta | null {
   return k ? (meta.keys[k] ?? null) : null;
 }
 
-/** "256×256 · uint16 · 128 KB" (the main field's dims and dtype, the dataset's total size). */
-export function describeDataset(meta: Pick<DatasetMeta, 'keys' | 'byteLength'>): { dims: string; dtype: string; size: string } {
-  const f = mainField(meta);
+/**
+ * "256 × 128 · uint16 · 128 KB": the main field's size (width × height …, render/dims.ts, with the
+ * stored shape in `dimsTitle`), its dtype and the dataset's total size.
+ */
+export function describeDataset(meta: Pick<DatasetMeta, 'keys' | 'byteLength'>): { dims: string; dimsTitle: string; dtype: string; size: string } {
+  const k = mainKey(meta);
+  const f = k ? meta.keys[k] : null;
+  const dims = f && k ? dimsText(f.shape, fieldAxes(k, f)) : null;
   return {
-    dims: f ? formatDims(f.shape) : 'no array',
+    dims: dims ? dims.text : 'no array',
+    dimsTitle: dims ? dims.title : '',
     dtype: f ? f.dtype : '',
     size: formatBytes(meta.byteLength),
   };

@@ -1,9 +1,10 @@
 // How a mask or label image becomes a PNG that any image viewer shows: a binary mask (0/1) as 0/255
 // gray, a label image (0 = background, labels 1..255) as an 8-bit indexed PNG whose colour table is
-// the viewer's label colours (0 black), larger labels as 16-bit gray with the raw values. TIFF and
+// the viewer's label colours (0 black; the dataset's own label colours when set), larger labels as 16-bit gray with the raw values. TIFF and
 // NPY keep the raw values (exportDataset.ts). Pure: unit-tested in tests/unit/maskExport.test.ts.
 import type { DType, NDArray } from '../../core/ndarray';
-import { LABEL_LUT } from '../viewers/render/colormaps';
+import type { LabelColors } from '../../core/imageAxes';
+import { labelPalette as viewerPalette, paletteColor } from '../viewers/render/labelTables';
 
 /** Fields whose values are segment labels (0 = background), whatever their dtype. */
 const LABEL_KEYS: ReadonlySet<string> = new Set(['mask', 'masks', 'label', 'labels']);
@@ -45,9 +46,13 @@ export function maskPngKind(a: NDArray, key: string | null | undefined): MaskPng
   return hi <= 65535 ? { kind: 'labels16' } : { kind: 'image' };
 }
 
-/** The colour table of an indexed label PNG: entry 0 black, entry l the viewer's colour of label l. */
-export function labelPalette(max: number): [number, number, number][] {
-  return Array.from({ length: max + 1 }, (_, l) => (l === 0 ? [0, 0, 0] : [LABEL_LUT[3 * l]!, LABEL_LUT[3 * l + 1]!, LABEL_LUT[3 * l + 2]!]));
+/**
+ * The colour table of an indexed label PNG: entry 0 black, entry l the viewer's colour of label l —
+ * the field's own label colours (`colors`, ImageAxes.labels: its table and single labels' colours) when set.
+ */
+export function labelPalette(max: number, colors?: LabelColors | null): [number, number, number][] {
+  const p = viewerPalette(colors);
+  return Array.from({ length: max + 1 }, (_, l) => paletteColor(p, l) ?? [0, 0, 0]);
 }
 
 /** 0/1 (any integer dtype) → uint8 0/255. */

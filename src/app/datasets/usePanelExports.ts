@@ -35,7 +35,7 @@ export function usePanelExports(byId: ReadonlyMap<string, DatasetMeta>, stacks: 
       const a = rec.fields[key];
       if (!a || typeof a === 'string') throw new Error(`the field '${key}' holds no array.`);
       const run = await runOf(meta);
-      downloadBytes(encodeExport([a], format, key), exportName(exportBaseName(meta, key, byId, run), format), mimeOf(format));
+      downloadBytes(encodeExport([a], format, key, meta.keys[key]?.axes?.labels), exportName(exportBaseName(meta, key, byId, run), format), mimeOf(format));
     } catch (e) {
       setNotice(`Could not export “${meta.name}” as ${format.toUpperCase()}: ${errText(e)}`);
     } finally {

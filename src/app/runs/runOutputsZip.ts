@@ -42,7 +42,7 @@ export function runOutputsZip(
   const files: Zippable = {};
   outputs.forEach((o, i) => {
     try {
-      files[names[i]!] = encodeExport([o.array], format, o.key);
+      files[names[i]!] = encodeExport([o.array], format, o.key, o.meta.keys?.[o.key]?.axes?.labels);
     } catch (e) {
       throw new Error(
         `output “${o.meta.name}” (field '${o.key}', ${o.array.dtype} ${o.array.shape.join('×')}) cannot be written as ${format.toUpperCase()}: ${e instanceof Error ? e.message : String(e)}`,

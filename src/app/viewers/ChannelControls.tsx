@@ -1,8 +1,9 @@
 // The channels of a composite, one row each: visibility, name (click: show it alone, as napari's and
-// Fiji's users expect; click again: all), colour, window (min / max, Auto again with Reset).
+// Fiji's users expect; click again: all), colour, window (min / max, Auto again with Reset), gamma.
 import type { DisplayWindow } from './render/window';
 import { NumberField } from './ContrastControls';
 import type { Channels } from './useChannels';
+import { clampGamma } from './render/windowHistogram';
 
 export interface ChannelControlsProps {
   ch: Channels;
@@ -47,12 +48,19 @@ export function ChannelControls({ ch, windows, onReset }: ChannelControlsProps) 
             />
             <NumberField label="Min" testId={`channel-min-${i}`} value={win.min} onCommit={(v) => setWindow(v, win.max)} />
             <NumberField label="Max" testId={`channel-max-${i}`} value={win.max} onCommit={(v) => setWindow(win.min, v)} />
+            <NumberField
+              label="γ"
+              testId={`channel-gamma-${i}`}
+              value={c.gamma ?? 1}
+              title={`Display gamma of ${c.label} (0.1–5; 1 linear)`}
+              onCommit={(v) => v > 0 && ch.update(i, { gamma: clampGamma(v) })}
+            />
             <button
               type="button"
               className="small"
               data-testid={`channel-reset-${i}`}
               onClick={() => onReset(i)}
-              title="Auto window (0.35 %/99.65 % percentiles) of the plane shown"
+              title="Auto window (0.35 %/99.65 % percentiles) of the plane shown, gamma 1"
             >
               Reset
             </button>

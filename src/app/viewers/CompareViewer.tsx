@@ -6,6 +6,7 @@
 import { useId, useMemo, useState, type KeyboardEvent } from 'react';
 import type { NDArray } from '../../core/ndarray';
 import { ContrastControls } from './ContrastControls';
+import { formatWH } from './render/dims';
 import { ImageCanvas } from './ImageCanvas';
 import { RangeField, type SliceNav } from './controls';
 import { useContrast, usePixels, usePlanes, useValueRange, useWindow } from './contrast';
@@ -83,7 +84,9 @@ export function CompareViewer({ before, after, beforeError, afterError, loading,
   const notes = [
     beforeError && !afterError ? `The input cannot be shown: ${beforeError}` : null,
     afterError && !beforeError ? `The output cannot be shown: ${afterError}` : null,
-    pixA && pixB && !sameSize ? `Input (${pixB.width}×${pixB.height}) and output (${pixA.width}×${pixA.height}) differ in size: toggle between them.` : null,
+    pixA && pixB && !sameSize
+      ? `Input (${formatWH(pixB.width, pixB.height)} px) and output (${formatWH(pixA.width, pixA.height)} px) differ in size: toggle between them.`
+      : null,
   ];
 
   return (

@@ -16,6 +16,7 @@ import { ViewerMessage, errorText } from './controls';
 import { arrayField, datasetKind, isTiledImageField, provenance, useExecutionRecord } from './data';
 import { PromptableEmbedding, PromptableImage, isPromptableEmbedding } from './PromptMode';
 import { formatShape } from './render/format';
+import { dimsText } from './render/dims';
 import { fieldAxes, isHyperstack } from './render/hyperstack';
 import { planeAxesOf, type PlaneAxes } from './render/scaleBar';
 import { TiledImageViewer } from './TiledImageViewer';
@@ -24,15 +25,15 @@ import { VolumeView } from './VolumeView';
 function DatasetHeader({ meta }: { meta: DatasetMeta }) {
   const { setView } = useSelection();
   const { execution } = provenance(meta);
-  const keys = Object.entries(meta.keys);
+  const dims = Object.entries(meta.keys).map(([key, f]) => ({ key, dtype: f.dtype, ...dimsText(f.shape, f.kind === 'array' ? fieldAxes(key, f) : null) }));
   return (
     <header className="viewer-header">
       <h3 className="ellipsis" title={meta.name} data-testid="viewer-title">
         {meta.name}
       </h3>
       {meta.schema && <span className="chip">{meta.schema}</span>}
-      <span className="muted ellipsis mono small-text" title={keys.map(([k, f]) => `${k}: ${f.dtype} ${formatShape(f.shape)}`).join('\n')}>
-        {keys.map(([k, f]) => `${k} ${f.dtype} ${formatShape(f.shape)}`).join(' · ')}
+      <span className="muted ellipsis mono small-text" data-testid="viewer-dims" title={dims.map((d) => `${d.key} (${d.dtype}): ${d.title}`).join('\n')}>
+        {dims.map((d) => `${d.key} ${d.text} ${d.dtype}`).join(' · ')}
       </span>
       <span className="grow" />
       {execution && (
@@ -82,6 +83,7 @@ function ImageMaskDataset({ id }: { id: string }) {
       mask={arrayField(q.data, 'mask')}
       error={q.isError ? errorText(q.error) : null}
       label="Image with its mask"
+      labelSource={{ datasetId: id, key: 'mask' }}
     />
   );
 }
@@ -133,6 +135,7 @@ function WholeMaskDataset({ meta }: { meta: DatasetMeta }) {
       note={note}
       label="Mask"
       overlay={overlay}
+      labelSource={{ datasetId: meta.id, key: 'mask' }}
     />
   );
 }

@@ -11,10 +11,12 @@ import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent }
 import type { ImageAxes } from '../../core/imageAxes';
 import type { DatasetMeta } from '../../core/records';
 import { ChannelControls } from './ChannelControls';
+import { ChannelHistogram } from './ChannelHistogram';
 import { AxisSliders, axisKeyStep } from './AxisSliders';
 import { errorText } from './controls';
 import { ImageCanvas } from './ImageCanvas';
 import { formatValue } from './render/format';
+import { formatWH } from './render/dims';
 import { fieldAxes, linearIndex, planeRegion, positionOf, sliderAxes, sliderText, type SliderAxis } from './render/hyperstack';
 import { planeAxesOf } from './render/scaleBar';
 import { autoWindow, type DisplayWindow } from './render/window';
@@ -87,9 +89,12 @@ function Hyperstack({ id, name, fieldKey, shape, axes }: Props) {
     if (!planes.some((p, c) => p && !auto[c])) return;
     setAuto((cur) => cur.map((w, c) => w ?? (planes[c] ? autoWindow(planes[c], 'percentile', { dtype: shown.value.dtype }) : null)));
   }, [shown, auto]);
-  const windows = ch.channels.map((c, i): DisplayWindow => (c.window ? { min: c.window.start, max: c.window.end } : (auto[i] ?? { min: 0, max: 1 })));
+  const windows = ch.channels.map((c, i): DisplayWindow => ({
+    ...(c.window ? { min: c.window.start, max: c.window.end } : (auto[i] ?? { min: 0, max: 1 })),
+    gamma: c.gamma ?? 1,
+  }));
   const reset = (c: number) => {
-    ch.update(c, { window: null });
+    ch.update(c, { window: null, gamma: 1 });
     setAuto((cur) => cur.map((w, i) => (i === c ? null : w)));
   };
 
@@ -144,7 +149,7 @@ function Hyperstack({ id, name, fieldKey, shape, axes }: Props) {
       toolbar={<ChannelControls ch={ch} windows={windows} onReset={reset} />}
       controls={
         <span className="muted small-text mono" data-testid="hyperstack-position">
-          {where || `${W}×${H}`}
+          {where || `${formatWH(W, H)} px`}
         </span>
       }
       loading={loading}
@@ -161,6 +166,7 @@ function Hyperstack({ id, name, fieldKey, shape, axes }: Props) {
         axes={plane}
       />
       <AxisSliders sliders={sliders} position={pos} onSet={setAxis} onStep={stepAxis} />
+      {shown && <ChannelHistogram ch={ch} set={shown.value} windows={windows} />}
     </ViewerFrame>
   );
 }

@@ -15,6 +15,7 @@
 import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react';
 import { physicalCoords, type PlaneAxes } from './render/scaleBar';
 import { ScaleBar } from './ScaleBar';
+import { formatWH } from './render/dims';
 
 export interface Pixels {
   width: number;
@@ -392,8 +393,8 @@ export function ImageCanvas({
             </span>
           </>
         ) : (
-          <span className="muted">
-            {w}×{h} px
+          <span className="muted" data-testid="viewer-size" title="width × height in pixels">
+            {formatWH(w, h)} px
           </span>
         )}
         <span className="grow" />

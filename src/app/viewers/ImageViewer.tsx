@@ -11,6 +11,7 @@ import { screenSample } from './render/sample';
 import type { PlaneAxes } from './render/scaleBar';
 import { renderRGBA, type DisplayWindow, type ImagePlanes } from './render/window';
 import { ViewerFrame } from './ViewerFrame';
+import { WindowHistogram } from './WindowHistogram';
 
 /** The raw value(s) of planes at (x, y): "1234", or "R 1 G 2 B 3". */
 export function valueText(p: ImagePlanes | null, x: number, y: number): string {
@@ -111,6 +112,7 @@ export function ImageViewer({
         axes={axes}
         overlay={overlay}
       />
+      <WindowHistogram planes={windowFrom ?? planes} state={state} onChange={setState} window={win} />
       {footer}
     </ViewerFrame>
   );

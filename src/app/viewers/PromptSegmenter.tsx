@@ -9,6 +9,7 @@ import { useApi } from '../apiContext';
 import { useDataset, invalidateData } from '../state/queries';
 import { useSelection } from '../state/selection';
 import { ContrastControls } from './ContrastControls';
+import { formatWH } from './render/dims';
 import { ImageCanvas, type ImagePoint, type ImageTool, type ViewTransform } from './ImageCanvas';
 import { valueText } from './ImageViewer';
 import { OpacityField, ViewerMessage, errorText, type SliceNav } from './controls';
@@ -190,7 +191,7 @@ export function PromptSegmenter({ embeddingId, nav }: { embeddingId: string; nav
     imageQ.isError ? `The source image is not available (${errorText(imageQ.error)}): the mask is shown over black.` : null,
     imageError ? `The source image cannot be shown: ${imageError}` : null,
     sizeMismatch && rawPlanes
-      ? `The source image is ${rawPlanes.width}×${rawPlanes.height} but the embedding is of a ${width}×${height} image; the mask is shown over black.`
+      ? `The source image is ${formatWH(rawPlanes.width, rawPlanes.height)} px but the embedding is of a ${formatWH(width, height)} px image; the mask is shown over black.`
       : null,
   ].filter((n): n is string => !!n);
   const st = live.stats;

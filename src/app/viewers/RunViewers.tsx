@@ -119,6 +119,7 @@ function WholeSegmentationRun({ rec, kind, i, nav, deciding }: RunViewerProps & 
       note={src.isError ? `The input is not available (${errorText(src.error)}): showing the labels alone.` : null}
       nav={nav}
       label={`Mask ${i + 1}`}
+      labelSource={rec.outputDatasetIds[i] ? { datasetId: rec.outputDatasetIds[i], key: 'mask' } : null}
     />
   );
 }

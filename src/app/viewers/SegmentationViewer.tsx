@@ -1,5 +1,6 @@
 // Segmentation: mask labels over the source image (or over black when there is none), with opacity,
-// outline mode and a label legend (colour, pixel count). Label 0 is transparent.
+// outline mode and a label legend (colour table, each label's colour to pick, pixel count), saved with
+// the mask's dataset (useLabelColors.ts). Label 0 is transparent.
 import { useId, useMemo, useState, type KeyboardEvent } from 'react';
 import type { NDArray } from '../../core/ndarray';
 import { ContrastControls } from './ContrastControls';
@@ -7,10 +8,14 @@ import { ImageCanvas, type ImageCanvasProps } from './ImageCanvas';
 import { OpacityField, type SliceNav } from './controls';
 import { useContrast, usePixels, usePlanes, useWindow } from './contrast';
 import { valueText } from './ImageViewer';
-import { labelColor, rgbCss } from './render/colormaps';
+import { rgbCss } from './render/colormaps';
+import { LABEL_TABLES, LABEL_TABLE_TITLES, isLabelTable, labelPalette, paletteColor, rgbHex } from './render/labelTables';
+import { useLabelColors, type LabelColorsState, type LabelSource } from './useLabelColors';
 import { formatShape, formatValue } from './render/format';
+import { formatWH } from './render/dims';
 import { blackRGBA, labelCounts, overlayLabels, type LabelCount } from './render/overlay';
 import { ViewerFrame } from './ViewerFrame';
+import { WindowHistogram } from './WindowHistogram';
 import { thrownMessage } from '../../core/describeValue';
 
 export interface MaskPlane {
@@ -41,28 +46,108 @@ export function maskPlane(mask: NDArray): MaskPlane {
 
 const MAX_LEGEND = 64;
 
-/** Colour and pixel count of each label (the first 64), and the background's count. */
-function LabelLegend({ counts, title }: { counts: LabelCount[]; title: string }) {
+/**
+ * Colour table, colour and pixel count of each label (the first 64) and the background's count. A
+ * label's swatch is a colour picker (its own colour, saved with the dataset); "Reset colours" drops them.
+ */
+interface LabelLegendProps {
+  counts: LabelCount[];
+  title: string;
+  labels: LabelColorsState;
+  /** Choosing a label on the image is on. */
+  picking: boolean;
+  onPicking(on: boolean): void;
+  /** The label last chosen on the image (its colour picker is shown first), or null. */
+  picked: number | null;
+}
+
+function LabelLegend({ counts, title, labels: lc, picking, onPicking, picked }: LabelLegendProps) {
   const labels = counts.filter((c) => c.label !== 0);
   const background = counts.find((c) => c.label === 0)?.count ?? 0;
+  const palette = useMemo(() => labelPalette(lc.colors), [lc.colors]);
+  const tableId = useId();
+  const table = isLabelTable(lc.colors.table) ? lc.colors.table : 'default';
+  const ownCount = Object.keys(lc.colors.colors).length;
+  const setOwn = (label: number, hex: string) => lc.set({ ...lc.colors, colors: { ...lc.colors.colors, [String(label)]: hex } });
   return (
     <aside className="viewer-side legend" aria-label="Labels" data-testid="label-legend">
       <h3 data-testid="label-legend-title">{title}</h3>
+      <span
+        className="field"
+        title={lc.saved ? 'Label colours are saved with the dataset and used by the PNG export' : 'Label colours of this view (not saved)'}
+      >
+        <label htmlFor={tableId}>Colours</label>
+        <select
+          id={tableId}
+          data-testid="label-table"
+          value={table}
+          onChange={(e) => isLabelTable(e.target.value) && lc.set({ ...lc.colors, table: e.target.value })}
+        >
+          {LABEL_TABLES.map((t) => (
+            <option key={t} value={t}>
+              {LABEL_TABLE_TITLES[t]}
+            </option>
+          ))}
+        </select>
+      </span>
+      <button
+        type="button"
+        className="small"
+        data-testid="label-pick"
+        aria-pressed={picking}
+        title="Click a label on the image to change its colour"
+        onClick={() => onPicking(!picking)}
+      >
+        {picking ? 'Click a label on the image…' : 'Pick a label on the image'}
+      </button>
+      {picked !== null && (
+        <p className="row picked-label" data-testid="label-picked">
+          <input
+            type="color"
+            className="swatch-input"
+            autoFocus
+            value={`#${rgbHex(paletteColor(palette, picked) ?? [0, 0, 0]).toLowerCase()}`}
+            data-testid="label-picked-color"
+            aria-label={`Colour of label ${formatValue(picked)} (picked on the image)`}
+            onChange={(e) => setOwn(picked, e.target.value.slice(1).toUpperCase())}
+          />
+          <span>
+            Label <span className="mono">{formatValue(picked)}</span> (picked)
+          </span>
+        </p>
+      )}
       {labels.length === 0 ? (
         <p className="muted">No labelled pixels (all 0).</p>
       ) : (
         <ul>
-          {labels.slice(0, MAX_LEGEND).map((c) => (
-            <li key={c.label}>
-              <span className="swatch" style={{ background: rgbCss(labelColor(c.label) ?? [0, 0, 0]) }} aria-hidden="true" />
-              <span className="mono">{formatValue(c.label)}</span>
-              <span className="muted mono grow align-right">{c.count.toLocaleString()} px</span>
-            </li>
-          ))}
+          {labels.slice(0, MAX_LEGEND).map((c) => {
+            const rgb = paletteColor(palette, c.label) ?? [0, 0, 0];
+            return (
+              <li key={c.label} data-testid={`label-row-${c.label}`}>
+                <input
+                  type="color"
+                  className="swatch-input"
+                  value={`#${rgbHex(rgb).toLowerCase()}`}
+                  data-testid={`label-color-${c.label}`}
+                  aria-label={`Colour of label ${formatValue(c.label)}`}
+                  title={`Colour of label ${formatValue(c.label)} (${rgbCss(rgb)}): click to change`}
+                  onChange={(e) => setOwn(c.label, e.target.value.slice(1).toUpperCase())}
+                />
+                <span className="mono">{formatValue(c.label)}</span>
+                <span className="muted mono grow align-right">{c.count.toLocaleString()} px</span>
+              </li>
+            );
+          })}
         </ul>
       )}
       {labels.length > MAX_LEGEND && <p className="muted">… and {labels.length - MAX_LEGEND} more labels</p>}
+      {ownCount > 0 && (
+        <button type="button" className="small" data-testid="label-colors-reset" onClick={() => lc.set({ ...lc.colors, colors: {} })}>
+          Reset {ownCount} label colour{ownCount === 1 ? '' : 's'}
+        </button>
+      )}
       <p className="muted small-text">Background (0): {background.toLocaleString()} px, transparent</p>
+      {lc.saveError && <p className="warn-text small-text">The label colours could not be saved: {lc.saveError}</p>}
     </aside>
   );
 }
@@ -89,6 +174,8 @@ export interface SegmentationViewerProps {
   drawnTag?: string;
   /** Drawn over the mask (ImageCanvas's `overlay`): the live preview (PreviewOverlay.tsx). */
   overlay?: ImageCanvasProps['overlay'];
+  /** The stored mask whose label colours are shown and saved (absent: colours of this view only). */
+  labelSource?: LabelSource | null;
 }
 
 export function SegmentationViewer({
@@ -105,7 +192,12 @@ export function SegmentationViewer({
   windowFrom,
   drawnTag,
   overlay,
+  labelSource,
 }: SegmentationViewerProps) {
+  const labelColors = useLabelColors(labelSource);
+  const [picking, setPicking] = useState(false);
+  const [picked, setPicked] = useState<number | null>(null);
+  const palette = useMemo(() => labelPalette(labelColors.colors), [labelColors.colors]);
   const [contrast, setContrast] = useContrast();
   // null: the default, 50 % over an image, opaque over black.
   const [chosenOpacity, setOpacity] = useState<number | null>(null);
@@ -134,8 +226,12 @@ export function SegmentationViewer({
   const pixels = useMemo(() => {
     if (!m) return null;
     const under = base ? base.data : blackRGBA(m.width, m.height);
-    return { width: m.width, height: m.height, data: overlayLabels(under, m.data, m.width, m.height, { opacity, outline }) };
-  }, [m, base, opacity, outline]);
+    return {
+      width: m.width,
+      height: m.height,
+      data: overlayLabels(under, m.data, m.width, m.height, { opacity, outline, palette: palette.lut, own: palette.own }),
+    };
+  }, [m, base, opacity, outline, palette]);
   const counts = useMemo(() => (m ? labelCounts(m.data) : []), [m]);
 
   const problem = error ?? plane.error;
@@ -144,7 +240,7 @@ export function SegmentationViewer({
     m?.note,
     imageError ? `The source image cannot be shown: ${imageError}` : null,
     sizeMismatch && rawPlanes && m
-      ? `The source image is ${rawPlanes.width}×${rawPlanes.height} but the mask is ${m.width}×${m.height}; showing the labels alone.`
+      ? `The source image is ${formatWH(rawPlanes.width, rawPlanes.height)} px but the mask is ${formatWH(m.width, m.height)} px; showing the labels alone.`
       : null,
   ];
 
@@ -195,15 +291,31 @@ export function SegmentationViewer({
             label={`${label}${showInput ? ' (input mask)' : ''}`}
             onKeyDown={onKey}
             overlay={overlay}
+            tool={
+              picking
+                ? {
+                    cursor: 'copy',
+                    onDown(p) {
+                      const [x, y] = [Math.floor(p.x), Math.floor(p.y)];
+                      if (x < 0 || y < 0 || x >= m.width || y >= m.height) return;
+                      const l = Math.round(m.data[y * m.width + x]!);
+                      if (l === 0 || l !== l) return;
+                      setPicked(l);
+                      setPicking(false);
+                    },
+                  }
+                : undefined
+            }
             readout={(x, y) => {
               const l = m.data[y * m.width + x]!;
               const v = planes ? `${valueText(planes, x, y)} · ` : '';
               return `${v}label ${formatValue(l)}`;
             }}
           />
-          <LabelLegend counts={counts} title={legendTitle} />
+          <LabelLegend counts={counts} title={legendTitle} labels={labelColors} picking={picking} onPicking={setPicking} picked={picked} />
         </div>
       )}
+      {m && planes && <WindowHistogram planes={sameSizeReference ?? planes} state={contrast} onChange={setContrast} window={win} />}
     </ViewerFrame>
   );
 }

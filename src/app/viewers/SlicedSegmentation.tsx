@@ -90,6 +90,7 @@ export function SlicedSegmentation({
       legendTitle={where ? `Labels in this slice (${where})` : 'Labels'}
       windowFrom={reference}
       drawnTag={shown ? String(shown.index) : undefined}
+      labelSource={{ datasetId: outMeta.id, key: 'mask' }}
     />
   );
 }

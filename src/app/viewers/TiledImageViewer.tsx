@@ -20,6 +20,7 @@ import { chooseLevel, visibleTiles, type LevelGrid, type Tile } from './render/t
 import { imagePlanes, type ImagePlanes } from './render/window';
 import { TileCache } from './tileCache';
 import { ViewerFrame } from './ViewerFrame';
+import { WindowHistogram } from './WindowHistogram';
 
 interface View {
   t: ViewTransform;
@@ -139,6 +140,7 @@ function TiledCanvas({ handle, top, state, setState, label, axes }: TiledCanvasP
       notes={[cache.error && `Some tiles could not be read: ${cache.error}`]}
     >
       <ImageCanvas pixels={null} virtual={virtual} onView={onView} label={label} readout={(x, y) => tileValue(cache, grids, x, y)} axes={axes} />
+      <WindowHistogram planes={top} state={state} onChange={setState} window={win} />
     </ViewerFrame>
   );
 }

@@ -4,7 +4,7 @@
 // at most READS_IN_FLIGHT run at once, so a fast zoom or pan never reads what left the screen before
 // its read started.
 import type { NDArray } from '../../core/ndarray';
-import { renderRGBA, imagePlanes, type DisplayWindow } from './render/window';
+import { renderRGBA, imagePlanes, windowKey, type DisplayWindow } from './render/window';
 import type { Tile } from './render/tiles';
 import type { Box } from './render/slices';
 
@@ -17,7 +17,7 @@ interface Entry {
   raw: NDArray;
   canvas: HTMLCanvasElement | null;
   /** The window and colormap `canvas` was rendered with. */
-  look: { min: number; max: number; lut: Uint8Array } | null;
+  look: { win: string; lut: Uint8Array } | null;
   used: number;
   /** Never dropped (the coarsest level: every view's background). */
   pinned?: boolean;
@@ -80,14 +80,14 @@ export class TileCache {
     if (!e) return null;
     e.used = ++this.clock;
     const l = e.look;
-    if (!e.canvas || !l || l.min !== win.min || l.max !== win.max || l.lut !== lut) {
+    if (!e.canvas || !l || l.win !== windowKey(win) || l.lut !== lut) {
       const planes = imagePlanes(e.raw);
       const c = e.canvas ?? document.createElement('canvas');
       c.width = planes.width;
       c.height = planes.height;
       c.getContext('2d')!.putImageData(new ImageData(renderRGBA(planes, win, lut) as Uint8ClampedArray<ArrayBuffer>, planes.width, planes.height), 0, 0);
       e.canvas = c;
-      e.look = { min: win.min, max: win.max, lut };
+      e.look = { win: windowKey(win), lut };
     }
     return e.canvas;
   }

@@ -25,13 +25,13 @@ export function useComposite(
 ): VirtualImage | null {
   const colours = channels.map((c) => c.color).join(',');
   const shownKey = visible.join(',');
-  const winKey = windows.map((w) => `${w.min}:${w.max}`).join(',');
+  const winKey = windows.map((w) => `${w.min}:${w.max}:${w.gamma ?? 1}`).join(',');
   return useMemo(() => {
     if (!set) return null;
     const rgb = colours.split(',').map(hexToRGB);
     const wins = winKey.split(',').map((w) => {
-      const [min, max] = w.split(':').map(Number);
-      return { min: min!, max: max! };
+      const [min, max, gamma] = w.split(':').map(Number);
+      return { min: min!, max: max!, gamma: gamma! };
     });
     const shown = shownKey ? shownKey.split(',').map(Number) : [];
     return {

@@ -126,7 +126,7 @@ const FIRST_LABELS = [
   [127, 127, 127],
 ];
 
-function hsvToRgb(h: number, s: number, v: number): [number, number, number] {
+export function hsvToRgb(h: number, s: number, v: number): [number, number, number] {
   const i = Math.floor(h * 6);
   const f = h * 6 - i;
   const p = v * (1 - s);

@@ -11,6 +11,8 @@ export interface OverlayOptions {
   outline?: boolean;
   /** 768-byte palette indexed by labelIndex(label); default LABEL_LUT. */
   palette?: Uint8Array;
+  /** Labels with their own colour (by value; they win over `palette`): labelTables.ts's `own`. */
+  own?: ReadonlyMap<number, readonly [number, number, number]>;
 }
 
 /** Labels of a mask as integers (rounded), same length. Returns the input when already integral. */
@@ -31,6 +33,7 @@ export function overlayLabels(base: Uint8ClampedArray, labels: ArrayLike<number>
   const a = Math.max(0, Math.min(1, opts.opacity));
   const b = 1 - a;
   const pal = opts.palette ?? LABEL_LUT;
+  const own = opts.own?.size ? opts.own : null;
   // Blend table per palette entry and base byte would be 256×256×3; the per-pixel arithmetic is cheap enough.
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -45,11 +48,18 @@ export function overlayLabels(base: Uint8ClampedArray, labels: ArrayLike<number>
           (y < height - 1 && labelAt(labels, i + width) !== l);
         if (!boundary) continue;
       }
-      const k = labelIndex(l) * 3;
       const o = 4 * i;
-      out[o] = base[o]! * b + pal[k]! * a;
-      out[o + 1] = base[o + 1]! * b + pal[k + 1]! * a;
-      out[o + 2] = base[o + 2]! * b + pal[k + 2]! * a;
+      const c = own?.get(l);
+      if (c) {
+        out[o] = base[o]! * b + c[0] * a;
+        out[o + 1] = base[o + 1]! * b + c[1] * a;
+        out[o + 2] = base[o + 2]! * b + c[2] * a;
+      } else {
+        const k = labelIndex(l) * 3;
+        out[o] = base[o]! * b + pal[k]! * a;
+        out[o + 1] = base[o + 1]! * b + pal[k + 1]! * a;
+        out[o + 2] = base[o + 2]! * b + pal[k + 2]! * a;
+      }
       out[o + 3] = 255;
     }
   }

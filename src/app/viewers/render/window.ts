@@ -7,12 +7,47 @@
 //   index = round(clamp((v − lo) · 255 / (hi − lo), 0, 255))
 //   NaN → index 0 and a transparent pixel (alpha 0), +Infinity → 255, −Infinity → 0;
 //   a degenerate window (hi ≤ lo, e.g. a constant image) → 0 below lo, 255 above, 128 at lo.
+// A window's gamma γ (default 1) then bends the 8-bit index as Fiji's and napari's gamma do:
+//   shown = round(255 · (index / 255)^γ)   (γ < 1 brightens the dark values, γ > 1 darkens them);
+// for gray images through the colormap (the LUT's entries are re-indexed), for RGB and composites per channel.
 import type { DType, NDArray } from '../../../core/ndarray';
 import { binInto, finiteRange } from './histogram';
 
 export interface DisplayWindow {
   min: number;
   max: number;
+  /** Display gamma applied after the window (1 or absent: linear). */
+  gamma?: number;
+  /** An RGB image's red, green and blue windows when each has its own (they replace min, max and gamma). */
+  channels?: readonly DisplayWindow[];
+}
+
+/** A string equal for two windows that render alike (cache keys). */
+export function windowKey(win: DisplayWindow): string {
+  const own = `${win.min}:${win.max}:${win.gamma ?? 1}`;
+  return win.channels ? `${own}|${win.channels.map(windowKey).join('|')}` : own;
+}
+
+/** Whether a window bends its values (a gamma other than 1). */
+function hasGamma(win: DisplayWindow): boolean {
+  const g = win.gamma;
+  return g !== undefined && g !== 1 && Number.isFinite(g) && g > 0;
+}
+
+/** index → round(255 · (index / 255)^γ) for the 256 8-bit indices. */
+export function gammaTable(gamma: number): Uint8Array {
+  const t = new Uint8Array(256);
+  for (let i = 0; i < 256; i++) t[i] = Math.round(255 * Math.pow(i / 255, gamma));
+  return t;
+}
+
+/** A 768-byte LUT re-indexed by a gamma (entry i becomes entry gammaTable(γ)[i]); the LUT itself when γ is 1. */
+export function lutWithGamma(lut: Uint8Array, win: DisplayWindow): Uint8Array {
+  if (!hasGamma(win)) return lut;
+  const g = gammaTable(win.gamma!);
+  const out = new Uint8Array(768);
+  for (let i = 0; i < 256; i++) out.set(lut.subarray(3 * g[i]!, 3 * g[i]! + 3), 3 * i);
+  return out;
 }
 
 export type AutoWindowMode = 'percentile' | 'minmax';
@@ -184,7 +219,7 @@ export function windowIndex(v: number, win: DisplayWindow): number {
   return t <= 0 ? 0 : t >= 255 ? 255 : (t + 0.5) | 0;
 }
 
-/** Window `count` values of `data` from `start` into 8-bit values. */
+/** Window `count` values of `data` from `start` into 8-bit values (then through the window's gamma). */
 export function windowToU8(
   data: ArrayLike<number>,
   win: DisplayWindow,
@@ -196,13 +231,17 @@ export function windowToU8(
   const hi = win.max;
   if (!(hi > lo)) {
     for (let i = 0; i < count; i++) out[i] = windowIndex(data[start + i]!, win);
-    return out;
+  } else {
+    const s = 255 / (hi - lo);
+    for (let i = 0; i < count; i++) {
+      const t = (data[start + i]! - lo) * s;
+      // NaN fails both comparisons and (NaN + 0.5) | 0 is 0.
+      out[i] = t <= 0 ? 0 : t >= 255 ? 255 : (t + 0.5) | 0;
+    }
   }
-  const s = 255 / (hi - lo);
-  for (let i = 0; i < count; i++) {
-    const t = (data[start + i]! - lo) * s;
-    // NaN fails both comparisons and (NaN + 0.5) | 0 is 0.
-    out[i] = t <= 0 ? 0 : t >= 255 ? 255 : (t + 0.5) | 0;
+  if (hasGamma(win)) {
+    const g = gammaTable(win.gamma!);
+    for (let i = 0; i < count; i++) out[i] = g[out[i]!]!;
   }
   return out;
 }
@@ -235,7 +274,8 @@ function useIntLut(img: ImagePlanes): [number, number] | null {
 
 /**
  * Render an image to RGBA (`width·height·4` bytes). Gray images go through `lut` (a 768-byte colormap);
- * RGB images window each channel with the same window and ignore the LUT. NaN pixels are transparent.
+ * RGB images window each channel with the same window (or its own, `win.channels`) and
+ * ignore the LUT. The window's gamma applies to both. NaN pixels are transparent.
  */
 export function renderRGBA(
   img: ImagePlanes,
@@ -247,13 +287,14 @@ export function renderRGBA(
   if (out.length !== n * 4) throw new Error(`renderRGBA: output has ${out.length} bytes, expected ${n * 4}.`);
   const data = img.data;
   if (img.channels === 1) {
+    const bent = lutWithGamma(lut, win);
     const out32 = new Uint32Array(out.buffer, out.byteOffset, n);
-    const pal = packedPalette(lut);
+    const pal = packedPalette(bent);
     const intRange = useIntLut(img);
     if (intRange) {
       // One packed colour per representable value: a single lookup per pixel.
       const [min, max] = intRange;
-      const table = reusedIntTable(min, max, win, lut, pal);
+      const table = reusedIntTable(min, max, win, bent, pal);
       if (data instanceof Uint16Array) lookupU16(data, table, out32);
       else if (data instanceof Uint8Array) lookupU8(data, table, out32);
       else lookupAny(data, table, min, out32);
@@ -271,10 +312,10 @@ export function renderRGBA(
     else mapF64(data instanceof Float64Array ? data : Float64Array.from(data), win.min, 255 / (win.max - win.min), pal, out32);
     return out;
   }
-  // RGB planes: one window for the three channels.
+  // RGB planes: one window for the three channels, or one each.
   const tmp = new Uint8Array(n);
   for (let c = 0; c < 3; c++) {
-    windowToU8(data, win, tmp, c * n, n);
+    windowToU8(data, win.channels?.[c] ?? win, tmp, c * n, n);
     for (let i = 0; i < n; i++) out[4 * i + c] = tmp[i]!;
   }
   for (let i = 0; i < n; i++) out[4 * i + 3] = 255;
