@@ -112,6 +112,7 @@ export function createRunnerHostApi(opts: RunnerHostOptions = {}): RunnerHostApi
           // A failed load leaves nothing cached: the next execution starts over.
           shared = new SharedAssets();
           runnerClass = null;
+          entryModule = null; // the module is linked and evaluated afresh too
           throw e;
         }
         loadMs = performance.now() - t0;

@@ -150,7 +150,7 @@ test('"Download as a template" of a built-in installs back through the install b
     page.waitForEvent('download'),
     page.getByTestId('alg-details').getByRole('button', { name: 'Download as a template' }).click(),
   ]);
-  expect(d.suggestedFilename()).toBe('my_threshold_segmentation-1.0.0-template.zip');
+  expect(d.suggestedFilename()).toBe('my_threshold_segmentation-1.1.0-template.zip');
   const path = (await d.path())!;
   const files = unzipSync(new Uint8Array(readFileSync(path)));
   // The Compox module format in one folder: the manifest renamed, the Runner and its modules as shipped.
@@ -170,7 +170,7 @@ test('"Download as a template" of a built-in installs back through the install b
   await page.getByTestId('install-bundle').click();
   const dialog = page.getByTestId('install-dialog');
   await dialog.getByTestId('install-zip-input').setInputFiles(path);
-  await expect(dialog.getByTestId('install-success')).toContainText('Installed my_threshold_segmentation 1.0.0');
+  await expect(dialog.getByTestId('install-success')).toContainText('Installed my_threshold_segmentation 1.1.0');
   await dialog.getByRole('button', { name: 'Close' }).click();
   const card = page.getByTestId('alg-card-my_threshold_segmentation');
   await expect(card.getByTestId('alg-origin')).toHaveText('local zip');

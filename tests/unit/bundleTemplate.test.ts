@@ -30,7 +30,7 @@ describe('bundleTemplate', () => {
     expect(text).toBe(before.replace('name = "threshold_segmentation"', 'name = "my_threshold_segmentation"'));
     const { manifest: m } = parseManifest(text);
     expect(m.name).toBe('my_threshold_segmentation');
-    expect(m.version).toBe('1.0.0');
+    expect(m.version).toBe('1.1.0');
     expect(m.algorithmType).toBe('Image2Segmentation');
     expect(templateZipName({ name: 'threshold_segmentation', version: '1.0.0' })).toBe('my_threshold_segmentation-1.0.0-template.zip');
   });

@@ -390,7 +390,7 @@ describe('pack: the command line', () => {
     });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^Packing threshold_segmentation 1\.0\.0 from /);
+    expect(r.stdout).toMatch(/^Packing threshold_segmentation 1\.1\.0 from /);
     expect(r.stdout).toMatch(/bundle: [0-9a-f]{64}\n$/);
     expect(Object.keys(unzipSync(readFileSync(outZip)))).toEqual(['pyproject.toml', 'Runner.js', 'README.md', 'bundle.lock.json']);
   }, 60_000);
