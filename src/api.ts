@@ -16,23 +16,27 @@ import type { PromptService } from './engine/prompts';
 import type { BundleFileInfo, BundleInspection } from './core/pinning';
 import type { BundleSource } from './engine/bundleSource';
 import type { PromptInput, PromptSession, SaveMaskRequest } from './engine/prompts';
-import { copyRemoteDataset, openRemoteZarr } from './engine/importZarr';
-import { importFiles, type ImageFileDecoder, type ImportEntry, type ImportOptions, type ImportResult } from './engine/importFiles';
+import type { ImageFileDecoder, ImportEntry, ImportOptions, ImportResult } from './engine/importFiles';
 import { openStore, warmZarrCodecs, type ChunkCacheStats, type NewDataset, type Region, type Store } from './store/index';
-import { BUILTIN_TOOLCHAINS } from './blocks/builtinToolchains';
 import type { ToolchainJson } from './core/beat';
-import {
+import type {
   ToolchainService,
-  type ToolchainCheck,
-  type BlockInfo,
-  type BlockInstallOptions,
-  type DataFormatInfo,
-  type ToolchainRunOptions,
+  ToolchainCheck,
+  BlockInfo,
+  BlockInstallOptions,
+  DataFormatInfo,
+  ToolchainRunOptions,
 } from './engine/toolchains';
 import type { WorkerFactory } from './engine/workerHandle';
 import type { BlockRunRecord, ToolchainRunRecord } from './core/toolchainRecords';
 import { thrownMessage } from './core/describeValue';
-import { exportOme, type OmeExportOptions } from './engine/exportOme';
+import type { OmeExportOptions } from './engine/exportOme';
+
+// Import (codecs, OME, Zarr readers) and export load on first use: they stay out of the first screen's
+// JavaScript (docs/benchmarks.md, "Start-up").
+const importModule = () => import('./engine/importFiles');
+const zarrModule = () => import('./engine/importZarr');
+const exportOme: typeof import('./engine/exportOme').exportOme = async (...a) => (await import('./engine/exportOme')).exportOme(...a);
 
 export interface PutMeta {
   name?: string;
@@ -377,7 +381,9 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
 
   const e = () => engineP;
   const pyramidBuilds = new Map<string, Promise<Awaited<ReturnType<Store['buildDatasetPyramid']>>>>();
+  // The toolchain service (BEAT blocks, their checks) loads after the engine, apart from the first screen.
   const toolchainsP: Promise<ToolchainService> = engineP.then(async (en) => {
+    const { ToolchainService } = await import('./engine/toolchains');
     const service = new ToolchainService(en.store, {
       workerFactory: opts.blockWorkerFactory ?? null,
       sandboxWorkerFactory: opts.sandboxBlockWorkerFactory ?? null,
@@ -411,8 +417,8 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
     }
   }
 
-  const importFilesDetailed: Algobox['datasets']['importFilesDetailed'] = (files, options) =>
-    importFiles({ decode: opts.decodeImageFile, maxImageBytes: opts.maxImageBytes, store: async () => (await e()).store, persist, estimate }, files, options);
+  const importFilesDetailed: Algobox['datasets']['importFilesDetailed'] = async (files, options) =>
+    (await importModule()).importFiles({ decode: opts.decodeImageFile, maxImageBytes: opts.maxImageBytes, store: async () => (await e()).store, persist, estimate }, files, options);
 
   /** The sample set as store items (validated against their schemas) and stacks of them. */
   function sampleItems() {
@@ -486,11 +492,11 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
         return (await e()).store.readDatasetArray(id, key, region, o?.level ?? 0);
       },
       async openUrl(url) {
-        return openRemoteZarr((await e()).store, url);
+        return (await zarrModule()).openRemoteZarr((await e()).store, url);
       },
       preloadZarrCodecs: () => warmZarrCodecs(),
       async importRemote(id) {
-        return copyRemoteDataset((await e()).store, id);
+        return (await zarrModule()).copyRemoteDataset((await e()).store, id);
       },
       async pyramid(id, key, o) {
         // One build per field at a time in this page (a second viewer, or a re-mount, waits for it).
@@ -662,7 +668,7 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
       delete: async (id, o) => (await tc()).delete(id, o),
       builtins: async () => {
         const en = await e();
-        const [datasets, stacks] = await Promise.all([en.store.listDatasets(), en.store.listStacks()]);
+        const [datasets, stacks, { BUILTIN_TOOLCHAINS }] = await Promise.all([en.store.listDatasets(), en.store.listStacks(), import('./blocks/builtinToolchains')]);
         return BUILTIN_TOOLCHAINS.map(({ id, name, description, build }): BuiltinToolchainInfo => {
           try {
             return { id, name, description, toolchain: build(datasets, stacks), problem: null };
@@ -715,5 +721,5 @@ export type { Axis, Channel, ImageAxes } from './core/imageAxes';
 export type { OmeExportOptions, OmeFormat } from './engine/exportOme';
 export type { PromptInput, PromptResult, PromptSession, SaveMaskRequest } from './engine/prompts';
 export type { ImageFileDecoder, ImportBytes, ImportEntry, ImportError, ImportLayout, ImportOptions, ImportResult } from './engine/importFiles';
-export { AUTO_VOLUME_BYTES, DEFAULT_PERSIST_THRESHOLD_BYTES } from './engine/importFiles';
+export { AUTO_VOLUME_BYTES, DEFAULT_PERSIST_THRESHOLD_BYTES } from './engine/importDefaults';
 export const SCHEMA_NAMES = Object.keys(DATA_SCHEMAS) as DataSchemaName[];

@@ -10,11 +10,8 @@ import {
   isEngineAlive,
   probeWebGpu,
 } from './engine/browserWorker';
-import { decodeImageFile } from './engine/decodeImage';
 import { createSandboxWorkerFactory } from './engine/sandbox';
 import sandboxAssets from 'virtual:algobox-sandbox';
-import { installBuiltins } from './app/builtins';
-import { installBuiltinBlocks } from './blocks';
 import { App } from './app/App';
 import './app/global.d.ts';
 
@@ -34,10 +31,13 @@ const algobox = createAlgobox({
   blockPoolSize: navigator.hardwareConcurrency || 4,
   gpu: probeWebGpu,
   isEngineAlive,
-  decodeImageFile,
+  // Image codecs load with the first import (not part of the first screen).
+  decodeImageFile: async (...a) => (await import('./engine/decodeImage')).decodeImageFile(...a),
   maxWorkers: Math.max(2, Math.min(8, navigator.hardwareConcurrency || 4)),
   onReady: async (api) => {
     // First start: built-in bundles and the synthetic sample data (no download).
+    // Loaded here, after the first screen: the built-in blocks pull in the toolchain machinery.
+    const [{ installBuiltins }, { installBuiltinBlocks }] = await Promise.all([import('./app/builtins'), import('./blocks')]);
     await installBuiltins(api);
     await installBuiltinBlocks(api.blocks);
     await api.samples.ensure();

@@ -1,7 +1,7 @@
 // The React app: a workbench at 1280×800 — datasets on the left, the viewer in the middle,
 // algorithms and run controls on the right, runs and their logs at the bottom. Drops anywhere.
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import type { Algobox } from '../api';
 import { ApiProvider } from './apiContext';
 import { SelectionProvider, useSelection } from './state/selection';
@@ -12,15 +12,18 @@ import { ImportButton } from './datasets/ImportButton';
 import { StorageMeter } from './datasets/StorageMeter';
 import { AlgorithmPanel } from './algorithms/AlgorithmPanel';
 import { InstallBundleButton } from './algorithms/InstallBundleButton';
-import { BundleUrlPrompt } from './algorithms/BundleUrlPrompt';
 import { RunsPanel } from './runs/RunsPanel';
-import { ViewerPanel } from './viewers/ViewerPanel';
 import { ErrorBoundary } from './ErrorBoundary';
-import { ToolchainsPage } from './toolchains/ToolchainsPage';
 import { writeToolchainParams } from './toolchains/runState';
 import './styles.css';
 import './layout.css';
 import { thrownMessage } from '../core/describeValue';
+
+// Loaded when first shown, not with the first screen (docs/benchmarks.md, "Start-up"): the viewers
+// (with their plots), the toolchain page and the bundle-URL prompt (trust, pinning).
+const ViewerPanel = lazy(() => import('./viewers/ViewerPanel').then((m) => ({ default: m.ViewerPanel })));
+const ToolchainsPage = lazy(() => import('./toolchains/ToolchainsPage').then((m) => ({ default: m.ToolchainsPage })));
+const BundleUrlPrompt = lazy(() => import('./algorithms/BundleUrlPrompt').then((m) => ({ default: m.BundleUrlPrompt })));
 
 export function App({ api }: { api: Algobox }) {
   const [client] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 2000, retry: false, refetchOnWindowFocus: false } } }));
@@ -76,7 +79,9 @@ function Shell() {
         </div>
       ) : page === 'toolchains' ? (
         <ErrorBoundary name="Toolchains">
-          <ToolchainsPage />
+          <Suspense fallback={<Loading what="the toolchains page" />}>
+            <ToolchainsPage />
+          </Suspense>
         </ErrorBoundary>
       ) : (
         <div className="workbench">
@@ -87,7 +92,9 @@ function Shell() {
           </aside>
           <main className="center" aria-label="Viewer">
             <ErrorBoundary name="Viewer">
-              <ViewerPanel />
+              <Suspense fallback={<Loading what="the viewer" />}>
+                <ViewerPanel />
+              </Suspense>
             </ErrorBoundary>
           </main>
           <aside className="right" aria-label="Algorithms">
@@ -105,9 +112,19 @@ function Shell() {
       {ready.isSuccess && (
         <>
           <GlobalDropZone />
-          <BundleUrlPrompt />
+          <Suspense fallback={null}>
+            <BundleUrlPrompt />
+          </Suspense>
         </>
       )}
+    </div>
+  );
+}
+
+function Loading({ what }: { what: string }) {
+  return (
+    <div className="empty" role="status">
+      Loading {what}…
     </div>
   );
 }
