@@ -19,14 +19,7 @@ import type { PromptInput, PromptSession, SaveMaskRequest } from './engine/promp
 import type { ImageFileDecoder, ImportEntry, ImportOptions, ImportResult } from './engine/importFiles';
 import { openStore, warmZarrCodecs, type ChunkCacheStats, type NewDataset, type Region, type Store } from './store/index';
 import type { ToolchainJson } from './core/beat';
-import type {
-  ToolchainService,
-  ToolchainCheck,
-  BlockInfo,
-  BlockInstallOptions,
-  DataFormatInfo,
-  ToolchainRunOptions,
-} from './engine/toolchains';
+import type { ToolchainService, ToolchainCheck, BlockInfo, BlockInstallOptions, DataFormatInfo, ToolchainRunOptions } from './engine/toolchains';
 import type { WorkerFactory } from './engine/workerHandle';
 import type { BlockRunRecord, ToolchainRunRecord } from './core/toolchainRecords';
 import { thrownMessage } from './core/describeValue';
@@ -135,13 +128,15 @@ export interface AlgoboxOptions extends Omit<EngineOptions, 'store'> {
   sandboxBlockWorkerFactory?: WorkerFactory;
   /** Block workers alive at once; splittable blocks are split into this many parts (default navigator.hardwareConcurrency). */
   blockPoolSize?: number;
-  /** Called once the store is open and interrupted runs are recovered (e.g. install built-ins). */
+  /** Called once the store is open and interrupted runs are recovered (e.g. install built-ins); `ready` waits for it, `usable` does not. */
   onReady?: (api: Algobox) => Promise<void>;
 }
 
 export interface Algobox {
-  /** Resolves when the store is open, interrupted runs are marked FAILED and built-ins are installed. */
+  /** Resolves when the store is open, interrupted runs are marked FAILED and start-up work (`onReady`: built-ins, samples) is done. */
   ready: Promise<void>;
+  /** Resolves once the store is open and interrupted runs are marked FAILED (before `ready`): import, lists and runs work. */
+  usable: Promise<void>;
   datasets: {
     put(fields: Record<string, unknown>, meta?: PutMeta): Promise<string>;
     /** Many datasets in one write (one transaction: all stored, or none); their ids in order. */
@@ -418,7 +413,11 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
   }
 
   const importFilesDetailed: Algobox['datasets']['importFilesDetailed'] = async (files, options) =>
-    (await importModule()).importFiles({ decode: opts.decodeImageFile, maxImageBytes: opts.maxImageBytes, store: async () => (await e()).store, persist, estimate }, files, options);
+    (await importModule()).importFiles(
+      { decode: opts.decodeImageFile, maxImageBytes: opts.maxImageBytes, store: async () => (await e()).store, persist, estimate },
+      files,
+      options,
+    );
 
   /** The sample set as store items (validated against their schemas) and stacks of them. */
   function sampleItems() {
@@ -436,7 +435,12 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
     return { items, stacks };
   }
 
+  const usable = engineP.then(() => undefined);
+  // Handled here too, so that a failed start is reported through `ready`/`usable` only when awaited.
+  usable.catch(() => undefined);
+
   const api: Algobox = {
+    usable,
     ready: toolchainsP.then(async () => {
       if (opts.onReady) await opts.onReady(api);
     }),
@@ -668,7 +672,11 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
       delete: async (id, o) => (await tc()).delete(id, o),
       builtins: async () => {
         const en = await e();
-        const [datasets, stacks, { BUILTIN_TOOLCHAINS }] = await Promise.all([en.store.listDatasets(), en.store.listStacks(), import('./blocks/builtinToolchains')]);
+        const [datasets, stacks, { BUILTIN_TOOLCHAINS }] = await Promise.all([
+          en.store.listDatasets(),
+          en.store.listStacks(),
+          import('./blocks/builtinToolchains'),
+        ]);
         return BUILTIN_TOOLCHAINS.map(({ id, name, description, build }): BuiltinToolchainInfo => {
           try {
             return { id, name, description, toolchain: build(datasets, stacks), problem: null };

@@ -1,5 +1,6 @@
 // App entry: create the engine (store, runner workers, the sandbox for third-party bundles, WebGPU
-// probe), expose it as window.algobox, install built-in bundles, then render the React app.
+// probe), expose it as window.algobox, render the React app (usable once the store is open), install
+// built-in bundles and sample data in the background (`ready`), register the service worker.
 import { createRoot } from 'react-dom/client';
 import { createAlgobox } from './api';
 import {
@@ -13,6 +14,8 @@ import {
 import { createSandboxWorkerFactory } from './engine/sandbox';
 import sandboxAssets from 'virtual:algobox-sandbox';
 import { App } from './app/App';
+import { registerServiceWorker } from './app/pwa/registerServiceWorker';
+import { UpdateNotice } from './app/pwa/UpdateNotice';
 import './app/global.d.ts';
 
 const engineId = crypto.randomUUID();
@@ -45,4 +48,12 @@ const algobox = createAlgobox({
 });
 window.algobox = algobox;
 
-createRoot(document.getElementById('root')!).render(<App api={algobox} />);
+// Offline use: the service worker (production builds; `?sw=off` opts out) and its 'new version' notice.
+const updates = registerServiceWorker();
+
+createRoot(document.getElementById('root')!).render(
+  <>
+    <App api={algobox} />
+    <UpdateNotice updates={updates} />
+  </>,
+);

@@ -5,7 +5,7 @@ import { lazy, Suspense, useEffect, useState } from 'react';
 import type { Algobox } from '../api';
 import { ApiProvider } from './apiContext';
 import { SelectionProvider, useSelection } from './state/selection';
-import { useReady } from './state/queries';
+import { useReady, useUsable } from './state/queries';
 import { DatasetsPanel } from './datasets/DatasetsPanel';
 import { GlobalDropZone } from './datasets/GlobalDropZone';
 import { ImportButton } from './datasets/ImportButton';
@@ -39,6 +39,8 @@ export function App({ api }: { api: Algobox }) {
 }
 
 function Shell() {
+  // Usable (store open): the workbench, Import and the catalog. Ready: built-ins and samples are in too.
+  const usable = useUsable();
   const ready = useReady();
   const { page, setPage } = useSelection();
   // The toolchain page keeps its own address parameters; leaving it removes them.
@@ -67,13 +69,19 @@ function Shell() {
           </span>
         )}
       </header>
-      {ready.isError ? (
+      {usable.isError ? (
         <div className="startup-error" role="alert">
           <h3>The engine could not start</h3>
-          <p>{thrownMessage(ready.error)}</p>
+          <p>{thrownMessage(usable.error)}</p>
           <p className="muted">Storage may be blocked (private window, full disk) — reload to try again.</p>
         </div>
-      ) : !ready.isSuccess ? (
+      ) : ready.isError ? (
+        <div className="startup-error" role="alert">
+          <h3>The built-in algorithms or the sample data could not be set up</h3>
+          <p>{thrownMessage(ready.error)}</p>
+          <p className="muted">Reload to try again.</p>
+        </div>
+      ) : !usable.isSuccess ? (
         <div className="empty" role="status">
           Starting the engine…
         </div>
@@ -109,7 +117,7 @@ function Shell() {
           </section>
         </div>
       )}
-      {ready.isSuccess && (
+      {usable.isSuccess && (
         <>
           <GlobalDropZone />
           <Suspense fallback={null}>

@@ -31,7 +31,6 @@ export type ImportEntry = (Blob & { name?: string; webkitRelativePath?: string }
  */
 export type ImportLayout = 'auto' | 'images' | 'volume';
 
-
 /** Byte-level progress inside a file that is read in pieces (NPY, TIFF), and over the whole import. */
 export interface ImportBytes {
   /** Bytes of the current file read so far, and its size. */
@@ -91,7 +90,6 @@ export type ImageFileDecoder = (
   file: Blob & { name?: string },
   limits?: { maxImageBytes?: number },
 ) => Promise<{ image: NDArray; page: number; pages: number }[]>;
-
 
 /** What an import needs: the decoder, the store (awaited once the files are listed) and the persistence request. */
 export interface ImportContext {
