@@ -13,15 +13,15 @@ import { StorageMeter } from './datasets/StorageMeter';
 import { AlgorithmPanel } from './algorithms/AlgorithmPanel';
 import { InstallBundleButton } from './algorithms/InstallBundleButton';
 import { RunsPanel } from './runs/RunsPanel';
+import { ViewerPanel } from './viewers/ViewerPanel';
 import { ErrorBoundary } from './ErrorBoundary';
 import { writeToolchainParams } from './toolchains/runState';
 import './styles.css';
 import './layout.css';
 import { thrownMessage } from '../core/describeValue';
 
-// Loaded when first shown, not with the first screen (docs/benchmarks.md, "Start-up"): the viewers
-// (with their plots), the toolchain page and the bundle-URL prompt (trust, pinning).
-const ViewerPanel = lazy(() => import('./viewers/ViewerPanel').then((m) => ({ default: m.ViewerPanel })));
+// Loaded when first shown, not with the first screen (docs/benchmarks.md, "Start-up"): the toolchain
+// page and the bundle-URL prompt (trust, pinning); the viewers load when something is opened (ViewerPanel).
 const ToolchainsPage = lazy(() => import('./toolchains/ToolchainsPage').then((m) => ({ default: m.ToolchainsPage })));
 const BundleUrlPrompt = lazy(() => import('./algorithms/BundleUrlPrompt').then((m) => ({ default: m.BundleUrlPrompt })));
 
@@ -100,9 +100,7 @@ function Shell() {
           </aside>
           <main className="center" aria-label="Viewer">
             <ErrorBoundary name="Viewer">
-              <Suspense fallback={<Loading what="the viewer" />}>
-                <ViewerPanel />
-              </Suspense>
+              <ViewerPanel />
             </ErrorBoundary>
           </main>
           <aside className="right" aria-label="Algorithms">
