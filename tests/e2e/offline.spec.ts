@@ -1,7 +1,9 @@
 // Offline, as an installed app: the service worker has taken the page, the network is cut, the app
 // reloads from its cache still cross-origin isolated, and a built-in model bundle runs to the end
 // from the UI. Also: the web app manifest, and the first screen's JavaScript staying within budget.
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FIRST_SCREEN_GZIP_BUDGET, firstScreenScripts } from './firstScreen';
 import { openApp } from './util';
 import { SHOTS_DIR, shot } from './shot';
@@ -11,14 +13,19 @@ test.use({ serviceWorkers: 'allow' });
 
 const dist = process.env.ALGOBOX_DIST ?? 'dist';
 
-test('offline: after the service worker took over, a reload without network shows the app and runs salient_segmentation', async ({ page, context }) => {
-  test.setTimeout(240_000);
-  const problems = await openApp(page);
-  // The worker installs (precaching the app, the ORT runtimes, the built-in bundles and models) and claims the page.
+/** Until the service worker has installed (precaching everything) and controls the page. */
+async function swControls(page: Page): Promise<void> {
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;
     if (!navigator.serviceWorker.controller) await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
   });
+}
+
+test('offline: after the service worker took over, a reload without network shows the app and runs salient_segmentation', async ({ page, context }) => {
+  test.setTimeout(240_000);
+  const problems = await openApp(page);
+  // The worker installs (precaching the app, the ORT runtimes, the built-in bundles and models) and claims the page.
+  await swControls(page);
   const precached = await page.evaluate(async () => {
     const names = await caches.keys();
     const pre = names.find((n) => n.includes('precache'));
@@ -74,6 +81,38 @@ test('offline: after the service worker took over, a reload without network show
   await context.setOffline(false);
   // Offline, only the cut network itself may have logged errors.
   expect(problems.filter((p) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch|example\.com/.test(p))).toEqual([]);
+});
+
+test('a new version downloads in the background, says so, and Reload switches to it', async ({ page }) => {
+  test.setTimeout(180_000);
+  const swFile = join(dist, 'sw.js');
+  const original = readFileSync(swFile, 'utf8');
+  try {
+    await openApp(page);
+    await swControls(page);
+    await expect(page.getByTestId('update-notice')).toHaveCount(0);
+    // A new build: sw.js changes (vite preview reads files per request); the browser finds it on update().
+    writeFileSync(swFile, `${original}\n// e2e: another build ${Date.now()}\n`);
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.update());
+    const notice = page.getByTestId('update-notice');
+    await expect(notice).toBeVisible({ timeout: 90_000 });
+    await expect(notice).toContainText('A new version of algobox is available.');
+    expect(await page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration())!.waiting)).toBe(true);
+    await shot(page, `${SHOTS_DIR}/app-update-notice.png`);
+    await Promise.all([page.waitForEvent('load'), notice.getByRole('button', { name: 'Reload' }).click()]);
+    await page.waitForFunction(() => (window as unknown as { algobox?: unknown }).algobox !== undefined);
+    await page.evaluate(() => window.algobox.usable);
+    // The waiting worker took over: none waits any more, the page is controlled, no notice.
+    expect(
+      await page.evaluate(async () => {
+        const r = (await navigator.serviceWorker.getRegistration())!;
+        return { waiting: !!r.waiting, active: r.active?.state, controlled: !!navigator.serviceWorker.controller };
+      }),
+    ).toEqual({ waiting: false, active: 'activated', controlled: true });
+    await expect(page.getByTestId('update-notice')).toHaveCount(0);
+  } finally {
+    writeFileSync(swFile, original);
+  }
 });
 
 test('installable: the web app manifest names the app, its icons and its start page', async ({ page }) => {
