@@ -376,22 +376,25 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
 
   const e = () => engineP;
   const pyramidBuilds = new Map<string, Promise<Awaited<ReturnType<Store['buildDatasetPyramid']>>>>();
-  // The toolchain service (BEAT blocks, their checks) loads after the engine, apart from the first screen.
-  const toolchainsP: Promise<ToolchainService> = engineP.then(async (en) => {
-    const { ToolchainService } = await import('./engine/toolchains');
-    const service = new ToolchainService(en.store, {
-      workerFactory: opts.blockWorkerFactory ?? null,
-      sandboxWorkerFactory: opts.sandboxBlockWorkerFactory ?? null,
-      poolSize: opts.blockPoolSize,
-      runners: en,
-      engineId: en.engineId,
-      isEngineAlive: opts.isEngineAlive,
+  // The toolchain service (BEAT blocks, their checks) loads on first use or with `ready`, apart from
+  // the first screen; it marks interrupted toolchain runs FAILED before it answers.
+  let toolchainsP: Promise<ToolchainService> | null = null;
+  const startToolchains = (): Promise<ToolchainService> =>
+    engineP.then(async (en) => {
+      const { ToolchainService } = await import('./engine/toolchains');
+      const service = new ToolchainService(en.store, {
+        workerFactory: opts.blockWorkerFactory ?? null,
+        sandboxWorkerFactory: opts.sandboxBlockWorkerFactory ?? null,
+        poolSize: opts.blockPoolSize,
+        runners: en,
+        engineId: en.engineId,
+        isEngineAlive: opts.isEngineAlive,
+      });
+      en.onShutdown(() => service.shutdown());
+      await service.recoverInterrupted();
+      return service;
     });
-    en.onShutdown(() => service.shutdown());
-    await service.recoverInterrupted();
-    return service;
-  });
-  const tc = () => toolchainsP;
+  const tc = () => (toolchainsP ??= startToolchains());
 
   const storageManager = (): StorageManagerLike | null =>
     opts.storageManager !== undefined ? opts.storageManager : ((globalThis as { navigator?: { storage?: StorageManagerLike } }).navigator?.storage ?? null);
@@ -441,8 +444,9 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
 
   const api: Algobox = {
     usable,
-    ready: toolchainsP.then(async () => {
+    ready: engineP.then(async () => {
       if (opts.onReady) await opts.onReady(api);
+      await tc();
     }),
 
     datasets: {
@@ -706,7 +710,7 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
     },
     close: async () => {
       const en = await e();
-      await toolchainsP.catch(() => undefined);
+      if (toolchainsP) await toolchainsP.catch(() => undefined);
       en.shutdown();
     },
   };

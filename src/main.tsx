@@ -38,7 +38,9 @@ const algobox = createAlgobox({
   decodeImageFile: async (...a) => (await import('./engine/decodeImage')).decodeImageFile(...a),
   maxWorkers: Math.max(2, Math.min(8, navigator.hardwareConcurrency || 4)),
   onReady: async (api) => {
-    // First start: built-in bundles and the synthetic sample data (no download).
+    // Once the first screen is drawn (the browser is idle): built-in bundles, built-in blocks and
+    // the synthetic sample data (no download); installed on first start, checked on later ones.
+    await new Promise((r) => requestIdleCallback(r, { timeout: 1000 }));
     // Loaded here, after the first screen: the built-in blocks pull in the toolchain machinery.
     const [{ installBuiltins }, { installBuiltinBlocks }] = await Promise.all([import('./app/builtins'), import('./blocks')]);
     await installBuiltins(api);

@@ -43,6 +43,8 @@ function Shell() {
   const usable = useUsable();
   const ready = useReady();
   const { page, setPage } = useSelection();
+  // Read once: the prompt removes the parameters from the address but stays while it is open.
+  const [bundleLink] = useState(hasBundleLink);
   // The toolchain page keeps its own address parameters; leaving it removes them.
   useEffect(() => {
     if (page === 'workbench') writeToolchainParams('workbench', null, null);
@@ -118,13 +120,21 @@ function Shell() {
       {usable.isSuccess && (
         <>
           <GlobalDropZone />
-          <Suspense fallback={null}>
-            <BundleUrlPrompt />
-          </Suspense>
+          {bundleLink && (
+            <Suspense fallback={null}>
+              <BundleUrlPrompt />
+            </Suspense>
+          )}
         </>
       )}
     </div>
   );
+}
+
+/** A shared bundle link (`?bundle=…`) is in the address: the prompt that installs it is needed. */
+function hasBundleLink(): boolean {
+  const q = new URLSearchParams(location.search);
+  return q.has('bundle') || q.has('sha256');
 }
 
 function Loading({ what }: { what: string }) {
