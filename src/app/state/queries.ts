@@ -35,9 +35,9 @@ export function useReady() {
     queryKey: keys.ready,
     queryFn: async () => {
       await api.ready;
-      // Built-ins and samples arrived in the background after the lists were first read.
-      void qc.invalidateQueries({ queryKey: keys.algorithms });
-      void invalidateData(qc);
+      // Built-ins, blocks and samples arrived in the background after the first reads: every list
+      // (datasets, algorithms, the toolchain page's built-in toolchains, …) reads again.
+      void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== keys.ready[0] && q.queryKey[0] !== keys.usable[0] });
       return true;
     },
     staleTime: Infinity,
