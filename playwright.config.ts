@@ -16,6 +16,10 @@ export default defineConfig({
     browserName: 'chromium',
     headless: true,
     viewport: { width: 1280, height: 800 },
+    // The production build registers a service worker (offline use). Specs run without it, so that
+    // page.route() sees every request and no test depends on what an earlier one cached; each test
+    // has a fresh context anyway. tests/e2e/offline.spec.ts allows it.
+    serviceWorkers: 'block',
     launchOptions: {
       executablePath: '/usr/bin/chromium',
       args: ['--disable-quic', '--enable-unsafe-webgpu'],

@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config';
 // `npm run test:unit` / `npm run test:integration` run one of them. A new test file is a unit test
 // unless it is listed here.
 const INTEGRATION = [
+  'apiUsable',
   'apiImport',
   'badInput',
   'importStreaming',

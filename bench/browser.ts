@@ -55,8 +55,8 @@ export async function openApp(profile: string, port: number): Promise<{ context:
   return { context, page };
 }
 
-/** Build the app into a temporary folder and serve it with `vite preview` on `port`; `close()` stops and deletes both. */
-export async function servedBuild(port: number): Promise<{ close(): Promise<void> }> {
+/** Build the app into a temporary folder (`dist`) and serve it with `vite preview` on `port`; `close()` stops and deletes both. */
+export async function servedBuild(port: number): Promise<{ dist: string; close(): Promise<void> }> {
   const dist = mkdtempSync(join(tmpdir(), 'algobox-bench-dist-'));
   await build({ root: repo, configFile: join(repo, 'vite.config.ts'), logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
   const server: PreviewServer = await preview({
@@ -67,6 +67,7 @@ export async function servedBuild(port: number): Promise<{ close(): Promise<void
     preview: { host: '127.0.0.1', port, strictPort: true },
   });
   return {
+    dist,
     async close() {
       await server.close();
       rmSync(dist, { recursive: true, force: true });

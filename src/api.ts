@@ -25,25 +25,22 @@ import type { PromptService } from './engine/prompts';
 import type { BundleFileInfo, BundleInspection } from './core/pinning';
 import type { BundleSource } from './engine/bundleSource';
 import type { PromptInput, PromptSession, SaveMaskRequest } from './engine/prompts';
-import { copyRemoteDataset, openRemoteZarr } from './engine/importZarr';
-import { importFiles, type ImageFileDecoder, type ImportEntry, type ImportOptions, type ImportResult } from './engine/importFiles';
+import type { ImageFileDecoder, ImportEntry, ImportOptions, ImportResult } from './engine/importFiles';
 import { openStore, warmZarrCodecs, type ChunkCacheStats, type NewDataset, type Region, type Store } from './store/index';
-import { BUILTIN_TOOLCHAINS } from './blocks/builtinToolchains';
 import type { ToolchainJson } from './core/beat';
-import {
-  ToolchainService,
-  type ToolchainCheck,
-  type BlockInfo,
-  type BlockInstallOptions,
-  type DataFormatInfo,
-  type ToolchainRunOptions,
-} from './engine/toolchains';
+import type { ToolchainService, ToolchainCheck, BlockInfo, BlockInstallOptions, DataFormatInfo, ToolchainRunOptions } from './engine/toolchains';
 import type { WorkerFactory } from './engine/workerHandle';
 import type { BlockRunRecord, SavedToolchainRecord, ToolchainRunRecord } from './core/toolchainRecords';
 import type { BindingCandidate, SourceBinding, SourceChoices } from './core/toolchainBindings';
 import type { SaveToolchainInput } from './engine/savedToolchains';
 import { thrownMessage } from './core/describeValue';
-import { exportOme, type OmeExportOptions } from './engine/exportOme';
+import type { OmeExportOptions } from './engine/exportOme';
+
+// Import (codecs, OME, Zarr readers) and export load on first use: they stay out of the first screen's
+// JavaScript (docs/benchmarks.md, "Start-up").
+const importModule = () => import('./engine/importFiles');
+const zarrModule = () => import('./engine/importZarr');
+const exportOme: typeof import('./engine/exportOme').exportOme = async (...a) => (await import('./engine/exportOme')).exportOme(...a);
 
 export interface PutMeta {
   name?: string;
@@ -142,13 +139,15 @@ export interface AlgoboxOptions extends Omit<EngineOptions, 'store'> {
   sandboxBlockWorkerFactory?: WorkerFactory;
   /** Block workers alive at once; splittable blocks are split into this many parts (default navigator.hardwareConcurrency). */
   blockPoolSize?: number;
-  /** Called once the store is open and interrupted runs are recovered (e.g. install built-ins). */
+  /** Called once the store is open and interrupted runs are recovered (e.g. install built-ins); `ready` waits for it, `usable` does not. */
   onReady?: (api: Algobox) => Promise<void>;
 }
 
 export interface Algobox {
-  /** Resolves when the store is open, interrupted runs are marked FAILED and built-ins are installed. */
+  /** Resolves when the store is open, interrupted runs are marked FAILED and start-up work (`onReady`: built-ins, samples) is done. */
   ready: Promise<void>;
+  /** Resolves once the store is open and interrupted runs are marked FAILED (before `ready`): import, lists and runs work. */
+  usable: Promise<void>;
   datasets: {
     put(fields: Record<string, unknown>, meta?: PutMeta): Promise<string>;
     /** Many datasets in one write (one transaction: all stored, or none); their ids in order. */
@@ -409,20 +408,25 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
 
   const e = () => engineP;
   const pyramidBuilds = new Map<string, Promise<Awaited<ReturnType<Store['buildDatasetPyramid']>>>>();
-  const toolchainsP: Promise<ToolchainService> = engineP.then(async (en) => {
-    const service = new ToolchainService(en.store, {
-      workerFactory: opts.blockWorkerFactory ?? null,
-      sandboxWorkerFactory: opts.sandboxBlockWorkerFactory ?? null,
-      poolSize: opts.blockPoolSize,
-      runners: en,
-      engineId: en.engineId,
-      isEngineAlive: opts.isEngineAlive,
+  // The toolchain service (BEAT blocks, their checks) loads on first use or with `ready`, apart from
+  // the first screen; it marks interrupted toolchain runs FAILED before it answers.
+  let toolchainsP: Promise<ToolchainService> | null = null;
+  const startToolchains = (): Promise<ToolchainService> =>
+    engineP.then(async (en) => {
+      const { ToolchainService } = await import('./engine/toolchains');
+      const service = new ToolchainService(en.store, {
+        workerFactory: opts.blockWorkerFactory ?? null,
+        sandboxWorkerFactory: opts.sandboxBlockWorkerFactory ?? null,
+        poolSize: opts.blockPoolSize,
+        runners: en,
+        engineId: en.engineId,
+        isEngineAlive: opts.isEngineAlive,
+      });
+      en.onShutdown(() => service.shutdown());
+      await service.recoverInterrupted();
+      return service;
     });
-    en.onShutdown(() => service.shutdown());
-    await service.recoverInterrupted();
-    return service;
-  });
-  const tc = () => toolchainsP;
+  const tc = () => (toolchainsP ??= startToolchains());
 
   const storageManager = (): StorageManagerLike | null =>
     opts.storageManager !== undefined ? opts.storageManager : ((globalThis as { navigator?: { storage?: StorageManagerLike } }).navigator?.storage ?? null);
@@ -443,8 +447,12 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
     }
   }
 
-  const importFilesDetailed: Algobox['datasets']['importFilesDetailed'] = (files, options) =>
-    importFiles({ decode: opts.decodeImageFile, maxImageBytes: opts.maxImageBytes, store: async () => (await e()).store, persist, estimate }, files, options);
+  const importFilesDetailed: Algobox['datasets']['importFilesDetailed'] = async (files, options) =>
+    (await importModule()).importFiles(
+      { decode: opts.decodeImageFile, maxImageBytes: opts.maxImageBytes, store: async () => (await e()).store, persist, estimate },
+      files,
+      options,
+    );
 
   /** The sample set as store items (validated against their schemas) and stacks of them. */
   function sampleItems() {
@@ -462,9 +470,15 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
     return { items, stacks };
   }
 
+  const usable = engineP.then(() => undefined);
+  // Handled here too, so that a failed start is reported through `ready`/`usable` only when awaited.
+  usable.catch(() => undefined);
+
   const api: Algobox = {
-    ready: toolchainsP.then(async () => {
+    usable,
+    ready: engineP.then(async () => {
       if (opts.onReady) await opts.onReady(api);
+      await tc();
     }),
 
     datasets: {
@@ -518,11 +532,11 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
         return (await e()).store.readDatasetArray(id, key, region, o?.level ?? 0);
       },
       async openUrl(url) {
-        return openRemoteZarr((await e()).store, url);
+        return (await zarrModule()).openRemoteZarr((await e()).store, url);
       },
       preloadZarrCodecs: () => warmZarrCodecs(),
       async importRemote(id) {
-        return copyRemoteDataset((await e()).store, id);
+        return (await zarrModule()).copyRemoteDataset((await e()).store, id);
       },
       async pyramid(id, key, o) {
         // One build per field at a time in this page (a second viewer, or a re-mount, waits for it).
@@ -703,7 +717,11 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
       },
       builtins: async () => {
         const en = await e();
-        const [datasets, stacks] = await Promise.all([en.store.listDatasets(), en.store.listStacks()]);
+        const [datasets, stacks, { BUILTIN_TOOLCHAINS }] = await Promise.all([
+          en.store.listDatasets(),
+          en.store.listStacks(),
+          import('./blocks/builtinToolchains'),
+        ]);
         return BUILTIN_TOOLCHAINS.map(({ id, name, description, build }): BuiltinToolchainInfo => {
           try {
             return { id, name, description, toolchain: build(datasets, stacks), problem: null };
@@ -733,7 +751,7 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
     },
     close: async () => {
       const en = await e();
-      await toolchainsP.catch(() => undefined);
+      if (toolchainsP) await toolchainsP.catch(() => undefined);
       en.shutdown();
     },
   };
@@ -758,5 +776,5 @@ export type { OmeExportOptions, OmeFormat } from './engine/exportOme';
 export type { PromptInput, PromptResult, PromptSession, SaveMaskRequest } from './engine/prompts';
 export type { PreviewAnswer, PreviewPlane, PreviewResult } from './engine/previews';
 export type { ImageFileDecoder, ImportBytes, ImportEntry, ImportError, ImportLayout, ImportOptions, ImportResult } from './engine/importFiles';
-export { AUTO_VOLUME_BYTES, DEFAULT_PERSIST_THRESHOLD_BYTES } from './engine/importFiles';
+export { AUTO_VOLUME_BYTES, DEFAULT_PERSIST_THRESHOLD_BYTES } from './engine/importDefaults';
 export const SCHEMA_NAMES = Object.keys(DATA_SCHEMAS) as DataSchemaName[];

@@ -1,5 +1,6 @@
 // App entry: create the engine (store, runner workers, the sandbox for third-party bundles, WebGPU
-// probe), expose it as window.algobox, install built-in bundles, then render the React app.
+// probe), expose it as window.algobox, render the React app (usable once the store is open), install
+// built-in bundles and sample data in the background (`ready`), register the service worker.
 import { createRoot } from 'react-dom/client';
 import { createAlgobox } from './api';
 import {
@@ -10,12 +11,11 @@ import {
   isEngineAlive,
   probeWebGpu,
 } from './engine/browserWorker';
-import { decodeImageFile } from './engine/decodeImage';
 import { createSandboxWorkerFactory } from './engine/sandbox';
 import sandboxAssets from 'virtual:algobox-sandbox';
-import { installBuiltins } from './app/builtins';
-import { installBuiltinBlocks } from './blocks';
 import { App } from './app/App';
+import { registerServiceWorker } from './app/pwa/registerServiceWorker';
+import { UpdateNotice } from './app/pwa/UpdateNotice';
 import './app/global.d.ts';
 
 const engineId = crypto.randomUUID();
@@ -34,10 +34,15 @@ const algobox = createAlgobox({
   blockPoolSize: navigator.hardwareConcurrency || 4,
   gpu: probeWebGpu,
   isEngineAlive,
-  decodeImageFile,
+  // Image codecs load with the first import (not part of the first screen).
+  decodeImageFile: async (...a) => (await import('./engine/decodeImage')).decodeImageFile(...a),
   maxWorkers: Math.max(2, Math.min(8, navigator.hardwareConcurrency || 4)),
   onReady: async (api) => {
-    // First start: built-in bundles and the synthetic sample data (no download).
+    // Once the first screen is drawn (the browser is idle): built-in bundles, built-in blocks and
+    // the synthetic sample data (no download); installed on first start, checked on later ones.
+    await new Promise((r) => requestIdleCallback(r, { timeout: 1000 }));
+    // Loaded here, after the first screen: the built-in blocks pull in the toolchain machinery.
+    const [{ installBuiltins }, { installBuiltinBlocks }] = await Promise.all([import('./app/builtins'), import('./blocks')]);
     await installBuiltins(api);
     await installBuiltinBlocks(api.blocks);
     await api.samples.ensure();
@@ -45,4 +50,12 @@ const algobox = createAlgobox({
 });
 window.algobox = algobox;
 
-createRoot(document.getElementById('root')!).render(<App api={algobox} />);
+// Offline use: the service worker (production builds; `?sw=off` opts out) and its 'new version' notice.
+const updates = registerServiceWorker();
+
+createRoot(document.getElementById('root')!).render(
+  <>
+    <App api={algobox} />
+    <UpdateNotice updates={updates} />
+  </>,
+);

@@ -2,28 +2,31 @@
 // algorithms and run controls on the right, runs and their logs at the bottom. Drops anywhere.
 // The side panels collapse to rails (remembered); on a narrow window one is open at a time.
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import type { Algobox } from '../api';
 import { ApiProvider } from './apiContext';
 import { SelectionProvider, useSelection } from './state/selection';
-import { useReady } from './state/queries';
+import { useReady, useUsable } from './state/queries';
 import { DatasetsPanel } from './datasets/DatasetsPanel';
 import { GlobalDropZone } from './datasets/GlobalDropZone';
 import { ImportButton } from './datasets/ImportButton';
 import { StorageMeter } from './datasets/StorageMeter';
 import { AlgorithmPanel } from './algorithms/AlgorithmPanel';
 import { InstallBundleButton } from './algorithms/InstallBundleButton';
-import { BundleUrlPrompt } from './algorithms/BundleUrlPrompt';
 import { RunsPanel } from './runs/RunsPanel';
 import { ViewerPanel } from './viewers/ViewerPanel';
 import { ErrorBoundary } from './ErrorBoundary';
-import { ToolchainsPage } from './toolchains/ToolchainsPage';
 import { writeToolchainParams } from './toolchains/runState';
 import './styles.css';
 import './layout.css';
 import { thrownMessage } from '../core/describeValue';
 import { SidePanel } from './SidePanel';
 import { usePanelLayout } from './panelLayout';
+
+// Loaded when first shown, not with the first screen (docs/benchmarks.md, "Start-up"): the toolchain
+// page and the bundle-URL prompt (trust, pinning); the viewers load when something is opened (ViewerPanel).
+const ToolchainsPage = lazy(() => import('./toolchains/ToolchainsPage').then((m) => ({ default: m.ToolchainsPage })));
+const BundleUrlPrompt = lazy(() => import('./algorithms/BundleUrlPrompt').then((m) => ({ default: m.BundleUrlPrompt })));
 
 export function App({ api }: { api: Algobox }) {
   const [client] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 2000, retry: false, refetchOnWindowFocus: false } } }));
@@ -39,9 +42,13 @@ export function App({ api }: { api: Algobox }) {
 }
 
 function Shell() {
+  // Usable (store open): the workbench, Import and the catalog. Ready: built-ins and samples are in too.
+  const usable = useUsable();
   const ready = useReady();
   const { page, setPage } = useSelection();
   const panels = usePanelLayout();
+  // Read once: the prompt removes the parameters from the address but stays while it is open.
+  const [bundleLink] = useState(hasBundleLink);
   // The toolchain page keeps its own address parameters; leaving it removes them.
   useEffect(() => {
     if (page === 'workbench') writeToolchainParams('workbench', null, null);
@@ -68,19 +75,27 @@ function Shell() {
           </span>
         )}
       </header>
-      {ready.isError ? (
+      {usable.isError ? (
         <div className="startup-error" role="alert">
           <h3>The engine could not start</h3>
-          <p>{thrownMessage(ready.error)}</p>
+          <p>{thrownMessage(usable.error)}</p>
           <p className="muted">Storage may be blocked (private window, full disk) — reload to try again.</p>
         </div>
-      ) : !ready.isSuccess ? (
+      ) : ready.isError ? (
+        <div className="startup-error" role="alert">
+          <h3>The built-in algorithms or the sample data could not be set up</h3>
+          <p>{thrownMessage(ready.error)}</p>
+          <p className="muted">Reload to try again.</p>
+        </div>
+      ) : !usable.isSuccess ? (
         <div className="empty" role="status">
           Starting the engine…
         </div>
       ) : page === 'toolchains' ? (
         <ErrorBoundary name="Toolchains">
-          <ToolchainsPage />
+          <Suspense fallback={<Loading what="the toolchains page" />}>
+            <ToolchainsPage />
+          </Suspense>
         </ErrorBoundary>
       ) : (
         <div className={`workbench${panels.open.left ? '' : ' left-collapsed'}${panels.open.right ? '' : ' right-collapsed'}`}>
@@ -106,12 +121,30 @@ function Shell() {
           </section>
         </div>
       )}
-      {ready.isSuccess && (
+      {usable.isSuccess && (
         <>
           <GlobalDropZone />
-          <BundleUrlPrompt />
+          {bundleLink && (
+            <Suspense fallback={null}>
+              <BundleUrlPrompt />
+            </Suspense>
+          )}
         </>
       )}
+    </div>
+  );
+}
+
+/** A shared bundle link (`?bundle=…`) is in the address: the prompt that installs it is needed. */
+function hasBundleLink(): boolean {
+  const q = new URLSearchParams(location.search);
+  return q.has('bundle') || q.has('sha256');
+}
+
+function Loading({ what }: { what: string }) {
+  return (
+    <div className="empty" role="status">
+      Loading {what}…
     </div>
   );
 }

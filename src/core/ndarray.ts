@@ -8,7 +8,7 @@ export type DType = (typeof DTYPES)[number];
 /** Float16Array exists in recent browsers (Chromium ≥ 135) but not in Node 20. */
 type Float16ArrayLike = Float32Array; // structural stand-in for typing; the runtime class is Float16Array
 const Float16Ctor: (new (n: number | ArrayBufferLike | ArrayLike<number>, o?: number, l?: number) => Float16ArrayLike) | undefined = (
-  globalThis as { Float16Array?: never }
+  globalThis as unknown as { Float16Array?: never }
 ).Float16Array;
 
 export function hasFloat16(): boolean {

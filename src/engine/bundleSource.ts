@@ -3,9 +3,8 @@
 // of a zip or of a folder (pyproject.toml, then the entry module, its relative imports and the
 // files [tool.algobox] lists).
 import { unzipSync } from 'fflate';
-import { parse as parseImports, init as lexerInit } from 'es-module-lexer';
 import { parseManifest } from '../core/manifest';
-import { normalizePath } from '../sdk/moduleLoader';
+import { normalizePath } from '../sdk/bundlePath';
 import { thrownMessage } from '../core/describeValue';
 
 export type BundleFiles = Map<string, Uint8Array>;
@@ -119,10 +118,12 @@ async function fetchResponse(url: string, fetchFn: typeof fetch): Promise<{ byte
 
 /** Relative imports of a module (for crawling a folder URL). */
 async function relativeImports(source: string, path: string): Promise<string[]> {
-  await lexerInit();
-  let imports: ReturnType<typeof parseImports>[0];
+  // The module lexer loads with the first bundle fetched from a folder URL (not at start-up).
+  const lexer = await import('es-module-lexer');
+  await lexer.init();
+  let imports: ReturnType<typeof lexer.parse>[0];
   try {
-    [imports] = parseImports(source, path);
+    [imports] = lexer.parse(source, path);
   } catch (e) {
     throw new BundleSourceError(`${path} is not a valid ES module: ${thrownMessage(e)}`);
   }

@@ -3,7 +3,7 @@
 // worker sends is checked.
 import type { HostApi } from '../core/protocol';
 import { LOG_LEVELS } from '../core/records';
-import { normalizePath } from '../sdk/moduleLoader';
+import { normalizePath } from '../sdk/bundlePath';
 import { arrayCalls } from './hostArrays';
 import { fetchDataCall, postDataCall, setOutputAxesCall } from './hostData';
 import { MAX_MESSAGE_CHARS, describeValue } from './hostChecks';

@@ -24,6 +24,7 @@ import type { ChunkedArrayWriter, NewDataset, Store } from '../store/index';
 import { microscopyBytes, stageMicroscopy } from './importMicroscopy';
 import { checkCancelled, ImportCancelled, stagePages, stageVolume, type StreamJob } from './importStreamed';
 import { importZarrFolders, takeZarrFolders } from './importZarr';
+import { AUTO_VOLUME_BYTES, DEFAULT_PERSIST_THRESHOLD_BYTES } from './importDefaults';
 
 /** A named file (a `File`), or a file with its path relative to a dropped folder's root ("cells/img_02.png"). */
 export type ImportEntry = (Blob & { name?: string; webkitRelativePath?: string }) | { file: Blob & { name?: string }; path: string };
@@ -34,9 +35,6 @@ export type ImportEntry = (Blob & { name?: string; webkitRelativePath?: string }
  * and dtype); 'auto' = a volume when it would be larger than AUTO_VOLUME_BYTES, else images.
  */
 export type ImportLayout = 'auto' | 'images' | 'volume';
-
-/** 'auto' imports a multi-page file as one volume above this many decoded bytes (256 MiB): a stack of that many images is unwieldy, one chunked volume is not. */
-export const AUTO_VOLUME_BYTES = 256 * 1024 * 1024;
 
 /** Byte-level progress inside a file that is read in pieces (NPY, TIFF), and over the whole import. */
 export interface ImportBytes {
@@ -103,8 +101,6 @@ export type ImageFileDecoder = (
   file: Blob & { name?: string },
   limits?: { maxImageBytes?: number },
 ) => Promise<{ image: NDArray; page: number; pages: number; alpha?: NDArray; dropped?: string[] }[]>;
-
-export const DEFAULT_PERSIST_THRESHOLD_BYTES = 50 * 1024 * 1024;
 
 /** What an import needs: the decoder, the store (awaited once the files are listed) and the persistence request. */
 export interface ImportContext {

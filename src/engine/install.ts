@@ -5,7 +5,6 @@ import { bundleHash, sha256Hex } from '../core/hash';
 import { BUNDLE_LOCK_FILE, BundleLockError, parseBundleLock, verifyBundleLock, withoutLock, type BundleLock } from '../core/bundleLock';
 import { parseManifest, type Manifest } from '../core/manifest';
 import type { AlgorithmRecord } from '../core/records';
-import { linkBundle, BundleLinkError } from '../sdk/moduleLoader';
 import type { BundleFiles } from './bundleSource';
 
 export const CODE_FILE = /\.m?js$/;
@@ -55,6 +54,8 @@ export async function prepareInstall(files: BundleFiles, origin: AlgorithmRecord
     }
   }
   // Link without running anything: every import must resolve to a bundle file or a built-in.
+  // The linker (and its module lexer) loads with the first install, not at start-up.
+  const { linkBundle, BundleLinkError } = await import('../sdk/moduleLoader');
   let n = 0;
   try {
     await linkBundle(modules, entry, Object.fromEntries(BUILTIN_SPECIFIERS.map((s) => [s, {}])), () => `about:module-${n++}`);

@@ -4,7 +4,6 @@
 // (algorithm, bundle hash, device) so runs can avoid a device that fails (see `preferredDevice`).
 // Temporary input datasets and the run's outputs are removed afterwards.
 import { compareWithTolerance, type ComparisonReport } from '../core/tolerance';
-import { decodeImageBytes, decodeNpyArray } from '../core/imageCodecs/index';
 import { encodeItem } from '../core/datasetCodec';
 import { isNDArray, type NDArray } from '../core/ndarray';
 import type { AlgorithmRecord, ExecutionRecord } from '../core/records';
@@ -82,9 +81,12 @@ export function preferredDevice(chosen: 'cpu' | 'gpu', results: SelfTestResults)
   return { device: chosen, warning: null };
 }
 
-function decodeExpected(bytes: Uint8Array, path: string): NDArray {
-  if (/\.npy$/i.test(path)) return decodeNpyArray(bytes, path);
-  const pages = decodeImageBytes(bytes, path);
+/** The image codecs, loaded by the first self-test (they are not part of the app's first screen). */
+type Codecs = typeof import('../core/imageCodecs/index');
+
+function decodeExpected(codecs: Codecs, bytes: Uint8Array, path: string): NDArray {
+  if (/\.npy$/i.test(path)) return codecs.decodeNpyArray(bytes, path);
+  const pages = codecs.decodeImageBytes(bytes, path);
   if (pages.length !== 1) throw new Error(`${path}: expected one image, the file has ${pages.length} pages.`);
   return pages[0]!.image;
 }
@@ -94,6 +96,7 @@ export async function runSelfTest(host: SelfTestHost, algorithmId: string, devic
   const alg = await host.algorithmRecord(algorithmId);
   const tests = alg.manifest.tests ?? [];
   if (!tests.length) throw new Error(`${alg.name} ${alg.version} declares no self-tests ([[tool.algobox.tests]] in its pyproject.toml).`);
+  const codecs: Codecs = await import('../core/imageCodecs/index');
   const t0 = performance.now();
   const cases: SelfTestCaseReport[] = [];
   let ranOn: 'cpu' | 'gpu' = device;
@@ -104,7 +107,7 @@ export async function runSelfTest(host: SelfTestHost, algorithmId: string, devic
     try {
       const items = [];
       for (const path of t.inputs) {
-        const pages = decodeImageBytes(await host.readAlgorithmFile(alg.id, path), path);
+        const pages = codecs.decodeImageBytes(await host.readAlgorithmFile(alg.id, path), path);
         if (pages.length !== 1) throw new Error(`${path}: a self-test input must be one image; the file has ${pages.length} pages.`);
         items.push({
           fields: encodeItem({ image: pages[0]!.image }),
@@ -127,7 +130,7 @@ export async function runSelfTest(host: SelfTestHost, algorithmId: string, devic
         const ds = await host.store.getDataset(id, [o.field]);
         const actual = ds?.fields[o.field];
         if (!isNDArray(actual)) throw new Error(`output ${o.index} has no array field '${o.field}'.`);
-        const expected = decodeExpected(await host.readAlgorithmFile(alg.id, o.expected), o.expected);
+        const expected = decodeExpected(codecs, await host.readAlgorithmFile(alg.id, o.expected), o.expected);
         const cmp = compareWithTolerance(actual, expected, o.tolerance[ranOn]);
         report.outputs.push({ ...cmp, index: o.index, field: o.field, expected: o.expected });
       }

@@ -5,6 +5,9 @@
 // es-module-lexer (the lexer Vite uses) to find import specifiers.
 import { init, parse } from 'es-module-lexer';
 import { thrownMessage } from '../core/describeValue';
+import { BundleLinkError, normalizePath } from './bundlePath';
+
+export { BundleLinkError, normalizePath };
 
 export type ModuleUrlFactory = (source: string) => string;
 
@@ -30,22 +33,7 @@ function base64(text: string): string {
 
 const MODULES_KEY = Symbol.for('algobox.builtinModules');
 
-export class BundleLinkError extends Error {}
-
 const CODE_EXT = /\.(m?js)$/;
-
-/** Normalise a bundle-relative path: forward slashes, no '.', no leading '/', '..' resolved (and refused above the root). */
-export function normalizePath(p: string): string {
-  const parts: string[] = [];
-  for (const seg of p.replace(/\\/g, '/').split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') {
-      if (parts.length === 0) throw new BundleLinkError(`Path '${p}' points outside the bundle.`);
-      parts.pop();
-    } else parts.push(seg);
-  }
-  return parts.join('/');
-}
 
 function dirOf(path: string): string {
   const i = path.lastIndexOf('/');

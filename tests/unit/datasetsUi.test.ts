@@ -18,7 +18,8 @@ import {
   type EntryLike,
   type FileEntryLike,
 } from '../../src/app/datasets/dropEntries';
-import { encodeExport, exportName, exportSupport, windowToUint16 } from '../../src/app/datasets/exportDataset';
+import { exportName, exportSupport } from '../../src/app/datasets/exportDataset';
+import { encodeExport, windowToUint16 } from '../../src/app/datasets/exportEncode';
 import {
   describeDataset,
   errorLine,

@@ -12,7 +12,7 @@ import { presetWindow, windowFor, DEFAULT_CONTRAST } from '../../src/app/viewers
 import { fractionToValue, gammaFromFraction, gammaHandleFraction, valueToFraction, windowHistogram } from '../../src/app/viewers/render/windowHistogram';
 import { LABEL_TABLES, labelPalette, labelTable, paletteColor, rgbHex } from '../../src/app/viewers/render/labelTables';
 import { labelPalette as pngPalette } from '../../src/app/datasets/maskPng';
-import { encodeExport } from '../../src/app/datasets/exportDataset';
+import { encodeExport } from '../../src/app/datasets/exportEncode';
 import { decode as pngDecode } from 'fast-png';
 import { dimsText, formatWH } from '../../src/app/viewers/render/dims';
 

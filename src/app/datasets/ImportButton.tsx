@@ -2,7 +2,7 @@
 // as drops (useImport). Picked folders keep their relative paths, so a folder becomes a stack. Beside
 // them, how multi-page files (multi-page TIFF, 3-D NPY) are imported, for pickers and drops alike.
 import { useEffect, useRef } from 'react';
-import { useReady } from '../state/queries';
+import { useUsable } from '../state/queries';
 import { filesToItems } from './dropEntries';
 import type { ImportLayout } from '../../api';
 import { useImportActions, useImportLayout } from './useImport';
@@ -10,8 +10,8 @@ import { OpenUrlForm } from './remoteDatasets';
 import './datasets.css';
 
 export function ImportButton() {
-  const ready = useReady();
-  if (!ready.isSuccess) {
+  const usable = useUsable();
+  if (!usable.isSuccess) {
     return (
       <button disabled title="Waiting for the engine to start">
         Import…

@@ -5,7 +5,10 @@ import type { DatasetMeta } from '../../core/records';
 import type { NDArray } from '../../core/ndarray';
 import { useApi } from '../apiContext';
 import { errText } from './errText';
-import { downloadBlob, downloadBytes, encodeExport, exportName, mimeOf, type ExportFormat } from './exportDataset';
+import { downloadBlob, downloadBytes, exportName, mimeOf, type ExportFormat } from './exportDataset';
+
+/** The encoder and its codecs load with the first export. */
+const encodeExport = async (...a: Parameters<typeof import('./exportEncode').encodeExport>) => (await import('./exportEncode')).encodeExport(...a);
 import { mainKey } from './format';
 import { exportBaseName } from './outputNames';
 import { provenance } from '../viewers/data';
@@ -35,7 +38,11 @@ export function usePanelExports(byId: ReadonlyMap<string, DatasetMeta>, stacks: 
       const a = rec.fields[key];
       if (!a || typeof a === 'string') throw new Error(`the field '${key}' holds no array.`);
       const run = await runOf(meta);
-      downloadBytes(encodeExport([a], format, key, meta.keys[key]?.axes?.labels), exportName(exportBaseName(meta, key, byId, run), format), mimeOf(format));
+      downloadBytes(
+        await encodeExport([a], format, key, meta.keys[key]?.axes?.labels),
+        exportName(exportBaseName(meta, key, byId, run), format),
+        mimeOf(format),
+      );
     } catch (e) {
       setNotice(`Could not export “${meta.name}” as ${format.toUpperCase()}: ${errText(e)}`);
     } finally {
@@ -54,7 +61,7 @@ export function usePanelExports(byId: ReadonlyMap<string, DatasetMeta>, stacks: 
         if (!f || typeof f === 'string') throw new Error(`slice “${m.name}” holds no array.`);
         arrays.push(f);
       }
-      downloadBytes(encodeExport(arrays, 'tiff'), exportName(s.stack.name, 'tiff'), mimeOf('tiff'));
+      downloadBytes(await encodeExport(arrays, 'tiff'), exportName(s.stack.name, 'tiff'), mimeOf('tiff'));
     } catch (e) {
       setNotice(`Could not export the stack “${s.stack.name}”: ${errText(e)}`);
     } finally {

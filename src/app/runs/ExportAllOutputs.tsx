@@ -6,7 +6,7 @@ import { thrownMessage } from '../../core/describeValue';
 import { useApi } from '../apiContext';
 import { EXPORT_FORMATS, downloadBytes, type ExportFormat } from '../datasets/exportDataset';
 import { mainKey } from '../datasets/format';
-import { runOutputsZip, runZipName, type RunOutput } from './runOutputsZip';
+import type { RunOutput } from './runOutputsZip';
 
 const NOTES: Record<ExportFormat, string> = {
   png: 'PNG: a 0/1 mask as 0/255, labels as an indexed PNG (0 black, a colour per label); TIFF and NPY keep the raw values.',
@@ -33,7 +33,9 @@ export function ExportAllOutputs({ rec, datasets }: { rec: ExecutionRecord; data
         if (!key || !a || typeof a === 'string') throw new Error(`output “${meta.name}” holds no array.`);
         outputs.push({ meta, key, array: a });
       }
-      downloadBytes(runOutputsZip(outputs, format, byId, rec), runZipName(rec, byId), 'application/zip');
+      // The zip writer and the codecs load with the first export.
+      const zip = await import('./runOutputsZip');
+      downloadBytes(zip.runOutputsZip(outputs, format, byId, rec), zip.runZipName(rec, byId), 'application/zip');
     } catch (e) {
       setError(`Could not export the outputs: ${thrownMessage(e)}`);
     } finally {

@@ -4,7 +4,8 @@
 import { zipSync, type Zippable } from 'fflate';
 import type { NDArray } from '../../core/ndarray';
 import type { DatasetMeta, ExecutionRecord } from '../../core/records';
-import { encodeExport, exportName, type ExportFormat } from '../datasets/exportDataset';
+import { exportName, type ExportFormat } from '../datasets/exportDataset';
+import { encodeExport } from '../datasets/exportEncode';
 import { exportBaseName, fileStem, uniqueNames } from '../datasets/outputNames';
 
 export interface RunOutput {

@@ -7,6 +7,7 @@ import { useApi } from '../apiContext';
 
 export const keys = {
   ready: ['ready'] as const,
+  usable: ['usable'] as const,
   datasets: ['datasets'] as const,
   dataset: (id: string, fieldKeys?: string[]) => ['dataset', id, ...(fieldKeys ?? ['*'])] as const,
   stacks: ['stacks'] as const,
@@ -26,21 +27,39 @@ export function invalidateData(qc: QueryClient): Promise<void> {
   ]).then(() => undefined);
 }
 
+/** `api.ready`: start-up done (built-ins installed, samples stored). Refreshes the lists when it comes. */
 export function useReady() {
   const api = useApi();
-  return useQuery({ queryKey: keys.ready, queryFn: async () => (await api.ready, true), staleTime: Infinity });
+  const qc = useQueryClient();
+  return useQuery({
+    queryKey: keys.ready,
+    queryFn: async () => {
+      await api.ready;
+      // Built-ins, blocks and samples arrived in the background after the first reads: every list
+      // (datasets, algorithms, the toolchain page's built-in toolchains, …) reads again.
+      void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== keys.ready[0] && q.queryKey[0] !== keys.usable[0] });
+      return true;
+    },
+    staleTime: Infinity,
+  });
+}
+
+/** `api.usable`: the store is open; import, lists and runs work (before `ready`). */
+export function useUsable() {
+  const api = useApi();
+  return useQuery({ queryKey: keys.usable, queryFn: async () => (await api.usable, true), staleTime: Infinity });
 }
 
 export function useDatasets() {
   const api = useApi();
-  const ready = useReady();
-  return useQuery({ queryKey: keys.datasets, queryFn: () => api.datasets.list(), enabled: ready.isSuccess });
+  const usable = useUsable();
+  return useQuery({ queryKey: keys.datasets, queryFn: () => api.datasets.list(), enabled: usable.isSuccess });
 }
 
 export function useStacks() {
   const api = useApi();
-  const ready = useReady();
-  return useQuery({ queryKey: keys.stacks, queryFn: () => api.stacks.list(), enabled: ready.isSuccess });
+  const usable = useUsable();
+  return useQuery({ queryKey: keys.stacks, queryFn: () => api.stacks.list(), enabled: usable.isSuccess });
 }
 
 /** One dataset's fields (only `fieldKeys` when given). */
@@ -56,20 +75,20 @@ export function useDataset(id: string | null | undefined, fieldKeys?: string[]) 
 
 export function useAlgorithms() {
   const api = useApi();
-  const ready = useReady();
-  return useQuery({ queryKey: keys.algorithms, queryFn: () => api.algorithms.list(), enabled: ready.isSuccess });
+  const usable = useUsable();
+  return useQuery({ queryKey: keys.algorithms, queryFn: () => api.algorithms.list(), enabled: usable.isSuccess });
 }
 
 export function useExecutions() {
   const api = useApi();
-  const ready = useReady();
-  return useQuery({ queryKey: keys.executions, queryFn: () => api.executions.list(), enabled: ready.isSuccess });
+  const usable = useUsable();
+  return useQuery({ queryKey: keys.executions, queryFn: () => api.executions.list(), enabled: usable.isSuccess });
 }
 
 export function useStorage() {
   const api = useApi();
-  const ready = useReady();
-  return useQuery({ queryKey: keys.storage, queryFn: () => api.storage.estimate(), enabled: ready.isSuccess, refetchInterval: 30_000 });
+  const usable = useUsable();
+  return useQuery({ queryKey: keys.storage, queryFn: () => api.storage.estimate(), enabled: usable.isSuccess, refetchInterval: 30_000 });
 }
 
 export function useGpu() {
