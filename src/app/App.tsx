@@ -22,6 +22,7 @@ import './layout.css';
 import { thrownMessage } from '../core/describeValue';
 import { SidePanel } from './SidePanel';
 import { usePanelLayout } from './panelLayout';
+import { InstallNotices } from './algorithms/InstallNotices';
 
 // Loaded when first shown, not with the first screen (docs/benchmarks.md, "Start-up"): the toolchain
 // page and the bundle-URL prompt (trust, pinning); the viewers load when something is opened (ViewerPanel).
@@ -124,6 +125,7 @@ function Shell() {
       {usable.isSuccess && (
         <>
           <GlobalDropZone />
+          <InstallNotices />
           {bundleLink && (
             <Suspense fallback={null}>
               <BundleUrlPrompt />

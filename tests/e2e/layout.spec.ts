@@ -72,6 +72,15 @@ test.describe('at 1024×700', () => {
     await expect(page.getByTestId('viewer-canvas')).toHaveAttribute('data-width', '256');
     await expect.poll(() => zoom(page)).toBeGreaterThanOrEqual(1);
     expect((await box(viewer(page))).width).toBeGreaterThanOrEqual(SMALL.width / 2);
+    // On a short window the histogram is folded (its presets stay) and opens on demand.
+    const histToggle = page.getByTestId('histogram-toggle');
+    await expect(histToggle).toHaveAttribute('aria-expanded', 'false');
+    await expect(page.getByTestId('window-histogram-plot')).toBeHidden();
+    await histToggle.click();
+    await expect(page.getByTestId('window-histogram-plot')).toBeVisible();
+    await histToggle.click();
+    await expect(page.getByTestId('window-histogram-plot')).toBeHidden();
+    await expect.poll(() => zoom(page)).toBeGreaterThanOrEqual(1);
     // The log stays readable: its messages get a line of their own, at least 180 px wide.
     const msg = page.getByTestId('run-log').locator('.run-log-msg').first();
     await expect(msg).toBeVisible();

@@ -11,7 +11,6 @@ import { useApi } from '../apiContext';
 import { formatBytes } from '../datasets/format';
 import { useAlgorithms } from '../state/queries';
 import { useSelection } from '../state/selection';
-import { InstallNotices } from './InstallNotices';
 import { useInstallBundle } from './useInstallBundle';
 import './algorithms.css';
 import { thrownMessage } from '../../core/describeValue';
@@ -48,12 +47,7 @@ function absoluteUrl(u: string): string | null {
 
 export function BundleUrlPrompt() {
   const [params, setParams] = useState<BundleParams | null>(readBundleParams);
-  return (
-    <>
-      {params && <Prompt url={params.url} sha256={params.sha256} onDone={() => setParams(null)} />}
-      <InstallNotices />
-    </>
-  );
+  return params && <Prompt url={params.url} sha256={params.sha256} onDone={() => setParams(null)} />;
 }
 
 type Check = { kind: 'checking' } | { kind: 'done'; info: BundleInspection } | { kind: 'error'; message: string };

@@ -1,5 +1,5 @@
 // Toasts for installs started outside the install dialog (dropped zips/folders): success with the
-// manifest warnings, or the error verbatim. Mounted once (by BundleUrlPrompt). They close themselves
+// manifest warnings, or the error verbatim. Mounted once, with the first screen (App.tsx; not with the lazily loaded BundleUrlPrompt). They close themselves
 // (sooner for a plain success; never while the pointer or focus is on them) or with Dismiss.
 import { useEffect, useState } from 'react';
 import { useAutoDismiss } from '../useAutoDismiss';

@@ -72,11 +72,12 @@ export function PreviewToggle({ alg, form }: { alg: AlgorithmInfo; form: FormRes
             : `Preview on ${plane.label}: ${status.foreground} of ${status.total} pixels foreground (${Math.round(status.ms)} ms). Not stored: Run to keep it.`;
   return (
     <section className="preview-toggle" aria-label="Live preview" data-testid="preview-panel" data-state={on ? status.kind : 'off'}>
-      <label htmlFor={id} className="row preview-toggle-label">
+      <label htmlFor={id} className="row preview-toggle-label" title="Shows the result on the image in view as you change the parameters; nothing is stored.">
         <input id={id} type="checkbox" checked={on} onChange={(e) => setOn(e.target.checked)} data-testid="preview-toggle" />
         <span>Live preview</span>
       </label>
-      <p className={`small-text ${status.kind === 'error' && on ? 'error-text' : 'muted'}`} data-testid="preview-status" aria-live="polite">
+      {/* Off, the line is the tooltip above: the run controls stay short. */}
+      <p className={`small-text ${status.kind === 'error' && on ? 'error-text' : 'muted'}`} data-testid="preview-status" aria-live="polite" hidden={!on}>
         {text}
       </p>
     </section>

@@ -10,6 +10,7 @@ import { formatValue } from './render/format';
 import type { DisplayWindow, ImagePlanes } from './render/window';
 import { clampGamma, fractionToValue, gammaFromFraction, gammaHandleFraction, valueToFraction, windowHistogram } from './render/windowHistogram';
 import type { ContrastMode, ContrastState } from './contrast';
+import { useHistogramShown } from './useHistogramShown';
 
 const AXIS = { stroke: '#9aa3b0', grid: { stroke: '#2b313b', width: 1 }, ticks: { stroke: '#2b313b', width: 1 }, font: '11px system-ui, sans-serif' };
 const GRAY_SERIES = { stroke: '#9fb4cc', fill: 'rgba(159, 180, 204, 0.5)' };
@@ -48,6 +49,7 @@ export function WindowHistogram({ planes, state, onChange, window: win, height =
   const rgb = planes?.channels === 3;
   const [channel, setChannel] = useState<number | null>(null);
   const [log, setLog] = useState(false);
+  const [plotShown, setPlotShown] = useHistogramShown();
   const logId = useId();
   const plotRef = useRef<HTMLDivElement>(null);
   const wrapRef = useRef<HTMLDivElement>(null);
@@ -60,7 +62,7 @@ export function WindowHistogram({ planes, state, onChange, window: win, height =
 
   useEffect(() => {
     const el = plotRef.current;
-    if (!el || !hist) return;
+    if (!el || !hist || !plotShown) return;
     const measure = (u: uPlot) => {
       const wrap = wrapRef.current;
       if (!wrap) return;
@@ -113,7 +115,7 @@ export function WindowHistogram({ planes, state, onChange, window: win, height =
       plot.destroy();
       uRef.current = null;
     };
-  }, [hist, log, height]);
+  }, [hist, log, height, plotShown]);
 
   // Redraw the transfer curve when the window changes (the histogram stays).
   const shownKey = `${shown.min}:${shown.max}:${shown.gamma ?? 1}`;
@@ -199,7 +201,7 @@ export function WindowHistogram({ planes, state, onChange, window: win, height =
   const fGamma = fMin + (fMax - fMin) * gammaHandleFraction(gamma);
   return (
     <figure className="window-histogram" data-testid="window-histogram" aria-label="Histogram and display window">
-      <div ref={wrapRef} className="window-histogram-plot">
+      <div ref={wrapRef} className="window-histogram-plot" hidden={!plotShown}>
         <div ref={plotRef} data-testid="window-histogram-plot" />
         {handle('min', fMin, 'Window minimum', formatValue(shown.min))}
         {handle('max', fMax, 'Window maximum', formatValue(shown.max))}
@@ -246,8 +248,22 @@ export function WindowHistogram({ planes, state, onChange, window: win, height =
         <span className="muted small-text mono" data-testid="histogram-window">
           {formatValue(shown.min)} – {formatValue(shown.max)} · γ {formatValue(gamma)}
         </span>
-        <input id={logId} type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} />
-        <label htmlFor={logId}>Log</label>
+        {plotShown && (
+          <>
+            <input id={logId} type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} />
+            <label htmlFor={logId}>Log</label>
+          </>
+        )}
+        <button
+          type="button"
+          className="small"
+          aria-expanded={plotShown}
+          data-testid="histogram-toggle"
+          title={plotShown ? 'Fold the histogram (the presets stay); remembered in this browser' : 'Show the histogram with its draggable min, max and gamma'}
+          onClick={() => setPlotShown(!plotShown)}
+        >
+          {plotShown ? 'Hide histogram' : 'Histogram'}
+        </button>
       </figcaption>
     </figure>
   );
