@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { shot } from './shot';
-import { openApp } from './util';
+import { openApp, closeImportReports } from './util';
 
 const PYTHON = '/usr/bin/python3';
 const ready = spawnSync(PYTHON, ['-c', 'import numpy, skimage.io, skimage.filters, skimage.data'], { stdio: 'ignore' }).status === 0;
@@ -41,12 +41,6 @@ function makeImages(): Record<string, number[]> {
   const r = spawnSync(PYTHON, ['-c', code, dir], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`python failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Record<string, number[]>;
-}
-
-/** The import reports sit over the Runs list: closed for the screenshot, as a person would. */
-async function closeImportReports(page: Page) {
-  const close = page.getByRole('button', { name: 'Close this report' });
-  while ((await close.count()) > 0) await close.first().click();
 }
 
 const datasetRow = (page: Page, name: string) =>

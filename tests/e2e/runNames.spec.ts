@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { shot } from './shot';
-import { openApp } from './util';
+import { openApp, closeImportReports } from './util';
 
 const PYTHON = '/usr/bin/python3';
 const ready = spawnSync(PYTHON, ['-c', 'import numpy, skimage.io, skimage.data'], { stdio: 'ignore' }).status === 0;
@@ -18,12 +18,6 @@ test.beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'algobox-e2e-runnames-'));
 });
 test.afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** The import reports sit over the Runs list: closed for the screenshot, as a person would. */
-async function closeImportReports(page: Page) {
-  const close = page.getByRole('button', { name: 'Close this report' });
-  while ((await close.count()) > 0) await close.first().click();
-}
 
 const datasetRow = (page: Page, name: string) =>
   page.getByTestId('dataset-row').filter({ has: page.locator('.ds-name', { hasText: new RegExp(`^${name}$`) }) });

@@ -67,3 +67,18 @@ export async function dropFiles(page: Page, files: { path: string; bytes: Uint8A
     files.map((f) => ({ path: f.path, bytes: Array.from(f.bytes) })),
   );
 }
+
+/**
+ * Close every import report, as a person would (they sit over the Runs list). A report may close itself
+ * meanwhile (they do after a while), so each click is given a short time and a vanished one is fine.
+ */
+export async function closeImportReports(page: Page): Promise<void> {
+  const close = page.getByRole('button', { name: 'Close this report' });
+  for (let i = 0; i < 20 && (await close.count()) > 0; i++) {
+    await close
+      .first()
+      .click({ timeout: 3000 })
+      .catch(() => undefined);
+  }
+  await expect(close).toHaveCount(0);
+}
