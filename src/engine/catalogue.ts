@@ -1,12 +1,12 @@
 // The catalogue of installed algorithms: install (from a zip, folder, URL or object, optionally
 // pinned by its bundle hash), inspect without storing, list and find (by id, or by name and
 // version), the stored files, trust per bundle hash, export as a zip, remove.
-import { zipSync, type Zippable } from 'fflate';
+import type { Zippable } from 'fflate';
 import { matchesFilter, versionMatches, type AlgorithmFilter } from '../core/algorithmQuery';
 import { parseSha256, pinMismatchMessage, trustKey, type BundleFileInfo, type BundleInspection, type TrustDecision } from '../core/pinning';
 import type { AlgorithmInfo, AlgorithmRecord } from '../core/records';
 import type { Store } from '../store/index';
-import { readBundleSource, type BundleSource } from './bundleSource';
+import type { BundleSource } from './bundleSource';
 import { InstallError, prepareInstall } from './install';
 import type { RunnerPool } from './pool';
 
@@ -61,7 +61,7 @@ export class Catalogue {
     if (opts === null || typeof opts !== 'object')
       throw new Error(`install: options must be an object such as { sha256 }, got ${opts === null ? 'null' : typeof opts}.`);
     const expected = opts.sha256 === undefined ? null : parseSha256(opts.sha256, 'install: sha256');
-    const read = await readBundleSource(source, this.fetchFn);
+    const read = await (await bundleReader())(source, this.fetchFn);
     const origin: AlgorithmRecord['origin'] = opts.builtin ? { kind: 'builtin', ...(read.origin.url ? { url: read.origin.url } : {}) } : read.origin;
     const { record, blobs } = await prepareInstall(read.files, origin);
     if (expected !== null && record.bundleHash !== expected) throw new InstallError(pinMismatchMessage(record.bundleHash, expected));
@@ -72,7 +72,7 @@ export class Catalogue {
 
   /** Read and check a bundle as `install` would, and report what it is (name, version, bundle hash, files) without storing anything. */
   async inspectBundle(source: BundleSource): Promise<BundleInspection> {
-    const read = await readBundleSource(source, this.fetchFn);
+    const read = await (await bundleReader())(source, this.fetchFn);
     const { record, fileHashes } = await prepareInstall(read.files, read.origin);
     const files = [...read.files.entries()]
       .map(([path, bytes]) => ({ path, size: bytes.byteLength, sha256: fileHashes[path]! }))
@@ -135,6 +135,7 @@ export class Catalogue {
       const bytes = await this.readAlgorithmFile(alg.id, p);
       entries[p] = [bytes, { level: bytes.byteLength > ZIP_STORE_ABOVE ? 0 : 6 }];
     }
+    const { zipSync } = await import('fflate');
     return zipSync(entries, { mtime: ZIP_MTIME }) as Uint8Array<ArrayBuffer>;
   }
 
@@ -177,4 +178,9 @@ export class Catalogue {
     if (!bytes) throw new Error(`The stored bytes of ${path} are missing.`);
     return bytes;
   }
+}
+
+/** readBundleSource, loaded with fflate on the first install or export, not with the first screen (docs/benchmarks.md, "Start-up"). */
+async function bundleReader(): Promise<typeof import('./bundleSource').readBundleSource> {
+  return (await import('./bundleSource')).readBundleSource;
 }

@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { bundleTemplate, renameManifest, templateZipName } from '../../src/app/algorithms/bundleTemplate';
+import { bundleTemplate, renameManifest } from '../../src/app/algorithms/bundleTemplate';
+import { templateZipName } from '../../src/app/algorithms/templateNames';
 import { openSides } from '../../src/app/panelLayout';
 import { parseManifest } from '../../src/core/manifest';
 

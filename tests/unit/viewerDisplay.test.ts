@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { ndarray } from '../../src/core/ndarray';
 import { axesProblem, cloneAxes, defaultAxes, type ImageAxes } from '../../src/core/imageAxes';
-import { COLORMAPS, LABEL_LUT } from '../../src/app/viewers/render/colormaps';
+import { COLORMAPS } from '../../src/app/viewers/render/colormaps';
+import { LABEL_LUT } from '../../src/app/viewers/render/labelPalette';
 import { gammaTable, imagePlanes, renderRGBA, windowKey, windowToU8 } from '../../src/app/viewers/render/window';
 import { compositeRGBA } from '../../src/app/viewers/render/composite';
 import { overlayLabels } from '../../src/app/viewers/render/overlay';

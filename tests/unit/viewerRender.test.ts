@@ -1,7 +1,8 @@
 // The viewers' pure rendering code (src/app/viewers/render): exact values.
 import { describe, expect, it } from 'vitest';
 import { ndarray } from '../../src/core/ndarray';
-import { COLORMAPS, COLORMAP_NAMES, LABEL_LUT, colormapColor, labelColor, labelIndex } from '../../src/app/viewers/render/colormaps';
+import { COLORMAPS, COLORMAP_NAMES, colormapColor } from '../../src/app/viewers/render/colormaps';
+import { LABEL_LUT, labelColor, labelIndex } from '../../src/app/viewers/render/labelPalette';
 import { autoWindow, imagePlanes, packRGBA, renderRGBA, windowIndex, windowToU8 } from '../../src/app/viewers/render/window';
 import { blackRGBA, labelCounts, overlayLabels } from '../../src/app/viewers/render/overlay';
 import { applyH, composite, invert3x3, warp } from '../../src/app/viewers/render/warp';

@@ -5,7 +5,7 @@ import { thrownMessage } from '../../core/describeValue';
 import type { AlgorithmInfo } from '../../core/records';
 import { useApi } from '../apiContext';
 import { downloadBytes } from '../datasets/exportDataset';
-import { bundleTemplate, templateName, templateZipName } from './bundleTemplate';
+import { templateName, templateZipName } from './templateNames';
 
 export function TemplateButton({ alg }: { alg: AlgorithmInfo }) {
   const api = useApi();
@@ -15,6 +15,7 @@ export function TemplateButton({ alg }: { alg: AlgorithmInfo }) {
     setBusy(true);
     setError(null);
     try {
+      const { bundleTemplate } = await import('./bundleTemplate');
       downloadBytes(bundleTemplate(await api.algorithms.exportZip(alg.id), alg.name), templateZipName(alg), 'application/zip');
     } catch (e) {
       setError(`Could not make the template of ${alg.name} ${alg.version}: ${thrownMessage(e)}`);

@@ -6,15 +6,12 @@
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import { parse } from 'smol-toml';
 import { BUNDLE_LOCK_FILE } from '../../core/bundleLock';
+import { templateName } from './templateNames';
 
 const MANIFEST = 'pyproject.toml';
 const ZIP_MTIME = new Date(1980, 0, 1);
 /** Files above this are stored, not deflated (ONNX weights do not shrink). */
 const STORE_ABOVE = 4 * 1024 * 1024;
-
-export const templateName = (name: string): string => `my_${name}`;
-
-export const templateZipName = (alg: { name: string; version: string }): string => `${templateName(alg.name)}-${alg.version}-template.zip`;
 
 /** The manifest text with [project] name set to `to` (the rest byte for byte); checked by parsing it again. */
 export function renameManifest(text: string, to: string): string {

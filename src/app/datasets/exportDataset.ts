@@ -4,7 +4,14 @@
 import type { DType } from '../../core/ndarray';
 import type { FieldMeta } from '../../core/records';
 import { exportFileName } from './format';
-import { isLabelKey } from './maskPng';
+
+/** Fields whose values are segment labels (0 = background), whatever their dtype. */
+const LABEL_KEYS: ReadonlySet<string> = new Set(['mask', 'masks', 'label', 'labels']);
+
+/** Whether a field is exported as a mask/labels by name (the menu says so before its values are read; maskPng.ts encodes them). */
+export function isLabelKey(key: string | null | undefined): boolean {
+  return !!key && LABEL_KEYS.has(key.toLowerCase());
+}
 
 export type ExportFormat = 'png' | 'tiff' | 'npy';
 

@@ -5,9 +5,8 @@
 import type { DType, NDArray } from '../../core/ndarray';
 import type { LabelColors } from '../../core/imageAxes';
 import { labelPalette as viewerPalette, paletteColor } from '../viewers/render/labelTables';
+import { isLabelKey } from './exportDataset';
 
-/** Fields whose values are segment labels (0 = background), whatever their dtype. */
-const LABEL_KEYS: ReadonlySet<string> = new Set(['mask', 'masks', 'label', 'labels']);
 const INTEGER: ReadonlySet<DType> = new Set(['bool', 'uint8', 'uint16', 'uint32', 'int8', 'int16', 'int32']);
 
 export type MaskPng =
@@ -19,11 +18,6 @@ export type MaskPng =
   | { kind: 'labels16' }
   /** Not a mask: exported as any other image. */
   | { kind: 'image' };
-
-/** Whether a field is exported as a mask/labels by name (the menu says so before its values are read). */
-export function isLabelKey(key: string | null | undefined): boolean {
-  return !!key && LABEL_KEYS.has(key.toLowerCase());
-}
 
 /**
  * What PNG an H×W array becomes: a `mask`/`labels` field or any uint8/bool array holding only 0

@@ -8,7 +8,7 @@ import { ImageCanvas, type ImageCanvasProps } from './ImageCanvas';
 import { OpacityField, type SliceNav } from './controls';
 import { useContrast, usePixels, usePlanes, useWindow } from './contrast';
 import { valueText } from './ImageViewer';
-import { rgbCss } from './render/colormaps';
+import { rgbCss } from './render/labelPalette';
 import { LABEL_TABLES, LABEL_TABLE_TITLES, isLabelTable, labelPalette, paletteColor, rgbHex } from './render/labelTables';
 import { useLabelColors, type LabelColorsState, type LabelSource } from './useLabelColors';
 import { formatShape, formatValue } from './render/format';

@@ -12,7 +12,7 @@
 //   cyan, yellow, magenta, white   every label one colour (a mask over an image of any colour)
 import type { LabelColors } from '../../../core/imageAxes';
 import { hexToRGB } from './composite';
-import { LABEL_LUT, hsvToRgb, labelIndex } from './colormaps';
+import { LABEL_LUT, hsvToRgb, labelIndex } from './labelPalette';
 
 export const LABEL_TABLES = ['default', 'glasbey', 'pastel', 'vivid', 'cyan', 'yellow', 'magenta', 'white'] as const;
 export type LabelTableName = (typeof LABEL_TABLES)[number];

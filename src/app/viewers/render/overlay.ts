@@ -2,7 +2,7 @@
 // (the image shows unchanged); any other label blends its palette colour at `opacity`:
 //   out = round(base · (1 − opacity) + colour · opacity), alpha 255.
 // Float labels are rounded; bool masks are label 1. Pure, no DOM.
-import { LABEL_LUT, labelIndex } from './colormaps';
+import { LABEL_LUT, labelIndex } from './labelPalette';
 
 export interface OverlayOptions {
   /** 0 (invisible) … 1 (opaque colour). */
