@@ -103,14 +103,22 @@ describe('Firefox ESR', () => {
     const { page } = app;
     expect(await page.evaluate(() => [crossOriginIsolated, typeof SharedArrayBuffer])).toEqual([true, 'function']);
     await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 6, {}, '[data-testid^="alg-card-"]');
-    // The catalog overflows its panel: the brightest pixel of its scrollbar (the strip right of the
-    // content box) must be dark, not Firefox's default light scrollbar.
-    const bar = await page.evaluate((sel) => {
-      let el = document.querySelector(sel);
-      while (el && !(el.scrollHeight > el.clientHeight + 1 && /auto|scroll/.test(getComputedStyle(el).overflowY))) el = el.parentElement;
-      const r = el!.getBoundingClientRect();
-      return { x: r.left + el!.clientLeft + el!.clientWidth, y: r.top, width: r.right - (r.left + el!.clientLeft + el!.clientWidth), height: r.height };
-    }, tid('alg-card-threshold_segmentation'));
+    // A panel that overflows (the datasets list with the sample data, else the catalog): the brightest
+    // pixel of its scrollbar (the strip right of the content box) must be dark, not Firefox's default
+    // light scrollbar.
+    const bar = await page.evaluate(
+      (sels) => {
+        for (const sel of sels) {
+          let el = document.querySelector(sel);
+          while (el && !(el.scrollHeight > el.clientHeight + 1 && /auto|scroll/.test(getComputedStyle(el).overflowY))) el = el.parentElement;
+          if (!el) continue;
+          const r = el.getBoundingClientRect();
+          return { x: r.left + el.clientLeft + el.clientWidth, y: r.top, width: r.right - (r.left + el.clientLeft + el.clientWidth), height: r.height };
+        }
+        throw new Error(`no scrolling panel around ${sels.join(', ')}`);
+      },
+      [tid('dataset-row'), tid('alg-card-threshold_segmentation')],
+    );
     expect(bar.width).toBeGreaterThan(4); // a classic (not overlay) scrollbar takes room
     const png = decode(await page.screenshot({ clip: bar }));
     let brightest = 0;

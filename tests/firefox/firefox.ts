@@ -47,7 +47,9 @@ export async function openApp(downloads?: string): Promise<App> {
     problems.push(String((e as Error).message ?? e));
     if (process.env.FFDEBUG) console.log('PAGEERROR', String(e), (e as Error).stack);
   });
-  await page.goto(inject('baseURL'));
+  // Without the service worker (as Playwright's suite, playwright.config.ts): each test starts from the
+  // network, not from a cache an earlier test filled; the offline path is tests/e2e/offline.spec.ts.
+  await page.goto(`${inject('baseURL')}?sw=off`);
   await page.waitForSelector(tid('engine-ready'), { timeout: 60_000 });
   return { browser, page, problems };
 }

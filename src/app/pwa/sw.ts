@@ -93,7 +93,8 @@ async function respond(req: Request): Promise<Response> {
   }
   try {
     const res = await fetch(req);
-    if (res.ok && res.type === 'basic') await cache.put(req, res.clone());
+    // Kept without holding the answer back (the page's request is not made to wait for the copy).
+    if (res.ok && res.type === 'basic') void cache.put(req, res.clone()).catch(() => undefined);
     return res;
   } catch (e) {
     const hit = await cache.match(req);
