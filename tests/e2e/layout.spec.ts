@@ -36,6 +36,8 @@ async function runOn(page: Page, input: string, trust = false) {
   await page.getByTestId('run-button').click();
   if (trust) await page.getByTestId('trust-dialog').getByRole('button', { name: 'Trust and run' }).click();
   await expect.poll(async () => page.evaluate(async () => (await window.algobox.executions.list()).length)).toBe(before + 1);
+  // The new run's own record (the details may still show the previous, completed run for a moment).
+  await expect.poll(async () => page.evaluate(async () => (await window.algobox.executions.list())[0]!.status), { timeout: 60_000 }).toBe('COMPLETED');
   await expect(page.getByTestId('run-details').getByTestId('run-status')).toHaveText('completed', { timeout: 60_000 });
   return page.evaluate(async () => (await window.algobox.executions.list())[0]!);
 }
