@@ -1,6 +1,6 @@
 // The contrast window state every image viewer shares, and the hook that turns an image into pixels.
 import { useMemo, useState } from 'react';
-import type { DType, NDArray } from '../../core/ndarray';
+import { dtypeRange, type DType, type NDArray } from '../../core/ndarray';
 import { COLORMAPS, type ColormapName } from './render/colormaps';
 import { autoWindow, imagePlanes, renderRGBA, type DisplayWindow, type ImagePlanes } from './render/window';
 import type { Pixels } from './ImageCanvas';
@@ -26,21 +26,6 @@ export interface ContrastState {
 }
 
 export const DEFAULT_CONTRAST: ContrastState = { mode: 'auto', min: 0, max: 1, colormap: 'gray', gamma: 1, channels: null };
-
-/** The full value range of a dtype (null for floats: no natural range). */
-export function dtypeRange(dtype: DType): [number, number] | null {
-  return DTYPE_RANGE[dtype] ?? null;
-}
-
-const DTYPE_RANGE: Partial<Record<DType, [number, number]>> = {
-  bool: [0, 1],
-  uint8: [0, 255],
-  int8: [-128, 127],
-  uint16: [0, 65535],
-  int16: [-32768, 32767],
-  uint32: [0, 4294967295],
-  int32: [-2147483648, 2147483647],
-};
 
 export function useContrast(initial: ContrastState = DEFAULT_CONTRAST) {
   return useState<ContrastState>(initial);
