@@ -60,30 +60,28 @@ function JobCard({ job }: { job: Job }) {
         )}
       </div>
       {p && <JobProgress p={p} />}
-      {job.failures.length > 0 && (
-        <ul className="ds-job-failures" aria-label="Files that could not be read">
-          {job.failures.map((f, i) => (
-            <li key={i} className="error-text">
-              {f}
-            </li>
-          ))}
-        </ul>
-      )}
-      {job.warnings.length > 0 && (
-        <ul className="ds-job-failures ds-job-warnings" aria-label="Import warnings">
-          {job.warnings.map((f, i) => (
-            <li key={i} className="warn-text">
-              {f}
-            </li>
-          ))}
-        </ul>
-      )}
+      <JobLines lines={job.failures} label="Files that could not be read" listClass="ds-job-failures" itemClass="error-text" />
+      <JobLines lines={job.warnings} label="Import warnings" listClass="ds-job-failures ds-job-warnings" itemClass="warn-text" />
       {job.notes.map((n, i) => (
         <p key={i} className="ds-job-note muted">
           {n}
         </p>
       ))}
     </section>
+  );
+}
+
+/** A report's failures or warnings, one line each (nothing when there are none). */
+function JobLines({ lines, label, listClass, itemClass }: { lines: readonly string[]; label: string; listClass: string; itemClass: string }) {
+  if (!lines.length) return null;
+  return (
+    <ul className={listClass} aria-label={label}>
+      {lines.map((line, i) => (
+        <li key={i} className={itemClass}>
+          {line}
+        </li>
+      ))}
+    </ul>
   );
 }
 
