@@ -82,3 +82,25 @@ export async function closeImportReports(page: Page): Promise<void> {
   }
   await expect(close).toHaveCount(0);
 }
+
+/** Reload (the list shows what the API stored) and open dataset `id` from the datasets list; its row. */
+export async function openFromList(page: Page, id: string) {
+  await page.reload();
+  await page.evaluate(() => window.algobox.ready);
+  const row = page.locator(`[data-testid="dataset-row"][data-row-id="${id}"]`);
+  await row.scrollIntoViewIfNeeded();
+  await row.click();
+  return row;
+}
+
+/** Delete every stack and dataset (the sample data made on first start too) and reload: the lists are empty. */
+export async function emptyTheLists(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const api = window.algobox;
+    for (const s of await api.stacks.list()) await api.stacks.delete(s.id);
+    const ids = (await api.datasets.list()).map((m) => m.id);
+    if (ids.length) await api.datasets.delete(ids);
+  });
+  await page.reload();
+  await page.evaluate(() => window.algobox.ready);
+}

@@ -7,51 +7,9 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { ImageAxes } from '../../src/core/imageAxes';
 import { shot, SHOTS_DIR } from './shot';
-import { openApp } from './util';
-
-/** Reload (the list shows what the API stored) and open dataset `id` from the datasets list. */
-async function openFromList(page: Page, id: string) {
-  await page.reload();
-  await page.evaluate(() => window.algobox.ready);
-  const row = page.locator(`[data-testid="dataset-row"][data-row-id="${id}"]`);
-  await row.scrollIntoViewIfNeeded();
-  await row.click();
-  return row;
-}
-
-async function chunkReads(page: Page): Promise<{ reads: number; recent: string[] }> {
-  return page.evaluate(async () => (await window.algobox.stats()).chunks);
-}
-async function readsSince(page: Page, from: number): Promise<string[]> {
-  const s = await chunkReads(page);
-  expect(s.reads - from).toBeLessThanOrEqual(s.recent.length);
-  return s.recent.slice(s.recent.length - (s.reads - from));
-}
-
-/** The canvas's RGBA at image pixel (x, y) (the plane is drawn at the screen's resolution through the viewport's transform). */
-function pixel(page: Page, x: number, y: number): Promise<number[]> {
-  return page.evaluate(
-    ([x, y]) => {
-      const vp = document.querySelector('[data-testid="viewer-canvas-viewport"]') as HTMLElement;
-      const [zoom, tx, ty] = ['zoom', 'tx', 'ty'].map((k) => Number(vp.dataset[k]));
-      const c = document.querySelector('canvas[data-testid="viewer-canvas"]') as HTMLCanvasElement;
-      const dpr = window.devicePixelRatio || 1;
-      return Array.from(
-        c.getContext('2d')!.getImageData(Math.floor((tx! + (x! + 0.5) * zoom!) * dpr), Math.floor((ty! + (y! + 0.5) * zoom!) * dpr), 1, 1).data,
-      );
-    },
-    [x, y],
-  );
-}
-
-/** Move the pointer over image pixel (x, y). */
-async function hover(page: Page, x: number, y: number) {
-  const vp = page.getByTestId('viewer-canvas-viewport');
-  const box = (await vp.boundingBox())!;
-  const [zoom, tx, ty] = await Promise.all(['data-zoom', 'data-tx', 'data-ty'].map(async (a) => Number(await vp.getAttribute(a))));
-  // The viewport has a 1-px border: its padding box starts 1 px in.
-  await page.mouse.move(box.x + 1 + tx! + (x + 0.5) * zoom!, box.y + 1 + ty! + (y + 0.5) * zoom!);
-}
+import { hoverImagePixel, viewportPixel } from './canvas';
+import { chunkReads, readsSince } from './chunkReads';
+import { openApp, openFromList } from './util';
 
 /** The stored value of `image` at `index` (one per axis), read through the API. */
 async function stored(page: Page, id: string, index: number[]): Promise<number> {
@@ -185,19 +143,19 @@ test('a CZYX image: composite of its channels, Z slider reading only that plane,
   const v = await Promise.all([0, 1, 2].map((c) => stored(page, id, [c, 4, py, px])));
   const i8 = v.map((x) => index8(x, 0, 4000));
   // DAPI blue, GFP green, mCherry red: each colour component is one channel's index.
-  await expect.poll(() => pixel(page, px, py)).toEqual([i8[2], i8[1], i8[0], 255]);
+  await expect.poll(() => viewportPixel(page, px, py)).toEqual([i8[2], i8[1], i8[0], 255]);
   expect(i8.every((x) => x > 0)).toBe(true);
 
   // Hiding mCherry takes the red out; nothing is read for it.
   mark = (await chunkReads(page)).reads;
   await page.getByTestId('channel-visible-2').uncheck();
-  await expect.poll(() => pixel(page, px, py)).toEqual([0, i8[1], i8[0], 255]);
+  await expect.poll(() => viewportPixel(page, px, py)).toEqual([0, i8[1], i8[0], 255]);
   expect(await readsSince(page, mark)).toEqual([]);
   // Solo: GFP alone, then all active ones again.
   await page.getByTestId('channel-name-1').click();
-  await expect.poll(() => pixel(page, px, py)).toEqual([0, i8[1], 0, 255]);
+  await expect.poll(() => viewportPixel(page, px, py)).toEqual([0, i8[1], 0, 255]);
   await page.getByTestId('channel-name-1').click();
-  await expect.poll(() => pixel(page, px, py)).toEqual([0, i8[1], i8[0], 255]);
+  await expect.poll(() => viewportPixel(page, px, py)).toEqual([0, i8[1], i8[0], 255]);
   // Shown again while at another Z: the hidden channel's plane there is read when it is shown.
   await page.getByTestId('viewer-canvas-viewport').focus();
   mark = (await chunkReads(page)).reads;
@@ -208,10 +166,10 @@ test('a CZYX image: composite of its channels, Z slider reading only that plane,
   await page.getByTestId('channel-visible-2').check();
   await expect.poll(async () => (await readsSince(page, mark)).includes(`${arrayId}/c/2/3/0/0`)).toBe(true);
   const v3 = await Promise.all([0, 1, 2].map((c) => stored(page, id, [c, 3, py, px])));
-  await expect.poll(() => pixel(page, px, py)).toEqual([index8(v3[2]!, 0, 4000), index8(v3[1]!, 0, 4000), index8(v3[0]!, 0, 4000), 255]);
+  await expect.poll(() => viewportPixel(page, px, py)).toEqual([index8(v3[2]!, 0, 4000), index8(v3[1]!, 0, 4000), index8(v3[0]!, 0, 4000), 255]);
 
   // The readout: pixel indices, physical position (0.5 µm pixels, z 3 × 2 µm) and every channel's value.
-  await hover(page, px, py);
+  await hoverImagePixel(page, px, py);
   await expect(page.getByTestId('viewer-coords')).toHaveText(`x ${px}, y ${py}`);
   await expect(page.getByTestId('viewer-physical')).toHaveText('x 64.0 µm, y 50.0 µm · z 6.0 µm');
   await expect(page.getByTestId('viewer-readout')).toHaveText(`DAPI ${v3[0]} · GFP ${v3[1]} · mCherry ${v3[2]}`);
@@ -244,14 +202,14 @@ test('a CZYX image: composite of its channels, Z slider reading only that plane,
   // Magenta DAPI: red and blue both carry its index.
   const v2 = await Promise.all([0, 1, 2].map((c) => stored(page, id, [c, 2, py, px])));
   const j = v2.map((x) => index8(x, 0, 4000));
-  await expect.poll(() => pixel(page, px, py)).toEqual([Math.min(255, j[2]! + j[0]!), j[1], j[0], 255]);
+  await expect.poll(() => viewportPixel(page, px, py)).toEqual([Math.min(255, j[2]! + j[0]!), j[1], j[0], 255]);
 
   // For the docs: the composite with auto windows and its scale bar.
   // Reset: the Auto window again, of the plane shown (z 2 again, so the first windows).
   for (let c = 0; c < 3; c++) await page.getByTestId(`channel-reset-${c}`).click();
   for (let c = 0; c < 3; c++) await expect(page.getByTestId(`channel-max-${c}`)).toHaveValue(autoMax[c]!);
   await page.getByTestId('channel-color-0').fill('#0000ff');
-  await hover(page, 128, 100);
+  await hoverImagePixel(page, 128, 100);
   await expect(page.getByTestId('viewer-physical')).toHaveText('x 64.0 µm, y 50.0 µm · z 4.0 µm');
   await shot(page, `${SHOTS_DIR}/viewer-channels.png`);
   expect(problems).toEqual([]);
@@ -313,7 +271,7 @@ test('a TCZYX image: T and Z sliders, `[` / `]` step T, each position reads only
   await page.getByTestId('channel-min-1').fill('0');
   await page.getByTestId('channel-max-1').fill('4000');
   const v = await Promise.all([0, 1].map((c) => stored(page, id, [1, c, 0, 30, 20])));
-  await expect.poll(() => pixel(page, 20, 30)).toEqual([0, index8(v[1]!, 0, 4000), index8(v[0]!, 0, 4000), 255]);
+  await expect.poll(() => viewportPixel(page, 20, 30)).toEqual([0, index8(v[1]!, 0, 4000), index8(v[0]!, 0, 4000), 255]);
   expect(problems).toEqual([]);
 });
 
@@ -348,7 +306,7 @@ test('a Volume and 2-D images with physical axes: scale bar and µm coordinates;
   await expect(page.getByTestId('scale-bar')).toBeVisible();
   const zoom = Number(await page.getByTestId('viewer-canvas-viewport').getAttribute('data-zoom'));
   await expect(page.getByTestId('scale-bar-label')).toHaveText(`${nice((120 * 0.25) / zoom)} µm`);
-  await hover(page, 10, 3);
+  await hoverImagePixel(page, 10, 3);
   await expect(page.getByTestId('viewer-physical')).toHaveText('x 2.50 µm, y 0.75 µm · z 2.0 µm');
 
   await openFromList(page, ids.fluo);
@@ -359,7 +317,7 @@ test('a Volume and 2-D images with physical axes: scale bar and µm coordinates;
   await openFromList(page, ids.gray);
   await expect(page.getByTestId('dataset-view')).toHaveAttribute('data-kind', 'image');
   await expect(page.getByTestId('scale-bar')).toBeVisible();
-  await hover(page, 2, 3);
+  await hoverImagePixel(page, 2, 3);
   await expect(page.getByTestId('viewer-coords')).toHaveText('x 2, y 3');
   await expect(page.getByTestId('viewer-physical')).toHaveText('x 0.50 µm, y 0.75 µm');
   await expect(page.getByTestId('viewer-readout')).toHaveText(String(3 * 16 + 2));
@@ -368,7 +326,7 @@ test('a Volume and 2-D images with physical axes: scale bar and µm coordinates;
   await expect(page.getByTestId('dataset-view')).toHaveAttribute('data-kind', 'image');
   await expect(page.getByTestId('image-viewer')).toBeVisible();
   await expect(page.getByTestId('scale-bar')).toHaveCount(0);
-  await hover(page, 2, 2);
+  await hoverImagePixel(page, 2, 2);
   await expect(page.getByTestId('viewer-readout')).toHaveText(/^R \d+ G \d+ B \d+$/);
   await expect(page.getByTestId('viewer-physical')).toHaveCount(0);
   expect(problems).toEqual([]);

@@ -10,17 +10,8 @@ import { decode as pngDecode } from 'fast-png';
 import { readFileSync } from 'node:fs';
 import { labelTable } from '../../src/app/viewers/render/labelTables';
 import { shot, SHOTS_DIR } from './shot';
-import { openApp } from './util';
-
-/** Reload (the list shows what the API stored) and open dataset `id` from the datasets list. */
-async function openFromList(page: Page, id: string) {
-  await page.reload();
-  await page.evaluate(() => window.algobox.ready);
-  const row = page.locator(`[data-testid="dataset-row"][data-row-id="${id}"]`);
-  await row.scrollIntoViewIfNeeded();
-  await row.click();
-  return row;
-}
+import { canvasReady, viewportPixel } from './canvas';
+import { openApp, openFromList } from './util';
 
 async function pixel(page: Page, x: number, y: number): Promise<number[]> {
   return page.evaluate(
@@ -31,13 +22,6 @@ async function pixel(page: Page, x: number, y: number): Promise<number[]> {
     },
     [x, y] as const,
   );
-}
-
-async function canvasReady(page: Page, w: number, h: number) {
-  const c = page.getByTestId('viewer-canvas');
-  await expect(c).toHaveAttribute('data-width', String(w));
-  await expect(c).toHaveAttribute('data-height', String(h));
-  await expect(c).toHaveAttribute('data-version', /\d+/);
 }
 
 /** The window's 8-bit index of v, then gamma (the documented rules of render/window.ts). */
@@ -154,22 +138,6 @@ test('an RGB image: three channel histograms, and R moves the red window alone',
   expect(problems).toEqual([]);
 });
 
-/** The composite's RGBA at image pixel (x, y): its canvas is viewport-sized, drawn through the viewport's transform. */
-function compositePixel(page: Page, x: number, y: number): Promise<number[]> {
-  return page.evaluate(
-    ([x, y]) => {
-      const vp = document.querySelector('[data-testid="viewer-canvas-viewport"]') as HTMLElement;
-      const [zoom, tx, ty] = ['zoom', 'tx', 'ty'].map((k) => Number(vp.dataset[k]));
-      const c = document.querySelector('canvas[data-testid="viewer-canvas"]') as HTMLCanvasElement;
-      const dpr = window.devicePixelRatio || 1;
-      return Array.from(
-        c.getContext('2d')!.getImageData(Math.floor((tx! + (x! + 0.5) * zoom!) * dpr), Math.floor((ty! + (y! + 0.5) * zoom!) * dpr), 1, 1).data,
-      );
-    },
-    [x, y] as const,
-  );
-}
-
 test('a composite: the gamma and histogram presets of a channel apply and are saved with its channels', async ({ page }) => {
   const problems = await openApp(page);
   const [W, H] = [16, 8];
@@ -193,14 +161,14 @@ test('a composite: the gamma and histogram presets of a channel apply and are sa
   await openFromList(page, id);
   await expect(page.getByTestId('hyperstack-viewer')).toBeVisible();
   await expect(page.getByTestId('viewer-canvas')).toHaveAttribute('data-drawn', /.*/);
-  await expect.poll(() => compositePixel(page, 8, 4)).toEqual([128, 0, 0, 255]);
+  await expect.poll(() => viewportPixel(page, 8, 4)).toEqual([128, 0, 0, 255]);
   await page.getByTestId('channel-gamma-0').fill('0.5');
-  await expect.poll(() => compositePixel(page, 8, 4)).toEqual([bend(128, 0.5), 0, 0, 255]);
+  await expect.poll(() => viewportPixel(page, 8, 4)).toEqual([bend(128, 0.5), 0, 0, 255]);
   // The channel histogram (channel A): Min–max of its plane is 0 … 240.
   await expect(page.getByTestId('histogram-channel')).toHaveValue('0');
   await page.getByTestId('channel-histogram').getByTestId('preset-minmax').click();
   await expect(page.getByTestId('channel-max-0')).toHaveValue('240');
-  await expect.poll(() => compositePixel(page, 8, 4)).toEqual([bend(index8(128, 0, 240), 0.5), 0, 0, 255]);
+  await expect.poll(() => viewportPixel(page, 8, 4)).toEqual([bend(index8(128, 0, 240), 0.5), 0, 0, 255]);
   await expect
     .poll(() => page.evaluate(async (id) => (await window.algobox.datasets.list()).find((d) => d.id === id)?.keys.image?.axes?.channels[0], id))
     .toMatchObject({ window: { start: 0, end: 240 }, gamma: 0.5 });

@@ -3,7 +3,10 @@
 // the slider, the keys, the wheel and drags move the view. What was read from storage is checked with
 // algobox.stats().chunks (every chunk record read, as `<array id>/<zarr key>`).
 import { expect, test, type Page } from '@playwright/test';
+import { hoverImagePixel, viewportPixel } from './canvas';
+import { chunkReads, readsSince } from './chunkReads';
 import { shot, SHOTS_DIR } from './shot';
+import { openFromList } from './util';
 
 async function openApp(page: Page) {
   const problems: string[] = [];
@@ -13,25 +16,6 @@ async function openApp(page: Page) {
   await page.waitForFunction(() => (window as unknown as { algobox?: unknown }).algobox !== undefined);
   await page.evaluate(() => window.algobox.ready);
   return problems;
-}
-
-/** Reload (the list shows what the API stored) and open dataset `id` from the datasets list. */
-async function openFromList(page: Page, id: string) {
-  await page.reload();
-  await page.evaluate(() => window.algobox.ready);
-  const row = page.locator(`[data-testid="dataset-row"][data-row-id="${id}"]`);
-  await row.scrollIntoViewIfNeeded();
-  await row.click();
-}
-
-/** Chunk records read since `from` (a count from chunkReads()). */
-async function chunkReads(page: Page): Promise<{ reads: number; recent: string[] }> {
-  return page.evaluate(async () => (await window.algobox.stats()).chunks);
-}
-async function readsSince(page: Page, from: number): Promise<string[]> {
-  const s = await chunkReads(page);
-  expect(s.reads - from).toBeLessThanOrEqual(s.recent.length);
-  return s.recent.slice(s.recent.length - (s.reads - from));
 }
 
 test('a volume opens one slice at a time: the slider and , . read exactly that slice’s chunk; the window is kept', async ({ page }) => {
@@ -83,30 +67,12 @@ test('a volume opens one slice at a time: the slider and , . read exactly that s
   await page.getByTestId('contrast-mode').selectOption('manual');
   await page.getByTestId('contrast-min').fill('0');
   await page.getByTestId('contrast-max').fill('40000');
-  // The slice is drawn at the screen's resolution: image pixel (x, y) is at tx + (x + ½)·zoom in the viewport.
-  const pixel = (x: number, y: number) =>
-    page.evaluate(
-      ([x, y]) => {
-        const vp = document.querySelector('[data-testid="viewer-canvas-viewport"]') as HTMLElement;
-        const [zoom, tx, ty] = ['zoom', 'tx', 'ty'].map((k) => Number(vp.dataset[k]));
-        const c = document.querySelector('canvas[data-testid="viewer-canvas"]') as HTMLCanvasElement;
-        const dpr = window.devicePixelRatio || 1;
-        return Array.from(
-          c.getContext('2d')!.getImageData(Math.floor((tx! + (x! + 0.5) * zoom!) * dpr), Math.floor((ty! + (y! + 0.5) * zoom!) * dpr), 1, 1).data,
-        );
-      },
-      [x, y],
-    );
+  // The slice is drawn at the screen's resolution (viewportPixel reads image pixel (x, y) through the viewport's transform).
+  const pixel = (x: number, y: number) => viewportPixel(page, x, y);
   const expected = (z: number, x: number, y: number) => Math.round(((z * 1000 + ((x + y) % 997)) * 255) / 40000);
   await expect.poll(() => pixel(300, 200)).toEqual([expected(24, 300, 200), expected(24, 300, 200), expected(24, 300, 200), 255]);
   // The readout names the raw value under the cursor.
-  const vp = page.getByTestId('viewer-canvas-viewport');
-  // The canvas covers the viewport's padding box: its corner is the transform's origin.
-  const [box, zoom, tx, ty] = [
-    (await canvas.boundingBox())!,
-    ...(await Promise.all(['data-zoom', 'data-tx', 'data-ty'].map(async (a) => Number(await vp.getAttribute(a))))),
-  ];
-  await page.mouse.move(box.x + tx! + 100.5 * zoom!, box.y + ty! + 10.5 * zoom!);
+  await hoverImagePixel(page, 100, 10);
   await expect(page.getByTestId('viewer-readout')).toHaveText(String(24 * 1000 + 110));
 
   // Auto again, from the slice shown: the window follows slice 24.

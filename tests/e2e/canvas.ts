@@ -1,0 +1,39 @@
+// The viewer's canvas, read and pointed at as the viewer specs do: `viewer-canvas` and its viewport
+// `viewer-canvas-viewport`, whose data-zoom/-tx/-ty are the transform from image pixels to the viewport.
+import { expect, type Page } from '@playwright/test';
+
+/** Wait until the viewer canvas shows a w × h image and has drawn it. */
+export async function canvasReady(page: Page, w: number, h: number) {
+  const c = page.getByTestId('viewer-canvas');
+  await expect(c).toHaveAttribute('data-width', String(w));
+  await expect(c).toHaveAttribute('data-height', String(h));
+  await expect(c).toHaveAttribute('data-version', /\d+/);
+}
+
+/**
+ * The canvas's RGBA at image pixel (x, y), where the canvas is viewport-sized (a plane drawn at the
+ * screen's resolution, a composite): image pixel (x, y) is at tx + (x + ½)·zoom in the viewport.
+ */
+export function viewportPixel(page: Page, x: number, y: number): Promise<number[]> {
+  return page.evaluate(
+    ([x, y]) => {
+      const vp = document.querySelector('[data-testid="viewer-canvas-viewport"]') as HTMLElement;
+      const [zoom, tx, ty] = ['zoom', 'tx', 'ty'].map((k) => Number(vp.dataset[k]));
+      const c = document.querySelector('canvas[data-testid="viewer-canvas"]') as HTMLCanvasElement;
+      const dpr = window.devicePixelRatio || 1;
+      return Array.from(
+        c.getContext('2d')!.getImageData(Math.floor((tx! + (x! + 0.5) * zoom!) * dpr), Math.floor((ty! + (y! + 0.5) * zoom!) * dpr), 1, 1).data,
+      );
+    },
+    [x, y] as const,
+  );
+}
+
+/** Move the pointer over the centre of image pixel (x, y) of the viewport. */
+export async function hoverImagePixel(page: Page, x: number, y: number) {
+  const vp = page.getByTestId('viewer-canvas-viewport');
+  const box = (await vp.boundingBox())!;
+  const [zoom, tx, ty] = await Promise.all(['data-zoom', 'data-tx', 'data-ty'].map(async (a) => Number(await vp.getAttribute(a))));
+  // The viewport has a 1-px border: its padding box starts 1 px in.
+  await page.mouse.move(box.x + 1 + tx! + (x + 0.5) * zoom!, box.y + 1 + ty! + (y + 0.5) * zoom!);
+}
