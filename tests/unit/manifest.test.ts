@@ -9,15 +9,14 @@ import {
   validateManifest,
   type ManifestResult,
 } from '../../src/core/manifest';
+import { compoxManifest, manifestError } from './helpers/manifestText';
 
 // ───────────────────────────── helpers ─────────────────────────────
 
 const PROJECT = '[project]\nname = "algo"\nversion = "1.0.0"\n';
 
 /** A manifest whose [tool.compox] has type, tags and description set (so no algorithm-level warnings). */
-function compox(body = ''): string {
-  return `${PROJECT}\n[tool.compox]\nalgorithm_type = "Generic"\ntags = ["t"]\ndescription = "d"\n${body}\n`;
-}
+const compox = (body = ''): string => compoxManifest(body);
 
 function withParams(...entries: string[]): string {
   return compox(`additional_parameters = [\n  ${entries.join(',\n  ')},\n]`);
@@ -27,15 +26,7 @@ function param(config: string, name = 'p', description = 'desc'): string {
   return `{name = "${name}", description = "${description}", config = {${config}}}`;
 }
 
-function fails(text: string): ManifestError {
-  try {
-    parseManifest(text);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ManifestError);
-    return e as ManifestError;
-  }
-  throw new Error('expected a ManifestError');
-}
+const fails = (text: string): ManifestError => manifestError(() => parseManifest(text));
 
 function paramError(config: string, name = 'p'): ManifestError {
   return fails(withParams(param(config, name)));

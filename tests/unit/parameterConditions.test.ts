@@ -2,37 +2,19 @@
 // checked with the manifest (zod shapes, then the cross-parameter checks), and honoured by the form's
 // pure helpers (applicableParams, evaluateForm): a parameter that does not apply is neither shown nor sent.
 import { describe, expect, it } from 'vitest';
-import { parseManifest, ManifestError } from '../../src/core/manifest';
+import { parseManifest } from '../../src/core/manifest';
+import { compoxManifest, manifestError } from './helpers/manifestText';
 import { inputAxesInfo, parameterApplies } from '../../src/core/parameterApplies';
 import { applicableParams, evaluateForm, initialDrafts } from '../../src/app/algorithms/paramValues';
 import { validateArgs } from '../../src/core/params';
 
-const head = `[project]
-name = "t"
-version = "1.0.0"
-[tool.compox]
-algorithm_type = "Image2Segmentation"
-tags = ["x"]
-description = "d"
-supported_devices = ["cpu"]
-default_device = "cpu"
-`;
-
 const METHOD = `{name = "method", description = "m", config = {type = "string_enum", default = "otsu", options = ["otsu", "local"], adjustable = true}}`;
 const MODE = `{name = "mode", description = "m", config = {type = "string_enum", default = "reflect", options = ["reflect", "constant"], adjustable = true, applies_when = {method = "local"}}}`;
 
-function manifest(...params: string[]) {
-  return parseManifest(`${head}additional_parameters = [\n${params.join(',\n')}\n]\n`);
-}
+const HEAD = { name: 't', type: 'Image2Segmentation', tags: ['x'] };
 
-function errorOf(f: () => unknown): ManifestError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ManifestError) return e;
-    throw e;
-  }
-  throw new Error('no error');
+function manifest(...params: string[]) {
+  return parseManifest(compoxManifest(`supported_devices = ["cpu"]\ndefault_device = "cpu"\nadditional_parameters = [\n${params.join(',\n')}\n]`, HEAD));
 }
 
 describe('applies_when in the manifest', () => {
@@ -52,30 +34,32 @@ describe('applies_when in the manifest', () => {
   });
 
   it('refuses, naming the parameter, the field and the value: a wrong shape, an unknown parameter, a value it cannot take, itself, a cycle', () => {
-    const shape = errorOf(() => manifest(METHOD, `{name = "b", description = "b", config = {type = "int", default = 3, applies_when = "local"}}`));
+    const shape = manifestError(() => manifest(METHOD, `{name = "b", description = "b", config = {type = "int", default = 3, applies_when = "local"}}`));
     expect(shape.message).toContain("Validation error in additional parameter b. The field 'config.applies_when' is invalid");
     expect(shape.message).toContain('applies_when must be a table of parameter name = value or [values…]; got the string "local"');
     expect(shape.field).toBe('tool.compox.additional_parameters[1].config.applies_when');
-    const unknown = errorOf(() =>
+    const unknown = manifestError(() =>
       manifest(METHOD, `{name = "b", description = "b", config = {type = "int", default = 3, applies_when = {methd = ["local"]}}}`),
     );
     expect(unknown.message).toBe(
       "Validation error in additional parameter b. applies_when names 'methd', which is not a declared parameter (declared: method, b).",
     );
     expect(unknown.field).toBe('tool.compox.additional_parameters[1].config.applies_when.methd');
-    const value = errorOf(() => manifest(METHOD, `{name = "b", description = "b", config = {type = "int", default = 3, applies_when = {method = ["lokal"]}}}`));
+    const value = manifestError(() =>
+      manifest(METHOD, `{name = "b", description = "b", config = {type = "int", default = 3, applies_when = {method = ["lokal"]}}}`),
+    );
     expect(value.message).toContain('applies_when.method: "lokal" is not a value of \'method\'');
     expect(value.message).toContain('must be one of "otsu", "local"');
-    const self = errorOf(() => manifest(METHOD, `{name = "b", description = "b", config = {type = "int", default = 3, applies_when = {b = [3]}}}`));
+    const self = manifestError(() => manifest(METHOD, `{name = "b", description = "b", config = {type = "int", default = 3, applies_when = {b = [3]}}}`));
     expect(self.message).toContain('applies_when cannot name the parameter itself.');
-    const cycle = errorOf(() =>
+    const cycle = manifestError(() =>
       manifest(
         `{name = "a", description = "a", config = {type = "int", default = 1, applies_when = {b = [1]}}}`,
         `{name = "b", description = "b", config = {type = "int", default = 1, applies_when = {a = [1]}}}`,
       ),
     );
     expect(cycle.message).toContain("applies_when of 'a' depends on itself through other parameters (a cycle).");
-    const input = errorOf(() => manifest(`{name = "c", description = "c", config = {type = "int", default = 0, applies_when_input = {axes = "c"}}}`));
+    const input = manifestError(() => manifest(`{name = "c", description = "c", config = {type = "int", default = 0, applies_when_input = {axes = "c"}}}`));
     expect(input.message).toContain("The field 'config.applies_when_input' is invalid");
   });
 });
