@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { decodeNpyArray, decodePng, decodeTiff, encodePng, encodeTiff } from '../../src/core/imageCodecs';
 import type { NDArray } from '../../src/core/ndarray';
 import { shot } from './shot';
+import { emptyTheLists } from './util';
 
 const SHOTS = 'docs/screenshots';
 mkdirSync(SHOTS, { recursive: true });
@@ -31,16 +32,7 @@ async function openApp(page: Page, { clear = true } = {}): Promise<Ctx> {
   await page.goto('/');
   await page.waitForFunction(() => (window as unknown as { algobox?: unknown }).algobox !== undefined);
   await page.evaluate(() => window.algobox.ready);
-  if (clear) {
-    await page.evaluate(async () => {
-      const api = window.algobox;
-      for (const s of await api.stacks.list()) await api.stacks.delete(s.id);
-      const ids = (await api.datasets.list()).map((m) => m.id);
-      if (ids.length) await api.datasets.delete(ids);
-    });
-    await page.reload();
-    await page.evaluate(() => window.algobox.ready);
-  }
+  if (clear) await emptyTheLists(page);
   await expect(page.getByTestId('engine-ready')).toBeVisible();
   return { page, problems };
 }

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { shot } from './shot';
-import { dropFiles, openApp } from './util';
+import { dropFiles, emptyTheLists, openApp } from './util';
 
 const SHOTS = 'docs/screenshots';
 mkdirSync(SHOTS, { recursive: true });
@@ -26,14 +26,7 @@ function python(code: string): Record<string, Uint8Array> {
 /** The app with an empty list (the sample data made on first start deleted). */
 async function emptyApp(page: Page): Promise<string[]> {
   const problems = await openApp(page);
-  await page.evaluate(async () => {
-    const api = window.algobox;
-    for (const s of await api.stacks.list()) await api.stacks.delete(s.id);
-    const ids = (await api.datasets.list()).map((m) => m.id);
-    if (ids.length) await api.datasets.delete(ids);
-  });
-  await page.reload();
-  await page.evaluate(() => window.algobox.ready);
+  await emptyTheLists(page);
   return problems;
 }
 
