@@ -7,6 +7,7 @@ import { ndarray, stack, type NDArray } from '../../src/core/ndarray';
 import { SAMPLE_TRUE_SHIFT } from '../../src/core/sampleData';
 import * as filters from '../../src/sdk/image/filters';
 import * as morphology from '../../src/sdk/image/morphology';
+import { cellsImage } from '../unit/helpers/cellsImage';
 import { tvDenoisedStack, sampledReds } from '../unit/helpers/tvDenoisingCheck';
 import { canvasReady } from './canvas';
 import { shot } from './shot';
@@ -64,20 +65,6 @@ async function setWindow(page: Page, min: number, max: number) {
   await page.getByTestId('contrast-mode').selectOption('manual');
   await page.getByTestId('contrast-min').fill(String(min));
   await page.getByTestId('contrast-max').fill(String(max));
-}
-
-/** A uint16 cells-like image: discs of radius r at the given centres on a dim ramp. */
-function cellsImage(w: number, h: number, discs: [number, number, number][], seed: number): NDArray<'uint16'> {
-  const d = new Uint16Array(w * h);
-  let s = seed;
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      s = (s * 1103515245 + 12345) % 2147483648;
-      let v = 800 + 4 * x + ((s >>> 8) % 200);
-      for (const [cx, cy, r] of discs) if ((x - cx) ** 2 + (y - cy) ** 2 <= r * r) v += 2500;
-      d[y * w + x] = v;
-    }
-  return ndarray('uint16', [h, w], d);
 }
 
 test('drop a folder and a multi-page TIFF; threshold (li) and mask cleanup from the UI; mask overlay', async ({ page }) => {

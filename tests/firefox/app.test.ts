@@ -11,7 +11,7 @@ import { unzipSync } from 'fflate';
 import { decode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { encodePng } from '../../src/core/imageCodecs/index';
-import { ndarray, stack, type NDArray } from '../../src/core/ndarray';
+import { ndarray, stack } from '../../src/core/ndarray';
 import { SAMPLE_TRUE_SHIFT } from '../../src/core/sampleData';
 import { removeSmallObjects } from '../../src/sdk/image/morphology';
 import {
@@ -33,6 +33,7 @@ import {
   useStackAsInput,
   type App,
 } from './firefox';
+import { cellsImage } from '../unit/helpers/cellsImage';
 import { sampledReds, tvDenoisedStack } from '../unit/helpers/tvDenoisingCheck';
 
 const PYTHON = '/usr/bin/python3';
@@ -59,23 +60,11 @@ json.dump({"threshold": float(t), "mask": (img > t).astype(int).ravel().tolist()
   return JSON.parse(r.stdout) as { threshold: number; mask: number[] };
 }
 
-/** A uint16 cells-like image: discs on a dim ramp with noise. */
-function cellsImage(w: number, h: number, seed: number): NDArray<'uint16'> {
-  const d = new Uint16Array(w * h);
-  let s = seed;
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      s = (s * 1103515245 + 12345) % 2147483648;
-      let v = 800 + 4 * x + ((s >>> 8) % 200);
-      for (const [cx, cy, r] of [
-        [12, 12, 6],
-        [40, 30, 8],
-      ] as const)
-        if ((x - cx) ** 2 + (y - cy) ** 2 <= r * r) v += 2500;
-      d[y * w + x] = v;
-    }
-  return ndarray('uint16', [h, w], d);
-}
+/** The discs of the cells-like images (x, y, radius). */
+const DISCS = [
+  [12, 12, 6],
+  [40, 30, 8],
+] as const;
 
 let app: App;
 /** The Otsu mask's dataset id (the threshold test), cleaned up by the mask_cleanup test. */
@@ -163,7 +152,7 @@ describe('Firefox ESR', () => {
     await dropFolder(
       page,
       'noisy',
-      [2, 1].map((k) => ({ name: `n${k}.png`, bytes: encodePng(cellsImage(48, 40, 10 + k)) })),
+      [2, 1].map((k) => ({ name: `n${k}.png`, bytes: encodePng(cellsImage(48, 40, DISCS, 10 + k)) })),
     );
     await elementWithText(page, tid('stack-row'), ['noisy', '2 slices']);
     await selectAlgorithm(page, 'tv_denoising');
