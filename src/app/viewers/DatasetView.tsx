@@ -19,6 +19,7 @@ import { formatShape } from './render/format';
 import { dimsText } from './render/dims';
 import { fieldAxes, isHyperstack } from './render/hyperstack';
 import { planeAxesOf, type PlaneAxes } from './render/scaleBar';
+import { TableViewer } from './TableViewer';
 import { TiledImageViewer } from './TiledImageViewer';
 import { VolumeView } from './VolumeView';
 
@@ -229,6 +230,8 @@ export function DatasetView({ id }: { id: string }) {
         <ImageMaskDataset id={id} />
       ) : kind === 'mask' ? (
         <MaskDataset meta={meta} />
+      ) : kind === 'table' ? (
+        <TableViewer meta={meta} />
       ) : kind === 'alignment' ? (
         <AlignmentDataset meta={meta} />
       ) : kind === 'embedding' && isPromptableEmbedding(meta) ? (

@@ -106,7 +106,7 @@ export function autoBins(values: ArrayLike<number>): number {
     .sort((a, b) => a - b);
   const n = v.length;
   if (n < 2 || v[0] === v[n - 1]) return 1;
-  const sturges = Math.ceil(Math.log2(n)) + 1;
+  const sturges = Math.ceil(Math.log2(n) + 1);
   const q = (p: number) => {
     const k = (n - 1) * p;
     const lo = Math.floor(k);
