@@ -62,28 +62,31 @@ function options(t: Table, spec: PlotSpec, width: number, height: number): uPlot
             stroke: '#4da3ff',
             width: 0,
             paths: () => null,
-            points: { show: true, size: 4, stroke: '#4da3ff', fill: 'rgba(77, 163, 255, 0.6)' },
+            points: { show: true, size: 6, stroke: '#4da3ff', fill: 'rgba(77, 163, 255, 0.6)' },
           },
     ],
   };
 }
 
-export function TablePlot({ table, rows, spec, height = 150 }: { table: Table; rows: Int32Array; spec: PlotSpec; height?: number }) {
+/** The plot fills its box (the side column's height left under the controls), at least `MIN_HEIGHT` tall. */
+const MIN_HEIGHT = 90;
+
+export function TablePlot({ table, rows, spec }: { table: Table; rows: Int32Array; spec: PlotSpec }) {
   const ref = useRef<HTMLDivElement>(null);
   const { data, bins } = useMemo(() => plotData(table, rows, spec), [table, rows, spec]);
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
-    const width = Math.max(160, el.clientWidth);
-    const plot = new uPlot(options(table, spec, width, height), data, el);
+    const box = () => ({ width: Math.max(160, el.clientWidth), height: Math.max(MIN_HEIGHT, el.clientHeight) });
+    let last = box();
+    const plot = new uPlot(options(table, spec, last.width, last.height), data, el);
     el.dataset.drawnPoints = String(plot.data[1]?.length ?? 0);
-    let last = width;
     let frame = 0;
     const ro = new ResizeObserver(() => {
       cancelAnimationFrame(frame);
       frame = requestAnimationFrame(() => {
-        const w = Math.max(160, el.clientWidth);
-        if (w !== last) plot.setSize({ width: (last = w), height });
+        const b = box();
+        if (b.width !== last.width || b.height !== last.height) plot.setSize((last = b));
       });
     });
     ro.observe(el);
@@ -92,7 +95,7 @@ export function TablePlot({ table, rows, spec, height = 150 }: { table: Table; r
       ro.disconnect();
       plot.destroy();
     };
-  }, [table, spec, data, height]);
+  }, [table, spec, data]);
   const what =
     spec.kind === 'histogram'
       ? `Histogram of ${table.columns[spec.x]!.name}, ${bins} bins`

@@ -136,11 +136,11 @@ function TableView({ table, meta }: { table: Table; meta: DatasetMeta }) {
                 {kind === 'scatter' && <ColumnPicker table={table} value={y} onChange={setY} testId="table-plot-y" label="Y" />}
               </div>
               <TablePlot table={table} rows={rows} spec={spec} />
-              <TableSummary table={table} rows={rows} column={x} />
             </div>
           )}
         </div>
         <TableGrid table={table} rows={rows} sort={sort} onSort={onSort} selectedRow={selectedRow} onSelectRow={setSelectedRow} revealSeq={revealSeq} />
+        {numeric && <TableSummary table={table} rows={rows} column={x} />}
       </div>
     </ViewerFrame>
   );
