@@ -70,6 +70,7 @@ test('a measurement table: sort, filter, rows ↔ objects, plots and CSV export'
   await listRow.click();
   const viewer = page.getByTestId('table-viewer');
   await expect(viewer).toBeVisible();
+  await expect(page.getByTestId('viewer-dims')).toHaveText('4 rows × 4 columns');
   await expect(page.getByTestId('table-count')).toHaveText('4 of 4 rows');
   expect(await firstRowCells(page)).toEqual(['1', '20', '40', 'cells.tif']);
 
