@@ -54,6 +54,7 @@ const INTEGRATION = [
   'givenLevels',
   'exportOme',
   'omeZarr',
+  'tableDatasets',
 ].map((name) => `tests/unit/${name}.test.ts`);
 
 export default defineConfig({

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { hasFloat16, ndarrayProblem, type DType, type NDArray } from './ndarray';
 import { BRIEF, describeValue } from './describeValue';
+import { parseColumnSpecs, tableValueProblems } from './tableSchema';
 
 // ───────────────────────────── field builders ─────────────────────────────
 
@@ -194,6 +195,23 @@ export const MeshSchema = z
     }
   });
 
+/** A measurement table (src/core/table.ts): column specs as JSON text, values float64 [columns, rows]. */
+export const TableSchema = z
+  .object({
+    columns: field<string>('columns', (value, label) => {
+      if (typeof value !== 'string') return `${label}: expected JSON text of the column specs, got ${describeValue(value, BRIEF)}.`;
+      return parseColumnSpecs(value).problems;
+    }),
+    values: field<NDArray>('values', ndarrayCheck()),
+  })
+  .superRefine((t, ctx) => {
+    // Runs only once both fields are well formed (zod may call it after field issues).
+    if (typeof t.columns !== 'string' || ndarrayProblem(t.values)) return;
+    const { columns } = parseColumnSpecs(t.columns);
+    if (!columns) return;
+    for (const message of tableValueProblems(columns, t.values)) ctx.addIssue({ code: 'custom', path: ['values'], params: OWN, message });
+  });
+
 // ───────────────────────────── parsed item types ─────────────────────────────
 
 export interface ImageItem {
@@ -231,6 +249,11 @@ export interface MeshItem {
   stats: string | null;
 }
 
+export interface TableItem {
+  columns: string;
+  values: NDArray;
+}
+
 /** Parsed item type per built-in schema name. */
 export interface DataItems {
   Image: ImageItem;
@@ -240,6 +263,7 @@ export interface DataItems {
   Generic: GenericItem;
   Volume: VolumeItem;
   Mesh: MeshItem;
+  Table: TableItem;
 }
 
 // ───────────────────────────── registry and validation ─────────────────────────────
@@ -252,6 +276,7 @@ export const DATA_SCHEMAS = {
   Generic: GenericSchema,
   Volume: VolumeSchema,
   Mesh: MeshSchema,
+  Table: TableSchema,
 } as const;
 export type DataSchemaName = keyof typeof DATA_SCHEMAS;
 

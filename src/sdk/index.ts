@@ -5,7 +5,17 @@ export { Image2SegmentationRunner } from './Image2SegmentationRunner';
 export { Image2EmbeddingRunner } from './Image2EmbeddingRunner';
 export { Image2AlignmentRunner } from './Image2AlignmentRunner';
 export { Segmentation2SegmentationRunner } from './Segmentation2SegmentationRunner';
-export { ImageSchema, SegmentationSchema, AlignmentSchema, EmbeddingSchema, GenericSchema, VolumeSchema, MeshSchema, DATA_SCHEMAS } from '../core/dataSchemas';
+export {
+  ImageSchema,
+  SegmentationSchema,
+  AlignmentSchema,
+  EmbeddingSchema,
+  GenericSchema,
+  VolumeSchema,
+  MeshSchema,
+  TableSchema,
+  DATA_SCHEMAS,
+} from '../core/dataSchemas';
 export {
   ndarray,
   zeros,

@@ -32,7 +32,7 @@ const eye3 = () => ndarray('float64', [3, 3], [1, 0, 0, 0, 1, 0, 0, 0, 1]);
 
 describe('registry', () => {
   it('lists the seven built-in schemas and reverse-looks them up', () => {
-    expect(Object.keys(DATA_SCHEMAS)).toEqual(['Image', 'Segmentation', 'Alignment', 'Embedding', 'Generic', 'Volume', 'Mesh']);
+    expect(Object.keys(DATA_SCHEMAS)).toEqual(['Image', 'Segmentation', 'Alignment', 'Embedding', 'Generic', 'Volume', 'Mesh', 'Table']);
     for (const name of Object.keys(DATA_SCHEMAS) as DataSchemaName[]) expect(schemaNameOf(DATA_SCHEMAS[name])).toBe(name);
     expect(schemaNameOf(z.object({ image: z.any() }))).toBeNull();
     expect(schemaNameOf(ImageSchema)).toBe('Image');
@@ -40,7 +40,7 @@ describe('registry', () => {
 
   it('rejects unknown schema names', () => {
     const e = schemaError(() => validateItem('Picture' as DataSchemaName, {}));
-    expect(e.message).toBe("Unknown data schema 'Picture'; expected one of Image, Segmentation, Alignment, Embedding, Generic, Volume, Mesh.");
+    expect(e.message).toBe("Unknown data schema 'Picture'; expected one of Image, Segmentation, Alignment, Embedding, Generic, Volume, Mesh, Table.");
     expect(() => validateItem('toString' as DataSchemaName, {})).toThrow("Unknown data schema 'toString'");
   });
 

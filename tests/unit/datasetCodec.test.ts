@@ -38,6 +38,14 @@ const items: Record<DataSchemaName, Record<string, unknown>> = {
     faces: ndarray('uint32', [1, 3], [0, 1, 2]),
     stats: 'one triangle',
   },
+  Table: {
+    columns: JSON.stringify([
+      { name: 'label', type: 'int' },
+      { name: 'area', type: 'float', unit: 'µm²' },
+      { name: 'image', type: 'text', categories: ['a.tif'] },
+    ]),
+    values: ndarray('float64', [3, 2], [1, 2, 0.5, 1.25, 0, 0]),
+  },
 };
 
 describe('round trips', () => {

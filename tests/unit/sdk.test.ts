@@ -455,13 +455,13 @@ describe('BaseRunner.fetchData / postData through the HostApi', () => {
     expect((await errorOf(r.fetchData('a' as unknown as string[], 'Image'))).message).toBe('fetchData: ids must be an array of dataset id strings, got "a".');
     expect((await errorOf(r.fetchData(['a'], 'Image', 3 as unknown as string))).message).toBe('fetchData: keys must be strings, got number.');
     expect((await errorOf(r.fetchData(['a'], 'Picture'))).message).toBe(
-      "fetchData: unknown schema 'Picture'; built-in schemas are Image, Segmentation, Alignment, Embedding, Generic, Volume, Mesh.",
+      "fetchData: unknown schema 'Picture'; built-in schemas are Image, Segmentation, Alignment, Embedding, Generic, Volume, Mesh, Table.",
     );
     expect((await errorOf(r.fetchData(['a'], 42 as unknown as string))).message).toBe(
       'fetchData: expected a data schema (e.g. ImageSchema or "Image"), got number.',
     );
     expect((await errorOf(r.postData([], 'Picture'))).message).toBe(
-      "postData: unknown schema 'Picture'; built-in schemas are Image, Segmentation, Alignment, Embedding, Generic, Volume, Mesh.",
+      "postData: unknown schema 'Picture'; built-in schemas are Image, Segmentation, Alignment, Embedding, Generic, Volume, Mesh, Table.",
     );
     expect((await errorOf(r.postData([], null as unknown as string))).message).toBe(
       'postData: expected a data schema (e.g. ImageSchema or "Image"), got null.',

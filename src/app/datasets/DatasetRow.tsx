@@ -29,10 +29,39 @@ export interface DatasetRowProps {
   onEndRename(): void;
   onExport(id: string, format: ExportFormat): void;
   onExportOme(id: string, entry: OmeMenuEntry): void;
+  /** A Table dataset's export: all rows, in stored (label) order, as CSV. */
+  onExportCsv(id: string): void;
   /** For a Segmentation output: the name of its source image (OME-Zarr exports the source with this mask as labels). */
   labelsOf?: string | null;
   onFocusRow(id: string): void;
   onNavKey(e: KeyboardEvent, id: string): void;
+}
+
+/** A table exports as CSV only (all rows, in stored order). */
+function tableExportItems(id: string, onExportCsv: (id: string) => void): MenuItem[] {
+  return [
+    {
+      label: 'Export CSV',
+      title: 'All rows, in stored (label) order; the header row has the column names.',
+      testId: 'export-csv',
+      onSelect: () => onExportCsv(id),
+    },
+  ];
+}
+
+/** PNG / TIFF / NPY and the OME formats, each with what it keeps or why it cannot. */
+function imageExportItems(meta: DatasetMeta, p: Pick<DatasetRowProps, 'onExport' | 'onExportOme' | 'labelsOf'>): MenuItem[] {
+  const field = mainField(meta);
+  return [
+    ...EXPORT_FORMATS.map(({ format, label }) => {
+      const s = exportSupport(field, format, mainKey(meta));
+      return { label: `Export ${label}`, disabled: !s.ok, title: s.note, testId: `export-${format}`, onSelect: () => p.onExport(meta.id, format) };
+    }),
+    ...omeMenuEntries().map((entry) => {
+      const s = omeExportSupport(field, mainKey(meta), entry.format, { name: meta.name, labelsOf: p.labelsOf });
+      return { label: `Export ${entry.label}`, disabled: !s.ok, title: s.note, testId: omeTestId(entry), onSelect: () => p.onExportOme(meta.id, entry) };
+    }),
+  ];
 }
 
 export const DatasetRow = memo(function DatasetRow(p: DatasetRowProps) {
@@ -47,14 +76,7 @@ export const DatasetRow = memo(function DatasetRow(p: DatasetRowProps) {
     { label: 'Open in viewer', hint: 'Enter', onSelect: () => p.onOpen(meta.id) },
     { label: 'Rename', hint: 'F2', onSelect: () => p.onStartRename(meta.id) },
     ...remoteItems,
-    ...EXPORT_FORMATS.map(({ format, label }) => {
-      const s = exportSupport(field, format, mainKey(meta));
-      return { label: `Export ${label}`, disabled: !s.ok, title: s.note, testId: `export-${format}`, onSelect: () => p.onExport(meta.id, format) };
-    }),
-    ...omeMenuEntries().map((entry) => {
-      const s = omeExportSupport(field, mainKey(meta), entry.format, { name: meta.name, labelsOf: p.labelsOf });
-      return { label: `Export ${entry.label}`, disabled: !s.ok, title: s.note, testId: omeTestId(entry), onSelect: () => p.onExportOme(meta.id, entry) };
-    }),
+    ...(meta.schema === 'Table' ? tableExportItems(meta.id, p.onExportCsv) : imageExportItems(meta, p)),
     { label: 'Delete', hint: 'Del', danger: true, onSelect: () => p.onDelete(meta.id) },
   ];
 

@@ -95,10 +95,11 @@ export function DatasetsPanel() {
       onEndRename: endRename,
       onExport: exports.exportDataset,
       onExportOme: (id, entry) => exports.exportOme('dataset', id, entry),
+      onExportCsv: exports.exportTableCsv,
       onFocusRow: ds.onFocusRow,
       onNavKey: ds.onNavKey,
     }),
-    [dsActions.handlers, startRename, endRename, exports.exportDataset, exports.exportOme, ds.onFocusRow, ds.onNavKey],
+    [dsActions.handlers, startRename, endRename, exports.exportDataset, exports.exportOme, exports.exportTableCsv, ds.onFocusRow, ds.onNavKey],
   );
   const labelsOf = useMemo(() => {
     const out = new Map<string, string>();

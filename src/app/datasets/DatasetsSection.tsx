@@ -8,7 +8,17 @@ import type { PanelLists } from './usePanelLists';
 /** What every dataset row gets (stable callbacks). */
 export type DatasetRowHandlers = Pick<
   DatasetRowProps,
-  'onOpen' | 'onToggleInput' | 'onDelete' | 'onStartRename' | 'onRename' | 'onEndRename' | 'onExport' | 'onExportOme' | 'onFocusRow' | 'onNavKey'
+  | 'onOpen'
+  | 'onToggleInput'
+  | 'onDelete'
+  | 'onStartRename'
+  | 'onRename'
+  | 'onEndRename'
+  | 'onExport'
+  | 'onExportOme'
+  | 'onExportCsv'
+  | 'onFocusRow'
+  | 'onNavKey'
 >;
 
 export interface DatasetsSectionProps {

@@ -42,7 +42,23 @@ export function mainField(meta: Pick<DatasetMeta, 'keys'>): FieldMeta | null {
  * "256 × 128 · uint16 · 128 KB": the main field's size (width × height …, render/dims.ts, with the
  * stored shape in `dimsTitle`), its dtype and the dataset's total size.
  */
-export function describeDataset(meta: Pick<DatasetMeta, 'keys' | 'byteLength'>): { dims: string; dimsTitle: string; dtype: string; size: string } {
+export function describeDataset(meta: Pick<DatasetMeta, 'keys' | 'byteLength'> & { schema?: string | null }): {
+  dims: string;
+  dimsTitle: string;
+  dtype: string;
+  size: string;
+} {
+  const values = meta.schema === 'Table' ? meta.keys.values : undefined;
+  if (values?.shape.length === 2) {
+    const [columns, rows] = values.shape as [number, number];
+    const plural = (n: number, w: string) => `${n.toLocaleString('en-US')} ${w}${n === 1 ? '' : 's'}`;
+    return {
+      dims: `${plural(rows, 'row')} × ${plural(columns, 'column')}`,
+      dimsTitle: 'A table (values float64 [columns, rows])',
+      dtype: '',
+      size: formatBytes(meta.byteLength),
+    };
+  }
   const k = mainKey(meta);
   const f = k ? meta.keys[k] : null;
   const dims = f && k ? dimsText(f.shape, fieldAxes(k, f)) : null;

@@ -9,7 +9,7 @@ import { downloadBlob, downloadBytes, exportName, mimeOf, type ExportFormat } fr
 
 /** The encoder and its codecs load with the first export. */
 const encodeExport = async (...a: Parameters<typeof import('./exportEncode').encodeExport>) => (await import('./exportEncode')).encodeExport(...a);
-import { mainKey } from './format';
+import { exportFileName, mainKey } from './format';
 import { exportBaseName } from './outputNames';
 import { provenance } from '../viewers/data';
 import { omeExportName, pickFolder, pickSaveFile, segmentationSource, type OmeMenuEntry } from './omeExportMenu';
@@ -97,5 +97,20 @@ export function usePanelExports(byId: ReadonlyMap<string, DatasetMeta>, stacks: 
       setBusy(null);
     }
   });
-  return { exportDataset, exportStack, exportOme };
+  /** A Table dataset as CSV: all rows in stored (label) order (src/core/tableCsv.ts, loaded on first use). */
+  const exportTableCsv = useStable(async (id: string) => {
+    const meta = byId.get(id);
+    if (!meta) return;
+    setBusy(`Exporting ${meta.name}…`);
+    try {
+      const [{ tableFromItem }, { tableToCsv }] = await Promise.all([import('../../core/table'), import('../../core/tableCsv')]);
+      const csv = tableToCsv(tableFromItem((await api.datasets.get(id, ['columns', 'values'])).fields));
+      downloadBlob(new Blob([csv], { type: 'text/csv' }), exportFileName(meta.name, 'csv'));
+    } catch (e) {
+      setNotice(`Could not export “${meta.name}” as CSV: ${errText(e)}`);
+    } finally {
+      setBusy(null);
+    }
+  });
+  return { exportDataset, exportStack, exportOme, exportTableCsv };
 }

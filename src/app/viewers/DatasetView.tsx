@@ -1,5 +1,6 @@
 // One dataset in the viewer: its header and the viewer its keys call for (data.ts datasetKind).
 import type { DatasetMeta } from '../../core/records';
+import { describeDataset } from '../datasets/format';
 import { useDataset } from '../state/queries';
 import { useSelection } from '../state/selection';
 import { AlignmentViewer } from './AlignmentViewer';
@@ -19,6 +20,7 @@ import { formatShape } from './render/format';
 import { dimsText } from './render/dims';
 import { fieldAxes, isHyperstack } from './render/hyperstack';
 import { planeAxesOf, type PlaneAxes } from './render/scaleBar';
+import { TableViewer } from './TableViewer';
 import { TiledImageViewer } from './TiledImageViewer';
 import { VolumeView } from './VolumeView';
 
@@ -26,14 +28,20 @@ function DatasetHeader({ meta }: { meta: DatasetMeta }) {
   const { setView } = useSelection();
   const { execution } = provenance(meta);
   const dims = Object.entries(meta.keys).map(([key, f]) => ({ key, dtype: f.dtype, ...dimsText(f.shape, f.kind === 'array' ? fieldAxes(key, f) : null) }));
+  // A table reads as "24 rows × 5 columns", as in the list.
+  const table = meta.schema === 'Table' ? describeDataset(meta) : null;
   return (
     <header className="viewer-header">
       <h3 className="ellipsis" title={meta.name} data-testid="viewer-title">
         {meta.name}
       </h3>
       {meta.schema && <span className="chip">{meta.schema}</span>}
-      <span className="muted ellipsis mono small-text" data-testid="viewer-dims" title={dims.map((d) => `${d.key} (${d.dtype}): ${d.title}`).join('\n')}>
-        {dims.map((d) => `${d.key} ${d.text} ${d.dtype}`).join(' · ')}
+      <span
+        className="muted ellipsis mono small-text"
+        data-testid="viewer-dims"
+        title={table?.dimsTitle ?? dims.map((d) => `${d.key} (${d.dtype}): ${d.title}`).join('\n')}
+      >
+        {table ? table.dims : dims.map((d) => `${d.key} ${d.text} ${d.dtype}`).join(' · ')}
       </span>
       <span className="grow" />
       {execution && (
@@ -229,6 +237,8 @@ export function DatasetView({ id }: { id: string }) {
         <ImageMaskDataset id={id} />
       ) : kind === 'mask' ? (
         <MaskDataset meta={meta} />
+      ) : kind === 'table' ? (
+        <TableViewer meta={meta} />
       ) : kind === 'alignment' ? (
         <AlignmentDataset meta={meta} />
       ) : kind === 'embedding' && isPromptableEmbedding(meta) ? (

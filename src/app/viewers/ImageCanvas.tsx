@@ -90,6 +90,8 @@ export interface ImageCanvasProps {
   tool?: ImageTool;
   /** Physical axes: a scale bar and physical coordinates in the status line when x has a unit. */
   axes?: PlaneAxes | null;
+  /** When it changes: pan (zoom kept) so this image point is at the viewport's centre, unless the whole image is fitted. */
+  centre?: ImagePoint | null;
 }
 
 const ZOOM_STEP = 1.25;
@@ -120,6 +122,7 @@ export function ImageCanvas({
   tools,
   tool,
   axes,
+  centre,
 }: ImageCanvasProps) {
   const viewportRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -189,6 +192,10 @@ export function ImageCanvas({
   useEffect(() => {
     onView?.(t, size);
   }, [onView, t, size]);
+
+  useEffect(() => {
+    if (centre) setT((cur) => (cur.fit ? cur : { ...cur, tx: size.width / 2 - centre.x * cur.zoom, ty: size.height / 2 - centre.y * cur.zoom }));
+  }, [centre, size.width, size.height]);
 
   const limits = useCallback(() => {
     const fz = fitState(size.width, size.height, w, h).zoom;

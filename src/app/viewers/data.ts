@@ -41,7 +41,7 @@ export function useAlgorithm(id: string | null | undefined) {
   return useQuery({ queryKey: ['algorithm', id ?? '-'], queryFn: () => api.algorithms.get(id!), enabled: !!id, staleTime: Infinity });
 }
 
-export type DatasetKind = 'image' | 'image+mask' | 'mask' | 'alignment' | 'embedding' | 'volume' | 'generic';
+export type DatasetKind = 'image' | 'image+mask' | 'mask' | 'alignment' | 'embedding' | 'volume' | 'table' | 'generic';
 
 /**
  * The fields the volume viewer shows slice by slice, `volume` first: arrays of 3 or more axes that are
@@ -57,6 +57,7 @@ export function volumeKeys(meta: DatasetMeta): string[] {
 /** Which viewer a dataset gets, from its keys (and schema). */
 export function datasetKind(meta: DatasetMeta): DatasetKind {
   const k = meta.keys;
+  if (meta.schema === 'Table' && k.columns && k.values) return 'table';
   if (k.image && isImageShape(k.image.shape)) {
     const img = k.image.shape;
     const hw = img.slice(-2).join('x');
