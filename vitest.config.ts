@@ -54,6 +54,8 @@ const INTEGRATION = [
   'givenLevels',
   'exportOme',
   'omeZarr',
+  'saveEdited',
+  'labelDrafts',
 ].map((name) => `tests/unit/${name}.test.ts`);
 
 export default defineConfig({
