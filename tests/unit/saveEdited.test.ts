@@ -108,9 +108,43 @@ describe('datasets.saveEdited', () => {
     const labels = filled('uint16', [2048, 2048], (i) => i % 50); // chunks [1024, 1024]
     const baseId = await api.datasets.put({ labels }, { name: 'big' });
     const baseArray = (await api.datasets.get(baseId, [])).meta.keys.labels!.array!;
+    expect(await api.datasets.pyramid(baseId, 'labels')).toHaveLength(1); // the base's levels: not the edit's
     const tiles = [{ origin: [900, 900], data: filled('uint16', [256, 256], () => 9) }]; // across 4 chunks
     const id = await api.datasets.saveEdited({ baseId, key: 'labels', tiles });
     const arrayId = (await api.datasets.get(id, [])).meta.keys.labels!.array!;
+    expect((await api.datasets.get(id, [])).meta.keys.labels!.levels).toBeUndefined();
+    // Its own pyramid is built from the edited values (level 1: 2×2 means).
+    expect(await api.datasets.pyramid(id, 'labels')).toHaveLength(1);
+    expect(
+      Array.from(
+        (
+          await api.datasets.readRegion(
+            id,
+            'labels',
+            [
+              [500, 501],
+              [500, 502],
+            ],
+            { level: 1 },
+          )
+        ).data,
+      ),
+    ).toEqual([9, 9]);
+    expect(
+      Array.from(
+        (
+          await api.datasets.readRegion(
+            baseId,
+            'labels',
+            [
+              [500, 501],
+              [500, 501],
+            ],
+            { level: 1 },
+          )
+        ).data,
+      ),
+    ).not.toEqual([9]);
     expect(await keysOf(store.name, arrayId)).toEqual(['c/0/0', 'c/0/1', 'c/1/0', 'c/1/1', 'zarr.json']);
     const want = edited(labels, tiles);
     // A second edit on the first: reads walk both bases.
