@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAlgobox, type Algobox } from '../../src/api';
 import { ndarray } from '../../src/core/ndarray';
+import { openDatabase } from '../../src/store/db';
 import { openStore, type Store } from '../../src/store/index';
 import { freshStores, raw } from './helpers/freshStores';
 import { inProcessWorkerFactory } from './helpers/inProcessWorkers';
@@ -89,6 +90,17 @@ describe('labelDrafts', () => {
     const again = await openStore(store.name);
     extra.push(again);
     expect(await apiOn(again).labelDrafts.get('base-1/labels')).toEqual(draft(4, 2));
+  });
+
+  it('is a store that version 8 adds to a version 7 database', async () => {
+    const name = `drafts-v7-${crypto.randomUUID()}`;
+    const v7 = await openDatabase(name, undefined, 7);
+    expect([...v7.objectStoreNames]).not.toContain('labelDrafts');
+    v7.close();
+    const store = await fresh(undefined, name);
+    expect(await raw(name, async (db) => [db.version, [...db.objectStoreNames].includes('labelDrafts')])).toEqual([8, true]);
+    await apiOn(store).labelDrafts.put('t', draft(2, 1));
+    expect(await apiOn(store).labelDrafts.get('t')).toEqual(draft(2, 1));
   });
 
   it('rejects a malformed draft naming the target and the value', async () => {

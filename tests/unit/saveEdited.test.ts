@@ -180,6 +180,41 @@ describe('datasets.saveEdited', () => {
     expectSame((await api.datasets.get(baseId)).fields.labels, labels);
   });
 
+  it('hashes a base from before version 8 (no chunk hashes) once, records its hashes, and still gets the full digest', async () => {
+    const reads: string[] = [];
+    const { api, store } = await makeApi({ onChunkRead: (_id, key) => reads.push(key) });
+    const labels = filled('uint8', [4, 512, 512], (i) => i % 11); // chunks [1, 512, 512]: 4
+    const baseId = await api.datasets.put({ labels }, { name: 'old' });
+    const baseArray = (await api.datasets.get(baseId, [])).meta.keys.labels!.array!;
+    await raw(store.name, async (db) => {
+      const rec = (await db.get('chunkedArrays', baseArray))!;
+      delete rec.chunkHashes; // as version 7 wrote it
+      await db.put('chunkedArrays', rec);
+    });
+    const tiles = [{ origin: [1, 0, 0], data: filled('uint8', [1, 16, 16], () => 200) }];
+    reads.length = 0;
+    const id = await api.datasets.saveEdited({ baseId, key: 'labels', tiles });
+    expect(reads.filter((k) => k.startsWith('c/')).sort()).toEqual(['c/0/0/0', 'c/1/0/0', 'c/1/0/0', 'c/2/0/0', 'c/3/0/0']); // the touched one twice
+    const want = edited(labels, tiles);
+    expect((await api.datasets.get(id, [])).meta.keys.labels!.digest).toBe((await encodeArray(want)).digest);
+    expect((await arrayRec(store.name, baseArray))!.chunkHashes).toEqual((await encodeArray(labels)).chunkHashes);
+    expectSame((await api.datasets.get(id)).fields.labels, want);
+  });
+
+  it('reuses the base array for an edit that changes nothing', async () => {
+    const { api, store } = await makeApi();
+    const labels = filled('uint8', [2, 256, 256], (i) => i % 4);
+    const baseId = await api.datasets.put({ labels }, { name: 'same' });
+    const baseArray = (await api.datasets.get(baseId, [])).meta.keys.labels!.array!;
+    const before = await chunkCount(store.name);
+    const id = await api.datasets.saveEdited({ baseId, key: 'labels', tiles: [{ origin: [0, 0, 0], data: ndarray('uint8', [1, 1, 4], [0, 1, 2, 3]) }] });
+    const meta = (await api.datasets.get(id, [])).meta;
+    expect(meta.keys.labels!.array).toBe(baseArray);
+    expect(meta.extra.editedChunks).toBe(0);
+    expect(await chunkCount(store.name)).toBe(before);
+    expect((await arrayRec(store.name, baseArray))!.refs).toBe(2);
+  });
+
   it('widens a labels field (uint8 → uint16 → int32) when a tile holds a label its dtype cannot, rewriting it whole', async () => {
     const { api } = await makeApi();
     const labels = filled('uint8', [2, 300, 300], (i) => i % 200); // 180 kB: chunked
