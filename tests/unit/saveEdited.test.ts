@@ -1,6 +1,8 @@
 // datasets.saveEdited (issue 16): a new dataset version with tiles written over one field, writing only
 // the chunks the tiles touch and sharing everything else with the base — through the real API object.
+import { unzipSync } from 'fflate';
 import { afterEach, describe, expect, it } from 'vitest';
+import * as zarr from 'zarrita';
 import { createAlgobox, type Algobox } from '../../src/api';
 import { pasteTile, tileShapeIn } from '../../src/core/editTiles';
 import { bytesOf, copy, ndarray, type DType, type NDArray } from '../../src/core/ndarray';
@@ -199,6 +201,20 @@ describe('datasets.saveEdited', () => {
     expect((await api.datasets.get(id, [])).meta.keys.labels!.digest).toBe((await encodeArray(want)).digest);
     expect((await arrayRec(store.name, baseArray))!.chunkHashes).toEqual((await encodeArray(labels)).chunkHashes);
     expectSame((await api.datasets.get(id)).fields.labels, want);
+  });
+
+  it('exports the edited field (OME-Zarr 0.5 read back by zarrita)', async () => {
+    const { api } = await makeApi();
+    const labels = filled('uint8', [4, 512, 512], (i) => i % 13);
+    const baseId = await api.datasets.put({ labels }, { name: 'exp' });
+    const tiles = [{ origin: [2, 500, 100], data: filled('uint8', [1, 12, 30], () => 77) }];
+    const id = await api.datasets.saveEdited({ baseId, key: 'labels', tiles });
+    const blob = await api.datasets.exportOme(id, { format: 'ome-zarr-0.5', key: 'labels' });
+    const files = unzipSync(new Uint8Array(await blob!.arrayBuffer()));
+    const store = new Map(Object.entries(files).map(([k, v]) => [`/${k}`, v]));
+    const top = Object.keys(files)[0]!.split('/')[0]!;
+    const got = await zarr.get(await zarr.open.v3(zarr.root(store).resolve(`${top}/0`), { kind: 'array' }));
+    expectSame(ndarray('uint8', got.shape, got.data as Uint8Array), edited(labels, tiles));
   });
 
   it('reuses the base array for an edit that changes nothing', async () => {
