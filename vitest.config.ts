@@ -55,6 +55,8 @@ const INTEGRATION = [
   'exportOme',
   'omeZarr',
   'tableDatasets',
+  'saveEdited',
+  'labelDrafts',
 ].map((name) => `tests/unit/${name}.test.ts`);
 
 export default defineConfig({

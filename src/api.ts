@@ -26,7 +26,17 @@ import type { BundleFileInfo, BundleInspection } from './core/pinning';
 import type { BundleSource } from './engine/bundleSource';
 import type { PromptInput, PromptSession, SaveMaskRequest } from './engine/prompts';
 import type { ImageFileDecoder, ImportEntry, ImportOptions, ImportResult } from './engine/importFiles';
-import { openStore, warmZarrCodecs, type ChunkCacheStats, type NewDataset, type Region, type Store } from './store/index';
+import {
+  openStore,
+  warmZarrCodecs,
+  type ChunkCacheStats,
+  type EditRequest,
+  type LabelDraft,
+  type LabelDraftInfo,
+  type NewDataset,
+  type Region,
+  type Store,
+} from './store/index';
 import type { ToolchainJson } from './core/beat';
 import type { ToolchainService, ToolchainCheck, BlockInfo, BlockInstallOptions, DataFormatInfo, ToolchainRunOptions } from './engine/toolchains';
 import type { WorkerFactory } from './engine/workerHandle';
@@ -178,6 +188,12 @@ export interface Algobox {
     /** A one-field dataset written block by block (a volume slice by slice), never whole in memory. */
     createWriter(spec: DatasetWriterSpec): Promise<DatasetWriter>;
     /**
+     * A new dataset: `baseId` with `tiles` ({ origin, data }) written over field `key`; the other fields are
+     * shared with the base and only the chunks the tiles touch are written (a labels field is widened
+     * uint8 → uint16 → int32 when a tile needs it). One transaction. Returns the new id. See docs/api.md.
+     */
+    saveEdited(req: EditRequest): Promise<string>;
+    /**
      * Field `opts.key` (default the main array field) as OME-TIFF or OME-Zarr 0.4/0.5 (a zip), read one
      * plane at a time: a Blob, or null once written into `opts.target` (a file or, for OME-Zarr, a folder
      * handle). `opts.labels`: mask dataset ids written as OME-Zarr `labels/<name>`. See docs/api.md.
@@ -196,6 +212,16 @@ export interface Algobox {
      * next shows its first tile without waiting for them ("Open OME-Zarr URL…" calls it when it opens).
      */
     preloadZarrCodecs(): Promise<void>;
+  };
+  /** The label editor's unsaved work, one draft per target, kept across reloads (see docs/api.md). */
+  labelDrafts: {
+    /** Replaces the target's draft. */
+    put(target: string, draft: LabelDraft): Promise<void>;
+    /** Null when the target has none. */
+    get(target: string): Promise<LabelDraft | null>;
+    delete(target: string): Promise<void>;
+    /** Every draft without its tiles' data (`tiles`: their count), last updated first. */
+    list(): Promise<LabelDraftInfo[]>;
   };
   stacks: {
     /** Oldest first. */
@@ -548,6 +574,9 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
         }
         return (await p).map((l) => ({ shape: [...l.shape], chunkShape: [...l.chunkShape] }));
       },
+      async saveEdited(req) {
+        return (await e()).store.saveEditedDataset(req);
+      },
       async createWriter(spec) {
         if (!spec || typeof spec !== 'object') throw new Error('datasets.createWriter: expected { key, dtype, shape, name?, schema?, … }.');
         const { key, dtype, shape } = spec;
@@ -587,6 +616,12 @@ export function createAlgobox(opts: AlgoboxOptions): Algobox {
       exportOme: async (id, o) => exportOme((await e()).store, { dataset: id }, o),
     },
 
+    labelDrafts: {
+      put: async (target, draft) => (await e()).store.putLabelDraft(target, draft),
+      get: async (target) => (await e()).store.getLabelDraft(target),
+      delete: async (target) => (await e()).store.deleteLabelDraft(target),
+      list: async () => (await e()).store.listLabelDrafts(),
+    },
     stacks: {
       list: async () => (await e()).store.listStacks(),
       async get(id) {

@@ -52,13 +52,25 @@ export function fillChunkHash(byteLength: number): Promise<string> {
 }
 
 /**
+ * The SHA-256 hex of every chunk of the grid in C order, from the hashes of the stored chunks (by chunk
+ * key, `c/0/1`); a key not in the map is a fill-value chunk. What a chunked-array record keeps in
+ * `chunkHashes`, so that an edit of a few chunks has the new digest without reading the others.
+ */
+export async function chunkHashList(g: ChunkGrid, chunkHashes: ReadonlyMap<string, string>): Promise<string[]> {
+  const keys = chunkKeys(g);
+  const fill = keys.some((k) => !chunkHashes.has(k)) ? await fillChunkHash(chunkByteLength(g)) : '';
+  return keys.map((k) => chunkHashes.get(k) ?? fill);
+}
+
+/** The digest of an array from the hashes of all its chunks in C order (chunkHashList). */
+export function digestOfHashes(g: ChunkGrid, hashes: readonly string[]): Promise<string> {
+  return sha256Text([`zarr-v3 ${g.dtype} [${g.shape.join(',')}] [${g.chunkShape.join(',')}]`, ...hashes].join('\n'));
+}
+
+/**
  * The digest of an array whose stored chunks have the SHA-256 hex `chunkHashes` (by chunk key, `c/0/1`);
  * a key of the grid not in the map is a fill-value chunk.
  */
 export async function arrayDigest(g: ChunkGrid, chunkHashes: ReadonlyMap<string, string>): Promise<string> {
-  const keys = chunkKeys(g);
-  const fill = keys.some((k) => !chunkHashes.has(k)) ? await fillChunkHash(chunkByteLength(g)) : '';
-  const lines = [`zarr-v3 ${g.dtype} [${g.shape.join(',')}] [${g.chunkShape.join(',')}]`];
-  for (const k of keys) lines.push(chunkHashes.get(k) ?? fill);
-  return sha256Text(lines.join('\n'));
+  return digestOfHashes(g, await chunkHashList(g, chunkHashes));
 }

@@ -32,6 +32,25 @@ export function chunkKeyRange(arrayId: string): IDBKeyRange {
   return IDBKeyRange.bound(`${arrayId}/`, `${arrayId}0`, false, true);
 }
 
+/** Whether zarr key `key` (`/c/0/1`) is a chunk (not `zarr.json`). */
+function isChunkKey(key: string): boolean {
+  const bare = key.startsWith('/') ? key.slice(1) : key;
+  return bare === 'c' || bare.startsWith('c/');
+}
+
+/** Committed arrays' `base` (null: none), by id: immutable once committed, and ids are never reused. */
+const bases = new Map<string, string | null>();
+
+/** The array `id` was edited from (ChunkedArrayRecord.base), or null; one record read per id and page. */
+async function baseOf(ctx: StoreContext, id: string): Promise<string | null> {
+  const known = bases.get(id);
+  if (known !== undefined) return known;
+  const rec = await ctx.db().get('chunkedArrays', id);
+  if (!rec || rec.state !== 'committed') return null;
+  bases.set(id, rec.base ?? null);
+  return rec.base ?? null;
+}
+
 /**
  * The ArrayBuffer to store for `value` without copying it when it already owns its whole buffer (what
  * zarrita's `bytes` codec hands over: a fresh chunk buffer); a view into a larger or shared buffer is
@@ -94,13 +113,26 @@ export class IdbChunkStore implements AsyncMutable {
       const rec = await this.request(recordKey);
       return rec ? new Uint8Array(rec.data) : undefined;
     }
+    // An edited array (ChunkedArrayRecord.base) holds only the chunks its edit rewrote: the others are its base's.
+    let id = this.arrayId;
+    for (;;) {
+      const got = await this.readCommitted(id, chunkRecordKey(id, key));
+      if (got || !isChunkKey(key)) return got;
+      const base = await baseOf(this.ctx, id);
+      if (!base) return undefined;
+      id = base;
+    }
+  }
+
+  /** One record of a committed array, through the chunk cache. */
+  private async readCommitted(id: string, recordKey: string): Promise<Uint8Array | undefined> {
     const cache = this.ctx.chunkCache;
     const hit = cache.get(recordKey);
     if (hit) return new Uint8Array(hit);
     const rec = await this.request(recordKey);
     if (!rec) return undefined;
     // The reader gets the buffer storage just made (it may transfer it); on a second read the cache keeps a copy.
-    if (cache.admit(recordKey, rec.data.byteLength)) cache.put(this.arrayId, recordKey, rec.data.slice(0));
+    if (cache.admit(recordKey, rec.data.byteLength)) cache.put(id, recordKey, rec.data.slice(0));
     return new Uint8Array(rec.data);
   }
 
@@ -108,7 +140,7 @@ export class IdbChunkStore implements AsyncMutable {
     if (!this.writable) throw new Error(`Chunked array '${this.arrayId}' is committed; its chunks cannot change.`);
     const data = ownBuffer(value);
     const bare = key.startsWith('/') ? key.slice(1) : key;
-    if (bare === 'c' || bare.startsWith('c/')) this.chunkHashes.set(bare, await sha256Hex(data));
+    if (isChunkKey(bare)) this.chunkHashes.set(bare, await sha256Hex(data));
     this.writtenBytes.set(bare, data.byteLength);
     await new Promise<void>((resolve, reject) => {
       this.queued.push({ key: chunkRecordKey(this.arrayId, key), data, resolve, reject });

@@ -14,7 +14,7 @@
 // transaction (a key-range delete is one request, so this needs no GC and leaves nothing behind).
 import { alignedBlockTiles, tileBytes, type BlockTile } from '../core/alignedTiles';
 import * as zarr from 'zarrita';
-import { arrayDigest } from '../core/chunkDigest';
+import { chunkHashList, digestOfHashes } from '../core/chunkDigest';
 import { defaultChunkShape } from '../core/chunkPolicy';
 import { alignedBlockRuns, type ChunkRun } from '../core/contiguousChunks';
 import { bytesOf, itemSize, sizeOf, typedArrayCtor, type DType, type NDArray } from '../core/ndarray';
@@ -65,6 +65,8 @@ export interface ChunkedArrayWriter extends ChunkedArrayInfo {
 export interface SealedArray extends ChunkedArrayInfo {
   digest: string;
   storedBytes: number;
+  /** SHA-256 of every chunk in C order (kept in the record: see ChunkedArrayRecord.chunkHashes). */
+  chunkHashes: string[];
   /** The dataset transaction committed: stop protecting the (now committed or dropped) record from GC. */
   settle(): void;
   /** The dataset transaction failed: delete the staged array now. */
@@ -241,13 +243,15 @@ export async function createChunkedArray(ctx: StoreContext, opts: NewChunkedArra
     async seal() {
       open();
       sealed = true;
-      const digest = await arrayDigest(info, store.chunkHashes);
+      const chunkHashes = await chunkHashList(info, store.chunkHashes);
+      const digest = await digestOfHashes(info, chunkHashes);
       let storedBytes = 0;
       for (const [key, n] of store.writtenBytes) if (key !== 'zarr.json') storedBytes += n;
       return {
         ...info,
         digest,
         storedBytes,
+        chunkHashes,
         settle() {
           done = true;
           staging.delete(info.id);

@@ -10,7 +10,7 @@
 // - Arrays are content addressed by their digest (src/core/chunkDigest.ts) and reference counted by
 //   the fields using them, exactly as blobs are: an identical array is stored once.
 import * as zarr from 'zarrita';
-import { arrayDigest } from '../core/chunkDigest';
+import { chunkHashList, digestOfHashes } from '../core/chunkDigest';
 import { defaultChunkShape } from '../core/chunkPolicy';
 import { sha256Hex } from '../core/hash';
 import { contiguousChunkRuns } from '../core/contiguousChunks';
@@ -40,6 +40,8 @@ export interface EncodedArray {
   /** Zarr key (`zarr.json`, `c/0/1`) → bytes. */
   keys: Map<string, ArrayBuffer>;
   storedBytes: number;
+  /** SHA-256 of every chunk in C order (src/core/chunkDigest.ts, chunkHashList): kept in the array's record. */
+  chunkHashes: string[];
 }
 
 /**
@@ -91,8 +93,10 @@ export async function encodeArray(a: NDArray, owned = false): Promise<EncodedArr
       hashes.set(key, await sha256Hex(own));
     }),
   );
-  const digest = await arrayDigest({ dtype: a.dtype, shape, chunkShape }, hashes);
-  return { dtype: a.dtype, shape, chunkShape, digest, keys, storedBytes };
+  const grid = { dtype: a.dtype, shape, chunkShape };
+  const chunkHashes = await chunkHashList(grid, hashes);
+  const digest = await digestOfHashes(grid, chunkHashes);
+  return { dtype: a.dtype, shape, chunkShape, digest, keys, storedBytes, chunkHashes };
 }
 
 /** What one dataset write commits: arrays encoded in memory and staged arrays, by digest. */
@@ -158,6 +162,7 @@ export async function commitArraysIn(tx: WriteTx, commits: ArrayCommits, cache?:
         digest,
         refs,
         storedBytes: enc.storedBytes,
+        chunkHashes: enc.chunkHashes,
       };
       track(writes, arrays.add(rec));
       for (const [key, data] of enc.keys) track(writes, chunks.put({ key: chunkRecordKey(id, key), data }));
@@ -166,7 +171,7 @@ export async function commitArraysIn(tx: WriteTx, commits: ArrayCommits, cache?:
       const first = staged[0]!;
       const rec = stagedRecs.get(first.id);
       if (!rec || rec.state !== 'staging') throw new Error(`Chunked array '${first.id}' cannot be committed: it was aborted or collected.`);
-      track(writes, arrays.put({ ...rec, state: 'committed', committed: now, digest, refs, storedBytes: first.storedBytes }));
+      track(writes, arrays.put({ ...rec, state: 'committed', committed: now, digest, refs, storedBytes: first.storedBytes, chunkHashes: first.chunkHashes }));
       keep = first.id;
       ids.set(digest, first.id);
     }
@@ -197,10 +202,45 @@ function cacheOnCommit(tx: WriteTx, commits: ArrayCommits, ids: ReadonlyMap<stri
 
 /**
  * Inside `tx`: drop `deltas` (array id → references released); an array left with no reference is
- * deleted with all its chunks (a key-range delete: one request).
+ * deleted with all its chunks (a key-range delete: one request), and an edited one then releases its
+ * `base` in turn (one round per level of edits).
  */
 export async function releaseArraysIn(tx: WriteTx, deltas: ReadonlyMap<string, number>): Promise<void> {
-  if (deltas.size === 0) return;
+  let pending = new Map(deltas);
+  while (pending.size > 0) {
+    const arrays = tx.objectStore('chunkedArrays');
+    const ids = [...pending.keys()];
+    const reads: Promise<unknown>[] = [];
+    const recs = await Promise.all(ids.map((id) => track(reads, arrays.get(id))));
+    const writes: Promise<unknown>[] = [];
+    const next = new Map<string, number>();
+    ids.forEach((id, i) => {
+      const rec = recs[i];
+      if (!rec) return;
+      const refs = (rec.refs ?? 0) - pending.get(id)!;
+      if (refs > 0) {
+        track(writes, arrays.put({ ...rec, refs }));
+      } else {
+        track(writes, arrays.delete(id));
+        track(writes, tx.objectStore('chunks').delete(chunkKeyRange(id)));
+        if (rec.base) next.set(rec.base, (next.get(rec.base) ?? 0) + 1);
+      }
+    });
+    await Promise.all(writes);
+    pending = next;
+  }
+}
+
+/**
+ * Inside `tx`: add `deltas` (array id → references taken) to committed arrays, with `patches` merged into
+ * their records; one that is gone throws naming `label(id)`, which aborts the transaction.
+ */
+export async function retainArraysIn(
+  tx: WriteTx,
+  deltas: ReadonlyMap<string, number>,
+  label: (id: string) => string,
+  patches: ReadonlyMap<string, Partial<ChunkedArrayRecord>> = new Map(),
+): Promise<void> {
   const arrays = tx.objectStore('chunkedArrays');
   const ids = [...deltas.keys()];
   const reads: Promise<unknown>[] = [];
@@ -208,14 +248,8 @@ export async function releaseArraysIn(tx: WriteTx, deltas: ReadonlyMap<string, n
   const writes: Promise<unknown>[] = [];
   ids.forEach((id, i) => {
     const rec = recs[i];
-    if (!rec) return;
-    const refs = (rec.refs ?? 0) - deltas.get(id)!;
-    if (refs > 0) {
-      track(writes, arrays.put({ ...rec, refs }));
-    } else {
-      track(writes, arrays.delete(id));
-      track(writes, tx.objectStore('chunks').delete(chunkKeyRange(id)));
-    }
+    if (!rec || rec.state !== 'committed') throw new Error(`${label(id)}: its chunked array (${id}) is missing from the store.`);
+    track(writes, arrays.put({ ...rec, ...patches.get(id), refs: (rec.refs ?? 0) + deltas.get(id)! }));
   });
   await Promise.all(writes);
 }

@@ -13,8 +13,10 @@ export const DEFAULT_DB_NAME = 'algobox';
  * 4: + dataFormats (user BEAT data formats). 5: + chunkedArrays, chunks (Zarr v3 arrays, see chunkedArrays.ts).
  * 6: + chunkedArrays.digest index (dataset array fields live in chunked arrays, deduplicated by digest).
  * 7: + savedToolchains (toolchains the user saved with their bindings and parameters).
+ * 8: + labelDrafts (the label editor's unsaved work, per target); chunked-array records may carry
+ *    `chunkHashes` and `base` (edited arrays).
  */
-export const DB_VERSION = 7;
+export const DB_VERSION = 8;
 
 /**
  * One stored byte string. Content-addressed: `key` is the SHA-256 hex of `data` (algorithm files
@@ -67,6 +69,32 @@ export interface ChunkedArrayRecord {
   refs?: number;
   /** Bytes of its stored chunks (what it takes in storage). */
   storedBytes?: number;
+  /**
+   * SHA-256 hex of every chunk of the grid in C order (src/core/chunkDigest.ts, chunkHashList), kept
+   * for dataset arrays committed since version 8: an edit (editedDatasets.ts) makes the new digest from
+   * them and the hashes of the chunks it rewrites, without reading the others. Absent on older arrays
+   * (the first edit reads and hashes their chunks once, and records them).
+   */
+  chunkHashes?: string[];
+  /**
+   * An edited array (version 8): the id of the array it was edited from. A chunk key this array does
+   * not hold itself is read from `base` (and on along its own `base`); `base`'s `refs` counts this array
+   * as one reference, released when this array is deleted. Committed arrays stay immutable.
+   */
+  base?: string;
+}
+
+/** The label editor's unsaved tiles of one target (labelDrafts.ts), by `target` (version 8). */
+export interface LabelDraftRecord {
+  target: string;
+  tiles: { origin: number[]; dtype: DType; shape: number[]; data: ArrayBuffer }[];
+  strokes: number;
+  updated: string;
+  baseId: string | null;
+  imageId: string | null;
+  key: string | null;
+  shape: number[];
+  dtype: DType;
 }
 
 /** One app-wide setting (e.g. `samplesCreated`). */
@@ -132,6 +160,11 @@ export interface AlgoboxDB extends DBSchema {
   savedToolchains: {
     key: string;
     value: SavedToolchainRecord;
+  };
+  /** The label editor's drafts, by target (version 8). */
+  labelDrafts: {
+    key: string;
+    value: LabelDraftRecord;
   };
   /** Commit records of chunked arrays (version 5; the digest index since 6). */
   chunkedArrays: {
@@ -219,6 +252,8 @@ export function openDatabase(name: string = DEFAULT_DB_NAME, onBlocking?: () => 
       if (step(6)) transaction.objectStore('chunkedArrays').createIndex('digest', 'digest');
       // 6 → 7 only adds a store.
       if (step(7)) db.createObjectStore('savedToolchains', { keyPath: 'id' });
+      // 7 → 8 only adds a store (chunked-array records without the new optional fields stay as they are).
+      if (step(8)) db.createObjectStore('labelDrafts', { keyPath: 'target' });
     },
     // Another connection wants a newer version or to delete the database: step aside.
     blocking() {

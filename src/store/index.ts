@@ -11,6 +11,9 @@ import { DEFAULT_DB_NAME, deleteDatabase, openDatabase, type Database, type Stor
 import * as datasets from './datasets';
 import type { DatasetArrayReader, DatasetPatch, NewDataset } from './datasets';
 import * as executions from './executions';
+import { saveEditedDataset, type EditRequest } from './editedDatasets';
+import * as labelDrafts from './labelDrafts';
+import type { LabelDraft, LabelDraftInfo } from './labelDrafts';
 import { migrateBlobFields, type MigrationReport } from './migrateBlobFields';
 import { buildFieldPyramid, type PyramidBuildOptions } from './pyramids';
 import type { CloseExecutionOptions } from './executions';
@@ -21,6 +24,8 @@ import type { BlockRecord, DataFormatRecord, SavedToolchainRecord, ToolchainRunR
 import type { NewStack, PutWithStacksOptions, StackOfNew, StackPatch } from './stacks';
 
 export type { NewDataset, DatasetPatch, DatasetArrayReader } from './datasets';
+export type { EditRequest } from './editedDatasets';
+export type { LabelDraft, LabelDraftInfo } from './labelDrafts';
 export type { NewStack, StackPatch, StackOfNew, PutWithStacksOptions } from './stacks';
 export type { StoreHooks } from './db';
 export { remoteSource } from './remoteArrays';
@@ -54,6 +59,17 @@ export interface Store {
   putDatasets(items: NewDataset[]): Promise<string[]>;
   /** Reads only the blobs of `keys` (all keys when omitted); a requested key the dataset lacks is null. */
   getDataset(id: string, keys?: string[]): Promise<DatasetRecord | null>;
+  /**
+   * A new dataset: `req.baseId` with `req.tiles` written over field `req.key` (editedDatasets.ts): only the
+   * chunks the tiles touch are written, the rest is shared with the base. One transaction. Its id.
+   */
+  saveEditedDataset(req: EditRequest): Promise<string>;
+  /** The label editor's unsaved work, per target (labelDrafts.ts): replaced on put; null when none. */
+  putLabelDraft(target: string, draft: LabelDraft): Promise<void>;
+  getLabelDraft(target: string): Promise<LabelDraft | null>;
+  deleteLabelDraft(target: string): Promise<void>;
+  /** Every draft without its tiles' data, last updated first. */
+  listLabelDrafts(): Promise<LabelDraftInfo[]>;
   /** Hits, misses and bytes of the in-memory chunk cache (chunkCache.ts). */
   chunkCacheStats(): ChunkCacheStats;
   /** Several datasets in one read transaction (null for an id that does not exist). */
@@ -219,6 +235,21 @@ class IdbStore implements Store {
   }
   chunkCacheStats() {
     return this.ctx.chunkCache.stats();
+  }
+  saveEditedDataset(req: EditRequest) {
+    return saveEditedDataset(this.ctx, req);
+  }
+  putLabelDraft(target: string, draft: LabelDraft) {
+    return labelDrafts.putLabelDraft(this.ctx, target, draft);
+  }
+  getLabelDraft(target: string) {
+    return labelDrafts.getLabelDraft(this.ctx, target);
+  }
+  deleteLabelDraft(target: string) {
+    return labelDrafts.deleteLabelDraft(this.ctx, target);
+  }
+  listLabelDrafts() {
+    return labelDrafts.listLabelDrafts(this.ctx);
   }
   getDatasets(ids: readonly string[], keys?: string[]) {
     return datasets.getDatasets(this.ctx, ids, keys);
