@@ -1,0 +1,349 @@
+// Per-label sums from which regionprops' columns are computed (regionprops.ts), accumulated block by
+// block: the whole image is one block (measure.regionpropsTable), or the blocks of a lazy array read
+// with a halo of 2 (regionpropsOfBlocks). Every block adds what its core owns, so the sums do not
+// depend on the block grid:
+//   area, bbox, Σx_i and Σx_i·x_j (global integer coordinates: exact below 2^53),
+//   intensity Σv, Σv·x_i, min, max over the core's pixels,
+//   perimeter (2-D): the core's boundary pixels, classified with their 8 neighbours (halo 2: a
+//     neighbour's own boundary test looks one pixel further),
+//   Euler number: the 2×2(×2) windows whose last pixel is in the core (plus those past the array's end),
+//   convex hull (2-D): the hull of the core's row extremes, merged with the hulls of earlier blocks.
+// Labels are the positive values of the label image (skimage ignores 0; negative values are refused).
+import type { NDArray } from '../../core/ndarray';
+import { EULER_2D_8, EULER_3D_26 } from './eulerTables';
+import { gridPointsInHull, hullOfKeys, keysOfHulls, pushRowPoints } from './regionHull';
+
+/** Which families of sums to collect. */
+export interface StatsNeeds {
+  moments: boolean;
+  intensity: boolean;
+  perimeter: boolean;
+  euler: boolean;
+  hull: boolean;
+}
+
+/** A block of the label image: `data` read at `dataOrigin`, of which the core [origin, origin + shape) is added. */
+export interface LabelBlock {
+  data: NDArray;
+  dataOrigin: readonly number[];
+  origin: readonly number[];
+  shape: readonly number[];
+  /** The intensity image over the core only (shape `shape`), when intensities are measured. */
+  intensity?: NDArray | null;
+}
+
+const MAX_LABEL = 2 ** 28;
+
+/** Growable per-label sums for an image of `shape`. */
+export class RegionStats {
+  readonly nd: number;
+  readonly shape: readonly number[];
+  readonly needs: StatsNeeds;
+  cap = 0;
+  /** Highest label seen. */
+  maxLabel = 0;
+  area = new Float64Array(0);
+  bmin = new Int32Array(0);
+  bmax = new Int32Array(0);
+  s1 = new Float64Array(0);
+  s2 = new Float64Array(0);
+  isum = new Float64Array(0);
+  isx = new Float64Array(0);
+  imin = new Float64Array(0);
+  imax = new Float64Array(0);
+  /** Perimeter pixel counts per weight class: 1, √2, (1 + √2)/2. */
+  per = new Float64Array(0);
+  euler = new Float64Array(0);
+  hulls: (Int32Array[] | undefined)[] = [];
+
+  constructor(shape: readonly number[], needs: StatsNeeds) {
+    this.shape = [...shape];
+    this.nd = shape.length;
+    this.needs = needs;
+    this.grow(64);
+  }
+
+  private grow(need: number): void {
+    if (need <= this.cap) return;
+    if (need > MAX_LABEL) throw new Error(`regionprops: label ${need - 1} is too large (labels up to ${MAX_LABEL - 1} are supported; relabel the image with measure.label).`);
+    let cap = Math.max(64, this.cap);
+    while (cap < need) cap *= 2;
+    const nd = this.nd;
+    const g = <T extends Float64Array | Int32Array>(a: T, per: number, fill: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(cap * per);
+      b.fill(fill);
+      b.set(a);
+      return b;
+    };
+    this.area = g(this.area, 1, 0);
+    this.bmin = g(this.bmin, nd, 0x7fffffff);
+    this.bmax = g(this.bmax, nd, -1);
+    this.s1 = g(this.s1, nd, 0);
+    this.s2 = g(this.s2, nd * nd, 0);
+    this.isum = g(this.isum, 1, 0);
+    this.isx = g(this.isx, nd, 0);
+    this.imin = g(this.imin, 1, Infinity);
+    this.imax = g(this.imax, 1, -Infinity);
+    this.per = g(this.per, 3, 0);
+    this.euler = g(this.euler, 1, 0);
+    this.cap = cap;
+  }
+
+  /** Adds the core of one block. */
+  add(block: LabelBlock): void {
+    const lab = block.data.data as ArrayLike<number>;
+    const dshape = block.data.shape;
+    const nd = this.nd;
+    let maxL = 0;
+    for (let i = 0; i < lab.length; i++) {
+      const l = lab[i]!;
+      if (l > maxL) maxL = l;
+      else if (l < 0) throw new Error(`regionprops: label_image has a negative label (${l}); labels must be ≥ 0 (0 is background).`);
+    }
+    this.grow(maxL + 1);
+    this.maxLabel = Math.max(this.maxLabel, maxL);
+    const ctx = blockContext(block, dshape, this.shape);
+    this.addPixels(lab, ctx, block.intensity ?? null);
+    if (this.needs.perimeter && nd === 2) this.addPerimeter(lab, ctx);
+    if (this.needs.euler) this.addEuler(lab, ctx);
+    if (this.needs.hull && nd === 2) this.addHull(lab, ctx);
+  }
+
+  private addPixels(lab: ArrayLike<number>, ctx: BlockContext, intensity: NDArray | null): void {
+    const nd = this.nd;
+    const { area, bmin, bmax, s1, s2, isum, isx, imin, imax } = this;
+    const moments = this.needs.moments;
+    const inten = intensity ? (intensity.data as ArrayLike<number>) : null;
+    const coord = new Float64Array(nd);
+    let k = 0; // index into the core (intensity)
+    forEachCoreRow(ctx, (rowStart, lead) => {
+      for (let a = 0; a < nd - 1; a++) coord[a] = lead[a]!;
+      const x0 = ctx.origin[nd - 1]!;
+      for (let x = 0; x < ctx.core[nd - 1]!; x++, k++) {
+        const l = lab[rowStart + x]!;
+        if (l === 0) continue;
+        coord[nd - 1] = x0 + x;
+        area[l]!++;
+        const b = l * nd;
+        for (let a = 0; a < nd; a++) {
+          const c = coord[a]!;
+          if (c < bmin[b + a]!) bmin[b + a] = c;
+          if (c > bmax[b + a]!) bmax[b + a] = c;
+        }
+        if (moments) {
+          const q = l * nd * nd;
+          for (let a = 0; a < nd; a++) {
+            const c = coord[a]!;
+            s1[b + a]! += c;
+            for (let e = a; e < nd; e++) s2[q + a * nd + e]! += c * coord[e]!;
+          }
+        }
+        if (inten) {
+          const v = inten[k]!;
+          isum[l]! += v;
+          for (let a = 0; a < nd; a++) isx[b + a]! += v * coord[a]!;
+          if (v < imin[l]!) imin[l] = v;
+          if (v > imax[l]!) imax[l] = v;
+        }
+      }
+    });
+  }
+
+  /** skimage.measure.perimeter(region, 4) of every label, for the core's pixels (2-D). */
+  private addPerimeter(lab: ArrayLike<number>, ctx: BlockContext): void {
+    const [H, W] = this.shape as [number, number];
+    const [dy0, dx0] = ctx.dataOrigin as [number, number];
+    const DW = ctx.dshape[1]!;
+    const per = this.per;
+    // The label at global (y, x), or -1 outside the array.
+    const at = (y: number, x: number): number => (y < 0 || y >= H || x < 0 || x >= W ? -1 : lab[(y - dy0) * DW + (x - dx0)]!);
+    const isBorder = (y: number, x: number, l: number): boolean => at(y - 1, x) !== l || at(y + 1, x) !== l || at(y, x - 1) !== l || at(y, x + 1) !== l;
+    const [oy, ox] = ctx.origin as [number, number];
+    const [ch, cw] = ctx.core as [number, number];
+    for (let y = oy; y < oy + ch; y++) {
+      for (let x = ox; x < ox + cw; x++) {
+        const l = at(y, x);
+        if (l <= 0 || !isBorder(y, x, l)) continue;
+        let code = 1;
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            if ((dy === 0 && dx === 0) || at(y + dy, x + dx) !== l || !isBorder(y + dy, x + dx, l)) continue;
+            code += dy === 0 || dx === 0 ? 2 : 10;
+          }
+        }
+        const cls = PERIMETER_CLASS[code]!;
+        if (cls > 0) per[l * 3 + cls - 1]!++;
+      }
+    }
+  }
+
+  /** Σ Euler coefficients of the windows owned by the core, per label (2-D and 3-D; other ndim skipped). */
+  private addEuler(lab: ArrayLike<number>, ctx: BlockContext): void {
+    const nd = this.nd;
+    if (nd !== 2 && nd !== 3) return;
+    const shape = this.shape;
+    const coefs = nd === 2 ? EULER_2D_8 : EULER_3D_26;
+    const nw = nd === 2 ? 4 : 8;
+    // Window pixel offsets (in axis units) for bits 1, 2, 4, 8 (, 16, 32, 64, 128).
+    const offs: number[][] = nd === 2 ? [[0, 0], [-1, 0], [0, -1], [-1, -1]] : [[0, 0, 0], [0, -1, 0], [0, 0, -1], [0, -1, -1], [-1, 0, 0], [-1, -1, 0], [-1, 0, -1], [-1, -1, -1]];
+    const dstrides = ctx.dstrides;
+    const lo = ctx.origin;
+    const hi = ctx.origin.map((o, a) => o + ctx.core[a]! + (o + ctx.core[a]! === shape[a] ? 1 : 0));
+    const vals = new Float64Array(nw);
+    const p = new Array<number>(nd).fill(0);
+    const euler = this.euler;
+    const walk = (a: number): void => {
+      if (a < nd) {
+        for (p[a] = lo[a]!; p[a]! < hi[a]!; p[a]!++) walk(a + 1);
+        return;
+      }
+      let any = false;
+      for (let w = 0; w < nw; w++) {
+        let idx = 0;
+        let inside = true;
+        for (let e = 0; e < nd; e++) {
+          const c = p[e]! + offs[w]![e]!;
+          if (c < 0 || c >= shape[e]!) {
+            inside = false;
+            break;
+          }
+          idx += (c - ctx.dataOrigin[e]!) * dstrides[e]!;
+        }
+        const v = inside ? lab[idx]! : 0;
+        vals[w] = v;
+        if (v > 0) any = true;
+      }
+      if (!any) return;
+      for (let w = 0; w < nw; w++) {
+        const l = vals[w]!;
+        if (l <= 0) continue;
+        let seen = false;
+        for (let u = 0; u < w; u++) if (vals[u] === l) seen = true;
+        if (seen) continue;
+        let config = 0;
+        for (let u = w; u < nw; u++) if (vals[u] === l) config |= 1 << u;
+        euler[l]! += coefs[config]!;
+      }
+    };
+    walk(0);
+  }
+
+  /** Hull of each label's part of the core (its row extremes), merged with what earlier blocks gave. */
+  private addHull(lab: ArrayLike<number>, ctx: BlockContext): void {
+    const W = this.shape[1]!;
+    const [oy, ox] = ctx.origin as [number, number];
+    const [ch, cw] = ctx.core as [number, number];
+    const DW = ctx.dshape[1]!;
+    const [dy0, dx0] = ctx.dataOrigin as [number, number];
+    // Row extremes as (label, row, c0, c1) records.
+    let rec = new Int32Array(1024);
+    let nrec = 0;
+    const lo = new Int32Array(this.maxLabel + 1);
+    const hi = new Int32Array(this.maxLabel + 1);
+    const stamp = new Int32Array(this.maxLabel + 1).fill(-1);
+    const touched = new Int32Array(cw);
+    const counts = new Int32Array(this.maxLabel + 2);
+    for (let y = oy; y < oy + ch; y++) {
+      let nt = 0;
+      const row = (y - dy0) * DW - dx0;
+      for (let x = ox; x < ox + cw; x++) {
+        const l = lab[row + x]!;
+        if (l <= 0) continue;
+        if (stamp[l] !== y) {
+          stamp[l] = y;
+          lo[l] = x;
+          touched[nt++] = l;
+        }
+        hi[l] = x;
+      }
+      for (let t = 0; t < nt; t++) {
+        if (nrec + 4 > rec.length) {
+          const r = new Int32Array(rec.length * 2);
+          r.set(rec);
+          rec = r;
+        }
+        const l = touched[t]!;
+        rec[nrec++] = l;
+        rec[nrec++] = y;
+        rec[nrec++] = lo[l]!;
+        rec[nrec++] = hi[l]!;
+        counts[l + 1]!++;
+      }
+    }
+    for (let l = 1; l <= this.maxLabel + 1; l++) counts[l]! += counts[l - 1]!;
+    const order = new Int32Array(nrec / 4);
+    const fill = counts.slice();
+    for (let i = 0; i < nrec; i += 4) order[fill[rec[i]!]!++] = i;
+    for (let l = 1; l <= this.maxLabel; l++) {
+      const a = counts[l]!;
+      const b = counts[l + 1]!;
+      if (a === b) continue;
+      const pts = { keys: new Float64Array(6 * (b - a)), n: 0 };
+      for (let j = a; j < b; j++) {
+        const i = order[j]!;
+        pushRowPoints(pts, rec[i + 1]!, rec[i + 2]!, rec[i + 3]!, W);
+      }
+      const hull = hullOfKeys(pts.keys.subarray(0, pts.n), W);
+      const list = this.hulls[l];
+      if (list) list.push(hull);
+      else this.hulls[l] = [hull];
+    }
+  }
+
+  /** skimage's area_convex of label l (2-D): grid points in the hull of its pixels' edge midpoints. */
+  convexArea(l: number): number {
+    const list = this.hulls[l];
+    if (!list) return 0;
+    const W = this.shape[1]!;
+    const hull = list.length === 1 ? list[0]! : hullOfKeys(keysOfHulls(list, W), W);
+    return gridPointsInHull(hull, this.bmin[l * 2]!, this.bmax[l * 2]!);
+  }
+}
+
+/** perimeter's weight class of each code (1 = weight 1, 2 = √2, 3 = (1 + √2)/2, 0 = none). */
+const PERIMETER_CLASS = (() => {
+  const c = new Uint8Array(50);
+  for (const i of [5, 7, 15, 17, 25, 27]) c[i] = 1;
+  for (const i of [21, 33]) c[i] = 2;
+  for (const i of [13, 23]) c[i] = 3;
+  return c;
+})();
+
+interface BlockContext {
+  origin: readonly number[];
+  core: readonly number[];
+  dataOrigin: readonly number[];
+  dshape: readonly number[];
+  dstrides: number[];
+}
+
+function blockContext(block: LabelBlock, dshape: readonly number[], shape: readonly number[]): BlockContext {
+  const nd = shape.length;
+  if (dshape.length !== nd) throw new Error(`regionprops: a block of ${dshape.length} dimensions in a label image of ${nd}.`);
+  const dstrides = new Array<number>(nd);
+  let s = 1;
+  for (let a = nd - 1; a >= 0; a--) {
+    dstrides[a] = s;
+    s *= dshape[a]!;
+  }
+  return { origin: block.origin, core: block.shape, dataOrigin: block.dataOrigin, dshape, dstrides };
+}
+
+/** Calls fn(index in data of the row's first core pixel, the row's leading global coordinates) for each core row, in C order. */
+function forEachCoreRow(ctx: BlockContext, fn: (rowStart: number, lead: Int32Array) => void): void {
+  const nd = ctx.origin.length;
+  if (ctx.core.some((n) => n === 0)) return;
+  const lead = new Int32Array(Math.max(0, nd - 1));
+  for (let a = 0; a < nd - 1; a++) lead[a] = ctx.origin[a]!;
+  for (;;) {
+    let start = ctx.origin[nd - 1]! - ctx.dataOrigin[nd - 1]!;
+    for (let a = 0; a < nd - 1; a++) start += (lead[a]! - ctx.dataOrigin[a]!) * ctx.dstrides[a]!;
+    fn(start, lead);
+    let a = nd - 2;
+    for (; a >= 0; a--) {
+      if (++lead[a]! < ctx.origin[a]! + ctx.core[a]!) break;
+      lead[a] = ctx.origin[a]!;
+    }
+    if (a < 0) return;
+  }
+}
