@@ -7,7 +7,7 @@
 // Implementation: two-pass union-find on an int32 label buffer padded by one zero on every side (the
 // padding is what neighbour look-ups see past the edges; a zero neighbour is background or padding,
 // a non-zero one is a real pixel whose value is read at the unpadded offset).
-import { assertNDArray, isIntegerDType, sizeOf, stridesOf, type NDArray } from '../../core/ndarray';
+import { assertNDArray, isIntegerDType, sizeOf, stridesOf, type DType, type NDArray } from '../../core/ndarray';
 
 export interface LabelOptions {
   /** 1 (faces) … ndim (faces, edges and corners); default ndim, as skimage. */
@@ -38,13 +38,12 @@ export function backgroundOf(background: number | undefined, where: string): num
   return background;
 }
 
-/** Checks that `image` is an integer or bool NDArray with at least one dimension. */
-export function checkLabelInput(image: NDArray, where: string, field = 'image'): void {
-  assertNDArray(image, `${where}: ${field}`);
-  if (!(isIntegerDType(image.dtype) || image.dtype === 'bool')) {
-    throw new Error(`${where}: ${field} must have an integer or bool dtype (as skimage.measure.label), got ${image.dtype}.`);
+/** Checks that an image of `dtype` and `shape` can be labelled: integer or bool, at least one dimension. */
+export function checkLabelDtype(dtype: DType, shape: readonly number[], where: string, field: string): void {
+  if (!(isIntegerDType(dtype) || dtype === 'bool')) {
+    throw new Error(`${where}: ${field} must have an integer or bool dtype (as skimage.measure.label), got ${dtype}.`);
   }
-  if (image.shape.length === 0) throw new Error(`${where}: ${field} must have at least one dimension, got a 0-D array.`);
+  if (shape.length === 0) throw new Error(`${where}: ${field} must have at least one dimension, got a 0-D array.`);
 }
 
 /**
@@ -152,7 +151,8 @@ function labelRow(
 
 /** skimage.measure.label: connected regions of equal value, background 0, numbered in C order of first pixel. */
 export function labelImage(image: NDArray, opts: LabelOptions = {}): LabelImageResult {
-  checkLabelInput(image, 'label');
+  assertNDArray(image, 'label: image');
+  checkLabelDtype(image.dtype, image.shape, 'label', 'image');
   const nd = image.shape.length;
   const conn = connectivityOf(opts.connectivity, nd, 'label');
   const bg = backgroundOf(opts.background, 'label');

@@ -14,7 +14,7 @@
 // two pixels out) adds its core's sums (regionStats.ts); the intensity image is read over the core.
 import { blockGrid, cropBox, type BlockGeometry } from '../../core/lazyArrays';
 import { sizeOf, stridesOf, type DType, type NDArray } from '../../core/ndarray';
-import { backgroundOf, checkLabelInput, connectivityOf, labelImage, neighbourhood, type LabelOptions } from './labelImage';
+import { backgroundOf, checkLabelDtype, connectivityOf, labelImage, neighbourhood, type LabelOptions } from './labelImage';
 import { checkRegionpropsInput } from './measure';
 import { resolveProperties, tableOf, type RegionTable } from './regionprops';
 import { RegionStats } from './regionStats';
@@ -131,7 +131,7 @@ function forEachShellPixel(shape: readonly number[], fn: (k: number, c: Int32Arr
 /** measure.label of the whole `source`, computed block by block and written to `sink`; returns the count. */
 export async function labelBlocks(source: BlockSource, sink: BlockSink, opts: LabelBlocksOptions = {}): Promise<{ count: number }> {
   const where = 'labelBlocks';
-  checkLabelInput({ dtype: source.dtype, shape: [...source.shape], data: new Uint8Array(0) } as NDArray, where, 'source');
+  checkLabelDtype(source.dtype, source.shape, where, 'source');
   const shape = source.shape;
   const nd = shape.length;
   const conn = connectivityOf(opts.connectivity, nd, where);
