@@ -110,6 +110,10 @@ export class RegionStats {
   }
 
   private addPixels(lab: ArrayLike<number>, ctx: BlockContext, intensity: NDArray | null): void {
+    if (this.nd === 2) {
+      this.addPixels2d(lab, ctx, intensity ? (intensity.data as ArrayLike<number>) : null);
+      return;
+    }
     const nd = this.nd;
     const { area, bmin, bmax, s1, s2, isum, isx, imin, imax } = this;
     const moments = this.needs.moments;
@@ -149,26 +153,86 @@ export class RegionStats {
     });
   }
 
+  /** addPixels for 2-D images: the same sums, without the per-axis loops. */
+  private addPixels2d(lab: ArrayLike<number>, ctx: BlockContext, inten: ArrayLike<number> | null): void {
+    const { area, bmin, bmax, s1, s2, isum, isx, imin, imax } = this;
+    const moments = this.needs.moments;
+    const [oy, ox] = ctx.origin as [number, number];
+    const [ch, cw] = ctx.core as [number, number];
+    const [dy0, dx0] = ctx.dataOrigin as [number, number];
+    const DW = ctx.dshape[1]!;
+    let k = 0;
+    for (let y = oy; y < oy + ch; y++) {
+      const row = (y - dy0) * DW - dx0;
+      for (let x = ox; x < ox + cw; x++, k++) {
+        const l = lab[row + x]!;
+        if (l === 0) continue;
+        area[l]!++;
+        const b = 2 * l;
+        if (y < bmin[b]!) bmin[b] = y;
+        if (y > bmax[b]!) bmax[b] = y;
+        if (x < bmin[b + 1]!) bmin[b + 1] = x;
+        if (x > bmax[b + 1]!) bmax[b + 1] = x;
+        if (moments) {
+          s1[b]! += y;
+          s1[b + 1]! += x;
+          const q = 4 * l;
+          s2[q]! += y * y;
+          s2[q + 1]! += y * x;
+          s2[q + 3]! += x * x;
+        }
+        if (inten) {
+          const v = inten[k]!;
+          isum[l]! += v;
+          isx[b]! += v * y;
+          isx[b + 1]! += v * x;
+          if (v < imin[l]!) imin[l] = v;
+          if (v > imax[l]!) imax[l] = v;
+        }
+      }
+    }
+  }
+
   /** skimage.measure.perimeter(region, 4) of every label, for the core's pixels (2-D). */
   private addPerimeter(lab: ArrayLike<number>, ctx: BlockContext): void {
     const [H, W] = this.shape as [number, number];
     const [dy0, dx0] = ctx.dataOrigin as [number, number];
-    const DW = ctx.dshape[1]!;
+    const [DH, DW] = ctx.dshape as [number, number];
     const per = this.per;
-    // The label at global (y, x), or -1 outside the array.
-    const at = (y: number, x: number): number => (y < 0 || y >= H || x < 0 || x >= W ? -1 : lab[(y - dy0) * DW + (x - dx0)]!);
-    const isBorder = (y: number, x: number, l: number): boolean => at(y - 1, x) !== l || at(y + 1, x) !== l || at(y, x - 1) !== l || at(y, x + 1) !== l;
+    // border[i]: data pixel i is a labelled pixel with a 4-neighbour of another label or outside the
+    // array (binary_erosion with border_value 0). Rows/columns at the data's edge that are not the
+    // array's edge are never classified (they are at least 2 away from the core).
+    const border = new Uint8Array(DH * DW);
+    for (let i = 0; i < DH; i++) {
+      const y = dy0 + i;
+      for (let j = 0; j < DW; j++) {
+        const k = i * DW + j;
+        const l = lab[k]!;
+        if (l <= 0) continue;
+        const x = dx0 + j;
+        const up = y === 0 ? -1 : i === 0 ? l : lab[k - DW]!;
+        const down = y === H - 1 ? -1 : i === DH - 1 ? l : lab[k + DW]!;
+        const left = x === 0 ? -1 : j === 0 ? l : lab[k - 1]!;
+        const right = x === W - 1 ? -1 : j === DW - 1 ? l : lab[k + 1]!;
+        if (up !== l || down !== l || left !== l || right !== l) border[k] = 1;
+      }
+    }
     const [oy, ox] = ctx.origin as [number, number];
     const [ch, cw] = ctx.core as [number, number];
     for (let y = oy; y < oy + ch; y++) {
       for (let x = ox; x < ox + cw; x++) {
-        const l = at(y, x);
-        if (l <= 0 || !isBorder(y, x, l)) continue;
+        const k = (y - dy0) * DW + (x - dx0);
+        if (!border[k]) continue;
+        const l = lab[k]!;
         let code = 1;
         for (let dy = -1; dy <= 1; dy++) {
+          const yy = y + dy;
+          if (yy < 0 || yy >= H) continue;
           for (let dx = -1; dx <= 1; dx++) {
-            if ((dy === 0 && dx === 0) || at(y + dy, x + dx) !== l || !isBorder(y + dy, x + dx, l)) continue;
-            code += dy === 0 || dx === 0 ? 2 : 10;
+            const xx = x + dx;
+            if ((dy === 0 && dx === 0) || xx < 0 || xx >= W) continue;
+            const q = k + dy * DW + dx;
+            if (border[q] && lab[q] === l) code += dy === 0 || dx === 0 ? 2 : 10;
           }
         }
         const cls = PERIMETER_CLASS[code]!;
@@ -177,15 +241,19 @@ export class RegionStats {
     }
   }
 
-  /** Σ Euler coefficients of the windows owned by the core, per label (2-D and 3-D; other ndim skipped). */
+  /** Σ Euler coefficients of the windows owned by the core, per label (2-D: addEuler2d; 3-D here; other ndim skipped). */
   private addEuler(lab: ArrayLike<number>, ctx: BlockContext): void {
     const nd = this.nd;
-    if (nd !== 2 && nd !== 3) return;
+    if (nd === 2) {
+      this.addEuler2d(lab, ctx);
+      return;
+    }
+    if (nd !== 3) return;
     const shape = this.shape;
-    const coefs = nd === 2 ? EULER_2D_8 : EULER_3D_26;
-    const nw = nd === 2 ? 4 : 8;
-    // Window pixel offsets (in axis units) for bits 1, 2, 4, 8 (, 16, 32, 64, 128).
-    const offs: number[][] = nd === 2 ? [[0, 0], [-1, 0], [0, -1], [-1, -1]] : [[0, 0, 0], [0, -1, 0], [0, 0, -1], [0, -1, -1], [-1, 0, 0], [-1, -1, 0], [-1, 0, -1], [-1, -1, -1]];
+    const coefs = EULER_3D_26;
+    const nw = 8;
+    // Window voxel offsets (in axis units) for bits 1, 2, 4, 8, 16, 32, 64, 128.
+    const offs: number[][] = [[0, 0, 0], [0, -1, 0], [0, 0, -1], [0, -1, -1], [-1, 0, 0], [-1, -1, 0], [-1, 0, -1], [-1, -1, -1]];
     const dstrides = ctx.dstrides;
     const lo = ctx.origin;
     const hi = ctx.origin.map((o, a) => o + ctx.core[a]! + (o + ctx.core[a]! === shape[a] ? 1 : 0));
@@ -226,6 +294,37 @@ export class RegionStats {
       }
     };
     walk(0);
+  }
+
+  /** addEuler for 2-D: windows (y − 1..y, x − 1..x) for y, x in the core (and one past the array's end). */
+  private addEuler2d(lab: ArrayLike<number>, ctx: BlockContext): void {
+    const [H, W] = this.shape as [number, number];
+    const [oy, ox] = ctx.origin as [number, number];
+    const [ch, cw] = ctx.core as [number, number];
+    const [dy0, dx0] = ctx.dataOrigin as [number, number];
+    const DW = ctx.dshape[1]!;
+    const yEnd = oy + ch + (oy + ch === H ? 1 : 0);
+    const xEnd = ox + cw + (ox + cw === W ? 1 : 0);
+    const euler = this.euler;
+    for (let y = oy; y < yEnd; y++) {
+      const inB = y < H; // row y exists
+      const inT = y > 0; // row y − 1 exists
+      const rowB = (y - dy0) * DW - dx0;
+      const rowT = rowB - DW;
+      for (let x = ox; x < xEnd; x++) {
+        const inR = x < W;
+        const inL = x > 0;
+        const d = inB && inR ? lab[rowB + x]! : 0; // bit 1
+        const b = inT && inR ? lab[rowT + x]! : 0; // bit 2
+        const c = inB && inL ? lab[rowB + x - 1]! : 0; // bit 4
+        const a = inT && inL ? lab[rowT + x - 1]! : 0; // bit 8
+        if (d === b && b === c && c === a) continue; // empty, or one label filling the window: coefficient 0
+        if (d > 0) euler[d]! += EULER_2D_8[1 | (b === d ? 2 : 0) | (c === d ? 4 : 0) | (a === d ? 8 : 0)]!;
+        if (b > 0 && b !== d) euler[b]! += EULER_2D_8[2 | (c === b ? 4 : 0) | (a === b ? 8 : 0)]!;
+        if (c > 0 && c !== d && c !== b) euler[c]! += EULER_2D_8[4 | (a === c ? 8 : 0)]!;
+        if (a > 0 && a !== d && a !== b && a !== c) euler[a]! += EULER_2D_8[8]!;
+      }
+    }
   }
 
   /** Hull of each label's part of the core (its row extremes), merged with what earlier blocks gave. */
