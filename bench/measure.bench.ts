@@ -73,7 +73,11 @@ it('measure vs scikit-image', () => {
   if (py.count !== labelled.count) throw new Error(`bench:measure: skimage found ${py.count} objects, measure.label ${labelled.count}.`);
   const rows = (Object.keys(js) as (keyof typeof js)[]).map((k) => {
     const ratio = js[k] / py.results[k];
-    const what = { label: 'label (connectivity 2)', regionprops: `regionprops_table (${PROPERTIES.length} properties, intensity)`, both: 'label + regionprops_table' }[k];
+    const what = {
+      label: 'label (connectivity 2)',
+      regionprops: `regionprops_table (${PROPERTIES.length} properties, intensity)`,
+      both: 'label + regionprops_table',
+    }[k];
     return `| ${what} | ${js[k].toFixed(1)} | ${py.results[k].toFixed(1)} | ${ratio.toFixed(2)}× | ≤ 1.0× | ${ratio <= 1 ? 'met' : '**missed**'} |`;
   });
   const md = `## measure vs scikit-image

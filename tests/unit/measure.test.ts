@@ -89,7 +89,9 @@ suite('measure.label and regionprops_table parity with scikit-image 0.19.3', () 
   it('a line: minor axis 0, eccentricity 1, orientation ±π/2 for a horizontal line', () => {
     const img = ndarray('uint8', [5, 9], new Uint8Array(45));
     for (let x = 1; x < 8; x++) img.data[2 * 9 + x] = 1;
-    const t = regionpropsTable(label(img).labels, { properties: ['minor_axis_length', 'eccentricity', 'orientation', 'major_axis_length', 'solidity', 'perimeter'] });
+    const t = regionpropsTable(label(img).labels, {
+      properties: ['minor_axis_length', 'eccentricity', 'orientation', 'major_axis_length', 'solidity', 'perimeter'],
+    });
     expect(t.minor_axis_length![0]).toBe(0);
     expect(t.eccentricity![0]).toBe(1);
     expect(Math.abs(t.orientation![0]!)).toBeCloseTo(Math.PI / 2, 12);
@@ -114,7 +116,9 @@ suite('measure.label and regionprops_table parity with scikit-image 0.19.3', () 
     expect(() => label(ndarray('float32', [2, 2]))).toThrow(/integer or bool dtype .* got float32/);
     expect(() => regionpropsTable(img, { properties: ['area', 'roundness'] })).toThrow(/unknown property "roundness"; supported: label, area, .*solidity/);
     expect(() => regionpropsTable(img, { properties: ['intensity_mean'] })).toThrow(/needs an intensity image/);
-    expect(() => regionpropsTable(img, { properties: ['area'], intensity: ndarray('uint8', [3, 4]) })).toThrow(/intensity image shape \[3, 4\] must equal the label image shape \[3, 3\]/);
+    expect(() => regionpropsTable(img, { properties: ['area'], intensity: ndarray('uint8', [3, 4]) })).toThrow(
+      /intensity image shape \[3, 4\] must equal the label image shape \[3, 3\]/,
+    );
     expect(() => regionpropsTable(img, { properties: ['area'], spacing: [2, 1] })).toThrow(/spacing \[2,1\] is not supported/);
     expect(() => regionpropsTable(ndarray('int32', [2], [1, -1]), { properties: ['area'] })).toThrow(/negative label \(-1\)/);
   });

@@ -4,6 +4,7 @@ import { ndarray, sizeOf, stridesOf, type DType, type NDArray } from '../../src/
 import { mulberry32 } from '../../src/core/sampleData';
 import { label, regionpropsTable } from '../../src/sdk/image/measure';
 import { labelBlocks, regionpropsOfBlocks, type BlockSource } from '../../src/sdk/image/measureBlocks';
+import { REGIONPROPS } from '../../src/sdk/image/regionprops';
 
 /** An in-memory array read by regions, counting the reads (what a LazyArray does through the host). */
 function source(a: NDArray, chunks?: number[]): BlockSource & { reads: number } {
@@ -14,7 +15,13 @@ function source(a: NDArray, chunks?: number[]): BlockSource & { reads: number } 
     reads: 0,
     read(region) {
       this.reads++;
-      return Promise.resolve(cropBox(a, region.map((r) => r[0]), region.map((r) => r[1] - r[0])));
+      return Promise.resolve(
+        cropBox(
+          a,
+          region.map((r) => r[0]),
+          region.map((r) => r[1] - r[0]),
+        ),
+      );
     },
   };
 }
@@ -57,8 +64,9 @@ async function expectSameLabels(img: NDArray, blockShape: number[], opts: { conn
   return want.count;
 }
 
-const PROPS_2D = ['label', 'area', 'bbox', 'centroid', 'weighted_centroid', 'orientation', 'major_axis_length', 'minor_axis_length', 'eccentricity', 'perimeter', 'equivalent_diameter', 'extent', 'solidity', 'euler_number', 'intensity_mean', 'intensity_min', 'intensity_max', 'area_convex', 'area_bbox'];
-const PROPS_3D = PROPS_2D.filter((p) => !['orientation', 'eccentricity', 'perimeter', 'solidity', 'area_convex'].includes(p));
+/** Every property (current names and aliases): all are computed in 2-D. */
+const PROPS_2D = [...REGIONPROPS];
+const PROPS_3D = PROPS_2D.filter((p) => !['orientation', 'eccentricity', 'perimeter', 'solidity', 'area_convex', 'convex_area'].includes(p));
 
 async function expectSameTable(labels: NDArray, intensity: NDArray | null, blockShape: number[], properties: string[]): Promise<void> {
   const want = regionpropsTable(labels, { intensity, properties });
@@ -72,9 +80,19 @@ async function expectSameTable(labels: NDArray, intensity: NDArray | null, block
 
 suite('measure.labelBlocks: measure.label of the whole array, block by block', () => {
   it('random 2-D masks and value images, many block shapes, both connectivities, a background value', async () => {
-    for (const [seed, values] of [[1, 1], [2, 3], [3, 1]] as const) {
+    for (const [seed, values] of [
+      [1, 1],
+      [2, 3],
+      [3, 1],
+    ] as const) {
       const img = randomImage('uint8', [37, 41], seed, values, 0.55);
-      for (const bs of [[5, 7], [1, 41], [37, 1], [8, 8], [3, 13]]) {
+      for (const bs of [
+        [5, 7],
+        [1, 41],
+        [37, 1],
+        [8, 8],
+        [3, 13],
+      ]) {
         for (const connectivity of [1, 2]) expect(await expectSameLabels(img, bs, { connectivity })).toBeGreaterThan(5);
       }
       await expectSameLabels(img, [6, 9], { background: 1 });
@@ -85,7 +103,7 @@ suite('measure.labelBlocks: measure.label of the whole array, block by block', (
     const u = ndarray('uint8', [20, 20]);
     for (let y = 0; y < 18; y++) u.data[y * 20 + 2] = u.data[y * 20 + 15] = 1;
     for (let x = 2; x <= 15; x++) u.data[18 * 20 + x] = 1;
-    u.data[0 * 20 + 9] = 1; // a second object, first pixel after the U's first pixel
+    u.data[9] = 1; // a second object, first pixel after the U's first pixel
     expect(await expectSameLabels(u, [4, 4])).toBe(2);
     const s = ndarray('uint8', [24, 24]);
     let [y0, x0, y1, x1] = [1, 1, 22, 22];
@@ -97,12 +115,23 @@ suite('measure.labelBlocks: measure.label of the whole array, block by block', (
       [y0, x0, y1, x1] = [y0 + 2, x0 + 2, y1 - 2, x1 - 2];
       if (y0 <= y1) s.data[y0 * 24 + x0 - 1] = 1;
     }
-    for (const bs of [[5, 5], [3, 7], [24, 2]]) await expectSameLabels(s, bs);
+    for (const bs of [
+      [5, 5],
+      [3, 7],
+      [24, 2],
+    ])
+      await expectSameLabels(s, bs);
   });
 
   it('3-D volumes (connectivity 1, 2, 3) and a 1-D array', async () => {
     const v = randomImage('uint16', [9, 11, 13], 7, 2, 0.45);
-    for (const connectivity of [1, 2, 3]) for (const bs of [[3, 4, 5], [9, 1, 13], [2, 11, 3]]) await expectSameLabels(v, bs, { connectivity });
+    for (const connectivity of [1, 2, 3])
+      for (const bs of [
+        [3, 4, 5],
+        [9, 1, 13],
+        [2, 11, 3],
+      ])
+        await expectSameLabels(v, bs, { connectivity });
     await expectSameLabels(randomImage('int32', [50], 9, 2, 0.6), [7]);
   });
 
@@ -130,26 +159,52 @@ suite('measure.regionpropsOfBlocks: regionpropsTable of the whole label array, f
     const img = randomImage('uint8', [40, 44], 11, 1, 0.6);
     const labels = label(img).labels;
     const inten = randomImage('uint16', [40, 44], 12, 4000, 1);
-    for (const bs of [[40, 44], [6, 7], [1, 44], [40, 3], [11, 13]]) await expectSameTable(labels, inten, bs, PROPS_2D);
+    for (const bs of [
+      [40, 44],
+      [6, 7],
+      [1, 44],
+      [40, 3],
+      [11, 13],
+    ])
+      await expectSameTable(labels, inten, bs, PROPS_2D);
     // Touching labels (a value image's labelling): perimeters and Euler windows between different labels.
     const values = randomImage('uint8', [30, 33], 13, 3, 0.8);
-    await expectSameTable(label(values, { connectivity: 1 }).labels, null, [7, 5], PROPS_2D.filter((p) => !p.includes('intensity') && !p.includes('weighted')));
+    await expectSameTable(
+      label(values, { connectivity: 1 }).labels,
+      null,
+      [7, 5],
+      PROPS_2D.filter((p) => !p.includes('intensity') && !p.includes('weighted')),
+    );
   });
 
   it('3-D: every property skimage computes in 3-D, identical', async () => {
     const v = randomImage('uint8', [10, 12, 14], 21, 1, 0.5);
     const inten = randomImage('uint8', [10, 12, 14], 22, 250, 1);
-    for (const bs of [[3, 4, 5], [10, 12, 1], [1, 12, 14]]) await expectSameTable(label(v).labels, inten, bs, PROPS_3D);
+    for (const bs of [
+      [3, 4, 5],
+      [10, 12, 1],
+      [1, 12, 14],
+    ])
+      await expectSameTable(label(v).labels, inten, bs, PROPS_3D);
   });
 
   it('float intensities: the same within rounding of the sums (their order differs)', async () => {
     const img = randomImage('uint8', [30, 30], 31, 1, 0.6);
     const labels = label(img).labels;
     const r = mulberry32(5);
-    const inten = ndarray('float64', [30, 30], Float64Array.from({ length: 900 }, () => r() * 10));
+    const inten = ndarray(
+      'float64',
+      [30, 30],
+      Float64Array.from({ length: 900 }, () => r() * 10),
+    );
     const want = regionpropsTable(labels, { intensity: inten, properties: ['weighted_centroid', 'intensity_mean', 'intensity_min', 'intensity_max'] });
-    const got = await regionpropsOfBlocks(source(labels), { intensity: source(inten), properties: ['weighted_centroid', 'intensity_mean', 'intensity_min', 'intensity_max'], blockShape: [4, 6] });
-    for (const [k, w] of Object.entries(want)) for (let i = 0; i < w.length; i++) expect(Math.abs(got[k]![i]! - w[i]!)).toBeLessThanOrEqual(1e-12 * Math.abs(w[i]!));
+    const got = await regionpropsOfBlocks(source(labels), {
+      intensity: source(inten),
+      properties: ['weighted_centroid', 'intensity_mean', 'intensity_min', 'intensity_max'],
+      blockShape: [4, 6],
+    });
+    for (const [k, w] of Object.entries(want))
+      for (let i = 0; i < w.length; i++) expect(Math.abs(got[k]![i]! - w[i]!)).toBeLessThanOrEqual(1e-12 * Math.abs(w[i]!));
   });
 
   it('refuses what the in-memory version refuses, naming the property', async () => {

@@ -34,7 +34,8 @@ export function connectivityOf(connectivity: number | undefined, nd: number, whe
 /** The checked background value (default 0). */
 export function backgroundOf(background: number | undefined, where: string): number {
   if (background === undefined) return 0;
-  if (typeof background !== 'number' || !Number.isFinite(background)) throw new Error(`${where}: background must be a finite number, got ${String(background)}.`);
+  if (typeof background !== 'number' || !Number.isFinite(background))
+    throw new Error(`${where}: background must be a finite number, got ${String(background)}.`);
   return background;
 }
 
@@ -50,7 +51,11 @@ export function checkLabelDtype(dtype: DType, shape: readonly number[], where: s
  * Offsets of the neighbours under `connectivity` in an array of `strides`, each as a padded and an
  * unpadded linear offset; with `previousOnly`, only those visited before the centre in C order.
  */
-export function neighbourhood(shape: readonly number[], connectivity: number, previousOnly: boolean): { deltas: number[][]; padded: Int32Array; plain: Int32Array } {
+export function neighbourhood(
+  shape: readonly number[],
+  connectivity: number,
+  previousOnly: boolean,
+): { deltas: number[][]; padded: Int32Array; plain: Int32Array } {
   const nd = shape.length;
   const pstrides = stridesOf(shape.map((n) => n + 2));
   const strides = stridesOf(shape);
@@ -82,7 +87,7 @@ function rowStarts(shape: readonly number[]): Int32Array {
   const last = shape[nd - 1]!;
   const rows = last === 0 ? 0 : sizeOf(shape) / last;
   const out = new Int32Array(rows);
-  const coord = new Array<number>(nd - 1).fill(0);
+  const coord = Array.from({ length: nd - 1 }, () => 0);
   for (let o = 0; o < rows; o++) {
     let base = 1;
     for (let a = 0; a < nd - 1; a++) base += (coord[a]! + 1) * pstrides[a]!;
@@ -190,7 +195,7 @@ function label2d(src: ArrayLike<number>, H: number, W: number, bg: number, conn:
   for (let y = 0; y < H; y++) {
     rowStart[y] = runs.n;
     const k0 = y * W;
-    for (let x = 0; x < W; ) {
+    for (let x = 0; x < W;) {
       const v = src[k0 + x]!;
       if (v === bg) {
         x++;

@@ -26,10 +26,13 @@ export function checkRegionpropsInput(
   spacing: readonly number[] | undefined,
   where: string,
 ): void {
-  if (!isIntegerDType(labelDtype as NDArray['dtype']) && labelDtype !== 'bool') throw new Error(`${where}: label_image must have an integer dtype (skimage: "Non-integer image types are ambiguous"), got ${labelDtype}.`);
+  if (!isIntegerDType(labelDtype as NDArray['dtype']) && labelDtype !== 'bool')
+    throw new Error(`${where}: label_image must have an integer dtype (skimage: "Non-integer image types are ambiguous"), got ${labelDtype}.`);
   if (labelShape.length === 0) throw new Error(`${where}: label_image must have at least one dimension.`);
   if (intensityShape && (intensityShape.length !== labelShape.length || intensityShape.some((n, i) => n !== labelShape[i]))) {
-    throw new Error(`${where}: intensity image shape [${intensityShape.join(', ')}] must equal the label image shape [${labelShape.join(', ')}] (channel axes are not supported).`);
+    throw new Error(
+      `${where}: intensity image shape [${intensityShape.join(', ')}] must equal the label image shape [${labelShape.join(', ')}] (channel axes are not supported).`,
+    );
   }
   if (spacing !== undefined && (spacing.length !== labelShape.length || spacing.some((s) => s !== 1))) {
     throw new Error(`${where}: spacing ${JSON.stringify(spacing)} is not supported (scikit-image 0.19.3's regionprops has no spacing; only unit spacing).`);

@@ -145,7 +145,11 @@ export async function labelBlocks(source: BlockSource, sink: BlockSink, opts: La
   const pieces = new Pieces();
   const kept = new Map<number, Int32Array>();
   const bases: number[] = [];
-  for (const g of blockGrid(shape, grid, shape.map(() => 1))) {
+  for (const g of blockGrid(
+    shape,
+    grid,
+    shape.map(() => 1),
+  )) {
     const bi = g.index.reduce((s, v, a) => s + v * gstrides[a]!, 0);
     for (const k of kept.keys()) if (k < bi - reach) kept.delete(k);
     const data = await source.read(regionOf(g, true));
@@ -156,7 +160,6 @@ export async function labelBlocks(source: BlockSource, sink: BlockSink, opts: La
     bases.push(base);
     const lab = labels.data;
     const gid = new Int32Array(lab.length);
-    const cstrides = stridesOf(g.shape);
     // Global ids and each piece's first pixel (the first in the block's C order is the first in the array's).
     const cc = new Int32Array(nd);
     for (let k = 0; k < lab.length; k++) {
@@ -216,7 +219,11 @@ export async function labelBlocks(source: BlockSource, sink: BlockSink, opts: La
   }
   const [num, count] = pieces.numbering();
   let b = 0;
-  for (const g of blockGrid(shape, grid, shape.map(() => 0))) {
+  for (const g of blockGrid(
+    shape,
+    grid,
+    shape.map(() => 0),
+  )) {
     const core = await source.read(regionOf(g, false));
     const lab = labelImage(core, { connectivity: conn, background: bg }).labels.data;
     const base = bases[b++]!;
@@ -243,7 +250,11 @@ export async function regionpropsOfBlocks(labels: BlockSource, opts: Regionprops
   const grid = gridOf(labels, opts.blockShape, where);
   const halo = props.needs.perimeter || props.needs.euler ? 2 : 0;
   const stats = new RegionStats(labels.shape, props.needs);
-  for (const g of blockGrid(labels.shape, grid, labels.shape.map(() => halo))) {
+  for (const g of blockGrid(
+    labels.shape,
+    grid,
+    labels.shape.map(() => halo),
+  )) {
     const data = await labels.read(regionOf(g, true));
     const intensity = opts.intensity ? await opts.intensity.read(regionOf(g, false)) : null;
     stats.add({ data, dataOrigin: g.readOrigin, origin: g.origin, shape: g.shape, intensity });

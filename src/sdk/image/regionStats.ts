@@ -65,7 +65,8 @@ export class RegionStats {
 
   private grow(need: number): void {
     if (need <= this.cap) return;
-    if (need > MAX_LABEL) throw new Error(`regionprops: label ${need - 1} is too large (labels up to ${MAX_LABEL - 1} are supported; relabel the image with measure.label).`);
+    if (need > MAX_LABEL)
+      throw new Error(`regionprops: label ${need - 1} is too large (labels up to ${MAX_LABEL - 1} are supported; relabel the image with measure.label).`);
     let cap = Math.max(64, this.cap);
     while (cap < need) cap *= 2;
     const nd = this.nd;
@@ -253,12 +254,21 @@ export class RegionStats {
     const coefs = EULER_3D_26;
     const nw = 8;
     // Window voxel offsets (in axis units) for bits 1, 2, 4, 8, 16, 32, 64, 128.
-    const offs: number[][] = [[0, 0, 0], [0, -1, 0], [0, 0, -1], [0, -1, -1], [-1, 0, 0], [-1, -1, 0], [-1, 0, -1], [-1, -1, -1]];
+    const offs: number[][] = [
+      [0, 0, 0],
+      [0, -1, 0],
+      [0, 0, -1],
+      [0, -1, -1],
+      [-1, 0, 0],
+      [-1, -1, 0],
+      [-1, 0, -1],
+      [-1, -1, -1],
+    ];
     const dstrides = ctx.dstrides;
     const lo = ctx.origin;
     const hi = ctx.origin.map((o, a) => o + ctx.core[a]! + (o + ctx.core[a]! === shape[a] ? 1 : 0));
     const vals = new Float64Array(nw);
-    const p = new Array<number>(nd).fill(0);
+    const p = Array.from({ length: nd }, () => 0);
     const euler = this.euler;
     const walk = (a: number): void => {
       if (a < nd) {
@@ -419,7 +429,7 @@ interface BlockContext {
 function blockContext(block: LabelBlock, dshape: readonly number[], shape: readonly number[]): BlockContext {
   const nd = shape.length;
   if (dshape.length !== nd) throw new Error(`regionprops: a block of ${dshape.length} dimensions in a label image of ${nd}.`);
-  const dstrides = new Array<number>(nd);
+  const dstrides = Array.from({ length: nd }, () => 0);
   let s = 1;
   for (let a = nd - 1; a >= 0; a--) {
     dstrides[a] = s;

@@ -62,16 +62,23 @@ export interface ResolvedProps {
 
 /** Checks the property names against what skimage would accept here (ndim, intensity), and what to collect. */
 export function resolveProperties(properties: readonly string[], nd: number, hasIntensity: boolean, where: string): ResolvedProps {
-  if (!Array.isArray(properties) || properties.length === 0) throw new Error(`${where}: properties must be a non-empty list of names (${REGIONPROPS.join(', ')}).`);
+  if (!Array.isArray(properties) || properties.length === 0)
+    throw new Error(`${where}: properties must be a non-empty list of names (${REGIONPROPS.join(', ')}).`);
   const list: [string, Canonical][] = [];
   for (const p of properties) {
     const c = (CANONICAL as readonly string[]).includes(p) ? (p as Canonical) : ALIASES[p];
     if (!c) throw new Error(`${where}: unknown property ${JSON.stringify(p)}; supported: ${REGIONPROPS.join(', ')}.`);
-    if (ONLY_2D.has(c) && nd !== 2) throw new Error(`${where}: property '${p}' is not implemented for ${nd}-D images (skimage 0.19.3 raises NotImplementedError: 2-D only).`);
-    if (c === 'euler_number' && nd !== 2 && nd !== 3) throw new Error(`${where}: property '${p}' is implemented for 2-D or 3-D images only (skimage raises NotImplementedError).`);
-    if ((c === 'axis_major_length' || c === 'axis_minor_length') && nd !== 2 && nd !== 3) throw new Error(`${where}: property '${p}' is only available in 2-D and 3-D (skimage raises ValueError).`);
+    if (ONLY_2D.has(c) && nd !== 2)
+      throw new Error(`${where}: property '${p}' is not implemented for ${nd}-D images (skimage 0.19.3 raises NotImplementedError: 2-D only).`);
+    if (c === 'euler_number' && nd !== 2 && nd !== 3)
+      throw new Error(`${where}: property '${p}' is implemented for 2-D or 3-D images only (skimage raises NotImplementedError).`);
+    if ((c === 'axis_major_length' || c === 'axis_minor_length') && nd !== 2 && nd !== 3)
+      throw new Error(`${where}: property '${p}' is only available in 2-D and 3-D (skimage raises ValueError).`);
     if (c === 'solidity' || c === 'area_convex') {
-      if (nd !== 2) throw new Error(`${where}: property '${p}' is not supported in ${nd}-D here (skimage computes the ${nd}-D convex hull with Qhull; only the 2-D hull is reproduced exactly).`);
+      if (nd !== 2)
+        throw new Error(
+          `${where}: property '${p}' is not supported in ${nd}-D here (skimage computes the ${nd}-D convex hull with Qhull; only the 2-D hull is reproduced exactly).`,
+        );
     }
     if (INTENSITY.has(c) && !hasIntensity) throw new Error(`${where}: property '${p}' needs an intensity image (skimage: "No intensity image specified.").`);
     list.push([p, c]);
