@@ -119,6 +119,17 @@ v[1:8, 7:11, 7:11] = 1
 v[1:8, 8:10, 8:10] = 0
 v[0, 0, 11] = 1
 add('3-D cavity and tunnel', v, [(None, None), (1, None)], None)
+# Symmetric shapes: inertia tensors with a = c and b = ±0 (orientation ±π/4), a diagonal line (λ2 = 0).
+sym = np.zeros((34, 40), np.uint8)
+yy, xx = np.mgrid[:34, :40]
+sym[(yy - 8) ** 2 + (xx - 8) ** 2 <= 36] = 1
+sym[2:9, 20:27] = 1
+sym[20:31, 4] = 1
+sym[25, 0:9] = 1
+for k in range(9):
+    sym[20 + k, 14 + k] = 1
+    sym[20 + k, 36 - k] = 1
+add('symmetric shapes: disc, square, cross, diagonals', sym, [(2, None), (1, None)], None)
 # Labels given directly (touching), as regionprops input.
 touching = np.zeros((30, 30), np.int32)
 touching[3:15, 3:15] = 4
