@@ -5,6 +5,9 @@ import { mulberry32 } from '../../src/core/sampleData';
 import { label, regionpropsTable } from '../../src/sdk/image/measure';
 import { labelBlocks, regionpropsOfBlocks, type BlockSource } from '../../src/sdk/image/measureBlocks';
 import { REGIONPROPS } from '../../src/sdk/image/regionprops';
+import { BaseRunner } from '../../src/sdk/BaseRunner';
+import { SharedAssets, constructRunner } from '../../src/sdk/runnerState';
+import { fakeHost, putArrays } from './helpers/fakeHost';
 
 /** An in-memory array read by regions, counting the reads (what a LazyArray does through the host). */
 function source(a: NDArray, chunks?: number[]): BlockSource & { reads: number } {
@@ -212,5 +215,28 @@ suite('measure.regionpropsOfBlocks: regionpropsTable of the whole label array, f
     await expect(regionpropsOfBlocks(v, { properties: ['perimeter'], blockShape: [2, 2, 2] })).rejects.toThrow(/'perimeter' is not implemented for 3-D images/);
     await expect(regionpropsOfBlocks(v, { properties: ['solidity'], blockShape: [2, 2, 2] })).rejects.toThrow(/'solidity' is not supported in 3-D/);
     await expect(regionpropsOfBlocks(v, { properties: ['nope'], blockShape: [2, 2, 2] })).rejects.toThrow(/unknown property "nope"/);
+  });
+});
+
+class Plain extends BaseRunner {}
+
+suite('measure over the SDK lazy arrays (openArray → labelBlocks → createArray → regionpropsOfBlocks)', () => {
+  it('a LazyArray is a BlockSource and an OutputArray a BlockSink: labels and table equal the in-memory ones', async () => {
+    const host = fakeHost();
+    const mask = randomImage('uint8', [23, 31], 41, 1, 0.55);
+    putArrays(host, 'mask', { m: mask });
+    host.chunkShapes.set('mask', [8, 8]);
+    const r = constructRunner(Plain, { shared: new SharedAssets(), device: 'cpu', host, executionId: 'e1' });
+    const src = await r.openArray('m', 'mask');
+    const out = await r.createArray({ dtype: 'int32', shape: [23, 31], chunks: [8, 8] });
+    const { count } = await labelBlocks(src, out);
+    const want = label(mask);
+    expect(count).toBe(want.count);
+    const written = await out.read();
+    expect(Array.from(written.data)).toEqual(Array.from(want.labels.data));
+    const lazyLabels = { shape: out.shape, dtype: out.dtype, chunks: out.chunks, read: (region: readonly (readonly [number, number])[]) => out.read(region) };
+    const table = await regionpropsOfBlocks(lazyLabels, { properties: ['label', 'area', 'perimeter', 'euler_number', 'solidity'] });
+    const mem = regionpropsTable(want.labels, { properties: ['label', 'area', 'perimeter', 'euler_number', 'solidity'] });
+    for (const k of Object.keys(mem)) expect(Array.from(table[k]!)).toEqual(Array.from(mem[k]!));
   });
 });

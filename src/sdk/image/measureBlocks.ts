@@ -6,9 +6,9 @@
 // connectivity), its components get global ids (a base + local label) and remember their first pixel's
 // C-order index in the whole array; the core's outer shell is joined (union-find) to the pixels just
 // outside it that belong to blocks already done (read as a 1-pixel halo for their values; their
-// global ids are kept for the blocks that can still touch them: about one layer of blocks along the
-// first axis). A component's number is the rank of its first pixel (the minimum over its pieces): the
-// numbering of measure.label. Pass 2 re-reads and re-labels each block and writes its int32 labels.
+// global ids on each block's high faces are kept for the blocks that can still touch them: the faces
+// of about one layer of blocks along the first axis). A component's number is the rank of its first
+// pixel (the minimum over its pieces): the numbering of measure.label. Pass 2 re-reads and re-labels each block and writes its int32 labels.
 //
 // regionpropsOfBlocks — one pass: each block read with a halo of 2 (perimeter and Euler windows look
 // two pixels out) adds its core's sums (regionStats.ts); the intensity image is read over the core.
@@ -128,6 +128,31 @@ function forEachShellPixel(shape: readonly number[], fn: (k: number, c: Int32Arr
   }
 }
 
+/**
+ * The slabs of `a` (a box of `shape`, C order) at the last index of each axis: all that later blocks
+ * can touch (a block after this one in C order is past it on the first axis where they differ).
+ */
+function highFaces(a: Int32Array, shape: readonly number[]): Int32Array[] {
+  const nd = shape.length;
+  const strides = stridesOf(shape);
+  return shape.map((n, axis) => {
+    const face = new Int32Array(sizeOf(shape) / n);
+    const c = new Int32Array(nd);
+    c[axis] = n - 1;
+    for (let f = 0; f < face.length; f++) {
+      let k = 0;
+      for (let e = 0; e < nd; e++) k += c[e]! * strides[e]!;
+      face[f] = a[k]!;
+      for (let e = nd - 1; e >= 0; e--) {
+        if (e === axis) continue;
+        if (++c[e]! < shape[e]!) break;
+        c[e] = 0;
+      }
+    }
+    return face;
+  });
+}
+
 /** measure.label of the whole `source`, computed block by block and written to `sink`; returns the count. */
 export async function labelBlocks(source: BlockSource, sink: BlockSink, opts: LabelBlocksOptions = {}): Promise<{ count: number }> {
   const where = 'labelBlocks';
@@ -143,7 +168,7 @@ export async function labelBlocks(source: BlockSource, sink: BlockSink, opts: La
   const reach = gstrides.reduce((s, v) => s + v, 0);
   const deltas = neighbourhood(shape, conn, false).deltas;
   const pieces = new Pieces();
-  const kept = new Map<number, Int32Array>();
+  const kept = new Map<number, Int32Array[]>();
   const bases: number[] = [];
   for (const g of blockGrid(
     shape,
@@ -177,7 +202,7 @@ export async function labelBlocks(source: BlockSource, sink: BlockSink, opts: La
         cc[a] = 0;
       }
     }
-    kept.set(bi, gid);
+    kept.set(bi, highFaces(gid, g.shape));
     // Join the shell to the neighbours outside the core that belong to blocks already done.
     const dstrides = stridesOf(data.shape);
     const vals = data.data as ArrayLike<number>;
@@ -200,19 +225,23 @@ export async function labelBlocks(source: BlockSource, sink: BlockSink, opts: La
         }
         if (!outside || !inArray || vals[qk] !== v) continue;
         // The block of q: is it before this one in C order?
+        // q lies on the high face (along `axis`) of its block; its index in that face skips `axis`.
         let qb = 0;
         let ok = 0;
-        let order = 0; // −1: q's block comes before this one in C order
+        let axis = -1;
         for (let a = 0; a < nd; a++) {
           const gq = g.origin[a]! + c[a]! + d[a]!;
           const bq = Math.floor(gq / grid[a]!);
-          const oshape = Math.min(grid[a]!, shape[a]! - bq * grid[a]!);
-          ok = ok * oshape + (gq - bq * grid[a]!);
           qb += bq * gstrides[a]!;
-          if (order === 0 && bq !== g.index[a]) order = bq < g.index[a]! ? -1 : 1;
+          if (axis < 0 && bq !== g.index[a]) {
+            if (bq > g.index[a]!) break;
+            axis = a;
+            continue;
+          }
+          ok = ok * Math.min(grid[a]!, shape[a]! - bq * grid[a]!) + (gq - bq * grid[a]!);
         }
-        if (order !== -1) continue;
-        const qid = kept.get(qb)![ok]!;
+        if (axis < 0 || qb >= bi) continue;
+        const qid = kept.get(qb)![axis]![ok]!;
         if (qid !== 0) pieces.union(id, qid);
       }
     });
