@@ -215,6 +215,11 @@ suite('measure.regionpropsOfBlocks: regionpropsTable of the whole label array, f
     await expect(regionpropsOfBlocks(v, { properties: ['perimeter'], blockShape: [2, 2, 2] })).rejects.toThrow(/'perimeter' is not implemented for 3-D images/);
     await expect(regionpropsOfBlocks(v, { properties: ['solidity'], blockShape: [2, 2, 2] })).rejects.toThrow(/'solidity' is not supported in 3-D/);
     await expect(regionpropsOfBlocks(v, { properties: ['nope'], blockShape: [2, 2, 2] })).rejects.toThrow(/unknown property "nope"/);
+    const f32 = source(ndarray('float32', [4, 4, 4]));
+    await expect(regionpropsOfBlocks(v, { intensity: f32, properties: ['intensity_mean'], blockShape: [2, 2, 2] })).rejects.toThrow(
+      /intensity_mean of a float32 intensity image is not computed block by block/,
+    );
+    expect(Object.keys(await regionpropsOfBlocks(v, { intensity: f32, properties: ['intensity_max'], blockShape: [2, 2, 2] }))).toEqual(['intensity_max']);
   });
 });
 

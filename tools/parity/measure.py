@@ -87,6 +87,7 @@ coins = data.coins()[50:110, 40:110]
 add('coins crop > 110', coins > 110, [(2, None), (1, None)], coins)
 add('random blobs 2-D', blobs((40, 50), 2.0, 0.6), [(None, None), (1, None), (2, 1)], (rng.random((40, 50)) * 1000).astype(np.uint16))
 add('random blobs 3-D', blobs((8, 14, 16), 1.5, 0.7), [(None, None), (1, None), (2, None)], rng.random((8, 14, 16)))
+add('random blobs 2-D, float32 intensity', blobs((20, 24), 1.5, 0.5), [(2, None)], (rng.random((20, 24)) * 1000).astype(np.float32))
 # Touching labels with background value 3 and value images (values compared, not foreground).
 vals = np.kron(rng.integers(0, 5, (6, 8)), np.ones((4, 3), dtype=np.int64)).astype(np.int32)
 vals[rng.random(vals.shape) < 0.05] = 7

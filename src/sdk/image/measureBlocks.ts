@@ -276,6 +276,11 @@ export async function regionpropsOfBlocks(labels: BlockSource, opts: Regionprops
   const where = 'regionpropsOfBlocks';
   checkRegionpropsInput(labels.shape, labels.dtype, opts.intensity ? opts.intensity.shape : null, opts.spacing, where);
   const props = resolveProperties(opts.properties, labels.shape.length, !!opts.intensity, where);
+  if (opts.intensity?.dtype === 'float32' && props.list.some(([, c]) => c === 'intensity_mean')) {
+    throw new Error(
+      `${where}: intensity_mean of a float32 intensity image is not computed block by block (skimage sums each region's float32 values in float32, in C order of the whole image); use a float64 intensity array or regionpropsTable in memory.`,
+    );
+  }
   const grid = gridOf(labels, opts.blockShape, where);
   const halo = props.needs.perimeter || props.needs.euler ? 2 : 0;
   const stats = new RegionStats(labels.shape, props.needs);

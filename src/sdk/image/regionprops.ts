@@ -169,8 +169,8 @@ function inertiaTensor(s: RegionStats, l: number): Float64Array {
 const SQRT2 = Math.SQRT2;
 const HALF_1_SQRT2 = (1 + Math.SQRT2) / 2;
 
-/** The columns of `props` for every label present (area > 0), in label order. */
-export function tableOf(s: RegionStats, props: ResolvedProps): RegionTable {
+/** The columns of `props` for every label present (area > 0), in label order; `means` replaces intensity_mean (float32 images). */
+export function tableOf(s: RegionStats, props: ResolvedProps, means: Float64Array | null = null): RegionTable {
   const nd = s.nd;
   const labels: number[] = [];
   for (let l = 1; l <= s.maxLabel; l++) if (s.area[l]! > 0) labels.push(l);
@@ -263,7 +263,7 @@ export function tableOf(s: RegionStats, props: ResolvedProps): RegionTable {
         col(name, true, (l) => (nd === 2 ? s.euler[l]! : Math.trunc(0.125 * s.euler[l]!)));
         break;
       case 'intensity_mean':
-        col(name, false, (l) => s.isum[l]! / s.area[l]!);
+        col(name, false, (l) => (means ? means[l]! : s.isum[l]! / s.area[l]!));
         break;
       case 'intensity_min':
         col(name, false, (l) => s.imin[l]!);
