@@ -4,7 +4,7 @@
 // The out-of-core versions over lazy-array blocks are in measureBlocks.ts; both go through the same
 // per-label sums (regionStats.ts) and columns (regionprops.ts), so they give the same table.
 import { assertNDArray, isIntegerDType, type NDArray } from '../../core/ndarray';
-import { float32Means } from './float32Mean';
+import { floatMeans } from './floatMean';
 import { resolveProperties, tableOf, type RegionTable } from './regionprops';
 import { RegionStats } from './regionStats';
 
@@ -51,6 +51,6 @@ export function regionpropsTable(labels: NDArray, opts: RegionpropsOptions): Reg
   const origin = labels.shape.map(() => 0);
   const intensity = opts.intensity ?? null;
   stats.add({ data: labels, dataOrigin: origin, origin, shape: labels.shape, intensity });
-  const f32 = intensity?.dtype === 'float32' && props.list.some(([, c]) => c === 'intensity_mean');
-  return tableOf(stats, props, f32 ? float32Means(labels, intensity as NDArray<'float32'>, stats.area, stats.maxLabel) : null);
+  const float = (intensity?.dtype === 'float32' || intensity?.dtype === 'float64') && props.list.some(([, c]) => c === 'intensity_mean');
+  return tableOf(stats, props, float ? floatMeans(labels, intensity as NDArray<'float32' | 'float64'>, stats.area, stats.maxLabel) : null);
 }

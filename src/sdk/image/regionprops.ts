@@ -169,7 +169,7 @@ function inertiaTensor(s: RegionStats, l: number): Float64Array {
 const SQRT2 = Math.SQRT2;
 const HALF_1_SQRT2 = (1 + Math.SQRT2) / 2;
 
-/** The columns of `props` for every label present (area > 0), in label order; `means` replaces intensity_mean (float32 images). */
+/** The columns of `props` for every label present (area > 0), in label order; `means` replaces intensity_mean (float images). */
 export function tableOf(s: RegionStats, props: ResolvedProps, means: Float64Array | null = null): RegionTable {
   const nd = s.nd;
   const labels: number[] = [];
