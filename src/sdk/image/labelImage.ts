@@ -180,6 +180,20 @@ class Runs {
   }
 }
 
+/** The first index in [k, end) of a non-zero byte of `b` (or end), comparing aligned 32-bit words where it can. */
+function skipZeros(b: Uint8Array, words: Uint32Array, wordBase: number, k: number, end: number): number {
+  while (k < end && ((k - wordBase) & 3) !== 0) {
+    if (b[k] !== 0) return k;
+    k++;
+  }
+  let i = (k - wordBase) >> 2;
+  const lim = Math.min(words.length, (end - wordBase) >> 2);
+  while (i < lim && words[i] === 0) i++;
+  k = Math.max(k, wordBase + (i << 2));
+  while (k < end && b[k] === 0) k++;
+  return k;
+}
+
 /**
  * The 2-D case by runs: each row's runs of one value are joined to the runs of the row above that
  * overlap them (shifted by one column either way with connectivity 2) and have the same value.
@@ -192,13 +206,17 @@ function label2d(src: ArrayLike<number>, H: number, W: number, bg: number, conn:
   let parent = new Int32Array(1024);
   let next = 0;
   const ext = conn > 1 ? 1 : 0;
+  // A uint8/bool mask with background 0 skips zeros four bytes at a time.
+  const bytes = bg === 0 && src instanceof Uint8Array ? src : null;
+  const wordBase = bytes ? (4 - (bytes.byteOffset & 3)) & 3 : 0;
+  const words = bytes && bytes.length > wordBase + 4 ? new Uint32Array(bytes.buffer, bytes.byteOffset + wordBase, (bytes.length - wordBase) >> 2) : null;
   for (let y = 0; y < H; y++) {
     rowStart[y] = runs.n;
     const k0 = y * W;
     for (let x = 0; x < W;) {
       const v = src[k0 + x]!;
       if (v === bg) {
-        x++;
+        x = words ? skipZeros(src as Uint8Array, words, wordBase, k0 + x + 1, k0 + W) - k0 : x + 1;
         continue;
       }
       const x0 = x;

@@ -32,7 +32,7 @@ export interface LabelBlock {
   intensity?: NDArray | null;
 }
 
-const MAX_LABEL = 2 ** 28;
+const MAX_LABEL = 2 ** 24;
 
 /** Growable per-label sums for an image of `shape`. */
 export class RegionStats {
