@@ -55,6 +55,11 @@ export class RegionStats {
   per = new Float64Array(0);
   euler = new Float64Array(0);
   hulls: (Int32Array[] | undefined)[] = [];
+  /** Scratch of addHull: each label's extremes in the current row, and the row's stamp. */
+  private rowLo = new Int32Array(0);
+  private rowHi = new Int32Array(0);
+  private rowStamp = new Int32Array(0);
+  private rowTick = 0;
 
   constructor(shape: readonly number[], needs: StatsNeeds) {
     this.shape = [...shape];
@@ -87,6 +92,9 @@ export class RegionStats {
     this.imax = g(this.imax, 1, -Infinity);
     this.per = g(this.per, 3, 0);
     this.euler = g(this.euler, 1, 0);
+    this.rowLo = g(this.rowLo, 1, 0);
+    this.rowHi = g(this.rowHi, 1, 0);
+    this.rowStamp = g(this.rowStamp, 1, 0);
     this.cap = cap;
   }
 
@@ -344,22 +352,20 @@ export class RegionStats {
     const [ch, cw] = ctx.core as [number, number];
     const DW = ctx.dshape[1]!;
     const [dy0, dx0] = ctx.dataOrigin as [number, number];
-    // Row extremes as (label, row, c0, c1) records.
+    // Row extremes as (label, row, c0, c1) records; per-label scratch kept across blocks (rowTick stamps rows).
     let rec = new Int32Array(1024);
     let nrec = 0;
-    const lo = new Int32Array(this.maxLabel + 1);
-    const hi = new Int32Array(this.maxLabel + 1);
-    const stamp = new Int32Array(this.maxLabel + 1).fill(-1);
+    const { rowLo: lo, rowHi: hi, rowStamp: stamp } = this;
     const touched = new Int32Array(cw);
-    const counts = new Int32Array(this.maxLabel + 2);
     for (let y = oy; y < oy + ch; y++) {
       let nt = 0;
+      const tick = ++this.rowTick;
       const row = (y - dy0) * DW - dx0;
       for (let x = ox; x < ox + cw; x++) {
         const l = lab[row + x]!;
         if (l <= 0) continue;
-        if (stamp[l] !== y) {
-          stamp[l] = y;
+        if (stamp[l] !== tick) {
+          stamp[l] = tick;
           lo[l] = x;
           touched[nt++] = l;
         }
@@ -376,19 +382,16 @@ export class RegionStats {
         rec[nrec++] = y;
         rec[nrec++] = lo[l]!;
         rec[nrec++] = hi[l]!;
-        counts[l + 1]!++;
       }
     }
-    for (let l = 1; l <= this.maxLabel + 1; l++) counts[l]! += counts[l - 1]!;
-    const order = new Int32Array(nrec / 4);
-    const fill = counts.slice();
-    for (let i = 0; i < nrec; i += 4) order[fill[rec[i]!]!++] = i;
-    for (let l = 1; l <= this.maxLabel; l++) {
-      const a = counts[l]!;
-      const b = counts[l + 1]!;
-      if (a === b) continue;
-      const pts = { keys: new Float64Array(6 * (b - a)), n: 0 };
-      for (let j = a; j < b; j++) {
+    // Records grouped by label, rows in order within each label (a stable sort of the record offsets).
+    const order = Int32Array.from({ length: nrec / 4 }, (_, i) => 4 * i).sort((a, b) => rec[a]! - rec[b]! || a - b);
+    for (let j = 0; j < order.length;) {
+      const l = rec[order[j]!]!;
+      let e = j;
+      while (e < order.length && rec[order[e]!] === l) e++;
+      const pts = { keys: new Float64Array(6 * (e - j)), n: 0 };
+      for (; j < e; j++) {
         const i = order[j]!;
         pushRowPoints(pts, rec[i + 1]!, rec[i + 2]!, rec[i + 3]!, W);
       }
