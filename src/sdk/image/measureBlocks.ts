@@ -8,7 +8,8 @@
 // outside it that belong to blocks already done (read as a 1-pixel halo for their values; their
 // global ids on each block's high faces are kept for the blocks that can still touch them: the faces
 // of about one layer of blocks along the first axis). A component's number is the rank of its first
-// pixel (the minimum over its pieces): the numbering of measure.label. Pass 2 re-reads and re-labels each block and writes its int32 labels.
+// pixel (the minimum over its pieces): the numbering of measure.label. Pass 2 re-reads and re-labels
+// each block and writes its int32 labels.
 //
 // regionpropsOfBlocks — one pass: each block read with a halo of 2 (perimeter and Euler windows look
 // two pixels out) adds its core's sums (regionStats.ts); the intensity image is read over the core.
