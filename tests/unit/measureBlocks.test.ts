@@ -69,7 +69,7 @@ async function expectSameLabels(img: NDArray, blockShape: number[], opts: { conn
 
 /** Every property (current names and aliases): all are computed in 2-D. */
 const PROPS_2D = [...REGIONPROPS];
-const PROPS_3D = PROPS_2D.filter((p) => !['orientation', 'eccentricity', 'perimeter', 'solidity', 'area_convex', 'convex_area'].includes(p));
+const PROPS_3D = PROPS_2D.filter((p) => !['orientation', 'eccentricity', 'perimeter'].includes(p));
 
 async function expectSameTable(labels: NDArray, intensity: NDArray | null, blockShape: number[], properties: string[]): Promise<void> {
   const want = regionpropsTable(labels, { intensity, properties });
@@ -213,7 +213,9 @@ suite('measure.regionpropsOfBlocks: regionpropsTable of the whole label array, f
   it('refuses what the in-memory version refuses, naming the property', async () => {
     const v = source(ndarray('int32', [4, 4, 4]));
     await expect(regionpropsOfBlocks(v, { properties: ['perimeter'], blockShape: [2, 2, 2] })).rejects.toThrow(/'perimeter' is not implemented for 3-D images/);
-    await expect(regionpropsOfBlocks(v, { properties: ['solidity'], blockShape: [2, 2, 2] })).rejects.toThrow(/'solidity' is not supported in 3-D/);
+    await expect(regionpropsOfBlocks(source(ndarray('int32', [2, 2, 2, 2])), { properties: ['solidity'], blockShape: [1, 1, 1, 1] })).rejects.toThrow(
+      /'solidity' is not supported in 4-D/,
+    );
     await expect(regionpropsOfBlocks(v, { properties: ['nope'], blockShape: [2, 2, 2] })).rejects.toThrow(/unknown property "nope"/);
     const f32 = source(ndarray('float32', [4, 4, 4]));
     await expect(regionpropsOfBlocks(v, { intensity: f32, properties: ['intensity_mean'], blockShape: [2, 2, 2] })).rejects.toThrow(

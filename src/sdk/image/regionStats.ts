@@ -12,6 +12,7 @@
 import type { NDArray } from '../../core/ndarray';
 import { EULER_2D_8, EULER_3D_26 } from './eulerTables';
 import { gridPointsInHull, hullOfKeys, keysOfHulls, pushRowPoints } from './regionHull';
+import { diamondOffsets, gridPointsInHull3d, hull3d, hullVertices } from './regionHull3d';
 
 /** Which families of sums to collect. */
 export interface StatsNeeds {
@@ -55,6 +56,8 @@ export class RegionStats {
   per = new Float64Array(0);
   euler = new Float64Array(0);
   hulls: (Int32Array[] | undefined)[] = [];
+  /** 3-D: per label, the points kept from each block (its hull's vertices, or all its row extremes when they are flat). */
+  points3d: (Int32Array[] | undefined)[] = [];
   /** Scratch of addHull: each label's extremes in the current row, and the row's stamp. */
   private rowLo = new Int32Array(0);
   private rowHi = new Int32Array(0);
@@ -116,6 +119,7 @@ export class RegionStats {
     if (this.needs.perimeter && nd === 2) this.addPerimeter(lab, ctx);
     if (this.needs.euler) this.addEuler(lab, ctx);
     if (this.needs.hull && nd === 2) this.addHull(lab, ctx);
+    if (this.needs.hull && nd === 3) this.addHull3d(lab, ctx);
   }
 
   private addPixels(lab: ArrayLike<number>, ctx: BlockContext, intensity: NDArray | null): void {
@@ -345,6 +349,27 @@ export class RegionStats {
     }
   }
 
+  /**
+   * The labels in lab[row + x0 .. row + x1) (the row's data index minus its first x) in order of first
+   * appearance into `touched` (returns how many), with each one's first and last x in rowLo / rowHi.
+   */
+  private rowExtremes(lab: ArrayLike<number>, row: number, x0: number, x1: number, touched: Int32Array): number {
+    const { rowLo: lo, rowHi: hi, rowStamp: stamp } = this;
+    const tick = ++this.rowTick;
+    let nt = 0;
+    for (let x = x0; x < x1; x++) {
+      const l = lab[row + x]!;
+      if (l <= 0) continue;
+      if (stamp[l] !== tick) {
+        stamp[l] = tick;
+        lo[l] = x;
+        touched[nt++] = l;
+      }
+      hi[l] = x;
+    }
+    return nt;
+  }
+
   /** Hull of each label's part of the core (its row extremes), merged with what earlier blocks gave. */
   private addHull(lab: ArrayLike<number>, ctx: BlockContext): void {
     const W = this.shape[1]!;
@@ -355,22 +380,10 @@ export class RegionStats {
     // Row extremes as (label, row, c0, c1) records; per-label scratch kept across blocks (rowTick stamps rows).
     let rec = new Int32Array(1024);
     let nrec = 0;
-    const { rowLo: lo, rowHi: hi, rowStamp: stamp } = this;
+    const { rowLo: lo, rowHi: hi } = this;
     const touched = new Int32Array(cw);
     for (let y = oy; y < oy + ch; y++) {
-      let nt = 0;
-      const tick = ++this.rowTick;
-      const row = (y - dy0) * DW - dx0;
-      for (let x = ox; x < ox + cw; x++) {
-        const l = lab[row + x]!;
-        if (l <= 0) continue;
-        if (stamp[l] !== tick) {
-          stamp[l] = tick;
-          lo[l] = x;
-          touched[nt++] = l;
-        }
-        hi[l] = x;
-      }
+      const nt = this.rowExtremes(lab, (y - dy0) * DW - dx0, ox, ox + cw, touched);
       for (let t = 0; t < nt; t++) {
         if (nrec + 4 > rec.length) {
           const r = new Int32Array(rec.length * 2);
@@ -402,13 +415,62 @@ export class RegionStats {
     }
   }
 
+  /** 3-D: each label's voxel row extremes in the core, reduced to their hull's vertices, kept per block. */
+  private addHull3d(lab: ArrayLike<number>, ctx: BlockContext): void {
+    const [oz, oy, ox] = ctx.origin as [number, number, number];
+    const [cz, cy, cx] = ctx.core as [number, number, number];
+    const [dz0, dy0, dx0] = ctx.dataOrigin as [number, number, number];
+    const [, DH, DW] = ctx.dshape as [number, number, number];
+    const { rowLo: lo, rowHi: hi } = this;
+    const touched = new Int32Array(cx);
+    const byLabel = new Map<number, number[]>();
+    for (let z = oz; z < oz + cz; z++) {
+      for (let y = oy; y < oy + cy; y++) {
+        const nt = this.rowExtremes(lab, ((z - dz0) * DH + (y - dy0)) * DW - dx0, ox, ox + cx, touched);
+        for (let t = 0; t < nt; t++) {
+          const l = touched[t]!;
+          let list = byLabel.get(l);
+          if (!list) byLabel.set(l, (list = []));
+          list.push(2 * lo[l]!, 2 * y, 2 * z);
+          if (hi[l] !== lo[l]) list.push(2 * hi[l]!, 2 * y, 2 * z);
+        }
+      }
+    }
+    for (const [l, list] of byLabel) {
+      const pts = Int32Array.from(list);
+      const faces = hull3d(pts);
+      const kept = faces ? pointsAt(pts, hullVertices(faces)) : pts;
+      const acc = this.points3d[l];
+      if (acc) acc.push(kept);
+      else this.points3d[l] = [kept];
+    }
+  }
+
   /** skimage's area_convex of label l (2-D): grid points in the hull of its pixels' edge midpoints. */
   convexArea(l: number): number {
+    if (this.nd === 3) return this.convexVolume(l);
     const list = this.hulls[l];
     if (!list) return 0;
     const W = this.shape[1]!;
     const hull = list.length === 1 ? list[0]! : hullOfKeys(keysOfHulls(list, W), W);
     return gridPointsInHull(hull, this.bmin[l * 2]!, this.bmax[l * 2]!);
+  }
+  /** skimage's area_convex of label l (3-D): 0 when its voxels are flat (Qhull fails, skimage returns an empty image). */
+  private convexVolume(l: number): number {
+    const parts = this.points3d[l];
+    if (!parts) return 0;
+    const all = new Int32Array(parts.reduce((s, a) => s + a.length, 0));
+    let o = 0;
+    for (const a of parts) {
+      all.set(a, o);
+      o += a.length;
+    }
+    const centres = hull3d(all);
+    if (!centres) return 0;
+    const offset = diamondOffsets(all, hullVertices(centres));
+    const faces = hull3d(offset);
+    if (!faces) return 0;
+    return gridPointsInHull3d(offset, faces, this.bmin[3 * l]!, this.bmax[3 * l]!, this.bmin[3 * l + 1]!, this.bmax[3 * l + 1]!);
   }
 }
 
@@ -458,4 +520,16 @@ function forEachCoreRow(ctx: BlockContext, fn: (rowStart: number, lead: Int32Arr
     }
     if (a < 0) return;
   }
+}
+
+/** The triples of `p` at the given point indices. */
+function pointsAt(p: Int32Array, indices: Set<number>): Int32Array {
+  const out = new Int32Array(3 * indices.size);
+  let o = 0;
+  for (const i of indices) {
+    out[o++] = p[3 * i]!;
+    out[o++] = p[3 * i + 1]!;
+    out[o++] = p[3 * i + 2]!;
+  }
+  return out;
 }

@@ -74,11 +74,8 @@ export function resolveProperties(properties: readonly string[], nd: number, has
       throw new Error(`${where}: property '${p}' is implemented for 2-D or 3-D images only (skimage raises NotImplementedError).`);
     if ((c === 'axis_major_length' || c === 'axis_minor_length') && nd !== 2 && nd !== 3)
       throw new Error(`${where}: property '${p}' is only available in 2-D and 3-D (skimage raises ValueError).`);
-    if (c === 'solidity' || c === 'area_convex') {
-      if (nd !== 2)
-        throw new Error(
-          `${where}: property '${p}' is not supported in ${nd}-D here (skimage computes the ${nd}-D convex hull with Qhull; only the 2-D hull is reproduced exactly).`,
-        );
+    if ((c === 'solidity' || c === 'area_convex') && nd !== 2 && nd !== 3) {
+      throw new Error(`${where}: property '${p}' is not supported in ${nd}-D here (only the 2-D and 3-D convex hulls are reproduced).`);
     }
     if (INTENSITY.has(c) && !hasIntensity) throw new Error(`${where}: property '${p}' needs an intensity image (skimage: "No intensity image specified.").`);
     list.push([p, c]);
