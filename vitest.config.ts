@@ -57,6 +57,8 @@ const INTEGRATION = [
   'tableDatasets',
   'saveEdited',
   'labelDrafts',
+  'countToolchain',
+  'measureObjects',
 ].map((name) => `tests/unit/${name}.test.ts`);
 
 export default defineConfig({

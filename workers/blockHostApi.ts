@@ -26,6 +26,11 @@ import { thrownMessage } from '../src/core/describeValue';
 import type { BlockArraysApi } from '../src/core/blockProtocol';
 import { arrayFactory, lazyInputNames, lazyStreams } from './blockLazy';
 import { linkBundle, revokeBundle, type LinkedBundle, type ModuleUrlFactory } from '../src/sdk/moduleLoader';
+import * as sdk from '../src/sdk/index';
+import * as image from '../src/sdk/image/index';
+
+/** What a block's module may import besides itself: the SDK (`algobox`) and its image library (`algobox/image`), as runners do. */
+const BLOCK_BUILTINS = { algobox: sdk as unknown as Record<string, unknown>, 'algobox/image': image as unknown as Record<string, unknown> };
 
 /** Every distinct ArrayBuffer under `value` (NDArray data of the outputs), to transfer back. */
 export function collectBuffers(value: unknown, into: Set<ArrayBuffer> = new Set(), seen: Set<object> = new Set()): Set<ArrayBuffer> {
@@ -48,7 +53,7 @@ export function createBlockHostApi(opts: { urlFactory?: ModuleUrlFactory } = {})
     const key = `${job.blockId}\u0000${job.moduleSource}`;
     const hit = classes.get(key);
     if (hit) return hit.cls;
-    const linked = await linkBundle({ 'block.js': job.moduleSource }, 'block.js', {}, opts.urlFactory);
+    const linked = await linkBundle({ 'block.js': job.moduleSource }, 'block.js', BLOCK_BUILTINS, opts.urlFactory);
     const mod = (await import(/* @vite-ignore */ linked.entryUrl)) as Record<string, unknown>;
     const cls = mod.Algorithm ?? mod.default;
     if (typeof cls !== 'function') {

@@ -3,7 +3,15 @@
 import type { ToolchainJson } from '../core/beat';
 import type { DatasetMeta } from '../core/records';
 import type { StackRecord } from '../core/stacks';
-import { fig3Toolchain, loopToolchain, pcaToolchain, runnerEvalToolchain, segmentationEvalToolchain, volumeThresholdToolchain } from './toolchains';
+import {
+  countEvalToolchain,
+  fig3Toolchain,
+  loopToolchain,
+  pcaToolchain,
+  runnerEvalToolchain,
+  segmentationEvalToolchain,
+  volumeThresholdToolchain,
+} from './toolchains';
 
 export interface BuiltinToolchain {
   /** Stable id (used in URLs: `?page=toolchains&toolchain=<id>`). */
@@ -20,6 +28,13 @@ export const BUILTIN_TOOLCHAINS: readonly BuiltinToolchain[] = [
     description:
       'The five cells images → threshold block → Dice/IoU analyzer against their ground-truth masks: per-image Dice and IoU (bar plot) and their means.',
     build: (datasets, stacks) => segmentationEvalToolchain(datasets, stacks),
+  },
+  {
+    id: 'count-eval',
+    name: 'Object counting',
+    description:
+      'The five cells images → threshold block → measure_objects (labels, count, areas); their ground-truth masks → measure_objects; count_eval compares the counts per image (bar plot, mean absolute and relative errors, totals).',
+    build: (datasets, stacks) => countEvalToolchain(datasets, stacks),
   },
   {
     id: 'fig3',

@@ -1,6 +1,6 @@
 // The app's built-in BEAT blocks and toolchains (issue 7): the seed's Fig. 3 blocks, the
 // segmentation evaluation (threshold block → Dice/IoU analyzer), the seed's PCA and a loop pair
-// (processor/evaluator, issue 12) with a sum analyzer, and a volume threshold over lazy units (issue 13). Block code is plain JS module text
+// (processor/evaluator, issue 12) with a sum analyzer, a volume threshold over lazy units (issue 13), and object counting (measure_objects: labels, count, areas; count_eval: counts against the ground truth's, issue 16). Block code is plain JS module text
 // (the *.block.js files, imported as text), installed like any block with `algobox.blocks.install`.
 // The toolchains are built from the sample data (`algobox.samples.ensure()`), whose ids are only
 // known at run time.
@@ -22,6 +22,10 @@ import sumSource from './sum.block.js?raw';
 import sumDeclaration from './sum.json';
 import volumeThresholdSource from './volumeThreshold.block.js?raw';
 import volumeThresholdDeclaration from './volumeThreshold.json';
+import measureObjectsSource from './measureObjects.block.js?raw';
+import measureObjectsDeclaration from './measureObjects.json';
+import countEvalSource from './countEval.block.js?raw';
+import countEvalDeclaration from './countEval.json';
 
 export interface BuiltinBlock {
   name: string;
@@ -39,6 +43,8 @@ export const BUILTIN_BLOCKS: readonly BuiltinBlock[] = [
   { name: 'builtin/loop_evaluator/1', declaration: loopEvaluatorDeclaration, source: loopEvaluatorSource },
   { name: 'builtin/sum/1', declaration: sumDeclaration, source: sumSource },
   { name: 'builtin/volume_threshold/1', declaration: volumeThresholdDeclaration, source: volumeThresholdSource },
+  { name: 'builtin/measure_objects/1', declaration: measureObjectsDeclaration, source: measureObjectsSource },
+  { name: 'builtin/count_eval/1', declaration: countEvalDeclaration, source: countEvalSource },
 ];
 
 /** What installs blocks (the API's `blocks`). */
@@ -50,4 +56,4 @@ export async function installBuiltinBlocks(blocks: BlockInstaller): Promise<void
   for (const b of BUILTIN_BLOCKS) await blocks.install(b.declaration, b.source, { name: b.name, builtin: true });
 }
 
-export { fig3Toolchain, pcaToolchain, runnerEvalToolchain, segmentationEvalToolchain, volumeThresholdToolchain } from './toolchains';
+export { countEvalToolchain, fig3Toolchain, pcaToolchain, runnerEvalToolchain, segmentationEvalToolchain, volumeThresholdToolchain } from './toolchains';

@@ -55,6 +55,15 @@ function cellsSamples(datasets: readonly DatasetMeta[], stacks: readonly StackRe
   return { images, truths };
 }
 
+/** The two sources of the cells toolchains: the five images (uint16) and their ground-truth masks (uint8), in the same order. */
+function cellsSources(datasets: readonly DatasetMeta[], stacks: readonly StackRecord[]): ToolchainJson['sources'] {
+  const { images, truths } = cellsSamples(datasets, stacks);
+  return [
+    { name: 'images', datasetIds: images, field: 'image', format: 'system/array_2d_uint16/1' },
+    { name: 'ground_truth', datasetIds: truths, field: 'mask', format: 'system/array_2d_uint8/1' },
+  ];
+}
+
 /**
  * Segmentation evaluation on the sample data: the cells images ("cells", "cells 2" and the three of
  * "cells (3 images)") → threshold block → the Dice/IoU analyzer against their ground-truth masks.
@@ -62,18 +71,40 @@ function cellsSamples(datasets: readonly DatasetMeta[], stacks: readonly StackRe
  * ground truth is also a uint8 mask, so inferring it would be ambiguous).
  */
 export function segmentationEvalToolchain(datasets: readonly DatasetMeta[], stacks: readonly StackRecord[], threshold = 700): ToolchainJson {
-  const { images, truths } = cellsSamples(datasets, stacks);
   return {
     name: 'segmentation evaluation',
-    sources: [
-      { name: 'images', datasetIds: images, field: 'image', format: 'system/array_2d_uint16/1' },
-      { name: 'ground_truth', datasetIds: truths, field: 'mask', format: 'system/array_2d_uint8/1' },
-    ],
+    sources: cellsSources(datasets, stacks),
     blocks: [
       { name: 'threshold', algorithm: 'builtin/threshold/1', parameters: { threshold } },
       { name: 'evaluation', algorithm: 'builtin/segmentation_eval/1' },
     ],
     connections: [{ from: 'threshold.mask', to: 'evaluation.prediction' }],
+  };
+}
+
+/**
+ * Object counting on the cells samples: the images → threshold block → `builtin/measure_objects/1` (labels,
+ * count, areas); the ground-truth masks → a second `measure_objects`; `builtin/count_eval/1` compares the
+ * counts per image (bar plot, mean absolute and relative errors, totals). Connections are given by hand:
+ * both measure blocks read uint8 masks and both counts are int32.
+ */
+export function countEvalToolchain(datasets: readonly DatasetMeta[], stacks: readonly StackRecord[], threshold = 700): ToolchainJson {
+  return {
+    name: 'object counting',
+    sources: cellsSources(datasets, stacks),
+    blocks: [
+      { name: 'threshold', algorithm: 'builtin/threshold/1', parameters: { threshold } },
+      { name: 'measure', algorithm: 'builtin/measure_objects/1', parameters: { connectivity: 2 } },
+      { name: 'measure_truth', algorithm: 'builtin/measure_objects/1', parameters: { connectivity: 2 } },
+      { name: 'counting', algorithm: 'builtin/count_eval/1' },
+    ],
+    connections: [
+      { from: 'images', to: 'threshold.image' },
+      { from: 'threshold.mask', to: 'measure.mask' },
+      { from: 'ground_truth', to: 'measure_truth.mask' },
+      { from: 'measure.count', to: 'counting.count' },
+      { from: 'measure_truth.count', to: 'counting.ground_truth_count' },
+    ],
   };
 }
 
@@ -88,13 +119,9 @@ export function segmentationEvalToolchain(datasets: readonly DatasetMeta[], stac
  * the ground truth and the masks both uint8 masks.
  */
 export function runnerEvalToolchain(datasets: readonly DatasetMeta[], stacks: readonly StackRecord[], method = 'otsu'): ToolchainJson {
-  const { images, truths } = cellsSamples(datasets, stacks);
   return {
     name: 'segmentation evaluation (Compox runner)',
-    sources: [
-      { name: 'images', datasetIds: images, field: 'image', format: 'system/array_2d_uint16/1' },
-      { name: 'ground_truth', datasetIds: truths, field: 'mask', format: 'system/array_2d_uint8/1' },
-    ],
+    sources: cellsSources(datasets, stacks),
     blocks: [
       {
         name: 'threshold',

@@ -30,6 +30,11 @@ export interface ArrayFieldInfo {
 export interface DatasetArrays {
   schema: string | null;
   fields: Record<string, ArrayFieldInfo>;
+  /**
+   * The image its `mask` was made from (followed through `extra.madeFrom`, src/engine/sourceImage.ts), of the
+   * same Y × X size; null when unknown. A bundle may read it as it reads its inputs.
+   */
+  sourceImage: string | null;
 }
 
 /** A new output array (createArray): written block by block, invisible until posted. */

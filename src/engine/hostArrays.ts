@@ -15,6 +15,7 @@ import type { DatasetArrays, HostApi, StagedFieldRef } from '../core/protocol';
 import type { StoredField } from '../core/records';
 import type { ChunkedArrayWriter, NewDataset } from '../store/index';
 import type { HostApiContext } from './hostContext';
+import { sourceImageOf } from './sourceImage';
 import { MAX_ID_LENGTH, checkIdList, describeValue, isPlainRecord, stringsIn } from './hostChecks';
 import { transferred } from './hostRpc';
 import { assertAlive, isThirdParty, type LiveRun } from './liveRun';
@@ -108,7 +109,9 @@ function describeDataCall(run: LiveRun, ctx: HostApiContext): HostApi['describeD
       for (const [k, fm] of Object.entries(meta.keys)) {
         fields[k] = { kind: fm.kind, dtype: fm.dtype, shape: [...fm.shape], chunks: [...(fm.chunkShape ?? fm.shape)], axes: fieldAxes(k, fm) };
       }
-      out.push({ schema: meta.schema, fields });
+      const sourceImage = meta.keys.mask ? await sourceImageOf(ctx.store, meta, 'mask') : null;
+      if (sourceImage) arraysOf(run).readable?.add(sourceImage);
+      out.push({ schema: meta.schema, fields, sourceImage });
     }
     return out;
   };

@@ -13,7 +13,7 @@ import { FIELD_KINDS, FORBIDDEN_KEYS, MAX_IDS, MAX_ID_LENGTH, checkIdList, descr
 import { transferred } from './hostRpc';
 import { assertAlive, isThirdParty, type LiveRun } from './liveRun';
 import { inheritedAxes } from './outputAxes';
-import { outputDatasetName, outputSources } from './outputSources';
+import { measuredOutput, outputDatasetName, outputSources } from './outputSources';
 
 /**
  * The buffers to transfer with a fetchData reply. The store gives each field its own fresh buffer; a
@@ -137,11 +137,17 @@ export function postDataCall(run: LiveRun, ctx: HostApiContext): HostApi['postDa
     // Numbers reserved before the write is awaited, so calls in flight together never share one.
     const first = run.named;
     const firstOfBatch = run.batch.posted;
+    const isTable = schemaName === 'Table';
     run.named += checked.length;
-    run.batch.posted += checked.length;
+    if (!isTable) run.batch.posted += checked.length;
     ctx.log(run, 'INFO', `Saving ${checked.length} ${checked.length === 1 ? 'result' : 'results'} in this browser.`);
     const writing = (async () => {
-      const sources = await outputSources(run, ctx.store, firstOfBatch, checked.length);
+      const measured = isTable ? await measuredOutput(run, ctx.store) : null;
+      const sources = measured
+        ? checked.map(() => measured.source)
+        : isTable
+          ? checked.map(() => ({ id: null, meta: null, nth: 1 }))
+          : await outputSources(run, ctx.store, firstOfBatch, checked.length);
       const axes = inheritedAxes(
         sources.map((s) => s.meta),
         checked,
@@ -157,6 +163,7 @@ export function postDataCall(run: LiveRun, ctx: HostApiContext): HostApi['postDa
             execution: rec.id,
             inputs: rec.inputDatasetIds,
             ...(sources[i]!.id !== null ? { madeFrom: sources[i]!.id } : {}),
+            ...(measured ? { labels: measured.labels, labelsKey: 'mask', ...(measured.image ? { image: measured.image } : {}) } : {}),
           },
           ...(axes[i] ? { axes: axes[i] } : {}),
         })),

@@ -7,6 +7,7 @@ import { namingKey, outputName } from '../core/outputNames';
 import type { DatasetMeta } from '../core/records';
 import type { Store } from '../store/index';
 import type { LiveRun } from './liveRun';
+import { sourceImageOf } from './sourceImage';
 
 export interface OutputSource {
   /** The input it was made from, or null when there is none at its position. */
@@ -38,9 +39,27 @@ export async function outputSources(run: LiveRun, store: Pick<Store, 'getDataset
   );
 }
 
+/**
+ * The source of a run's measurement tables (schema Table): each measures the output posted just before it
+ * (a labels dataset) and was made from that output's source; tables take no position among the outputs
+ * (labels_1, table_1, labels_2, table_2 … name both after input 1, then input 2). Null when nothing was posted yet.
+ */
+export async function measuredOutput(
+  run: LiveRun,
+  store: Pick<Store, 'getDatasetMeta'>,
+): Promise<{ labels: string; image: string | null; source: OutputSource } | null> {
+  const labels = run.posted.at(-1);
+  const labelsMeta = labels === undefined ? null : await store.getDatasetMeta(labels);
+  if (!labelsMeta) return null;
+  const from = labelsMeta.extra.madeFrom;
+  const id = typeof from === 'string' ? from : null;
+  const image = labelsMeta.keys.mask ? await sourceImageOf(store, labelsMeta, 'mask') : null;
+  return { labels: labelsMeta.id, image, source: { id, meta: id === null ? null : await inputMeta(run, store, id), nth: 1 } };
+}
+
 /** The stored name of an output with fields `keys` (`n`: its number among the run's outputs, for one without a source). */
 export function outputDatasetName(run: LiveRun, src: OutputSource, keys: readonly string[], n: number): string {
   if (!src.meta) return `${run.alg.name} ${run.rec.id.slice(0, 8)} #${n}`;
-  const name = outputName(src.meta.name, run.rec, namingKey(keys));
+  const name = outputName(src.meta.name, run.rec, keys.includes('columns') && keys.includes('values') ? 'measurements' : namingKey(keys));
   return src.nth > 1 ? `${name} #${src.nth}` : name;
 }

@@ -1,4 +1,5 @@
-// What bundles import as "algobox": runners, data schemas, NDArray helpers and zod.
+// What bundles import as "algobox": runners, data schemas, NDArray helpers, tables (a measurements
+// table posted with postDataAs(items, 'Table')) and zod.
 export { BaseRunner, type Args, type InputData, type SchemaLike } from './BaseRunner';
 export { Image2ImageRunner } from './Image2ImageRunner';
 export { Image2SegmentationRunner } from './Image2SegmentationRunner';
@@ -34,6 +35,7 @@ export {
   type NDArray,
   type DType,
 } from '../core/ndarray';
+export { tableFromColumns, tableFromItem, tableToItem, type Table } from '../core/table';
 export { LazyArray, OutputArray, type ArrayBlock, type BlockOptions, type ArrayRegion } from './lazyArrays';
 export { OnnxSession, type OnnxInputInfo, type Int64Feed } from './OnnxSession';
 export type { OnnxModelOptions } from './onnxRuntime';

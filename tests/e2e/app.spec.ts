@@ -69,7 +69,7 @@ async function setWindow(page: Page, min: number, max: number) {
 
 test('drop a folder and a multi-page TIFF; threshold (li) and mask cleanup from the UI; mask overlay', async ({ page }) => {
   const problems = await openApp(page);
-  await expect(page.locator('[data-testid^="alg-card-"]')).toHaveCount(6);
+  await expect(page.locator('[data-testid^="alg-card-"]')).toHaveCount(7);
   await expect(stackRow(page, 'shifted pair')).toBeVisible(); // sample data on first start
 
   // A folder of three PNGs, dropped in scrambled order: one stack in natural name order.

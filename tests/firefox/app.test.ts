@@ -81,10 +81,10 @@ afterAll(async () => {
 });
 
 describe('Firefox ESR', () => {
-  test('the app is cross-origin isolated, shows the six built-ins, and its scrollbars are dark', async () => {
+  test('the app is cross-origin isolated, shows the seven built-ins, and its scrollbars are dark', async () => {
     const { page } = app;
     expect(await page.evaluate(() => [crossOriginIsolated, typeof SharedArrayBuffer])).toEqual([true, 'function']);
-    await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 6, {}, '[data-testid^="alg-card-"]');
+    await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 7, {}, '[data-testid^="alg-card-"]');
     // A panel that overflows (the datasets list with the sample data, else the catalog): the brightest
     // pixel of its scrollbar (the strip right of the content box) must be dark, not Firefox's default
     // light scrollbar.

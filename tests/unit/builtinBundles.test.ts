@@ -49,10 +49,11 @@ function blobs(n: number, seed: number): Float32Array {
 }
 
 describe('built-in bundles', () => {
-  it('installs all six with their manifests and no warnings', async () => {
+  it('installs all seven with their manifests and no warnings', async () => {
     const list = await api.algorithms.list();
     expect(list.map((a) => [a.name, a.algorithmType]).sort()).toEqual([
       ['mask_cleanup', 'Segmentation2Segmentation'],
+      ['measure_objects', 'Segmentation2Segmentation'],
       ['registration', 'Image2Alignment'],
       ['salient_segmentation', 'Image2Segmentation'],
       ['sam_embedding', 'Image2Embedding'],

@@ -148,4 +148,23 @@ describe('export names of run outputs', () => {
       /output “threshold_segmentation e1234567 #1” \(field 'mask', uint8 2×1×1\) cannot be written as PNG/,
     );
   });
+
+  it('"Export all outputs" of a measuring run: its tables as CSV beside the labels, whatever the format', () => {
+    const labels = arr('int32', [1, 2], [1, 2]);
+    const table = meta({ id: 't1', name: 'coins · measure_objects measurements', schema: 'Table' });
+    const csv = 'label,area\r\n1,1\r\n2,1\r\n';
+    const zip = unzipSync(
+      runOutputsZip(
+        [
+          { meta: out, key: 'mask', array: labels },
+          { meta: table, key: 'values', array: arr('int32', [2, 2], [1, 2, 1, 1]), csv },
+        ],
+        'tiff',
+        byId,
+        { ...run, outputDatasetIds: ['o1', 't1'] },
+      ),
+    );
+    expect(Object.keys(zip)).toEqual(['coins · otsu mask.tif', 'coins · measure_objects measurements.csv']);
+    expect(new TextDecoder().decode(zip['coins · measure_objects measurements.csv'])).toBe(csv);
+  });
 });

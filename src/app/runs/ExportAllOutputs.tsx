@@ -7,12 +7,21 @@ import { useApi } from '../apiContext';
 import { EXPORT_FORMATS, downloadBytes, type ExportFormat } from '../datasets/exportDataset';
 import { mainKey } from '../datasets/format';
 import type { RunOutput } from './runOutputsZip';
+import type { NDArray } from '../../core/ndarray';
 
 const NOTES: Record<ExportFormat, string> = {
   png: 'PNG: a 0/1 mask as 0/255, labels as an indexed PNG (0 black, a colour per label); TIFF and NPY keep the raw values.',
   tiff: 'TIFF keeps the values (masks 0/1, label numbers).',
   npy: 'NPY keeps the arrays exactly.',
 };
+const TABLE_NOTE = ' Measurement tables are written as CSV.';
+
+/** A Table output as CSV (all rows, in stored order). */
+async function tableOutput(api: ReturnType<typeof useApi>, meta: DatasetMeta): Promise<RunOutput> {
+  const { fields } = await api.datasets.get(meta.id, ['columns', 'values']);
+  const [{ tableFromItem }, { tableToCsv }] = [await import('../../core/table'), await import('../../core/tableCsv')];
+  return { meta, key: 'values', array: fields.values as NDArray, csv: tableToCsv(tableFromItem(fields)) };
+}
 
 export function ExportAllOutputs({ rec, datasets }: { rec: ExecutionRecord; datasets: readonly DatasetMeta[] }) {
   const api = useApi();
@@ -28,6 +37,10 @@ export function ExportAllOutputs({ rec, datasets }: { rec: ExecutionRecord; data
     try {
       const outputs: RunOutput[] = [];
       for (const meta of metas) {
+        if (meta.schema === 'Table') {
+          outputs.push(await tableOutput(api, meta));
+          continue;
+        }
         const key = mainKey(meta);
         const a = key ? (await api.datasets.get(meta.id, [key])).fields[key] : null;
         if (!key || !a || typeof a === 'string') throw new Error(`output “${meta.name}” holds no array.`);
@@ -61,7 +74,7 @@ export function ExportAllOutputs({ rec, datasets }: { rec: ExecutionRecord; data
         className="small"
         onClick={() => void onExport()}
         disabled={busy || metas.length === 0}
-        title={`${metas.length} output${metas.length === 1 ? '' : 's'} in one zip, each named after its source and what made it. ${NOTES[format]}`}
+        title={`${metas.length} output${metas.length === 1 ? '' : 's'} in one zip, each named after its source and what made it. ${NOTES[format]}${metas.some((m) => m.schema === 'Table') ? TABLE_NOTE : ''}`}
         data-testid="run-export-all"
       >
         {busy ? 'Exporting…' : 'Export all outputs'}

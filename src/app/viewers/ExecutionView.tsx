@@ -3,16 +3,19 @@
 // the outputs (and inputs).
 import { algorithmTypeInfo, typeFromSchemas } from '../../core/algorithmTypes';
 import type { ExecutionRecord } from '../../core/records';
-import { useDataset, useExecution } from '../state/queries';
+import { useDataset, useDatasets, useExecution } from '../state/queries';
 import { ViewerMessage, errorText } from './controls';
 import { useAlgorithm, useExecutionRecord } from './data';
 import { RUN_VIEWERS } from './RunViewers';
+import { MeasurementsRun, tableOutputs } from './MeasurementsRun';
 
 function Results({ rec }: { rec: ExecutionRecord }) {
   const alg = useAlgorithm(rec.algorithmId);
+  const tables = tableOutputs(rec, useDatasets().data);
   const firstOut = useDataset(alg.isError ? rec.outputDatasetIds[0] : null, []);
   const firstIn = useDataset(alg.isError ? (rec.inputDatasetIds[0] ?? null) : null, []);
   if (!rec.outputDatasetIds.length) return <ViewerMessage>This run produced no outputs.</ViewerMessage>;
+  if (tables?.length) return <MeasurementsRun tables={tables} />;
   let type: string | null = alg.data?.algorithmType ?? null;
   if (alg.isError) {
     if (firstOut.isLoading || firstIn.isLoading) return <ViewerMessage kind="loading">Loading results…</ViewerMessage>;

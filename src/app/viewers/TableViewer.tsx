@@ -8,7 +8,7 @@ import { tableToCsv } from '../../core/tableCsv';
 import { downloadBlob } from '../datasets/exportDataset';
 import { exportFileName } from '../datasets/format';
 import { useDataset, useDatasets } from '../state/queries';
-import { errorText } from './controls';
+import { errorText, type SliceNav } from './controls';
 import { parseFilter, tableRows, type SortSpec } from './render/tableRows';
 import { TableGrid } from './TableGrid';
 import { TableObjects } from './TableObjects';
@@ -53,7 +53,7 @@ function ColumnPicker({ table, value, onChange, testId, label }: { table: Table;
   );
 }
 
-function TableView({ table, meta }: { table: Table; meta: DatasetMeta }) {
+function TableView({ table, meta, nav }: { table: Table; meta: DatasetMeta; nav?: SliceNav | undefined }) {
   const all = useDatasets();
   const links = useMemo(() => {
     const ids = all.data ? new Set(all.data.map((m) => m.id)) : null;
@@ -121,6 +121,7 @@ function TableView({ table, meta }: { table: Table; meta: DatasetMeta }) {
       rootProps={{ 'data-rows': rows.length, 'data-total': table.rows, 'data-selected-label': selectedLabel ?? '', 'data-selected-row': selectedRow ?? '' }}
       controls={controls}
       notes={[filter.ok ? null : filter.error]}
+      nav={nav}
     >
       <div className={`table-layout ${links ? 'with-objects' : ''}`}>
         <div className="table-top">
@@ -146,7 +147,8 @@ function TableView({ table, meta }: { table: Table; meta: DatasetMeta }) {
   );
 }
 
-export function TableViewer({ meta }: { meta: DatasetMeta }) {
+/** A Table dataset's viewer; `nav` steps through several (a measuring run's tables, one per input). */
+export function TableViewer({ meta, nav }: { meta: DatasetMeta; nav?: SliceNav }) {
   const q = useDataset(meta.id, ['columns', 'values']);
   const parsed = useMemo((): { table: Table | null; error: string | null } => {
     if (!q.data) return { table: null, error: null };
@@ -157,7 +159,7 @@ export function TableViewer({ meta }: { meta: DatasetMeta }) {
     }
   }, [q.data, meta.name]);
   if (!parsed.table) {
-    return <ViewerFrame name="table-viewer" problem={q.isError ? errorText(q.error) : parsed.error} waiting="Loading table…" />;
+    return <ViewerFrame name="table-viewer" problem={q.isError ? errorText(q.error) : parsed.error} waiting="Loading table…" nav={nav} />;
   }
-  return <TableView table={parsed.table} meta={meta} />;
+  return <TableView key={meta.id} table={parsed.table} meta={meta} nav={nav} />;
 }

@@ -115,7 +115,7 @@ export function fakeHost(opts: FakeHostOptions = {}): FakeHost {
         const fields: Record<string, { kind: StoredField['kind']; dtype: NDArray['dtype']; shape: number[]; chunks: number[]; axes: null }> = {};
         for (const [k, f] of Object.entries(ds))
           fields[k] = { kind: f.kind, dtype: f.array.dtype, shape: [...f.array.shape], chunks: h.chunkShapes.get(k) ?? [...f.array.shape], axes: null };
-        return { schema: null, fields };
+        return { schema: null, fields, sourceImage: null };
       });
     },
     async readArray(id, key, region) {
