@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openApp } from './util';
+import { closeImportReports, openApp } from './util';
 import { SHOTS_DIR, shot } from './shot';
 
 const PYTHON = '/usr/bin/python3';
@@ -90,6 +90,7 @@ test('paint, fill, polygon, erase, undo/redo, save, help and restore after a rel
   const problems = await openApp(page);
   await page.getByTestId('import-files-input').setInputFiles(join(dir, 'coins.png'));
   await expect(page.getByTestId('import-report')).toContainText('Imported 1', { timeout: 60_000 });
+  await closeImportReports(page);
   await page.getByTestId('dataset-row').filter({ hasText: 'coins.png' }).locator('.ds-name').click();
   await page.getByTestId('mode-annotate').click();
   await expect(editor(page)).toHaveAttribute('data-ready', 'true');

@@ -13,78 +13,72 @@ export function changeBytes(c: LabelChange): number {
   return c.indices.byteLength + c.before.byteLength + c.after.byteLength;
 }
 
-/** Above this many pixels an edit keeps its first values in slice-sized arrays instead of a Map. */
-const DENSE_AFTER = 65536;
+/** Pixels per block of first values (a power of two). */
+const BLOCK_BITS = 8;
+const BLOCK = 1 << BLOCK_BITS;
+
+interface Block {
+  touched: Uint8Array;
+  before: Int32Array;
+}
 
 /**
  * Collects pixel writes into a slice, keeping the first `before` of each pixel (a stroke may cross
- * itself). Small edits (a brush stroke) use a Map; large ones (a fill of a big region) switch to a
- * touched mask and a slice-sized array of first values, so a fill of millions of pixels stays linear.
+ * itself). First values live in blocks of 256 consecutive pixels, made when first written: O(1) per
+ * write, memory in proportion to the pixels touched, and no large allocation in the middle of a stroke
+ * (a fill of millions of pixels stays linear; a brush event never waits on a slice-sized array).
  */
 export class ChangeBuilder {
-  private readonly first = new Map<number, number>();
-  private dense: { touched: Uint8Array; before: Int32Array; lo: number; hi: number; count: number } | null = null;
+  private readonly blocks = new Map<number, Block>();
+  private lastKey = -1;
+  private last: Block | null = null;
+  private count = 0;
   constructor(readonly slice: Int32Array) {}
 
   /** Set pixel i to v; false when it already was v. */
   set(i: number, v: number): boolean {
     const cur = this.slice[i]!;
     if (cur === v) return false;
-    const d = this.dense;
-    if (d) {
-      if (!d.touched[i]) {
-        d.touched[i] = 1;
-        d.before[i] = cur;
-        d.count++;
-        if (i < d.lo) d.lo = i;
-        if (i > d.hi) d.hi = i;
-      }
-    } else if (!this.first.has(i)) {
-      this.first.set(i, cur);
-      if (this.first.size > DENSE_AFTER) this.toDense();
+    const key = i >>> BLOCK_BITS;
+    let b = key === this.lastKey ? this.last : this.blocks.get(key);
+    if (!b) {
+      b = { touched: new Uint8Array(BLOCK), before: new Int32Array(BLOCK) };
+      this.blocks.set(key, b);
+    }
+    this.lastKey = key;
+    this.last = b;
+    const o = i & (BLOCK - 1);
+    if (!b.touched[o]) {
+      b.touched[o] = 1;
+      b.before[o] = cur;
+      this.count++;
     }
     this.slice[i] = v;
     return true;
   }
 
-  private toDense(): void {
-    const d = { touched: new Uint8Array(this.slice.length), before: new Int32Array(this.slice.length), lo: Infinity, hi: -1, count: 0 };
-    for (const [i, b] of this.first) {
-      d.touched[i] = 1;
-      d.before[i] = b;
-      d.count++;
-      if (i < d.lo) d.lo = i;
-      if (i > d.hi) d.hi = i;
-    }
-    this.first.clear();
-    this.dense = d;
-  }
-
+  /** Pixels written so far (each once). */
   get size(): number {
-    return this.dense ? this.dense.count : this.first.size;
+    return this.count;
   }
 
-  /** The change so far (pixels written back to their first value are dropped). */
+  /** The change so far, indices ascending (pixels written back to their first value are dropped). */
   build(): LabelChange {
-    const d = this.dense;
-    if (d) {
-      const indices = new Uint32Array(d.count);
-      const before = new Int32Array(d.count);
-      const after = new Int32Array(d.count);
-      let n = 0;
-      for (let i = d.lo; i <= d.hi; i++) {
-        if (!d.touched[i] || this.slice[i] === d.before[i]) continue;
-        indices[n] = i;
-        before[n] = d.before[i]!;
-        after[n++] = this.slice[i]!;
+    const indices = new Uint32Array(this.count);
+    const before = new Int32Array(this.count);
+    const after = new Int32Array(this.count);
+    let n = 0;
+    for (const key of [...this.blocks.keys()].sort((a, b) => a - b)) {
+      const b = this.blocks.get(key)!;
+      const base = key << BLOCK_BITS;
+      for (let o = 0; o < BLOCK; o++) {
+        if (!b.touched[o] || this.slice[base + o] === b.before[o]) continue;
+        indices[n] = base + o;
+        before[n] = b.before[o]!;
+        after[n++] = this.slice[base + o]!;
       }
-      return { indices: indices.slice(0, n), before: before.slice(0, n), after: after.slice(0, n) };
     }
-    const idx = [...this.first.keys()].filter((i) => this.slice[i] !== this.first.get(i)).sort((a, b) => a - b);
-    const indices = Uint32Array.from(idx);
-    const before = Int32Array.from(idx, (i) => this.first.get(i)!);
-    const after = Int32Array.from(idx, (i) => this.slice[i]!);
-    return { indices, before, after };
+    return { indices: indices.slice(0, n), before: before.slice(0, n), after: after.slice(0, n) };
   }
 }
 

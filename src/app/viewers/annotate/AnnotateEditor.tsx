@@ -4,7 +4,7 @@
 // data-slice, data-tool, data-label, data-undo, data-redo, data-painted-count and data-labels-hash (of
 // the slice shown) for tests.
 import { useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { LabelLayer } from '../../../core/labels/layer';
 import type { NDArray } from '../../../core/ndarray';
 import { useApi } from '../../apiContext';
@@ -32,7 +32,8 @@ function inFormField(t: EventTarget): boolean {
   return t instanceof HTMLInputElement || t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement;
 }
 
-export function AnnotateEditor({ target }: { target: AnnotateTarget }) {
+/** `startFrom`: the "Start from" picker, shown first in the toolbar. */
+export function AnnotateEditor({ target, startFrom }: { target: AnnotateTarget; startFrom?: ReactNode }) {
   const api = useApi();
   const qc = useQueryClient();
   const { width, height, depth } = target;
@@ -267,27 +268,30 @@ export function AnnotateEditor({ target }: { target: AnnotateTarget }) {
       onKeyDown={onKeyDown}
       toolbar={planes && <ContrastControls state={contrast} onChange={setContrast} window={win} rgb={planes.channels === 3} />}
       controls={
-        <AnnotateToolbar
-          tool={tool}
-          onTool={(t) => act({ tool: t })}
-          size={size}
-          onSize={setSize}
-          label={label}
-          onLabel={setLabel}
-          onNewLabel={newLabel}
-          colors={colors}
-          opacity={opacity}
-          onOpacity={setOpacity}
-          outline={outline}
-          onOutline={setOutline}
-          preserve={preserve}
-          onPreserve={setPreserve}
-          undo={h.undoCount}
-          redo={h.redoCount}
-          onUndo={() => undoRedo('undo')}
-          onRedo={() => undoRedo('redo')}
-          onHelp={() => setHelp((x) => !x)}
-        />
+        <>
+          {startFrom}
+          <AnnotateToolbar
+            tool={tool}
+            onTool={(t) => act({ tool: t })}
+            size={size}
+            onSize={setSize}
+            label={label}
+            onLabel={setLabel}
+            onNewLabel={newLabel}
+            colors={colors}
+            opacity={opacity}
+            onOpacity={setOpacity}
+            outline={outline}
+            onOutline={setOutline}
+            preserve={preserve}
+            onPreserve={setPreserve}
+            undo={h.undoCount}
+            redo={h.redoCount}
+            onUndo={() => undoRedo('undo')}
+            onRedo={() => undoRedo('redo')}
+            onHelp={() => setHelp((x) => !x)}
+          />
+        </>
       }
       loading={!ready}
       notes={[
@@ -297,7 +301,7 @@ export function AnnotateEditor({ target }: { target: AnnotateTarget }) {
       problem={error}
       nav={depth > 1 ? { index: slice, count: depth, onChange: setSlice, label: target.sliceLabel } : undefined}
     >
-      <div className="viewer-split">
+      <div className="viewer-split annotate-split">
         <ImageCanvas
           pixels={pixels}
           label="Annotate: paint labels"
@@ -308,8 +312,8 @@ export function AnnotateEditor({ target }: { target: AnnotateTarget }) {
           }}
           readout={(x, y) => `${planes ? `${valueText(planes, x, y)} · ` : ''}label ${labels ? labels[y * width + x] : '…'}`}
         />
+        {help && <AnnotateHelp onClose={() => setHelp(false)} />}
         <aside className="viewer-side annotate-side" aria-label="Annotation">
-          {help && <AnnotateHelp onClose={() => setHelp(false)} />}
           {draft && (
             <div className="annotate-draft" data-testid="annotate-draft">
               <p className="small-text">

@@ -39,24 +39,20 @@ function StartFrom({
   const id = useId();
   const mask = masks.find((m) => m.id === pick) ?? null;
   const target = useMemo(() => targetOf(mask), [targetOf, mask]);
-  return (
-    <>
-      <div className="row annotate-start">
-        <label htmlFor={id} className="small-text">
-          Start from
-        </label>
-        <select id={id} data-testid="annotate-start" value={mask ? mask.id : ''} onChange={(e) => setPick(e.target.value)}>
-          <option value="">A new empty label layer</option>
-          {masks.map((m) => (
-            <option key={m.id} value={m.id}>
-              {m.name} ({m.keys.mask!.dtype})
-            </option>
-          ))}
-        </select>
-      </div>
-      <AnnotateEditor key={target.key} target={target} />
-    </>
+  const picker = (
+    <span className="field annotate-start">
+      <label htmlFor={id}>Start from</label>
+      <select id={id} data-testid="annotate-start" value={mask ? mask.id : ''} onChange={(e) => setPick(e.target.value)}>
+        <option value="">A new empty label layer</option>
+        {masks.map((m) => (
+          <option key={m.id} value={m.id}>
+            {m.name} ({m.keys.mask!.dtype})
+          </option>
+        ))}
+      </select>
+    </span>
   );
+  return <AnnotateEditor key={target.key} target={target} startFrom={picker} />;
 }
 
 export function AnnotateImage({ meta }: { meta: DatasetMeta }) {

@@ -41,14 +41,22 @@ export function useLayerPainter(width: number, height: number, style: LayerStyle
     if (labels) paint(labels, null);
   }, [labelColors, opacity, outline, labels, shownVersion, paint]);
 
+  // One stable ref callback: the canvas is painted whole when it is (re)mounted, not on every render.
+  const labelsRef = useRef(labels);
+  labelsRef.current = labels;
+  const setCanvas = useCallback(
+    (el: HTMLCanvasElement | null) => {
+      const fresh = el && el !== ref.current;
+      ref.current = el;
+      if (fresh && labelsRef.current) paint(labelsRef.current, null);
+    },
+    [paint],
+  );
+
   const overlay = useCallback(
     (t: ViewTransform) => (
       <canvas
-        ref={(el) => {
-          const fresh = el && el !== ref.current;
-          ref.current = el;
-          if (fresh && labels) paint(labels, null);
-        }}
+        ref={setCanvas}
         width={width}
         height={height}
         className={t.zoom >= 1 ? 'pixelated' : undefined}
@@ -57,7 +65,7 @@ export function useLayerPainter(width: number, height: number, style: LayerStyle
         aria-hidden="true"
       />
     ),
-    [width, height, labels, paint],
+    [width, height, setCanvas],
   );
   return { paint, overlay };
 }

@@ -3,12 +3,12 @@
 export type AnnotateTool = 'brush' | 'eraser' | 'fill' | 'polygon' | 'lasso' | 'pick';
 
 export const TOOLS: { tool: AnnotateTool; label: string; icon: string; keys: string[]; title: string }[] = [
-  { tool: 'brush', label: 'Brush', icon: '🖌', keys: ['P', '2'], title: 'Paint the selected label with a disc' },
+  { tool: 'brush', label: 'Brush', icon: '✎', keys: ['P', '2'], title: 'Paint the selected label with a disc' },
   { tool: 'eraser', label: 'Eraser', icon: '⌫', keys: ['E', '1'], title: 'Erase to background (0)' },
-  { tool: 'fill', label: 'Fill', icon: '🪣', keys: ['F', '3'], title: 'Fill the connected region of the clicked label (4-connected)' },
+  { tool: 'fill', label: 'Fill', icon: '◧', keys: ['F', '3'], title: 'Fill the connected region of the clicked label (4-connected)' },
   { tool: 'polygon', label: 'Polygon', icon: '⬠', keys: ['G'], title: 'Click vertices; Enter, double-click or a click on the first vertex fills' },
-  { tool: 'lasso', label: 'Lasso', icon: '➰', keys: ['L'], title: 'Drag a freehand outline; releasing fills it' },
-  { tool: 'pick', label: 'Pick', icon: '💧', keys: ['K', '4'], title: 'Select the label under the pointer' },
+  { tool: 'lasso', label: 'Lasso', icon: '◌', keys: ['L'], title: 'Drag a freehand outline; releasing fills it' },
+  { tool: 'pick', label: 'Pick', icon: '⊕', keys: ['K', '4'], title: 'Select the label under the pointer' },
 ];
 
 export type AnnotateAction = { tool: AnnotateTool } | { do: 'newLabel' | 'smaller' | 'larger' | 'undo' | 'redo' | 'help' | 'outline' | 'finish' | 'cancel' };
