@@ -251,3 +251,72 @@ test('on a stack, each slice is edited apart and undo moves back across slices',
   expect(s.meta.extra).toMatchObject({ editedSlices: [0, 1], editedImage: expect.stringMatching(/^stack:/) });
   expect(problems).toEqual([]);
 });
+
+test('a mask is edited over its source and saved as a promoted new version; a volume is painted per Z slice', async ({ page }) => {
+  const problems = await openApp(page);
+  const ids = await page.evaluate(async () => {
+    const data = new Uint8Array(20 * 30).map((_, i) => i % 250);
+    const image = await window.algobox.datasets.put({ image: { dtype: 'uint8', shape: [20, 30], data } }, { name: 'small image' });
+    const m = new Uint8Array(20 * 30);
+    for (let y = 0; y < 5; y++) for (let x = 0; x < 5; x++) m[y * 30 + x] = 1;
+    const mask = await window.algobox.datasets.put(
+      { mask: { dtype: 'uint8', shape: [20, 30], data: m } },
+      { name: 'small mask', schema: 'Segmentation', extra: { inputs: [image] } },
+    );
+    const volume = await window.algobox.datasets.put(
+      { volume: { dtype: 'uint16', shape: [4, 20, 30], data: new Uint16Array(4 * 600).map((_, i) => i) } },
+      { name: 'small volume', schema: 'Volume' },
+    );
+    return { image, mask, volume };
+  });
+  await page.reload();
+  await page.evaluate(() => window.algobox.ready);
+
+  // The mask: its 25 labelled pixels over the image; label 300 painted with a 1-px brush promotes it to uint16.
+  await page
+    .getByTestId('dataset-row')
+    .locator('.ds-name', { hasText: /^small mask$/ })
+    .click();
+  await page.getByTestId('mode-annotate').click();
+  await expect(editor(page)).toHaveAttribute('data-ready', 'true');
+  await expect(editor(page)).toHaveAttribute('data-target', `edit:${ids.mask}`);
+  await expectPainted(page, 25, 0, 0);
+  await expect(page.getByTestId('viewer-canvas')).toHaveAttribute('data-width', '30');
+  await pressKey(page, '[', 9);
+  await page.getByTestId('annotate-label').fill('300');
+  await click(page, 20, 10);
+  await expectPainted(page, 26, 1, 0);
+  // Pick (K) on the old mask reads label 1 back.
+  await pressKey(page, 'k');
+  await click(page, 2, 2);
+  await expect(editor(page)).toHaveAttribute('data-label', '1');
+  await page.getByTestId('annotate-save').click();
+  const s = await readSaved(page, (await page.getByTestId('annotate-saved').getAttribute('data-id'))!);
+  expect([s.dtype, s.shape, s.values, s.data[10 * 30 + 20]]).toEqual(['uint16', [20, 30], { 1: 25, 300: 1 }, 300]);
+  expect(s.meta.name).toBe('small mask (edited)');
+  expect(s.meta.source).toBe(`edit:${ids.mask}`);
+  expect(s.meta.extra).toMatchObject({ inputs: [ids.image], editedFrom: ids.mask, editedImage: ids.image, editedSlices: [0] });
+
+  // The volume: opens on the middle slice (1 of 0–3); a stroke on slice 1 and one on slice 2.
+  await page
+    .getByTestId('dataset-row')
+    .locator('.ds-name', { hasText: /^small volume$/ })
+    .click();
+  await page.getByTestId('mode-annotate').click();
+  await expect(editor(page)).toHaveAttribute('data-ready', 'true');
+  await expect(editor(page)).toHaveAttribute('data-slice', '1');
+  await pressKey(page, '[', 9);
+  await stroke(page, [3, 3], [12, 3]);
+  await expectPainted(page, 10, 1, 0);
+  await pressKey(page, '.');
+  await expect(editor(page)).toHaveAttribute('data-slice', '2');
+  await expect(editor(page)).toHaveAttribute('data-ready', 'true');
+  await click(page, 7, 7);
+  await expectPainted(page, 1, 2, 0);
+  await page.getByTestId('annotate-save').click();
+  const v = await readSaved(page, (await page.getByTestId('annotate-saved').getAttribute('data-id'))!);
+  expect([v.dtype, v.shape, v.values, v.data[600 + 3 * 30 + 12], v.data[1200 + 7 * 30 + 7]]).toEqual(['uint16', [4, 20, 30], { 1: 11 }, 1, 1]);
+  expect(v.meta.source).toBe(`annotation:${ids.volume}`);
+  expect(v.meta.extra).toMatchObject({ inputs: [ids.volume], editedSlices: [1, 2] });
+  expect(problems).toEqual([]);
+});

@@ -22,7 +22,8 @@ export function useLayerPainter(width: number, height: number, style: LayerStyle
   const paint = useCallback(
     (data: Int32Array, r: Rect | null) => {
       const c = ref.current;
-      const ctx = c?.getContext('2d');
+      // A software canvas from the start: small putImageData writes never make Chromium move a 4096² backing between GPU and CPU.
+      const ctx = c?.getContext('2d', { willReadFrequently: true });
       if (!c || !ctx || !width || !height) return;
       const outline = styleRef.current.outline;
       const rect = r ? growRect(r, outline ? 1 : 0, width, height) : ([0, 0, width, height] as Rect);
