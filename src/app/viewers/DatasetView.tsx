@@ -14,8 +14,9 @@ import { SegmentationViewer } from './SegmentationViewer';
 import { SlicedSegmentation } from './SlicedSegmentation';
 import { isSlicedField } from './slicedFields';
 import { ViewerMessage, errorText } from './controls';
-import { arrayField, datasetKind, isTiledImageField, provenance, useExecutionRecord } from './data';
-import { PromptableEmbedding, PromptableImage, isPromptableEmbedding } from './PromptMode';
+import { arrayField, datasetKind, isTiledImageField, provenance, useExecutionRecord, volumeKeys } from './data';
+import { AnnotatableView, PromptableEmbedding, PromptableImage, isPromptableEmbedding } from './PromptMode';
+import { AnnotateImage, AnnotateMask, AnnotateVolume } from './annotate/AnnotateMode';
 import { formatShape } from './render/format';
 import { dimsText } from './render/dims';
 import { fieldAxes, isHyperstack } from './render/hyperstack';
@@ -228,15 +229,21 @@ export function DatasetView({ id }: { id: string }) {
     <div className="viewer-view" data-testid="dataset-view" data-kind={kind}>
       <DatasetHeader meta={meta} />
       {kind === 'image' ? (
-        <PromptableImage imageId={id}>
+        <PromptableImage imageId={id} annotate={<AnnotateImage meta={meta} />}>
           {isTiledImageField(meta, 'image') ? <TiledImageViewer datasetId={id} axes={imageAxes(meta)} /> : <ImageDataset meta={meta} />}
         </PromptableImage>
       ) : kind === 'volume' ? (
-        <VolumeView meta={meta} />
+        <AnnotatableView annotate={<AnnotateVolume meta={meta} fieldKey={volumeKeys(meta)[0]!} />}>
+          <VolumeView meta={meta} />
+        </AnnotatableView>
       ) : kind === 'image+mask' ? (
-        <ImageMaskDataset id={id} />
+        <AnnotatableView annotate={<AnnotateMask meta={meta} own />}>
+          <ImageMaskDataset id={id} />
+        </AnnotatableView>
       ) : kind === 'mask' ? (
-        <MaskDataset meta={meta} />
+        <AnnotatableView annotate={<AnnotateMask meta={meta} />}>
+          <MaskDataset meta={meta} />
+        </AnnotatableView>
       ) : kind === 'table' ? (
         <TableViewer meta={meta} />
       ) : kind === 'alignment' ? (

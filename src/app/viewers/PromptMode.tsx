@@ -9,7 +9,7 @@ import { useExecution } from '../state/queries';
 import { ViewerMessage, errorText, type SliceNav } from './controls';
 import { PromptSegmenter } from './PromptSegmenter';
 
-export type ViewerMode = 'view' | 'segment';
+export type ViewerMode = 'view' | 'segment' | 'annotate';
 
 /** The embedding algorithm "Compute embedding" runs. */
 export const EMBEDDING_ALGORITHM = 'sam_embedding';
@@ -34,37 +34,61 @@ export function useEmbeddingsFor(imageId: string | null) {
   return useQuery({ queryKey: embeddingsKey(imageId ?? '-'), queryFn: () => api.prompts.embeddingsFor(imageId!), enabled: !!imageId, staleTime: 0 });
 }
 
-/** Two-button switch above a viewer. */
-export function ModeBar({ mode, onChange, hint }: { mode: ViewerMode; onChange: (m: ViewerMode) => void; hint?: ReactNode }) {
+const MODES: Record<ViewerMode, { label: string; title: string }> = {
+  view: { label: 'View', title: 'Look at the data' },
+  segment: { label: 'Click to segment', title: 'Segment with clicks and boxes (SAM decoder on a stored embedding)' },
+  annotate: { label: 'Annotate', title: 'Paint, fill and erase labels (brush, fill, polygon, lasso; undo; saved as a new Segmentation dataset)' },
+};
+
+/** The mode switch above a viewer (`mode-view`, `mode-segment`, `mode-annotate`). */
+export function ModeBar({
+  mode,
+  onChange,
+  hint,
+  modes = ['view', 'segment'],
+}: {
+  mode: ViewerMode;
+  onChange: (m: ViewerMode) => void;
+  hint?: ReactNode;
+  modes?: readonly ViewerMode[];
+}) {
   return (
     <div className="viewer-modes" role="group" aria-label="Viewer mode">
-      <button type="button" className="small" aria-pressed={mode === 'view'} data-testid="mode-view" onClick={() => onChange('view')}>
-        View
-      </button>
-      <button
-        type="button"
-        className="small"
-        aria-pressed={mode === 'segment'}
-        data-testid="mode-segment"
-        onClick={() => onChange('segment')}
-        title="Segment with clicks and boxes (SAM decoder on a stored embedding)"
-      >
-        Click to segment
-      </button>
+      {modes.map((m) => (
+        <button key={m} type="button" className="small" aria-pressed={mode === m} data-testid={`mode-${m}`} onClick={() => onChange(m)} title={MODES[m].title}>
+          {MODES[m].label}
+        </button>
+      ))}
       {hint && <span className="muted small-text">{hint}</span>}
     </div>
   );
 }
 
-/** An image's viewer with the click-to-segment mode beside it. */
-export function PromptableImage({ imageId, children }: { imageId: string; children: ReactNode }) {
+/** An image's viewer with the click-to-segment and annotate modes beside it (`annotate`: the Annotate mode's view). */
+export function PromptableImage({ imageId, children, annotate }: { imageId: string; children: ReactNode; annotate?: ReactNode }) {
   const [mode, setMode] = useState<ViewerMode>('view');
   const embeddings = useEmbeddingsFor(imageId);
   const has = (embeddings.data?.length ?? 0) > 0;
   return (
     <>
-      <ModeBar mode={mode} onChange={setMode} hint={mode === 'view' && has ? 'an embedding is stored for this image' : null} />
-      {mode === 'view' ? children : <ImagePrompts imageId={imageId} />}
+      <ModeBar
+        mode={mode}
+        onChange={setMode}
+        modes={annotate ? ['view', 'segment', 'annotate'] : ['view', 'segment']}
+        hint={mode === 'view' && has ? 'an embedding is stored for this image' : null}
+      />
+      {mode === 'view' ? children : mode === 'annotate' ? annotate : <ImagePrompts imageId={imageId} />}
+    </>
+  );
+}
+
+/** A viewer with the Annotate mode beside it (masks, stacks, volumes). */
+export function AnnotatableView({ children, annotate }: { children: ReactNode; annotate: ReactNode }) {
+  const [mode, setMode] = useState<ViewerMode>('view');
+  return (
+    <>
+      <ModeBar mode={mode} onChange={setMode} modes={['view', 'annotate']} />
+      {mode === 'annotate' ? annotate : children}
     </>
   );
 }

@@ -7,7 +7,6 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useId, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { useApi } from '../apiContext';
 import { useDataset, invalidateData } from '../state/queries';
-import { useSelection } from '../state/selection';
 import { ContrastControls } from './ContrastControls';
 import { formatWH } from './render/dims';
 import { ImageCanvas, type ImagePoint, type ImageTool, type ViewTransform } from './ImageCanvas';
@@ -18,6 +17,7 @@ import { arrayField } from './data';
 import { DRAG_THRESHOLD_PX, boxBetween, describeEdit, pixelAt, promptsOf, type PromptEdit } from './promptEdits';
 import { blackRGBA, overlayLabels } from './render/overlay';
 import { usePromptSession } from './usePromptSession';
+import { SavedAs } from './SavedAs';
 import { ViewerFrame } from './ViewerFrame';
 import { maskQualityWords } from '../userWords';
 
@@ -43,7 +43,6 @@ const MASK_PALETTE = (() => {
 export function PromptSegmenter({ embeddingId, nav }: { embeddingId: string; nav?: SliceNav }) {
   const api = useApi();
   const qc = useQueryClient();
-  const { setView } = useSelection();
   const [edits, setEdits] = useState<PromptEdit[]>([]);
   const [dragBox, setDragBox] = useState<Box | null>(null);
   const press = useRef<Press | null>(null);
@@ -281,21 +280,7 @@ export function PromptSegmenter({ embeddingId, nav }: { embeddingId: string; nav
           <button type="button" className="primary" onClick={() => void save()} disabled={!result || saving || live.busy} data-testid="prompt-save">
             {saving ? 'Saving…' : 'Save as segmentation'}
           </button>
-          {saved && (
-            <p className="small-text ok-text" data-testid="prompt-saved" data-id={saved.id}>
-              Saved as{' '}
-              <button
-                type="button"
-                className="link"
-                onClick={() => setView({ kind: 'dataset', id: saved.id })}
-                data-testid="prompt-saved-open"
-                title="Open the new Segmentation dataset"
-              >
-                {saved.name}
-              </button>{' '}
-              (Segmentation, in Datasets).
-            </p>
-          )}
+          {saved && <SavedAs saved={saved} testId="prompt-saved" openTestId="prompt-saved-open" />}
           {saveError && <p className="small-text error-text">{saveError}</p>}
           <p className="muted small-text">
             Decoder: {session.algorithm.name} {session.algorithm.version}

@@ -11,6 +11,8 @@ import { ViewerMessage, errorText } from './controls';
 import { useKeep } from './data';
 import type { DatasetRecord } from '../../core/records';
 import type { NDArray } from '../../core/ndarray';
+import { AnnotatableView } from './PromptMode';
+import { AnnotateStack } from './annotate/AnnotateMode';
 
 /** The image of a stack slice: its `image`, else its `mask`, else its first array field. */
 function sliceImage(rec: DatasetRecord | undefined): NDArray | null {
@@ -62,16 +64,22 @@ export function StackView({ id }: { id: string }) {
         </h3>
         <span className="chip">stack · {count} slices</span>
       </header>
-      <ImageViewer
-        image={q.isError ? null : image}
-        loading={q.isFetching}
-        error={
-          q.isError ? `Slice ${i + 1} could not be read: ${errorText(q.error)}` : q.data && !sliceImage(q.data) ? `Slice ${i + 1} has no array to show.` : null
-        }
-        label={`Stack ${stack.name}`}
-        nav={{ index: i, count, onChange: setIndex, label: 'Slice', describe: () => q.data?.meta.name ?? '' }}
-        overlay={overlay}
-      />
+      <AnnotatableView annotate={<AnnotateStack stackId={id} />}>
+        <ImageViewer
+          image={q.isError ? null : image}
+          loading={q.isFetching}
+          error={
+            q.isError
+              ? `Slice ${i + 1} could not be read: ${errorText(q.error)}`
+              : q.data && !sliceImage(q.data)
+                ? `Slice ${i + 1} has no array to show.`
+                : null
+          }
+          label={`Stack ${stack.name}`}
+          nav={{ index: i, count, onChange: setIndex, label: 'Slice', describe: () => q.data?.meta.name ?? '' }}
+          overlay={overlay}
+        />
+      </AnnotatableView>
     </div>
   );
 }
