@@ -139,3 +139,58 @@ test('Add labels from file… shows a uint16 label PNG over coins; Import labels
   expect((await stored(page, 'coins_cp_masks.png')).values).toEqual(made.labels);
   expect(problems).toEqual([]);
 });
+
+test('Add labels from file… on a Volume: 3-D int32 labels (tifffile) over its slices; labels of another size are refused, naming both', async ({ page }) => {
+  test.skip(!ready, 'needs numpy, PIL and skimage under /usr/bin/python3');
+  const code = [
+    'import sys, json, numpy as np, tifffile',
+    'd = sys.argv[1]',
+    'z, y, x = np.mgrid[0:4, 0:24, 0:32]',
+    "np.save(d + '/vol.npy', (40 + 5 * x + z).astype(np.uint8))",
+    'lab = np.zeros((4, 24, 32), np.int32)',
+    'lab[:, 4:12, 4:14] = 70000',
+    'lab[1:3, 14:22, 18:30] = 5',
+    "tifffile.imwrite(d + '/vol_labels.tif', lab, photometric='minisblack')",
+    "tifffile.imwrite(d + '/small_labels.tif', lab[:, :20], photometric='minisblack')",
+    'print(json.dumps(lab.ravel().tolist()))',
+  ].join('\n');
+  const py = spawnSync(PYTHON, ['-c', code, dir], { encoding: 'utf8' });
+  if (py.status !== 0) throw new Error(`python failed: ${py.stderr}`);
+  const want = JSON.parse(py.stdout.trim()) as number[];
+  const problems = await openApp(page);
+  await page.getByTestId('import-layout').selectOption('volume');
+  await pickWith(page, 'Import files…', 'vol.npy');
+  await expect(page.getByTestId('import-report')).toContainText('Imported 1 volume', { timeout: 60_000 });
+  await closeImportReports(page);
+  await expect(page.getByTestId('viewer-title')).toHaveText('vol.npy');
+
+  // Labels of another Z × Y × X: refused, the report names both datasets and both shapes.
+  await pickWith(page, 'Add labels from file…', 'small_labels.tif');
+  await expect(page.getByTestId('import-report')).toContainText(
+    "small_labels.tif — labels of shape (4, 20, 32) do not fit the image “vol.npy” of shape (4, 24, 32): labels need the image's Z × Y × X size (4, 24, 32).",
+    { timeout: 60_000 },
+  );
+  await closeImportReports(page);
+
+  await pickWith(page, 'Add labels from file…', 'vol_labels.tif');
+  await expect(page.getByTestId('import-report')).toContainText('Imported 1 label image as labels', { timeout: 60_000 });
+  await expect(page.getByTestId('viewer-title')).toHaveText('vol_labels.tif');
+  await expect(page.getByTestId('segmentation-viewer')).toBeVisible();
+  await expect(page.getByTestId('viewer-canvas')).toHaveAttribute('data-width', '32');
+  // Slice 1 holds both objects (70000 and 5): the legend counts them; the labels lie over the volume, not black.
+  await page.getByTestId('slice-slider').fill('1');
+  await expect(page.getByTestId('label-count')).toContainText('2 labels', { timeout: 30_000 });
+  await expect(page.getByTestId('label-row-70000')).toContainText('80 px');
+  await expect
+    .poll(async () => {
+      const [r, g, b] = await pixel(page, 6, 6); // label 70000
+      return r !== g || g !== b;
+    })
+    .toBe(true);
+  const [r, g, b] = await pixel(page, 16, 2); // background: the volume's gray (40 + 5·16 + 1), not black
+  expect([r === g && g === b, r! > 0]).toEqual([true, true]);
+  const s = await stored(page, 'vol_labels.tif');
+  expect([s.dtype, s.shape, s.schema]).toEqual(['int32', [4, 24, 32], 'Segmentation']);
+  expect(s.values).toEqual(want);
+  expect(problems).toEqual([]);
+});
