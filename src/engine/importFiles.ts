@@ -506,7 +506,7 @@ export async function importFiles(
       };
       try {
         const hint = asLabels ? null : o.labelsByName ? labelNameHint(en.name) : null;
-        const labels = plan && (asLabels || hint) ? { target, byName: hint, decode: (f: Blob) => decode(f, { maxImageBytes }) } : null;
+        const labels = plan && (asLabels || hint) ? { target, byName: hint, maxImageBytes, decode: (f: Blob) => decode(f, { maxImageBytes }) } : null;
         if (plan && !(labels && (await importLabelEntry(store, en, plan, { ...job, ...labels }, made)))) {
           await importEntry(store, en, plan, job, singles, made, { ...o, decode, maxImageBytes });
         }

@@ -7,7 +7,7 @@
 // `extra.madeFrom = <image id>`, so that the viewer shows them over that image.
 import { encodeItem } from '../core/datasetCodec';
 import { DATA_SCHEMAS, validateItem } from '../core/dataSchemas';
-import { isVolume, type PagedImageFile } from '../core/imageCodecs';
+import { decodePngIndices, isIndexedPng, isVolume, type PagedImageFile } from '../core/imageCodecs';
 import type { FileDType } from '../core/imageCodecs/common';
 import { isIntegerSource, labelDType, toLabelArray } from '../core/labelArrays';
 import { itemSize, type NDArray } from '../core/ndarray';
@@ -61,6 +61,7 @@ export interface LabelJob extends Omit<StreamJob, 'file'> {
   target: LabelTarget | null;
   /** The name ending that made a dropped file labels ("_masks"); such a file that is not an integer image is refused with NotLabelImage. */
   byName: string | null;
+  maxImageBytes: number | undefined;
   decode(file: Blob & { name?: string }): Promise<{ image: NDArray; alpha?: NDArray }[]>;
 }
 
@@ -139,8 +140,16 @@ async function microscopyLabels(job: LabelJob, tiff: MicroscopyTiff): Promise<La
   return { field: { kind: 'array', staged: w }, format: tiff.format, warnings: [] };
 }
 
-/** A PNG (or a format the browser decodes) read whole: one gray image. */
+/**
+ * A PNG (or a format the browser decodes) read whole: one gray image; an indexed PNG's palette indices
+ * are its labels (PASCAL VOC masks, algobox's label PNG export), whatever colours the palette gives them.
+ */
 async function decodedLabels(job: LabelJob, blob: Blob & { name?: string }): Promise<Labels> {
+  if (isIndexedPng(new Uint8Array(await blob.slice(0, 26).arrayBuffer()))) {
+    const mask = decodePngIndices(new Uint8Array(await blob.arrayBuffer()), job.name, { maxImageBytes: job.maxImageBytes });
+    checkFits(job.name, mask.shape, job.target);
+    return { field: encodeItem({ mask }).mask!, format: 'indexed PNG', warnings: [] };
+  }
   const pages = await job.decode(blob);
   if (pages.length !== 1)
     throw new NotLabelImage(`${job.name} holds ${pages.length} frames; a 2-D label image holds one (use a multi-page TIFF or a 3-D NPY for 3-D labels).`);

@@ -50,6 +50,9 @@ Image.fromarray(p16).save(d + '/p16.png'); save('p16.png', p16)
 Image.fromarray(np.zeros((6, 8, 3), np.uint8)).save(d + '/rgb.png')
 Image.fromarray(np.zeros((6, 8, 3), np.uint8)).save(d + '/photo_masks.png')
 Image.fromarray(p16).save(d + '/plain.png')
+# an indexed PNG (PASCAL VOC style): the palette index is the label, the palette's colours arbitrary
+idx = rng.integers(0, 21, (6, 8)).astype(np.uint8)
+voc = Image.fromarray(idx, mode='P'); voc.putpalette([(37 * i) % 256 for i in range(768)]); voc.save(d + '/voc_mask.png'); save('voc_mask.png', idx)
 # a large label volume: 40 pages of 256 x 256 uint32 (10 MiB), read through 1 MiB reads
 vol = (np.arange(40 * 256 * 256, dtype=np.uint64) * 2654435761 % 4_000_000_000).astype(np.uint32).reshape(40, 256, 256)
 tifffile.imwrite(d + '/large_labels.tif', vol, photometric='minisblack'); save('large_labels.tif', vol)
@@ -109,6 +112,16 @@ describe.skipIf(!READY)(`import as labels (${NO_PYTHON})`, () => {
     await check('nuclei_3d.tif', 'int32', [5, 4, 6], expected('nuclei_3d.tif', Int32Array));
     await check('cells_cp_masks.png', 'uint8', [6, 8], expected('cells_cp_masks.png', Uint8Array));
     await check('p16.png', 'uint16', [6, 8], expected('p16.png', Uint16Array));
+  });
+
+  it('an indexed PNG: its palette indices are the labels (not the palette colours)', async () => {
+    const api = makeApi();
+    const r = await api.datasets.importFilesDetailed([file('voc_mask.png')], { as: 'labels' });
+    expect(r.errors).toEqual([]);
+    const m = await mask(api, r.ids[0]!);
+    expect([m.dtype, m.shape]).toEqual(['uint8', [6, 8]]);
+    expect(Array.from(m.data as Uint8Array)).toEqual(Array.from(expected('voc_mask.png', Uint8Array)));
+    expect(await metaOf(api, r.ids[0]!)).toMatchObject({ extra: { format: 'indexed PNG' } });
   });
 
   it('int64 NPY within int32 → int32; an integer-valued float NPY → int32 [Z, Y, X]', async () => {
