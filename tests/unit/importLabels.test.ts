@@ -53,6 +53,13 @@ Image.fromarray(p16).save(d + '/plain.png')
 # an indexed PNG (PASCAL VOC style): the palette index is the label, the palette's colours arbitrary
 idx = rng.integers(0, 21, (6, 8)).astype(np.uint8)
 voc = Image.fromarray(idx, mode='P'); voc.putpalette([(37 * i) % 256 for i in range(768)]); voc.save(d + '/voc_mask.png'); save('voc_mask.png', idx)
+# read by geotiff (importMicroscopy's reader): a BigTIFF int32 3-D, an ImageJ hyperstack uint16 3-D, a 2-channel ImageJ file
+bt = rng.integers(-3, 100000, (3, 5, 4)).astype(np.int32)
+tifffile.imwrite(d + '/big_labels.tif', bt, bigtiff=True, photometric='minisblack'); save('big_labels.tif', bt)
+ij = rng.integers(0, 65535, (4, 5, 6)).astype(np.uint16)
+tifffile.imwrite(d + '/ij_labels.tif', ij, imagej=True, metadata={'axes': 'ZYX'}); save('ij_labels.tif', ij)
+ijc = rng.integers(0, 9, (2, 5, 6)).astype(np.uint16)
+tifffile.imwrite(d + '/ij_2ch.tif', ijc, imagej=True, metadata={'axes': 'CYX'})
 # a large label volume: 40 pages of 256 x 256 uint32 (10 MiB), read through 1 MiB reads
 vol = (np.arange(40 * 256 * 256, dtype=np.uint64) * 2654435761 % 4_000_000_000).astype(np.uint32).reshape(40, 256, 256)
 tifffile.imwrite(d + '/large_labels.tif', vol, photometric='minisblack'); save('large_labels.tif', vol)
@@ -112,6 +119,18 @@ describe.skipIf(!READY)(`import as labels (${NO_PYTHON})`, () => {
     await check('nuclei_3d.tif', 'int32', [5, 4, 6], expected('nuclei_3d.tif', Int32Array));
     await check('cells_cp_masks.png', 'uint8', [6, 8], expected('cells_cp_masks.png', Uint8Array));
     await check('p16.png', 'uint16', [6, 8], expected('p16.png', Uint16Array));
+  });
+
+  it('BigTIFF int32 and ImageJ uint16 label stacks (the geotiff reader) → [Z, Y, X] exactly; a 2-channel ImageJ file is refused', async () => {
+    const api = makeApi();
+    const r = await api.datasets.importFilesDetailed([file('big_labels.tif'), file('ij_2ch.tif'), file('ij_labels.tif')], { as: 'labels' });
+    expect(r.errors).toEqual([{ file: 'ij_2ch.tif', message: 'a label image has one value per pixel; ij_2ch.tif has 2 channels (channels).' }]);
+    const [bt, ij] = await Promise.all(r.ids.map((id) => mask(api, id)));
+    expect([bt!.dtype, bt!.shape]).toEqual(['int32', [3, 5, 4]]);
+    expect(Array.from(bt!.data as Int32Array)).toEqual(Array.from(expected('big_labels.tif', Int32Array)));
+    expect([ij!.dtype, ij!.shape]).toEqual(['uint16', [4, 5, 6]]);
+    expect(Array.from(ij!.data as Uint16Array)).toEqual(Array.from(expected('ij_labels.tif', Uint16Array)));
+    expect((await metaOf(api, r.ids[1]!)).extra).toMatchObject({ format: 'ImageJ TIFF', importedAs: 'labels' });
   });
 
   it('an indexed PNG: its palette indices are the labels (not the palette colours)', async () => {
