@@ -3,7 +3,8 @@
 // "Add labels from file…": the labels are shown over coins (an object's pixel coloured, the background
 // gray; the legend's label count is the file's), and the stored mask equals the file, linked to coins
 // by madeFrom. The top bar's "Import labels…" imports the same file as labels of no image, and a
-// dropped "*_cp_masks.png" is imported as labels, said in the import report by its name.
+// dropped "*_cp_masks.png" is imported as labels, said in the import report by its name, and its report's
+// "Import as image instead" makes it an image.
 import { expect, test, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -137,6 +138,12 @@ test('Add labels from file… shows a uint16 label PNG over coins; Import labels
   await expect(report).toContainText('Imported 1 label image as labels', { timeout: 60_000 });
   await expect(report).toContainText('coins_cp_masks.png — imported as labels (its name ends in _cp_masks).');
   expect((await stored(page, 'coins_cp_masks.png')).values).toEqual(made.labels);
+  // Its report's "Import as image instead": the labels are deleted and the file imported as an image.
+  await report.getByRole('button', { name: 'Import as image instead' }).click();
+  await expect(page.getByTestId('import-report')).toContainText('Imported 1 image', { timeout: 60_000 });
+  await expect
+    .poll(() => page.evaluate(async () => (await window.algobox.datasets.list()).filter((m) => m.name === 'coins_cp_masks.png').map((m) => m.schema)))
+    .toEqual(['Image']);
   expect(problems).toEqual([]);
 });
 

@@ -37,6 +37,8 @@ export interface Job {
   warnings: string[];
   /** Extra lines (persistent storage outcome). */
   notes: string[];
+  /** A button on the finished report that takes back part of what was done (dropped files imported as labels → as images). */
+  undo?: { text: string; run: () => void } | undefined;
 }
 
 const JOBS_KEY = ['datasets-ui', 'jobs'] as const;
@@ -209,6 +211,7 @@ export function useImportActions(): ImportActions {
           failures: all.map(errorLine),
           warnings: r.warnings.map(errorLine),
           notes,
+          undo: labels.labelsByName && r.labels.length ? asImagesInstead(r.labels, items, r.warnings) : undefined,
         });
       } catch (e) {
         await invalidateData(qc);
@@ -217,6 +220,18 @@ export function useImportActions(): ImportActions {
     },
     [api, qc, setView],
   );
+
+  /** "Import as images instead": the labels a drop made from files named like labels deleted, and those files imported as images. */
+  const asImagesInstead = (ids: readonly string[], items: DropItem[], warnings: readonly { file: string; message: string }[]) => {
+    const byName = new Set(warnings.filter((w) => w.message.startsWith('imported as labels')).map((w) => w.file));
+    const files = items.filter((it) => byName.has(it.path));
+    return {
+      text: files.length === 1 ? 'Import as image instead' : `Import these ${files.length} as images instead`,
+      run: () => {
+        void api.datasets.delete([...ids]).then(() => importItems(files));
+      },
+    };
+  };
 
   // The installer announces the outcome (installed, or the manifest error) in the app's install
   // toast, as for every other install; this card only says that an install is under way.
