@@ -1,14 +1,11 @@
 // Top-bar import: a file picker and a folder picker (webkitdirectory), both into the same import path
 // as drops (useImport). Picked folders keep their relative paths, so a folder becomes a stack. Beside
 // them, how multi-page files (multi-page TIFF, 3-D NPY) are imported, for pickers and drops alike.
-// "Labels…" imports label images made elsewhere (Cellpose, StarDist, napari, Fiji) as Segmentation
-// datasets, their integer ids kept exactly.
 import { useEffect, useRef } from 'react';
 import { useUsable } from '../state/queries';
 import { filesToItems } from './dropEntries';
 import type { ImportLayout } from '../../api';
 import { useImportActions, useImportLayout } from './useImport';
-import { LabelsPicker } from './LabelsPicker';
 import { OpenUrlForm } from './remoteDatasets';
 import './datasets.css';
 
@@ -59,13 +56,6 @@ function ImportPickers() {
         aria-hidden="true"
         data-testid="import-files-input"
         onChange={(e) => onPick(e.currentTarget)}
-      />
-      <LabelsPicker
-        text="Import labels…"
-        title="Import label images made elsewhere (Cellpose *_cp_masks.png, StarDist, napari, Fiji, ilastik: PNG, TIFF, NPY of integer object ids, 0 = background) as labels; a multi-page TIFF or 3-D NPY becomes 3-D labels"
-        labels={{ as: 'labels' }}
-        testId="import-labels-input"
-        multiple
       />
       <input
         ref={folderRef}
