@@ -2,7 +2,7 @@
 // uint16 label PNG made by Python (skimage.measure.label of coins > Otsu) added with the image viewer's
 // "Add labels from file…": the labels are shown over coins (an object's pixel coloured, the background
 // gray; the legend's label count is the file's), and the stored mask equals the file, linked to coins
-// by madeFrom. The Datasets section's "Import labels…" imports the same file as labels of no image, and a
+// by madeFrom. "Import labels…" under the Datasets list imports the same file as labels of no image, and a
 // dropped "*_cp_masks.png" is imported as labels, said in the import report by its name, and its report's
 // "Import as image instead" makes it an image.
 import { expect, test, type Page } from '@playwright/test';
@@ -122,7 +122,7 @@ test('Add labels from file… shows a uint16 label PNG over coins; Import labels
   await closeImportReports(page);
   await shot(page, 'docs/screenshots/import-labels.png');
 
-  // The Datasets section's "Import labels…": labels of no image, the same values.
+  // "Import labels…" under the Datasets list: labels of no image, the same values.
   await pickWith(page, 'Import labels…', 'objects.png');
   await expect(page.getByTestId('import-report')).toContainText('Imported 1 label image as labels', { timeout: 60_000 });
   await expect(page.getByTestId('viewer-title')).toHaveText('objects.png');

@@ -65,14 +65,6 @@ export function DatasetsSection(p: DatasetsSectionProps) {
             </button>
           </>
         )}
-        <LabelsPicker
-          text="Import labels…"
-          title="Import label images made elsewhere (Cellpose *_cp_masks.png, StarDist, napari, Fiji, ilastik: PNG, TIFF, NPY of integer object ids, 0 = background) as labels; a multi-page TIFF or 3-D NPY becomes 3-D labels. To put labels over one image, use “Add labels from file…” in its viewer."
-          labels={{ as: 'labels' }}
-          testId="import-labels-input"
-          className="small"
-          multiple
-        />
       </div>
       {filtered.length === 0 ? (
         <p className="ds-hint muted">
@@ -95,6 +87,17 @@ export function DatasetsSection(p: DatasetsSectionProps) {
         </ul>
       )}
       {paged.pages > 1 && <Pager paged={paged} total={filtered.length} setPage={p.setPage} />}
+      {/* After the list: a Tab from the filter box still lands on the list's first row. */}
+      <div className="ds-section-foot">
+        <LabelsPicker
+          text="Import labels…"
+          title="Import label images made elsewhere (Cellpose *_cp_masks.png, StarDist, napari, Fiji, ilastik: PNG, TIFF, NPY of integer object ids, 0 = background) as labels; a multi-page TIFF or 3-D NPY becomes 3-D labels. To put labels over one image, use “Add labels from file…” in its viewer."
+          labels={{ as: 'labels' }}
+          testId="import-labels-input"
+          className="small"
+          multiple
+        />
+      </div>
     </section>
   );
 }

@@ -1,5 +1,5 @@
 // A button that picks label image files (PNG, TIFF, NPY of integer object ids) and imports them as
-// labels: the Datasets section's "Import labels…" (`as: 'labels'`) and an image viewer's "Add labels from
+// labels: "Import labels…" under the Datasets list (`as: 'labels'`) and an image viewer's "Add labels from
 // file…" (`labelsOf` = that image; the new labels are then shown over it).
 import { useRef } from 'react';
 import { filesToItems } from './dropEntries';
