@@ -123,7 +123,7 @@ async function pagedLabels(job: LabelJob, file: PagedImageFile): Promise<Labels>
 async function microscopyLabels(job: LabelJob, tiff: MicroscopyTiff): Promise<Labels> {
   if (tiff.series.length !== 1) throw new NotLabelImage(`${job.name} holds ${tiff.series.length} images (series); a label file holds one.`);
   const s = tiff.series[0]!;
-  if (s.sizes.c !== 1) refuseChannels(job.name, s.sizes.c, s.samples === 3 ? 'RGB' : 'channels');
+  if (s.sizes.c !== 1) refuseChannels(job.name, s.sizes.c, s.samples === 3 ? 'RGB' : 'a C axis');
   if (s.sizes.t !== 1) throw new NotLabelImage(`${job.name} has ${s.sizes.t} time points; import one time point's labels per file.`);
   checkSource(job, s.dtype);
   const { z, y, x } = s.sizes;

@@ -124,7 +124,7 @@ describe.skipIf(!READY)(`import as labels (${NO_PYTHON})`, () => {
   it('BigTIFF int32 and ImageJ uint16 label stacks (the geotiff reader) → [Z, Y, X] exactly; a 2-channel ImageJ file is refused', async () => {
     const api = makeApi();
     const r = await api.datasets.importFilesDetailed([file('big_labels.tif'), file('ij_2ch.tif'), file('ij_labels.tif')], { as: 'labels' });
-    expect(r.errors).toEqual([{ file: 'ij_2ch.tif', message: 'a label image has one value per pixel; ij_2ch.tif has 2 channels (channels).' }]);
+    expect(r.errors).toEqual([{ file: 'ij_2ch.tif', message: 'a label image has one value per pixel; ij_2ch.tif has 2 channels (a C axis).' }]);
     const [bt, ij] = await Promise.all(r.ids.map((id) => mask(api, id)));
     expect([bt!.dtype, bt!.shape]).toEqual(['int32', [3, 5, 4]]);
     expect(Array.from(bt!.data as Int32Array)).toEqual(Array.from(expected('big_labels.tif', Int32Array)));
