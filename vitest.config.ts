@@ -10,6 +10,7 @@ import { defineConfig } from 'vitest/config';
 const INTEGRATION = [
   'apiUsable',
   'apiImport',
+  'importLabels',
   'badInput',
   'importStreaming',
   'beatThrown',

@@ -170,7 +170,7 @@ export interface Algobox {
     rename(id: string, name: string): Promise<DatasetMeta>;
     /** Replace what the axes of field `key` mean (channel names and colours, windows, units, physical sizes); checked against its shape. */
     setAxes(id: string, key: string, axes: ImageAxes): Promise<DatasetMeta>;
-    /** The ids made; throws when nothing could be imported. `opts`: e.g. `{ layout: 'volume' }` (see ImportOptions). */
+    /** The ids made; throws when nothing could be imported. `opts`: e.g. `{ layout: 'volume' }`, `{ as: 'labels' }`, `{ labelsOf: imageId }` (see ImportOptions). */
     importFiles(files: Iterable<ImportEntry> | ArrayLike<ImportEntry>, opts?: ImportOptions): Promise<string[]>;
     importFilesDetailed(
       files: Iterable<ImportEntry> | ArrayLike<ImportEntry>,

@@ -25,6 +25,8 @@ import { microscopyBytes, stageMicroscopy } from './importMicroscopy';
 import { checkCancelled, ImportCancelled, stagePages, stageVolume, type StreamJob } from './importStreamed';
 import { importZarrFolders, takeZarrFolders } from './importZarr';
 import { AUTO_VOLUME_BYTES, DEFAULT_PERSIST_THRESHOLD_BYTES } from './importDefaults';
+import { labelTarget, NotLabelImage, stageLabels, type LabelJob } from './importLabels';
+import { labelNameHint } from '../core/labelArrays';
 
 /** A named file (a `File`), or a file with its path relative to a dropped folder's root ("cells/img_02.png"). */
 export type ImportEntry = (Blob & { name?: string; webkitRelativePath?: string }) | { file: Blob & { name?: string }; path: string };
@@ -68,6 +70,23 @@ export interface ImportOptions {
    * other files still import. Default: the context's `maxImageBytes` (createAlgobox's), else 1 GiB.
    */
   maxImageBytes?: number;
+  /**
+   * 'labels': every file becomes ONE Segmentation dataset `{ mask }` of integer object ids (0 =
+   * background) kept exactly — [Y, X], or [Z, Y, X] for a multi-page TIFF / 3-D NPY — instead of
+   * images (src/engine/importLabels.ts, src/core/labelArrays.ts). Default 'images'.
+   */
+  as?: 'images' | 'labels';
+  /**
+   * The id of the image dataset the labels belong to (implies `as: 'labels'`): each file must have its
+   * Y × X (and Z) size, and records `extra.madeFrom = labelsOf` so that the viewer shows it over the image.
+   */
+  labelsOf?: string;
+  /**
+   * A file whose name says it holds labels (`*_labels.*`, `*_label.*`, `*_masks.*`, `*_mask.*`,
+   * `*_cp_masks.*`, `*_seg.*`) and that is an integer image is imported as labels, said in `warnings`
+   * (drops in the app); one that is not (RGB, float) is imported as an image.
+   */
+  labelsByName?: boolean;
 }
 
 export interface ImportResult {
@@ -75,6 +94,8 @@ export interface ImportResult {
   ids: string[];
   /** The Volume datasets among `ids` (one per file imported as a volume). */
   volumes: string[];
+  /** The Segmentation datasets among `ids` made from label files (`as: 'labels'`, `labelsOf`, `labelsByName`). */
+  labels: string[];
   /** Files not imported because the import was cancelled (the one in progress and those after it). */
   cancelled: string[];
   /** Files that could not be read or stored, each with the reason; the rest were imported. */
@@ -107,7 +128,7 @@ export interface ImportContext {
   decode: ImageFileDecoder | undefined;
   /** The app's limit on one decoded image (ImportOptions.maxImageBytes overrides it per import). */
   maxImageBytes?: number | undefined;
-  store(): Promise<Pick<Store, 'putDatasets' | 'putDatasetsAsStack' | 'createChunkedArray' | 'deleteDatasets'>>;
+  store(): Promise<Pick<Store, 'putDatasets' | 'putDatasetsAsStack' | 'createChunkedArray' | 'deleteDatasets' | 'getDatasetMeta'>>;
   /** `navigator.storage.persist()`'s answer, null where unavailable. */
   persist(): Promise<boolean | null>;
   /** `navigator.storage.estimate()`, null where unavailable: an import larger than the free space is refused before anything is written. */
@@ -247,6 +268,7 @@ async function planEntry(ctx: ImportContext, en: Entry, maxImageBytes: number | 
 interface Made {
   ids: Map<Entry, string[]>;
   volumes: string[];
+  labels: string[];
   errors: ImportError[];
   warnings: ImportError[];
   stacks: StackRecord[];
@@ -372,6 +394,35 @@ async function importEntry(
   }
 }
 
+/** Whether the import makes labels (`as: 'labels'` or `labelsOf`); throws on bad options. */
+function labelsMode(o: ImportOptions): boolean {
+  if (o.as !== undefined && o.as !== 'images' && o.as !== 'labels')
+    throw new Error(`importFiles: as must be 'images' or 'labels', got ${JSON.stringify(o.as)}.`);
+  if (o.labelsOf !== undefined && o.as === 'images') throw new Error("importFiles: labelsOf imports labels; it cannot be combined with as: 'images'.");
+  return o.as === 'labels' || o.labelsOf !== undefined;
+}
+
+/**
+ * One file as a labels dataset, stored at once; false when a file picked by its name is not a label
+ * image (NotLabelImage), which is then imported as an image.
+ */
+async function importLabelEntry(store: ImportStore, en: Entry, plan: Plan, job: Omit<LabelJob, 'name' | 'path' | 'store'>, made: Made): Promise<boolean> {
+  try {
+    const r = await stageLabels({ ...job, store, name: en.name, path: en.path }, en.blob, plan);
+    const ids = await store.putDatasets([r.item]);
+    made.ids.set(en, ids);
+    made.labels.push(...ids);
+    for (const message of r.warnings) made.warnings.push({ file: en.path, message });
+    if (job.byName) made.warnings.push({ file: en.path, message: `imported as labels (its name ends in ${job.byName}).` });
+    return true;
+  } catch (err) {
+    if (!(err instanceof NotLabelImage) || !job.byName) throw err;
+    await abortAll(job.writers);
+    job.writers.length = 0;
+    return false;
+  }
+}
+
 /**
  * Files in natural path order; a multi-page file becomes a Volume or a stack named after the file
  * (`layout`); 2+ single-image files of one folder of one shape and dtype a stack named after the
@@ -391,12 +442,14 @@ export async function importFiles(
   const layout = o.layout ?? 'auto';
   if (!['auto', 'images', 'volume'].includes(layout))
     throw new Error(`importFiles: layout must be 'auto', 'images' or 'volume', got ${JSON.stringify(layout)}.`);
+  const asLabels = labelsMode(o);
   const { signal } = o;
   const maxImageBytes = o.maxImageBytes ?? ctx.maxImageBytes;
-  const made: Made = { ids: new Map(), volumes: [], errors: [], warnings: [], stacks: [], cancelled: [] };
+  const made: Made = { ids: new Map(), volumes: [], labels: [], errors: [], warnings: [], stacks: [], cancelled: [] };
   // OME-Zarr folders are one image each (importZarr.ts), not loose files.
   const { folders: zarrFolders, rest: entries } = await takeZarrFolders(listEntries(files, made.errors));
   const store = await ctx.store();
+  const target = o.labelsOf !== undefined ? await labelTarget(store, o.labelsOf) : null;
   const total = entries.length;
   const bytes = entries.reduce((s, en) => s + en.blob.size, 0);
   let persisted: boolean | null = null;
@@ -407,7 +460,9 @@ export async function importFiles(
   for (const en of entries) {
     if (signal?.aborted) break;
     try {
-      plans.set(en, await planEntry(ctx, en, maxImageBytes, layout));
+      // A labels file is one dataset whatever its pages: never refused for not making a volume.
+      const labelLike = asLabels || (o.labelsByName && labelNameHint(en.name));
+      plans.set(en, await planEntry(ctx, en, maxImageBytes, labelLike ? 'images' : layout));
     } catch (err) {
       made.errors.push({ file: en.path, message: thrownMessage(err) });
       failed.add(en);
@@ -450,7 +505,11 @@ export async function importFiles(
         },
       };
       try {
-        if (plan) await importEntry(store, en, plan, job, singles, made, { ...o, decode, maxImageBytes });
+        const hint = asLabels ? null : o.labelsByName ? labelNameHint(en.name) : null;
+        const labels = plan && (asLabels || hint) ? { target, byName: hint, maxImageBytes, decode: (f: Blob) => decode(f, { maxImageBytes }) } : null;
+        if (plan && !(labels && (await importLabelEntry(store, en, plan, { ...job, ...labels }, made)))) {
+          await importEntry(store, en, plan, job, singles, made, { ...o, decode, maxImageBytes });
+        }
       } catch (err) {
         if (err instanceof ImportCancelled) cancel(en);
         else made.errors.push({ file: en.path, message: thrownMessage(err) });
@@ -469,6 +528,7 @@ export async function importFiles(
   return {
     ids: [...zarr.ids, ...entries.flatMap((en) => made.ids.get(en) ?? [])],
     volumes: made.volumes,
+    labels: made.labels,
     errors: made.errors,
     warnings: made.warnings,
     stacks: made.stacks,

@@ -42,7 +42,7 @@ export interface StreamJob {
  * Read runs of `pagesPerRead` pages and hand each to `use`, reading the next run while `use` writes
  * this one (two runs in memory at most); checks the signal between runs.
  */
-async function eachRun<T>(job: StreamJob, read: (from: number, to: number) => Promise<T>, use: (from: number, run: T) => Promise<void>): Promise<void> {
+export async function eachRun<T>(job: StreamJob, read: (from: number, to: number) => Promise<T>, use: (from: number, run: T) => Promise<void>): Promise<void> {
   const { pages, pagesPerRead } = job.file;
   const start = (from: number) => {
     const p = read(from, Math.min(from + pagesPerRead, pages));

@@ -4,6 +4,7 @@ import type { RefObject } from 'react';
 import type { DatasetMeta } from '../../core/records';
 import { DatasetRow, type DatasetRowProps } from './DatasetRow';
 import type { PanelLists } from './usePanelLists';
+import { LabelsPicker } from './LabelsPicker';
 
 /** What every dataset row gets (stable callbacks). */
 export type DatasetRowHandlers = Pick<
@@ -96,6 +97,17 @@ export function DatasetsSection(p: DatasetsSectionProps) {
         </ul>
       )}
       {paged.pages > 1 && <Pager paged={paged} total={filtered.length} setPage={p.setPage} />}
+      {/* After the list: a Tab from the filter box still lands on the list's first row. */}
+      <div className="ds-section-foot">
+        <LabelsPicker
+          text="Import labels…"
+          title="Import label images made elsewhere (Cellpose *_cp_masks.png, StarDist, napari, Fiji, ilastik: PNG, TIFF, NPY of integer object ids, 0 = background) as labels; a multi-page TIFF or 3-D NPY becomes 3-D labels. To put labels over one image, use “Add labels from file…” in its viewer."
+          labels={{ as: 'labels' }}
+          testId="import-labels-input"
+          className="small"
+          multiple
+        />
+      </div>
     </section>
   );
 }

@@ -53,6 +53,17 @@ function JobCard({ job }: { job: Job }) {
             Cancel
           </button>
         )}
+        {job.state !== 'running' && job.undo && (
+          <button
+            className="small"
+            onClick={() => {
+              dismissJob(qc, id);
+              job.undo!.run();
+            }}
+          >
+            {job.undo.text}
+          </button>
+        )}
         {job.state !== 'running' && (
           <button className="small" onClick={() => dismissJob(qc, id)} aria-label="Close this report">
             ✕

@@ -135,6 +135,8 @@ export interface ImportOutcome {
   volumes?: readonly string[];
   /** Files not imported because the import was cancelled. */
   cancelled?: readonly string[];
+  /** The Segmentation datasets among `ids` made from label files. */
+  labels?: readonly string[];
 }
 
 /**
@@ -144,8 +146,11 @@ export interface ImportOutcome {
 export function importSummary(r: ImportOutcome): string {
   const parts: string[] = [];
   const volumes = r.volumes?.length ?? 0;
-  const images = r.ids.length - volumes;
-  const made = [images ? plural(images, 'image') : '', volumes ? plural(volumes, 'volume') : ''].filter(Boolean).join(' and ');
+  const labels = r.labels?.length ?? 0;
+  const images = r.ids.length - volumes - labels;
+  const made = [images ? plural(images, 'image') : '', volumes ? plural(volumes, 'volume') : '', labels ? `${plural(labels, 'label image')} as labels` : '']
+    .filter(Boolean)
+    .join(' and ');
   if (made) {
     parts.push(`Imported ${made}${r.stacks.length ? ` (${plural(r.stacks.length, 'stack')})` : ''}.`);
   } else {

@@ -7,7 +7,7 @@
 // is a setting of this browser (localStorage), shared by the picker and drops.
 import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
-import type { ImportLayout, StorageEstimate } from '../../api';
+import type { ImportLayout, ImportOptions, StorageEstimate } from '../../api';
 import { useApi } from '../apiContext';
 import { useInstallBundle } from '../algorithms/useInstallBundle';
 import { invalidateData, keys } from '../state/queries';
@@ -37,6 +37,8 @@ export interface Job {
   warnings: string[];
   /** Extra lines (persistent storage outcome). */
   notes: string[];
+  /** A button on the finished report that takes back part of what was done (dropped files imported as labels → as images). */
+  undo?: { text: string; run: () => void } | undefined;
 }
 
 const JOBS_KEY = ['datasets-ui', 'jobs'] as const;
@@ -129,10 +131,13 @@ export function useJobReporter(): (title: string, work: () => Promise<string>) =
   );
 }
 
+/** How files are imported otherwise than as images: as labels (of an image: `labelsOf`), or as labels when their name says so (drops). */
+export type LabelChoice = Pick<ImportOptions, 'as' | 'labelsOf' | 'labelsByName'>;
+
 export interface ImportActions {
-  /** Import image files (picker or drop), reporting progress and failures. */
-  importItems(items: DropItem[], problems?: WalkProblem[]): Promise<void>;
-  /** A drop: bundles are installed, the rest imported as images. */
+  /** Import image files (picker or drop), reporting progress and failures; `labels`: as labels (see LabelChoice). */
+  importItems(items: DropItem[], problems?: WalkProblem[], labels?: LabelChoice): Promise<void>;
+  /** A drop: bundles are installed, the rest imported as images (a file named "*_masks.png" and the like as labels). */
   handleDrop(items: DropItem[], problems?: WalkProblem[]): Promise<void>;
 }
 
@@ -143,7 +148,7 @@ export function useImportActions(): ImportActions {
   const installBundle = useInstallBundle();
 
   const importItems = useCallback(
-    async (items: DropItem[], problems: WalkProblem[] = []) => {
+    async (items: DropItem[], problems: WalkProblem[] = [], labels: LabelChoice = {}) => {
       const failures = problems.map(errorLine);
       if (!items.length) {
         startJob(qc, {
@@ -187,6 +192,7 @@ export function useImportActions(): ImportActions {
             persistThresholdBytes: ask ? 0 : Infinity,
             layout: qc.getQueryData<ImportLayout>(LAYOUT_KEY) ?? storedLayout(),
             signal: controller.signal,
+            ...labels,
           },
         );
         if (ask) qc.setQueryData(PERSIST_ASKED_KEY, true);
@@ -199,12 +205,13 @@ export function useImportActions(): ImportActions {
         const all = [...problems, ...r.errors];
         patchJob(qc, id, {
           state: r.cancelled.length ? 'cancelled' : all.length ? 'error' : 'done',
-          title: importSummary({ ids: r.ids, errors: all, stacks: r.stacks, volumes: r.volumes, cancelled: r.cancelled }),
+          title: importSummary({ ids: r.ids, errors: all, stacks: r.stacks, volumes: r.volumes, cancelled: r.cancelled, labels: r.labels }),
           progress: null,
           cancel: undefined,
           failures: all.map(errorLine),
           warnings: r.warnings.map(errorLine),
           notes,
+          undo: labels.labelsByName && r.labels.length ? asImagesInstead(r.labels, items, r.warnings) : undefined,
         });
       } catch (e) {
         await invalidateData(qc);
@@ -213,6 +220,18 @@ export function useImportActions(): ImportActions {
     },
     [api, qc, setView],
   );
+
+  /** "Import as images instead": the labels a drop made from files named like labels deleted, and those files imported as images. */
+  const asImagesInstead = (ids: readonly string[], items: DropItem[], warnings: readonly { file: string; message: string }[]) => {
+    const byName = new Set(warnings.filter((w) => w.message.startsWith('imported as labels')).map((w) => w.file));
+    const files = items.filter((it) => byName.has(it.path));
+    return {
+      text: files.length === 1 ? 'Import as image instead' : `Import these ${files.length} as images instead`,
+      run: () => {
+        void api.datasets.delete([...ids]).then(() => importItems(files));
+      },
+    };
+  };
 
   // The installer announces the outcome (installed, or the manifest error) in the app's install
   // toast, as for every other install; this card only says that an install is under way.
@@ -234,7 +253,7 @@ export function useImportActions(): ImportActions {
     async (items: DropItem[], problems: WalkProblem[] = []) => {
       const { bundles, images } = classifyDrop(items);
       for (const b of bundles) await installOne(b);
-      if (images.length || problems.length || !bundles.length) await importItems(images, problems);
+      if (images.length || problems.length || !bundles.length) await importItems(images, problems, { labelsByName: true });
     },
     [installOne, importItems],
   );

@@ -3,6 +3,7 @@ import type { DatasetMeta } from '../../core/records';
 import { describeDataset } from '../datasets/format';
 import { useDataset } from '../state/queries';
 import { useSelection } from '../state/selection';
+import { LabelsPicker } from '../datasets/LabelsPicker';
 import { AlignmentViewer } from './AlignmentViewer';
 import { EmbeddingViewer } from './EmbeddingViewer';
 import { GenericViewer } from './GenericViewer';
@@ -25,6 +26,11 @@ import { TableViewer } from './TableViewer';
 import { TiledImageViewer } from './TiledImageViewer';
 import { VolumeView } from './VolumeView';
 
+/** A 2-D image or a volume: what labels imported from a file can be put over. */
+function canHoldLabels(meta: DatasetMeta): boolean {
+  return !meta.keys.mask && ['image', 'volume'].some((k) => meta.keys[k]?.kind === 'array');
+}
+
 function DatasetHeader({ meta }: { meta: DatasetMeta }) {
   const { setView } = useSelection();
   const { execution } = provenance(meta);
@@ -45,6 +51,15 @@ function DatasetHeader({ meta }: { meta: DatasetMeta }) {
         {table ? table.dims : dims.map((d) => `${d.key} ${d.text} ${d.dtype}`).join(' · ')}
       </span>
       <span className="grow" />
+      {canHoldLabels(meta) && (
+        <LabelsPicker
+          text="Add labels from file…"
+          title="Import a label image made elsewhere (PNG, TIFF, NPY of integer object ids, 0 = background; of this image's size) and show it over this image"
+          labels={{ labelsOf: meta.id }}
+          testId="add-labels-input"
+          className="small"
+        />
+      )}
       {execution && (
         <button type="button" className="small" onClick={() => setView({ kind: 'execution', id: execution })} title="Show the run that made this dataset">
           Open run

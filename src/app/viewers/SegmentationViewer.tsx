@@ -146,7 +146,9 @@ function LabelLegend({ counts, title, labels: lc, picking, onPicking, picked }: 
           Reset {ownCount} label colour{ownCount === 1 ? '' : 's'}
         </button>
       )}
-      <p className="muted small-text">Background (0): {background.toLocaleString()} px, transparent</p>
+      <p className="muted small-text" data-testid="label-count">
+        {labels.length.toLocaleString()} label{labels.length === 1 ? '' : 's'} · Background (0): {background.toLocaleString()} px, transparent
+      </p>
       {lc.saveError && <p className="warn-text small-text">The label colours could not be saved: {lc.saveError}</p>}
     </aside>
   );

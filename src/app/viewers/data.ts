@@ -79,10 +79,14 @@ export function isTiledImageField(meta: DatasetMeta, key: string): boolean {
   return !!(f?.array || f?.remote) && isTiledImage(f.shape, f.chunkShape);
 }
 
-/** The execution and input ids an output dataset records in `extra` (set by the engine). */
+/**
+ * The execution and input ids an output dataset records in `extra` (set by the engine); a dataset with
+ * no inputs but a `madeFrom` (labels imported for an image, `labelsOf`) has that image as its input.
+ */
 export function provenance(meta: DatasetMeta): { execution: string | null; inputs: string[] } {
   const x = meta.extra ?? {};
   const execution = typeof x.execution === 'string' ? x.execution : null;
   const inputs = Array.isArray(x.inputs) ? x.inputs.filter((v): v is string => typeof v === 'string') : [];
+  if (!inputs.length && typeof x.madeFrom === 'string') inputs.push(x.madeFrom);
   return { execution, inputs };
 }

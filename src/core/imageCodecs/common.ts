@@ -92,6 +92,9 @@ export function exactBuffer(bytes: Uint8Array): ArrayBuffer {
 
 // ───────────────────────────── files read page by page (paged.ts) ─────────────────────────────
 
+/** A file's own sample type: a DType, or an NPY's 64-bit integers (read as float64). */
+export type FileDType = DType | 'int64' | 'uint64';
+
 /** The volume a file makes: every page gray, of one size and dtype. */
 export interface VolumeShape {
   dtype: DType;
@@ -102,6 +105,11 @@ export interface PagedImageFile {
   format: 'NPY' | 'TIFF';
   /** Pages (TIFF pages, NPY Z slices; 1 for a 2-D NPY). */
   pages: number;
+  /**
+   * The file's own sample type before any conversion (a TIFF's 32-bit signed pages are 'int32' though
+   * read as float64; an NPY int64 is 'int64'); labels are stored in it (src/core/labelArrays.ts).
+   */
+  fileDType: FileDType;
   /** Bytes of every page decoded as an Image array (Image-schema dtypes). */
   imageBytes: number;
   /** The volume the pages make, or why they do not make one ("page 3 is RGB"). */

@@ -10,7 +10,7 @@ import { sniffFormat } from './sniff';
 import { decodeTiff } from './tiff';
 
 export { ImageDecodeError, ImageEncodeError, isVolume, type DecodedImage, type PagedImageFile } from './common';
-export { decodePng, encodePng } from './png';
+export { decodePng, decodePngIndices, encodePng, isIndexedPng } from './png';
 export { decodeTiff, encodeTiff } from './tiff';
 export { decodeNpy, decodeNpyArray, encodeNpy } from './npy';
 export { DEFAULT_MAX_IMAGE_BYTES, checkDeclaredSize, type DecodeLimits } from './limits';

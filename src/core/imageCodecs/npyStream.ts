@@ -143,6 +143,7 @@ export async function openNpy(src: ByteSource, slabBytes: number, limits?: Decod
   return {
     format: 'NPY',
     pages: z,
+    fileDType: h.code === 'i8' ? 'int64' : h.code === 'u8' ? 'uint64' : NPY_TO_DTYPE[h.code]!,
     imageBytes: z * height * width * itemSize(imageDType),
     volume,
     pagesPerRead: Math.max(1, Math.floor(slabBytes / Math.max(1, sliceBytes))),

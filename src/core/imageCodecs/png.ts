@@ -23,13 +23,7 @@ export function hasPngMagic(bytes: Uint8Array): boolean {
  */
 export function decodePng(bytes: Uint8Array, name: string, limits?: DecodeLimits): DecodedImage[] {
   if (!hasPngMagic(bytes)) throw new ImageDecodeError(name, 'not a PNG file (bad signature).');
-  checkPngHeader(bytes, name, limits);
-  let png: DecodedPng;
-  try {
-    png = pngDecode(bytes, { checkCrc: true });
-  } catch (e) {
-    throw new ImageDecodeError(name, `cannot read this PNG file (${errorText(e)}).`);
-  }
+  const png = parsePng(bytes, name, limits);
   const { width: w, height: h, depth, channels } = png;
   const data = png.data as ArrayLike<number>;
   let image: NDArray;
@@ -45,6 +39,34 @@ export function decodePng(bytes: Uint8Array, name: string, limits?: DecodeLimits
   const alpha = alphaOf(png, w, h);
   const dropped = hasChunk(bytes, 'acTL') ? ['it is an animated PNG (APNG): only its default image was imported, not its animation frames.'] : [];
   return [{ image, page: 0, pages: 1, ...(alpha ? { alpha } : {}), ...(dropped.length ? { dropped } : {}) }];
+}
+
+/** fast-png's decode after the header's declared size is checked against the limit; errors name the file. */
+function parsePng(bytes: Uint8Array, name: string, limits?: DecodeLimits): DecodedPng {
+  checkPngHeader(bytes, name, limits);
+  try {
+    return pngDecode(bytes, { checkCrc: true });
+  } catch (e) {
+    throw new ImageDecodeError(name, `cannot read this PNG file (${errorText(e)}).`);
+  }
+}
+
+/** Whether these first bytes (26 or more) are an indexed (palette) PNG's: IHDR colour type 3. */
+export function isIndexedPng(head: Uint8Array): boolean {
+  return hasPngMagic(head) && head.length > 25 && head[25] === 3;
+}
+
+/**
+ * An indexed PNG's palette indices as H×W uint8 (1/2/4-bit indices unpacked, not stretched), for label
+ * images whose index is the object id (PASCAL VOC masks, algobox's own label PNG export); the palette's
+ * colours are left out. Throws for a PNG that is not indexed.
+ */
+export function decodePngIndices(bytes: Uint8Array, name: string, limits?: DecodeLimits): NDArray {
+  if (!isIndexedPng(bytes)) throw new ImageDecodeError(name, 'not an indexed (palette) PNG.');
+  const png = parsePng(bytes, name, limits);
+  const { width: w, height: h, depth } = png;
+  const data = depth < 8 ? unpackBits(png.data as Uint8Array, depth as 1 | 2 | 4, w, h, false) : Uint8Array.from(png.data as Uint8Array);
+  return { dtype: 'uint8', shape: [h, w], data };
 }
 
 /** Whether the PNG holds a chunk of this type (walks the chunk list; stops at IEND or a truncated chunk). */

@@ -5,7 +5,7 @@
 // in one run) and decoded by tiff.ts's page decoder: memory is one page and its compressed bytes.
 import type { NDArray } from '../ndarray';
 import type { ByteSource } from './byteSource';
-import { ImageDecodeError, type PagedImageFile, type VolumeShape } from './common';
+import { ImageDecodeError, type FileDType, type PagedImageFile, type VolumeShape } from './common';
 import { declaredBytes, type DecodeLimits } from './limits';
 import {
   checkPageSize,
@@ -164,6 +164,7 @@ export async function openTiff(src: ByteSource, slabBytes: number, limits?: Deco
   return {
     format: 'TIFF',
     pages,
+    fileDType: pageDType(p0),
     imageBytes,
     volume,
     pagesPerRead: Math.max(1, Math.floor(slabBytes / pageBytes)),
@@ -188,6 +189,13 @@ export async function openTiff(src: ByteSource, slabBytes: number, limits?: Deco
       return { dtype: volume.dtype, shape: [to - from, h, w], data } as NDArray;
     },
   };
+}
+
+/** A page's own sample type (before outDType's lossless widening): 'int32' for 32-bit signed, 'uint8' for 1–8-bit unsigned. */
+function pageDType(p: ReturnType<typeof pageInfo>): FileDType {
+  if (p.kind === 'float') return p.bps === 64 ? 'float64' : p.bps === 32 ? 'float32' : 'float16';
+  if (p.kind === 'int') return p.bps === 8 ? 'int8' : p.bps === 16 ? 'int16' : 'int32';
+  return p.bps <= 8 ? 'uint8' : p.bps === 16 ? 'uint16' : 'uint32';
 }
 
 /** The extra samples (alpha, …) of gray or RGB pages, which the pages read here leave out; null when none. */
