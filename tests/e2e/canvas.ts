@@ -29,11 +29,19 @@ export function viewportPixel(page: Page, x: number, y: number): Promise<number[
   );
 }
 
+/** Client coordinates of the centre of image pixel (x, y) in the viewer's viewport. */
+export async function imagePointAt(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
+  const vp = page.getByTestId('viewer-canvas-viewport');
+  const [zoom, tx, ty] = await Promise.all(['data-zoom', 'data-tx', 'data-ty'].map(async (a) => Number(await vp.getAttribute(a))));
+  const o = await vp.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return { left: r.left + el.clientLeft, top: r.top + el.clientTop };
+  });
+  return { x: o.left + tx! + (x + 0.5) * zoom!, y: o.top + ty! + (y + 0.5) * zoom! };
+}
+
 /** Move the pointer over the centre of image pixel (x, y) of the viewport. */
 export async function hoverImagePixel(page: Page, x: number, y: number) {
-  const vp = page.getByTestId('viewer-canvas-viewport');
-  const box = (await vp.boundingBox())!;
-  const [zoom, tx, ty] = await Promise.all(['data-zoom', 'data-tx', 'data-ty'].map(async (a) => Number(await vp.getAttribute(a))));
-  // The viewport has a 1-px border: its padding box starts 1 px in.
-  await page.mouse.move(box.x + 1 + tx! + (x + 0.5) * zoom!, box.y + 1 + ty! + (y + 0.5) * zoom!);
+  const p = await imagePointAt(page, x, y);
+  await page.mouse.move(p.x, p.y);
 }

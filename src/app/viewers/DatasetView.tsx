@@ -1,7 +1,7 @@
 // One dataset in the viewer: its header and the viewer its keys call for (data.ts datasetKind).
 import type { DatasetMeta } from '../../core/records';
 import { describeDataset } from '../datasets/format';
-import { useDataset } from '../state/queries';
+import { useDataset, useDatasets } from '../state/queries';
 import { useSelection } from '../state/selection';
 import { LabelsPicker } from '../datasets/LabelsPicker';
 import { AlignmentViewer } from './AlignmentViewer';
@@ -15,7 +15,7 @@ import { SegmentationViewer } from './SegmentationViewer';
 import { SlicedSegmentation } from './SlicedSegmentation';
 import { isSlicedField } from './slicedFields';
 import { ViewerMessage, errorText } from './controls';
-import { arrayField, datasetKind, isTiledImageField, provenance, useExecutionRecord, volumeKeys } from './data';
+import { arrayField, datasetKind, imageSourceOf, isTiledImageField, provenance, useExecutionRecord, volumeKeys } from './data';
 import { AnnotatableView, PromptableEmbedding, PromptableImage, isPromptableEmbedding } from './PromptMode';
 import { AnnotateImage, AnnotateMask, AnnotateVolume } from './annotate/AnnotateMode';
 import { formatShape } from './render/format';
@@ -141,8 +141,12 @@ function WholeMaskDataset({ meta }: { meta: DatasetMeta }) {
   const overlay = usePreviewOverlay(plane);
   const src = useSourceIds(meta, 1);
   const source = useDataset(src.ids?.[0] ?? null, ['image', 'mask']);
-  const image = arrayField(source.data, 'image');
-  const inputMask = image ? null : arrayField(source.data, 'mask');
+  const inputMask = arrayField(source.data, 'image') ? null : arrayField(source.data, 'mask');
+  // A mask made from a mask (cleaned, measured): the image at the start of the chain underneath.
+  const list = useDatasets();
+  const far = inputMask && list.data ? imageSourceOf(meta, list.data) : null;
+  const farImage = useDataset(far?.id ?? null, ['image']);
+  const image = arrayField(source.data, 'image') ?? arrayField(farImage.data, 'image');
   const recorded = provenance(meta).inputs.length > 0;
   const note = source.isError
     ? `The source image is not available (${errorText(source.error)}): showing the labels alone.`
@@ -154,7 +158,7 @@ function WholeMaskDataset({ meta }: { meta: DatasetMeta }) {
       image={image}
       mask={arrayField(mask.data, 'mask')}
       inputMask={inputMask}
-      loading={src.loading || source.isLoading}
+      loading={src.loading || source.isLoading || farImage.isLoading}
       error={mask.isError ? errorText(mask.error) : null}
       note={note}
       label="Mask"

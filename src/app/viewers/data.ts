@@ -83,6 +83,30 @@ export function isTiledImageField(meta: DatasetMeta, key: string): boolean {
  * The execution and input ids an output dataset records in `extra` (set by the engine); a dataset with
  * no inputs but a `madeFrom` (labels imported for an image, `labelsOf`) has that image as its input.
  */
+/** How many links `imageSourceOf` follows at most. */
+const MAX_SOURCE_LINKS = 4;
+
+/**
+ * The image a mask (or labels) was made from, through a chain of runs (coins → Otsu mask → cleaned mask →
+ * labels): from `meta`, its `madeFrom` (else its first input) link by link to the first dataset with an
+ * `image` field of the same Y × X size; null when the chain breaks or ends without one. `all`: the datasets' metadata.
+ */
+export function imageSourceOf(meta: DatasetMeta, all: readonly DatasetMeta[], key = 'mask'): DatasetMeta | null {
+  const yx = (shape: readonly number[]) => shape.slice(-2).join('x');
+  const want = meta.keys[key]?.shape;
+  if (!want) return null;
+  const byId = new Map(all.map((d) => [d.id, d]));
+  let node: DatasetMeta | undefined = meta;
+  for (let i = 0; i < MAX_SOURCE_LINKS && node; i++) {
+    const from: unknown = node.extra?.madeFrom;
+    const next: string | undefined = typeof from === 'string' ? from : provenance(node).inputs[0];
+    node = next === undefined ? undefined : byId.get(next);
+    const image = node?.keys.image;
+    if (image && yx(image.shape) === yx(want)) return node!;
+  }
+  return null;
+}
+
 export function provenance(meta: DatasetMeta): { execution: string | null; inputs: string[] } {
   const x = meta.extra ?? {};
   const execution = typeof x.execution === 'string' ? x.execution : null;

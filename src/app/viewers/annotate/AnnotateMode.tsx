@@ -6,7 +6,7 @@ import type { DatasetMeta } from '../../../core/records';
 import { useApi } from '../../apiContext';
 import { keys, useDatasets } from '../../state/queries';
 import { ViewerMessage, errorText } from '../controls';
-import { provenance } from '../data';
+import { imageSourceOf, provenance } from '../data';
 import { AnnotateEditor } from './AnnotateEditor';
 import type { AnnotateTarget } from './target';
 import { imageTarget, maskTarget, stackTarget, volumeTarget } from './targets';
@@ -73,8 +73,7 @@ export function AnnotateVolume({ meta, fieldKey }: { meta: DatasetMeta; fieldKey
 export function AnnotateMask({ meta, own }: { meta: DatasetMeta; own?: boolean }) {
   const api = useApi();
   const list = useDatasets();
-  const sourceId = own ? meta.id : (provenance(meta).inputs[0] ?? null);
-  const source = list.data?.find((d) => d.id === sourceId) ?? null;
+  const source = own ? meta : list.data ? imageSourceOf(meta, list.data) : null;
   const target = useMemo(() => maskTarget(api, meta, source), [api, meta, source]);
   if (!list.data) return <ViewerMessage kind="loading">Loading…</ViewerMessage>;
   return <AnnotateEditor key={target.key} target={target} />;
