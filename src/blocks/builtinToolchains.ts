@@ -33,7 +33,7 @@ export const BUILTIN_TOOLCHAINS: readonly BuiltinToolchain[] = [
     id: 'count-eval',
     name: 'Object counting',
     description:
-      'The five cells images → threshold block → measure_objects (labels, count, areas); their ground-truth masks → measure_objects; count_eval compares the counts per image (bar plot, mean absolute and relative errors, totals).',
+      'The five cells images → threshold block → measure_objects (labels, count, areas); their ground-truth masks → measure_objects; count_eval compares the counts per image (bar plot, a per-image table, mean absolute and relative errors, totals).',
     build: (datasets, stacks) => countEvalToolchain(datasets, stacks),
   },
   {

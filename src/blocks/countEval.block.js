@@ -1,7 +1,9 @@
 // Built-in BEAT analyzer "count_eval" (sequential, API v2): for each image, the objects found against the
 // objects of its reference annotation; on the last one it writes both counts per image as a bar plot
-// (series 'found' and 'ground truth', one bar per image at its data index), the mean absolute and mean
-// relative errors (the relative one over the images whose reference has objects; 0 when none has) and the totals.
+// (series 'found' and 'ground truth', one bar per image at its data index) and as a table (system/table/1:
+// image_index, found, ground_truth, error = found − ground truth, relative_error = error / ground truth, NaN —
+// missing — when the reference is empty), the mean absolute and mean relative errors (the relative one over the
+// images whose reference has objects; 0 when none has) and the totals.
 export function countErrors(found, truth) {
   let abs = 0;
   let rel = 0;
@@ -15,6 +17,21 @@ export function countErrors(found, truth) {
     }
   }
   return { meanAbsolute: found.length ? abs / found.length : 0, meanRelative: nRel ? rel / nRel : 0 };
+}
+
+/** The per-image table (system/table/1): one row per image, in data-index order. */
+export function perImageTable(indices, found, truth) {
+  const error = found.map((f, i) => f - truth[i]);
+  return {
+    columns: [
+      { name: 'image_index', type: 'int' },
+      { name: 'found', type: 'int' },
+      { name: 'ground_truth', type: 'int' },
+      { name: 'error', type: 'int' },
+      { name: 'relative_error', type: 'float' },
+    ],
+    values: [indices, found, truth, error, error.map((e, i) => (truth[i] > 0 ? e / truth[i] : NaN))],
+  };
 }
 
 export class Algorithm {
@@ -39,6 +56,7 @@ export class Algorithm {
             { label: 'ground truth', x: this.indices, y: this.truth },
           ],
         },
+        per_image_table: perImageTable(this.indices, this.found, this.truth),
         mean_absolute_error: meanAbsolute,
         mean_relative_error: meanRelative,
         total_found: sum(this.found),

@@ -66,12 +66,13 @@ describe('catalogue', () => {
       'system/array_3d_int16/1',
       'plot/bar/1',
       'plot/scatter/1',
+      'system/table/1',
       'tutorial/linear_machine/1',
     ]) {
       expect(names).toContain(n);
     }
-    // 4 named scalars + 10 system/<T>/1 + 4 ranks × (10 dtypes + floats) + 2 plots + the PCA block's linear machine
-    expect(names).toHaveLength(4 + 10 + 4 * 11 + 2 + 1);
+    // 4 named scalars + 10 system/<T>/1 + 4 ranks × (10 dtypes + floats) + 2 plots + the table + the PCA block's linear machine
+    expect(names).toHaveLength(4 + 10 + 4 * 11 + 2 + 1 + 1);
     expect(BUILTIN_DATA_FORMATS['system/array_2d_uint8/1']).toEqual({ '#description': 'A 2-d array of uint8 of any shape', value: [0, 0, 'uint8'] });
     expect(BUILTIN_DATA_FORMATS['system/integer/1']!.value).toBe('int32');
     expect(BUILTIN_DATA_FORMATS['system/float/1']!.value).toBe('float64');

@@ -79,6 +79,23 @@ describe('object counting toolchain', () => {
       ['found', counts],
       ['ground truth', truthCounts],
     ]);
+    // The per-image table (system/table/1), written by the analyzer and validated by the platform.
+    expect(data.per_image_table).toEqual({
+      columns: [
+        { name: 'image_index', type: 'int' },
+        { name: 'found', type: 'int' },
+        { name: 'ground_truth', type: 'int' },
+        { name: 'error', type: 'int' },
+        { name: 'relative_error', type: 'float' },
+      ],
+      values: [
+        [0, 1, 2, 3, 4],
+        counts,
+        truthCounts,
+        counts.map((c, i) => c - truthCounts[i]!),
+        counts.map((c, i) => (truthCounts[i]! > 0 ? (c - truthCounts[i]!) / truthCounts[i]! : NaN)),
+      ],
+    });
   });
 
   it('countErrors: mean absolute over all images, relative over those with a non-empty reference', () => {

@@ -1,9 +1,12 @@
 // An analyzer's results: a table (the results declared with `display: true` first, then the others),
-// then every plot result (`plot/bar/1`, `plot/scatter/1`) drawn with uPlot.
+// then every plot result (`plot/bar/1`, `plot/scatter/1`) drawn with uPlot, then every table result
+// (`system/table/1`) in the table viewer's grid.
 import type { BlockRunRecord, ToolchainCheck } from '../../api';
 import { formatValue } from '../viewers/render/format';
 import { numbersOf, plotSeries } from './plotData';
 import { ResultPlot } from './ResultPlot';
+import { ResultTable } from './ResultTable';
+import { TABLE_FORMAT, type TableResult } from '../../core/beat/tableFormat';
 
 type ResultSpec = ToolchainCheck['blocks'][number]['results'][number];
 
@@ -16,12 +19,25 @@ function describe(value: unknown): string {
     const nums = numbersOf(value);
     return nums && nums.length <= 8 ? `[${nums.map((n) => formatValue(n)).join(', ')}]` : `${v.dtype} [${v.shape.join(' × ')}]`;
   }
+  if (isTable(value)) return `${value.values[0]?.length ?? 0} rows × ${value.columns.length} columns: see the table`;
   const series = plotSeries(value);
   if (series) return `${series.length} series (${series.map((s) => s.label).join(', ')}): see the plot`;
   return JSON.stringify(value)?.slice(0, 200) ?? String(value);
 }
 
-export function AnalyzerResults({ block, record, specs }: { block: string; record: BlockRunRecord; specs: readonly ResultSpec[] }) {
+function isTable(v: unknown): v is TableResult {
+  return typeof v === 'object' && v !== null && Array.isArray((v as TableResult).columns) && Array.isArray((v as TableResult).values);
+}
+
+export interface AnalyzerResultsProps {
+  block: string;
+  record: BlockRunRecord;
+  specs: readonly ResultSpec[];
+  /** The run (its id and toolchain name): a saved table result is named and sourced after it. */
+  run: { id: string; toolchain: string };
+}
+
+export function AnalyzerResults({ block, record, specs, run }: AnalyzerResultsProps) {
   const result = record.results;
   if (!result) return <p className="muted">{record.status === 'DONE' ? 'The analyzer wrote no result.' : 'Results appear when the analyzer has finished.'}</p>;
   const data = result.data as Record<string, unknown>;
@@ -29,6 +45,7 @@ export function AnalyzerResults({ block, record, specs }: { block: string; recor
   const typeOf = (n: string) => specs.find((s) => s.name === n)?.type ?? '';
   const descOf = (n: string) => specs.find((s) => s.name === n)?.description ?? null;
   const ordered = [...names].sort((a, b) => Number(result.display[b] ?? false) - Number(result.display[a] ?? false));
+  const tables = ordered.filter((n) => typeOf(n) === TABLE_FORMAT && isTable(data[n]));
   const plots = ordered.filter((n) => /^plot\/(bar|scatter)\//.test(typeOf(n)) && plotSeries(data[n]));
   return (
     <section className="tc-results" data-testid={`tc-results-${block}`}>
@@ -60,6 +77,9 @@ export function AnalyzerResults({ block, record, specs }: { block: string; recor
       </table>
       {plots.map((n) => (
         <ResultPlot key={n} name={n} kind={typeOf(n).startsWith('plot/bar/') ? 'bar' : 'scatter'} series={plotSeries(data[n])!} />
+      ))}
+      {tables.map((n) => (
+        <ResultTable key={n} name={n} block={block} value={data[n] as TableResult} run={run} />
       ))}
     </section>
   );

@@ -249,7 +249,12 @@ export function RunView({ rec, onDeleted }: { rec: ToolchainRunRecord; onDeleted
           <h4>
             Results of <span className="mono">{n}</span>
           </h4>
-          <AnalyzerResults block={n} record={rec.blocks[n]!} specs={check.data?.blocks.find((b) => b.name === n)?.results ?? []} />
+          <AnalyzerResults
+            block={n}
+            record={rec.blocks[n]!}
+            specs={check.data?.blocks.find((b) => b.name === n)?.results ?? []}
+            run={{ id: rec.id, toolchain: rec.toolchain.name ?? 'Toolchain' }}
+          />
         </section>
       ))}
       <section>

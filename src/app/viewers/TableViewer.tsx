@@ -9,7 +9,8 @@ import { downloadBlob } from '../datasets/exportDataset';
 import { exportFileName } from '../datasets/format';
 import { useDataset, useDatasets } from '../state/queries';
 import { errorText, type SliceNav } from './controls';
-import { parseFilter, tableRows, type SortSpec } from './render/tableRows';
+import { nextSort, parseFilter, tableRows, type SortSpec } from './render/tableRows';
+import { TableFilter } from './TableFilter';
 import { TableGrid } from './TableGrid';
 import { TableObjects } from './TableObjects';
 import { TablePlot, type PlotKind, type PlotSpec } from './TablePlot';
@@ -75,7 +76,7 @@ function TableView({ table, meta, nav }: { table: Table; meta: DatasetMeta; nav?
   const labelCol = columnIndex(table, 'label');
   const selectedLabel = selectedRow !== null && byLabel ? table.values[labelCol]![selectedRow]! : null;
 
-  const onSort = useCallback((c: number) => setSort((s) => (s?.column === c && s.dir === 'asc' ? { column: c, dir: 'desc' } : { column: c, dir: 'asc' })), []);
+  const onSort = useCallback((c: number) => setSort((s) => nextSort(s, c)), []);
   const onSelectLabel = useCallback(
     (label: number) => {
       const r = byLabel?.get(label);
@@ -90,17 +91,7 @@ function TableView({ table, meta, nav }: { table: Table; meta: DatasetMeta; nav?
 
   const controls = (
     <>
-      <input
-        type="search"
-        className="table-filter"
-        value={filterText}
-        onChange={(e) => setFilterText(e.target.value)}
-        placeholder="Filter: area > 500, image = a.tif, or a word"
-        title="Conditions joined by 'and' or commas: column > < >= <= = != number; text column = value; a word alone matches text columns"
-        aria-label="Filter rows"
-        aria-invalid={!filter.ok}
-        data-testid="table-filter"
-      />
+      <TableFilter value={filterText} onChange={setFilterText} ok={filter.ok} placeholder="Filter: area > 500, image = a.tif, or a word" label="Filter rows" />
       <span className="muted" data-testid="table-count" data-rows={rows.length} role="status">
         {rows.length.toLocaleString()} of {table.rows.toLocaleString()} rows
       </span>

@@ -17,6 +17,7 @@
 import { dtypeOfTypedArray, ndarrayProblem, typedArrayCtor, zeros, type DType, type NDArray, type TypedArray } from '../ndarray';
 import { BRIEF, describeValue } from '../describeValue';
 import { BeatError } from './errors';
+import { convertTable, TABLE_FORMAT, TABLE_FORMAT_DECLARATION } from './tableFormat';
 import { thrownMessage } from '../describeValue';
 
 export const INTEGER_TYPES = ['int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64'] as const;
@@ -170,6 +171,7 @@ function buildCatalogue(): Record<string, DataFormatDeclaration> {
     '#description': 'Scatter plot: a list of series, each a label and points (x[i], y[i]) (x and y of equal length)',
     data: [0, series],
   };
+  c[TABLE_FORMAT] = TABLE_FORMAT_DECLARATION;
   // The output of the built-in PCA block (builtin/pca/1, the seed's tutorial format).
   c['tutorial/linear_machine/1'] = {
     '#description': 'A linear machine: y = ((x - input_subtract) / input_divide) · weights + biases',
@@ -351,6 +353,7 @@ function defaultValue(t: FieldType): unknown {
     if (isComplexType(t.type)) return { real: 0, imag: 0 };
     return 0;
   }
+  if (t.kind === 'object' && t.format === TABLE_FORMAT) return { columns: [], values: [] };
   if (t.kind === 'object') return Object.fromEntries(t.fields.map((f) => [f.name, defaultValue(f.type)]));
   const el = t.element;
   if (el.kind === 'basic' && el.type !== 'string') {
@@ -424,6 +427,7 @@ function convertObject(t: ObjectFieldType, value: unknown, path: string, rootFor
 
 function convertField(t: FieldType, v: unknown, path: string): unknown {
   if (t.kind === 'basic') return convertBasic(t.type, v, path);
+  if (t.kind === 'object' && t.format === TABLE_FORMAT) return convertTable(v, path);
   if (t.kind === 'object') return convertObject(t, v, path, null);
   return convertArray(t, v, path);
 }

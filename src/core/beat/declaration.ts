@@ -9,6 +9,7 @@ import { FORMAT_NAME_RE, type DataFormatDeclaration, type DataFormatRegistry } f
 import { compileParameter, PARAMETER_TYPES, type ParameterSpec } from './parameters';
 import { thrownMessage } from '../describeValue';
 import { lazyFormatProblem } from './lazyUnits';
+import { TABLE_FORMAT } from './tableFormat';
 
 /** Input, output, result and group names. */
 export const IO_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_-]*$/;
@@ -264,6 +265,9 @@ export function checkDeclaration(json: unknown, options: DeclarationOptions = {}
       if (p) errors.push(`${what} is lazy, but ${p}`);
     };
     for (const g of groups) {
+      for (const io of [...g.inputs, ...g.outputs]) {
+        if (io.type === TABLE_FORMAT) errors.push(`'${io.name}': ${TABLE_FORMAT} is an analyzer result type, not a stream format`);
+      }
       for (const i of g.inputs) check(`input '${i.name}'`, i.type);
       for (const o of g.outputs) check(`output '${o.name}'`, o.type);
       for (const i of g.inputs) if (i.lazy) lazyCheck(`input '${i.name}'`, i.type);

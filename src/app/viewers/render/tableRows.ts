@@ -76,6 +76,11 @@ export interface SortSpec {
   dir: 'asc' | 'desc';
 }
 
+/** A click on column `c`'s header: ascending, again for descending, then ascending again. */
+export function nextSort(s: SortSpec | null, c: number): SortSpec {
+  return s?.column === c && s.dir === 'asc' ? { column: c, dir: 'desc' } : { column: c, dir: 'asc' };
+}
+
 /** The rows passing `test`, sorted by `sort` (stable; NaN and empty text last in both directions). */
 export function tableRows(t: Table, test: RowTest | null, sort: SortSpec | null): Int32Array {
   const kept: number[] = [];
