@@ -3,7 +3,7 @@
 // `npm run bench:measure` → docs/benchmarks.md (section "measure"). Target: ≤ 1.0× skimage.
 import { it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { ndarray, type NDArray } from '../src/core/ndarray';
@@ -67,6 +67,7 @@ function bestMs(fn: () => unknown, repeats: number): number {
 }
 
 it('measure vs scikit-image', () => {
+  const load0 = loadavg();
   const dir = mkdtempSync(join(tmpdir(), 'algobox-bench-measure-'));
   const { mask, intensity } = scene();
   writeFileSync(join(dir, 'mask.npy'), encodeNpy(mask));
@@ -85,6 +86,8 @@ it('measure vs scikit-image', () => {
     results: Record<keyof typeof js, number>;
   };
   if (py.count !== labelled.count) throw new Error(`bench:measure: skimage found ${py.count} objects, measure.label ${labelled.count}.`);
+  const load1 = loadavg();
+  const loads = (l: number[]) => l.map((v) => v.toFixed(2)).join(' / ');
   const rows = (Object.keys(js) as (keyof typeof js)[]).map((k) => {
     const ratio = js[k] / py.results[k];
     const what = {
@@ -98,8 +101,8 @@ it('measure vs scikit-image', () => {
 
 \`npm run bench:measure\` (bench/measure.bench.ts + bench/skimage_measure.py). A ${N}² uint8 mask of ${DISCS} random discs
 (${labelled.count} objects after merging) and a uint8 intensity image; properties: ${PROPERTIES.join(', ')}. Best of ${REPEATS}
-runs after a warm-up (both sides; the machine is shared); scikit-image ${py.skimage}, numpy ${py.numpy} under /usr/bin/python3. Machine: ${machine()}.
-Measured ${new Date().toISOString().slice(0, 10)}.
+runs after a warm-up (both sides; the machine is shared); scikit-image ${py.skimage}, numpy ${py.numpy} under /usr/bin/python3. Machine: ${machine()}; load average ${loads(load0)} at the start,
+${loads(load1)} at the end. Measured ${new Date().toISOString().slice(0, 10)}.
 
 | step | algobox ms | skimage ms | ratio | target | |
 |---|---|---|---|---|---|

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeQuietly, openApp, servedBuild } from '../browser';
-import { machine, median } from '../report';
+import { machine, median, writeSection } from '../report';
 
 const repo = join(import.meta.dirname, '..', '..');
 const PORT = 4323;
@@ -76,6 +76,21 @@ it('brush stroke on a 4096² image: per pointer event median and p95 < 16 ms', a
     };
     console.log(
       `brush on ${result.image} (zoom ${zoom.toFixed(3)}, ${ms.length} events, ${painted} px painted): median ${result.medianMs.toFixed(2)} ms, p95 ${result.p95Ms.toFixed(2)} ms, max ${result.maxMs.toFixed(2)} ms, slowest [event, ms] ${JSON.stringify(result.slowest)} (target < ${TARGET_MS} ms); loadavg before ${load0.map((v) => v.toFixed(2)).join(' ')}, after ${load1.map((v) => v.toFixed(2)).join(' ')}`,
+    );
+    const loads = (l: number[]) => l.map((v) => v.toFixed(2)).join(' / ');
+    writeSection(
+      'brush',
+      `## Annotate: a brush stroke on a 4096² image
+
+\`npm run bench:brush\` (bench/annotate/brush.bench.ts): the production build in Debian's Chromium (1280×800), a ${result.image} image, Annotate, brush ${result.brush} px,
+a ${EVENTS}-event drag by page.mouse (zoom ${zoom.toFixed(3)}, ${painted} px painted). Each pointer event is timed in the page around the tool's handler: the
+stroke's kernel and the drawing of the rectangle it touched (pointerTool.ts). Target (issue 16): under one frame, ${TARGET_MS} ms. Machine: ${result.machine};
+load average ${loads(load0)} at the start, ${loads(load1)} at the end. Measured ${new Date().toISOString().slice(0, 10)}.
+
+| events | median | p95 | max | slowest events [index, ms] |
+|---|---|---|---|---|
+| ${ms.length} | ${result.medianMs.toFixed(2)} ms | ${result.p95Ms.toFixed(2)} ms | ${result.maxMs.toFixed(2)} ms | ${result.slowest.map(([i, v]) => `[${i}, ${v}]`).join(' ')} |
+`,
     );
     mkdirSync(join(repo, 'bench', 'out'), { recursive: true });
     writeFileSync(join(repo, 'bench', 'out', 'brush.json'), JSON.stringify(result, null, 2));
