@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlgobox, type Algobox } from '../../src/api';
 import { ndarray, type NDArray } from '../../src/core/ndarray';
 import { tableFromItem } from '../../src/core/table';
+import { label, regionpropsTable } from '../../src/sdk/image/measure';
 import { inProcessWorkerFactory } from './helpers/inProcessWorkers';
 import { builtinBundleFolder, BUNDLES_DIR } from './helpers/builtinFolder';
 
@@ -80,6 +81,57 @@ describe('measure_objects', () => {
     }
     expect(table.columns.find((c) => c.name === 'area')).toMatchObject({ type: 'int', unit: 'px²' });
     expect(table.columns.find((c) => c.name === 'perimeter')).toMatchObject({ type: 'float', unit: 'px' });
+  });
+
+  it('a mask of several chunks is labelled and measured block by block, equal to the in-memory label + regionprops_table', async () => {
+    const [h, w] = [2100, 2090];
+    const mask = ndarray('uint8', [h, w]);
+    const image = ndarray('uint16', [h, w]);
+    let s = 11;
+    const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let k = 0; k < 80; k++) {
+      const [cy, cx, r] = [rnd() * h, rnd() * w, 5 + rnd() * 90]; // large discs cross the chunk borders
+      for (let y = Math.max(0, Math.floor(cy - r)); y < Math.min(h, cy + r); y++)
+        for (let x = Math.max(0, Math.floor(cx - r)); x < Math.min(w, cx + r); x++) if (Math.hypot(y - cy, x - cx) <= r) mask.data[y * w + x] = 1;
+    }
+    for (let i = 0; i < image.data.length; i++) image.data[i] = (mask.data[i] ? 3000 : 200) + ((i * 2654435761) >>> 22);
+    const imageId = await api.datasets.put({ image }, { name: 'big.tif', schema: 'Image' });
+    const maskId = await api.datasets.put({ mask }, { name: 'big mask', schema: 'Segmentation', extra: { madeFrom: imageId } });
+    const rec = await run('measure_objects', [maskId], { connectivity: 2 });
+    expect(rec.log.map((l) => l.message).join('\n')).toContain('measured out of core');
+    const want = label(mask, { connectivity: 2 });
+    const labels = (await api.datasets.get(rec.outputDatasetIds[0]!, ['mask'])).fields.mask as NDArray;
+    expect(labels.dtype).toBe('int32');
+    expect(Array.from(labels.data)).toEqual(Array.from(want.labels.data));
+    const { meta, fields } = await api.datasets.get(rec.outputDatasetIds[1]!);
+    expect(meta.extra).toMatchObject({ labels: rec.outputDatasetIds[0], image: imageId });
+    const table = tableFromItem(fields);
+    expect(table.rows).toBe(want.count);
+    const props = [
+      'label',
+      'area',
+      'bbox',
+      'centroid',
+      'equivalent_diameter',
+      'extent',
+      'euler_number',
+      'orientation',
+      'major_axis_length',
+      'minor_axis_length',
+      'eccentricity',
+      'perimeter',
+      'solidity',
+    ];
+    const mem = {
+      ...regionpropsTable(want.labels, { properties: props }),
+      ...regionpropsTable(want.labels, { intensity: image, properties: ['intensity_mean', 'intensity_min', 'intensity_max', 'weighted_centroid'] }),
+    };
+    expect(table.columns.map((c) => c.name).sort()).toEqual(Object.keys(mem).sort());
+    for (const [name, values] of Object.entries(mem)) {
+      const got = Array.from(table.values[table.columns.findIndex((c) => c.name === name)]!);
+      const bad = Array.from(values).findIndex((v, i) => !close(got[i]!, v));
+      expect(bad, `${name}[${bad}]`).toBe(-1);
+    }
   });
 
   it('a label image keeps touching objects apart; connectivity 1 splits diagonal neighbours; no source image: no intensity columns', async () => {

@@ -1,5 +1,6 @@
 import { Segmentation2SegmentationRunner, sliceAt, tableFromColumns, tableToItem } from "algobox";
 import { measure } from "algobox/image";
+import { isLarge, measureLarge } from "./measure_objects/out_of_core.js";
 
 /** Measured for every mask. */
 const ALWAYS = ["label", "area", "bbox", "centroid", "equivalent_diameter", "extent", "euler_number", "orientation", "major_axis_length", "minor_axis_length"];
@@ -13,6 +14,11 @@ function unitOf(name) {
   if (/^(bbox|centroid|weighted_centroid)-|_length$|^equivalent_diameter$|^perimeter$/.test(name)) return "px";
   if (name === "orientation") return "rad";
   return undefined;
+}
+
+/** The unit of each column that has one (a channel suffix "-c" kept out of the lookup). */
+function unitsOf(columns) {
+  return Object.fromEntries(Object.keys(columns).flatMap((k) => (unitOf(k.replace(/-\d+$/, "")) ? [[k, unitOf(k.replace(/-\d+$/, ""))]] : [])));
 }
 
 /** The image to measure intensities in: the mask's source image (same Y × X), one 2-D/3-D plane per channel. */
@@ -40,7 +46,8 @@ function measureLabels(labels, planes) {
 }
 
 /**
- * Labels the objects of each mask and measures them; posts, per mask, its labels then its table.
+ * Labels the objects of each mask and measures them; posts, per mask, its labels then its table. Masks
+ * stored in several chunks (or of 64 MiB and more) are labelled and measured block by block (out_of_core.js).
  */
 export class Runner extends Segmentation2SegmentationRunner {
   async preprocess(inputData) {
@@ -53,11 +60,22 @@ export class Runner extends Segmentation2SegmentationRunner {
     const background = args.background ?? 0;
     const outIds = [];
     for (let i = 0; i < ids.length; i++) {
+      const lazy = await this.openArray(ids[i], "mask");
+      if (isLarge(lazy)) {
+        const properties = lazy.shape.length === 2 ? [...ALWAYS, ...PLANE_ONLY] : ALWAYS;
+        const opts = { connectivity, background, properties, intensity: args.intensity !== false, intensityProperties: INTENSITY };
+        const { labels, count, columns } = await measureLarge(this, lazy, infos[i], opts);
+        this.logMessage(`Mask ${i + 1} of ${ids.length} [${lazy.shape.join(", ")}] measured out of core, ${lazy.blockCount()} blocks: ${count} object${count === 1 ? "" : "s"}.`);
+        outIds.push(...(await this.postData([{ mask: labels }])));
+        outIds.push(...(await this.postDataAs([tableToItem(tableFromColumns(columns, unitsOf(columns)))], "Table")));
+        await this.setProgress((i + 1) / ids.length);
+        continue;
+      }
       const [{ mask }] = await this.fetchData([ids[i]], "mask");
       const { labels, count } = measure.label(mask, { connectivity, background });
       const planes = args.intensity === false ? null : await intensityPlanes(this, infos[i], mask);
       const columns = measureLabels(labels, planes);
-      const units = Object.fromEntries(Object.keys(columns).flatMap((k) => (unitOf(k.replace(/-\d+$/, "")) ? [[k, unitOf(k.replace(/-\d+$/, ""))]] : [])));
+      const units = unitsOf(columns);
       this.logMessage(`Mask ${i + 1} of ${ids.length}: ${count} object${count === 1 ? "" : "s"} (connectivity ${connectivity}, background ${background})${planes ? `, intensities in ${planes.length} channel${planes.length > 1 ? "s" : ""}` : ""}.`);
       outIds.push(...(await this.postData([{ mask: labels }])));
       outIds.push(...(await this.postDataAs([tableToItem(tableFromColumns(columns, units))], "Table")));
