@@ -80,7 +80,7 @@ test('SAM objects: compute the embedding, click, Enter, click, Enter → labels 
     page
       .getByTestId('annotate-help')
       .getByRole('row')
-      .filter({ hasText: /^S\s*SAM: segment an object/ }),
+      .filter({ hasText: /^S\s*SAM: click an object to segment it/ }),
   ).toHaveCount(1);
   await press(page, '?');
   await panel(page).getByTestId('prompt-compute-button').click();

@@ -14,7 +14,7 @@ export const TOOLS: { tool: AnnotateTool; label: string; icon: string; keys: str
     label: 'SAM',
     icon: '✦',
     keys: ['S'],
-    title: 'Segment an object with clicks (shift/right-click: background, drag: box); Enter adds it under the current label, then the next label',
+    title: 'Click an object to segment it (shift/right-click: background, drag: box); Enter adds it as the current label',
   },
 ];
 
