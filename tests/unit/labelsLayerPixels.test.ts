@@ -39,6 +39,7 @@ describe('Annotate shortcuts', () => {
       key(']'),
       key('?'),
     ]).toEqual(['undo', 'redo', 'redo', 'newLabel', 'smaller', 'larger', 'help'].map((d) => ({ do: d })));
+    expect([key('s'), key('S')]).toEqual([{ tool: 'sam' }, { tool: 'sam' }]);
     expect(key('x')).toBeNull();
     expect(key('p', { altKey: true })).toBeNull();
   });

@@ -103,7 +103,7 @@ function ImagePrompts({ imageId }: { imageId: string }) {
 }
 
 /** No embedding yet: run sam_embedding on the image, show its progress, then segment. */
-function ComputeEmbedding({ imageId }: { imageId: string }) {
+export function ComputeEmbedding({ imageId }: { imageId: string }) {
   const api = useApi();
   const qc = useQueryClient();
   const alg = useQuery({ queryKey: ['algorithm-by-name', EMBEDDING_ALGORITHM], queryFn: () => api.algorithms.get(EMBEDDING_ALGORITHM), retry: false });

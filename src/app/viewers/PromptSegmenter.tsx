@@ -4,33 +4,24 @@
 // follows through a latest-wins session (only the newest pending prompts are decoded). "Save as
 // segmentation" stores the mask as a Segmentation dataset and offers to open it.
 import { useQueryClient } from '@tanstack/react-query';
-import { useId, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useApi } from '../apiContext';
 import { useDataset, invalidateData } from '../state/queries';
 import { ContrastControls } from './ContrastControls';
 import { formatWH } from './render/dims';
-import { ImageCanvas, type ImagePoint, type ImageTool, type ViewTransform } from './ImageCanvas';
+import { ImageCanvas, type ViewTransform } from './ImageCanvas';
 import { valueText } from './ImageViewer';
 import { OpacityField, ViewerMessage, errorText, type SliceNav } from './controls';
 import { useContrast, usePixels, usePlanes, useWindow } from './contrast';
 import { arrayField } from './data';
-import { DRAG_THRESHOLD_PX, boxBetween, describeEdit, pixelAt, promptsOf, type PromptEdit } from './promptEdits';
+import { describeEdit, promptsOf, type PromptEdit } from './promptEdits';
+import { PromptMarks } from './PromptMarks';
+import { promptTool, sameBox, type Box, type PromptPress } from './promptTool';
 import { blackRGBA, overlayLabels } from './render/overlay';
 import { usePromptSession } from './usePromptSession';
 import { SavedAs } from './SavedAs';
 import { ViewerFrame } from './ViewerFrame';
 import { maskQualityWords } from '../userWords';
-
-type Box = [number, number, number, number];
-
-interface Press {
-  start: ImagePoint;
-  screen: { x: number; y: number };
-  negative: boolean;
-  dragging: boolean;
-}
-
-const sameBox = (a: Box | null, b: Box | null) => a === b || (!!a && !!b && a.every((v, i) => v === b[i]));
 
 /** The mask's colour (label 1): a cyan that stands out on most images; its outline is drawn opaque. */
 const MASK_RGB = [0, 200, 255] as const;
@@ -45,7 +36,7 @@ export function PromptSegmenter({ embeddingId, nav }: { embeddingId: string; nav
   const qc = useQueryClient();
   const [edits, setEdits] = useState<PromptEdit[]>([]);
   const [dragBox, setDragBox] = useState<Box | null>(null);
-  const press = useRef<Press | null>(null);
+  const press = useRef<PromptPress | null>(null);
   const prompts = useMemo(() => promptsOf(edits, dragBox), [edits, dragBox]);
   const live = usePromptSession(embeddingId, prompts);
   const { session } = live;
@@ -89,36 +80,13 @@ export function PromptSegmenter({ embeddingId, nav }: { embeddingId: string; nav
     setDragBox(null);
   };
 
-  const tool: ImageTool = {
-    onDown(p, e: PointerEvent<HTMLDivElement>) {
-      press.current = { start: p, screen: { x: e.clientX, y: e.clientY }, negative: e.button === 2 || e.shiftKey, dragging: false };
-    },
-    onMove(p, e) {
-      const pr = press.current;
-      if (!pr || pr.negative) return;
-      if (!pr.dragging && Math.hypot(e.clientX - pr.screen.x, e.clientY - pr.screen.y) < DRAG_THRESHOLD_PX) return;
-      pr.dragging = true;
-      const b = boxBetween(pr.start, p, width, height);
-      setDragBox((cur) => (sameBox(cur, b) ? cur : b));
-    },
-    onUp(p) {
-      const pr = press.current;
-      press.current = null;
-      if (!pr) return;
-      if (pr.dragging) {
-        const b = boxBetween(pr.start, p, width, height);
-        setDragBox(null);
-        if (b) addEdit({ kind: 'box', box: b });
-        return;
-      }
-      const px = pixelAt(pr.start, width, height);
-      if (px) addEdit({ kind: 'point', x: px.x, y: px.y, label: pr.negative ? 0 : 1 });
-    },
-    onCancel() {
-      press.current = null;
-      setDragBox(null);
-    },
-  };
+  const tool = promptTool({
+    press,
+    width,
+    height,
+    dragBox: (b) => setDragBox((cur) => (sameBox(cur, b) ? cur : b)),
+    add: addEdit,
+  });
 
   const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
     if ((e.ctrlKey || e.metaKey) && (e.key === 'z' || e.key === 'Z')) {
@@ -151,36 +119,7 @@ export function PromptSegmenter({ embeddingId, nav }: { embeddingId: string; nav
     }
   };
 
-  const marks = (t: ViewTransform) => {
-    const boxes = edits.filter((e): e is Extract<PromptEdit, { kind: 'box' }> => e.kind === 'box');
-    const box = dragBox ?? boxes[boxes.length - 1]?.box ?? null;
-    const r = Math.max(4, Math.min(9, t.zoom * 0.5 + 4));
-    return (
-      <svg className="prompt-marks" aria-hidden="true">
-        {box && (
-          <rect
-            x={box[0] * t.zoom + t.tx}
-            y={box[1] * t.zoom + t.ty}
-            width={(box[2] - box[0]) * t.zoom}
-            height={(box[3] - box[1]) * t.zoom}
-            className={dragBox ? 'prompt-box dragging' : 'prompt-box'}
-          />
-        )}
-        {edits.map((e, i) =>
-          e.kind === 'point' ? (
-            <g
-              key={i}
-              transform={`translate(${(e.x + 0.5) * t.zoom + t.tx}, ${(e.y + 0.5) * t.zoom + t.ty})`}
-              className={e.label ? 'prompt-point positive' : 'prompt-point negative'}
-            >
-              <circle r={r} />
-              <path d={e.label ? `M ${-r / 2} 0 H ${r / 2} M 0 ${-r / 2} V ${r / 2}` : `M ${-r / 2} 0 H ${r / 2}`} />
-            </g>
-          ) : null,
-        )}
-      </svg>
-    );
-  };
+  const marks = (t: ViewTransform) => <PromptMarks edits={edits} dragBox={dragBox} t={t} />;
 
   if (live.openError) return <ViewerMessage kind="error">{live.openError}</ViewerMessage>;
   if (!session) return <ViewerMessage kind="loading">Opening the prompt decoder…</ViewerMessage>;

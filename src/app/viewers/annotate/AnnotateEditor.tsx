@@ -6,6 +6,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { LabelLayer } from '../../../core/labels/layer';
+import { addMaskObject } from '../../../core/labels/mask';
 import type { NDArray } from '../../../core/ndarray';
 import { useApi } from '../../apiContext';
 import { invalidateData } from '../../state/queries';
@@ -14,6 +15,7 @@ import { errorText } from '../controls';
 import { useContrast, usePixels, usePlanes, useWindow } from '../contrast';
 import { ImageCanvas, type ViewTransform } from '../ImageCanvas';
 import { valueText } from '../ImageViewer';
+import { labelPalette, paletteColor } from '../render/labelTables';
 import { blackRGBA } from '../render/overlay';
 import { useLabelColors } from '../useLabelColors';
 import { SavedAs } from '../SavedAs';
@@ -25,8 +27,10 @@ import { labelsHash, paintedCount } from './layerPixels';
 import { clearDraft, loadDraft, readBaseSlice, saveLabelLayer, type Draft } from './persistence';
 import { finishPath, newToolState, pointerTool, type ToolHost } from './pointerTool';
 import { actionOf, type AnnotateAction, type AnnotateTool } from './shortcuts';
+import { SamPanel, SamPreview, samUnavailable } from './SamTool';
 import type { AnnotateTarget } from './target';
 import { useDraft } from './useDraft';
+import { useSamObjects } from './useSamObjects';
 
 function inFormField(t: EventTarget): boolean {
   return t instanceof HTMLInputElement || t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement;
@@ -126,6 +130,16 @@ export function AnnotateEditor({ target, startFrom }: { target: AnnotateTarget; 
     path: setPath,
   };
 
+  // The SAM tool: an accepted object is one history step under the current label; then the next label.
+  const samReason = useMemo(() => samUnavailable(target), [target]);
+  const sam = useSamObjects(samReason ? null : target.imageId, width, height, tool === 'sam', (mask) => {
+    if (!ready || mask.shape[0] !== height || mask.shape[1] !== width) return;
+    const r = addMaskObject(layer, slice, mask.data, label, preserve);
+    if (r.rect) painter.paint(layer.data(slice), r.rect);
+    host.committed();
+    setLabel(r.next);
+  });
+
   const undoRedo = (dir: 'undo' | 'redo') => {
     toolState.current = newToolState();
     setPath([]);
@@ -142,6 +156,7 @@ export function AnnotateEditor({ target, startFrom }: { target: AnnotateTarget; 
 
   const act = (a: AnnotateAction) => {
     if ('tool' in a) {
+      if (a.tool === 'sam' && samReason) return;
       setTool(a.tool);
       toolState.current.vertices = [];
       setPath([]);
@@ -162,8 +177,9 @@ export function AnnotateEditor({ target, startFrom }: { target: AnnotateTarget; 
       case 'outline':
         return setOutline((o) => !o);
       case 'finish':
-        return finishPath(host, toolState.current);
+        return tool === 'sam' ? sam.accept() : finishPath(host, toolState.current);
       case 'cancel':
+        if (tool === 'sam') sam.clear();
         toolState.current.vertices = [];
         setHelp(false);
         return setPath([]);
@@ -232,6 +248,7 @@ export function AnnotateEditor({ target, startFrom }: { target: AnnotateTarget; 
     return (
       <>
         {painter.overlay(t)}
+        {tool === 'sam' && <SamPreview sam={sam} rgb={paletteColor(labelPalette(colors), label)} opacity={opacity} t={t} />}
         {path.length >= 2 && (
           <svg className="prompt-marks annotate-path" aria-hidden="true">
             <polyline
@@ -272,6 +289,7 @@ export function AnnotateEditor({ target, startFrom }: { target: AnnotateTarget; 
           {startFrom}
           <AnnotateToolbar
             tool={tool}
+            unavailable={samReason ? { sam: samReason } : undefined}
             onTool={(t) => act({ tool: t })}
             size={size}
             onSize={setSize}
@@ -305,7 +323,7 @@ export function AnnotateEditor({ target, startFrom }: { target: AnnotateTarget; 
         <ImageCanvas
           pixels={pixels}
           label="Annotate: paint labels"
-          tool={space ? undefined : pointerTool(host, toolState.current, () => zoom.current)}
+          tool={space ? undefined : tool === 'sam' ? sam.tool : pointerTool(host, toolState.current, () => zoom.current)}
           overlay={overlay}
           onKeyDown={(e) => {
             if (actionOf(e)) e.preventDefault();
@@ -330,6 +348,7 @@ export function AnnotateEditor({ target, startFrom }: { target: AnnotateTarget; 
               </div>
             </div>
           )}
+          {tool === 'sam' && target.imageId && !samReason && <SamPanel sam={sam} imageId={target.imageId} label={label} />}
           <h3>Labels</h3>
           <p className="small-text" data-testid="annotate-summary">
             {facts ? `${facts.count.toLocaleString()} labelled px in this ${depth > 1 ? 'slice' : 'image'}` : 'Loading…'} · {h.undoCount} step

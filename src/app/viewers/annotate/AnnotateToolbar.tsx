@@ -7,6 +7,8 @@ import { TOOLS, type AnnotateTool } from './shortcuts';
 
 export interface ToolbarProps {
   tool: AnnotateTool;
+  /** Tools that cannot be used here, with why (the button's tooltip). */
+  unavailable?: Partial<Record<AnnotateTool, string>>;
   onTool(t: AnnotateTool): void;
   size: number;
   onSize(s: number): void;
@@ -41,7 +43,8 @@ export function AnnotateToolbar(p: ToolbarProps) {
             className="small"
             aria-pressed={p.tool === t.tool}
             data-testid={`annotate-tool-${t.tool}`}
-            title={`${t.title} (${t.keys.join(' or ')})`}
+            disabled={!!p.unavailable?.[t.tool]}
+            title={p.unavailable?.[t.tool] ?? `${t.title} (${t.keys.join(' or ')})`}
             onClick={() => p.onTool(t.tool)}
           >
             <span aria-hidden="true">{t.icon}</span> {t.label}

@@ -1,6 +1,6 @@
 // The Annotate tools and every shortcut, in one table: the key handler and the help panel both read it.
 
-export type AnnotateTool = 'brush' | 'eraser' | 'fill' | 'polygon' | 'lasso' | 'pick';
+export type AnnotateTool = 'brush' | 'eraser' | 'fill' | 'polygon' | 'lasso' | 'pick' | 'sam';
 
 export const TOOLS: { tool: AnnotateTool; label: string; icon: string; keys: string[]; title: string }[] = [
   { tool: 'brush', label: 'Brush', icon: '✎', keys: ['P', '2'], title: 'Paint the selected label with a disc' },
@@ -9,6 +9,13 @@ export const TOOLS: { tool: AnnotateTool; label: string; icon: string; keys: str
   { tool: 'polygon', label: 'Polygon', icon: '⬠', keys: ['G'], title: 'Click vertices; Enter, double-click or a click on the first vertex fills' },
   { tool: 'lasso', label: 'Lasso', icon: '◌', keys: ['L'], title: 'Drag a freehand outline; releasing fills it' },
   { tool: 'pick', label: 'Pick', icon: '⊕', keys: ['K', '4'], title: 'Select the label under the pointer' },
+  {
+    tool: 'sam',
+    label: 'SAM',
+    icon: '✦',
+    keys: ['S'],
+    title: 'Click an object to segment it (shift/right-click: background, drag: box); Enter adds it as the current label',
+  },
 ];
 
 export type AnnotateAction = { tool: AnnotateTool } | { do: 'newLabel' | 'smaller' | 'larger' | 'undo' | 'redo' | 'help' | 'outline' | 'finish' | 'cancel' };
@@ -21,8 +28,8 @@ export const SHORTCUTS: { keys: string; what: string }[] = [
   { keys: 'Ctrl+Z', what: 'Undo (one stroke or tool action)' },
   { keys: 'Ctrl+Shift+Z or Ctrl+Y', what: 'Redo' },
   { keys: 'O', what: 'Outline / filled labels' },
-  { keys: 'Enter', what: 'Close and fill the polygon' },
-  { keys: 'Esc', what: 'Cancel the polygon' },
+  { keys: 'Enter', what: 'Close and fill the polygon; SAM: accept the object' },
+  { keys: 'Esc', what: 'Cancel the polygon; SAM: clear the prompts' },
   { keys: ', / .  (< / >, Page Up / Down)', what: 'Previous / next slice' },
   { keys: 'Space+drag or middle-drag', what: 'Pan' },
   { keys: 'Wheel, + / −', what: 'Zoom; 0 fits' },
