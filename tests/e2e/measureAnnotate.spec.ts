@@ -4,7 +4,7 @@
 // it; in Annotate, a new label (M) and one brush click give the coin its own id; undo and redo move
 // through it; Save stores the edit; measure_objects on it finds 25 objects, the new one with exactly the
 // painted pixels. The table is exported as CSV (exact text against the stored table) and the labels as a
-// TIFF for napari (read back by tifffile).
+// TIFF for napari (read back by tifffile) and as OME-Zarr labels of coins (read back by zarr).
 import { expect, test, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -195,5 +195,24 @@ test('coins: segment, clean, count and measure (24), fix a merged coin with the 
   expect(read[1]).toEqual([303, 384]);
   expect(read[2]).toBe(25);
   expect(read[3]).toBe(painted);
+
+  // …and as OME-Zarr: coins (the image at the start of the chain) with the edited labels under labels/, read by zarr.
+  await row(page, edited.name).getByTestId('row-menu').click();
+  await expect(page.getByTestId('export-ome-zarr-0.4')).toHaveAttribute('title', /source image “coins.png” with this mask as labels/);
+  const zarrZip = await download(page, () => page.getByTestId('export-ome-zarr-0.4').click());
+  writeFileSync(join(dir, 'labels.zip'), zarrZip.bytes);
+  const z = JSON.parse(
+    py(
+      [
+        'import zipfile, os, zarr, numpy as np, skimage.data',
+        "x = os.path.join(d, 'z'); zipfile.ZipFile(os.path.join(d, 'labels.zip')).extractall(x)",
+        "g = zarr.open(os.path.join(x, os.listdir(x)[0]), mode='r')",
+        "name = g['labels'].attrs['labels'][0]",
+        "lab = g['labels/' + name + '/0'][:]",
+        "print(json.dumps({'image': bool((g['0'][:].squeeze() == skimage.data.coins()).all()), 'max': int(lab.max()), 'n25': int((lab == 25).sum())}))",
+      ].join('\n'),
+    ),
+  );
+  expect(z).toEqual({ image: true, max: 25, n25: painted });
   expect(problems).toEqual([]);
 });

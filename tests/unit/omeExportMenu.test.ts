@@ -42,6 +42,15 @@ describe('segmentationSource', () => {
     expect(segmentationSource(meta('m', 'mask', { mask: field([8, 10]) }), byId)).toBeNull();
     expect(segmentationSource(meta('i', 'img', { image: field([8, 10]) }, { inputs: ['a'] }), byId)).toBeNull();
   });
+
+  it('labels measured from a cleaned mask export the image at the start of the chain, not the mask they came from', () => {
+    const coins = meta('c', 'coins', { image: field([8, 10]) });
+    const otsu = meta('o', 'otsu', { mask: field([8, 10]) }, { madeFrom: 'c', inputs: ['c'] });
+    const clean = meta('k', 'clean', { mask: field([8, 10]) }, { madeFrom: 'o', inputs: ['o'] });
+    const labels = meta('l', 'labels', { mask: field([8, 10]) }, { madeFrom: 'k', inputs: ['k'] });
+    const byId = new Map([coins, otsu, clean, labels].map((m) => [m.id, m]));
+    expect(segmentationSource(labels, byId)?.name).toBe('coins');
+  });
 });
 
 describe('omeExportName', () => {

@@ -5,7 +5,7 @@ import { axesOfField } from '../../core/fieldAxes';
 import { omeDims, exportPyramidLevels, EXPORT_PYRAMID_MIN_SIDE } from '../../core/ome/omeDims';
 import type { DatasetMeta, FieldMeta } from '../../core/records';
 import type { OmeFormat } from '../../api';
-import { provenance } from '../viewers/data';
+import { imageSourceOf, provenance } from '../viewers/data';
 import { exportFileName, mainKey } from './format';
 
 export interface OmeMenuEntry {
@@ -47,17 +47,24 @@ export function omeTestId(e: OmeMenuEntry): string {
 export function segmentationSource(meta: DatasetMeta, byId: ReadonlyMap<string, DatasetMeta>): DatasetMeta | null {
   const mask = meta.keys.mask;
   if (!mask || mask.kind === 'string') return null;
+  // The image at the start of a chain of runs (coins → Otsu mask → cleaned → labels) when it has the mask's shape.
+  const image = imageSourceOf(meta, [...byId.values()]);
+  if (image && sameShapeAsMask(image, mask.shape)) return image;
   for (const id of provenance(meta).inputs) {
     const src = byId.get(id);
-    const k = src && mainKey(src);
-    const f = k ? src.keys[k] : undefined;
-    if (!src || !f || f.kind === 'string' || src.id === meta.id) continue;
-    const ax = axesOfField(k!, f);
-    const c = ax.axes.findIndex((a) => a.name === 'c');
-    const noC = f.shape.filter((_, i) => i !== c);
-    if (noC.join() === mask.shape.join() || f.shape.join() === mask.shape.join()) return src;
+    if (src && src.id !== meta.id && sameShapeAsMask(src, mask.shape)) return src;
   }
   return null;
+}
+
+/** Whether `src`'s main field has the mask's shape, with or without its channel axis. */
+function sameShapeAsMask(src: DatasetMeta, maskShape: readonly number[]): boolean {
+  const k = mainKey(src);
+  const f = k ? src.keys[k] : undefined;
+  if (!f || f.kind === 'string') return false;
+  const c = axesOfField(k!, f).axes.findIndex((a) => a.name === 'c');
+  const noC = f.shape.filter((_, i) => i !== c);
+  return noC.join() === maskShape.join() || f.shape.join() === maskShape.join();
 }
 
 /**
