@@ -1,6 +1,6 @@
 // The Annotate mode: an editable label layer (napari's Labels layer) over an image, a stack's slices
 // or a volume's Z slices. Tools, shortcuts and help: shortcuts.ts; pointer input: pointerTool.ts; the
-// layer's canvas: LayerCanvas.tsx; saving and drafts: persistence.ts / useDraft.ts. The root carries
+// layer's canvas: LayerCanvas.tsx; saving: persistence.ts; drafts: drafts.ts / useDraft.ts. The root carries
 // data-slice, data-tool, data-label, data-undo, data-redo, data-painted-count and data-labels-hash (of
 // the slice shown) for tests.
 import { useQueryClient } from '@tanstack/react-query';
