@@ -323,7 +323,7 @@ test('a mask is edited over its source and saved as a promoted new version; a vo
   expect(problems).toEqual([]);
 });
 
-test('an edit of a large mask writes only the chunk it touches; the base stays as it was', async ({ page }) => {
+test('an edit of a large mask writes only the chunk it touches, the base stays as it was; a draft that cannot be written is shown', async ({ page }) => {
   const problems = await openApp(page);
   const maskId = await page.evaluate(async () => {
     const m = new Uint16Array(2048 * 2048);
@@ -359,5 +359,15 @@ test('an edit of a large mask writes only the chunk it touches; the base stays a
   });
   const base = await readSaved(page, maskId, false);
   expect([base.dtype, base.values]).toEqual(['uint16', { 4: 10000 }]);
+
+  // A draft that cannot be written is shown in the panel, not swallowed.
+  await page.evaluate(() => {
+    window.algobox.labelDrafts.put = () => Promise.reject(new Error('QuotaExceededError: the disk is full'));
+  });
+  await stroke(page, [100, 400], [200, 400]);
+  await expect(editor(page)).toHaveAttribute('data-draft', 'failed');
+  await expect(page.getByTestId('annotate-draft-state')).toHaveText(
+    'These edits could not be kept as a draft (QuotaExceededError: the disk is full): save them.',
+  );
   expect(problems).toEqual([]);
 });
