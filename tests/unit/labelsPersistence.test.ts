@@ -136,6 +136,41 @@ describe('saveLabelLayer', () => {
     expect(d.meta).toMatchObject({ name: 'coins (edited)', source: 'annotation:img1', schema: 'Segmentation' });
     expect(d.meta.extra).toEqual({ inputs: ['img1'], editedFrom: null, editedImage: 'img1', editedSlices: [0], editedTiles: { '0': [[1, 0]] } });
   });
+
+  it('a large new layer is written chunk by chunk: only the chunks its tiles touch', async () => {
+    const { api, name } = await makeApi();
+    const n = 4096; // uint16: 32 MiB, chunks [1024, 1024]: 16
+    const t = target({ key: 'image:big', kind: 'image', name: 'big', imageId: 'big', inputs: ['big'], width: n, height: n, depth: 1 });
+    const layer = new LabelLayer(n, n, 1);
+    paint(layer, 0, [10, 20, 60, 40], 5); // chunk (0, 0)
+    paint(layer, 0, [1020, 3000, 1030, 3001], 6); // tiles (3, 11) and (4, 11): chunks (2, 0) and (2, 1)
+    const before = await chunkCount(name);
+    const id = await saveLabelLayer(api, t, { slices: layer.dirtyTiles() });
+    expect((await chunkCount(name)) - before).toBe(3 + 1); // three chunks and zarr.json; 13 chunks of zeros never stored
+    const meta = (await api.datasets.get(id, [])).meta;
+    expect([meta.keys.mask!.dtype, meta.keys.mask!.shape, meta.keys.mask!.chunkShape]).toEqual(['uint16', [n, n], [1024, 1024]]);
+    expect(meta).toMatchObject({ name: 'big (edited)', source: 'annotation:big', schema: 'Segmentation' });
+    expect(meta.extra).toEqual({
+      inputs: ['big'],
+      editedFrom: null,
+      editedImage: 'big',
+      editedSlices: [0],
+      editedTiles: {
+        '0': [
+          [0, 0],
+          [3, 11],
+          [4, 11],
+        ],
+      },
+    });
+    const all = (await api.datasets.get(id)).fields.mask as NDArray;
+    const sum = (a: NDArray) => Array.from(a.data as ArrayLike<number>).reduce((x, y) => x + y, 0);
+    expect(sum(all)).toBe(5 * 50 * 20 + 6 * 10);
+    const at = (x: number, y: number) => all.data[y * n + x];
+    expect([at(10, 20), at(59, 39), at(60, 39), at(1020, 3000), at(1023, 3000), at(1024, 3000), at(1029, 3000), at(1030, 3000)]).toEqual([
+      5, 5, 0, 6, 6, 6, 6, 0,
+    ]);
+  });
 });
 
 describe('drafts', () => {

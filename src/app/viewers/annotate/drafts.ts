@@ -6,7 +6,7 @@
 import type { Algobox } from '../../../api';
 import type { LabelLayer } from '../../../core/labels/layer';
 import type { DType } from '../../../core/ndarray';
-import { changedTiles, originOf, tileArray, type EditedTile, type LayerEdits } from './persistence';
+import { changedTiles, originOf, tileArray, type EditedTile, type LayerEdits } from './editedTiles';
 import type { AnnotateTarget } from './target';
 
 export interface Draft {
