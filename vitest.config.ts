@@ -58,6 +58,7 @@ const INTEGRATION = [
   'tableDatasets',
   'saveEdited',
   'labelDrafts',
+  'labelsPersistence',
   'countToolchain',
   'measureObjects',
 ].map((name) => `tests/unit/${name}.test.ts`);

@@ -60,24 +60,25 @@ async function pressKey(page: Page, key: string, times = 1) {
   for (let i = 0; i < times; i++) await page.keyboard.press(key);
 }
 
-/** A saved dataset's mask and meta, read through the API in the page. */
-async function readSaved(page: Page, id: string) {
-  return page.evaluate(async (id) => {
-    const d = await window.algobox.datasets.get(id);
-    const m = d.fields.mask as { dtype: string; shape: number[]; data: ArrayLike<number> };
-    const values: Record<string, number> = {};
-    for (let i = 0; i < m.data.length; i++) if (m.data[i]) values[m.data[i]!] = (values[m.data[i]!] ?? 0) + 1;
-    const w = m.shape[m.shape.length - 1]!;
-    const h = m.shape[m.shape.length - 2]!;
-    return {
-      meta: d.meta,
-      dtype: m.dtype,
-      shape: m.shape,
-      values,
-      px: (k: number, x: number, y: number) => m.data[k * w * h + y * w + x],
-      data: Array.from(m.data),
-    };
-  }, id);
+/** Select the dataset named `name` and open Annotate on it (ready to paint). */
+async function annotate(page: Page, name: RegExp) {
+  await page.getByTestId('dataset-row').locator('.ds-name', { hasText: name }).click();
+  await page.getByTestId('mode-annotate').click();
+  await expect(editor(page)).toHaveAttribute('data-ready', 'true');
+}
+
+/** A saved dataset's mask and meta, read through the API in the page; `values`: counts of each label (`data`: every value, when asked). */
+async function readSaved(page: Page, id: string, withData = true) {
+  return page.evaluate(
+    async ({ id, withData }) => {
+      const d = await window.algobox.datasets.get(id);
+      const m = d.fields.mask as { dtype: string; shape: number[]; data: ArrayLike<number> };
+      const values: Record<string, number> = {};
+      for (let i = 0; i < m.data.length; i++) if (m.data[i]) values[m.data[i]!] = (values[m.data[i]!] ?? 0) + 1;
+      return { meta: d.meta, dtype: m.dtype, shape: m.shape, values, data: withData ? Array.from(m.data) : [] };
+    },
+    { id, withData },
+  );
 }
 
 test('paint, fill, polygon, erase, undo/redo, save, help and restore after a reload on an image', async ({ page }) => {
@@ -193,17 +194,17 @@ test('paint, fill, polygon, erase, undo/redo, save, help and restore after a rel
   await page.reload();
   await page.evaluate(() => window.algobox.ready);
   expect(asked).toBe('beforeunload');
-  await page
-    .getByTestId('dataset-row')
-    .locator('.ds-name', { hasText: /^coins\.png$/ })
-    .click();
-  await page.getByTestId('mode-annotate').click();
-  await expect(editor(page)).toHaveAttribute('data-ready', 'true');
+  await annotate(page, /^coins\.png$/);
   await expectPainted(page, 0, 0, 0);
   const restore = page.getByTestId('annotate-restore');
   await expect(restore).toContainText('Restore unsaved edits (4 strokes');
+  // The draft is in IndexedDB (api.labelDrafts): only the tile that differs from the base (a new layer: zeros).
+  const drafts = await page.evaluate(() => window.algobox.labelDrafts.list());
+  expect(drafts).toEqual([expect.objectContaining({ target: `image:${imageId}`, tiles: 1, strokes: 4, baseId: null, shape: [152, 192] })]);
+  expect(await page.evaluate(() => localStorage.length)).toBe(0);
   await restore.click();
-  await expectPainted(page, 673, 4, 0);
+  // Restored as one undoable step (per slice).
+  await expectPainted(page, 673, 1, 0);
   await expect(editor(page)).toHaveAttribute('data-labels-hash', beforeReload!);
   expect(problems).toEqual([]);
 });
@@ -247,8 +248,8 @@ test('on a stack, each slice is edited apart and undo moves back across slices',
   const s = await readSaved(page, id);
   expect([s.dtype, s.shape, s.values]).toEqual(['uint16', [3, 24, 32], { 1: 1 }]);
   expect(s.data[5 * 32 + 5]).toBe(1);
-  // Slice 1 was touched (its edit undone): its tile is written back as it was, and listed.
-  expect(s.meta.extra).toMatchObject({ editedSlices: [0, 1], editedImage: expect.stringMatching(/^stack:/) });
+  // Slice 1 was touched but its edit undone: its tile equals the base again, so it is neither written nor listed.
+  expect(s.meta.extra).toMatchObject({ editedSlices: [0], editedTiles: { '0': [[0, 0]] }, editedImage: expect.stringMatching(/^stack:/) });
   expect(problems).toEqual([]);
 });
 
@@ -273,12 +274,7 @@ test('a mask is edited over its source and saved as a promoted new version; a vo
   await page.evaluate(() => window.algobox.ready);
 
   // The mask: its 25 labelled pixels over the image; label 300 painted with a 1-px brush promotes it to uint16.
-  await page
-    .getByTestId('dataset-row')
-    .locator('.ds-name', { hasText: /^small mask$/ })
-    .click();
-  await page.getByTestId('mode-annotate').click();
-  await expect(editor(page)).toHaveAttribute('data-ready', 'true');
+  await annotate(page, /^small mask$/);
   await expect(editor(page)).toHaveAttribute('data-target', `edit:${ids.mask}`);
   await expectPainted(page, 25, 0, 0);
   await expect(page.getByTestId('viewer-canvas')).toHaveAttribute('data-width', '30');
@@ -295,15 +291,21 @@ test('a mask is edited over its source and saved as a promoted new version; a vo
   expect([s.dtype, s.shape, s.values, s.data[10 * 30 + 20]]).toEqual(['uint16', [20, 30], { 1: 25, 300: 1 }, 300]);
   expect(s.meta.name).toBe('small mask (edited)');
   expect(s.meta.source).toBe(`edit:${ids.mask}`);
-  expect(s.meta.extra).toMatchObject({ inputs: [ids.image], editedFrom: ids.mask, editedImage: ids.image, editedSlices: [0] });
+  // Saved with datasets.saveEdited: a small mask is one blob (no chunks), rewritten whole; the base is unchanged.
+  expect(s.meta.extra).toMatchObject({
+    inputs: [ids.image],
+    editedFrom: ids.mask,
+    editedImage: ids.image,
+    editedSlices: [0],
+    editedTiles: { '0': [[0, 0]] },
+    editedKey: 'mask',
+    editedChunks: 0,
+  });
+  const b = await readSaved(page, ids.mask);
+  expect([b.dtype, b.values, b.meta.name]).toEqual(['uint8', { 1: 25 }, 'small mask']);
 
   // The volume: opens on the middle slice (1 of 0–3); a stroke on slice 1 and one on slice 2.
-  await page
-    .getByTestId('dataset-row')
-    .locator('.ds-name', { hasText: /^small volume$/ })
-    .click();
-  await page.getByTestId('mode-annotate').click();
-  await expect(editor(page)).toHaveAttribute('data-ready', 'true');
+  await annotate(page, /^small volume$/);
   await expect(editor(page)).toHaveAttribute('data-slice', '1');
   await pressKey(page, '[', 9);
   await stroke(page, [3, 3], [12, 3]);
@@ -318,5 +320,54 @@ test('a mask is edited over its source and saved as a promoted new version; a vo
   expect([v.dtype, v.shape, v.values, v.data[600 + 3 * 30 + 12], v.data[1200 + 7 * 30 + 7]]).toEqual(['uint16', [4, 20, 30], { 1: 11 }, 1, 1]);
   expect(v.meta.source).toBe(`annotation:${ids.volume}`);
   expect(v.meta.extra).toMatchObject({ inputs: [ids.volume], editedSlices: [1, 2] });
+  expect(problems).toEqual([]);
+});
+
+test('an edit of a large mask writes only the chunk it touches, the base stays as it was; a draft that cannot be written is shown', async ({ page }) => {
+  const problems = await openApp(page);
+  const maskId = await page.evaluate(async () => {
+    const m = new Uint16Array(2048 * 2048);
+    for (let y = 1500; y < 1600; y++) m.fill(4, y * 2048 + 1500, y * 2048 + 1600);
+    return window.algobox.datasets.put({ mask: { dtype: 'uint16', shape: [2048, 2048], data: m } }, { name: 'big mask', schema: 'Segmentation' });
+  });
+  const chunkShape = await page.evaluate(async (id) => (await window.algobox.datasets.get(id, [])).meta.keys.mask!.chunkShape, maskId);
+  expect(chunkShape).toEqual([1024, 1024]); // 4 chunks
+  await page.reload();
+  await page.evaluate(() => window.algobox.ready);
+  await annotate(page, /^big mask$/);
+  await expectPainted(page, 10000, 0, 0);
+  await page.getByTestId('annotate-label').fill('2');
+  await stroke(page, [100, 100], [300, 100]); // a 10-px brush across tiles (0, 0) and (1, 0), in chunk (0, 0)
+  await expect(editor(page)).toHaveAttribute('data-undo', '1');
+  const painted = Number(await editor(page).getAttribute('data-painted-count')) - 10000;
+  expect(painted).toBeGreaterThan(1500);
+  await page.getByTestId('annotate-save').click();
+  const s = await readSaved(page, (await page.getByTestId('annotate-saved').getAttribute('data-id'))!, false);
+  expect([s.dtype, s.shape, s.values]).toEqual(['uint16', [2048, 2048], { 2: painted, 4: 10000 }]);
+  expect(s.meta.source).toBe(`edit:${maskId}`);
+  expect(s.meta.extra).toMatchObject({
+    editedFrom: maskId,
+    editedKey: 'mask',
+    editedChunks: 1,
+    editedSlices: [0],
+    editedTiles: {
+      '0': [
+        [0, 0],
+        [1, 0],
+      ],
+    },
+  });
+  const base = await readSaved(page, maskId, false);
+  expect([base.dtype, base.values]).toEqual(['uint16', { 4: 10000 }]);
+
+  // A draft that cannot be written is shown in the panel, not swallowed.
+  await page.evaluate(() => {
+    window.algobox.labelDrafts.put = () => Promise.reject(new Error('QuotaExceededError: the disk is full'));
+  });
+  await stroke(page, [100, 400], [200, 400]);
+  await expect(editor(page)).toHaveAttribute('data-draft', 'failed');
+  await expect(page.getByTestId('annotate-draft-state')).toHaveText(
+    'These edits could not be kept as a draft (QuotaExceededError: the disk is full): save them.',
+  );
   expect(problems).toEqual([]);
 });

@@ -1,6 +1,6 @@
 // The Annotate mode: an editable label layer (napari's Labels layer) over an image, a stack's slices
 // or a volume's Z slices. Tools, shortcuts and help: shortcuts.ts; pointer input: pointerTool.ts; the
-// layer's canvas: LayerCanvas.tsx; saving and drafts: persistence.ts / useDraft.ts. The root carries
+// layer's canvas: LayerCanvas.tsx; saving: persistence.ts; drafts: drafts.ts / useDraft.ts. The root carries
 // data-slice, data-tool, data-label, data-undo, data-redo, data-painted-count and data-labels-hash (of
 // the slice shown) for tests.
 import { useQueryClient } from '@tanstack/react-query';
@@ -24,7 +24,8 @@ import { AnnotateHelp } from './AnnotateHelp';
 import { AnnotateToolbar, MAX_BRUSH } from './AnnotateToolbar';
 import { useLayerPainter } from './LayerCanvas';
 import { labelsHash, paintedCount } from './layerPixels';
-import { clearDraft, loadDraft, readBaseSlice, saveLabelLayer, type Draft } from './persistence';
+import { applyDraft, clearDraft, loadDraft, type Draft } from './drafts';
+import { readBaseSlice, saveLabelLayer } from './persistence';
 import { finishPath, newToolState, pointerTool, type ToolHost } from './pointerTool';
 import { actionOf, type AnnotateAction, type AnnotateTool } from './shortcuts';
 import { SamPanel, SamPreview, samUnavailable } from './SamTool';
@@ -55,13 +56,24 @@ export function AnnotateEditor({ target, startFrom }: { target: AnnotateTarget; 
   const [help, setHelp] = useState(false);
   const [space, setSpace] = useState(false);
   const [path, setPath] = useState<number[]>([]);
-  const [draft, setDraft] = useState<Draft | null>(() => loadDraft(target));
+  const [draft, setDraft] = useState<Draft | null>(null);
   const [saved, setSaved] = useState<{ id: string; name: string } | null>(null);
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
   const savedVersion = useRef(0);
   const toolState = useRef(newToolState());
   const pendingSlices = useRef(new Map<number, Promise<void>>());
+  // The draft kept for this target, offered until restored, discarded or superseded by an edit.
+  useEffect(() => {
+    let live = true;
+    loadDraft(api, target).then(
+      (d) => live && layer.version === 0 && setDraft(d),
+      (e: unknown) => live && setError(`The unsaved edits kept for ${target.name} could not be read: ${errorText(e)}`),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, target, layer]);
   const { colors } = useLabelColors(target.base ? { datasetId: target.base.id, key: target.base.key } : null);
   const [contrast, setContrast] = useContrast();
   const bump = useCallback(() => setTick((t) => t + 1), []);
@@ -113,7 +125,7 @@ export function AnnotateEditor({ target, startFrom }: { target: AnnotateTarget; 
   const factsOf = useCallback((l: Int32Array | null, _tick: number) => (l ? { count: paintedCount(l), hash: labelsHash(l) } : null), []);
   const facts = useMemo(() => factsOf(labels, tick), [factsOf, labels, tick]);
   const unsaved = layer.version !== savedVersion.current;
-  const draftState = useDraft(target, layer, unsaved, tick);
+  const { state: draftState, error: draftError } = useDraft(target, layer, unsaved, tick);
 
   const host: ToolHost = {
     layer,
@@ -211,8 +223,8 @@ export function AnnotateEditor({ target, startFrom }: { target: AnnotateTarget; 
     if (!d) return;
     setDraft(null);
     try {
-      for (const k of new Set(d.steps.map((s) => s.slice))) await ensureSlice(k);
-      for (const s of d.steps) layer.replay(s);
+      for (const k of new Set(d.tiles.map((t) => t.slice))) await ensureSlice(k);
+      applyDraft(layer, d);
       if (labels) painter.paint(labels, null);
       bump();
     } catch (e) {
@@ -220,8 +232,8 @@ export function AnnotateEditor({ target, startFrom }: { target: AnnotateTarget; 
     }
   };
   const discard = () => {
-    clearDraft(target);
     setDraft(null);
+    clearDraft(api, target).catch((e: unknown) => setError(`The unsaved edits could not be discarded: ${errorText(e)}`));
   };
 
   const save = async () => {
@@ -231,7 +243,7 @@ export function AnnotateEditor({ target, startFrom }: { target: AnnotateTarget; 
       const version = layer.version;
       const id = await saveLabelLayer(api, target, { slices: layer.dirtyTiles() });
       savedVersion.current = version;
-      clearDraft(target);
+      await clearDraft(api, target);
       setSaved({ id, name: `${target.name} (edited)` });
       await invalidateData(qc);
       bump();
@@ -265,6 +277,7 @@ export function AnnotateEditor({ target, startFrom }: { target: AnnotateTarget; 
 
   const h = layer.history;
   const when = draft ? new Date(draft.savedAt).toLocaleTimeString() : '';
+  const strokes = draft ? `${draft.strokes} stroke${draft.strokes === 1 ? '' : 's'}` : '';
   return (
     <ViewerFrame
       name="annotate-editor"
@@ -335,12 +348,12 @@ export function AnnotateEditor({ target, startFrom }: { target: AnnotateTarget; 
           {draft && (
             <div className="annotate-draft" data-testid="annotate-draft">
               <p className="small-text">
-                Unsaved edits of this {target.kind === 'mask' ? 'mask' : 'layer'} were kept ({draft.steps.length} stroke{draft.steps.length === 1 ? '' : 's'},{' '}
-                {when}).
+                Unsaved edits of this {target.kind === 'mask' ? 'mask' : 'layer'} were kept ({strokes}, {draft.tiles.length} tile
+                {draft.tiles.length === 1 ? '' : 's'}, {when}).
               </p>
               <div className="row wrap">
                 <button type="button" className="primary small" data-testid="annotate-restore" onClick={() => void restore()}>
-                  Restore unsaved edits ({draft.steps.length} strokes, {when})
+                  Restore unsaved edits ({strokes}, {when})
                 </button>
                 <button type="button" className="small" data-testid="annotate-discard" onClick={discard}>
                   Discard
@@ -354,9 +367,9 @@ export function AnnotateEditor({ target, startFrom }: { target: AnnotateTarget; 
             {facts ? `${facts.count.toLocaleString()} labelled px in this ${depth > 1 ? 'slice' : 'image'}` : 'Loading…'} · {h.undoCount} step
             {h.undoCount === 1 ? '' : 's'} to undo
           </p>
-          <p className="muted small-text" data-testid="annotate-draft-state">
-            {draftState === 'too-large'
-              ? 'These edits are too large to keep as a draft: save them.'
+          <p className={draftState === 'failed' ? 'small-text error-text' : 'muted small-text'} data-testid="annotate-draft-state">
+            {draftState === 'failed'
+              ? `These edits could not be kept as a draft (${draftError ?? 'unknown error'}): save them.`
               : draftState === 'saved'
                 ? 'Unsaved edits are kept in this browser until you save.'
                 : unsaved

@@ -1,27 +1,17 @@
-// ALL persistence of the Annotate layer: saving a new dataset version (never overwriting the base)
-// and the drafts that keep unsaved edits across a reload.
+// Saving the Annotate layer as a new dataset version (never overwriting the base).
 //
-// Saving writes the whole `mask` field with `datasets.put`: the base's values (read slice by slice)
-// with the edited 256×256 tiles written over them. The signature is narrow — the target and, per
-// edited slice, its dirty tiles with their data — so a chunk-writing store API can replace the
-// internals without touching the editor.
-//
-// Drafts: the app has no settings / key-value store in its API and may not open IndexedDB itself
-// (layering), so drafts live in localStorage (one key per target, a few MB at most): the history's
-// steps, replayed over the base on restore. A draft too large for localStorage is not kept (the
-// editor says so).
+// Only the tiles that really differ from the base are kept (editedTiles.ts `changedTiles`).
+// Editing an existing field (a mask's `mask`, a volume's labels): `datasets.saveEdited` with those
+// tiles, so the store writes only the chunks they touch and shares every other chunk with the base (the
+// dtype widened by the store when a label does not fit). A new layer (no base: nothing to share) larger
+// than one chunk is written chunk by chunk, only the chunks its tiles touch (newLayer.ts); a smaller
+// one — or a base of a dtype saveEdited cannot widen — is stored whole with `datasets.put`.
 import type { Algobox } from '../../../api';
-import type { LabelChange } from '../../../core/labels/change';
-import type { HistoryStep } from '../../../core/labels/history';
 import { labelDtype } from '../../../core/labels/layer';
-import type { Rect } from '../../../core/labels/slice';
-import { typedArrayCtor, type NDArray } from '../../../core/ndarray';
+import { typedArrayCtor, type DType, type NDArray } from '../../../core/ndarray';
+import { changedTiles, labelRange, originOf, tileArray, type EditedTile, type LayerEdits } from './editedTiles';
+import { chunkedNewLayer, newLayerDtype, saveNewLayer } from './newLayer';
 import type { AnnotateTarget } from './target';
-
-/** The edits to save: per edited slice, its dirty tiles ([x0, y0, x1, y1) and their values, row-major). */
-export interface LayerEdits {
-  slices: { slice: number; tiles: { rect: Rect; data: Int32Array }[] }[];
-}
 
 /** Slice k of the base labels as int32 (zeros for a new layer). */
 export async function readBaseSlice(api: Algobox, target: AnnotateTarget, k: number): Promise<Int32Array> {
@@ -34,101 +24,64 @@ export async function readBaseSlice(api: Algobox, target: AnnotateTarget, k: num
   return Int32Array.from(a.data as ArrayLike<number>);
 }
 
-/** Store the edited labels as a new Segmentation dataset `{ mask }`; its id. */
+/** Per slice, the tiles' positions in units of 256 px ([tx, ty]): the saved dataset's `editedTiles`. */
+function tilesBySlice(tiles: readonly EditedTile[]): Record<string, [number, number][]> {
+  const out: Record<string, [number, number][]> = {};
+  for (const t of tiles) (out[String(t.slice)] ??= []).push([t.rect[0] / 256, t.rect[1] / 256]);
+  return out;
+}
+
+/** Label fields saveEdited widens (uint8 → uint16 → int32); other dtypes take only tiles of their own. */
+const WIDENED: readonly DType[] = ['uint8', 'uint16', 'int32'];
+
+/**
+ * Store the edited labels as a new Segmentation dataset `{ mask }` (a new version of the base, or a new
+ * layer); its id. `extra`: inputs, editedFrom, editedImage, editedSlices and editedTiles (the tiles that
+ * differ from the base); saveEdited adds editedKey and editedChunks.
+ */
 export async function saveLabelLayer(api: Algobox, target: AnnotateTarget, edits: LayerEdits): Promise<string> {
+  const tiles = await changedTiles(api, target, edits);
+  const name = `${target.name} (edited)`;
+  const extra = {
+    inputs: target.inputs,
+    editedFrom: target.base?.id ?? null,
+    editedImage: target.imageId,
+    editedSlices: [...new Set(tiles.map((t) => t.slice))],
+    editedTiles: tilesBySlice(tiles),
+  };
+  const base = target.base;
+  if (base && WIDENED.includes(base.dtype)) {
+    return api.datasets.saveEdited({
+      baseId: base.id,
+      key: base.key,
+      tiles: tiles.map((t) => ({ origin: originOf(target, t), data: tileArray(t) })),
+      name,
+      source: `edit:${base.id}`,
+      extra,
+    });
+  }
+  const source = `annotation:${target.imageId ?? 'none'}`;
+  if (!base && chunkedNewLayer(target, newLayerDtype(tiles))) return saveNewLayer(api, target, tiles, { name, source, extra });
+  return saveWhole(api, target, tiles, { name, extra });
+}
+
+/** The whole labels as a new dataset: a new layer, or a base of a dtype saveEdited cannot widen (int32 then). */
+async function saveWhole(api: Algobox, target: AnnotateTarget, tiles: readonly EditedTile[], meta: { name: string; extra: Record<string, unknown> }) {
   const { width: w, height: h, depth } = target;
   const plane = w * h;
   const all = new Int32Array(plane * depth);
   for (let k = 0; k < depth; k++) {
     if (target.base) all.set(await readBaseSlice(api, target, k), k * plane);
   }
-  for (const { slice, tiles } of edits.slices) {
-    for (const { rect, data } of tiles) {
-      const tw = rect[2] - rect[0];
-      for (let y = rect[1]; y < rect[3]; y++) all.set(data.subarray((y - rect[1]) * tw, (y - rect[1] + 1) * tw), slice * plane + y * w + rect[0]);
-    }
+  for (const { slice, rect, data } of tiles) {
+    const tw = rect[2] - rect[0];
+    for (let y = rect[1]; y < rect[3]; y++) all.set(data.subarray((y - rect[1]) * tw, (y - rect[1] + 1) * tw), slice * plane + y * w + rect[0]);
   }
-  let [min, max] = [0, 0];
-  for (let i = 0; i < all.length; i++) {
-    if (all[i]! > max) max = all[i]!;
-    else if (all[i]! < min) min = all[i]!;
-  }
+  const [min, max] = labelRange([all]);
   const dtype = labelDtype(target.base?.dtype ?? null, max, min);
   const mask: NDArray = { dtype, shape: depth > 1 ? [depth, h, w] : [h, w], data: dtype === 'int32' ? all : new (typedArrayCtor(dtype))(all) };
-  const editedTiles = Object.fromEntries(edits.slices.map((s) => [String(s.slice), s.tiles.map((t) => [t.rect[0] / 256, t.rect[1] / 256])]));
   return api.datasets.put(
     { mask },
-    {
-      name: `${target.name} (edited)`,
-      source: target.base ? `edit:${target.base.id}` : `annotation:${target.imageId ?? 'none'}`,
-      schema: 'Segmentation',
-      extra: {
-        inputs: target.inputs,
-        editedFrom: target.base?.id ?? null,
-        editedImage: target.imageId,
-        editedSlices: edits.slices.map((s) => s.slice),
-        editedTiles,
-      },
-    },
+    { ...meta, source: target.base ? `edit:${target.base.id}` : `annotation:${target.imageId ?? 'none'}`, schema: 'Segmentation' },
   );
-}
-
-// ───────────── drafts ─────────────
-
-const PREFIX = 'algobox.annotate.draft:';
-/** Drafts larger than this are not kept (localStorage holds ~5 MB per origin). */
-const MAX_DRAFT_CHARS = 3_000_000;
-
-export interface Draft {
-  savedAt: number;
-  /** The base the steps apply to (a draft of another base version is not offered). */
-  baseId: string | null;
-  steps: HistoryStep[];
-}
-
-const b64 = (a: ArrayBufferView) => {
-  const u8 = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  let s = '';
-  for (let i = 0; i < u8.length; i += 0x8000) s += String.fromCharCode(...u8.subarray(i, i + 0x8000));
-  return btoa(s);
-};
-const unb64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0)).buffer;
-
-/** Write the draft of a target; false when it is too large to keep. */
-export function saveDraft(target: AnnotateTarget, steps: readonly HistoryStep[]): boolean {
-  const json = JSON.stringify({
-    savedAt: Date.now(),
-    baseId: target.base?.id ?? null,
-    steps: steps.map((s) => ({ slice: s.slice, tool: s.tool, i: b64(s.change.indices), b: b64(s.change.before), a: b64(s.change.after) })),
-  });
-  if (json.length > MAX_DRAFT_CHARS) {
-    clearDraft(target);
-    return false;
-  }
-  try {
-    localStorage.setItem(PREFIX + target.key, json);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export function loadDraft(target: AnnotateTarget): Draft | null {
-  const raw = globalThis.localStorage?.getItem(PREFIX + target.key);
-  if (!raw) return null;
-  try {
-    const d = JSON.parse(raw) as { savedAt: number; baseId: string | null; steps: { slice: number; tool: string; i: string; b: string; a: string }[] };
-    if (d.baseId !== (target.base?.id ?? null) || !d.steps.length) return null;
-    const steps = d.steps.map((s) => {
-      const change: LabelChange = { indices: new Uint32Array(unb64(s.i)), before: new Int32Array(unb64(s.b)), after: new Int32Array(unb64(s.a)) };
-      return { slice: s.slice, tool: s.tool, change };
-    });
-    return { savedAt: d.savedAt, baseId: d.baseId, steps };
-  } catch {
-    return null;
-  }
-}
-
-export function clearDraft(target: AnnotateTarget): void {
-  globalThis.localStorage?.removeItem(PREFIX + target.key);
 }

@@ -13,7 +13,7 @@ export interface AnnotateTarget {
   /** The saved dataset's `extra.inputs` (the viewers overlay a mask on `inputs[0]`). */
   inputs: string[];
   /** The label field edited (a Segmentation dataset's mask), or null for a new layer. */
-  base: { id: string; key: string; dtype: DType } | null;
+  base: { id: string; key: string; dtype: DType; /** The field's axes when not 3 for depth > 1, 2 else (a [1, H, W] mask). */ rank?: number } | null;
   width: number;
   height: number;
   /** Slices (1 for a 2-D image). */
@@ -32,4 +32,9 @@ export function imageHW(shape: readonly number[]): [number, number] {
 /** Slice k of an N-D array read as a [1, H, W] region, as a 2-D [H, W] array. */
 export function plane(a: NDArray): NDArray {
   return { ...a, shape: a.shape.slice(-2) };
+}
+
+/** Whether the field edited has a leading slice axis ([Z, H, W]; a [1, H, W] mask too). */
+export function sliced(target: AnnotateTarget): boolean {
+  return (target.base?.rank ?? (target.depth > 1 ? 3 : 2)) === 3;
 }

@@ -47,7 +47,7 @@ export function maskTarget(api: Algobox, mask: DatasetMeta, source: DatasetMeta 
     name: mask.name,
     imageId: key ? source!.id : null,
     inputs: key ? [source!.id] : [],
-    base: { id: mask.id, key: 'mask', dtype: mask.keys.mask!.dtype },
+    base: { id: mask.id, key: 'mask', dtype: mask.keys.mask!.dtype, rank: shape.length },
     width: shape[shape.length - 1]!,
     height: shape[shape.length - 2]!,
     depth,
