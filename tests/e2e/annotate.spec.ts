@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeImportReports, openApp } from './util';
+import { imagePointAt } from './canvas';
 import { SHOTS_DIR, shot } from './shot';
 
 const PYTHON = '/usr/bin/python3';
@@ -24,16 +25,7 @@ test.afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const editor = (page: Page) => page.getByTestId('annotate-editor');
 
-/** Client coordinates of image pixel (x, y)'s centre in the editor's viewport. */
-async function at(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
-  const vp = page.getByTestId('viewer-canvas-viewport');
-  const [zoom, tx, ty] = await Promise.all(['data-zoom', 'data-tx', 'data-ty'].map(async (a) => Number(await vp.getAttribute(a))));
-  const o = await vp.evaluate((el) => {
-    const r = el.getBoundingClientRect();
-    return { left: r.left + el.clientLeft, top: r.top + el.clientTop };
-  });
-  return { x: o.left + tx! + (x + 0.5) * zoom!, y: o.top + ty! + (y + 0.5) * zoom! };
-}
+const at = imagePointAt;
 
 async function click(page: Page, x: number, y: number) {
   const p = await at(page, x, y);

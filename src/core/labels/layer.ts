@@ -80,13 +80,6 @@ export class LabelLayer {
     return change;
   }
 
-  /** Re-apply a recorded step (a restored draft). */
-  replay(step: HistoryStep): void {
-    applyChange(this.data(step.slice), step.change, 'redo');
-    this.history.push(step);
-    this.markDirty(step.slice, step.change);
-  }
-
   undo(): { step: HistoryStep; rect: Rect | null } | null {
     const step = this.history.undo((k) => this.data(k));
     return step ? this.touched(step) : null;
