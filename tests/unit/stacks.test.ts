@@ -253,7 +253,7 @@ describe('store: upgrade from version 1', () => {
     v1.close();
 
     const store = await fresh(undefined, name);
-    expect(DB_VERSION).toBe(7);
+    expect(DB_VERSION).toBe(8);
     const raw = await openDatabase(name);
     expect([...raw.objectStoreNames].sort()).toEqual([
       'algorithms',
@@ -264,6 +264,7 @@ describe('store: upgrade from version 1', () => {
       'dataFormats',
       'datasets',
       'executions',
+      'labelDrafts',
       'savedToolchains',
       'sessions',
       'settings',
@@ -283,11 +284,12 @@ describe('store: upgrade from version 1', () => {
     expect(await allBlobs(store)).toEqual([]);
   });
 
-  it('creates every store on a fresh database (0 → 7)', async () => {
+  it('creates every store on a fresh database (0 → 8)', async () => {
     const store = await fresh();
     const raw = await openDatabase(store.name);
-    expect(raw.version).toBe(7);
+    expect(raw.version).toBe(8);
     expect([...raw.objectStoreNames]).toContain('savedToolchains');
+    expect([...raw.objectStoreNames]).toContain('labelDrafts');
     expect([...raw.objectStoreNames]).toContain('chunkedArrays');
     expect([...raw.objectStoreNames]).toContain('chunks');
     expect([...raw.objectStoreNames]).toContain('dataFormats');
