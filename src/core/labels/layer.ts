@@ -1,7 +1,7 @@
 // An editable label layer: one Int32Array per slice of a W×H(×depth) label image, only the slices
 // shown or edited in memory; every tool action is one history step (history.ts) and marks the
 // 256×256 tiles it touched per slice (saving writes, and later stores, only those).
-import { ChangeBuilder, applyChange, changeBounds, type LabelChange } from './change';
+import { ChangeBuilder, changeBounds, type LabelChange } from './change';
 import { LabelHistory, type HistoryOptions, type HistoryStep } from './history';
 import { maxLabel, type LabelSlice, type Rect } from './slice';
 
