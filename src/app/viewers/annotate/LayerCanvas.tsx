@@ -1,11 +1,11 @@
 // The label layer on its own canvases under the image's transform, cut in 512×512 tiles (tile canvas
-// pixel (x, y) is label pixel (tile x + x, tile y + y)). A brush event repaints only the rectangle it
-// touched (putImageData of that rectangle into the tiles it overlaps), so a write never copies or
+// pixel (x, y) is label pixel (tile x + x, tile y + y)). A brush event records the rectangle it touched;
+// once per frame that rectangle is repainted (putImageData into the tiles it overlaps), so a write never copies or
 // uploads more than those tiles — one 4096² canvas would be copied whole (64 MB) by the first write
 // after each frame. The whole layer is painted only when the slice, the colours, the opacity or the
 // outline mode change.
-import { useCallback, useLayoutEffect, useMemo, useRef, type ReactNode } from 'react';
-import type { Rect } from '../../../core/labels/slice';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, type ReactNode } from 'react';
+import { unionRect, type Rect } from '../../../core/labels/slice';
 import type { ViewTransform } from '../ImageCanvas';
 import { LabelColorCache, growRect, layerRGBA, type LayerStyle } from './layerPixels';
 
@@ -17,6 +17,14 @@ export interface LayerPainter {
 }
 
 const TILE = 512;
+
+/** How long each frame's canvas writes took (ms; the last 5000), for bench/annotate/brush.bench.ts. */
+const paintTimings: number[] = [];
+(globalThis as { __algoboxAnnotatePaintMs?: number[] }).__algoboxAnnotatePaintMs = paintTimings;
+function recordPaint(ms: number): void {
+  paintTimings.push(ms);
+  if (paintTimings.length > 5000) paintTimings.splice(0, paintTimings.length - 5000);
+}
 
 /** The tiles of a width × height layer: their rectangles, row-major. */
 function layerTiles(width: number, height: number): Rect[] {
@@ -45,25 +53,52 @@ export function useLayerPainter(width: number, height: number, style: LayerStyle
     [tiles, width, height],
   );
 
-  const paint = useCallback(
+  const paintNow = useCallback(
     (data: Int32Array, r: Rect | null) => {
       if (!width || !height) return;
+      const t0 = performance.now();
       const rect = r ? growRect(r, styleRef.current.outline ? 1 : 0, width, height) : ([0, 0, width, height] as Rect);
       const across = Math.ceil(width / TILE);
       for (let ty = Math.floor(rect[1] / TILE); ty * TILE < rect[3]; ty++) {
         for (let tx = Math.floor(rect[0] / TILE); tx * TILE < rect[2]; tx++) paintTile(ty * across + tx, data, rect);
       }
+      recordPaint(performance.now() - t0);
     },
     [width, height, paintTile],
   );
+
+  // Pointer events only record what changed; the canvases are written once per frame (the union of the
+  // rectangles since the last one), so an event never waits on the canvas or the compositor.
+  const pending = useRef<{ data: Int32Array; rect: Rect | null; frame: number } | null>(null);
+  const paint = useCallback(
+    (data: Int32Array, r: Rect | null) => {
+      const p = pending.current;
+      if (p && p.data === data) {
+        p.rect = p.rect && r ? unionRect(p.rect, r) : null;
+        return;
+      }
+      if (p) {
+        cancelAnimationFrame(p.frame);
+        paintNow(p.data, p.rect);
+      }
+      const frame = requestAnimationFrame(() => {
+        const q = pending.current;
+        pending.current = null;
+        if (q) paintNow(q.data, q.rect);
+      });
+      pending.current = { data, rect: r, frame };
+    },
+    [paintNow],
+  );
+  useEffect(() => () => cancelAnimationFrame(pending.current?.frame ?? 0), []);
 
   // A new style or slice: the whole layer.
   const { colors: labelColors, opacity, outline } = style;
   useLayoutEffect(() => {
     styleRef.current = { colors: labelColors, opacity, outline };
     colors.current = new LabelColorCache(styleRef.current);
-    if (labels) paint(labels, null);
-  }, [labelColors, opacity, outline, labels, shownVersion, paint]);
+    if (labels) paintNow(labels, null);
+  }, [labelColors, opacity, outline, labels, shownVersion, paintNow]);
 
   // Stable ref callbacks: a tile is painted whole when it is (re)mounted, not on every render.
   const labelsRef = useRef(labels);
