@@ -10,6 +10,7 @@
 // at the unpadded offset).
 import { assertNDArray, isIntegerDType, sizeOf, stridesOf, type DType, type NDArray } from '../../core/ndarray';
 import { labelRuns2d } from './labelRuns';
+import { findRoot } from './unionFind';
 
 export interface LabelOptions {
   /** 1 (faces) … ndim (faces, edges and corners); default ndim, as skimage. */
@@ -102,16 +103,7 @@ function rowStarts(shape: readonly number[]): Int32Array {
   return out;
 }
 
-function find(parent: Int32Array, x: number): number {
-  let r = x;
-  while (parent[r] !== r) r = parent[r]!;
-  while (parent[x] !== r) {
-    const nx = parent[x]!;
-    parent[x] = r;
-    x = nx;
-  }
-  return r;
-}
+const find = findRoot;
 
 /** First pass on one last-axis row: provisional labels, unions with earlier neighbours of the same value. */
 function labelRow(

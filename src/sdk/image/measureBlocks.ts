@@ -19,6 +19,7 @@ import { backgroundOf, checkLabelDtype, connectivityOf, labelImage, neighbourhoo
 import { checkRegionpropsInput } from './measure';
 import { resolveProperties, tableOf, type RegionTable } from './regionprops';
 import { RegionStats } from './regionStats';
+import { findRoot } from './unionFind';
 
 /** An array read by regions (a LazyArray is one). */
 export interface BlockSource {
@@ -74,14 +75,7 @@ class Pieces {
   }
 
   find(x: number): number {
-    let r = x;
-    while (this.parent[r] !== r) r = this.parent[r]!;
-    while (this.parent[x] !== r) {
-      const nx = this.parent[x]!;
-      this.parent[x] = r;
-      x = nx;
-    }
-    return r;
+    return findRoot(this.parent, x);
   }
 
   union(a: number, b: number): void {

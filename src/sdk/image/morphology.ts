@@ -16,6 +16,7 @@
 // is a breadth-first flood of the background from the array border.
 
 import { assertNDArray, sizeOf, stridesOf, type NDArray } from '../../core/ndarray';
+import { findRoot } from './unionFind';
 
 export interface LabelResult {
   /** int32 labels, 0 = background, components numbered 1..count in C-order of first appearance. */
@@ -107,16 +108,7 @@ function labelPadded(mask: NDArray, connectivity: number, where: string): { geo:
   const offs = neighbourOffsets(geo.pstrides, conn, true);
   const no = offs.length;
   const parent = new Int32Array(N + 1);
-  const find = (x: number): number => {
-    let r = x;
-    while (parent[r] !== r) r = parent[r]!;
-    while (parent[x] !== r) {
-      const nx = parent[x]!;
-      parent[x] = r;
-      x = nx;
-    }
-    return r;
-  };
+  const find = (x: number): number => findRoot(parent, x);
   const index = geo.index;
   let next = 0;
   for (let k = 0; k < N; k++) {

@@ -2,6 +2,18 @@
 // slices), with a pixel count (summed) and a flag (OR-ed, e.g. "touches the array border") per root.
 // Used by the out-of-core morphology (tiledMorphology.ts, sliceMorphology.ts).
 
+/** The root of x in a union-find forest `parent` (parent[r] === r at a root), compressing the path on the way. */
+export function findRoot(parent: Int32Array, x: number): number {
+  let r = x;
+  while (parent[r] !== r) r = parent[r]!;
+  while (parent[x] !== r) {
+    const nx = parent[x]!;
+    parent[x] = r;
+    x = nx;
+  }
+  return r;
+}
+
 /** A growable union-find over global component ids, with a sum (sizes) and an OR (border flags) per root. */
 export class Components {
   parent = new Int32Array(1024);
@@ -34,14 +46,7 @@ export class Components {
   }
 
   find(x: number): number {
-    let r = x;
-    while (this.parent[r] !== r) r = this.parent[r]!;
-    while (this.parent[x] !== r) {
-      const nx = this.parent[x]!;
-      this.parent[x] = r;
-      x = nx;
-    }
-    return r;
+    return findRoot(this.parent, x);
   }
 
   union(a: number, b: number): void {
