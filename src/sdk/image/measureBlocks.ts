@@ -19,7 +19,7 @@ import { backgroundOf, checkLabelDtype, connectivityOf, labelImage, neighbourhoo
 import { checkRegionpropsInput } from './measure';
 import { resolveProperties, tableOf, type RegionTable } from './regionprops';
 import { RegionStats } from './regionStats';
-import { findRoot } from './unionFind';
+import { capacityFor, findRoot, grown } from './unionFind';
 
 /** An array read by regions (a LazyArray is one). */
 export interface BlockSource {
@@ -61,13 +61,8 @@ class Pieces {
     const base = this.count;
     const need = base + n + 1;
     if (need > this.parent.length) {
-      let cap = this.parent.length;
-      while (cap < need) cap *= 2;
-      const p = new Int32Array(cap);
-      p.set(this.parent);
-      const f = new Float64Array(cap);
-      f.set(this.first);
-      [this.parent, this.first] = [p, f];
+      const cap = capacityFor(this.parent.length, need);
+      [this.parent, this.first] = [grown(this.parent, cap), grown(this.first, cap)];
     }
     for (let l = 1; l <= n; l++) this.parent[base + l] = base + l;
     this.count += n;

@@ -14,6 +14,20 @@ export function findRoot(parent: Int32Array, x: number): number {
   return r;
 }
 
+/** The capacity a growable array of `current` entries doubles to so that it holds `need`. */
+export function capacityFor(current: number, need: number): number {
+  let cap = Math.max(1, current);
+  while (cap < need) cap *= 2;
+  return cap;
+}
+
+/** A copy of `a` with room for `cap` entries (the new ones 0). */
+export function grown<T extends Int32Array | Float64Array | Uint8Array>(a: T, cap: number): T {
+  const out = new (a.constructor as new (n: number) => T)(cap);
+  out.set(a);
+  return out;
+}
+
 /** A growable union-find over global component ids, with a sum (sizes) and an OR (border flags) per root. */
 export class Components {
   parent = new Int32Array(1024);
@@ -26,15 +40,8 @@ export class Components {
     const base = this.count;
     const need = base + n + 1;
     if (need > this.parent.length) {
-      let cap = this.parent.length;
-      while (cap < need) cap *= 2;
-      const p = new Int32Array(cap);
-      p.set(this.parent);
-      const s = new Float64Array(cap);
-      s.set(this.size);
-      const f = new Uint8Array(cap);
-      f.set(this.flag);
-      [this.parent, this.size, this.flag] = [p, s, f];
+      const cap = capacityFor(this.parent.length, need);
+      [this.parent, this.size, this.flag] = [grown(this.parent, cap), grown(this.size, cap), grown(this.flag, cap)];
     }
     for (let l = 1; l <= n; l++) {
       this.parent[base + l] = base + l;
